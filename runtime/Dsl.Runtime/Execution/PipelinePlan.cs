@@ -1,0 +1,64 @@
+using System.Text.Json.Serialization;
+
+namespace Dsl.Execution;
+
+/// <summary>
+/// The compiled shape of a pipeline as plain data: stages, their wiring and the fused segments the kernels
+/// implement. It holds no delegates or types so it can be printed (<c>explain</c>), written next to the output and,
+/// later, shipped to workers of a distributed engine that look kernels up by segment index.
+/// </summary>
+/// <param name="Name">The pipeline name from <see cref="PipelineAttribute"/>.</param>
+/// <param name="InputSchema">The schema name of the rows the pipeline reads.</param>
+/// <param name="Schemas">Every schema the pipeline touches, by name.</param>
+/// <param name="Stages">Every stage, in topological order.</param>
+/// <param name="Segments">Fused runs of stages, in topological order; each runs as one kernel.</param>
+public sealed record PipelinePlan(
+    string Name,
+    string InputSchema,
+    IReadOnlyDictionary<string, BatchSchema> Schemas,
+    IReadOnlyList<StagePlan> Stages,
+    IReadOnlyList<SegmentPlan> Segments)
+{
+    /// <summary>The segments whose output is written (no other segment reads it).</summary>
+    [JsonIgnore]
+    public IEnumerable<SegmentPlan> Sinks => Segments.Where(s => s.IsSink);
+}
+
+/// <summary>One stage of a <see cref="PipelinePlan"/>.</summary>
+/// <param name="Name">The stage method's name.</param>
+/// <param name="Kind">Filter or map.</param>
+/// <param name="InputSchema">The schema name of the rows it receives.</param>
+/// <param name="OutputSchema">The schema name of the rows it produces.</param>
+/// <param name="From">The stage feeding it, or null when it reads the pipeline input.</param>
+/// <param name="Vectorized">Whether its kernel reads column spans directly (false: it calls the user's method per row).</param>
+/// <param name="FallbackReason">Why the kernel compiler fell back to calling the method per row, when it did.</param>
+public sealed record StagePlan(
+    string Name,
+    StageKind Kind,
+    string InputSchema,
+    string OutputSchema,
+    string? From,
+    bool Vectorized,
+    string? FallbackReason);
+
+/// <summary>A fused run of stages executed as one pass over a batch.</summary>
+/// <param name="Index">Position in <see cref="PipelinePlan.Segments"/>; also the kernel's index.</param>
+/// <param name="Stages">The stage names, in execution order.</param>
+/// <param name="InputSegment">The segment whose output it reads, or null for the pipeline input.</param>
+/// <param name="InputSchema">The schema name of its input.</param>
+/// <param name="OutputSchema">The schema name of its output.</param>
+/// <param name="IsSink">Whether its output is written as a pipeline output.</param>
+/// <param name="ReadColumns">The input columns its kernel reads (the projection pushed into the scan).</param>
+public sealed record SegmentPlan(
+    int Index,
+    IReadOnlyList<string> Stages,
+    int? InputSegment,
+    string InputSchema,
+    string OutputSchema,
+    bool IsSink,
+    IReadOnlyList<string> ReadColumns)
+{
+    /// <summary>A readable name: the fused stage names joined by '+'.</summary>
+    [JsonIgnore]
+    public string Name => string.Join("+", Stages);
+}

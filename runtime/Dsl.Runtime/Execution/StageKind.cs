@@ -1,0 +1,11 @@
+namespace Dsl.Execution;
+
+/// <summary>What a stage does to the rows it receives.</summary>
+public enum StageKind
+{
+    /// <summary>Keeps the rows for which the stage returns true; the schema is unchanged.</summary>
+    Filter,
+
+    /// <summary>Turns each row into one row of the output schema.</summary>
+    Map,
+}
