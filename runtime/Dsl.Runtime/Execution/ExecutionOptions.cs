@@ -1,0 +1,25 @@
+using Dsl.Parquet;
+
+namespace Dsl.Execution;
+
+/// <summary>How the <see cref="LocalExecutor"/> runs a job.</summary>
+public sealed record ExecutionOptions
+{
+    /// <summary>Most partitions processed at once; defaults to the core count.</summary>
+    public int MaxParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Upper bound on rows per partition: consecutive row groups of a file are grouped until the next would pass it.
+    /// A single larger row group still forms its own partition.
+    /// </summary>
+    public long TargetPartitionRows { get; init; } = 1_000_000;
+
+    /// <summary>How many times a partition is attempted when it fails with an I/O error (other errors fail at once).</summary>
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>Delay before the second attempt; doubled for each later one.</summary>
+    public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How output parts are written.</summary>
+    public ParquetWriteOptions Write { get; init; } = new();
+}

@@ -1,0 +1,34 @@
+namespace Dsl.Execution;
+
+/// <summary>What a finished job read and wrote.</summary>
+/// <param name="Pipeline">The pipeline name.</param>
+/// <param name="OutputDirectory">Where the output was committed.</param>
+/// <param name="InputFiles">How many input files were read.</param>
+/// <param name="Partitions">How many partitions ran.</param>
+/// <param name="RowsRead">Rows read from the input.</param>
+/// <param name="Sinks">Rows and files written per output.</param>
+/// <param name="Segments">Rows into and out of each segment.</param>
+/// <param name="Elapsed">Wall-clock time of the whole job.</param>
+public sealed record JobResult(
+    string Pipeline,
+    string OutputDirectory,
+    int InputFiles,
+    int Partitions,
+    long RowsRead,
+    IReadOnlyList<SinkResult> Sinks,
+    IReadOnlyList<SegmentStatistics> Segments,
+    TimeSpan Elapsed);
+
+/// <summary>One committed output of a job.</summary>
+/// <param name="Segment">The sink segment's name.</param>
+/// <param name="Directory">The folder holding its parts.</param>
+/// <param name="Rows">Rows written.</param>
+/// <param name="Files">The committed part files, in partition order.</param>
+public sealed record SinkResult(string Segment, string Directory, long Rows, IReadOnlyList<string> Files);
+
+/// <summary>Rows through one segment, summed over all partitions.</summary>
+/// <param name="Segment">The segment's name.</param>
+/// <param name="RowsIn">Rows its kernel received.</param>
+/// <param name="RowsOut">Rows its kernel produced.</param>
+/// <param name="KernelTime">Time spent inside its kernel, summed over partitions (can exceed wall-clock time).</param>
+public sealed record SegmentStatistics(string Segment, long RowsIn, long RowsOut, TimeSpan KernelTime);

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Dsl.Parquet;
+
+namespace Dsl.Execution;
+
+/// <summary>
+/// One attempt at one partition: reads its row groups batch by batch, runs every segment in plan order, and writes
+/// each sink's rows to a part file under the attempt's own folder. Shares no mutable state with other partitions.
+/// </summary>
+internal sealed class PartitionTask
+{
+    private readonly CompiledPipeline _pipeline;
+    private readonly Partition _partition;
+    private readonly string[] _readColumns;
+    private readonly SegmentPlan[] _sinks;
+    private readonly string[] _sinkFolders;
+    private readonly string _attemptDir;
+    private readonly ParquetWriteOptions _writeOptions;
+    private readonly SegmentCounters _counters;
+
+    public PartitionTask(
+        CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks, string[] sinkFolders,
+        string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters)
+    {
+        _pipeline = pipeline;
+        _partition = partition;
+        _readColumns = readColumns;
+        _sinks = sinks;
+        _sinkFolders = sinkFolders;
+        _attemptDir = attemptDir;
+        _writeOptions = writeOptions;
+        _counters = counters;
+    }
+
+    /// <summary>Runs the attempt; returns the rows written per sink.</summary>
+    public long[] Run(CancellationToken cancellationToken)
+    {
+        PipelinePlan plan = _pipeline.Plan;
+        var writers = new ParquetFileWriter[_sinks.Length];
+        long[] rowsWritten = new long[_sinks.Length];
+        try
+        {
+            for (int s = 0; s < _sinks.Length; s++)
+            {
+                string path = Path.Combine(_attemptDir, _sinkFolders[s], $"part-{_partition.Index:D5}.parquet");
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                writers[s] = new ParquetFileWriter(path, plan.Schemas[_sinks[s].OutputSchema], _writeOptions);
+            }
+
+            using var reader = new ParquetFileReader(_partition.File);
+            for (int rg = _partition.FirstRowGroup; rg < _partition.FirstRowGroup + _partition.RowGroupCount; rg++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using RecordBatch input = reader.ReadRowGroup(rg, _readColumns);
+                CheckNulls(input, rg);
+                RunSegments(input, rg, writers, rowsWritten);
+            }
+        }
+        finally
+        {
+            // Closing writes each footer; on failure the half-written attempt folder is deleted by the caller.
+            foreach (ParquetFileWriter? writer in writers)
+            {
+                writer?.Dispose();
+            }
+        }
+        return rowsWritten;
+    }
+
+    private void RunSegments(RecordBatch input, int rowGroup, ParquetFileWriter[] writers, long[] rowsWritten)
+    {
+        PipelinePlan plan = _pipeline.Plan;
+        var outputs = new RecordBatch?[plan.Segments.Count];
+        try
+        {
+            foreach (SegmentPlan segment in plan.Segments)
+            {
+                RecordBatch source = segment.InputSegment is int from ? outputs[from]! : input;
+                long start = Stopwatch.GetTimestamp();
+                RecordBatch result;
+                try
+                {
+                    result = _pipeline.Kernels[segment.Index](source);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw new PipelineExecutionException(
+                        $"Segment '{segment.Name}' of pipeline '{plan.Name}' failed on partition {_partition.Index} (file '{_partition.File}', row group {rowGroup}): {e.Message}", e);
+                }
+                outputs[segment.Index] = result;
+                _counters.Record(segment.Index, source.RowCount, result.RowCount, Stopwatch.GetElapsedTime(start).Ticks);
+                if (segment.IsSink)
+                {
+                    int s = Array.IndexOf(_sinks, segment);
+                    writers[s].WriteBatch(result);
+                    rowsWritten[s] += result.RowCount;
+                }
+            }
+        }
+        finally
+        {
+            foreach (RecordBatch? batch in outputs)
+            {
+                batch?.Dispose();
+            }
+        }
+    }
+
+    // Generated kernels read a non-nullable column's values without looking at validity, so nulls there would turn
+    // into made-up values. Refuse them here, where the file and row group are known.
+    private void CheckNulls(RecordBatch input, int rowGroup)
+    {
+        PipelinePlan plan = _pipeline.Plan;
+        BatchSchema expected = plan.Schemas[plan.InputSchema];
+        for (int i = 0; i < input.Schema.Count; i++)
+        {
+            ColumnField field = expected[expected.IndexOf(input.Schema[i].Name)];
+            int nulls = input[i].NullCount;
+            if (!field.Nullable && nulls > 0)
+            {
+                throw new PipelineExecutionException(
+                    $"Column '{field.Name}' in file '{_partition.File}', row group {rowGroup}, holds {nulls} null values but schema '{plan.InputSchema}' declares it non-nullable. Declare the member nullable (for example '{field.Type}?') or remove the nulls upstream.");
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+
+namespace Dsl.Execution;
+
+/// <summary>
+/// Writes a <see cref="PipelinePlan"/> as JSON by hand (no reflection, so the runtime stays trimming- and AOT-safe).
+/// The same shape appears in <c>explain --format json</c> and in the run manifest.
+/// </summary>
+public static class PlanJson
+{
+    /// <summary>Writes <paramref name="plan"/> as a JSON object.</summary>
+    public static void Write(Utf8JsonWriter json, PipelinePlan plan)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", plan.Name);
+        json.WriteString("inputSchema", plan.InputSchema);
+        json.WriteStartObject("schemas");
+        foreach ((string name, BatchSchema schema) in plan.Schemas.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            json.WriteStartArray(name);
+            foreach (ColumnField field in schema.Fields)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", field.Name);
+                json.WriteString("type", field.Type.ToString());
+                json.WriteBoolean("nullable", field.Nullable);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        json.WriteEndObject();
+        json.WriteStartArray("stages");
+        foreach (StagePlan stage in plan.Stages)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", stage.Name);
+            json.WriteString("kind", stage.Kind.ToString());
+            json.WriteString("input", stage.InputSchema);
+            json.WriteString("output", stage.OutputSchema);
+            json.WriteString("from", stage.From);
+            json.WriteBoolean("vectorized", stage.Vectorized);
+            if (stage.FallbackReason is not null)
+            {
+                json.WriteString("fallbackReason", stage.FallbackReason);
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("segments");
+        foreach (SegmentPlan segment in plan.Segments)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("index", segment.Index);
+            json.WriteString("name", segment.Name);
+            json.WriteStartArray("stages");
+            foreach (string stage in segment.Stages)
+            {
+                json.WriteStringValue(stage);
+            }
+            json.WriteEndArray();
+            if (segment.InputSegment is int input)
+            {
+                json.WriteNumber("inputSegment", input);
+            }
+            else
+            {
+                json.WriteNull("inputSegment");
+            }
+            json.WriteString("inputSchema", segment.InputSchema);
+            json.WriteString("outputSchema", segment.OutputSchema);
+            json.WriteBoolean("isSink", segment.IsSink);
+            json.WriteStartArray("readColumns");
+            foreach (string column in segment.ReadColumns)
+            {
+                json.WriteStringValue(column);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>The plan as indented JSON text.</summary>
+    public static string ToJson(PipelinePlan plan)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            Write(json, plan);
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.Globalization;
+using Dsl.Execution;
+using Dsl.Parquet;
+
+namespace Dsl.Hosting;
+
+/// <summary>
+/// The command line every pipeline gets: <c>run</c>, <c>explain</c> and, when the project supplies sample data,
+/// <c>generate-sample</c>. Call it from <c>Main</c>: <c>return PipelineHost.Run(MyPipeline.Compiled, args, Sample.Write);</c>
+/// </summary>
+public static class PipelineHost
+{
+    /// <summary>Parses <paramref name="args"/> and runs the chosen command; returns the process exit code.</summary>
+    /// <param name="pipeline">The generated <c>Compiled</c> property of a <see cref="PipelineAttribute"/> class.</param>
+    /// <param name="args">The process arguments.</param>
+    /// <param name="sample">Writes sample input; enables <c>generate-sample</c> and <c>run</c> without <c>--input</c>.</param>
+    /// <param name="stdout">Where normal output goes (the console by default).</param>
+    /// <param name="stderr">Where errors go (the console by default).</param>
+    public static int Run(CompiledPipeline pipeline, string[] args, SampleDataWriter? sample = null, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        stdout ??= Console.Out;
+        stderr ??= Console.Error;
+        PipelinePlan plan = pipeline.Plan;
+        var root = new RootCommand($"Pipeline '{plan.Name}', compiled by Dsl.");
+
+        var input = new Option<string?>("--input", "-i") { Description = "A Parquet file or a folder of them. Without it, sample data is generated first (when the project provides a generator)." };
+        var output = new Option<string>("--output", "-o") { Description = "The output folder; parts, _manifest.json and _SUCCESS are published there.", DefaultValueFactory = _ => Path.Combine("out", plan.Name) };
+        var parallelism = new Option<int>("--parallelism", "-p") { Description = "Partitions processed at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var compression = new Option<ParquetCompression>("--compression") { Description = "Codec of the output files.", DefaultValueFactory = _ => ParquetCompression.Snappy };
+        var run = new Command("run", "Run the pipeline over the input and publish the output atomically.") { input, output, parallelism, compression };
+        run.SetAction(parse => Guard(stderr, () =>
+        {
+            string? inputPath = parse.GetValue(input);
+            if (inputPath is null)
+            {
+                if (sample is null)
+                {
+                    stderr.WriteLine("No --input given and this project has no sample data generator. Pass --input DIR|FILE.");
+                    return 2;
+                }
+                inputPath = Path.Combine("data", plan.Name + "-sample");
+                IReadOnlyList<string> files = WriteSample(sample, inputPath, SampleDefaults.Rows, SampleDefaults.Files, SampleDefaults.Seed);
+                stdout.WriteLine($"No --input given: wrote {SampleDefaults.Rows.ToString("N0", CultureInfo.InvariantCulture)} sample rows in {files.Count} files to {Path.GetFullPath(inputPath)}");
+            }
+            var options = new ExecutionOptions
+            {
+                MaxParallelism = parse.GetValue(parallelism),
+                Write = new ParquetWriteOptions { Compression = parse.GetValue(compression) },
+            };
+            JobResult result = new LocalExecutor(options).Run(pipeline, inputPath, parse.GetValue(output)!);
+            PrintSummary(stdout, result);
+            return 0;
+        }));
+        root.Subcommands.Add(run);
+
+        var format = new Option<string>("--format") { Description = "text, or json for the machine-readable plan.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var explain = new Command("explain", "Print the compiled plan: stages, wiring, fused segments and the columns each reads.") { format };
+        explain.SetAction(parse =>
+        {
+            stdout.Write(parse.GetValue(format) == "json" ? PlanJson.ToJson(plan) + Environment.NewLine : PlanPrinter.ToText(plan));
+            return 0;
+        });
+        root.Subcommands.Add(explain);
+
+        if (sample is not null)
+        {
+            var rows = new Option<long>("--rows") { Description = "Rows to generate in all.", DefaultValueFactory = _ => SampleDefaults.Rows };
+            var files = new Option<int>("--files") { Description = "Files to spread them over.", DefaultValueFactory = _ => SampleDefaults.Files };
+            var seed = new Option<int>("--seed") { Description = "Random seed; the same seed gives the same data.", DefaultValueFactory = _ => SampleDefaults.Seed };
+            var sampleOutput = new Option<string>("--output", "-o") { Description = "Folder to write the files to.", Required = true };
+            var generate = new Command("generate-sample", "Write deterministic sample input data.") { rows, files, seed, sampleOutput };
+            generate.SetAction(parse => Guard(stderr, () =>
+            {
+                IReadOnlyList<string> written = WriteSample(sample, parse.GetValue(sampleOutput)!, parse.GetValue(rows), parse.GetValue(files), parse.GetValue(seed));
+                stdout.WriteLine($"Wrote {parse.GetValue(rows).ToString("N0", CultureInfo.InvariantCulture)} rows in {written.Count} files to {Path.GetFullPath(parse.GetValue(sampleOutput)!)}");
+                return 0;
+            }));
+            root.Subcommands.Add(generate);
+        }
+
+        ParseResult parsed = root.Parse(args);
+        return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    private static IReadOnlyList<string> WriteSample(SampleDataWriter sample, string directory, long rows, int files, int seed)
+    {
+        if (rows < 0 || files < 1)
+        {
+            throw new ArgumentException($"Sample data needs --rows >= 0 and --files >= 1 (got {rows} rows, {files} files).");
+        }
+        Directory.CreateDirectory(directory);
+        foreach (string old in Directory.EnumerateFiles(directory, "*.parquet"))
+        {
+            File.Delete(old);
+        }
+        return sample(directory, rows, files, seed);
+    }
+
+    private static void PrintSummary(TextWriter stdout, JobResult result)
+    {
+        string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+        stdout.WriteLine($"Pipeline '{result.Pipeline}': read {N(result.RowsRead)} rows from {result.InputFiles} file(s) in {result.Partitions} partition(s) in {result.Elapsed.TotalSeconds:0.00} s.");
+        foreach (SegmentStatistics segment in result.Segments)
+        {
+            stdout.WriteLine($"  segment {segment.Segment}: {N(segment.RowsIn)} rows in, {N(segment.RowsOut)} rows out, kernel time {segment.KernelTime.TotalMilliseconds:0} ms");
+        }
+        foreach (SinkResult sink in result.Sinks)
+        {
+            stdout.WriteLine($"Output of {sink.Segment}: {N(sink.Rows)} rows in {sink.Files.Count} file(s) at {sink.Directory}");
+        }
+        stdout.WriteLine($"Committed: {Path.Combine(result.OutputDirectory, LocalExecutor.SuccessMarker)}");
+    }
+
+    // Expected failures (bad input, bad data, a failing stage) print one clear line instead of a stack trace.
+    private static int Guard(TextWriter stderr, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is PipelineExecutionException or ParquetFormatException or IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static class SampleDefaults
+    {
+        public const long Rows = 1_000_000;
+        public const int Files = 4;
+        public const int Seed = 42;
+    }
+}

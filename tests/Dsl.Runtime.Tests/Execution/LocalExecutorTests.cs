@@ -1,0 +1,176 @@
+using Dsl.Execution;
+using Dsl.Parquet;
+
+namespace Dsl.Runtime.Tests.Execution;
+
+/// <summary>
+/// The executor with hand-written kernels (no generator involved): partitioning, the DAG of segments, sinks, the
+/// commit protocol and error context.
+/// </summary>
+public sealed class LocalExecutorTests : IDisposable
+{
+    private static readonly BatchSchema Numbers = new(new ColumnField("x", ColumnType.Int64, false));
+
+    private readonly string _root = Directory.CreateTempSubdirectory("dsl-exec-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Run_RowGroupsGroupedByTargetRows_OnePartPerPartitionInOrder()
+    {
+        string input = WriteInput("a.parquet", rowGroups: 5, rowsPerGroup: 100, start: 0);
+        string output = Path.Combine(_root, "out");
+
+        JobResult result = new LocalExecutor(new ExecutionOptions { TargetPartitionRows = 250 }).Run(Pipeline(Doubling()), input, output);
+
+        Assert.Equal(3, result.Partitions);
+        Assert.Equal(500, result.RowsRead);
+        Assert.Equal(["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"], Directory.GetFiles(output, "part-*").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => 2L * i), ReadLongs(output, "x"));
+        Assert.True(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
+        Assert.False(Directory.Exists(Path.Combine(output, "_temporary")));
+    }
+
+    [Fact]
+    public void Run_SegmentFeedingTwoSinks_WritesOneFolderPerSink()
+    {
+        string input = WriteInput("a.parquet", rowGroups: 2, rowsPerGroup: 50, start: 0);
+        string output = Path.Combine(_root, "out");
+        var plan = new PipelinePlan(
+            "branches",
+            "N",
+            new Dictionary<string, BatchSchema> { ["N"] = Numbers },
+            [
+                new StagePlan("Even", StageKind.Filter, "N", "N", null, true, null),
+                new StagePlan("Double", StageKind.Map, "N", "N", "Even", true, null),
+                new StagePlan("Negate", StageKind.Map, "N", "N", "Even", true, null),
+            ],
+            [
+                new SegmentPlan(0, ["Even"], null, "N", "N", false, ["x"]),
+                new SegmentPlan(1, ["Double"], 0, "N", "N", true, ["x"]),
+                new SegmentPlan(2, ["Negate"], 0, "N", "N", true, ["x"]),
+            ]);
+        var pipeline = new CompiledPipeline(plan, [Map(x => x % 2 == 0 ? x : null), Map(x => 2 * x), Map(x => -x)]);
+
+        JobResult result = new LocalExecutor().Run(pipeline, input, output);
+
+        Assert.Equal(2, result.Sinks.Count);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => 4L * i), ReadLongs(Path.Combine(output, "Double"), "x"));
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => -2L * i), ReadLongs(Path.Combine(output, "Negate"), "x"));
+        Assert.Equal([50L, 50L], result.Segments.Skip(1).Select(s => s.RowsOut));
+    }
+
+    [Fact]
+    public void Run_KernelThrows_ErrorNamesSegmentFileAndRowGroupAndNothingIsPublished()
+    {
+        string input = WriteInput("a.parquet", rowGroups: 3, rowsPerGroup: 10, start: 0);
+        string output = Path.Combine(_root, "out");
+        var pipeline = Pipeline(Map(x => x == 25 ? throw new OverflowException("Arithmetic operation resulted in an overflow.") : x));
+
+        var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor(new ExecutionOptions { TargetPartitionRows = 1 }).Run(pipeline, input, output));
+
+        Assert.Contains("Segment 'Double'", error.Message);
+        Assert.Contains("row group 2", error.Message);
+        Assert.Contains(Path.Combine(input, "a.parquet"), error.Message);
+        Assert.IsType<OverflowException>(error.InnerException);
+        Assert.False(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
+        Assert.Empty(Directory.GetFiles(output, "part-*"));
+    }
+
+    [Fact]
+    public void Run_InputMissingAColumn_FailsBeforeRunningNamingFileAndColumn()
+    {
+        string input = Path.Combine(_root, "in");
+        Directory.CreateDirectory(input);
+        var other = new BatchSchema(new ColumnField("y", ColumnType.Int64, false));
+        using (var writer = new ParquetFileWriter(Path.Combine(input, "a.parquet"), other, new ParquetWriteOptions()))
+        {
+            writer.WriteBatch(new RecordBatch(other, [PrimitiveColumn<long>.FromArray(ColumnType.Int64, [1, 2])], 2));
+        }
+
+        var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor().Run(Pipeline(Doubling()), input, Path.Combine(_root, "out")));
+
+        Assert.Contains("no column 'x'", error.Message);
+        Assert.Contains("a.parquet", error.Message);
+    }
+
+    [Fact]
+    public void Run_OutputInsideInput_IsRejected()
+    {
+        string input = WriteInput("a.parquet", rowGroups: 1, rowsPerGroup: 1, start: 0);
+
+        var error = Assert.Throws<ArgumentException>(() => new LocalExecutor().Run(Pipeline(Doubling()), input, Path.Combine(input, "out")));
+
+        Assert.Contains("inside the input folder", error.Message);
+    }
+
+    [Fact]
+    public void Run_FolderWithBookkeepingEntries_ReadsOnlyDataFiles()
+    {
+        string input = WriteInput("a.parquet", rowGroups: 1, rowsPerGroup: 10, start: 0);
+        Directory.CreateDirectory(Path.Combine(input, "_temporary"));
+        File.Copy(Path.Combine(input, "a.parquet"), Path.Combine(input, "_temporary", "stale.parquet"));
+        WriteInput(Path.Combine("nested", "b.parquet"), rowGroups: 1, rowsPerGroup: 10, start: 10);
+
+        JobResult result = new LocalExecutor().Run(Pipeline(Doubling()), input, Path.Combine(_root, "out"));
+
+        Assert.Equal(2, result.InputFiles);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => 2L * i), ReadLongs(Path.Combine(_root, "out"), "x"));
+    }
+
+    private static CompiledPipeline Pipeline(SegmentKernel kernel) => new(
+        new PipelinePlan(
+            "doubling",
+            "N",
+            new Dictionary<string, BatchSchema> { ["N"] = Numbers },
+            [new StagePlan("Double", StageKind.Map, "N", "N", null, true, null)],
+            [new SegmentPlan(0, ["Double"], null, "N", "N", true, ["x"])]),
+        [kernel]);
+
+    private static SegmentKernel Doubling() => Map(x => 2 * x);
+
+    // A kernel over column "x": null from the function drops the row (a filter), a value replaces it.
+    private static SegmentKernel Map(Func<long, long?> f) => input =>
+    {
+        ReadOnlySpan<long> x = input.GetPrimitive<long>("x", ColumnType.Int64).Values;
+        var output = new ColumnBuilder<long>(ColumnType.Int64, x.Length, nullable: false);
+        int n = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (f(x[i]) is long v)
+            {
+                output.Values[n++] = v;
+            }
+        }
+        return new RecordBatch(Numbers, [output.Build(n)], n);
+    };
+
+    private string WriteInput(string relative, int rowGroups, int rowsPerGroup, long start)
+    {
+        string dir = Path.Combine(_root, "in");
+        string path = Path.Combine(dir, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var writer = new ParquetFileWriter(path, Numbers, new ParquetWriteOptions { RowGroupRows = rowsPerGroup });
+        for (int g = 0; g < rowGroups; g++)
+        {
+            long[] values = Enumerable.Range(0, rowsPerGroup).Select(i => start + (g * rowsPerGroup) + i).ToArray();
+            writer.WriteBatch(new RecordBatch(Numbers, [PrimitiveColumn<long>.FromArray(ColumnType.Int64, values)], values.Length));
+        }
+        return dir;
+    }
+
+    private static List<long> ReadLongs(string folder, string column)
+    {
+        var values = new List<long>();
+        foreach (string file in Directory.GetFiles(folder, "*.parquet").Order(StringComparer.Ordinal))
+        {
+            using var reader = new ParquetFileReader(file);
+            for (int rg = 0; rg < reader.RowGroupCount; rg++)
+            {
+                using RecordBatch batch = reader.ReadRowGroup(rg, [column]);
+                values.AddRange(batch.GetPrimitive<long>(column, ColumnType.Int64).Values.ToArray());
+            }
+        }
+        return values;
+    }
+}
