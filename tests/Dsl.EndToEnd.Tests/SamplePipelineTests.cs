@@ -13,7 +13,7 @@ namespace Dsl.EndToEnd.Tests;
 /// </summary>
 public sealed class SamplePipelineTests : IDisposable
 {
-    private readonly TempDirectory _temp = new();
+    private readonly TempDirectory _temp = TempDirectory.Create("dsl-e2e");
 
     public void Dispose() => _temp.Dispose();
 
