@@ -1,4 +1,3 @@
-using Dsl.Hosting;
 using Dsl.Pipeline1;
 
 // `run`, `explain` and `generate-sample` come from the runtime's host; the pipeline and sample data are this project's.
