@@ -1,0 +1,132 @@
+using Dsl.Parquet;
+using Dsl.Testing;
+
+namespace Dsl.EndToEnd.Tests;
+
+/// <summary>
+/// Packs the SDK, runtime and template packages with a fresh version into a private feed, installs the template in a
+/// private `dotnet new` home, and uses them as a new user would.
+/// </summary>
+public sealed class TemplateFixture : IDisposable
+{
+    private static readonly TimeSpan Slow = TimeSpan.FromMinutes(8);
+
+    public TemplateFixture()
+    {
+        Root = TempDirectory.Create("dsl-template-e2e");
+        Feed = Root.CreateSubdirectory("feed");
+        // A version no earlier run used: NuGet caches a package by id and version and never looks at a repack.
+        Version = $"0.1.0-e2e.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
+        Environment = new Dictionary<string, string>
+        {
+            ["DOTNET_CLI_HOME"] = Root.CreateSubdirectory("home"),
+            ["DOTNET_CLI_UI_LANGUAGE"] = "en",
+        };
+        string artifacts = Root.CreateSubdirectory("artifacts");
+        foreach (string project in new[] { "runtime/Dsl.Runtime/Dsl.Runtime.csproj", "sdk/Dsl.Sdk/Dsl.Sdk.csproj", "templates/Dsl.Templates/Dsl.Templates.csproj" })
+        {
+            // A separate ArtifactsPath keeps this build from touching the outputs the running tests came from.
+            CommandRunner.Run(RepoPaths.RepoRoot, Environment, Slow, "dotnet", "pack", project, "-o", Feed, $"-p:Version={Version}", $"-p:ArtifactsPath={artifacts}/")
+                .ShouldSucceed($"dotnet pack {project}");
+        }
+        CommandRunner.Run(Root.Path, Environment, Slow, "dotnet", "new", "install", Path.Combine(Feed, $"Dsl.Templates.{Version}.nupkg"))
+            .ShouldSucceed("dotnet new install");
+    }
+
+    public TempDirectory Root { get; }
+
+    public string Feed { get; }
+
+    public string Version { get; }
+
+    public Dictionary<string, string> Environment { get; }
+
+    /// <summary>Creates a project from the template in a fresh folder with a nuget.config naming the private feed.</summary>
+    public string NewProject(string name)
+    {
+        string workspace = Root.CreateSubdirectory($"ws-{name}");
+        File.WriteAllText(Path.Combine(workspace, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="dsl-local" value="{Feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+              <packageSourceMapping>
+                <packageSource key="dsl-local"><package pattern="Dsl.*" /></packageSource>
+                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
+              </packageSourceMapping>
+            </configuration>
+            """);
+        CommandRunner.Run(workspace, Environment, Slow, "dotnet", "new", "dsl-pipeline", "-n", name, "--no-update-check")
+            .ShouldSucceed("dotnet new dsl-pipeline");
+        return Path.Combine(workspace, name);
+    }
+
+    public CommandRunner.Result Dotnet(string directory, params string[] args) => CommandRunner.Run(directory, Environment, Slow, "dotnet", args);
+
+    public void Dispose() => Root.Dispose();
+}
+
+[CollectionDefinition(nameof(TemplateCollection))]
+public sealed class TemplateCollection : ICollectionFixture<TemplateFixture>;
+
+[Collection(nameof(TemplateCollection))]
+public sealed class TemplateTests(TemplateFixture fixture)
+{
+    [Fact]
+    public void NewPipeline_BuildsRunsAndWritesTheFeatures()
+    {
+        string project = fixture.NewProject("Churn");
+
+        string csproj = File.ReadAllText(Path.Combine(project, "Churn.csproj"));
+        Assert.Contains($"Sdk=\"Dsl.Sdk/{fixture.Version}\"", csproj);
+        Assert.Contains("namespace Churn;", File.ReadAllText(Path.Combine(project, "Stages.cs")));
+
+        fixture.Dotnet(project, "build").ShouldSucceed("dotnet build");
+        fixture.Dotnet(project, "run", "--no-build", "--", "generate-sample", "--rows", "20000", "--files", "2", "--output", "data").ShouldSucceed("generate-sample");
+        CommandRunner.Result run = fixture.Dotnet(project, "run", "--no-build", "--", "run", "--input", "data", "--output", "out").ShouldSucceed("run");
+
+        Assert.Contains("Valid+Featurize", run.Output);
+        Assert.True(File.Exists(Path.Combine(project, "out", "_SUCCESS")));
+        // The new project's output must be exactly what the in-repo sample pipeline computes from the same input.
+        List<Pipeline1.Features> expected = ReadRows<Pipeline1.Transaction>(Path.Combine(project, "data"))
+            .Where(Pipeline1.FraudFeatures.Valid).Select(Pipeline1.FraudFeatures.Featurize).ToList();
+        Assert.Equal(expected, ReadRows<Pipeline1.Features>(Path.Combine(project, "out")));
+        using var duck = DuckDb.Open();
+        Assert.Equal(expected.Count, duck.CountParquetRows(Path.Combine(project, "out", "*.parquet")));
+    }
+
+    [Fact]
+    public void NewPipeline_FromNamingNoStage_BuildFailsWithDiagnosticFileAndLine()
+    {
+        string project = fixture.NewProject("Broken");
+        string stages = Path.Combine(project, "Stages.cs");
+        string text = File.ReadAllText(stages);
+        Assert.Contains("[Map(From = nameof(Valid))]", text);
+        File.WriteAllText(stages, text.Replace("[Map(From = nameof(Valid))]", "[Map(From = \"Vaild\")]", StringComparison.Ordinal));
+        int line = File.ReadAllLines(stages).ToList().FindIndex(l => l.Contains("\"Vaild\"", StringComparison.Ordinal)) + 1;
+
+        CommandRunner.Result build = fixture.Dotnet(project, "build");
+
+        Assert.NotEqual(0, build.ExitCode);
+        Assert.Matches($@"Stages\.cs\({line},\d+\): error DSL3\d\d\d: .*'Vaild'", build.Output);
+    }
+
+    private static List<T> ReadRows<T>(string folder)
+        where T : IRowSchema<T>
+    {
+        var rows = new List<T>();
+        foreach (string file in Directory.GetFiles(folder, "*.parquet").Order(StringComparer.Ordinal))
+        {
+            using var reader = new ParquetFileReader(file);
+            for (int rg = 0; rg < reader.RowGroupCount; rg++)
+            {
+                using RecordBatch batch = reader.ReadRowGroup(rg, null);
+                rows.AddRange(T.ReadRows(batch));
+            }
+        }
+        return rows;
+    }
+}
