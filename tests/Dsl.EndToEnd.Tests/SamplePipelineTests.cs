@@ -141,6 +141,18 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains("Amount", segment.GetProperty("readColumns").EnumerateArray().Select(c => c.GetString()));
     }
 
+    [Fact]
+    public void ExplainMermaid_DrawsInputStagesAndOutput()
+    {
+        (int exit, string stdout, _) = Host("explain", "--format", "mermaid");
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("flowchart LR", stdout);
+        Assert.Contains("input -->|Transaction| stage_Valid", stdout);
+        Assert.Contains("stage_Valid -->|Transaction| stage_Featurize", stdout);
+        Assert.Contains("stage_Featurize -->|Features| out0", stdout);
+    }
+
     private string GenerateSample(long rows, int files)
     {
         string dir = Path.Combine(_temp.Path, "in");

@@ -54,12 +54,17 @@ public static class PipelineHost
         }));
         root.Subcommands.Add(run);
 
-        var format = new Option<string>("--format") { Description = "text, or json for the machine-readable plan.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
+        var format = new Option<string>("--format") { Description = "text; json for the machine-readable plan; mermaid for a flowchart.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json", "mermaid");
         var explain = new Command("explain", "Print the compiled plan: stages, wiring, fused segments and the columns each reads.") { format };
         explain.SetAction(parse =>
         {
-            stdout.Write(parse.GetValue(format) == "json" ? PlanJson.ToJson(plan) + Environment.NewLine : PlanPrinter.ToText(plan));
+            stdout.Write(parse.GetValue(format) switch
+            {
+                "json" => PlanJson.ToJson(plan) + Environment.NewLine,
+                "mermaid" => PlanPrinter.ToMermaid(plan),
+                _ => PlanPrinter.ToText(plan),
+            });
             return 0;
         });
         root.Subcommands.Add(explain);

@@ -30,4 +30,38 @@ public static class PlanPrinter
         }
         return text.ToString();
     }
+
+    /// <summary>
+    /// The plan as a Mermaid flowchart for docs: one node per stage, grouped into one box per fused segment, with
+    /// the pipeline input and each output as their own nodes.
+    /// </summary>
+    public static string ToMermaid(PipelinePlan plan)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("flowchart LR");
+        text.AppendLine($"    input[(\"{plan.InputSchema}\")]");
+        foreach (SegmentPlan segment in plan.Segments)
+        {
+            text.AppendLine($"    subgraph seg{segment.Index}[\"#{segment.Index} fused\"]");
+            foreach (string stageName in segment.Stages)
+            {
+                StagePlan stage = plan.Stages.First(s => s.Name == stageName);
+                text.AppendLine($"        {NodeId(stageName)}[\"{stage.Kind}: {stageName}\"]");
+            }
+            text.AppendLine("    end");
+        }
+        foreach (StagePlan stage in plan.Stages)
+        {
+            string from = stage.From is null ? "input" : NodeId(stage.From);
+            text.AppendLine($"    {from} -->|{stage.InputSchema}| {NodeId(stage.Name)}");
+        }
+        foreach (SegmentPlan sink in plan.Sinks)
+        {
+            string last = sink.Stages[^1];
+            text.AppendLine($"    {NodeId(last)} -->|{sink.OutputSchema}| out{sink.Index}[(\"output {last}\")]");
+        }
+        return text.ToString();
+    }
+
+    private static string NodeId(string stage) => "stage_" + stage;
 }
