@@ -85,6 +85,12 @@ public sealed class TemplateTests(TemplateFixture fixture)
         Assert.Contains("namespace Churn;", File.ReadAllText(Path.Combine(project, "Stages.cs")));
 
         fixture.Dotnet(project, "build").ShouldSucceed("dotnet build");
+        string planJson = Path.Combine(project, "bin", "Debug", "net10.0", "fraud-features.plan.json");
+        Assert.Contains("\"Valid+Featurize\"", File.ReadAllText(planJson));
+        Assert.StartsWith("flowchart LR", File.ReadAllText(Path.ChangeExtension(planJson, ".mmd")));
+        CommandRunner.Result again = fixture.Dotnet(project, "build", "-v:n").ShouldSucceed("second dotnet build");
+        Assert.Contains("Skipping target \"DslWritePlan\" because all output files are up-to-date", again.Output);
+
         fixture.Dotnet(project, "run", "--no-build", "--", "generate-sample", "--rows", "20000", "--files", "2", "--output", "data").ShouldSucceed("generate-sample");
         CommandRunner.Result run = fixture.Dotnet(project, "run", "--no-build", "--", "run", "--input", "data", "--output", "out").ShouldSucceed("run");
 
@@ -96,6 +102,21 @@ public sealed class TemplateTests(TemplateFixture fixture)
         Assert.Equal(expected, ReadRows<Pipeline1.Features>(Path.Combine(project, "out")));
         using var duck = DuckDb.Open();
         Assert.Equal(expected.Count, duck.CountParquetRows(Path.Combine(project, "out", "*.parquet")));
+    }
+
+    [Fact]
+    public void DslBundle_WritesARunnableFolderWithThePlan()
+    {
+        string project = fixture.NewProject("Bundled");
+
+        fixture.Dotnet(project, "build", "-t:DslBundle").ShouldSucceed("dotnet build -t:DslBundle");
+
+        string bundle = Path.Combine(project, "bin", "bundle");
+        Assert.True(File.Exists(Path.Combine(bundle, "fraud-features.plan.json")));
+        Assert.True(File.Exists(Path.Combine(bundle, "app", "Bundled.dll")));
+        CommandRunner.Result explain = CommandRunner.Run(bundle, fixture.Environment, TimeSpan.FromMinutes(2), Path.Combine(bundle, "run.sh"), "explain");
+        Assert.Equal(0, explain.ExitCode);
+        Assert.Contains("Pipeline 'fraud-features'", explain.Output);
     }
 
     [Fact]
