@@ -19,6 +19,16 @@ public sealed class ColumnBuilder<T>
     public ColumnBuilder(ColumnType type, int capacity, bool nullable)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        // Checked here rather than only by PrimitiveColumn at Build time, so that a mismatch fails before a buffer
+        // is rented and before values are written into a builder that could never be built.
+        if (type.IsByteArray())
+        {
+            throw new ArgumentException($"A column of type '{type}' cannot store values of type '{typeof(T).Name}'; build {type} columns with StringColumnBuilder.", nameof(type));
+        }
+        if (type.StorageType() != typeof(T))
+        {
+            throw new ArgumentException($"A column of type '{type}' cannot store values of type '{typeof(T).Name}'; use ColumnBuilder<{type.StorageType().Name}> for it.", nameof(type));
+        }
         Type = type;
         Capacity = capacity;
         _values = ArrayPool<T>.Shared.Rent(Math.Max(capacity, 1));
@@ -41,6 +51,7 @@ public sealed class ColumnBuilder<T>
     public PrimitiveColumn<T> Build(int length)
     {
         T[] values = _values ?? throw Built();
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Capacity);
         _values = null;
         ValidityBitmap? validity = Validity;

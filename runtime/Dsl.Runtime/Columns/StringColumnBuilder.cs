@@ -83,6 +83,10 @@ public sealed class StringColumnBuilder
         for (int i = 0; i < selection.Length; i++)
         {
             int row = selection[i];
+            if ((uint)row >= (uint)indices.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(selection), row, $"Selection entry {i} refers to row {row} but the source column has {indices.Length} rows.");
+            }
             gathered[i] = indices[row];
             validity?.Set(i, source.Validity!.IsValid(row));
         }

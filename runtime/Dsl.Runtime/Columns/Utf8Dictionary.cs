@@ -9,6 +9,8 @@ namespace Dsl;
 /// </summary>
 public sealed class Utf8Dictionary
 {
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly byte[] _data;
     private readonly int[] _offsets;
     private string[]? _strings;
@@ -39,9 +41,21 @@ public sealed class Utf8Dictionary
     {
         var offsets = new int[values.Count + 1];
         int total = 0;
+        bool lossy = false;
         for (int i = 0; i < values.Count; i++)
         {
-            total += Encoding.UTF8.GetByteCount(values[i]);
+            int count;
+            try
+            {
+                count = s_strictUtf8.GetByteCount(values[i]);
+            }
+            catch (EncoderFallbackException)
+            {
+                // A lone surrogate: encoded as U+FFFD below, so the input string no longer matches its bytes.
+                count = Encoding.UTF8.GetByteCount(values[i]);
+                lossy = true;
+            }
+            total += count;
             offsets[i + 1] = total;
         }
         var data = new byte[total];
@@ -50,7 +64,12 @@ public sealed class Utf8Dictionary
             Encoding.UTF8.GetBytes(values[i], data.AsSpan(offsets[i]));
         }
         var dict = new Utf8Dictionary(data, offsets);
-        dict._strings = [.. values];
+        // The inputs double as the decoded cache only when they round-trip exactly; otherwise GetString would
+        // return a string that differs from what the same bytes decode to after a Parquet round trip.
+        if (!lossy)
+        {
+            dict._strings = [.. values];
+        }
         return dict;
     }
 

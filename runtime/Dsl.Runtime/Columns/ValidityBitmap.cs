@@ -59,6 +59,7 @@ public sealed class ValidityBitmap
     /// <summary>Shrinks the bitmap to its first <paramref name="length"/> rows (used by builders when fewer rows were written than reserved).</summary>
     public void Truncate(int length)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length);
         Length = length;
         ClearTail();

@@ -1,0 +1,146 @@
+namespace Dsl.Runtime.Tests.Columns;
+
+public sealed class ValidityBitmapTests
+{
+    public static TheoryData<int> Lengths => [0, 1, 63, 64, 65, 128, 130];
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void NewAllValid_EveryRowValid_NoNulls(int length)
+    {
+        var bitmap = new ValidityBitmap(length);
+
+        Assert.Equal(length, bitmap.Length);
+        Assert.Equal((length + 63) / 64, bitmap.Words.Length);
+        Assert.Equal(0, bitmap.CountNulls());
+        for (int i = 0; i < length; i++)
+        {
+            Assert.True(bitmap.IsValid(i));
+        }
+        AssertTailClear(bitmap);
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void NewAllNull_EveryRowNull(int length)
+    {
+        var bitmap = new ValidityBitmap(length, allValid: false);
+
+        Assert.Equal(length, bitmap.CountNulls());
+        for (int i = 0; i < length; i++)
+        {
+            Assert.False(bitmap.IsValid(i));
+        }
+        Assert.All(bitmap.Words.ToArray(), w => Assert.Equal(0UL, w));
+    }
+
+    [Fact]
+    public void Length65_TailOfLastWordIsZero()
+    {
+        var bitmap = new ValidityBitmap(65);
+
+        Assert.Equal(ulong.MaxValue, bitmap.Words[0]);
+        Assert.Equal(1UL, bitmap.Words[1]);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(62)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(129)]
+    public void Set_TogglesOnlyThatRow(int row)
+    {
+        var bitmap = new ValidityBitmap(130);
+
+        bitmap.Set(row, false);
+
+        Assert.False(bitmap.IsValid(row));
+        Assert.Equal(1, bitmap.CountNulls());
+        for (int i = 0; i < bitmap.Length; i++)
+        {
+            Assert.Equal(i != row, bitmap.IsValid(i));
+        }
+
+        bitmap.Set(row, true);
+        Assert.True(bitmap.IsValid(row));
+        Assert.Equal(0, bitmap.CountNulls());
+    }
+
+    [Fact]
+    public void CountNulls_CountsClearedBitsAcrossWords()
+    {
+        var bitmap = new ValidityBitmap(200);
+        int expected = 0;
+        for (int i = 0; i < 200; i += 3)
+        {
+            bitmap.Set(i, false);
+            expected++;
+        }
+
+        Assert.Equal(expected, bitmap.CountNulls());
+    }
+
+    [Theory]
+    [InlineData(130, 65)]
+    [InlineData(130, 64)]
+    [InlineData(130, 63)]
+    [InlineData(130, 1)]
+    [InlineData(130, 0)]
+    [InlineData(64, 64)]
+    public void Truncate_ClearsTail_CountsOnlyRemainingRows(int length, int truncated)
+    {
+        var bitmap = new ValidityBitmap(length);
+        bitmap.Set(truncated / 2, false);
+
+        bitmap.Truncate(truncated);
+
+        Assert.Equal(truncated, bitmap.Length);
+        AssertTailClear(bitmap);
+        Assert.Equal(truncated == 0 ? 0 : 1, bitmap.CountNulls());
+    }
+
+    [Fact]
+    public void Truncate_DropsNullsPastTheNewLength()
+    {
+        var bitmap = new ValidityBitmap(100);
+        bitmap.Set(80, false);
+
+        bitmap.Truncate(70);
+
+        Assert.Equal(0, bitmap.CountNulls());
+    }
+
+    [Fact]
+    public void Truncate_Longer_Throws()
+    {
+        var bitmap = new ValidityBitmap(10);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => bitmap.Truncate(11));
+    }
+
+    [Fact]
+    public void Truncate_Negative_Throws()
+    {
+        var bitmap = new ValidityBitmap(10);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => bitmap.Truncate(-1));
+        Assert.Equal(10, bitmap.Length);
+    }
+
+    [Fact]
+    public void NegativeLength_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ValidityBitmap(-1));
+    }
+
+    private static void AssertTailClear(ValidityBitmap bitmap)
+    {
+        Span<ulong> words = bitmap.Words;
+        for (int bit = bitmap.Length; bit < words.Length * 64; bit++)
+        {
+            Assert.True((words[bit >> 6] & (1UL << bit)) == 0, $"Bit {bit} past the length {bitmap.Length} is set.");
+        }
+    }
+}
