@@ -57,12 +57,10 @@ internal static class ColumnChunkReader
         }
         ColumnField field = info.Field!;
         bool nullable = field.Nullable;
-        using ColumnDecoder decoder = field.Type.IsByteArray()
-            ? new ByteArrayDecoder(field.Type, rows, nullable)
-            : CreatePrimitive(field.Type, info.Conversion, rows, nullable);
         if (rows == 0)
         {
-            return decoder.Build(0);
+            using ColumnDecoder empty = CreateDecoder(field, info.Conversion, 0);
+            return empty.Build(0);
         }
 
         long start = meta.DataPageOffset;
@@ -86,6 +84,9 @@ internal static class ColumnChunkReader
             stream.ReadExactly(buffer, 0, (int)length);
             var memory = new ReadOnlyMemory<byte>(buffer, 0, (int)length);
             List<PageRef> pages = ScanPages(memory.Span, rows, location);
+            // Only now, with the page headers' value counts adding up to the row count, is the row count trusted
+            // enough to allocate from.
+            using ColumnDecoder decoder = CreateDecoder(field, info.Conversion, rows);
             DecodePages(memory, pages, meta.Codec, decoder, nullable, rows, location);
             location.Page = null;
             return decoder.Build(rows);
@@ -118,6 +119,11 @@ internal static class ColumnChunkReader
         }
         return !Version.TryParse(number, out Version? v) || v < new Version(1, 2, 9);
     }
+
+    private static ColumnDecoder CreateDecoder(ColumnField field, ValueConversion conversion, int rows) =>
+        field.Type.IsByteArray()
+            ? new ByteArrayDecoder(field.Type, rows, field.Nullable)
+            : CreatePrimitive(field.Type, conversion, rows, field.Nullable);
 
     private static ColumnDecoder CreatePrimitive(ColumnType type, ValueConversion conversion, int rows, bool nullable) => type switch
     {
