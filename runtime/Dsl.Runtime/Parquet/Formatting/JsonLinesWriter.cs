@@ -53,7 +53,7 @@ public sealed class JsonLinesWriter
         return sb.ToString();
     }
 
-    /// <summary>A double as DuckDB writes it: shortest round-trip digits, <c>.0</c> on integral values, exponent form outside 1e-5 to 1e16.</summary>
+    /// <summary>A double as DuckDB writes it: shortest round-trip digits, <c>.0</c> on integral values, exponent form below 1e-4 and from 1e16 on (as Python's repr).</summary>
     public static string FormatDouble(double value)
     {
         if (double.IsNaN(value))
@@ -98,7 +98,7 @@ public sealed class JsonLinesWriter
         {
             sb.Append('-');
         }
-        if (sciExponent >= -5 && sciExponent < 16)
+        if (sciExponent >= -4 && sciExponent < 16)
         {
             if (decimalPoint <= 0)
             {

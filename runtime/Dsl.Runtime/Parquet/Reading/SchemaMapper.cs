@@ -199,6 +199,7 @@ internal static class SchemaMapper
         PhysicalType.ByteArray => "BYTE_ARRAY",
         PhysicalType.FixedLenByteArray => "FIXED_LEN_BYTE_ARRAY",
         null => "group",
+        { } other when !Enum.IsDefined(other) => $"unknown physical type {(int)other}",
         { } other => other.ToString().ToUpperInvariant(),
     };
 
