@@ -2,7 +2,7 @@ using Dsl.Parquet.Formatting;
 
 namespace Dsl.Parquet.Tests;
 
-/// <summary>DuckDB-style JSON text of doubles and timestamps.</summary>
+/// <summary>DuckDB-style JSON text of doubles and timestamps (the double cases were checked against DuckDB 1.5's JSON COPY).</summary>
 public class FormattingTests
 {
     [Theory]
@@ -14,10 +14,16 @@ public class FormattingTests
     [InlineData(123.0, "123.0")]
     [InlineData(-2.5, "-2.5")]
     [InlineData(0.0001, "0.0001")]
-    [InlineData(0.00001, "1e-05")]
+    [InlineData(0.00001, "0.00001")]
+    [InlineData(1.234e-6, "0.000001234")]
+    [InlineData(1e-7, "1e-7")]
+    [InlineData(-3e-7, "-3e-7")]
     [InlineData(1e15, "1000000000000000.0")]
-    [InlineData(1e16, "1e+16")]
-    [InlineData(1.5e300, "1.5e+300")]
+    [InlineData(1e20, "100000000000000000000.0")]
+    [InlineData(123456789012345678901.0, "123456789012345680000.0")]
+    [InlineData(1e21, "1e21")]
+    [InlineData(1.5e22, "1.5e22")]
+    [InlineData(1.5e300, "1.5e300")]
     [InlineData(-4.9e-324, "-5e-324")]
     [InlineData(double.NaN, "NaN")]
     [InlineData(double.PositiveInfinity, "Infinity")]

@@ -53,7 +53,7 @@ public sealed class JsonLinesWriter
         return sb.ToString();
     }
 
-    /// <summary>A double as DuckDB writes it: shortest round-trip digits, <c>.0</c> on integral values, exponent form below 1e-4 and from 1e16 on (as Python's repr).</summary>
+    /// <summary>A double as DuckDB writes it: shortest round-trip digits, <c>.0</c> on integral values, exponent form (<c>1e-7</c>, <c>1.5e300</c>) below 1e-6 and from 1e21 on.</summary>
     public static string FormatDouble(double value)
     {
         if (double.IsNaN(value))
@@ -98,7 +98,7 @@ public sealed class JsonLinesWriter
         {
             sb.Append('-');
         }
-        if (sciExponent >= -4 && sciExponent < 16)
+        if (sciExponent >= -6 && sciExponent <= 20)
         {
             if (decimalPoint <= 0)
             {
@@ -120,7 +120,7 @@ public sealed class JsonLinesWriter
             {
                 sb.Append('.').Append(digits, 1, digits.Length - 1);
             }
-            sb.Append('e').Append(sciExponent < 0 ? '-' : '+').Append(Math.Abs(sciExponent).ToString("00", CultureInfo.InvariantCulture));
+            sb.Append('e').Append(sciExponent.ToString(CultureInfo.InvariantCulture));
         }
         return sb.ToString();
     }
