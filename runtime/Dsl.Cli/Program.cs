@@ -1,1 +1,6 @@
-return 0;
+using System.CommandLine;
+using Dsl.Cli;
+
+RootCommand root = new("dsl: compiled ML data pipelines over Parquet.");
+root.Subcommands.Add(ParquetCommands.Create());
+return root.Parse(args).Invoke();

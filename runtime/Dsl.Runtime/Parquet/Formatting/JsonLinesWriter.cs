@@ -1,0 +1,296 @@
+using System.Globalization;
+using System.Text;
+
+namespace Dsl.Parquet.Formatting;
+
+/// <summary>
+/// Writes batches as JSON lines, one object a row, in DuckDB's conventions (the format of the conformance files'
+/// expected output and of <c>dsl parquet cat</c>): keys in schema order; FLOAT widened to double; doubles as the
+/// shortest round-trip text with bare <c>NaN</c>/<c>Infinity</c>/<c>-Infinity</c>; timestamps as
+/// <c>YYYY-MM-DD HH:MM:SS[.fraction]</c> (trailing zeros dropped, <c>+00</c> appended for UTC-adjusted columns);
+/// binary with bytes outside printable ASCII written <c>\xNN</c>; nulls as <c>null</c>.
+/// </summary>
+public sealed class JsonLinesWriter
+{
+    private readonly TextWriter _writer;
+    private readonly IReadOnlySet<string> _utcColumns;
+    private readonly StringBuilder _line = new(256);
+
+    /// <summary>Creates a writer.</summary>
+    /// <param name="writer">Where lines go (each ends with <c>\n</c>).</param>
+    /// <param name="utcTimestampColumns">Timestamp columns whose values are UTC instants, written with a <c>+00</c> suffix.</param>
+    public JsonLinesWriter(TextWriter writer, IReadOnlySet<string>? utcTimestampColumns = null)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        _writer = writer;
+        _utcColumns = utcTimestampColumns ?? new HashSet<string>();
+    }
+
+    /// <summary>Writes every row of <paramref name="batch"/>.</summary>
+    public void Write(RecordBatch batch) => Write(batch, 0, batch.RowCount);
+
+    /// <summary>Writes rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> of <paramref name="batch"/>.</summary>
+    public void Write(RecordBatch batch, int start, int count)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, batch.RowCount);
+        for (int row = start; row < start + count; row++)
+        {
+            _line.Clear();
+            AppendRow(_line, batch, row);
+            _line.Append('\n');
+            _writer.Write(_line);
+        }
+    }
+
+    /// <summary>The JSON text of row <paramref name="row"/>, without a line break.</summary>
+    public string FormatRow(RecordBatch batch, int row)
+    {
+        var sb = new StringBuilder(128);
+        AppendRow(sb, batch, row);
+        return sb.ToString();
+    }
+
+    /// <summary>A double as DuckDB writes it: shortest round-trip digits, <c>.0</c> on integral values, exponent form (<c>1e-7</c>, <c>1.5e300</c>) below 1e-6 and from 1e21 on.</summary>
+    public static string FormatDouble(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return "NaN";
+        }
+        if (double.IsInfinity(value))
+        {
+            return value > 0 ? "Infinity" : "-Infinity";
+        }
+        if (value == 0)
+        {
+            return double.IsNegative(value) ? "-0.0" : "0.0";
+        }
+        string r = value.ToString("R", CultureInfo.InvariantCulture);
+        bool negative = r[0] == '-';
+        if (negative)
+        {
+            r = r[1..];
+        }
+        int e = r.IndexOf('E');
+        string mantissa = e < 0 ? r : r[..e];
+        int exponent = e < 0 ? 0 : int.Parse(r.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        int point = mantissa.IndexOf('.');
+        string digits = point < 0 ? mantissa : mantissa.Remove(point, 1);
+        int intDigits = point < 0 ? mantissa.Length : point;
+        int lead = 0;
+        while (lead < digits.Length - 1 && digits[lead] == '0')
+        {
+            lead++;
+        }
+        digits = digits[lead..].TrimEnd('0');
+        if (digits.Length == 0)
+        {
+            digits = "0";
+        }
+        // value = 0.digits * 10^(decimalPoint)
+        int decimalPoint = intDigits - lead + exponent;
+        int sciExponent = decimalPoint - 1;
+        var sb = new StringBuilder(32);
+        if (negative)
+        {
+            sb.Append('-');
+        }
+        if (sciExponent >= -6 && sciExponent <= 20)
+        {
+            if (decimalPoint <= 0)
+            {
+                sb.Append("0.").Append('0', -decimalPoint).Append(digits);
+            }
+            else if (decimalPoint >= digits.Length)
+            {
+                sb.Append(digits).Append('0', decimalPoint - digits.Length).Append(".0");
+            }
+            else
+            {
+                sb.Append(digits, 0, decimalPoint).Append('.').Append(digits, decimalPoint, digits.Length - decimalPoint);
+            }
+        }
+        else
+        {
+            sb.Append(digits[0]);
+            if (digits.Length > 1)
+            {
+                sb.Append('.').Append(digits, 1, digits.Length - 1);
+            }
+            sb.Append('e').Append(sciExponent.ToString(CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Microseconds since the Unix epoch as <c>YYYY-MM-DD HH:MM:SS[.fraction]</c>, fraction without trailing zeros.</summary>
+    public static string FormatTimestamp(long micros, bool adjustedToUtc = false)
+    {
+        const long microsPerDay = 86_400_000_000L;
+        long days = Math.DivRem(micros, microsPerDay, out long ofDay);
+        if (ofDay < 0)
+        {
+            ofDay += microsPerDay;
+            days--;
+        }
+        CivilFromDays(days, out long year, out int month, out int day);
+        long seconds = ofDay / 1_000_000;
+        int fraction = (int)(ofDay % 1_000_000);
+        var sb = new StringBuilder(32);
+        if (year < 0)
+        {
+            sb.Append('-');
+        }
+        sb.Append(Math.Abs(year).ToString("0000", CultureInfo.InvariantCulture)).Append('-')
+          .Append(month.ToString("00", CultureInfo.InvariantCulture)).Append('-')
+          .Append(day.ToString("00", CultureInfo.InvariantCulture)).Append(' ')
+          .Append((seconds / 3600).ToString("00", CultureInfo.InvariantCulture)).Append(':')
+          .Append((seconds / 60 % 60).ToString("00", CultureInfo.InvariantCulture)).Append(':')
+          .Append((seconds % 60).ToString("00", CultureInfo.InvariantCulture));
+        if (fraction != 0)
+        {
+            sb.Append('.').Append(fraction.ToString("000000", CultureInfo.InvariantCulture).TrimEnd('0'));
+        }
+        if (adjustedToUtc)
+        {
+            sb.Append("+00");
+        }
+        return sb.ToString();
+    }
+
+    // Days since 1970-01-01 to a proleptic Gregorian date, by 400-year eras (each 146097 days).
+    private static void CivilFromDays(long days, out long year, out int month, out int day)
+    {
+        long z = days + 719468;
+        long era = (z >= 0 ? z : z - 146096) / 146097;
+        long dayOfEra = z - (era * 146097);
+        long yearOfEra = (dayOfEra - (dayOfEra / 1460) + (dayOfEra / 36524) - (dayOfEra / 146096)) / 365;
+        long dayOfYear = dayOfEra - ((365 * yearOfEra) + (yearOfEra / 4) - (yearOfEra / 100));
+        long mp = ((5 * dayOfYear) + 2) / 153;
+        day = (int)(dayOfYear - (((153 * mp) + 2) / 5) + 1);
+        month = (int)(mp < 10 ? mp + 3 : mp - 9);
+        year = (yearOfEra + (era * 400)) + (month <= 2 ? 1 : 0);
+    }
+
+    private void AppendRow(StringBuilder sb, RecordBatch batch, int row)
+    {
+        sb.Append('{');
+        for (int c = 0; c < batch.Schema.Count; c++)
+        {
+            if (c > 0)
+            {
+                sb.Append(',');
+            }
+            ColumnField field = batch.Schema[c];
+            AppendString(sb, field.Name);
+            sb.Append(':');
+            AppendValue(sb, batch[c], row, _utcColumns.Contains(field.Name));
+        }
+        sb.Append('}');
+    }
+
+    private static void AppendValue(StringBuilder sb, Column column, int row, bool utc)
+    {
+        if (column.IsNull(row))
+        {
+            sb.Append("null");
+            return;
+        }
+        switch (column)
+        {
+            case PrimitiveColumn<int> ints:
+                sb.Append(ints[row].ToString(CultureInfo.InvariantCulture));
+                break;
+            case PrimitiveColumn<long> longs when column.Type == ColumnType.Timestamp:
+                sb.Append('"').Append(FormatTimestamp(longs[row], utc)).Append('"');
+                break;
+            case PrimitiveColumn<long> longs:
+                sb.Append(longs[row].ToString(CultureInfo.InvariantCulture));
+                break;
+            case PrimitiveColumn<float> floats:
+                sb.Append(FormatDouble(floats[row]));
+                break;
+            case PrimitiveColumn<double> doubles:
+                sb.Append(FormatDouble(doubles[row]));
+                break;
+            case PrimitiveColumn<bool> bools:
+                sb.Append(bools[row] ? "true" : "false");
+                break;
+            case StringColumn strings when column.Type == ColumnType.String:
+                AppendString(sb, strings.GetString(row)!);
+                break;
+            case StringColumn binary:
+                AppendBinary(sb, binary.GetBytes(row));
+                break;
+            default:
+                throw new NotSupportedException($"Column type {column.Type} cannot be written as JSON yet.");
+        }
+    }
+
+    private static void AppendBinary(StringBuilder sb, ReadOnlySpan<byte> bytes)
+    {
+        sb.Append('"');
+        foreach (byte b in bytes)
+        {
+            if (b is >= 0x20 and <= 0x7E)
+            {
+                AppendEscapedChar(sb, (char)b);
+            }
+            else
+            {
+                sb.Append("\\\\x").Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+        sb.Append('"');
+    }
+
+    private static void AppendString(StringBuilder sb, string value)
+    {
+        sb.Append('"');
+        foreach (char ch in value)
+        {
+            AppendEscapedChar(sb, ch);
+        }
+        sb.Append('"');
+    }
+
+    private static void AppendEscapedChar(StringBuilder sb, char ch)
+    {
+        switch (ch)
+        {
+            case '"':
+                sb.Append("\\\"");
+                break;
+            case '\\':
+                sb.Append("\\\\");
+                break;
+            case '\n':
+                sb.Append("\\n");
+                break;
+            case '\r':
+                sb.Append("\\r");
+                break;
+            case '\t':
+                sb.Append("\\t");
+                break;
+            case '\b':
+                sb.Append("\\b");
+                break;
+            case '\f':
+                sb.Append("\\f");
+                break;
+            default:
+                if (ch < 0x20)
+                {
+                    sb.Append("\\u").Append(((int)ch).ToString("x4", CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    sb.Append(ch);
+                }
+                break;
+        }
+    }
+}

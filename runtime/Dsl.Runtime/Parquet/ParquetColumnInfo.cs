@@ -1,0 +1,80 @@
+using Dsl.Parquet.Metadata;
+using Dsl.Parquet.Reading;
+
+namespace Dsl.Parquet;
+
+/// <summary>
+/// A top-level field of a Parquet file's schema, with the <see cref="ColumnField"/> it reads as, or the reason it
+/// cannot be read (<see cref="UnsupportedReason"/>). Nested groups are listed too, so tools can show the whole schema.
+/// </summary>
+public sealed class ParquetColumnInfo
+{
+    internal ParquetColumnInfo(SchemaElement element, int leafIndex, int leafCount, ColumnField? field, string? unsupportedReason, ValueConversion conversion)
+    {
+        Element = element;
+        LeafIndex = leafIndex;
+        LeafCount = leafCount;
+        Field = field;
+        UnsupportedReason = unsupportedReason;
+        Conversion = conversion;
+    }
+
+    /// <summary>The field name.</summary>
+    public string Name => Element.Name;
+
+    /// <summary>The schema element describing the field.</summary>
+    public SchemaElement Element { get; }
+
+    /// <summary>Whether the field is a group (struct, list or map) rather than a leaf column.</summary>
+    public bool IsGroup => Element.Type is null;
+
+    /// <summary>The index, within each row group's column chunks, of the field's first leaf.</summary>
+    public int LeafIndex { get; }
+
+    /// <summary>How many leaf columns (column chunks) the field spans: 1 for a leaf.</summary>
+    public int LeafCount { get; }
+
+    /// <summary>The batch column the field reads as; null when it is not supported.</summary>
+    public ColumnField? Field { get; }
+
+    /// <summary>Why the field cannot be read, as a full sentence; null when it can.</summary>
+    public string? UnsupportedReason { get; }
+
+    /// <summary>Whether the field can be read.</summary>
+    public bool IsSupported => Field is not null;
+
+    /// <summary>Whether a timestamp field is marked adjusted to UTC (an instant rather than a local date-time).</summary>
+    public bool IsAdjustedToUtc => Element.LogicalType is { Kind: LogicalTypeKind.Timestamp, IsAdjustedToUtc: true }
+        || (Element.LogicalType is null && Element.ConvertedType is Metadata.ConvertedType.TimestampMillis or Metadata.ConvertedType.TimestampMicros);
+
+    /// <summary>The physical type in the spec's spelling (e.g. <c>INT64</c>), or <c>group</c>.</summary>
+    public string PhysicalTypeName => Element.Type switch
+    {
+        null => "group",
+        PhysicalType.Boolean => "BOOLEAN",
+        PhysicalType.Int32 => "INT32",
+        PhysicalType.Int64 => "INT64",
+        PhysicalType.Int96 => "INT96",
+        PhysicalType.Float => "FLOAT",
+        PhysicalType.Double => "DOUBLE",
+        PhysicalType.ByteArray => "BYTE_ARRAY",
+        PhysicalType.FixedLenByteArray => $"FIXED_LEN_BYTE_ARRAY({Element.TypeLength})",
+        { } other => $"#{(int)other}",
+    };
+
+    /// <summary>The logical (or legacy converted) annotation, or an empty string when there is none.</summary>
+    public string LogicalTypeName => Element.LogicalType is { } lt
+        ? lt.ToString()
+        : Element.ConvertedType is { } ct ? ct.ToString().ToUpperInvariant() : "";
+
+    /// <summary>The repetition in the spec's spelling.</summary>
+    public string RepetitionName => (Element.Repetition ?? FieldRepetition.Required) switch
+    {
+        FieldRepetition.Required => "REQUIRED",
+        FieldRepetition.Optional => "OPTIONAL",
+        FieldRepetition.Repeated => "REPEATED",
+        { } other => $"#{(int)other}",
+    };
+
+    internal ValueConversion Conversion { get; }
+}

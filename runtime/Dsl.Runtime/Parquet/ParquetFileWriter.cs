@@ -1,0 +1,253 @@
+using System.Buffers.Binary;
+using System.Reflection;
+using Dsl.Parquet.Metadata;
+using Dsl.Parquet.Thrift;
+using Dsl.Parquet.Writing;
+
+namespace Dsl.Parquet;
+
+/// <summary>
+/// Writes <see cref="RecordBatch"/>es to a Parquet file: rows are buffered up to
+/// <see cref="ParquetWriteOptions.RowGroupRows"/> and written as a row group; <see cref="Dispose"/> (or
+/// <see cref="Close"/>) writes the last row group and the footer. Numbers and booleans are PLAIN-encoded, strings and
+/// binary dictionary-encoded (PLAIN when the dictionary grows too large), nullable columns carry RLE definition
+/// levels; every column chunk has min/max/null-count statistics.
+/// </summary>
+/// <remarks>Not safe for concurrent use. Batches passed in stay owned by the caller; their data is copied.</remarks>
+public sealed class ParquetFileWriter : IDisposable
+{
+    private readonly Stream _stream;
+    private readonly bool _ownsStream;
+    private readonly ParquetWriteOptions _options;
+    private readonly CountingSink _sink;
+    private readonly ColumnChunkBuffer[] _columns;
+    private readonly ThriftCompactWriter _thrift = new();
+    private readonly List<RowGroup> _rowGroups = [];
+    private int _bufferedRows;
+    private bool _closed;
+
+    /// <summary>Creates (or overwrites) the file at <paramref name="path"/>.</summary>
+    public ParquetFileWriter(string path, BatchSchema schema, ParquetWriteOptions? options = null)
+        : this(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16), schema, options, leaveOpen: false)
+    {
+    }
+
+    /// <summary>Writes to <paramref name="stream"/> from its current position (it need not be seekable).</summary>
+    /// <param name="stream">A writable stream.</param>
+    /// <param name="schema">The columns every batch must have.</param>
+    /// <param name="options">Settings; defaults when null.</param>
+    /// <param name="leaveOpen">Whether closing the writer leaves the stream open.</param>
+    public ParquetFileWriter(Stream stream, BatchSchema schema, ParquetWriteOptions? options = null, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(schema);
+        if (!stream.CanWrite)
+        {
+            throw new ArgumentException("The stream must be writable.", nameof(stream));
+        }
+        _options = options ?? new ParquetWriteOptions();
+        _options.Validate();
+        _stream = stream;
+        _ownsStream = !leaveOpen;
+        Schema = schema;
+        _columns = new ColumnChunkBuffer[schema.Count];
+        for (int i = 0; i < schema.Count; i++)
+        {
+            _columns[i] = CreateBuffer(schema[i], _options);
+        }
+        _sink = new CountingSink(stream, 0);
+        _sink.Write("PAR1"u8);
+    }
+
+    /// <summary>The schema every batch must match.</summary>
+    public BatchSchema Schema { get; }
+
+    /// <summary>Rows accepted so far (written or buffered).</summary>
+    public long RowCount { get; private set; }
+
+    /// <summary>The <c>created_by</c> text written to the footer: <c>Dsl &lt;version&gt;</c>.</summary>
+    public static string CreatedBy { get; } = "Dsl " + (typeof(ParquetFileWriter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0");
+
+    /// <summary>Buffers the rows of <paramref name="batch"/>, writing row groups as they fill.</summary>
+    /// <exception cref="ArgumentException">The batch's columns do not match <see cref="Schema"/> (names, types, or nulls in a non-nullable column).</exception>
+    /// <exception cref="InvalidOperationException">The writer was closed.</exception>
+    public void WriteBatch(RecordBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ObjectDisposedException.ThrowIf(_closed, this);
+        CheckBatch(batch);
+        int start = 0;
+        while (start < batch.RowCount)
+        {
+            int take = Math.Min(batch.RowCount - start, _options.RowGroupRows - _bufferedRows);
+            for (int c = 0; c < _columns.Length; c++)
+            {
+                _columns[c].Append(batch[c], start, take);
+            }
+            _bufferedRows += take;
+            start += take;
+            RowCount += take;
+            if (_bufferedRows == _options.RowGroupRows)
+            {
+                FlushRowGroup();
+            }
+        }
+    }
+
+    /// <summary>Writes the buffered rows as a row group now, even if it is not full (nothing happens when none are buffered).</summary>
+    public void FlushRowGroup()
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (_bufferedRows == 0)
+        {
+            return;
+        }
+        long start = _sink.Position;
+        var group = new RowGroup { NumRows = _bufferedRows, FileOffset = start, Ordinal = (short)Math.Min(_rowGroups.Count, short.MaxValue) };
+        long uncompressed = 0;
+        foreach (ColumnChunkBuffer column in _columns)
+        {
+            ColumnChunk chunk = column.WriteChunk(_sink, _thrift);
+            uncompressed += chunk.MetaData!.TotalUncompressedSize;
+            group.Columns.Add(chunk);
+        }
+        group.TotalByteSize = uncompressed;
+        group.TotalCompressedSize = _sink.Position - start;
+        _rowGroups.Add(group);
+        _bufferedRows = 0;
+    }
+
+    /// <summary>Writes the remaining rows and the footer, and closes the stream unless it was left open.</summary>
+    public void Close()
+    {
+        if (_closed)
+        {
+            return;
+        }
+        try
+        {
+            FlushRowGroup();
+            FileMetaData footer = BuildFooter();
+            _thrift.Reset();
+            footer.Write(_thrift);
+            _sink.Write(_thrift.WrittenSpan);
+            Span<byte> tail = stackalloc byte[8];
+            BinaryPrimitives.WriteInt32LittleEndian(tail, _thrift.WrittenSpan.Length);
+            "PAR1"u8.CopyTo(tail[4..]);
+            _sink.Write(tail);
+            _sink.Flush();
+        }
+        finally
+        {
+            _closed = true;
+            if (_ownsStream)
+            {
+                _stream.Dispose();
+            }
+        }
+    }
+
+    /// <inheritdoc cref="Close"/>
+    public void Dispose() => Close();
+
+    private FileMetaData BuildFooter()
+    {
+        var schema = new List<SchemaElement>(Schema.Count + 1)
+        {
+            new() { Name = "schema", NumChildren = Schema.Count },
+        };
+        foreach (ColumnField field in Schema.Fields)
+        {
+            schema.Add(ToSchemaElement(field));
+        }
+        var footer = new FileMetaData
+        {
+            Version = 2,
+            Schema = schema,
+            NumRows = RowCount,
+            RowGroups = _rowGroups,
+            CreatedBy = CreatedBy,
+            ColumnOrders = [.. Enumerable.Repeat(ColumnOrder.TypeDefined, Schema.Count)],
+        };
+        if (_options.KeyValueMetadata.Count > 0)
+        {
+            footer.KeyValueMetadata = [.. _options.KeyValueMetadata.Select(kv => new KeyValue { Key = kv.Key, Value = kv.Value })];
+        }
+        return footer;
+    }
+
+    private static SchemaElement ToSchemaElement(ColumnField field)
+    {
+        var e = new SchemaElement
+        {
+            Name = field.Name,
+            Repetition = field.Nullable ? FieldRepetition.Optional : FieldRepetition.Required,
+        };
+        switch (field.Type)
+        {
+            case ColumnType.Boolean:
+                e.Type = PhysicalType.Boolean;
+                break;
+            case ColumnType.Int32:
+                e.Type = PhysicalType.Int32;
+                break;
+            case ColumnType.Int64:
+                e.Type = PhysicalType.Int64;
+                break;
+            case ColumnType.Float:
+                e.Type = PhysicalType.Float;
+                break;
+            case ColumnType.Double:
+                e.Type = PhysicalType.Double;
+                break;
+            case ColumnType.String:
+                e.Type = PhysicalType.ByteArray;
+                e.ConvertedType = ConvertedType.Utf8;
+                e.LogicalType = LogicalType.String();
+                break;
+            case ColumnType.Binary:
+                e.Type = PhysicalType.ByteArray;
+                break;
+            case ColumnType.Timestamp:
+                // Local (not UTC-adjusted) timestamps carry no converted type: TIMESTAMP_MICROS means UTC-adjusted.
+                e.Type = PhysicalType.Int64;
+                e.LogicalType = LogicalType.Timestamp(TimeUnit.Micros, isAdjustedToUtc: false);
+                break;
+            default:
+                throw new ArgumentException($"Column '{field.Name}' has type {field.Type}, which cannot be written to Parquet yet.", nameof(field));
+        }
+        return e;
+    }
+
+    private static ColumnChunkBuffer CreateBuffer(ColumnField field, ParquetWriteOptions options) => field.Type switch
+    {
+        ColumnType.Boolean => new PrimitiveChunkBuffer<bool>(field, options),
+        ColumnType.Int32 => new PrimitiveChunkBuffer<int>(field, options),
+        ColumnType.Int64 or ColumnType.Timestamp => new PrimitiveChunkBuffer<long>(field, options),
+        ColumnType.Float => new PrimitiveChunkBuffer<float>(field, options),
+        ColumnType.Double => new PrimitiveChunkBuffer<double>(field, options),
+        ColumnType.String or ColumnType.Binary => new ByteArrayChunkBuffer(field, options),
+        _ => throw new ArgumentException($"Column '{field.Name}' has type {field.Type}, which cannot be written to Parquet yet.", nameof(field)),
+    };
+
+    private void CheckBatch(RecordBatch batch)
+    {
+        if (batch.Schema.Count != Schema.Count)
+        {
+            throw new ArgumentException($"The batch has {batch.Schema.Count} columns but the file's schema has {Schema.Count}: {Schema}.", nameof(batch));
+        }
+        for (int i = 0; i < Schema.Count; i++)
+        {
+            ColumnField expected = Schema[i];
+            ColumnField actual = batch.Schema[i];
+            if (actual.Name != expected.Name || actual.Type != expected.Type)
+            {
+                throw new ArgumentException($"Batch column {i} is '{actual.Name}' of type {actual.Type} but the file expects '{expected.Name}' of type {expected.Type}.", nameof(batch));
+            }
+            if (!expected.Nullable && batch[i].NullCount > 0)
+            {
+                throw new ArgumentException($"Column '{expected.Name}' is not nullable in the file's schema but the batch holds {batch[i].NullCount} nulls in it.", nameof(batch));
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using Dsl.Parquet.Metadata;
+
+namespace Dsl.Parquet;
+
+/// <summary>Settings of a <see cref="ParquetFileWriter"/>.</summary>
+public sealed class ParquetWriteOptions
+{
+    /// <summary>The page compression: <see cref="CompressionCodec.Uncompressed"/>, <see cref="CompressionCodec.Snappy"/> (default) or <see cref="CompressionCodec.Gzip"/>.</summary>
+    public CompressionCodec Compression { get; set; } = CompressionCodec.Snappy;
+
+    /// <summary>The most rows in a row group (default 1,048,576). Batches are split across row groups as needed.</summary>
+    public int RowGroupRows { get; set; } = 1 << 20;
+
+    /// <summary>The target encoded size of a data page in bytes, before compression (default 1 MiB).</summary>
+    public int DataPageSize { get; set; } = 1 << 20;
+
+    /// <summary>Whether string and binary columns are dictionary-encoded (default true).</summary>
+    public bool EnableDictionary { get; set; } = true;
+
+    /// <summary>
+    /// The largest PLAIN-encoded size in bytes a column chunk's dictionary may reach (default 1 MiB); a chunk whose
+    /// distinct values need more is written PLAIN instead.
+    /// </summary>
+    public int DictionaryPageSizeLimit { get; set; } = 1 << 20;
+
+    /// <summary>The largest string or binary value, in bytes, kept as a min/max statistic (default 4096); longer ones leave the statistic out.</summary>
+    public int MaxStatisticsValueLength { get; set; } = 4096;
+
+    /// <summary>File-level key/value metadata, written in insertion order.</summary>
+    public IDictionary<string, string> KeyValueMetadata { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    internal void Validate()
+    {
+        if (Compression is not (CompressionCodec.Uncompressed or CompressionCodec.Snappy or CompressionCodec.Gzip))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Compression), Compression, "Compression must be Uncompressed, Snappy or Gzip.");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(RowGroupRows, 1, nameof(RowGroupRows));
+        ArgumentOutOfRangeException.ThrowIfLessThan(DataPageSize, 1, nameof(DataPageSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(DictionaryPageSizeLimit, nameof(DictionaryPageSizeLimit));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxStatisticsValueLength, nameof(MaxStatisticsValueLength));
+    }
+}

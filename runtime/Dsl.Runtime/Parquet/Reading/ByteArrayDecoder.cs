@@ -1,0 +1,158 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Dsl.Parquet.Metadata;
+
+namespace Dsl.Parquet.Reading;
+
+/// <summary>
+/// Decodes BYTE_ARRAY values into a <see cref="StringColumn"/>. A dictionary page becomes the first entries of the
+/// column's <see cref="Utf8Dictionary"/> and dictionary-encoded pages become indices into it; PLAIN pages (a chunk
+/// written without a dictionary, or a writer's fallback after the dictionary grew too large) append their values
+/// as further entries, one per value.
+/// </summary>
+internal sealed class ByteArrayDecoder : ColumnDecoder
+{
+    private readonly ColumnType _type;
+    private readonly int[] _indices;
+    private readonly ValidityBitmap? _validity;
+    private byte[] _data = [];
+    private int _dataLength;
+    private int[] _offsets = new int[16];
+    private int _entryCount;
+    private int _dictionaryCount = -1;
+
+    public ByteArrayDecoder(ColumnType type, int rows, bool nullable)
+    {
+        _type = type;
+        _indices = new int[rows];
+        _validity = nullable ? new ValidityBitmap(rows) : null;
+    }
+
+    public override void ReadDictionary(ReadOnlySpan<byte> data, int count)
+    {
+        if (count < 0 || count > data.Length / 4)
+        {
+            throw new ParquetFormatException($"The dictionary page claims {count} entries but {data.Length} bytes hold at most {data.Length / 4}.");
+        }
+        AppendPlain(data, count, default);
+        _dictionaryCount = count;
+    }
+
+    public override void ReadPage(ParquetEncoding encoding, ReadOnlySpan<byte> values, ReadOnlySpan<int> definitionLevels, int nonNullCount, int rowOffset, int rowCount)
+    {
+        bool dense = nonNullCount == rowCount;
+        Span<int> destination = _indices.AsSpan(rowOffset, rowCount);
+        int[]? scratch = dense ? null : ArrayPool<int>.Shared.Rent(Math.Max(nonNullCount, 1));
+        try
+        {
+            Span<int> target = dense ? destination : scratch.AsSpan(0, nonNullCount);
+            switch (encoding)
+            {
+                case ParquetEncoding.Plain:
+                    if (nonNullCount > values.Length / 4)
+                    {
+                        throw new ParquetFormatException($"PLAIN data for {nonNullCount} byte arrays needs at least {(long)nonNullCount * 4} bytes but the page holds {values.Length}.");
+                    }
+                    AppendPlain(values, nonNullCount, target);
+                    break;
+                case ParquetEncoding.PlainDictionary:
+                case ParquetEncoding.RleDictionary:
+                    if (_dictionaryCount < 0)
+                    {
+                        throw new ParquetFormatException("A data page is dictionary-encoded but the column chunk has no dictionary page before it.");
+                    }
+                    ReadIndices(values, target, _dictionaryCount);
+                    break;
+                default:
+                    throw UnsupportedEncoding(encoding, "PLAIN and dictionary encodings");
+            }
+            if (!dense)
+            {
+                int v = 0;
+                for (int i = 0; i < destination.Length; i++)
+                {
+                    if (definitionLevels[i] != 0)
+                    {
+                        destination[i] = target[v++];
+                    }
+                    else
+                    {
+                        destination[i] = 0;
+                        _validity!.Set(rowOffset + i, false);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (scratch is not null)
+            {
+                ArrayPool<int>.Shared.Return(scratch);
+            }
+        }
+    }
+
+    public override Column Build(int rows)
+    {
+        var offsets = new int[_entryCount + 1];
+        _offsets.AsSpan(0, _entryCount + 1).CopyTo(offsets);
+        var dictionary = new Utf8Dictionary(_data, offsets);
+        ValidityBitmap? validity = _validity is not null && _validity.CountNulls() > 0 ? _validity : null;
+        return new StringColumn(_type, dictionary, _indices, rows, validity);
+    }
+
+    public override void Dispose()
+    {
+        // Nothing pooled is held between pages.
+    }
+
+    /// <summary>Appends <paramref name="count"/> PLAIN values as new entries; entry numbers go to <paramref name="entries"/> when given.</summary>
+    private void AppendPlain(ReadOnlySpan<byte> data, int count, Span<int> entries)
+    {
+        // The values' bytes are at most the page's bytes, so growing once per page by that much is bounded by the input.
+        EnsureData(_dataLength + data.Length);
+        EnsureOffsets(_entryCount + count + 1);
+        int pos = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (data.Length - pos < 4)
+            {
+                throw new ParquetFormatException($"Byte array {i} of {count} is cut off: its length prefix needs 4 bytes but {data.Length - pos} remain.");
+            }
+            uint length = BinaryPrimitives.ReadUInt32LittleEndian(data[pos..]);
+            pos += 4;
+            if (length > (uint)(data.Length - pos))
+            {
+                throw new ParquetFormatException($"Byte array {i} of {count} claims {length} bytes but only {data.Length - pos} remain in the page.");
+            }
+            data.Slice(pos, (int)length).CopyTo(_data.AsSpan(_dataLength));
+            pos += (int)length;
+            _dataLength += (int)length;
+            if (!entries.IsEmpty)
+            {
+                entries[i] = _entryCount;
+            }
+            _offsets[++_entryCount] = _dataLength;
+        }
+    }
+
+    private void EnsureData(long needed)
+    {
+        if (needed > Array.MaxLength)
+        {
+            throw new ParquetFormatException($"The column chunk holds more than {Array.MaxLength} bytes of byte-array values, which one batch column cannot hold.");
+        }
+        if (needed > _data.Length)
+        {
+            Array.Resize(ref _data, (int)Math.Min(Array.MaxLength, Math.Max(needed, (long)_data.Length * 2)));
+        }
+    }
+
+    private void EnsureOffsets(long needed)
+    {
+        if (needed > _offsets.Length)
+        {
+            Array.Resize(ref _offsets, (int)Math.Min(Array.MaxLength, Math.Max(needed, (long)_offsets.Length * 2)));
+        }
+    }
+}

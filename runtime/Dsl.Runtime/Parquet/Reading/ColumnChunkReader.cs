@@ -1,0 +1,413 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Dsl.Parquet.Compression;
+using Dsl.Parquet.Encodings;
+using Dsl.Parquet.Metadata;
+
+namespace Dsl.Parquet.Reading;
+
+/// <summary>
+/// Reads one flat column chunk into a batch column: reads the chunk's bytes, walks its page headers (checking
+/// every size against the chunk and the value counts against the row group before allocating), then decodes
+/// the dictionary and data pages (v1 and v2) in order.
+/// </summary>
+internal static class ColumnChunkReader
+{
+    // Old parquet-mr (before 1.2.9) left the dictionary page header out of total_compressed_size (PARQUET-816);
+    // reading this much more, where the file has it, lets the last page header be parsed.
+    private const int LegacyDictionaryHeaderPadding = 100;
+
+    private readonly record struct PageRef(PageHeader Header, int BodyOffset, int Index);
+
+    public static Column Read(Stream stream, long dataStart, long dataEnd, string? createdBy, ChunkLocation location, ParquetColumnInfo info, ColumnChunk chunk, int rows)
+    {
+        try
+        {
+            return ReadCore(stream, dataStart, dataEnd, createdBy, location, info, chunk, rows);
+        }
+        catch (ParquetFormatException ex) when (ex.FilePath is null)
+        {
+            throw location.Error(ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is not ParquetFormatException and not OutOfMemoryException and not IOException and not ObjectDisposedException)
+        {
+            throw location.Error($"The column chunk is corrupt: {ex.Message.TrimEnd('.')}.", ex);
+        }
+    }
+
+    private static Column ReadCore(Stream stream, long dataStart, long dataEnd, string? createdBy, ChunkLocation location, ParquetColumnInfo info, ColumnChunk chunk, int rows)
+    {
+        if (chunk.IsEncrypted)
+        {
+            throw location.Error("The column chunk is encrypted; Parquet modular encryption is not supported.");
+        }
+        if (chunk.FilePath is not null)
+        {
+            throw location.Error($"The column chunk is stored in another file ('{chunk.FilePath}'); external column chunks are not supported.");
+        }
+        ColumnMetaData meta = chunk.MetaData ?? throw location.Error("The column chunk has no metadata.");
+        PhysicalType expectedType = info.Element.Type!.Value;
+        if (meta.Type != expectedType)
+        {
+            throw location.Error($"The column chunk stores {meta.Type} values but the schema declares {expectedType}.");
+        }
+        if (!PageCompression.IsSupported(meta.Codec))
+        {
+            throw location.Error($"The column chunk is compressed with {PageCompression.CodecName(meta.Codec)}, which is not supported yet; supported codecs are UNCOMPRESSED, SNAPPY and GZIP.");
+        }
+        ColumnField field = info.Field!;
+        bool nullable = field.Nullable;
+        if (rows == 0)
+        {
+            using ColumnDecoder empty = CreateDecoder(field, info.Conversion, 0);
+            return empty.Build(0);
+        }
+
+        long start = meta.DataPageOffset;
+        if (meta.DictionaryPageOffset is > 0 and { } dictOffset && dictOffset < start)
+        {
+            start = dictOffset;
+        }
+        long length = meta.TotalCompressedSize;
+        if (start < dataStart || length <= 0 || start > dataEnd || length > dataEnd - start)
+        {
+            throw location.Error($"The column chunk claims bytes {start} to {start + length} but the file's page data lies between {dataStart} and {dataEnd}.");
+        }
+        if (IsLegacyParquetMr(createdBy))
+        {
+            length += Math.Min(LegacyDictionaryHeaderPadding, dataEnd - (start + length));
+        }
+        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
+            stream.Seek(start, SeekOrigin.Begin);
+            stream.ReadExactly(buffer, 0, (int)length);
+            var memory = new ReadOnlyMemory<byte>(buffer, 0, (int)length);
+            List<PageRef> pages = ScanPages(memory.Span, rows, location);
+            // Only now, with the page headers' value counts adding up to the row count, is the row count trusted
+            // enough to allocate from.
+            using ColumnDecoder decoder = CreateDecoder(field, info.Conversion, rows);
+            DecodePages(memory, pages, meta.Codec, decoder, nullable, rows, location);
+            location.Page = null;
+            return decoder.Build(rows);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static bool IsLegacyParquetMr(string? createdBy)
+    {
+        // "parquet-mr version 1.2.8 (build ...)"; a bare "parquet-mr" (no version) is old too.
+        const string prefix = "parquet-mr version ";
+        if (createdBy is null || !createdBy.StartsWith("parquet-mr", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        if (!createdBy.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return true;
+        }
+        string rest = createdBy[prefix.Length..];
+        int space = rest.IndexOf(' ');
+        string number = space < 0 ? rest : rest[..space];
+        int dash = number.IndexOf('-');
+        if (dash >= 0)
+        {
+            number = number[..dash];
+        }
+        return !Version.TryParse(number, out Version? v) || v < new Version(1, 2, 9);
+    }
+
+    private static ColumnDecoder CreateDecoder(ColumnField field, ValueConversion conversion, int rows) =>
+        field.Type.IsByteArray()
+            ? new ByteArrayDecoder(field.Type, rows, field.Nullable)
+            : CreatePrimitive(field.Type, conversion, rows, field.Nullable);
+
+    private static ColumnDecoder CreatePrimitive(ColumnType type, ValueConversion conversion, int rows, bool nullable) => type switch
+    {
+        ColumnType.Boolean => new PrimitiveDecoder<bool>(type, conversion, rows, nullable),
+        ColumnType.Int32 => new PrimitiveDecoder<int>(type, conversion, rows, nullable),
+        ColumnType.Int64 or ColumnType.Timestamp => new PrimitiveDecoder<long>(type, conversion, rows, nullable),
+        ColumnType.Float => new PrimitiveDecoder<float>(type, conversion, rows, nullable),
+        ColumnType.Double => new PrimitiveDecoder<double>(type, conversion, rows, nullable),
+        _ => throw new ParquetFormatException($"Column type {type} has no primitive decoder."),
+    };
+
+    /// <summary>
+    /// Parses the page headers up to the row group's row count, checking each body against the chunk's bytes and
+    /// the value counts against the row count, so nothing is allocated from a count the data cannot back.
+    /// </summary>
+    private static List<PageRef> ScanPages(ReadOnlySpan<byte> chunk, int rows, ChunkLocation location)
+    {
+        var pages = new List<PageRef>();
+        long values = 0;
+        int pos = 0;
+        int index = 0;
+        bool sawData = false;
+        bool sawDictionary = false;
+        while (values < rows)
+        {
+            location.Page = index;
+            if (pos >= chunk.Length)
+            {
+                throw location.Error($"The column chunk ends after {values} values but the row group has {rows} rows.");
+            }
+            PageHeader header;
+            int consumed;
+            try
+            {
+                header = PageHeader.Parse(chunk[pos..], out consumed);
+            }
+            catch (ParquetFormatException ex)
+            {
+                throw location.Error($"The page header is corrupt: {ex.Message}", ex);
+            }
+            pos += consumed;
+            int size = header.CompressedPageSize;
+            if (size < 0 || size > chunk.Length - pos)
+            {
+                throw location.Error($"The page claims {size} stored bytes but {chunk.Length - pos} remain in the column chunk.");
+            }
+            if (header.UncompressedPageSize < 0)
+            {
+                throw location.Error($"The page claims a negative uncompressed size ({header.UncompressedPageSize}).");
+            }
+            switch (header.Type)
+            {
+                case PageType.DictionaryPage:
+                    if (header.DictionaryPageHeader is null)
+                    {
+                        throw location.Error("The dictionary page has no dictionary_page_header.");
+                    }
+                    if (sawData || sawDictionary)
+                    {
+                        throw location.Error("A dictionary page appears after the first page of the column chunk; it must come first and only once.");
+                    }
+                    sawDictionary = true;
+                    pages.Add(new PageRef(header, pos, index));
+                    break;
+                case PageType.DataPage:
+                case PageType.DataPageV2:
+                {
+                    int count;
+                    if (header.Type == PageType.DataPage)
+                    {
+                        count = header.DataPageHeader?.NumValues ?? throw location.Error("The data page has no data_page_header.");
+                    }
+                    else
+                    {
+                        DataPageHeaderV2 v2 = header.DataPageHeaderV2 ?? throw location.Error("The version 2 data page has no data_page_header_v2.");
+                        count = v2.NumValues;
+                        if (v2.NumRows != v2.NumValues)
+                        {
+                            throw location.Error($"The version 2 data page has {v2.NumValues} values in {v2.NumRows} rows; a flat column has one value per row.");
+                        }
+                    }
+                    if (count < 0 || count > rows - values)
+                    {
+                        throw location.Error($"The data page claims {count} values but only {rows - values} of the row group's {rows} rows are left.");
+                    }
+                    values += count;
+                    sawData = true;
+                    pages.Add(new PageRef(header, pos, index));
+                    break;
+                }
+                default:
+                    // Index pages and page types added after this reader carry nothing it needs.
+                    break;
+            }
+            pos += size;
+            index++;
+        }
+        return pages;
+    }
+
+    private static void DecodePages(ReadOnlyMemory<byte> chunk, List<PageRef> pages, CompressionCodec codec, ColumnDecoder decoder, bool nullable, int rows, ChunkLocation location)
+    {
+        int rowOffset = 0;
+        foreach (PageRef page in pages)
+        {
+            location.Page = page.Index;
+            PageHeader header = page.Header;
+            ReadOnlyMemory<byte> body = chunk.Slice(page.BodyOffset, header.CompressedPageSize);
+            switch (header.Type)
+            {
+                case PageType.DictionaryPage:
+                {
+                    DictionaryPageHeader dict = header.DictionaryPageHeader!;
+                    if (dict.Encoding is not (ParquetEncoding.Plain or ParquetEncoding.PlainDictionary))
+                    {
+                        throw location.Error($"The dictionary page is encoded with {ColumnDecoder.EncodingName(dict.Encoding)}; expected PLAIN or PLAIN_DICTIONARY.");
+                    }
+                    WithDecompressed(codec, body, header.UncompressedPageSize, location, (data, _) => decoder.ReadDictionary(data, dict.NumValues));
+                    break;
+                }
+                case PageType.DataPage:
+                {
+                    DataPageHeader dph = header.DataPageHeader!;
+                    int count = dph.NumValues;
+                    int offset = rowOffset;
+                    WithDecompressed(codec, body, header.UncompressedPageSize, location, (data, _) => DecodeV1(data, dph, count, decoder, nullable, offset));
+                    rowOffset += count;
+                    break;
+                }
+                case PageType.DataPageV2:
+                {
+                    DataPageHeaderV2 v2 = header.DataPageHeaderV2!;
+                    DecodeV2(body, header, v2, codec, decoder, nullable, rowOffset, location);
+                    rowOffset += v2.NumValues;
+                    break;
+                }
+            }
+        }
+        if (rowOffset != rows)
+        {
+            throw location.Error($"The data pages hold {rowOffset} values but the row group has {rows} rows.");
+        }
+    }
+
+    private delegate void PageAction(ReadOnlySpan<byte> data, int unused);
+
+    private static void WithDecompressed(CompressionCodec codec, ReadOnlyMemory<byte> body, int uncompressedSize, ChunkLocation location, PageAction action)
+    {
+        if (codec == CompressionCodec.Uncompressed)
+        {
+            action(body.Span, 0);
+            return;
+        }
+        if (uncompressedSize > PageCompression.MaxDecompressedLength(codec, body.Length))
+        {
+            throw location.Error($"The page claims {uncompressedSize} uncompressed bytes, more than {body.Length} bytes of {PageCompression.CodecName(codec)} data can hold.");
+        }
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(uncompressedSize, 1));
+        try
+        {
+            Span<byte> target = buffer.AsSpan(0, uncompressedSize);
+            PageCompression.Decompress(codec, body, target);
+            action(target, 0);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void DecodeV1(ReadOnlySpan<byte> data, DataPageHeader header, int count, ColumnDecoder decoder, bool nullable, int rowOffset)
+    {
+        int pos = 0;
+        int[]? levels = null;
+        try
+        {
+            int nonNull = count;
+            if (nullable)
+            {
+                levels = ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
+                Span<int> defs = levels.AsSpan(0, count);
+                switch (header.DefinitionLevelEncoding)
+                {
+                    case ParquetEncoding.Rle:
+                    {
+                        if (data.Length < 4)
+                        {
+                            throw new ParquetFormatException("The page's definition levels lack their 4-byte length prefix.");
+                        }
+                        uint length = BinaryPrimitives.ReadUInt32LittleEndian(data);
+                        if (length > data.Length - 4)
+                        {
+                            throw new ParquetFormatException($"The page's definition levels claim {length} bytes but the page holds {data.Length - 4} after the prefix.");
+                        }
+                        new RleBitPackedDecoder(data.Slice(4, (int)length), 1).Read(defs);
+                        pos = 4 + (int)length;
+                        break;
+                    }
+                    case ParquetEncoding.BitPacked:
+                    {
+                        BitPackedLevelDecoder.Decode(data, 1, defs);
+                        pos = (int)BitPackedLevelDecoder.ByteLength(count, 1);
+                        break;
+                    }
+                    default:
+                        throw new ParquetFormatException($"Definition levels are encoded with {ColumnDecoder.EncodingName(header.DefinitionLevelEncoding)}; expected RLE or BIT_PACKED.");
+                }
+                nonNull = CountNonNull(defs);
+            }
+            decoder.ReadPage(header.Encoding, data[pos..], levels is null ? default : levels.AsSpan(0, count), nonNull, rowOffset, count);
+        }
+        finally
+        {
+            if (levels is not null)
+            {
+                ArrayPool<int>.Shared.Return(levels);
+            }
+        }
+    }
+
+    private static void DecodeV2(ReadOnlyMemory<byte> body, PageHeader header, DataPageHeaderV2 v2, CompressionCodec codec, ColumnDecoder decoder, bool nullable, int rowOffset, ChunkLocation location)
+    {
+        int repLength = v2.RepetitionLevelsByteLength;
+        int defLength = v2.DefinitionLevelsByteLength;
+        if (repLength < 0 || defLength < 0 || (long)repLength + defLength > body.Length)
+        {
+            throw location.Error($"The version 2 page's level sections ({repLength} + {defLength} bytes) do not fit its {body.Length} stored bytes.");
+        }
+        int levelBytes = repLength + defLength;
+        int count = v2.NumValues;
+        int[]? levels = null;
+        try
+        {
+            int nonNull = count;
+            if (nullable)
+            {
+                levels = ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
+                Span<int> defs = levels.AsSpan(0, count);
+                new RleBitPackedDecoder(body.Span.Slice(repLength, defLength), 1).Read(defs);
+                nonNull = CountNonNull(defs);
+            }
+            if (nonNull != count - v2.NumNulls)
+            {
+                throw location.Error($"The version 2 page header counts {v2.NumNulls} nulls but its definition levels hold {count - nonNull}.");
+            }
+            ReadOnlyMemory<byte> values = body[levelBytes..];
+            int valuesSize = header.UncompressedPageSize - levelBytes;
+            if (valuesSize < 0)
+            {
+                throw location.Error($"The version 2 page's uncompressed size {header.UncompressedPageSize} is smaller than its {levelBytes} level bytes.");
+            }
+            bool compressed = v2.IsCompressed && codec != CompressionCodec.Uncompressed;
+            int[]? levelArray = levels;
+            if (!compressed || (valuesSize == 0 && values.Length == 0))
+            {
+                decoder.ReadPage(v2.Encoding, values.Span, levelArray is null ? default : levelArray.AsSpan(0, count), nonNull, rowOffset, count);
+            }
+            else
+            {
+                WithDecompressed(codec, values, valuesSize, location, (data, _) =>
+                    decoder.ReadPage(v2.Encoding, data, levelArray is null ? default : levelArray.AsSpan(0, count), nonNull, rowOffset, count));
+            }
+        }
+        finally
+        {
+            if (levels is not null)
+            {
+                ArrayPool<int>.Shared.Return(levels);
+            }
+        }
+    }
+
+    private static int CountNonNull(ReadOnlySpan<int> levels)
+    {
+        int nonNull = 0;
+        for (int i = 0; i < levels.Length; i++)
+        {
+            int level = levels[i];
+            if ((uint)level > 1)
+            {
+                throw new ParquetFormatException($"Definition level {level} at value {i} exceeds the column's maximum definition level 1.");
+            }
+            nonNull += level;
+        }
+        return nonNull;
+    }
+}

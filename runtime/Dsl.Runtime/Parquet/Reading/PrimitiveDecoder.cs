@@ -1,0 +1,260 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Dsl.Parquet.Encodings;
+using Dsl.Parquet.Metadata;
+
+namespace Dsl.Parquet.Reading;
+
+/// <summary>Decodes fixed-width physical values (BOOLEAN, INT32, INT64, INT96, FLOAT, DOUBLE) into a <see cref="PrimitiveColumn{T}"/>.</summary>
+internal sealed class PrimitiveDecoder<T> : ColumnDecoder
+    where T : unmanaged
+{
+    private const long JulianDayOfUnixEpoch = 2440588;
+    private const long MicrosPerDay = 86_400_000_000L;
+
+    private readonly ValueConversion _conversion;
+    private readonly int _storedWidth;
+    private ColumnBuilder<T>? _builder;
+    private T[]? _dictionary;
+
+    public PrimitiveDecoder(ColumnType type, ValueConversion conversion, int rows, bool nullable)
+    {
+        _conversion = conversion;
+        _storedWidth = conversion switch
+        {
+            ValueConversion.Boolean => 0,
+            ValueConversion.Int32 or ValueConversion.Float or ValueConversion.UInt32ToInt64 => 4,
+            ValueConversion.Int96ToMicros => 12,
+            _ => 8,
+        };
+        _builder = new ColumnBuilder<T>(type, rows, nullable);
+    }
+
+    public override void ReadDictionary(ReadOnlySpan<byte> data, int count)
+    {
+        var dictionary = new T[CheckPlainLength(data, count)];
+        DecodePlain(data, dictionary);
+        _dictionary = dictionary;
+    }
+
+    public override void ReadPage(ParquetEncoding encoding, ReadOnlySpan<byte> values, ReadOnlySpan<int> definitionLevels, int nonNullCount, int rowOffset, int rowCount)
+    {
+        ColumnBuilder<T> builder = _builder!;
+        Span<T> destination = builder.Values.Slice(rowOffset, rowCount);
+        bool dense = nonNullCount == rowCount;
+        T[]? scratch = dense ? null : ArrayPool<T>.Shared.Rent(Math.Max(nonNullCount, 1));
+        try
+        {
+            Span<T> target = dense ? destination : scratch.AsSpan(0, nonNullCount);
+            switch (encoding)
+            {
+                case ParquetEncoding.Plain:
+                    CheckPlainLength(values, nonNullCount);
+                    DecodePlain(values, target);
+                    break;
+                case ParquetEncoding.PlainDictionary:
+                case ParquetEncoding.RleDictionary:
+                    DecodeDictionary(values, target);
+                    break;
+                case ParquetEncoding.Rle when _conversion == ValueConversion.Boolean:
+                    DecodeRleBooleans(values, target);
+                    break;
+                default:
+                    throw UnsupportedEncoding(encoding, _conversion == ValueConversion.Boolean ? "PLAIN, RLE and dictionary encodings" : "PLAIN and dictionary encodings");
+            }
+            if (!dense)
+            {
+                Scatter(target, destination, definitionLevels, builder.Validity!, rowOffset);
+            }
+        }
+        finally
+        {
+            if (scratch is not null)
+            {
+                ArrayPool<T>.Shared.Return(scratch);
+            }
+        }
+    }
+
+    public override Column Build(int rows)
+    {
+        ColumnBuilder<T> builder = _builder ?? throw new InvalidOperationException("The column was already built.");
+        _builder = null;
+        return builder.Build(rows);
+    }
+
+    public override void Dispose()
+    {
+        // Building hands the rented buffer to the column; an unbuilt builder's buffer is returned by building and
+        // disposing an empty column.
+        ColumnBuilder<T>? builder = _builder;
+        _builder = null;
+        builder?.Build(0).Dispose();
+    }
+
+    private static void Scatter(ReadOnlySpan<T> dense, Span<T> destination, ReadOnlySpan<int> levels, ValidityBitmap validity, int rowOffset)
+    {
+        int v = 0;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            if (levels[i] != 0)
+            {
+                destination[i] = dense[v++];
+            }
+            else
+            {
+                destination[i] = default;
+                validity.Set(rowOffset + i, false);
+            }
+        }
+    }
+
+    private int CheckPlainLength(ReadOnlySpan<byte> data, int count)
+    {
+        long needed = _storedWidth == 0 ? ((long)count + 7) / 8 : (long)count * _storedWidth;
+        if (count < 0 || needed > data.Length)
+        {
+            throw new ParquetFormatException($"PLAIN data for {count} values needs {needed} bytes but the page holds {data.Length}.");
+        }
+        return count;
+    }
+
+    private void DecodePlain(ReadOnlySpan<byte> data, Span<T> target)
+    {
+        switch (_conversion)
+        {
+            case ValueConversion.Boolean:
+            {
+                Span<byte> bools = MemoryMarshal.AsBytes(target);
+                for (int i = 0; i < bools.Length; i++)
+                {
+                    bools[i] = (byte)((data[i >> 3] >> (i & 7)) & 1);
+                }
+                break;
+            }
+            case ValueConversion.MillisToMicros:
+            {
+                ReadOnlySpan<long> millis = MemoryMarshal.Cast<byte, long>(data[..(target.Length * 8)]);
+                Span<long> micros = MemoryMarshal.Cast<T, long>(target);
+                for (int i = 0; i < micros.Length; i++)
+                {
+                    long m = millis[i];
+                    if (m > long.MaxValue / 1000 || m < long.MinValue / 1000)
+                    {
+                        throw new ParquetFormatException($"Timestamp value {m} ms is outside the range of microsecond timestamps.");
+                    }
+                    micros[i] = m * 1000;
+                }
+                break;
+            }
+            case ValueConversion.UInt32ToInt64:
+            {
+                ReadOnlySpan<uint> source = MemoryMarshal.Cast<byte, uint>(data[..(target.Length * 4)]);
+                Span<long> wide = MemoryMarshal.Cast<T, long>(target);
+                for (int i = 0; i < wide.Length; i++)
+                {
+                    wide[i] = source[i];
+                }
+                break;
+            }
+            case ValueConversion.UInt64Checked:
+            {
+                Span<long> longs = MemoryMarshal.Cast<T, long>(target);
+                MemoryMarshal.Cast<byte, long>(data[..(target.Length * 8)]).CopyTo(longs);
+                for (int i = 0; i < longs.Length; i++)
+                {
+                    if (longs[i] < 0)
+                    {
+                        throw new ParquetFormatException($"Unsigned 64-bit value {(ulong)longs[i]} exceeds {long.MaxValue}, the largest Int64; the column cannot be read as Int64.");
+                    }
+                }
+                break;
+            }
+            case ValueConversion.Int96ToMicros:
+            {
+                Span<long> micros = MemoryMarshal.Cast<T, long>(target);
+                for (int i = 0; i < micros.Length; i++)
+                {
+                    ReadOnlySpan<byte> v = data.Slice(i * 12, 12);
+                    long nanosOfDay = BinaryPrimitives.ReadInt64LittleEndian(v);
+                    long julianDay = BinaryPrimitives.ReadInt32LittleEndian(v[8..]);
+                    micros[i] = Int96ToMicros(nanosOfDay, julianDay);
+                }
+                break;
+            }
+            default:
+                MemoryMarshal.Cast<byte, T>(data[..(target.Length * _storedWidth)]).CopyTo(target);
+                break;
+        }
+    }
+
+    private static long Int96ToMicros(long nanosOfDay, long julianDay)
+    {
+        long days = julianDay - JulianDayOfUnixEpoch;
+        // Floor division keeps sub-microsecond nanoseconds truncated toward the past, like Timestamps.ToMicros.
+        long micros = Math.DivRem(nanosOfDay, 1000, out long rem) - (rem < 0 ? 1 : 0);
+        if (days > long.MaxValue / MicrosPerDay || days < long.MinValue / MicrosPerDay)
+        {
+            throw new ParquetFormatException($"INT96 timestamp with Julian day {julianDay} is outside the range of microsecond timestamps.");
+        }
+        long dayMicros = days * MicrosPerDay;
+        long result = dayMicros + micros;
+        if (((dayMicros ^ result) & (micros ^ result)) < 0)
+        {
+            throw new ParquetFormatException($"INT96 timestamp with Julian day {julianDay} and {nanosOfDay} ns is outside the range of microsecond timestamps.");
+        }
+        return result;
+    }
+
+    private void DecodeDictionary(ReadOnlySpan<byte> values, Span<T> target)
+    {
+        T[] dictionary = _dictionary ?? throw new ParquetFormatException("A data page is dictionary-encoded but the column chunk has no dictionary page before it.");
+        int[] indices = ArrayPool<int>.Shared.Rent(Math.Max(target.Length, 1));
+        try
+        {
+            Span<int> idx = indices.AsSpan(0, target.Length);
+            ReadIndices(values, idx, dictionary.Length);
+            for (int i = 0; i < idx.Length; i++)
+            {
+                target[i] = dictionary[idx[i]];
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(indices);
+        }
+    }
+
+    private static void DecodeRleBooleans(ReadOnlySpan<byte> values, Span<T> target)
+    {
+        if (target.Length == 0)
+        {
+            return;
+        }
+        if (values.Length < 4)
+        {
+            throw new ParquetFormatException("RLE-encoded booleans lack their 4-byte length prefix.");
+        }
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(values);
+        if (length > values.Length - 4)
+        {
+            throw new ParquetFormatException($"RLE-encoded booleans claim {length} bytes but the page holds {values.Length - 4}.");
+        }
+        int[] scratch = ArrayPool<int>.Shared.Rent(target.Length);
+        try
+        {
+            Span<int> bits = scratch.AsSpan(0, target.Length);
+            new RleBitPackedDecoder(values.Slice(4, (int)length), 1).Read(bits);
+            Span<byte> bools = MemoryMarshal.AsBytes(target);
+            for (int i = 0; i < bits.Length; i++)
+            {
+                bools[i] = (byte)bits[i];
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(scratch);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Dsl.Parquet.Compression;
+using Dsl.Parquet.Encodings;
+using Dsl.Parquet.Metadata;
+using Dsl.Parquet.Thrift;
+
+namespace Dsl.Parquet.Writing;
+
+/// <summary>
+/// Buffers one column's rows for the current row group and writes them as a column chunk: an optional dictionary
+/// page, then version 1 data pages of about <see cref="ParquetWriteOptions.DataPageSize"/> bytes, each with
+/// RLE definition levels for a nullable column.
+/// </summary>
+internal abstract class ColumnChunkBuffer
+{
+    private byte[] _levels = [];
+
+    protected ColumnChunkBuffer(ColumnField field, ParquetWriteOptions options)
+    {
+        Field = field;
+        Options = options;
+    }
+
+    public ColumnField Field { get; }
+
+    protected ParquetWriteOptions Options { get; }
+
+    /// <summary>Rows buffered.</summary>
+    public int RowCount { get; private set; }
+
+    /// <summary>Non-null values buffered.</summary>
+    protected int ValueCount { get; private set; }
+
+    /// <summary>Nulls buffered.</summary>
+    protected int NullCount => RowCount - ValueCount;
+
+    /// <summary>Buffers rows <paramref name="start"/> .. <paramref name="start"/> + <paramref name="count"/> of <paramref name="column"/>.</summary>
+    public void Append(Column column, int start, int count)
+    {
+        int values = count;
+        if (Field.Nullable)
+        {
+            EnsureLevels(RowCount + count);
+            Span<byte> levels = _levels.AsSpan(RowCount, count);
+            if (column.Validity is { } validity)
+            {
+                values = 0;
+                for (int i = 0; i < count; i++)
+                {
+                    bool valid = validity.IsValid(start + i);
+                    levels[i] = valid ? (byte)1 : (byte)0;
+                    values += valid ? 1 : 0;
+                }
+            }
+            else
+            {
+                levels.Fill(1);
+            }
+        }
+        AppendValues(column, start, count, values);
+        RowCount += count;
+        ValueCount += values;
+    }
+
+    /// <summary>Writes the buffered rows as a column chunk and returns its metadata; the buffer is then empty.</summary>
+    public ColumnChunk WriteChunk(CountingSink sink, ThriftCompactWriter thrift)
+    {
+        var meta = new ColumnMetaData
+        {
+            Type = PhysicalType,
+            PathInSchema = [Field.Name],
+            Codec = Options.Compression,
+            NumValues = RowCount,
+        };
+        long chunkStart = sink.Position;
+        long compressed = 0;
+        long uncompressed = 0;
+        var body = new ArrayBufferWriter<byte>(4096);
+        bool dictionary = PrepareDictionary();
+        if (dictionary)
+        {
+            meta.DictionaryPageOffset = sink.Position;
+            int entries = WriteDictionary(body);
+            var header = new PageHeader
+            {
+                Type = PageType.DictionaryPage,
+                DictionaryPageHeader = new DictionaryPageHeader { NumValues = entries, Encoding = ParquetEncoding.Plain },
+            };
+            WritePage(sink, thrift, header, body.WrittenSpan, ref compressed, ref uncompressed);
+            meta.Encodings = [ParquetEncoding.Plain, ParquetEncoding.Rle, ParquetEncoding.RleDictionary];
+        }
+        else
+        {
+            meta.Encodings = [ParquetEncoding.Plain, ParquetEncoding.Rle];
+        }
+        meta.DataPageOffset = sink.Position;
+        int row = 0;
+        int value = 0;
+        int[] levelScratch = [];
+        while (row < RowCount)
+        {
+            int pageRows = ChoosePageRows(row, value, dictionary);
+            int pageValues = pageRows;
+            body.Clear();
+            if (Field.Nullable)
+            {
+                ReadOnlySpan<byte> levels = _levels.AsSpan(row, pageRows);
+                if (levelScratch.Length < pageRows)
+                {
+                    levelScratch = new int[pageRows];
+                }
+                pageValues = 0;
+                for (int i = 0; i < levels.Length; i++)
+                {
+                    levelScratch[i] = levels[i];
+                    pageValues += levels[i];
+                }
+                body.GetSpan(4)[..4].Clear();
+                body.Advance(4);
+                int before = body.WrittenCount;
+                RleBitPackedEncoder.Encode(levelScratch.AsSpan(0, pageRows), 1, body);
+                int levelBytes = body.WrittenCount - before;
+                // The prefix span was handed out before later writes, so patch through the written memory.
+                BinaryPrimitives.WriteInt32LittleEndian(MemoryMarshalHelper.Writable(body, before - 4), levelBytes);
+            }
+            EncodeValues(value, pageValues, dictionary, body);
+            var header = new PageHeader
+            {
+                Type = PageType.DataPage,
+                DataPageHeader = new DataPageHeader
+                {
+                    NumValues = pageRows,
+                    Encoding = dictionary ? ParquetEncoding.RleDictionary : ParquetEncoding.Plain,
+                    DefinitionLevelEncoding = ParquetEncoding.Rle,
+                    RepetitionLevelEncoding = ParquetEncoding.Rle,
+                },
+            };
+            WritePage(sink, thrift, header, body.WrittenSpan, ref compressed, ref uncompressed);
+            row += pageRows;
+            value += pageValues;
+        }
+        meta.TotalCompressedSize = compressed;
+        meta.TotalUncompressedSize = uncompressed;
+        meta.Statistics = BuildStatistics();
+        meta.Statistics.NullCount = NullCount;
+        Reset();
+        return new ColumnChunk { FileOffset = chunkStart, MetaData = meta };
+    }
+
+    /// <summary>The physical type written.</summary>
+    public abstract PhysicalType PhysicalType { get; }
+
+    /// <summary>Buffers <paramref name="values"/> non-null values of rows <paramref name="start"/> .. + <paramref name="count"/>.</summary>
+    protected abstract void AppendValues(Column column, int start, int count, int values);
+
+    /// <summary>Decides whether the chunk is dictionary-encoded.</summary>
+    protected virtual bool PrepareDictionary() => false;
+
+    /// <summary>Writes the PLAIN dictionary entries; returns their count.</summary>
+    protected virtual int WriteDictionary(IBufferWriter<byte> output) => throw new InvalidOperationException("This column has no dictionary.");
+
+    /// <summary>How many rows starting at <paramref name="row"/> (whose first value is <paramref name="value"/>) go in the next page.</summary>
+    protected abstract int ChoosePageRows(int row, int value, bool dictionary);
+
+    /// <summary>Encodes values <paramref name="start"/> .. + <paramref name="count"/> (PLAIN, or dictionary indices).</summary>
+    protected abstract void EncodeValues(int start, int count, bool dictionary, ArrayBufferWriter<byte> output);
+
+    /// <summary>Min/max over the buffered values.</summary>
+    protected abstract Statistics BuildStatistics();
+
+    /// <summary>Empties the value buffer.</summary>
+    protected abstract void ResetValues();
+
+    /// <summary>Whether row <paramref name="row"/> is null.</summary>
+    protected bool IsNullRow(int row) => Field.Nullable && _levels[row] == 0;
+
+    private void Reset()
+    {
+        RowCount = 0;
+        ValueCount = 0;
+        ResetValues();
+    }
+
+    private void WritePage(CountingSink sink, ThriftCompactWriter thrift, PageHeader header, ReadOnlySpan<byte> body, ref long compressed, ref long uncompressed)
+    {
+        byte[] stored = Options.Compression == CompressionCodec.Uncompressed ? [] : PageCompression.Compress(Options.Compression, body);
+        ReadOnlySpan<byte> storedSpan = Options.Compression == CompressionCodec.Uncompressed ? body : stored;
+        header.UncompressedPageSize = body.Length;
+        header.CompressedPageSize = storedSpan.Length;
+        thrift.Reset();
+        header.Write(thrift);
+        ReadOnlySpan<byte> headerBytes = thrift.WrittenSpan;
+        sink.Write(headerBytes);
+        sink.Write(storedSpan);
+        compressed += headerBytes.Length + storedSpan.Length;
+        uncompressed += headerBytes.Length + body.Length;
+    }
+
+    private void EnsureLevels(int rows)
+    {
+        if (rows > _levels.Length)
+        {
+            Array.Resize(ref _levels, Math.Max(rows, Math.Min(Array.MaxLength, _levels.Length * 2)));
+        }
+    }
+}
