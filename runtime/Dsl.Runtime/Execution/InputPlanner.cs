@@ -39,12 +39,12 @@ internal static class InputPlanner
         foreach (string file in files)
         {
             using var reader = new ParquetFileReader(file);
-            CheckColumns(plan, expected, reader.Schema, readColumns, file);
+            CheckColumns(plan, expected, reader, readColumns, file);
             int first = 0;
             long rows = 0;
             for (int rg = 0; rg < reader.RowGroupCount; rg++)
             {
-                long groupRows = reader.GetRowGroupRowCount(rg);
+                long groupRows = reader.Metadata.RowGroups[rg].NumRows;
                 if (rg > first && rows + groupRows > targetRows)
                 {
                     partitions.Add(new Partition(partitions.Count, file, first, rg - first, rows));
@@ -61,18 +61,23 @@ internal static class InputPlanner
         return partitions;
     }
 
-    private static void CheckColumns(PipelinePlan plan, BatchSchema expected, BatchSchema actual, IReadOnlyList<string> readColumns, string file)
+    // Only the columns the pipeline reads must be readable: other columns may use types this reader does not support.
+    private static void CheckColumns(PipelinePlan plan, BatchSchema expected, ParquetFileReader reader, IReadOnlyList<string> readColumns, string file)
     {
         foreach (string name in readColumns)
         {
             ColumnField want = expected[expected.IndexOf(name)];
-            int index = actual.IndexOf(name);
-            if (index < 0)
+            ParquetColumnInfo? column = reader.Columns.FirstOrDefault(c => c.Name == name);
+            if (column is null)
             {
                 throw new PipelineExecutionException(
-                    $"Input file '{file}' has no column '{name}', which pipeline '{plan.Name}' reads as {want.Type} from schema '{plan.InputSchema}'. Its columns are {actual}. Rename the column in the data or map it with [property: Column(\"...\")].");
+                    $"Input file '{file}' has no column '{name}', which pipeline '{plan.Name}' reads as {want.Type} from schema '{plan.InputSchema}'. Its columns are {string.Join(", ", reader.Columns.Select(c => c.Name))}. Rename the column in the data or map it with [property: Column(\"...\")].");
             }
-            ColumnField have = actual[index];
+            if (column.Field is not { } have)
+            {
+                throw new PipelineExecutionException(
+                    $"Input file '{file}' stores column '{name}' in a form Dsl cannot read yet ({column.UnsupportedReason}), and pipeline '{plan.Name}' reads it.");
+            }
             if (have.Type != want.Type)
             {
                 throw new PipelineExecutionException(

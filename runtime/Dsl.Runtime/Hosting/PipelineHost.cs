@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Dsl.Execution;
 using Dsl.Parquet;
+using Dsl.Parquet.Metadata;
 
 namespace Dsl.Hosting;
 
@@ -27,7 +28,7 @@ public static class PipelineHost
         var input = new Option<string?>("--input", "-i") { Description = "A Parquet file or a folder of them. Without it, sample data is generated first (when the project provides a generator)." };
         var output = new Option<string>("--output", "-o") { Description = "The output folder; parts, _manifest.json and _SUCCESS are published there.", DefaultValueFactory = _ => Path.Combine("out", plan.Name) };
         var parallelism = new Option<int>("--parallelism", "-p") { Description = "Partitions processed at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var compression = new Option<ParquetCompression>("--compression") { Description = "Codec of the output files.", DefaultValueFactory = _ => ParquetCompression.Snappy };
+        var compression = new Option<CompressionCodec>("--compression") { Description = "Codec of the output files.", DefaultValueFactory = _ => CompressionCodec.Snappy };
         var run = new Command("run", "Run the pipeline over the input and publish the output atomically.") { input, output, parallelism, compression };
         run.SetAction(parse => Guard(stderr, () =>
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dsl.Parquet;
+using Dsl.Parquet.Metadata;
 using Dsl.Testing;
 
 namespace Dsl.Parquet.Tests.Interop;
@@ -14,11 +15,11 @@ public sealed class DuckDbInteropTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    public static TheoryData<ParquetCompression> Codecs => [ParquetCompression.Uncompressed, ParquetCompression.Snappy, ParquetCompression.Gzip];
+    public static TheoryData<CompressionCodec> Codecs => [CompressionCodec.Uncompressed, CompressionCodec.Snappy, CompressionCodec.Gzip];
 
     [Theory]
     [MemberData(nameof(Codecs))]
-    public void DuckDb_ReadsEveryTypeWeWrite_ValueForValue(ParquetCompression codec)
+    public void DuckDb_ReadsEveryTypeWeWrite_ValueForValue(CompressionCodec codec)
     {
         const int rows = 5_000;
         var schema = new BatchSchema(

@@ -1,4 +1,5 @@
 using Dsl.Parquet;
+using Dsl.Parquet.Metadata;
 
 namespace Dsl.Pipeline1;
 
@@ -24,7 +25,7 @@ public static class SampleData
             string path = Path.Combine(outputDirectory, $"transactions-{f:D4}.parquet");
             // One generator per file keyed by (seed, file): files can be produced in any order or in parallel.
             var random = new Random(HashCode.Combine(seed, f) & int.MaxValue);
-            using (var writer = new ParquetFileWriter(path, Transaction.BatchSchema, new ParquetWriteOptions { Compression = ParquetCompression.Snappy }))
+            using (var writer = new ParquetFileWriter(path, Transaction.BatchSchema, new ParquetWriteOptions { Compression = CompressionCodec.Snappy }))
             {
                 for (long done = 0; done < fileRows; done += BatchRows)
                 {
