@@ -4,7 +4,7 @@ using System.Text;
 namespace Dsl.EndToEnd.Tests;
 
 /// <summary>Runs a real process (dotnet pack, new, build, run) with a time limit and captures what it printed.</summary>
-internal static class CommandRunner
+public static class CommandRunner
 {
     public sealed record Result(int ExitCode, string Output)
     {
