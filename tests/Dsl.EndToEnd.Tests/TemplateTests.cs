@@ -16,7 +16,7 @@ public sealed class TemplateFixture : IDisposable
         Root = TempDirectory.Create("dsl-template-e2e");
         Feed = Root.CreateSubdirectory("feed");
         // A version no earlier run used: NuGet caches a package by id and version and never looks at a repack.
-        Version = $"0.1.0-e2e.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
+        Version = $"0.1.0-e2e.{DateTime.UtcNow:yyyyMMddHHmmss}.{System.Environment.ProcessId}";
         Environment = new Dictionary<string, string>
         {
             ["DOTNET_CLI_HOME"] = Root.CreateSubdirectory("home"),
