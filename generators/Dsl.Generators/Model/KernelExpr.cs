@@ -43,10 +43,10 @@ internal enum KernelExprKind
     PatternOr,
 }
 
-/// <summary>Overflow checking a node asks for, relative to the compilation's default context.</summary>
+/// <summary>The overflow context of an integral operation or conversion, as it was in the user's code.</summary>
 internal enum OverflowMode
 {
-    /// <summary>The compilation's default context applies (the same as in the user's code).</summary>
+    /// <summary>The node cannot overflow (not integral arithmetic).</summary>
     Default,
     Checked,
     Unchecked,

@@ -28,6 +28,7 @@ internal sealed record SegmentSpec(
 /// <param name="Schemas">Every schema the stages touch.</param>
 /// <param name="Stages">The stages in topological order.</param>
 /// <param name="Segments">The fused segments in topological order.</param>
+/// <param name="CheckOverflow">Whether the compilation's default arithmetic context is checked.</param>
 internal sealed record PipelineSpec(
     string Namespace,
     EquatableArray<string> ContainingTypes,
@@ -37,7 +38,8 @@ internal sealed record PipelineSpec(
     string InputSchema,
     EquatableArray<SchemaSpec> Schemas,
     EquatableArray<StageSpec> Stages,
-    EquatableArray<SegmentSpec> Segments)
+    EquatableArray<SegmentSpec> Segments,
+    bool CheckOverflow)
 {
     public SchemaSpec Schema(string fullTypeName)
     {
