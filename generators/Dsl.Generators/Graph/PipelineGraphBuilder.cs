@@ -56,7 +56,9 @@ internal static class PipelineGraphBuilder
             var candidates = new List<int>();
             for (int j = 0; j < count; j++)
             {
-                if (j != i && drafts[j].Output.FullTypeName == stage.Input.FullTypeName)
+                // A stage already downstream of this one through explicit From links cannot also feed it:
+                // that keeps 'filter A, then filter B with From = A' on one schema from wiring A after B.
+                if (j != i && drafts[j].Output.FullTypeName == stage.Input.FullTypeName && !DownstreamByFrom(drafts, byName, j, i))
                 {
                     candidates.Add(j);
                 }
@@ -196,6 +198,21 @@ internal static class PipelineGraphBuilder
             }
         }
         return (input.FullTypeName, stages, segments, schemas);
+    }
+
+    private static bool DownstreamByFrom(IReadOnlyList<StageDraft> drafts, Dictionary<string, int> byName, int stage, int ancestor)
+    {
+        var seen = new HashSet<int>();
+        int at = stage;
+        while (seen.Add(at) && drafts[at].From is { } from && byName.TryGetValue(from, out int producer))
+        {
+            if (producer == ancestor)
+            {
+                return true;
+            }
+            at = producer;
+        }
+        return false;
     }
 
     /// <summary>

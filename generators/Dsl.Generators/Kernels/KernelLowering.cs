@@ -148,6 +148,11 @@ internal sealed class KernelLowering
         {
             return Fail("the row parameter '" + _row.Name + "' used as a whole object", operation);
         }
+        if (operation is IConversionOperation { IsImplicit: true, OperatorMethod: null, Type.SpecialType: SpecialType.System_Object } boxing)
+        {
+            // Boxing for string concatenation or an object parameter: the compiler boxes again in the same position.
+            return LowerExpr(boxing.Operand);
+        }
         if (operation.Type is { } resultType && !IsKernelValueType(resultType) && operation is not IObjectCreationOperation)
         {
             return Fail("a value of type '" + resultType.ToDisplayString() + "'", operation);

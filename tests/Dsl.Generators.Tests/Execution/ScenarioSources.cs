@@ -1,0 +1,241 @@
+namespace Dsl.Generators.Tests.Execution;
+
+/// <summary>Pipelines exercising one kernel feature each; all run through <see cref="Infrastructure.DifferentialRunner"/>.</summary>
+internal static class ScenarioSources
+{
+    public const string FilterOnly = TestSources.Usings + """
+        namespace S;
+
+        """ + TestSources.TransactionSchema + """
+        [Pipeline("filter-only")]
+        public static partial class OnlyFilters
+        {
+            [Filter]
+            static bool Big(Transaction t) => t.Amount > 100 || t.Country == "FR" || !t.Label;
+
+            [Filter(From = nameof(Big))]
+            static bool Recent(Transaction t) => t.Ts.Year >= 2000 && t.SessionSeconds is null or > 1.5;
+        }
+        """;
+
+    public const string MapChain = TestSources.Usings + """
+        namespace S;
+
+        """ + TestSources.TransactionSchema + """
+        [Schema]
+        public partial record Mid(long UserId, double Scaled, string Country, int Hour);
+
+        [Schema]
+        public partial record Scored(long UserId, double Score, string Country, string Tag, int Length);
+
+        [Pipeline("chain")]
+        public static partial class Chain
+        {
+            [Map]
+            static Mid Scale(Transaction t) => new(t.UserId, t.Amount / 100.0, t.Country, t.Ts.Hour);
+
+            [Filter]
+            static bool Daytime(Mid m) => m.Hour is >= 8 and < 20;
+
+            [Map(From = nameof(Daytime))]
+            static Scored Score(Mid m) => new Scored(m.UserId, Math.Round(m.Scaled * 3, 2), m.Country, m.Country.ToUpperInvariant() + "-" + m.Hour, m.Country.Length);
+        }
+        """;
+
+    public const string Branches = TestSources.Usings + """
+        namespace S;
+
+        """ + TestSources.TransactionSchema + """
+        [Schema]
+        public partial record Doubled(long UserId, double Value);
+
+        [Schema]
+        public partial record Labelled(string Country, bool Label);
+
+        [Pipeline("branches")]
+        public static partial class Branching
+        {
+            [Filter]
+            static bool Valid(Transaction t) => !double.IsNaN(t.Amount);
+
+            [Map(From = nameof(Valid))]
+            static Doubled ToDoubled(Transaction t) => new(t.UserId, t.Amount * 2);
+
+            [Map(From = nameof(Valid))]
+            static Labelled ToLabelled(Transaction t) => new(t.Country, t.Label);
+
+            [Filter]
+            static bool Positive(Doubled d) => d.Value > 0;
+        }
+        """;
+
+    public const string Nullable = TestSources.Usings + """
+        namespace S;
+
+        [Schema]
+        public partial record Sparse(int? Count, double? Score, string? Name, long Id, DateTime? When, bool? Flag);
+
+        [Schema]
+        public partial record Lifted(int? Doubled, double Filled, bool HasScore, double Sum, string Name, int? Length, bool InRange, double? Mixed, int? Year, bool FlagOrMany);
+
+        [Pipeline("nullable")]
+        public static partial class Lifting
+        {
+            [Filter]
+            static bool NotZero(Sparse s) => s.Count != 0;
+
+            [Map]
+            static Lifted Lift(Sparse s) => new(
+                s.Count * 2,
+                s.Score ?? -1,
+                s.Score.HasValue,
+                s.Score.GetValueOrDefault() + s.Id,
+                s.Name ?? "none",
+                s.Name is null ? null : s.Name.Length,
+                s.Score is > 10 and < 100,
+                s.Count + s.Score,
+                s.When.HasValue ? s.When.Value.Year : null,
+                s.Flag == true || s.Count > 3);
+        }
+        """;
+
+    public const string CheckedOverflow = TestSources.Usings + """
+        namespace S;
+
+        [Schema]
+        public partial record Numbers(long A, int B, double D);
+
+        [Schema]
+        public partial record Products(long Product, int Narrow, long Wrapped, int Quotient);
+
+        [Pipeline("checked")]
+        public static partial class Overflowing
+        {
+            [Map]
+            static Products Compute(Numbers n) => new(checked(n.A * 3), (int)n.D, unchecked(n.A * 31 + n.B), n.B / 7 + checked(n.B + 1));
+        }
+        """;
+
+    public const string CheckedByDefault = TestSources.Usings + """
+        namespace S;
+
+        [Schema]
+        public partial record Numbers(long A, int B, double D);
+
+        [Schema]
+        public partial record Sums(long Next, long Wrapped, int Halved);
+
+        [Pipeline("checked-default")]
+        public static partial class CheckedProject
+        {
+            [Filter]
+            static bool Small(Numbers n) => n.B < 1000;
+
+            [Map(From = nameof(Small))]
+            static Sums Add(Numbers n) => new(n.A + 1, unchecked(n.A * 31), n.B / 2);
+        }
+        """;
+
+    public const string DivideByZero = TestSources.Usings + """
+        namespace S;
+
+        [Schema]
+        public partial record Numbers(long A, int B, double D);
+
+        [Schema]
+        public partial record Ratios(int Ratio, double Real);
+
+        [Pipeline("divide")]
+        public static partial class Dividing
+        {
+            [Map]
+            static Ratios Divide(Numbers n) => new(1000 / n.B, n.D / n.B);
+        }
+        """;
+
+    public const string Strings = TestSources.Usings + """
+        namespace S;
+
+        [Schema]
+        public partial record Person(string Name, string? Nick, int N);
+
+        [Schema]
+        public partial record Texts(string Name, string? Nick, string Upper, string Joined, int Length, bool Empty, string? NickUnlessFr, string First, int Bucket);
+
+        [Pipeline("strings")]
+        public static partial class Texting
+        {
+            [Filter]
+            static bool NotDe(Person p) => p.Name != "de";
+
+            [Map(From = nameof(NotDe))]
+            static Texts Describe(Person p) => new(
+                p.Name,
+                p.Nick,
+                p.Name.ToUpperInvariant(),
+                p.Name + "/" + (p.Nick ?? "-"),
+                p.Name.Length,
+                string.IsNullOrEmpty(p.Name),
+                p.Nick == "FR" ? null : p.Nick,
+                p.Name.Length > 0 ? p.Name.Substring(0, 1) : "",
+                Hashing.Bucket(p.Nick, 16));
+        }
+        """;
+
+    public const string DateParts = TestSources.Usings + """
+        namespace S;
+
+        [Schema]
+        public partial record Event(DateTime Ts, DateTime? Maybe, long Id);
+
+        [Schema]
+        public partial record Parts(int Year, int Month, int Day, int Hour, int Minute, int Second, int DayOfYear, bool Weekend, DateTime NextDay, double HoursSinceEpoch, DateTime? MaybePlusHour, bool After2000, long Ticks, DateTime Date);
+
+        [Pipeline("dates")]
+        public static partial class Dates
+        {
+            [Map]
+            static Parts Split(Event e) => new(
+                e.Ts.Year, e.Ts.Month, e.Ts.Day, e.Ts.Hour, e.Ts.Minute, e.Ts.Second, e.Ts.DayOfYear,
+                e.Ts.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday,
+                e.Ts.AddDays(1),
+                (e.Ts - DateTime.UnixEpoch).TotalHours,
+                e.Maybe + TimeSpan.FromHours(1),
+                e.Ts > new DateTime(2000, 1, 1),
+                e.Ts.Ticks,
+                e.Ts.Date);
+        }
+        """;
+
+    public const string Fallback = TestSources.Usings + """
+        namespace S;
+
+        [Schema]
+        public partial record Order(long Id, double Amount, string Country);
+
+        [Schema]
+        public partial record Weighted(long Id, double Score);
+
+        [Pipeline("fallback")]
+        public static partial class Falling
+        {
+            [Filter]
+            static bool Keep(Order o)
+            {
+                if (o.Amount > 5)
+                {
+                    return true;
+                }
+                return o.Country == "FR";
+            }
+
+            [Map(From = nameof(Keep))]
+            static Weighted Weigh(Order o) => new(o.Id, Score(o));
+
+            [Filter(From = nameof(Weigh))]
+            static bool Positive(Weighted w) => w.Score > 0;
+
+            static double Score(Order o) => o.Amount * 2;
+        }
+        """;
+}
