@@ -342,7 +342,14 @@ internal sealed class KernelEmitter
             case KernelExprKind.Default:
                 return "default(" + e.Type + ")";
             case KernelExprKind.Binary:
-                return Operand(e.Operands[0], c) + " " + e.Text + " " + Operand(e.Operands[1], c);
+            {
+                // Binary operators associate to the left, so a left operand with the same operator needs no parentheses.
+                KernelExpr left = e.Operands[0];
+                string leftText = left.Kind == KernelExprKind.Binary && left.Text == e.Text && left.Overflow == e.Overflow
+                    ? Render(left, c)
+                    : Operand(left, c);
+                return leftText + " " + e.Text + " " + Operand(e.Operands[1], c);
+            }
             case KernelExprKind.Unary:
                 return e.Text + Operand(e.Operands[0], c);
             case KernelExprKind.Conversion:
@@ -380,7 +387,7 @@ internal sealed class KernelEmitter
     private string Operand(KernelExpr e, bool c)
     {
         string text = Render(e, c);
-        bool simple = e.Kind is KernelExprKind.Column or KernelExprKind.StaticMember or KernelExprKind.Property or KernelExprKind.Call or KernelExprKind.Default
+        bool simple = e.Kind is KernelExprKind.Column or KernelExprKind.StaticMember or KernelExprKind.Property or KernelExprKind.Call or KernelExprKind.Default or KernelExprKind.New
             || (e.Kind == KernelExprKind.Literal && !text.StartsWith("-", System.StringComparison.Ordinal))
             || text.StartsWith("checked(", System.StringComparison.Ordinal)
             || text.StartsWith("unchecked(", System.StringComparison.Ordinal);

@@ -249,9 +249,10 @@ internal sealed class KernelLowering
         {
             return Fail("the user-defined conversion '" + method.ToDisplayString() + "'", conversion);
         }
-        if (conversion.IsImplicit && (conversion.Conversion.IsIdentity || IsBareLiteral(conversion.Operand)))
+        if (conversion.IsImplicit)
         {
-            // The compiler inserts the same implicit conversion again in the same position.
+            // The emitted expression has the user's shape with operands of the same types, so the compiler
+            // inserts exactly this implicit conversion again; leaving it out keeps the code as the user wrote it.
             return LowerExpr(conversion.Operand);
         }
         KernelExpr? operand = LowerExpr(conversion.Operand);
@@ -527,9 +528,6 @@ internal sealed class KernelLowering
         string name = type.ToDisplayString();
         return name is "System.TimeSpan" or "System.DateOnly" or "System.TimeOnly" or "System.Math" or "System.MathF";
     }
-
-    private static bool IsBareLiteral(IOperation operation) =>
-        operation is ILiteralOperation { IsImplicit: false, Type: { } type } && type.SpecialType != SpecialType.System_String;
 
     private static IOperation StripImplicit(IOperation operation)
     {
