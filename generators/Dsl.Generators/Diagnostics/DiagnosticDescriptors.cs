@@ -76,7 +76,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor StageCycle = Create(
         DiagnosticIds.StageCycle,
         "Stages form a cycle",
-        "Stages of pipeline '{0}' form a cycle ({1}); set From on one of them so that the stages form a DAG",
+        "Stages of pipeline '{0}' form a cycle ({1}); change From on one of them so that the stages form a DAG",
         DiagnosticCategories.Graph,
         DiagnosticSeverity.Error,
         "A pipeline is a directed acyclic graph of stages; a cycle has no first stage to run.");

@@ -107,10 +107,14 @@ internal static class PipelineGraphBuilder
                 path.Add(at);
                 at = producer[at];
             }
+            // Producers were followed backwards; list the cycle in data-flow order, starting at its first-declared stage.
             List<int> cycle = path.Skip(path.IndexOf(at)).ToList();
             cycle.Reverse();
-            string text = string.Join(" -> ", cycle.Select(c => drafts[c].Name)) + " -> " + drafts[cycle[0]].Name;
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageCycle, drafts[cycle[0]].Location, pipelineName, text));
+            int first = cycle.IndexOf(cycle.Min());
+            cycle = cycle.Skip(first).Concat(cycle.Take(first)).ToList();
+            string text = string.Join(" -> ", cycle.Select(c => "'" + drafts[c].Name + "'")) + " -> '" + drafts[cycle[0]].Name + "'";
+            StageDraft reported = drafts[cycle[0]];
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageCycle, reported.FromLocation ?? reported.Location, pipelineName, text));
             return null;
         }
 

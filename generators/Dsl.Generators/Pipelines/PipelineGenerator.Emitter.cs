@@ -34,11 +34,15 @@ public sealed partial class PipelineGenerator
             w.WriteLine("// The stage expressions below were checked for nullability in the stage methods themselves, where");
             w.WriteLine("// null-forgiving operators (invisible to the kernel compiler) may have silenced warnings.");
             w.WriteLine("#nullable disable warnings");
+            w.WriteLine("// A constant stage (e.g. a filter returning true) makes the skip unreachable; comparisons the user's");
+            w.WriteLine("// compiler already warned about (or that they suppressed) are not reported a second time here.");
+            w.WriteLine("#pragma warning disable CS0162, CS0464, CS0472, CS0652, CS1718");
             foreach (SegmentSpec segment in spec.Segments)
             {
                 w.WriteLine();
                 KernelEmitter.Emit(spec, segment, w);
             }
+            w.WriteLine("#pragma warning restore CS0162, CS0464, CS0472, CS0652, CS1718");
             w.WriteLine("#nullable restore warnings");
 
             TypeDeclarationWriter.Close(w, depth);
