@@ -7,10 +7,10 @@ public sealed class KnownTypeNamesTests
     [Fact]
     public void AttributeNames_MatchTheRuntimeTypes()
     {
-        Assert.Equal(typeof(SchemaAttribute).FullName, KnownTypeNames.SchemaAttribute);
-        Assert.Equal(typeof(ColumnAttribute).FullName, KnownTypeNames.ColumnAttribute);
-        Assert.Equal(typeof(PipelineAttribute).FullName, KnownTypeNames.PipelineAttribute);
-        Assert.Equal(typeof(FilterAttribute).FullName, KnownTypeNames.FilterAttribute);
-        Assert.Equal(typeof(MapAttribute).FullName, KnownTypeNames.MapAttribute);
+        Assert.Equal(KnownTypeNames.SchemaAttribute, typeof(SchemaAttribute).FullName);
+        Assert.Equal(KnownTypeNames.ColumnAttribute, typeof(ColumnAttribute).FullName);
+        Assert.Equal(KnownTypeNames.PipelineAttribute, typeof(PipelineAttribute).FullName);
+        Assert.Equal(KnownTypeNames.FilterAttribute, typeof(FilterAttribute).FullName);
+        Assert.Equal(KnownTypeNames.MapAttribute, typeof(MapAttribute).FullName);
     }
 }
