@@ -53,6 +53,8 @@ internal sealed class KernelEmitter
         _w.WriteLine("int rowCount = input.RowCount;");
 
         // Input columns, resolved once per batch.
+        _w.WriteLine();
+        _w.WriteLine("// Input columns");
         foreach (string columnName in _segment.ReadColumns)
         {
             ColumnSpec column = FindColumn(_input, columnName);
@@ -80,6 +82,10 @@ internal sealed class KernelEmitter
         if (hasMap)
         {
             PlanMapOutputs(stages, output, gathered);
+            _w.WriteLine();
+            _w.WriteLine(gathered.Count == 0
+                ? "// Output columns"
+                : "// Output columns (" + string.Join(", ", gathered.Keys) + " copy input strings: gathered by row position, sharing the dictionary)");
             foreach (ColumnSpec column in output.Columns)
             {
                 if (gathered.ContainsKey(column.MemberName))
@@ -99,8 +105,10 @@ internal sealed class KernelEmitter
             }
         }
         bool needsSelection = !hasMap || gathered.Count > 0;
+        _w.WriteLine();
         if (needsSelection)
         {
+            _w.WriteLine("// Positions of the input rows that reach the output, for gathering.");
             _w.WriteLine("int[] selection = new int[rowCount];");
         }
         _w.WriteLine("int count = 0;");
@@ -306,9 +314,9 @@ internal sealed class KernelEmitter
             _w.WriteLine(local + "Values[count] = " + Store(column, value) + ";");
             return;
         }
-        _w.WriteLine("if (" + value + " is { } " + local + "Value)");
+        _w.WriteLine("if (" + value + ".HasValue)");
         _w.OpenBrace();
-        _w.WriteLine(local + "Values[count] = " + Store(column, local + "Value") + ";");
+        _w.WriteLine(local + "Values[count] = " + Store(column, value + ".GetValueOrDefault()") + ";");
         _w.CloseBrace();
         _w.WriteLine("else");
         _w.OpenBrace();

@@ -112,6 +112,18 @@ public sealed class KernelScenarioTests
         Assert.All(snippet.Run.GeneratorDiagnostics.Where(d => d.Id == "DSL4001"), d => Assert.Equal(DiagnosticSeverity.Info, d.Severity));
     }
 
+    [Fact]
+    public void RenamedColumnsAndNestedTypes_UseColumnNamesInBatches()
+    {
+        using var snippet = LoadedSnippet.Compile(ScenarioSources.RenamedAndNested);
+        DifferentialRunner.Verify(snippet, "S.Outer+Renaming", "S.Outer+Raw");
+        PipelinePlan plan = snippet.Pipeline("S.Outer+Renaming").Plan;
+        Assert.Equal(["user_id", "amount_usd", "Tag"], plan.Schemas["Raw"].Fields.Select(f => f.Name));
+        Assert.Equal(["user", "Cents", "Tag"], plan.Schemas["Clean"].Fields.Select(f => f.Name));
+        Assert.Equal(["user_id", "amount_usd", "Tag"], plan.Segments[0].ReadColumns);
+        Assert.Contains(snippet.Run.Result.Results.SelectMany(r => r.GeneratedSources), s => s.HintName == "S.Outer.Renaming.Pipeline.g.cs");
+    }
+
     private static RecordBatch Run(LoadedSnippet snippet, string pipeline, Type schema, params object[] rows)
     {
         using RecordBatch input = LoadedSnippet.ToBatch(schema, rows);

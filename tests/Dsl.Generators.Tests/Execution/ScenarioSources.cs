@@ -238,4 +238,24 @@ internal static class ScenarioSources
             static double Score(Order o) => o.Amount * 2;
         }
         """;
+
+    public const string RenamedAndNested = TestSources.Usings + """
+        namespace S;
+
+        public static partial class Outer
+        {
+            [Schema]
+            public partial record Raw([property: Column("user_id")] long UserId, [property: Column("amount_usd")] double Amount, string? Tag);
+
+            [Schema]
+            public partial record Clean([property: Column("user")] long UserId, double Cents, string? Tag);
+
+            [Pipeline("renamed")]
+            public static partial class Renaming
+            {
+                [Map]
+                static Clean ToCents(Raw r) => new(r.UserId, Math.Round(r.Amount * 100), r.Tag);
+            }
+        }
+        """;
 }
