@@ -124,6 +124,13 @@ public sealed class KernelScenarioTests
         Assert.Contains(snippet.Run.Result.Results.SelectMany(r => r.GeneratedSources), s => s.HintName == "S.Outer.Renaming.Pipeline.g.cs");
     }
 
+    [Fact]
+    public void NumericOperatorsAndMath_MatchTheStageMethodIncludingExceptions()
+    {
+        using var snippet = LoadedSnippet.Compile(ScenarioSources.Numeric);
+        DifferentialRunner.Verify(snippet, "S.Numbers", "S.Measures", seeds: 10);
+    }
+
     private static RecordBatch Run(LoadedSnippet snippet, string pipeline, Type schema, params object[] rows)
     {
         using RecordBatch input = LoadedSnippet.ToBatch(schema, rows);

@@ -258,4 +258,39 @@ internal static class ScenarioSources
             }
         }
         """;
+
+    public const string Numeric = TestSources.Usings + """
+        namespace S;
+
+        [Schema]
+        public partial record Measures(int A, int B, float F, double D, long L);
+
+        [Schema]
+        public partial record Derived(int Remainder, int Shifted, int Masked, float Scaled, double Widened, int Negated, int Absolute, double Root, float Floor, long Clamped, bool Between, int Sign, double Mixed);
+
+        [Pipeline("numeric")]
+        public static partial class Numbers
+        {
+            const int Scale = 3;
+
+            [Filter]
+            static bool Any(Measures m) => m.B != 0 || m.A > Scale;
+
+            [Map(From = nameof(Any))]
+            static Derived Derive(Measures m) => new(
+                m.B == 0 ? -1 : m.A % m.B,
+                m.A << 3 >> 1,
+                m.A & 0xFF ^ m.B | 1,
+                m.F * 0.5f,
+                m.F + m.D,
+                -m.A,
+                Math.Abs(m.A),
+                Math.Sqrt(m.D),
+                MathF.Floor(m.F),
+                Math.Clamp(m.L, -1000L, 1000L),
+                m.D is >= -1 and <= 1 and not 0,
+                Math.Sign(m.D),
+                m.A / 2.0 + m.L * 1e-3 - (m.F > 0 ? m.F : -m.F));
+        }
+        """;
 }
