@@ -386,6 +386,23 @@ internal sealed class KernelEmitter
                 return SubPattern(e.Operands[0], c) + " and " + SubPattern(e.Operands[1], c);
             case KernelExprKind.PatternOr:
                 return SubPattern(e.Operands[0], c) + " or " + SubPattern(e.Operands[1], c);
+            case KernelExprKind.PatternDiscard:
+                return "_";
+            case KernelExprKind.Switch:
+            {
+                var arms = new List<string>();
+                for (int i = 1; i < e.Operands.Count; i++)
+                {
+                    KernelExpr arm = e.Operands[i];
+                    string guard = arm.Operands.Count > 2 ? " when " + Render(arm.Operands[2], c) : string.Empty;
+                    arms.Add(Render(arm.Operands[0], c) + guard + " => " + Render(arm.Operands[1], c));
+                }
+                return Operand(e.Operands[0], c) + " switch { " + string.Join(", ", arms) + " }";
+            }
+            case KernelExprKind.ConditionalAccess:
+                return Operand(e.Operands[0], c) + "?" + Render(e.Operands[1], c);
+            case KernelExprKind.ConditionalAccessReceiver:
+                return string.Empty;
             default:
                 throw new System.InvalidOperationException("Kernel expression kind '" + e.Kind + "' has no C# rendering.");
         }
@@ -395,7 +412,7 @@ internal sealed class KernelEmitter
     private string Operand(KernelExpr e, bool c)
     {
         string text = Render(e, c);
-        bool simple = e.Kind is KernelExprKind.Column or KernelExprKind.StaticMember or KernelExprKind.Property or KernelExprKind.Call or KernelExprKind.Default or KernelExprKind.New
+        bool simple = e.Kind is KernelExprKind.Column or KernelExprKind.StaticMember or KernelExprKind.Property or KernelExprKind.Call or KernelExprKind.Default or KernelExprKind.New or KernelExprKind.ConditionalAccessReceiver or KernelExprKind.ConditionalAccess
             || (e.Kind == KernelExprKind.Literal && !text.StartsWith("-", System.StringComparison.Ordinal))
             || text.StartsWith("checked(", System.StringComparison.Ordinal)
             || text.StartsWith("unchecked(", System.StringComparison.Ordinal);

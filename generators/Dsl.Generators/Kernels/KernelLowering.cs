@@ -217,11 +217,18 @@ internal sealed class KernelLowering
             case IThrowOperation:
                 return Fail("a throw expression", operation);
 
-            case ISwitchExpressionOperation:
-                return Fail("a switch expression", operation);
+            case ISwitchExpressionOperation switchExpression:
+                return LowerSwitch(switchExpression);
 
-            case IConditionalAccessOperation:
-                return Fail("a null-conditional access", operation);
+            case IConditionalAccessOperation conditionalAccess:
+                return LowerAll(KernelExprKind.ConditionalAccess, TypeOf(conditionalAccess), string.Empty, conditionalAccess.Operation, conditionalAccess.WhenNotNull);
+
+            case IConditionalAccessInstanceOperation receiver:
+                return KernelExpr.Leaf(KernelExprKind.ConditionalAccessReceiver, TypeOf(receiver), string.Empty);
+
+            case { ConstantValue.HasValue: true } constant when constant.Type?.SpecialType is not null and not SpecialType.None:
+                // nameof(...), sizeof(...) and other constants without literal syntax of their own.
+                return KernelExpr.Leaf(KernelExprKind.Literal, TypeOf(constant), ConstantText(constant.ConstantValue.Value));
 
             default:
                 return Fail("the expression kind '" + operation.Kind + "'", operation);
@@ -436,10 +443,49 @@ internal sealed class KernelLowering
         return true;
     }
 
+    private KernelExpr? LowerSwitch(ISwitchExpressionOperation switchExpression)
+    {
+        KernelExpr? value = LowerExpr(switchExpression.Value);
+        if (value is null)
+        {
+            return null;
+        }
+        var operands = new List<KernelExpr> { value };
+        foreach (ISwitchExpressionArmOperation arm in switchExpression.Arms)
+        {
+            if (!arm.Locals.IsEmpty)
+            {
+                return Fail("a switch arm that declares variables", arm);
+            }
+            KernelExpr? pattern = LowerPattern(arm.Pattern);
+            KernelExpr? result = pattern is null ? null : LowerExpr(arm.Value);
+            if (result is null)
+            {
+                return null;
+            }
+            if (arm.Guard is { } guard)
+            {
+                KernelExpr? condition = LowerExpr(guard);
+                if (condition is null)
+                {
+                    return null;
+                }
+                operands.Add(KernelExpr.Node(KernelExprKind.SwitchArm, result.Type, string.Empty, pattern!, result, condition));
+            }
+            else
+            {
+                operands.Add(KernelExpr.Node(KernelExprKind.SwitchArm, result.Type, string.Empty, pattern!, result));
+            }
+        }
+        return new KernelExpr(KernelExprKind.Switch, TypeOf(switchExpression), string.Empty, operands.ToEquatableArray());
+    }
+
     private KernelExpr? LowerPattern(IPatternOperation pattern)
     {
         switch (pattern)
         {
+            case IDiscardPatternOperation:
+                return KernelExpr.Leaf(KernelExprKind.PatternDiscard, string.Empty, "_");
             case IConstantPatternOperation constant:
             {
                 KernelExpr? value = LowerExpr(StripImplicit(constant.Value));
@@ -570,7 +616,7 @@ internal sealed class KernelLowering
         float f when float.IsNegativeInfinity(f) => "float.NegativeInfinity",
         float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "F",
         decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture) + "M",
-        _ => "(" + value.GetType().FullName + ")" + System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture),
+        _ => "((global::" + value.GetType().FullName + ")" + System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) + ")",
     };
 
     private static string? BinaryToken(BinaryOperatorKind kind, ITypeSymbol? type) => kind switch

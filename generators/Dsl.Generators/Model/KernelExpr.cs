@@ -41,6 +41,16 @@ internal enum KernelExprKind
     PatternAnd,
     /// <summary><c>p or q</c>.</summary>
     PatternOr,
+    /// <summary>The discard pattern <c>_</c>.</summary>
+    PatternDiscard,
+    /// <summary><c>value switch { arms }</c>: operand 0 is the value, the rest are <see cref="SwitchArm"/>s.</summary>
+    Switch,
+    /// <summary>One arm: operands are the pattern, the result and, optionally, the <c>when</c> guard.</summary>
+    SwitchArm,
+    /// <summary><c>receiver?.rest</c>: operand 0 is the receiver, operand 1 the access applied to it.</summary>
+    ConditionalAccess,
+    /// <summary>The receiver inside the access of a <see cref="ConditionalAccess"/>.</summary>
+    ConditionalAccessReceiver,
 }
 
 /// <summary>The overflow context of an integral operation or conversion, as it was in the user's code.</summary>

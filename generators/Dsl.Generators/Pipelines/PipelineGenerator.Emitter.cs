@@ -36,13 +36,13 @@ public sealed partial class PipelineGenerator
             w.WriteLine("#nullable disable warnings");
             w.WriteLine("// A constant stage (e.g. a filter returning true) makes the skip unreachable; comparisons the user's");
             w.WriteLine("// compiler already warned about (or that they suppressed) are not reported a second time here.");
-            w.WriteLine("#pragma warning disable CS0162, CS0464, CS0472, CS0652, CS1718");
+            w.WriteLine("#pragma warning disable CS0162, CS0464, CS0472, CS0652, CS1718, CS8509, CS8510");
             foreach (SegmentSpec segment in spec.Segments)
             {
                 w.WriteLine();
                 KernelEmitter.Emit(spec, segment, w);
             }
-            w.WriteLine("#pragma warning restore CS0162, CS0464, CS0472, CS0652, CS1718");
+            w.WriteLine("#pragma warning restore CS0162, CS0464, CS0472, CS0652, CS1718, CS8509, CS8510");
             w.WriteLine("#nullable restore warnings");
 
             TypeDeclarationWriter.Close(w, depth);

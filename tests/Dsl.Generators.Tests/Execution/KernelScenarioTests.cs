@@ -90,6 +90,8 @@ public sealed class KernelScenarioTests
         Assert.Contains("GatherFrom(inNameColumn", source, StringComparison.Ordinal);
         Assert.Contains("GatherFrom(inNickColumn", source, StringComparison.Ordinal);
         Assert.Contains("outUpper.Append(", source, StringComparison.Ordinal);
+        Assert.Contains("in_Nick?.Trim().Length", source, StringComparison.Ordinal);
+        Assert.All(snippet.Pipeline("S.Texting").Plan.Stages, s => Assert.True(s.Vectorized, s.FallbackReason));
     }
 
     [Fact]

@@ -160,7 +160,7 @@ internal static class ScenarioSources
         public partial record Person(string Name, string? Nick, int N);
 
         [Schema]
-        public partial record Texts(string Name, string? Nick, string Upper, string Joined, int Length, bool Empty, string? NickUnlessFr, string First, int Bucket);
+        public partial record Texts(string Name, string? Nick, string Upper, string Joined, int Length, bool Empty, string? NickUnlessFr, string First, int Bucket, int? NickLength, int Code, string Kind);
 
         [Pipeline("strings")]
         public static partial class Texting
@@ -178,7 +178,10 @@ internal static class ScenarioSources
                 string.IsNullOrEmpty(p.Name),
                 p.Nick == "FR" ? null : p.Nick,
                 p.Name.Length > 0 ? p.Name.Substring(0, 1) : "",
-                Hashing.Bucket(p.Nick, 16));
+                Hashing.Bucket(p.Nick, 16),
+                p.Nick?.Trim().Length,
+                p.Name switch { "FR" => 1, "de" or "A" => 2, "" => nameof(p.Name).Length, _ => 0 },
+                p.N switch { < 0 => "negative", 0 => "zero", var _ when p.Name.Length > 3 => "long", _ => "positive" });
         }
         """;
 
