@@ -133,6 +133,18 @@ public sealed class KernelScenarioTests
         DifferentialRunner.Verify(snippet, "S.Numbers", "S.Measures", seeds: 10);
     }
 
+    [Fact]
+    public void StaticHelpersExtensionsNamedAndDefaultArguments_AreCalledLikeTheStageMethod()
+    {
+        using var snippet = LoadedSnippet.Compile(ScenarioSources.Helpers);
+        DifferentialRunner.Verify(snippet, "S.Helping", "S.Transaction");
+        Assert.All(snippet.Pipeline("S.Helping").Plan.Stages, s => Assert.True(s.Vectorized, s.FallbackReason));
+        string source = snippet.Run.GeneratedSource("S.Helping.Pipeline.g.cs");
+        Assert.Contains("global::S.DoubleExtensions.Half(in_Amount)", source, StringComparison.Ordinal);
+        Assert.Contains("global::S.Helping.Clip(x: in_Amount, max: 100, min: -100)", source, StringComparison.Ordinal);
+        Assert.Contains("global::S.Helping.Weight(x: in_Amount)", source, StringComparison.Ordinal);
+    }
+
     private static RecordBatch Run(LoadedSnippet snippet, string pipeline, Type schema, params object[] rows)
     {
         using RecordBatch input = LoadedSnippet.ToBatch(schema, rows);

@@ -296,4 +296,38 @@ internal static class ScenarioSources
                 m.A / 2.0 + m.L * 1e-3 - (m.F > 0 ? m.F : -m.F));
         }
         """;
+
+    public const string Helpers = TestSources.Usings + """
+        namespace S;
+
+        """ + TestSources.TransactionSchema + """
+        [Schema]
+        public partial record Helped(double Half, double Clipped, bool IsFr, bool AboveThreshold, int Weekday, double Rounded, double Weighted);
+
+        public static class DoubleExtensions
+        {
+            public static double Half(this double x) => x / 2;
+        }
+
+        [Pipeline("helpers")]
+        public static partial class Helping
+        {
+            private static readonly double s_threshold = 2.5;
+            private const string Fr = "FR";
+
+            [Map]
+            static Helped Help(Transaction t) => new(
+                t.Amount.Half(),
+                Clip(t.Amount, max: 100, min: -100),
+                t.Country == Fr,
+                t.Amount > s_threshold,
+                (int)t.Ts.DayOfWeek,
+                Math.Round(t.Amount, 1, MidpointRounding.AwayFromZero),
+                Weight(t.Amount));
+
+            private static double Clip(double x, double min = 0, double max = 1) => Math.Min(Math.Max(x, min), max);
+
+            private static double Weight(double x, double factor = 3) => x * factor;
+        }
+        """;
 }
