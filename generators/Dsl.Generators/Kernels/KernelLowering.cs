@@ -572,7 +572,7 @@ internal sealed class KernelLowering
                 return true;
         }
         string name = type.ToDisplayString();
-        return name is "System.TimeSpan" or "System.DateOnly" or "System.TimeOnly" or "System.Math" or "System.MathF";
+        return name is "System.TimeSpan" or "System.DateOnly" or "System.TimeOnly";
     }
 
     private static IOperation StripImplicit(IOperation operation)

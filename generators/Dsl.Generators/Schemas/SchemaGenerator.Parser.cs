@@ -77,7 +77,37 @@ public sealed partial class SchemaGenerator
                     }
                 }
             }
-            return null;
+            return type.DeclaringSyntaxReferences.IsEmpty ? MetadataPrimaryConstructor(type) : null;
+        }
+
+        // A schema compiled into a referenced assembly has no syntax: take the widest constructor whose every
+        // parameter has a property of the same name and type (what a positional record declares).
+        private static IMethodSymbol? MetadataPrimaryConstructor(INamedTypeSymbol type)
+        {
+            IMethodSymbol? best = null;
+            foreach (IMethodSymbol constructor in type.InstanceConstructors)
+            {
+                if (constructor.Parameters.Length == 0
+                    || (constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type)))
+                {
+                    continue;
+                }
+                bool matches = true;
+                foreach (IParameterSymbol parameter in constructor.Parameters)
+                {
+                    bool found = false;
+                    foreach (ISymbol member in type.GetMembers(parameter.Name))
+                    {
+                        found |= member is IPropertySymbol property && SymbolEqualityComparer.Default.Equals(property.Type, parameter.Type);
+                    }
+                    matches &= found;
+                }
+                if (matches && (best is null || constructor.Parameters.Length > best.Parameters.Length))
+                {
+                    best = constructor;
+                }
+            }
+            return best;
         }
 
         public static bool TryMapType(ITypeSymbol type, out ColumnKind kind, out bool nullable)
