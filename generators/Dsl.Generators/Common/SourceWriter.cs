@@ -61,23 +61,7 @@ internal sealed class SourceWriter
 
     private static string Version => typeof(SourceWriter).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
 
-    /// <summary>Makes an identifier-safe fragment from a name.</summary>
-    public static string Identifier(string name)
-    {
-        var sb = new StringBuilder(name.Length);
-        foreach (char c in name)
-        {
-            sb.Append(char.IsLetterOrDigit(c) || c == '_' ? c : '_');
-        }
-        return sb.ToString();
-    }
-
     /// <summary>lowerCamelCase of <paramref name="name"/>.</summary>
     public static string Camel(string name) =>
         name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
-
-    public static string Join(string separator, System.Collections.Generic.IEnumerable<string> parts) =>
-        string.Join(separator, parts);
-
-    public static StringComparison Ordinal => StringComparison.Ordinal;
 }

@@ -17,10 +17,8 @@ internal sealed class KernelEmitter
     private readonly SourceWriter _w;
     private readonly SchemaSpec _input;
 
-    // Per-row values visible to the next stage: member -> C# expression, and which segment input column a
-    // value is an unchanged copy of (so string outputs can share the input dictionary).
+    // Per-row values visible to the next stage: member -> C# expression (a local, or a member of a fallback's result).
     private Dictionary<string, string> _values = new(System.StringComparer.Ordinal);
-    private Dictionary<string, string> _passThrough = new(System.StringComparer.Ordinal);
     private readonly HashSet<string> _loaded = new(System.StringComparer.Ordinal);
     private bool _valuesAreInput = true;
 
