@@ -65,6 +65,14 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "The pipeline generator adds the Compiled property and the kernels to the pipeline class itself.");
 
+    public static readonly DiagnosticDescriptor StageNameNotUnique = Create(
+        DiagnosticIds.StageNameNotUnique,
+        "Stage name is not unique",
+        "Pipeline '{0}' has more than one stage named '{1}'; rename one of them, since From and plans identify stages by name",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "Stages are referred to by method name in From, in the compiled plan and in kernel names, so overloads cannot both be stages.");
+
     public static readonly DiagnosticDescriptor FromStageNotFound = Create(
         DiagnosticIds.FromStageNotFound,
         "From names no stage of the pipeline",
@@ -122,6 +130,7 @@ internal static class DiagnosticDescriptors
         [StageNotStatic.Id] = StageNotStatic,
         [StageSignatureInvalid.Id] = StageSignatureInvalid,
         [PipelineNotPartial.Id] = PipelineNotPartial,
+        [StageNameNotUnique.Id] = StageNameNotUnique,
         [FromStageNotFound.Id] = FromStageNotFound,
         [StageCycle.Id] = StageCycle,
         [StageInputAmbiguous.Id] = StageInputAmbiguous,

@@ -16,6 +16,7 @@ internal static class DiagnosticIds
     public const string StageNotStatic = "DSL2002";
     public const string StageSignatureInvalid = "DSL2003";
     public const string PipelineNotPartial = "DSL2004";
+    public const string StageNameNotUnique = "DSL2005";
 
     // Graph
     public const string FromStageNotFound = "DSL3001";

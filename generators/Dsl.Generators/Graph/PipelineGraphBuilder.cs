@@ -22,10 +22,12 @@ internal static class PipelineGraphBuilder
         var byName = new Dictionary<string, int>(System.StringComparer.Ordinal);
         for (int i = 0; i < count; i++)
         {
-            if (!byName.ContainsKey(drafts[i].Name))
+            if (byName.ContainsKey(drafts[i].Name))
             {
-                byName.Add(drafts[i].Name, i);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageNameNotUnique, drafts[i].Location, pipelineName, drafts[i].Name));
+                return null;
             }
+            byName.Add(drafts[i].Name, i);
         }
 
         // 1. Producers.

@@ -71,6 +71,11 @@ public sealed class DiagnosticTests
             Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => true; }"""
         },
         {
+            DiagnosticIds.StageNameNotUnique,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => true; [Filter(From = nameof(M))] static bool [|F|](U u) => true; [Map(From = "F")] static U M(T t) => new(t.Id, 1); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => true; [Filter(From = nameof(M))] static bool G(U u) => true; [Map(From = "F")] static U M(T t) => new(t.Id, 1); }"""
+        },
+        {
             DiagnosticIds.FromStageNotFound,
             Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => true; [Map(From = [|"Nope"|])] static U M(T t) => new(t.Id, 1); }""",
             Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => true; [Map(From = nameof(F))] static U M(T t) => new(t.Id, 1); }"""
@@ -121,15 +126,15 @@ public sealed class DiagnosticTests
     [Fact]
     public void Messages_NameTheStagePipelineAndConstruct()
     {
-        (string source, _) = Markup.Parse((string)Cases.ElementAt(9)[1]);
+        (string source, _) = Markup.Parse(FailingSource(DiagnosticIds.FromStageNotFound));
         Diagnostic fromNotFound = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
         Assert.Equal("Stage 'M' reads from 'Nope', but pipeline 'p' has no stage named 'Nope'; write From = nameof(Stage) with a stage of this pipeline", fromNotFound.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
 
-        (source, _) = Markup.Parse((string)Cases.ElementAt(10)[1]);
+        (source, _) = Markup.Parse(FailingSource(DiagnosticIds.StageCycle));
         Diagnostic cycle = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
         Assert.Contains("'A' -> 'B' -> 'A'", cycle.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
-        (source, _) = Markup.Parse((string)Cases.ElementAt(14)[1]);
+        (source, _) = Markup.Parse(FailingSource(DiagnosticIds.KernelFallback));
         Diagnostic fallback = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
         Assert.Equal(DiagnosticSeverity.Info, fallback.Severity);
         Assert.Contains("Stage 'F'", fallback.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
@@ -148,6 +153,8 @@ public sealed class DiagnosticTests
             Assert.Equal(DiagnosticDescriptors.HelpLinkBase + descriptor.Id + ".md", descriptor.HelpLinkUri);
         }
     }
+
+    private static string FailingSource(string id) => (string)Cases.First(c => (string)c[0] == id)[1];
 
     internal static string RepositoryRoot()
     {
