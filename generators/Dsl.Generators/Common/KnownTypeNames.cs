@@ -1,0 +1,11 @@
+namespace Dsl.Generators.Common;
+
+/// <summary>Metadata names of the runtime types the generators look for (checked against the runtime by a test).</summary>
+internal static class KnownTypeNames
+{
+    public const string SchemaAttribute = "Dsl.SchemaAttribute";
+    public const string ColumnAttribute = "Dsl.ColumnAttribute";
+    public const string PipelineAttribute = "Dsl.PipelineAttribute";
+    public const string FilterAttribute = "Dsl.FilterAttribute";
+    public const string MapAttribute = "Dsl.MapAttribute";
+}

@@ -1,0 +1,30 @@
+namespace Dsl.Generators.Diagnostics;
+
+/// <summary>
+/// Every diagnostic id the generators report. Ranges: 1xxx schema, 2xxx stage, 3xxx graph, 4xxx kernels
+/// (Info), 5xxx SDK, 9xxx internal. Never reuse or renumber an id.
+/// </summary>
+internal static class DiagnosticIds
+{
+    // Schema
+    public const string SchemaNotPartial = "DSL1001";
+    public const string SchemaMemberTypeUnsupported = "DSL1002";
+    public const string SchemaNotPositionalRecord = "DSL1003";
+
+    // Stage
+    public const string StageTypeNotSchema = "DSL2001";
+    public const string StageNotStatic = "DSL2002";
+    public const string StageSignatureInvalid = "DSL2003";
+    public const string PipelineNotPartial = "DSL2004";
+    public const string StageNameNotUnique = "DSL2005";
+
+    // Graph
+    public const string FromStageNotFound = "DSL3001";
+    public const string StageCycle = "DSL3002";
+    public const string StageInputAmbiguous = "DSL3003";
+    public const string PipelineInputSchemasDiffer = "DSL3004";
+    public const string FromSchemaMismatch = "DSL3005";
+
+    // Kernels
+    public const string KernelFallback = "DSL4001";
+}

@@ -1,0 +1,255 @@
+using System.Collections.Generic;
+using System.Linq;
+using Dsl.Generators.Common;
+using Dsl.Generators.Diagnostics;
+using Dsl.Generators.Model;
+
+namespace Dsl.Generators.Graph;
+
+/// <summary>
+/// Wires stages into a DAG (From, else the unique producer of the input schema, else the pipeline input),
+/// validates it and fuses single-consumer chains into segments.
+/// </summary>
+internal static class PipelineGraphBuilder
+{
+    /// <summary>The wired graph, or null when a graph diagnostic was added to <paramref name="diagnostics"/>.</summary>
+    public static (string InputSchema, List<StageSpec> Stages, List<SegmentSpec> Segments, List<SchemaSpec> Schemas)? Build(
+        string pipelineName,
+        IReadOnlyList<StageDraft> drafts,
+        List<DiagnosticInfo> diagnostics)
+    {
+        int count = drafts.Count;
+        var byName = new Dictionary<string, int>(System.StringComparer.Ordinal);
+        for (int i = 0; i < count; i++)
+        {
+            if (byName.ContainsKey(drafts[i].Name))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageNameNotUnique, drafts[i].Location, pipelineName, drafts[i].Name));
+                return null;
+            }
+            byName.Add(drafts[i].Name, i);
+        }
+
+        // 1. Producers.
+        int[] producer = new int[count];
+        bool failed = false;
+        for (int i = 0; i < count; i++)
+        {
+            StageDraft stage = drafts[i];
+            producer[i] = -1;
+            if (stage.From is { } from)
+            {
+                if (!byName.TryGetValue(from, out int source))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FromStageNotFound, stage.FromLocation ?? stage.Location, stage.Name, from, pipelineName));
+                    failed = true;
+                }
+                else if (drafts[source].Output.FullTypeName != stage.Input.FullTypeName)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FromSchemaMismatch, stage.FromLocation ?? stage.Location, stage.Name, stage.Input.Name, from, drafts[source].Output.Name));
+                    failed = true;
+                }
+                else
+                {
+                    producer[i] = source;
+                }
+                continue;
+            }
+            var candidates = new List<int>();
+            for (int j = 0; j < count; j++)
+            {
+                // A stage already downstream of this one through explicit From links cannot also feed it:
+                // that keeps 'filter A, then filter B with From = A' on one schema from wiring A after B.
+                if (j != i && drafts[j].Output.FullTypeName == stage.Input.FullTypeName && !DownstreamByFrom(drafts, byName, j, i))
+                {
+                    candidates.Add(j);
+                }
+            }
+            if (candidates.Count == 1)
+            {
+                producer[i] = candidates[0];
+            }
+            else if (candidates.Count > 1)
+            {
+                string names = string.Join(", ", candidates.Select(c => "'" + drafts[c].Name + "'"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageInputAmbiguous, stage.Location, stage.Name, stage.Input.Name, names, pipelineName));
+                failed = true;
+            }
+        }
+        if (failed)
+        {
+            return null;
+        }
+
+        // 2. Topological order, stable in declaration order.
+        var order = new List<int>(count);
+        bool[] placed = new bool[count];
+        bool progress = true;
+        while (order.Count < count && progress)
+        {
+            progress = false;
+            for (int i = 0; i < count; i++)
+            {
+                if (!placed[i] && (producer[i] < 0 || placed[producer[i]]))
+                {
+                    placed[i] = true;
+                    order.Add(i);
+                    progress = true;
+                }
+            }
+        }
+        if (order.Count < count)
+        {
+            int start = Enumerable.Range(0, count).First(i => !placed[i]);
+            // Walk producers until a stage repeats: that loop is the cycle.
+            var path = new List<int>();
+            int at = start;
+            while (!path.Contains(at))
+            {
+                path.Add(at);
+                at = producer[at];
+            }
+            // Producers were followed backwards; list the cycle in data-flow order, starting at its first-declared stage.
+            List<int> cycle = path.Skip(path.IndexOf(at)).ToList();
+            cycle.Reverse();
+            int first = cycle.IndexOf(cycle.Min());
+            cycle = cycle.Skip(first).Concat(cycle.Take(first)).ToList();
+            string text = string.Join(" -> ", cycle.Select(c => "'" + drafts[c].Name + "'")) + " -> '" + drafts[cycle[0]].Name + "'";
+            StageDraft reported = drafts[cycle[0]];
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageCycle, reported.FromLocation ?? reported.Location, pipelineName, text));
+            return null;
+        }
+
+        // 3. One input schema.
+        SchemaSpec? input = null;
+        foreach (int i in order)
+        {
+            if (producer[i] >= 0)
+            {
+                continue;
+            }
+            if (input is null)
+            {
+                input = drafts[i].Input;
+            }
+            else if (input.FullTypeName != drafts[i].Input.FullTypeName)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PipelineInputSchemasDiffer, drafts[i].InputTypeLocation ?? drafts[i].Location, drafts[i].Name, drafts[i].Input.Name, pipelineName, input.Name));
+                failed = true;
+            }
+        }
+        if (failed || input is null)
+        {
+            return null;
+        }
+
+        // 4. Fusion: a stage joins its producer's segment when it is the producer's only consumer.
+        int[] consumers = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            if (producer[i] >= 0)
+            {
+                consumers[producer[i]]++;
+            }
+        }
+        int[] segmentOf = new int[count];
+        var segmentStages = new List<List<int>>();
+        foreach (int i in order)
+        {
+            if (producer[i] >= 0 && consumers[producer[i]] == 1)
+            {
+                segmentOf[i] = segmentOf[producer[i]];
+                segmentStages[segmentOf[i]].Add(i);
+            }
+            else
+            {
+                segmentOf[i] = segmentStages.Count;
+                segmentStages.Add(new List<int> { i });
+            }
+        }
+
+        var segments = new List<SegmentSpec>(segmentStages.Count);
+        for (int s = 0; s < segmentStages.Count; s++)
+        {
+            List<int> members = segmentStages[s];
+            StageDraft first = drafts[members[0]];
+            StageDraft last = drafts[members[members.Count - 1]];
+            int? inputSegment = producer[members[0]] >= 0 ? segmentOf[producer[members[0]]] : null;
+            segments.Add(new SegmentSpec(
+                s,
+                members.Select(m => drafts[m].Name).ToEquatableArray(),
+                inputSegment,
+                first.Input.FullTypeName,
+                last.Output.FullTypeName,
+                consumers[members[members.Count - 1]] == 0,
+                ReadColumns(members.Select(m => drafts[m]).ToList())));
+        }
+
+        var stages = new List<StageSpec>(count);
+        foreach (int i in order)
+        {
+            StageDraft d = drafts[i];
+            stages.Add(new StageSpec(d.Name, d.Kind, d.Input.FullTypeName, d.Output.FullTypeName, producer[i] >= 0 ? drafts[producer[i]].Name : null, d.Kernel));
+        }
+
+        var schemas = new List<SchemaSpec> { input };
+        foreach (int i in order)
+        {
+            foreach (SchemaSpec schema in new[] { drafts[i].Input, drafts[i].Output })
+            {
+                if (!schemas.Any(s => s.FullTypeName == schema.FullTypeName))
+                {
+                    schemas.Add(schema);
+                }
+            }
+        }
+        return (input.FullTypeName, stages, segments, schemas);
+    }
+
+    private static bool DownstreamByFrom(IReadOnlyList<StageDraft> drafts, Dictionary<string, int> byName, int stage, int ancestor)
+    {
+        var seen = new HashSet<int>();
+        int at = stage;
+        while (seen.Add(at) && drafts[at].From is { } from && byName.TryGetValue(from, out int producer))
+        {
+            if (producer == ancestor)
+            {
+                return true;
+            }
+            at = producer;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The segment input columns its kernel reads: what the stages before the first map read, or every column
+    /// when no map reshapes the rows (the kernel gathers them all).
+    /// </summary>
+    private static EquatableArray<string> ReadColumns(List<StageDraft> stages)
+    {
+        SchemaSpec input = stages[0].Input;
+        var read = new HashSet<string>(System.StringComparer.Ordinal);
+        bool sawMap = false;
+        foreach (StageDraft stage in stages)
+        {
+            foreach (string member in stage.Kernel.ReadMembers)
+            {
+                read.Add(member);
+            }
+            if (stage.Kind == StageKindSpec.Map)
+            {
+                sawMap = true;
+                break;
+            }
+        }
+        var columns = new List<string>();
+        foreach (ColumnSpec column in input.Columns)
+        {
+            if (!sawMap || read.Contains(column.MemberName))
+            {
+                columns.Add(column.ColumnName);
+            }
+        }
+        return columns.ToEquatableArray();
+    }
+}

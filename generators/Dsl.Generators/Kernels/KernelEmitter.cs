@@ -1,0 +1,458 @@
+using System.Collections.Generic;
+using System.Text;
+using Dsl.Generators.Common;
+using Dsl.Generators.Model;
+
+namespace Dsl.Generators.Kernels;
+
+/// <summary>
+/// Writes the scalar C# kernel of a segment from the kernel model alone: one pass over the input batch's
+/// column spans, each stage's expression evaluated per row on locals, outputs written straight into column
+/// builders. A SIMD or GPU emitter would read the same <see cref="StageKernelSpec"/>s.
+/// </summary>
+internal sealed class KernelEmitter
+{
+    private readonly PipelineSpec _pipeline;
+    private readonly SegmentSpec _segment;
+    private readonly SourceWriter _w;
+    private readonly SchemaSpec _input;
+
+    // Per-row values visible to the next stage: member -> C# expression (a local, or a member of a fallback's result).
+    private Dictionary<string, string> _values = new(System.StringComparer.Ordinal);
+    private readonly HashSet<string> _loaded = new(System.StringComparer.Ordinal);
+    private bool _valuesAreInput = true;
+
+    private KernelEmitter(PipelineSpec pipeline, SegmentSpec segment, SourceWriter writer)
+    {
+        _pipeline = pipeline;
+        _segment = segment;
+        _w = writer;
+        _input = pipeline.Schema(segment.InputSchema);
+    }
+
+    public static void Emit(PipelineSpec pipeline, SegmentSpec segment, SourceWriter writer) =>
+        new KernelEmitter(pipeline, segment, writer).EmitKernel();
+
+    private void EmitKernel()
+    {
+        SchemaSpec output = _pipeline.Schema(_segment.OutputSchema);
+        var stages = new List<StageSpec>();
+        foreach (string name in _segment.Stages)
+        {
+            stages.Add(_pipeline.Stage(name));
+        }
+        bool hasMap = stages.Exists(s => s.Kind == StageKindSpec.Map);
+        SchemaSpec producerSchema = hasMap ? output : _input;
+
+        _w.WriteLine("/// <summary>Segment " + _segment.Index + " (" + string.Join(" -> ", _segment.Stages) + "): reads " + _input.Name + " rows, writes " + output.Name + " rows.</summary>");
+        _w.WriteLine(SourceWriter.GeneratedCodeAttribute);
+        _w.WriteLine("private static global::Dsl.RecordBatch " + _segment.KernelName + "(global::Dsl.RecordBatch input)");
+        _w.OpenBrace();
+        _w.WriteLine("int rowCount = input.RowCount;");
+
+        // Input columns, resolved once per batch.
+        _w.WriteLine();
+        _w.WriteLine("// Input columns");
+        foreach (string columnName in _segment.ReadColumns)
+        {
+            ColumnSpec column = FindColumn(_input, columnName);
+            string local = "in" + column.MemberName;
+            string name = SourceWriter.Literal(column.ColumnName);
+            if (column.IsString)
+            {
+                _w.WriteLine("global::Dsl.StringColumn " + local + "Column = input.GetString(" + name + ", " + column.ColumnTypeExpression + ");");
+                _w.WriteLine("string[] " + local + "Strings = " + local + "Column.Dictionary.Strings;");
+                _w.WriteLine("global::System.ReadOnlySpan<int> " + local + "Indices = " + local + "Column.Indices;");
+            }
+            else
+            {
+                _w.WriteLine("global::Dsl.PrimitiveColumn<" + column.StorageType + "> " + local + "Column = input.GetPrimitive<" + column.StorageType + ">(" + name + ", " + column.ColumnTypeExpression + ");");
+                _w.WriteLine("global::System.ReadOnlySpan<" + column.StorageType + "> " + local + "Values = " + local + "Column.Values;");
+            }
+            if (column.Nullable)
+            {
+                _w.WriteLine("global::Dsl.ValidityBitmap? " + local + "Validity = " + local + "Column.Validity;");
+            }
+        }
+
+        // Outputs: builders for computed columns; gathered columns only need the selection.
+        var gathered = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        if (hasMap)
+        {
+            PlanMapOutputs(stages, output, gathered);
+            _w.WriteLine();
+            _w.WriteLine(gathered.Count == 0
+                ? "// Output columns"
+                : "// Output columns (" + string.Join(", ", gathered.Keys) + " copy input strings: gathered by row position, sharing the dictionary)");
+            foreach (ColumnSpec column in output.Columns)
+            {
+                if (gathered.ContainsKey(column.MemberName))
+                {
+                    continue;
+                }
+                string local = "out" + column.MemberName;
+                if (column.IsString)
+                {
+                    _w.WriteLine("var " + local + " = new global::Dsl.StringColumnBuilder(" + column.ColumnTypeExpression + ", rowCount);");
+                }
+                else
+                {
+                    _w.WriteLine("var " + local + " = new global::Dsl.ColumnBuilder<" + column.StorageType + ">(" + column.ColumnTypeExpression + ", rowCount, nullable: " + (column.Nullable ? "true" : "false") + ");");
+                    _w.WriteLine("global::System.Span<" + column.StorageType + "> " + local + "Values = " + local + ".Values;");
+                }
+            }
+        }
+        bool needsSelection = !hasMap || gathered.Count > 0;
+        _w.WriteLine();
+        if (needsSelection)
+        {
+            _w.WriteLine("// Positions of the input rows that reach the output, for gathering.");
+            _w.WriteLine("int[] selection = new int[rowCount];");
+        }
+        _w.WriteLine("int count = 0;");
+        _w.WriteLine();
+
+        _w.WriteLine("for (int i = 0; i < rowCount; i++)");
+        _w.OpenBrace();
+        foreach (StageSpec stage in stages)
+        {
+            EmitStage(stage);
+        }
+        if (hasMap)
+        {
+            foreach (ColumnSpec column in output.Columns)
+            {
+                if (!gathered.ContainsKey(column.MemberName))
+                {
+                    EmitWrite(column, _values[column.MemberName]);
+                }
+            }
+        }
+        if (needsSelection)
+        {
+            _w.WriteLine("selection[count] = i;");
+        }
+        _w.WriteLine("count++;");
+        _w.CloseBrace();
+        _w.WriteLine();
+
+        _w.WriteLine("var columns = new global::Dsl.Column[]");
+        _w.OpenBrace();
+        foreach (ColumnSpec column in producerSchema.Columns)
+        {
+            if (!hasMap)
+            {
+                _w.WriteLine("global::Dsl.ColumnGather.Gather(in" + column.MemberName + "Column, new global::System.ReadOnlySpan<int>(selection, 0, count)),");
+            }
+            else if (gathered.TryGetValue(column.MemberName, out string? source))
+            {
+                _w.WriteLine("global::Dsl.StringColumnBuilder.GatherFrom(in" + source + "Column, new global::System.ReadOnlySpan<int>(selection, 0, count)),");
+            }
+            else
+            {
+                _w.WriteLine("out" + column.MemberName + ".Build(" + (column.IsString ? string.Empty : "count") + "),");
+            }
+        }
+        _w.CloseBrace(";");
+        _w.WriteLine("return new global::Dsl.RecordBatch(" + producerSchema.FullTypeName + ".BatchSchema, columns, count);");
+        _w.CloseBrace();
+    }
+
+    /// <summary>Finds string outputs of the last map that copy a segment input column unchanged.</summary>
+    private void PlanMapOutputs(List<StageSpec> stages, SchemaSpec output, Dictionary<string, string> gathered)
+    {
+        // Simulate which values are pass-throughs of input columns, stage by stage.
+        var origin = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        foreach (ColumnSpec column in _input.Columns)
+        {
+            origin[column.MemberName] = column.MemberName;
+        }
+        foreach (StageSpec stage in stages)
+        {
+            if (stage.Kind != StageKindSpec.Map)
+            {
+                continue;
+            }
+            var next = new Dictionary<string, string>(System.StringComparer.Ordinal);
+            if (stage.Kernel.Vectorized)
+            {
+                foreach (KernelOutput o in stage.Kernel.Outputs)
+                {
+                    if (o.Value.Kind == KernelExprKind.Column && origin.TryGetValue(o.Value.Text, out string? source))
+                    {
+                        next[o.Member] = source;
+                    }
+                }
+            }
+            origin = next;
+        }
+        foreach (ColumnSpec column in output.Columns)
+        {
+            if (column.IsString && origin.TryGetValue(column.MemberName, out string? source) && FindMember(_input, source).Nullable == column.Nullable
+                && IsRead(source))
+            {
+                gathered[column.MemberName] = source;
+            }
+        }
+    }
+
+    private bool IsRead(string member)
+    {
+        string columnName = FindMember(_input, member).ColumnName;
+        foreach (string read in _segment.ReadColumns)
+        {
+            if (read == columnName)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void EmitStage(StageSpec stage)
+    {
+        SchemaSpec input = _pipeline.Schema(stage.InputSchema);
+        _w.WriteLine("// " + stage.Name + " (" + (stage.Kind == StageKindSpec.Filter ? "filter" : "map") + (stage.Kernel.Vectorized ? string.Empty : ", calls the method per row: " + stage.Kernel.FallbackReason) + ")");
+        foreach (string member in stage.Kernel.ReadMembers)
+        {
+            EnsureLoaded(member);
+        }
+        string method = _pipeline.FullTypeName + "." + stage.Name;
+        if (!stage.Kernel.Vectorized)
+        {
+            var arguments = new List<string>();
+            foreach (ColumnSpec column in input.Columns)
+            {
+                arguments.Add(_values[column.MemberName]);
+            }
+            string row = "new " + input.FullTypeName + "(" + string.Join(", ", arguments) + ")";
+            if (stage.Kind == StageKindSpec.Filter)
+            {
+                EmitSkipUnless(method + "(" + row + ")");
+            }
+            else
+            {
+                SchemaSpec output = _pipeline.Schema(stage.OutputSchema);
+                string result = stage.Name + "_result";
+                _w.WriteLine(output.FullTypeName + " " + result + " = " + method + "(" + row + ");");
+                var values = new Dictionary<string, string>(System.StringComparer.Ordinal);
+                foreach (ColumnSpec column in output.Columns)
+                {
+                    values[column.MemberName] = result + "." + column.MemberName;
+                }
+                SetValues(values);
+            }
+            return;
+        }
+
+        if (stage.Kind == StageKindSpec.Filter)
+        {
+            EmitSkipUnless(Render(stage.Kernel.Predicate!, _pipeline.CheckOverflow));
+            return;
+        }
+
+        SchemaSpec outputSchema = _pipeline.Schema(stage.OutputSchema);
+        var outputs = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        foreach (KernelOutput o in stage.Kernel.Outputs)
+        {
+            string local = stage.Name + "_" + o.Member;
+            _w.WriteLine(FindMember(outputSchema, o.Member).ClrType + " " + local + " = " + Render(o.Value, _pipeline.CheckOverflow) + ";");
+            outputs[o.Member] = local;
+        }
+        SetValues(outputs);
+    }
+
+    private void SetValues(Dictionary<string, string> values)
+    {
+        _values = values;
+        _valuesAreInput = false;
+    }
+
+    private void EmitSkipUnless(string condition)
+    {
+        _w.WriteLine("if (!(" + condition + "))");
+        _w.OpenBrace();
+        _w.WriteLine("continue;");
+        _w.CloseBrace();
+    }
+
+    private void EnsureLoaded(string member)
+    {
+        if (!_valuesAreInput || _loaded.Contains(member))
+        {
+            return;
+        }
+        _loaded.Add(member);
+        ColumnSpec column = FindMember(_input, member);
+        string local = "in" + column.MemberName;
+        string value = column.IsString
+            ? local + "Strings[" + local + "Indices[i]]"
+            : column.Kind == ColumnKind.Timestamp
+                ? "global::Dsl.Timestamps.FromMicros(" + local + "Values[i])"
+                : local + "Values[i]";
+        if (column.Nullable)
+        {
+            value = local + "Validity is null || " + local + "Validity.IsValid(i) ? " + value + " : null";
+        }
+        string name = "in_" + column.MemberName;
+        _w.WriteLine(column.ClrType + " " + name + " = " + value + ";");
+        _values[column.MemberName] = name;
+    }
+
+    private void EmitWrite(ColumnSpec column, string value)
+    {
+        string local = "out" + column.MemberName;
+        if (column.IsString)
+        {
+            _w.WriteLine(local + ".Append(" + value + ");");
+            return;
+        }
+        if (!column.Nullable)
+        {
+            _w.WriteLine(local + "Values[count] = " + Store(column, value) + ";");
+            return;
+        }
+        _w.WriteLine("if (" + value + ".HasValue)");
+        _w.OpenBrace();
+        _w.WriteLine(local + "Values[count] = " + Store(column, value + ".GetValueOrDefault()") + ";");
+        _w.CloseBrace();
+        _w.WriteLine("else");
+        _w.OpenBrace();
+        _w.WriteLine(local + ".Validity!.Set(count, false);");
+        _w.CloseBrace();
+    }
+
+    private static string Store(ColumnSpec column, string value) =>
+        column.Kind == ColumnKind.Timestamp ? "global::Dsl.Timestamps.ToMicros(" + value + ")" : value;
+
+    /// <summary>Renders an IR node as C#; <paramref name="isChecked"/> is the overflow context around it.</summary>
+    private string Render(KernelExpr e, bool isChecked)
+    {
+        if (e.Overflow != OverflowMode.Default && (e.Overflow == OverflowMode.Checked) != isChecked)
+        {
+            bool inner = e.Overflow == OverflowMode.Checked;
+            return (inner ? "checked(" : "unchecked(") + RenderCore(e, inner) + ")";
+        }
+        return RenderCore(e, isChecked);
+    }
+
+    private string RenderCore(KernelExpr e, bool c)
+    {
+        switch (e.Kind)
+        {
+            case KernelExprKind.Literal:
+            case KernelExprKind.StaticMember:
+                return e.Text;
+            case KernelExprKind.Column:
+                return _values[e.Text];
+            case KernelExprKind.Default:
+                return "default(" + e.Type + ")";
+            case KernelExprKind.Binary:
+            {
+                // Binary operators associate to the left, so a left operand with the same operator needs no parentheses.
+                KernelExpr left = e.Operands[0];
+                string leftText = left.Kind == KernelExprKind.Binary && left.Text == e.Text && left.Overflow == e.Overflow
+                    ? Render(left, c)
+                    : Operand(left, c);
+                return leftText + " " + e.Text + " " + Operand(e.Operands[1], c);
+            }
+            case KernelExprKind.Unary:
+                return e.Text + Operand(e.Operands[0], c);
+            case KernelExprKind.Conversion:
+                return "(" + e.Type + ")" + Operand(e.Operands[0], c);
+            case KernelExprKind.Conditional:
+                return Operand(e.Operands[0], c) + " ? " + Operand(e.Operands[1], c) + " : " + Operand(e.Operands[2], c);
+            case KernelExprKind.Coalesce:
+                return Operand(e.Operands[0], c) + " ?? " + Operand(e.Operands[1], c);
+            case KernelExprKind.IsPattern:
+                return Operand(e.Operands[0], c) + " is " + Render(e.Operands[1], c);
+            case KernelExprKind.Property:
+                return Operand(e.Operands[0], c) + "." + e.Text;
+            case KernelExprKind.Call:
+                return e.IsInstance
+                    ? Operand(e.Operands[0], c) + "." + e.Text + "(" + Arguments(e, 1, c) + ")"
+                    : e.Text + "(" + Arguments(e, 0, c) + ")";
+            case KernelExprKind.New:
+                return "new " + e.Type + "(" + Arguments(e, 0, c) + ")";
+            case KernelExprKind.PatternConstant:
+                return Render(e.Operands[0], c);
+            case KernelExprKind.PatternRelational:
+                return e.Text + " " + Render(e.Operands[0], c);
+            case KernelExprKind.PatternNot:
+                return "not " + SubPattern(e.Operands[0], c);
+            case KernelExprKind.PatternAnd:
+                return SubPattern(e.Operands[0], c) + " and " + SubPattern(e.Operands[1], c);
+            case KernelExprKind.PatternOr:
+                return SubPattern(e.Operands[0], c) + " or " + SubPattern(e.Operands[1], c);
+            case KernelExprKind.PatternDiscard:
+                return "_";
+            case KernelExprKind.Switch:
+            {
+                var arms = new List<string>();
+                for (int i = 1; i < e.Operands.Count; i++)
+                {
+                    KernelExpr arm = e.Operands[i];
+                    string guard = arm.Operands.Count > 2 ? " when " + Render(arm.Operands[2], c) : string.Empty;
+                    arms.Add(Render(arm.Operands[0], c) + guard + " => " + Render(arm.Operands[1], c));
+                }
+                return Operand(e.Operands[0], c) + " switch { " + string.Join(", ", arms) + " }";
+            }
+            case KernelExprKind.ConditionalAccess:
+                return Operand(e.Operands[0], c) + "?" + Render(e.Operands[1], c);
+            case KernelExprKind.ConditionalAccessReceiver:
+                return string.Empty;
+            default:
+                throw new System.InvalidOperationException("Kernel expression kind '" + e.Kind + "' has no C# rendering.");
+        }
+    }
+
+    // Operands are parenthesized unless they are single tokens, so precedence never changes meaning.
+    private string Operand(KernelExpr e, bool c)
+    {
+        string text = Render(e, c);
+        bool simple = e.Kind is KernelExprKind.Column or KernelExprKind.StaticMember or KernelExprKind.Property or KernelExprKind.Call or KernelExprKind.Default or KernelExprKind.New or KernelExprKind.ConditionalAccessReceiver or KernelExprKind.ConditionalAccess
+            || (e.Kind == KernelExprKind.Literal && !text.StartsWith("-", System.StringComparison.Ordinal))
+            || text.StartsWith("checked(", System.StringComparison.Ordinal)
+            || text.StartsWith("unchecked(", System.StringComparison.Ordinal);
+        return simple ? text : "(" + text + ")";
+    }
+
+    private string SubPattern(KernelExpr e, bool c)
+    {
+        string text = Render(e, c);
+        return e.Kind is KernelExprKind.PatternAnd or KernelExprKind.PatternOr or KernelExprKind.PatternNot ? "(" + text + ")" : text;
+    }
+
+    private string Arguments(KernelExpr e, int start, bool c)
+    {
+        var sb = new StringBuilder();
+        for (int i = start; i < e.Operands.Count; i++)
+        {
+            if (i > start)
+            {
+                sb.Append(", ");
+            }
+            if (!e.ArgumentNames.IsEmpty)
+            {
+                sb.Append(e.ArgumentNames[i - start]).Append(": ");
+            }
+            sb.Append(Render(e.Operands[i], c));
+        }
+        return sb.ToString();
+    }
+
+    private static ColumnSpec FindColumn(SchemaSpec schema, string columnName)
+    {
+        foreach (ColumnSpec column in schema.Columns)
+        {
+            if (column.ColumnName == columnName)
+            {
+                return column;
+            }
+        }
+        throw new System.InvalidOperationException($"Schema '{schema.Name}' has no column '{columnName}'.");
+    }
+
+    private static ColumnSpec FindMember(SchemaSpec schema, string member) =>
+        schema.FindMember(member) ?? throw new System.InvalidOperationException($"Schema '{schema.Name}' has no member '{member}'.");
+}

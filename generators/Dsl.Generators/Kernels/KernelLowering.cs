@@ -1,0 +1,645 @@
+using System.Collections.Generic;
+using System.Threading;
+using Dsl.Generators.Common;
+using Dsl.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Dsl.Generators.Kernels;
+
+/// <summary>
+/// Lowers a stage body from its <see cref="IOperation"/> tree to the kernel IR (<see cref="KernelExpr"/>).
+/// Every node must be in the supported set; the first one that is not makes the stage a scalar fallback,
+/// with the construct and its location reported.
+/// </summary>
+internal sealed class KernelLowering
+{
+    private readonly IParameterSymbol _row;
+    private readonly SchemaSpec _input;
+    private readonly CancellationToken _cancellationToken;
+    private readonly SortedSet<string> _readMembers = new(System.StringComparer.Ordinal);
+
+    private KernelLowering(IParameterSymbol row, SchemaSpec input, CancellationToken cancellationToken)
+    {
+        _row = row;
+        _input = input;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>The first unsupported construct, described for the DSL4001 message.</summary>
+    public string? Unsupported { get; private set; }
+
+    /// <summary>Where the first unsupported construct is.</summary>
+    public Location? UnsupportedLocation { get; private set; }
+
+    /// <summary>Lowers <paramref name="method"/>; on an unsupported construct returns a fallback spec and sets the out parameters.</summary>
+    public static StageKernelSpec Lower(
+        IMethodSymbol method,
+        MethodDeclarationSyntax declaration,
+        SemanticModel semanticModel,
+        SchemaSpec input,
+        SchemaSpec? output,
+        CancellationToken cancellationToken,
+        out string? fallbackReason,
+        out Location? fallbackLocation)
+    {
+        var lowering = new KernelLowering(method.Parameters[0], input, cancellationToken);
+        StageKernelSpec? spec = lowering.LowerBody(declaration, semanticModel, output);
+        if (spec is not null)
+        {
+            fallbackReason = null;
+            fallbackLocation = null;
+            return spec;
+        }
+        fallbackReason = lowering.Unsupported ?? "this stage body";
+        fallbackLocation = lowering.UnsupportedLocation ?? declaration.Identifier.GetLocation();
+        var all = new List<string>();
+        foreach (ColumnSpec column in input.Columns)
+        {
+            all.Add(column.MemberName);
+        }
+        return new StageKernelSpec(false, fallbackReason, all.ToEquatableArray(), null, EquatableArray<KernelOutput>.Empty);
+    }
+
+    private StageKernelSpec? LowerBody(MethodDeclarationSyntax declaration, SemanticModel semanticModel, SchemaSpec? output)
+    {
+        if (semanticModel.GetOperation(declaration, _cancellationToken) is not IMethodBodyOperation body)
+        {
+            return Fail<StageKernelSpec>("a method without a body", declaration.Identifier.GetLocation());
+        }
+        IBlockOperation? block = body.ExpressionBody ?? body.BlockBody;
+        if (block is null || block.Operations.Length != 1 || block.Operations[0] is not IReturnOperation { ReturnedValue: { } returned })
+        {
+            return Fail<StageKernelSpec>("a block body with statements (write the stage as a single expression)", declaration.Body?.GetLocation() ?? declaration.Identifier.GetLocation());
+        }
+
+        if (output is null)
+        {
+            KernelExpr? predicate = LowerExpr(returned);
+            return predicate is null ? null : new StageKernelSpec(true, null, ReadMembers(), predicate, EquatableArray<KernelOutput>.Empty);
+        }
+
+        IOperation root = StripImplicit(returned);
+        if (root is not IObjectCreationOperation creation || !SymbolEqualityComparer.Default.Equals(creation.Type, creation.Constructor?.ContainingType))
+        {
+            return Fail<StageKernelSpec>("a map result other than 'new " + output.Name + "(...)'", returned.Syntax.GetLocation());
+        }
+        if (creation.Initializer is not null)
+        {
+            return Fail<StageKernelSpec>("an object initializer on the map result", creation.Initializer.Syntax.GetLocation());
+        }
+        if (creation.Type is not INamedTypeSymbol created || SymbolNames.Qualified(created) != output.FullTypeName
+            || !SymbolEqualityComparer.Default.Equals(creation.Constructor, Schemas.SchemaGenerator.Parser.PrimaryConstructor(created)))
+        {
+            return Fail<StageKernelSpec>("a map result built with a constructor other than the positional one of '" + output.Name + "'", creation.Syntax.GetLocation());
+        }
+
+        var outputs = new List<KernelOutput>(creation.Arguments.Length);
+        foreach (IArgumentOperation argument in creation.Arguments)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            if (argument.ArgumentKind != ArgumentKind.Explicit || argument.Parameter is null)
+            {
+                return Fail<StageKernelSpec>("a default or params argument in the map result", argument.Syntax.GetLocation());
+            }
+            KernelExpr? value = LowerExpr(argument.Value);
+            if (value is null)
+            {
+                return null;
+            }
+            outputs.Add(new KernelOutput(argument.Parameter.Name, value));
+        }
+        return new StageKernelSpec(true, null, ReadMembers(), null, outputs.ToEquatableArray());
+    }
+
+    private EquatableArray<string> ReadMembers()
+    {
+        // Report in schema order so that specs (and generated code) do not depend on the expression's shape.
+        var ordered = new List<string>();
+        foreach (ColumnSpec column in _input.Columns)
+        {
+            if (_readMembers.Contains(column.MemberName))
+            {
+                ordered.Add(column.MemberName);
+            }
+        }
+        return ordered.ToEquatableArray();
+    }
+
+    private T? Fail<T>(string construct, Location? location)
+        where T : class
+    {
+        if (Unsupported is null)
+        {
+            Unsupported = construct;
+            UnsupportedLocation = location;
+        }
+        return null;
+    }
+
+    private KernelExpr? Fail(string construct, IOperation operation) =>
+        Fail<KernelExpr>(construct + " ('" + operation.Syntax.ToString() + "')", operation.Syntax.GetLocation());
+
+    private KernelExpr? LowerExpr(IOperation operation)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        if (operation is IParameterReferenceOperation rowReference && SymbolEqualityComparer.Default.Equals(rowReference.Parameter, _row))
+        {
+            return Fail("the row parameter '" + _row.Name + "' used as a whole object", operation);
+        }
+        if (operation is IConversionOperation { IsImplicit: true, OperatorMethod: null, Type.SpecialType: SpecialType.System_Object } boxing)
+        {
+            // Boxing for string concatenation or an object parameter: the compiler boxes again in the same position.
+            return LowerExpr(boxing.Operand);
+        }
+        if (operation.Type is { } resultType && !IsKernelValueType(resultType) && operation is not IObjectCreationOperation)
+        {
+            return Fail("a value of type '" + resultType.ToDisplayString() + "'", operation);
+        }
+        switch (operation)
+        {
+            case ILiteralOperation literal:
+                return KernelExpr.Leaf(KernelExprKind.Literal, TypeOf(literal), LiteralText(literal));
+
+            case IDefaultValueOperation defaultValue when defaultValue.Type is not null:
+                return KernelExpr.Leaf(KernelExprKind.Default, TypeOf(defaultValue), string.Empty);
+
+            case IConversionOperation conversion:
+                return LowerConversion(conversion);
+
+            case IPropertyReferenceOperation property:
+                return LowerProperty(property);
+
+            case IFieldReferenceOperation field when field.Field.IsStatic || field.Field.IsConst:
+                return KernelExpr.Leaf(KernelExprKind.StaticMember, TypeOf(field), SymbolNames.Qualified(field.Field.ContainingType) + "." + field.Field.Name);
+
+            case IFieldReferenceOperation field:
+                return Fail("the instance field '" + field.Field.Name + "'", field);
+
+            case IParameterReferenceOperation parameter when SymbolEqualityComparer.Default.Equals(parameter.Parameter, _row):
+                return Fail("the row parameter '" + _row.Name + "' used as a whole object", parameter);
+
+            case IBinaryOperation binary:
+                return LowerBinary(binary);
+
+            case IUnaryOperation unary:
+                return LowerUnary(unary);
+
+            case IConditionalOperation conditional when conditional.WhenFalse is not null && !conditional.IsRef:
+                return LowerAll(KernelExprKind.Conditional, TypeOf(conditional), string.Empty, conditional.Condition, conditional.WhenTrue, conditional.WhenFalse!);
+
+            case ICoalesceOperation coalesce:
+                return LowerAll(KernelExprKind.Coalesce, TypeOf(coalesce), string.Empty, coalesce.Value, coalesce.WhenNull);
+
+            case IIsPatternOperation isPattern:
+            {
+                KernelExpr? value = LowerExpr(isPattern.Value);
+                KernelExpr? pattern = value is null ? null : LowerPattern(isPattern.Pattern);
+                return pattern is null ? null : KernelExpr.Node(KernelExprKind.IsPattern, TypeOf(isPattern), string.Empty, value!, pattern);
+            }
+
+            case IInvocationOperation invocation:
+                return LowerInvocation(invocation);
+
+            case IObjectCreationOperation creation:
+                return LowerCreation(creation);
+
+            case IAnonymousFunctionOperation:
+                return Fail("a lambda expression", operation);
+
+            case IInterpolatedStringOperation:
+                return Fail("an interpolated string", operation);
+
+            case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
+                return Fail("an assignment (stages must not write state)", operation);
+
+            case IThrowOperation:
+                return Fail("a throw expression", operation);
+
+            case ISwitchExpressionOperation switchExpression:
+                return LowerSwitch(switchExpression);
+
+            case IConditionalAccessOperation conditionalAccess:
+                return LowerAll(KernelExprKind.ConditionalAccess, TypeOf(conditionalAccess), string.Empty, conditionalAccess.Operation, conditionalAccess.WhenNotNull);
+
+            case IConditionalAccessInstanceOperation receiver:
+                return KernelExpr.Leaf(KernelExprKind.ConditionalAccessReceiver, TypeOf(receiver), string.Empty);
+
+            case { ConstantValue.HasValue: true } constant when constant.Type?.SpecialType is not null and not SpecialType.None:
+                // nameof(...), sizeof(...) and other constants without literal syntax of their own.
+                return KernelExpr.Leaf(KernelExprKind.Literal, TypeOf(constant), ConstantText(constant.ConstantValue.Value));
+
+            default:
+                return Fail("the expression kind '" + operation.Kind + "'", operation);
+        }
+    }
+
+    private KernelExpr? LowerAll(KernelExprKind kind, string type, string text, params IOperation[] operands)
+    {
+        var lowered = new KernelExpr[operands.Length];
+        for (int i = 0; i < operands.Length; i++)
+        {
+            KernelExpr? operand = LowerExpr(operands[i]);
+            if (operand is null)
+            {
+                return null;
+            }
+            lowered[i] = operand;
+        }
+        return KernelExpr.Node(kind, type, text, lowered);
+    }
+
+    private KernelExpr? LowerConversion(IConversionOperation conversion)
+    {
+        if (conversion.OperatorMethod is { } method && !IsKernelValueType(method.ContainingType))
+        {
+            return Fail("the user-defined conversion '" + method.ToDisplayString() + "'", conversion);
+        }
+        if (conversion.IsImplicit)
+        {
+            // The emitted expression has the user's shape with operands of the same types, so the compiler
+            // inserts exactly this implicit conversion again; leaving it out keeps the code as the user wrote it.
+            return LowerExpr(conversion.Operand);
+        }
+        KernelExpr? operand = LowerExpr(conversion.Operand);
+        return operand is null
+            ? null
+            : new KernelExpr(KernelExprKind.Conversion, TypeOf(conversion), string.Empty, new EquatableArray<KernelExpr>(new[] { operand }), Overflow(conversion.IsChecked, conversion.Type));
+    }
+
+    private KernelExpr? LowerProperty(IPropertyReferenceOperation property)
+    {
+        if (!property.Arguments.IsEmpty)
+        {
+            return Fail("an indexer", property);
+        }
+        if (property.Instance is IParameterReferenceOperation parameter && SymbolEqualityComparer.Default.Equals(parameter.Parameter, _row))
+        {
+            if (_input.FindMember(property.Property.Name) is null)
+            {
+                return Fail("the member '" + _row.Name + "." + property.Property.Name + "', which is not a column of '" + _input.Name + "'", property);
+            }
+            _readMembers.Add(property.Property.Name);
+            return KernelExpr.Leaf(KernelExprKind.Column, TypeOf(property), property.Property.Name);
+        }
+        if (property.Instance is null)
+        {
+            return KernelExpr.Leaf(KernelExprKind.StaticMember, TypeOf(property), SymbolNames.Qualified(property.Property.ContainingType) + "." + property.Property.Name);
+        }
+        if (property.Instance.Type is not { } receiverType || !IsKernelValueType(receiverType))
+        {
+            return Fail("an instance member of '" + property.Instance.Type?.ToDisplayString() + "'", property);
+        }
+        KernelExpr? receiver = LowerExpr(property.Instance);
+        return receiver is null ? null : KernelExpr.Node(KernelExprKind.Property, TypeOf(property), property.Property.Name, receiver);
+    }
+
+    private KernelExpr? LowerBinary(IBinaryOperation binary)
+    {
+        if (binary.OperatorMethod is { } method && !IsKernelValueType(method.ContainingType))
+        {
+            return Fail("the user-defined operator '" + method.ToDisplayString() + "'", binary);
+        }
+        string? token = BinaryToken(binary.OperatorKind, binary.Type);
+        if (token is null)
+        {
+            return Fail("the operator '" + binary.OperatorKind + "'", binary);
+        }
+        KernelExpr? left = LowerExpr(binary.LeftOperand);
+        KernelExpr? right = left is null ? null : LowerExpr(binary.RightOperand);
+        if (right is null)
+        {
+            return null;
+        }
+        return new KernelExpr(KernelExprKind.Binary, TypeOf(binary), token, new EquatableArray<KernelExpr>(new[] { left!, right }), Overflow(binary.IsChecked, binary.Type));
+    }
+
+    private KernelExpr? LowerUnary(IUnaryOperation unary)
+    {
+        if (unary.OperatorMethod is { } method && !IsKernelValueType(method.ContainingType))
+        {
+            return Fail("the user-defined operator '" + method.ToDisplayString() + "'", unary);
+        }
+        string? token = unary.OperatorKind switch
+        {
+            UnaryOperatorKind.Plus => "+",
+            UnaryOperatorKind.Minus => "-",
+            UnaryOperatorKind.Not => "!",
+            UnaryOperatorKind.BitwiseNegation => "~",
+            _ => null,
+        };
+        if (token is null)
+        {
+            return Fail("the operator '" + unary.OperatorKind + "'", unary);
+        }
+        KernelExpr? operand = LowerExpr(unary.Operand);
+        return operand is null
+            ? null
+            : new KernelExpr(KernelExprKind.Unary, TypeOf(unary), token, new EquatableArray<KernelExpr>(new[] { operand }), Overflow(unary.IsChecked, unary.Type));
+    }
+
+    private KernelExpr? LowerInvocation(IInvocationOperation invocation)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        if (method.MethodKind == MethodKind.LocalFunction)
+        {
+            return Fail("a call to the local function '" + method.Name + "'", invocation);
+        }
+        var operands = new List<KernelExpr>();
+        bool isInstance = false;
+        if (invocation.Instance is { } instance)
+        {
+            if (instance is IParameterReferenceOperation p && SymbolEqualityComparer.Default.Equals(p.Parameter, _row))
+            {
+                return Fail("a call on the row parameter '" + _row.Name + "'", invocation);
+            }
+            if (instance.Type is not { } receiverType || !IsKernelValueType(receiverType))
+            {
+                return Fail("an instance call on '" + instance.Type?.ToDisplayString() + "'", invocation);
+            }
+            KernelExpr? receiver = LowerExpr(instance);
+            if (receiver is null)
+            {
+                return null;
+            }
+            operands.Add(receiver);
+            isInstance = true;
+        }
+        EquatableArray<string> names = default;
+        if (!LowerArguments(invocation.Arguments, operands, ref names, invocation))
+        {
+            return null;
+        }
+        string name = isInstance ? method.Name : SymbolNames.Qualified(method.ContainingType) + "." + method.Name;
+        if (method.IsGenericMethod)
+        {
+            var typeArguments = new List<string>();
+            foreach (ITypeSymbol typeArgument in method.TypeArguments)
+            {
+                typeArguments.Add(SymbolNames.Qualified(typeArgument));
+            }
+            name += "<" + string.Join(", ", typeArguments) + ">";
+        }
+        string type = method.ReturnsVoid ? "void" : SymbolNames.Qualified(method.ReturnType);
+        return new KernelExpr(KernelExprKind.Call, type, name, operands.ToEquatableArray(), OverflowMode.Default, isInstance, names);
+    }
+
+    private KernelExpr? LowerCreation(IObjectCreationOperation creation)
+    {
+        if (creation.Type is not { } type || !IsKernelValueType(type) || creation.Initializer is not null)
+        {
+            return Fail("'new' of the type '" + creation.Type?.ToDisplayString() + "'", creation);
+        }
+        var operands = new List<KernelExpr>();
+        EquatableArray<string> names = default;
+        if (!LowerArguments(creation.Arguments, operands, ref names, creation))
+        {
+            return null;
+        }
+        return new KernelExpr(KernelExprKind.New, SymbolNames.Qualified(type), string.Empty, operands.ToEquatableArray(), OverflowMode.Default, false, names);
+    }
+
+    private bool LowerArguments(System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, List<KernelExpr> operands, ref EquatableArray<string> names, IOperation owner)
+    {
+        // Arguments come in evaluation order. Pass them positionally when that is also parameter order and
+        // none is left to its default; otherwise by name, which keeps both the order and the binding.
+        bool byName = false;
+        int expectedOrdinal = 0;
+        foreach (IArgumentOperation argument in arguments)
+        {
+            if (argument.Parameter is null || argument.Parameter.Ordinal != expectedOrdinal || argument.ArgumentKind != ArgumentKind.Explicit)
+            {
+                byName = true;
+            }
+            expectedOrdinal++;
+        }
+        var parameterNames = new List<string>();
+        foreach (IArgumentOperation argument in arguments)
+        {
+            if (argument.ArgumentKind == ArgumentKind.DefaultValue)
+            {
+                continue;
+            }
+            if (argument.ArgumentKind == ArgumentKind.ParamArray)
+            {
+                Fail<KernelExpr>("a params argument ('" + owner.Syntax + "')", argument.Syntax.GetLocation());
+                return false;
+            }
+            if (argument.Parameter is null || argument.Parameter.RefKind != RefKind.None)
+            {
+                Fail<KernelExpr>("a ref, out or in argument ('" + owner.Syntax + "')", argument.Syntax.GetLocation());
+                return false;
+            }
+            KernelExpr? value = LowerExpr(argument.Value);
+            if (value is null)
+            {
+                return false;
+            }
+            operands.Add(value);
+            parameterNames.Add(argument.Parameter.Name);
+        }
+        names = byName ? parameterNames.ToEquatableArray() : EquatableArray<string>.Empty;
+        return true;
+    }
+
+    private KernelExpr? LowerSwitch(ISwitchExpressionOperation switchExpression)
+    {
+        KernelExpr? value = LowerExpr(switchExpression.Value);
+        if (value is null)
+        {
+            return null;
+        }
+        var operands = new List<KernelExpr> { value };
+        foreach (ISwitchExpressionArmOperation arm in switchExpression.Arms)
+        {
+            if (!arm.Locals.IsEmpty)
+            {
+                return Fail("a switch arm that declares variables", arm);
+            }
+            KernelExpr? pattern = LowerPattern(arm.Pattern);
+            KernelExpr? result = pattern is null ? null : LowerExpr(arm.Value);
+            if (result is null)
+            {
+                return null;
+            }
+            if (arm.Guard is { } guard)
+            {
+                KernelExpr? condition = LowerExpr(guard);
+                if (condition is null)
+                {
+                    return null;
+                }
+                operands.Add(KernelExpr.Node(KernelExprKind.SwitchArm, result.Type, string.Empty, pattern!, result, condition));
+            }
+            else
+            {
+                operands.Add(KernelExpr.Node(KernelExprKind.SwitchArm, result.Type, string.Empty, pattern!, result));
+            }
+        }
+        return new KernelExpr(KernelExprKind.Switch, TypeOf(switchExpression), string.Empty, operands.ToEquatableArray());
+    }
+
+    private KernelExpr? LowerPattern(IPatternOperation pattern)
+    {
+        switch (pattern)
+        {
+            case IDiscardPatternOperation:
+                return KernelExpr.Leaf(KernelExprKind.PatternDiscard, string.Empty, "_");
+            case IConstantPatternOperation constant:
+            {
+                KernelExpr? value = LowerExpr(StripImplicit(constant.Value));
+                return value is null ? null : KernelExpr.Node(KernelExprKind.PatternConstant, string.Empty, string.Empty, value);
+            }
+            case IRelationalPatternOperation relational:
+            {
+                string? token = BinaryToken(relational.OperatorKind, null);
+                KernelExpr? value = token is null ? null : LowerExpr(StripImplicit(relational.Value));
+                return value is null ? Fail("the relational pattern '" + relational.Syntax + "'", relational) : KernelExpr.Node(KernelExprKind.PatternRelational, string.Empty, token!, value);
+            }
+            case INegatedPatternOperation negated:
+            {
+                KernelExpr? inner = LowerPattern(negated.Pattern);
+                return inner is null ? null : KernelExpr.Node(KernelExprKind.PatternNot, string.Empty, string.Empty, inner);
+            }
+            case IBinaryPatternOperation binary:
+            {
+                KernelExpr? left = LowerPattern(binary.LeftPattern);
+                KernelExpr? right = left is null ? null : LowerPattern(binary.RightPattern);
+                if (right is null)
+                {
+                    return null;
+                }
+                KernelExprKind kind = binary.OperatorKind == BinaryOperatorKind.And ? KernelExprKind.PatternAnd : KernelExprKind.PatternOr;
+                return KernelExpr.Node(kind, string.Empty, string.Empty, left!, right);
+            }
+            default:
+                return Fail("the pattern '" + pattern.Syntax + "'", pattern);
+        }
+    }
+
+    // Only integral arithmetic and conversions can overflow; for them the IR records the context explicitly
+    // and the emitter opens checked/unchecked wherever it differs from the surrounding one.
+    private static OverflowMode Overflow(bool isChecked, ITypeSymbol? type)
+    {
+        if (type is null || !IsIntegral(type))
+        {
+            return OverflowMode.Default;
+        }
+        return isChecked ? OverflowMode.Checked : OverflowMode.Unchecked;
+    }
+
+    private static bool IsIntegral(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+        return type.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16
+            or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32
+            or SpecialType.System_Int64 or SpecialType.System_UInt64 or SpecialType.System_Char
+            or SpecialType.System_IntPtr or SpecialType.System_UIntPtr;
+    }
+
+    /// <summary>Types whose values and members kernels may use: primitives, strings, date/time values and enums.</summary>
+    public static bool IsKernelValueType(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+        if (type.TypeKind == TypeKind.Enum)
+        {
+            return true;
+        }
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean:
+            case SpecialType.System_Char:
+            case SpecialType.System_SByte:
+            case SpecialType.System_Byte:
+            case SpecialType.System_Int16:
+            case SpecialType.System_UInt16:
+            case SpecialType.System_Int32:
+            case SpecialType.System_UInt32:
+            case SpecialType.System_Int64:
+            case SpecialType.System_UInt64:
+            case SpecialType.System_Decimal:
+            case SpecialType.System_Single:
+            case SpecialType.System_Double:
+            case SpecialType.System_String:
+            case SpecialType.System_DateTime:
+                return true;
+        }
+        string name = type.ToDisplayString();
+        return name is "System.TimeSpan" or "System.DateOnly" or "System.TimeOnly";
+    }
+
+    private static IOperation StripImplicit(IOperation operation)
+    {
+        while (operation is IConversionOperation { IsImplicit: true, OperatorMethod: null } conversion)
+        {
+            operation = conversion.Operand;
+        }
+        return operation;
+    }
+
+    private static string TypeOf(IOperation operation) =>
+        operation.Type is { } type ? SymbolNames.Qualified(type) : string.Empty;
+
+    private static string LiteralText(ILiteralOperation literal)
+    {
+        if (!literal.IsImplicit && literal.Syntax is LiteralExpressionSyntax syntax)
+        {
+            return syntax.Token.Text;
+        }
+        return ConstantText(literal.ConstantValue.Value);
+    }
+
+    /// <summary>C# source for a constant value with its exact type (used where no literal syntax exists).</summary>
+    public static string ConstantText(object? value) => value switch
+    {
+        null => "null",
+        bool b => b ? "true" : "false",
+        string s => SourceWriter.Literal(s),
+        char c => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(c, quote: true),
+        int i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L",
+        uint u => u.ToString(System.Globalization.CultureInfo.InvariantCulture) + "U",
+        ulong ul => ul.ToString(System.Globalization.CultureInfo.InvariantCulture) + "UL",
+        double d when double.IsNaN(d) => "double.NaN",
+        double d when double.IsPositiveInfinity(d) => "double.PositiveInfinity",
+        double d when double.IsNegativeInfinity(d) => "double.NegativeInfinity",
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "D",
+        float f when float.IsNaN(f) => "float.NaN",
+        float f when float.IsPositiveInfinity(f) => "float.PositiveInfinity",
+        float f when float.IsNegativeInfinity(f) => "float.NegativeInfinity",
+        float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "F",
+        decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture) + "M",
+        _ => "((global::" + value.GetType().FullName + ")" + System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) + ")",
+    };
+
+    private static string? BinaryToken(BinaryOperatorKind kind, ITypeSymbol? type) => kind switch
+    {
+        BinaryOperatorKind.Add => "+",
+        BinaryOperatorKind.Subtract => "-",
+        BinaryOperatorKind.Multiply => "*",
+        BinaryOperatorKind.Divide => "/",
+        BinaryOperatorKind.Remainder => "%",
+        BinaryOperatorKind.LeftShift => "<<",
+        BinaryOperatorKind.RightShift => ">>",
+        BinaryOperatorKind.UnsignedRightShift => ">>>",
+        BinaryOperatorKind.And => "&",
+        BinaryOperatorKind.Or => "|",
+        BinaryOperatorKind.ExclusiveOr => "^",
+        BinaryOperatorKind.ConditionalAnd => "&&",
+        BinaryOperatorKind.ConditionalOr => "||",
+        BinaryOperatorKind.Equals => "==",
+        BinaryOperatorKind.NotEquals => "!=",
+        BinaryOperatorKind.LessThan => "<",
+        BinaryOperatorKind.LessThanOrEqual => "<=",
+        BinaryOperatorKind.GreaterThan => ">",
+        BinaryOperatorKind.GreaterThanOrEqual => ">=",
+        _ => null,
+    };
+}

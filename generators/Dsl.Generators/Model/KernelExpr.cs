@@ -1,0 +1,91 @@
+using Dsl.Generators.Common;
+
+namespace Dsl.Generators.Model;
+
+/// <summary>The node kinds of the kernel expression IR.</summary>
+internal enum KernelExprKind
+{
+    /// <summary>A literal; <see cref="KernelExpr.Text"/> is its C# text.</summary>
+    Literal,
+    /// <summary>A member of the stage's row; <see cref="KernelExpr.Text"/> is the member name.</summary>
+    Column,
+    /// <summary>A static field, constant or property; <see cref="KernelExpr.Text"/> is its qualified name.</summary>
+    StaticMember,
+    /// <summary><c>default(T)</c>.</summary>
+    Default,
+    /// <summary>A binary operator; <see cref="KernelExpr.Text"/> is the operator token.</summary>
+    Binary,
+    /// <summary>A unary operator; <see cref="KernelExpr.Text"/> is the operator token.</summary>
+    Unary,
+    /// <summary>A conversion to <see cref="KernelExpr.Type"/>.</summary>
+    Conversion,
+    /// <summary><c>c ? a : b</c>.</summary>
+    Conditional,
+    /// <summary><c>a ?? b</c>.</summary>
+    Coalesce,
+    /// <summary><c>value is pattern</c>: operands are the value and the pattern.</summary>
+    IsPattern,
+    /// <summary>An instance property of a value; operand 0 is the receiver.</summary>
+    Property,
+    /// <summary>A method call; with <see cref="KernelExpr.IsInstance"/> operand 0 is the receiver.</summary>
+    Call,
+    /// <summary><c>new T(args)</c> of a framework value type.</summary>
+    New,
+    /// <summary>A constant pattern; operand 0 is the constant.</summary>
+    PatternConstant,
+    /// <summary>A relational pattern; <see cref="KernelExpr.Text"/> is the operator.</summary>
+    PatternRelational,
+    /// <summary><c>not p</c>.</summary>
+    PatternNot,
+    /// <summary><c>p and q</c>.</summary>
+    PatternAnd,
+    /// <summary><c>p or q</c>.</summary>
+    PatternOr,
+    /// <summary>The discard pattern <c>_</c>.</summary>
+    PatternDiscard,
+    /// <summary><c>value switch { arms }</c>: operand 0 is the value, the rest are <see cref="SwitchArm"/>s.</summary>
+    Switch,
+    /// <summary>One arm: operands are the pattern, the result and, optionally, the <c>when</c> guard.</summary>
+    SwitchArm,
+    /// <summary><c>receiver?.rest</c>: operand 0 is the receiver, operand 1 the access applied to it.</summary>
+    ConditionalAccess,
+    /// <summary>The receiver inside the access of a <see cref="ConditionalAccess"/>.</summary>
+    ConditionalAccessReceiver,
+}
+
+/// <summary>The overflow context of an integral operation or conversion, as it was in the user's code.</summary>
+internal enum OverflowMode
+{
+    /// <summary>The node cannot overflow (not integral arithmetic).</summary>
+    Default,
+    Checked,
+    Unchecked,
+}
+
+/// <summary>
+/// One node of a stage expression lowered from its <c>IOperation</c> tree: the backend-neutral kernel IR.
+/// Emitters (scalar C# today; SIMD and GPU later) render it.
+/// </summary>
+/// <remarks>Specs hold only strings, enums and other specs: never symbols, syntax or locations.</remarks>
+/// <param name="Kind">The node kind.</param>
+/// <param name="Type">The result type, fully qualified with nullability ("" for patterns).</param>
+/// <param name="Text">Kind-specific text: operator, member or method name, literal.</param>
+/// <param name="Operands">Child nodes.</param>
+/// <param name="Overflow">Overflow context for arithmetic and conversions.</param>
+/// <param name="IsInstance">For calls: whether operand 0 is the receiver.</param>
+/// <param name="ArgumentNames">For calls and <c>new</c>: parameter names when arguments must be passed by name, else empty.</param>
+internal sealed record KernelExpr(
+    KernelExprKind Kind,
+    string Type,
+    string Text,
+    EquatableArray<KernelExpr> Operands,
+    OverflowMode Overflow = OverflowMode.Default,
+    bool IsInstance = false,
+    EquatableArray<string> ArgumentNames = default)
+{
+    public static KernelExpr Leaf(KernelExprKind kind, string type, string text) =>
+        new(kind, type, text, EquatableArray<KernelExpr>.Empty);
+
+    public static KernelExpr Node(KernelExprKind kind, string type, string text, params KernelExpr[] operands) =>
+        new(kind, type, text, new EquatableArray<KernelExpr>(operands));
+}

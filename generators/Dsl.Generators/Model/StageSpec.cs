@@ -1,0 +1,24 @@
+namespace Dsl.Generators.Model;
+
+/// <summary>The kind of a stage (mirrors <c>Dsl.Execution.StageKind</c>).</summary>
+internal enum StageKindSpec
+{
+    Filter,
+    Map,
+}
+
+/// <summary>A stage of a pipeline after wiring.</summary>
+/// <remarks>Specs hold only strings, enums and other specs: never symbols, syntax or locations.</remarks>
+/// <param name="Name">The method name.</param>
+/// <param name="Kind">Filter or map.</param>
+/// <param name="InputSchema">The input schema's full type name.</param>
+/// <param name="OutputSchema">The output schema's full type name.</param>
+/// <param name="From">The producing stage, or null when it reads the pipeline input.</param>
+/// <param name="Kernel">The compiled body.</param>
+internal sealed record StageSpec(
+    string Name,
+    StageKindSpec Kind,
+    string InputSchema,
+    string OutputSchema,
+    string? From,
+    StageKernelSpec Kernel);

@@ -1,0 +1,223 @@
+using System.Collections.Generic;
+using System.Threading;
+using Dsl.Generators.Common;
+using Dsl.Generators.Diagnostics;
+using Dsl.Generators.Graph;
+using Dsl.Generators.Kernels;
+using Dsl.Generators.Model;
+using Dsl.Generators.Schemas;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Dsl.Generators.Pipelines;
+
+public sealed partial class PipelineGenerator
+{
+    /// <summary>Parses a pipeline class: its stages, their schemas and kernels, then the wiring.</summary>
+    internal static class Parser
+    {
+        public static Result<PipelineSpec> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var type = (INamedTypeSymbol)context.TargetSymbol;
+            var diagnostics = new List<DiagnosticInfo>();
+            string pipelineName = context.Attributes.Length > 0 && context.Attributes[0].ConstructorArguments.Length == 1
+                && context.Attributes[0].ConstructorArguments[0].Value is string name
+                ? name
+                : type.Name;
+
+            if (!SymbolNames.IsPartial(type))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PipelineNotPartial, type.Locations[0], type.Name));
+                return new Result<PipelineSpec>(null, diagnostics.ToEquatableArray());
+            }
+
+            var drafts = new List<StageDraft>();
+            bool stagesValid = true;
+            foreach (ISymbol member in type.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (member is not IMethodSymbol method)
+                {
+                    continue;
+                }
+                AttributeData? attribute = StageAttribute(method, out StageKindSpec kind);
+                if (attribute is null)
+                {
+                    continue;
+                }
+                StageDraft? draft = ParseStage(context, method, attribute, kind, pipelineName, diagnostics, cancellationToken);
+                if (draft is null)
+                {
+                    stagesValid = false;
+                }
+                else
+                {
+                    drafts.Add(draft);
+                }
+            }
+
+            if (!stagesValid || drafts.Count == 0)
+            {
+                return new Result<PipelineSpec>(null, diagnostics.ToEquatableArray());
+            }
+
+            var graph = PipelineGraphBuilder.Build(pipelineName, drafts, diagnostics);
+            if (graph is not { } g)
+            {
+                return new Result<PipelineSpec>(null, diagnostics.ToEquatableArray());
+            }
+
+            var spec = new PipelineSpec(
+                SymbolNames.Namespace(type),
+                SymbolNames.ContainingTypeDeclarations(type),
+                type.Name,
+                SymbolNames.Qualified(type),
+                pipelineName,
+                g.InputSchema,
+                g.Schemas.ToEquatableArray(),
+                g.Stages.ToEquatableArray(),
+                g.Segments.ToEquatableArray(),
+                context.SemanticModel.Compilation.Options.CheckOverflow);
+            return new Result<PipelineSpec>(spec, diagnostics.ToEquatableArray());
+        }
+
+        private static AttributeData? StageAttribute(IMethodSymbol method, out StageKindSpec kind)
+        {
+            foreach (AttributeData attribute in method.GetAttributes())
+            {
+                string? name = attribute.AttributeClass?.ToDisplayString();
+                if (name == KnownTypeNames.FilterAttribute)
+                {
+                    kind = StageKindSpec.Filter;
+                    return attribute;
+                }
+                if (name == KnownTypeNames.MapAttribute)
+                {
+                    kind = StageKindSpec.Map;
+                    return attribute;
+                }
+            }
+            kind = default;
+            return null;
+        }
+
+        private static StageDraft? ParseStage(
+            GeneratorAttributeSyntaxContext context,
+            IMethodSymbol method,
+            AttributeData attribute,
+            StageKindSpec kind,
+            string pipelineName,
+            List<DiagnosticInfo> diagnostics,
+            CancellationToken cancellationToken)
+        {
+            var declaration = method.DeclaringSyntaxReferences.Length > 0
+                ? method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) as MethodDeclarationSyntax
+                : null;
+            if (declaration is null)
+            {
+                return null;
+            }
+            Location location = declaration.Identifier.GetLocation();
+
+            if (!method.IsStatic)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageNotStatic, location, method.Name, pipelineName));
+                return null;
+            }
+
+            string expected = kind == StageKindSpec.Filter
+                ? "static bool " + method.Name + "(TSchema row)"
+                : "static TOutput " + method.Name + "(TInput row)";
+            bool returnsBool = method.ReturnType.SpecialType == SpecialType.System_Boolean;
+            if (method.Parameters.Length != 1
+                || method.Parameters[0].RefKind != RefKind.None
+                || method.IsGenericMethod
+                || (kind == StageKindSpec.Filter && !returnsBool)
+                || (kind == StageKindSpec.Map && (method.ReturnsVoid || method.ReturnType is not INamedTypeSymbol)))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageSignatureInvalid, location, method.Name, pipelineName, expected));
+                return null;
+            }
+
+            IParameterSymbol row = method.Parameters[0];
+            Location inputTypeLocation = declaration.ParameterList.Parameters[0].Type?.GetLocation() ?? location;
+            SchemaSpec? input = ParseSchema(row.Type, method.Name, pipelineName, "input", inputTypeLocation, diagnostics, cancellationToken);
+            SchemaSpec? output = kind == StageKindSpec.Filter
+                ? input
+                : ParseSchema(method.ReturnType, method.Name, pipelineName, "output", declaration.ReturnType.GetLocation(), diagnostics, cancellationToken);
+            if (input is null || output is null)
+            {
+                return null;
+            }
+
+            SemanticModel semanticModel = declaration.SyntaxTree == context.SemanticModel.SyntaxTree
+                ? context.SemanticModel
+                : context.SemanticModel.Compilation.GetSemanticModel(declaration.SyntaxTree);
+            StageKernelSpec kernel = KernelLowering.Lower(
+                method,
+                declaration,
+                semanticModel,
+                input,
+                kind == StageKindSpec.Map ? output : null,
+                cancellationToken,
+                out string? fallbackReason,
+                out Location? fallbackLocation);
+            if (fallbackReason is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KernelFallback, fallbackLocation, method.Name, fallbackReason));
+            }
+
+            string? from = null;
+            Location? fromLocation = null;
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "From" && argument.Value.Value is string value)
+                {
+                    from = value;
+                    fromLocation = FromLocation(attribute, cancellationToken);
+                }
+            }
+
+            return new StageDraft(method.Name, kind, input, output, from, fromLocation, location, inputTypeLocation, kernel);
+        }
+
+        private static SchemaSpec? ParseSchema(
+            ITypeSymbol type,
+            string stage,
+            string pipelineName,
+            string role,
+            Location location,
+            List<DiagnosticInfo> diagnostics,
+            CancellationToken cancellationToken)
+        {
+            if (type is not INamedTypeSymbol named || !SymbolNames.HasAttribute(named, KnownTypeNames.SchemaAttribute))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.StageTypeNotSchema,
+                    location,
+                    stage,
+                    pipelineName,
+                    type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat),
+                    role));
+                return null;
+            }
+            // Problems with the schema itself are reported by the schema generator.
+            return SchemaGenerator.Parser.Parse(named, requirePartial: false, cancellationToken).Spec;
+        }
+
+        private static Location? FromLocation(AttributeData attribute, CancellationToken cancellationToken)
+        {
+            if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } arguments })
+            {
+                foreach (AttributeArgumentSyntax argument in arguments.Arguments)
+                {
+                    if (argument.NameEquals?.Name.Identifier.ValueText == "From")
+                    {
+                        return argument.Expression.GetLocation();
+                    }
+                }
+            }
+            return null;
+        }
+    }
+}

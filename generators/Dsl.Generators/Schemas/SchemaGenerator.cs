@@ -1,0 +1,44 @@
+using Dsl.Generators.Common;
+using Dsl.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Dsl.Generators.Schemas;
+
+/// <summary>
+/// Completes every <c>[Schema]</c> record with its <c>IRowSchema&lt;T&gt;</c> implementation: the batch schema,
+/// row conversions and typed column accessors.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class SchemaGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<Result<SchemaSpec>> models = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownTypeNames.SchemaAttribute,
+                static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
+                static (ctx, ct) => Parser.Parse((INamedTypeSymbol)ctx.TargetSymbol, requirePartial: true, ct))
+            .WithTrackingName(TrackingNames.SchemaModels);
+
+        IncrementalValuesProvider<SchemaSpec> specs = models
+            .Where(static r => r.Spec is not null)
+            .Select(static (r, _) => r.Spec!)
+            .WithTrackingName(TrackingNames.SchemaSpecs);
+
+        context.RegisterSourceOutput(specs, static (spc, spec) =>
+            spc.AddSource(Emitter.HintName(spec), Emitter.Emit(spec)));
+
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = models
+            .Select(static (r, _) => r.Diagnostics)
+            .Where(static d => !d.IsEmpty);
+
+        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        {
+            foreach (DiagnosticInfo info in list)
+            {
+                spc.ReportDiagnostic(info.ToDiagnostic());
+            }
+        });
+    }
+}

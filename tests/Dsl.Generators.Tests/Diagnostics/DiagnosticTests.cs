@@ -1,0 +1,168 @@
+using Dsl.Generators.Diagnostics;
+using Dsl.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+
+namespace Dsl.Generators.Tests.Diagnostics;
+
+/// <summary>Each rule fires with its id at the marked span, and stays quiet on the corrected neighbour.</summary>
+public sealed class DiagnosticTests
+{
+    private const string Header = TestSources.Usings + """
+        namespace D;
+
+        [Schema]
+        public partial record T(long Id, double Amount, string Name);
+
+        [Schema]
+        public partial record U(long Id, double Score);
+
+        [Schema]
+        public partial record V(string Name);
+
+        public sealed record Plain(long Id);
+
+        """;
+
+    public static TheoryData<string, string, string> Cases => new()
+    {
+        {
+            DiagnosticIds.SchemaNotPartial,
+            Header + "[Schema] public record [|W|](long Id);",
+            Header + "[Schema] public partial record W(long Id);"
+        },
+        {
+            DiagnosticIds.SchemaMemberTypeUnsupported,
+            Header + "[Schema] public partial record W(long Id, [|decimal|] Price);",
+            Header + "[Schema] public partial record W(long Id, double Price);"
+        },
+        {
+            DiagnosticIds.SchemaNotPositionalRecord,
+            Header + "[Schema] public partial class [|W|] { public long Id { get; set; } }",
+            Header + "[Schema] public partial record W(long Id);"
+        },
+        {
+            DiagnosticIds.StageTypeNotSchema,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F([|Plain|] p) => p.Id > 0; }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T p) => p.Id > 0; }"""
+        },
+        {
+            DiagnosticIds.StageTypeNotSchema,
+            Header + """[Pipeline("p")] public static partial class P { [Map] static [|Plain|] M(T t) => new(t.Id); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U M(T t) => new(t.Id, t.Amount); }"""
+        },
+        {
+            DiagnosticIds.StageNotStatic,
+            Header + """[Pipeline("p")] public partial class P { [Filter] bool [|F|](T t) => t.Id > 0; }""",
+            Header + """[Pipeline("p")] public partial class P { [Filter] static bool F(T t) => t.Id > 0; }"""
+        },
+        {
+            DiagnosticIds.StageSignatureInvalid,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static int [|F|](T t) => 1; }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => true; }"""
+        },
+        {
+            DiagnosticIds.StageSignatureInvalid,
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U [|M|](T t, int scale) => new(t.Id, scale); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U M(T t) => new(t.Id, 2); }"""
+        },
+        {
+            DiagnosticIds.PipelineNotPartial,
+            Header + """[Pipeline("p")] public static class [|P|] { [Filter] static bool F(T t) => true; }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => true; }"""
+        },
+        {
+            DiagnosticIds.StageNameNotUnique,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => true; [Filter(From = nameof(M))] static bool [|F|](U u) => true; [Map(From = "F")] static U M(T t) => new(t.Id, 1); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => true; [Filter(From = nameof(M))] static bool G(U u) => true; [Map(From = "F")] static U M(T t) => new(t.Id, 1); }"""
+        },
+        {
+            DiagnosticIds.FromStageNotFound,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => true; [Map(From = [|"Nope"|])] static U M(T t) => new(t.Id, 1); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => true; [Map(From = nameof(F))] static U M(T t) => new(t.Id, 1); }"""
+        },
+        {
+            DiagnosticIds.StageCycle,
+            Header + """[Pipeline("p")] public static partial class P { [Filter(From = [|nameof(B)|])] static bool A(T t) => true; [Filter(From = nameof(A))] static bool B(T t) => true; }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool A(T t) => true; [Filter(From = nameof(A))] static bool B(T t) => true; }"""
+        },
+        {
+            DiagnosticIds.StageInputAmbiguous,
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U M1(T t) => new(t.Id, 1); [Map] static U M2(T t) => new(t.Id, 2); [Filter] static bool [|F|](U u) => true; }""",
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U M1(T t) => new(t.Id, 1); [Map] static U M2(T t) => new(t.Id, 2); [Filter(From = nameof(M2))] static bool F(U u) => true; }"""
+        },
+        {
+            DiagnosticIds.PipelineInputSchemasDiffer,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool A(T t) => true; [Filter] static bool B([|V|] v) => true; }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool A(T t) => true; [Map] static V ToV(T t) => new(t.Name); [Filter] static bool B(V v) => true; }"""
+        },
+        {
+            DiagnosticIds.FromSchemaMismatch,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool A(T t) => true; [Map(From = [|nameof(A)|])] static V M(U u) => new("x"); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool A(T t) => true; [Map(From = nameof(A))] static V M(T t) => new("x"); }"""
+        },
+        {
+            DiagnosticIds.KernelFallback,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => Check([|t|]); static bool Check(T t) => t.Id > 0; }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => Check(t.Id); static bool Check(long id) => id > 0; }"""
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Rule_FiresAtTheMarkedSpan_AndNotOnTheFixedSource(string id, string markup, string fixedSource)
+    {
+        (string source, Microsoft.CodeAnalysis.Text.TextSpan span) = Markup.Parse(markup);
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Id == id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Equal(DiagnosticDescriptors.HelpLinkBase + id + ".md", diagnostic.Descriptor.HelpLinkUri);
+        Assert.DoesNotContain("{", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+        GeneratorRun fixedRun = GeneratorHarness.Run(fixedSource);
+        Assert.True(fixedRun.GeneratorDiagnostics.IsEmpty, string.Join(Environment.NewLine, fixedRun.GeneratorDiagnostics));
+        Assert.True(fixedRun.CompilationProblems.IsEmpty, string.Join(Environment.NewLine, fixedRun.CompilationProblems));
+    }
+
+    [Fact]
+    public void Messages_NameTheStagePipelineAndConstruct()
+    {
+        (string source, _) = Markup.Parse(FailingSource(DiagnosticIds.FromStageNotFound));
+        Diagnostic fromNotFound = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
+        Assert.Equal("Stage 'M' reads from 'Nope', but pipeline 'p' has no stage named 'Nope'; write From = nameof(Stage) with a stage of this pipeline", fromNotFound.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+
+        (source, _) = Markup.Parse(FailingSource(DiagnosticIds.StageCycle));
+        Diagnostic cycle = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
+        Assert.Contains("'A' -> 'B' -> 'A'", cycle.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+        (source, _) = Markup.Parse(FailingSource(DiagnosticIds.KernelFallback));
+        Diagnostic fallback = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
+        Assert.Equal(DiagnosticSeverity.Info, fallback.Severity);
+        Assert.Contains("Stage 'F'", fallback.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Contains("the row parameter 't' used as a whole object", fallback.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Catalog_EveryDescriptorHasReleaseTrackingAndDocs()
+    {
+        string root = RepositoryRoot();
+        string unshipped = File.ReadAllText(Path.Combine(root, "generators", "Dsl.Generators", "AnalyzerReleases.Unshipped.md"));
+        foreach (DiagnosticDescriptor descriptor in DiagnosticDescriptors.All)
+        {
+            Assert.Contains(descriptor.Id + " |", unshipped, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(root, "docs", "diagnostics", descriptor.Id + ".md")), $"docs/diagnostics/{descriptor.Id}.md is missing.");
+            Assert.Equal(DiagnosticDescriptors.HelpLinkBase + descriptor.Id + ".md", descriptor.HelpLinkUri);
+        }
+    }
+
+    private static string FailingSource(string id) => (string)Cases.First(c => (string)c[0] == id)[1];
+
+    internal static string RepositoryRoot()
+    {
+        string? directory = AppContext.BaseDirectory;
+        while (directory is not null && !File.Exists(Path.Combine(directory, "Dsl.sln")))
+        {
+            directory = Path.GetDirectoryName(directory);
+        }
+        return directory ?? throw new InvalidOperationException("The repository root (the folder holding Dsl.sln) was not found above the test output folder.");
+    }
+}

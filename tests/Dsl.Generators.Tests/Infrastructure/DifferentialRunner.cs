@@ -1,0 +1,164 @@
+using System.Reflection;
+using Dsl.Execution;
+
+namespace Dsl.Generators.Tests.Infrastructure;
+
+/// <summary>
+/// Runs every segment kernel of a compiled pipeline and compares its output, row by row and bit for bit, with
+/// calling the user's stage methods (through reflection, in the test only) one row at a time.
+/// </summary>
+internal static class DifferentialRunner
+{
+    public static readonly int[] BatchSizes = [0, 1, 7, 300];
+
+    /// <summary>Checks <paramref name="pipelineType"/> over random batches of several sizes and seeds.</summary>
+    public static void Verify(LoadedSnippet snippet, string pipelineType, string inputSchemaType, int seeds = 4)
+    {
+        for (int seed = 1; seed <= seeds; seed++)
+        {
+            foreach (int size in BatchSizes)
+            {
+                List<object> rows = RowGenerator.Rows(snippet.Type(inputSchemaType), size, seed * 1000 + size);
+                VerifyRows(snippet, pipelineType, inputSchemaType, rows);
+            }
+        }
+    }
+
+    public static void VerifyRows(LoadedSnippet snippet, string pipelineType, string inputSchemaType, List<object> inputRows)
+    {
+        Type pipeline = snippet.Type(pipelineType);
+        CompiledPipeline compiled = snippet.Pipeline(pipelineType);
+        PipelinePlan plan = compiled.Plan;
+        var expected = new Dictionary<int, (List<object>? Rows, Exception? Error)>();
+        var actual = new Dictionary<int, (RecordBatch? Batch, Exception? Error)>();
+        using RecordBatch input = LoadedSnippet.ToBatch(snippet.Type(inputSchemaType), inputRows);
+
+        foreach (SegmentPlan segment in plan.Segments)
+        {
+            (List<object>? Rows, Exception? Error) source = segment.InputSegment is int s ? expected[s] : (inputRows, null);
+            expected[segment.Index] = source.Error is not null ? (null, source.Error) : Oracle(pipeline, segment, source.Rows!);
+
+            (RecordBatch? Batch, Exception? Error) batchSource = segment.InputSegment is int a ? actual[a] : (input, null);
+            if (batchSource.Error is not null)
+            {
+                actual[segment.Index] = (null, batchSource.Error);
+                continue;
+            }
+            try
+            {
+                actual[segment.Index] = (compiled.Kernels[segment.Index](batchSource.Batch!), null);
+            }
+            catch (Exception e)
+            {
+                actual[segment.Index] = (null, e);
+            }
+        }
+
+        foreach (SegmentPlan segment in plan.Segments)
+        {
+            (List<object>? rows, Exception? error) = expected[segment.Index];
+            (RecordBatch? batch, Exception? actualError) = actual[segment.Index];
+            if (error is not null)
+            {
+                Assert.True(actualError is not null, $"Segment '{segment.Name}' should throw {error.GetType().Name} ({error.Message}) like the stage methods do, but it returned a batch.");
+                Assert.Equal(error.GetType(), actualError!.GetType());
+                continue;
+            }
+            Assert.True(actualError is null, $"Segment '{segment.Name}' threw but the stage methods did not: {actualError}");
+            Compare(segment, plan.Schemas[segment.OutputSchema], rows!, batch!);
+        }
+        foreach ((RecordBatch? batch, _) in actual.Values)
+        {
+            if (batch is not null && !ReferenceEquals(batch, input))
+            {
+                batch.Dispose();
+            }
+        }
+    }
+
+    private static (List<object>? Rows, Exception? Error) Oracle(Type pipeline, SegmentPlan segment, List<object> rows)
+    {
+        MethodInfo[] methods = segment.Stages
+            .Select(name => pipeline.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!)
+            .ToArray();
+        var output = new List<object>();
+        try
+        {
+            foreach (object row in rows)
+            {
+                object current = row;
+                bool keep = true;
+                foreach (MethodInfo method in methods)
+                {
+                    object result = method.Invoke(null, [current])!;
+                    if (method.ReturnType == typeof(bool))
+                    {
+                        if (!(bool)result)
+                        {
+                            keep = false;
+                            break;
+                        }
+                    }
+                    else
+                    {
+                        current = result;
+                    }
+                }
+                if (keep)
+                {
+                    output.Add(current);
+                }
+            }
+        }
+        catch (TargetInvocationException e)
+        {
+            return (null, e.InnerException);
+        }
+        return (output, null);
+    }
+
+    private static void Compare(SegmentPlan segment, BatchSchema schema, List<object> expected, RecordBatch actual)
+    {
+        Assert.Equal(schema, actual.Schema);
+        Assert.True(expected.Count == actual.RowCount, $"Segment '{segment.Name}' produced {actual.RowCount} rows; the stage methods give {expected.Count}.");
+        if (expected.Count == 0)
+        {
+            return;
+        }
+        Type rowType = expected[0].GetType();
+        ParameterInfo[] members = RowGenerator.PrimaryConstructor(rowType).GetParameters();
+        for (int c = 0; c < schema.Count; c++)
+        {
+            PropertyInfo property = rowType.GetProperty(members[c].Name!)!;
+            Column column = actual[c];
+            for (int r = 0; r < expected.Count; r++)
+            {
+                object? want = Normalize(property.GetValue(expected[r]));
+                object? got = Normalize(column.GetValue(r));
+                Assert.True(Same(want, got), $"Segment '{segment.Name}', row {r}, column '{schema[c].Name}': expected {Show(want)} but the kernel wrote {Show(got)}.");
+            }
+        }
+    }
+
+    private static object? Normalize(object? value) => value switch
+    {
+        DateTime dt => Timestamps.FromMicros(Timestamps.ToMicros(dt)),
+        _ => value,
+    };
+
+    private static bool Same(object? a, object? b) => (a, b) switch
+    {
+        (null, null) => true,
+        (double x, double y) => BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y),
+        (float x, float y) => BitConverter.SingleToInt32Bits(x) == BitConverter.SingleToInt32Bits(y),
+        _ => Equals(a, b),
+    };
+
+    private static string Show(object? value) => value switch
+    {
+        null => "null",
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + (d == 0 && double.IsNegative(d) ? " (negative zero)" : string.Empty),
+        string s => "\"" + s + "\"",
+        _ => value.ToString() ?? "?",
+    };
+}

@@ -1,0 +1,73 @@
+using System.Collections.Immutable;
+using Dsl.Generators.Pipelines;
+using Dsl.Generators.Schemas;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Dsl.Generators.Tests.Infrastructure;
+
+/// <summary>What running the generators over a snippet produced.</summary>
+internal sealed record GeneratorRun(
+    CSharpCompilation Input,
+    Compilation Output,
+    ImmutableArray<Diagnostic> GeneratorDiagnostics,
+    GeneratorDriverRunResult Result,
+    GeneratorDriver Driver)
+{
+    /// <summary>Errors and warnings of the compilation including generated sources.</summary>
+    public ImmutableArray<Diagnostic> CompilationProblems => Output.GetDiagnostics()
+        .Where(d => d.Severity >= DiagnosticSeverity.Warning)
+        .ToImmutableArray();
+
+    public string GeneratedSource(string hintNameSuffix) =>
+        Result.Results.SelectMany(r => r.GeneratedSources)
+            .Single(s => s.HintName.EndsWith(hintNameSuffix, StringComparison.Ordinal))
+            .SourceText.ToString();
+}
+
+/// <summary>Runs the Dsl generators over in-memory C# with our own helpers over <see cref="CSharpGeneratorDriver"/>.</summary>
+internal static class GeneratorHarness
+{
+    public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(LoadReferences);
+
+    public static ImmutableArray<MetadataReference> References => s_references.Value;
+
+    public static CSharpCompilation CreateCompilation(string source, bool checkOverflow = false, string assemblyName = "Snippet") =>
+        CSharpCompilation.Create(
+            assemblyName,
+            [CSharpSyntaxTree.ParseText(source, ParseOptions, path: "Snippet.cs")],
+            References,
+            new CSharpCompilationOptions(
+                OutputKind.DynamicallyLinkedLibrary,
+                nullableContextOptions: NullableContextOptions.Enable,
+                checkOverflow: checkOverflow,
+                optimizationLevel: OptimizationLevel.Release));
+
+    public static GeneratorDriver CreateDriver() =>
+        CSharpGeneratorDriver.Create(
+            [new SchemaGenerator().AsSourceGenerator(), new PipelineGenerator().AsSourceGenerator()],
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    public static GeneratorRun Run(string source, bool checkOverflow = false)
+    {
+        CSharpCompilation input = CreateCompilation(source, checkOverflow);
+        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        return new GeneratorRun(input, output, diagnostics, driver.GetRunResult(), driver);
+    }
+
+    private static ImmutableArray<MetadataReference> LoadReferences()
+    {
+        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .ToList();
+        paths.Add(typeof(RecordBatch).Assembly.Location);
+        return paths
+            .Where(p => !Path.GetFileName(p).StartsWith("Dsl.Generators", StringComparison.Ordinal) && !Path.GetFileName(p).StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal))
+            .GroupBy(Path.GetFileName, StringComparer.OrdinalIgnoreCase)
+            .Select(g => (MetadataReference)MetadataReference.CreateFromFile(g.First()))
+            .ToImmutableArray();
+    }
+}

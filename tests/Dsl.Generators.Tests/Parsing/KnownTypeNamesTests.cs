@@ -1,0 +1,16 @@
+using Dsl.Generators.Common;
+
+namespace Dsl.Generators.Tests.Parsing;
+
+public sealed class KnownTypeNamesTests
+{
+    [Fact]
+    public void AttributeNames_MatchTheRuntimeTypes()
+    {
+        Assert.Equal(KnownTypeNames.SchemaAttribute, typeof(SchemaAttribute).FullName);
+        Assert.Equal(KnownTypeNames.ColumnAttribute, typeof(ColumnAttribute).FullName);
+        Assert.Equal(KnownTypeNames.PipelineAttribute, typeof(PipelineAttribute).FullName);
+        Assert.Equal(KnownTypeNames.FilterAttribute, typeof(FilterAttribute).FullName);
+        Assert.Equal(KnownTypeNames.MapAttribute, typeof(MapAttribute).FullName);
+    }
+}
