@@ -135,6 +135,21 @@ public sealed class TemplateTests(TemplateFixture fixture)
         Assert.Matches($@"Stages\.cs\({line},\d+\): error DSL3\d\d\d: .*'Vaild'", build.Output);
     }
 
+    [Fact]
+    public void SdkProject_WithoutPipelineHost_BuildsAndWarnsDSL5003()
+    {
+        string project = fixture.NewProject("Plain");
+        foreach (string file in Directory.GetFiles(project, "*.cs"))
+        {
+            File.Delete(file);
+        }
+        File.WriteAllText(Path.Combine(project, "Program.cs"), "System.Console.Error.WriteLine(\"not a pipeline\");\nreturn 3;\n");
+
+        CommandRunner.Result build = fixture.Dotnet(project, "build").ShouldSucceed("dotnet build of a project without a pipeline host");
+
+        Assert.Matches(@"warning DSL5003: 'Plain\.dll' did not print its plan \(exit code 3\)", build.Output);
+    }
+
     private static List<T> ReadRows<T>(string folder)
         where T : IRowSchema<T>
     {
