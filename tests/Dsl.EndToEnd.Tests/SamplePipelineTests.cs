@@ -36,6 +36,20 @@ public sealed class SamplePipelineTests : IDisposable
     }
 
     [Fact]
+    public void GenerateSample_SameSeed_SameRowsInEveryProcess()
+    {
+        // Pinned values: a per-process random seed (such as HashCode's) anywhere in the generator would change them.
+        List<Transaction> rows = ReadAll<Transaction>(GenerateSample(rows: 1_000, files: 2));
+
+        Assert.Equal(1_000, rows.Count);
+        Assert.Equal(PinnedUserIdSum, rows.Sum(r => r.UserId));
+        Assert.Equal(PinnedNullSessions, rows.Count(r => r.SessionSeconds is null));
+    }
+
+    private const long PinnedUserIdSum = 501307545;
+    private const int PinnedNullSessions = 45;
+
+    [Fact]
     public void Run_SampleData_DuckDbReadsTheSameRowsAndSums()
     {
         string input = GenerateSample(rows: 20_000, files: 2);

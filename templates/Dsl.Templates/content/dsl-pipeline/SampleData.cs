@@ -23,8 +23,9 @@ public static class SampleData
         {
             long fileRows = rows / files + (f < rows % files ? 1 : 0);
             string path = Path.Combine(outputDirectory, $"transactions-{f:D4}.parquet");
-            // One generator per file keyed by (seed, file): files can be produced in any order or in parallel.
-            var random = new Random(HashCode.Combine(seed, f) & int.MaxValue);
+            // One generator per file keyed by (seed, file), so files can be produced in any order. Not HashCode.Combine:
+            // it is randomized per process, and the same seed must give the same data in every run.
+            var random = new Random(unchecked((seed * 1_000_003) + f) & int.MaxValue);
             using (var writer = new ParquetFileWriter(path, Transaction.BatchSchema, new ParquetWriteOptions { Compression = CompressionCodec.Snappy }))
             {
                 for (long done = 0; done < fileRows; done += BatchRows)
