@@ -106,10 +106,16 @@ public sealed class LocalExecutor
                 stats.Add(attemptStats);
                 return rows;
             }
-            catch (IOException e) when (attempt < _options.MaxAttempts && e is not FileNotFoundException)
+            catch (Exception e) when (IsTransient(e))
             {
                 // Transient storage errors (a full disk freed, a flaky network mount) deserve another try; format
-                // errors and kernel exceptions are not IOExceptions and fail the job at once.
+                // errors and ordinary kernel exceptions are not I/O errors and fail the job at once.
+                if (attempt >= _options.MaxAttempts)
+                {
+                    throw new PipelineExecutionException(
+                        $"Partition {partition.Index} (file '{partition.File}', row groups {partition.FirstRowGroup}-{partition.FirstRowGroup + partition.RowGroupCount - 1}) failed {attempt} times with an I/O error; giving up: {e.GetBaseException().Message}",
+                        e);
+                }
                 Thread.Sleep(_options.RetryBackoff * (1 << (attempt - 1)));
             }
             finally
@@ -118,6 +124,10 @@ public sealed class LocalExecutor
             }
         }
     }
+
+    // A missing file or folder will still be missing on the next attempt; other I/O errors may pass.
+    private static bool IsTransient(Exception e) =>
+        e.GetBaseException() is IOException io && io is not (FileNotFoundException or DirectoryNotFoundException);
 
     // Task commit: an atomic rename of each finished part into the job's committed folder. If a twin attempt got there
     // first, ours is dropped: both computed the same rows from the same input.

@@ -78,6 +78,49 @@ public sealed class LocalExecutorTests : IDisposable
     }
 
     [Fact]
+    public void Run_TransientIOErrorInOneAttempt_RetriesAndCommitsEachPartitionOnce()
+    {
+        string input = WriteInput("a.parquet", rowGroups: 4, rowsPerGroup: 25, start: 0);
+        string output = Path.Combine(_root, "out");
+        int failures = 0;
+        SegmentKernel doubling = Doubling();
+        SegmentKernel flaky = batch => batch.GetPrimitive<long>("x", ColumnType.Int64)[0] == 50 && Interlocked.Increment(ref failures) == 1
+            ? throw new IOException("The disk was briefly unavailable.")
+            : doubling(batch);
+        var options = new ExecutionOptions { TargetPartitionRows = 25, RetryBackoff = TimeSpan.FromMilliseconds(1) };
+
+        JobResult result = new LocalExecutor(options).Run(Pipeline(flaky), input, output);
+
+        Assert.Equal(2, failures);
+        Assert.Equal(4, result.Partitions);
+        Assert.Equal(100, result.Sinks[0].Rows);
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => 2L * i), ReadLongs(output, "x"));
+        // The failed attempt's rows are not counted: only committed attempts add to the statistics.
+        Assert.Equal(100, result.Segments[0].RowsIn);
+    }
+
+    [Fact]
+    public void Run_IOErrorEveryAttempt_FailsAfterMaxAttemptsWithoutPublishing()
+    {
+        string input = WriteInput("a.parquet", rowGroups: 1, rowsPerGroup: 10, start: 0);
+        string output = Path.Combine(_root, "out");
+        int attempts = 0;
+        SegmentKernel broken = _ =>
+        {
+            Interlocked.Increment(ref attempts);
+            throw new IOException("The disk is gone.");
+        };
+
+        var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor(new ExecutionOptions { MaxAttempts = 3, RetryBackoff = TimeSpan.FromMilliseconds(1) }).Run(Pipeline(broken), input, output));
+
+        Assert.Equal(3, attempts);
+        Assert.Contains("failed 3 times with an I/O error", error.Message);
+        Assert.Contains("The disk is gone.", error.Message);
+        Assert.IsType<IOException>(error.GetBaseException());
+        Assert.False(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
+    }
+
+    [Fact]
     public void Run_InputMissingAColumn_FailsBeforeRunningNamingFileAndColumn()
     {
         string input = Path.Combine(_root, "in");
