@@ -29,8 +29,8 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains("Valid+Featurize", stdout);
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.ManifestFile)));
-        List<Features> expected = ReadAll<Transaction>(input).Where(FraudFeatures.Valid).Select(FraudFeatures.Featurize).ToList();
-        List<Features> actual = ReadAll<Features>(output);
+        List<Features> expected = OutputRows.Read<Transaction>(input).Where(FraudFeatures.Valid).Select(FraudFeatures.Featurize).ToList();
+        List<Features> actual = OutputRows.Read<Features>(output);
         Assert.True(expected.Count > 25_000, $"only {expected.Count} rows passed the filter");
         Assert.Equal(expected, actual);
     }
@@ -39,7 +39,7 @@ public sealed class SamplePipelineTests : IDisposable
     public void GenerateSample_SameSeed_SameRowsInEveryProcess()
     {
         // Pinned values: a per-process random seed (such as HashCode's) anywhere in the generator would change them.
-        List<Transaction> rows = ReadAll<Transaction>(GenerateSample(rows: 1_000, files: 2));
+        List<Transaction> rows = OutputRows.Read<Transaction>(GenerateSample(rows: 1_000, files: 2));
 
         Assert.Equal(1_000, rows.Count);
         Assert.Equal(PinnedUserIdSum, rows.Sum(r => r.UserId));
@@ -55,7 +55,7 @@ public sealed class SamplePipelineTests : IDisposable
         string input = GenerateSample(rows: 20_000, files: 2);
         string output = Path.Combine(_temp.Path, "out");
         Assert.Equal(0, Host("run", "--input", input, "--output", output).Exit);
-        List<Features> ours = ReadAll<Features>(output);
+        List<Features> ours = OutputRows.Read<Features>(output);
 
         using var duck = DuckDb.Open();
         string glob = Path.Combine(output, "*.parquet").Replace("'", "''", StringComparison.Ordinal);
@@ -80,13 +80,13 @@ public sealed class SamplePipelineTests : IDisposable
         string input = GenerateSample(rows: 5_000, files: 2);
         string output = Path.Combine(_temp.Path, "out");
         Assert.Equal(0, Host("run", "--input", input, "--output", output).Exit);
-        int firstRows = ReadAll<Features>(output).Count;
+        int firstRows = OutputRows.Read<Features>(output).Count;
         // A part left behind by an older run with more partitions must not survive the next commit.
         File.Copy(Directory.GetFiles(output, "part-*.parquet")[0], Path.Combine(output, "part-09999.parquet"));
 
         Assert.Equal(0, Host("run", "--input", input, "--output", output).Exit);
 
-        Assert.Equal(firstRows, ReadAll<Features>(output).Count);
+        Assert.Equal(firstRows, OutputRows.Read<Features>(output).Count);
         Assert.Equal(2, Directory.GetFiles(output, "part-*.parquet").Length);
         Assert.False(Directory.Exists(Path.Combine(output, "_temporary")));
     }
@@ -97,7 +97,7 @@ public sealed class SamplePipelineTests : IDisposable
         string input = GenerateSample(rows: 3_000, files: 1);
         string output = Path.Combine(_temp.Path, "out");
         Assert.Equal(0, Host("run", "--input", input, "--output", output).Exit);
-        int previousRows = ReadAll<Features>(output).Count;
+        int previousRows = OutputRows.Read<Features>(output).Count;
 
         string bad = Path.Combine(_temp.Path, "bad");
         Directory.CreateDirectory(bad);
@@ -119,7 +119,7 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains("'Amount'", stderr);
         Assert.Contains(badFile, stderr);
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
-        Assert.Equal(previousRows, ReadAll<Features>(output).Count);
+        Assert.Equal(previousRows, OutputRows.Read<Features>(output).Count);
     }
 
     [Fact]
@@ -181,22 +181,6 @@ public sealed class SamplePipelineTests : IDisposable
         var stderr = new StringWriter();
         int exit = PipelineHost.Run(FraudFeatures.Compiled, args, SampleData.Write, stdout, stderr);
         return (exit, stdout.ToString(), stderr.ToString());
-    }
-
-    private static List<T> ReadAll<T>(string folder)
-        where T : IRowSchema<T>
-    {
-        var rows = new List<T>();
-        foreach (string file in Directory.GetFiles(folder, "*.parquet").Order(StringComparer.Ordinal))
-        {
-            using var reader = new ParquetFileReader(file);
-            for (int rg = 0; rg < reader.RowGroupCount; rg++)
-            {
-                using RecordBatch batch = reader.ReadRowGroup(rg, null);
-                rows.AddRange(T.ReadRows(batch));
-            }
-        }
-        return rows;
     }
 
     private static void AssertClose(double expected, double actual) =>

@@ -1,4 +1,3 @@
-using Dsl.Parquet;
 using Dsl.Testing;
 
 namespace Dsl.EndToEnd.Tests;
@@ -97,9 +96,9 @@ public sealed class TemplateTests(TemplateFixture fixture)
         Assert.Contains("Valid+Featurize", run.Output);
         Assert.True(File.Exists(Path.Combine(project, "out", "_SUCCESS")));
         // The new project's output must be exactly what the in-repo sample pipeline computes from the same input.
-        List<Pipeline1.Features> expected = ReadRows<Pipeline1.Transaction>(Path.Combine(project, "data"))
+        List<Pipeline1.Features> expected = OutputRows.Read<Pipeline1.Transaction>(Path.Combine(project, "data"))
             .Where(Pipeline1.FraudFeatures.Valid).Select(Pipeline1.FraudFeatures.Featurize).ToList();
-        Assert.Equal(expected, ReadRows<Pipeline1.Features>(Path.Combine(project, "out")));
+        Assert.Equal(expected, OutputRows.Read<Pipeline1.Features>(Path.Combine(project, "out")));
         using var duck = DuckDb.Open();
         Assert.Equal(expected.Count, duck.CountParquetRows(Path.Combine(project, "out", "*.parquet")));
     }
@@ -148,21 +147,5 @@ public sealed class TemplateTests(TemplateFixture fixture)
         CommandRunner.Result build = fixture.Dotnet(project, "build").ShouldSucceed("dotnet build of a project without a pipeline host");
 
         Assert.Matches(@"warning DSL5003: 'Plain\.dll' did not print its plan \(exit code 3\)", build.Output);
-    }
-
-    private static List<T> ReadRows<T>(string folder)
-        where T : IRowSchema<T>
-    {
-        var rows = new List<T>();
-        foreach (string file in Directory.GetFiles(folder, "*.parquet").Order(StringComparer.Ordinal))
-        {
-            using var reader = new ParquetFileReader(file);
-            for (int rg = 0; rg < reader.RowGroupCount; rg++)
-            {
-                using RecordBatch batch = reader.ReadRowGroup(rg, null);
-                rows.AddRange(T.ReadRows(batch));
-            }
-        }
-        return rows;
     }
 }
