@@ -132,6 +132,62 @@ public sealed class SamplePipelineTests : IDisposable
     }
 
     [Fact]
+    public void Run_WithConfigFile_TakesInputOutputCodecAndSinkFolderFromIt()
+    {
+        string input = GenerateSample(rows: 4_000, files: 1);
+        string output = Path.Combine(_temp.Path, "configured");
+        string config = Path.Combine(_temp.Path, "job.yaml");
+        File.WriteAllText(config, $"""
+            pipeline: fraud-features
+            input: {input}
+            output: {output}
+            compression: gzip
+            outputs:
+              Featurize: features
+            """);
+
+        (int exit, string stdout, string stderr) = Host("run", "--config", config);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains($"Using settings from {config}", stdout);
+        string part = Assert.Single(Directory.GetFiles(Path.Combine(output, "features"), "part-*.parquet"));
+        using var reader = new ParquetFileReader(part);
+        Assert.Equal(Dsl.Parquet.Metadata.CompressionCodec.Gzip, reader.Metadata.RowGroups[0].Columns[0].MetaData!.Codec);
+        Assert.True(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
+    }
+
+    [Fact]
+    public void Run_ConfigWithProblems_PrintsEachWithFileAndLineAndRunsNothing()
+    {
+        string config = Path.Combine(_temp.Path, "bad.yaml");
+        File.WriteAllText(config, "pipeline: fraud-features\noutputs:\n  Featurise: features\nthreads: 4\n");
+
+        (int exit, _, string stderr) = Host("run", "--config", config, "--output", Path.Combine(_temp.Path, "never"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"{config}(3,3): error DSL5005: Output 'Featurise' is not a sink: pipeline 'fraud-features' has no stage 'Featurise'. Sinks are 'Featurize'.", stderr);
+        Assert.Contains($"{config}(4,1): error DSL5005: Unknown setting 'threads'.", stderr);
+        Assert.False(Directory.Exists(Path.Combine(_temp.Path, "never")));
+    }
+
+    [Fact]
+    public void CheckConfig_ValidAndInvalidFiles_ExitCodeAndCanonicalLines()
+    {
+        string good = Path.Combine(_temp.Path, "good.yaml");
+        File.WriteAllText(good, "pipeline: fraud-features\noutputs:\n  Featurize: features\n");
+        string bad = Path.Combine(_temp.Path, "bad.yaml");
+        File.WriteAllText(bad, "pipeline: fraud-featurs\n");
+
+        (int goodExit, string goodOut, _) = Host("check-config", good);
+        (int badExit, string badOut, _) = Host("check-config", bad);
+
+        Assert.Equal(0, goodExit);
+        Assert.Equal("", goodOut);
+        Assert.Equal(1, badExit);
+        Assert.Contains($"{bad}(1,1): error DSL5005: The file is for pipeline 'fraud-featurs' but this program runs pipeline 'fraud-features'.", badOut);
+    }
+
+    [Fact]
     public void Explain_PrintsStagesAndFusedSegment()
     {
         (int exit, string stdout, _) = Host("explain");

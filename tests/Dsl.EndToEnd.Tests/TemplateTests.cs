@@ -132,6 +132,16 @@ public sealed class TemplateTests(TemplateFixture fixture)
 
         Assert.NotEqual(0, build.ExitCode);
         Assert.Matches($@"Stages\.cs\({line},\d+\): error DSL3\d\d\d: .*'Vaild'", build.Output);
+
+        // Repair the stage, then break the configuration file: the build checks it against the compiled plan.
+        File.WriteAllText(stages, text);
+        File.AppendAllText(Path.Combine(project, "pipeline.yaml"), "outputs:\n  Featurise: features\n");
+        int yamlLine = File.ReadAllLines(Path.Combine(project, "pipeline.yaml")).Length;
+
+        CommandRunner.Result configBuild = fixture.Dotnet(project, "build");
+
+        Assert.NotEqual(0, configBuild.ExitCode);
+        Assert.Matches($@"pipeline\.yaml\({yamlLine},3\): error DSL5005: Output 'Featurise' is not a sink", configBuild.Output);
     }
 
     [Fact]

@@ -20,6 +20,12 @@ public sealed record ExecutionOptions
     /// <summary>Delay before the second attempt; doubled for each later one.</summary>
     public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Sub-folder of the output folder per sink, keyed by the sink's last stage name. Without an entry, a single sink
+    /// writes into the output folder itself and several sinks write into a sub-folder named after that stage.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> OutputFolders { get; init; } = new Dictionary<string, string>();
+
     /// <summary>How output parts are written.</summary>
     public ParquetWriteOptions Write { get; init; } = new();
 }

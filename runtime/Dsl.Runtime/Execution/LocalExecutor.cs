@@ -42,7 +42,7 @@ public sealed class LocalExecutor
         List<Partition> partitions = InputPlanner.Plan(plan, files, readColumns, _options.TargetPartitionRows);
 
         SegmentPlan[] sinks = plan.Sinks.ToArray();
-        string[] sinkFolders = sinks.Length == 1 ? [""] : sinks.Select(s => s.Stages[^1]).ToArray();
+        string[] sinkFolders = sinks.Select(s => OutputFolder(s, sinks.Length)).ToArray();
 
         string staging = Path.Combine(output, StagingFolder, $"{DateTime.UtcNow:yyyyMMddHHmmss}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         string committed = Path.Combine(staging, "committed");
@@ -172,6 +172,21 @@ public sealed class LocalExecutor
             results.Add(new SinkResult(sinks[s].Name, dir, sinkRows[s], filesWritten));
         }
         return results;
+    }
+
+    // One sink writes straight into the output folder, several into one sub-folder each; both can be overridden.
+    private string OutputFolder(SegmentPlan sink, int sinkCount)
+    {
+        string stage = sink.Stages[^1];
+        if (_options.OutputFolders.TryGetValue(stage, out string? folder))
+        {
+            if (Path.IsPathRooted(folder) || folder.Split('/', '\\').Any(part => part is ".." || part.StartsWith('_')))
+            {
+                throw new ArgumentException($"The output folder '{folder}' for sink '{stage}' must be a relative path inside the output folder, without '..' or parts starting with '_'.");
+            }
+            return folder;
+        }
+        return sinkCount == 1 ? "" : stage;
     }
 
     private static string PartName(int partition) => $"part-{partition:D5}.parquet";

@@ -25,14 +25,31 @@ public static class PipelineHost
         PipelinePlan plan = pipeline.Plan;
         var root = new RootCommand($"Pipeline '{plan.Name}', compiled by Dsl.");
 
-        var input = new Option<string?>("--input", "-i") { Description = "A Parquet file or a folder of them. Without it, sample data is generated first (when the project provides a generator)." };
-        var output = new Option<string>("--output", "-o") { Description = "The output folder; parts, _manifest.json and _SUCCESS are published there.", DefaultValueFactory = _ => Path.Combine("out", plan.Name) };
-        var parallelism = new Option<int>("--parallelism", "-p") { Description = "Partitions processed at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var compression = new Option<CompressionCodec>("--compression") { Description = "Codec of the output files.", DefaultValueFactory = _ => CompressionCodec.Snappy };
-        var run = new Command("run", "Run the pipeline over the input and publish the output atomically.") { input, output, parallelism, compression };
+        var input = new Option<string?>("--input", "-i") { Description = "A Parquet file or a folder of them. Without it (here or in the configuration file), sample data is generated first when the project provides a generator." };
+        var output = new Option<string?>("--output", "-o") { Description = $"The output folder; parts, _manifest.json and _SUCCESS are published there. Default: out/{plan.Name}." };
+        var parallelism = new Option<int?>("--parallelism", "-p") { Description = "Partitions processed at once. Default: the core count." };
+        var compression = new Option<CompressionCodec?>("--compression") { Description = "Codec of the output files. Default: Snappy." };
+        var config = new Option<string?>("--config", "-c") { Description = $"A pipeline configuration file. Default: {ConfigFileName} in the current folder, else beside the program." };
+        var run = new Command("run", "Run the pipeline over the input and publish the output atomically.") { input, output, parallelism, compression, config };
         run.SetAction(parse => Guard(stderr, () =>
         {
-            string? inputPath = parse.GetValue(input);
+            PipelineConfig? settings = null;
+            if (FindConfig(parse.GetValue(config)) is { } configPath)
+            {
+                (settings, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.Read(configPath);
+                problems = [.. problems, .. settings.Check(plan)];
+                if (problems.Count > 0)
+                {
+                    foreach (ConfigProblem problem in problems)
+                    {
+                        stderr.WriteLine(problem);
+                    }
+                    return 2;
+                }
+                stdout.WriteLine($"Using settings from {Path.GetFullPath(configPath)}");
+            }
+
+            string? inputPath = parse.GetValue(input) ?? settings?.Input;
             if (inputPath is null)
             {
                 if (sample is null)
@@ -44,16 +61,45 @@ public static class PipelineHost
                 IReadOnlyList<string> files = WriteSample(sample, inputPath, SampleDefaults.Rows, SampleDefaults.Files, SampleDefaults.Seed);
                 stdout.WriteLine($"No --input given: wrote {SampleDefaults.Rows.ToString("N0", CultureInfo.InvariantCulture)} sample rows in {files.Count} files to {Path.GetFullPath(inputPath)}");
             }
+            var defaults = new ExecutionOptions();
             var options = new ExecutionOptions
             {
-                MaxParallelism = parse.GetValue(parallelism),
-                Write = new ParquetWriteOptions { Compression = parse.GetValue(compression) },
+                MaxParallelism = parse.GetValue(parallelism) ?? settings?.Parallelism ?? defaults.MaxParallelism,
+                TargetPartitionRows = settings?.TargetPartitionRows ?? defaults.TargetPartitionRows,
+                OutputFolders = settings?.Outputs ?? defaults.OutputFolders,
+                Write = new ParquetWriteOptions
+                {
+                    Compression = parse.GetValue(compression) ?? settings?.Compression ?? CompressionCodec.Snappy,
+                    RowGroupRows = settings?.RowGroupRows ?? new ParquetWriteOptions().RowGroupRows,
+                },
             };
-            JobResult result = new LocalExecutor(options).Run(pipeline, inputPath, parse.GetValue(output)!);
+            string outputPath = parse.GetValue(output) ?? settings?.Output ?? Path.Combine("out", plan.Name);
+            JobResult result = new LocalExecutor(options).Run(pipeline, inputPath, outputPath);
             PrintSummary(stdout, result);
             return 0;
         }));
         root.Subcommands.Add(run);
+
+        var configFile = new Argument<string>("file") { Description = "The configuration file to check." };
+        var checkConfig = new Command("check-config", "Check a pipeline configuration file against this compiled pipeline; problems print as file(line,col): error DSL5005: ...") { configFile };
+        checkConfig.SetAction(parse =>
+        {
+            string path = parse.GetValue(configFile)!;
+            if (!File.Exists(path))
+            {
+                stderr.WriteLine($"error: The configuration file '{path}' does not exist.");
+                return 1;
+            }
+            (PipelineConfig settings, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.Read(path);
+            problems = [.. problems, .. settings.Check(plan)];
+            foreach (ConfigProblem problem in problems)
+            {
+                // Standard output: MSBuild's Exec turns canonical lines into build errors with file and line.
+                stdout.WriteLine(problem);
+            }
+            return problems.Count == 0 ? 0 : 1;
+        });
+        root.Subcommands.Add(checkConfig);
 
         var format = new Option<string>("--format") { Description = "text; json for the machine-readable plan; mermaid for a flowchart.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json", "mermaid");
@@ -88,6 +134,19 @@ public static class PipelineHost
 
         ParseResult parsed = root.Parse(args);
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    /// <summary>The configuration file name looked for when <c>--config</c> is not given.</summary>
+    public const string ConfigFileName = "pipeline.yaml";
+
+    private static string? FindConfig(string? explicitPath)
+    {
+        if (explicitPath is not null)
+        {
+            return File.Exists(explicitPath) ? explicitPath : throw new FileNotFoundException($"The configuration file '{explicitPath}' given with --config does not exist.", explicitPath);
+        }
+        string[] candidates = [Path.Combine(Environment.CurrentDirectory, ConfigFileName), Path.Combine(AppContext.BaseDirectory, ConfigFileName)];
+        return candidates.FirstOrDefault(File.Exists);
     }
 
     private static IReadOnlyList<string> WriteSample(SampleDataWriter sample, string directory, long rows, int files, int seed)

@@ -1,0 +1,196 @@
+using System.Globalization;
+using Dsl.Execution;
+using Dsl.Parquet.Metadata;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Dsl.Hosting;
+
+/// <summary>
+/// Run settings from a pipeline configuration file (<c>pipeline.yaml</c>), so a job's input, output and tuning live
+/// beside the code instead of in a shell history. Command-line options override them. The build checks the file
+/// against the compiled plan (<c>check-config</c>), so a sink renamed in code is caught before a run.
+/// </summary>
+/// <example>
+/// <code>
+/// pipeline: fraud-features     # must match [Pipeline("...")]
+/// input: data/transactions
+/// output: out/features
+/// parallelism: 4
+/// compression: zstd            # uncompressed, snappy or gzip
+/// rowGroupRows: 1000000
+/// targetPartitionRows: 2000000
+/// outputs:                     # per sink (its last stage): folder inside the output
+///   Featurize: features
+/// </code>
+/// </example>
+public sealed class PipelineConfig
+{
+    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "outputs"];
+
+    private readonly Dictionary<string, Mark> _marks = new(StringComparer.Ordinal);
+
+    private PipelineConfig(string path) => FilePath = path;
+
+    /// <summary>The file the settings came from.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The pipeline name the file is written for.</summary>
+    public string? Pipeline { get; private set; }
+
+    /// <summary>Input file or folder, relative to the current directory.</summary>
+    public string? Input { get; private set; }
+
+    /// <summary>Output folder, relative to the current directory.</summary>
+    public string? Output { get; private set; }
+
+    /// <summary>Partitions processed at once.</summary>
+    public int? Parallelism { get; private set; }
+
+    /// <summary>Codec of the output files.</summary>
+    public CompressionCodec? Compression { get; private set; }
+
+    /// <summary>Rows per output row group.</summary>
+    public int? RowGroupRows { get; private set; }
+
+    /// <summary>Upper bound on rows per partition.</summary>
+    public long? TargetPartitionRows { get; private set; }
+
+    /// <summary>Output sub-folder per sink, keyed by the sink's last stage name.</summary>
+    public IReadOnlyDictionary<string, string> Outputs { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Reads <paramref name="path"/>. Returns the settings that could be read and every problem found (bad YAML, unknown
+    /// keys, values of the wrong type), each with its line and column; the settings are usable only when there are none.
+    /// </summary>
+    public static (PipelineConfig Config, IReadOnlyList<ConfigProblem> Problems) Read(string path)
+    {
+        var config = new PipelineConfig(path);
+        var problems = new List<ConfigProblem>();
+        var yaml = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(path);
+            yaml.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            problems.Add(new ConfigProblem(path, (int)e.Start.Line, (int)e.Start.Column, $"The file is not valid YAML: {e.Message.TrimEnd('.')}."));
+            return (config, problems);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner gives up on some malformed flow collections without a position.
+            problems.Add(new ConfigProblem(path, 1, 1, "The file is not valid YAML: an unclosed '[' or '{' or a stray character stopped the parser. Write one 'key: value' setting per line."));
+            return (config, problems);
+        }
+        if (yaml.Documents.Count == 0)
+        {
+            return (config, problems);
+        }
+        if (yaml.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            problems.Add(Problem(config, yaml.Documents[0].RootNode.Start, "The file must be a mapping of settings (key: value lines)."));
+            return (config, problems);
+        }
+        foreach ((YamlNode keyNode, YamlNode value) in root.Children)
+        {
+            string key = (keyNode as YamlScalarNode)?.Value ?? keyNode.ToString();
+            config._marks[key] = keyNode.Start;
+            switch (key)
+            {
+                case "pipeline": config.Pipeline = Text(config, key, value, problems); break;
+                case "input": config.Input = Text(config, key, value, problems); break;
+                case "output": config.Output = Text(config, key, value, problems); break;
+                case "parallelism": config.Parallelism = (int?)Number(config, key, value, 1, 4096, problems); break;
+                case "rowGroupRows": config.RowGroupRows = (int?)Number(config, key, value, 1, int.MaxValue, problems); break;
+                case "targetPartitionRows": config.TargetPartitionRows = Number(config, key, value, 1, long.MaxValue, problems); break;
+                case "compression": config.Compression = Codec(config, value, problems); break;
+                case "outputs": config.Outputs = Folders(config, value, problems); break;
+                default:
+                    problems.Add(Problem(config, keyNode.Start, $"Unknown setting '{key}'. Known settings are {string.Join(", ", Keys)}."));
+                    break;
+            }
+        }
+        return (config, problems);
+    }
+
+    /// <summary>Checks the settings against the compiled plan: the pipeline name, and that each <c>outputs</c> key is a sink.</summary>
+    public IReadOnlyList<ConfigProblem> Check(PipelinePlan plan)
+    {
+        var problems = new List<ConfigProblem>();
+        if (Pipeline is not null && Pipeline != plan.Name)
+        {
+            problems.Add(Problem(this, _marks["pipeline"], $"The file is for pipeline '{Pipeline}' but this program runs pipeline '{plan.Name}'. Correct the name or use the file with its own pipeline."));
+        }
+        string[] sinks = plan.Sinks.Select(s => s.Stages[^1]).ToArray();
+        foreach (string stage in Outputs.Keys)
+        {
+            if (!sinks.Contains(stage, StringComparer.Ordinal))
+            {
+                bool exists = plan.Stages.Any(s => s.Name == stage);
+                string why = exists ? $"stage '{stage}' feeds other stages, so it writes no output" : $"pipeline '{plan.Name}' has no stage '{stage}'";
+                problems.Add(Problem(this, _marks["outputs." + stage], $"Output '{stage}' is not a sink: {why}. Sinks are {string.Join(", ", sinks.Select(s => $"'{s}'"))}."));
+            }
+        }
+        return problems;
+    }
+
+    private static ConfigProblem Problem(PipelineConfig config, Mark at, string message) => new(config.FilePath, (int)at.Line, (int)at.Column, message);
+
+    private static string? Text(PipelineConfig config, string key, YamlNode value, List<ConfigProblem> problems)
+    {
+        if (value is YamlScalarNode { Value: { Length: > 0 } text })
+        {
+            return text;
+        }
+        problems.Add(Problem(config, value.Start, $"Setting '{key}' must be a non-empty text value."));
+        return null;
+    }
+
+    private static long? Number(PipelineConfig config, string key, YamlNode value, long min, long max, List<ConfigProblem> problems)
+    {
+        if (value is YamlScalarNode { Value: { } text } && long.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out long number) && number >= min && number <= max)
+        {
+            return number;
+        }
+        problems.Add(Problem(config, value.Start, $"Setting '{key}' must be a whole number from {min} to {max}."));
+        return null;
+    }
+
+    private static CompressionCodec? Codec(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)
+    {
+        CompressionCodec? codec = (value as YamlScalarNode)?.Value?.ToLowerInvariant() switch
+        {
+            "uncompressed" or "none" => CompressionCodec.Uncompressed,
+            "snappy" => CompressionCodec.Snappy,
+            "gzip" => CompressionCodec.Gzip,
+            _ => null,
+        };
+        if (codec is null)
+        {
+            problems.Add(Problem(config, value.Start, "Setting 'compression' must be one of uncompressed, snappy or gzip."));
+        }
+        return codec;
+    }
+
+    private static Dictionary<string, string> Folders(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)
+    {
+        var folders = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (value is not YamlMappingNode map)
+        {
+            problems.Add(Problem(config, value.Start, "Setting 'outputs' must map sink stage names to folders, one 'Stage: folder' line each."));
+            return folders;
+        }
+        foreach ((YamlNode keyNode, YamlNode folderNode) in map.Children)
+        {
+            string stage = (keyNode as YamlScalarNode)?.Value ?? keyNode.ToString();
+            config._marks["outputs." + stage] = keyNode.Start;
+            if (Text(config, "outputs." + stage, folderNode, problems) is { } folder)
+            {
+                folders[stage] = folder;
+            }
+        }
+        return folders;
+    }
+}
