@@ -107,12 +107,16 @@ public sealed class TemplateTests(TemplateFixture fixture)
     public void DslBundle_WritesARunnableFolderWithThePlan()
     {
         string project = fixture.NewProject("Bundled");
+        Directory.CreateDirectory(Path.Combine(project, "models"));
+        File.WriteAllText(Path.Combine(project, "models", "scorer.json"), "{}");
 
         fixture.Dotnet(project, "build", "-t:DslBundle").ShouldSucceed("dotnet build -t:DslBundle");
 
         string bundle = Path.Combine(project, "bin", "bundle");
         Assert.True(File.Exists(Path.Combine(bundle, "fraud-features.plan.json")));
         Assert.True(File.Exists(Path.Combine(bundle, "app", "Bundled.dll")));
+        Assert.True(File.Exists(Path.Combine(bundle, "app", "pipeline.yaml")));
+        Assert.True(File.Exists(Path.Combine(bundle, "app", "models", "scorer.json")));
         CommandRunner.Result explain = CommandRunner.Run(bundle, fixture.Environment, TimeSpan.FromMinutes(2), Path.Combine(bundle, "run.sh"), "explain");
         Assert.Equal(0, explain.ExitCode);
         Assert.Contains("Pipeline 'fraud-features'", explain.Output);
