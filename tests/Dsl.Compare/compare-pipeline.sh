@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Whole-process comparison of the sample pipeline (templates/.../dsl-pipeline) against DuckDB running the same
+# filter and features as SQL over the same Parquet input, writing Snappy Parquet, with 1 and 2 threads.
+# Usage: tests/Dsl.Compare/compare-pipeline.sh [ROWS] [RUNS]     (defaults: 5000000 rows, 3 runs; median reported)
+set -euo pipefail
+rows="${1:-5000000}"
+runs="${2:-3}"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$repo"
+tests/tools/install-duckdb.sh >/dev/null
+dotnet build -c Release templates/Dsl.Templates/content/dsl-pipeline/Dsl.Pipeline1.csproj -v:q -nologo >/dev/null
+dotnet build -c Release tests/Dsl.Compare/Dsl.Compare.csproj -v:q -nologo >/dev/null
+app="$repo/artifacts/bin/Dsl.Pipeline1/release/Dsl.Pipeline1.dll"
+duck="$repo/artifacts/bin/Dsl.Compare/release/Dsl.Compare.dll"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+dotnet "$app" generate-sample --rows "$rows" --files 4 --output "$work/in" >/dev/null
+in_bytes=$(du -sb "$work/in" | cut -f1)
+
+# The same filter and features as Stages.cs. DuckDB has no FNV-1a, so the country bucket uses its own hash():
+# equal work, different bucket numbers.
+sql() {
+  local threads="$1" out="$2"
+  echo "SET threads=$threads; COPY (SELECT UserId, ln(1 + Amount) AS LogAmount, hour(Ts) AS Hour, dayofweek(Ts) IN (0, 6) AS IsWeekend, (hash(Country) % 1024)::INTEGER AS CountryBucket, coalesce(SessionSeconds, 0) / 60.0 AS SessionMinutes, Amount > 1000 AS IsHighValue, Label FROM read_parquet('$work/in/*.parquet') WHERE Amount >= 0 AND SessionSeconds IS NOT NULL) TO '$out' (FORMAT parquet, COMPRESSION snappy, PER_THREAD_OUTPUT true); SELECT count(*) FROM read_parquet('$out/*.parquet')"
+}
+
+# Prints "seconds peak_kb" of the median run (by time) of a command.
+measure() {
+  local results=()
+  for ((r = 0; r < runs; r++)); do
+    rm -rf "$work/out"
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null
+    results+=("$(cat "$work/time")")
+  done
+  printf '%s\n' "${results[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
+}
+
+echo "input: $rows rows in 4 Snappy files, $((in_bytes / 1024 / 1024)) MiB; $runs runs each, median; $(nproc) cores"
+echo
+echo "| threads | Dsl s | DuckDB s | DuckDB/Dsl time | Dsl peak MiB | DuckDB peak MiB |"
+echo "| --- | --- | --- | --- | --- | --- |"
+for threads in 1 2; do
+  read -r ours_s ours_kb < <(measure dotnet "$app" run --input "$work/in" --output "$work/out" --parallelism "$threads" --compression snappy)
+  read -r duck_s duck_kb < <(measure dotnet "$duck" duckdb-sql "$(sql "$threads" "$work/out")")
+  ratio=$(awk -v a="$duck_s" -v b="$ours_s" 'BEGIN { printf "%.2f", a / b }')
+  echo "| $threads | $ours_s | $duck_s | $ratio | $((ours_kb / 1024)) | $((duck_kb / 1024)) |"
+done
+
+# Same rows out of both engines (a check, not a timing).
+rm -rf "$work/out" "$work/out-duck"
+dotnet "$app" run --input "$work/in" --output "$work/out" >/dev/null
+duck_rows=$(dotnet "$duck" duckdb-sql "$(sql 2 "$work/out-duck")")
+ours_rows=$(dotnet "$duck" duckdb-sql "SELECT count(*) FROM read_parquet('$work/out/*.parquet')")
+echo
+echo "rows out: Dsl $ours_rows, DuckDB $duck_rows"
+[[ "$ours_rows" == "$duck_rows" ]] || { echo "row counts differ" >&2; exit 1; }
