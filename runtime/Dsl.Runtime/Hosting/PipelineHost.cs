@@ -31,7 +31,9 @@ public static class PipelineHost
         var compression = new Option<CompressionCodec?>("--compression") { Description = "Codec of the output files. Default: Snappy." };
         var config = new Option<string?>("--config", "-c") { Description = $"A pipeline configuration file. Default: {ConfigFileName} in the current folder, else beside the program." };
         var run = new Command("run", "Run the pipeline over the input and publish the output atomically.") { input, output, parallelism, compression, config };
-        run.SetAction(parse => Guard(stderr, () =>
+        // The token is cancelled on Ctrl+C / SIGTERM: the executor stops between batches, cleans its staging folder and
+        // leaves the previous output as it was.
+        run.SetAction((parse, cancellationToken) => Task.FromResult(Guard(stderr, () =>
         {
             PipelineConfig? settings = null;
             if (FindConfig(parse.GetValue(config)) is { } configPath)
@@ -74,10 +76,10 @@ public static class PipelineHost
                 },
             };
             string outputPath = parse.GetValue(output) ?? settings?.Output ?? Path.Combine("out", plan.Name);
-            JobResult result = new LocalExecutor(options).Run(pipeline, inputPath, outputPath);
+            JobResult result = new LocalExecutor(options).Run(pipeline, inputPath, outputPath, cancellationToken);
             PrintSummary(stdout, result);
             return 0;
-        }));
+        })));
         root.Subcommands.Add(run);
 
         var configFile = new Argument<string>("file") { Description = "The configuration file to check." };
@@ -189,6 +191,11 @@ public static class PipelineHost
         {
             stderr.WriteLine($"error: {e.Message}");
             return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("Cancelled: nothing was published; the previous output, if any, is unchanged.");
+            return 130;
         }
     }
 

@@ -121,6 +121,27 @@ public sealed class LocalExecutorTests : IDisposable
     }
 
     [Fact]
+    public void Run_CancelledMidJob_StopsWithoutPublishingAndKeepsPreviousOutput()
+    {
+        string input = WriteInput("a.parquet", rowGroups: 6, rowsPerGroup: 10, start: 0);
+        string output = Path.Combine(_root, "out");
+        new LocalExecutor().Run(Pipeline(Doubling()), input, output);
+        using var cancel = new CancellationTokenSource();
+        SegmentKernel doubling = Doubling();
+        SegmentKernel cancelling = batch =>
+        {
+            cancel.Cancel();
+            return doubling(batch);
+        };
+
+        Assert.ThrowsAny<OperationCanceledException>(() => new LocalExecutor(new ExecutionOptions { TargetPartitionRows = 1, MaxParallelism = 1 }).Run(Pipeline(cancelling), input, output, cancel.Token));
+
+        Assert.True(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => 2L * i), ReadLongs(output, "x"));
+        Assert.False(Directory.Exists(Path.Combine(output, "_temporary")));
+    }
+
+    [Fact]
     public void Run_InputMissingAColumn_FailsBeforeRunningNamingFileAndColumn()
     {
         string input = Path.Combine(_root, "in");
