@@ -196,6 +196,10 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains("Pipeline 'fraud-features'", stdout);
         Assert.Contains("#0 Valid+Featurize: Transaction -> Features", stdout);
         Assert.Contains("Featurize  Map", stdout);
+        Assert.Contains("      writes columns: UserId, ", stdout);
+        Assert.Contains("      scan predicates (row-group pruning): Amount >= 0 && SessionSeconds is not null", stdout);
+        Assert.Contains("Barriers: none", stdout);
+        Assert.DoesNotContain("materialized:", stdout);
     }
 
     [Fact]
@@ -209,6 +213,14 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Equal("Valid+Featurize", segment.GetProperty("name").GetString());
         Assert.True(segment.GetProperty("isSink").GetBoolean());
         Assert.Contains("Amount", segment.GetProperty("readColumns").EnumerateArray().Select(c => c.GetString()));
+        Assert.Contains("LogAmount", segment.GetProperty("writtenColumns").EnumerateArray().Select(c => c.GetString()));
+        Assert.False(segment.GetProperty("materialized").GetBoolean());
+        var predicates = segment.GetProperty("scanPredicates").EnumerateArray().ToList();
+        Assert.Equal(2, predicates.Count);
+        Assert.Equal("Amount", predicates[0].GetProperty("column").GetString());
+        Assert.Equal("GreaterThanOrEqual", predicates[0].GetProperty("operator").GetString());
+        Assert.Equal(0, predicates[0].GetProperty("value").GetDouble());
+        Assert.Equal("IsNotNull", predicates[1].GetProperty("operator").GetString());
     }
 
     [Fact]
@@ -221,6 +233,8 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains("input -->|Transaction| stage_Valid", stdout);
         Assert.Contains("stage_Valid -->|Transaction| stage_Featurize", stdout);
         Assert.Contains("stage_Featurize -->|Features| out0", stdout);
+        Assert.Contains("input -.-|\"scan: Amount >= 0 and SessionSeconds is not null\"| seg0", stdout);
+        Assert.Contains("<br/>writes: UserId, ", stdout);
     }
 
     private string GenerateSample(long rows, int files)

@@ -129,15 +129,22 @@ public sealed class TemplateTests(TemplateFixture fixture)
         string stages = Path.Combine(project, "Stages.cs");
         string text = File.ReadAllText(stages);
         Assert.Contains("[Map(From = nameof(Valid))]", text);
+        const string valid = "t.Amount >= 0 && t.SessionSeconds is not null;";
+        Assert.Contains(valid, text);
+        // An impure stage as well: the purity analyzer's warning comes with file and line, next to the error.
+        text = text.Replace(valid, "t.Amount >= 0 && t.SessionSeconds is not null && t.Ts <= System.DateTime.Now;", StringComparison.Ordinal);
         File.WriteAllText(stages, text.Replace("[Map(From = nameof(Valid))]", "[Map(From = \"Vaild\")]", StringComparison.Ordinal));
         int line = File.ReadAllLines(stages).ToList().FindIndex(l => l.Contains("\"Vaild\"", StringComparison.Ordinal)) + 1;
+        int impureLine = File.ReadAllLines(stages).ToList().FindIndex(l => l.Contains("System.DateTime.Now", StringComparison.Ordinal)) + 1;
 
         CommandRunner.Result build = fixture.Dotnet(project, "build");
 
         Assert.NotEqual(0, build.ExitCode);
         Assert.Matches($@"Stages\.cs\({line},\d+\): error DSL3\d\d\d: .*'Vaild'", build.Output);
+        Assert.Matches($@"Stages\.cs\({impureLine},\d+\): warning DSL2006: Stage 'Valid' of pipeline 'fraud-features' reads 'DateTime\.Now'", build.Output);
 
-        // Repair the stage, then break the configuration file: the build checks it against the compiled plan.
+        // Repair the From (the impure stage only warns), then break the configuration file: the build checks it
+        // against the compiled plan.
         File.WriteAllText(stages, text);
         File.AppendAllText(Path.Combine(project, "pipeline.yaml"), "outputs:\n  Featurise: features\n");
         int yamlLine = File.ReadAllLines(Path.Combine(project, "pipeline.yaml")).Length;

@@ -8,4 +8,6 @@ internal static class KnownTypeNames
     public const string PipelineAttribute = "Dsl.PipelineAttribute";
     public const string FilterAttribute = "Dsl.FilterAttribute";
     public const string MapAttribute = "Dsl.MapAttribute";
+    public const string RangeAttribute = "Dsl.RangeAttribute";
+    public const string NullRateAttribute = "Dsl.NullRateAttribute";
 }

@@ -33,6 +33,30 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "Columns are read from the primary constructor parameters of a record, which also give the order of the columns.");
 
+    public static readonly DiagnosticDescriptor SchemaColumnNameDuplicate = Create(
+        DiagnosticIds.SchemaColumnNameDuplicate,
+        "Two schema members map to the same column",
+        "Members '{1}' and '{2}' of schema '{0}' both map to column '{3}'; give one of them a different [Column] name",
+        DiagnosticCategories.Schema,
+        DiagnosticSeverity.Error,
+        "Columns are found by name in batches and Parquet files, so every member of a schema needs a column name of its own.");
+
+    public static readonly DiagnosticDescriptor SchemaColumnNameInvalid = Create(
+        DiagnosticIds.SchemaColumnNameInvalid,
+        "Column name is not valid",
+        "Member '{1}' of schema '{0}' maps to column name '{2}', which {3}; use a non-empty name without '.' or control characters",
+        DiagnosticCategories.Schema,
+        DiagnosticSeverity.Error,
+        "A column name must be non-empty, not only whitespace, and free of '.' (the nested-column path separator in Parquet) and control characters.");
+
+    public static readonly DiagnosticDescriptor ConstraintBoundsImpossible = Create(
+        DiagnosticIds.ConstraintBoundsImpossible,
+        "Constraint bounds cannot be met",
+        "[{2}] on member '{1}' of schema '{0}' {3}, so the constraint can never hold; fix the bounds",
+        DiagnosticCategories.Schema,
+        DiagnosticSeverity.Warning,
+        "A range whose minimum exceeds its maximum rejects every value, and a null rate is a fraction between 0 and 1; such a gate quarantines every row or halts every run.");
+
     public static readonly DiagnosticDescriptor StageTypeNotSchema = Create(
         DiagnosticIds.StageTypeNotSchema,
         "Stage type is not a schema",
@@ -72,6 +96,14 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Stage,
         DiagnosticSeverity.Error,
         "Stages are referred to by method name in From, in the compiled plan and in kernel names, so overloads cannot both be stages.");
+
+    public static readonly DiagnosticDescriptor StageNotPure = Create(
+        DiagnosticIds.StageNotPure,
+        "Stage is not deterministic or not pure",
+        "Stage '{0}' of pipeline '{1}' {2}, so re-running it on the same input can give different rows; pass the value in through the input schema or a static readonly field instead",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Warning,
+        "Partitions are retried, speculated and resumed, which is only safe when a stage's output depends on its input row alone: no clock, randomness, environment, I/O or mutable static state.");
 
     public static readonly DiagnosticDescriptor FromStageNotFound = Create(
         DiagnosticIds.FromStageNotFound,
@@ -113,10 +145,50 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "A stage's input rows are its producer's output rows, so the schemas must be the same.");
 
+    public static readonly DiagnosticDescriptor StageUnreachable = Create(
+        DiagnosticIds.StageUnreachable,
+        "Stage is unreachable from the pipeline input",
+        "Stage '{0}' of pipeline '{1}' reads schema '{2}', which is neither the pipeline input '{3}' nor produced by any stage, so it never runs; wire it after a stage with From = nameof(...) or remove it",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Warning,
+        "With [Pipeline(Input = typeof(...))] the input schema is fixed; a stage that reads another schema and has no producing stage is left out of the plan.");
+
+    public static readonly DiagnosticDescriptor PipelineHasNoStages = Create(
+        DiagnosticIds.PipelineHasNoStages,
+        "Pipeline has no stages",
+        "Pipeline '{0}' has {1}, so it writes no output; add a [Filter] or [Map] method that reads the pipeline input",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Warning,
+        "A pipeline's outputs are the outputs of its last stages; with no stage to run there is no plan and no Compiled property.");
+
+    public static readonly DiagnosticDescriptor FromColumnMissing = Create(
+        DiagnosticIds.FromColumnMissing,
+        "From stage does not produce a column the stage reads",
+        "Stage '{0}' of pipeline '{1}' reads member '{2}' (column '{3}') of '{4}', but its From stage '{5}' produces '{6}', which has no column '{3}'; add the column to '{6}' or read from a stage that produces it",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Error,
+        "A stage's input rows are its producer's output rows; every column the stage reads must exist in the producer's schema.");
+
+    public static readonly DiagnosticDescriptor FromColumnTypeMismatch = Create(
+        DiagnosticIds.FromColumnTypeMismatch,
+        "From stage produces a column of another type",
+        "Stage '{0}' of pipeline '{1}' reads column '{3}' of '{4}' as {5} through member '{2}', but its From stage '{6}' produces it as {7}; make the types match",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Error,
+        "Columns are passed between stages as typed buffers, so the producer's and the consumer's column types must agree.");
+
+    public static readonly DiagnosticDescriptor FromColumnNullability = Create(
+        DiagnosticIds.FromColumnNullability,
+        "Nullable column flows into a non-nullable member",
+        "Stage '{0}' of pipeline '{1}' reads column '{3}' through non-nullable member '{2}' of '{4}', but its From stage '{5}' produces it as nullable; make '{2}' nullable or filter out nulls first",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Error,
+        "A null produced upstream has no value to put into a non-nullable member.");
+
     public static readonly DiagnosticDescriptor KernelFallback = Create(
         DiagnosticIds.KernelFallback,
         "Stage runs as a scalar loop",
-        "Stage '{0}' is compiled to a loop that calls the method per row because the kernel compiler does not support {1}; rewrite it with supported constructs for a columnar kernel",
+        "Stage '{0}' of pipeline '{2}' is compiled to a loop that calls the method per row because the kernel compiler does not support {1}; rewrite it with supported constructs for a columnar kernel",
         DiagnosticCategories.Performance,
         DiagnosticSeverity.Info,
         "Only single-expression stages over schema members, operators, patterns and static calls become columnar kernels; other stages stay correct but allocate a row object per row.");
@@ -126,16 +198,25 @@ internal static class DiagnosticDescriptors
         [SchemaNotPartial.Id] = SchemaNotPartial,
         [SchemaMemberTypeUnsupported.Id] = SchemaMemberTypeUnsupported,
         [SchemaNotPositionalRecord.Id] = SchemaNotPositionalRecord,
+        [SchemaColumnNameDuplicate.Id] = SchemaColumnNameDuplicate,
+        [SchemaColumnNameInvalid.Id] = SchemaColumnNameInvalid,
+        [ConstraintBoundsImpossible.Id] = ConstraintBoundsImpossible,
         [StageTypeNotSchema.Id] = StageTypeNotSchema,
         [StageNotStatic.Id] = StageNotStatic,
         [StageSignatureInvalid.Id] = StageSignatureInvalid,
         [PipelineNotPartial.Id] = PipelineNotPartial,
         [StageNameNotUnique.Id] = StageNameNotUnique,
+        [StageNotPure.Id] = StageNotPure,
         [FromStageNotFound.Id] = FromStageNotFound,
         [StageCycle.Id] = StageCycle,
         [StageInputAmbiguous.Id] = StageInputAmbiguous,
         [PipelineInputSchemasDiffer.Id] = PipelineInputSchemasDiffer,
         [FromSchemaMismatch.Id] = FromSchemaMismatch,
+        [StageUnreachable.Id] = StageUnreachable,
+        [PipelineHasNoStages.Id] = PipelineHasNoStages,
+        [FromColumnMissing.Id] = FromColumnMissing,
+        [FromColumnTypeMismatch.Id] = FromColumnTypeMismatch,
+        [FromColumnNullability.Id] = FromColumnNullability,
         [KernelFallback.Id] = KernelFallback,
     };
 

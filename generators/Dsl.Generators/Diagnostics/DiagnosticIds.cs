@@ -10,6 +10,9 @@ internal static class DiagnosticIds
     public const string SchemaNotPartial = "DSL1001";
     public const string SchemaMemberTypeUnsupported = "DSL1002";
     public const string SchemaNotPositionalRecord = "DSL1003";
+    public const string SchemaColumnNameDuplicate = "DSL1004";
+    public const string SchemaColumnNameInvalid = "DSL1005";
+    public const string ConstraintBoundsImpossible = "DSL1006";
 
     // Stage
     public const string StageTypeNotSchema = "DSL2001";
@@ -17,6 +20,7 @@ internal static class DiagnosticIds
     public const string StageSignatureInvalid = "DSL2003";
     public const string PipelineNotPartial = "DSL2004";
     public const string StageNameNotUnique = "DSL2005";
+    public const string StageNotPure = "DSL2006";
 
     // Graph
     public const string FromStageNotFound = "DSL3001";
@@ -24,6 +28,11 @@ internal static class DiagnosticIds
     public const string StageInputAmbiguous = "DSL3003";
     public const string PipelineInputSchemasDiffer = "DSL3004";
     public const string FromSchemaMismatch = "DSL3005";
+    public const string StageUnreachable = "DSL3006";
+    public const string PipelineHasNoStages = "DSL3007";
+    public const string FromColumnMissing = "DSL3008";
+    public const string FromColumnTypeMismatch = "DSL3009";
+    public const string FromColumnNullability = "DSL3010";
 
     // Kernels
     public const string KernelFallback = "DSL4001";

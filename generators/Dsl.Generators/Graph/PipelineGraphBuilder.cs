@@ -13,9 +13,16 @@ namespace Dsl.Generators.Graph;
 internal static class PipelineGraphBuilder
 {
     /// <summary>The wired graph, or null when a graph diagnostic was added to <paramref name="diagnostics"/>.</summary>
+    /// <param name="pipelineName">The name given to [Pipeline].</param>
+    /// <param name="drafts">The parsed stages in declaration order.</param>
+    /// <param name="declaredInput">The schema of <c>[Pipeline(Input = typeof(T))]</c>, or null to infer it.</param>
+    /// <param name="pipelineLocation">Where pipeline-level diagnostics go.</param>
+    /// <param name="diagnostics">Receives the graph diagnostics.</param>
     public static (string InputSchema, List<StageSpec> Stages, List<SegmentSpec> Segments, List<SchemaSpec> Schemas)? Build(
         string pipelineName,
         IReadOnlyList<StageDraft> drafts,
+        SchemaSpec? declaredInput,
+        Microsoft.CodeAnalysis.Location? pipelineLocation,
         List<DiagnosticInfo> diagnostics)
     {
         int count = drafts.Count;
@@ -32,6 +39,7 @@ internal static class PipelineGraphBuilder
 
         // 1. Producers.
         int[] producer = new int[count];
+        bool[] crossSchema = new bool[count];
         bool failed = false;
         for (int i = 0; i < count; i++)
         {
@@ -41,16 +49,15 @@ internal static class PipelineGraphBuilder
             {
                 if (!byName.TryGetValue(from, out int source))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FromStageNotFound, stage.FromLocation ?? stage.Location, stage.Name, from, pipelineName));
-                    failed = true;
-                }
-                else if (drafts[source].Output.FullTypeName != stage.Input.FullTypeName)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FromSchemaMismatch, stage.FromLocation ?? stage.Location, stage.Name, stage.Input.Name, from, drafts[source].Output.Name));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FromStageNotFound, stage.FromLocation ?? stage.Location, stage.Name, from, pipelineName)
+                        .WithProperty(DiagnosticProperties.Stages, string.Join(",", drafts.Where(d => d.Name != stage.Name).Select(d => d.Name))));
                     failed = true;
                 }
                 else
                 {
+                    // A different but structurally compatible schema is allowed: the stage then starts a segment of
+                    // its own that reads the producer's batch by column name (checked after fusion, step 5).
+                    crossSchema[i] = drafts[source].Output.FullTypeName != stage.Input.FullTypeName;
                     producer[i] = source;
                 }
                 continue;
@@ -72,7 +79,8 @@ internal static class PipelineGraphBuilder
             else if (candidates.Count > 1)
             {
                 string names = string.Join(", ", candidates.Select(c => "'" + drafts[c].Name + "'"));
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageInputAmbiguous, stage.Location, stage.Name, stage.Input.Name, names, pipelineName));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageInputAmbiguous, stage.Location, stage.Name, stage.Input.Name, names, pipelineName)
+                    .WithProperty(DiagnosticProperties.Candidates, string.Join(",", candidates.Select(c => drafts[c].Name))));
                 failed = true;
             }
         }
@@ -120,8 +128,31 @@ internal static class PipelineGraphBuilder
             return null;
         }
 
-        // 3. One input schema.
-        SchemaSpec? input = null;
+        // 3. One input schema: the declared one (stages that cannot reach it are dropped with a warning), else the
+        // schema of the first stage no other stage feeds.
+        SchemaSpec? input = declaredInput;
+        if (declaredInput is not null)
+        {
+            bool[] reachable = new bool[count];
+            foreach (int i in order)
+            {
+                reachable[i] = producer[i] >= 0 ? reachable[producer[i]] : drafts[i].Input.FullTypeName == declaredInput.FullTypeName;
+                if (producer[i] < 0 && !reachable[i])
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageUnreachable, drafts[i].InputTypeLocation ?? drafts[i].Location, drafts[i].Name, pipelineName, drafts[i].Input.Name, declaredInput.Name));
+                }
+            }
+            if (reachable.Any(r => !r))
+            {
+                List<StageDraft> kept = Enumerable.Range(0, count).Where(i => reachable[i]).Select(i => drafts[i]).ToList();
+                if (kept.Count == 0)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PipelineHasNoStages, pipelineLocation, pipelineName, "no stage reachable from its input '" + declaredInput.Name + "'"));
+                    return null;
+                }
+                return Build(pipelineName, kept, declaredInput, pipelineLocation, diagnostics);
+            }
+        }
         foreach (int i in order)
         {
             if (producer[i] >= 0)
@@ -156,7 +187,7 @@ internal static class PipelineGraphBuilder
         var segmentStages = new List<List<int>>();
         foreach (int i in order)
         {
-            if (producer[i] >= 0 && consumers[producer[i]] == 1)
+            if (producer[i] >= 0 && consumers[producer[i]] == 1 && !crossSchema[i])
             {
                 segmentOf[i] = segmentOf[producer[i]];
                 segmentStages[segmentOf[i]].Add(i);
@@ -185,11 +216,43 @@ internal static class PipelineGraphBuilder
                 ReadColumns(members.Select(m => drafts[m]).ToList())));
         }
 
+        // 5. A stage reading another schema than its From stage produces starts a segment whose kernel looks its
+        // columns up by name in the producer's batch: each column it reads must be there, with the same type, and
+        // not nullable into a non-nullable member; every other column of its schema must exist too.
+        for (int i = 0; i < count; i++)
+        {
+            if (!crossSchema[i])
+            {
+                continue;
+            }
+            StageDraft stage = drafts[i];
+            StageDraft source = drafts[producer[i]];
+            List<DiagnosticInfo> problems = ColumnProblems(pipelineName, stage, source, segments[segmentOf[i]].ReadColumns);
+            if (problems.Count == 0 && ColumnProblems(pipelineName, stage, source, stage.Input.Columns.Select(c => c.ColumnName)).Count > 0)
+            {
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FromSchemaMismatch, stage.FromLocation ?? stage.Location, stage.Name, stage.Input.Name, source.Name, source.Output.Name));
+            }
+            diagnostics.AddRange(problems);
+            failed |= problems.Count > 0;
+        }
+        if (failed)
+        {
+            return null;
+        }
+
+        bool[] sourceFilter = SourceFilters(drafts, producer, consumers);
         var stages = new List<StageSpec>(count);
         foreach (int i in order)
         {
             StageDraft d = drafts[i];
-            stages.Add(new StageSpec(d.Name, d.Kind, d.Input.FullTypeName, d.Output.FullTypeName, producer[i] >= 0 ? drafts[producer[i]].Name : null, d.Kernel));
+            stages.Add(new StageSpec(
+                d.Name,
+                d.Kind,
+                d.Input.FullTypeName,
+                d.Output.FullTypeName,
+                producer[i] >= 0 ? drafts[producer[i]].Name : null,
+                d.Kernel,
+                sourceFilter[i] ? d.ScanPredicates : EquatableArray<ScanPredicateSpec>.Empty));
         }
 
         var schemas = new List<SchemaSpec> { input };
@@ -205,6 +268,71 @@ internal static class PipelineGraphBuilder
         }
         return (input.FullTypeName, stages, segments, schemas);
     }
+
+    /// <summary>
+    /// The filters every scanned row passes through before anything else: with a single stage reading the input,
+    /// that stage and its single-consumer successors while they are filters. Their conditions hold for every row
+    /// that goes on, so a scan may prune by them.
+    /// </summary>
+    private static bool[] SourceFilters(IReadOnlyList<StageDraft> drafts, int[] producer, int[] consumers)
+    {
+        bool[] result = new bool[drafts.Count];
+        List<int> roots = Enumerable.Range(0, drafts.Count).Where(i => producer[i] < 0).ToList();
+        if (roots.Count != 1)
+        {
+            return result;
+        }
+        int at = roots[0];
+        while (drafts[at].Kind == StageKindSpec.Filter)
+        {
+            result[at] = true;
+            if (consumers[at] != 1)
+            {
+                break;
+            }
+            at = System.Array.IndexOf(producer, at);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// DSL3008-DSL3010 for each of <paramref name="columns"/> (of <paramref name="stage"/>'s input schema) that its
+    /// From stage, which produces another schema, lacks, types differently or produces as nullable into a
+    /// non-nullable member.
+    /// </summary>
+    private static List<DiagnosticInfo> ColumnProblems(string pipelineName, StageDraft stage, StageDraft source, IEnumerable<string> columns)
+    {
+        var problems = new List<DiagnosticInfo>();
+        Microsoft.CodeAnalysis.Location? location = stage.FromLocation ?? stage.Location;
+        foreach (string column in columns)
+        {
+            if (stage.Input.Columns.FirstOrDefault(c => c.ColumnName == column) is not { } read)
+            {
+                continue;
+            }
+            string member = read.MemberName;
+            ColumnSpec? produced = source.Output.Columns.FirstOrDefault(c => c.ColumnName == read.ColumnName);
+            if (produced is null)
+            {
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FromColumnMissing, location,
+                    stage.Name, pipelineName, member, read.ColumnName, stage.Input.Name, source.Name, source.Output.Name));
+            }
+            else if (produced.Kind != read.Kind)
+            {
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FromColumnTypeMismatch, location,
+                    stage.Name, pipelineName, member, read.ColumnName, stage.Input.Name, "'" + TypeName(read) + "'", source.Name, "'" + TypeName(produced) + "'"));
+            }
+            else if (produced.Nullable && !read.Nullable)
+            {
+                problems.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FromColumnNullability, location,
+                    stage.Name, pipelineName, member, read.ColumnName, stage.Input.Name, source.Name)
+                    .WithProperty(DiagnosticProperties.Member, member));
+            }
+        }
+        return problems;
+    }
+
+    private static string TypeName(ColumnSpec column) => column.Kind == ColumnKind.Timestamp ? "DateTime" : column.ValueType;
 
     private static bool DownstreamByFrom(IReadOnlyList<StageDraft> drafts, Dictionary<string, int> byName, int stage, int ancestor)
     {

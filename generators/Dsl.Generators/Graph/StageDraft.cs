@@ -9,7 +9,7 @@ namespace Dsl.Generators.Graph;
 /// </summary>
 internal sealed class StageDraft
 {
-    public StageDraft(string name, StageKindSpec kind, SchemaSpec input, SchemaSpec output, string? from, Location? fromLocation, Location? location, Location? inputTypeLocation, StageKernelSpec kernel)
+    public StageDraft(string name, StageKindSpec kind, SchemaSpec input, SchemaSpec output, string? from, Location? fromLocation, Location? location, Location? inputTypeLocation, StageKernelSpec kernel, Common.EquatableArray<ScanPredicateSpec> scanPredicates = default)
     {
         Name = name;
         Kind = kind;
@@ -20,6 +20,7 @@ internal sealed class StageDraft
         Location = location;
         InputTypeLocation = inputTypeLocation;
         Kernel = kernel;
+        ScanPredicates = scanPredicates;
     }
 
     public string Name { get; }
@@ -39,4 +40,7 @@ internal sealed class StageDraft
     public Location? InputTypeLocation { get; }
 
     public StageKernelSpec Kernel { get; }
+
+    /// <summary>Column-versus-constant conjuncts of a filter (kept in the plan only for source filters).</summary>
+    public Common.EquatableArray<ScanPredicateSpec> ScanPredicates { get; }
 }

@@ -15,10 +15,13 @@ internal enum StageKindSpec
 /// <param name="OutputSchema">The output schema's full type name.</param>
 /// <param name="From">The producing stage, or null when it reads the pipeline input.</param>
 /// <param name="Kernel">The compiled body.</param>
+/// <param name="ScanPredicates">For a source filter (every input row reaches it through filters only): the
+/// column-versus-constant conditions a scan may prune row groups with; empty otherwise.</param>
 internal sealed record StageSpec(
     string Name,
     StageKindSpec Kind,
     string InputSchema,
     string OutputSchema,
     string? From,
-    StageKernelSpec Kernel);
+    StageKernelSpec Kernel,
+    Common.EquatableArray<ScanPredicateSpec> ScanPredicates = default);

@@ -49,6 +49,24 @@ public sealed partial class PipelineGenerator
             return w.ToString();
         }
 
+        /// <summary>", ScanPredicates: new ScanPredicate[] { ... }" for a source filter with some; else nothing.</summary>
+        private static string ScanPredicates(StageSpec stage)
+        {
+            if (stage.ScanPredicates.IsEmpty)
+            {
+                return string.Empty;
+            }
+            var items = new System.Collections.Generic.List<string>();
+            foreach (ScanPredicateSpec predicate in stage.ScanPredicates)
+            {
+                items.Add("new global::Dsl.Execution.ScanPredicate("
+                    + SourceWriter.Literal(predicate.Column) + ", "
+                    + "global::Dsl.Execution.ScanOperator." + predicate.Operator + ", "
+                    + predicate.Value + ")");
+            }
+            return ", ScanPredicates: new global::Dsl.Execution.ScanPredicate[] { " + string.Join(", ", items) + " }";
+        }
+
         private static void WriteCompiled(SourceWriter w, PipelineSpec spec)
         {
             w.WriteLine("/// <summary>The compiled plan of pipeline " + SourceWriter.Literal(spec.PipelineName) + " and one kernel per fused segment.</summary>");
@@ -77,7 +95,8 @@ public sealed partial class PipelineGenerator
                     + SourceWriter.Literal(spec.Schema(stage.OutputSchema).Name) + ", "
                     + (stage.From is null ? "null" : SourceWriter.Literal(stage.From)) + ", "
                     + (stage.Kernel.Vectorized ? "true" : "false") + ", "
-                    + (stage.Kernel.FallbackReason is null ? "null" : SourceWriter.Literal(stage.Kernel.FallbackReason)) + "),");
+                    + (stage.Kernel.FallbackReason is null ? "null" : SourceWriter.Literal(stage.Kernel.FallbackReason))
+                    + ScanPredicates(stage) + "),");
             }
             w.CloseBrace(",");
             w.WriteLine("Segments: new global::Dsl.Execution.SegmentPlan[]");

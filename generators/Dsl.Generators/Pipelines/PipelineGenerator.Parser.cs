@@ -56,12 +56,17 @@ public sealed partial class PipelineGenerator
                 }
             }
 
+            if (stagesValid && drafts.Count == 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PipelineHasNoStages, type.Locations[0], pipelineName, "no stages"));
+            }
             if (!stagesValid || drafts.Count == 0)
             {
                 return new Result<PipelineSpec>(null, diagnostics.ToEquatableArray());
             }
 
-            var graph = PipelineGraphBuilder.Build(pipelineName, drafts, diagnostics);
+            SchemaSpec? declaredInput = DeclaredInput(context, cancellationToken);
+            var graph = PipelineGraphBuilder.Build(pipelineName, drafts, declaredInput, type.Locations[0], diagnostics);
             if (graph is not { } g)
             {
                 return new Result<PipelineSpec>(null, diagnostics.ToEquatableArray());
@@ -79,6 +84,24 @@ public sealed partial class PipelineGenerator
                 g.Segments.ToEquatableArray(),
                 context.SemanticModel.Compilation.Options.CheckOverflow);
             return new Result<PipelineSpec>(spec, diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>The schema named by <c>[Pipeline(Input = typeof(T))]</c>, when given and valid.</summary>
+        private static SchemaSpec? DeclaredInput(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            if (context.Attributes.Length == 0)
+            {
+                return null;
+            }
+            foreach (KeyValuePair<string, TypedConstant> argument in context.Attributes[0].NamedArguments)
+            {
+                if (argument.Key == "Input" && argument.Value.Value is INamedTypeSymbol input
+                    && SymbolNames.HasAttribute(input, KnownTypeNames.SchemaAttribute))
+                {
+                    return SchemaGenerator.Parser.Parse(input, requirePartial: false, cancellationToken).Spec;
+                }
+            }
+            return null;
         }
 
         private static AttributeData? StageAttribute(IMethodSymbol method, out StageKindSpec kind)
@@ -164,7 +187,7 @@ public sealed partial class PipelineGenerator
                 out Location? fallbackLocation);
             if (fallbackReason is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KernelFallback, fallbackLocation, method.Name, fallbackReason));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KernelFallback, fallbackLocation, method.Name, fallbackReason, pipelineName));
             }
 
             string? from = null;
@@ -178,7 +201,11 @@ public sealed partial class PipelineGenerator
                 }
             }
 
-            return new StageDraft(method.Name, kind, input, output, from, fromLocation, location, inputTypeLocation, kernel);
+            EquatableArray<ScanPredicateSpec> predicates = kind == StageKindSpec.Filter
+                ? ScanPredicateExtractor.Extract(declaration, semanticModel, row, input, cancellationToken)
+                : EquatableArray<ScanPredicateSpec>.Empty;
+
+            return new StageDraft(method.Name, kind, input, output, from, fromLocation, location, inputTypeLocation, kernel, predicates);
         }
 
         private static SchemaSpec? ParseSchema(

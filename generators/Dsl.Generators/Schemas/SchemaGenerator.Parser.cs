@@ -48,7 +48,15 @@ public sealed partial class SchemaGenerator
                 columns.Add(new ColumnSpec(parameter.Name, ColumnName(type, parameter), kind, nullable));
             }
 
-            SchemaSpec? spec = diagnostics.Count > 0
+            // Duplicate or malformed column names are reported by SchemaAnalyzer (DSL1004, DSL1005); the generator
+            // only declines to emit a schema whose batches could not be read back by name.
+            bool namesValid = SchemaRules.FindDuplicateColumn(columns) is null;
+            foreach (ColumnSpec column in columns)
+            {
+                namesValid &= SchemaRules.ColumnNameProblem(column.ColumnName) is null;
+            }
+
+            SchemaSpec? spec = diagnostics.Count > 0 || !namesValid
                 ? null
                 : new SchemaSpec(
                     SymbolNames.Namespace(type),
@@ -148,29 +156,36 @@ public sealed partial class SchemaGenerator
             }
         }
 
-        private static string ColumnName(INamedTypeSymbol type, IParameterSymbol parameter)
+        /// <summary>The column name of a positional member: its [Column] name (on the property or the parameter), else its name.</summary>
+        public static string ColumnName(INamedTypeSymbol type, IParameterSymbol parameter) =>
+            ColumnAttribute(type, parameter, out string? name) is null ? parameter.Name : name!;
+
+        /// <summary>The [Column] attribute naming <paramref name="parameter"/>'s column, if any, and the name it gives.</summary>
+        public static AttributeData? ColumnAttribute(INamedTypeSymbol type, IParameterSymbol parameter, out string? name)
         {
             foreach (ISymbol member in type.GetMembers(parameter.Name))
             {
-                if (member is IPropertySymbol property && FindColumnName(property) is { } fromProperty)
+                if (member is IPropertySymbol property && FindColumnAttribute(property, out name) is { } fromProperty)
                 {
                     return fromProperty;
                 }
             }
-            return FindColumnName(parameter) ?? parameter.Name;
+            return FindColumnAttribute(parameter, out name);
         }
 
-        private static string? FindColumnName(ISymbol symbol)
+        private static AttributeData? FindColumnAttribute(ISymbol symbol, out string? name)
         {
             foreach (AttributeData attribute in symbol.GetAttributes())
             {
                 if (attribute.AttributeClass?.ToDisplayString() == KnownTypeNames.ColumnAttribute
                     && attribute.ConstructorArguments.Length == 1
-                    && attribute.ConstructorArguments[0].Value is string name)
+                    && attribute.ConstructorArguments[0].Value is string value)
                 {
-                    return name;
+                    name = value;
+                    return attribute;
                 }
             }
+            name = null;
             return null;
         }
 

@@ -15,4 +15,12 @@ public sealed class PipelineAttribute : Attribute
 
     /// <summary>The pipeline's name, used in plans, logs and output manifests.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// The schema record the pipeline reads (optional). When left out, the input is the schema read by the first
+    /// stage that no other stage feeds, and every such stage must read it (DSL3004). When set, a stage that reads
+    /// neither this schema nor the output of another stage can never run: the generator leaves it out of the plan
+    /// and reports DSL3006.
+    /// </summary>
+    public Type? Input { get; set; }
 }

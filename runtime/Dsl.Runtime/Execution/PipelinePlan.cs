@@ -22,6 +22,33 @@ public sealed record PipelinePlan(
     /// <summary>The segments whose output is written (no other segment reads it).</summary>
     [JsonIgnore]
     public IEnumerable<SegmentPlan> Sinks => Segments.Where(s => s.IsSink);
+
+    /// <summary>The segments that read the output of <paramref name="segment"/>, in plan order.</summary>
+    public IReadOnlyList<SegmentPlan> ConsumersOf(SegmentPlan segment) =>
+        Segments.Where(s => s.InputSegment == segment.Index).ToList();
+
+    /// <summary>
+    /// Whether the output of <paramref name="segment"/> is materialized as a whole batch: it feeds two or more
+    /// segments, so fusion stops there and every consumer reads the same buffered batch.
+    /// </summary>
+    public bool IsMaterialized(SegmentPlan segment) => ConsumersOf(segment).Count >= 2;
+
+    /// <summary>The columns of the batch <paramref name="segment"/> produces (its output schema's columns).</summary>
+    public IReadOnlyList<string> WrittenColumns(SegmentPlan segment) =>
+        Schemas.TryGetValue(segment.OutputSchema, out BatchSchema? schema)
+            ? schema.Fields.Select(f => f.Name).ToList()
+            : [];
+
+    /// <summary>
+    /// The conditions of <paramref name="segment"/>'s source filters that a Parquet scan can use to skip row groups
+    /// (empty unless the segment reads the pipeline input).
+    /// </summary>
+    public IReadOnlyList<ScanPredicate> ScanPredicates(SegmentPlan segment) =>
+        segment.InputSegment is null
+            ? segment.Stages
+                .SelectMany(name => Stages.FirstOrDefault(s => s.Name == name)?.ScanPredicates ?? [])
+                .ToList()
+            : [];
 }
 
 /// <summary>One stage of a <see cref="PipelinePlan"/>.</summary>
@@ -32,6 +59,9 @@ public sealed record PipelinePlan(
 /// <param name="From">The stage feeding it, or null when it reads the pipeline input.</param>
 /// <param name="Vectorized">Whether its kernel reads column spans directly (false: it calls the user's method per row).</param>
 /// <param name="FallbackReason">Why the kernel compiler fell back to calling the method per row, when it did.</param>
+/// <param name="ScanPredicates">For a filter every input row reaches before anything else runs (a source filter):
+/// the simple column-versus-constant conditions it requires, which a scan may use to prune row groups. Null or
+/// empty when there are none.</param>
 public sealed record StagePlan(
     string Name,
     StageKind Kind,
@@ -39,7 +69,8 @@ public sealed record StagePlan(
     string OutputSchema,
     string? From,
     bool Vectorized,
-    string? FallbackReason);
+    string? FallbackReason,
+    IReadOnlyList<ScanPredicate>? ScanPredicates = null);
 
 /// <summary>A fused run of stages executed as one pass over a batch.</summary>
 /// <param name="Index">Position in <see cref="PipelinePlan.Segments"/>; also the kernel's index.</param>

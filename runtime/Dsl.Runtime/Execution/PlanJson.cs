@@ -43,6 +43,15 @@ public static class PlanJson
             {
                 json.WriteString("fallbackReason", stage.FallbackReason);
             }
+            if (stage.ScanPredicates is { Count: > 0 } predicates)
+            {
+                json.WriteStartArray("scanPredicates");
+                foreach (ScanPredicate predicate in predicates)
+                {
+                    WritePredicate(json, predicate);
+                }
+                json.WriteEndArray();
+            }
             json.WriteEndObject();
         }
         json.WriteEndArray();
@@ -75,9 +84,66 @@ public static class PlanJson
                 json.WriteStringValue(column);
             }
             json.WriteEndArray();
+            json.WriteStartArray("writtenColumns");
+            foreach (string column in plan.WrittenColumns(segment))
+            {
+                json.WriteStringValue(column);
+            }
+            json.WriteEndArray();
+            IReadOnlyList<SegmentPlan> consumers = plan.ConsumersOf(segment);
+            json.WriteBoolean("materialized", consumers.Count >= 2);
+            json.WriteStartArray("consumers");
+            foreach (SegmentPlan consumer in consumers)
+            {
+                json.WriteNumberValue(consumer.Index);
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("scanPredicates");
+            foreach (ScanPredicate predicate in plan.ScanPredicates(segment))
+            {
+                WritePredicate(json, predicate);
+            }
+            json.WriteEndArray();
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WritePredicate(Utf8JsonWriter json, ScanPredicate predicate)
+    {
+        json.WriteStartObject();
+        json.WriteString("column", predicate.Column);
+        json.WriteString("operator", predicate.Operator.ToString());
+        switch (predicate.Value)
+        {
+            case null:
+                json.WriteNull("value");
+                break;
+            case string s:
+                json.WriteString("value", s);
+                break;
+            case bool b:
+                json.WriteBoolean("value", b);
+                break;
+            case int i:
+                json.WriteNumber("value", i);
+                break;
+            case long l:
+                json.WriteNumber("value", l);
+                break;
+            case float f when float.IsFinite(f):
+                json.WriteNumber("value", f);
+                break;
+            case double d when double.IsFinite(d):
+                json.WriteNumber("value", d);
+                break;
+            default:
+                // NaN and infinities have no JSON number form.
+                json.WriteString("value", predicate.ValueText);
+                break;
+        }
+        json.WriteString("text", predicate.ToString());
         json.WriteEndObject();
     }
 

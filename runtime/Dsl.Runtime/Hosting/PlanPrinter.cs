@@ -27,13 +27,30 @@ public static class PlanPrinter
             string sink = segment.IsSink ? "  => output" : "";
             text.AppendLine($"  #{segment.Index} {segment.Name}: {segment.InputSchema} -> {segment.OutputSchema}, from {source}{sink}");
             text.AppendLine($"      reads columns: {string.Join(", ", segment.ReadColumns)}");
+            text.AppendLine($"      writes columns: {string.Join(", ", plan.WrittenColumns(segment))}");
+            IReadOnlyList<SegmentPlan> consumers = plan.ConsumersOf(segment);
+            if (consumers.Count >= 2)
+            {
+                text.AppendLine($"      materialized: its output feeds {consumers.Count} segments ({string.Join(", ", consumers.Select(c => "#" + c.Index))}), so fusion stops here");
+            }
+            IReadOnlyList<ScanPredicate> predicates = plan.ScanPredicates(segment);
+            if (predicates.Count > 0)
+            {
+                text.AppendLine($"      scan predicates (row-group pruning): {string.Join(" && ", predicates)}");
+            }
         }
+        text.AppendLine();
+        var materialized = plan.Segments.Where(plan.IsMaterialized).ToList();
+        text.AppendLine(materialized.Count == 0
+            ? "Barriers: none (no fit, aggregation or join stages; no materialized output)"
+            : $"Barriers: none (no fit, aggregation or join stages); materialized outputs: {string.Join(", ", materialized.Select(m => $"#{m.Index} {m.Name}"))}");
         return text.ToString();
     }
 
     /// <summary>
     /// The plan as a Mermaid flowchart for docs: one node per stage, grouped into one box per fused segment, with
-    /// the pipeline input and each output as their own nodes.
+    /// the pipeline input and each output as their own nodes. Each segment box names the columns it reads and
+    /// writes; predicates pushed into the scan label the input; a materialized output gets its own node.
     /// </summary>
     public static string ToMermaid(PipelinePlan plan)
     {
@@ -42,7 +59,13 @@ public static class PlanPrinter
         text.AppendLine($"    input[(\"{plan.InputSchema}\")]");
         foreach (SegmentPlan segment in plan.Segments)
         {
-            text.AppendLine($"    subgraph seg{segment.Index}[\"#{segment.Index} fused\"]");
+            IReadOnlyList<ScanPredicate> predicates = plan.ScanPredicates(segment);
+            if (predicates.Count > 0)
+            {
+                text.AppendLine($"    input -.-|\"scan: {Escape(string.Join(" and ", predicates))}\"| seg{segment.Index}");
+            }
+            string columns = $"reads: {string.Join(", ", segment.ReadColumns)}<br/>writes: {string.Join(", ", plan.WrittenColumns(segment))}";
+            text.AppendLine($"    subgraph seg{segment.Index}[\"#{segment.Index} fused<br/>{Escape(columns)}\"]");
             foreach (string stageName in segment.Stages)
             {
                 StagePlan stage = plan.Stages.First(s => s.Name == stageName);
@@ -50,10 +73,24 @@ public static class PlanPrinter
             }
             text.AppendLine("    end");
         }
+        foreach (SegmentPlan segment in plan.Segments.Where(plan.IsMaterialized))
+        {
+            string last = segment.Stages[^1];
+            text.AppendLine($"    mat{segment.Index}[[\"materialized {last}\"]]");
+        }
         foreach (StagePlan stage in plan.Stages)
         {
             string from = stage.From is null ? "input" : NodeId(stage.From);
+            SegmentPlan? producer = stage.From is null ? null : plan.Segments.FirstOrDefault(s => s.Stages[^1] == stage.From);
+            if (producer is not null && plan.IsMaterialized(producer))
+            {
+                from = "mat" + producer.Index;
+            }
             text.AppendLine($"    {from} -->|{stage.InputSchema}| {NodeId(stage.Name)}");
+        }
+        foreach (SegmentPlan segment in plan.Segments.Where(plan.IsMaterialized))
+        {
+            text.AppendLine($"    {NodeId(segment.Stages[^1])} -->|{segment.OutputSchema}| mat{segment.Index}");
         }
         foreach (SegmentPlan sink in plan.Sinks)
         {
@@ -64,4 +101,7 @@ public static class PlanPrinter
     }
 
     private static string NodeId(string stage) => "stage_" + stage;
+
+    // Mermaid labels are quoted; a quote inside one is written as an entity.
+    private static string Escape(string label) => label.Replace("\"", "#quot;", StringComparison.Ordinal);
 }
