@@ -163,4 +163,21 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool InDateTimeRange(Vector256<long> micros) =>
         (Vector256.LessThan(micros, Vector256.Create(Timestamps.MinMicros)) | Vector256.GreaterThan(micros, Vector256.Create(Timestamps.MaxMicros))) == Vector256<long>.Zero;
+
+    /// <summary>Marks the rows of a block written at <paramref name="index"/> null where <paramref name="valid"/> is clear.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SetNulls(ValidityBitmap validity, int index, Vector256<long> valid)
+    {
+        uint nulls = ~valid.ExtractMostSignificantBits() & BlockMask;
+        while (nulls != 0)
+        {
+            validity.Set(index + System.Numerics.BitOperations.TrailingZeroCount(nulls), false);
+            nulls &= nulls - 1;
+        }
+    }
+
+    /// <summary>Writes the row numbers <paramref name="row"/> to <paramref name="row"/>+3 at <paramref name="index"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreRowNumbers(Span<int> selection, int index, int row) =>
+        (Vector128.Create(row) + Vector128.Create(0, 1, 2, 3)).CopyTo(selection.Slice(index, KernelDispatch.BlockRows));
 }
