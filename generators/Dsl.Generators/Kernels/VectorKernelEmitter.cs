@@ -642,6 +642,13 @@ internal sealed class VectorKernelEmitter
                 {
                     return value.Valid is null ? null : "~" + value.Valid;
                 }
+                if (pattern.Kind == KernelExprKind.PatternConstant && value.Kind is VKind.Double or VKind.Float
+                    && constant.Kind is KernelExprKind.Literal or KernelExprKind.StaticMember && constant.Text.EndsWith(".NaN", System.StringComparison.Ordinal))
+                {
+                    // 'x is double.NaN' matches NaN (pattern matching uses double.IsNaN), unlike x == double.NaN.
+                    string isNaN = ToMask(value.Kind, "~" + VectorClass(value.Kind) + ".Equals(" + value.Code + ", " + value.Code + ")");
+                    return value.Valid is null ? isNaN : value.Valid + " & " + Parenthesize(isNaN);
+                }
                 VValue? c = Eval(constant);
                 if (c is null || c.Valid is not null)
                 {
@@ -891,7 +898,8 @@ internal sealed class VectorKernelEmitter
                 {
                     case "ToLowerInvariant" or "ToUpperInvariant" or "Trim" or "TrimStart" or "TrimEnd" when e.Operands.Count == 1:
                         return IsTotalOverString(e.Operands[0], ref member);
-                    case "StartsWith" or "EndsWith" or "Contains" or "Equals" when e.Operands.Count == 2 && IsStringLiteral(e.Operands[1]):
+                    case "StartsWith" or "EndsWith" or "Contains" or "Equals" or "IndexOf"
+                        when (e.Operands.Count == 2 || (e.Operands.Count == 3 && IsStringComparison(e.Operands[2]))) && IsStringLiteral(e.Operands[1]):
                         return IsTotalOverString(e.Operands[0], ref member);
                     default:
                         return false;
@@ -923,6 +931,9 @@ internal sealed class VectorKernelEmitter
         return true;
     }
 
+    private static bool IsStringComparison(KernelExpr e) =>
+        e.Kind is KernelExprKind.StaticMember or KernelExprKind.Literal && e.Text.StartsWith("global::System.StringComparison.", System.StringComparison.Ordinal);
+
     private static bool IsStringLiteral(KernelExpr e) => e.Kind == KernelExprKind.Literal && e.Text.StartsWith("\"", System.StringComparison.Ordinal);
 
     private static bool IsPositiveIntLiteral(KernelExpr e) =>
@@ -930,9 +941,24 @@ internal sealed class VectorKernelEmitter
 
     private static bool IsNullLiteral(KernelExpr e) => e.Kind == KernelExprKind.Literal && e.Text == "null";
 
-    private static bool IsHoistable(KernelExpr e) => e.Kind is KernelExprKind.Literal or KernelExprKind.StaticMember;
+    /// <summary>Whether <paramref name="e"/> reads no column (so it can be evaluated once per batch).</summary>
+    private static bool IsHoistable(KernelExpr e)
+    {
+        if (e.Kind is KernelExprKind.Column or KernelExprKind.Call or KernelExprKind.ConditionalAccessReceiver)
+        {
+            return false;
+        }
+        foreach (KernelExpr operand in e.Operands)
+        {
+            if (!IsHoistable(operand))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
-    private static string Scalar(KernelExpr e) => Parenthesize(e.Text);
+    private string Scalar(KernelExpr e) => "(" + _renderScalar(e, null, null) + ")";
 
     // ---- conversions and types ---------------------------------------------------------------------------
 
