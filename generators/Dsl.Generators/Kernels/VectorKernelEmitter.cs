@@ -740,6 +740,24 @@ internal sealed class VectorKernelEmitter
 
     private VValue? Call(KernelExpr e)
     {
+        if (e.IsInstance && e.Text == "GetValueOrDefault" && e.ArgumentNames.IsEmpty && e.Operands.Count <= 2)
+        {
+            // n.GetValueOrDefault() and n.GetValueOrDefault(fallback): the value where valid, else the fallback (or zero).
+            VValue? receiver = Eval(e.Operands[0]);
+            TypeInfo? type = TypeInfo.Parse(e.Type);
+            if (receiver?.Valid is null || type is null || type.Value.Nullable || type.Value.Kind is VKind.String or VKind.DateTime)
+            {
+                return null;
+            }
+            VValue? fallback = e.Operands.Count == 2 ? Eval(e.Operands[1]) : new VValue(type.Value.Kind, ZeroOf(type.Value.Kind), null);
+            VValue? a = Convert(receiver with { Valid = null }, type.Value.Kind, false);
+            VValue? b = fallback is null || fallback.Valid is not null ? null : Convert(fallback, type.Value.Kind, false);
+            if (a is null || b is null)
+            {
+                return null;
+            }
+            return new VValue(a.Kind, VectorClass(a.Kind) + ".ConditionalSelect(" + MaskFor(a.Kind, receiver.Valid) + ", " + a.Code + ", " + b.Code + ")", null);
+        }
         if (e.IsInstance || !e.ArgumentNames.IsEmpty)
         {
             return null;

@@ -83,7 +83,7 @@ public sealed class VectorKernelTests
 
     public const string Nullable = TestSources.Usings + "namespace S;\n" + Measures + """
         [Schema]
-        public partial record R(double? Lifted, double Coalesced, bool IsNull, bool HasValue, bool Less, bool Equal, int? IntLifted, double? Picked, bool NotEqual);
+        public partial record R(double? Lifted, double Coalesced, bool IsNull, bool HasValue, bool Less, bool Equal, int? IntLifted, double? Picked, bool NotEqual, double OrZero, int OrSeven);
 
         [Pipeline("nullable")]
         public static partial class Lifting
@@ -101,7 +101,9 @@ public sealed class VectorKernelTests
                 m.N == m.K,
                 m.K - m.I,
                 m.Flag ? m.N : m.B,
-                m.K != null);
+                m.K != null,
+                m.N.GetValueOrDefault() / 60.0,
+                m.K.GetValueOrDefault(7));
         }
         """;
 
