@@ -37,6 +37,7 @@ internal sealed class VectorKernelEmitter
     private bool _valuesAreInput = true;
     private int _depth;
     private string _stage = string.Empty;
+    private bool _relaxedMath;
 
     private VectorKernelEmitter(PipelineSpec pipeline, SchemaSpec input, System.Func<KernelExpr, string?, string?, string> renderScalar)
     {
@@ -87,6 +88,7 @@ internal sealed class VectorKernelEmitter
         foreach (StageSpec stage in stages)
         {
             _stage = stage.Name;
+            _relaxedMath = stage.Kernel.RelaxedMath;
             if (!EmitStage(stage))
             {
                 return false;
@@ -808,6 +810,9 @@ internal sealed class VectorKernelEmitter
                 }
                 return new VValue(kind, cls + ".Min(" + cls + ".Max(" + args[0].Code + ", " + args[1].Code + "), " + args[2].Code + ")", null);
             }
+            case "Log" or "Exp" when floating && args.Count == 1 && _relaxedMath:
+                // The stage opted into RelaxedMath: the vector approximation, which may differ in the last bits.
+                return new VValue(kind, cls + "." + name + "(" + args[0].Code + ")", null);
             case "Log" or "Log10" or "Log2" or "Exp" or "Pow" or "Sin" or "Cos" or "Tan" or "Asin" or "Acos" or "Atan" or "Atan2"
                 or "Sinh" or "Cosh" or "Tanh" or "Cbrt" or "Asinh" or "Acosh" or "Atanh" or "Hypot" when floating:
             {

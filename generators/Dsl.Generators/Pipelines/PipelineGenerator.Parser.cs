@@ -176,6 +176,10 @@ public sealed partial class PipelineGenerator
                     from = value;
                     fromLocation = FromLocation(attribute, cancellationToken);
                 }
+                else if (argument.Key == "RelaxedMath" && argument.Value.Value is true)
+                {
+                    kernel = kernel with { RelaxedMath = true };
+                }
             }
 
             return new StageDraft(method.Name, kind, input, output, from, fromLocation, location, inputTypeLocation, kernel);

@@ -206,4 +206,43 @@ public sealed class VectorKernelTests
         var broken = new RecordBatch(schema, columns, 8);
         Assert.Throws<ArgumentOutOfRangeException>(() => snippet.Pipeline("S.Dates").Kernels[0](broken));
     }
+
+    [Fact]
+    public void RelaxedMath_UsesVectorLogAndExpWithinAFewUlps()
+    {
+        const string source = TestSources.Usings + "namespace S;\n" + Measures + """
+            [Schema]
+            public partial record R(double Log, double Exp, double Exact);
+
+            [Pipeline("relaxed")]
+            public static partial class Relaxed
+            {
+                [Map(RelaxedMath = true)]
+                public static R Approximate(M m) => new(Math.Log(m.A), Math.Exp(m.B / 1000), Math.Sqrt(m.A));
+            }
+            """;
+        using var snippet = LoadedSnippet.Compile(source);
+        string generated = snippet.Run.GeneratedSource("S.Relaxed.Pipeline.g.cs");
+        Assert.Contains("Vector256.Log(", generated, StringComparison.Ordinal);
+        Assert.Contains("Vector256.Exp(", generated, StringComparison.Ordinal);
+
+        Type schema = snippet.Type("S.M");
+        List<object> rows = RowGenerator.Rows(schema, 4096, 11);
+        using RecordBatch input = LoadedSnippet.ToBatch(schema, rows);
+        using RecordBatch output = snippet.Pipeline("S.Relaxed").Kernels[0](input);
+        var method = snippet.Type("S.Relaxed").GetMethod("Approximate")!;
+        for (int r = 0; r < rows.Count; r++)
+        {
+            object expected = method.Invoke(null, [rows[r]])!;
+            foreach ((string name, int column) in new[] { ("Log", 0), ("Exp", 1), ("Exact", 2) })
+            {
+                double want = (double)expected.GetType().GetProperty(name)!.GetValue(expected)!;
+                double got = output.GetPrimitive<double>(name, ColumnType.Double)[r];
+                bool close = BitConverter.DoubleToInt64Bits(want) == BitConverter.DoubleToInt64Bits(got)
+                    || (double.IsNaN(want) && double.IsNaN(got))
+                    || (column != 2 && double.IsFinite(want) && Math.Abs(want - got) <= 4 * Math.Max(double.Epsilon, Math.Abs(want) * 1.2e-16));
+                Assert.True(close, $"Row {r}, {name}: expected {want:R}, the relaxed kernel wrote {got:R}.");
+            }
+        }
+    }
 }
