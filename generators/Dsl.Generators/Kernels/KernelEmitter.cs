@@ -21,6 +21,7 @@ internal sealed class KernelEmitter
     private Dictionary<string, string> _values = new(System.StringComparer.Ordinal);
     private readonly HashSet<string> _loaded = new(System.StringComparer.Ordinal);
     private bool _valuesAreInput = true;
+    private bool _describe;
 
     private KernelEmitter(PipelineSpec pipeline, SegmentSpec segment, SourceWriter writer)
     {
@@ -112,28 +113,41 @@ internal sealed class KernelEmitter
         _w.WriteLine("int count = 0;");
         _w.WriteLine();
 
-        _w.WriteLine("for (int i = 0; i < rowCount; i++)");
-        _w.OpenBrace();
-        foreach (StageSpec stage in stages)
+        VectorKernelEmitter? vector = VectorKernelEmitter.TryEmit(_pipeline, _input, stages, hasMap ? output : null, gathered, needsSelection, RenderBound);
+        if (vector is null)
         {
-            EmitStage(stage);
+            _w.WriteLine("for (int i = 0; i < rowCount; i++)");
+            _w.OpenBrace();
+            EmitRow(stages, output, hasMap, gathered, needsSelection);
+            _w.CloseBrace();
         }
-        if (hasMap)
+        else
         {
-            foreach (ColumnSpec column in output.Columns)
+            _w.WriteLine("// Whole blocks of four rows run as vectors. The rows after the last whole block, and any block the vector");
+            _w.WriteLine("// code hands back (it breaks out before writing anything), run the per-row code: both give the same rows.");
+            _w.WriteLine("int vectorEnd = global::Dsl.Kernels.KernelDispatch.UseVectors ? rowCount - (rowCount % 4) : 0;");
+            foreach (string line in vector.Before)
             {
-                if (!gathered.ContainsKey(column.MemberName))
-                {
-                    EmitWrite(column, _values[column.MemberName]);
-                }
+                _w.WriteLine(line);
             }
+            _w.WriteLine("int i = 0;");
+            _w.WriteLine("while (i < rowCount)");
+            _w.OpenBrace();
+            _w.WriteLine("for (; i < vectorEnd; i += 4)");
+            _w.OpenBrace();
+            foreach (string line in vector.Block)
+            {
+                _w.WriteLine(line);
+            }
+            _w.CloseBrace();
+            _w.WriteLine();
+            _w.WriteLine("int scalarEnd = i < vectorEnd ? i + 4 : rowCount;");
+            _w.WriteLine("for (; i < scalarEnd; i++)");
+            _w.OpenBrace();
+            EmitRow(stages, output, hasMap, gathered, needsSelection);
+            _w.CloseBrace();
+            _w.CloseBrace();
         }
-        if (needsSelection)
-        {
-            _w.WriteLine("selection[count] = i;");
-        }
-        _w.WriteLine("count++;");
-        _w.CloseBrace();
         _w.WriteLine();
 
         _w.WriteLine("var columns = new global::Dsl.Column[]");
@@ -156,6 +170,54 @@ internal sealed class KernelEmitter
         _w.CloseBrace(";");
         _w.WriteLine("return new global::Dsl.RecordBatch(" + producerSchema.FullTypeName + ".BatchSchema, columns, count);");
         _w.CloseBrace();
+    }
+
+    /// <summary>The per-row code: every stage in turn on one row's values, then the output writes.</summary>
+    private void EmitRow(List<StageSpec> stages, SchemaSpec output, bool hasMap, Dictionary<string, string> gathered, bool needsSelection)
+    {
+        foreach (StageSpec stage in stages)
+        {
+            EmitStage(stage);
+        }
+        if (hasMap)
+        {
+            foreach (ColumnSpec column in output.Columns)
+            {
+                if (!gathered.ContainsKey(column.MemberName))
+                {
+                    EmitWrite(column, _values[column.MemberName]);
+                }
+            }
+        }
+        if (needsSelection)
+        {
+            _w.WriteLine("selection[count] = i;");
+        }
+        _w.WriteLine("count++;");
+    }
+
+    /// <summary>
+    /// Renders <paramref name="e"/> as scalar C# with the string member <paramref name="member"/> bound to
+    /// <paramref name="local"/>; with no member, renders it for a comment (members by name).
+    /// </summary>
+    private string RenderBound(KernelExpr e, string? member, string? local)
+    {
+        Dictionary<string, string> saved = _values;
+        _describe = member is null;
+        _values = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        if (member is not null)
+        {
+            _values[member] = local!;
+        }
+        try
+        {
+            return Render(e, _pipeline.CheckOverflow);
+        }
+        finally
+        {
+            _values = saved;
+            _describe = false;
+        }
     }
 
     /// <summary>Finds string outputs of the last map that copy a segment input column unchanged.</summary>
@@ -344,7 +406,7 @@ internal sealed class KernelEmitter
             case KernelExprKind.StaticMember:
                 return e.Text;
             case KernelExprKind.Column:
-                return _values[e.Text];
+                return _describe ? e.Text : _values[e.Text];
             case KernelExprKind.Default:
                 return "default(" + e.Type + ")";
             case KernelExprKind.Binary:

@@ -18,9 +18,11 @@ internal sealed record KernelOutput(string Member, KernelExpr Value);
 /// <param name="ReadMembers">Input schema members the stage reads (every member for a fallback).</param>
 /// <param name="Predicate">The filter's condition.</param>
 /// <param name="Outputs">The map's output members in evaluation order.</param>
+/// <param name="RelaxedMath">Whether the stage opted into vector approximations of Log and Exp (<c>RelaxedMath = true</c>).</param>
 internal sealed record StageKernelSpec(
     bool Vectorized,
     string? FallbackReason,
     EquatableArray<string> ReadMembers,
     KernelExpr? Predicate,
-    EquatableArray<KernelOutput> Outputs);
+    EquatableArray<KernelOutput> Outputs,
+    bool RelaxedMath = false);

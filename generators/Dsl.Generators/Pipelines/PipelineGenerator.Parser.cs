@@ -199,6 +199,10 @@ public sealed partial class PipelineGenerator
                     from = value;
                     fromLocation = FromLocation(attribute, cancellationToken);
                 }
+                else if (argument.Key == "RelaxedMath" && argument.Value.Value is true)
+                {
+                    kernel = kernel with { RelaxedMath = true };
+                }
             }
 
             EquatableArray<ScanPredicateSpec> predicates = kind == StageKindSpec.Filter

@@ -12,6 +12,14 @@ public abstract class StageAttribute : Attribute
     /// producing this stage's input schema is used, or the pipeline's input when no stage produces it.
     /// </summary>
     public string? From { get; set; }
+
+    /// <summary>
+    /// Lets the generated kernel use vector approximations of <see cref="Math.Log(double)"/> and
+    /// <see cref="Math.Exp(double)"/> (and their <see cref="MathF"/> twins), which are faster but may differ from
+    /// the scalar functions in the last bits. Off by default: kernels then call the scalar functions once per row
+    /// and their output is bit-identical to calling the stage method. Everything else in the stage stays exact.
+    /// </summary>
+    public bool RelaxedMath { get; set; }
 }
 
 /// <summary>

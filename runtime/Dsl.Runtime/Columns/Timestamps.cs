@@ -11,4 +11,39 @@ public static class Timestamps
 
     /// <summary>The <see cref="DateTime"/> (kind unspecified) for microseconds since the Unix epoch.</summary>
     public static DateTime FromMicros(long micros) => new(UnixEpochTicks + (micros * TicksPerMicrosecond), DateTimeKind.Unspecified);
+
+    private const long EpochMicros = UnixEpochTicks / TicksPerMicrosecond;
+    private const long MicrosPerMinute = 60_000_000L;
+    private const long MicrosPerHour = 3_600_000_000L;
+    private const long MicrosPerDay = 86_400_000_000L;
+
+    /// <summary>The stored value of <see cref="DateTime.MinValue"/>: the smallest that <see cref="FromMicros"/> accepts.</summary>
+    public const long MinMicros = -EpochMicros;
+
+    /// <summary>The largest stored value that <see cref="FromMicros"/> accepts.</summary>
+    public const long MaxMicros = (3155378975999999999L - UnixEpochTicks) / TicksPerMicrosecond;
+
+    /// <summary><c>FromMicros(micros).Hour</c> by integer arithmetic, for <paramref name="micros"/> in [<see cref="MinMicros"/>, <see cref="MaxMicros"/>].</summary>
+    public static int HourOf(long micros) => (int)((micros + EpochMicros) / MicrosPerHour % 24);
+
+    /// <summary><c>FromMicros(micros).Minute</c> by integer arithmetic, for <paramref name="micros"/> in [<see cref="MinMicros"/>, <see cref="MaxMicros"/>].</summary>
+    public static int MinuteOf(long micros) => (int)((micros + EpochMicros) / MicrosPerMinute % 60);
+
+    /// <summary><c>FromMicros(micros).Second</c> by integer arithmetic, for <paramref name="micros"/> in [<see cref="MinMicros"/>, <see cref="MaxMicros"/>].</summary>
+    public static int SecondOf(long micros) => (int)((micros + EpochMicros) / 1_000_000L % 60);
+
+    /// <summary><c>FromMicros(micros).DayOfWeek</c> by integer arithmetic (1 January 0001 was a Monday), for <paramref name="micros"/> in [<see cref="MinMicros"/>, <see cref="MaxMicros"/>].</summary>
+    public static DayOfWeek DayOfWeekOf(long micros) => (DayOfWeek)(int)(((micros + EpochMicros) / MicrosPerDay + 1) % 7);
+
+    /// <summary><c>FromMicros(micros).Year</c>, for <paramref name="micros"/> in [<see cref="MinMicros"/>, <see cref="MaxMicros"/>].</summary>
+    public static int YearOf(long micros) => new DateTime((micros + EpochMicros) * TicksPerMicrosecond).Year;
+
+    /// <summary><c>FromMicros(micros).Month</c>, for <paramref name="micros"/> in [<see cref="MinMicros"/>, <see cref="MaxMicros"/>].</summary>
+    public static int MonthOf(long micros) => new DateTime((micros + EpochMicros) * TicksPerMicrosecond).Month;
+
+    /// <summary><c>FromMicros(micros).Day</c>, for <paramref name="micros"/> in [<see cref="MinMicros"/>, <see cref="MaxMicros"/>].</summary>
+    public static int DayOf(long micros) => new DateTime((micros + EpochMicros) * TicksPerMicrosecond).Day;
+
+    /// <summary><c>FromMicros(micros).DayOfYear</c>, for <paramref name="micros"/> in [<see cref="MinMicros"/>, <see cref="MaxMicros"/>].</summary>
+    public static int DayOfYearOf(long micros) => new DateTime((micros + EpochMicros) * TicksPerMicrosecond).DayOfYear;
 }

@@ -9,7 +9,8 @@ namespace Dsl.Generators.Tests.Infrastructure;
 /// </summary>
 internal static class DifferentialRunner
 {
-    public static readonly int[] BatchSizes = [0, 1, 7, 300];
+    // 0, 1, a block less one, a block, a block and one, odd sizes and a batch of many blocks.
+    public static readonly int[] BatchSizes = [0, 1, 3, 4, 5, 7, 300];
 
     /// <summary>Checks <paramref name="pipelineType"/> over random batches of several sizes and seeds.</summary>
     public static void Verify(LoadedSnippet snippet, string pipelineType, string inputSchemaType, int seeds = 4)
@@ -24,7 +25,20 @@ internal static class DifferentialRunner
         }
     }
 
+    /// <summary>
+    /// Compares the kernels with the stage methods twice: with vector blocks where the machine has them, and
+    /// with the per-row code only.
+    /// </summary>
     public static void VerifyRows(LoadedSnippet snippet, string pipelineType, string inputSchemaType, List<object> inputRows)
+    {
+        VerifyRowsOnce(snippet, pipelineType, inputSchemaType, inputRows);
+        using (Dsl.Kernels.KernelDispatch.ScalarOnly())
+        {
+            VerifyRowsOnce(snippet, pipelineType, inputSchemaType, inputRows);
+        }
+    }
+
+    private static void VerifyRowsOnce(LoadedSnippet snippet, string pipelineType, string inputSchemaType, List<object> inputRows)
     {
         Type pipeline = snippet.Type(pipelineType);
         CompiledPipeline compiled = snippet.Pipeline(pipelineType);
