@@ -5,7 +5,9 @@ namespace Dsl.Execution;
 /// <param name="OutputDirectory">Where the output was committed.</param>
 /// <param name="InputFiles">How many input files were read.</param>
 /// <param name="Partitions">How many partitions ran.</param>
-/// <param name="RowsRead">Rows read from the input.</param>
+/// <param name="RowsRead">Rows read from the input (row groups skipped by statistics excluded).</param>
+/// <param name="RowGroupsSkipped">Row groups not read because their statistics prove no row passes the source filters.</param>
+/// <param name="RowsSkipped">Rows in those row groups.</param>
 /// <param name="Sinks">Rows and files written per output.</param>
 /// <param name="Segments">Rows into and out of each segment.</param>
 /// <param name="Elapsed">Wall-clock time of the whole job.</param>
@@ -15,6 +17,8 @@ public sealed record JobResult(
     int InputFiles,
     int Partitions,
     long RowsRead,
+    long RowGroupsSkipped,
+    long RowsSkipped,
     IReadOnlyList<SinkResult> Sinks,
     IReadOnlyList<SegmentStatistics> Segments,
     TimeSpan Elapsed);

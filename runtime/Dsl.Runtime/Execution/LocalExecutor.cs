@@ -49,13 +49,14 @@ public sealed class LocalExecutor
         Directory.CreateDirectory(committed);
 
         var stats = new SegmentCounters(plan.Segments.Count);
+        var pruner = new RowGroupPruner(plan);
         long[] sinkRows = new long[sinks.Length];
         try
         {
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelism, CancellationToken = cancellationToken };
             Parallel.ForEach(partitions, parallel, partition =>
             {
-                long[] rows = RunWithRetries(pipeline, partition, readColumns, sinks, sinkFolders, staging, committed, stats, cancellationToken);
+                long[] rows = RunWithRetries(pipeline, partition, readColumns, sinks, sinkFolders, staging, committed, stats, pruner, cancellationToken);
                 for (int s = 0; s < rows.Length; s++)
                 {
                     Interlocked.Add(ref sinkRows[s], rows[s]);
@@ -68,7 +69,9 @@ public sealed class LocalExecutor
                 output,
                 files.Count,
                 partitions.Count,
-                partitions.Sum(p => p.Rows),
+                partitions.Sum(p => p.Rows) - stats.RowsSkipped,
+                stats.RowGroupsSkipped,
+                stats.RowsSkipped,
                 sinkResults,
                 stats.ToStatistics(plan),
                 clock.Elapsed);
@@ -93,7 +96,7 @@ public sealed class LocalExecutor
 
     private long[] RunWithRetries(
         CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks, string[] sinkFolders,
-        string staging, string committed, SegmentCounters stats, CancellationToken cancellationToken)
+        string staging, string committed, SegmentCounters stats, RowGroupPruner pruner, CancellationToken cancellationToken)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -101,7 +104,7 @@ public sealed class LocalExecutor
             try
             {
                 var attemptStats = new SegmentCounters(pipeline.Plan.Segments.Count);
-                long[] rows = new PartitionTask(pipeline, partition, readColumns, sinks, sinkFolders, attemptDir, _options.Write, attemptStats).Run(cancellationToken);
+                long[] rows = new PartitionTask(pipeline, partition, readColumns, sinks, sinkFolders, attemptDir, _options.Write, attemptStats, pruner).Run(cancellationToken);
                 Commit(attemptDir, committed, sinkFolders, partition);
                 stats.Add(attemptStats);
                 return rows;

@@ -17,11 +17,13 @@ internal sealed class PartitionTask
     private readonly string _attemptDir;
     private readonly ParquetWriteOptions _writeOptions;
     private readonly SegmentCounters _counters;
+    private readonly RowGroupPruner _pruner;
 
     public PartitionTask(
         CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks, string[] sinkFolders,
-        string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters)
+        string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters, RowGroupPruner pruner)
     {
+        _pruner = pruner;
         _pipeline = pipeline;
         _partition = partition;
         _readColumns = readColumns;
@@ -51,6 +53,11 @@ internal sealed class PartitionTask
             for (int rg = _partition.FirstRowGroup; rg < _partition.FirstRowGroup + _partition.RowGroupCount; rg++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (_pruner.CanSkip(reader, rg))
+                {
+                    _counters.RecordSkipped(reader.Metadata.RowGroups[rg].NumRows);
+                    continue;
+                }
                 using RecordBatch input = reader.ReadRowGroup(rg, _readColumns);
                 CheckNulls(input, rg);
                 RunSegments(input, rg, writers, rowsWritten);

@@ -45,6 +45,8 @@ internal static class RunManifest
             }
             json.WriteEndArray();
             json.WriteNumber("rowsRead", result.RowsRead);
+            json.WriteNumber("rowGroupsSkipped", result.RowGroupsSkipped);
+            json.WriteNumber("rowsSkipped", result.RowsSkipped);
             json.WriteStartArray("outputs");
             foreach (SinkResult sink in result.Sinks)
             {

@@ -6,6 +6,8 @@ internal sealed class SegmentCounters
     private readonly long[] _rowsIn;
     private readonly long[] _rowsOut;
     private readonly long[] _ticks;
+    private long _rowGroupsSkipped;
+    private long _rowsSkipped;
 
     public SegmentCounters(int segments)
     {
@@ -21,9 +23,21 @@ internal sealed class SegmentCounters
         _ticks[segment] += elapsedTicks;
     }
 
+    public long RowGroupsSkipped => _rowGroupsSkipped;
+
+    public long RowsSkipped => _rowsSkipped;
+
+    public void RecordSkipped(long rows)
+    {
+        _rowGroupsSkipped++;
+        _rowsSkipped += rows;
+    }
+
     // Called from several partition threads: merge with atomic adds.
     public void Add(SegmentCounters other)
     {
+        Interlocked.Add(ref _rowGroupsSkipped, other._rowGroupsSkipped);
+        Interlocked.Add(ref _rowsSkipped, other._rowsSkipped);
         for (int i = 0; i < _rowsIn.Length; i++)
         {
             Interlocked.Add(ref _rowsIn[i], other._rowsIn[i]);

@@ -169,6 +169,10 @@ public static class PipelineHost
     {
         string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
         stdout.WriteLine($"Pipeline '{result.Pipeline}': read {N(result.RowsRead)} rows from {result.InputFiles} file(s) in {result.Partitions} partition(s) in {result.Elapsed.TotalSeconds:0.00} s.");
+        if (result.RowGroupsSkipped > 0)
+        {
+            stdout.WriteLine($"  skipped {N(result.RowGroupsSkipped)} row group(s), {N(result.RowsSkipped)} rows, whose statistics rule out every row the filters keep");
+        }
         foreach (SegmentStatistics segment in result.Segments)
         {
             stdout.WriteLine($"  segment {segment.Segment}: {N(segment.RowsIn)} rows in, {N(segment.RowsOut)} rows out, kernel time {segment.KernelTime.TotalMilliseconds:0} ms");
