@@ -404,8 +404,8 @@ public sealed class JsonLinesWriter
         sb.Append('"');
         foreach (byte b in bytes)
         {
-            // DuckDB escapes the backslash itself too, so that \xNN stays unambiguous.
-            if (b is >= 0x20 and <= 0x7E and not (byte)'\\')
+            // DuckDB also escapes the backslash and both quote characters.
+            if (b is >= 0x20 and <= 0x7E and not ((byte)'\\' or (byte)'\'' or (byte)'"'))
             {
                 AppendEscapedChar(sb, (char)b);
             }
