@@ -17,9 +17,14 @@ public class LogicalTypeTests
         new ColumnField("dec38", ColumnType.Decimal, true) { Precision = 38, Scale = 10 },
         new ColumnField("flba", ColumnType.Binary, true) { FixedLength = 4 });
 
-    /// <summary>A batch of <paramref name="rows"/> rows; every third row is null in the nullable columns.</summary>
-    internal static RecordBatch Create(int rows)
+    /// <summary>
+    /// A batch of <paramref name="rows"/> rows; every third row is null in the nullable columns. With
+    /// <paramref name="wholeMicros"/>, times and nanosecond timestamps are whole microseconds (DuckDB keeps UTC times
+    /// and timestamps in microseconds).
+    /// </summary>
+    internal static RecordBatch Create(int rows, bool wholeMicros = false)
     {
+        long unit = wholeMicros ? 1000 : 1;
         var d = new ColumnBuilder<int>(ColumnType.Date, rows, true);
         var t = new ColumnBuilder<long>(ColumnType.Time, rows, true);
         var ts = new ColumnBuilder<long>(ColumnType.Timestamp, rows, true);
@@ -34,10 +39,10 @@ public class LogicalTypeTests
             bool valid = r % 3 != 1;
             int sign = r % 2 == 0 ? 1 : -1;
             d.Values[r] = (r * 3677) - 719_000;
-            t.Values[r] = ((long)r * 1_234_567_891L) % 86_400_000_000_000L;
+            t.Values[r] = ((long)r * 1_234_567_891L) % 86_400_000_000_000L / unit * unit;
             ts.Values[r] = (r * 987_654_321_987L) - 30_000_000_000_000_000L;
             tsu.Values[r] = r * 1_000_001L;
-            tsn.Values[r] = (r * 123_456_789_123_457L) - 9_000_000_000_000_000_000L;
+            tsn.Values[r] = ((r * 123_456_789_123_457L) - 9_000_000_000_000_000_000L) / unit * unit;
             dec9.Values[r] = sign * ((r * 7919) % 999_999_999);
             dec18.Values[r] = sign * ((r * 1_000_000_007L) % 999_999_999_999_999_999L);
             dec38.Values[r] = r == 0 ? big : r == 2 ? -big : sign * (Int128)r * 1_000_000_000_000_000_007L * 1_000_003;
@@ -69,10 +74,10 @@ public class LogicalTypeTests
         return new StringColumn(ColumnType.Binary, new Utf8Dictionary(data, offsets), indices, rows, validity);
     }
 
-    internal static byte[] Write(int rows, ParquetWriteOptions? options = null)
+    internal static byte[] Write(int rows, ParquetWriteOptions? options = null, bool wholeMicros = false)
     {
         using var stream = new MemoryStream();
-        using (RecordBatch batch = Create(rows))
+        using (RecordBatch batch = Create(rows, wholeMicros))
         using (var writer = new ParquetFileWriter(stream, Schema, options, leaveOpen: true))
         {
             writer.WriteBatch(batch);

@@ -10,7 +10,7 @@ namespace Dsl.Parquet.Formatting;
 /// <c>YYYY-MM-DD HH:MM:SS[.fraction]</c> (trailing zeros dropped, <c>+00</c> appended for UTC-adjusted columns);
 /// dates <c>YYYY-MM-DD</c>; times <c>HH:MM:SS[.fraction]</c>; binary with bytes outside printable ASCII written
 /// <c>\xNN</c>; lists as arrays, structs as objects, maps as objects keyed by the keys' text; nulls as <c>null</c>.
-/// Decimals follow DuckDB too: up to 18 digits of precision as the nearest double (DuckDB converts them so),
+/// Decimals follow DuckDB too: up to 15 digits of precision (which a double holds exactly) as the nearest double,
 /// wider ones exactly, with <see cref="ColumnField.Scale"/> digits after the point.
 /// </summary>
 public sealed class JsonLinesWriter
@@ -220,7 +220,7 @@ public sealed class JsonLinesWriter
                 sb.Append('"').Append(FormatTime(longs[row], utc)).Append('"');
                 break;
             case PrimitiveColumn<Int128> decimals:
-                sb.Append(field.Precision <= 18 ? FormatDouble((double)decimals[row] / Math.Pow(10, field.Scale)) : FormatDecimal(decimals[row], field.Scale));
+                sb.Append(field.Precision <= 15 ? FormatDouble((double)decimals[row] / Math.Pow(10, field.Scale)) : FormatDecimal(decimals[row], field.Scale));
                 break;
             case ListColumn map when column.Type == ColumnType.Map:
                 AppendMap(sb, map, field, row);
