@@ -25,6 +25,16 @@ public class FuzzTests
         "int32_with_null_pages.parquet",
         "datapage_v2_empty_datapage.snappy.parquet",
         "concatenated_gzip_members.parquet",
+        // Nested: repetition and definition levels, lists, maps and structs to several levels.
+        "nullable.impala.parquet",
+        "nested_lists.snappy.parquet",
+        "nested_maps.snappy.parquet",
+        "list_columns.parquet",
+        "repeated_no_annotation.parquet",
+        // Logical types stored as FIXED_LEN_BYTE_ARRAY and BYTE_ARRAY.
+        "fixed_length_decimal.parquet",
+        "byte_array_decimal.parquet",
+        "float16_nonzeros_and_nans.parquet",
     ];
 
     [Fact]
