@@ -399,6 +399,22 @@ public sealed class JsonLinesWriter
         }
     }
 
+    /// <summary>Bytes as a JSON string, printable ASCII as is and other bytes as <c>\xNN</c> (DuckDB's blob text).</summary>
+    public static string FormatBinary(ReadOnlySpan<byte> bytes)
+    {
+        var sb = new StringBuilder(bytes.Length + 2);
+        AppendBinary(sb, bytes);
+        return sb.ToString();
+    }
+
+    /// <summary>Text as a JSON string, quoted and escaped.</summary>
+    public static string FormatJsonString(string value)
+    {
+        var sb = new StringBuilder(value.Length + 2);
+        AppendString(sb, value);
+        return sb.ToString();
+    }
+
     private static void AppendBinary(StringBuilder sb, ReadOnlySpan<byte> bytes)
     {
         sb.Append('"');

@@ -82,6 +82,10 @@ internal static class SchemaMapper
         {
             throw new ParquetFormatException($"The schema nests groups more than {MaxDepth} levels deep.");
         }
+        if (index >= schema.Count)
+        {
+            throw new ParquetFormatException($"The schema's groups claim more children than its {schema.Count} elements hold.");
+        }
         var node = new Node { Element = schema[index++], FirstLeaf = leaves };
         if (node.IsGroup)
         {
