@@ -31,6 +31,39 @@ public sealed class DuckDbLogicalTypeTests : IDisposable
     }
 
     [Fact]
+    public void Reader_ReadsDuckDbLogicalTypes_AsDuckDbPrintsThem()
+    {
+        string path = _temp.Combine("logical.parquet");
+        using var duck = DuckDb.Open();
+        duck.Execute("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
+        const string select = """
+            SELECT CASE WHEN i % 5 = 0 THEN NULL ELSE ('00112233-4455-6677-8899-aabbccddee' || lpad((i % 256)::VARCHAR, 2, '0'))::UUID END AS u,
+                   TIME '00:00:00' + to_microseconds(i * 1234567891) AS t,
+                   TIMESTAMP_NS '1969-12-31 23:59:59.123456789' + to_microseconds(i * 1000003) AS tsn,
+                   TIMESTAMPTZ '2001-02-03 04:05:06.789+00' + to_microseconds(i * 999) AS tsz,
+                   TIMESTAMP_MS '2001-02-03 04:05:06.789' + to_milliseconds(i) AS tsm,
+                   TIMESTAMP_S '1901-02-03 04:05:06' + to_seconds(i) AS tss,
+                   ((i * 7 - 7000) / 10.0)::DECIMAL(4,1) AS d4,
+                   (i * 123456789 - 5e10)::DECIMAL(18,3) AS d18,
+                   (i::HUGEINT * 1234567890123456789 - 3)::DECIMAL(38,5) AS d38,
+                   ['sad', 'ok', 'happy'][1 + i % 3]::mood AS e,
+                   ('{"k":' || i || '}') AS s,
+                   ('\x00\x5C' || i)::BLOB AS b,
+                   DATE '0001-01-01' + (i * 1000)::INTEGER AS d
+            FROM range(2000) t(i)
+            """;
+        duck.CopyToParquet(select, path, "ROW_GROUP_SIZE 700");
+        IReadOnlyList<IReadOnlyList<string?>> theirs = duck.QueryRows($"SELECT to_json(r)::VARCHAR FROM read_parquet({DuckDb.Literal(path)}) r");
+        using var reader = new ParquetFileReader(path);
+        List<string> ours = ParquetAssert.ReadJsonLines(reader);
+        Assert.Equal(theirs.Count, ours.Count);
+        for (int i = 0; i < ours.Count; i++)
+        {
+            Assert.Equal(theirs[i][0], ours[i]);
+        }
+    }
+
+    [Fact]
     public void Reader_ReadsDuckDbNestedColumns_AsDuckDbPrintsThem()
     {
         string path = _temp.Combine("nested.parquet");
