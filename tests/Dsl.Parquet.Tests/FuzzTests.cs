@@ -44,6 +44,7 @@ public class FuzzTests
         {
             WrittenSeed(CompressionCodec.Gzip),
             WrittenSeed(CompressionCodec.Snappy),
+            WrittenNestedSeed(),
         };
         var failures = new List<string>();
         int formatErrors = 0;
@@ -172,6 +173,24 @@ public class FuzzTests
                 return [.. data.AsSpan(0, start), .. data.AsSpan(start + length)];
             }
         }
+    }
+
+    // nullable.impala rewritten by our writer: nested levels across many small pages.
+    private static byte[] WrittenNestedSeed()
+    {
+        using var reader = new ParquetFileReader(TestFiles.Path("nullable.impala.parquet"));
+        using var stream = new MemoryStream();
+        using (var writer = new ParquetFileWriter(stream, reader.Schema, new ParquetWriteOptions { DataPageSize = 40, RowGroupRows = 4 }, leaveOpen: true))
+        {
+            foreach (RecordBatch batch in reader.ReadBatches())
+            {
+                using (batch)
+                {
+                    writer.WriteBatch(batch);
+                }
+            }
+        }
+        return stream.ToArray();
     }
 
     private static byte[] WrittenSeed(CompressionCodec codec)

@@ -178,14 +178,6 @@ public class LogicalTypeTests
     }
 
     [Fact]
-    public void NestedColumns_CannotBeWrittenYet()
-    {
-        var schema = new BatchSchema(new ColumnField("l", ColumnType.List, true) { Children = [new ColumnField("element", ColumnType.Int32, true)] });
-        ArgumentException ex = Assert.Throws<ArgumentException>(() => new ParquetFileWriter(new MemoryStream(), schema));
-        Assert.Contains("cannot be written", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void ColumnField_ComparesChildrenByValue()
     {
         ColumnField a = new("l", ColumnType.List, true) { Children = [new ColumnField("e", ColumnType.Int32, true)] };

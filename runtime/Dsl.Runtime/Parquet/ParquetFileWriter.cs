@@ -13,7 +13,8 @@ namespace Dsl.Parquet;
 /// binary dictionary-encoded (PLAIN when the dictionary grows too large), nullable columns carry RLE definition
 /// levels; every column chunk has min/max/null-count statistics. Dates, times (TIME(NANOS)), timestamps (MICROS or
 /// NANOS, with their UTC flag), decimals (INT32/INT64/FIXED_LEN_BYTE_ARRAY by precision) and fixed-length binary are
-/// written with their logical types. Nested columns (lists, maps, structs) cannot be written yet.
+/// written with their logical types. Lists, maps and structs are written as standard 3-level lists, MAP groups and
+/// plain groups, with repetition and definition levels.
 /// </summary>
 /// <remarks>Not safe for concurrent use. Batches passed in stay owned by the caller; their data is copied.</remarks>
 public sealed class ParquetFileWriter : IDisposable
@@ -22,7 +23,10 @@ public sealed class ParquetFileWriter : IDisposable
     private readonly bool _ownsStream;
     private readonly ParquetWriteOptions _options;
     private readonly CountingSink _sink;
-    private readonly ColumnChunkBuffer[] _columns;
+    // Per schema field: its buffer (flat) or its shredder (nested); _leaves lists every leaf buffer in chunk order.
+    private readonly ColumnChunkBuffer?[] _columns;
+    private readonly NestedShredder?[] _nested;
+    private readonly List<ColumnChunkBuffer> _leaves = [];
     private readonly ThriftCompactWriter _thrift = new();
     private readonly List<RowGroup> _rowGroups = [];
     private int _bufferedRows;
@@ -52,10 +56,21 @@ public sealed class ParquetFileWriter : IDisposable
         _stream = stream;
         _ownsStream = !leaveOpen;
         Schema = schema;
-        _columns = new ColumnChunkBuffer[schema.Count];
+        _columns = new ColumnChunkBuffer?[schema.Count];
+        _nested = new NestedShredder?[schema.Count];
         for (int i = 0; i < schema.Count; i++)
         {
-            _columns[i] = CreateBuffer(schema[i], _options);
+            if (schema[i].Type.IsNested())
+            {
+                var shredder = new NestedShredder(schema[i], leaf => CreateBuffer(leaf, _options));
+                _nested[i] = shredder;
+                _leaves.AddRange(shredder.Buffers);
+            }
+            else
+            {
+                _columns[i] = CreateBuffer(schema[i], _options);
+                _leaves.Add(_columns[i]!);
+            }
         }
         _sink = new CountingSink(stream, 0);
         _sink.Write("PAR1"u8);
@@ -84,7 +99,14 @@ public sealed class ParquetFileWriter : IDisposable
             int take = Math.Min(batch.RowCount - start, _options.RowGroupRows - _bufferedRows);
             for (int c = 0; c < _columns.Length; c++)
             {
-                _columns[c].Append(batch[c], start, take);
+                if (_nested[c] is { } shredder)
+                {
+                    shredder.Append(batch[c], start, take);
+                }
+                else
+                {
+                    _columns[c]!.Append(batch[c], start, take);
+                }
             }
             _bufferedRows += take;
             start += take;
@@ -107,7 +129,7 @@ public sealed class ParquetFileWriter : IDisposable
         long start = _sink.Position;
         var group = new RowGroup { NumRows = _bufferedRows, FileOffset = start, Ordinal = (short)Math.Min(_rowGroups.Count, short.MaxValue) };
         long uncompressed = 0;
-        foreach (ColumnChunkBuffer column in _columns)
+        foreach (ColumnChunkBuffer column in _leaves)
         {
             ColumnChunk chunk = column.WriteChunk(_sink, _thrift);
             uncompressed += chunk.MetaData!.TotalUncompressedSize;
@@ -158,9 +180,16 @@ public sealed class ParquetFileWriter : IDisposable
         {
             new() { Name = "schema", NumChildren = Schema.Count },
         };
-        foreach (ColumnField field in Schema.Fields)
+        for (int i = 0; i < Schema.Count; i++)
         {
-            schema.Add(ToSchemaElement(field));
+            if (_nested[i] is { } shredder)
+            {
+                shredder.AddSchemaElements(schema, ToSchemaElement);
+            }
+            else
+            {
+                schema.Add(ToSchemaElement(Schema[i]));
+            }
         }
         var footer = new FileMetaData
         {
@@ -169,7 +198,7 @@ public sealed class ParquetFileWriter : IDisposable
             NumRows = RowCount,
             RowGroups = _rowGroups,
             CreatedBy = CreatedBy,
-            ColumnOrders = [.. Enumerable.Repeat(ColumnOrder.TypeDefined, Schema.Count)],
+            ColumnOrders = [.. Enumerable.Repeat(ColumnOrder.TypeDefined, _leaves.Count)],
         };
         if (_options.KeyValueMetadata.Count > 0)
         {
@@ -275,7 +304,7 @@ public sealed class ParquetFileWriter : IDisposable
             ColumnField expected = Schema[i];
             ColumnField actual = batch.Schema[i];
             if (actual.Name != expected.Name || actual.Type != expected.Type || actual.Precision != expected.Precision || actual.Scale != expected.Scale
-                || actual.FixedLength != expected.FixedLength || actual.IsAdjustedToUtc != expected.IsAdjustedToUtc)
+                || actual.FixedLength != expected.FixedLength || actual.IsAdjustedToUtc != expected.IsAdjustedToUtc || !actual.Children.SequenceEqual(expected.Children))
             {
                 throw new ArgumentException($"Batch column {i} is '{actual.Name}' of type {actual.TypeName} but the file expects '{expected.Name}' of type {expected.TypeName}.", nameof(batch));
             }
