@@ -222,11 +222,16 @@ public sealed class ParquetFileReader : IDisposable
     {
         selected ??= _columns;
         var fields = new List<ColumnField>(selected.Count);
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (ParquetColumnInfo info in selected)
         {
             if (info.Field is null)
             {
                 throw new ParquetFormatException(info.UnsupportedReason!, Name, info.Name, null, null);
+            }
+            if (!names.Add(info.Name))
+            {
+                throw new ParquetFormatException($"The schema has two top-level columns named '{info.Name}'; column names must be unique.", Name, null, null, null);
             }
             fields.Add(info.Field);
         }
