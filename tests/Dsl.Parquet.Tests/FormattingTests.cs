@@ -36,6 +36,7 @@ public class FormattingTests
     [InlineData(1_704_141_296_123_456L, true, "2024-01-01 20:34:56.123456+00")]
     [InlineData(-1L, false, "1969-12-31 23:59:59.999999")]
     [InlineData(253_402_225_200_000_000L, false, "9999-12-31 03:00:00")]
+    [InlineData(-62_135_683_200_000_000L, false, "0001-12-31 (BC) 00:00:00")]
     public void FormatTimestamp_MatchesDuckDb(long micros, bool utc, string expected) => Assert.Equal(expected, JsonLinesWriter.FormatTimestamp(micros, utc));
 
     [Fact]

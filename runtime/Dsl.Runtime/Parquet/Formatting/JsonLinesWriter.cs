@@ -139,23 +139,10 @@ public sealed class JsonLinesWriter
             days--;
         }
         CivilFromDays(days, out long year, out int month, out int day);
-        long seconds = ofDay / 1_000_000;
-        int fraction = (int)(ofDay % 1_000_000);
         var sb = new StringBuilder(32);
-        if (year < 0)
-        {
-            sb.Append('-');
-        }
-        sb.Append(Math.Abs(year).ToString("0000", CultureInfo.InvariantCulture)).Append('-')
-          .Append(month.ToString("00", CultureInfo.InvariantCulture)).Append('-')
-          .Append(day.ToString("00", CultureInfo.InvariantCulture)).Append(' ')
-          .Append((seconds / 3600).ToString("00", CultureInfo.InvariantCulture)).Append(':')
-          .Append((seconds / 60 % 60).ToString("00", CultureInfo.InvariantCulture)).Append(':')
-          .Append((seconds % 60).ToString("00", CultureInfo.InvariantCulture));
-        if (fraction != 0)
-        {
-            sb.Append('.').Append(fraction.ToString("000000", CultureInfo.InvariantCulture).TrimEnd('0'));
-        }
+        AppendDate(sb, year, month, day);
+        sb.Append(' ');
+        AppendClock(sb, ofDay / 1_000_000, ofDay % 1_000_000, 6);
         if (adjustedToUtc)
         {
             sb.Append("+00");
