@@ -7,15 +7,24 @@ using Dsl.Parquet.Metadata;
 
 namespace Dsl.Cli;
 
-/// <summary>The <c>dsl parquet</c> commands: <c>schema</c> and <c>cat</c>.</summary>
+/// <summary>The <c>dsl parquet</c> commands: <c>schema</c>, <c>meta</c> and <c>cat</c>.</summary>
 internal static class ParquetCommands
 {
     public static Command Create()
     {
         var parquet = new Command("parquet", "Inspect Parquet files.");
         parquet.Subcommands.Add(CreateSchema());
+        parquet.Subcommands.Add(CreateMeta());
         parquet.Subcommands.Add(CreateCat());
         return parquet;
+    }
+
+    private static Command CreateMeta()
+    {
+        var file = new Argument<string>("FILE") { Description = "The Parquet file." };
+        var command = new Command("meta", "Print the row groups and, per column chunk, encodings, codec, sizes, value and null counts and min/max statistics in the logical type.") { file };
+        command.SetAction(result => Run(() => PrintMeta(result.GetValue(file)!)));
+        return command;
     }
 
     private static Command CreateSchema()
@@ -75,20 +84,11 @@ internal static class ParquetCommands
         }
         sb.Append(CultureInfo.InvariantCulture, $"rows: {reader.RowCount}, row groups: {reader.RowGroupCount}, codecs: {(codecs.Count == 0 ? "none" : string.Join(", ", codecs))}\n");
         sb.Append("columns:\n");
+        int index = 1;
         foreach (ParquetColumnInfo column in reader.Columns)
         {
-            sb.Append("  ").Append(column.Name).Append(": ").Append(column.PhysicalTypeName);
-            if (column.LogicalTypeName.Length > 0)
-            {
-                sb.Append(' ').Append(column.LogicalTypeName);
-            }
-            sb.Append(' ').Append(column.RepetitionName);
-            if (column.IsGroup)
-            {
-                sb.Append(CultureInfo.InvariantCulture, $" ({column.LeafCount} leaf columns)");
-            }
-            sb.Append(column.Field is { } field ? $" -> {field.Type}{(field.Nullable ? "?" : "")}" : " -> unsupported: " + column.UnsupportedReason);
-            sb.Append('\n');
+            // The field's own line says what it reads as; its nested elements follow, indented, as the file has them.
+            AppendElement(sb, meta.Schema, ref index, 1, column.Field is { } field ? $" -> {field.TypeName}{(field.Nullable ? "?" : "")}" : " -> unsupported: " + column.UnsupportedReason);
         }
         sb.Append("row groups:\n");
         for (int i = 0; i < meta.RowGroups.Count; i++)
@@ -103,6 +103,127 @@ internal static class ParquetCommands
         }
         using TextWriter stdout = OpenStdout();
         stdout.Write(sb.ToString());
+    }
+
+    private static void AppendElement(StringBuilder sb, List<SchemaElement> schema, ref int index, int depth, string suffix)
+    {
+        SchemaElement e = schema[index++];
+        sb.Append(' ', depth * 2).Append(e.Name).Append(": ").Append(PhysicalTypeName(e));
+        string logical = e.LogicalType is { } lt ? lt.ToString() : e.ConvertedType is { } ct ? ct.ToString().ToUpperInvariant() : "";
+        if (logical.Length > 0)
+        {
+            sb.Append(' ').Append(logical);
+        }
+        sb.Append(' ').Append((e.Repetition ?? FieldRepetition.Required).ToString().ToUpperInvariant()).Append(suffix).Append('\n');
+        int children = e.Type is null || e.NumChildren is > 0 ? e.NumChildren ?? 0 : 0;
+        for (int c = 0; c < children && index < schema.Count; c++)
+        {
+            AppendElement(sb, schema, ref index, depth + 1, "");
+        }
+    }
+
+    private static string PhysicalTypeName(SchemaElement e) => e.Type switch
+    {
+        null => "group",
+        PhysicalType.ByteArray => "BYTE_ARRAY",
+        PhysicalType.FixedLenByteArray => $"FIXED_LEN_BYTE_ARRAY({e.TypeLength})",
+        { } t => t.ToString().ToUpperInvariant(),
+    };
+
+    private static void PrintMeta(string path)
+    {
+        using var reader = new ParquetFileReader(path);
+        FileMetaData meta = reader.Metadata;
+        List<(string Path, SchemaElement Leaf)> leaves = Leaves(meta.Schema);
+        var sb = new StringBuilder();
+        sb.Append("file: ").Append(path).Append('\n');
+        sb.Append("created by: ").Append(meta.CreatedBy ?? "(unknown)").Append('\n');
+        sb.Append(CultureInfo.InvariantCulture, $"rows: {reader.RowCount}, row groups: {reader.RowGroupCount}, leaf columns: {leaves.Count}\n");
+        for (int g = 0; g < meta.RowGroups.Count; g++)
+        {
+            RowGroup group = meta.RowGroups[g];
+            sb.Append(CultureInfo.InvariantCulture, $"row group {g}: {group.NumRows} rows, {group.TotalByteSize} bytes uncompressed\n");
+            for (int c = 0; c < group.Columns.Count; c++)
+            {
+                ColumnChunk chunk = group.Columns[c];
+                (string leafPath, SchemaElement? leaf) = c < leaves.Count ? leaves[c] : ($"#{c}", null);
+                sb.Append("  ").Append(leafPath).Append(':');
+                if (chunk.MetaData is not { } m)
+                {
+                    sb.Append(" no metadata\n");
+                    continue;
+                }
+                sb.Append(' ').Append(m.Codec.ToString().ToUpperInvariant())
+                  .Append(", encodings ").Append(string.Join(" ", m.Encodings.Select(ColumnEncodingName)))
+                  .Append(CultureInfo.InvariantCulture, $", {m.TotalCompressedSize} bytes stored, {m.TotalUncompressedSize} uncompressed, {m.NumValues} values");
+                if (m.Statistics is { } stats)
+                {
+                    if (stats.NullCount is { } nulls)
+                    {
+                        sb.Append(CultureInfo.InvariantCulture, $", {nulls} nulls");
+                    }
+                    if (stats.DistinctCount is { } distinct)
+                    {
+                        sb.Append(CultureInfo.InvariantCulture, $", {distinct} distinct");
+                    }
+                    // min_value/max_value follow the column order; the deprecated min/max are signed byte order.
+                    (byte[]? min, byte[]? max, string legacy) = stats.MinValue is not null || stats.MaxValue is not null
+                        ? (stats.MinValue, stats.MaxValue, "")
+                        : (stats.Min, stats.Max, " (deprecated fields)");
+                    if (leaf is not null && (min is not null || max is not null))
+                    {
+                        sb.Append(", min ").Append(min is null ? "-" : StatisticsFormatter.Format(leaf, min))
+                          .Append(", max ").Append(max is null ? "-" : StatisticsFormatter.Format(leaf, max)).Append(legacy);
+                    }
+                }
+                sb.Append('\n');
+            }
+        }
+        using TextWriter stdout = OpenStdout();
+        stdout.Write(sb.ToString());
+    }
+
+    private static string ColumnEncodingName(ParquetEncoding encoding) => encoding switch
+    {
+        ParquetEncoding.Plain => "PLAIN",
+        ParquetEncoding.PlainDictionary => "PLAIN_DICTIONARY",
+        ParquetEncoding.Rle => "RLE",
+        ParquetEncoding.BitPacked => "BIT_PACKED",
+        ParquetEncoding.DeltaBinaryPacked => "DELTA_BINARY_PACKED",
+        ParquetEncoding.DeltaLengthByteArray => "DELTA_LENGTH_BYTE_ARRAY",
+        ParquetEncoding.DeltaByteArray => "DELTA_BYTE_ARRAY",
+        ParquetEncoding.RleDictionary => "RLE_DICTIONARY",
+        ParquetEncoding.ByteStreamSplit => "BYTE_STREAM_SPLIT",
+        _ => $"#{(int)encoding}",
+    };
+
+    /// <summary>The leaf elements in column-chunk order, with their dotted paths.</summary>
+    private static List<(string Path, SchemaElement Leaf)> Leaves(List<SchemaElement> schema)
+    {
+        var leaves = new List<(string, SchemaElement)>();
+        int index = 1;
+        int rootChildren = schema.Count == 0 ? 0 : schema[0].NumChildren ?? 0;
+        for (int c = 0; c < rootChildren && index < schema.Count; c++)
+        {
+            CollectLeaves(schema, ref index, "", leaves, 1);
+        }
+        return leaves;
+    }
+
+    private static void CollectLeaves(List<SchemaElement> schema, ref int index, string prefix, List<(string, SchemaElement)> leaves, int depth)
+    {
+        SchemaElement e = schema[index++];
+        string path = prefix.Length == 0 ? e.Name : prefix + "." + e.Name;
+        if (e.Type is not null && e.NumChildren is not > 0)
+        {
+            leaves.Add((path, e));
+            return;
+        }
+        int children = e.NumChildren ?? 0;
+        for (int c = 0; c < children && index < schema.Count && depth < 100; c++)
+        {
+            CollectLeaves(schema, ref index, path, leaves, depth + 1);
+        }
     }
 
     private static void Cat(string path, string[]? columns, long? limit)

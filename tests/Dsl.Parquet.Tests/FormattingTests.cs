@@ -36,6 +36,7 @@ public class FormattingTests
     [InlineData(1_704_141_296_123_456L, true, "2024-01-01 20:34:56.123456+00")]
     [InlineData(-1L, false, "1969-12-31 23:59:59.999999")]
     [InlineData(253_402_225_200_000_000L, false, "9999-12-31 03:00:00")]
+    [InlineData(-62_135_683_200_000_000L, false, "0001-12-31 (BC) 00:00:00")]
     public void FormatTimestamp_MatchesDuckDb(long micros, bool utc, string expected) => Assert.Equal(expected, JsonLinesWriter.FormatTimestamp(micros, utc));
 
     [Fact]
@@ -48,6 +49,7 @@ public class FormattingTests
         using var batch = new RecordBatch(schema, [strings.Build(), binary], 1);
         var text = new StringWriter();
         new JsonLinesWriter(text).Write(batch);
-        Assert.Equal("{\"s\":\"a\\\"b\\\\c\\n\\u0001é\",\"b\":\"\\\\x00\\\\\\\"\\\\xFFA\"}\n", text.ToString());
+        // DuckDB writes the backslash and quotes of binary values as \xNN too (see expected/fixed_length_byte_array.jsonl).
+        Assert.Equal("{\"s\":\"a\\\"b\\\\c\\n\\u0001é\",\"b\":\"\\\\x00\\\\x5C\\\\x22\\\\xFFA\"}\n", text.ToString());
     }
 }

@@ -25,6 +25,16 @@ public class FuzzTests
         "int32_with_null_pages.parquet",
         "datapage_v2_empty_datapage.snappy.parquet",
         "concatenated_gzip_members.parquet",
+        // Nested: repetition and definition levels, lists, maps and structs to several levels.
+        "nullable.impala.parquet",
+        "nested_lists.snappy.parquet",
+        "nested_maps.snappy.parquet",
+        "list_columns.parquet",
+        "repeated_no_annotation.parquet",
+        // Logical types stored as FIXED_LEN_BYTE_ARRAY and BYTE_ARRAY.
+        "fixed_length_decimal.parquet",
+        "byte_array_decimal.parquet",
+        "float16_nonzeros_and_nans.parquet",
     ];
 
     [Fact]
@@ -34,6 +44,7 @@ public class FuzzTests
         {
             WrittenSeed(CompressionCodec.Gzip),
             WrittenSeed(CompressionCodec.Snappy),
+            WrittenNestedSeed(),
         };
         var failures = new List<string>();
         int formatErrors = 0;
@@ -162,6 +173,24 @@ public class FuzzTests
                 return [.. data.AsSpan(0, start), .. data.AsSpan(start + length)];
             }
         }
+    }
+
+    // nullable.impala rewritten by our writer: nested levels across many small pages.
+    private static byte[] WrittenNestedSeed()
+    {
+        using var reader = new ParquetFileReader(TestFiles.Path("nullable.impala.parquet"));
+        using var stream = new MemoryStream();
+        using (var writer = new ParquetFileWriter(stream, reader.Schema, new ParquetWriteOptions { DataPageSize = 40, RowGroupRows = 4 }, leaveOpen: true))
+        {
+            foreach (RecordBatch batch in reader.ReadBatches())
+            {
+                using (batch)
+                {
+                    writer.WriteBatch(batch);
+                }
+            }
+        }
+        return stream.ToArray();
     }
 
     private static byte[] WrittenSeed(CompressionCodec codec)

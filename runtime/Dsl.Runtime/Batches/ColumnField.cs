@@ -4,8 +4,72 @@ namespace Dsl;
 /// <param name="Name">The column name (case-sensitive).</param>
 /// <param name="Type">The value type.</param>
 /// <param name="Nullable">Whether rows may be null.</param>
+/// <remarks>
+/// The optional members describe types that need more than a <see cref="ColumnType"/>: decimal precision and scale,
+/// the UTC flag of times and timestamps, and the child fields of lists, structs and maps. They default to "none",
+/// so <c>new ColumnField(name, type, nullable)</c> describes every flat type.
+/// </remarks>
 public sealed record ColumnField(string Name, ColumnType Type, bool Nullable)
 {
+    /// <summary>For <see cref="ColumnType.Decimal"/>: the most significant digits a value has (1 to 38).</summary>
+    public int Precision { get; init; }
+
+    /// <summary>For <see cref="ColumnType.Decimal"/>: the digits after the decimal point (0 to <see cref="Precision"/>).</summary>
+    public int Scale { get; init; }
+
+    /// <summary>
+    /// For <see cref="ColumnType.Timestamp"/>, <see cref="ColumnType.TimestampNanos"/> and <see cref="ColumnType.Time"/>:
+    /// whether values are UTC instants (Parquet's <c>isAdjustedToUTC</c>) rather than local wall-clock values.
+    /// </summary>
+    public bool IsAdjustedToUtc { get; init; }
+
+    /// <summary>
+    /// For <see cref="ColumnType.Binary"/>: the byte length of every value when the column is fixed-length (Parquet
+    /// FIXED_LEN_BYTE_ARRAY), else 0.
+    /// </summary>
+    public int FixedLength { get; init; }
+
+    /// <summary>
+    /// The child fields: the element of a <see cref="ColumnType.List"/>, the key and value of a
+    /// <see cref="ColumnType.Map"/>, the members of a <see cref="ColumnType.Struct"/>; empty for flat types.
+    /// </summary>
+    public IReadOnlyList<ColumnField> Children { get; init; } = [];
+
     /// <inheritdoc />
-    public override string ToString() => $"{Name}: {Type}{(Nullable ? "?" : "")}";
+    public bool Equals(ColumnField? other) =>
+        other is not null
+        && Name == other.Name && Type == other.Type && Nullable == other.Nullable
+        && Precision == other.Precision && Scale == other.Scale && IsAdjustedToUtc == other.IsAdjustedToUtc
+        && FixedLength == other.FixedLength && Children.SequenceEqual(other.Children);
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Name);
+        hash.Add(Type);
+        hash.Add(Nullable);
+        hash.Add(Precision);
+        hash.Add(Scale);
+        hash.Add(IsAdjustedToUtc);
+        hash.Add(FixedLength);
+        foreach (ColumnField child in Children)
+        {
+            hash.Add(child);
+        }
+        return hash.ToHashCode();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name}: {TypeName}{(Nullable ? "?" : "")}";
+
+    /// <summary>The type as text, with its parameters: <c>Decimal(9,2)</c>, <c>Timestamp(UTC)</c>, <c>List&lt;element: Int32?&gt;</c>.</summary>
+    public string TypeName => Type switch
+    {
+        ColumnType.Decimal => $"Decimal({Precision},{Scale})",
+        ColumnType.Timestamp or ColumnType.TimestampNanos or ColumnType.Time when IsAdjustedToUtc => $"{Type}(UTC)",
+        ColumnType.Binary when FixedLength > 0 => $"Binary({FixedLength})",
+        ColumnType.List or ColumnType.Struct or ColumnType.Map => $"{Type}<{string.Join(", ", Children.Select(c => c.ToString()))}>",
+        _ => Type.ToString(),
+    };
 }

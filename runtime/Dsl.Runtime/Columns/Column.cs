@@ -34,7 +34,7 @@ public abstract class Column : IDisposable
     /// <summary>Number of null rows.</summary>
     public int NullCount => Validity?.CountNulls() ?? 0;
 
-    /// <summary>The value of row <paramref name="row"/> as an object (<see cref="DateTime"/> for timestamps, <see cref="byte"/>[] for binary), or null. For tests and tools, not for kernels.</summary>
+    /// <summary>The value of row <paramref name="row"/> as an object (<see cref="DateTime"/> for timestamps, <see cref="DateOnly"/> for dates, <see cref="TimeOnly"/> for times, the unscaled <see cref="Int128"/> for decimals, <see cref="byte"/>[] for binary, <see cref="object"/>[] for lists and structs), or null. For tests and tools, not for kernels.</summary>
     public abstract object? GetValue(int row);
 
     /// <summary>Returns pooled buffers. The column must not be used afterwards.</summary>

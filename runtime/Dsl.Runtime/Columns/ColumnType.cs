@@ -22,6 +22,32 @@ public enum ColumnType
     /// in a <see cref="long"/>.
     /// </summary>
     Timestamp,
+    /// <summary>A calendar date without time zone, stored as days since 1970-01-01 in an <see cref="int"/>.</summary>
+    Date,
+    /// <summary>
+    /// A time of day, stored as nanoseconds since midnight in a <see cref="long"/> (every Parquet TIME unit fits
+    /// exactly); <see cref="ColumnField.IsAdjustedToUtc"/> marks a UTC time.
+    /// </summary>
+    Time,
+    /// <summary>
+    /// A point in time stored as nanoseconds since 1970-01-01T00:00:00 in a <see cref="long"/> (years 1677 to 2262);
+    /// Parquet TIMESTAMP(NANOS) reads as this type so that no digit is lost.
+    /// </summary>
+    TimestampNanos,
+    /// <summary>
+    /// A decimal number: the unscaled value in an <see cref="Int128"/> (so at most 38 digits), worth
+    /// <c>unscaled / 10^Scale</c>; <see cref="ColumnField.Precision"/> and <see cref="ColumnField.Scale"/> describe it.
+    /// </summary>
+    Decimal,
+    /// <summary>A list per row (<see cref="ListColumn"/>); the element field is <see cref="ColumnField.Children"/>[0].</summary>
+    List,
+    /// <summary>A struct per row (<see cref="StructColumn"/>); the member fields are <see cref="ColumnField.Children"/>.</summary>
+    Struct,
+    /// <summary>
+    /// A map per row, stored as a <see cref="ListColumn"/> of key/value structs; <see cref="ColumnField.Children"/>
+    /// holds the key field then the value field.
+    /// </summary>
+    Map,
 }
 
 /// <summary>Helpers over <see cref="ColumnType"/>.</summary>
@@ -30,11 +56,15 @@ public static class ColumnTypes
     /// <summary>Whether values of this type are stored in a <see cref="StringColumn"/>.</summary>
     public static bool IsByteArray(this ColumnType type) => type is ColumnType.String or ColumnType.Binary;
 
+    /// <summary>Whether values of this type are nested (<see cref="ListColumn"/> or <see cref="StructColumn"/>).</summary>
+    public static bool IsNested(this ColumnType type) => type is ColumnType.List or ColumnType.Struct or ColumnType.Map;
+
     /// <summary>The CLR element type a <see cref="PrimitiveColumn{T}"/> of this type stores.</summary>
     public static Type StorageType(this ColumnType type) => type switch
     {
-        ColumnType.Int32 => typeof(int),
-        ColumnType.Int64 or ColumnType.Timestamp => typeof(long),
+        ColumnType.Int32 or ColumnType.Date => typeof(int),
+        ColumnType.Int64 or ColumnType.Timestamp or ColumnType.Time or ColumnType.TimestampNanos => typeof(long),
+        ColumnType.Decimal => typeof(Int128),
         ColumnType.Float => typeof(float),
         ColumnType.Double => typeof(double),
         ColumnType.Boolean => typeof(bool),

@@ -43,7 +43,14 @@ public sealed class PrimitiveColumn<T> : Column
             return null;
         }
         T value = Values[row];
-        return Type == ColumnType.Timestamp ? Timestamps.FromMicros((long)(object)value) : value;
+        return Type switch
+        {
+            ColumnType.Timestamp => Timestamps.FromMicros((long)(object)value),
+            ColumnType.TimestampNanos => Timestamps.FromNanos((long)(object)value),
+            ColumnType.Date => DateOnly.FromDayNumber(Timestamps.UnixEpochDayNumber + (int)(object)value),
+            ColumnType.Time => new TimeOnly((long)(object)value / 100),
+            _ => value,
+        };
     }
 
     /// <inheritdoc />

@@ -9,14 +9,14 @@ namespace Dsl.Parquet;
 /// </summary>
 public sealed class ParquetColumnInfo
 {
-    internal ParquetColumnInfo(SchemaElement element, int leafIndex, int leafCount, ColumnField? field, string? unsupportedReason, ValueConversion conversion)
+    internal ParquetColumnInfo(SchemaElement element, int leafIndex, int leafCount, FieldPlan? plan, string? unsupportedReason)
     {
         Element = element;
         LeafIndex = leafIndex;
         LeafCount = leafCount;
-        Field = field;
-        UnsupportedReason = unsupportedReason;
-        Conversion = conversion;
+        Plan = plan;
+        Field = plan?.Field;
+        UnsupportedReason = plan is null ? unsupportedReason ?? $"Column '{element.Name}' cannot be read." : null;
     }
 
     /// <summary>The field name.</summary>
@@ -43,9 +43,8 @@ public sealed class ParquetColumnInfo
     /// <summary>Whether the field can be read.</summary>
     public bool IsSupported => Field is not null;
 
-    /// <summary>Whether a timestamp field is marked adjusted to UTC (an instant rather than a local date-time).</summary>
-    public bool IsAdjustedToUtc => Element.LogicalType is { Kind: LogicalTypeKind.Timestamp, IsAdjustedToUtc: true }
-        || (Element.LogicalType is null && Element.ConvertedType is Metadata.ConvertedType.TimestampMillis or Metadata.ConvertedType.TimestampMicros);
+    /// <summary>Whether a timestamp or time field is marked adjusted to UTC (an instant rather than a local date-time); see <see cref="ColumnField.IsAdjustedToUtc"/>.</summary>
+    public bool IsAdjustedToUtc => Field?.IsAdjustedToUtc ?? false;
 
     /// <summary>The physical type in the spec's spelling (e.g. <c>INT64</c>), or <c>group</c>.</summary>
     public string PhysicalTypeName => Element.Type switch
@@ -76,5 +75,6 @@ public sealed class ParquetColumnInfo
         { } other => $"#{(int)other}",
     };
 
-    internal ValueConversion Conversion { get; }
+    /// <summary>How the field is assembled from its leaves; null when it is not supported.</summary>
+    internal FieldPlan? Plan { get; }
 }

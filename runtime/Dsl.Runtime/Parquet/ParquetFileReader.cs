@@ -6,9 +6,10 @@ namespace Dsl.Parquet;
 
 /// <summary>
 /// Reads a Parquet file into <see cref="RecordBatch"/>es, one row group at a time, with column projection.
-/// Flat schemas are supported: BOOLEAN, INT32, INT64 (also TIMESTAMP MILLIS/MICROS), INT96 timestamps, FLOAT,
-/// DOUBLE and BYTE_ARRAY (strings and binary); PLAIN, dictionary and RLE encodings; data pages v1 and v2; the
-/// UNCOMPRESSED, SNAPPY and GZIP codecs.
+/// Supported: BOOLEAN, INT32, INT64, INT96, FLOAT, DOUBLE, FIXED_LEN_BYTE_ARRAY and BYTE_ARRAY leaves with their
+/// logical types (integers, DATE, TIME and TIMESTAMP in every unit, DECIMAL in every storage, FLOAT16, UUID, STRING,
+/// ENUM, JSON, BSON); nested lists (standard and legacy layouts), maps and structs to any depth; PLAIN, dictionary
+/// and RLE encodings; data pages v1 and v2; the UNCOMPRESSED, SNAPPY and GZIP codecs.
 /// </summary>
 /// <remarks>
 /// Opening reads and validates the footer. Malformed or unsupported input fails with
@@ -118,8 +119,7 @@ public sealed class ParquetFileReader : IDisposable
         {
             foreach (ParquetColumnInfo info in selected)
             {
-                var location = new ChunkLocation(Name, info.Name, index);
-                read.Add(ColumnChunkReader.Read(_stream, Magic.Length, _dataEnd, Metadata.CreatedBy, location, info, group.Columns[info.LeafIndex], rows));
+                read.Add(ReadField(info.Plan!, group, index, rows));
             }
             return new RecordBatch(schema, read, rows);
         }
@@ -128,6 +128,41 @@ public sealed class ParquetFileReader : IDisposable
             foreach (Column column in read)
             {
                 column.Dispose();
+            }
+            throw;
+        }
+    }
+
+    private Column ReadField(FieldPlan plan, RowGroup group, int index, int rows)
+    {
+        if (plan is LeafPlan { IsFlat: true } flat)
+        {
+            using var flatLevels = new LevelState(flat, nested: false);
+            return ColumnChunkReader.Read(_stream, Magic.Length, _dataEnd, Metadata.CreatedBy, new ChunkLocation(Name, flat.Path, index), flat, group.Columns[flat.LeafIndex], rows, flatLevels);
+        }
+        var leaves = new Dictionary<LeafPlan, NestedAssembler.LeafRead>();
+        try
+        {
+            foreach (LeafPlan leaf in plan.Leaves())
+            {
+                var levels = new LevelState(leaf, nested: true);
+                try
+                {
+                    Column column = ColumnChunkReader.Read(_stream, Magic.Length, _dataEnd, Metadata.CreatedBy, new ChunkLocation(Name, leaf.Path, index), leaf, group.Columns[leaf.LeafIndex], rows, levels);
+                    leaves.Add(leaf, new NestedAssembler.LeafRead(column, levels));
+                }
+                finally
+                {
+                    levels.Dispose();
+                }
+            }
+            return NestedAssembler.Build(plan, leaves, new ChunkLocation(Name, plan.Path, index));
+        }
+        catch
+        {
+            foreach (NestedAssembler.LeafRead leaf in leaves.Values)
+            {
+                leaf.Column.Dispose();
             }
             throw;
         }
@@ -187,11 +222,16 @@ public sealed class ParquetFileReader : IDisposable
     {
         selected ??= _columns;
         var fields = new List<ColumnField>(selected.Count);
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (ParquetColumnInfo info in selected)
         {
             if (info.Field is null)
             {
                 throw new ParquetFormatException(info.UnsupportedReason!, Name, info.Name, null, null);
+            }
+            if (!names.Add(info.Name))
+            {
+                throw new ParquetFormatException($"The schema has two top-level columns named '{info.Name}'; column names must be unique.", Name, null, null, null);
             }
             fields.Add(info.Field);
         }

@@ -11,7 +11,10 @@ namespace Dsl.Parquet;
 /// <see cref="ParquetWriteOptions.RowGroupRows"/> and written as a row group; <see cref="Dispose"/> (or
 /// <see cref="Close"/>) writes the last row group and the footer. Numbers and booleans are PLAIN-encoded, strings and
 /// binary dictionary-encoded (PLAIN when the dictionary grows too large), nullable columns carry RLE definition
-/// levels; every column chunk has min/max/null-count statistics.
+/// levels; every column chunk has min/max/null-count statistics. Dates, times (TIME(NANOS)), timestamps (MICROS or
+/// NANOS, with their UTC flag), decimals (INT32/INT64/FIXED_LEN_BYTE_ARRAY by precision) and fixed-length binary are
+/// written with their logical types. Lists, maps and structs are written as standard 3-level lists, MAP groups and
+/// plain groups, with repetition and definition levels.
 /// </summary>
 /// <remarks>Not safe for concurrent use. Batches passed in stay owned by the caller; their data is copied.</remarks>
 public sealed class ParquetFileWriter : IDisposable
@@ -20,7 +23,10 @@ public sealed class ParquetFileWriter : IDisposable
     private readonly bool _ownsStream;
     private readonly ParquetWriteOptions _options;
     private readonly CountingSink _sink;
-    private readonly ColumnChunkBuffer[] _columns;
+    // Per schema field: its buffer (flat) or its shredder (nested); _leaves lists every leaf buffer in chunk order.
+    private readonly ColumnChunkBuffer?[] _columns;
+    private readonly NestedShredder?[] _nested;
+    private readonly List<ColumnChunkBuffer> _leaves = [];
     private readonly ThriftCompactWriter _thrift = new();
     private readonly List<RowGroup> _rowGroups = [];
     private int _bufferedRows;
@@ -50,10 +56,21 @@ public sealed class ParquetFileWriter : IDisposable
         _stream = stream;
         _ownsStream = !leaveOpen;
         Schema = schema;
-        _columns = new ColumnChunkBuffer[schema.Count];
+        _columns = new ColumnChunkBuffer?[schema.Count];
+        _nested = new NestedShredder?[schema.Count];
         for (int i = 0; i < schema.Count; i++)
         {
-            _columns[i] = CreateBuffer(schema[i], _options);
+            if (schema[i].Type.IsNested())
+            {
+                var shredder = new NestedShredder(schema[i], leaf => CreateBuffer(leaf, _options));
+                _nested[i] = shredder;
+                _leaves.AddRange(shredder.Buffers);
+            }
+            else
+            {
+                _columns[i] = CreateBuffer(schema[i], _options);
+                _leaves.Add(_columns[i]!);
+            }
         }
         _sink = new CountingSink(stream, 0);
         _sink.Write("PAR1"u8);
@@ -82,7 +99,14 @@ public sealed class ParquetFileWriter : IDisposable
             int take = Math.Min(batch.RowCount - start, _options.RowGroupRows - _bufferedRows);
             for (int c = 0; c < _columns.Length; c++)
             {
-                _columns[c].Append(batch[c], start, take);
+                if (_nested[c] is { } shredder)
+                {
+                    shredder.Append(batch[c], start, take);
+                }
+                else
+                {
+                    _columns[c]!.Append(batch[c], start, take);
+                }
             }
             _bufferedRows += take;
             start += take;
@@ -105,7 +129,7 @@ public sealed class ParquetFileWriter : IDisposable
         long start = _sink.Position;
         var group = new RowGroup { NumRows = _bufferedRows, FileOffset = start, Ordinal = (short)Math.Min(_rowGroups.Count, short.MaxValue) };
         long uncompressed = 0;
-        foreach (ColumnChunkBuffer column in _columns)
+        foreach (ColumnChunkBuffer column in _leaves)
         {
             ColumnChunk chunk = column.WriteChunk(_sink, _thrift);
             uncompressed += chunk.MetaData!.TotalUncompressedSize;
@@ -156,9 +180,16 @@ public sealed class ParquetFileWriter : IDisposable
         {
             new() { Name = "schema", NumChildren = Schema.Count },
         };
-        foreach (ColumnField field in Schema.Fields)
+        for (int i = 0; i < Schema.Count; i++)
         {
-            schema.Add(ToSchemaElement(field));
+            if (_nested[i] is { } shredder)
+            {
+                shredder.AddSchemaElements(schema, ToSchemaElement);
+            }
+            else
+            {
+                schema.Add(ToSchemaElement(Schema[i]));
+            }
         }
         var footer = new FileMetaData
         {
@@ -167,7 +198,7 @@ public sealed class ParquetFileWriter : IDisposable
             NumRows = RowCount,
             RowGroups = _rowGroups,
             CreatedBy = CreatedBy,
-            ColumnOrders = [.. Enumerable.Repeat(ColumnOrder.TypeDefined, Schema.Count)],
+            ColumnOrders = [.. Enumerable.Repeat(ColumnOrder.TypeDefined, _leaves.Count)],
         };
         if (_options.KeyValueMetadata.Count > 0)
         {
@@ -205,13 +236,44 @@ public sealed class ParquetFileWriter : IDisposable
                 e.ConvertedType = ConvertedType.Utf8;
                 e.LogicalType = LogicalType.String();
                 break;
+            case ColumnType.Binary when field.FixedLength > 0:
+                e.Type = PhysicalType.FixedLenByteArray;
+                e.TypeLength = field.FixedLength;
+                break;
             case ColumnType.Binary:
                 e.Type = PhysicalType.ByteArray;
                 break;
             case ColumnType.Timestamp:
-                // Local (not UTC-adjusted) timestamps carry no converted type: TIMESTAMP_MICROS means UTC-adjusted.
+            case ColumnType.TimestampNanos:
+                // Local (not UTC-adjusted) timestamps carry no converted type: TIMESTAMP_MICROS means UTC-adjusted,
+                // and nanoseconds have none.
                 e.Type = PhysicalType.Int64;
-                e.LogicalType = LogicalType.Timestamp(TimeUnit.Micros, isAdjustedToUtc: false);
+                e.LogicalType = LogicalType.Timestamp(field.Type == ColumnType.Timestamp ? TimeUnit.Micros : TimeUnit.Nanos, field.IsAdjustedToUtc);
+                if (field.Type == ColumnType.Timestamp && field.IsAdjustedToUtc)
+                {
+                    e.ConvertedType = ConvertedType.TimestampMicros;
+                }
+                break;
+            case ColumnType.Date:
+                e.Type = PhysicalType.Int32;
+                e.LogicalType = new LogicalType { Kind = LogicalTypeKind.Date };
+                e.ConvertedType = ConvertedType.Date;
+                break;
+            case ColumnType.Time:
+                // Stored in nanoseconds, so written as TIME(NANOS), which has no converted type.
+                e.Type = PhysicalType.Int64;
+                e.LogicalType = new LogicalType { Kind = LogicalTypeKind.Time, Unit = TimeUnit.Nanos, IsAdjustedToUtc = field.IsAdjustedToUtc };
+                break;
+            case ColumnType.Decimal:
+                e.Type = field.Precision <= 9 ? PhysicalType.Int32 : field.Precision <= 18 ? PhysicalType.Int64 : PhysicalType.FixedLenByteArray;
+                if (e.Type == PhysicalType.FixedLenByteArray)
+                {
+                    e.TypeLength = DecimalChunkBuffer.BytesFor(field.Precision);
+                }
+                e.LogicalType = new LogicalType { Kind = LogicalTypeKind.Decimal, Precision = field.Precision, Scale = field.Scale };
+                e.ConvertedType = ConvertedType.Decimal;
+                e.Precision = field.Precision;
+                e.Scale = field.Scale;
                 break;
             default:
                 throw new ArgumentException($"Column '{field.Name}' has type {field.Type}, which cannot be written to Parquet yet.", nameof(field));
@@ -222,8 +284,9 @@ public sealed class ParquetFileWriter : IDisposable
     private static ColumnChunkBuffer CreateBuffer(ColumnField field, ParquetWriteOptions options) => field.Type switch
     {
         ColumnType.Boolean => new PrimitiveChunkBuffer<bool>(field, options),
-        ColumnType.Int32 => new PrimitiveChunkBuffer<int>(field, options),
-        ColumnType.Int64 or ColumnType.Timestamp => new PrimitiveChunkBuffer<long>(field, options),
+        ColumnType.Int32 or ColumnType.Date => new PrimitiveChunkBuffer<int>(field, options),
+        ColumnType.Int64 or ColumnType.Timestamp or ColumnType.TimestampNanos or ColumnType.Time => new PrimitiveChunkBuffer<long>(field, options),
+        ColumnType.Decimal => new DecimalChunkBuffer(field, options),
         ColumnType.Float => new PrimitiveChunkBuffer<float>(field, options),
         ColumnType.Double => new PrimitiveChunkBuffer<double>(field, options),
         ColumnType.String or ColumnType.Binary => new ByteArrayChunkBuffer(field, options),
@@ -240,9 +303,10 @@ public sealed class ParquetFileWriter : IDisposable
         {
             ColumnField expected = Schema[i];
             ColumnField actual = batch.Schema[i];
-            if (actual.Name != expected.Name || actual.Type != expected.Type)
+            if (actual.Name != expected.Name || actual.Type != expected.Type || actual.Precision != expected.Precision || actual.Scale != expected.Scale
+                || actual.FixedLength != expected.FixedLength || actual.IsAdjustedToUtc != expected.IsAdjustedToUtc || !actual.Children.SequenceEqual(expected.Children))
             {
-                throw new ArgumentException($"Batch column {i} is '{actual.Name}' of type {actual.Type} but the file expects '{expected.Name}' of type {expected.Type}.", nameof(batch));
+                throw new ArgumentException($"Batch column {i} is '{actual.Name}' of type {actual.TypeName} but the file expects '{expected.Name}' of type {expected.TypeName}.", nameof(batch));
             }
             if (!expected.Nullable && batch[i].NullCount > 0)
             {

@@ -8,7 +8,10 @@ namespace Dsl.Parquet.Formatting;
 /// expected output and of <c>dsl parquet cat</c>): keys in schema order; FLOAT widened to double; doubles as the
 /// shortest round-trip text with bare <c>NaN</c>/<c>Infinity</c>/<c>-Infinity</c>; timestamps as
 /// <c>YYYY-MM-DD HH:MM:SS[.fraction]</c> (trailing zeros dropped, <c>+00</c> appended for UTC-adjusted columns);
-/// binary with bytes outside printable ASCII written <c>\xNN</c>; nulls as <c>null</c>.
+/// dates <c>YYYY-MM-DD</c>; times <c>HH:MM:SS[.fraction]</c>; binary with bytes outside printable ASCII written
+/// <c>\xNN</c>; lists as arrays, structs as objects, maps as objects keyed by the keys' text; nulls as <c>null</c>.
+/// Decimals follow DuckDB too: up to 15 digits of precision (which a double holds exactly) as the nearest double,
+/// wider ones exactly, with <see cref="ColumnField.Scale"/> digits after the point.
 /// </summary>
 public sealed class JsonLinesWriter
 {
@@ -136,23 +139,10 @@ public sealed class JsonLinesWriter
             days--;
         }
         CivilFromDays(days, out long year, out int month, out int day);
-        long seconds = ofDay / 1_000_000;
-        int fraction = (int)(ofDay % 1_000_000);
         var sb = new StringBuilder(32);
-        if (year < 0)
-        {
-            sb.Append('-');
-        }
-        sb.Append(Math.Abs(year).ToString("0000", CultureInfo.InvariantCulture)).Append('-')
-          .Append(month.ToString("00", CultureInfo.InvariantCulture)).Append('-')
-          .Append(day.ToString("00", CultureInfo.InvariantCulture)).Append(' ')
-          .Append((seconds / 3600).ToString("00", CultureInfo.InvariantCulture)).Append(':')
-          .Append((seconds / 60 % 60).ToString("00", CultureInfo.InvariantCulture)).Append(':')
-          .Append((seconds % 60).ToString("00", CultureInfo.InvariantCulture));
-        if (fraction != 0)
-        {
-            sb.Append('.').Append(fraction.ToString("000000", CultureInfo.InvariantCulture).TrimEnd('0'));
-        }
+        AppendDate(sb, year, month, day);
+        sb.Append(' ');
+        AppendClock(sb, ofDay / 1_000_000, ofDay % 1_000_000, 6);
         if (adjustedToUtc)
         {
             sb.Append("+00");
@@ -186,25 +176,72 @@ public sealed class JsonLinesWriter
             ColumnField field = batch.Schema[c];
             AppendString(sb, field.Name);
             sb.Append(':');
-            AppendValue(sb, batch[c], row, _utcColumns.Contains(field.Name));
+            AppendValue(sb, batch[c], field, row, _utcColumns.Contains(field.Name));
         }
         sb.Append('}');
     }
 
-    private static void AppendValue(StringBuilder sb, Column column, int row, bool utc)
+    private static void AppendValue(StringBuilder sb, Column column, ColumnField field, int row, bool utc)
     {
         if (column.IsNull(row))
         {
             sb.Append("null");
             return;
         }
+        utc |= field.IsAdjustedToUtc;
         switch (column)
         {
+            case PrimitiveColumn<int> dates when column.Type == ColumnType.Date:
+                sb.Append('"').Append(FormatDate(dates[row])).Append('"');
+                break;
             case PrimitiveColumn<int> ints:
                 sb.Append(ints[row].ToString(CultureInfo.InvariantCulture));
                 break;
             case PrimitiveColumn<long> longs when column.Type == ColumnType.Timestamp:
                 sb.Append('"').Append(FormatTimestamp(longs[row], utc)).Append('"');
+                break;
+            case PrimitiveColumn<long> longs when column.Type == ColumnType.TimestampNanos:
+                sb.Append('"').Append(FormatTimestampNanos(longs[row], utc)).Append('"');
+                break;
+            case PrimitiveColumn<long> longs when column.Type == ColumnType.Time:
+                sb.Append('"').Append(FormatTime(longs[row], utc)).Append('"');
+                break;
+            case PrimitiveColumn<Int128> decimals:
+                sb.Append(field.Precision <= 15 ? FormatDouble((double)decimals[row] / Math.Pow(10, field.Scale)) : FormatDecimal(decimals[row], field.Scale));
+                break;
+            case ListColumn map when column.Type == ColumnType.Map:
+                AppendMap(sb, map, field, row);
+                break;
+            case ListColumn list:
+            {
+                ColumnField element = field.Children.Count > 0 ? field.Children[0] : new ColumnField("element", list.Values.Type, true);
+                sb.Append('[');
+                int start = list.Start(row);
+                for (int i = 0; i < list.Count(row); i++)
+                {
+                    if (i > 0)
+                    {
+                        sb.Append(',');
+                    }
+                    AppendValue(sb, list.Values, element, start + i, false);
+                }
+                sb.Append(']');
+                break;
+            }
+            case StructColumn structs:
+                sb.Append('{');
+                for (int i = 0; i < structs.Children.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        sb.Append(',');
+                    }
+                    ColumnField member = i < field.Children.Count ? field.Children[i] : new ColumnField($"f{i}", structs.Children[i].Type, true);
+                    AppendString(sb, member.Name);
+                    sb.Append(':');
+                    AppendValue(sb, structs.Children[i], member, row, false);
+                }
+                sb.Append('}');
                 break;
             case PrimitiveColumn<long> longs:
                 sb.Append(longs[row].ToString(CultureInfo.InvariantCulture));
@@ -229,12 +266,149 @@ public sealed class JsonLinesWriter
         }
     }
 
+    private static void AppendMap(StringBuilder sb, ListColumn map, ColumnField field, int row)
+    {
+        Column keys = map.Keys;
+        Column items = map.Items;
+        ColumnField keyField = field.Children.Count > 0 ? field.Children[0] : new ColumnField("key", keys.Type, false);
+        ColumnField valueField = field.Children.Count > 1 ? field.Children[1] : new ColumnField("value", items.Type, true);
+        var key = new StringBuilder(16);
+        sb.Append('{');
+        int start = map.Start(row);
+        for (int i = 0; i < map.Count(row); i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(',');
+            }
+            // Keys are written as strings: a string key as is, any other as its JSON text in quotes.
+            key.Clear();
+            AppendValue(key, keys, keyField, start + i, false);
+            if (key.Length > 0 && key[0] == '"')
+            {
+                sb.Append(key);
+            }
+            else
+            {
+                AppendString(sb, key.ToString());
+            }
+            sb.Append(':');
+            AppendValue(sb, items, valueField, start + i, false);
+        }
+        sb.Append('}');
+    }
+
+    /// <summary>Days since the Unix epoch as <c>YYYY-MM-DD</c> (years before 1 as DuckDB writes them, <c>YYYY-MM-DD (BC)</c>).</summary>
+    public static string FormatDate(int days)
+    {
+        CivilFromDays(days, out long year, out int month, out int day);
+        var sb = new StringBuilder(16);
+        AppendDate(sb, year, month, day);
+        return sb.ToString();
+    }
+
+    /// <summary>Nanoseconds since midnight as <c>HH:MM:SS[.fraction]</c>, with <c>+00</c> for a UTC time.</summary>
+    public static string FormatTime(long nanos, bool adjustedToUtc = false)
+    {
+        var sb = new StringBuilder(24);
+        long seconds = Math.DivRem(nanos, 1_000_000_000L, out long fraction);
+        if (fraction < 0)
+        {
+            fraction += 1_000_000_000L;
+            seconds--;
+        }
+        AppendClock(sb, seconds, fraction, 9);
+        if (adjustedToUtc)
+        {
+            sb.Append("+00");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Nanoseconds since the Unix epoch as <c>YYYY-MM-DD HH:MM:SS[.fraction]</c>, fraction without trailing zeros.</summary>
+    public static string FormatTimestampNanos(long nanos, bool adjustedToUtc = false)
+    {
+        const long nanosPerDay = 86_400_000_000_000L;
+        long days = Math.DivRem(nanos, nanosPerDay, out long ofDay);
+        if (ofDay < 0)
+        {
+            ofDay += nanosPerDay;
+            days--;
+        }
+        CivilFromDays(days, out long year, out int month, out int day);
+        var sb = new StringBuilder(40);
+        AppendDate(sb, year, month, day);
+        sb.Append(' ');
+        AppendClock(sb, ofDay / 1_000_000_000L, ofDay % 1_000_000_000L, 9);
+        if (adjustedToUtc)
+        {
+            sb.Append("+00");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>An unscaled decimal as text with exactly <paramref name="scale"/> digits after the point.</summary>
+    public static string FormatDecimal(Int128 unscaled, int scale)
+    {
+        bool negative = Int128.IsNegative(unscaled);
+        // The magnitude of Int128.MinValue does not fit Int128; UInt128 holds every magnitude.
+        UInt128 magnitude = negative ? (UInt128)(-(unscaled + 1)) + 1 : (UInt128)unscaled;
+        string digits = magnitude.ToString(CultureInfo.InvariantCulture);
+        if (scale > 0)
+        {
+            digits = digits.PadLeft(scale + 1, '0');
+            digits = digits[..^scale] + "." + digits[^scale..];
+        }
+        return negative ? "-" + digits : digits;
+    }
+
+    private static void AppendDate(StringBuilder sb, long year, int month, int day)
+    {
+        // DuckDB writes year 0 and earlier as the positive year before Christ followed by " (BC)".
+        long shown = year <= 0 ? 1 - year : year;
+        sb.Append(shown.ToString("0000", CultureInfo.InvariantCulture)).Append('-')
+          .Append(month.ToString("00", CultureInfo.InvariantCulture)).Append('-')
+          .Append(day.ToString("00", CultureInfo.InvariantCulture));
+        if (year <= 0)
+        {
+            sb.Append(" (BC)");
+        }
+    }
+
+    private static void AppendClock(StringBuilder sb, long seconds, long fraction, int fractionDigits)
+    {
+        sb.Append((seconds / 3600).ToString("00", CultureInfo.InvariantCulture)).Append(':')
+          .Append((seconds / 60 % 60).ToString("00", CultureInfo.InvariantCulture)).Append(':')
+          .Append((seconds % 60).ToString("00", CultureInfo.InvariantCulture));
+        if (fraction != 0)
+        {
+            sb.Append('.').Append(fraction.ToString(new string('0', fractionDigits), CultureInfo.InvariantCulture).TrimEnd('0'));
+        }
+    }
+
+    /// <summary>Bytes as a JSON string, printable ASCII as is and other bytes as <c>\xNN</c> (DuckDB's blob text).</summary>
+    public static string FormatBinary(ReadOnlySpan<byte> bytes)
+    {
+        var sb = new StringBuilder(bytes.Length + 2);
+        AppendBinary(sb, bytes);
+        return sb.ToString();
+    }
+
+    /// <summary>Text as a JSON string, quoted and escaped.</summary>
+    public static string FormatJsonString(string value)
+    {
+        var sb = new StringBuilder(value.Length + 2);
+        AppendString(sb, value);
+        return sb.ToString();
+    }
+
     private static void AppendBinary(StringBuilder sb, ReadOnlySpan<byte> bytes)
     {
         sb.Append('"');
         foreach (byte b in bytes)
         {
-            if (b is >= 0x20 and <= 0x7E)
+            // DuckDB also escapes the backslash and both quote characters.
+            if (b is >= 0x20 and <= 0x7E and not ((byte)'\\' or (byte)'\'' or (byte)'"'))
             {
                 AppendEscapedChar(sb, (char)b);
             }

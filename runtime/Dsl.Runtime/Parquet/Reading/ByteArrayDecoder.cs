@@ -20,19 +20,28 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
     private int[] _offsets = new int[16];
     private int _entryCount;
     private int _dictionaryCount = -1;
+    private readonly int _fixedLength;
+    private readonly bool _uuid;
 
-    public ByteArrayDecoder(ColumnType type, int rows, bool nullable)
+    /// <param name="type">String or Binary.</param>
+    /// <param name="rows">The most slots the column has.</param>
+    /// <param name="nullable">Whether slots may be null.</param>
+    /// <param name="fixedLength">For FIXED_LEN_BYTE_ARRAY, the length of every value (no length prefixes); else 0.</param>
+    /// <param name="uuid">Whether each 16-byte value is stored as its 36-character UUID text.</param>
+    public ByteArrayDecoder(ColumnType type, int rows, bool nullable, int fixedLength = 0, bool uuid = false)
     {
         _type = type;
+        _fixedLength = fixedLength;
+        _uuid = uuid;
         _indices = new int[rows];
         _validity = nullable ? new ValidityBitmap(rows) : null;
     }
 
     public override void ReadDictionary(ReadOnlySpan<byte> data, int count)
     {
-        if (count < 0 || count > data.Length / 4)
+        if (count < 0 || count > data.Length / MinValueBytes)
         {
-            throw new ParquetFormatException($"The dictionary page claims {count} entries but {data.Length} bytes hold at most {data.Length / 4}.");
+            throw new ParquetFormatException($"The dictionary page claims {count} entries but {data.Length} bytes hold at most {data.Length / MinValueBytes}.");
         }
         AppendPlain(data, count, default);
         _dictionaryCount = count;
@@ -49,9 +58,9 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
             switch (encoding)
             {
                 case ParquetEncoding.Plain:
-                    if (nonNullCount > values.Length / 4)
+                    if (nonNullCount > values.Length / MinValueBytes)
                     {
-                        throw new ParquetFormatException($"PLAIN data for {nonNullCount} byte arrays needs at least {(long)nonNullCount * 4} bytes but the page holds {values.Length}.");
+                        throw new ParquetFormatException($"PLAIN data for {nonNullCount} byte arrays needs at least {(long)nonNullCount * MinValueBytes} bytes but the page holds {values.Length}.");
                     }
                     AppendPlain(values, nonNullCount, target);
                     break;
@@ -97,6 +106,8 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
         var offsets = new int[_entryCount + 1];
         _offsets.AsSpan(0, _entryCount + 1).CopyTo(offsets);
         var dictionary = new Utf8Dictionary(_data, offsets);
+        // Nested columns reserve a slot per level entry; only the first rows are slots.
+        _validity?.Truncate(rows);
         ValidityBitmap? validity = _validity is not null && _validity.CountNulls() > 0 ? _validity : null;
         return new StringColumn(_type, dictionary, _indices, rows, validity);
     }
@@ -106,9 +117,17 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
         // Nothing pooled is held between pages.
     }
 
+    // The fewest bytes a PLAIN value occupies: its length prefix, or its fixed length.
+    private int MinValueBytes => _fixedLength > 0 ? _fixedLength : 4;
+
     /// <summary>Appends <paramref name="count"/> PLAIN values as new entries; entry numbers go to <paramref name="entries"/> when given.</summary>
     private void AppendPlain(ReadOnlySpan<byte> data, int count, Span<int> entries)
     {
+        if (_fixedLength > 0)
+        {
+            AppendFixed(data, count, entries);
+            return;
+        }
         // The values' bytes are at most the page's bytes, so growing once per page by that much is bounded by the input.
         EnsureData(_dataLength + data.Length);
         EnsureOffsets(_entryCount + count + 1);
@@ -133,6 +152,48 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
                 entries[i] = _entryCount;
             }
             _offsets[++_entryCount] = _dataLength;
+        }
+    }
+
+    private void AppendFixed(ReadOnlySpan<byte> data, int count, Span<int> entries)
+    {
+        int width = _fixedLength;
+        int stored = _uuid ? 36 : width;
+        EnsureData(_dataLength + ((long)count * stored));
+        EnsureOffsets(_entryCount + (long)count + 1);
+        for (int i = 0; i < count; i++)
+        {
+            ReadOnlySpan<byte> value = data.Slice(i * width, width);
+            if (_uuid)
+            {
+                FormatUuid(value, _data.AsSpan(_dataLength, 36));
+            }
+            else
+            {
+                value.CopyTo(_data.AsSpan(_dataLength));
+            }
+            _dataLength += stored;
+            if (!entries.IsEmpty)
+            {
+                entries[i] = _entryCount;
+            }
+            _offsets[++_entryCount] = _dataLength;
+        }
+    }
+
+    /// <summary>Writes 16 bytes as lower-case <c>xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx</c>, bytes in stored order.</summary>
+    internal static void FormatUuid(ReadOnlySpan<byte> value, Span<byte> text)
+    {
+        ReadOnlySpan<byte> hex = "0123456789abcdef"u8;
+        int t = 0;
+        for (int i = 0; i < 16; i++)
+        {
+            if (i is 4 or 6 or 8 or 10)
+            {
+                text[t++] = (byte)'-';
+            }
+            text[t++] = hex[value[i] >> 4];
+            text[t++] = hex[value[i] & 15];
         }
     }
 

@@ -7,9 +7,10 @@ using Dsl.Parquet.Metadata;
 namespace Dsl.Parquet.Reading;
 
 /// <summary>
-/// Reads one flat column chunk into a batch column: reads the chunk's bytes, walks its page headers (checking
+/// Reads one column chunk into a batch column: reads the chunk's bytes, walks its page headers (checking
 /// every size against the chunk and the value counts against the row group before allocating), then decodes
-/// the dictionary and data pages (v1 and v2) in order.
+/// the dictionary and data pages (v1 and v2) in order. For a nested leaf the column holds one slot per element of
+/// its nearest enclosing list, and the chunk's levels are kept in the <see cref="LevelState"/> for assembly.
 /// </summary>
 internal static class ColumnChunkReader
 {
@@ -19,11 +20,11 @@ internal static class ColumnChunkReader
 
     private readonly record struct PageRef(PageHeader Header, int BodyOffset, int Index);
 
-    public static Column Read(Stream stream, long dataStart, long dataEnd, string? createdBy, ChunkLocation location, ParquetColumnInfo info, ColumnChunk chunk, int rows)
+    public static Column Read(Stream stream, long dataStart, long dataEnd, string? createdBy, ChunkLocation location, LeafPlan info, ColumnChunk chunk, int rows, LevelState levels)
     {
         try
         {
-            return ReadCore(stream, dataStart, dataEnd, createdBy, location, info, chunk, rows);
+            return ReadCore(stream, dataStart, dataEnd, createdBy, location, info, chunk, rows, levels);
         }
         catch (ParquetFormatException ex) when (ex.FilePath is null)
         {
@@ -35,7 +36,7 @@ internal static class ColumnChunkReader
         }
     }
 
-    private static Column ReadCore(Stream stream, long dataStart, long dataEnd, string? createdBy, ChunkLocation location, ParquetColumnInfo info, ColumnChunk chunk, int rows)
+    private static Column ReadCore(Stream stream, long dataStart, long dataEnd, string? createdBy, ChunkLocation location, LeafPlan info, ColumnChunk chunk, int rows, LevelState levels)
     {
         if (chunk.IsEncrypted)
         {
@@ -55,12 +56,17 @@ internal static class ColumnChunkReader
         {
             throw location.Error($"The column chunk is compressed with {PageCompression.CodecName(meta.Codec)}, which is not supported yet; supported codecs are UNCOMPRESSED, SNAPPY and GZIP.");
         }
-        ColumnField field = info.Field!;
-        bool nullable = field.Nullable;
         if (rows == 0)
         {
-            using ColumnDecoder empty = CreateDecoder(field, info.Conversion, 0);
+            using ColumnDecoder empty = CreateDecoder(info, 0, levels.IsFlat);
             return empty.Build(0);
+        }
+        // A flat chunk holds one level entry a row; a nested one as many as its metadata says, checked below
+        // against the pages and the rows they start.
+        long entries = levels.IsFlat ? rows : meta.NumValues;
+        if (entries < rows || entries > Array.MaxLength)
+        {
+            throw location.Error($"The column chunk claims {meta.NumValues} values for {rows} rows; a nested column needs at least one value a row and at most {Array.MaxLength}.");
         }
 
         long start = meta.DataPageOffset;
@@ -83,13 +89,17 @@ internal static class ColumnChunkReader
             stream.Seek(start, SeekOrigin.Begin);
             stream.ReadExactly(buffer, 0, (int)length);
             var memory = new ReadOnlyMemory<byte>(buffer, 0, (int)length);
-            List<PageRef> pages = ScanPages(memory.Span, rows, location);
+            List<PageRef> pages = ScanPages(memory.Span, (int)entries, levels.IsFlat, location);
             // Only now, with the page headers' value counts adding up to the row count, is the row count trusted
             // enough to allocate from.
-            using ColumnDecoder decoder = CreateDecoder(field, info.Conversion, rows);
-            DecodePages(memory, pages, meta.Codec, decoder, nullable, rows, location);
+            using ColumnDecoder decoder = CreateDecoder(info, (int)entries, levels.IsFlat);
+            DecodePages(memory, pages, meta.Codec, decoder, levels, location);
             location.Page = null;
-            return decoder.Build(rows);
+            if (levels.RowCount != rows)
+            {
+                throw location.Error($"The column chunk's levels start {levels.RowCount} rows but the row group has {rows}.");
+            }
+            return decoder.Build(levels.SlotCount);
         }
         finally
         {
@@ -120,26 +130,31 @@ internal static class ColumnChunkReader
         return !Version.TryParse(number, out Version? v) || v < new Version(1, 2, 9);
     }
 
-    private static ColumnDecoder CreateDecoder(ColumnField field, ValueConversion conversion, int rows) =>
-        field.Type.IsByteArray()
-            ? new ByteArrayDecoder(field.Type, rows, field.Nullable)
-            : CreatePrimitive(field.Type, conversion, rows, field.Nullable);
-
-    private static ColumnDecoder CreatePrimitive(ColumnType type, ValueConversion conversion, int rows, bool nullable) => type switch
+    private static ColumnDecoder CreateDecoder(LeafPlan leaf, int rows, bool flat)
     {
-        ColumnType.Boolean => new PrimitiveDecoder<bool>(type, conversion, rows, nullable),
-        ColumnType.Int32 => new PrimitiveDecoder<int>(type, conversion, rows, nullable),
-        ColumnType.Int64 or ColumnType.Timestamp => new PrimitiveDecoder<long>(type, conversion, rows, nullable),
-        ColumnType.Float => new PrimitiveDecoder<float>(type, conversion, rows, nullable),
-        ColumnType.Double => new PrimitiveDecoder<double>(type, conversion, rows, nullable),
-        _ => throw new ParquetFormatException($"Column type {type} has no primitive decoder."),
-    };
+        ColumnType type = leaf.Field.Type;
+        // A nested leaf can be null under a null parent even when the leaf itself is required.
+        bool nullable = leaf.Field.Nullable || !flat;
+        ValueConversion conversion = leaf.Conversion;
+        int fixedLength = leaf.Element.TypeLength ?? 0;
+        return type switch
+        {
+            ColumnType.String or ColumnType.Binary => new ByteArrayDecoder(type, rows, nullable, conversion == ValueConversion.ByteArray ? 0 : fixedLength, conversion == ValueConversion.Uuid),
+            ColumnType.Boolean => new PrimitiveDecoder<bool>(type, conversion, rows, nullable, fixedLength),
+            ColumnType.Int32 or ColumnType.Date => new PrimitiveDecoder<int>(type, conversion, rows, nullable, fixedLength),
+            ColumnType.Int64 or ColumnType.Timestamp or ColumnType.TimestampNanos or ColumnType.Time => new PrimitiveDecoder<long>(type, conversion, rows, nullable, fixedLength),
+            ColumnType.Float => new PrimitiveDecoder<float>(type, conversion, rows, nullable, fixedLength),
+            ColumnType.Double => new PrimitiveDecoder<double>(type, conversion, rows, nullable, fixedLength),
+            ColumnType.Decimal => new PrimitiveDecoder<Int128>(type, conversion, rows, nullable, fixedLength),
+            _ => throw new ParquetFormatException($"Column type {type} has no leaf decoder."),
+        };
+    }
 
     /// <summary>
     /// Parses the page headers up to the row group's row count, checking each body against the chunk's bytes and
     /// the value counts against the row count, so nothing is allocated from a count the data cannot back.
     /// </summary>
-    private static List<PageRef> ScanPages(ReadOnlySpan<byte> chunk, int rows, ChunkLocation location)
+    private static List<PageRef> ScanPages(ReadOnlySpan<byte> chunk, int rows, bool flat, ChunkLocation location)
     {
         var pages = new List<PageRef>();
         long values = 0;
@@ -200,14 +215,16 @@ internal static class ColumnChunkReader
                     {
                         DataPageHeaderV2 v2 = header.DataPageHeaderV2 ?? throw location.Error("The version 2 data page has no data_page_header_v2.");
                         count = v2.NumValues;
-                        if (v2.NumRows != v2.NumValues)
+                        if (flat && v2.NumRows != v2.NumValues)
                         {
                             throw location.Error($"The version 2 data page has {v2.NumValues} values in {v2.NumRows} rows; a flat column has one value per row.");
                         }
                     }
                     if (count < 0 || count > rows - values)
                     {
-                        throw location.Error($"The data page claims {count} values but only {rows - values} of the row group's {rows} rows are left.");
+                        throw location.Error(flat
+                            ? $"The data page claims {count} values but only {rows - values} of the row group's {rows} rows are left."
+                            : $"The data page claims {count} values but only {rows - values} of the column chunk's {rows} values are left.");
                     }
                     values += count;
                     sawData = true;
@@ -224,9 +241,8 @@ internal static class ColumnChunkReader
         return pages;
     }
 
-    private static void DecodePages(ReadOnlyMemory<byte> chunk, List<PageRef> pages, CompressionCodec codec, ColumnDecoder decoder, bool nullable, int rows, ChunkLocation location)
+    private static void DecodePages(ReadOnlyMemory<byte> chunk, List<PageRef> pages, CompressionCodec codec, ColumnDecoder decoder, LevelState levels, ChunkLocation location)
     {
-        int rowOffset = 0;
         foreach (PageRef page in pages)
         {
             location.Page = page.Index;
@@ -248,23 +264,16 @@ internal static class ColumnChunkReader
                 {
                     DataPageHeader dph = header.DataPageHeader!;
                     int count = dph.NumValues;
-                    int offset = rowOffset;
-                    WithDecompressed(codec, body, header.UncompressedPageSize, location, (data, _) => DecodeV1(data, dph, count, decoder, nullable, offset));
-                    rowOffset += count;
+                    WithDecompressed(codec, body, header.UncompressedPageSize, location, (data, _) => DecodeV1(data, dph, count, decoder, levels));
                     break;
                 }
                 case PageType.DataPageV2:
                 {
                     DataPageHeaderV2 v2 = header.DataPageHeaderV2!;
-                    DecodeV2(body, header, v2, codec, decoder, nullable, rowOffset, location);
-                    rowOffset += v2.NumValues;
+                    DecodeV2(body, header, v2, codec, decoder, levels, location);
                     break;
                 }
             }
-        }
-        if (rowOffset != rows)
-        {
-            throw location.Error($"The data pages hold {rowOffset} values but the row group has {rows} rows.");
         }
     }
 
@@ -294,57 +303,49 @@ internal static class ColumnChunkReader
         }
     }
 
-    private static void DecodeV1(ReadOnlySpan<byte> data, DataPageHeader header, int count, ColumnDecoder decoder, bool nullable, int rowOffset)
+    private static void DecodeV1(ReadOnlySpan<byte> data, DataPageHeader header, int count, ColumnDecoder decoder, LevelState levels)
     {
         int pos = 0;
-        int[]? levels = null;
-        try
+        if (levels.RepBitWidth > 0)
         {
-            int nonNull = count;
-            if (nullable)
-            {
-                levels = ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
-                Span<int> defs = levels.AsSpan(0, count);
-                switch (header.DefinitionLevelEncoding)
-                {
-                    case ParquetEncoding.Rle:
-                    {
-                        if (data.Length < 4)
-                        {
-                            throw new ParquetFormatException("The page's definition levels lack their 4-byte length prefix.");
-                        }
-                        uint length = BinaryPrimitives.ReadUInt32LittleEndian(data);
-                        if (length > data.Length - 4)
-                        {
-                            throw new ParquetFormatException($"The page's definition levels claim {length} bytes but the page holds {data.Length - 4} after the prefix.");
-                        }
-                        new RleBitPackedDecoder(data.Slice(4, (int)length), 1).Read(defs);
-                        pos = 4 + (int)length;
-                        break;
-                    }
-                    case ParquetEncoding.BitPacked:
-                    {
-                        BitPackedLevelDecoder.Decode(data, 1, defs);
-                        pos = (int)BitPackedLevelDecoder.ByteLength(count, 1);
-                        break;
-                    }
-                    default:
-                        throw new ParquetFormatException($"Definition levels are encoded with {ColumnDecoder.EncodingName(header.DefinitionLevelEncoding)}; expected RLE or BIT_PACKED.");
-                }
-                nonNull = CountNonNull(defs);
-            }
-            decoder.ReadPage(header.Encoding, data[pos..], levels is null ? default : levels.AsSpan(0, count), nonNull, rowOffset, count);
+            pos += ReadV1Levels(data, header.RepetitionLevelEncoding, levels.RepBitWidth, levels.RepetitionTarget(count), "Repetition");
         }
-        finally
+        if (levels.DefBitWidth > 0)
         {
-            if (levels is not null)
+            pos += ReadV1Levels(data[pos..], header.DefinitionLevelEncoding, levels.DefBitWidth, levels.DefinitionTarget(count), "Definition");
+        }
+        ReadOnlySpan<int> validity = levels.Commit(count, out int nonNull, out int slotOffset, out int slotCount);
+        decoder.ReadPage(header.Encoding, data[pos..], validity, nonNull, slotOffset, slotCount);
+    }
+
+    /// <summary>Decodes one level section of a version 1 page; returns the bytes it took.</summary>
+    private static int ReadV1Levels(ReadOnlySpan<byte> data, ParquetEncoding encoding, int bitWidth, Span<int> target, string kind)
+    {
+        switch (encoding)
+        {
+            case ParquetEncoding.Rle:
             {
-                ArrayPool<int>.Shared.Return(levels);
+                if (data.Length < 4)
+                {
+                    throw new ParquetFormatException($"The page's {kind.ToLowerInvariant()} levels lack their 4-byte length prefix.");
+                }
+                uint length = BinaryPrimitives.ReadUInt32LittleEndian(data);
+                if (length > data.Length - 4)
+                {
+                    throw new ParquetFormatException($"The page's {kind.ToLowerInvariant()} levels claim {length} bytes but the page holds {data.Length - 4} after the prefix.");
+                }
+                new RleBitPackedDecoder(data.Slice(4, (int)length), bitWidth).Read(target);
+                return 4 + (int)length;
             }
+            case ParquetEncoding.BitPacked:
+                BitPackedLevelDecoder.Decode(data, bitWidth, target);
+                return (int)BitPackedLevelDecoder.ByteLength(target.Length, bitWidth);
+            default:
+                throw new ParquetFormatException($"{kind} levels are encoded with {ColumnDecoder.EncodingName(encoding)}; expected RLE or BIT_PACKED.");
         }
     }
 
-    private static void DecodeV2(ReadOnlyMemory<byte> body, PageHeader header, DataPageHeaderV2 v2, CompressionCodec codec, ColumnDecoder decoder, bool nullable, int rowOffset, ChunkLocation location)
+    private static void DecodeV2(ReadOnlyMemory<byte> body, PageHeader header, DataPageHeaderV2 v2, CompressionCodec codec, ColumnDecoder decoder, LevelState levels, ChunkLocation location)
     {
         int repLength = v2.RepetitionLevelsByteLength;
         int defLength = v2.DefinitionLevelsByteLength;
@@ -354,60 +355,49 @@ internal static class ColumnChunkReader
         }
         int levelBytes = repLength + defLength;
         int count = v2.NumValues;
-        int[]? levels = null;
+        if (levels.RepBitWidth > 0)
+        {
+            new RleBitPackedDecoder(body.Span[..repLength], levels.RepBitWidth).Read(levels.RepetitionTarget(count));
+        }
+        if (levels.DefBitWidth > 0)
+        {
+            new RleBitPackedDecoder(body.Span.Slice(repLength, defLength), levels.DefBitWidth).Read(levels.DefinitionTarget(count));
+        }
+        int rowsBefore = levels.RowCount;
+        ReadOnlySpan<int> validity = levels.Commit(count, out int nonNull, out int slotOffset, out int slotCount);
+        if (!levels.IsFlat && levels.RowCount - rowsBefore != v2.NumRows)
+        {
+            throw location.Error($"The version 2 page header counts {v2.NumRows} rows but its repetition levels start {levels.RowCount - rowsBefore}.");
+        }
+        int leafNulls = slotCount - nonNull;
+        if (levels.IsFlat && leafNulls != v2.NumNulls)
+        {
+            throw location.Error($"The version 2 page header counts {v2.NumNulls} nulls but its definition levels hold {leafNulls}.");
+        }
+        ReadOnlyMemory<byte> values = body[levelBytes..];
+        int valuesSize = header.UncompressedPageSize - levelBytes;
+        if (valuesSize < 0)
+        {
+            throw location.Error($"The version 2 page's uncompressed size {header.UncompressedPageSize} is smaller than its {levelBytes} level bytes.");
+        }
+        bool compressed = v2.IsCompressed && codec != CompressionCodec.Uncompressed;
+        if (!compressed || (valuesSize == 0 && values.Length == 0))
+        {
+            decoder.ReadPage(v2.Encoding, values.Span, validity, nonNull, slotOffset, slotCount);
+            return;
+        }
+        // The callback cannot capture a span: hand it the validity in a pooled copy.
+        int[] copy = ArrayPool<int>.Shared.Rent(Math.Max(validity.Length, 1));
         try
         {
-            int nonNull = count;
-            if (nullable)
-            {
-                levels = ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
-                Span<int> defs = levels.AsSpan(0, count);
-                new RleBitPackedDecoder(body.Span.Slice(repLength, defLength), 1).Read(defs);
-                nonNull = CountNonNull(defs);
-            }
-            if (nonNull != count - v2.NumNulls)
-            {
-                throw location.Error($"The version 2 page header counts {v2.NumNulls} nulls but its definition levels hold {count - nonNull}.");
-            }
-            ReadOnlyMemory<byte> values = body[levelBytes..];
-            int valuesSize = header.UncompressedPageSize - levelBytes;
-            if (valuesSize < 0)
-            {
-                throw location.Error($"The version 2 page's uncompressed size {header.UncompressedPageSize} is smaller than its {levelBytes} level bytes.");
-            }
-            bool compressed = v2.IsCompressed && codec != CompressionCodec.Uncompressed;
-            int[]? levelArray = levels;
-            if (!compressed || (valuesSize == 0 && values.Length == 0))
-            {
-                decoder.ReadPage(v2.Encoding, values.Span, levelArray is null ? default : levelArray.AsSpan(0, count), nonNull, rowOffset, count);
-            }
-            else
-            {
-                WithDecompressed(codec, values, valuesSize, location, (data, _) =>
-                    decoder.ReadPage(v2.Encoding, data, levelArray is null ? default : levelArray.AsSpan(0, count), nonNull, rowOffset, count));
-            }
+            validity.CopyTo(copy);
+            int length = validity.Length;
+            WithDecompressed(codec, values, valuesSize, location, (data, _) =>
+                decoder.ReadPage(v2.Encoding, data, copy.AsSpan(0, length), nonNull, slotOffset, slotCount));
         }
         finally
         {
-            if (levels is not null)
-            {
-                ArrayPool<int>.Shared.Return(levels);
-            }
+            ArrayPool<int>.Shared.Return(copy);
         }
-    }
-
-    private static int CountNonNull(ReadOnlySpan<int> levels)
-    {
-        int nonNull = 0;
-        for (int i = 0; i < levels.Length; i++)
-        {
-            int level = levels[i];
-            if ((uint)level > 1)
-            {
-                throw new ParquetFormatException($"Definition level {level} at value {i} exceeds the column's maximum definition level 1.");
-            }
-            nonNull += level;
-        }
-        return nonNull;
     }
 }

@@ -6,7 +6,10 @@ using Dsl.Parquet.Metadata;
 
 namespace Dsl.Parquet.Reading;
 
-/// <summary>Decodes fixed-width physical values (BOOLEAN, INT32, INT64, INT96, FLOAT, DOUBLE) into a <see cref="PrimitiveColumn{T}"/>.</summary>
+/// <summary>
+/// Decodes fixed-width values (BOOLEAN, INT32, INT64, INT96, FLOAT, DOUBLE, FIXED_LEN_BYTE_ARRAY decimals and
+/// half floats, and BYTE_ARRAY decimals) into a <see cref="PrimitiveColumn{T}"/>, converting to the logical type.
+/// </summary>
 internal sealed class PrimitiveDecoder<T> : ColumnDecoder
     where T : unmanaged
 {
@@ -18,14 +21,18 @@ internal sealed class PrimitiveDecoder<T> : ColumnDecoder
     private ColumnBuilder<T>? _builder;
     private T[]? _dictionary;
 
-    public PrimitiveDecoder(ColumnType type, ValueConversion conversion, int rows, bool nullable)
+    public PrimitiveDecoder(ColumnType type, ValueConversion conversion, int rows, bool nullable, int fixedLength = 0)
     {
         _conversion = conversion;
         _storedWidth = conversion switch
         {
             ValueConversion.Boolean => 0,
-            ValueConversion.Int32 or ValueConversion.Float or ValueConversion.UInt32ToInt64 => 4,
+            ValueConversion.Int32 or ValueConversion.Float or ValueConversion.UInt32ToInt64 or ValueConversion.MillisOfDayToNanos or ValueConversion.Int32ToDecimal => 4,
             ValueConversion.Int96ToMicros => 12,
+            ValueConversion.Float16ToFloat => 2,
+            ValueConversion.FixedToDecimal => fixedLength > 0 ? fixedLength : throw new ArgumentOutOfRangeException(nameof(fixedLength)),
+            // Length-prefixed: at least the 4-byte prefix a value.
+            ValueConversion.ByteArrayToDecimal => -4,
             _ => 8,
         };
         _builder = new ColumnBuilder<T>(type, rows, nullable);
@@ -112,7 +119,7 @@ internal sealed class PrimitiveDecoder<T> : ColumnDecoder
 
     private int CheckPlainLength(ReadOnlySpan<byte> data, int count)
     {
-        long needed = _storedWidth == 0 ? ((long)count + 7) / 8 : (long)count * _storedWidth;
+        long needed = _storedWidth == 0 ? ((long)count + 7) / 8 : (long)count * Math.Abs(_storedWidth);
         if (count < 0 || needed > data.Length)
         {
             throw new ParquetFormatException($"PLAIN data for {count} values needs {needed} bytes but the page holds {data.Length}.");
@@ -183,10 +190,125 @@ internal sealed class PrimitiveDecoder<T> : ColumnDecoder
                 }
                 break;
             }
+            case ValueConversion.MillisOfDayToNanos:
+            {
+                ReadOnlySpan<int> millis = MemoryMarshal.Cast<byte, int>(data[..(target.Length * 4)]);
+                Span<long> nanos = MemoryMarshal.Cast<T, long>(target);
+                for (int i = 0; i < nanos.Length; i++)
+                {
+                    nanos[i] = millis[i] * 1_000_000L;
+                }
+                break;
+            }
+            case ValueConversion.MicrosToNanos:
+            {
+                ReadOnlySpan<long> micros = MemoryMarshal.Cast<byte, long>(data[..(target.Length * 8)]);
+                Span<long> nanos = MemoryMarshal.Cast<T, long>(target);
+                for (int i = 0; i < nanos.Length; i++)
+                {
+                    long m = micros[i];
+                    if (m > long.MaxValue / 1000 || m < long.MinValue / 1000)
+                    {
+                        throw new ParquetFormatException($"Time value {m} µs is outside the range of nanosecond times.");
+                    }
+                    nanos[i] = m * 1000;
+                }
+                break;
+            }
+            case ValueConversion.Int32ToDecimal:
+            {
+                ReadOnlySpan<int> source = MemoryMarshal.Cast<byte, int>(data[..(target.Length * 4)]);
+                Span<Int128> wide = MemoryMarshal.Cast<T, Int128>(target);
+                for (int i = 0; i < wide.Length; i++)
+                {
+                    wide[i] = source[i];
+                }
+                break;
+            }
+            case ValueConversion.Int64ToDecimal:
+            {
+                ReadOnlySpan<long> source = MemoryMarshal.Cast<byte, long>(data[..(target.Length * 8)]);
+                Span<Int128> wide = MemoryMarshal.Cast<T, Int128>(target);
+                for (int i = 0; i < wide.Length; i++)
+                {
+                    wide[i] = source[i];
+                }
+                break;
+            }
+            case ValueConversion.FixedToDecimal:
+            {
+                Span<Int128> wide = MemoryMarshal.Cast<T, Int128>(target);
+                int width = _storedWidth;
+                for (int i = 0; i < wide.Length; i++)
+                {
+                    wide[i] = BigEndianToInt128(data.Slice(i * width, width));
+                }
+                break;
+            }
+            case ValueConversion.ByteArrayToDecimal:
+            {
+                Span<Int128> wide = MemoryMarshal.Cast<T, Int128>(target);
+                int pos = 0;
+                for (int i = 0; i < wide.Length; i++)
+                {
+                    if (data.Length - pos < 4)
+                    {
+                        throw new ParquetFormatException($"Decimal {i} of {wide.Length} is cut off: its length prefix needs 4 bytes but {data.Length - pos} remain.");
+                    }
+                    uint length = BinaryPrimitives.ReadUInt32LittleEndian(data[pos..]);
+                    pos += 4;
+                    if (length > (uint)(data.Length - pos))
+                    {
+                        throw new ParquetFormatException($"Decimal {i} of {wide.Length} claims {length} bytes but only {data.Length - pos} remain in the page.");
+                    }
+                    wide[i] = BigEndianToInt128(data.Slice(pos, (int)length));
+                    pos += (int)length;
+                }
+                break;
+            }
+            case ValueConversion.Float16ToFloat:
+            {
+                Span<float> floats = MemoryMarshal.Cast<T, float>(target);
+                for (int i = 0; i < floats.Length; i++)
+                {
+                    floats[i] = (float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(data[(i * 2)..]));
+                }
+                break;
+            }
             default:
                 MemoryMarshal.Cast<byte, T>(data[..(target.Length * _storedWidth)]).CopyTo(target);
                 break;
         }
+    }
+
+    /// <summary>
+    /// A big-endian two's-complement integer of any length as an <see cref="Int128"/>. Longer than 16 bytes is
+    /// accepted only when the extra leading bytes merely extend the sign; otherwise the value does not fit 38 digits.
+    /// </summary>
+    internal static Int128 BigEndianToInt128(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return Int128.Zero;
+        }
+        if (bytes.Length > 16)
+        {
+            int extra = bytes.Length - 16;
+            byte sign = (bytes[extra] & 0x80) != 0 ? (byte)0xFF : (byte)0;
+            for (int i = 0; i < extra; i++)
+            {
+                if (bytes[i] != sign)
+                {
+                    throw new ParquetFormatException($"A {bytes.Length}-byte decimal value does not fit in 128 bits (38 digits); such decimals are not supported.");
+                }
+            }
+            bytes = bytes[extra..];
+        }
+        Span<byte> padded = stackalloc byte[16];
+        byte fill = (bytes[0] & 0x80) != 0 ? (byte)0xFF : (byte)0;
+        padded[..(16 - bytes.Length)].Fill(fill);
+        bytes.CopyTo(padded[(16 - bytes.Length)..]);
+        return BinaryPrimitives.ReadInt128BigEndian(padded);
     }
 
     private static long Int96ToMicros(long nanosOfDay, long julianDay)

@@ -7,9 +7,9 @@ internal enum ValueConversion
     None,
     /// <summary>BOOLEAN bits to <see cref="bool"/>.</summary>
     Boolean,
-    /// <summary>INT32 as is.</summary>
+    /// <summary>INT32 as is (also DATE).</summary>
     Int32,
-    /// <summary>INT64 as is (also TIMESTAMP(MICROS)).</summary>
+    /// <summary>INT64 as is (also TIMESTAMP(MICROS), TIMESTAMP(NANOS), TIME(NANOS)).</summary>
     Int64,
     /// <summary>INT32 holding an unsigned 32-bit integer, widened to <see cref="long"/>.</summary>
     UInt32ToInt64,
@@ -25,4 +25,22 @@ internal enum ValueConversion
     Double,
     /// <summary>BYTE_ARRAY into a dictionary.</summary>
     ByteArray,
+    /// <summary>INT32 TIME(MILLIS) to nanoseconds of the day.</summary>
+    MillisOfDayToNanos,
+    /// <summary>INT64 TIME(MICROS) to nanoseconds of the day.</summary>
+    MicrosToNanos,
+    /// <summary>INT32 unscaled decimal, sign-extended to <see cref="Int128"/>.</summary>
+    Int32ToDecimal,
+    /// <summary>INT64 unscaled decimal, sign-extended to <see cref="Int128"/>.</summary>
+    Int64ToDecimal,
+    /// <summary>FIXED_LEN_BYTE_ARRAY big-endian two's-complement unscaled decimal to <see cref="Int128"/>.</summary>
+    FixedToDecimal,
+    /// <summary>BYTE_ARRAY big-endian two's-complement unscaled decimal to <see cref="Int128"/>.</summary>
+    ByteArrayToDecimal,
+    /// <summary>FIXED_LEN_BYTE_ARRAY(2) IEEE half-precision, widened exactly to <see cref="float"/>.</summary>
+    Float16ToFloat,
+    /// <summary>FIXED_LEN_BYTE_ARRAY of the column's length into a dictionary.</summary>
+    FixedBinary,
+    /// <summary>FIXED_LEN_BYTE_ARRAY(16) UUID into a dictionary of its 36-character text form.</summary>
+    Uuid,
 }

@@ -27,7 +27,7 @@ internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
         }
     }
 
-    public override PhysicalType PhysicalType => PhysicalType.ByteArray;
+    public override PhysicalType PhysicalType => Field.FixedLength > 0 ? PhysicalType.FixedLenByteArray : PhysicalType.ByteArray;
 
     protected override void AppendValues(Column column, int start, int count, int values)
     {
@@ -58,6 +58,10 @@ internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
                 continue;
             }
             int sourceIndex = indices[i];
+            if (Field.FixedLength > 0 && source.GetBytes(sourceIndex).Length != Field.FixedLength)
+            {
+                throw new ArgumentException($"Row {start + i} of column '{Field.Name}' holds {source.GetBytes(sourceIndex).Length} bytes but the column is fixed at {Field.FixedLength}.", nameof(column));
+            }
             int entry;
             if (_dictionary.Deduplicating)
             {
@@ -91,7 +95,7 @@ internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
     {
         for (int i = 0; i < _dictionary.Count; i++)
         {
-            WritePlain(output, _dictionary[i]);
+            WritePlain(output, _dictionary[i], PrefixLength);
         }
         return _dictionary.Count;
     }
@@ -106,7 +110,7 @@ internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
         {
             if (!IsNullRow(r))
             {
-                size += dictionary ? 1 + (_bitWidth >> 3) : 4 + _dictionary[_ids[v]].Length;
+                size += dictionary ? 1 + (_bitWidth >> 3) : PrefixLength + _dictionary[_ids[v]].Length;
                 v++;
             }
             r++;
@@ -130,7 +134,7 @@ internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
         }
         foreach (int id in ids)
         {
-            WritePlain(output, _dictionary[id]);
+            WritePlain(output, _dictionary[id], PrefixLength);
         }
     }
 
@@ -175,11 +179,17 @@ internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
         _mappedSource = null;
     }
 
-    private static void WritePlain(IBufferWriter<byte> output, ReadOnlySpan<byte> value)
+    // FIXED_LEN_BYTE_ARRAY values are PLAIN-encoded without a length prefix.
+    private int PrefixLength => Field.FixedLength > 0 ? 0 : 4;
+
+    private static void WritePlain(IBufferWriter<byte> output, ReadOnlySpan<byte> value, int prefixLength)
     {
-        Span<byte> span = output.GetSpan(4 + value.Length);
-        BinaryPrimitives.WriteInt32LittleEndian(span, value.Length);
-        value.CopyTo(span[4..]);
-        output.Advance(4 + value.Length);
+        Span<byte> span = output.GetSpan(Math.Max(prefixLength + value.Length, 1));
+        if (prefixLength > 0)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(span, value.Length);
+        }
+        value.CopyTo(span[prefixLength..]);
+        output.Advance(prefixLength + value.Length);
     }
 }

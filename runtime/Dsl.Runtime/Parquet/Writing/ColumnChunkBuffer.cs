@@ -10,16 +10,62 @@ namespace Dsl.Parquet.Writing;
 /// <summary>
 /// Buffers one column's rows for the current row group and writes them as a column chunk: an optional dictionary
 /// page, then version 1 data pages of about <see cref="ParquetWriteOptions.DataPageSize"/> bytes, each with
-/// RLE definition levels for a nullable column.
+/// RLE definition levels for a nullable column. A leaf of a nested column (<see cref="SetNesting"/>) buffers level
+/// entries rather than rows: repetition and definition levels of any height, pages cut at row boundaries.
 /// </summary>
 internal abstract class ColumnChunkBuffer
 {
     private byte[] _levels = [];
+    private byte[] _repetition = [];
 
     protected ColumnChunkBuffer(ColumnField field, ParquetWriteOptions options)
     {
         Field = field;
         Options = options;
+        MaxDefinition = field.Nullable ? 1 : 0;
+        Path = [field.Name];
+    }
+
+    /// <summary>The highest definition level: 1 for a nullable flat column, 0 for a required one.</summary>
+    public int MaxDefinition { get; private set; }
+
+    /// <summary>The highest repetition level: 0 for a flat column.</summary>
+    public int MaxRepetition { get; private set; }
+
+    /// <summary>The leaf's path in the schema.</summary>
+    public string[] Path { get; private set; }
+
+    /// <summary>Makes this buffer the leaf of a nested column: entries then come through <see cref="AppendLevels"/>.</summary>
+    public void SetNesting(string[] path, int maxRepetition, int maxDefinition)
+    {
+        Path = path;
+        MaxRepetition = maxRepetition;
+        MaxDefinition = maxDefinition;
+    }
+
+    /// <summary>
+    /// Buffers level entries of a nested leaf: <paramref name="values"/> holds one row per entry, valid exactly where
+    /// the definition level is the maximum.
+    /// </summary>
+    public void AppendLevels(Column values, ReadOnlySpan<int> repetition, ReadOnlySpan<int> definition)
+    {
+        int count = definition.Length;
+        EnsureLevels(RowCount + count);
+        Span<byte> defs = _levels.AsSpan(RowCount, count);
+        Span<byte> reps = MaxRepetition > 0 ? _repetition.AsSpan(RowCount, count) : default;
+        int stored = 0;
+        for (int i = 0; i < count; i++)
+        {
+            defs[i] = (byte)definition[i];
+            stored += definition[i] == MaxDefinition ? 1 : 0;
+        }
+        for (int i = 0; i < reps.Length; i++)
+        {
+            reps[i] = (byte)repetition[i];
+        }
+        AppendValues(values, 0, count, stored);
+        RowCount += count;
+        ValueCount += stored;
     }
 
     public ColumnField Field { get; }
@@ -39,7 +85,7 @@ internal abstract class ColumnChunkBuffer
     public void Append(Column column, int start, int count)
     {
         int values = count;
-        if (Field.Nullable)
+        if (MaxDefinition > 0)
         {
             EnsureLevels(RowCount + count);
             Span<byte> levels = _levels.AsSpan(RowCount, count);
@@ -69,7 +115,7 @@ internal abstract class ColumnChunkBuffer
         var meta = new ColumnMetaData
         {
             Type = PhysicalType,
-            PathInSchema = [Field.Name],
+            PathInSchema = [.. Path],
             Codec = Options.Compression,
             NumValues = RowCount,
         };
@@ -101,28 +147,39 @@ internal abstract class ColumnChunkBuffer
         while (row < RowCount)
         {
             int pageRows = ChoosePageRows(row, value, dictionary);
+            if (MaxRepetition > 0)
+            {
+                // A page holds whole rows: extend it to the next entry that starts a row.
+                while (row + pageRows < RowCount && _repetition[row + pageRows] != 0)
+                {
+                    pageRows++;
+                }
+            }
             int pageValues = pageRows;
             body.Clear();
-            if (Field.Nullable)
+            if (levelScratch.Length < pageRows)
+            {
+                levelScratch = new int[pageRows];
+            }
+            if (MaxRepetition > 0)
+            {
+                ReadOnlySpan<byte> reps = _repetition.AsSpan(row, pageRows);
+                for (int i = 0; i < reps.Length; i++)
+                {
+                    levelScratch[i] = reps[i];
+                }
+                WriteLevels(body, levelScratch.AsSpan(0, pageRows), MaxRepetition);
+            }
+            if (MaxDefinition > 0)
             {
                 ReadOnlySpan<byte> levels = _levels.AsSpan(row, pageRows);
-                if (levelScratch.Length < pageRows)
-                {
-                    levelScratch = new int[pageRows];
-                }
                 pageValues = 0;
                 for (int i = 0; i < levels.Length; i++)
                 {
                     levelScratch[i] = levels[i];
-                    pageValues += levels[i];
+                    pageValues += levels[i] == MaxDefinition ? 1 : 0;
                 }
-                body.GetSpan(4)[..4].Clear();
-                body.Advance(4);
-                int before = body.WrittenCount;
-                RleBitPackedEncoder.Encode(levelScratch.AsSpan(0, pageRows), 1, body);
-                int levelBytes = body.WrittenCount - before;
-                // The prefix span was handed out before later writes, so patch through the written memory.
-                BinaryPrimitives.WriteInt32LittleEndian(MemoryMarshalHelper.Writable(body, before - 4), levelBytes);
+                WriteLevels(body, levelScratch.AsSpan(0, pageRows), MaxDefinition);
             }
             EncodeValues(value, pageValues, dictionary, body);
             var header = new PageHeader
@@ -173,7 +230,19 @@ internal abstract class ColumnChunkBuffer
     protected abstract void ResetValues();
 
     /// <summary>Whether row <paramref name="row"/> is null.</summary>
-    protected bool IsNullRow(int row) => Field.Nullable && _levels[row] == 0;
+    protected bool IsNullRow(int row) => MaxDefinition > 0 && _levels[row] != MaxDefinition;
+
+    /// <summary>Writes RLE levels with their 4-byte length prefix (data page v1).</summary>
+    private static void WriteLevels(ArrayBufferWriter<byte> body, ReadOnlySpan<int> levels, int max)
+    {
+        body.GetSpan(4)[..4].Clear();
+        body.Advance(4);
+        int before = body.WrittenCount;
+        RleBitPackedEncoder.Encode(levels, RleBitPackedEncoder.BitWidth(max), body);
+        int levelBytes = body.WrittenCount - before;
+        // The prefix span was handed out before later writes, so patch through the written memory.
+        BinaryPrimitives.WriteInt32LittleEndian(MemoryMarshalHelper.Writable(body, before - 4), levelBytes);
+    }
 
     private void Reset()
     {
@@ -202,6 +271,10 @@ internal abstract class ColumnChunkBuffer
         if (rows > _levels.Length)
         {
             Array.Resize(ref _levels, Math.Max(rows, Math.Min(Array.MaxLength, _levels.Length * 2)));
+        }
+        if (MaxRepetition > 0 && _repetition.Length < _levels.Length)
+        {
+            Array.Resize(ref _repetition, _levels.Length);
         }
     }
 }

@@ -19,7 +19,7 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
     public override PhysicalType PhysicalType => Field.Type switch
     {
         ColumnType.Boolean => PhysicalType.Boolean,
-        ColumnType.Int32 => PhysicalType.Int32,
+        ColumnType.Int32 or ColumnType.Date => PhysicalType.Int32,
         ColumnType.Float => PhysicalType.Float,
         ColumnType.Double => PhysicalType.Double,
         _ => PhysicalType.Int64,
