@@ -53,7 +53,7 @@ internal static class ColumnChunkReader
         }
         if (!PageCompression.IsSupported(meta.Codec))
         {
-            throw location.Error($"The column chunk is compressed with {PageCompression.CodecName(meta.Codec)}, which is not supported yet; supported codecs are UNCOMPRESSED, SNAPPY and GZIP.");
+            throw location.Error($"The column chunk is compressed with {PageCompression.CodecName(meta.Codec)}, which is not supported; supported codecs are {PageCompression.SupportedNames}.");
         }
         ColumnField field = info.Field!;
         bool nullable = field.Nullable;
@@ -232,6 +232,10 @@ internal static class ColumnChunkReader
             location.Page = page.Index;
             PageHeader header = page.Header;
             ReadOnlyMemory<byte> body = chunk.Slice(page.BodyOffset, header.CompressedPageSize);
+            if (header.Crc is { } crc)
+            {
+                VerifyChecksum(body.Span, crc, location);
+            }
             switch (header.Type)
             {
                 case PageType.DictionaryPage:
@@ -265,6 +269,15 @@ internal static class ColumnChunkReader
         if (rowOffset != rows)
         {
             throw location.Error($"The data pages hold {rowOffset} values but the row group has {rows} rows.");
+        }
+    }
+
+    private static void VerifyChecksum(ReadOnlySpan<byte> body, int expected, ChunkLocation location)
+    {
+        uint actual = Crc32.Compute(body);
+        if (actual != (uint)expected)
+        {
+            throw location.Error($"The page's CRC-32 checksum does not match: the header says 0x{(uint)expected:X8} but its {body.Length} stored bytes hash to 0x{actual:X8}; the page is corrupt.");
         }
     }
 
