@@ -11,10 +11,14 @@ internal static class Crc32
     private static readonly uint[] s_tables = BuildTables();
 
     /// <summary>The CRC-32 of <paramref name="data"/>.</summary>
-    public static uint Compute(ReadOnlySpan<byte> data)
+    public static uint Compute(ReadOnlySpan<byte> data) => ~Update(0xFFFFFFFF, data);
+
+    /// <summary>The CRC-32 of <paramref name="first"/> followed by <paramref name="second"/>.</summary>
+    public static uint Compute(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second) => ~Update(Update(0xFFFFFFFF, first), second);
+
+    private static uint Update(uint crc, ReadOnlySpan<byte> data)
     {
         uint[] t = s_tables;
-        uint crc = 0xFFFFFFFF;
         while (data.Length >= 8)
         {
             uint low = BinaryPrimitives.ReadUInt32LittleEndian(data) ^ crc;
@@ -27,7 +31,7 @@ internal static class Crc32
         {
             crc = t[(crc ^ b) & 0xFF] ^ (crc >> 8);
         }
-        return ~crc;
+        return crc;
     }
 
     private static uint[] BuildTables()

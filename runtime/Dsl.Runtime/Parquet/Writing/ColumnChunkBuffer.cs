@@ -9,7 +9,7 @@ namespace Dsl.Parquet.Writing;
 
 /// <summary>
 /// Buffers one column's rows for the current row group and writes them as a column chunk: an optional dictionary
-/// page, then version 1 data pages of about <see cref="ParquetWriteOptions.DataPageSize"/> bytes, each with
+/// page, then version 1 or 2 data pages of about <see cref="ParquetWriteOptions.DataPageSize"/> bytes, each with
 /// RLE definition levels for a nullable column.
 /// </summary>
 internal abstract class ColumnChunkBuffer
@@ -95,6 +95,9 @@ internal abstract class ColumnChunkBuffer
             meta.Encodings = [ParquetEncoding.Plain, ParquetEncoding.Rle];
         }
         meta.DataPageOffset = sink.Position;
+        var encodings = new HashSet<ParquetEncoding>(meta.Encodings);
+        var levelBuffer = new ArrayBufferWriter<byte>(256);
+        var valueBuffer = new ArrayBufferWriter<byte>(4096);
         int row = 0;
         int value = 0;
         int[] levelScratch = [];
@@ -102,7 +105,8 @@ internal abstract class ColumnChunkBuffer
         {
             int pageRows = ChoosePageRows(row, value, dictionary);
             int pageValues = pageRows;
-            body.Clear();
+            levelBuffer.Clear();
+            valueBuffer.Clear();
             if (Field.Nullable)
             {
                 ReadOnlySpan<byte> levels = _levels.AsSpan(row, pageRows);
@@ -116,30 +120,56 @@ internal abstract class ColumnChunkBuffer
                     levelScratch[i] = levels[i];
                     pageValues += levels[i];
                 }
-                body.GetSpan(4)[..4].Clear();
-                body.Advance(4);
-                int before = body.WrittenCount;
-                RleBitPackedEncoder.Encode(levelScratch.AsSpan(0, pageRows), 1, body);
-                int levelBytes = body.WrittenCount - before;
-                // The prefix span was handed out before later writes, so patch through the written memory.
-                BinaryPrimitives.WriteInt32LittleEndian(MemoryMarshalHelper.Writable(body, before - 4), levelBytes);
+                RleBitPackedEncoder.Encode(levelScratch.AsSpan(0, pageRows), 1, levelBuffer);
             }
-            EncodeValues(value, pageValues, dictionary, body);
-            var header = new PageHeader
+            ParquetEncoding encoding = EncodeValues(value, pageValues, dictionary, valueBuffer);
+            encodings.Add(encoding);
+            if (Options.DataPageVersion == 2)
             {
-                Type = PageType.DataPage,
-                DataPageHeader = new DataPageHeader
+                var header = new PageHeader
                 {
-                    NumValues = pageRows,
-                    Encoding = dictionary ? ParquetEncoding.RleDictionary : ParquetEncoding.Plain,
-                    DefinitionLevelEncoding = ParquetEncoding.Rle,
-                    RepetitionLevelEncoding = ParquetEncoding.Rle,
-                },
-            };
-            WritePage(sink, thrift, header, body.WrittenSpan, ref compressed, ref uncompressed);
+                    Type = PageType.DataPageV2,
+                    DataPageHeaderV2 = new DataPageHeaderV2
+                    {
+                        NumValues = pageRows,
+                        NumNulls = pageRows - pageValues,
+                        NumRows = pageRows,
+                        Encoding = encoding,
+                        DefinitionLevelsByteLength = levelBuffer.WrittenCount,
+                        RepetitionLevelsByteLength = 0,
+                        IsCompressed = Options.Compression != CompressionCodec.Uncompressed,
+                    },
+                };
+                WritePageV2(sink, thrift, header, levelBuffer.WrittenSpan, valueBuffer.WrittenSpan, ref compressed, ref uncompressed);
+            }
+            else
+            {
+                body.Clear();
+                if (Field.Nullable)
+                {
+                    Span<byte> prefix = body.GetSpan(4)[..4];
+                    BinaryPrimitives.WriteInt32LittleEndian(prefix, levelBuffer.WrittenCount);
+                    body.Advance(4);
+                    body.Write(levelBuffer.WrittenSpan);
+                }
+                body.Write(valueBuffer.WrittenSpan);
+                var header = new PageHeader
+                {
+                    Type = PageType.DataPage,
+                    DataPageHeader = new DataPageHeader
+                    {
+                        NumValues = pageRows,
+                        Encoding = encoding,
+                        DefinitionLevelEncoding = ParquetEncoding.Rle,
+                        RepetitionLevelEncoding = ParquetEncoding.Rle,
+                    },
+                };
+                WritePage(sink, thrift, header, body.WrittenSpan, ref compressed, ref uncompressed);
+            }
             row += pageRows;
             value += pageValues;
         }
+        meta.Encodings = [.. encodings];
         meta.TotalCompressedSize = compressed;
         meta.TotalUncompressedSize = uncompressed;
         meta.Statistics = BuildStatistics();
@@ -163,8 +193,8 @@ internal abstract class ColumnChunkBuffer
     /// <summary>How many rows starting at <paramref name="row"/> (whose first value is <paramref name="value"/>) go in the next page.</summary>
     protected abstract int ChoosePageRows(int row, int value, bool dictionary);
 
-    /// <summary>Encodes values <paramref name="start"/> .. + <paramref name="count"/> (PLAIN, or dictionary indices).</summary>
-    protected abstract void EncodeValues(int start, int count, bool dictionary, ArrayBufferWriter<byte> output);
+    /// <summary>Encodes values <paramref name="start"/> .. + <paramref name="count"/> (PLAIN, another value encoding, or dictionary indices); returns the encoding used.</summary>
+    protected abstract ParquetEncoding EncodeValues(int start, int count, bool dictionary, ArrayBufferWriter<byte> output);
 
     /// <summary>Min/max over the buffered values.</summary>
     protected abstract Statistics BuildStatistics();
@@ -188,6 +218,10 @@ internal abstract class ColumnChunkBuffer
         ReadOnlySpan<byte> storedSpan = Options.Compression == CompressionCodec.Uncompressed ? body : stored;
         header.UncompressedPageSize = body.Length;
         header.CompressedPageSize = storedSpan.Length;
+        if (Options.WritePageChecksums)
+        {
+            header.Crc = unchecked((int)Crc32.Compute(storedSpan));
+        }
         thrift.Reset();
         header.Write(thrift);
         ReadOnlySpan<byte> headerBytes = thrift.WrittenSpan;
@@ -195,6 +229,27 @@ internal abstract class ColumnChunkBuffer
         sink.Write(storedSpan);
         compressed += headerBytes.Length + storedSpan.Length;
         uncompressed += headerBytes.Length + body.Length;
+    }
+
+    /// <summary>A version 2 data page: the levels stay uncompressed in front of the (compressed) values.</summary>
+    private void WritePageV2(CountingSink sink, ThriftCompactWriter thrift, PageHeader header, ReadOnlySpan<byte> levels, ReadOnlySpan<byte> values, ref long compressed, ref long uncompressed)
+    {
+        byte[] storedValues = Options.Compression == CompressionCodec.Uncompressed ? [] : PageCompression.Compress(Options.Compression, values);
+        ReadOnlySpan<byte> storedSpan = Options.Compression == CompressionCodec.Uncompressed ? values : storedValues;
+        header.UncompressedPageSize = levels.Length + values.Length;
+        header.CompressedPageSize = levels.Length + storedSpan.Length;
+        if (Options.WritePageChecksums)
+        {
+            header.Crc = unchecked((int)Crc32.Compute(levels, storedSpan));
+        }
+        thrift.Reset();
+        header.Write(thrift);
+        ReadOnlySpan<byte> headerBytes = thrift.WrittenSpan;
+        sink.Write(headerBytes);
+        sink.Write(levels);
+        sink.Write(storedSpan);
+        compressed += headerBytes.Length + levels.Length + storedSpan.Length;
+        uncompressed += headerBytes.Length + levels.Length + values.Length;
     }
 
     private void EnsureLevels(int rows)
