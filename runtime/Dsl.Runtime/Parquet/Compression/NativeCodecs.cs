@@ -46,7 +46,9 @@ internal static unsafe class NativeCodecs
             (delegate* unmanaged<byte*, nuint, byte*, nuint, int, nuint>)NativeLibrary.GetExport(lib, "ZSTD_compress"),
             (delegate* unmanaged<nuint, nuint>)NativeLibrary.GetExport(lib, "ZSTD_compressBound"),
             (delegate* unmanaged<nuint, uint>)NativeLibrary.GetExport(lib, "ZSTD_isError"),
-            (delegate* unmanaged<nuint, byte*>)NativeLibrary.GetExport(lib, "ZSTD_getErrorName"));
+            (delegate* unmanaged<nuint, byte*>)NativeLibrary.GetExport(lib, "ZSTD_getErrorName"),
+            (delegate* unmanaged<byte*, nuint, ulong>)NativeLibrary.GetExport(lib, "ZSTD_getFrameContentSize"),
+            (delegate* unmanaged<byte*, nuint, nuint>)NativeLibrary.GetExport(lib, "ZSTD_findFrameCompressedSize"));
     }
 
     private static Lz4Api? LoadLz4()
@@ -68,8 +70,29 @@ internal static unsafe class NativeCodecs
         delegate* unmanaged<byte*, nuint, byte*, nuint, int, nuint> compress,
         delegate* unmanaged<nuint, nuint> compressBound,
         delegate* unmanaged<nuint, uint> isError,
-        delegate* unmanaged<nuint, byte*> errorName)
+        delegate* unmanaged<nuint, byte*> errorName,
+        delegate* unmanaged<byte*, nuint, ulong> frameContentSize,
+        delegate* unmanaged<byte*, nuint, nuint> findFrameCompressedSize)
     {
+        /// <summary>
+        /// The decompressed size <paramref name="source"/> declares when it is a single frame whose header records it;
+        /// null for several frames, a size left out, or bytes that are not a frame.
+        /// </summary>
+        public long? DeclaredSize(ReadOnlySpan<byte> source)
+        {
+            fixed (byte* src = source)
+            {
+                ulong size = frameContentSize(src, (nuint)source.Length);
+                // ZSTD_CONTENTSIZE_UNKNOWN and ZSTD_CONTENTSIZE_ERROR are the two largest values.
+                if (size >= ulong.MaxValue - 1 || size > long.MaxValue)
+                {
+                    return null;
+                }
+                nuint frame = findFrameCompressedSize(src, (nuint)source.Length);
+                return isError(frame) == 0 && frame == (nuint)source.Length ? (long)size : null;
+            }
+        }
+
         /// <summary>Decompresses one or more frames into <paramref name="destination"/>; returns the bytes written.</summary>
         public int Decompress(ReadOnlySpan<byte> source, Span<byte> destination)
         {

@@ -40,6 +40,19 @@ internal static class PageCompression
         _ => compressedLength,
     };
 
+    /// <summary>
+    /// Like <see cref="MaxDecompressedLength(CompressionCodec, int)"/>, but exact where the data says: a single ZSTD
+    /// frame records its decompressed size, so a header claiming more is caught without a ratio's slack.
+    /// </summary>
+    public static long MaxDecompressedLength(CompressionCodec codec, ReadOnlySpan<byte> compressed)
+    {
+        if (codec == CompressionCodec.Zstd && NativeCodecs.Zstd?.DeclaredSize(compressed) is { } declared)
+        {
+            return declared;
+        }
+        return MaxDecompressedLength(codec, compressed.Length);
+    }
+
     /// <summary>Decompresses <paramref name="source"/> into exactly <paramref name="destination"/>.</summary>
     public static void Decompress(CompressionCodec codec, ReadOnlyMemory<byte> source, Span<byte> destination)
     {

@@ -290,7 +290,7 @@ internal static class ColumnChunkReader
             action(body.Span, 0);
             return;
         }
-        if (uncompressedSize > PageCompression.MaxDecompressedLength(codec, body.Length))
+        if (uncompressedSize > PageCompression.MaxDecompressedLength(codec, body.Span))
         {
             throw location.Error($"The page claims {uncompressedSize} uncompressed bytes, more than {body.Length} bytes of {PageCompression.CodecName(codec)} data can hold.");
         }
