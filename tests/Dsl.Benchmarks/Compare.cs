@@ -123,6 +123,28 @@ internal static class Compare
                 seconds = clock.Elapsed.TotalSeconds;
                 break;
             }
+            case "read-ours-columns":
+            {
+                // Diagnostic: time each column alone (one thread), to find the slowest decoder.
+                var clock = Stopwatch.StartNew();
+                var report = new List<string>();
+                using var reader = new ParquetFileReader(input);
+                foreach (string column in Columns)
+                {
+                    var one = Stopwatch.StartNew();
+                    for (int rep = 0; rep < 3; rep++)
+                    {
+                        for (int rg = 0; rg < reader.RowGroupCount; rg++)
+                        {
+                            using RecordBatch batch = reader.ReadRowGroup(rg, [column]);
+                        }
+                    }
+                    report.Add(string.Create(CultureInfo.InvariantCulture, $"{column}={one.Elapsed.TotalMilliseconds / 3:F0}ms"));
+                }
+                seconds = clock.Elapsed.TotalSeconds;
+                check = string.Join(',', report);
+                break;
+            }
             case "read-duckdb":
             {
                 using var duck = DuckDb.Open();
