@@ -131,6 +131,8 @@ internal static class Compare
                 using var reader = new ParquetFileReader(input);
                 foreach (string column in Columns)
                 {
+                    int gen2 = GC.CollectionCount(2);
+                    long allocated = GC.GetTotalAllocatedBytes();
                     var one = Stopwatch.StartNew();
                     for (int rep = 0; rep < 3; rep++)
                     {
@@ -139,7 +141,7 @@ internal static class Compare
                             using RecordBatch batch = reader.ReadRowGroup(rg, [column]);
                         }
                     }
-                    report.Add(string.Create(CultureInfo.InvariantCulture, $"{column}={one.Elapsed.TotalMilliseconds / 3:F0}ms"));
+                    report.Add(string.Create(CultureInfo.InvariantCulture, $"{column}={one.Elapsed.TotalMilliseconds / 3:F0}ms/{(GC.GetTotalAllocatedBytes() - allocated) / 3e6:F0}MB/{(GC.CollectionCount(2) - gen2) / 3.0:F1}gc2"));
                 }
                 seconds = clock.Elapsed.TotalSeconds;
                 check = string.Join(',', report);

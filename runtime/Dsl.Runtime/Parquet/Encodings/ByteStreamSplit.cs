@@ -83,14 +83,24 @@ internal static class ByteStreamSplit
     private static void Decode8(ReadOnlySpan<byte> data, int count, Span<ulong> destination)
     {
         ref byte s0 = ref MemoryMarshal.GetReference(data);
+        ref byte s1 = ref Unsafe.Add(ref s0, count);
+        ref byte s2 = ref Unsafe.Add(ref s1, count);
+        ref byte s3 = ref Unsafe.Add(ref s2, count);
+        ref byte s4 = ref Unsafe.Add(ref s3, count);
+        ref byte s5 = ref Unsafe.Add(ref s4, count);
+        ref byte s6 = ref Unsafe.Add(ref s5, count);
+        ref byte s7 = ref Unsafe.Add(ref s6, count);
         for (int i = 0; i < destination.Length; i++)
         {
-            ulong v = 0;
-            for (int b = 0; b < 8; b++)
-            {
-                v |= (ulong)Unsafe.Add(ref s0, (b * count) + i) << (8 * b);
-            }
-            destination[i] = v;
+            uint low = Unsafe.Add(ref s0, i)
+                | ((uint)Unsafe.Add(ref s1, i) << 8)
+                | ((uint)Unsafe.Add(ref s2, i) << 16)
+                | ((uint)Unsafe.Add(ref s3, i) << 24);
+            uint high = Unsafe.Add(ref s4, i)
+                | ((uint)Unsafe.Add(ref s5, i) << 8)
+                | ((uint)Unsafe.Add(ref s6, i) << 16)
+                | ((uint)Unsafe.Add(ref s7, i) << 24);
+            destination[i] = low | ((ulong)high << 32);
         }
     }
 }

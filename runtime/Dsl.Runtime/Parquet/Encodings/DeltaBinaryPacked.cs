@@ -89,22 +89,38 @@ internal static class DeltaBinaryPacked
                     int groupStart = start + (g / GroupSize * groupBytes);
                     if (width == 0)
                     {
-                        group.Clear();
+                        for (int k = 0; k < take; k++)
+                        {
+                            previous = unchecked(previous + minDelta);
+                            Store(destination, index++, previous);
+                        }
+                        continue;
                     }
-                    else if (groupStart + groupBytes + 8 <= data.Length)
+                    scoped ReadOnlySpan<byte> packed;
+                    if (groupStart + groupBytes + 8 <= data.Length)
                     {
-                        Unpack32(data[groupStart..], width, group);
+                        packed = data[groupStart..];
                     }
                     else
                     {
                         padded.Clear();
                         data.Slice(groupStart, Math.Min(groupBytes, data.Length - groupStart)).CopyTo(padded);
-                        Unpack32(padded, width, group);
+                        packed = padded;
                     }
-                    for (int k = 0; k < take; k++)
+                    if (width <= 56)
                     {
-                        previous = unchecked(previous + minDelta + group[k]);
-                        Store(destination, index++, previous);
+                        // One unaligned 8-byte load holds every value of up to 56 bits, whatever its bit offset.
+                        previous = AddNarrow(packed, width, minDelta, previous, destination.Slice(index, take));
+                        index += take;
+                    }
+                    else
+                    {
+                        Unpack32(packed, width, group);
+                        for (int k = 0; k < take; k++)
+                        {
+                            previous = unchecked(previous + minDelta + group[k]);
+                            Store(destination, index++, previous);
+                        }
                     }
                 }
                 pos = (int)Math.Min(start + miniblockBytes, data.Length);
@@ -196,6 +212,26 @@ internal static class DeltaBinaryPacked
         {
             Unsafe.As<T, long>(ref destination[index]) = unchecked((long)value);
         }
+    }
+
+    /// <summary>
+    /// Unpacks <paramref name="destination"/>.Length (at most 32) deltas of <paramref name="width"/> &lt;= 56 bits and
+    /// adds them up into values; returns the last value.
+    /// </summary>
+    private static ulong AddNarrow<T>(ReadOnlySpan<byte> source, int width, ulong minDelta, ulong previous, Span<T> destination)
+        where T : unmanaged
+    {
+        ulong mask = (1UL << width) - 1;
+        ref byte src = ref MemoryMarshal.GetReference(source);
+        int bit = 0;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            ulong v = (Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref src, bit >> 3)) >> (bit & 7)) & mask;
+            previous = unchecked(previous + minDelta + v);
+            Store(destination, i, previous);
+            bit += width;
+        }
+        return previous;
     }
 
     /// <summary>Unpacks 32 values of <paramref name="width"/> bits (LSB first); <paramref name="source"/> has 8 readable bytes past them.</summary>
