@@ -211,6 +211,32 @@ public class ValueEncodingTests
     }
 
     [Fact]
+    public void Snappy_FastPaths_DecodeEveryShapeExactly()
+    {
+        // Short literals, overlapping copies at offsets 1..20 and elements ending right at the buffer's end exercise
+        // the 16-byte and 8-byte-stride moves and their fallbacks.
+        var random = new Random(11);
+        for (int size = 0; size < 3000; size += 1 + (size / 7))
+        {
+            byte[] data = new byte[size];
+            int i = 0;
+            while (i < size)
+            {
+                int run = random.Next(1, 40);
+                int offset = random.Next(1, 21);
+                for (int k = 0; k < run && i < size; k++, i++)
+                {
+                    data[i] = random.Next(3) == 0 || i < offset ? (byte)random.Next(256) : data[i - offset];
+                }
+            }
+            byte[] compressed = IronSnappy.Snappy.Encode(data);
+            byte[] back = new byte[size];
+            Snappy.Decode(compressed, back);
+            Assert.Equal(data, back);
+        }
+    }
+
+    [Fact]
     public void Lz4Legacy_ReadsHadoopFramingAndBareBlocks()
     {
         byte[] first = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("hadoop framing ", 300)));
