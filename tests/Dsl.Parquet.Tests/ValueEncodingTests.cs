@@ -338,6 +338,35 @@ public class ValueEncodingTests
         Assert.DoesNotContain(ParquetEncoding.DeltaBinaryPacked, reader.Metadata.RowGroups[0].Columns[0].MetaData!.Encodings);
     }
 
+    public static TheoryData<CompressionCodec> AllWritableCodecs =>
+        [CompressionCodec.Uncompressed, CompressionCodec.Snappy, CompressionCodec.Gzip, CompressionCodec.Zstd, CompressionCodec.Lz4Raw, CompressionCodec.Brotli];
+
+    [Theory]
+    [MemberData(nameof(AllWritableCodecs))]
+    public void Writer_V2PagesOfOnlyNulls_RoundTrip(CompressionCodec codec)
+    {
+        // Every page of these columns has no values at all: an empty (compressed) value section.
+        var schema = new BatchSchema(new ColumnField("n", ColumnType.Int64, true), new ColumnField("s", ColumnType.String, true));
+        var numbers = new ColumnBuilder<long>(ColumnType.Int64, 300, nullable: true);
+        var strings = new StringColumnBuilder(ColumnType.String, 300);
+        for (int i = 0; i < 300; i++)
+        {
+            numbers.Validity!.Set(i, false);
+            strings.Append(null);
+        }
+        using var stream = new MemoryStream();
+        using (var batch = new RecordBatch(schema, [numbers.Build(300), strings.Build()], 300))
+        using (var writer = new ParquetFileWriter(stream, schema, new ParquetWriteOptions { Compression = codec, DataPageVersion = 2, WritePageChecksums = true, DataPageSize = 64 }, leaveOpen: true))
+        {
+            writer.WriteBatch(batch);
+        }
+        stream.Position = 0;
+        using var reader = new ParquetFileReader(stream);
+        using RecordBatch read = reader.ReadRowGroup(0);
+        Assert.Equal(300, read[0].NullCount);
+        Assert.Equal(300, read[1].NullCount);
+    }
+
     [Fact]
     public void WriteOptions_RejectUnknownPageVersion()
     {
