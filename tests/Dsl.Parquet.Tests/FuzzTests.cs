@@ -35,6 +35,13 @@ public class FuzzTests
         "fixed_length_decimal.parquet",
         "byte_array_decimal.parquet",
         "float16_nonzeros_and_nans.parquet",
+        "delta_length_byte_array.parquet",
+        "delta_encoding_required_column.parquet",
+        "byte_stream_split.zstd.parquet",
+        "lz4_raw_compressed.parquet",
+        "hadoop_lz4_compressed.parquet",
+        "non_hadoop_lz4_compressed.parquet",
+        "datapage_v1-snappy-compressed-checksum.parquet",
     ];
 
     [Fact]
@@ -45,6 +52,9 @@ public class FuzzTests
             WrittenSeed(CompressionCodec.Gzip),
             WrittenSeed(CompressionCodec.Snappy),
             WrittenNestedSeed(),
+            WrittenSeed(CompressionCodec.Zstd, pageVersion: 2, checksums: true, IntegerEncoding.DeltaBinaryPacked),
+            WrittenSeed(CompressionCodec.Brotli, pageVersion: 1, checksums: false, IntegerEncoding.DeltaBinaryPacked),
+            WrittenSeed(CompressionCodec.Lz4Raw, pageVersion: 2, checksums: false, IntegerEncoding.Auto),
         };
         var failures = new List<string>();
         int formatErrors = 0;
@@ -193,10 +203,19 @@ public class FuzzTests
         return stream.ToArray();
     }
 
-    private static byte[] WrittenSeed(CompressionCodec codec)
+    private static byte[] WrittenSeed(CompressionCodec codec, int pageVersion = 1, bool checksums = false, IntegerEncoding integers = IntegerEncoding.Auto)
     {
         using var stream = new MemoryStream();
-        using (var writer = new ParquetFileWriter(stream, BatchFactory.AllTypes, new ParquetWriteOptions { Compression = codec, RowGroupRows = 20, DataPageSize = 40 }, leaveOpen: true))
+        var options = new ParquetWriteOptions
+        {
+            Compression = codec,
+            RowGroupRows = 20,
+            DataPageSize = 40,
+            DataPageVersion = pageVersion,
+            WritePageChecksums = checksums,
+            IntegerEncoding = integers,
+        };
+        using (var writer = new ParquetFileWriter(stream, BatchFactory.AllTypes, options, leaveOpen: true))
         {
             using RecordBatch batch = BatchFactory.Create(0, 45, 3, distinctStrings: 5);
             writer.WriteBatch(batch);

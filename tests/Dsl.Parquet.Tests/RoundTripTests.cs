@@ -267,7 +267,7 @@ public class RoundTripTests
         Assert.Null(Chunk(reader, "s").Statistics!.MaxValue);
     }
 
-    private static byte[] Write(ParquetWriteOptions options, params (int First, int Rows, int NullEvery)[] batches)
+    internal static byte[] Write(ParquetWriteOptions options, params (int First, int Rows, int NullEvery)[] batches)
     {
         using var stream = new MemoryStream();
         using (var writer = new ParquetFileWriter(stream, BatchFactory.AllTypes, options, leaveOpen: true))
@@ -281,7 +281,7 @@ public class RoundTripTests
         return stream.ToArray();
     }
 
-    private static void AssertRows(ParquetFileReader reader, int rows, int nullEvery)
+    internal static void AssertRows(ParquetFileReader reader, int rows, int nullEvery)
     {
         int row = 0;
         foreach (RecordBatch batch in reader.ReadBatches())

@@ -241,7 +241,9 @@ public sealed class ParquetFileReader : IDisposable
         }
         catch (ArgumentException ex)
         {
-            throw new ParquetFormatException($"The schema cannot be read as a batch schema: {ex.Message}", Name, null, null, null, ex);
+            // ArgumentException appends " (Parameter 'name')" to its message; the sentence ends before that.
+            string problem = ex.ParamName is { } param ? ex.Message.Replace($" (Parameter '{param}')", "", StringComparison.Ordinal) : ex.Message;
+            throw new ParquetFormatException($"The schema cannot be read as a batch schema: {problem}", Name, null, null, null, ex);
         }
     }
 

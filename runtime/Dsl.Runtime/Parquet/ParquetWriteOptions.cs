@@ -5,7 +5,11 @@ namespace Dsl.Parquet;
 /// <summary>Settings of a <see cref="ParquetFileWriter"/>.</summary>
 public sealed class ParquetWriteOptions
 {
-    /// <summary>The page compression: <see cref="CompressionCodec.Uncompressed"/>, <see cref="CompressionCodec.Snappy"/> (default) or <see cref="CompressionCodec.Gzip"/>.</summary>
+    /// <summary>
+    /// The page compression: <see cref="CompressionCodec.Uncompressed"/>, <see cref="CompressionCodec.Snappy"/> (default),
+    /// <see cref="CompressionCodec.Gzip"/>, <see cref="CompressionCodec.Zstd"/> (needs libzstd),
+    /// <see cref="CompressionCodec.Lz4Raw"/> (needs liblz4) or <see cref="CompressionCodec.Brotli"/>.
+    /// </summary>
     public CompressionCodec Compression { get; set; } = CompressionCodec.Snappy;
 
     /// <summary>The most rows in a row group (default 1,048,576). Batches are split across row groups as needed.</summary>
@@ -26,14 +30,34 @@ public sealed class ParquetWriteOptions
     /// <summary>The largest string or binary value, in bytes, kept as a min/max statistic (default 4096); longer ones leave the statistic out.</summary>
     public int MaxStatisticsValueLength { get; set; } = 4096;
 
+    /// <summary>The data page format: 1 (default, read by every reader) or 2 (levels stored uncompressed ahead of the values).</summary>
+    public int DataPageVersion { get; set; } = 1;
+
+    /// <summary>Whether every page header carries the CRC-32 of the page's stored bytes (default false).</summary>
+    public bool WritePageChecksums { get; set; }
+
+    /// <summary>
+    /// How INT32, INT64 and timestamp columns that are not dictionary-encoded are written (default
+    /// <see cref="Parquet.IntegerEncoding.Auto"/>: DELTA_BINARY_PACKED for each page where it is clearly smaller than PLAIN).
+    /// </summary>
+    public IntegerEncoding IntegerEncoding { get; set; } = IntegerEncoding.Auto;
+
     /// <summary>File-level key/value metadata, written in insertion order.</summary>
     public IDictionary<string, string> KeyValueMetadata { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     internal void Validate()
     {
-        if (Compression is not (CompressionCodec.Uncompressed or CompressionCodec.Snappy or CompressionCodec.Gzip))
+        if (!Dsl.Parquet.Compression.PageCompression.IsWritable(Compression))
         {
-            throw new ArgumentOutOfRangeException(nameof(Compression), Compression, "Compression must be Uncompressed, Snappy or Gzip.");
+            throw new ArgumentOutOfRangeException(nameof(Compression), Compression, "Compression must be Uncompressed, Snappy, Gzip, Zstd, Lz4Raw or Brotli.");
+        }
+        if (DataPageVersion is not (1 or 2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(DataPageVersion), DataPageVersion, "DataPageVersion must be 1 or 2.");
+        }
+        if (!Enum.IsDefined(IntegerEncoding))
+        {
+            throw new ArgumentOutOfRangeException(nameof(IntegerEncoding), IntegerEncoding, "IntegerEncoding must be Auto, Plain or DeltaBinaryPacked.");
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(RowGroupRows, 1, nameof(RowGroupRows));
         ArgumentOutOfRangeException.ThrowIfLessThan(DataPageSize, 1, nameof(DataPageSize));

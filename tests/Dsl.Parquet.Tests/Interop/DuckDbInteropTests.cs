@@ -15,11 +15,24 @@ public sealed class DuckDbInteropTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    public static TheoryData<CompressionCodec> Codecs => [CompressionCodec.Uncompressed, CompressionCodec.Snappy, CompressionCodec.Gzip];
+    /// <summary>Every codec, both data page versions, checksums, and each integer encoding (forced delta puts full 64-bit deltas through DuckDB).</summary>
+    public static TheoryData<CompressionCodec, int, bool, IntegerEncoding> WriteVariants => new()
+    {
+        { CompressionCodec.Uncompressed, 1, false, IntegerEncoding.Plain },
+        { CompressionCodec.Snappy, 1, false, IntegerEncoding.Auto },
+        { CompressionCodec.Gzip, 1, false, IntegerEncoding.Auto },
+        { CompressionCodec.Zstd, 1, false, IntegerEncoding.Auto },
+        { CompressionCodec.Lz4Raw, 1, false, IntegerEncoding.Auto },
+        { CompressionCodec.Brotli, 1, false, IntegerEncoding.Auto },
+        { CompressionCodec.Snappy, 2, false, IntegerEncoding.Auto },
+        { CompressionCodec.Zstd, 2, true, IntegerEncoding.DeltaBinaryPacked },
+        { CompressionCodec.Uncompressed, 2, true, IntegerEncoding.DeltaBinaryPacked },
+        { CompressionCodec.Snappy, 1, true, IntegerEncoding.DeltaBinaryPacked },
+    };
 
     [Theory]
-    [MemberData(nameof(Codecs))]
-    public void DuckDb_ReadsEveryTypeWeWrite_ValueForValue(CompressionCodec codec)
+    [MemberData(nameof(WriteVariants))]
+    public void DuckDb_ReadsEveryTypeWeWrite_ValueForValue(CompressionCodec codec, int pageVersion, bool checksums, IntegerEncoding integers)
     {
         const int rows = 5_000;
         var schema = new BatchSchema(
@@ -30,7 +43,7 @@ public sealed class DuckDbInteropTests : IDisposable
             new ColumnField("flag", ColumnType.Boolean, true),
             new ColumnField("name", ColumnType.String, true),
             new ColumnField("ts", ColumnType.Timestamp, true));
-        string path = _temp.Combine($"ours-{codec}.parquet");
+        string path = _temp.Combine($"ours-{codec}-v{pageVersion}-{checksums}-{integers}.parquet");
         var random = new Random(7);
         var i32 = new ColumnBuilder<int>(ColumnType.Int32, rows, nullable: true);
         var i64 = new ColumnBuilder<long>(ColumnType.Int64, rows, nullable: false);
@@ -56,7 +69,7 @@ public sealed class DuckDbInteropTests : IDisposable
             ts.Validity!.Set(r, !isNull);
         }
         using (var batch = new RecordBatch(schema, [i32.Build(rows), i64.Build(rows), f32.Build(rows), f64.Build(rows), flag.Build(rows), name.Build(), ts.Build(rows)], rows))
-        using (var writer = new ParquetFileWriter(path, schema, new ParquetWriteOptions { Compression = codec, RowGroupRows = 2_000 }))
+        using (var writer = new ParquetFileWriter(path, schema, new ParquetWriteOptions { Compression = codec, RowGroupRows = 2_000, DataPageVersion = pageVersion, WritePageChecksums = checksums, IntegerEncoding = integers, DataPageSize = 4096 }))
         {
             writer.WriteBatch(batch);
         }
@@ -86,10 +99,23 @@ public sealed class DuckDbInteropTests : IDisposable
         Assert.Equal(rows, row);
     }
 
-    [Fact]
-    public void Reader_ReadsWhatDuckDbWrites_ValueForValue()
+    /// <summary>DuckDB's own writer with each codec, and its version 2 format (DELTA encodings, BYTE_STREAM_SPLIT, data page v2).</summary>
+    public static TheoryData<string> DuckDbWriteOptions =>
+    [
+        "COMPRESSION snappy",
+        "COMPRESSION zstd",
+        "COMPRESSION lz4_raw",
+        "COMPRESSION brotli",
+        "COMPRESSION gzip",
+        "COMPRESSION zstd, PARQUET_VERSION V2",
+        "COMPRESSION uncompressed, PARQUET_VERSION V2",
+    ];
+
+    [Theory]
+    [MemberData(nameof(DuckDbWriteOptions))]
+    public void Reader_ReadsWhatDuckDbWrites_ValueForValue(string options)
     {
-        string path = _temp.Combine("theirs.parquet");
+        string path = _temp.Combine("theirs-" + options.Replace(' ', '_').Replace(',', '_') + ".parquet");
         using var duck = DuckDb.Open();
         const string select = """
             SELECT i::INTEGER AS i32,
@@ -101,7 +127,7 @@ public sealed class DuckDbInteropTests : IDisposable
                    TIMESTAMP '2020-01-01 00:00:00' + to_microseconds(i * 1234567) AS ts
             FROM range(30000) t(i)
             """;
-        duck.CopyToParquet(select, path, "ROW_GROUP_SIZE 8192, COMPRESSION snappy");
+        duck.CopyToParquet(select, path, "ROW_GROUP_SIZE 8192, " + options);
 
         using var reader = new ParquetFileReader(path);
         long rows = 0;

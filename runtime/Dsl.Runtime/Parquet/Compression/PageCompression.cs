@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 using Dsl.Parquet.Encodings;
 using Dsl.Parquet.Metadata;
@@ -9,7 +10,16 @@ internal static class PageCompression
 {
     /// <summary>Whether pages compressed with <paramref name="codec"/> can be read and written.</summary>
     public static bool IsSupported(CompressionCodec codec) =>
-        codec is CompressionCodec.Uncompressed or CompressionCodec.Snappy or CompressionCodec.Gzip;
+        codec is CompressionCodec.Uncompressed or CompressionCodec.Snappy or CompressionCodec.Gzip
+            or CompressionCodec.Zstd or CompressionCodec.Lz4Raw or CompressionCodec.Lz4 or CompressionCodec.Brotli;
+
+    /// <summary>The codecs the reader supports, for error messages.</summary>
+    public const string SupportedNames = "UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4, LZ4_RAW and BROTLI";
+
+    /// <summary>Whether pages can be written with <paramref name="codec"/>.</summary>
+    public static bool IsWritable(CompressionCodec codec) =>
+        codec is CompressionCodec.Uncompressed or CompressionCodec.Snappy or CompressionCodec.Gzip
+            or CompressionCodec.Zstd or CompressionCodec.Lz4Raw or CompressionCodec.Brotli;
 
     /// <summary>
     /// The most bytes <paramref name="compressedLength"/> bytes of <paramref name="codec"/> output can expand to. A page
@@ -21,8 +31,27 @@ internal static class PageCompression
         CompressionCodec.Snappy => ((long)compressedLength * 22) + 64,
         // Deflate's best case is about 1032:1.
         CompressionCodec.Gzip => ((long)compressedLength * 1040) + 1024,
+        // A 4-byte ZSTD RLE block yields a whole 128 KiB block.
+        CompressionCodec.Zstd => ((long)compressedLength * 32768) + (1 << 17),
+        // An LZ4 match byte extends a match by 255 bytes.
+        CompressionCodec.Lz4 or CompressionCodec.Lz4Raw => ((long)compressedLength * 256) + 64,
+        // Brotli's ratio has no small bound; this one still stops a header claiming gigabytes for a few bytes.
+        CompressionCodec.Brotli => ((long)compressedLength * 65536) + (1 << 20),
         _ => compressedLength,
     };
+
+    /// <summary>
+    /// Like <see cref="MaxDecompressedLength(CompressionCodec, int)"/>, but exact where the data says: a single ZSTD
+    /// frame records its decompressed size, so a header claiming more is caught without a ratio's slack.
+    /// </summary>
+    public static long MaxDecompressedLength(CompressionCodec codec, ReadOnlySpan<byte> compressed)
+    {
+        if (codec == CompressionCodec.Zstd && NativeCodecs.Zstd?.DeclaredSize(compressed) is { } declared)
+        {
+            return declared;
+        }
+        return MaxDecompressedLength(codec, compressed.Length);
+    }
 
     /// <summary>Decompresses <paramref name="source"/> into exactly <paramref name="destination"/>.</summary>
     public static void Decompress(CompressionCodec codec, ReadOnlyMemory<byte> source, Span<byte> destination)
@@ -42,8 +71,20 @@ internal static class PageCompression
             case CompressionCodec.Gzip:
                 DecompressGzip(source, destination);
                 break;
+            case CompressionCodec.Zstd:
+                DecompressZstd(source.Span, destination);
+                break;
+            case CompressionCodec.Lz4Raw:
+                DecompressLz4Raw(source.Span, destination);
+                break;
+            case CompressionCodec.Lz4:
+                DecompressLz4Legacy(source.Span, destination);
+                break;
+            case CompressionCodec.Brotli:
+                DecompressBrotli(source.Span, destination);
+                break;
             default:
-                throw new ParquetFormatException($"Compression codec {CodecName(codec)} is not supported; supported codecs are UNCOMPRESSED, SNAPPY and GZIP.");
+                throw new ParquetFormatException($"Compression codec {CodecName(codec)} is not supported; supported codecs are {SupportedNames}.");
         }
     }
 
@@ -65,8 +106,22 @@ internal static class PageCompression
                 }
                 return output.ToArray();
             }
+            case CompressionCodec.Zstd:
+                return (NativeCodecs.Zstd ?? throw new InvalidOperationException(NativeCodecs.Missing("ZSTD", NativeCodecs.ZstdLibrary))).Compress(source, level: 3);
+            case CompressionCodec.Lz4Raw:
+                return (NativeCodecs.Lz4 ?? throw new InvalidOperationException(NativeCodecs.Missing("LZ4_RAW", NativeCodecs.Lz4Library))).Compress(source);
+            case CompressionCodec.Brotli:
+            {
+                byte[] target = new byte[BrotliEncoder.GetMaxCompressedLength(source.Length)];
+                if (!BrotliEncoder.TryCompress(source, target, out int written, quality: 4, window: 22))
+                {
+                    throw new InvalidOperationException($"BROTLI compression of {source.Length} bytes failed.");
+                }
+                Array.Resize(ref target, written);
+                return target;
+            }
             default:
-                throw new ArgumentOutOfRangeException(nameof(codec), codec, $"Compression codec {CodecName(codec)} is not supported for writing; use UNCOMPRESSED, SNAPPY or GZIP.");
+                throw new ArgumentOutOfRangeException(nameof(codec), codec, $"Compression codec {CodecName(codec)} is not supported for writing; use UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW or BROTLI.");
         }
     }
 
@@ -98,6 +153,79 @@ internal static class PageCompression
         if (gzip.Read(probe) != 0)
         {
             throw new ParquetFormatException($"The GZIP data decompresses to more than the {destination.Length} bytes the page header says.");
+        }
+    }
+
+    private static void DecompressZstd(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        NativeCodecs.ZstdApi zstd = NativeCodecs.Zstd ?? throw new ParquetFormatException(NativeCodecs.Missing("ZSTD", NativeCodecs.ZstdLibrary));
+        int written = zstd.Decompress(source, destination);
+        if (written != destination.Length)
+        {
+            throw new ParquetFormatException($"The ZSTD data decompressed to {written} bytes but the page header says {destination.Length}.");
+        }
+    }
+
+    private static void DecompressLz4Raw(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        NativeCodecs.Lz4Api lz4 = NativeCodecs.Lz4 ?? throw new ParquetFormatException(NativeCodecs.Missing("LZ4_RAW", NativeCodecs.Lz4Library));
+        int written = lz4.TryDecompress(source, destination);
+        if (written != destination.Length)
+        {
+            throw new ParquetFormatException(written < 0
+                ? $"The LZ4_RAW block is corrupt or decompresses to more than the {destination.Length} bytes the page header says."
+                : $"The LZ4_RAW block decompressed to {written} bytes but the page header says {destination.Length}.");
+        }
+    }
+
+    /// <summary>
+    /// The deprecated LZ4 codec: parquet-mr wrote Hadoop's framing (blocks of a big-endian uncompressed length, a
+    /// big-endian compressed length and an LZ4 block), while some older writers stored one bare LZ4 block. The framing
+    /// is tried first and must account for every byte on both sides; otherwise the page is read as a bare block.
+    /// </summary>
+    private static void DecompressLz4Legacy(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        NativeCodecs.Lz4Api lz4 = NativeCodecs.Lz4 ?? throw new ParquetFormatException(NativeCodecs.Missing("LZ4", NativeCodecs.Lz4Library));
+        if (TryDecompressHadoopLz4(lz4, source, destination))
+        {
+            return;
+        }
+        int written = lz4.TryDecompress(source, destination);
+        if (written != destination.Length)
+        {
+            throw new ParquetFormatException($"The LZ4 data is neither Hadoop-framed LZ4 nor a bare LZ4 block that decompresses to the {destination.Length} bytes the page header says.");
+        }
+    }
+
+    private static bool TryDecompressHadoopLz4(NativeCodecs.Lz4Api lz4, ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        int input = 0;
+        int output = 0;
+        while (source.Length - input >= 8)
+        {
+            uint expanded = BinaryPrimitives.ReadUInt32BigEndian(source[input..]);
+            uint stored = BinaryPrimitives.ReadUInt32BigEndian(source[(input + 4)..]);
+            input += 8;
+            if (stored > (uint)(source.Length - input) || expanded > (uint)(destination.Length - output))
+            {
+                return false;
+            }
+            int written = lz4.TryDecompress(source.Slice(input, (int)stored), destination.Slice(output, (int)expanded));
+            if (written != (int)expanded)
+            {
+                return false;
+            }
+            input += (int)stored;
+            output += written;
+        }
+        return input == source.Length && output == destination.Length;
+    }
+
+    private static void DecompressBrotli(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        if (!BrotliDecoder.TryDecompress(source, destination, out int written) || written != destination.Length)
+        {
+            throw new ParquetFormatException($"The BROTLI data is corrupt or does not decompress to the {destination.Length} bytes the page header says.");
         }
     }
 }

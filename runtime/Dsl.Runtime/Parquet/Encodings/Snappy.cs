@@ -1,4 +1,6 @@
-using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Dsl.Parquet.Encodings;
 
@@ -30,6 +32,11 @@ internal static class Snappy
     }
 
     /// <summary>Decodes <paramref name="source"/> into exactly <paramref name="destination"/>.</summary>
+    /// <remarks>
+    /// Every element is bounds-checked against both buffers first; the common short literals and copies are then
+    /// moved with fixed-size 16-byte (or 8-byte stride) unaligned loads and stores where both buffers have that much
+    /// slack, which is several times faster than a span copy per element.
+    /// </remarks>
     public static void Decode(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         long declared = DeclaredLength(source, out int pos);
@@ -37,10 +44,14 @@ internal static class Snappy
         {
             throw new ParquetFormatException($"The Snappy block declares {declared} uncompressed bytes but the page header says {destination.Length}.");
         }
+        ref byte src = ref MemoryMarshal.GetReference(source);
+        ref byte dst = ref MemoryMarshal.GetReference(destination);
+        int srcLength = source.Length;
+        int dstLength = destination.Length;
         int outPos = 0;
-        while (pos < source.Length)
+        while (pos < srcLength)
         {
-            byte tag = source[pos++];
+            byte tag = Unsafe.Add(ref src, pos++);
             int length;
             int offset;
             switch (tag & 3)
@@ -48,27 +59,37 @@ internal static class Snappy
                 case 0:
                 {
                     length = tag >> 2;
-                    if (length >= 60)
+                    if (length < 60)
+                    {
+                        length++;
+                        if (length <= 16 && srcLength - pos >= 16 && dstLength - outPos >= 16)
+                        {
+                            Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, outPos), Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref src, pos)));
+                            pos += length;
+                            outPos += length;
+                            continue;
+                        }
+                    }
+                    else
                     {
                         int extra = length - 59;
-                        if (pos + extra > source.Length)
+                        if (pos + extra > srcLength)
                         {
                             throw Corrupt("a literal length is cut off");
                         }
                         uint l = 0;
                         for (int i = 0; i < extra; i++)
                         {
-                            l |= (uint)source[pos + i] << (8 * i);
+                            l |= (uint)Unsafe.Add(ref src, pos + i) << (8 * i);
                         }
                         pos += extra;
                         if (l >= int.MaxValue)
                         {
                             throw Corrupt("a literal is longer than the output");
                         }
-                        length = (int)l;
+                        length = (int)l + 1;
                     }
-                    length++;
-                    if (length > source.Length - pos || length > destination.Length - outPos)
+                    if (length > srcLength - pos || length > dstLength - outPos)
                     {
                         throw Corrupt("a literal runs past the end of the input or the output");
                     }
@@ -78,29 +99,29 @@ internal static class Snappy
                     continue;
                 }
                 case 1:
-                    if (pos >= source.Length)
+                    if (pos >= srcLength)
                     {
                         throw Corrupt("a copy offset is cut off");
                     }
                     length = 4 + ((tag >> 2) & 7);
-                    offset = ((tag >> 5) << 8) | source[pos++];
+                    offset = ((tag >> 5) << 8) | Unsafe.Add(ref src, pos++);
                     break;
                 case 2:
-                    if (pos + 2 > source.Length)
+                    if (pos + 2 > srcLength)
                     {
                         throw Corrupt("a copy offset is cut off");
                     }
                     length = (tag >> 2) + 1;
-                    offset = BinaryPrimitives.ReadUInt16LittleEndian(source.Slice(pos, 2));
+                    offset = Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref src, pos));
                     pos += 2;
                     break;
                 default:
-                    if (pos + 4 > source.Length)
+                    if (pos + 4 > srcLength)
                     {
                         throw Corrupt("a copy offset is cut off");
                     }
                     length = (tag >> 2) + 1;
-                    uint off = BinaryPrimitives.ReadUInt32LittleEndian(source.Slice(pos, 4));
+                    uint off = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref src, pos));
                     pos += 4;
                     if (off > int.MaxValue)
                     {
@@ -113,12 +134,21 @@ internal static class Snappy
             {
                 throw Corrupt("a copy offset points before the start of the output");
             }
-            if (length > destination.Length - outPos)
+            if (length > dstLength - outPos)
             {
                 throw Corrupt("a copy runs past the end of the output");
             }
             int from = outPos - offset;
-            if (offset >= length)
+            if (offset >= 8 && length <= 64 && dstLength - outPos >= length + 8)
+            {
+                // 8-byte strides stay correct for overlapping copies as long as the offset is at least 8: each stride
+                // reads only bytes already written. Overshooting up to 7 bytes is fine; later elements overwrite them.
+                for (int i = 0; i < length; i += 8)
+                {
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, outPos + i), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref dst, from + i)));
+                }
+            }
+            else if (offset >= length)
             {
                 destination.Slice(from, length).CopyTo(destination[outPos..]);
             }
@@ -126,14 +156,14 @@ internal static class Snappy
             {
                 for (int i = 0; i < length; i++)
                 {
-                    destination[outPos + i] = destination[from + i];
+                    Unsafe.Add(ref dst, outPos + i) = Unsafe.Add(ref dst, from + i);
                 }
             }
             outPos += length;
         }
-        if (outPos != destination.Length)
+        if (outPos != dstLength)
         {
-            throw Corrupt($"it produced {outPos} bytes instead of {destination.Length}");
+            throw Corrupt($"it produced {outPos} bytes instead of {dstLength}");
         }
     }
 

@@ -72,8 +72,14 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
                     }
                     ReadIndices(values, target, _dictionaryCount);
                     break;
+                case ParquetEncoding.DeltaLengthByteArray:
+                    AppendDeltaLength(values, nonNullCount, target);
+                    break;
+                case ParquetEncoding.DeltaByteArray:
+                    AppendDeltaByteArray(values, nonNullCount, target);
+                    break;
                 default:
-                    throw UnsupportedEncoding(encoding, "PLAIN and dictionary encodings");
+                    throw UnsupportedEncoding(encoding, "PLAIN, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and dictionary encodings");
             }
             if (!dense)
             {
@@ -173,6 +179,117 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
                 value.CopyTo(_data.AsSpan(_dataLength));
             }
             _dataLength += stored;
+            if (!entries.IsEmpty)
+            {
+                entries[i] = _entryCount;
+            }
+            _offsets[++_entryCount] = _dataLength;
+        }
+    }
+
+    /// <summary>DELTA_LENGTH_BYTE_ARRAY: the lengths (DELTA_BINARY_PACKED), then every value's bytes back to back.</summary>
+    private void AppendDeltaLength(ReadOnlySpan<byte> data, int count, Span<int> entries)
+    {
+        int[] lengths = ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
+        try
+        {
+            Span<int> lens = lengths.AsSpan(0, count);
+            int pos = Encodings.DeltaBinaryPacked.Decode(data, lens);
+            AppendConcatenated(data[pos..], lens, entries);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(lengths);
+        }
+    }
+
+    /// <summary>
+    /// DELTA_BYTE_ARRAY: prefix lengths (DELTA_BINARY_PACKED), then the suffixes as DELTA_LENGTH_BYTE_ARRAY; each
+    /// value is the first <c>prefix</c> bytes of the value before it followed by its suffix.
+    /// </summary>
+    private void AppendDeltaByteArray(ReadOnlySpan<byte> data, int count, Span<int> entries)
+    {
+        int[] prefixArray = ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
+        int[] suffixArray = ArrayPool<int>.Shared.Rent(Math.Max(count, 1));
+        try
+        {
+            Span<int> prefixes = prefixArray.AsSpan(0, count);
+            Span<int> suffixes = suffixArray.AsSpan(0, count);
+            int pos = Encodings.DeltaBinaryPacked.Decode(data, prefixes);
+            pos += Encodings.DeltaBinaryPacked.Decode(data[pos..], suffixes);
+            ReadOnlySpan<byte> bytes = data[pos..];
+            long suffixTotal = 0;
+            long total = 0;
+            long previous = 0;
+            for (int i = 0; i < count; i++)
+            {
+                int prefix = prefixes[i];
+                int suffix = suffixes[i];
+                if (prefix < 0 || prefix > previous)
+                {
+                    throw new ParquetFormatException($"Value {i} of the DELTA_BYTE_ARRAY page reuses {prefix} bytes of the value before it, which has {previous}.");
+                }
+                if (suffix < 0)
+                {
+                    throw new ParquetFormatException($"Value {i} of the DELTA_BYTE_ARRAY page has a negative suffix length ({suffix}).");
+                }
+                suffixTotal += suffix;
+                previous = (long)prefix + suffix;
+                total += previous;
+            }
+            if (suffixTotal > bytes.Length)
+            {
+                throw new ParquetFormatException($"The DELTA_BYTE_ARRAY suffixes claim {suffixTotal} bytes but the page holds {bytes.Length}.");
+            }
+            EnsureData(_dataLength + total);
+            EnsureOffsets(_entryCount + count + 1);
+            int read = 0;
+            int previousStart = _dataLength;
+            for (int i = 0; i < count; i++)
+            {
+                int start = _dataLength;
+                int prefix = prefixes[i];
+                _data.AsSpan(previousStart, prefix).CopyTo(_data.AsSpan(start));
+                bytes.Slice(read, suffixes[i]).CopyTo(_data.AsSpan(start + prefix));
+                read += suffixes[i];
+                _dataLength = start + prefix + suffixes[i];
+                previousStart = start;
+                if (!entries.IsEmpty)
+                {
+                    entries[i] = _entryCount;
+                }
+                _offsets[++_entryCount] = _dataLength;
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(prefixArray);
+            ArrayPool<int>.Shared.Return(suffixArray);
+        }
+    }
+
+    /// <summary>Appends values whose <paramref name="lengths"/> are given and whose bytes follow one another in <paramref name="bytes"/>.</summary>
+    private void AppendConcatenated(ReadOnlySpan<byte> bytes, ReadOnlySpan<int> lengths, Span<int> entries)
+    {
+        long total = 0;
+        foreach (int length in lengths)
+        {
+            if (length < 0)
+            {
+                throw new ParquetFormatException($"A DELTA_LENGTH_BYTE_ARRAY page holds a negative value length ({length}).");
+            }
+            total += length;
+        }
+        if (total > bytes.Length)
+        {
+            throw new ParquetFormatException($"The DELTA_LENGTH_BYTE_ARRAY lengths add up to {total} bytes but the page holds {bytes.Length}.");
+        }
+        EnsureData(_dataLength + total);
+        EnsureOffsets(_entryCount + lengths.Length + 1);
+        bytes[..(int)total].CopyTo(_data.AsSpan(_dataLength));
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            _dataLength += lengths[i];
             if (!entries.IsEmpty)
             {
                 entries[i] = _entryCount;

@@ -54,7 +54,7 @@ internal static class ColumnChunkReader
         }
         if (!PageCompression.IsSupported(meta.Codec))
         {
-            throw location.Error($"The column chunk is compressed with {PageCompression.CodecName(meta.Codec)}, which is not supported yet; supported codecs are UNCOMPRESSED, SNAPPY and GZIP.");
+            throw location.Error($"The column chunk is compressed with {PageCompression.CodecName(meta.Codec)}, which is not supported; supported codecs are {PageCompression.SupportedNames}.");
         }
         if (rows == 0)
         {
@@ -248,6 +248,10 @@ internal static class ColumnChunkReader
             location.Page = page.Index;
             PageHeader header = page.Header;
             ReadOnlyMemory<byte> body = chunk.Slice(page.BodyOffset, header.CompressedPageSize);
+            if (header.Crc is { } crc)
+            {
+                VerifyChecksum(body.Span, crc, location);
+            }
             switch (header.Type)
             {
                 case PageType.DictionaryPage:
@@ -277,6 +281,15 @@ internal static class ColumnChunkReader
         }
     }
 
+    private static void VerifyChecksum(ReadOnlySpan<byte> body, int expected, ChunkLocation location)
+    {
+        uint actual = Crc32.Compute(body);
+        if (actual != (uint)expected)
+        {
+            throw location.Error($"The page's CRC-32 checksum does not match: the header says 0x{(uint)expected:X8} but its {body.Length} stored bytes hash to 0x{actual:X8}; the page is corrupt.");
+        }
+    }
+
     private delegate void PageAction(ReadOnlySpan<byte> data, int unused);
 
     private static void WithDecompressed(CompressionCodec codec, ReadOnlyMemory<byte> body, int uncompressedSize, ChunkLocation location, PageAction action)
@@ -286,7 +299,7 @@ internal static class ColumnChunkReader
             action(body.Span, 0);
             return;
         }
-        if (uncompressedSize > PageCompression.MaxDecompressedLength(codec, body.Length))
+        if (uncompressedSize > PageCompression.MaxDecompressedLength(codec, body.Span))
         {
             throw location.Error($"The page claims {uncompressedSize} uncompressed bytes, more than {body.Length} bytes of {PageCompression.CodecName(codec)} data can hold.");
         }

@@ -67,8 +67,18 @@ internal sealed class PrimitiveDecoder<T> : ColumnDecoder
                 case ParquetEncoding.Rle when _conversion == ValueConversion.Boolean:
                     DecodeRleBooleans(values, target);
                     break;
+                case ParquetEncoding.DeltaBinaryPacked when _conversion is not (ValueConversion.Boolean or ValueConversion.Int96ToMicros or ValueConversion.Float or ValueConversion.Double):
+                case ParquetEncoding.ByteStreamSplit when _conversion is not (ValueConversion.Boolean or ValueConversion.Int96ToMicros):
+                    DecodeThroughPlainLayout(encoding, values, target);
+                    break;
                 default:
-                    throw UnsupportedEncoding(encoding, _conversion == ValueConversion.Boolean ? "PLAIN, RLE and dictionary encodings" : "PLAIN and dictionary encodings");
+                    throw UnsupportedEncoding(encoding, _conversion switch
+                    {
+                        ValueConversion.Boolean => "PLAIN, RLE and dictionary encodings",
+                        ValueConversion.Int96ToMicros => "PLAIN and dictionary encodings",
+                        ValueConversion.Float or ValueConversion.Double => "PLAIN, BYTE_STREAM_SPLIT and dictionary encodings",
+                        _ => "PLAIN, DELTA_BINARY_PACKED, BYTE_STREAM_SPLIT and dictionary encodings",
+                    });
             }
             if (!dense)
             {
@@ -113,6 +123,44 @@ internal sealed class PrimitiveDecoder<T> : ColumnDecoder
             {
                 destination[i] = default;
                 validity.Set(rowOffset + i, false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Decodes DELTA_BINARY_PACKED or BYTE_STREAM_SPLIT values into their PLAIN byte layout, then converts them like
+    /// PLAIN values; values stored as they are read decode straight into <paramref name="target"/>.
+    /// </summary>
+    private void DecodeThroughPlainLayout(ParquetEncoding encoding, ReadOnlySpan<byte> values, Span<T> target)
+    {
+        int bytes = target.Length * _storedWidth;
+        bool direct = _conversion is ValueConversion.Int32 or ValueConversion.Int64 or ValueConversion.Float or ValueConversion.Double;
+        byte[]? scratch = direct ? null : ArrayPool<byte>.Shared.Rent(Math.Max(bytes, 1));
+        try
+        {
+            Span<byte> plain = direct ? MemoryMarshal.AsBytes(target) : scratch.AsSpan(0, bytes);
+            if (encoding == ParquetEncoding.ByteStreamSplit)
+            {
+                ByteStreamSplit.Decode(values, _storedWidth, target.Length, plain);
+            }
+            else if (_storedWidth == 4)
+            {
+                DeltaBinaryPacked.Decode(values, MemoryMarshal.Cast<byte, int>(plain));
+            }
+            else
+            {
+                DeltaBinaryPacked.Decode(values, MemoryMarshal.Cast<byte, long>(plain));
+            }
+            if (!direct)
+            {
+                DecodePlain(plain, target);
+            }
+        }
+        finally
+        {
+            if (scratch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
             }
         }
     }

@@ -122,7 +122,7 @@ internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
         return Math.Max(1, r - row);
     }
 
-    protected override void EncodeValues(int start, int count, bool dictionary, ArrayBufferWriter<byte> output)
+    protected override ParquetEncoding EncodeValues(int start, int count, bool dictionary, ArrayBufferWriter<byte> output)
     {
         ReadOnlySpan<int> ids = _ids.AsSpan(start, count);
         if (dictionary)
@@ -130,12 +130,13 @@ internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
             output.GetSpan(1)[0] = (byte)_bitWidth;
             output.Advance(1);
             RleBitPackedEncoder.Encode(ids, _bitWidth, output);
-            return;
+            return ParquetEncoding.RleDictionary;
         }
         foreach (int id in ids)
         {
             WritePlain(output, _dictionary[id], PrefixLength);
         }
+        return ParquetEncoding.Plain;
     }
 
     protected override Statistics BuildStatistics()

@@ -9,7 +9,7 @@ namespace Dsl.Parquet.Writing;
 
 /// <summary>
 /// Buffers one column's rows for the current row group and writes them as a column chunk: an optional dictionary
-/// page, then version 1 data pages of about <see cref="ParquetWriteOptions.DataPageSize"/> bytes, each with
+/// page, then version 1 or 2 data pages of about <see cref="ParquetWriteOptions.DataPageSize"/> bytes, each with
 /// RLE definition levels for a nullable column. A leaf of a nested column (<see cref="SetNesting"/>) buffers level
 /// entries rather than rows: repetition and definition levels of any height, pages cut at row boundaries.
 /// </summary>
@@ -141,6 +141,10 @@ internal abstract class ColumnChunkBuffer
             meta.Encodings = [ParquetEncoding.Plain, ParquetEncoding.Rle];
         }
         meta.DataPageOffset = sink.Position;
+        var encodings = new HashSet<ParquetEncoding>(meta.Encodings);
+        var repetitionBuffer = new ArrayBufferWriter<byte>(256);
+        var definitionBuffer = new ArrayBufferWriter<byte>(256);
+        var valueBuffer = new ArrayBufferWriter<byte>(4096);
         int row = 0;
         int value = 0;
         int[] levelScratch = [];
@@ -156,7 +160,10 @@ internal abstract class ColumnChunkBuffer
                 }
             }
             int pageValues = pageRows;
-            body.Clear();
+            int rowsStarted = pageRows;
+            repetitionBuffer.Clear();
+            definitionBuffer.Clear();
+            valueBuffer.Clear();
             if (levelScratch.Length < pageRows)
             {
                 levelScratch = new int[pageRows];
@@ -164,11 +171,13 @@ internal abstract class ColumnChunkBuffer
             if (MaxRepetition > 0)
             {
                 ReadOnlySpan<byte> reps = _repetition.AsSpan(row, pageRows);
+                rowsStarted = 0;
                 for (int i = 0; i < reps.Length; i++)
                 {
                     levelScratch[i] = reps[i];
+                    rowsStarted += reps[i] == 0 ? 1 : 0;
                 }
-                WriteLevels(body, levelScratch.AsSpan(0, pageRows), MaxRepetition);
+                RleBitPackedEncoder.Encode(levelScratch.AsSpan(0, pageRows), RleBitPackedEncoder.BitWidth(MaxRepetition), repetitionBuffer);
             }
             if (MaxDefinition > 0)
             {
@@ -179,24 +188,63 @@ internal abstract class ColumnChunkBuffer
                     levelScratch[i] = levels[i];
                     pageValues += levels[i] == MaxDefinition ? 1 : 0;
                 }
-                WriteLevels(body, levelScratch.AsSpan(0, pageRows), MaxDefinition);
+                RleBitPackedEncoder.Encode(levelScratch.AsSpan(0, pageRows), RleBitPackedEncoder.BitWidth(MaxDefinition), definitionBuffer);
             }
-            EncodeValues(value, pageValues, dictionary, body);
-            var header = new PageHeader
+            ParquetEncoding encoding = EncodeValues(value, pageValues, dictionary, valueBuffer);
+            encodings.Add(encoding);
+            if (Options.DataPageVersion == 2)
             {
-                Type = PageType.DataPage,
-                DataPageHeader = new DataPageHeader
+                // Version 2: repetition then definition levels, uncompressed and without length prefixes (the
+                // header carries their lengths), in front of the values.
+                body.Clear();
+                body.Write(repetitionBuffer.WrittenSpan);
+                body.Write(definitionBuffer.WrittenSpan);
+                var header = new PageHeader
                 {
-                    NumValues = pageRows,
-                    Encoding = dictionary ? ParquetEncoding.RleDictionary : ParquetEncoding.Plain,
-                    DefinitionLevelEncoding = ParquetEncoding.Rle,
-                    RepetitionLevelEncoding = ParquetEncoding.Rle,
-                },
-            };
-            WritePage(sink, thrift, header, body.WrittenSpan, ref compressed, ref uncompressed);
+                    Type = PageType.DataPageV2,
+                    DataPageHeaderV2 = new DataPageHeaderV2
+                    {
+                        NumValues = pageRows,
+                        NumNulls = pageRows - pageValues,
+                        NumRows = rowsStarted,
+                        Encoding = encoding,
+                        DefinitionLevelsByteLength = definitionBuffer.WrittenCount,
+                        RepetitionLevelsByteLength = repetitionBuffer.WrittenCount,
+                        IsCompressed = Options.Compression != CompressionCodec.Uncompressed,
+                    },
+                };
+                WritePageV2(sink, thrift, header, body.WrittenSpan, valueBuffer.WrittenSpan, ref compressed, ref uncompressed);
+            }
+            else
+            {
+                // Version 1: each level section with its 4-byte length prefix, then the values; all compressed.
+                body.Clear();
+                if (MaxRepetition > 0)
+                {
+                    WriteLengthPrefixed(body, repetitionBuffer.WrittenSpan);
+                }
+                if (MaxDefinition > 0)
+                {
+                    WriteLengthPrefixed(body, definitionBuffer.WrittenSpan);
+                }
+                body.Write(valueBuffer.WrittenSpan);
+                var header = new PageHeader
+                {
+                    Type = PageType.DataPage,
+                    DataPageHeader = new DataPageHeader
+                    {
+                        NumValues = pageRows,
+                        Encoding = encoding,
+                        DefinitionLevelEncoding = ParquetEncoding.Rle,
+                        RepetitionLevelEncoding = ParquetEncoding.Rle,
+                    },
+                };
+                WritePage(sink, thrift, header, body.WrittenSpan, ref compressed, ref uncompressed);
+            }
             row += pageRows;
             value += pageValues;
         }
+        meta.Encodings = [.. encodings];
         meta.TotalCompressedSize = compressed;
         meta.TotalUncompressedSize = uncompressed;
         meta.Statistics = BuildStatistics();
@@ -220,8 +268,8 @@ internal abstract class ColumnChunkBuffer
     /// <summary>How many rows starting at <paramref name="row"/> (whose first value is <paramref name="value"/>) go in the next page.</summary>
     protected abstract int ChoosePageRows(int row, int value, bool dictionary);
 
-    /// <summary>Encodes values <paramref name="start"/> .. + <paramref name="count"/> (PLAIN, or dictionary indices).</summary>
-    protected abstract void EncodeValues(int start, int count, bool dictionary, ArrayBufferWriter<byte> output);
+    /// <summary>Encodes values <paramref name="start"/> .. + <paramref name="count"/> (PLAIN, another value encoding, or dictionary indices); returns the encoding used.</summary>
+    protected abstract ParquetEncoding EncodeValues(int start, int count, bool dictionary, ArrayBufferWriter<byte> output);
 
     /// <summary>Min/max over the buffered values.</summary>
     protected abstract Statistics BuildStatistics();
@@ -232,16 +280,12 @@ internal abstract class ColumnChunkBuffer
     /// <summary>Whether row <paramref name="row"/> is null.</summary>
     protected bool IsNullRow(int row) => MaxDefinition > 0 && _levels[row] != MaxDefinition;
 
-    /// <summary>Writes RLE levels with their 4-byte length prefix (data page v1).</summary>
-    private static void WriteLevels(ArrayBufferWriter<byte> body, ReadOnlySpan<int> levels, int max)
+    /// <summary>Writes <paramref name="section"/> after its 4-byte little-endian length (levels in a data page v1).</summary>
+    private static void WriteLengthPrefixed(ArrayBufferWriter<byte> body, ReadOnlySpan<byte> section)
     {
-        body.GetSpan(4)[..4].Clear();
+        BinaryPrimitives.WriteInt32LittleEndian(body.GetSpan(4), section.Length);
         body.Advance(4);
-        int before = body.WrittenCount;
-        RleBitPackedEncoder.Encode(levels, RleBitPackedEncoder.BitWidth(max), body);
-        int levelBytes = body.WrittenCount - before;
-        // The prefix span was handed out before later writes, so patch through the written memory.
-        BinaryPrimitives.WriteInt32LittleEndian(MemoryMarshalHelper.Writable(body, before - 4), levelBytes);
+        body.Write(section);
     }
 
     private void Reset()
@@ -257,6 +301,10 @@ internal abstract class ColumnChunkBuffer
         ReadOnlySpan<byte> storedSpan = Options.Compression == CompressionCodec.Uncompressed ? body : stored;
         header.UncompressedPageSize = body.Length;
         header.CompressedPageSize = storedSpan.Length;
+        if (Options.WritePageChecksums)
+        {
+            header.Crc = unchecked((int)Crc32.Compute(storedSpan));
+        }
         thrift.Reset();
         header.Write(thrift);
         ReadOnlySpan<byte> headerBytes = thrift.WrittenSpan;
@@ -264,6 +312,27 @@ internal abstract class ColumnChunkBuffer
         sink.Write(storedSpan);
         compressed += headerBytes.Length + storedSpan.Length;
         uncompressed += headerBytes.Length + body.Length;
+    }
+
+    /// <summary>A version 2 data page: the levels stay uncompressed in front of the (compressed) values.</summary>
+    private void WritePageV2(CountingSink sink, ThriftCompactWriter thrift, PageHeader header, ReadOnlySpan<byte> levels, ReadOnlySpan<byte> values, ref long compressed, ref long uncompressed)
+    {
+        byte[] storedValues = Options.Compression == CompressionCodec.Uncompressed ? [] : PageCompression.Compress(Options.Compression, values);
+        ReadOnlySpan<byte> storedSpan = Options.Compression == CompressionCodec.Uncompressed ? values : storedValues;
+        header.UncompressedPageSize = levels.Length + values.Length;
+        header.CompressedPageSize = levels.Length + storedSpan.Length;
+        if (Options.WritePageChecksums)
+        {
+            header.Crc = unchecked((int)Crc32.Compute(levels, storedSpan));
+        }
+        thrift.Reset();
+        header.Write(thrift);
+        ReadOnlySpan<byte> headerBytes = thrift.WrittenSpan;
+        sink.Write(headerBytes);
+        sink.Write(levels);
+        sink.Write(storedSpan);
+        compressed += headerBytes.Length + levels.Length + storedSpan.Length;
+        uncompressed += headerBytes.Length + levels.Length + values.Length;
     }
 
     private void EnsureLevels(int rows)

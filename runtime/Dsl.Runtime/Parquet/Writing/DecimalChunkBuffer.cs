@@ -79,7 +79,7 @@ internal sealed class DecimalChunkBuffer : ColumnChunkBuffer
     protected override int ChoosePageRows(int row, int value, bool dictionary) =>
         (int)Math.Clamp(Options.DataPageSize / ByteWidth, 1, RowCount - row);
 
-    protected override void EncodeValues(int start, int count, bool dictionary, ArrayBufferWriter<byte> output)
+    protected override ParquetEncoding EncodeValues(int start, int count, bool dictionary, ArrayBufferWriter<byte> output)
     {
         Span<byte> dest = output.GetSpan(Math.Max(count * ByteWidth, 1))[..(count * ByteWidth)];
         ReadOnlySpan<Int128> values = _values.AsSpan(start, count);
@@ -88,6 +88,7 @@ internal sealed class DecimalChunkBuffer : ColumnChunkBuffer
             Encode(values[i], dest.Slice(i * ByteWidth, ByteWidth));
         }
         output.Advance(count * ByteWidth);
+        return ParquetEncoding.Plain;
     }
 
     protected override Statistics BuildStatistics()

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Dsl.Parquet.Encodings;
 using Dsl.Parquet.Metadata;
 
 namespace Dsl.Parquet.Writing;
@@ -10,6 +11,7 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
     where T : unmanaged
 {
     private T[] _values = new T[256];
+    private ArrayBufferWriter<byte>? _deltaScratch;
 
     public PrimitiveChunkBuffer(ColumnField field, ParquetWriteOptions options)
         : base(field, options)
@@ -57,7 +59,7 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
         return (int)Math.Clamp(perPage, 1, RowCount - row);
     }
 
-    protected override void EncodeValues(int start, int count, bool dictionary, ArrayBufferWriter<byte> output)
+    protected override ParquetEncoding EncodeValues(int start, int count, bool dictionary, ArrayBufferWriter<byte> output)
     {
         ReadOnlySpan<T> values = _values.AsSpan(start, count);
         if (Field.Type == ColumnType.Boolean)
@@ -74,9 +76,27 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
                 }
             }
             output.Advance(bytes);
-            return;
+            return ParquetEncoding.Plain;
+        }
+        if ((typeof(T) == typeof(int) || typeof(T) == typeof(long)) && Options.IntegerEncoding != IntegerEncoding.Plain)
+        {
+            if (Options.IntegerEncoding == IntegerEncoding.DeltaBinaryPacked)
+            {
+                DeltaBinaryPacked.Encode(values, output);
+                return ParquetEncoding.DeltaBinaryPacked;
+            }
+            // Auto: keep the delta encoding only where it beats PLAIN (sorted ids, timestamps, small ranges).
+            _deltaScratch ??= new ArrayBufferWriter<byte>(4096);
+            _deltaScratch.Clear();
+            DeltaBinaryPacked.Encode(values, _deltaScratch);
+            if (_deltaScratch.WrittenCount < (long)count * Width * 7 / 8)
+            {
+                output.Write(_deltaScratch.WrittenSpan);
+                return ParquetEncoding.DeltaBinaryPacked;
+            }
         }
         output.Write(MemoryMarshal.AsBytes(values));
+        return ParquetEncoding.Plain;
     }
 
     protected override Statistics BuildStatistics()
