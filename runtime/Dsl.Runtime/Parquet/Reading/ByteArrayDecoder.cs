@@ -78,8 +78,13 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
                 case ParquetEncoding.DeltaByteArray:
                     AppendDeltaByteArray(values, nonNullCount, target);
                     break;
+                case ParquetEncoding.ByteStreamSplit when _fixedLength > 0:
+                    AppendByteStreamSplit(values, nonNullCount, target);
+                    break;
                 default:
-                    throw UnsupportedEncoding(encoding, "PLAIN, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and dictionary encodings");
+                    throw UnsupportedEncoding(encoding, _fixedLength > 0
+                        ? "PLAIN, BYTE_STREAM_SPLIT, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and dictionary encodings"
+                        : "PLAIN, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and dictionary encodings");
             }
             if (!dense)
             {
@@ -158,6 +163,26 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
                 entries[i] = _entryCount;
             }
             _offsets[++_entryCount] = _dataLength;
+        }
+    }
+
+    /// <summary>BYTE_STREAM_SPLIT on FIXED_LEN_BYTE_ARRAY: reassemble the PLAIN layout, then append it as fixed-length values.</summary>
+    private void AppendByteStreamSplit(ReadOnlySpan<byte> data, int count, Span<int> entries)
+    {
+        long bytes = (long)count * _fixedLength;
+        if (bytes > data.Length)
+        {
+            throw new ParquetFormatException($"BYTE_STREAM_SPLIT data for {count} values of {_fixedLength} bytes needs {bytes} bytes but the page holds {data.Length}.");
+        }
+        byte[] plain = ArrayPool<byte>.Shared.Rent((int)Math.Max(bytes, 1));
+        try
+        {
+            Encodings.ByteStreamSplit.Decode(data, _fixedLength, count, plain);
+            AppendFixed(plain.AsSpan(0, (int)bytes), count, entries);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(plain);
         }
     }
 
