@@ -8,8 +8,10 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Dsl.Generators.Analyzers;
 
 /// <summary>
-/// DSL2006: a stage body that reads the clock, randomness, the environment, files or the network, or mutable static
-/// state, or writes a static field. Operation actions inside the operation block of each stage method only.
+/// DSL2006 (warning): a stage body that reads the clock, randomness, the environment or mutable static state.
+/// DSL2007 (error): a stage body with side effects, which no kernel can make correct: it writes a static field or
+/// property, or does I/O (console, processes, files, network). Operation actions inside the operation block of each
+/// stage method only.
 /// </summary>
 /// <remarks>
 /// Only the stage body is inspected, not the methods it calls: a helper that reads the clock is not followed.
@@ -20,7 +22,7 @@ public sealed class StagePurityAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.StageNotPure);
+        ImmutableArray.Create(DiagnosticDescriptors.StageNotPure, DiagnosticDescriptors.StageHasSideEffects);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -53,10 +55,18 @@ public sealed class StagePurityAnalyzer : DiagnosticAnalyzer
     {
         if (what is not null)
         {
-            context.ReportDiagnostic(Diagnostic.Create(
-                DiagnosticDescriptors.StageNotPure, context.Operation.Syntax.GetLocation(), stage.Name, pipelineName, what));
+            DiagnosticDescriptor rule = IsSideEffect(what) ? DiagnosticDescriptors.StageHasSideEffects : DiagnosticDescriptors.StageNotPure;
+            context.ReportDiagnostic(Diagnostic.Create(rule, context.Operation.Syntax.GetLocation(), stage.Name, pipelineName, what));
         }
     }
+
+    // Writes and I/O change the world outside the row; reads of the clock, randomness or mutable state only make the
+    // result depend on when and where the stage runs.
+    internal static bool IsSideEffect(string what) =>
+        what.StartsWith("writes ", System.StringComparison.Ordinal)
+        || what.EndsWith("(I/O)", System.StringComparison.Ordinal)
+        || what.EndsWith("(the file system)", System.StringComparison.Ordinal)
+        || what.EndsWith("(the network)", System.StringComparison.Ordinal);
 
     /// <summary>What makes <paramref name="operation"/> impure ("reads 'DateTime.Now'"), or null when it is fine.</summary>
     internal static string? Describe(IOperation operation)

@@ -105,6 +105,14 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         "Partitions are retried, speculated and resumed, which is only safe when a stage's output depends on its input row alone: no clock, randomness, environment, I/O or mutable static state.");
 
+    public static readonly DiagnosticDescriptor StageHasSideEffects = Create(
+        DiagnosticIds.StageHasSideEffects,
+        "Stage has side effects",
+        "Stage '{0}' of pipeline '{1}' {2}; a stage runs once per row on many threads, possibly more than once per row when a partition is retried, so this cannot be correct; compute the value from the input row, or do the I/O outside the pipeline",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "Writing shared state or doing I/O from a stage races between partitions running in parallel and repeats when a partition is retried or speculated; no kernel, vectorized or not, can make that correct.");
+
     public static readonly DiagnosticDescriptor FromStageNotFound = Create(
         DiagnosticIds.FromStageNotFound,
         "From names no stage of the pipeline",
@@ -207,6 +215,7 @@ internal static class DiagnosticDescriptors
         [PipelineNotPartial.Id] = PipelineNotPartial,
         [StageNameNotUnique.Id] = StageNameNotUnique,
         [StageNotPure.Id] = StageNotPure,
+        [StageHasSideEffects.Id] = StageHasSideEffects,
         [FromStageNotFound.Id] = FromStageNotFound,
         [StageCycle.Id] = StageCycle,
         [StageInputAmbiguous.Id] = StageInputAmbiguous,

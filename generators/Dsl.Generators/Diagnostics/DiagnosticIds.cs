@@ -21,6 +21,7 @@ internal static class DiagnosticIds
     public const string PipelineNotPartial = "DSL2004";
     public const string StageNameNotUnique = "DSL2005";
     public const string StageNotPure = "DSL2006";
+    public const string StageHasSideEffects = "DSL2007";
 
     // Graph
     public const string FromStageNotFound = "DSL3001";

@@ -35,11 +35,8 @@ public sealed class StagePurityAnalyzerTests
     [InlineData("[|Guid.NewGuid()|] != Guid.Empty", "calls 'Guid.NewGuid()' (randomness)")]
     [InlineData("[|Environment.ProcessorCount|] > 1", "reads 'Environment.ProcessorCount' (the environment)")]
     [InlineData("[|System.Diagnostics.Stopwatch.GetTimestamp()|] > 0", "calls 'Stopwatch.GetTimestamp()' (the clock)")]
-    [InlineData("[|System.IO.File.Exists(\"x\")|]", "calls 'File.Exists()' (the file system)")]
-    [InlineData("[|new System.Net.Http.HttpClient()|] is not null", "creates a 'HttpClient' (the network)")]
     [InlineData("[|new Random(1)|] is not null", "creates a 'Random' (randomness)")]
     [InlineData("t.Amount > [|Threshold|]", "reads the mutable static field 'P.Threshold'")]
-    [InlineData("([|Seen|] = t.Id) > 0", "writes the static field 'P.Seen'")]
     public void ImpureConstruct_ReportsDSL2006_NamingIt(string body, string what)
     {
         string markup = Pipeline("static double Threshold = 1; static long Seen; [Filter] static bool F(T t) => " + body + ";");
@@ -50,6 +47,37 @@ public sealed class StagePurityAnalyzerTests
         Diagnostic diagnostic = Assert.Single(diagnostics, d => d.Id == DiagnosticIds.StageNotPure);
         Assert.Equal(span, diagnostic.Location.SourceSpan);
         Assert.Contains("Stage 'F' of pipeline 'p' " + what + ",", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FilterWritingAStaticField_ReportsDSL2007()
+    {
+        RuleAssert.FiresOnceAndNotOnTheFix(
+            DiagnosticIds.StageHasSideEffects,
+            DiagnosticSeverity.Error,
+            "Stage 'Count' of pipeline 'p' writes the static field 'P.Seen'; a stage runs once per row on many threads, possibly more than once per row when a partition is retried, so this cannot be correct; compute the value from the input row, or do the I/O outside the pipeline",
+            Pipeline("static long Seen; [Filter] static bool Count(T t) => ([|Seen|] = t.Id) > 0;"),
+            Pipeline("[Filter] static bool Count(T t) => t.Id > 0;"));
+    }
+
+    [Theory]
+    [InlineData("([|Seen|] = t.Id) > 0", "writes the static field 'P.Seen'")]
+    [InlineData("[|Seen|]++ > 0", "writes the static field 'P.Seen'")]
+    [InlineData("[|System.IO.File.Exists(\"x\")|]", "calls 'File.Exists()' (the file system)")]
+    [InlineData("[|new System.Net.Http.HttpClient()|] is not null", "creates a 'HttpClient' (the network)")]
+    [InlineData("[|Console.ReadLine()|] is not null", "calls 'Console.ReadLine()' (I/O)")]
+    public void SideEffect_ReportsDSL2007AsAnError_NotDSL2006(string body, string what)
+    {
+        string markup = Pipeline("static long Seen; [Filter] static bool F(T t) => " + body + ";");
+        (string source, Microsoft.CodeAnalysis.Text.TextSpan span) = Markup.Parse(markup);
+
+        var diagnostics = AnalyzerRunner.Everything(source, out _);
+
+        Diagnostic diagnostic = Assert.Single(diagnostics, d => d.Id == DiagnosticIds.StageHasSideEffects);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Contains("Stage 'F' of pipeline 'p' " + what + ";", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.DoesNotContain(diagnostics, d => d.Id == DiagnosticIds.StageNotPure);
     }
 
     [Theory]
