@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process comparison of the sample pipeline (templates/.../dsl-pipeline) against DuckDB running the same
 # filter and features as SQL over the same Parquet input, writing Snappy Parquet, with 1 and 2 threads.
-# Usage: tests/Dsl.Compare/compare-pipeline.sh [ROWS] [RUNS]     (defaults: 5000000 rows, 3 runs; median reported)
+# Usage: tests/Dsl.Benchmarks/compare-pipeline.sh [ROWS] [RUNS]     (defaults: 5000000 rows, 3 runs; median reported)
 set -euo pipefail
 rows="${1:-5000000}"
 runs="${2:-3}"
@@ -9,9 +9,9 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo"
 tests/tools/install-duckdb.sh >/dev/null
 dotnet build -c Release templates/Dsl.Templates/content/dsl-pipeline/Dsl.Pipeline1.csproj -v:q -nologo >/dev/null
-dotnet build -c Release tests/Dsl.Compare/Dsl.Compare.csproj -v:q -nologo >/dev/null
+dotnet build -c Release tests/Dsl.Benchmarks/Dsl.Benchmarks.csproj -v:q -nologo >/dev/null
 app="$repo/artifacts/bin/Dsl.Pipeline1/release/Dsl.Pipeline1.dll"
-duck="$repo/artifacts/bin/Dsl.Compare/release/Dsl.Compare.dll"
+duck="$repo/artifacts/bin/Dsl.Benchmarks/release/Dsl.Benchmarks.dll"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 dotnet "$app" generate-sample --rows "$rows" --files 4 --output "$work/in" >/dev/null
