@@ -41,7 +41,7 @@ public sealed class TemplateFixture : IDisposable
     public Dictionary<string, string> Environment { get; }
 
     /// <summary>Creates a project from the template in a fresh folder with a nuget.config naming the private feed.</summary>
-    public string NewProject(string name)
+    public string NewProject(string name, params string[] options)
     {
         string workspace = Root.CreateSubdirectory($"ws-{name}");
         File.WriteAllText(Path.Combine(workspace, "nuget.config"), $"""
@@ -58,7 +58,7 @@ public sealed class TemplateFixture : IDisposable
               </packageSourceMapping>
             </configuration>
             """);
-        CommandRunner.Run(workspace, Environment, Slow, "dotnet", "new", "dsl-pipeline", "-n", name, "--no-update-check")
+        CommandRunner.Run(workspace, Environment, Slow, "dotnet", ["new", "dsl-pipeline", "-n", name, "--no-update-check", .. options])
             .ShouldSucceed("dotnet new dsl-pipeline");
         return Path.Combine(workspace, name);
     }
@@ -82,6 +82,7 @@ public sealed class TemplateTests(TemplateFixture fixture)
         string csproj = File.ReadAllText(Path.Combine(project, "Churn.csproj"));
         Assert.Contains($"Sdk=\"Dsl.Sdk/{fixture.Version}\"", csproj);
         Assert.Contains("namespace Churn;", File.ReadAllText(Path.Combine(project, "Stages.cs")));
+        Assert.False(Directory.Exists(Path.Combine(project, "Churn.Tests")), "the test project is opt-in");
 
         fixture.Dotnet(project, "build").ShouldSucceed("dotnet build");
         string planJson = Path.Combine(project, "bin", "Debug", "net10.0", "fraud-features.plan.json");
@@ -101,6 +102,19 @@ public sealed class TemplateTests(TemplateFixture fixture)
         Assert.Equal(expected, OutputRows.Read<Pipeline1.Features>(Path.Combine(project, "out")));
         using var duck = DuckDb.Open();
         Assert.Equal(expected.Count, duck.CountParquetRows(Path.Combine(project, "out", "*.parquet")));
+    }
+
+    [Fact]
+    public void NewPipeline_WithTestsOption_AddsAPassingTestProject()
+    {
+        string project = fixture.NewProject("Tested", "--tests");
+
+        Assert.True(File.Exists(Path.Combine(project, "Tested.Tests", "Tested.Tests.csproj")));
+        CommandRunner.Result test = fixture.Dotnet(project, "test", "Tested.Tests").ShouldSucceed("dotnet test Tested.Tests");
+
+        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+3,", test.Output);
+        // The pipeline project itself does not compile the tests' sources.
+        fixture.Dotnet(project, "build").ShouldSucceed("dotnet build of the pipeline next to its tests");
     }
 
     [Fact]

@@ -1,0 +1,54 @@
+namespace Dsl.Pipeline1.Tests;
+
+/// <summary>The stages as plain C#, and the compiled kernel against them: what every change to Stages.cs should keep.</summary>
+public class StagesTests
+{
+    private static readonly DateTime Saturday = new(2026, 5, 2, 14, 30, 0);
+
+    [Fact]
+    public void Valid_DropsRefundsAndTransactionsWithoutASession()
+    {
+        Assert.True(FraudFeatures.Valid(new Transaction(1, Saturday, "US", 10, 30, false)));
+        Assert.False(FraudFeatures.Valid(new Transaction(1, Saturday, "US", -10, 30, false)));
+        Assert.False(FraudFeatures.Valid(new Transaction(1, Saturday, "US", 10, null, false)));
+    }
+
+    [Fact]
+    public void Featurize_DerivesEachFeature()
+    {
+        Features f = FraudFeatures.Featurize(new Transaction(7, Saturday, "GB", 1_500, 90, true));
+
+        Assert.Equal(7, f.UserId);
+        Assert.Equal(Math.Log(1_501), f.LogAmount);
+        Assert.Equal(14, f.Hour);
+        Assert.True(f.IsWeekend);
+        Assert.Equal(Hashing.Bucket("GB", 1024), f.CountryBucket);
+        Assert.Equal(1.5, f.SessionMinutes);
+        Assert.True(f.IsHighValue);
+    }
+
+    [Fact]
+    public void CompiledKernel_GivesTheSameRowsAsTheStagesRowByRow()
+    {
+        string folder = Directory.CreateTempSubdirectory("pipeline-test-").FullName;
+        try
+        {
+            // The project's own sample data: refunds, missing sessions, many countries and times.
+            string file = Assert.Single(SampleData.Write(folder, rows: 5_000, files: 1, seed: 7));
+            using var reader = new Dsl.Parquet.ParquetFileReader(file);
+            foreach (RecordBatch input in reader.ReadBatches())
+            {
+                using (input)
+                using (RecordBatch output = FraudFeatures.Compiled.Kernels[0](input))
+                {
+                    List<Features> expected = Transaction.ReadRows(input).Where(FraudFeatures.Valid).Select(FraudFeatures.Featurize).ToList();
+                    Assert.Equal(expected, Features.ReadRows(output));
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
