@@ -131,6 +131,8 @@ public sealed class TemplateTests(TemplateFixture fixture)
         Assert.True(File.Exists(Path.Combine(bundle, "app", "Bundled.dll")));
         Assert.True(File.Exists(Path.Combine(bundle, "app", "pipeline.yaml")));
         Assert.True(File.Exists(Path.Combine(bundle, "app", "models", "scorer.json")));
+        // Self-contained by default: the .NET runtime travels with the bundle.
+        Assert.True(File.Exists(Path.Combine(bundle, "app", "libcoreclr.so")));
         CommandRunner.Result explain = CommandRunner.Run(bundle, fixture.Environment, TimeSpan.FromMinutes(2), Path.Combine(bundle, "run.sh"), "explain");
         Assert.Equal(0, explain.ExitCode);
         Assert.Contains("Pipeline 'fraud-features'", explain.Output);
