@@ -196,9 +196,13 @@ public sealed class LocalExecutor
 
     private static void CheckOutputNotInsideInput(string input, string output)
     {
-        string inputDir = Directory.Exists(input) ? input : Path.GetDirectoryName(input)!;
-        string relative = Path.GetRelativePath(inputDir, output);
-        if (Directory.Exists(input) && (relative == "." || !(relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))))
+        // A single input file cannot contain the output; a folder can, and a re-run would then read its own output.
+        if (!Directory.Exists(input))
+        {
+            return;
+        }
+        string relative = Path.GetRelativePath(input, output);
+        if (relative == "." || !(relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative)))
         {
             throw new ArgumentException($"The output folder '{output}' is inside the input folder '{input}'; a re-run would read its own output. Choose an output folder outside the input.");
         }

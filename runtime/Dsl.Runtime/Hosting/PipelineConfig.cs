@@ -115,6 +115,13 @@ public sealed class PipelineConfig
         return (config, problems);
     }
 
+    /// <summary>Reads <paramref name="path"/> and checks it against <paramref name="plan"/>: every problem, from both steps.</summary>
+    public static (PipelineConfig Config, IReadOnlyList<ConfigProblem> Problems) ReadAndCheck(string path, PipelinePlan plan)
+    {
+        (PipelineConfig config, IReadOnlyList<ConfigProblem> problems) = Read(path);
+        return (config, [.. problems, .. config.Check(plan)]);
+    }
+
     /// <summary>Checks the settings against the compiled plan: the pipeline name, and that each <c>outputs</c> key is a sink.</summary>
     public IReadOnlyList<ConfigProblem> Check(PipelinePlan plan)
     {

@@ -38,8 +38,7 @@ public static class PipelineHost
             PipelineConfig? settings = null;
             if (FindConfig(parse.GetValue(config)) is { } configPath)
             {
-                (settings, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.Read(configPath);
-                problems = [.. problems, .. settings.Check(plan)];
+                (settings, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.ReadAndCheck(configPath, plan);
                 if (problems.Count > 0)
                 {
                     foreach (ConfigProblem problem in problems)
@@ -92,8 +91,7 @@ public static class PipelineHost
                 stderr.WriteLine($"error: The configuration file '{path}' does not exist.");
                 return 1;
             }
-            (PipelineConfig settings, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.Read(path);
-            problems = [.. problems, .. settings.Check(plan)];
+            (_, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.ReadAndCheck(path, plan);
             foreach (ConfigProblem problem in problems)
             {
                 // Standard output: MSBuild's Exec turns canonical lines into build errors with file and line.

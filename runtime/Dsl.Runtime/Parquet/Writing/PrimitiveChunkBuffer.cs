@@ -137,24 +137,8 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
         }
         else if (typeof(T) == typeof(float))
         {
-            ReadOnlySpan<float> floats = MemoryMarshal.Cast<T, float>(values);
-            float min = float.PositiveInfinity, max = float.NegativeInfinity;
-            bool any = false;
-            foreach (float v in floats)
+            if (FloatingBounds(MemoryMarshal.Cast<T, float>(values)) is (float min, float max))
             {
-                if (float.IsNaN(v))
-                {
-                    continue;
-                }
-                any = true;
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
-            }
-            if (any)
-            {
-                // The spec asks for -0.0 as a zero minimum and +0.0 as a zero maximum.
-                min = min == 0 ? -0.0f : min;
-                max = max == 0 ? 0.0f : max;
                 stats.MinValue = new byte[4];
                 stats.MaxValue = new byte[4];
                 BinaryPrimitives.WriteSingleLittleEndian(stats.MinValue, min);
@@ -163,23 +147,8 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
         }
         else if (typeof(T) == typeof(double))
         {
-            ReadOnlySpan<double> doubles = MemoryMarshal.Cast<T, double>(values);
-            double min = double.PositiveInfinity, max = double.NegativeInfinity;
-            bool any = false;
-            foreach (double v in doubles)
+            if (FloatingBounds(MemoryMarshal.Cast<T, double>(values)) is (double min, double max))
             {
-                if (double.IsNaN(v))
-                {
-                    continue;
-                }
-                any = true;
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
-            }
-            if (any)
-            {
-                min = min == 0 ? -0.0 : min;
-                max = max == 0 ? 0.0 : max;
                 stats.MinValue = new byte[8];
                 stats.MaxValue = new byte[8];
                 BinaryPrimitives.WriteDoubleLittleEndian(stats.MinValue, min);
@@ -200,5 +169,29 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
     protected override void ResetValues()
     {
         // Values are overwritten by the next row group; the array is kept for reuse.
+    }
+
+    // Min and max ignoring NaN (null when every value is NaN); the spec asks for -0.0 as a zero minimum and +0.0 as a
+    // zero maximum, so readers pruning on "x > 0" or "x < 0" stay correct whichever zero the data holds.
+    private static (TFloat Min, TFloat Max)? FloatingBounds<TFloat>(ReadOnlySpan<TFloat> values)
+        where TFloat : System.Numerics.IFloatingPointIeee754<TFloat>
+    {
+        TFloat min = TFloat.PositiveInfinity, max = TFloat.NegativeInfinity;
+        bool any = false;
+        foreach (TFloat v in values)
+        {
+            if (TFloat.IsNaN(v))
+            {
+                continue;
+            }
+            any = true;
+            min = TFloat.Min(min, v);
+            max = TFloat.Max(max, v);
+        }
+        if (!any)
+        {
+            return null;
+        }
+        return (TFloat.IsZero(min) ? TFloat.NegativeZero : min, TFloat.IsZero(max) ? TFloat.Zero : max);
     }
 }
