@@ -125,23 +125,26 @@ internal static class Compare
             }
             case "read-ours-columns":
             {
-                // Diagnostic: time each column alone (one thread), to find the slowest decoder.
+                // Diagnostic: time each column alone (one thread), to find the slowest decoder; an optional third
+                // argument names the columns (comma-separated) and a fourth the repetitions, for profiling one.
                 var clock = Stopwatch.StartNew();
                 var report = new List<string>();
                 using var reader = new ParquetFileReader(input);
-                foreach (string column in Columns)
+                string[] chosen = args.Length > 2 ? args[2].Split(',') : Columns;
+                int repetitions = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
+                foreach (string column in chosen)
                 {
                     int gen2 = GC.CollectionCount(2);
                     long allocated = GC.GetTotalAllocatedBytes();
                     var one = Stopwatch.StartNew();
-                    for (int rep = 0; rep < 3; rep++)
+                    for (int rep = 0; rep < repetitions; rep++)
                     {
                         for (int rg = 0; rg < reader.RowGroupCount; rg++)
                         {
                             using RecordBatch batch = reader.ReadRowGroup(rg, [column]);
                         }
                     }
-                    report.Add(string.Create(CultureInfo.InvariantCulture, $"{column}={one.Elapsed.TotalMilliseconds / 3:F0}ms/{(GC.GetTotalAllocatedBytes() - allocated) / 3e6:F0}MB/{(GC.CollectionCount(2) - gen2) / 3.0:F1}gc2"));
+                    report.Add(string.Create(CultureInfo.InvariantCulture, $"{column}={one.Elapsed.TotalMilliseconds / repetitions:F0}ms/{(GC.GetTotalAllocatedBytes() - allocated) / (repetitions * 1e6):F0}MB/{(GC.CollectionCount(2) - gen2) / (double)repetitions:F1}gc2"));
                 }
                 seconds = clock.Elapsed.TotalSeconds;
                 check = string.Join(',', report);

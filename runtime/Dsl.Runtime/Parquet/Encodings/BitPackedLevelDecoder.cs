@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Dsl.Parquet.Encodings;
 
 /// <summary>Decodes the deprecated BIT_PACKED level encoding: fixed-width values packed most significant bit first.</summary>
@@ -6,6 +7,7 @@ internal static class BitPackedLevelDecoder
     /// <summary>The byte length of <paramref name="count"/> values of <paramref name="bitWidth"/> bits.</summary>
     public static long ByteLength(int count, int bitWidth) => (((long)count * bitWidth) + 7) / 8;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Decode(ReadOnlySpan<byte> data, int bitWidth, Span<int> destination)
     {
         if (ByteLength(destination.Length, bitWidth) > data.Length)

@@ -15,6 +15,7 @@ internal static class ByteStreamSplit
     /// <paramref name="destination"/> (their PLAIN layout, <paramref name="count"/> × <paramref name="width"/> bytes).
     /// </summary>
     /// <exception cref="ParquetFormatException">The page holds fewer bytes than the streams need.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Decode(ReadOnlySpan<byte> data, int width, int count, Span<byte> destination)
     {
         if (width <= 0)

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -22,6 +22,7 @@ internal static class DeltaBinaryPacked
     /// <see cref="long"/>) and returns the number of bytes the encoded run occupies in <paramref name="data"/>.
     /// </summary>
     /// <exception cref="ParquetFormatException">The data is malformed, truncated, or holds a different number of values.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Decode<T>(ReadOnlySpan<byte> data, Span<T> destination)
         where T : unmanaged
     {
@@ -218,6 +219,7 @@ internal static class DeltaBinaryPacked
     /// Unpacks <paramref name="destination"/>.Length (at most 32) deltas of <paramref name="width"/> &lt;= 56 bits and
     /// adds them up into values; returns the last value.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ulong AddNarrow<T>(ReadOnlySpan<byte> source, int width, ulong minDelta, ulong previous, Span<T> destination)
         where T : unmanaged
     {
@@ -235,6 +237,7 @@ internal static class DeltaBinaryPacked
     }
 
     /// <summary>Unpacks 32 values of <paramref name="width"/> bits (LSB first); <paramref name="source"/> has 8 readable bytes past them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Unpack32(ReadOnlySpan<byte> source, int width, Span<ulong> values)
     {
         ulong mask = width == 64 ? ulong.MaxValue : (1UL << width) - 1;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Dsl.Parquet.Encodings;
 
@@ -40,6 +41,7 @@ internal ref struct RleBitPackedDecoder
     public readonly int Position => _position;
 
     /// <summary>Fills <paramref name="destination"/> with the next values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Read(Span<int> destination)
     {
         int i = 0;
@@ -108,6 +110,7 @@ internal ref struct RleBitPackedDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Unpack(Span<int> destination)
     {
         int width = _bitWidth;

@@ -37,6 +37,7 @@ internal static class Snappy
     /// moved with fixed-size 16-byte (or 8-byte stride) unaligned loads and stores where both buffers have that much
     /// slack, which is several times faster than a span copy per element.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Decode(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         long declared = DeclaredLength(source, out int pos);

@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using Dsl.Parquet.Metadata;
 
 namespace Dsl.Parquet.Reading;
@@ -47,6 +48,7 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
         _dictionaryCount = count;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void ReadPage(ParquetEncoding encoding, ReadOnlySpan<byte> values, ReadOnlySpan<int> definitionLevels, int nonNullCount, int rowOffset, int rowCount)
     {
         bool dense = nonNullCount == rowCount;
@@ -132,6 +134,7 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
     private int MinValueBytes => _fixedLength > 0 ? _fixedLength : 4;
 
     /// <summary>Appends <paramref name="count"/> PLAIN values as new entries; entry numbers go to <paramref name="entries"/> when given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AppendPlain(ReadOnlySpan<byte> data, int count, Span<int> entries)
     {
         if (_fixedLength > 0)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dsl.Parquet.Metadata;
 
 namespace Dsl.Parquet.Reading;
@@ -44,6 +45,7 @@ internal abstract class ColumnDecoder : IDisposable
         new($"Values are encoded with {EncodingName(encoding)}, which is not supported for this column yet; supported are {supported}.");
 
     /// <summary>Reads the dictionary indices of a dictionary-encoded page (bit width byte, then RLE/bit-packed hybrid).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected static void ReadIndices(ReadOnlySpan<byte> values, Span<int> indices, int dictionaryCount)
     {
         if (indices.Length == 0)

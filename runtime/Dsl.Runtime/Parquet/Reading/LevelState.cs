@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Dsl.Parquet.Reading;
 
@@ -100,6 +101,7 @@ internal sealed class LevelState : IDisposable
     /// the page's slots (1 = value, 0 = null; empty when every slot has a value), the number of values stored in
     /// the page and the range of slots the page fills.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<int> Commit(int count, out int nonNull, out int slotOffset, out int slotCount)
     {
         slotOffset = SlotCount;
@@ -130,6 +132,7 @@ internal sealed class LevelState : IDisposable
         return CommitNested(count, out nonNull, out slotCount);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<int> CommitNested(int count, out int nonNull, out int slotCount)
     {
         // Levels whose maximum is 0 are not stored in pages; they are all 0 (or the maximum).

@@ -1,5 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Dsl.Parquet.Encodings;
 using Dsl.Parquet.Metadata;
@@ -110,6 +111,7 @@ internal sealed class PrimitiveDecoder<T> : ColumnDecoder
         builder?.Build(0).Dispose();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scatter(ReadOnlySpan<T> dense, Span<T> destination, ReadOnlySpan<int> levels, ValidityBitmap validity, int rowOffset)
     {
         int v = 0;
@@ -175,6 +177,7 @@ internal sealed class PrimitiveDecoder<T> : ColumnDecoder
         return count;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DecodePlain(ReadOnlySpan<byte> data, Span<T> target)
     {
         switch (_conversion)
