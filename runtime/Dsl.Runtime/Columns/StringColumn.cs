@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Dsl;
 
 /// <summary>
@@ -7,7 +9,8 @@ namespace Dsl;
 /// </summary>
 public sealed class StringColumn : Column
 {
-    private readonly int[] _indices;
+    private int[]? _indices;
+    private readonly bool _pooledIndices;
 
     /// <summary>Creates a column over <paramref name="dictionary"/>; <paramref name="indices"/> is not copied.</summary>
     /// <exception cref="ArgumentException">An index of a non-null row is outside the dictionary.</exception>
@@ -33,25 +36,43 @@ public sealed class StringColumn : Column
         _indices = indices;
     }
 
+    /// <summary>
+    /// Wraps indices a decoder rented from <see cref="ArrayPool{T}.Shared"/> and checked against the dictionary
+    /// itself; the column returns them when disposed.
+    /// </summary>
+    internal StringColumn(ColumnType type, Utf8Dictionary dictionary, int[] pooledIndices, int length, ValidityBitmap? validity, bool pooled)
+        : base(type, length, validity)
+    {
+        Dictionary = dictionary;
+        _indices = pooledIndices;
+        _pooledIndices = pooled;
+    }
+
     /// <summary>The entries rows refer to.</summary>
     public Utf8Dictionary Dictionary { get; }
 
     /// <summary>One dictionary index per row; a null row's index is unspecified.</summary>
-    public ReadOnlySpan<int> Indices => _indices.AsSpan(0, Length);
+    public ReadOnlySpan<int> Indices => (_indices ?? throw Disposed()).AsSpan(0, Length);
 
     /// <summary>The string of row <paramref name="row"/>, or null.</summary>
-    public string? GetString(int row) => IsNull(row) ? null : Dictionary.GetString(_indices[row]);
+    public string? GetString(int row) => IsNull(row) ? null : Dictionary.GetString(Indices[row]);
 
     /// <summary>The bytes of row <paramref name="row"/> (empty for a null row; check <see cref="Column.IsNull"/>).</summary>
-    public ReadOnlySpan<byte> GetBytes(int row) => IsNull(row) ? default : Dictionary.GetBytes(_indices[row]);
+    public ReadOnlySpan<byte> GetBytes(int row) => IsNull(row) ? default : Dictionary.GetBytes(Indices[row]);
 
     /// <inheritdoc />
     public override object? GetValue(int row) =>
-        IsNull(row) ? null : Type == ColumnType.String ? Dictionary.GetString(_indices[row]) : Dictionary.GetBytes(_indices[row]).ToArray();
+        IsNull(row) ? null : Type == ColumnType.String ? Dictionary.GetString(Indices[row]) : Dictionary.GetBytes(Indices[row]).ToArray();
 
     /// <inheritdoc />
     public override void Dispose()
     {
-        // Indices are plain managed arrays shared with nothing pooled; the dictionary may be shared with other columns.
+        // Only pooled indices go back; the dictionary may be shared with other columns and stays with the GC.
+        if (_pooledIndices && Interlocked.Exchange(ref _indices, null) is { } indices)
+        {
+            ArrayPool<int>.Shared.Return(indices);
+        }
     }
+
+    private static ObjectDisposedException Disposed() => new(nameof(StringColumn), "The column was disposed with its batch; read columns only while their batch is alive.");
 }

@@ -13,6 +13,7 @@ public sealed class Utf8Dictionary
 
     private readonly byte[] _data;
     private readonly int[] _offsets;
+    private readonly int _count;
     private string[]? _strings;
 
     /// <summary>Wraps <paramref name="data"/> and <paramref name="offsets"/> (Count + 1 of them, non-decreasing, first 0).</summary>
@@ -31,6 +32,18 @@ public sealed class Utf8Dictionary
         }
         _data = data;
         _offsets = offsets;
+        _count = offsets.Length - 1;
+    }
+
+    /// <summary>
+    /// Wraps buffers a decoder filled and checked itself: the first <paramref name="count"/> + 1 offsets are used,
+    /// so buffers sized for a column chunk's upper bound are handed over without a trimming copy.
+    /// </summary>
+    internal Utf8Dictionary(byte[] data, int[] offsets, int count)
+    {
+        _data = data;
+        _offsets = offsets;
+        _count = count;
     }
 
     /// <summary>An empty dictionary.</summary>
@@ -74,13 +87,13 @@ public sealed class Utf8Dictionary
     }
 
     /// <summary>Number of entries.</summary>
-    public int Count => _offsets.Length - 1;
+    public int Count => _count;
 
     /// <summary>The concatenated entry bytes.</summary>
     public ReadOnlySpan<byte> Data => _data;
 
     /// <summary>Entry boundaries, <see cref="Count"/> + 1 of them.</summary>
-    public ReadOnlySpan<int> Offsets => _offsets;
+    public ReadOnlySpan<int> Offsets => _offsets.AsSpan(0, _count + 1);
 
     /// <summary>The bytes of entry <paramref name="index"/>.</summary>
     public ReadOnlySpan<byte> GetBytes(int index) => _data.AsSpan(_offsets[index], _offsets[index + 1] - _offsets[index]);

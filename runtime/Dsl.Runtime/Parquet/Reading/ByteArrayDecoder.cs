@@ -14,7 +14,7 @@ namespace Dsl.Parquet.Reading;
 internal sealed class ByteArrayDecoder : ColumnDecoder
 {
     private readonly ColumnType _type;
-    private readonly int[] _indices;
+    private int[]? _indices;
     private readonly ValidityBitmap? _validity;
     private byte[] _data = [];
     private int _dataLength;
@@ -34,8 +34,25 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
         _type = type;
         _fixedLength = fixedLength;
         _uuid = uuid;
-        _indices = new int[rows];
+        _indices = ArrayPool<int>.Shared.Rent(rows);
         _validity = nullable ? new ValidityBitmap(rows) : null;
+    }
+
+    /// <summary>
+    /// Sizes the entry buffers once for the chunk's PLAIN and dictionary pages (at most <paramref name="values"/>
+    /// entries in at most <paramref name="bytes"/> bytes, from the page headers), instead of growing them page by
+    /// page. An underestimate only means growing later.
+    /// </summary>
+    public override void Reserve(long values, long bytes)
+    {
+        if (_fixedLength > 0)
+        {
+            return;
+        }
+        // Every PLAIN value takes at least its 4-byte length prefix, so the bytes bound the entries too.
+        long entries = Math.Min(values, (bytes / 4) + 1);
+        EnsureOffsets(entries + 1);
+        EnsureData(bytes);
     }
 
     public override void ReadDictionary(ReadOnlySpan<byte> data, int count)
@@ -52,7 +69,12 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
     public override void ReadPage(ParquetEncoding encoding, ReadOnlySpan<byte> values, ReadOnlySpan<int> definitionLevels, int nonNullCount, int rowOffset, int rowCount)
     {
         bool dense = nonNullCount == rowCount;
-        Span<int> destination = _indices.AsSpan(rowOffset, rowCount);
+        Span<int> destination = _indices!.AsSpan(rowOffset, rowCount);
+        if (!dense && encoding == ParquetEncoding.Plain && _fixedLength == 0)
+        {
+            ReadPlainWithNulls(values, definitionLevels, nonNullCount, rowOffset, destination);
+            return;
+        }
         int[]? scratch = dense ? null : ArrayPool<int>.Shared.Rent(Math.Max(nonNullCount, 1));
         try
         {
@@ -93,16 +115,9 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
                 int v = 0;
                 for (int i = 0; i < destination.Length; i++)
                 {
-                    if (definitionLevels[i] != 0)
-                    {
-                        destination[i] = target[v++];
-                    }
-                    else
-                    {
-                        destination[i] = 0;
-                        _validity!.Set(rowOffset + i, false);
-                    }
+                    destination[i] = definitionLevels[i] != 0 ? target[v++] : 0;
                 }
+                ValidityScatter.ClearNulls(_validity!, rowOffset, definitionLevels);
             }
         }
         finally
@@ -116,18 +131,47 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
 
     public override Column Build(int rows)
     {
-        var offsets = new int[_entryCount + 1];
-        _offsets.AsSpan(0, _entryCount + 1).CopyTo(offsets);
-        var dictionary = new Utf8Dictionary(_data, offsets);
+        int[] indices = _indices ?? throw new InvalidOperationException("The column was already built.");
+        _indices = null;
+        // The buffers go to the dictionary as they are: entries were appended with increasing offsets, and every
+        // dictionary index was checked against the dictionary page as it was read.
+        var dictionary = new Utf8Dictionary(_data, _offsets, _entryCount);
         // Nested columns reserve a slot per level entry; only the first rows are slots.
         _validity?.Truncate(rows);
         ValidityBitmap? validity = _validity is not null && _validity.CountNulls() > 0 ? _validity : null;
-        return new StringColumn(_type, dictionary, _indices, rows, validity);
+        return new StringColumn(_type, dictionary, indices, rows, validity, pooled: true);
     }
 
     public override void Dispose()
     {
-        // Nothing pooled is held between pages.
+        // The rented indices go back unless a built column owns them.
+        if (_indices is { } indices)
+        {
+            _indices = null;
+            ArrayPool<int>.Shared.Return(indices);
+        }
+    }
+
+    /// <summary>
+    /// A PLAIN page with nulls: its values become consecutive new entries, so each row that has a value gets the next
+    /// entry number directly, with no scratch copy of the entry numbers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ReadPlainWithNulls(ReadOnlySpan<byte> values, ReadOnlySpan<int> definitionLevels, int nonNullCount, int rowOffset, Span<int> destination)
+    {
+        if (nonNullCount > values.Length / MinValueBytes)
+        {
+            throw new ParquetFormatException($"PLAIN data for {nonNullCount} byte arrays needs at least {(long)nonNullCount * MinValueBytes} bytes but the page holds {values.Length}.");
+        }
+        int next = _entryCount;
+        AppendPlain(values, nonNullCount, default);
+        for (int i = 0; i < destination.Length; i++)
+        {
+            int valid = definitionLevels[i];
+            destination[i] = valid != 0 ? next : 0;
+            next += valid;
+        }
+        ValidityScatter.ClearNulls(_validity!, rowOffset, definitionLevels);
     }
 
     // The fewest bytes a PLAIN value occupies: its length prefix, or its fixed length.
@@ -350,15 +394,24 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
         }
         if (needed > _data.Length)
         {
-            Array.Resize(ref _data, (int)Math.Min(Array.MaxLength, Math.Max(needed, (long)_data.Length * 2)));
+            // Uninitialized: every byte is written before it is read, so clearing the new buffer would be wasted work.
+            byte[] grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max(needed, (long)_data.Length * 2)));
+            _data.AsSpan(0, _dataLength).CopyTo(grown);
+            _data = grown;
         }
     }
 
     private void EnsureOffsets(long needed)
     {
+        if (needed > Array.MaxLength)
+        {
+            throw new ParquetFormatException($"The column chunk holds more than {Array.MaxLength} byte-array values, which one batch column cannot hold.");
+        }
         if (needed > _offsets.Length)
         {
-            Array.Resize(ref _offsets, (int)Math.Min(Array.MaxLength, Math.Max(needed, (long)_offsets.Length * 2)));
+            int[] grown = GC.AllocateUninitializedArray<int>((int)Math.Min(Array.MaxLength, Math.Max(needed, (long)_offsets.Length * 2)));
+            _offsets.AsSpan(0, _entryCount + 1).CopyTo(grown);
+            _offsets = grown;
         }
     }
 }

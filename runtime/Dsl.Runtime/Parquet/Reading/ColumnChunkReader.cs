@@ -93,6 +93,8 @@ internal static class ColumnChunkReader
             // Only now, with the page headers' value counts adding up to the row count, is the row count trusted
             // enough to allocate from.
             using ColumnDecoder decoder = CreateDecoder(info, (int)entries, levels.IsFlat);
+            (long plainValues, long plainBytes) = PlainPagesBound(pages, meta.Codec);
+            decoder.Reserve(plainValues, plainBytes);
             DecodePages(memory, pages, meta.Codec, decoder, levels, location);
             location.Page = null;
             if (levels.RowCount != rows)
@@ -239,6 +241,34 @@ internal static class ColumnChunkReader
             index++;
         }
         return pages;
+    }
+
+    /// <summary>
+    /// How many values, and at most how many uncompressed bytes, the dictionary page and the data pages that are not
+    /// dictionary-encoded hold; each page's bytes are capped by what its stored bytes can decompress to, so a lying
+    /// header cannot inflate the bound.
+    /// </summary>
+    private static (long Values, long Bytes) PlainPagesBound(List<PageRef> pages, CompressionCodec codec)
+    {
+        long values = 0;
+        long bytes = 0;
+        foreach (PageRef page in pages)
+        {
+            PageHeader header = page.Header;
+            (ParquetEncoding encoding, int count) = header.Type switch
+            {
+                PageType.DictionaryPage => (ParquetEncoding.Plain, header.DictionaryPageHeader!.NumValues),
+                PageType.DataPage => (header.DataPageHeader!.Encoding, header.DataPageHeader.NumValues),
+                _ => (header.DataPageHeaderV2!.Encoding, header.DataPageHeaderV2.NumValues),
+            };
+            if (encoding is ParquetEncoding.PlainDictionary or ParquetEncoding.RleDictionary)
+            {
+                continue;
+            }
+            values += Math.Max(count, 0);
+            bytes += Math.Min(header.UncompressedPageSize, PageCompression.MaxDecompressedLength(codec, header.CompressedPageSize));
+        }
+        return (values, bytes);
     }
 
     private static void DecodePages(ReadOnlyMemory<byte> chunk, List<PageRef> pages, CompressionCodec codec, ColumnDecoder decoder, LevelState levels, ChunkLocation location)

@@ -19,6 +19,14 @@ internal abstract class ColumnDecoder : IDisposable
     /// </summary>
     public abstract void ReadPage(ParquetEncoding encoding, ReadOnlySpan<byte> values, ReadOnlySpan<int> definitionLevels, int nonNullCount, int rowOffset, int rowCount);
 
+    /// <summary>
+    /// A hint before the pages: the chunk's PLAIN and dictionary pages hold at most <paramref name="values"/> values
+    /// in at most <paramref name="bytes"/> uncompressed bytes. Decoders that grow buffers size them once from it.
+    /// </summary>
+    public virtual void Reserve(long values, long bytes)
+    {
+    }
+
     /// <summary>Finishes the column; ownership of the buffers passes to it.</summary>
     public abstract Column Build(int rows);
 

@@ -124,9 +124,9 @@ internal sealed class PrimitiveDecoder<T> : ColumnDecoder
             else
             {
                 destination[i] = default;
-                validity.Set(rowOffset + i, false);
             }
         }
+        ValidityScatter.ClearNulls(validity, rowOffset, levels);
     }
 
     /// <summary>
