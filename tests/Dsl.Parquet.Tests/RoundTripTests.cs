@@ -56,6 +56,21 @@ public class RoundTripTests
     }
 
     [Fact]
+    public void StringColumns_ReturnTheirIndicesWhenTheBatchIsDisposed()
+    {
+        // The reader rents string columns' index arrays; after the batch is disposed they belong to the pool again,
+        // so reading them must fail loudly rather than show another batch's indices.
+        byte[] file = Write(new ParquetWriteOptions { DataPageSize = 64 }, (0, 300, 3));
+        using var reader = new ParquetFileReader(new MemoryStream(file));
+        RecordBatch batch = reader.ReadRowGroup(0);
+        var strings = (StringColumn)batch["sn"];
+        Assert.Equal(300, strings.Indices.Length);
+        batch.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => strings.Indices.Length);
+        strings.Dispose(); // a second dispose returns nothing twice
+    }
+
+    [Fact]
     public void EmptyFile_HasSchemaAndNoRows()
     {
         using var stream = new MemoryStream();
