@@ -712,11 +712,12 @@ internal sealed class VectorKernelEmitter
                 {
                     return null;
                 }
+                // The result is no longer the operand's literal, so a later conversion must not rewrite that constant.
                 return x.Kind switch
                 {
-                    VKind.Double or VKind.Float when e.Text == "-" => x with { Code = VM + ".Negate(" + x.Code + ")" },
-                    VKind.Int or VKind.Long when e.Text == "-" => x with { Code = VectorType(x.Kind) + ".Zero - " + Parenthesize(x.Code) },
-                    VKind.Int or VKind.Long => x with { Code = "~" + Parenthesize(x.Code) },
+                    VKind.Double or VKind.Float when e.Text == "-" => x with { Code = VM + ".Negate(" + x.Code + ")", Literal = null },
+                    VKind.Int or VKind.Long when e.Text == "-" => x with { Code = VectorType(x.Kind) + ".Zero - " + Parenthesize(x.Code), Literal = null },
+                    VKind.Int or VKind.Long => x with { Code = "~" + Parenthesize(x.Code), Literal = null },
                     _ => null,
                 };
             }
@@ -895,6 +896,10 @@ internal sealed class VectorKernelEmitter
     private VValue? Property(KernelExpr e)
     {
         KernelExpr receiverExpr = e.Operands[0];
+        if (receiverExpr.Kind == KernelExprKind.Binary && receiverExpr.Text == "-" && receiverExpr.Type == "global::System.TimeSpan")
+        {
+            return TimeSpanTotal(e);
+        }
         VValue? receiver = Eval(receiverExpr);
         if (receiver is null)
         {
@@ -940,6 +945,38 @@ internal sealed class VectorKernelEmitter
         return new VValue(e.Text == "DayOfWeek" ? VKind.DayOfWeek : VKind.Int, code, null);
     }
 
+    /// <summary>
+    /// <c>(a - b).TotalSeconds</c> (and TotalMilliseconds, TotalMinutes, TotalHours, TotalDays) on two timestamps:
+    /// TimeSpan divides its ticks, as a double, by the ticks per unit; the ticks are ten times the difference of the
+    /// stored microseconds, which cannot overflow for values DateTime can hold.
+    /// </summary>
+    private VValue? TimeSpanTotal(KernelExpr e)
+    {
+        string? ticksPerUnit = e.Text switch
+        {
+            "TotalMilliseconds" => "10000.0",
+            "TotalSeconds" => "10000000.0",
+            "TotalMinutes" => "600000000.0",
+            "TotalHours" => "36000000000.0",
+            "TotalDays" => "864000000000.0",
+            _ => null,
+        };
+        KernelExpr difference = e.Operands[0];
+        if (ticksPerUnit is null || e.Type != "double"
+            || difference.Operands[0].Type != "global::System.DateTime" || difference.Operands[1].Type != "global::System.DateTime")
+        {
+            return null;
+        }
+        VValue? end = Eval(difference.Operands[0]);
+        VValue? start = end is null ? null : Eval(difference.Operands[1]);
+        if (end is null || start is null || end.Kind != VKind.DateTime || start.Kind != VKind.DateTime || end.Valid is not null || start.Valid is not null)
+        {
+            return null;
+        }
+        string ticks = Materialize("ticks", new VValue(VKind.Long, "(" + end.Code + " - " + start.Code + ") * " + V256 + ".Create(10L)", null)).Code;
+        return new VValue(VKind.Double, VM + ".ToDouble(" + ticks + ") / " + V256 + ".Create(" + ticksPerUnit + ")", null);
+    }
+
     private VValue? Call(KernelExpr e)
     {
         if (e.IsInstance && e.Text == "GetValueOrDefault" && e.ArgumentNames.IsEmpty && e.Operands.Count <= 2)
@@ -965,6 +1002,10 @@ internal sealed class VectorKernelEmitter
             return null;
         }
         string method = e.Text;
+        if (method.StartsWith("double.Is", System.StringComparison.Ordinal) || method.StartsWith("float.Is", System.StringComparison.Ordinal))
+        {
+            return FloatingTest(e);
+        }
         string? name = method.StartsWith("global::System.Math.", System.StringComparison.Ordinal) ? method.Substring("global::System.Math.".Length)
             : method.StartsWith("global::System.MathF.", System.StringComparison.Ordinal) ? method.Substring("global::System.MathF.".Length)
             : null;
@@ -975,6 +1016,14 @@ internal sealed class VectorKernelEmitter
         }
         VKind kind = t.Value.Kind;
         bool floating = kind is VKind.Double or VKind.Float;
+        if (name == "Sign" && e.Operands.Count == 1)
+        {
+            return Sign(e.Operands[0]);
+        }
+        if (name == "Round" && floating && e.Operands.Count is 2 or 3)
+        {
+            return RoundWith(e, kind);
+        }
         var args = new List<VValue>();
         foreach (KernelExpr operand in e.Operands)
         {
@@ -1010,6 +1059,19 @@ internal sealed class VectorKernelEmitter
                 }
                 return new VValue(kind, cls + ".Min(" + cls + ".Max(" + args[0].Code + ", " + args[1].Code + "), " + args[2].Code + ")", null);
             }
+            case "Clamp" when args.Count == 3:
+            {
+                // Bounds read per row: Math.Clamp throws where min > max, so a block where a reached, kept row has
+                // reversed bounds goes to the per-row code.
+                string min = Materialize("clampMin", args[1]).Code;
+                string max = Materialize("clampMax", args[2]).Code;
+                HandBackIf(ToMask(kind, cls + ".GreaterThan(" + min + ", " + max + ")"), "Math.Clamp's bounds are reversed in a kept row: the per-row code throws like the stage method");
+                if (floating)
+                {
+                    return new VValue(kind, VM + ".Clamp(" + args[0].Code + ", " + min + ", " + max + ")", null);
+                }
+                return new VValue(kind, cls + ".Min(" + cls + ".Max(" + args[0].Code + ", " + min + "), " + max + ")", null);
+            }
             case "Log" or "Exp" when floating && args.Count == 1 && _relaxedMath:
                 // The stage opted into RelaxedMath: the vector approximation, which may differ in the last bits.
                 return new VValue(kind, cls + "." + name + "(" + args[0].Code + ")", null);
@@ -1027,6 +1089,110 @@ internal sealed class VectorKernelEmitter
             default:
                 return null;
         }
+    }
+
+    /// <summary><c>double.IsNaN(x)</c>, <c>IsFinite</c>, <c>IsInfinity</c>, <c>IsPositiveInfinity</c>, <c>IsNegativeInfinity</c> (and the <c>float</c> ones) as comparisons.</summary>
+    private VValue? FloatingTest(KernelExpr e)
+    {
+        VKind kind = e.Text.StartsWith("double.", System.StringComparison.Ordinal) ? VKind.Double : VKind.Float;
+        VValue? arg = e.Operands.Count == 1 ? Eval(e.Operands[0]) : null;
+        VValue? converted = arg is null || arg.Valid is not null ? null : Convert(arg, kind, false);
+        if (converted is null)
+        {
+            return null;
+        }
+        string cls = VectorClass(kind);
+        string x = Materialize("tested", converted).Code;
+        string infinity = cls + ".Create(" + (kind == VKind.Double ? "double" : "float") + ".PositiveInfinity)";
+        string? compare = e.Text.Substring(e.Text.IndexOf('.') + 1) switch
+        {
+            "IsNaN" => "~" + cls + ".Equals(" + x + ", " + x + ")",
+            // |x| < +inf is false for NaN and both infinities, as IsFinite is.
+            "IsFinite" => cls + ".LessThan(" + cls + ".Abs(" + x + "), " + infinity + ")",
+            "IsInfinity" => cls + ".Equals(" + cls + ".Abs(" + x + "), " + infinity + ")",
+            "IsPositiveInfinity" => cls + ".Equals(" + x + ", " + infinity + ")",
+            "IsNegativeInfinity" => cls + ".Equals(" + x + ", -" + infinity + ")",
+            _ => null,
+        };
+        return compare is null ? null : new VValue(VKind.Bool, ToMask(kind, compare), null);
+    }
+
+    /// <summary><c>Math.Sign(x)</c>: (x &lt; 0) - (x &gt; 0) on the comparison masks (-1 where true); NaN, for which it throws, hands the block back.</summary>
+    private VValue? Sign(KernelExpr operand)
+    {
+        VValue? arg = Eval(operand);
+        if (arg is null || arg.Valid is not null || arg.Kind is not (VKind.Double or VKind.Float or VKind.Int or VKind.Long))
+        {
+            return null;
+        }
+        VValue x = Materialize("signOf", arg);
+        string cls = VectorClass(x.Kind);
+        if (x.Kind is VKind.Double or VKind.Float)
+        {
+            HandBackIf(ToMask(x.Kind, "~" + cls + ".Equals(" + x.Code + ", " + x.Code + ")"), "Math.Sign of NaN in a kept row: the per-row code throws ArithmeticException like the stage method");
+        }
+        string less = cls + ".LessThan(" + x.Code + ", " + ZeroOf(x.Kind) + ")";
+        string greater = cls + ".GreaterThan(" + x.Code + ", " + ZeroOf(x.Kind) + ")";
+        string code = x.Kind switch
+        {
+            VKind.Int => less + " - " + greater,
+            VKind.Float => V128 + ".AsInt32(" + less + ") - " + V128 + ".AsInt32(" + greater + ")",
+            _ => VM + ".Narrow(" + ToMask(x.Kind, less) + ") - " + VM + ".Narrow(" + ToMask(x.Kind, greater) + ")",
+        };
+        return new VValue(VKind.Int, code, null);
+    }
+
+    /// <summary>
+    /// <c>Math.Round(x, mode)</c>: ToEven, ToZero, ToNegativeInfinity and ToPositiveInfinity are Round, Truncate,
+    /// Floor and Ceiling; AwayFromZero has no vector instruction, so it is the scalar call per lane, as is
+    /// <c>Math.Round(x, digits[, mode])</c> with constant digits in range (other digits throw: per-row code).
+    /// </summary>
+    private VValue? RoundWith(KernelExpr e, VKind kind)
+    {
+        const string Modes = "global::System.MidpointRounding.";
+        KernelExpr last = e.Operands[e.Operands.Count - 1];
+        string? mode = last.Kind is KernelExprKind.StaticMember or KernelExprKind.Literal && last.Text.StartsWith(Modes, System.StringComparison.Ordinal)
+            ? last.Text.Substring(Modes.Length)
+            : null;
+        if (e.Operands.Count == 3 && mode is null)
+        {
+            return null;
+        }
+        KernelExpr? digits = e.Operands.Count == 3 || mode is null ? e.Operands[1] : null;
+        if (digits is not null && !(digits.Kind == KernelExprKind.Literal
+            && int.TryParse(digits.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count <= (kind == VKind.Double ? 15 : 6)))
+        {
+            return null;
+        }
+        if (mode is not null && mode is not ("ToEven" or "AwayFromZero" or "ToZero" or "ToNegativeInfinity" or "ToPositiveInfinity"))
+        {
+            return null;
+        }
+        VValue? arg = Eval(e.Operands[0]);
+        VValue? x = arg is null || arg.Valid is not null ? null : Convert(arg, kind, false);
+        if (x is null)
+        {
+            return null;
+        }
+        string cls = VectorClass(kind);
+        if (digits is null)
+        {
+            string? instruction = mode switch
+            {
+                "ToEven" => "Round",
+                "ToZero" => "Truncate",
+                "ToNegativeInfinity" => "Floor",
+                "ToPositiveInfinity" => "Ceiling",
+                _ => null,
+            };
+            if (instruction is not null)
+            {
+                return new VValue(kind, cls + "." + instruction + "(" + x.Code + ")", null);
+            }
+        }
+        string local = Materialize("roundArg", x).Code;
+        string rest = (digits is null ? string.Empty : ", " + digits.Text) + (mode is null ? string.Empty : ", " + Modes + mode);
+        return new VValue(kind, PerLane(kind, k => e.Text + "(" + local + "[" + k + "]" + rest + ")"), null);
     }
 
     /// <summary>
