@@ -1280,6 +1280,29 @@ internal sealed class VectorKernelEmitter
                 return AllTotal(e, ref member);
             case KernelExprKind.Unary when e.Text == "!":
                 return AllTotal(e, ref member);
+            case KernelExprKind.IsPattern:
+                return IsTotalOverString(e.Operands[0], ref member) && IsConstantPattern(e.Operands[1]);
+            case KernelExprKind.Switch:
+            {
+                // Only with a final unguarded discard: evaluated for every dictionary entry, a switch that can
+                // fail to match would throw for entries no row selects.
+                KernelExpr last = e.Operands[e.Operands.Count - 1];
+                if (e.Operands.Count < 2 || last.Operands[0].Kind != KernelExprKind.PatternDiscard || last.Operands.Count > 2
+                    || !IsTotalOverString(e.Operands[0], ref member))
+                {
+                    return false;
+                }
+                for (int a = 1; a < e.Operands.Count; a++)
+                {
+                    KernelExpr arm = e.Operands[a];
+                    if (!IsConstantPattern(arm.Operands[0]) || !IsTotalOverString(arm.Operands[1], ref member)
+                        || (arm.Operands.Count > 2 && !IsTotalOverString(arm.Operands[2], ref member)))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }
             case KernelExprKind.Property when e.Text == "Length" && e.Operands[0].Type.StartsWith("string", System.StringComparison.Ordinal):
                 return AllTotal(e, ref member);
             case KernelExprKind.Call when e.IsInstance && e.ArgumentNames.IsEmpty && e.Operands[0].Type == "string":
@@ -1307,6 +1330,16 @@ internal sealed class VectorKernelEmitter
                 return false;
         }
     }
+
+    /// <summary>Whether <paramref name="pattern"/> only tests constants (literals), combined with <c>not</c>, <c>and</c>, <c>or</c>.</summary>
+    private static bool IsConstantPattern(KernelExpr pattern) => pattern.Kind switch
+    {
+        KernelExprKind.PatternDiscard => true,
+        KernelExprKind.PatternConstant or KernelExprKind.PatternRelational => pattern.Operands[0].Kind == KernelExprKind.Literal,
+        KernelExprKind.PatternNot => IsConstantPattern(pattern.Operands[0]),
+        KernelExprKind.PatternAnd or KernelExprKind.PatternOr => IsConstantPattern(pattern.Operands[0]) && IsConstantPattern(pattern.Operands[1]),
+        _ => false,
+    };
 
     private bool AllTotal(KernelExpr e, ref string? member)
     {

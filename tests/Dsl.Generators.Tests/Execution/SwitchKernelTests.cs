@@ -51,6 +51,26 @@ public sealed class SwitchKernelTests
         }
         """;
 
+    // Switches over a string column are evaluated once per dictionary entry and gathered by index.
+    public static readonly string Strings = TestSources.Usings + "namespace S;\n" + Measures.Replace("bool Flag)", "bool Flag, string Tag)", StringComparison.Ordinal) + """
+        [Schema]
+        public partial record R(int Code, bool Known, double Weight, string Tag);
+
+        [Pipeline("switch-strings")]
+        public static partial class Codes
+        {
+            [Filter]
+            static bool NotEmpty(M m) => m.Tag is not "" || m.I > 0;
+
+            [Map(From = nameof(NotEmpty))]
+            static R Encode(M m) => new(
+                m.Tag switch { "FR" => 1, "de" or "A" => 2, _ when m.Tag.Length > 5 => 3, _ => 0 },
+                m.Tag is "FR" or "de",
+                m.A * m.Tag switch { "a" => 0.5, _ => 1.0 },
+                m.Tag);
+        }
+        """;
+
     // A switch with no discard arm: rows with I == 0 match no arm and throw, unless a filter dropped them first
     // (or, in Guard, the && never evaluates the switch for them).
     public const string NonExhaustive = TestSources.Usings + "#pragma warning disable CS8509\nnamespace S;\n" + Measures + """
@@ -79,6 +99,7 @@ public sealed class SwitchKernelTests
     {
         { Arms, "S.Arms" },
         { Filtered, "S.Gate" },
+        { Strings, "S.Codes" },
         { NonExhaustive, "S.Partial" },
         { NonExhaustive, "S.Guard" },
     };
