@@ -14,7 +14,9 @@ namespace Dsl.Generators.Kernels;
 /// <remarks>
 /// The block only uses constructs whose vector form is bit-identical to the scalar C# and cannot throw, because
 /// it evaluates every lane, including rows a filter drops. Anything else (checked or integer division, calls
-/// outside the list, nullable strings, switch expressions, ...) keeps the whole segment on the per-row loop.
+/// outside the list, nullable strings, ...) keeps the whole segment on the per-row loop. A few constructs throw
+/// only for some values (a switch no arm matches, <c>.Value</c> of a null): the block checks the lanes the scalar
+/// code would reach and that are still kept, and hands the block to the per-row code, which throws, when one would.
 /// Where a vector form does not exist but the scalar one cannot throw (Math.Log, DateTime parts, double
 /// remainder), the block calls the scalar code once per lane; string sub-expressions are evaluated once per
 /// dictionary entry before the loop and gathered by index.
@@ -38,6 +40,12 @@ internal sealed class VectorKernelEmitter
     private int _depth;
     private string _stage = string.Empty;
     private bool _relaxedMath;
+    private bool _hasFilter;
+
+    // The lanes whose scalar evaluation reaches the expression being emitted (the other side of a short-circuit,
+    // the branch of a conditional, an arm of a switch), as a mask expression over locals; null for all lanes.
+    // A construct that would throw for some lanes hands the block back only when a reached, kept lane would.
+    private string? _reach;
 
     private VectorKernelEmitter(PipelineSpec pipeline, SchemaSpec input, System.Func<KernelExpr, string?, string?, string> renderScalar)
     {
@@ -81,6 +89,7 @@ internal sealed class VectorKernelEmitter
             }
             hasFilter |= stage.Kind == StageKindSpec.Filter;
         }
+        _hasFilter = hasFilter;
         if (hasFilter)
         {
             Line("uint keep = " + AllLanes + "; // rows of this block that pass every filter so far, one bit per row");
@@ -283,9 +292,155 @@ internal sealed class VectorKernelEmitter
                 return Property(e);
             case KernelExprKind.Call:
                 return Call(e);
+            case KernelExprKind.Switch:
+                return Switch(e);
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="e"/> and converts it to <paramref name="type"/> as the implicit conversion the
+    /// lowering left out would; a <c>null</c> literal becomes an all-null value of a nullable type.
+    /// </summary>
+    private VValue? EvalAs(KernelExpr e, TypeInfo type)
+    {
+        if (IsNullLiteral(e))
+        {
+            return type.Nullable ? new VValue(type.Kind, ZeroOf(type.Kind), V256 + "<long>.Zero") : null;
+        }
+        VValue? value = Eval(e);
+        return value is null ? null : Convert(value, type.Kind, type.Nullable);
+    }
+
+    /// <summary>Evaluates <paramref name="eval"/> for the lanes of <paramref name="mask"/> (an identifier or its complement) within the current reach.</summary>
+    private T Under<T>(string mask, System.Func<T> eval)
+    {
+        string? saved = _reach;
+        _reach = _reach is null ? mask : _reach + " & " + mask;
+        try
+        {
+            return eval();
+        }
+        finally
+        {
+            _reach = saved;
+        }
+    }
+
+    /// <summary>
+    /// Hands the block to the per-row code when a lane of <paramref name="failing"/> that the scalar code would reach
+    /// is still kept by the filters: the per-row code then throws exactly where the stage method does.
+    /// </summary>
+    private void HandBackIf(string failing, string why)
+    {
+        string lanes = VM + ".Bits(" + (_reach is null ? failing : _reach + " & " + Parenthesize(failing)) + ")";
+        Line("if (" + (_hasFilter ? "(keep & " + lanes + ")" : lanes) + " != 0)");
+        Open();
+        Line("break; // " + why);
+        Close();
+    }
+
+    /// <summary>Whether evaluating <paramref name="e"/> may hand the block back for some lanes (so the reach of its lanes matters).</summary>
+    private static bool MayHandBack(KernelExpr e)
+    {
+        if (e.Kind == KernelExprKind.Switch || (e.Kind == KernelExprKind.Property && e.Text == "Value")
+            || (e.Kind == KernelExprKind.Call && !e.IsInstance && (e.Text.EndsWith(".Sign", System.StringComparison.Ordinal) || e.Text.EndsWith(".Clamp", System.StringComparison.Ordinal))))
+        {
+            return true;
+        }
+        foreach (KernelExpr operand in e.Operands)
+        {
+            if (MayHandBack(operand))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// <c>value switch { p1 when g1 => r1, ..., pn => rn }</c>: one mask per arm (its pattern, and its guard), then
+    /// selects from the last arm back to the first, so each lane takes the first arm it matches. Guards and results
+    /// are evaluated for every lane, which is harmless because the vector code only admits constructs that cannot
+    /// throw. Without a final discard arm, a kept lane that matches no arm hands the block to the per-row code,
+    /// which throws SwitchExpressionException like the stage method.
+    /// </summary>
+    private VValue? Switch(KernelExpr e)
+    {
+        TypeInfo? t = TypeInfo.Parse(e.Type);
+        VValue? value = t is null || t.Value.Kind == VKind.String ? null : Eval(e.Operands[0]);
+        if (value is null)
+        {
+            return null;
+        }
+        VValue subject = Materialize("subject", value);
+        string described = Describe(e.Operands[0]);
+        var masks = new List<string?>(); // null: the arm matches every lane it is reached for
+        var results = new List<VValue>();
+        string? earlier = null; // lanes an earlier arm took
+        for (int a = 1; a < e.Operands.Count; a++)
+        {
+            KernelExpr arm = e.Operands[a];
+            bool guarded = arm.Operands.Count > 2;
+            Line("// " + described + " switch, arm " + a.ToString(CultureInfo.InvariantCulture) + ": " + Describe(arm.Operands[0]) + (guarded ? " when " + Describe(arm.Operands[2]) : string.Empty) + " => " + Describe(arm.Operands[1]));
+            bool discard = arm.Operands[0].Kind == KernelExprKind.PatternDiscard;
+            string? pattern = discard ? null : Pattern(subject, arm.Operands[0]);
+            if (pattern is null && !discard)
+            {
+                return null;
+            }
+            string? mask = pattern is null ? null : Materialize("arm", new VValue(VKind.Bool, pattern, null)).Code;
+            string? untaken = earlier is null ? null : "~" + Parenthesize(earlier);
+            if (guarded)
+            {
+                // The scalar code evaluates the guard only for lanes that match this pattern and no earlier arm.
+                string? reach = And(untaken, mask);
+                VValue? guard = reach is null ? Eval(arm.Operands[2]) : Under(reach, () => Eval(arm.Operands[2]));
+                if (guard is null || guard.Kind != VKind.Bool || guard.Valid is not null)
+                {
+                    return null;
+                }
+                mask = Materialize("armWhen", new VValue(VKind.Bool, mask is null ? guard.Code : mask + " & " + Parenthesize(guard.Code), null)).Code;
+            }
+            string? taken = And(untaken, mask);
+            VValue? result = taken is null ? EvalAs(arm.Operands[1], t!.Value) : Under(taken, () => EvalAs(arm.Operands[1], t!.Value));
+            if (result is null)
+            {
+                return null;
+            }
+            masks.Add(mask);
+            results.Add(result);
+            if (mask is null)
+            {
+                break; // later arms are unreachable
+            }
+            earlier = earlier is null ? mask : earlier + " | " + mask;
+        }
+
+        int last = results.Count - 1;
+        if (masks[last] is not null)
+        {
+            // After this check every lane that matches no arm is one whose value is never used (dropped by a
+            // filter, or not reached by the scalar code), so the last arm's value can stand in for it.
+            HandBackIf("~" + Parenthesize(earlier!), "no arm matches a kept row: the per-row code throws SwitchExpressionException like the stage method");
+        }
+        VValue selected = results[last];
+        last--;
+        if (last >= 0)
+        {
+            Line("// the first arm a row matches gives its value: select from the last arm back to the first");
+        }
+        for (int a = last; a >= 0; a--)
+        {
+            string mask = masks[a]!;
+            VValue result = results[a];
+            string code = VectorClass(result.Kind) + ".ConditionalSelect(" + MaskFor(result.Kind, mask) + ", " + result.Code + ", " + selected.Code + ")";
+            string? valid = result.Valid is null && selected.Valid is null ? null
+                : V256 + ".ConditionalSelect(" + mask + ", " + (result.Valid ?? V256 + "<long>.AllBitsSet") + ", " + (selected.Valid ?? V256 + "<long>.AllBitsSet") + ")";
+            selected = Materialize("switched", new VValue(result.Kind, code, valid));
+        }
+        return selected;
     }
 
     private VValue? Constant(string type, string text)
@@ -410,7 +565,17 @@ internal sealed class VectorKernelEmitter
         }
 
         VValue? left = Eval(leftExpr);
-        VValue? right = left is null ? null : Eval(rightExpr);
+        VValue? right;
+        if (left is not null && op is "&&" or "||" && left.Kind == VKind.Bool && left.Valid is null && MayHandBack(rightExpr))
+        {
+            // The scalar code evaluates the right side only where the left does not decide.
+            left = Materialize(op == "&&" ? "left" : "leftOr", left);
+            right = Under(op == "&&" ? left.Code : "~" + left.Code, () => Eval(rightExpr));
+        }
+        else
+        {
+            right = left is null ? null : Eval(rightExpr);
+        }
         if (left is null || right is null || left.Kind is VKind.String or VKind.DateTime || right.Kind is VKind.String or VKind.DateTime)
         {
             return null;
@@ -547,11 +712,12 @@ internal sealed class VectorKernelEmitter
                 {
                     return null;
                 }
+                // The result is no longer the operand's literal, so a later conversion must not rewrite that constant.
                 return x.Kind switch
                 {
-                    VKind.Double or VKind.Float when e.Text == "-" => x with { Code = VM + ".Negate(" + x.Code + ")" },
-                    VKind.Int or VKind.Long when e.Text == "-" => x with { Code = VectorType(x.Kind) + ".Zero - " + Parenthesize(x.Code) },
-                    VKind.Int or VKind.Long => x with { Code = "~" + Parenthesize(x.Code) },
+                    VKind.Double or VKind.Float when e.Text == "-" => x with { Code = VM + ".Negate(" + x.Code + ")", Literal = null },
+                    VKind.Int or VKind.Long when e.Text == "-" => x with { Code = VectorType(x.Kind) + ".Zero - " + Parenthesize(x.Code), Literal = null },
+                    VKind.Int or VKind.Long => x with { Code = "~" + Parenthesize(x.Code), Literal = null },
                     _ => null,
                 };
             }
@@ -578,16 +744,26 @@ internal sealed class VectorKernelEmitter
     private VValue? Conditional(KernelExpr e)
     {
         TypeInfo? t = TypeInfo.Parse(e.Type);
-        VValue? condition = Eval(e.Operands[0]);
-        VValue? whenTrue = condition is null ? null : Eval(e.Operands[1]);
-        VValue? whenFalse = whenTrue is null ? null : Eval(e.Operands[2]);
-        if (t is null || condition is null || condition.Kind != VKind.Bool || condition.Valid is not null || whenTrue is null || whenFalse is null)
+        VValue? condition = t is null || t.Value.Kind is VKind.String ? null : Eval(e.Operands[0]);
+        if (condition is null || condition.Kind != VKind.Bool || condition.Valid is not null)
         {
             return null;
         }
-        VValue? a = Convert(whenTrue, t.Value.Kind, t.Value.Nullable);
-        VValue? b = Convert(whenFalse, t.Value.Kind, t.Value.Nullable);
-        if (a is null || b is null || t.Value.Kind is VKind.String)
+        VValue? a;
+        VValue? b;
+        if (MayHandBack(e.Operands[1]) || MayHandBack(e.Operands[2]))
+        {
+            // The scalar code evaluates each branch only for its own rows.
+            condition = Materialize("condition", condition);
+            a = Under(condition.Code, () => EvalAs(e.Operands[1], t!.Value));
+            b = a is null ? null : Under("~" + condition.Code, () => EvalAs(e.Operands[2], t!.Value));
+        }
+        else
+        {
+            a = EvalAs(e.Operands[1], t!.Value);
+            b = a is null ? null : EvalAs(e.Operands[2], t.Value);
+        }
+        if (a is null || b is null)
         {
             return null;
         }
@@ -602,18 +778,33 @@ internal sealed class VectorKernelEmitter
     {
         TypeInfo? t = TypeInfo.Parse(e.Type);
         VValue? value = Eval(e.Operands[0]);
-        VValue? fallback = value is null ? null : Eval(e.Operands[1]);
-        if (t is null || value?.Valid is null || fallback is null || t.Value.Kind is VKind.String)
+        if (t is null || value?.Valid is null || t.Value.Kind is VKind.String)
         {
             return null;
         }
         VValue? a = Convert(value, t.Value.Kind, true);
-        VValue? b = Convert(fallback, t.Value.Kind, fallback.Valid is not null);
-        if (a is null || b is null)
+        if (a is null)
         {
             return null;
         }
-        string valid = Materialize("hasValue", new VValue(VKind.Bool, a.Valid!, null)).Code;
+        string? hasValue = null;
+        VValue? fallback;
+        if (MayHandBack(e.Operands[1]))
+        {
+            // The scalar code evaluates the fallback only for null rows.
+            hasValue = Materialize("hasValue", new VValue(VKind.Bool, a.Valid!, null)).Code;
+            fallback = Under("~" + hasValue, () => Eval(e.Operands[1]));
+        }
+        else
+        {
+            fallback = Eval(e.Operands[1]);
+        }
+        VValue? b = fallback is null ? null : Convert(fallback, t.Value.Kind, fallback.Valid is not null);
+        if (b is null)
+        {
+            return null;
+        }
+        string valid = hasValue ?? Materialize("hasValue", new VValue(VKind.Bool, a.Valid!, null)).Code;
         string code = VectorClass(a.Kind) + ".ConditionalSelect(" + MaskFor(a.Kind, valid) + ", " + a.Code + ", " + b.Code + ")";
         return new VValue(a.Kind, code, t.Value.Nullable ? (b.Valid is null ? null : valid + " | " + b.Valid) : null);
     }
@@ -705,6 +896,10 @@ internal sealed class VectorKernelEmitter
     private VValue? Property(KernelExpr e)
     {
         KernelExpr receiverExpr = e.Operands[0];
+        if (receiverExpr.Kind == KernelExprKind.Binary && receiverExpr.Text == "-" && receiverExpr.Type == "global::System.TimeSpan")
+        {
+            return TimeSpanTotal(e);
+        }
         VValue? receiver = Eval(receiverExpr);
         if (receiver is null)
         {
@@ -712,7 +907,17 @@ internal sealed class VectorKernelEmitter
         }
         if (receiver.Valid is not null)
         {
-            return e.Text == "HasValue" ? new VValue(VKind.Bool, receiver.Valid, null) : null;
+            switch (e.Text)
+            {
+                case "HasValue":
+                    return new VValue(VKind.Bool, receiver.Valid, null);
+                case "Value":
+                    // Nullable<T>.Value throws for null: hand back a block where a reached, kept row is null.
+                    HandBackIf("~" + Parenthesize(receiver.Valid), "'.Value' of a null in a kept row: the per-row code throws InvalidOperationException like the stage method");
+                    return receiver with { Valid = null };
+                default:
+                    return null;
+            }
         }
         if (receiver.Kind != VKind.DateTime)
         {
@@ -740,6 +945,38 @@ internal sealed class VectorKernelEmitter
         return new VValue(e.Text == "DayOfWeek" ? VKind.DayOfWeek : VKind.Int, code, null);
     }
 
+    /// <summary>
+    /// <c>(a - b).TotalSeconds</c> (and TotalMilliseconds, TotalMinutes, TotalHours, TotalDays) on two timestamps:
+    /// TimeSpan divides its ticks, as a double, by the ticks per unit; the ticks are ten times the difference of the
+    /// stored microseconds, which cannot overflow for values DateTime can hold.
+    /// </summary>
+    private VValue? TimeSpanTotal(KernelExpr e)
+    {
+        string? ticksPerUnit = e.Text switch
+        {
+            "TotalMilliseconds" => "10000.0",
+            "TotalSeconds" => "10000000.0",
+            "TotalMinutes" => "600000000.0",
+            "TotalHours" => "36000000000.0",
+            "TotalDays" => "864000000000.0",
+            _ => null,
+        };
+        KernelExpr difference = e.Operands[0];
+        if (ticksPerUnit is null || e.Type != "double"
+            || difference.Operands[0].Type != "global::System.DateTime" || difference.Operands[1].Type != "global::System.DateTime")
+        {
+            return null;
+        }
+        VValue? end = Eval(difference.Operands[0]);
+        VValue? start = end is null ? null : Eval(difference.Operands[1]);
+        if (end is null || start is null || end.Kind != VKind.DateTime || start.Kind != VKind.DateTime || end.Valid is not null || start.Valid is not null)
+        {
+            return null;
+        }
+        string ticks = Materialize("ticks", new VValue(VKind.Long, "(" + end.Code + " - " + start.Code + ") * " + V256 + ".Create(10L)", null)).Code;
+        return new VValue(VKind.Double, VM + ".ToDouble(" + ticks + ") / " + V256 + ".Create(" + ticksPerUnit + ")", null);
+    }
+
     private VValue? Call(KernelExpr e)
     {
         if (e.IsInstance && e.Text == "GetValueOrDefault" && e.ArgumentNames.IsEmpty && e.Operands.Count <= 2)
@@ -765,6 +1002,10 @@ internal sealed class VectorKernelEmitter
             return null;
         }
         string method = e.Text;
+        if (method.StartsWith("double.Is", System.StringComparison.Ordinal) || method.StartsWith("float.Is", System.StringComparison.Ordinal))
+        {
+            return FloatingTest(e);
+        }
         string? name = method.StartsWith("global::System.Math.", System.StringComparison.Ordinal) ? method.Substring("global::System.Math.".Length)
             : method.StartsWith("global::System.MathF.", System.StringComparison.Ordinal) ? method.Substring("global::System.MathF.".Length)
             : null;
@@ -775,6 +1016,14 @@ internal sealed class VectorKernelEmitter
         }
         VKind kind = t.Value.Kind;
         bool floating = kind is VKind.Double or VKind.Float;
+        if (name == "Sign" && e.Operands.Count == 1)
+        {
+            return Sign(e.Operands[0]);
+        }
+        if (name == "Round" && floating && e.Operands.Count is 2 or 3)
+        {
+            return RoundWith(e, kind);
+        }
         var args = new List<VValue>();
         foreach (KernelExpr operand in e.Operands)
         {
@@ -810,6 +1059,19 @@ internal sealed class VectorKernelEmitter
                 }
                 return new VValue(kind, cls + ".Min(" + cls + ".Max(" + args[0].Code + ", " + args[1].Code + "), " + args[2].Code + ")", null);
             }
+            case "Clamp" when args.Count == 3:
+            {
+                // Bounds read per row: Math.Clamp throws where min > max, so a block where a reached, kept row has
+                // reversed bounds goes to the per-row code.
+                string min = Materialize("clampMin", args[1]).Code;
+                string max = Materialize("clampMax", args[2]).Code;
+                HandBackIf(ToMask(kind, cls + ".GreaterThan(" + min + ", " + max + ")"), "Math.Clamp's bounds are reversed in a kept row: the per-row code throws like the stage method");
+                if (floating)
+                {
+                    return new VValue(kind, VM + ".Clamp(" + args[0].Code + ", " + min + ", " + max + ")", null);
+                }
+                return new VValue(kind, cls + ".Min(" + cls + ".Max(" + args[0].Code + ", " + min + "), " + max + ")", null);
+            }
             case "Log" or "Exp" when floating && args.Count == 1 && _relaxedMath:
                 // The stage opted into RelaxedMath: the vector approximation, which may differ in the last bits.
                 return new VValue(kind, cls + "." + name + "(" + args[0].Code + ")", null);
@@ -827,6 +1089,110 @@ internal sealed class VectorKernelEmitter
             default:
                 return null;
         }
+    }
+
+    /// <summary><c>double.IsNaN(x)</c>, <c>IsFinite</c>, <c>IsInfinity</c>, <c>IsPositiveInfinity</c>, <c>IsNegativeInfinity</c> (and the <c>float</c> ones) as comparisons.</summary>
+    private VValue? FloatingTest(KernelExpr e)
+    {
+        VKind kind = e.Text.StartsWith("double.", System.StringComparison.Ordinal) ? VKind.Double : VKind.Float;
+        VValue? arg = e.Operands.Count == 1 ? Eval(e.Operands[0]) : null;
+        VValue? converted = arg is null || arg.Valid is not null ? null : Convert(arg, kind, false);
+        if (converted is null)
+        {
+            return null;
+        }
+        string cls = VectorClass(kind);
+        string x = Materialize("tested", converted).Code;
+        string infinity = cls + ".Create(" + (kind == VKind.Double ? "double" : "float") + ".PositiveInfinity)";
+        string? compare = e.Text.Substring(e.Text.IndexOf('.') + 1) switch
+        {
+            "IsNaN" => "~" + cls + ".Equals(" + x + ", " + x + ")",
+            // |x| < +inf is false for NaN and both infinities, as IsFinite is.
+            "IsFinite" => cls + ".LessThan(" + cls + ".Abs(" + x + "), " + infinity + ")",
+            "IsInfinity" => cls + ".Equals(" + cls + ".Abs(" + x + "), " + infinity + ")",
+            "IsPositiveInfinity" => cls + ".Equals(" + x + ", " + infinity + ")",
+            "IsNegativeInfinity" => cls + ".Equals(" + x + ", -" + infinity + ")",
+            _ => null,
+        };
+        return compare is null ? null : new VValue(VKind.Bool, ToMask(kind, compare), null);
+    }
+
+    /// <summary><c>Math.Sign(x)</c>: (x &lt; 0) - (x &gt; 0) on the comparison masks (-1 where true); NaN, for which it throws, hands the block back.</summary>
+    private VValue? Sign(KernelExpr operand)
+    {
+        VValue? arg = Eval(operand);
+        if (arg is null || arg.Valid is not null || arg.Kind is not (VKind.Double or VKind.Float or VKind.Int or VKind.Long))
+        {
+            return null;
+        }
+        VValue x = Materialize("signOf", arg);
+        string cls = VectorClass(x.Kind);
+        if (x.Kind is VKind.Double or VKind.Float)
+        {
+            HandBackIf(ToMask(x.Kind, "~" + cls + ".Equals(" + x.Code + ", " + x.Code + ")"), "Math.Sign of NaN in a kept row: the per-row code throws ArithmeticException like the stage method");
+        }
+        string less = cls + ".LessThan(" + x.Code + ", " + ZeroOf(x.Kind) + ")";
+        string greater = cls + ".GreaterThan(" + x.Code + ", " + ZeroOf(x.Kind) + ")";
+        string code = x.Kind switch
+        {
+            VKind.Int => less + " - " + greater,
+            VKind.Float => V128 + ".AsInt32(" + less + ") - " + V128 + ".AsInt32(" + greater + ")",
+            _ => VM + ".Narrow(" + ToMask(x.Kind, less) + ") - " + VM + ".Narrow(" + ToMask(x.Kind, greater) + ")",
+        };
+        return new VValue(VKind.Int, code, null);
+    }
+
+    /// <summary>
+    /// <c>Math.Round(x, mode)</c>: ToEven, ToZero, ToNegativeInfinity and ToPositiveInfinity are Round, Truncate,
+    /// Floor and Ceiling; AwayFromZero has no vector instruction, so it is the scalar call per lane, as is
+    /// <c>Math.Round(x, digits[, mode])</c> with constant digits in range (other digits throw: per-row code).
+    /// </summary>
+    private VValue? RoundWith(KernelExpr e, VKind kind)
+    {
+        const string Modes = "global::System.MidpointRounding.";
+        KernelExpr last = e.Operands[e.Operands.Count - 1];
+        string? mode = last.Kind is KernelExprKind.StaticMember or KernelExprKind.Literal && last.Text.StartsWith(Modes, System.StringComparison.Ordinal)
+            ? last.Text.Substring(Modes.Length)
+            : null;
+        if (e.Operands.Count == 3 && mode is null)
+        {
+            return null;
+        }
+        KernelExpr? digits = e.Operands.Count == 3 || mode is null ? e.Operands[1] : null;
+        if (digits is not null && !(digits.Kind == KernelExprKind.Literal
+            && int.TryParse(digits.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count <= (kind == VKind.Double ? 15 : 6)))
+        {
+            return null;
+        }
+        if (mode is not null && mode is not ("ToEven" or "AwayFromZero" or "ToZero" or "ToNegativeInfinity" or "ToPositiveInfinity"))
+        {
+            return null;
+        }
+        VValue? arg = Eval(e.Operands[0]);
+        VValue? x = arg is null || arg.Valid is not null ? null : Convert(arg, kind, false);
+        if (x is null)
+        {
+            return null;
+        }
+        string cls = VectorClass(kind);
+        if (digits is null)
+        {
+            string? instruction = mode switch
+            {
+                "ToEven" => "Round",
+                "ToZero" => "Truncate",
+                "ToNegativeInfinity" => "Floor",
+                "ToPositiveInfinity" => "Ceiling",
+                _ => null,
+            };
+            if (instruction is not null)
+            {
+                return new VValue(kind, cls + "." + instruction + "(" + x.Code + ")", null);
+            }
+        }
+        string local = Materialize("roundArg", x).Code;
+        string rest = (digits is null ? string.Empty : ", " + digits.Text) + (mode is null ? string.Empty : ", " + Modes + mode);
+        return new VValue(kind, PerLane(kind, k => e.Text + "(" + local + "[" + k + "]" + rest + ")"), null);
     }
 
     /// <summary>
@@ -914,6 +1280,29 @@ internal sealed class VectorKernelEmitter
                 return AllTotal(e, ref member);
             case KernelExprKind.Unary when e.Text == "!":
                 return AllTotal(e, ref member);
+            case KernelExprKind.IsPattern:
+                return IsTotalOverString(e.Operands[0], ref member) && IsConstantPattern(e.Operands[1]);
+            case KernelExprKind.Switch:
+            {
+                // Only with a final unguarded discard: evaluated for every dictionary entry, a switch that can
+                // fail to match would throw for entries no row selects.
+                KernelExpr last = e.Operands[e.Operands.Count - 1];
+                if (e.Operands.Count < 2 || last.Operands[0].Kind != KernelExprKind.PatternDiscard || last.Operands.Count > 2
+                    || !IsTotalOverString(e.Operands[0], ref member))
+                {
+                    return false;
+                }
+                for (int a = 1; a < e.Operands.Count; a++)
+                {
+                    KernelExpr arm = e.Operands[a];
+                    if (!IsConstantPattern(arm.Operands[0]) || !IsTotalOverString(arm.Operands[1], ref member)
+                        || (arm.Operands.Count > 2 && !IsTotalOverString(arm.Operands[2], ref member)))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }
             case KernelExprKind.Property when e.Text == "Length" && e.Operands[0].Type.StartsWith("string", System.StringComparison.Ordinal):
                 return AllTotal(e, ref member);
             case KernelExprKind.Call when e.IsInstance && e.ArgumentNames.IsEmpty && e.Operands[0].Type == "string":
@@ -941,6 +1330,16 @@ internal sealed class VectorKernelEmitter
                 return false;
         }
     }
+
+    /// <summary>Whether <paramref name="pattern"/> only tests constants (literals), combined with <c>not</c>, <c>and</c>, <c>or</c>.</summary>
+    private static bool IsConstantPattern(KernelExpr pattern) => pattern.Kind switch
+    {
+        KernelExprKind.PatternDiscard => true,
+        KernelExprKind.PatternConstant or KernelExprKind.PatternRelational => pattern.Operands[0].Kind == KernelExprKind.Literal,
+        KernelExprKind.PatternNot => IsConstantPattern(pattern.Operands[0]),
+        KernelExprKind.PatternAnd or KernelExprKind.PatternOr => IsConstantPattern(pattern.Operands[0]) && IsConstantPattern(pattern.Operands[1]),
+        _ => false,
+    };
 
     private bool AllTotal(KernelExpr e, ref string? member)
     {

@@ -145,8 +145,85 @@ public sealed class VectorKernelTests
         }
         """;
 
+    // Math.Sign of NaN, Math.Clamp with reversed bounds and .Value of a null throw: here the conditionals keep those
+    // rows away from them, so the blocks must not hand back for lanes the scalar code never reaches.
+    public const string SignsAndRounding = TestSources.Usings + "namespace S;\n" + Measures + """
+        [Schema]
+        public partial record R(int Sign, int IntSign, int LongSign, int FloatSign, double Even, double Away, double ToZero, double Down, double Up,
+            double Digits, double DigitsAway, float FloatDigits, double Clamped, long LongClamped, float FloatClamped, double Valued, int IntValued, bool Positive, int Switched);
+
+        [Pipeline("signs")]
+        public static partial class Signs
+        {
+            [Map]
+            static R Apply(M m) => new(
+                double.IsNaN(m.A) ? 2 : Math.Sign(m.A),
+                Math.Sign(m.I), Math.Sign(m.L), float.IsNaN(m.F) ? 0 : MathF.Sign(m.F),
+                Math.Round(m.A, MidpointRounding.ToEven), Math.Round(m.A, MidpointRounding.AwayFromZero), Math.Round(m.B, MidpointRounding.ToZero),
+                Math.Round(m.A, MidpointRounding.ToNegativeInfinity), Math.Round(m.B, MidpointRounding.ToPositiveInfinity),
+                Math.Round(m.A * 1e-3, 2), Math.Round(m.B, 1, MidpointRounding.AwayFromZero), MathF.Round(m.F, 3),
+                m.I <= m.J ? Math.Clamp(m.A, m.I, m.J) : -1,
+                Math.Clamp(m.L, m.I, m.I + 100L),
+                !(m.F > m.G) ? Math.Clamp(m.F * 2, m.F, m.G) : m.F,
+                m.N.HasValue ? m.N.Value * 2 : -1,
+                m.K.HasValue ? m.K.Value : m.I,
+                m.N.HasValue && m.N.Value > 0,
+                m.K switch { null => 0, _ => m.K.Value - 1 });
+        }
+        """;
+
+    public const string FloatingTests = TestSources.Usings + "namespace S;\n" + Measures + """
+        [Schema]
+        public partial record R(bool IsNaN, bool IsFinite, bool IsInfinity, bool IsPositive, bool IsNegative, bool FloatIsNaN, bool FloatIsFinite, bool IntIsNaN,
+            float Sqrt, float Log, float Exp, float Pow, float Abs, float Floor, float Ceiling, float Truncate, float Clamp, float Min, float Atan2);
+
+        [Pipeline("floating")]
+        public static partial class Floating
+        {
+            [Filter]
+            static bool Some(M m) => !double.IsNaN(m.B) || float.IsFinite(m.F);
+
+            [Map(From = nameof(Some))]
+            static R Test(M m) => new(
+                double.IsNaN(m.A), double.IsFinite(m.A), double.IsInfinity(m.B), double.IsPositiveInfinity(m.A), double.IsNegativeInfinity(m.B),
+                float.IsNaN(m.F), float.IsFinite(m.G), double.IsNaN(m.I),
+                MathF.Sqrt(m.F), MathF.Log(m.F), MathF.Exp(m.G), MathF.Pow(m.F, m.G), MathF.Abs(m.G), MathF.Floor(m.F), MathF.Ceiling(m.G),
+                MathF.Truncate(m.F), Math.Clamp(m.F, -1f, 1f), MathF.Min(m.F, m.G), MathF.Atan2(m.F, m.G));
+        }
+        """;
+
+    // The same throwing constructs reached by every kept row: blocks where one would throw go to the per-row code.
+    public const string Throwing = TestSources.Usings + "#pragma warning disable CS8629\nnamespace S;\n" + Measures + """
+        [Schema]
+        public partial record R(int Sign, double Clamped, double Valued, int IntValued);
+
+        [Pipeline("throwing")]
+        public static partial class Throwing
+        {
+            [Filter]
+            static bool Mostly(M m) => m.Flag || m.I > 0;
+
+            [Map(From = nameof(Mostly))]
+            static R Apply(M m) => new(Math.Sign(m.A), Math.Clamp(m.A, m.B, 10.0), m.N.Value, m.K.Value);
+        }
+
+        [Pipeline("not-throwing")]
+        public static partial class NotThrowing
+        {
+            [Filter]
+            static bool Safe(M m) => !double.IsNaN(m.A) && m.N.HasValue && m.K.HasValue && !(m.B > 10);
+
+            [Map(From = nameof(Safe))]
+            static R Apply(M m) => new(Math.Sign(m.A), Math.Clamp(m.A, m.B, 10.0), m.N.Value, m.K.Value);
+        }
+        """;
+
     public static TheoryData<string, string> Families => new()
     {
+        { SignsAndRounding, "S.Signs" },
+        { FloatingTests, "S.Floating" },
+        { Throwing, "S.Throwing" },
+        { Throwing, "S.NotThrowing" },
         { Arithmetic, "S.Arith" },
         { Logic, "S.Logic" },
         { MathFunctions, "S.Maths" },
@@ -167,6 +244,35 @@ public sealed class VectorKernelTests
         {
             DifferentialRunner.VerifyRows(snippet, pipeline, "S.M", RowGenerator.Rows(snippet.Type("S.M"), size, size));
         }
+    }
+
+    [Fact]
+    public void TimeSpanBetweenTimestamps_CompilesToVectorBlocksThatMatchTheStageMethod()
+    {
+        const string source = TestSources.Usings + """
+            namespace S;
+
+            [Schema]
+            public partial record Visit(DateTime Start, DateTime End, double Weight);
+
+            [Schema]
+            public partial record Durations(double Seconds, double Milliseconds, double Minutes, double Hours, double Days, double Weighted);
+
+            [Pipeline("durations")]
+            public static partial class Spans
+            {
+                [Filter]
+                static bool Forward(Visit v) => (v.End - v.Start).TotalSeconds >= -1e9;
+
+                [Map(From = nameof(Forward))]
+                static Durations Measure(Visit v) => new((v.End - v.Start).TotalSeconds, (v.End - v.Start).TotalMilliseconds, (v.Start - v.End).TotalMinutes,
+                    (v.End - v.Start).TotalHours, (v.End - v.Start).TotalDays, v.Weight * (v.End - v.Start).TotalSeconds);
+            }
+            """;
+        using var snippet = LoadedSnippet.Compile(source);
+        Assert.Contains("for (; i < vectorEnd; i += 4)", snippet.Run.GeneratedSource("S.Spans.Pipeline.g.cs"), StringComparison.Ordinal);
+        DifferentialRunner.Verify(snippet, "S.Spans", "S.Visit", seeds: 6);
+        DifferentialRunner.VerifyRows(snippet, "S.Spans", "S.Visit", RowGenerator.Rows(snippet.Type("S.Visit"), 4096, 17));
     }
 
     [Fact]
