@@ -10,7 +10,8 @@ namespace Dsl.Parquet;
 /// Writes <see cref="RecordBatch"/>es to a Parquet file: rows are buffered up to
 /// <see cref="ParquetWriteOptions.RowGroupRows"/> and written as a row group; <see cref="Dispose"/> (or
 /// <see cref="Close"/>) writes the last row group and the footer. Integers and timestamps are DELTA_BINARY_PACKED
-/// where that is smaller (see <see cref="ParquetWriteOptions.IntegerEncoding"/>), other numbers and booleans PLAIN,
+/// where that is smaller (see <see cref="ParquetWriteOptions.IntegerEncoding"/>), FLOAT and DOUBLE PLAIN or
+/// BYTE_STREAM_SPLIT (<see cref="ParquetWriteOptions.FloatingPointEncoding"/>), booleans PLAIN,
 /// strings and binary dictionary-encoded (PLAIN when the dictionary grows too large); nullable columns carry RLE
 /// definition levels; pages are version 1 or 2 (<see cref="ParquetWriteOptions.DataPageVersion"/>), optionally with
 /// CRC-32 checksums; every column chunk has min/max/null-count statistics. Dates, times (TIME(NANOS)), timestamps
