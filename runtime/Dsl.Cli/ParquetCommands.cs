@@ -23,7 +23,7 @@ internal static class ParquetCommands
     {
         var file = new Argument<string>("FILE") { Description = "The Parquet file." };
         var command = new Command("meta", "Print the row groups and, per column chunk, encodings, codec, sizes, value and null counts and min/max statistics in the logical type.") { file };
-        command.SetAction(result => Run(() => PrintMeta(result.GetValue(file)!)));
+        command.SetAction(result => Run(result, file, output => PrintMeta(result.GetValue(file)!, output)));
         return command;
     }
 
@@ -31,7 +31,7 @@ internal static class ParquetCommands
     {
         var file = new Argument<string>("FILE") { Description = "The Parquet file." };
         var command = new Command("schema", "Print the columns (physical and logical type, repetition) and a row group summary.") { file };
-        command.SetAction(result => Run(() => PrintSchema(result.GetValue(file)!)));
+        command.SetAction(result => Run(result, file, output => PrintSchema(result.GetValue(file)!, output)));
         return command;
     }
 
@@ -40,31 +40,79 @@ internal static class ParquetCommands
         var file = new Argument<string>("FILE") { Description = "The Parquet file." };
         var columns = new Option<string[]>("--columns", "-c")
         {
-            Description = "Columns to print, in order (repeat or separate with commas); all by default.",
-            AllowMultipleArgumentsPerToken = true,
+            // One value a token: with several, `-c a b FILE` would take FILE for a column.
+            Description = "Columns to print, in order (repeat the option or separate with commas); all by default.",
         };
-        var limit = new Option<long?>("--limit", "-n") { Description = "Print at most this many rows." };
+        var limit = new Option<long?>("--limit", "-n") { Description = "Print at most this many rows (0 or more)." };
+        limit.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long?>() is < 0)
+            {
+                r.AddError("--limit must be 0 or more.");
+            }
+        });
         var command = new Command("cat", "Print the rows as JSON lines (one object a row, DuckDB's conventions).") { file, columns, limit };
-        command.SetAction(result => Run(() => Cat(result.GetValue(file)!, result.GetValue(columns), result.GetValue(limit))));
+        command.SetAction(result => Run(result, file, output => Cat(result.GetValue(file)!, result.GetValue(columns), result.GetValue(limit), output)));
         return command;
     }
 
-    private static int Run(Action action)
+    /// <summary>
+    /// Runs a command against FILE: checks that FILE is a readable file first, then runs <paramref name="action"/>;
+    /// any failure becomes one line on the error writer, <c>error: FILE: reason</c>, and exit code 1.
+    /// </summary>
+    private static int Run(ParseResult result, Argument<string> file, Action<TextWriter> action)
     {
+        TextWriter output = result.InvocationConfiguration.Output;
+        TextWriter error = result.InvocationConfiguration.Error;
+        string path = result.GetValue(file) ?? "";
         try
         {
-            action();
+            if (Directory.Exists(path))
+            {
+                throw new IOException("is a directory, not a Parquet file.");
+            }
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException("no such file.");
+            }
+            action(output);
+            output.Flush();
             return 0;
         }
         catch (Exception ex)
         {
-            Console.Out.Flush();
-            Console.Error.WriteLine($"error: {ex.Message.ReplaceLineEndings(" ")}");
+            try
+            {
+                output.Flush();
+            }
+            catch (IOException)
+            {
+                // The output is gone (a closed pipe); the error line below still says what failed.
+            }
+            error.WriteLine(ErrorLine(path, ex));
+            error.Flush();
             return 1;
         }
     }
 
-    private static void PrintSchema(string path)
+    /// <summary>The one-line error for a failure on <paramref name="path"/>: the file named once, then the reason.</summary>
+    internal static string ErrorLine(string path, Exception ex)
+    {
+        string message = ex.Message;
+        if (ex is ArgumentException { ParamName: { } param })
+        {
+            // Drop the " (Parameter 'name')" that ArgumentException appends: it names our code, not the user's input.
+            message = message.Replace($" (Parameter '{param}')", "", StringComparison.Ordinal);
+        }
+        message = message.ReplaceLineEndings(" ").Trim();
+        if (message.Length == 0)
+        {
+            message = ex.GetType().Name + ".";
+        }
+        return message.Contains(path, StringComparison.Ordinal) ? $"error: {message}" : $"error: {path}: {message}";
+    }
+
+    private static void PrintSchema(string path, TextWriter output)
     {
         using var reader = new ParquetFileReader(path);
         FileMetaData meta = reader.Metadata;
@@ -101,15 +149,16 @@ internal static class ParquetCommands
             }
             sb.Append(CultureInfo.InvariantCulture, $"  {i}: {group.NumRows} rows, {compressed} bytes stored, {group.TotalByteSize} bytes uncompressed\n");
         }
-        using TextWriter stdout = OpenStdout();
-        stdout.Write(sb.ToString());
+        output.Write(sb.ToString());
     }
 
     private static void AppendElement(StringBuilder sb, List<SchemaElement> schema, ref int index, int depth, string suffix)
     {
         SchemaElement e = schema[index++];
         sb.Append(' ', depth * 2).Append(e.Name).Append(": ").Append(PhysicalTypeName(e));
-        string logical = e.LogicalType is { } lt ? lt.ToString() : e.ConvertedType is { } ct ? ct.ToString().ToUpperInvariant() : "";
+        string logical = e.LogicalType is { } lt && lt.Kind != LogicalTypeKind.Unknown ? lt.ToString()
+            : e.ConvertedType is { } ct ? ConvertedTypeName(e, ct)
+            : e.LogicalType is { } unknown ? unknown.ToString() : "";
         if (logical.Length > 0)
         {
             sb.Append(' ').Append(logical);
@@ -122,6 +171,34 @@ internal static class ParquetCommands
         }
     }
 
+    /// <summary>A legacy converted type in the spec's spelling, a DECIMAL with its precision and scale.</summary>
+    private static string ConvertedTypeName(SchemaElement e, ConvertedType ct) => ct switch
+    {
+        ConvertedType.Utf8 => "UTF8",
+        ConvertedType.Map => "MAP",
+        ConvertedType.MapKeyValue => "MAP_KEY_VALUE",
+        ConvertedType.List => "LIST",
+        ConvertedType.Enum => "ENUM",
+        ConvertedType.Decimal => string.Create(CultureInfo.InvariantCulture, $"DECIMAL({(e.Precision is { } p ? p.ToString(CultureInfo.InvariantCulture) : "?")},{e.Scale ?? 0})"),
+        ConvertedType.Date => "DATE",
+        ConvertedType.TimeMillis => "TIME_MILLIS",
+        ConvertedType.TimeMicros => "TIME_MICROS",
+        ConvertedType.TimestampMillis => "TIMESTAMP_MILLIS",
+        ConvertedType.TimestampMicros => "TIMESTAMP_MICROS",
+        ConvertedType.UInt8 => "UINT_8",
+        ConvertedType.UInt16 => "UINT_16",
+        ConvertedType.UInt32 => "UINT_32",
+        ConvertedType.UInt64 => "UINT_64",
+        ConvertedType.Int8 => "INT_8",
+        ConvertedType.Int16 => "INT_16",
+        ConvertedType.Int32 => "INT_32",
+        ConvertedType.Int64 => "INT_64",
+        ConvertedType.Json => "JSON",
+        ConvertedType.Bson => "BSON",
+        ConvertedType.Interval => "INTERVAL",
+        _ => string.Create(CultureInfo.InvariantCulture, $"CONVERTED_TYPE({(int)ct})"),
+    };
+
     private static string PhysicalTypeName(SchemaElement e) => e.Type switch
     {
         null => "group",
@@ -130,7 +207,7 @@ internal static class ParquetCommands
         { } t => t.ToString().ToUpperInvariant(),
     };
 
-    private static void PrintMeta(string path)
+    private static void PrintMeta(string path, TextWriter output)
     {
         using var reader = new ParquetFileReader(path);
         FileMetaData meta = reader.Metadata;
@@ -154,7 +231,7 @@ internal static class ParquetCommands
                     continue;
                 }
                 sb.Append(' ').Append(m.Codec.ToString().ToUpperInvariant())
-                  .Append(", encodings ").Append(string.Join(" ", m.Encodings.Select(ColumnEncodingName)))
+                  .Append(", encodings ").Append(m.Encodings.Count == 0 ? "(none listed)" : string.Join(" ", m.Encodings.Select(ColumnEncodingName)))
                   .Append(CultureInfo.InvariantCulture, $", {m.TotalCompressedSize} bytes stored, {m.TotalUncompressedSize} uncompressed, {m.NumValues} values");
                 if (m.Statistics is { } stats)
                 {
@@ -179,8 +256,7 @@ internal static class ParquetCommands
                 sb.Append('\n');
             }
         }
-        using TextWriter stdout = OpenStdout();
-        stdout.Write(sb.ToString());
+        output.Write(sb.ToString());
     }
 
     private static string ColumnEncodingName(ParquetEncoding encoding) => encoding switch
@@ -226,7 +302,7 @@ internal static class ParquetCommands
         }
     }
 
-    private static void Cat(string path, string[]? columns, long? limit)
+    private static void Cat(string path, string[]? columns, long? limit, TextWriter output)
     {
         using var reader = new ParquetFileReader(path);
         List<string>? projection = null;
@@ -246,8 +322,7 @@ internal static class ParquetCommands
                 utc.Add(info.Name);
             }
         }
-        using TextWriter stdout = OpenStdout();
-        var json = new JsonLinesWriter(stdout, utc);
+        var json = new JsonLinesWriter(output, utc);
         long remaining = limit ?? long.MaxValue;
         if (remaining <= 0)
         {
@@ -267,7 +342,4 @@ internal static class ParquetCommands
             }
         }
     }
-
-    private static StreamWriter OpenStdout() =>
-        new(Console.OpenStandardOutput(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16) { NewLine = "\n" };
 }

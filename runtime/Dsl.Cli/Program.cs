@@ -1,6 +1,7 @@
-using System.CommandLine;
+using System.Text;
 using Dsl.Cli;
 
-RootCommand root = new("dsl: compiled ML data pipelines over Parquet.");
-root.Subcommands.Add(ParquetCommands.Create());
-return root.Parse(args).Invoke();
+var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+using var stdout = new StreamWriter(Console.OpenStandardOutput(), utf8, 1 << 16) { NewLine = "\n" };
+using var stderr = new StreamWriter(Console.OpenStandardError(), utf8) { NewLine = "\n", AutoFlush = true };
+return DslCli.Run(args, stdout, stderr);

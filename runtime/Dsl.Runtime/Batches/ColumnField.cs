@@ -30,6 +30,13 @@ public sealed record ColumnField(string Name, ColumnType Type, bool Nullable)
     public int FixedLength { get; init; }
 
     /// <summary>
+    /// For <see cref="ColumnType.String"/>: whether the text is a JSON document (Parquet's <c>JSON</c> logical type).
+    /// Values are still strings; JSON output (<see cref="Dsl.Parquet.Formatting.JsonLinesWriter"/>) embeds valid ones as
+    /// JSON, and the Parquet writer annotates the column <c>JSON</c>.
+    /// </summary>
+    public bool IsJson { get; init; }
+
+    /// <summary>
     /// The child fields: the element of a <see cref="ColumnType.List"/>, the key and value of a
     /// <see cref="ColumnType.Map"/>, the members of a <see cref="ColumnType.Struct"/>; empty for flat types.
     /// </summary>
@@ -40,7 +47,7 @@ public sealed record ColumnField(string Name, ColumnType Type, bool Nullable)
         other is not null
         && Name == other.Name && Type == other.Type && Nullable == other.Nullable
         && Precision == other.Precision && Scale == other.Scale && IsAdjustedToUtc == other.IsAdjustedToUtc
-        && FixedLength == other.FixedLength && Children.SequenceEqual(other.Children);
+        && FixedLength == other.FixedLength && IsJson == other.IsJson && Children.SequenceEqual(other.Children);
 
     /// <inheritdoc />
     public override int GetHashCode()
@@ -53,6 +60,7 @@ public sealed record ColumnField(string Name, ColumnType Type, bool Nullable)
         hash.Add(Scale);
         hash.Add(IsAdjustedToUtc);
         hash.Add(FixedLength);
+        hash.Add(IsJson);
         foreach (ColumnField child in Children)
         {
             hash.Add(child);
@@ -63,12 +71,13 @@ public sealed record ColumnField(string Name, ColumnType Type, bool Nullable)
     /// <inheritdoc />
     public override string ToString() => $"{Name}: {TypeName}{(Nullable ? "?" : "")}";
 
-    /// <summary>The type as text, with its parameters: <c>Decimal(9,2)</c>, <c>Timestamp(UTC)</c>, <c>List&lt;element: Int32?&gt;</c>.</summary>
+    /// <summary>The type as text, with its parameters: <c>Decimal(9,2)</c>, <c>Timestamp(UTC)</c>, <c>String(JSON)</c>, <c>List&lt;element: Int32?&gt;</c>.</summary>
     public string TypeName => Type switch
     {
         ColumnType.Decimal => $"Decimal({Precision},{Scale})",
         ColumnType.Timestamp or ColumnType.TimestampNanos or ColumnType.Time when IsAdjustedToUtc => $"{Type}(UTC)",
         ColumnType.Binary when FixedLength > 0 => $"Binary({FixedLength})",
+        ColumnType.String when IsJson => "String(JSON)",
         ColumnType.List or ColumnType.Struct or ColumnType.Map => $"{Type}<{string.Join(", ", Children.Select(c => c.ToString()))}>",
         _ => Type.ToString(),
     };

@@ -10,13 +10,14 @@ namespace Dsl.Parquet;
 /// Writes <see cref="RecordBatch"/>es to a Parquet file: rows are buffered up to
 /// <see cref="ParquetWriteOptions.RowGroupRows"/> and written as a row group; <see cref="Dispose"/> (or
 /// <see cref="Close"/>) writes the last row group and the footer. Integers and timestamps are DELTA_BINARY_PACKED
-/// where that is smaller (see <see cref="ParquetWriteOptions.IntegerEncoding"/>), other numbers and booleans PLAIN,
+/// where that is smaller (see <see cref="ParquetWriteOptions.IntegerEncoding"/>), FLOAT and DOUBLE PLAIN or
+/// BYTE_STREAM_SPLIT (<see cref="ParquetWriteOptions.FloatingPointEncoding"/>), booleans PLAIN,
 /// strings and binary dictionary-encoded (PLAIN when the dictionary grows too large); nullable columns carry RLE
 /// definition levels; pages are version 1 or 2 (<see cref="ParquetWriteOptions.DataPageVersion"/>), optionally with
 /// CRC-32 checksums; every column chunk has min/max/null-count statistics. Dates, times (TIME(NANOS)), timestamps
 /// (MICROS or NANOS, with their UTC flag), decimals (INT32/INT64/FIXED_LEN_BYTE_ARRAY by precision) and fixed-length
-/// binary are written with their logical types. Lists, maps and structs are written as standard 3-level lists, MAP
-/// groups and plain groups, with repetition and definition levels.
+/// binary are written with their logical types, JSON strings (<see cref="ColumnField.IsJson"/>) annotated JSON.
+/// Lists, maps and structs are written as standard 3-level lists, MAP groups and plain groups, with repetition and definition levels.
 /// </summary>
 /// <remarks>Not safe for concurrent use. Batches passed in stay owned by the caller; their data is copied.</remarks>
 public sealed class ParquetFileWriter : IDisposable
@@ -232,6 +233,11 @@ public sealed class ParquetFileWriter : IDisposable
                 break;
             case ColumnType.Double:
                 e.Type = PhysicalType.Double;
+                break;
+            case ColumnType.String when field.IsJson:
+                e.Type = PhysicalType.ByteArray;
+                e.ConvertedType = ConvertedType.Json;
+                e.LogicalType = new LogicalType { Kind = LogicalTypeKind.Json };
                 break;
             case ColumnType.String:
                 e.Type = PhysicalType.ByteArray;

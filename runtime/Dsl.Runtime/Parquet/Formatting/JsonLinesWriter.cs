@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace Dsl.Parquet.Formatting;
 
@@ -11,7 +12,10 @@ namespace Dsl.Parquet.Formatting;
 /// dates <c>YYYY-MM-DD</c>; times <c>HH:MM:SS[.fraction]</c>; binary with bytes outside printable ASCII written
 /// <c>\xNN</c>; lists as arrays, structs as objects, maps as objects keyed by the keys' text; nulls as <c>null</c>.
 /// Decimals follow DuckDB too: up to 15 digits of precision (which a double holds exactly) as the nearest double,
-/// wider ones exactly, with <see cref="ColumnField.Scale"/> digits after the point.
+/// wider ones exactly, with <see cref="ColumnField.Scale"/> digits after the point. JSON columns
+/// (<see cref="ColumnField.IsJson"/>, Parquet's <c>JSON</c> logical type) are embedded as JSON where the value is a
+/// valid JSON document, as DuckDB does (see <see cref="EmbedJson"/>); a value that is not valid JSON is written as a
+/// string, so every line stays valid.
 /// </summary>
 public sealed class JsonLinesWriter
 {
@@ -28,6 +32,17 @@ public sealed class JsonLinesWriter
         _writer = writer;
         _utcColumns = utcTimestampColumns ?? new HashSet<string>();
     }
+
+    /// <summary>
+    /// Whether a value of a JSON column that is a valid JSON document is written as that document, compacted (whitespace
+    /// between tokens dropped, tokens kept as written), rather than as a JSON string holding its text. Default true, as
+    /// DuckDB writes JSON columns; values that are not valid JSON (RFC 8259: one value, no comments, no trailing
+    /// commas, nesting at most <see cref="MaxJsonDepth"/> deep) are written as strings either way.
+    /// </summary>
+    public bool EmbedJson { get; init; } = true;
+
+    /// <summary>The deepest nesting of an embedded JSON value; deeper ones are written as strings.</summary>
+    public const int MaxJsonDepth = 256;
 
     /// <summary>Writes every row of <paramref name="batch"/>.</summary>
     public void Write(RecordBatch batch) => Write(batch, 0, batch.RowCount);
@@ -176,12 +191,12 @@ public sealed class JsonLinesWriter
             ColumnField field = batch.Schema[c];
             AppendString(sb, field.Name);
             sb.Append(':');
-            AppendValue(sb, batch[c], field, row, _utcColumns.Contains(field.Name));
+            AppendValue(sb, batch[c], field, row, _utcColumns.Contains(field.Name), EmbedJson);
         }
         sb.Append('}');
     }
 
-    private static void AppendValue(StringBuilder sb, Column column, ColumnField field, int row, bool utc)
+    private static void AppendValue(StringBuilder sb, Column column, ColumnField field, int row, bool utc, bool embedJson)
     {
         if (column.IsNull(row))
         {
@@ -210,7 +225,7 @@ public sealed class JsonLinesWriter
                 sb.Append(field.Precision <= 15 ? FormatDouble((double)decimals[row] / Math.Pow(10, field.Scale)) : FormatDecimal(decimals[row], field.Scale));
                 break;
             case ListColumn map when column.Type == ColumnType.Map:
-                AppendMap(sb, map, field, row);
+                AppendMap(sb, map, field, row, embedJson);
                 break;
             case ListColumn list:
             {
@@ -223,7 +238,7 @@ public sealed class JsonLinesWriter
                     {
                         sb.Append(',');
                     }
-                    AppendValue(sb, list.Values, element, start + i, false);
+                    AppendValue(sb, list.Values, element, start + i, false, embedJson);
                 }
                 sb.Append(']');
                 break;
@@ -239,7 +254,7 @@ public sealed class JsonLinesWriter
                     ColumnField member = i < field.Children.Count ? field.Children[i] : new ColumnField($"f{i}", structs.Children[i].Type, true);
                     AppendString(sb, member.Name);
                     sb.Append(':');
-                    AppendValue(sb, structs.Children[i], member, row, false);
+                    AppendValue(sb, structs.Children[i], member, row, false, embedJson);
                 }
                 sb.Append('}');
                 break;
@@ -255,6 +270,9 @@ public sealed class JsonLinesWriter
             case PrimitiveColumn<bool> bools:
                 sb.Append(bools[row] ? "true" : "false");
                 break;
+            case StringColumn json when column.Type == ColumnType.String && field.IsJson && embedJson:
+                AppendJson(sb, json.GetString(row)!);
+                break;
             case StringColumn strings when column.Type == ColumnType.String:
                 AppendString(sb, strings.GetString(row)!);
                 break;
@@ -266,7 +284,7 @@ public sealed class JsonLinesWriter
         }
     }
 
-    private static void AppendMap(StringBuilder sb, ListColumn map, ColumnField field, int row)
+    private static void AppendMap(StringBuilder sb, ListColumn map, ColumnField field, int row, bool embedJson)
     {
         Column keys = map.Keys;
         Column items = map.Items;
@@ -283,7 +301,7 @@ public sealed class JsonLinesWriter
             }
             // Keys are written as strings: a string key as is, any other as its JSON text in quotes.
             key.Clear();
-            AppendValue(key, keys, keyField, start + i, false);
+            AppendValue(key, keys, keyField, start + i, false, embedJson: false);
             if (key.Length > 0 && key[0] == '"')
             {
                 sb.Append(key);
@@ -293,7 +311,7 @@ public sealed class JsonLinesWriter
                 AppendString(sb, key.ToString());
             }
             sb.Append(':');
-            AppendValue(sb, items, valueField, start + i, false);
+            AppendValue(sb, items, valueField, start + i, false, embedJson);
         }
         sb.Append('}');
     }
@@ -383,6 +401,83 @@ public sealed class JsonLinesWriter
         if (fraction != 0)
         {
             sb.Append('.').Append(fraction.ToString(new string('0', fractionDigits), CultureInfo.InvariantCulture).TrimEnd('0'));
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> compacted (whitespace between tokens dropped) when it is one valid JSON value; null when
+    /// it is not (RFC 8259, nesting at most <see cref="MaxJsonDepth"/> deep).
+    /// </summary>
+    public static string? CompactJson(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var sb = new StringBuilder(text.Length);
+        return TryAppendCompactJson(sb, text) ? sb.ToString() : null;
+    }
+
+    private static void AppendJson(StringBuilder sb, string text)
+    {
+        int mark = sb.Length;
+        if (!TryAppendCompactJson(sb, text))
+        {
+            sb.Length = mark;
+            AppendString(sb, text);
+        }
+    }
+
+    private static bool TryAppendCompactJson(StringBuilder sb, string text)
+    {
+        if (!IsValidJson(text))
+        {
+            return false;
+        }
+        // Valid JSON: outside strings only structural characters, literals, numbers and whitespace remain; inside
+        // strings every control character is escaped, so dropping the whitespace outside them leaves one line.
+        bool inString = false;
+        bool escaped = false;
+        foreach (char ch in text)
+        {
+            if (inString)
+            {
+                sb.Append(ch);
+                if (escaped)
+                {
+                    escaped = false;
+                }
+                else if (ch == '\\')
+                {
+                    escaped = true;
+                }
+                else if (ch == '"')
+                {
+                    inString = false;
+                }
+            }
+            else if (ch is not (' ' or '\t' or '\n' or '\r'))
+            {
+                sb.Append(ch);
+                inString = ch == '"';
+            }
+        }
+        return true;
+    }
+
+    private static bool IsValidJson(string text)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes(text);
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxJsonDepth, CommentHandling = JsonCommentHandling.Disallow, AllowTrailingCommas = false });
+        try
+        {
+            bool any = false;
+            while (reader.Read())
+            {
+                any = true;
+            }
+            return any;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

@@ -445,6 +445,7 @@ internal static class SchemaMapper
             Scale = scale,
             IsAdjustedToUtc = utc,
             FixedLength = type == ColumnType.Binary ? fixedLength : 0,
+            IsJson = type == ColumnType.String && (kind == LogicalTypeKind.Json || (kind == LogicalTypeKind.Unknown && ct == ConvertedType.Json)),
         };
     }
 

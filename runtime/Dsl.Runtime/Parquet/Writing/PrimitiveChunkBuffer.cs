@@ -6,7 +6,10 @@ using Dsl.Parquet.Metadata;
 
 namespace Dsl.Parquet.Writing;
 
-/// <summary>Buffers a fixed-width column and writes it PLAIN (booleans bit-packed).</summary>
+/// <summary>
+/// Buffers a fixed-width column and writes it PLAIN (booleans bit-packed), integers optionally DELTA_BINARY_PACKED
+/// and floating point optionally BYTE_STREAM_SPLIT (see <see cref="ParquetWriteOptions"/>).
+/// </summary>
 internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
     where T : unmanaged
 {
@@ -95,7 +98,15 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
                 return ParquetEncoding.DeltaBinaryPacked;
             }
         }
-        output.Write(MemoryMarshal.AsBytes(values));
+        ReadOnlySpan<byte> plain = MemoryMarshal.AsBytes(values);
+        if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && Options.FloatingPointEncoding == FloatingPointEncoding.ByteStreamSplit)
+        {
+            Span<byte> streams = output.GetSpan(Math.Max(plain.Length, 1))[..plain.Length];
+            ByteStreamSplit.Encode(plain, Width, streams);
+            output.Advance(plain.Length);
+            return ParquetEncoding.ByteStreamSplit;
+        }
+        output.Write(plain);
         return ParquetEncoding.Plain;
     }
 
