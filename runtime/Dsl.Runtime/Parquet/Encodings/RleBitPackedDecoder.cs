@@ -122,7 +122,34 @@ internal ref struct RleBitPackedDecoder
         ReadOnlySpan<byte> data = _data;
         long bit = _packedBit;
         ulong mask = _mask;
-        for (int i = 0; i < destination.Length; i++)
+        int i = 0;
+        if (width == 1)
+        {
+            // Definition levels of a flat optional column: once byte-aligned, each byte is eight levels.
+            for (; i < destination.Length && (bit & 7) != 0; i++, bit++)
+            {
+                destination[i] = (data[(int)(bit >> 3)] >> (int)(bit & 7)) & 1;
+            }
+            int bytes = Math.Max(0, Math.Min((destination.Length - i) >> 3, data.Length - (int)(bit >> 3)));
+            ReadOnlySpan<byte> packed = data.Slice((int)(bit >> 3), bytes);
+            Span<int> target = destination.Slice(i, bytes * 8);
+            for (int b = 0; b < packed.Length; b++)
+            {
+                int v = packed[b];
+                Span<int> eight = target.Slice(b * 8, 8);
+                eight[7] = v >> 7;
+                eight[6] = (v >> 6) & 1;
+                eight[5] = (v >> 5) & 1;
+                eight[4] = (v >> 4) & 1;
+                eight[3] = (v >> 3) & 1;
+                eight[2] = (v >> 2) & 1;
+                eight[1] = (v >> 1) & 1;
+                eight[0] = v & 1;
+            }
+            i += bytes * 8;
+            bit += bytes * 8L;
+        }
+        for (; i < destination.Length; i++)
         {
             int byteIndex = (int)(bit >> 3);
             int shift = (int)(bit & 7);

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Dsl.Parquet.Reading;
 
@@ -109,20 +111,7 @@ internal sealed class LevelState : IDisposable
         {
             int max = _leaf.MaxDef;
             ReadOnlySpan<int> defs = max == 0 || _scratch is null ? default : _scratch.AsSpan(0, count);
-            nonNull = 0;
-            for (int i = 0; i < defs.Length; i++)
-            {
-                int level = defs[i];
-                if ((uint)level > (uint)max)
-                {
-                    throw new ParquetFormatException($"Definition level {level} at value {i} exceeds the column's maximum definition level {max}.");
-                }
-                nonNull += level;
-            }
-            if (max == 0)
-            {
-                nonNull = count;
-            }
+            nonNull = max == 0 ? count : CountValues(defs, max);
             slotCount = count;
             SlotCount += count;
             RowCount += count;
@@ -133,6 +122,46 @@ internal sealed class LevelState : IDisposable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Counts the levels equal to 1 (a flat column's maximum), after checking that none exceeds <paramref name="max"/>.</summary>
+    private static int CountValues(ReadOnlySpan<int> defs, int max)
+    {
+        // Levels are 0 or 1 here, so their sum is the number of values; any level above the maximum is corrupt data.
+        int i = 0;
+        int sum = 0;
+        if (Vector256.IsHardwareAccelerated && defs.Length >= Vector256<int>.Count)
+        {
+            ref int first = ref MemoryMarshal.GetReference(defs);
+            Vector256<int> sums = Vector256<int>.Zero;
+            Vector256<uint> above = Vector256<uint>.Zero;
+            Vector256<uint> limit = Vector256.Create((uint)max);
+            for (; i + Vector256<int>.Count <= defs.Length; i += Vector256<int>.Count)
+            {
+                Vector256<int> v = Vector256.LoadUnsafe(ref first, (nuint)i);
+                sums += v;
+                above |= Vector256.GreaterThan(v.AsUInt32(), limit);
+            }
+            if (above != Vector256<uint>.Zero)
+            {
+                i = 0; // find the offending level for the message below
+                sum = 0;
+            }
+            else
+            {
+                sum = Vector256.Sum(sums);
+            }
+        }
+        for (; i < defs.Length; i++)
+        {
+            int level = defs[i];
+            if ((uint)level > (uint)max)
+            {
+                throw new ParquetFormatException($"Definition level {level} at value {i} exceeds the column's maximum definition level {max}.");
+            }
+            sum += level;
+        }
+        return sum;
+    }
+
     private ReadOnlySpan<int> CommitNested(int count, out int nonNull, out int slotCount)
     {
         // Levels whose maximum is 0 are not stored in pages; they are all 0 (or the maximum).
