@@ -120,6 +120,21 @@ public sealed class StageParameterValues
         }
     }
 
+    /// <summary>The C# name of <paramref name="type"/>, for messages.</summary>
+    public static string CSharpName(ParameterType type) => type switch
+    {
+        ParameterType.Double => "double",
+        ParameterType.Float => "float",
+        ParameterType.Int32 => "int",
+        ParameterType.Int64 => "long",
+        ParameterType.Boolean => "bool",
+        ParameterType.String => "string",
+        _ => "DateTime",
+    };
+
+    /// <summary>"a double", "an int", ...: the C# name of <paramref name="type"/> with its article, for messages.</summary>
+    public static string CSharpNameWithArticle(ParameterType type) => (type == ParameterType.Int32 ? "an " : "a ") + CSharpName(type);
+
     /// <summary>How a value of <paramref name="type"/> is written, for messages.</summary>
     public static string Describe(ParameterType type) => type switch
     {

@@ -39,7 +39,7 @@ public static class ParameterOverrides
             }
             else if (StageParameterValues.Parse(member.Type, text) is not { } value)
             {
-                problems.Add($"--param '{argument}': '{typeName}.{memberName}' is a {member.Type} and must be {StageParameterValues.Describe(member.Type)}.");
+                problems.Add($"--param '{argument}': '{typeName}.{memberName}' is {StageParameterValues.CSharpNameWithArticle(member.Type)} and must be {StageParameterValues.Describe(member.Type)}.");
             }
             else
             {

@@ -201,7 +201,7 @@ public sealed class PipelineConfig
                 }
                 else
                 {
-                    problems.Add(Problem(this, node.Start, $"Parameter '{typeName}.{memberName}' is a {member.Type} and must be {StageParameterValues.Describe(member.Type)}."));
+                    problems.Add(Problem(this, node.Start, $"Parameter '{typeName}.{memberName}' is {StageParameterValues.CSharpNameWithArticle(member.Type)} and must be {StageParameterValues.Describe(member.Type)}."));
                 }
             }
         }
