@@ -79,7 +79,7 @@ internal static class DiagnosticDescriptors
         "Stage '{0}' of pipeline '{1}' must be declared as '{2}'; change its parameters or return type to match",
         DiagnosticCategories.Stage,
         DiagnosticSeverity.Error,
-        "A filter takes one schema row and returns bool; a map takes one schema row and returns a row of another schema.");
+        "A filter takes one schema row and returns bool; a map takes one schema row and returns a row of another schema. Either may take one parameter object after the row.");
 
     public static readonly DiagnosticDescriptor PipelineNotPartial = Create(
         DiagnosticIds.PipelineNotPartial,
@@ -112,6 +112,30 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Stage,
         DiagnosticSeverity.Error,
         "Writing shared state or doing I/O from a stage races between partitions running in parallel and repeats when a partition is retried or speculated; no kernel, vectorized or not, can make that correct.");
+
+    public static readonly DiagnosticDescriptor StageParameterTypeUnsupported = Create(
+        DiagnosticIds.StageParameterTypeUnsupported,
+        "Stage parameter type is not supported",
+        "Parameter '{2}' of stage '{0}' of pipeline '{1}' has type '{3}', which {4}; stage parameters are a record of double, float, int, long, bool, string or DateTime members, such as 'record AmountScaling(double Mean, double Std)'",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "The parameter object a stage takes after its row is built by the generated code from pipeline.yaml and --param values, one value per positional member, so it must be a positional record whose members have a configuration form.");
+
+    public static readonly DiagnosticDescriptor StageHasTooManyParameters = Create(
+        DiagnosticIds.StageHasTooManyParameters,
+        "Stage takes more than one parameter object",
+        "Stage '{0}' of pipeline '{1}' takes {2} parameters after its row ({3}); a stage takes at most one parameter object after its row, so put these values into one record",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "A stage is called with one row and, optionally, one parameter object whose values come from the configuration.");
+
+    public static readonly DiagnosticDescriptor StageParameterByReference = Create(
+        DiagnosticIds.StageParameterByReference,
+        "Stage parameter is passed by reference",
+        "Parameter '{2}' of stage '{0}' of pipeline '{1}' is declared '{3}'; stage parameters are passed by value, so remove the '{3}' modifier",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "Kernels pass each row and the parameter object by value to stage code that must not write through them; ref, out, in and ref readonly parameters cannot be stages' inputs.");
 
     public static readonly DiagnosticDescriptor FromStageNotFound = Create(
         DiagnosticIds.FromStageNotFound,
@@ -216,6 +240,9 @@ internal static class DiagnosticDescriptors
         [StageNameNotUnique.Id] = StageNameNotUnique,
         [StageNotPure.Id] = StageNotPure,
         [StageHasSideEffects.Id] = StageHasSideEffects,
+        [StageParameterTypeUnsupported.Id] = StageParameterTypeUnsupported,
+        [StageHasTooManyParameters.Id] = StageHasTooManyParameters,
+        [StageParameterByReference.Id] = StageParameterByReference,
         [FromStageNotFound.Id] = FromStageNotFound,
         [StageCycle.Id] = StageCycle,
         [StageInputAmbiguous.Id] = StageInputAmbiguous,

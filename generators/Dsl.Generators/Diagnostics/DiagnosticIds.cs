@@ -22,6 +22,9 @@ internal static class DiagnosticIds
     public const string StageNameNotUnique = "DSL2005";
     public const string StageNotPure = "DSL2006";
     public const string StageHasSideEffects = "DSL2007";
+    public const string StageParameterTypeUnsupported = "DSL2008";
+    public const string StageHasTooManyParameters = "DSL2009";
+    public const string StageParameterByReference = "DSL2010";
 
     // Graph
     public const string FromStageNotFound = "DSL3001";

@@ -252,7 +252,8 @@ internal static class PipelineGraphBuilder
                 d.Output.FullTypeName,
                 producer[i] >= 0 ? drafts[producer[i]].Name : null,
                 d.Kernel,
-                sourceFilter[i] ? d.ScanPredicates : EquatableArray<ScanPredicateSpec>.Empty));
+                sourceFilter[i] ? d.ScanPredicates : EquatableArray<ScanPredicateSpec>.Empty,
+                d.Parameters));
         }
 
         var schemas = new List<SchemaSpec> { input };

@@ -9,7 +9,7 @@ namespace Dsl.Generators.Graph;
 /// </summary>
 internal sealed class StageDraft
 {
-    public StageDraft(string name, StageKindSpec kind, SchemaSpec input, SchemaSpec output, string? from, Location? fromLocation, Location? location, Location? inputTypeLocation, StageKernelSpec kernel, Common.EquatableArray<ScanPredicateSpec> scanPredicates = default)
+    public StageDraft(string name, StageKindSpec kind, SchemaSpec input, SchemaSpec output, string? from, Location? fromLocation, Location? location, Location? inputTypeLocation, StageKernelSpec kernel, Common.EquatableArray<ScanPredicateSpec> scanPredicates = default, StageParametersSpec? parameters = null)
     {
         Name = name;
         Kind = kind;
@@ -21,7 +21,11 @@ internal sealed class StageDraft
         InputTypeLocation = inputTypeLocation;
         Kernel = kernel;
         ScanPredicates = scanPredicates;
+        Parameters = parameters;
     }
+
+    /// <summary>The parameter object the stage takes after its row, or null.</summary>
+    public StageParametersSpec? Parameters { get; }
 
     public string Name { get; }
 

@@ -47,7 +47,13 @@ internal sealed class KernelEmitter
 
         _w.WriteLine("/// <summary>Segment " + _segment.Index + " (" + string.Join(" -> ", _segment.Stages) + "): reads " + _input.Name + " rows, writes " + output.Name + " rows.</summary>");
         _w.WriteLine(SourceWriter.GeneratedCodeAttribute);
-        _w.WriteLine("private static global::Dsl.RecordBatch " + _segment.KernelName + "(global::Dsl.RecordBatch input)");
+        var parameterTypes = Pipelines.PipelineGenerator.Emitter.ParameterTypes(_pipeline, _segment.Stages);
+        var signature = new StringBuilder("private static global::Dsl.RecordBatch " + _segment.KernelName + "(global::Dsl.RecordBatch input");
+        foreach (StageParametersSpec type in parameterTypes)
+        {
+            signature.Append(", ").Append(type.FullTypeName).Append(' ').Append(type.Local);
+        }
+        _w.WriteLine(signature.Append(')').ToString());
         _w.OpenBrace();
         _w.WriteLine("int rowCount = input.RowCount;");
 
@@ -73,6 +79,36 @@ internal sealed class KernelEmitter
             if (column.Nullable)
             {
                 _w.WriteLine("global::Dsl.ValidityBitmap? " + local + "Validity = " + local + "Column.Validity;");
+            }
+        }
+
+        // Stage parameters: the same for every row, so each member the expressions read is read once per batch.
+        var parameterReads = new List<KernelExpr>();
+        foreach (StageSpec stage in stages)
+        {
+            if (stage.Kernel.Vectorized)
+            {
+                CollectParameterReads(stage.Kernel.Predicate, parameterReads);
+                foreach (KernelOutput o in stage.Kernel.Outputs)
+                {
+                    CollectParameterReads(o.Value, parameterReads);
+                }
+            }
+        }
+        if (parameterReads.Count > 0)
+        {
+            _w.WriteLine();
+            _w.WriteLine("// Stage parameters, read once per batch");
+            foreach (StageParametersSpec type in parameterTypes)
+            {
+                foreach (ParameterMemberSpec member in type.Members)
+                {
+                    string text = type.Name + "." + member.Name;
+                    if (parameterReads.Exists(r => r.Text == text))
+                    {
+                        _w.WriteLine(member.ClrType + " " + StageParametersSpec.MemberLocal(text) + " = " + type.Local + "." + member.Name + ";");
+                    }
+                }
             }
         }
 
@@ -172,6 +208,22 @@ internal sealed class KernelEmitter
         _w.CloseBrace();
     }
 
+    private static void CollectParameterReads(KernelExpr? e, List<KernelExpr> reads)
+    {
+        if (e is null)
+        {
+            return;
+        }
+        if (e.Kind == KernelExprKind.Parameter && !reads.Exists(r => r.Text == e.Text))
+        {
+            reads.Add(e);
+        }
+        foreach (KernelExpr operand in e.Operands)
+        {
+            CollectParameterReads(operand, reads);
+        }
+    }
+
     /// <summary>The per-row code: every stage in turn on one row's values, then the output writes.</summary>
     private void EmitRow(List<StageSpec> stages, SchemaSpec output, bool hasMap, Dictionary<string, string> gathered, bool needsSelection)
     {
@@ -198,12 +250,12 @@ internal sealed class KernelEmitter
 
     /// <summary>
     /// Renders <paramref name="e"/> as scalar C# with the string member <paramref name="member"/> bound to
-    /// <paramref name="local"/>; with no member, renders it for a comment (members by name).
+    /// <paramref name="local"/>; with <paramref name="describe"/>, renders it for a comment (members by name).
     /// </summary>
-    private string RenderBound(KernelExpr e, string? member, string? local)
+    private string RenderBound(KernelExpr e, string? member, string? local, bool describe)
     {
         Dictionary<string, string> saved = _values;
-        _describe = member is null;
+        _describe = describe;
         _values = new Dictionary<string, string>(System.StringComparer.Ordinal);
         if (member is not null)
         {
@@ -288,6 +340,10 @@ internal sealed class KernelEmitter
                 arguments.Add(_values[column.MemberName]);
             }
             string row = "new " + input.FullTypeName + "(" + string.Join(", ", arguments) + ")";
+            if (stage.Parameters is { } parameters)
+            {
+                row += ", " + parameters.Local;
+            }
             if (stage.Kind == StageKindSpec.Filter)
             {
                 EmitSkipUnless(method + "(" + row + ")");
@@ -407,6 +463,8 @@ internal sealed class KernelEmitter
                 return e.Text;
             case KernelExprKind.Column:
                 return _describe ? e.Text : _values[e.Text];
+            case KernelExprKind.Parameter:
+                return _describe ? e.Text : StageParametersSpec.MemberLocal(e.Text);
             case KernelExprKind.Default:
                 return "default(" + e.Type + ")";
             case KernelExprKind.Binary:
@@ -472,7 +530,7 @@ internal sealed class KernelEmitter
     private string Operand(KernelExpr e, bool c)
     {
         string text = Render(e, c);
-        bool simple = e.Kind is KernelExprKind.Column or KernelExprKind.StaticMember or KernelExprKind.Property or KernelExprKind.Call or KernelExprKind.Default or KernelExprKind.New or KernelExprKind.ConditionalAccessReceiver or KernelExprKind.ConditionalAccess
+        bool simple = e.Kind is KernelExprKind.Column or KernelExprKind.StaticMember or KernelExprKind.Parameter or KernelExprKind.Property or KernelExprKind.Call or KernelExprKind.Default or KernelExprKind.New or KernelExprKind.ConditionalAccessReceiver or KernelExprKind.ConditionalAccess
             || (e.Kind == KernelExprKind.Literal && !text.StartsWith("-", System.StringComparison.Ordinal))
             || text.StartsWith("checked(", System.StringComparison.Ordinal)
             || text.StartsWith("unchecked(", System.StringComparison.Ordinal);

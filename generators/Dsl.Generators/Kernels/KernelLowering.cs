@@ -17,13 +17,17 @@ internal sealed class KernelLowering
 {
     private readonly IParameterSymbol _row;
     private readonly SchemaSpec _input;
+    private readonly IParameterSymbol? _parameter;
+    private readonly StageParametersSpec? _parameters;
     private readonly CancellationToken _cancellationToken;
     private readonly SortedSet<string> _readMembers = new(System.StringComparer.Ordinal);
 
-    private KernelLowering(IParameterSymbol row, SchemaSpec input, CancellationToken cancellationToken)
+    private KernelLowering(IParameterSymbol row, SchemaSpec input, IParameterSymbol? parameter, StageParametersSpec? parameters, CancellationToken cancellationToken)
     {
         _row = row;
         _input = input;
+        _parameter = parameter;
+        _parameters = parameters;
         _cancellationToken = cancellationToken;
     }
 
@@ -33,18 +37,23 @@ internal sealed class KernelLowering
     /// <summary>Where the first unsupported construct is.</summary>
     public Location? UnsupportedLocation { get; private set; }
 
-    /// <summary>Lowers <paramref name="method"/>; on an unsupported construct returns a fallback spec and sets the out parameters.</summary>
+    /// <summary>
+    /// Lowers <paramref name="method"/>; on an unsupported construct returns a fallback spec and sets the out parameters.
+    /// Reads of <paramref name="parameters"/>' members (the stage's second parameter) become
+    /// <see cref="KernelExprKind.Parameter"/> nodes, which kernels read once per batch.
+    /// </summary>
     public static StageKernelSpec Lower(
         IMethodSymbol method,
         MethodDeclarationSyntax declaration,
         SemanticModel semanticModel,
         SchemaSpec input,
+        StageParametersSpec? parameters,
         SchemaSpec? output,
         CancellationToken cancellationToken,
         out string? fallbackReason,
         out Location? fallbackLocation)
     {
-        var lowering = new KernelLowering(method.Parameters[0], input, cancellationToken);
+        var lowering = new KernelLowering(method.Parameters[0], input, parameters is null ? null : method.Parameters[1], parameters, cancellationToken);
         StageKernelSpec? spec = lowering.LowerBody(declaration, semanticModel, output);
         if (spec is not null)
         {
@@ -147,6 +156,10 @@ internal sealed class KernelLowering
         if (operation is IParameterReferenceOperation rowReference && SymbolEqualityComparer.Default.Equals(rowReference.Parameter, _row))
         {
             return Fail("the row parameter '" + _row.Name + "' used as a whole object", operation);
+        }
+        if (operation is IParameterReferenceOperation parameterReference && SymbolEqualityComparer.Default.Equals(parameterReference.Parameter, _parameter))
+        {
+            return Fail("the parameter object '" + _parameter!.Name + "' used as a whole (read its members)", operation);
         }
         if (operation is IConversionOperation { IsImplicit: true, OperatorMethod: null, Type.SpecialType: SpecialType.System_Object } boxing)
         {
@@ -282,6 +295,17 @@ internal sealed class KernelLowering
             }
             _readMembers.Add(property.Property.Name);
             return KernelExpr.Leaf(KernelExprKind.Column, TypeOf(property), property.Property.Name);
+        }
+        if (property.Instance is IParameterReferenceOperation parameterInstance && SymbolEqualityComparer.Default.Equals(parameterInstance.Parameter, _parameter))
+        {
+            foreach (ParameterMemberSpec member in _parameters!.Members)
+            {
+                if (member.Name == property.Property.Name)
+                {
+                    return KernelExpr.Leaf(KernelExprKind.Parameter, TypeOf(property), _parameters.Name + "." + member.Name);
+                }
+            }
+            return Fail("the member '" + _parameter!.Name + "." + property.Property.Name + "', which is not a positional member of '" + _parameters.Name + "'", property);
         }
         if (property.Instance is null)
         {

@@ -30,12 +30,13 @@ internal sealed class VectorKernelEmitter
 
     private readonly PipelineSpec _pipeline;
     private readonly SchemaSpec _input;
-    private readonly System.Func<KernelExpr, string?, string?, string> _renderScalar;
+    private readonly System.Func<KernelExpr, string?, string?, bool, string> _renderScalar;
     private readonly List<string> _before = new();
     private readonly List<string> _block = new();
     private readonly HashSet<string> _refs = new(System.StringComparer.Ordinal);
     private readonly HashSet<string> _names = new(System.StringComparer.Ordinal);
     private Dictionary<string, VValue> _values = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, VValue> _parameterVectors = new(System.StringComparer.Ordinal);
     private bool _valuesAreInput = true;
     private int _depth;
     private string _stage = string.Empty;
@@ -47,7 +48,7 @@ internal sealed class VectorKernelEmitter
     // A construct that would throw for some lanes hands the block back only when a reached, kept lane would.
     private string? _reach;
 
-    private VectorKernelEmitter(PipelineSpec pipeline, SchemaSpec input, System.Func<KernelExpr, string?, string?, string> renderScalar)
+    private VectorKernelEmitter(PipelineSpec pipeline, SchemaSpec input, System.Func<KernelExpr, string?, string?, bool, string> renderScalar)
     {
         _pipeline = pipeline;
         _input = input;
@@ -72,7 +73,7 @@ internal sealed class VectorKernelEmitter
         SchemaSpec? output,
         IReadOnlyDictionary<string, string> gathered,
         bool needsSelection,
-        System.Func<KernelExpr, string?, string?, string> renderScalar)
+        System.Func<KernelExpr, string?, string?, bool, string> renderScalar)
     {
         var emitter = new VectorKernelEmitter(pipeline, input, renderScalar);
         return emitter.EmitBlock(stages, output, gathered, needsSelection) ? emitter : null;
@@ -259,6 +260,8 @@ internal sealed class VectorKernelEmitter
                 return Constant(e.Type, e.Text);
             case KernelExprKind.StaticMember:
                 return Hoisted(e);
+            case KernelExprKind.Parameter:
+                return HoistedParameter(e);
             case KernelExprKind.Default:
             {
                 TypeInfo? t = TypeInfo.Parse(e.Type);
@@ -483,6 +486,30 @@ internal sealed class VectorKernelEmitter
         string name = Unique("hoisted" + Tail(e.Text));
         _before.Add("var " + name + " = " + Broadcast(t.Value.Kind, e.Text) + "; // " + e.Text + ", read once per batch");
         return new VValue(t.Value.Kind, name, null);
+    }
+
+    /// <summary>
+    /// A member of a stage's parameter object: the kernel read it into a scalar local before the loop; it is broadcast
+    /// once, the first time a block uses it.
+    /// </summary>
+    private VValue? HoistedParameter(KernelExpr e)
+    {
+        if (_parameterVectors.TryGetValue(e.Text, out VValue? known))
+        {
+            return known;
+        }
+        TypeInfo? t = TypeInfo.Parse(e.Type);
+        if (t is null || t.Value.Nullable || t.Value.Kind is VKind.String or VKind.DateTime)
+        {
+            return null;
+        }
+        string local = StageParametersSpec.MemberLocal(e.Text);
+        string name = Unique("hoisted" + e.Text.Replace(".", string.Empty));
+        string broadcast = t.Value.Kind == VKind.Bool ? Broadcast(VKind.Bool, local) : VectorClass(t.Value.Kind) + ".Create(" + local + ")";
+        _before.Add("var " + name + " = " + broadcast + "; // " + e.Text + ", read once per batch");
+        var value = new VValue(t.Value.Kind, name, null);
+        _parameterVectors[e.Text] = value;
+        return value;
     }
 
     private static string Broadcast(VKind kind, string scalar) => kind switch
@@ -1221,7 +1248,7 @@ internal sealed class VectorKernelEmitter
         string element = t.Value.Kind == VKind.Bool ? "long" : ElementType(t.Value.Kind);
         string table = Unique(Camel(_stage) + "By" + column + "Entry");
         string entry = Unique("entry");
-        string scalar = _renderScalar(e, member, entry);
+        string scalar = _renderScalar(e, member, entry, false);
         if (_names.Add(strings + "Checked"))
         {
             _before.Add("if (" + strings + ".Length > rowCount)");
@@ -1263,6 +1290,8 @@ internal sealed class VectorKernelEmitter
         switch (e.Kind)
         {
             case KernelExprKind.Literal:
+            case KernelExprKind.Parameter:
+                // A parameter member is a value that is the same for every entry, read before the loop.
                 return true;
             case KernelExprKind.Column:
             {
@@ -1311,7 +1340,7 @@ internal sealed class VectorKernelEmitter
                     case "ToLowerInvariant" or "ToUpperInvariant" or "Trim" or "TrimStart" or "TrimEnd" when e.Operands.Count == 1:
                         return IsTotalOverString(e.Operands[0], ref member);
                     case "StartsWith" or "EndsWith" or "Contains" or "Equals" or "IndexOf"
-                        when (e.Operands.Count == 2 || (e.Operands.Count == 3 && IsStringComparison(e.Operands[2]))) && IsStringLiteral(e.Operands[1]):
+                        when (e.Operands.Count == 2 || (e.Operands.Count == 3 && IsStringComparison(e.Operands[2]))) && IsStringConstant(e.Operands[1]):
                         return IsTotalOverString(e.Operands[0], ref member);
                     default:
                         return false;
@@ -1356,7 +1385,10 @@ internal sealed class VectorKernelEmitter
     private static bool IsStringComparison(KernelExpr e) =>
         e.Kind is KernelExprKind.StaticMember or KernelExprKind.Literal && e.Text.StartsWith("global::System.StringComparison.", System.StringComparison.Ordinal);
 
-    private static bool IsStringLiteral(KernelExpr e) => e.Kind == KernelExprKind.Literal && e.Text.StartsWith("\"", System.StringComparison.Ordinal);
+    // A string literal, or a string member of the stage's parameter object (never null: the runtime refuses null values).
+    private static bool IsStringConstant(KernelExpr e) =>
+        (e.Kind == KernelExprKind.Literal && e.Text.StartsWith("\"", System.StringComparison.Ordinal))
+        || (e.Kind == KernelExprKind.Parameter && e.Type == "string");
 
     private static bool IsPositiveIntLiteral(KernelExpr e) =>
         e.Kind == KernelExprKind.Literal && int.TryParse(e.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0;
@@ -1380,7 +1412,7 @@ internal sealed class VectorKernelEmitter
         return true;
     }
 
-    private string Scalar(KernelExpr e) => "(" + _renderScalar(e, null, null) + ")";
+    private string Scalar(KernelExpr e) => "(" + _renderScalar(e, null, null, false) + ")";
 
     // ---- conversions and types ---------------------------------------------------------------------------
 
@@ -1610,7 +1642,7 @@ internal sealed class VectorKernelEmitter
     /// <summary>A short rendering of an IR node for the comments that map blocks back to the user's code.</summary>
     private string Describe(KernelExpr e)
     {
-        string text = _renderScalar(e, null, null).Replace("global::System.", string.Empty).Replace("global::", string.Empty);
+        string text = _renderScalar(e, null, null, true).Replace("global::System.", string.Empty).Replace("global::", string.Empty);
         return text.Length > 120 ? text.Substring(0, 117) + "..." : text;
     }
 

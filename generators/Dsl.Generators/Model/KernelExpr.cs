@@ -11,6 +11,11 @@ internal enum KernelExprKind
     Column,
     /// <summary>A static field, constant or property; <see cref="KernelExpr.Text"/> is its qualified name.</summary>
     StaticMember,
+    /// <summary>
+    /// A member of the stage's parameter object, the same for every row of a run; <see cref="KernelExpr.Text"/> is
+    /// <c>TypeName.Member</c> (the parameter type's simple name, as keyed in <c>pipeline.yaml</c>).
+    /// </summary>
+    Parameter,
     /// <summary><c>default(T)</c>.</summary>
     Default,
     /// <summary>A binary operator; <see cref="KernelExpr.Text"/> is the operator token.</summary>

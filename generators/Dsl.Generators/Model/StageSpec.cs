@@ -17,6 +17,7 @@ internal enum StageKindSpec
 /// <param name="Kernel">The compiled body.</param>
 /// <param name="ScanPredicates">For a source filter (every input row reaches it through filters only): the
 /// column-versus-constant conditions a scan may prune row groups with; empty otherwise.</param>
+/// <param name="Parameters">The parameter object the stage takes after its row, or null.</param>
 internal sealed record StageSpec(
     string Name,
     StageKindSpec Kind,
@@ -24,4 +25,5 @@ internal sealed record StageSpec(
     string OutputSchema,
     string? From,
     StageKernelSpec Kernel,
-    Common.EquatableArray<ScanPredicateSpec> ScanPredicates = default);
+    Common.EquatableArray<ScanPredicateSpec> ScanPredicates = default,
+    StageParametersSpec? Parameters = null);

@@ -67,6 +67,96 @@ public sealed partial class PipelineGenerator
             return ", ScanPredicates: new global::Dsl.Execution.ScanPredicate[] { " + string.Join(", ", items) + " }";
         }
 
+        /// <summary>", Parameters: new StageParametersPlan(...)" for a stage that takes a parameter object; else nothing.</summary>
+        private static string Parameters(StageSpec stage)
+        {
+            if (stage.Parameters is not { } parameters)
+            {
+                return string.Empty;
+            }
+            var members = new System.Collections.Generic.List<string>();
+            foreach (ParameterMemberSpec member in parameters.Members)
+            {
+                members.Add("new global::Dsl.Execution.StageParameterMember(" + SourceWriter.Literal(member.Name) + ", global::Dsl.Execution.ParameterType." + member.Kind + ")");
+            }
+            return ", Parameters: new global::Dsl.Execution.StageParametersPlan(" + SourceWriter.Literal(parameters.Name)
+                + ", new global::Dsl.Execution.StageParameterMember[] { " + string.Join(", ", members) + " })";
+        }
+
+        /// <summary>The distinct parameter types the stages of <paramref name="stages"/> take, in stage order.</summary>
+        public static System.Collections.Generic.List<StageParametersSpec> ParameterTypes(PipelineSpec spec, System.Collections.Generic.IEnumerable<string> stages)
+        {
+            var types = new System.Collections.Generic.List<StageParametersSpec>();
+            foreach (string name in stages)
+            {
+                if (spec.Stage(name).Parameters is { } parameters && !types.Exists(t => t.FullTypeName == parameters.FullTypeName))
+                {
+                    types.Add(parameters);
+                }
+            }
+            return types;
+        }
+
+        /// <summary>
+        /// The binder of a pipeline whose stages take parameters: each parameter object is built once from the values
+        /// the runtime checked, then bound into the kernels of the segments whose stages take it.
+        /// </summary>
+        private static void WriteBinder(SourceWriter w, PipelineSpec spec)
+        {
+            var names = new System.Collections.Generic.List<string>();
+            foreach (StageSpec stage in spec.Stages)
+            {
+                names.Add(stage.Name);
+            }
+            w.WriteLine("/// <summary>Builds each stage parameter object once from <paramref name=\"parameters\"/> and binds it into the kernels whose stages take it.</summary>");
+            w.WriteLine(SourceWriter.GeneratedCodeAttribute);
+            w.WriteLine("private static global::System.Collections.Generic.IReadOnlyList<global::Dsl.Execution.SegmentKernel> BindKernels(global::Dsl.Execution.StageParameterValues parameters)");
+            w.OpenBrace();
+            foreach (StageParametersSpec type in ParameterTypes(spec, names))
+            {
+                w.WriteLine("var " + type.Local + " = new " + type.FullTypeName + "(");
+                w.Indent();
+                for (int m = 0; m < type.Members.Count; m++)
+                {
+                    ParameterMemberSpec member = type.Members[m];
+                    w.WriteLine("parameters.Get<" + member.ClrType + ">(" + SourceWriter.Literal(type.Name) + ", " + SourceWriter.Literal(member.Name) + ")"
+                        + (m == type.Members.Count - 1 ? ");" : ","));
+                }
+                w.Unindent();
+            }
+            w.WriteLine("return new global::Dsl.Execution.SegmentKernel[]");
+            w.OpenBrace();
+            foreach (SegmentSpec segment in spec.Segments)
+            {
+                var types = ParameterTypes(spec, segment.Stages);
+                if (types.Count == 0)
+                {
+                    w.WriteLine(segment.KernelName + ",");
+                    continue;
+                }
+                var arguments = new System.Collections.Generic.List<string> { "input" };
+                foreach (StageParametersSpec type in types)
+                {
+                    arguments.Add(type.Local);
+                }
+                w.WriteLine("input => " + segment.KernelName + "(" + string.Join(", ", arguments) + "),");
+            }
+            w.CloseBrace(";");
+            w.CloseBrace();
+        }
+
+        private static bool HasParameters(PipelineSpec spec)
+        {
+            foreach (StageSpec stage in spec.Stages)
+            {
+                if (stage.Parameters is not null)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         private static void WriteCompiled(SourceWriter w, PipelineSpec spec)
         {
             w.WriteLine("/// <summary>The compiled plan of pipeline " + SourceWriter.Literal(spec.PipelineName) + " and one kernel per fused segment.</summary>");
@@ -96,7 +186,7 @@ public sealed partial class PipelineGenerator
                     + (stage.From is null ? "null" : SourceWriter.Literal(stage.From)) + ", "
                     + (stage.Kernel.Vectorized ? "true" : "false") + ", "
                     + (stage.Kernel.FallbackReason is null ? "null" : SourceWriter.Literal(stage.Kernel.FallbackReason))
-                    + ScanPredicates(stage) + "),");
+                    + ScanPredicates(stage) + Parameters(stage) + "),");
             }
             w.CloseBrace(",");
             w.WriteLine("Segments: new global::Dsl.Execution.SegmentPlan[]");
@@ -124,6 +214,15 @@ public sealed partial class PipelineGenerator
             }
             w.CloseBrace("),");
             w.Unindent();
+            if (HasParameters(spec))
+            {
+                // The kernels need the stages' parameter objects: the runtime binds them (WithParameters) before a run.
+                w.WriteLine("BindKernels);");
+                w.Unindent();
+                w.WriteLine();
+                WriteBinder(w, spec);
+                return;
+            }
             w.WriteLine("new global::Dsl.Execution.SegmentKernel[]");
             w.OpenBrace();
             foreach (SegmentSpec segment in spec.Segments)

@@ -152,14 +152,45 @@ public sealed partial class PipelineGenerator
                 ? "static bool " + method.Name + "(TSchema row)"
                 : "static TOutput " + method.Name + "(TInput row)";
             bool returnsBool = method.ReturnType.SpecialType == SpecialType.System_Boolean;
-            if (method.Parameters.Length != 1
-                || method.Parameters[0].RefKind != RefKind.None
+            if (method.Parameters.Length == 0
                 || method.IsGenericMethod
                 || (kind == StageKindSpec.Filter && !returnsBool)
                 || (kind == StageKindSpec.Map && (method.ReturnsVoid || method.ReturnType is not INamedTypeSymbol)))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageSignatureInvalid, location, method.Name, pipelineName, expected));
                 return null;
+            }
+            for (int p = 0; p < method.Parameters.Length; p++)
+            {
+                IParameterSymbol parameter = method.Parameters[p];
+                if (parameter.RefKind != RefKind.None)
+                {
+                    ParameterSyntax syntax = declaration.ParameterList.Parameters[p];
+                    string modifier = syntax.Modifiers.Count > 0 ? syntax.Modifiers.ToString() : parameter.RefKind.ToString().ToLowerInvariant();
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageParameterByReference, syntax.GetLocation(), method.Name, pipelineName, parameter.Name, modifier));
+                    return null;
+                }
+            }
+            if (method.Parameters.Length > 2)
+            {
+                var extra = new List<string>();
+                for (int p = 1; p < method.Parameters.Length; p++)
+                {
+                    extra.Add(method.Parameters[p].Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat) + " " + method.Parameters[p].Name);
+                }
+                Location extraLocation = declaration.ParameterList.Parameters[2].GetLocation();
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageHasTooManyParameters, extraLocation, method.Name, pipelineName, (method.Parameters.Length - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), string.Join(", ", extra)));
+                return null;
+            }
+            StageParametersSpec? parameters = null;
+            if (method.Parameters.Length == 2)
+            {
+                ParameterSyntax syntax = declaration.ParameterList.Parameters[1];
+                parameters = ParseParameters(method.Parameters[1], method.Name, pipelineName, syntax.Type?.GetLocation() ?? syntax.GetLocation(), diagnostics);
+                if (parameters is null)
+                {
+                    return null;
+                }
             }
 
             IParameterSymbol row = method.Parameters[0];
@@ -181,6 +212,7 @@ public sealed partial class PipelineGenerator
                 declaration,
                 semanticModel,
                 input,
+                parameters,
                 kind == StageKindSpec.Map ? output : null,
                 cancellationToken,
                 out string? fallbackReason,
@@ -209,7 +241,78 @@ public sealed partial class PipelineGenerator
                 ? ScanPredicateExtractor.Extract(declaration, semanticModel, row, input, cancellationToken)
                 : EquatableArray<ScanPredicateSpec>.Empty;
 
-            return new StageDraft(method.Name, kind, input, output, from, fromLocation, location, inputTypeLocation, kernel, predicates);
+            return new StageDraft(method.Name, kind, input, output, from, fromLocation, location, inputTypeLocation, kernel, predicates, parameters);
+        }
+
+        /// <summary>
+        /// The parameter object a stage takes after its row: a positional record (class or struct) whose members are
+        /// all double, float, int, long, bool, string or DateTime. Null, with DSL2008 reported, for anything else.
+        /// </summary>
+        private static StageParametersSpec? ParseParameters(IParameterSymbol parameter, string stage, string pipelineName, Location location, List<DiagnosticInfo> diagnostics)
+        {
+            string display = parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
+            string? problem = null;
+            var members = new List<ParameterMemberSpec>();
+            if (parameter.Type is not INamedTypeSymbol type || type.IsGenericType || type.SpecialType != SpecialType.None
+                || type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+            {
+                problem = "is not a record";
+            }
+            else if (SymbolNames.HasAttribute(type, KnownTypeNames.SchemaAttribute))
+            {
+                problem = "is a schema (a stage reads one row; its parameter object holds configuration values)";
+            }
+            else if (SchemaGenerator.Parser.PrimaryConstructor(type) is not { } constructor)
+            {
+                problem = "is not a positional record (declare it as 'record " + type.Name + "(double Value, ...)')";
+            }
+            else if (constructor.Parameters.Length == 0)
+            {
+                problem = "has no members";
+            }
+            else
+            {
+                foreach (IParameterSymbol member in constructor.Parameters)
+                {
+                    string? kind = ParameterKind(member.Type);
+                    if (kind is null)
+                    {
+                        problem = "has member '" + member.Name + "' of type '" + member.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat) + "'"
+                            + (member.Type.IsReferenceType && member.Type.NullableAnnotation == NullableAnnotation.Annotated || member.Type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
+                                ? " (configuration values are never null)"
+                                : string.Empty);
+                        break;
+                    }
+                    members.Add(new ParameterMemberSpec(member.Name, kind, SymbolNames.Qualified(member.Type)));
+                }
+            }
+            if (problem is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageParameterTypeUnsupported, location, stage, pipelineName, parameter.Name, display, problem));
+                return null;
+            }
+            var named = (INamedTypeSymbol)parameter.Type;
+            return new StageParametersSpec(named.Name, SymbolNames.Qualified(named), members.ToEquatableArray());
+        }
+
+        /// <summary>The <c>Dsl.Execution.ParameterType</c> member for a parameter member type, or null.</summary>
+        private static string? ParameterKind(ITypeSymbol type)
+        {
+            if (type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.Annotated)
+            {
+                return null;
+            }
+            return type.SpecialType switch
+            {
+                SpecialType.System_Double => "Double",
+                SpecialType.System_Single => "Float",
+                SpecialType.System_Int32 => "Int32",
+                SpecialType.System_Int64 => "Int64",
+                SpecialType.System_Boolean => "Boolean",
+                SpecialType.System_String => "String",
+                SpecialType.System_DateTime => "DateTime",
+                _ => null,
+            };
         }
 
         private static SchemaSpec? ParseSchema(

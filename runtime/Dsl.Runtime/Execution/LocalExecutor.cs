@@ -34,6 +34,10 @@ public sealed class LocalExecutor
     {
         var clock = Stopwatch.StartNew();
         PipelinePlan plan = pipeline.Plan;
+        if (!pipeline.IsBound)
+        {
+            throw new ArgumentException($"Pipeline '{plan.Name}' has stages that take parameters ({string.Join(", ", plan.ParameterTypes().Select(p => p.TypeName))}) and no values were bound: call WithParameters first (the command line reads them from pipeline.yaml and --param).", nameof(pipeline));
+        }
         output = Path.GetFullPath(output);
         CheckOutputNotInsideInput(Path.GetFullPath(input), output);
 
@@ -75,7 +79,7 @@ public sealed class LocalExecutor
                 sinkResults,
                 stats.ToStatistics(plan),
                 clock.Elapsed);
-            RunManifest.Write(Path.Combine(output, ManifestFile), plan, files, partitions, result);
+            RunManifest.Write(Path.Combine(output, ManifestFile), plan, pipeline.Parameters, files, partitions, result);
             File.WriteAllText(Path.Combine(output, SuccessMarker), "");
             return result with { Elapsed = clock.Elapsed };
         }

@@ -49,6 +49,16 @@ public sealed record PipelinePlan(
                 .SelectMany(name => Stages.FirstOrDefault(s => s.Name == name)?.ScanPredicates ?? [])
                 .ToList()
             : [];
+
+    /// <summary>
+    /// The distinct parameter types the stages take (a type several stages take appears once: they share its values),
+    /// in stage order.
+    /// </summary>
+    public IReadOnlyList<StageParametersPlan> ParameterTypes() =>
+        Stages.Where(s => s.Parameters is not null)
+            .Select(s => s.Parameters!)
+            .DistinctBy(p => p.TypeName, StringComparer.Ordinal)
+            .ToList();
 }
 
 /// <summary>One stage of a <see cref="PipelinePlan"/>.</summary>
@@ -62,6 +72,7 @@ public sealed record PipelinePlan(
 /// <param name="ScanPredicates">For a filter every input row reaches before anything else runs (a source filter):
 /// the simple column-versus-constant conditions it requires, which a scan may use to prune row groups. Null or
 /// empty when there are none.</param>
+/// <param name="Parameters">The parameter object the stage takes after its row, or null when it takes none.</param>
 public sealed record StagePlan(
     string Name,
     StageKind Kind,
@@ -70,7 +81,8 @@ public sealed record StagePlan(
     string? From,
     bool Vectorized,
     string? FallbackReason,
-    IReadOnlyList<ScanPredicate>? ScanPredicates = null);
+    IReadOnlyList<ScanPredicate>? ScanPredicates = null,
+    StageParametersPlan? Parameters = null);
 
 /// <summary>A fused run of stages executed as one pass over a batch.</summary>
 /// <param name="Index">Position in <see cref="PipelinePlan.Segments"/>; also the kernel's index.</param>

@@ -8,8 +8,11 @@ namespace Dsl.Execution;
 /// </summary>
 public static class PlanJson
 {
-    /// <summary>Writes <paramref name="plan"/> as a JSON object.</summary>
-    public static void Write(Utf8JsonWriter json, PipelinePlan plan)
+    /// <summary>
+    /// Writes <paramref name="plan"/> as a JSON object; a stage that takes parameters lists its members with their
+    /// values from <paramref name="parameters"/> (null where none is set).
+    /// </summary>
+    public static void Write(Utf8JsonWriter json, PipelinePlan plan, StageParameterValues? parameters = null)
     {
         json.WriteStartObject();
         json.WriteString("name", plan.Name);
@@ -51,6 +54,10 @@ public static class PlanJson
                     WritePredicate(json, predicate);
                 }
                 json.WriteEndArray();
+            }
+            if (stage.Parameters is { } stageParameters)
+            {
+                WriteParameters(json, stageParameters, parameters ?? StageParameterValues.Empty);
             }
             json.WriteEndObject();
         }
@@ -110,6 +117,52 @@ public static class PlanJson
         json.WriteEndObject();
     }
 
+    private static void WriteParameters(Utf8JsonWriter json, StageParametersPlan stageParameters, StageParameterValues values)
+    {
+        json.WriteStartObject("parameters");
+        json.WriteString("type", stageParameters.TypeName);
+        json.WriteStartArray("members");
+        foreach (StageParameterMember member in stageParameters.Members)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", member.Name);
+            json.WriteString("type", member.Type.ToString());
+            json.WritePropertyName("value");
+            if (!values.TryGet(stageParameters.TypeName, member.Name, out object? value))
+            {
+                json.WriteNullValue();
+            }
+            else
+            {
+                switch (value)
+                {
+                    case bool b:
+                        json.WriteBooleanValue(b);
+                        break;
+                    case int i:
+                        json.WriteNumberValue(i);
+                        break;
+                    case long l:
+                        json.WriteNumberValue(l);
+                        break;
+                    case float f when float.IsFinite(f):
+                        json.WriteNumberValue(f);
+                        break;
+                    case double d when double.IsFinite(d):
+                        json.WriteNumberValue(d);
+                        break;
+                    default:
+                        // Text, date-times, and NaN or infinities, which have no JSON number form.
+                        json.WriteStringValue(StageParameterValues.Format(value));
+                        break;
+                }
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
     private static void WritePredicate(Utf8JsonWriter json, ScanPredicate predicate)
     {
         json.WriteStartObject();
@@ -147,13 +200,13 @@ public static class PlanJson
         json.WriteEndObject();
     }
 
-    /// <summary>The plan as indented JSON text.</summary>
-    public static string ToJson(PipelinePlan plan)
+    /// <summary>The plan as indented JSON text, with stage parameter values from <paramref name="parameters"/>.</summary>
+    public static string ToJson(PipelinePlan plan, StageParameterValues? parameters = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            Write(json, plan);
+            Write(json, plan, parameters);
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }

@@ -4,11 +4,12 @@ namespace Dsl.Execution;
 
 /// <summary>
 /// The record of a committed run, written as <c>_manifest.json</c> beside the output: the plan, every input file with
-/// its size and modification time, the partitions, and the rows each output received.
+/// its size and modification time, the partitions, and the rows each output received. The plan carries the stage
+/// parameter values the run used.
 /// </summary>
 internal static class RunManifest
 {
-    public static void Write(string path, PipelinePlan plan, IReadOnlyList<string> files, IReadOnlyList<Partition> partitions, JobResult result)
+    public static void Write(string path, PipelinePlan plan, StageParameterValues parameters, IReadOnlyList<string> files, IReadOnlyList<Partition> partitions, JobResult result)
     {
         string temp = path + ".tmp";
         using (FileStream stream = File.Create(temp))
@@ -20,7 +21,7 @@ internal static class RunManifest
             json.WriteString("completedUtc", DateTime.UtcNow);
             json.WriteNumber("elapsedSeconds", Math.Round(result.Elapsed.TotalSeconds, 3));
             json.WritePropertyName("plan");
-            PlanJson.Write(json, plan);
+            PlanJson.Write(json, plan, parameters);
             json.WriteStartArray("inputs");
             foreach (string file in files)
             {

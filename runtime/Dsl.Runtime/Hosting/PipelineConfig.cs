@@ -22,13 +22,24 @@ namespace Dsl.Hosting;
 /// targetPartitionRows: 2000000
 /// outputs:                     # per sink (its last stage): folder inside the output
 ///   Featurize: features
+/// parameters:                  # stage parameter objects, by type name, then member
+///   AmountScaling:             # e.g. static Features Featurize(Transaction t, AmountScaling s)
+///     Mean: 120.5
+///     Std: 33.0
 /// </code>
+/// Every member of every parameter type a stage takes needs a value (from here or from <c>--param Type.Member=value</c>
+/// on the command line, which overrides the file). Numbers use invariant culture (<c>NaN</c>, <c>Infinity</c>, <c>.nan</c>
+/// and <c>.inf</c> work for <c>double</c> and <c>float</c>), booleans are <c>true</c>/<c>false</c>, date-times are ISO 8601,
+/// and text is taken as written.
 /// </example>
 public sealed class PipelineConfig
 {
-    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "outputs"];
+    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "outputs", "parameters"];
 
     private readonly Dictionary<string, Mark> _marks = new(StringComparer.Ordinal);
+
+    // parameters: type name -> (where its key is, member name -> (where its key is, the value node)).
+    private readonly Dictionary<string, (Mark Key, Dictionary<string, (Mark Key, YamlNode Value)> Members)> _parameters = new(StringComparer.Ordinal);
 
     private PipelineConfig(string path) => FilePath = path;
 
@@ -107,6 +118,7 @@ public sealed class PipelineConfig
                 case "targetPartitionRows": config.TargetPartitionRows = Number(config, key, value, 1, long.MaxValue, problems); break;
                 case "compression": config.Compression = Codec(config, value, problems); break;
                 case "outputs": config.Outputs = Folders(config, value, problems); break;
+                case "parameters": ReadParameters(config, value, problems); break;
                 default:
                     problems.Add(Problem(config, keyNode.Start, $"Unknown setting '{key}'. Known settings are {string.Join(", ", Keys)}."));
                     break;
@@ -115,15 +127,23 @@ public sealed class PipelineConfig
         return (config, problems);
     }
 
-    /// <summary>Reads <paramref name="path"/> and checks it against <paramref name="plan"/>: every problem, from both steps.</summary>
-    public static (PipelineConfig Config, IReadOnlyList<ConfigProblem> Problems) ReadAndCheck(string path, PipelinePlan plan)
+    /// <summary>
+    /// Reads <paramref name="path"/> and checks it against <paramref name="plan"/>: every problem, from both steps.
+    /// <paramref name="overridden"/> lists the stage parameters (<c>Type.Member</c>) given on the command line, which
+    /// the file may leave out.
+    /// </summary>
+    public static (PipelineConfig Config, IReadOnlyList<ConfigProblem> Problems) ReadAndCheck(string path, PipelinePlan plan, IReadOnlyCollection<string>? overridden = null)
     {
         (PipelineConfig config, IReadOnlyList<ConfigProblem> problems) = Read(path);
-        return (config, [.. problems, .. config.Check(plan)]);
+        return (config, [.. problems, .. config.Check(plan, overridden)]);
     }
 
-    /// <summary>Checks the settings against the compiled plan: the pipeline name, and that each <c>outputs</c> key is a sink.</summary>
-    public IReadOnlyList<ConfigProblem> Check(PipelinePlan plan)
+    /// <summary>
+    /// Checks the settings against the compiled plan: the pipeline name, that each <c>outputs</c> key is a sink, and
+    /// that <c>parameters</c> gives a value of the right type to every member of every parameter type the stages take
+    /// (except the <c>Type.Member</c> names in <paramref name="overridden"/>) and nothing else.
+    /// </summary>
+    public IReadOnlyList<ConfigProblem> Check(PipelinePlan plan, IReadOnlyCollection<string>? overridden = null)
     {
         var problems = new List<ConfigProblem>();
         if (Pipeline is not null && Pipeline != plan.Name)
@@ -140,7 +160,73 @@ public sealed class PipelineConfig
                 problems.Add(Problem(this, _marks["outputs." + stage], $"Output '{stage}' is not a sink: {why}. Sinks are {string.Join(", ", sinks.Select(s => $"'{s}'"))}."));
             }
         }
+        BindParameters(plan, overridden ?? [], new StageParameterValues(), problems);
         return problems;
+    }
+
+    /// <summary>
+    /// The stage parameter values the file gives for <paramref name="plan"/>, converted to the members' types. Values
+    /// with problems (see <see cref="Check"/>) are left out.
+    /// </summary>
+    public StageParameterValues ParameterValues(PipelinePlan plan)
+    {
+        var values = new StageParameterValues();
+        BindParameters(plan, [], values, []);
+        return values;
+    }
+
+    private void BindParameters(PipelinePlan plan, IReadOnlyCollection<string> overridden, StageParameterValues values, List<ConfigProblem> problems)
+    {
+        IReadOnlyList<StageParametersPlan> types = plan.ParameterTypes();
+        string known = types.Count == 0
+            ? $"no stage of pipeline '{plan.Name}' takes parameters"
+            : $"the stages take {string.Join(", ", types.Select(t => $"'{t.TypeName}'"))}";
+        foreach ((string typeName, (Mark typeKey, Dictionary<string, (Mark Key, YamlNode Value)> members)) in _parameters)
+        {
+            StageParametersPlan? type = types.FirstOrDefault(t => t.TypeName == typeName);
+            if (type is null)
+            {
+                problems.Add(Problem(this, typeKey, $"No stage takes parameters of type '{typeName}': {known}. Remove the section or correct the type name."));
+                continue;
+            }
+            foreach ((string memberName, (Mark memberKey, YamlNode node)) in members)
+            {
+                if (type.Member(memberName) is not { } member)
+                {
+                    problems.Add(Problem(this, memberKey, $"Parameter type '{typeName}' has no member '{memberName}'. Its members are {string.Join(", ", type.Members.Select(m => m.Name))}."));
+                }
+                else if (node is YamlScalarNode { Value: { } text } && StageParameterValues.Parse(member.Type, text) is { } value)
+                {
+                    values.Set(typeName, memberName, value);
+                }
+                else
+                {
+                    problems.Add(Problem(this, node.Start, $"Parameter '{typeName}.{memberName}' is {StageParameterValues.CSharpNameWithArticle(member.Type)} and must be {StageParameterValues.Describe(member.Type)}."));
+                }
+            }
+        }
+        foreach (StageParametersPlan type in types)
+        {
+            string[] missing = type.Members
+                .Where(m => !overridden.Contains(type.TypeName + "." + m.Name) && !(_parameters.TryGetValue(type.TypeName, out var given) && given.Members.ContainsKey(m.Name)))
+                .Select(m => m.Name)
+                .ToArray();
+            if (missing.Length == 0)
+            {
+                continue;
+            }
+            string stages = string.Join(", ", plan.Stages.Where(s => s.Parameters?.TypeName == type.TypeName).Select(s => $"'{s.Name}'"));
+            string what = $"Stage {stages} takes parameters '{type.TypeName}' but {string.Join(", ", missing.Select(m => $"'{m}'"))} {(missing.Length == 1 ? "has" : "have")} no value";
+            if (_parameters.TryGetValue(type.TypeName, out var section))
+            {
+                problems.Add(Problem(this, section.Key, $"{what}. Add {string.Join(" and ", missing.Select(m => $"'{m}: VALUE'"))} under '{type.TypeName}'."));
+            }
+            else
+            {
+                Mark at = _marks.TryGetValue("parameters", out Mark parametersKey) ? parametersKey : Mark.Empty;
+                problems.Add(Problem(this, at, $"{what}. Add them under 'parameters:' as '{type.TypeName}:' with one 'Member: VALUE' line each, or pass --param {type.TypeName}.Member=VALUE."));
+            }
+        }
     }
 
     private static ConfigProblem Problem(PipelineConfig config, Mark at, string message) => new(config.FilePath, (int)at.Line, (int)at.Column, message);
@@ -179,6 +265,30 @@ public sealed class PipelineConfig
             problems.Add(Problem(config, value.Start, "Setting 'compression' must be one of uncompressed, snappy or gzip."));
         }
         return codec;
+    }
+
+    private static void ReadParameters(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)
+    {
+        if (value is not YamlMappingNode types)
+        {
+            problems.Add(Problem(config, value.Start, "Setting 'parameters' must map parameter type names to their members, e.g. 'AmountScaling:' then indented 'Mean: 1.5' lines."));
+            return;
+        }
+        foreach ((YamlNode typeKey, YamlNode membersNode) in types.Children)
+        {
+            string typeName = (typeKey as YamlScalarNode)?.Value ?? typeKey.ToString();
+            var members = new Dictionary<string, (Mark Key, YamlNode Value)>(StringComparer.Ordinal);
+            config._parameters[typeName] = (typeKey.Start, members);
+            if (membersNode is not YamlMappingNode map)
+            {
+                problems.Add(Problem(config, membersNode.Start, $"Parameters '{typeName}' must map member names to values, one indented 'Member: value' line each."));
+                continue;
+            }
+            foreach ((YamlNode memberKey, YamlNode memberValue) in map.Children)
+            {
+                members[(memberKey as YamlScalarNode)?.Value ?? memberKey.ToString()] = (memberKey.Start, memberValue);
+            }
+        }
     }
 
     private static Dictionary<string, string> Folders(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)

@@ -30,15 +30,25 @@ public static class PipelineHost
         var parallelism = new Option<int?>("--parallelism", "-p") { Description = "Partitions processed at once. Default: the core count." };
         var compression = new Option<CompressionCodec?>("--compression") { Description = "Codec of the output files. Default: Snappy." };
         var config = new Option<string?>("--config", "-c") { Description = $"A pipeline configuration file. Default: {ConfigFileName} in the current folder, else beside the program." };
-        var run = new Command("run", "Run the pipeline over the input and publish the output atomically.") { input, output, parallelism, compression, config };
+        var param = new Option<string[]>("--param") { Description = "A stage parameter value, Type.Member=value (e.g. AmountScaling.Mean=120.5); repeat for several. Overrides the configuration file's 'parameters'." };
+        var run = new Command("run", "Run the pipeline over the input and publish the output atomically.") { input, output, parallelism, compression, config, param };
         // The token is cancelled on Ctrl+C / SIGTERM: the executor stops between batches, cleans its staging folder and
         // leaves the previous output as it was.
         run.SetAction((parse, cancellationToken) => Task.FromResult(Guard(stderr, () =>
         {
+            (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(parse.GetValue(param) ?? [], plan);
+            if (overrideProblems.Count > 0)
+            {
+                foreach (string problem in overrideProblems)
+                {
+                    stderr.WriteLine($"error: {problem}");
+                }
+                return 2;
+            }
             PipelineConfig? settings = null;
             if (FindConfig(parse.GetValue(config)) is { } configPath)
             {
-                (settings, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.ReadAndCheck(configPath, plan);
+                (settings, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.ReadAndCheck(configPath, plan, overrides.Keys.ToList());
                 if (problems.Count > 0)
                 {
                     foreach (ConfigProblem problem in problems)
@@ -49,6 +59,9 @@ public static class PipelineHost
                 }
                 stdout.WriteLine($"Using settings from {Path.GetFullPath(configPath)}");
             }
+            // Every parameter value is known and checked before anything is read or written.
+            StageParameterValues parameters = ParameterOverrides.Apply(settings?.ParameterValues(plan) ?? new StageParameterValues(), overrides);
+            CompiledPipeline bound = pipeline.WithParameters(parameters);
 
             string? inputPath = parse.GetValue(input) ?? settings?.Input;
             if (inputPath is null)
@@ -75,7 +88,7 @@ public static class PipelineHost
                 },
             };
             string outputPath = parse.GetValue(output) ?? settings?.Output ?? Path.Combine("out", plan.Name);
-            JobResult result = new LocalExecutor(options).Run(pipeline, inputPath, outputPath, cancellationToken);
+            JobResult result = new LocalExecutor(options).Run(bound, inputPath, outputPath, cancellationToken);
             PrintSummary(stdout, result);
             return 0;
         })));
@@ -103,17 +116,20 @@ public static class PipelineHost
 
         var format = new Option<string>("--format") { Description = "text; json for the machine-readable plan; mermaid for a flowchart.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json", "mermaid");
-        var explain = new Command("explain", "Print the compiled plan: stages, wiring, fused segments and the columns each reads.") { format };
-        explain.SetAction(parse =>
+        var explainConfig = new Option<string?>("--config", "-c") { Description = $"The configuration file whose stage parameter values to show. Default: {ConfigFileName} in the current folder, else beside the program." };
+        var explainParam = new Option<string[]>("--param") { Description = "A stage parameter value to show instead of the configuration file's, Type.Member=value; repeat for several." };
+        var explain = new Command("explain", "Print the compiled plan: stages with their parameter values, wiring, fused segments and the columns each reads.") { format, explainConfig, explainParam };
+        explain.SetAction(parse => Guard(stderr, () =>
         {
+            StageParameterValues parameters = ExplainParameters(plan, parse.GetValue(explainConfig), parse.GetValue(explainParam) ?? [], stderr);
             stdout.Write(parse.GetValue(format) switch
             {
-                "json" => PlanJson.ToJson(plan) + Environment.NewLine,
+                "json" => PlanJson.ToJson(plan, parameters) + Environment.NewLine,
                 "mermaid" => PlanPrinter.ToMermaid(plan),
-                _ => PlanPrinter.ToText(plan),
+                _ => PlanPrinter.ToText(plan, parameters),
             });
             return 0;
-        });
+        }));
         root.Subcommands.Add(explain);
 
         if (sample is not null)
@@ -138,6 +154,32 @@ public static class PipelineHost
 
     /// <summary>The configuration file name looked for when <c>--config</c> is not given.</summary>
     public const string ConfigFileName = "pipeline.yaml";
+
+    // explain shows what a run would use; problems are reported on standard error and their values shown as not set,
+    // so the plan prints even while the configuration is being written.
+    private static StageParameterValues ExplainParameters(PipelinePlan plan, string? configOption, string[] paramOption, TextWriter stderr)
+    {
+        if (plan.ParameterTypes().Count == 0)
+        {
+            return StageParameterValues.Empty;
+        }
+        (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(paramOption, plan);
+        foreach (string problem in overrideProblems)
+        {
+            stderr.WriteLine($"warning: {problem}");
+        }
+        var values = new StageParameterValues();
+        if (FindConfig(configOption) is { } configPath)
+        {
+            (PipelineConfig settings, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.ReadAndCheck(configPath, plan, overrides.Keys.ToList());
+            foreach (ConfigProblem problem in problems)
+            {
+                stderr.WriteLine(problem.ToString().Replace(": error ", ": warning ", StringComparison.Ordinal));
+            }
+            values = settings.ParameterValues(plan);
+        }
+        return ParameterOverrides.Apply(values, overrides);
+    }
 
     private static string? FindConfig(string? explicitPath)
     {

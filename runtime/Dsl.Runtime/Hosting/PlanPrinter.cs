@@ -6,8 +6,11 @@ namespace Dsl.Hosting;
 /// <summary>Renders a <see cref="PipelinePlan"/> as the human-readable text of <c>explain</c>.</summary>
 public static class PlanPrinter
 {
-    /// <summary>The plan as text: stages with their wiring, then the fused segments with the columns each reads.</summary>
-    public static string ToText(PipelinePlan plan)
+    /// <summary>
+    /// The plan as text: stages with their wiring and parameter values (from <paramref name="parameters"/>; "not set"
+    /// where it has none), then the fused segments with the columns each reads.
+    /// </summary>
+    public static string ToText(PipelinePlan plan, StageParameterValues? parameters = null)
     {
         var text = new StringBuilder();
         text.AppendLine($"Pipeline '{plan.Name}' reads schema '{plan.InputSchema}' {plan.Schemas[plan.InputSchema]}");
@@ -18,6 +21,14 @@ public static class PlanPrinter
         {
             string kernel = stage.Vectorized ? "columnar kernel" : $"row-by-row fallback ({stage.FallbackReason})";
             text.AppendLine($"  {stage.Name.PadRight(nameWidth)}  {stage.Kind,-6}  {stage.InputSchema} -> {stage.OutputSchema}  from {stage.From ?? "<input>"}  [{kernel}]");
+            if (stage.Parameters is { } stageParameters)
+            {
+                IEnumerable<string> members = stageParameters.Members.Select(m =>
+                    (parameters ?? StageParameterValues.Empty).TryGet(stageParameters.TypeName, m.Name, out object? value)
+                        ? $"{m.Name} = {(value is string s ? "\"" + s + "\"" : StageParameterValues.Format(value))}"
+                        : $"{m.Name} = (not set)");
+                text.AppendLine($"  {new string(' ', nameWidth)}  parameters {stageParameters.TypeName} {{ {string.Join(", ", members)} }}, read once per batch");
+            }
         }
         text.AppendLine();
         text.AppendLine("Segments (each is one fused pass over a batch):");

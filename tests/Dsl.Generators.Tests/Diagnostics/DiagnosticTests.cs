@@ -21,6 +21,12 @@ public sealed class DiagnosticTests
 
         public sealed record Plain(long Id);
 
+        public sealed record Scaling(double Mean, double Std);
+
+        public record struct Limits(int Low, int High);
+
+        public sealed record Priced(decimal Price);
+
         """;
 
     public static TheoryData<string, string, string> Cases => new()
@@ -62,8 +68,33 @@ public sealed class DiagnosticTests
         },
         {
             DiagnosticIds.StageSignatureInvalid,
-            Header + """[Pipeline("p")] public static partial class P { [Map] static U [|M|](T t, int scale) => new(t.Id, scale); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U [|M|]<X>(T t) => new(t.Id, 2); }""",
             Header + """[Pipeline("p")] public static partial class P { [Map] static U M(T t) => new(t.Id, 2); }"""
+        },
+        {
+            DiagnosticIds.StageParameterTypeUnsupported,
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U M(T t, [|int|] scale) => new(t.Id, scale); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U M(T t, Scaling s) => new(t.Id, (t.Amount - s.Mean) / s.Std); }"""
+        },
+        {
+            DiagnosticIds.StageParameterTypeUnsupported,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t, [|Priced|] p) => t.Amount > (double)p.Price; }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t, Limits l) => t.Amount > l.Low; }"""
+        },
+        {
+            DiagnosticIds.StageHasTooManyParameters,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t, Scaling s, [|Limits l|]) => t.Amount > s.Mean && t.Id < l.High; }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t, Scaling s) => t.Amount > s.Mean; }"""
+        },
+        {
+            DiagnosticIds.StageParameterByReference,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t, [|in Scaling s|]) => t.Amount > s.Mean; }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t, Scaling s) => t.Amount > s.Mean; }"""
+        },
+        {
+            DiagnosticIds.StageParameterByReference,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F([|ref T t|]) => t.Amount > 0; }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => t.Amount > 0; }"""
         },
         {
             DiagnosticIds.PipelineNotPartial,
@@ -139,6 +170,38 @@ public sealed class DiagnosticTests
         Assert.Equal(DiagnosticSeverity.Info, fallback.Severity);
         Assert.Contains("Stage 'F'", fallback.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.Contains("the row parameter 't' used as a whole object", fallback.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StageParameterMessages_NameTheParameterAndWhy()
+    {
+        string Message(string id, int index = 0)
+        {
+            (string source, _) = Markup.Parse((string)Cases.Where(c => (string)c[0] == id).ElementAt(index)[1]);
+            return Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics, d => d.Id == id).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        Assert.Equal(
+            "Parameter 'scale' of stage 'M' of pipeline 'p' has type 'int', which is not a record; stage parameters are a record of double, float, int, long, bool, string or DateTime members, such as 'record AmountScaling(double Mean, double Std)'",
+            Message(DiagnosticIds.StageParameterTypeUnsupported));
+        Assert.Contains("has member 'Price' of type 'decimal'", Message(DiagnosticIds.StageParameterTypeUnsupported, 1), StringComparison.Ordinal);
+        Assert.Equal(
+            "Stage 'F' of pipeline 'p' takes 2 parameters after its row (D.Scaling s, D.Limits l); a stage takes at most one parameter object after its row, so put these values into one record",
+            Message(DiagnosticIds.StageHasTooManyParameters));
+        Assert.Equal(
+            "Parameter 's' of stage 'F' of pipeline 'p' is declared 'in'; stage parameters are passed by value, so remove the 'in' modifier",
+            Message(DiagnosticIds.StageParameterByReference));
+    }
+
+    [Theory]
+    [InlineData("public sealed record Odd(double? Mean);", "has member 'Mean' of type 'double?' (configuration values are never null)")]
+    [InlineData("public sealed class Odd { public double Mean { get; init; } }", "is not a positional record")]
+    [InlineData("[Schema] public partial record Odd(double Mean);", "is a schema")]
+    public void StageParameterType_WithoutAConfigurationForm_ReportsDSL2008(string declaration, string why)
+    {
+        GeneratorRun run = GeneratorHarness.Run(Header + declaration + """ [Pipeline("p")] public static partial class P { [Filter] static bool F(T t, Odd o) => t.Amount > 0; }""");
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Id == DiagnosticIds.StageParameterTypeUnsupported);
+        Assert.Contains(why, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -12,15 +12,18 @@ internal static class DifferentialRunner
     // 0, 1, a block less one, a block, a block and one, odd sizes and a batch of many blocks.
     public static readonly int[] BatchSizes = [0, 1, 3, 4, 5, 7, 300];
 
-    /// <summary>Checks <paramref name="pipelineType"/> over random batches of several sizes and seeds.</summary>
-    public static void Verify(LoadedSnippet snippet, string pipelineType, string inputSchemaType, int seeds = 4)
+    /// <summary>
+    /// Checks <paramref name="pipelineType"/> over random batches of several sizes and seeds; stages that take a
+    /// parameter object get one built from <paramref name="parameters"/>, in the kernels and in the method calls alike.
+    /// </summary>
+    public static void Verify(LoadedSnippet snippet, string pipelineType, string inputSchemaType, int seeds = 4, StageParameterValues? parameters = null)
     {
         for (int seed = 1; seed <= seeds; seed++)
         {
             foreach (int size in BatchSizes)
             {
                 List<object> rows = RowGenerator.Rows(snippet.Type(inputSchemaType), size, seed * 1000 + size);
-                VerifyRows(snippet, pipelineType, inputSchemaType, rows);
+                VerifyRows(snippet, pipelineType, inputSchemaType, rows, parameters);
             }
         }
     }
@@ -29,19 +32,27 @@ internal static class DifferentialRunner
     /// Compares the kernels with the stage methods twice: with vector blocks where the machine has them, and
     /// with the per-row code only.
     /// </summary>
-    public static void VerifyRows(LoadedSnippet snippet, string pipelineType, string inputSchemaType, List<object> inputRows)
+    public static void VerifyRows(LoadedSnippet snippet, string pipelineType, string inputSchemaType, List<object> inputRows, StageParameterValues? parameters = null)
     {
-        VerifyRowsOnce(snippet, pipelineType, inputSchemaType, inputRows);
+        VerifyRowsOnce(snippet, pipelineType, inputSchemaType, inputRows, parameters);
         using (Dsl.Kernels.KernelDispatch.ScalarOnly())
         {
-            VerifyRowsOnce(snippet, pipelineType, inputSchemaType, inputRows);
+            VerifyRowsOnce(snippet, pipelineType, inputSchemaType, inputRows, parameters);
         }
     }
 
-    private static void VerifyRowsOnce(LoadedSnippet snippet, string pipelineType, string inputSchemaType, List<object> inputRows)
+    /// <summary>The parameter object of type <paramref name="type"/> built from <paramref name="values"/> through its positional constructor.</summary>
+    public static object ParameterObject(Type type, StageParameterValues values)
+    {
+        ConstructorInfo constructor = RowGenerator.PrimaryConstructor(type);
+        object?[] arguments = constructor.GetParameters().Select(p => values.TryGet(type.Name, p.Name!, out object? v) ? v : null).ToArray();
+        return constructor.Invoke(arguments);
+    }
+
+    private static void VerifyRowsOnce(LoadedSnippet snippet, string pipelineType, string inputSchemaType, List<object> inputRows, StageParameterValues? parameters)
     {
         Type pipeline = snippet.Type(pipelineType);
-        CompiledPipeline compiled = snippet.Pipeline(pipelineType);
+        CompiledPipeline compiled = snippet.Pipeline(pipelineType).WithParameters(parameters ?? StageParameterValues.Empty);
         PipelinePlan plan = compiled.Plan;
         var expected = new Dictionary<int, (List<object>? Rows, Exception? Error)>();
         var actual = new Dictionary<int, (RecordBatch? Batch, Exception? Error)>();
@@ -50,7 +61,7 @@ internal static class DifferentialRunner
         foreach (SegmentPlan segment in plan.Segments)
         {
             (List<object>? Rows, Exception? Error) source = segment.InputSegment is int s ? expected[s] : (inputRows, null);
-            expected[segment.Index] = source.Error is not null ? (null, source.Error) : Oracle(pipeline, segment, source.Rows!);
+            expected[segment.Index] = source.Error is not null ? (null, source.Error) : Oracle(pipeline, segment, source.Rows!, parameters ?? StageParameterValues.Empty);
 
             (RecordBatch? Batch, Exception? Error) batchSource = segment.InputSegment is int a ? actual[a] : (input, null);
             if (batchSource.Error is not null)
@@ -90,10 +101,14 @@ internal static class DifferentialRunner
         }
     }
 
-    private static (List<object>? Rows, Exception? Error) Oracle(Type pipeline, SegmentPlan segment, List<object> rows)
+    private static (List<object>? Rows, Exception? Error) Oracle(Type pipeline, SegmentPlan segment, List<object> rows, StageParameterValues parameters)
     {
         MethodInfo[] methods = segment.Stages
             .Select(name => pipeline.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!)
+            .ToArray();
+        // The stage's parameter object, built once, as the binder does: the same object for every row.
+        object?[] extra = methods
+            .Select(m => m.GetParameters() is { Length: 2 } ps ? ParameterObject(ps[1].ParameterType, parameters) : null)
             .ToArray();
         var output = new List<object>();
         try
@@ -102,9 +117,10 @@ internal static class DifferentialRunner
             {
                 object current = row;
                 bool keep = true;
-                foreach (MethodInfo method in methods)
+                for (int m = 0; m < methods.Length; m++)
                 {
-                    object result = method.Invoke(null, [current])!;
+                    MethodInfo method = methods[m];
+                    object result = method.Invoke(null, extra[m] is { } p ? [current, p] : [current])!;
                     if (method.ReturnType == typeof(bool))
                     {
                         if (!(bool)result)
