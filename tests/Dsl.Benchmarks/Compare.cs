@@ -201,7 +201,7 @@ internal static class Compare
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {seconds:F4} {PeakRssMb():F1} {check}"));
         if (Environment.GetEnvironmentVariable("DSL_BENCH_GC") == "1")
         {
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what}: GCs gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}; pauses {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms; allocated {GC.GetTotalAllocatedBytes() / 1e6:F0} MB"));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what}: GCs gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}; pauses {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms; allocated {GC.GetTotalAllocatedBytes() / 1e6:F0} MB; JIT {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} ms for {System.Runtime.JitInfo.GetCompiledMethodCount()} methods"));
         }
         return 0;
     }
