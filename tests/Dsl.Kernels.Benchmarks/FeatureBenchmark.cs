@@ -74,14 +74,16 @@ public class TemplateFeatures : KernelBenchmark
         Span<bool> labels = b.Label.Values;
 
         // The bucket of every dictionary entry, once.
-        int[] bucketOf = new int[c.Strings.Length];
-        for (int e = 0; e < bucketOf.Length; e++)
+        using var rentedBuckets = new Rented<int>(c.Strings.Length);
+        int[] bucketOf = rentedBuckets.Array;
+        for (int e = 0; e < c.Strings.Length; e++)
         {
             bucketOf[e] = Hashing.Bucket(c.Strings[e], 1024);
         }
         // Pass 1: filter four rows at once (amount >= 0 and a session) into a selection.
         Span<ulong> validWords = c.SessionValid is null ? default : c.SessionValid.Words;
-        int[] selection = new int[rows];
+        using var rentedSelection = new Rented<int>(rows);
+        int[] selection = rentedSelection.Array;
         int count = 0;
         int i = 0;
         for (; i <= rows - 4; i += 4)

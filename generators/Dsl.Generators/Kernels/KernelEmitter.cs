@@ -141,15 +141,39 @@ internal sealed class KernelEmitter
         }
         bool needsSelection = !hasMap || gathered.Count > 0;
         _w.WriteLine();
-        if (needsSelection)
-        {
-            _w.WriteLine("// Positions of the input rows that reach the output, for gathering.");
-            _w.WriteLine("int[] selection = new int[rowCount];");
-        }
         _w.WriteLine("int count = 0;");
         _w.WriteLine();
 
         VectorKernelEmitter? vector = VectorKernelEmitter.TryEmit(_pipeline, _input, stages, hasMap ? output : null, gathered, needsSelection, RenderBound);
+        if (vector is not null)
+        {
+            _w.WriteLine("// Whole blocks of four rows run as vectors. The rows after the last whole block, and any block the vector");
+            _w.WriteLine("// code hands back (it breaks out before writing anything), run the per-row code: both give the same rows.");
+            _w.WriteLine("int vectorEnd = global::Dsl.Kernels.KernelDispatch.UseVectors ? rowCount - (rowCount % 4) : 0;");
+            foreach (string line in vector.Before)
+            {
+                _w.WriteLine(line);
+            }
+        }
+
+        // Buffers the kernel only needs while it runs come from the shared pool and go back in a finally.
+        var rented = new List<(string Element, string Name)>();
+        if (needsSelection)
+        {
+            _w.WriteLine("// Positions of the input rows that reach the output, for gathering: rented, not 4 new bytes a row per batch.");
+            _w.WriteLine("int[] selection = " + ArrayPool("int") + ".Rent(rowCount);");
+            rented.Add(("int", "selection"));
+        }
+        if (vector is not null)
+        {
+            rented.AddRange(vector.Rented);
+        }
+        if (rented.Count > 0)
+        {
+            _w.WriteLine("try");
+            _w.OpenBrace();
+        }
+
         if (vector is null)
         {
             _w.WriteLine("for (int i = 0; i < rowCount; i++)");
@@ -159,13 +183,6 @@ internal sealed class KernelEmitter
         }
         else
         {
-            _w.WriteLine("// Whole blocks of four rows run as vectors. The rows after the last whole block, and any block the vector");
-            _w.WriteLine("// code hands back (it breaks out before writing anything), run the per-row code: both give the same rows.");
-            _w.WriteLine("int vectorEnd = global::Dsl.Kernels.KernelDispatch.UseVectors ? rowCount - (rowCount % 4) : 0;");
-            foreach (string line in vector.Before)
-            {
-                _w.WriteLine(line);
-            }
             _w.WriteLine("int i = 0;");
             _w.WriteLine("while (i < rowCount)");
             _w.OpenBrace();
@@ -205,6 +222,17 @@ internal sealed class KernelEmitter
         }
         _w.CloseBrace(";");
         _w.WriteLine("return new global::Dsl.RecordBatch(" + producerSchema.FullTypeName + ".BatchSchema, columns, count);");
+        if (rented.Count > 0)
+        {
+            _w.CloseBrace();
+            _w.WriteLine("finally");
+            _w.OpenBrace();
+            foreach ((string element, string name) in rented)
+            {
+                _w.WriteLine(ArrayPool(element) + ".Return(" + name + ");");
+            }
+            _w.CloseBrace();
+        }
         _w.CloseBrace();
     }
 
@@ -223,6 +251,8 @@ internal sealed class KernelEmitter
             CollectParameterReads(operand, reads);
         }
     }
+
+    private static string ArrayPool(string element) => "global::System.Buffers.ArrayPool<" + element + ">.Shared";
 
     /// <summary>The per-row code: every stage in turn on one row's values, then the output writes.</summary>
     private void EmitRow(List<StageSpec> stages, SchemaSpec output, bool hasMap, Dictionary<string, string> gathered, bool needsSelection)

@@ -35,6 +35,7 @@ internal sealed class VectorKernelEmitter
     private readonly List<string> _block = new();
     private readonly HashSet<string> _refs = new(System.StringComparer.Ordinal);
     private readonly HashSet<string> _names = new(System.StringComparer.Ordinal);
+    private readonly List<(string Element, string Name)> _rented = new();
     private Dictionary<string, VValue> _values = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, VValue> _parameterVectors = new(System.StringComparer.Ordinal);
     private bool _valuesAreInput = true;
@@ -57,6 +58,9 @@ internal sealed class VectorKernelEmitter
 
     /// <summary>Lines to write before the row loop (references, hoisted constants, per-entry string values).</summary>
     public IReadOnlyList<string> Before => _before;
+
+    /// <summary>Arrays <see cref="Before"/> rents from the shared pool (element type, local); the kernel returns them.</summary>
+    public IReadOnlyList<(string Element, string Name)> Rented => _rented;
 
     /// <summary>The body of the loop over whole blocks; it may <c>break</c> to hand the block to the per-row code.</summary>
     public IReadOnlyList<string> Block => _block;
@@ -1256,9 +1260,10 @@ internal sealed class VectorKernelEmitter
             _before.Add("    vectorEnd = 0; // a dictionary larger than the batch: evaluating per row is cheaper");
             _before.Add("}");
         }
-        _before.Add("// " + _stage + ": " + Describe(e) + ", once per dictionary entry of " + column + " (gathered by index in the blocks)");
-        _before.Add(element + "[] " + table + " = new " + element + "[vectorEnd > 0 ? " + strings + ".Length : 0];");
-        _before.Add("for (int e = 0; e < " + table + ".Length; e++)");
+        _before.Add("// " + _stage + ": " + Describe(e) + ", once per dictionary entry of " + column + " (gathered by index in the blocks; rented)");
+        _before.Add(element + "[] " + table + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(vectorEnd > 0 ? " + strings + ".Length : 0);");
+        _rented.Add((element, table));
+        _before.Add("for (int e = 0; vectorEnd > 0 && e < " + strings + ".Length; e++)");
         _before.Add("{");
         _before.Add("    string " + entry + " = " + strings + "[e];");
         _before.Add("    " + table + "[e] = " + (t.Value.Kind == VKind.Bool ? "(" + scalar + ") ? -1L : 0L" : scalar) + ";");

@@ -39,4 +39,10 @@ public abstract class Column : IDisposable
 
     /// <summary>Returns pooled buffers. The column must not be used afterwards.</summary>
     public abstract void Dispose();
+
+    /// <summary>
+    /// Returns the validity words to the pool when the runtime rented them for this column (a builder's or a
+    /// gather's bitmap); a bitmap the caller created stays theirs.
+    /// </summary>
+    private protected void ReturnValidity() => Validity?.ReturnToPool();
 }

@@ -32,7 +32,7 @@ public sealed class ColumnBuilder<T>
         Type = type;
         Capacity = capacity;
         _values = ArrayPool<T>.Shared.Rent(Math.Max(capacity, 1));
-        Validity = nullable ? new ValidityBitmap(capacity) : null;
+        Validity = nullable ? new ValidityBitmap(capacity, allValid: true, pooled: true) : null;
     }
 
     /// <summary>The column type being built.</summary>
@@ -44,7 +44,10 @@ public sealed class ColumnBuilder<T>
     /// <summary>The writable value slots, <see cref="Capacity"/> of them.</summary>
     public Span<T> Values => (_values ?? throw Built()).AsSpan(0, Capacity);
 
-    /// <summary>The validity bitmap for nullable columns (all valid to start with), else null.</summary>
+    /// <summary>
+    /// The validity bitmap for nullable columns (all valid to start with), else null. Its words are rented: the built
+    /// column returns them when disposed (or <see cref="Build"/> does, when it drops a bitmap without nulls).
+    /// </summary>
     public ValidityBitmap? Validity { get; }
 
     /// <summary>Finishes the column with its first <paramref name="length"/> rows. A bitmap with no nulls is dropped.</summary>
@@ -60,6 +63,7 @@ public sealed class ColumnBuilder<T>
             validity.Truncate(length);
             if (validity.CountNulls() == 0)
             {
+                validity.ReturnToPool();
                 validity = null;
             }
         }

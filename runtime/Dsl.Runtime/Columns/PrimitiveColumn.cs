@@ -61,6 +61,7 @@ public sealed class PrimitiveColumn<T> : Column
         {
             ArrayPool<T>.Shared.Return(values);
         }
+        ReturnValidity();
     }
 
     private static ObjectDisposedException Disposed() => new(nameof(PrimitiveColumn<T>), "The column was disposed with its batch; read columns only while their batch is alive.");

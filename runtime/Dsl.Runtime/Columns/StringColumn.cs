@@ -72,6 +72,7 @@ public sealed class StringColumn : Column
         {
             ArrayPool<int>.Shared.Return(indices);
         }
+        ReturnValidity();
     }
 
     private static ObjectDisposedException Disposed() => new(nameof(StringColumn), "The column was disposed with its batch; read columns only while their batch is alive.");

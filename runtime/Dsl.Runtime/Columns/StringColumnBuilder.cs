@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace Dsl;
@@ -78,23 +79,39 @@ public sealed class StringColumnBuilder
     public static StringColumn GatherFrom(StringColumn source, ReadOnlySpan<int> selection)
     {
         ReadOnlySpan<int> indices = source.Indices;
-        var gathered = new int[selection.Length];
-        ValidityBitmap? validity = source.Validity is null ? null : new ValidityBitmap(selection.Length);
-        for (int i = 0; i < selection.Length; i++)
+        ValidityBitmap? sourceValidity = source.Validity;
+        // The indices and the validity words are rented: the gathered column returns them when disposed.
+        int[] gathered = ArrayPool<int>.Shared.Rent(selection.Length);
+        ValidityBitmap? validity = sourceValidity is null ? null : new ValidityBitmap(selection.Length, allValid: true, pooled: true);
+        try
         {
-            int row = selection[i];
-            if ((uint)row >= (uint)indices.Length)
+            for (int i = 0; i < selection.Length; i++)
             {
-                throw new ArgumentOutOfRangeException(nameof(selection), row, $"Selection entry {i} refers to row {row} but the source column has {indices.Length} rows.");
+                int row = selection[i];
+                if ((uint)row >= (uint)indices.Length)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(selection), row, $"Selection entry {i} refers to row {row} but the source column has {indices.Length} rows.");
+                }
+                gathered[i] = indices[row];
+                if (validity is not null && !sourceValidity!.IsValid(row))
+                {
+                    validity.Set(i, false);
+                }
             }
-            gathered[i] = indices[row];
-            validity?.Set(i, source.Validity!.IsValid(row));
+        }
+        catch
+        {
+            ArrayPool<int>.Shared.Return(gathered);
+            validity?.ReturnToPool();
+            throw;
         }
         if (validity is not null && validity.CountNulls() == 0)
         {
+            validity.ReturnToPool();
             validity = null;
         }
-        return new StringColumn(source.Type, source.Dictionary, gathered, selection.Length, validity);
+        // The indices come from the source column, which checked them against the same dictionary.
+        return new StringColumn(source.Type, source.Dictionary, gathered, selection.Length, validity, pooled: true);
     }
 
     private ValidityBitmap GrowValidity(int validRows)

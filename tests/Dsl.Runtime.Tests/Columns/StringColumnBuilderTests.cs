@@ -194,6 +194,35 @@ public sealed class StringColumnBuilderTests
         Assert.Throws<ArgumentOutOfRangeException>(() => StringColumnBuilder.GatherFrom(source, [-1]));
     }
 
+    [Fact]
+    public void GatherFrom_Dispose_ReturnsIndicesAndValidity_SourceUnaffected()
+    {
+        StringColumn source = Build("a", null, "b", "a");
+        StringColumn gathered = StringColumnBuilder.GatherFrom(source, [3, 1, 2]);
+        ValidityBitmap validity = gathered.Validity!;
+
+        gathered.Dispose();
+        gathered.Dispose(); // returns nothing twice
+
+        Assert.Throws<ObjectDisposedException>(() => gathered.Indices.Length);
+        Assert.Throws<ObjectDisposedException>(() => validity.IsValid(0));
+        Assert.Equal(3, validity.Length);
+        Assert.Equal(["a", null, "b", "a"], Enumerable.Range(0, 4).Select(source.GetString));
+    }
+
+    [Fact]
+    public void GatherFrom_RowOutOfRange_LeavesNoHalfBuiltColumnBehind()
+    {
+        StringColumn source = Build("a", null);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => StringColumnBuilder.GatherFrom(source, [1, 5]));
+
+        // The rented buffers went back; the next gather (same sizes, possibly the same arrays) is complete and clean.
+        StringColumn next = StringColumnBuilder.GatherFrom(source, [0, 0]);
+        Assert.Null(next.Validity);
+        Assert.Equal(["a", "a"], Enumerable.Range(0, 2).Select(next.GetString));
+    }
+
     private static StringColumn Build(params string?[] values)
     {
         var builder = new StringColumnBuilder();

@@ -143,4 +143,53 @@ public sealed class ValidityBitmapTests
             Assert.True((words[bit >> 6] & (1UL << bit)) == 0, $"Bit {bit} past the length {bitmap.Length} is set.");
         }
     }
+
+    [Fact]
+    public void UserBitmap_OutlivesItsColumn()
+    {
+        var bitmap = new ValidityBitmap(3);
+        bitmap.Set(1, false);
+        var column = PrimitiveColumn<int>.FromArray(ColumnType.Int32, [1, 2, 3], bitmap);
+
+        column.Dispose();
+
+        // Only bitmaps the runtime rented go back to the pool; one the caller made stays readable.
+        Assert.False(bitmap.IsValid(1));
+        Assert.Equal(1, bitmap.CountNulls());
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void BuilderBitmap_StartsClean_WhateverThePoolHeld(int length)
+    {
+        // Leave set bits in the pooled words the next builder may rent.
+        var dirty = new ColumnBuilder<int>(ColumnType.Int32, length + 64, nullable: true);
+        dirty.Validity!.Words.Fill(ulong.MaxValue);
+        dirty.Validity.Set(0, false);
+        dirty.Build(length + 64).Dispose();
+
+        var builder = new ColumnBuilder<int>(ColumnType.Int32, length, nullable: true);
+
+        Assert.Equal((length + 63) / 64, builder.Validity!.Words.Length);
+        Assert.Equal(0, builder.Validity.CountNulls());
+        AssertTailClear(builder.Validity);
+    }
+
+    [Fact]
+    public void BuilderBitmap_ReturnedWithItsColumn_ThenThrows()
+    {
+        var builder = new ColumnBuilder<double>(ColumnType.Double, 100, nullable: true);
+        builder.Validity!.Set(42, false);
+        PrimitiveColumn<double> column = builder.Build(100);
+        ValidityBitmap validity = column.Validity!;
+        Assert.True(column.IsNull(42));
+
+        column.Dispose();
+
+        Assert.Equal(100, validity.Length);
+        Assert.Throws<ObjectDisposedException>(() => validity.IsValid(42));
+        Assert.Throws<ObjectDisposedException>(() => validity.Words.Length);
+        Assert.Throws<ObjectDisposedException>(() => validity.CountNulls());
+        column.Dispose(); // returns nothing twice
+    }
 }
