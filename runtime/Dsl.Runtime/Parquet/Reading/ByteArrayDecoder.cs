@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Dsl.Parquet.Metadata;
 
 namespace Dsl.Parquet.Reading;
@@ -189,6 +191,11 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
         // The values' bytes are at most the page's bytes, so growing once per page by that much is bounded by the input.
         EnsureData(_dataLength + data.Length);
         EnsureOffsets(_entryCount + count + 1);
+        ref byte source = ref MemoryMarshal.GetReference(data);
+        byte[] target = _data;
+        int[] offsets = _offsets;
+        int dataLength = _dataLength;
+        int entry = _entryCount;
         int pos = 0;
         for (int i = 0; i < count; i++)
         {
@@ -196,21 +203,32 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
             {
                 throw new ParquetFormatException($"Byte array {i} of {count} is cut off: its length prefix needs 4 bytes but {data.Length - pos} remain.");
             }
-            uint length = BinaryPrimitives.ReadUInt32LittleEndian(data[pos..]);
+            uint length = BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(pos, 4));
             pos += 4;
             if (length > (uint)(data.Length - pos))
             {
                 throw new ParquetFormatException($"Byte array {i} of {count} claims {length} bytes but only {data.Length - pos} remain in the page.");
             }
-            data.Slice(pos, (int)length).CopyTo(_data.AsSpan(_dataLength));
+            if (length <= 16 && data.Length - pos >= 16 && target.Length - dataLength >= 16)
+            {
+                // Short values (the common case) move as one 16-byte load and store where both buffers have the
+                // room; the bytes past the value are overwritten by the next one. A span copy per value costs more.
+                Unsafe.WriteUnaligned(ref target[dataLength], Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref source, pos)));
+            }
+            else
+            {
+                data.Slice(pos, (int)length).CopyTo(target.AsSpan(dataLength));
+            }
             pos += (int)length;
-            _dataLength += (int)length;
+            dataLength += (int)length;
             if (!entries.IsEmpty)
             {
-                entries[i] = _entryCount;
+                entries[i] = entry;
             }
-            _offsets[++_entryCount] = _dataLength;
+            offsets[++entry] = dataLength;
         }
+        _dataLength = dataLength;
+        _entryCount = entry;
     }
 
     /// <summary>BYTE_STREAM_SPLIT on FIXED_LEN_BYTE_ARRAY: reassemble the PLAIN layout, then append it as fixed-length values.</summary>
