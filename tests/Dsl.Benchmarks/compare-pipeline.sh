@@ -17,11 +17,17 @@ trap 'rm -rf "$work"' EXIT
 dotnet "$app" generate-sample --rows "$rows" --files 4 --output "$work/in" >/dev/null
 in_bytes=$(du -sb "$work/in" | cut -f1)
 
+# The stage parameter values (AmountScaling in Stages.cs): both engines get the same ones, Dsl through --param
+# (overriding the template's pipeline.yaml, which holds the same values), DuckDB as literals in the SQL.
+mean=371.5
+std=645.5
+params=(--param "AmountScaling.Mean=$mean" --param "AmountScaling.Std=$std")
+
 # The same filter and features as Stages.cs. DuckDB has no FNV-1a, so the country bucket uses its own hash():
 # equal work, different bucket numbers.
 sql() {
   local threads="$1" out="$2"
-  echo "SET threads=$threads; COPY (SELECT UserId, ln(1 + Amount) AS LogAmount, hour(Ts) AS Hour, dayofweek(Ts) IN (0, 6) AS IsWeekend, (hash(Country) % 1024)::INTEGER AS CountryBucket, coalesce(SessionSeconds, 0) / 60.0 AS SessionMinutes, Amount > 1000 AS IsHighValue, Label FROM read_parquet('$work/in/*.parquet') WHERE Amount >= 0 AND SessionSeconds IS NOT NULL) TO '$out' (FORMAT parquet, COMPRESSION snappy, PER_THREAD_OUTPUT true); SELECT count(*) FROM read_parquet('$out/*.parquet')"
+  echo "SET threads=$threads; COPY (SELECT UserId, ln(1 + Amount) AS LogAmount, (Amount - $mean) / $std AS AmountZ, hour(Ts) AS Hour, dayofweek(Ts) IN (0, 6) AS IsWeekend, (hash(Country) % 1024)::INTEGER AS CountryBucket, coalesce(SessionSeconds, 0) / 60.0 AS SessionMinutes, Amount > 1000 AS IsHighValue, Label FROM read_parquet('$work/in/*.parquet') WHERE Amount >= 0 AND SessionSeconds IS NOT NULL) TO '$out' (FORMAT parquet, COMPRESSION snappy, PER_THREAD_OUTPUT true); SELECT count(*) FROM read_parquet('$out/*.parquet')"
 }
 
 # Prints "seconds peak_kb" of the median run (by time) of a command.
@@ -40,7 +46,7 @@ echo
 echo "| threads | Dsl s | DuckDB s | DuckDB/Dsl time | Dsl peak MiB | DuckDB peak MiB |"
 echo "| --- | --- | --- | --- | --- | --- |"
 for threads in 1 2; do
-  read -r ours_s ours_kb < <(measure dotnet "$app" run --input "$work/in" --output "$work/out" --parallelism "$threads" --compression snappy)
+  read -r ours_s ours_kb < <(measure dotnet "$app" run --input "$work/in" --output "$work/out" --parallelism "$threads" --compression snappy "${params[@]}")
   read -r duck_s duck_kb < <(measure dotnet "$duck" duckdb-sql "$(sql "$threads" "$work/out")")
   ratio=$(awk -v a="$duck_s" -v b="$ours_s" 'BEGIN { printf "%.2f", a / b }')
   echo "| $threads | $ours_s | $duck_s | $ratio | $((ours_kb / 1024)) | $((duck_kb / 1024)) |"
@@ -48,7 +54,7 @@ done
 
 # Same rows out of both engines (a check, not a timing).
 rm -rf "$work/out" "$work/out-duck"
-dotnet "$app" run --input "$work/in" --output "$work/out" >/dev/null
+dotnet "$app" run --input "$work/in" --output "$work/out" "${params[@]}" >/dev/null
 duck_rows=$(dotnet "$duck" duckdb-sql "$(sql 2 "$work/out-duck")")
 ours_rows=$(dotnet "$duck" duckdb-sql "SELECT count(*) FROM read_parquet('$work/out/*.parquet')")
 echo

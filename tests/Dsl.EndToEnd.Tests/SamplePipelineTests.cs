@@ -15,7 +15,34 @@ public sealed class SamplePipelineTests : IDisposable
 {
     private readonly TempDirectory _temp = TempDirectory.Create("dsl-e2e");
 
+    /// <summary>The stage parameter values the template's pipeline.yaml ships with (checked below).</summary>
+    private static readonly AmountScaling Shipped = new(Mean: 371.5, Std: 645.5);
+
+    /// <summary>The template's pipeline.yaml: a run without --config uses the copy beside the program.</summary>
+    private static string TemplateConfig => Path.Combine(RepoPaths.RepoRoot, "templates", "Dsl.Templates", "content", "dsl-pipeline", PipelineHost.ConfigFileName);
+
+    /// <summary>The lines a configuration file needs for the sample's stage parameters.</summary>
+    private const string ParametersYaml = """
+        parameters:
+          AmountScaling:
+            Mean: 371.5
+            Std: 645.5
+        """;
+
     public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void TemplateConfig_ShipsTheAmountScalingValues()
+    {
+        (PipelineConfig config, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.ReadAndCheck(TemplateConfig, FraudFeatures.Compiled.Plan);
+
+        Assert.Empty(problems);
+        StageParameterValues values = config.ParameterValues(FraudFeatures.Compiled.Plan);
+        Assert.Equal(Shipped.Mean, values.Get<double>(nameof(AmountScaling), nameof(AmountScaling.Mean)));
+        Assert.Equal(Shipped.Std, values.Get<double>(nameof(AmountScaling), nameof(AmountScaling.Std)));
+        // Beside the program, where a run without --config finds it.
+        Assert.Equal(File.ReadAllText(TemplateConfig), File.ReadAllText(Path.Combine(AppContext.BaseDirectory, PipelineHost.ConfigFileName)));
+    }
 
     [Fact]
     public void Run_SampleData_OutputEqualsStagesAppliedRowByRow()
@@ -26,13 +53,47 @@ public sealed class SamplePipelineTests : IDisposable
         (int exit, string stdout, string stderr) = Host("run", "--input", input, "--output", output);
 
         Assert.True(exit == 0, stderr);
+        Assert.Contains($"Using settings from {Path.Combine(AppContext.BaseDirectory, PipelineHost.ConfigFileName)}", stdout);
         Assert.Contains("Valid+Featurize", stdout);
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.ManifestFile)));
-        List<Features> expected = OutputRows.Read<Transaction>(input).Where(FraudFeatures.Valid).Select(FraudFeatures.Featurize).ToList();
+        List<Features> expected = OutputRows.Read<Transaction>(input).Where(FraudFeatures.Valid).Select(t => FraudFeatures.Featurize(t, Shipped)).ToList();
         List<Features> actual = OutputRows.Read<Features>(output);
         Assert.True(expected.Count > 25_000, $"only {expected.Count} rows passed the filter");
         Assert.Equal(expected, actual);
+        // The shipped values fit the sample data: the standardized amount has mean about 0 and deviation about 1.
+        double meanZ = actual.Average(f => f.AmountZ);
+        double stdZ = Math.Sqrt(actual.Average(f => (f.AmountZ - meanZ) * (f.AmountZ - meanZ)));
+        Assert.InRange(meanZ, -0.05, 0.05);
+        Assert.InRange(stdZ, 0.95, 1.05);
+    }
+
+    [Fact]
+    public void Run_ParamOverride_ReplacesThePipelineYamlValue()
+    {
+        string input = GenerateSample(rows: 3_000, files: 1);
+        string output = Path.Combine(_temp.Path, "out");
+
+        (int exit, _, string stderr) = Host("run", "--input", input, "--output", output, "--param", "AmountScaling.Std=2");
+
+        Assert.True(exit == 0, stderr);
+        var scaling = Shipped with { Std = 2 };
+        List<Features> expected = OutputRows.Read<Transaction>(input).Where(FraudFeatures.Valid).Select(t => FraudFeatures.Featurize(t, scaling)).ToList();
+        Assert.Equal(expected, OutputRows.Read<Features>(output));
+    }
+
+    [Fact]
+    public void Run_ConfigWithoutParameterValues_FailsNamingTheMissingMembersAndRunsNothing()
+    {
+        string config = Path.Combine(_temp.Path, "no-parameters.yaml");
+        File.WriteAllText(config, "pipeline: fraud-features\n");
+        string output = Path.Combine(_temp.Path, "never");
+
+        (int exit, _, string stderr) = Host("run", "--config", config, "--input", Path.Combine(_temp.Path, "nowhere"), "--output", output);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"{config}(1,1): error DSL5005: Stage 'Featurize' takes parameters 'AmountScaling' but 'Mean', 'Std' have no value.", stderr);
+        Assert.False(Directory.Exists(output));
     }
 
     [Fact]
@@ -60,7 +121,7 @@ public sealed class SamplePipelineTests : IDisposable
         using var duck = DuckDb.Open();
         string glob = Path.Combine(output, "*.parquet").Replace("'", "''", StringComparison.Ordinal);
         IReadOnlyList<string?> row = duck.QueryRows(
-            $"SELECT count(*), sum(UserId), sum(Hour), sum(CountryBucket), count_if(IsWeekend), count_if(IsHighValue), count_if(Label), sum(LogAmount), sum(SessionMinutes) FROM read_parquet('{glob}')")[0];
+            $"SELECT count(*), sum(UserId), sum(Hour), sum(CountryBucket), count_if(IsWeekend), count_if(IsHighValue), count_if(Label), sum(LogAmount), sum(SessionMinutes), sum(AmountZ) FROM read_parquet('{glob}')")[0];
 
         Assert.Equal(ours.Count, long.Parse(row[0]!, CultureInfo.InvariantCulture));
         Assert.Equal(ours.Sum(f => f.UserId), long.Parse(row[1]!, CultureInfo.InvariantCulture));
@@ -72,6 +133,16 @@ public sealed class SamplePipelineTests : IDisposable
         // Floating sums depend on summation order, which differs between engines: compare to 1e-9 relative.
         AssertClose(ours.Sum(f => f.LogAmount), double.Parse(row[7]!, CultureInfo.InvariantCulture));
         AssertClose(ours.Sum(f => f.SessionMinutes), double.Parse(row[8]!, CultureInfo.InvariantCulture));
+        AssertClose(ours.Sum(f => f.AmountZ), double.Parse(row[9]!, CultureInfo.InvariantCulture));
+
+        // DuckDB computing the standardized amount itself from the input, with the values of pipeline.yaml.
+        string inputGlob = Path.Combine(input, "*.parquet").Replace("'", "''", StringComparison.Ordinal);
+        string mean = Shipped.Mean.ToString("R", CultureInfo.InvariantCulture);
+        string std = Shipped.Std.ToString("R", CultureInfo.InvariantCulture);
+        IReadOnlyList<string?> fromInput = duck.QueryRows(
+            $"SELECT count(*), sum((Amount - {mean}) / {std}) FROM read_parquet('{inputGlob}') WHERE Amount >= 0 AND SessionSeconds IS NOT NULL")[0];
+        Assert.Equal(ours.Count, long.Parse(fromInput[0]!, CultureInfo.InvariantCulture));
+        AssertClose(ours.Sum(f => f.AmountZ), double.Parse(fromInput[1]!, CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -144,7 +215,7 @@ public sealed class SamplePipelineTests : IDisposable
             compression: gzip
             outputs:
               Featurize: features
-            """);
+            """ + "\n" + ParametersYaml);
 
         (int exit, string stdout, string stderr) = Host("run", "--config", config);
 
@@ -174,7 +245,7 @@ public sealed class SamplePipelineTests : IDisposable
     public void CheckConfig_ValidAndInvalidFiles_ExitCodeAndCanonicalLines()
     {
         string good = Path.Combine(_temp.Path, "good.yaml");
-        File.WriteAllText(good, "pipeline: fraud-features\noutputs:\n  Featurize: features\n");
+        File.WriteAllText(good, "pipeline: fraud-features\noutputs:\n  Featurize: features\n" + ParametersYaml + "\n");
         string bad = Path.Combine(_temp.Path, "bad.yaml");
         File.WriteAllText(bad, "pipeline: fraud-featurs\n");
 
@@ -196,6 +267,7 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains("Pipeline 'fraud-features'", stdout);
         Assert.Contains("#0 Valid+Featurize: Transaction -> Features", stdout);
         Assert.Contains("Featurize  Map", stdout);
+        Assert.Contains("parameters AmountScaling { Mean = 371.5, Std = 645.5 }, read once per batch", stdout);
         Assert.Contains("      writes columns: UserId, ", stdout);
         Assert.Contains("      scan predicates (row-group pruning): Amount >= 0 && SessionSeconds is not null", stdout);
         Assert.Contains("Barriers: none", stdout);
@@ -214,6 +286,7 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.True(segment.GetProperty("isSink").GetBoolean());
         Assert.Contains("Amount", segment.GetProperty("readColumns").EnumerateArray().Select(c => c.GetString()));
         Assert.Contains("LogAmount", segment.GetProperty("writtenColumns").EnumerateArray().Select(c => c.GetString()));
+        Assert.Contains("AmountZ", segment.GetProperty("writtenColumns").EnumerateArray().Select(c => c.GetString()));
         Assert.False(segment.GetProperty("materialized").GetBoolean());
         var predicates = segment.GetProperty("scanPredicates").EnumerateArray().ToList();
         Assert.Equal(2, predicates.Count);
@@ -221,6 +294,11 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Equal("GreaterThanOrEqual", predicates[0].GetProperty("operator").GetString());
         Assert.Equal(0, predicates[0].GetProperty("value").GetDouble());
         Assert.Equal("IsNotNull", predicates[1].GetProperty("operator").GetString());
+        var parameters = doc.RootElement.GetProperty("stages")[1].GetProperty("parameters");
+        Assert.Equal("AmountScaling", parameters.GetProperty("type").GetString());
+        Assert.Equal(
+            [("Mean", 371.5), ("Std", 645.5)],
+            parameters.GetProperty("members").EnumerateArray().Select(m => (m.GetProperty("name").GetString(), m.GetProperty("value").GetDouble())));
     }
 
     [Fact]

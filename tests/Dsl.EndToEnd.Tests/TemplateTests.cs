@@ -95,13 +95,20 @@ public sealed class TemplateTests(TemplateFixture fixture)
         CommandRunner.Result run = fixture.Dotnet(project, "run", "--no-build", "--", "run", "--input", "data", "--output", "out").ShouldSucceed("run");
 
         Assert.Contains("Valid+Featurize", run.Output);
+        Assert.Contains($"Using settings from {Path.Combine(project, "pipeline.yaml")}", run.Output);
+        Assert.Contains($"Committed: {Path.Combine(project, "out", "_SUCCESS")}", run.Output);
         Assert.True(File.Exists(Path.Combine(project, "out", "_SUCCESS")));
-        // The new project's output must be exactly what the in-repo sample pipeline computes from the same input.
+        // The new project's output must be exactly what the in-repo sample pipeline computes from the same input,
+        // with the stage parameter values its pipeline.yaml ships with.
+        var scaling = new Pipeline1.AmountScaling(Mean: 371.5, Std: 645.5);
         List<Pipeline1.Features> expected = OutputRows.Read<Pipeline1.Transaction>(Path.Combine(project, "data"))
-            .Where(Pipeline1.FraudFeatures.Valid).Select(Pipeline1.FraudFeatures.Featurize).ToList();
+            .Where(Pipeline1.FraudFeatures.Valid).Select(t => Pipeline1.FraudFeatures.Featurize(t, scaling)).ToList();
         Assert.Equal(expected, OutputRows.Read<Pipeline1.Features>(Path.Combine(project, "out")));
         using var duck = DuckDb.Open();
         Assert.Equal(expected.Count, duck.CountParquetRows(Path.Combine(project, "out", "*.parquet")));
+
+        CommandRunner.Result explain = fixture.Dotnet(project, "run", "--no-build", "--", "explain").ShouldSucceed("explain");
+        Assert.Contains("parameters AmountScaling { Mean = 371.5, Std = 645.5 }, read once per batch", explain.Output);
     }
 
     [Fact]

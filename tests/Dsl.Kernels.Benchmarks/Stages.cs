@@ -75,7 +75,9 @@ public static partial class StringStages
 public partial record Transaction(long UserId, DateTime Ts, string Country, double Amount, double? SessionSeconds, bool Label);
 
 [Schema]
-public partial record Features(long UserId, double LogAmount, int Hour, bool IsWeekend, int CountryBucket, double SessionMinutes, bool IsHighValue, bool Label);
+public partial record Features(long UserId, double LogAmount, double AmountZ, int Hour, bool IsWeekend, int CountryBucket, double SessionMinutes, bool IsHighValue, bool Label);
+
+public sealed record AmountScaling(double Mean, double Std);
 
 [Pipeline("bench-features")]
 public static partial class FraudFeatures
@@ -84,9 +86,10 @@ public static partial class FraudFeatures
     public static bool Valid(Transaction t) => t.Amount >= 0 && t.SessionSeconds is not null;
 
     [Map(From = nameof(Valid))]
-    public static Features Featurize(Transaction t) => new(
+    public static Features Featurize(Transaction t, AmountScaling s) => new(
         t.UserId,
         Math.Log(1 + t.Amount),
+        (t.Amount - s.Mean) / s.Std,
         t.Ts.Hour,
         t.Ts.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday,
         Hashing.Bucket(t.Country, 1024),

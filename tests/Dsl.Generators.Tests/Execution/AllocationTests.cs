@@ -22,8 +22,8 @@ public sealed class AllocationTests
     public void VectorizedKernel_AllocationDoesNotGrowWithRows()
     {
         using var snippet = LoadedSnippet.Compile(TestSources.FraudFeatures);
-        long small = BytesPerBatch(snippet, "Sample.FraudFeatures", "Sample.Transaction", SmallBatch);
-        long large = BytesPerBatch(snippet, "Sample.FraudFeatures", "Sample.Transaction", LargeBatch);
+        long small = BytesPerBatch(snippet, "Sample.FraudFeatures", "Sample.Transaction", SmallBatch, TestSources.FraudFeaturesParameters());
+        long large = BytesPerBatch(snippet, "Sample.FraudFeatures", "Sample.Transaction", LargeBatch, TestSources.FraudFeaturesParameters());
         Assert.True(
             large - small <= GrowthBound,
             $"The fused kernel allocated {small:N0} bytes for a batch of {SmallBatch:N0} rows and {large:N0} bytes for {LargeBatch:N0} rows: " +
@@ -46,7 +46,7 @@ public sealed class AllocationTests
     {
         using var snippet = LoadedSnippet.Compile(TestSources.FraudFeatures);
         using RecordBatch input = LoadedSnippet.ToBatch(snippet.Type("Sample.Transaction"), RowGenerator.Rows(snippet.Type("Sample.Transaction"), 1_000, 3));
-        RecordBatch output = snippet.Pipeline("Sample.FraudFeatures").Kernels[0](input);
+        RecordBatch output = snippet.Pipeline("Sample.FraudFeatures").WithParameters(TestSources.FraudFeaturesParameters()).Kernels[0](input);
         StringColumn country = output.GetString("Country");
         PrimitiveColumn<long> userId = output.GetPrimitive<long>("UserId", ColumnType.Int64);
         Assert.True(country.Length > 0, "The sample filter kept no rows; the test needs some.");
@@ -65,7 +65,7 @@ public sealed class AllocationTests
         using var snippet = LoadedSnippet.Compile(TestSources.FraudFeatures);
         Type schema = snippet.Type("Sample.Transaction");
         Type features = snippet.Type("Sample.Features");
-        Dsl.Execution.SegmentKernel kernel = snippet.Pipeline("Sample.FraudFeatures").Kernels[0];
+        Dsl.Execution.SegmentKernel kernel = snippet.Pipeline("Sample.FraudFeatures").WithParameters(TestSources.FraudFeaturesParameters()).Kernels[0];
         using RecordBatch first = LoadedSnippet.ToBatch(schema, RowGenerator.Rows(schema, 4_099, 11));
         using RecordBatch other = LoadedSnippet.ToBatch(schema, RowGenerator.Rows(schema, 5_003, 12));
 
@@ -82,10 +82,10 @@ public sealed class AllocationTests
     }
 
     /// <summary>Bytes one call of the first kernel allocates on this thread, once warm (the least of three runs).</summary>
-    private static long BytesPerBatch(LoadedSnippet snippet, string pipeline, string schema, int rows)
+    private static long BytesPerBatch(LoadedSnippet snippet, string pipeline, string schema, int rows, Dsl.Execution.StageParameterValues? parameters = null)
     {
         using RecordBatch input = LoadedSnippet.ToBatch(snippet.Type(schema), RowGenerator.Rows(snippet.Type(schema), rows, 7));
-        Dsl.Execution.SegmentKernel kernel = snippet.Pipeline(pipeline).Kernels[0];
+        Dsl.Execution.SegmentKernel kernel = snippet.Pipeline(pipeline).WithParameters(parameters ?? Dsl.Execution.StageParameterValues.Empty).Kernels[0];
         kernel(input).Dispose(); // warm up: JIT, the array pools' buckets for this size, the dictionary's decoded strings
         long least = long.MaxValue;
         for (int run = 0; run < 3; run++)

@@ -8,7 +8,7 @@ public sealed class FusedFilterMapTests
     public void FraudFeatures_KernelMatchesStageMethods()
     {
         using var snippet = LoadedSnippet.Compile(TestSources.FraudFeatures);
-        DifferentialRunner.Verify(snippet, "Sample.FraudFeatures", "Sample.Transaction");
+        DifferentialRunner.Verify(snippet, "Sample.FraudFeatures", "Sample.Transaction", parameters: TestSources.FraudFeaturesParameters());
     }
 
     [Fact]
@@ -26,13 +26,16 @@ public sealed class FusedFilterMapTests
         Assert.Null(segment.InputSegment);
         Assert.Equal(["UserId", "Ts", "Country", "Amount", "SessionSeconds"], segment.ReadColumns);
         Assert.All(plan.Stages, s => Assert.True(s.Vectorized));
+        Assert.Null(plan.Stages[0].Parameters);
+        Assert.Equal("AmountScaling", plan.Stages[1].Parameters?.TypeName);
+        Assert.Equal(["Mean", "Std"], plan.Stages[1].Parameters!.Members.Select(m => m.Name));
     }
 
     [Fact]
     public void FraudFeatures_PassThroughStringSharesInputDictionary()
     {
         using var snippet = LoadedSnippet.Compile(TestSources.FraudFeatures);
-        var compiled = snippet.Pipeline("Sample.FraudFeatures");
+        var compiled = snippet.Pipeline("Sample.FraudFeatures").WithParameters(TestSources.FraudFeaturesParameters());
         List<object> rows = RowGenerator.Rows(snippet.Type("Sample.Transaction"), 200, 42);
         using RecordBatch input = LoadedSnippet.ToBatch(snippet.Type("Sample.Transaction"), rows);
         using RecordBatch output = compiled.Kernels[0](input);

@@ -15,6 +15,7 @@ public partial record Transaction(
 public partial record Features(
     long UserId,
     double LogAmount,
+    double AmountZ,
     int Hour,
     bool IsWeekend,
     int CountryBucket,

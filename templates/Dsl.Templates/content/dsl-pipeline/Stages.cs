@@ -1,6 +1,12 @@
 namespace Dsl.Pipeline1;
 
 /// <summary>
+/// Values that are the same for every row of a run: a stage takes them after its row, and they come from the
+/// `parameters:` section of pipeline.yaml (or `--param AmountScaling.Mean=...`). The kernel reads them once per batch.
+/// </summary>
+public sealed record AmountScaling(double Mean, double Std);
+
+/// <summary>
 /// Turns raw transactions into fraud-model features. Each stage is plain row-wise C#; the build compiles the
 /// filter and the map into one fused columnar pass (see `dotnet run -- explain`).
 /// </summary>
@@ -11,11 +17,12 @@ public static partial class FraudFeatures
     [Filter]
     public static bool Valid(Transaction t) => t.Amount >= 0 && t.SessionSeconds is not null;
 
-    /// <summary>Derives the features of one valid transaction.</summary>
+    /// <summary>Derives the features of one valid transaction; <paramref name="s"/> standardizes the amount.</summary>
     [Map(From = nameof(Valid))]
-    public static Features Featurize(Transaction t) => new(
+    public static Features Featurize(Transaction t, AmountScaling s) => new(
         t.UserId,
         Math.Log(1 + t.Amount),
+        (t.Amount - s.Mean) / s.Std,
         t.Ts.Hour,
         t.Ts.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday,
         Hashing.Bucket(t.Country, 1024),

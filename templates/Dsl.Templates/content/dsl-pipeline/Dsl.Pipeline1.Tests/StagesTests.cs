@@ -5,6 +5,9 @@ public class StagesTests
 {
     private static readonly DateTime Saturday = new(2026, 5, 2, 14, 30, 0);
 
+    // Test values for the stage parameters; a run takes them from pipeline.yaml.
+    private static readonly AmountScaling Scaling = new(Mean: 500, Std: 250);
+
     [Fact]
     public void Valid_DropsRefundsAndTransactionsWithoutASession()
     {
@@ -16,10 +19,11 @@ public class StagesTests
     [Fact]
     public void Featurize_DerivesEachFeature()
     {
-        Features f = FraudFeatures.Featurize(new Transaction(7, Saturday, "GB", 1_500, 90, true));
+        Features f = FraudFeatures.Featurize(new Transaction(7, Saturday, "GB", 1_500, 90, true), Scaling);
 
         Assert.Equal(7, f.UserId);
         Assert.Equal(Math.Log(1_501), f.LogAmount);
+        Assert.Equal(4.0, f.AmountZ);
         Assert.Equal(14, f.Hour);
         Assert.True(f.IsWeekend);
         Assert.Equal(Hashing.Bucket("GB", 1024), f.CountryBucket);
@@ -35,13 +39,17 @@ public class StagesTests
         {
             // The project's own sample data: refunds, missing sessions, many countries and times.
             string file = Assert.Single(SampleData.Write(folder, rows: 5_000, files: 1, seed: 7));
+            // The kernel takes the parameter values bound once, as a run binds those of pipeline.yaml.
+            Dsl.Execution.CompiledPipeline pipeline = FraudFeatures.Compiled.WithParameters(new Dsl.Execution.StageParameterValues()
+                .Set(nameof(AmountScaling), nameof(AmountScaling.Mean), Scaling.Mean)
+                .Set(nameof(AmountScaling), nameof(AmountScaling.Std), Scaling.Std));
             using var reader = new Dsl.Parquet.ParquetFileReader(file);
             foreach (RecordBatch input in reader.ReadBatches())
             {
                 using (input)
-                using (RecordBatch output = FraudFeatures.Compiled.Kernels[0](input))
+                using (RecordBatch output = pipeline.Kernels[0](input))
                 {
-                    List<Features> expected = Transaction.ReadRows(input).Where(FraudFeatures.Valid).Select(FraudFeatures.Featurize).ToList();
+                    List<Features> expected = Transaction.ReadRows(input).Where(FraudFeatures.Valid).Select(t => FraudFeatures.Featurize(t, Scaling)).ToList();
                     Assert.Equal(expected, Features.ReadRows(output));
                 }
             }
