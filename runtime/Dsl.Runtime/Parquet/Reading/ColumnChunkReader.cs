@@ -93,7 +93,7 @@ internal static class ColumnChunkReader
             // Only now, with the page headers' value counts adding up to the row count, is the row count trusted
             // enough to allocate from.
             using ColumnDecoder decoder = CreateDecoder(info, (int)entries, levels.IsFlat);
-            (long plainValues, long plainBytes) = PlainPagesBound(pages, meta.Codec);
+            (long plainValues, long plainBytes) = PlainPagesBound(memory.Span, pages, meta.Codec);
             decoder.Reserve(plainValues, plainBytes);
             DecodePages(memory, pages, meta.Codec, decoder, levels, location);
             location.Page = null;
@@ -243,12 +243,16 @@ internal static class ColumnChunkReader
         return pages;
     }
 
+    // A reservation is only a hint, so it never exceeds this multiple of the chunk's stored bytes: many pages with
+    // lying uncompressed sizes cannot add up to one huge allocation before any of them is decompressed and checked.
+    private const int MaxReservationPerStoredByte = 8;
+
     /// <summary>
-    /// How many values, and at most how many uncompressed bytes, the dictionary page and the data pages that are not
-    /// dictionary-encoded hold; each page's bytes are capped by what its stored bytes can decompress to, so a lying
-    /// header cannot inflate the bound.
+    /// How many values, and about how many uncompressed bytes, the dictionary page and the data pages that are not
+    /// dictionary-encoded hold. Each page's bytes are capped by what its stored bytes can decompress to, and the total
+    /// by <see cref="MaxReservationPerStoredByte"/> times the chunk's size: a decoder that needs more grows later.
     /// </summary>
-    private static (long Values, long Bytes) PlainPagesBound(List<PageRef> pages, CompressionCodec codec)
+    private static (long Values, long Bytes) PlainPagesBound(ReadOnlySpan<byte> chunk, List<PageRef> pages, CompressionCodec codec)
     {
         long values = 0;
         long bytes = 0;
@@ -266,9 +270,10 @@ internal static class ColumnChunkReader
                 continue;
             }
             values += Math.Max(count, 0);
-            bytes += Math.Min(header.UncompressedPageSize, PageCompression.MaxDecompressedLength(codec, header.CompressedPageSize));
+            ReadOnlySpan<byte> body = chunk.Slice(page.BodyOffset, header.CompressedPageSize);
+            bytes += Math.Min(header.UncompressedPageSize, PageCompression.MaxDecompressedLength(codec, body));
         }
-        return (values, bytes);
+        return (values, Math.Min(bytes, (long)chunk.Length * MaxReservationPerStoredByte));
     }
 
     private static void DecodePages(ReadOnlyMemory<byte> chunk, List<PageRef> pages, CompressionCodec codec, ColumnDecoder decoder, LevelState levels, ChunkLocation location)
