@@ -84,10 +84,7 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
             switch (encoding)
             {
                 case ParquetEncoding.Plain:
-                    if (nonNullCount > values.Length / MinValueBytes)
-                    {
-                        throw new ParquetFormatException($"PLAIN data for {nonNullCount} byte arrays needs at least {(long)nonNullCount * MinValueBytes} bytes but the page holds {values.Length}.");
-                    }
+                    CheckPlainCount(values, nonNullCount);
                     AppendPlain(values, nonNullCount, target);
                     break;
                 case ParquetEncoding.PlainDictionary:
@@ -161,10 +158,7 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadPlainWithNulls(ReadOnlySpan<byte> values, ReadOnlySpan<int> definitionLevels, int nonNullCount, int rowOffset, Span<int> destination)
     {
-        if (nonNullCount > values.Length / MinValueBytes)
-        {
-            throw new ParquetFormatException($"PLAIN data for {nonNullCount} byte arrays needs at least {(long)nonNullCount * MinValueBytes} bytes but the page holds {values.Length}.");
-        }
+        CheckPlainCount(values, nonNullCount);
         int next = _entryCount;
         AppendPlain(values, nonNullCount, default);
         for (int i = 0; i < destination.Length; i++)
@@ -178,6 +172,14 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
 
     // The fewest bytes a PLAIN value occupies: its length prefix, or its fixed length.
     private int MinValueBytes => _fixedLength > 0 ? _fixedLength : 4;
+
+    private void CheckPlainCount(ReadOnlySpan<byte> values, int count)
+    {
+        if (count > values.Length / MinValueBytes)
+        {
+            throw new ParquetFormatException($"PLAIN data for {count} byte arrays needs at least {(long)count * MinValueBytes} bytes but the page holds {values.Length}.");
+        }
+    }
 
     /// <summary>Appends <paramref name="count"/> PLAIN values as new entries; entry numbers go to <paramref name="entries"/> when given.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
