@@ -20,7 +20,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SchemaMemberTypeUnsupported = Create(
         DiagnosticIds.SchemaMemberTypeUnsupported,
         "Schema member type is not supported",
-        "Member '{1}' of schema '{0}' has type '{2}', which has no column type; use int, long, float, double, bool, string or DateTime (optionally nullable)",
+        "Member '{1}' of schema '{0}' has type '{2}', which has no column type; use int, long, float, double, bool, string, DateTime or DateOnly (optionally nullable)",
         DiagnosticCategories.Schema,
         DiagnosticSeverity.Error,
         "Every positional member of a schema becomes a column, and only the listed types have a columnar representation.");

@@ -333,7 +333,12 @@ internal static class PipelineGraphBuilder
         return problems;
     }
 
-    private static string TypeName(ColumnSpec column) => column.Kind == ColumnKind.Timestamp ? "DateTime" : column.ValueType;
+    private static string TypeName(ColumnSpec column) => column.Kind switch
+    {
+        ColumnKind.Timestamp => "DateTime",
+        ColumnKind.Date => "DateOnly",
+        _ => column.ValueType,
+    };
 
     private static bool DownstreamByFrom(IReadOnlyList<StageDraft> drafts, Dictionary<string, int> byName, int stage, int ancestor)
     {

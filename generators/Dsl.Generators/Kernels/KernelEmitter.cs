@@ -435,9 +435,7 @@ internal sealed class KernelEmitter
         string local = "in" + column.MemberName;
         string value = column.IsString
             ? local + "Strings[" + local + "Indices[i]]"
-            : column.Kind == ColumnKind.Timestamp
-                ? "global::Dsl.Timestamps.FromMicros(" + local + "Values[i])"
-                : local + "Values[i]";
+            : column.FromStorage(local + "Values[i]");
         if (column.Nullable)
         {
             value = local + "Validity is null || " + local + "Validity.IsValid(i) ? " + value + " : null";
@@ -470,8 +468,7 @@ internal sealed class KernelEmitter
         _w.CloseBrace();
     }
 
-    private static string Store(ColumnSpec column, string value) =>
-        column.Kind == ColumnKind.Timestamp ? "global::Dsl.Timestamps.ToMicros(" + value + ")" : value;
+    private static string Store(ColumnSpec column, string value) => column.ToStorage(value);
 
     /// <summary>Renders an IR node as C#; <paramref name="isChecked"/> is the overflow context around it.</summary>
     private string Render(KernelExpr e, bool isChecked)

@@ -26,6 +26,7 @@ internal sealed class VectorKernelEmitter
     private const string V128 = "global::System.Runtime.Intrinsics.Vector128";
     private const string V256 = "global::System.Runtime.Intrinsics.Vector256";
     private const string VM = "global::Dsl.Kernels.VectorMath";
+    private const string DM = "global::Dsl.Kernels.DateMath";
     private const string AllLanes = "0b1111";
 
     private readonly PipelineSpec _pipeline;
@@ -269,9 +270,9 @@ internal sealed class VectorKernelEmitter
             case KernelExprKind.Default:
             {
                 TypeInfo? t = TypeInfo.Parse(e.Type);
-                if (t is null || t.Value.Kind is VKind.String or VKind.DateTime)
+                if (t is null || t.Value.Kind is VKind.String or VKind.DateTime or VKind.Date)
                 {
-                    return null;
+                    return null; // default(DateOnly) is 0001-01-01, not a zero vector of days
                 }
                 return t.Value.Nullable
                     ? new VValue(t.Value.Kind, ZeroOf(t.Value.Kind), V256 + "<long>.Zero")
@@ -301,6 +302,8 @@ internal sealed class VectorKernelEmitter
                 return Call(e);
             case KernelExprKind.Switch:
                 return Switch(e);
+            case KernelExprKind.New:
+                return DateConstant(e);
             default:
                 return null;
         }
@@ -503,7 +506,7 @@ internal sealed class VectorKernelEmitter
             return known;
         }
         TypeInfo? t = TypeInfo.Parse(e.Type);
-        if (t is null || t.Value.Nullable || t.Value.Kind is VKind.String or VKind.DateTime)
+        if (t is null || t.Value.Nullable || t.Value.Kind is VKind.String or VKind.DateTime or VKind.Date)
         {
             return null;
         }
@@ -520,6 +523,7 @@ internal sealed class VectorKernelEmitter
     {
         VKind.Bool => "(" + scalar + ") ? " + V256 + "<long>.AllBitsSet : " + V256 + "<long>.Zero",
         VKind.DayOfWeek => V128 + ".Create((int)" + scalar + ")",
+        VKind.Date => V128 + ".Create(global::Dsl.Dates.ToDays(" + scalar + "))",
         _ => VectorClass(kind) + ".Create((" + ElementType(kind) + ")" + scalar + ")",
     };
 
@@ -562,6 +566,14 @@ internal sealed class VectorKernelEmitter
                 {
                     // Stored values outside DateTime's range make the scalar conversion throw: let the per-row code do that.
                     Line("if (!" + VM + ".InDateTimeRange(" + name + "))");
+                    Open();
+                    Line("break;");
+                    Close();
+                }
+                else if (kind == VKind.Date)
+                {
+                    // Stored days outside DateOnly's range make the scalar conversion throw: let the per-row code do that.
+                    Line("if (!" + DM + ".InDateOnlyRange(" + name + "))");
                     Open();
                     Line("break;");
                     Close();
@@ -679,7 +691,7 @@ internal sealed class VectorKernelEmitter
 
         // Arithmetic and bitwise operators on numbers, in the result type.
         VKind kind = result.Value.Kind;
-        if (kind is VKind.Bool or VKind.String or VKind.DateTime or VKind.DayOfWeek)
+        if (kind is VKind.Bool or VKind.String or VKind.DateTime or VKind.DayOfWeek or VKind.Date)
         {
             return null;
         }
@@ -950,6 +962,10 @@ internal sealed class VectorKernelEmitter
                     return null;
             }
         }
+        if (receiver.Kind == VKind.Date)
+        {
+            return DatePart(e, receiver);
+        }
         if (receiver.Kind != VKind.DateTime)
         {
             return null;
@@ -974,6 +990,60 @@ internal sealed class VectorKernelEmitter
         string cast = e.Text == "DayOfWeek" ? "(int)" : string.Empty;
         string code = PerLane(VKind.Int, k => cast + "global::Dsl.Timestamps." + part + "(" + micros + "[" + k + "])");
         return new VValue(e.Text == "DayOfWeek" ? VKind.DayOfWeek : VKind.Int, code, null);
+    }
+
+    /// <summary>
+    /// A part of a <c>DateOnly</c> (days since 1970-01-01 in 32-bit lanes) by vector integer arithmetic: Year, Month, Day
+    /// and DayOfYear through <c>DateMath</c>'s civil-from-days, DayOfWeek as the floor remainder of days + 4 by 7, and
+    /// DayNumber as days plus the day number of 1970-01-01. Loading the column checked that every lane is in range.
+    /// </summary>
+    private VValue? DatePart(KernelExpr e, VValue receiver)
+    {
+        string days = Materialize("days", receiver).Code;
+        switch (e.Text)
+        {
+            case "Year":
+            case "Month":
+            case "Day":
+            case "DayOfYear":
+                return new VValue(VKind.Int, DM + "." + e.Text + "Of(" + days + ")", null);
+            case "DayOfWeek":
+                return new VValue(VKind.DayOfWeek, DM + ".DayOfWeekOf(" + days + ")", null);
+            case "DayNumber":
+                return new VValue(VKind.Int, days + " + " + V128 + ".Create(global::Dsl.Timestamps.UnixEpochDayNumber)", null);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// <c>new DateOnly(year, month, day)</c> with integer literals naming a valid date: its stored day number, computed
+    /// here and broadcast once per batch. Other arguments (or an invalid date, which throws) stay on the per-row code.
+    /// </summary>
+    private VValue? DateConstant(KernelExpr e)
+    {
+        if (e.Type != "global::System.DateOnly" || e.Operands.Count != 3 || !e.ArgumentNames.IsEmpty)
+        {
+            return null;
+        }
+        var parts = new int[3];
+        for (int a = 0; a < 3; a++)
+        {
+            KernelExpr operand = e.Operands[a];
+            if (operand.Kind != KernelExprKind.Literal || operand.Type != "int"
+                || !int.TryParse(operand.Text, NumberStyles.None, CultureInfo.InvariantCulture, out parts[a]))
+            {
+                return null;
+            }
+        }
+        if (parts[0] < 1 || parts[0] > 9999 || parts[1] < 1 || parts[1] > 12 || parts[2] < 1 || parts[2] > System.DateTime.DaysInMonth(parts[0], parts[1]))
+        {
+            return null;
+        }
+        int days = (new System.DateTime(parts[0], parts[1], parts[2]) - new System.DateTime(1970, 1, 1)).Days;
+        string name = Unique("date" + parts[0].ToString("D4", CultureInfo.InvariantCulture) + parts[1].ToString("D2", CultureInfo.InvariantCulture) + parts[2].ToString("D2", CultureInfo.InvariantCulture));
+        _before.Add("var " + name + " = " + V128 + ".Create(" + days.ToString(CultureInfo.InvariantCulture) + "); // " + Describe(e) + " as days since 1970-01-01");
+        return new VValue(VKind.Date, name, null);
     }
 
     /// <summary>
@@ -1015,7 +1085,7 @@ internal sealed class VectorKernelEmitter
             // n.GetValueOrDefault() and n.GetValueOrDefault(fallback): the value where valid, else the fallback (or zero).
             VValue? receiver = Eval(e.Operands[0]);
             TypeInfo? type = TypeInfo.Parse(e.Type);
-            if (receiver?.Valid is null || type is null || type.Value.Nullable || type.Value.Kind is VKind.String or VKind.DateTime)
+            if (receiver?.Valid is null || type is null || type.Value.Nullable || type.Value.Kind is VKind.String or VKind.DateTime or VKind.Date)
             {
                 return null;
             }
@@ -1233,7 +1303,7 @@ internal sealed class VectorKernelEmitter
     private VValue? StringSubExpression(KernelExpr e)
     {
         TypeInfo? t = TypeInfo.Parse(e.Type);
-        if (t is null || t.Value.Nullable || t.Value.Kind is VKind.String or VKind.DateTime or VKind.DayOfWeek)
+        if (t is null || t.Value.Nullable || t.Value.Kind is VKind.String or VKind.DateTime or VKind.DayOfWeek or VKind.Date)
         {
             return null;
         }
@@ -1498,6 +1568,7 @@ internal sealed class VectorKernelEmitter
         ColumnKind.Double => VKind.Double,
         ColumnKind.Boolean => VKind.Bool,
         ColumnKind.Timestamp => VKind.DateTime,
+        ColumnKind.Date => VKind.Date,
         _ => null,
     };
 
@@ -1659,6 +1730,8 @@ internal sealed class VectorKernelEmitter
         Int,
         Bool,
         DateTime,
+        /// <summary>A <c>DateOnly</c>: its stored days since 1970-01-01 in 32-bit lanes.</summary>
+        Date,
         DayOfWeek,
         String,
     }
@@ -1694,6 +1767,7 @@ internal sealed class VectorKernelEmitter
                 "int" => VKind.Int,
                 "bool" => VKind.Bool,
                 "global::System.DateTime" => VKind.DateTime,
+                "global::System.DateOnly" => VKind.Date,
                 "global::System.DayOfWeek" => VKind.DayOfWeek,
                 "string" => VKind.String,
                 _ => null,

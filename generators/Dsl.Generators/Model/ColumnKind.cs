@@ -10,4 +10,6 @@ internal enum ColumnKind
     Boolean,
     String,
     Timestamp,
+    /// <summary><c>DateOnly</c>, stored as days since 1970-01-01 in an <c>int</c> (<c>Dsl.ColumnType.Date</c>).</summary>
+    Date,
 }

@@ -8,7 +8,7 @@ namespace Dsl.Generators.Model;
 /// <param name="Nullable">Whether the member is nullable (a nullable value type or an annotated string).</param>
 internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKind Kind, bool Nullable)
 {
-    /// <summary>The element type stored in the column's span (<c>long</c> for timestamps; indices for strings).</summary>
+    /// <summary>The element type stored in the column's span (<c>long</c> for timestamps, <c>int</c> days for dates; indices for strings).</summary>
     public string StorageType => Kind switch
     {
         ColumnKind.Int32 => "int",
@@ -17,6 +17,7 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
         ColumnKind.Double => "double",
         ColumnKind.Boolean => "bool",
         ColumnKind.Timestamp => "long",
+        ColumnKind.Date => "int",
         _ => "int",
     };
 
@@ -25,6 +26,7 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
     {
         ColumnKind.String => "string",
         ColumnKind.Timestamp => "global::System.DateTime",
+        ColumnKind.Date => "global::System.DateOnly",
         _ => StorageType,
     };
 
@@ -35,4 +37,20 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
     public string ColumnTypeExpression => "global::Dsl.ColumnType." + Kind.ToString();
 
     public bool IsString => Kind == ColumnKind.String;
+
+    /// <summary>The scalar expression converting a stored value to the member's type (timestamps and dates are stored in other units).</summary>
+    public string FromStorage(string stored) => Kind switch
+    {
+        ColumnKind.Timestamp => "global::Dsl.Timestamps.FromMicros(" + stored + ")",
+        ColumnKind.Date => "global::Dsl.Dates.FromDays(" + stored + ")",
+        _ => stored,
+    };
+
+    /// <summary>The scalar expression converting a member value to its stored unit.</summary>
+    public string ToStorage(string value) => Kind switch
+    {
+        ColumnKind.Timestamp => "global::Dsl.Timestamps.ToMicros(" + value + ")",
+        ColumnKind.Date => "global::Dsl.Dates.ToDays(" + value + ")",
+        _ => value,
+    };
 }

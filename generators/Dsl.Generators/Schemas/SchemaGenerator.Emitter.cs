@@ -220,14 +220,11 @@ public sealed partial class SchemaGenerator
             {
                 return c.MemberName + "Column.GetString(row)" + (c.Nullable ? string.Empty : "!");
             }
-            string value = c.Kind == ColumnKind.Timestamp
-                ? "global::Dsl.Timestamps.FromMicros(" + c.MemberName + "[row])"
-                : c.MemberName + "[row]";
+            string value = c.FromStorage(c.MemberName + "[row]");
             return c.Nullable ? c.MemberName + "Column.IsNull(row) ? (" + c.ClrType + ")null : " + value : value;
         }
 
-        private static string Store(ColumnSpec c, string value) =>
-            c.Kind == ColumnKind.Timestamp ? "global::Dsl.Timestamps.ToMicros(" + value + ")" : value;
+        private static string Store(ColumnSpec c, string value) => c.ToStorage(value);
 
         private static System.Collections.Generic.IEnumerable<string> Outer(SchemaSpec spec)
         {

@@ -146,6 +146,9 @@ public sealed partial class SchemaGenerator
                 case SpecialType.System_DateTime:
                     kind = ColumnKind.Timestamp;
                     return true;
+                case SpecialType.None when type.ToDisplayString() == "System.DateOnly":
+                    kind = ColumnKind.Date;
+                    return true;
                 case SpecialType.System_String:
                     kind = ColumnKind.String;
                     nullable = type.NullableAnnotation == NullableAnnotation.Annotated;

@@ -7,7 +7,8 @@ namespace Dsl;
 /// </summary>
 /// <remarks>
 /// Supported member types: <see cref="int"/>, <see cref="long"/>, <see cref="float"/>, <see cref="double"/>,
-/// <see cref="bool"/>, <see cref="string"/> and <see cref="DateTime"/>, each optionally nullable.
+/// <see cref="bool"/>, <see cref="string"/>, <see cref="DateTime"/> (a <see cref="ColumnType.Timestamp"/>) and
+/// <see cref="DateOnly"/> (a <see cref="ColumnType.Date"/>), each optionally nullable.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, Inherited = false)]
 public sealed class SchemaAttribute : Attribute

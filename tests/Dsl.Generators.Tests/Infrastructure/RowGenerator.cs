@@ -38,10 +38,23 @@ internal static class RowGenerator
         ColumnType.Boolean => random.Next(2) == 0,
         ColumnType.String => s_strings[random.Next(s_strings.Length)],
         ColumnType.Timestamp => Timestamp(random),
+        ColumnType.Date => Date(random),
         _ => throw new NotSupportedException($"Column type '{type}' has no generator."),
     };
 
     private static object Pick(Random random, object[] choices) => choices[random.Next(choices.Length)];
+
+    private static readonly DateOnly[] s_dates =
+    [
+        DateOnly.MinValue, DateOnly.MaxValue, new(1970, 1, 1), new(1969, 12, 31), new(2000, 2, 29), new(2000, 3, 1), new(1900, 2, 28),
+        new(1900, 3, 1), new(2100, 2, 28), new(2100, 3, 1), new(1999, 12, 31), new(2000, 1, 1), new(2024, 12, 31), new(2025, 1, 1),
+        new(1600, 2, 29), new(2024, 2, 29), new(2024, 1, 6), new(2024, 1, 7),
+    ];
+
+    /// <summary>A day anywhere in DateOnly's range, or one of the edge days (range ends, epoch, leap days, year ends).</summary>
+    private static DateOnly Date(Random random) => random.Next(3) == 0
+        ? s_dates[random.Next(s_dates.Length)]
+        : DateOnly.FromDayNumber(random.Next(DateOnly.MinValue.DayNumber, DateOnly.MaxValue.DayNumber + 1));
 
     private static DateTime Timestamp(Random random)
     {
