@@ -261,6 +261,50 @@ public class DateParts : KernelBenchmark
     }
 }
 
+public class DateOnlyParts : KernelBenchmark
+{
+    protected override CompiledPipeline Pipeline => CalendarStages.Compiled;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        Random r = Random();
+        var rows = new List<Day>(Rows);
+        for (int i = 0; i < Rows; i++)
+        {
+            rows.Add(new Day(DateOnly.FromDayNumber(r.Next(DateOnly.MinValue.DayNumber, DateOnly.MaxValue.DayNumber + 1))));
+        }
+        Input = Day.ToBatch(rows);
+    }
+
+    [Benchmark(Baseline = true, Description = "row by row: build record, call method")]
+    public int RowByRow()
+    {
+        ReadOnlySpan<int> days = Input.GetPrimitive<int>("Date", ColumnType.Date).Values;
+        var year = new ColumnBuilder<int>(ColumnType.Int32, days.Length, nullable: false);
+        var month = new ColumnBuilder<int>(ColumnType.Int32, days.Length, nullable: false);
+        var day = new ColumnBuilder<int>(ColumnType.Int32, days.Length, nullable: false);
+        var weekend = new ColumnBuilder<bool>(ColumnType.Boolean, days.Length, nullable: false);
+        Span<int> years = year.Values;
+        Span<int> months = month.Values;
+        Span<int> dayValues = day.Values;
+        Span<bool> weekends = weekend.Values;
+        for (int i = 0; i < days.Length; i++)
+        {
+            Calendar c = CalendarStages.Parts(new Day(Dates.FromDays(days[i])));
+            years[i] = c.Year;
+            months[i] = c.Month;
+            dayValues[i] = c.DayOfMonth;
+            weekends[i] = c.Weekend;
+        }
+        using PrimitiveColumn<int> a = year.Build(days.Length);
+        using PrimitiveColumn<int> b = month.Build(days.Length);
+        using PrimitiveColumn<int> c2 = day.Build(days.Length);
+        using PrimitiveColumn<bool> d = weekend.Build(days.Length);
+        return days.Length;
+    }
+}
+
 public class Strings : KernelBenchmark
 {
     protected override CompiledPipeline Pipeline => StringStages.Compiled;

@@ -54,6 +54,21 @@ public static partial class DateStages
     public static When Parts(Event e) => new(e.Ts.Hour, e.Ts.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday, e.Ts.Month);
 }
 
+// ---- DateOnly parts (Parquet DATE: days since 1970) --------------------------------------------------------------
+
+[Schema]
+public partial record Day(DateOnly Date);
+
+[Schema]
+public partial record Calendar(int Year, int Month, int DayOfMonth, bool Weekend);
+
+[Pipeline("bench-calendar")]
+public static partial class CalendarStages
+{
+    [Map]
+    public static Calendar Parts(Day d) => new(d.Date.Year, d.Date.Month, d.Date.Day, d.Date.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday);
+}
+
 // ---- strings -----------------------------------------------------------------------------------------------
 
 [Schema]

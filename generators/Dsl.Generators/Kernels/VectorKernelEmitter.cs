@@ -39,6 +39,10 @@ internal sealed class VectorKernelEmitter
     private readonly List<(string Element, string Name)> _rented = new();
     private Dictionary<string, VValue> _values = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, VValue> _parameterVectors = new(System.StringComparer.Ordinal);
+
+    // The local holding DateMath.CivilOf of a block's day-number vector, so year, month and day of one column share
+    // one civil-from-days computation.
+    private readonly Dictionary<string, string> _civilDates = new(System.StringComparer.Ordinal);
     private bool _valuesAreInput = true;
     private int _depth;
     private string _stage = string.Empty;
@@ -1005,8 +1009,15 @@ internal sealed class VectorKernelEmitter
             case "Year":
             case "Month":
             case "Day":
+                if (!_civilDates.TryGetValue(days, out string? civil))
+                {
+                    civil = Unique("civil");
+                    Line("var " + civil + " = " + DM + ".CivilOf(" + days + "); // year, month and day of each lane, computed once");
+                    _civilDates[days] = civil;
+                }
+                return new VValue(VKind.Int, civil + "." + e.Text, null);
             case "DayOfYear":
-                return new VValue(VKind.Int, DM + "." + e.Text + "Of(" + days + ")", null);
+                return new VValue(VKind.Int, DM + ".DayOfYearOf(" + days + ")", null);
             case "DayOfWeek":
                 return new VValue(VKind.DayOfWeek, DM + ".DayOfWeekOf(" + days + ")", null);
             case "DayNumber":

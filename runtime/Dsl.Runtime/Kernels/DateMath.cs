@@ -19,12 +19,14 @@ namespace Dsl.Kernels;
 /// 146096), then the month from the day of that March-based year with the 153-days-per-5-months rule.
 /// <para>
 /// The vector form runs it on <see cref="Vector256{T}"/> of <see cref="double"/>: every intermediate value is an
-/// integer well below 2^53, so additions, subtractions and products by constants are exact, and
-/// <c>Floor(x / d)</c> is exactly the integer quotient for the integers x (|x| &lt; 2^31) and constant divisors
-/// d (&lt; 2^21) used here. Write x = q·d + r with 0 ≤ r &lt; d. If r = 0, x / d = q is representable and IEEE
-/// division, which is correctly rounded, returns it. Otherwise the exact quotient lies in [q + 1/d, q + 1 − 1/d],
-/// at least 1/d &gt; 2^-21 from both integers, while rounding moves it by at most half an ulp of a value below 2^31,
-/// that is 2^-22: the rounded quotient stays strictly between q and q + 1, and its floor is q.
+/// integer well below 2^53, so additions, subtractions and products by constants are exact. Every quotient is of a
+/// non-negative integer x &lt; 2^31 by a constant d &lt; 2^21, and is taken as <c>Floor(x * u)</c> with u the double
+/// 1/d raised by 2^13 units in the last place, so 1/d ≤ u ≤ (1/d)(1 + 2^-38); a multiplication instead of a division,
+/// which costs several times more. Write x = q·d + r with 0 ≤ r &lt; d. From below, x·u ≥ x/d ≥ q, and rounding the
+/// product cannot take it under q: the excess x·u − x/d ≥ (x/d)·2^-40 outweighs a rounding error of at most
+/// (x/d)·2^-53. From above, x·u ≤ (q + 1 − 1/d)(1 + 2^-38) plus a rounding error, which stays under q + 1 because
+/// (q + 1)·2^-37 &lt; 1/d whenever (q + 1)·d &lt; 2^37, true for x &lt; 2^31. So the floor is exactly q;
+/// <c>tests/Dsl.Runtime.Tests/Kernels/DateMathTests.cs</c> also checks every day of the range.
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -95,32 +97,32 @@ public static class DateMath
 
     // ---- vector ------------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// <see cref="YearOf(int)"/>, <see cref="MonthOf(int)"/> and <see cref="DayOf(int)"/> per lane, for lanes in range,
+    /// from one civil-from-days computation: kernels that use several of these parts of one column compute it once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector128<int> Year, Vector128<int> Month, Vector128<int> Day) CivilOf(Vector128<int> days)
+    {
+        MarchYear(days, out Vector256<double> era, out Vector256<double> yoe, out Vector256<double> doy, out Vector256<double> mp);
+        Vector256<double> janFeb = Vector256.GreaterThanOrEqual(mp, Vector256.Create(10.0));
+        Vector256<double> year = yoe + (era * Vector256.Create(400.0)) + (janFeb & Vector256.Create(1.0));
+        Vector256<double> month = Vector256.ConditionalSelect(janFeb, mp - Vector256.Create(9.0), mp + Vector256.Create(3.0));
+        Vector256<double> monthStart = FloorDiv((mp * Vector256.Create(153.0)) + Vector256.Create(2.0), 5);
+        return (ToInt32(year), ToInt32(month), ToInt32(doy - monthStart + Vector256.Create(1.0)));
+    }
+
     /// <summary><see cref="YearOf(int)"/> per lane, for lanes in range.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<int> YearOf(Vector128<int> days)
-    {
-        MarchYear(days, out Vector256<double> era, out Vector256<double> yoe, out _, out Vector256<double> mp);
-        Vector256<double> janFeb = Vector256.GreaterThanOrEqual(mp, Vector256.Create(10.0));
-        return ToInt32(yoe + (era * Vector256.Create(400.0)) + (janFeb & Vector256.Create(1.0)));
-    }
+    public static Vector128<int> YearOf(Vector128<int> days) => CivilOf(days).Year;
 
     /// <summary><see cref="MonthOf(int)"/> per lane, for lanes in range.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<int> MonthOf(Vector128<int> days)
-    {
-        MarchYear(days, out _, out _, out _, out Vector256<double> mp);
-        Vector256<double> janFeb = Vector256.GreaterThanOrEqual(mp, Vector256.Create(10.0));
-        return ToInt32(Vector256.ConditionalSelect(janFeb, mp - Vector256.Create(9.0), mp + Vector256.Create(3.0)));
-    }
+    public static Vector128<int> MonthOf(Vector128<int> days) => CivilOf(days).Month;
 
     /// <summary><see cref="DayOf(int)"/> per lane, for lanes in range.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<int> DayOf(Vector128<int> days)
-    {
-        MarchYear(days, out _, out _, out Vector256<double> doy, out Vector256<double> mp);
-        Vector256<double> monthStart = FloorDiv((mp * Vector256.Create(153.0)) + Vector256.Create(2.0), 5);
-        return ToInt32(doy - monthStart + Vector256.Create(1.0));
-    }
+    public static Vector128<int> DayOf(Vector128<int> days) => CivilOf(days).Day;
 
     /// <summary><see cref="DayOfYearOf(int)"/> per lane, for lanes in range.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -157,9 +159,13 @@ public static class DateMath
         mp = FloorDiv((doy * Vector256.Create(5.0)) + Vector256.Create(2.0), 153);
     }
 
-    /// <summary>The integer quotient <c>floor(x / d)</c> of integer lanes, exact for |x| &lt; 2^31 and 0 &lt; d &lt; 2^21 (see the type's remarks).</summary>
+    /// <summary>The integer quotient <c>floor(x / d)</c> of integer lanes, exact for 0 ≤ x &lt; 2^31 and 0 &lt; d &lt; 2^21 (see the type's remarks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> FloorDiv(Vector256<double> x, int d) => Vector256.Floor(x / Vector256.Create((double)d));
+    private static Vector256<double> FloorDiv(Vector256<double> x, int d) => Vector256.Floor(x * Vector256.Create(ReciprocalUp(d)));
+
+    /// <summary>1/d, rounded to the nearest double and then raised by 2^13 units in the last place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ReciprocalUp(int d) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(1.0 / d) + (1L << 13));
 
     /// <summary>Integer-valued lanes (below 2^31 in magnitude) as <see cref="int"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -88,9 +88,15 @@ public sealed class DateOnlyKernelTests : IDisposable
         using var snippet = LoadedSnippet.Compile(Source);
         string generated = snippet.Run.GeneratedSource("S.Parts.Pipeline.g.cs");
         string block = VectorBlock(generated);
-        foreach (string part in new[] { "YearOf", "MonthOf", "DayOf", "DayOfYearOf", "DayOfWeekOf" })
+        foreach (string part in new[] { "DayOfYearOf", "DayOfWeekOf" })
         {
             Assert.Contains("global::Dsl.Kernels.DateMath." + part + "(vDay)", block, StringComparison.Ordinal);
+        }
+        // Year, month and day share one civil-from-days computation per block.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(block, @"global::Dsl\.Kernels\.DateMath\.CivilOf\(vDay\)"));
+        foreach (string part in new[] { "Year", "Month", "Day" })
+        {
+            Assert.Contains("civil." + part, block, StringComparison.Ordinal);
         }
         Assert.Contains("global::Dsl.Kernels.DateMath.InDateOnlyRange(vDay)", block, StringComparison.Ordinal);
         // No per-lane scalar evaluation: no DateOnly built, no lane indexing inside an element-wise Create.
