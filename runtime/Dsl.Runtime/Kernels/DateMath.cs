@@ -21,9 +21,9 @@ namespace Dsl.Kernels;
 /// The vector form runs it on <see cref="Vector256{T}"/> of <see cref="double"/>: every intermediate value is an
 /// integer well below 2^53, so additions, subtractions and products by constants are exact. Every quotient is of a
 /// non-negative integer x &lt; 2^31 by a constant d &lt; 2^21, and is taken as <c>Floor(x * u)</c> with u the double
-/// 1/d raised by 2^13 units in the last place, so 1/d ≤ u ≤ (1/d)(1 + 2^-38); a multiplication instead of a division,
+/// 1/d raised by 2^13 units in the last place, so (1/d)(1 + 2^-41) ≤ u ≤ (1/d)(1 + 2^-38): a multiplication instead of a division,
 /// which costs several times more. Write x = q·d + r with 0 ≤ r &lt; d. From below, x·u ≥ x/d ≥ q, and rounding the
-/// product cannot take it under q: the excess x·u − x/d ≥ (x/d)·2^-40 outweighs a rounding error of at most
+/// product cannot take it under q: the excess x·u − x/d ≥ (x/d)·2^-41 outweighs a rounding error of at most
 /// (x/d)·2^-53. From above, x·u ≤ (q + 1 − 1/d)(1 + 2^-38) plus a rounding error, which stays under q + 1 because
 /// (q + 1)·2^-37 &lt; 1/d whenever (q + 1)·d &lt; 2^37, true for x &lt; 2^31. So the floor is exactly q;
 /// <c>tests/Dsl.Runtime.Tests/Kernels/DateMathTests.cs</c> also checks every day of the range.
