@@ -7,9 +7,9 @@ namespace Dsl.Kernels;
 
 /// <summary>
 /// The parts of a <see cref="DateOnly"/> from its stored value (days since 1970-01-01, see <see cref="Dates"/>) by
-/// integer arithmetic: a scalar form and a vector form over the four 32-bit lanes of a block, both equal to what
-/// <see cref="DateOnly"/>'s own properties give for every day from <see cref="Dates.MinDays"/> to
-/// <see cref="Dates.MaxDays"/>. Outside that range the results are unspecified: kernels check
+/// integer arithmetic over the four 32-bit lanes of a block, equal to what <see cref="DateOnly"/>'s own properties
+/// give for every day from <see cref="Dates.MinDays"/> to <see cref="Dates.MaxDays"/>. <see cref="Civil"/> and
+/// <see cref="DayOfWeekOf(int)"/> state the same method for one day in plain integer arithmetic. Outside that range the results are unspecified: kernels check
 /// <see cref="InDateOnlyRange"/> first and let the per-row code throw.
 /// </summary>
 /// <remarks>
@@ -41,35 +41,7 @@ public static class DateMath
     public static bool InDateOnlyRange(Vector128<int> days) =>
         (Vector128.LessThan(days, Vector128.Create(Dates.MinDays)) | Vector128.GreaterThan(days, Vector128.Create(Dates.MaxDays))) == Vector128<int>.Zero;
 
-    // ---- scalar ------------------------------------------------------------------------------------------
-
-    /// <summary><c>Dates.FromDays(days).Year</c>.</summary>
-    public static int YearOf(int days)
-    {
-        Civil(days, out int year, out _, out _, out _);
-        return year;
-    }
-
-    /// <summary><c>Dates.FromDays(days).Month</c>.</summary>
-    public static int MonthOf(int days)
-    {
-        Civil(days, out _, out int month, out _, out _);
-        return month;
-    }
-
-    /// <summary><c>Dates.FromDays(days).Day</c>.</summary>
-    public static int DayOf(int days)
-    {
-        Civil(days, out _, out _, out int day, out _);
-        return day;
-    }
-
-    /// <summary><c>Dates.FromDays(days).DayOfYear</c>.</summary>
-    public static int DayOfYearOf(int days)
-    {
-        Civil(days, out _, out _, out _, out int dayOfYear);
-        return dayOfYear;
-    }
+    // ---- one day: the method in plain integer arithmetic ---------------------------------------------------
 
     /// <summary><c>Dates.FromDays(days).DayOfWeek</c>: the floor remainder of (days + 4) by 7.</summary>
     public static DayOfWeek DayOfWeekOf(int days)
@@ -98,7 +70,7 @@ public static class DateMath
     // ---- vector ------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// <see cref="YearOf(int)"/>, <see cref="MonthOf(int)"/> and <see cref="DayOf(int)"/> per lane, for lanes in range,
+    /// <c>Dates.FromDays(days)</c>'s Year, Month and Day per lane, for lanes in range,
     /// from one civil-from-days computation: kernels that use several of these parts of one column compute it once.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -112,19 +84,7 @@ public static class DateMath
         return (ToInt32(year), ToInt32(month), ToInt32(doy - monthStart + Vector256.Create(1.0)));
     }
 
-    /// <summary><see cref="YearOf(int)"/> per lane, for lanes in range.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<int> YearOf(Vector128<int> days) => CivilOf(days).Year;
-
-    /// <summary><see cref="MonthOf(int)"/> per lane, for lanes in range.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<int> MonthOf(Vector128<int> days) => CivilOf(days).Month;
-
-    /// <summary><see cref="DayOf(int)"/> per lane, for lanes in range.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<int> DayOf(Vector128<int> days) => CivilOf(days).Day;
-
-    /// <summary><see cref="DayOfYearOf(int)"/> per lane, for lanes in range.</summary>
+    /// <summary><c>Dates.FromDays(days).DayOfYear</c> per lane, for lanes in range.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<int> DayOfYearOf(Vector128<int> days)
     {

@@ -43,9 +43,10 @@ public sealed class DateMathTests
             Vector128<int> days = Vector128.Create(start, start + 1, start + 2, start + 3);
             days = Vector128.Min(Vector128.Max(days, Vector128.Create(Dates.MinDays)), Vector128.Create(Dates.MaxDays));
             Assert.True(DateMath.InDateOnlyRange(days));
-            Check(days, DateMath.YearOf(days), d => d.Year);
-            Check(days, DateMath.MonthOf(days), d => d.Month);
-            Check(days, DateMath.DayOf(days), d => d.Day);
+            (Vector128<int> year, Vector128<int> month, Vector128<int> day) = DateMath.CivilOf(days);
+            Check(days, year, d => d.Year);
+            Check(days, month, d => d.Month);
+            Check(days, day, d => d.Day);
             Check(days, DateMath.DayOfYearOf(days), d => d.DayOfYear);
             Check(days, DateMath.DayOfWeekOf(days), d => (int)d.DayOfWeek);
         }
@@ -72,7 +73,7 @@ public sealed class DateMathTests
         for (int a = 0; a < edges.Length; a++)
         {
             Vector128<int> days = Vector128.Create(edges[a], edges[(a + 3) % edges.Length], edges[(a + 5) % edges.Length], edges[(a + 7) % edges.Length]);
-            Vector128<int> year = DateMath.YearOf(days);
+            Vector128<int> year = DateMath.CivilOf(days).Year;
             Vector128<int> dayOfYear = DateMath.DayOfYearOf(days);
             for (int k = 0; k < 4; k++)
             {
