@@ -159,7 +159,7 @@ public sealed class SamplePipelineTests : IDisposable
 
         Assert.Equal(firstRows, OutputRows.Read<Features>(output).Count);
         Assert.Equal(2, Directory.GetFiles(output, "part-*.parquet").Length);
-        Assert.False(Directory.Exists(Path.Combine(output, "_temporary")));
+        Assert.Equal(["lock"], Directory.GetFileSystemEntries(Path.Combine(_temp.Path, ".out.dsl")).Select(Path.GetFileName));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Dsl.Execution.Commit;
 using Dsl.Parquet;
 
 namespace Dsl.Execution;
@@ -26,6 +27,24 @@ public sealed record ExecutionOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> OutputFolders { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>How output parts are written.</summary>
+    /// <summary>How output parts are written. Page checksums are on by default, so a reader can detect damaged pages.</summary>
     public ParquetWriteOptions Write { get; init; } = new();
+
+    /// <summary>When a straggling partition gets a speculative twin (the first attempt to commit wins).</summary>
+    public SpeculationOptions Speculation { get; init; } = new();
+
+    /// <summary>
+    /// Whether an input without a single row may replace the output with an empty one (default false: such a run
+    /// fails, because an empty input is far more often a mistake upstream than an empty day).
+    /// </summary>
+    public bool AllowEmptyInput { get; init; }
+
+    /// <summary>
+    /// Recompute every partition even when the previous output or a dead run's committed tasks hold its result for the
+    /// same input, code and settings (default false: such partitions are reused, and a run with nothing new does no work).
+    /// </summary>
+    public bool Force { get; init; }
+
+    /// <summary>Test hook: storage faults and commit-step delays (from DSL_TEST_* environment variables by default).</summary>
+    internal FaultPlan Faults { get; init; } = FaultPlan.FromEnvironment;
 }

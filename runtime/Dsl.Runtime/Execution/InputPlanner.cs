@@ -8,7 +8,15 @@ namespace Dsl.Execution;
 /// </summary>
 internal static class InputPlanner
 {
-    public static IReadOnlyList<string> ListFiles(string input)
+    /// <summary>
+    /// The data files of <paramref name="input"/>, in ordinal order, each listed once. A file is read whatever its
+    /// name. In a folder: files ending in <c>.parquet</c> in any letter case are data; names starting with <c>_</c>
+    /// or <c>.</c> (files and folders: <c>_SUCCESS</c>, <c>_temporary</c>, <c>.crc</c>) are bookkeeping and skipped;
+    /// other files are skipped and named in <paramref name="ignored"/>. Data either sits at the folder's top level or
+    /// only in hive partition folders (<c>key=value</c>, the same keys at the same depth everywhere); anything else,
+    /// such as a copy of the data in a sub-folder, is an error rather than rows read twice.
+    /// </summary>
+    public static IReadOnlyList<string> ListFiles(string input, List<string>? ignored = null)
     {
         if (File.Exists(input))
         {
@@ -18,18 +26,80 @@ internal static class InputPlanner
         {
             throw new FileNotFoundException($"The input '{input}' is neither a file nor a folder. Pass a Parquet file or a folder of them with --input.", input);
         }
-        // Hidden and underscore-prefixed entries are job bookkeeping (_SUCCESS, _temporary), not data.
-        List<string> files = Directory
-            .EnumerateFiles(input, "*.parquet", SearchOption.AllDirectories)
-            .Select(Path.GetFullPath)
-            .Where(f => !Path.GetRelativePath(input, f).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('_') || part.StartsWith('.')))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        string root = Path.GetFullPath(input);
+        var files = new List<string>();
+        Walk(root, root, files, ignored);
+        files.Sort(StringComparer.Ordinal);
         if (files.Count == 0)
         {
             throw new FileNotFoundException($"The folder '{input}' holds no .parquet files. Point --input at the data, or run without --input to use generated sample data.", input);
         }
+        CheckLayout(root, files);
         return files;
+    }
+
+    private static void Walk(string root, string dir, List<string> files, List<string>? ignored)
+    {
+        foreach (string entry in Directory.EnumerateFileSystemEntries(dir))
+        {
+            string name = Path.GetFileName(entry);
+            if (name.StartsWith('_') || name.StartsWith('.'))
+            {
+                continue;
+            }
+            if (Directory.Exists(entry))
+            {
+                Walk(root, entry, files, ignored);
+            }
+            else if (name.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+            {
+                files.Add(entry);
+            }
+            else
+            {
+                ignored?.Add(Path.GetRelativePath(root, entry));
+            }
+        }
+    }
+
+    // Either every file at the top level, or every file under key=value folders with one set of keys.
+    private static void CheckLayout(string root, List<string> files)
+    {
+        string[][] folders = files.Select(f => Path.GetRelativePath(root, Path.GetDirectoryName(f)!) is "." or "" ? [] : Path.GetRelativePath(root, Path.GetDirectoryName(f)!).Split(Path.DirectorySeparatorChar)).ToArray();
+        int top = Array.FindIndex(folders, f => f.Length == 0);
+        int nested = Array.FindIndex(folders, f => f.Length > 0);
+        if (nested < 0)
+        {
+            return;
+        }
+        if (top >= 0)
+        {
+            throw new PipelineExecutionException($"The input folder '{root}' holds Parquet files both at its top level (e.g. '{Path.GetFileName(files[top])}') and in the sub-folder '{string.Join('/', folders[nested])}' (e.g. '{Path.GetRelativePath(root, files[nested])}'), so a file and a copy of it could both be read. Point --input at one folder, or keep the data only in hive partition folders (key=value).");
+        }
+        string[] keys = HiveKeys(root, files[nested], folders[nested]);
+        for (int i = 0; i < files.Count; i++)
+        {
+            string[] these = HiveKeys(root, files[i], folders[i]);
+            if (!these.SequenceEqual(keys, StringComparer.Ordinal))
+            {
+                throw new PipelineExecutionException($"The input folder '{root}' mixes hive partition layouts: '{Path.GetRelativePath(root, files[nested])}' is under keys ({string.Join(", ", keys)}) but '{Path.GetRelativePath(root, files[i])}' under ({string.Join(", ", these)}). Every file must sit under the same key=value folders.");
+            }
+        }
+    }
+
+    private static string[] HiveKeys(string root, string file, string[] folders)
+    {
+        var keys = new string[folders.Length];
+        for (int i = 0; i < folders.Length; i++)
+        {
+            int eq = folders[i].IndexOf('=');
+            if (eq <= 0)
+            {
+                throw new PipelineExecutionException($"The input folder '{root}' holds Parquet files in the sub-folder '{string.Join('/', folders[..(i + 1)])}' (e.g. '{Path.GetRelativePath(root, file)}'), which is not a hive partition folder (key=value). Point --input at the folder that holds the data, or rename its sub-folders key=value.");
+            }
+            keys[i] = folders[i][..eq];
+        }
+        return keys;
     }
 
     public static List<Partition> Plan(PipelinePlan plan, IReadOnlyList<string> files, IReadOnlyList<string> readColumns, long targetRows)

@@ -21,7 +21,17 @@ public sealed record JobResult(
     long RowsSkipped,
     IReadOnlyList<SinkResult> Sinks,
     IReadOnlyList<SegmentStatistics> Segments,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>Partitions whose output was reused (from the previous output, or committed by a run that died) instead of recomputed.</summary>
+    public int PartitionsReused { get; init; }
+
+    /// <summary>True when the output already held exactly this run's result (same input, code and settings) and nothing was done.</summary>
+    public bool UpToDate { get; init; }
+
+    /// <summary>Problems that did not stop the commit, such as a leftover folder that could not be removed.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>One committed output of a job.</summary>
 /// <param name="Segment">The sink segment's name.</param>

@@ -1,23 +1,24 @@
 using System.Diagnostics;
+using Dsl.Execution.Commit;
 using Dsl.Parquet;
 
 namespace Dsl.Execution;
 
 /// <summary>
-/// Runs a <see cref="CompiledPipeline"/> on this machine: partitions run in parallel up to the core count, each
-/// attempt writes under a private staging folder, a finished attempt is committed with an atomic rename (the first
-/// commit of a partition wins), and the job publishes its parts, a manifest and <c>_SUCCESS</c> only after every
-/// partition committed. A failed job leaves the previous output untouched.
+/// Runs a <see cref="CompiledPipeline"/> on this machine. Partitions run in parallel up to the core count; each
+/// attempt writes into a hidden work folder beside the output and commits by an atomic rename; the job publishes
+/// every part, the manifest and <c>_SUCCESS</c> with one atomic folder swap, so a reader of the output sees the whole
+/// previous output or the whole new one, never a mix and never a partial file. One run at a time may write an output
+/// (a second fails at once). A rerun reuses partitions whose input, code and settings are unchanged, and does no work
+/// at all when nothing changed. The protocol and its invariants are in docs/commit-protocol.md.
 /// </summary>
 public sealed class LocalExecutor
 {
     /// <summary>The marker file written last; readers should ignore an output folder without it.</summary>
     public const string SuccessMarker = "_SUCCESS";
 
-    /// <summary>The run manifest written just before <see cref="SuccessMarker"/>.</summary>
+    /// <summary>The run manifest, written just before <see cref="SuccessMarker"/>.</summary>
     public const string ManifestFile = "_manifest.json";
-
-    private const string StagingFolder = "_temporary";
 
     private readonly ExecutionOptions _options;
 
@@ -30,6 +31,10 @@ public sealed class LocalExecutor
     }
 
     /// <summary>Runs <paramref name="pipeline"/> over <paramref name="input"/> (a Parquet file or a folder of them) into <paramref name="output"/>.</summary>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> was cancelled before the output was swapped in: nothing was published, the
+    /// previous output is unchanged, and this run's staging is removed (committed tasks stay for the next run to reuse).
+    /// </exception>
     public JobResult Run(CompiledPipeline pipeline, string input, string output, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
@@ -38,82 +43,108 @@ public sealed class LocalExecutor
         {
             throw new ArgumentException($"Pipeline '{plan.Name}' has stages that take parameters ({string.Join(", ", plan.ParameterTypes().Select(p => p.TypeName))}) and no values were bound: call WithParameters first (the command line reads them from pipeline.yaml and --param).", nameof(pipeline));
         }
-        output = Path.GetFullPath(output);
+        output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
         CheckOutputNotInsideInput(Path.GetFullPath(input), output);
 
-        IReadOnlyList<string> files = InputPlanner.ListFiles(input);
+        var ignored = new List<string>();
+        IReadOnlyList<string> files = InputPlanner.ListFiles(input, ignored);
         string[] readColumns = plan.Segments.Where(s => s.InputSegment is null).SelectMany(s => s.ReadColumns).Distinct(StringComparer.Ordinal).ToArray();
         List<Partition> partitions = InputPlanner.Plan(plan, files, readColumns, _options.TargetPartitionRows);
+        if (!_options.AllowEmptyInput && partitions.Sum(p => p.Rows) == 0)
+        {
+            throw new PipelineExecutionException($"The input '{input}' ({files.Count} file(s)) holds no rows, so the run would replace '{output}' with an empty output. If an empty input is expected, pass --allow-empty.");
+        }
 
         SegmentPlan[] sinks = plan.Sinks.ToArray();
-        string[] sinkFolders = sinks.Select(s => OutputFolder(s, sinks.Length)).ToArray();
+        string[] sinkFolders = SinkFolders(sinks);
+        Dictionary<string, FileFingerprint> fingerprints = files.ToDictionary(f => f, FileFingerprint.Of, StringComparer.Ordinal);
+        string run = Fingerprints.Run(PlanJson.ToJson(plan, pipeline.Parameters), WriteSettings(_options.Write), sinkFolders);
+        string[] keys = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p.FirstRowGroup, p.RowGroupCount)).ToArray();
+        string jobFingerprint = Fingerprints.Job(keys.Append(string.Join('\u001f', sinkFolders)));
 
-        string staging = Path.Combine(output, StagingFolder, $"{DateTime.UtcNow:yyyyMMddHHmmss}-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        string committed = Path.Combine(staging, "committed");
-        Directory.CreateDirectory(committed);
+        using OutputCommitter committer = OutputCommitter.Open(output, _options.Faults);
+        PreviousOutput? previous = _options.Force ? null : PreviousOutput.Read(output, sinks.Length);
+        if (previous is not null && previous.Fingerprint == jobFingerprint && previous.IsIntact(output))
+        {
+            return UpToDateResult(plan, output, files.Count, partitions.Count, previous, clock.Elapsed);
+        }
+        committer.KeepOnlyTasks(_options.Force ? new HashSet<string>() : keys.ToHashSet(StringComparer.Ordinal));
+
+        // Reuse what is already done: parts of the previous output, then tasks a dead run committed.
+        var outputs = new TaskOutput?[partitions.Count];
+        for (int i = 0; i < partitions.Count; i++)
+        {
+            outputs[i] = _options.Force ? null : previous?.Task(keys[i]) ?? committer.CommittedTask(keys[i]);
+        }
+        int[] toRun = Enumerable.Range(0, partitions.Count).Where(i => outputs[i] is null).ToArray();
 
         var stats = new SegmentCounters(plan.Segments.Count);
         var pruner = new RowGroupPruner(plan);
-        long[] sinkRows = new long[sinks.Length];
-        try
+        TaskOutput[] computed = AttemptScheduler.Run(
+            toRun.Length,
+            _options.MaxParallelism,
+            _options.Speculation,
+            (item, attempt, token) => RunWithRetries(pipeline, partitions[toRun[item]], keys[toRun[item]], attempt, readColumns, sinks, committer, stats, pruner, token),
+            cancellationToken);
+        for (int j = 0; j < toRun.Length; j++)
         {
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelism, CancellationToken = cancellationToken };
-            Parallel.ForEach(partitions, parallel, partition =>
-            {
-                long[] rows = RunWithRetries(pipeline, partition, readColumns, sinks, sinkFolders, staging, committed, stats, pruner, cancellationToken);
-                for (int s = 0; s < rows.Length; s++)
-                {
-                    Interlocked.Add(ref sinkRows[s], rows[s]);
-                }
-            });
+            outputs[toRun[j]] = computed[j];
+        }
 
-            IReadOnlyList<SinkResult> sinkResults = Publish(output, committed, sinks, sinkFolders, partitions, sinkRows);
-            var result = new JobResult(
-                plan.Name,
-                output,
-                files.Count,
-                partitions.Count,
-                partitions.Sum(p => p.Rows) - stats.RowsSkipped,
-                stats.RowGroupsSkipped,
-                stats.RowsSkipped,
-                sinkResults,
-                stats.ToStatistics(plan),
-                clock.Elapsed);
-            RunManifest.Write(Path.Combine(output, ManifestFile), plan, pipeline.Parameters, files, partitions, result);
-            File.WriteAllText(Path.Combine(output, SuccessMarker), "");
-            return result with { Elapsed = clock.Elapsed };
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        var published = new List<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)>();
+        var sinkResults = new List<SinkResult>();
+        for (int s = 0; s < sinks.Length; s++)
         {
-            throw e.InnerExceptions[0];
+            var parts = partitions.Select(p => (Name: PartName(p.Index), Source: outputs[p.Index]!.Parts[s])).ToArray();
+            published.Add((sinkFolders[s], parts));
+            string dir = Path.Combine(output, sinkFolders[s]);
+            sinkResults.Add(new SinkResult(sinks[s].Name, dir, parts.Sum(p => p.Source.Rows), parts.Select(p => Path.Combine(dir, p.Name)).ToArray()));
         }
-        finally
+        var result = new JobResult(
+            plan.Name,
+            output,
+            files.Count,
+            partitions.Count,
+            toRun.Sum(i => partitions[i].Rows) - stats.RowsSkipped,
+            stats.RowGroupsSkipped,
+            stats.RowsSkipped,
+            sinkResults,
+            stats.ToStatistics(plan),
+            clock.Elapsed)
         {
-            TryDelete(staging);
-            string stagingRoot = Path.Combine(output, StagingFolder);
-            if (Directory.Exists(stagingRoot) && !Directory.EnumerateFileSystemEntries(stagingRoot).Any())
-            {
-                TryDelete(stagingRoot);
-            }
+            PartitionsReused = partitions.Count - toRun.Length,
+        };
+        var manifest = new RunManifest(plan, pipeline.Parameters, jobFingerprint, fingerprints.Values.ToArray(), partitions, keys, toRun, sinkFolders, outputs!, _options);
+        IReadOnlyList<string> warnings = committer.Publish(published, () => manifest.ToJson(result with { Elapsed = clock.Elapsed }), cancellationToken);
+        if (ignored.Count > 0)
+        {
+            warnings = [$"skipped {ignored.Count} file(s) in the input without the .parquet extension: {string.Join(", ", ignored.Take(5))}{(ignored.Count > 5 ? ", ..." : "")}", .. warnings];
         }
+        return result with { Elapsed = clock.Elapsed, Warnings = warnings };
     }
 
-    private long[] RunWithRetries(
-        CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks, string[] sinkFolders,
-        string staging, string committed, SegmentCounters stats, RowGroupPruner pruner, CancellationToken cancellationToken)
+    private TaskOutput? RunWithRetries(
+        CompiledPipeline pipeline, Partition partition, string key, int twin, string[] readColumns, SegmentPlan[] sinks,
+        OutputCommitter committer, SegmentCounters stats, RowGroupPruner pruner, CancellationToken cancellationToken)
     {
         for (int attempt = 1; ; attempt++)
         {
-            string attemptDir = Path.Combine(staging, $"attempt-{partition.Index:D5}-{attempt}");
+            cancellationToken.ThrowIfCancellationRequested();
+            string attemptDir = committer.CreateAttemptFolder(key, ((twin - 1) * _options.MaxAttempts) + attempt);
             try
             {
                 var attemptStats = new SegmentCounters(pipeline.Plan.Segments.Count);
-                long[] rows = new PartitionTask(pipeline, partition, readColumns, sinks, sinkFolders, attemptDir, _options.Write, attemptStats, pruner).Run(cancellationToken);
-                Commit(attemptDir, committed, sinkFolders, partition);
+                (long Bytes, string Sha256, long Rows)[] parts =
+                    new PartitionTask(pipeline, partition, readColumns, sinks, attemptDir, _options.Write, attemptStats, pruner, _options.Faults).Run(cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!committer.CommitTask(attemptDir, key, parts))
+                {
+                    return null; // a speculative twin committed first; both computed the same rows
+                }
                 stats.Add(attemptStats);
-                return rows;
+                return committer.CommittedTask(key) ?? throw new IOException($"Task '{key}' was committed but its files cannot be read back from '{committer.Work}'.");
             }
-            catch (Exception e) when (IsTransient(e))
+            catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
             {
                 // Transient storage errors (a full disk freed, a flaky network mount) deserve another try; format
                 // errors and ordinary kernel exceptions are not I/O errors and fail the job at once.
@@ -123,11 +154,11 @@ public sealed class LocalExecutor
                         $"Partition {partition.Index} (file '{partition.File}', row groups {partition.FirstRowGroup}-{partition.FirstRowGroup + partition.RowGroupCount - 1}) failed {attempt} times with an I/O error; giving up: {e.GetBaseException().Message}",
                         e);
                 }
-                Thread.Sleep(_options.RetryBackoff * (1 << (attempt - 1)));
+                cancellationToken.WaitHandle.WaitOne(_options.RetryBackoff * (1 << (attempt - 1)));
             }
             finally
             {
-                TryDelete(attemptDir);
+                OutputCommitter.DeleteAttempt(attemptDir);
             }
         }
     }
@@ -136,49 +167,41 @@ public sealed class LocalExecutor
     private static bool IsTransient(Exception e) =>
         e.GetBaseException() is IOException io && io is not (FileNotFoundException or DirectoryNotFoundException);
 
-    // Task commit: an atomic rename of each finished part into the job's committed folder. If a twin attempt got there
-    // first, ours is dropped: both computed the same rows from the same input.
-    private static void Commit(string attemptDir, string committed, string[] sinkFolders, Partition partition)
-    {
-        foreach (string folder in sinkFolders)
+    private static JobResult UpToDateResult(PipelinePlan plan, string output, int files, int partitions, PreviousOutput previous, TimeSpan elapsed) =>
+        new(
+            plan.Name,
+            output,
+            files,
+            partitions,
+            0,
+            0,
+            0,
+            previous.Sinks.Select(s => new SinkResult(s.Segment, s.Directory, s.Rows, s.Files.Select(f => f.Path).ToArray())).ToArray(),
+            plan.Segments.Select(s => new SegmentStatistics(s.Name, 0, 0, TimeSpan.Zero)).ToArray(),
+            elapsed)
         {
-            string part = PartName(partition.Index);
-            string target = Path.Combine(committed, folder, part);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            try
-            {
-                File.Move(Path.Combine(attemptDir, folder, part), target, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(target))
-            {
-            }
-        }
-    }
+            PartitionsReused = partitions,
+            UpToDate = true,
+        };
 
-    // Job commit: the old _SUCCESS goes first so a reader never sees a mix of old and new parts marked complete.
-    private static IReadOnlyList<SinkResult> Publish(string output, string committed, SegmentPlan[] sinks, string[] sinkFolders, List<Partition> partitions, long[] sinkRows)
+    // Every setting that changes the bytes of an output part; a change recomputes every partition.
+    private static string WriteSettings(ParquetWriteOptions w) =>
+        $"{w.Compression}|{w.RowGroupRows}|{w.DataPageSize}|{w.EnableDictionary}|{w.DictionaryPageSizeLimit}|{w.MaxStatisticsValueLength}|{w.DataPageVersion}|{w.WritePageChecksums}|{w.IntegerEncoding}|{w.FloatingPointEncoding}|{string.Join(';', w.KeyValueMetadata.Select(kv => kv.Key + "=" + kv.Value))}";
+
+    private string[] SinkFolders(SegmentPlan[] sinks)
     {
-        File.Delete(Path.Combine(output, SuccessMarker));
-        File.Delete(Path.Combine(output, ManifestFile));
-        var results = new List<SinkResult>();
-        for (int s = 0; s < sinks.Length; s++)
+        string[] folders = sinks.Select(s => OutputFolder(s, sinks.Length)).ToArray();
+        for (int a = 0; a < folders.Length; a++)
         {
-            string dir = Path.Combine(output, sinkFolders[s]);
-            Directory.CreateDirectory(dir);
-            foreach (string stale in Directory.EnumerateFiles(dir, "part-*.parquet"))
+            for (int b = a + 1; b < folders.Length; b++)
             {
-                File.Delete(stale);
+                if (string.Equals(folders[a], folders[b], StringComparison.Ordinal))
+                {
+                    throw new ArgumentException($"Sinks '{sinks[a].Stages[^1]}' and '{sinks[b].Stages[^1]}' are both mapped to the output folder '{folders[a]}'; their parts would overwrite each other. Give each sink its own folder under 'outputs:'.");
+                }
             }
-            var filesWritten = new List<string>(partitions.Count);
-            foreach (Partition partition in partitions)
-            {
-                string target = Path.Combine(dir, PartName(partition.Index));
-                File.Move(Path.Combine(committed, sinkFolders[s], PartName(partition.Index)), target);
-                filesWritten.Add(target);
-            }
-            results.Add(new SinkResult(sinks[s].Name, dir, sinkRows[s], filesWritten));
         }
-        return results;
+        return folders;
     }
 
     // One sink writes straight into the output folder, several into one sub-folder each; both can be overridden.
@@ -187,11 +210,11 @@ public sealed class LocalExecutor
         string stage = sink.Stages[^1];
         if (_options.OutputFolders.TryGetValue(stage, out string? folder))
         {
-            if (Path.IsPathRooted(folder) || folder.Split('/', '\\').Any(part => part is ".." || part.StartsWith('_')))
+            if (Path.IsPathRooted(folder) || folder.Split('/', '\\').Any(part => part is ".." || part.StartsWith('_') || part.StartsWith('.')))
             {
-                throw new ArgumentException($"The output folder '{folder}' for sink '{stage}' must be a relative path inside the output folder, without '..' or parts starting with '_'.");
+                throw new ArgumentException($"The output folder '{folder}' for sink '{stage}' must be a relative path inside the output folder, without '..' or parts starting with '_' or '.'.");
             }
-            return folder;
+            return folder.Trim('/', '\\');
         }
         return sinkCount == 1 ? "" : stage;
     }
@@ -210,23 +233,10 @@ public sealed class LocalExecutor
         {
             throw new ArgumentException($"The output folder '{output}' is inside the input folder '{input}'; a re-run would read its own output. Choose an output folder outside the input.");
         }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
+        string relativeBack = Path.GetRelativePath(output, input);
+        if (relativeBack == "." || !(relativeBack.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relativeBack)))
         {
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // Staging leftovers are harmless: the next run uses a fresh staging folder and never reads old ones.
-        }
-        catch (UnauthorizedAccessException)
-        {
+            throw new ArgumentException($"The input folder '{input}' is inside the output folder '{output}'; a run replaces its output folder as a whole. Choose an output folder outside the input.");
         }
     }
 }

@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using Dsl.Execution.Commit;
 using Dsl.Parquet;
 
 namespace Dsl.Execution;
 
 /// <summary>
 /// One attempt at one partition: reads its row groups batch by batch, runs every segment in plan order, and writes
-/// each sink's rows to a part file under the attempt's own folder. Shares no mutable state with other partitions.
+/// each sink's rows to a part file under the attempt's own folder, flushed to disk before it returns. Shares no
+/// mutable state with other partitions.
 /// </summary>
 internal sealed class PartitionTask
 {
@@ -13,42 +15,43 @@ internal sealed class PartitionTask
     private readonly Partition _partition;
     private readonly string[] _readColumns;
     private readonly SegmentPlan[] _sinks;
-    private readonly string[] _sinkFolders;
     private readonly string _attemptDir;
     private readonly ParquetWriteOptions _writeOptions;
     private readonly SegmentCounters _counters;
     private readonly RowGroupPruner _pruner;
+    private readonly FaultPlan _faults;
 
     public PartitionTask(
-        CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks, string[] sinkFolders,
-        string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters, RowGroupPruner pruner)
+        CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks,
+        string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters, RowGroupPruner pruner, FaultPlan faults)
     {
         _pruner = pruner;
+        _faults = faults;
         _pipeline = pipeline;
         _partition = partition;
         _readColumns = readColumns;
         _sinks = sinks;
-        _sinkFolders = sinkFolders;
         _attemptDir = attemptDir;
         _writeOptions = writeOptions;
         _counters = counters;
     }
 
-    /// <summary>Runs the attempt; returns the rows written per sink.</summary>
-    public long[] Run(CancellationToken cancellationToken)
+    /// <summary>Runs the attempt; returns, per sink, the part's size, SHA-256 and rows, each part already durable.</summary>
+    public (long Bytes, string Sha256, long Rows)[] Run(CancellationToken cancellationToken)
     {
         PipelinePlan plan = _pipeline.Plan;
+        var files = new DurableFile[_sinks.Length];
         var writers = new ParquetFileWriter[_sinks.Length];
         long[] rowsWritten = new long[_sinks.Length];
         try
         {
             for (int s = 0; s < _sinks.Length; s++)
             {
-                string path = Path.Combine(_attemptDir, _sinkFolders[s], $"part-{_partition.Index:D5}.parquet");
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                writers[s] = new ParquetFileWriter(path, plan.Schemas[_sinks[s].OutputSchema], _writeOptions);
+                files[s] = new DurableFile(OutputCommitter.AttemptPartPath(_attemptDir, s), _faults);
+                writers[s] = new ParquetFileWriter(files[s], plan.Schemas[_sinks[s].OutputSchema], _writeOptions, leaveOpen: true);
             }
 
+            _faults.Check(StorageOperation.Read, _partition.File);
             using var reader = new ParquetFileReader(_partition.File);
             for (int rg = _partition.FirstRowGroup; rg < _partition.FirstRowGroup + _partition.RowGroupCount; rg++)
             {
@@ -62,16 +65,35 @@ internal sealed class PartitionTask
                 CheckNulls(input, rg);
                 RunSegments(input, rg, writers, rowsWritten);
             }
+            var parts = new (long, string, long)[_sinks.Length];
+            for (int s = 0; s < _sinks.Length; s++)
+            {
+                writers[s].Dispose(); // writes the footer
+                (long bytes, string sha) = files[s].Complete();
+                parts[s] = (bytes, sha, rowsWritten[s]);
+            }
+            return parts;
         }
         finally
         {
-            // Closing writes each footer; on failure the half-written attempt folder is deleted by the caller.
+            // On failure the half-written attempt folder is deleted by the caller; nothing outside it was touched.
             foreach (ParquetFileWriter? writer in writers)
             {
-                writer?.Dispose();
+                try
+                {
+                    writer?.Dispose(); // a no-op for writers closed above
+                }
+                catch (IOException)
+                {
+                    // Already failing: a writer whose stream broke fails again writing its footer, and the first error
+                    // is the one to report.
+                }
+            }
+            foreach (DurableFile? file in files)
+            {
+                file?.Dispose();
             }
         }
-        return rowsWritten;
     }
 
     private void RunSegments(RecordBatch input, int rowGroup, ParquetFileWriter[] writers, long[] rowsWritten)

@@ -1,35 +1,55 @@
 using System.Text.Json;
+using Dsl.Execution.Commit;
 
 namespace Dsl.Execution;
 
 /// <summary>
-/// The record of a committed run, written as <c>_manifest.json</c> beside the output: the plan, every input file with
-/// its size and modification time, the partitions, and the rows each output received. The plan carries the stage
-/// parameter values the run used.
+/// The record of a committed run, <c>_manifest.json</c> in the output: the job fingerprint a rerun compares against,
+/// the plan with its parameter values, the settings, every input file with its size, modification time and footer
+/// hash, the partitions with their task keys and whether each was computed or reused, and every output part with its
+/// rows, size and SHA-256. Readers that trust only listed files can read the output from this alone.
 /// </summary>
-internal static class RunManifest
+internal sealed class RunManifest(
+    PipelinePlan plan,
+    StageParameterValues parameters,
+    string fingerprint,
+    IReadOnlyList<FileFingerprint> inputs,
+    IReadOnlyList<Partition> partitions,
+    IReadOnlyList<string> taskKeys,
+    IReadOnlyList<int> computed,
+    IReadOnlyList<string> sinkFolders,
+    IReadOnlyList<TaskOutput> outputs,
+    ExecutionOptions options)
 {
-    public static void Write(string path, PipelinePlan plan, StageParameterValues parameters, IReadOnlyList<string> files, IReadOnlyList<Partition> partitions, JobResult result)
+    public byte[] ToJson(JobResult result)
     {
-        string temp = path + ".tmp";
-        using (FileStream stream = File.Create(temp))
+        var computedSet = computed.ToHashSet();
+        using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("pipeline", plan.Name);
             json.WriteString("runtimeVersion", typeof(RunManifest).Assembly.GetName().Version?.ToString());
+            json.WriteString("fingerprint", fingerprint);
             json.WriteString("completedUtc", DateTime.UtcNow);
             json.WriteNumber("elapsedSeconds", Math.Round(result.Elapsed.TotalSeconds, 3));
             json.WritePropertyName("plan");
             PlanJson.Write(json, plan, parameters);
+            json.WriteStartObject("settings");
+            json.WriteNumber("parallelism", options.MaxParallelism);
+            json.WriteNumber("targetPartitionRows", options.TargetPartitionRows);
+            json.WriteString("compression", options.Write.Compression.ToString());
+            json.WriteNumber("rowGroupRows", options.Write.RowGroupRows);
+            json.WriteBoolean("pageChecksums", options.Write.WritePageChecksums);
+            json.WriteEndObject();
             json.WriteStartArray("inputs");
-            foreach (string file in files)
+            foreach (FileFingerprint file in inputs)
             {
-                var info = new FileInfo(file);
                 json.WriteStartObject();
-                json.WriteString("path", file);
-                json.WriteNumber("bytes", info.Length);
-                json.WriteString("lastWriteUtc", info.LastWriteTimeUtc);
+                json.WriteString("path", file.Path);
+                json.WriteNumber("bytes", file.Bytes);
+                json.WriteString("lastWriteUtc", file.LastWriteUtc);
+                json.WriteString("footerSha256", file.FooterSha256);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -42,25 +62,53 @@ internal static class RunManifest
                 json.WriteNumber("firstRowGroup", p.FirstRowGroup);
                 json.WriteNumber("rowGroups", p.RowGroupCount);
                 json.WriteNumber("rows", p.Rows);
+                json.WriteString("task", taskKeys[p.Index]);
+                json.WriteBoolean("reused", !computedSet.Contains(p.Index));
                 json.WriteEndObject();
             }
             json.WriteEndArray();
             json.WriteNumber("rowsRead", result.RowsRead);
             json.WriteNumber("rowGroupsSkipped", result.RowGroupsSkipped);
             json.WriteNumber("rowsSkipped", result.RowsSkipped);
+            json.WriteNumber("partitionsReused", result.PartitionsReused);
             json.WriteStartArray("outputs");
-            foreach (SinkResult sink in result.Sinks)
+            for (int s = 0; s < result.Sinks.Count; s++)
             {
+                SinkResult sink = result.Sinks[s];
                 json.WriteStartObject();
                 json.WriteString("segment", sink.Segment);
                 json.WriteString("directory", sink.Directory);
+                json.WriteString("folder", sinkFolders[s]);
                 json.WriteNumber("rows", sink.Rows);
-                json.WriteNumber("files", sink.Files.Count);
+                json.WriteStartArray("files");
+                foreach (Partition p in partitions)
+                {
+                    PartFile part = outputs[p.Index].Parts[s];
+                    json.WriteStartObject();
+                    json.WriteString("path", Path.GetFileName(sink.Files[p.Index]));
+                    json.WriteNumber("rows", part.Rows);
+                    json.WriteNumber("bytes", part.Bytes);
+                    json.WriteString("sha256", part.Sha256);
+                    json.WriteString("task", taskKeys[p.Index]);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("segments");
+            foreach (SegmentStatistics segment in result.Segments)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", segment.Segment);
+                json.WriteNumber("rowsIn", segment.RowsIn);
+                json.WriteNumber("rowsOut", segment.RowsOut);
+                json.WriteNumber("kernelSeconds", Math.Round(segment.KernelTime.TotalSeconds, 4));
                 json.WriteEndObject();
             }
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        File.Move(temp, path, overwrite: true);
+        return stream.ToArray();
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Dsl.Execution;
 using Dsl.Parquet;
 using Dsl.Parquet.Metadata;
@@ -31,10 +32,10 @@ public static class PipelineHost
         var compression = new Option<CompressionCodec?>("--compression") { Description = "Codec of the output files. Default: Snappy." };
         var config = new Option<string?>("--config", "-c") { Description = $"A pipeline configuration file. Default: {ConfigFileName} in the current folder, else beside the program." };
         var param = new Option<string[]>("--param") { Description = "A stage parameter value, Type.Member=value (e.g. AmountScaling.Mean=120.5); repeat for several. Overrides the configuration file's 'parameters'." };
-        var run = new Command("run", "Run the pipeline over the input and publish the output atomically.") { input, output, parallelism, compression, config, param };
-        // The token is cancelled on Ctrl+C / SIGTERM: the executor stops between batches, cleans its staging folder and
-        // leaves the previous output as it was.
-        run.SetAction((parse, cancellationToken) => Task.FromResult(Guard(stderr, () =>
+        var allowEmpty = new Option<bool>("--allow-empty") { Description = "Let an input without rows replace the output with an empty one (by default that is an error)." };
+        var force = new Option<bool>("--force") { Description = "Recompute every partition, even those whose input, code and settings are unchanged since the output was written." };
+        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused.") { input, output, parallelism, compression, config, param, allowEmpty, force };
+        run.SetAction(parse => Guard(stderr, () =>
         {
             (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(parse.GetValue(param) ?? [], plan);
             if (overrideProblems.Count > 0)
@@ -86,12 +87,23 @@ public static class PipelineHost
                     Compression = parse.GetValue(compression) ?? settings?.Compression ?? CompressionCodec.Snappy,
                     RowGroupRows = settings?.RowGroupRows ?? new ParquetWriteOptions().RowGroupRows,
                 },
+                AllowEmptyInput = parse.GetValue(allowEmpty),
+                Force = parse.GetValue(force),
             };
             string outputPath = parse.GetValue(output) ?? settings?.Output ?? Path.Combine("out", plan.Name);
-            JobResult result = new LocalExecutor(options).Run(bound, inputPath, outputPath, cancellationToken);
-            PrintSummary(stdout, result);
-            return 0;
-        })));
+            using var stop = new StopSignals(stderr);
+            try
+            {
+                JobResult result = new LocalExecutor(options).Run(bound, inputPath, outputPath, stop.Token);
+                PrintSummary(stdout, stderr, result);
+                return 0;
+            }
+            catch (OperationCanceledException) when (stop.ExitCode is int code)
+            {
+                stderr.WriteLine($"Cancelled by {(code == 143 ? "SIGTERM" : "SIGINT")}: nothing was published; the previous output, if any, is unchanged.");
+                return code;
+            }
+        }));
         root.Subcommands.Add(run);
 
         var configFile = new Argument<string>("file") { Description = "The configuration file to check." };
@@ -149,7 +161,9 @@ public static class PipelineHost
         }
 
         ParseResult parsed = root.Parse(args);
-        return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        // The run command handles SIGINT/SIGTERM itself (StopSignals); System.CommandLine's handler would end the
+        // process after a timeout, possibly in the middle of cleaning up.
+        return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null });
     }
 
     /// <summary>The configuration file name looked for when <c>--config</c> is not given.</summary>
@@ -205,10 +219,23 @@ public static class PipelineHost
         return sample(directory, rows, files, seed);
     }
 
-    private static void PrintSummary(TextWriter stdout, JobResult result)
+    private static void PrintSummary(TextWriter stdout, TextWriter stderr, JobResult result)
     {
         string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+        foreach (string warning in result.Warnings)
+        {
+            stderr.WriteLine($"warning: {warning}");
+        }
+        if (result.UpToDate)
+        {
+            stdout.WriteLine($"Pipeline '{result.Pipeline}': up to date, nothing to do: '{result.OutputDirectory}' already holds this run's output for the same {result.InputFiles} input file(s), code and settings (pass --force to recompute).");
+            return;
+        }
         stdout.WriteLine($"Pipeline '{result.Pipeline}': read {N(result.RowsRead)} rows from {result.InputFiles} file(s) in {result.Partitions} partition(s) in {result.Elapsed.TotalSeconds:0.00} s.");
+        if (result.PartitionsReused > 0)
+        {
+            stdout.WriteLine($"  reused {N(result.PartitionsReused)} partition(s) whose input, code and settings are unchanged");
+        }
         if (result.RowGroupsSkipped > 0)
         {
             stdout.WriteLine($"  skipped {N(result.RowGroupsSkipped)} row group(s), {N(result.RowsSkipped)} rows, whose statistics rule out every row the filters keep");
@@ -224,7 +251,8 @@ public static class PipelineHost
         stdout.WriteLine($"Committed: {Path.Combine(result.OutputDirectory, LocalExecutor.SuccessMarker)}");
     }
 
-    // Expected failures (bad input, bad data, a failing stage) print one clear line instead of a stack trace.
+    // Every failure ends in one line. Expected ones (bad input, bad data, a failing stage, storage errors) print their
+    // message; anything else also names its type, and DSL_DEBUG=1 adds the stack trace for a bug report.
     private static int Guard(TextWriter stderr, Func<int> action)
     {
         try
@@ -233,13 +261,72 @@ public static class PipelineHost
         }
         catch (Exception e) when (e is PipelineExecutionException or ParquetFormatException or IOException or ArgumentException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"error: {e.Message}");
+            stderr.WriteLine($"error: {OneLine(e.Message)}");
             return 1;
         }
         catch (OperationCanceledException)
         {
             stderr.WriteLine("Cancelled: nothing was published; the previous output, if any, is unchanged.");
             return 130;
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine($"error: unexpected {e.GetType().Name}: {OneLine(e.Message)} (this is a bug in Dsl or in a stage; set DSL_DEBUG=1 to print the stack trace)");
+            if (Environment.GetEnvironmentVariable("DSL_DEBUG") == "1")
+            {
+                stderr.WriteLine(e);
+            }
+            return 1;
+        }
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+
+    /// <summary>
+    /// SIGINT and SIGTERM during a run: the first cancels it (the executor stops scheduling, cancels running tasks,
+    /// removes its staging and keeps the previous output; the process then exits 130 or 143); a second one exits at
+    /// once, which is still safe because the output is only ever replaced by one atomic swap.
+    /// </summary>
+    private sealed class StopSignals : IDisposable
+    {
+        private readonly CancellationTokenSource _cancel = new();
+        private readonly PosixSignalRegistration[] _registrations;
+        private readonly TextWriter _stderr;
+        private int _exitCode;
+
+        public StopSignals(TextWriter stderr)
+        {
+            _stderr = stderr;
+            _registrations =
+            [
+                PosixSignalRegistration.Create(PosixSignal.SIGINT, context => OnSignal(context, 130)),
+                PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => OnSignal(context, 143)),
+            ];
+        }
+
+        public CancellationToken Token => _cancel.Token;
+
+        public int? ExitCode => _exitCode == 0 ? null : _exitCode;
+
+        private void OnSignal(PosixSignalContext context, int exitCode)
+        {
+            context.Cancel = true; // the run decides when the process ends
+            if (Interlocked.CompareExchange(ref _exitCode, exitCode, 0) != 0)
+            {
+                _stderr.WriteLine("Second stop signal: exiting now. The previous output is unchanged; the next run removes this run's staging.");
+                _stderr.Flush();
+                Environment.Exit(exitCode);
+            }
+            _cancel.Cancel();
+        }
+
+        public void Dispose()
+        {
+            foreach (PosixSignalRegistration registration in _registrations)
+            {
+                registration.Dispose();
+            }
+            _cancel.Dispose();
         }
     }
 

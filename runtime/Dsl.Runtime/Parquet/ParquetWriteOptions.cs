@@ -33,8 +33,11 @@ public sealed class ParquetWriteOptions
     /// <summary>The data page format: 1 (default, read by every reader) or 2 (levels stored uncompressed ahead of the values).</summary>
     public int DataPageVersion { get; set; } = 1;
 
-    /// <summary>Whether every page header carries the CRC-32 of the page's stored bytes (default false).</summary>
-    public bool WritePageChecksums { get; set; }
+    /// <summary>
+    /// Whether every page header carries the CRC-32 of the page's stored bytes (default true): readers that verify it,
+    /// this one included, then report a damaged page instead of decoding wrong values.
+    /// </summary>
+    public bool WritePageChecksums { get; set; } = true;
 
     /// <summary>
     /// How INT32, INT64 and timestamp columns that are not dictionary-encoded are written (default

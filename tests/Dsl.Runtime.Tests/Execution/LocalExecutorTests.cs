@@ -1,5 +1,6 @@
 using Dsl.Execution;
 using Dsl.Parquet;
+using static Dsl.Runtime.Tests.Execution.TestPipelines;
 
 namespace Dsl.Runtime.Tests.Execution;
 
@@ -9,8 +10,6 @@ namespace Dsl.Runtime.Tests.Execution;
 /// </summary>
 public sealed class LocalExecutorTests : IDisposable
 {
-    private static readonly BatchSchema Numbers = new(new ColumnField("x", ColumnType.Int64, false));
-
     private readonly string _root = Directory.CreateTempSubdirectory("dsl-exec-").FullName;
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -28,7 +27,10 @@ public sealed class LocalExecutorTests : IDisposable
         Assert.Equal(["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"], Directory.GetFiles(output, "part-*").Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(Enumerable.Range(0, 500).Select(i => 2L * i), ReadLongs(output, "x"));
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
-        Assert.False(Directory.Exists(Path.Combine(output, "_temporary")));
+        Assert.True(File.Exists(Path.Combine(output, LocalExecutor.ManifestFile)));
+        Assert.Equal(["_SUCCESS", "_manifest.json", "part-00000.parquet", "part-00001.parquet", "part-00002.parquet"], Directory.GetFileSystemEntries(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        // Staging lived beside the output, and only the lock file is left of it.
+        Assert.Equal(["lock"], Directory.GetFileSystemEntries(Path.Combine(_root, ".out.dsl")).Select(Path.GetFileName));
     }
 
     [Fact]
@@ -73,8 +75,8 @@ public sealed class LocalExecutorTests : IDisposable
         Assert.Contains("row group 2", error.Message);
         Assert.Contains(Path.Combine(input, "a.parquet"), error.Message);
         Assert.IsType<OverflowException>(error.InnerException);
-        Assert.False(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
-        Assert.Empty(Directory.GetFiles(output, "part-*"));
+        Assert.False(Directory.Exists(output));
+        Assert.False(Directory.Exists(Path.Combine(_root, ".out.dsl", "attempts")));
     }
 
     [Fact]
@@ -138,7 +140,7 @@ public sealed class LocalExecutorTests : IDisposable
 
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
         Assert.Equal(Enumerable.Range(0, 60).Select(i => 2L * i), ReadLongs(output, "x"));
-        Assert.False(Directory.Exists(Path.Combine(output, "_temporary")));
+        Assert.False(Directory.Exists(Path.Combine(_root, ".out.dsl", "attempts")));
     }
 
     [Fact]
@@ -174,67 +176,19 @@ public sealed class LocalExecutorTests : IDisposable
         string input = WriteInput("a.parquet", rowGroups: 1, rowsPerGroup: 10, start: 0);
         Directory.CreateDirectory(Path.Combine(input, "_temporary"));
         File.Copy(Path.Combine(input, "a.parquet"), Path.Combine(input, "_temporary", "stale.parquet"));
-        WriteInput(Path.Combine("nested", "b.parquet"), rowGroups: 1, rowsPerGroup: 10, start: 10);
+        File.Copy(Path.Combine(input, "a.parquet"), Path.Combine(input, ".a.parquet.crc"));
+        File.Copy(Path.Combine(input, "a.parquet"), Path.Combine(input, "_a.parquet"));
 
         JobResult result = new LocalExecutor().Run(Pipeline(Doubling()), input, Path.Combine(_root, "out"));
 
-        Assert.Equal(2, result.InputFiles);
-        Assert.Equal(Enumerable.Range(0, 20).Select(i => 2L * i), ReadLongs(Path.Combine(_root, "out"), "x"));
+        Assert.Equal(1, result.InputFiles);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => 2L * i), ReadLongs(Path.Combine(_root, "out"), "x"));
     }
-
-    private static CompiledPipeline Pipeline(SegmentKernel kernel) => new(
-        new PipelinePlan(
-            "doubling",
-            "N",
-            new Dictionary<string, BatchSchema> { ["N"] = Numbers },
-            [new StagePlan("Double", StageKind.Map, "N", "N", null, true, null)],
-            [new SegmentPlan(0, ["Double"], null, "N", "N", true, ["x"])]),
-        [kernel]);
-
-    private static SegmentKernel Doubling() => Map(x => 2 * x);
-
-    // A kernel over column "x": null from the function drops the row (a filter), a value replaces it.
-    private static SegmentKernel Map(Func<long, long?> f) => input =>
-    {
-        ReadOnlySpan<long> x = input.GetPrimitive<long>("x", ColumnType.Int64).Values;
-        var output = new ColumnBuilder<long>(ColumnType.Int64, x.Length, nullable: false);
-        int n = 0;
-        for (int i = 0; i < x.Length; i++)
-        {
-            if (f(x[i]) is long v)
-            {
-                output.Values[n++] = v;
-            }
-        }
-        return new RecordBatch(Numbers, [output.Build(n)], n);
-    };
 
     private string WriteInput(string relative, int rowGroups, int rowsPerGroup, long start)
     {
         string dir = Path.Combine(_root, "in");
-        string path = Path.Combine(dir, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var writer = new ParquetFileWriter(path, Numbers, new ParquetWriteOptions { RowGroupRows = rowsPerGroup });
-        for (int g = 0; g < rowGroups; g++)
-        {
-            long[] values = Enumerable.Range(0, rowsPerGroup).Select(i => start + (g * rowsPerGroup) + i).ToArray();
-            writer.WriteBatch(new RecordBatch(Numbers, [PrimitiveColumn<long>.FromArray(ColumnType.Int64, values)], values.Length));
-        }
+        WriteFile(Path.Combine(dir, relative), rowGroups, rowsPerGroup, start);
         return dir;
-    }
-
-    private static List<long> ReadLongs(string folder, string column)
-    {
-        var values = new List<long>();
-        foreach (string file in Directory.GetFiles(folder, "*.parquet").Order(StringComparer.Ordinal))
-        {
-            using var reader = new ParquetFileReader(file);
-            for (int rg = 0; rg < reader.RowGroupCount; rg++)
-            {
-                using RecordBatch batch = reader.ReadRowGroup(rg, [column]);
-                values.AddRange(batch.GetPrimitive<long>(column, ColumnType.Int64).Values.ToArray());
-            }
-        }
-        return values;
     }
 }

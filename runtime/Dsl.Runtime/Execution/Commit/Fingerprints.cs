@@ -1,0 +1,67 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Dsl.Execution.Commit;
+
+/// <summary>What identifies one input file's content without reading its data: path, size, modification time and a hash of its footer.</summary>
+/// <param name="Path">The full path.</param>
+/// <param name="Bytes">Its size.</param>
+/// <param name="LastWriteUtc">Its modification time.</param>
+/// <param name="FooterSha256">SHA-256 of the Parquet footer (schema, row groups, their offsets and statistics).</param>
+internal sealed record FileFingerprint(string Path, long Bytes, DateTime LastWriteUtc, string FooterSha256)
+{
+    /// <summary>Reads the footer of <paramref name="path"/> (its last 8 bytes name the footer's length) and hashes it.</summary>
+    public static FileFingerprint Of(string path)
+    {
+        var info = new FileInfo(path);
+        using FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+        long length = stream.Length;
+        string footerHash;
+        Span<byte> tail = stackalloc byte[8];
+        if (length >= 12)
+        {
+            stream.Seek(-8, SeekOrigin.End);
+            stream.ReadExactly(tail);
+            long footer = Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(tail), length - 8);
+            byte[] bytes = new byte[footer + 8];
+            stream.Seek(-bytes.Length, SeekOrigin.End);
+            stream.ReadExactly(bytes);
+            footerHash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        }
+        else
+        {
+            footerHash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+        }
+        return new FileFingerprint(System.IO.Path.GetFullPath(path), length, info.LastWriteTimeUtc, footerHash);
+    }
+}
+
+/// <summary>
+/// Task keys: a task's output is reused (after a crash, or when a rerun finds it in the previous output) only when
+/// its key is equal, that is when the plan with its parameter values, the write settings, the runtime version, the
+/// output layout, the input file's fingerprint and the row-group range are all the same.
+/// </summary>
+internal static class Fingerprints
+{
+    /// <summary>Hash of everything about a run except which input it reads.</summary>
+    public static string Run(string planJson, string writeSettings, IEnumerable<string> sinkFolders)
+    {
+        var text = new StringBuilder()
+            .Append("dsl-run-v1\n")
+            .Append(typeof(Fingerprints).Assembly.GetName().Version).Append('\n')
+            .Append(planJson).Append('\n')
+            .Append(writeSettings).Append('\n')
+            .AppendJoin('\u001f', sinkFolders);
+        return Hash(text.ToString());
+    }
+
+    /// <summary>The key of one task: the run's hash, the input file and the row groups it covers.</summary>
+    public static string Task(string run, FileFingerprint file, int firstRowGroup, int rowGroups) =>
+        Hash($"{run}\n{file.Path}\n{file.Bytes}\n{file.LastWriteUtc.Ticks}\n{file.FooterSha256}\n{firstRowGroup}\n{rowGroups}")[..32];
+
+    /// <summary>The key of a whole job: its tasks in partition order.</summary>
+    public static string Job(IEnumerable<string> taskKeys) => Hash(string.Join('\n', taskKeys));
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
+
+namespace Dsl.Execution.Commit;
+
+/// <summary>
+/// Exclusive ownership of one output folder for the length of a run: an advisory <c>flock</c> on
+/// <c>.&lt;output&gt;.dsl/lock</c>, with <c>owner.json</c> beside it naming the holder. The kernel releases the lock
+/// when the holder exits for any reason (kill -9 included), so there is no stale lock to break and no heartbeat to
+/// keep; a second writer fails at once with the holder's process, host and start time.
+/// </summary>
+internal sealed class JobLock : IDisposable
+{
+    private readonly SafeFileHandle _handle;
+
+    private JobLock(SafeFileHandle handle) => _handle = handle;
+
+    /// <summary>Takes the lock or throws <see cref="OutputLockedException"/> naming the holder.</summary>
+    public static JobLock Acquire(string workFolder, string output)
+    {
+        Directory.CreateDirectory(workFolder);
+        string path = Path.Combine(workFolder, "lock");
+        string ownerPath = Path.Combine(workFolder, "owner.json");
+        SafeFileHandle handle;
+        try
+        {
+            // FileShare.None is .NET's own flock on Unix and a sharing lock on Windows; the explicit flock below makes
+            // the lock independent of DOTNET_SYSTEM_IO_DISABLEFILELOCKING.
+            handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new OutputLockedException(output, DescribeOwner(ownerPath));
+        }
+        if (!NativeFileSystem.TryLockExclusive(handle, path))
+        {
+            handle.Dispose();
+            throw new OutputLockedException(output, DescribeOwner(ownerPath));
+        }
+        string temp = ownerPath + ".tmp";
+        using (FileStream stream = File.Create(temp))
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("pid", Environment.ProcessId);
+            json.WriteString("host", Environment.MachineName);
+            json.WriteString("startedUtc", DateTime.UtcNow);
+            json.WriteString("command", Environment.CommandLine);
+            json.WriteEndObject();
+        }
+        File.Move(temp, ownerPath, overwrite: true);
+        return new JobLock(handle);
+    }
+
+    /// <summary>Releases the lock (the lock file itself stays: deleting it would let two later runs lock different files).</summary>
+    public void Dispose() => _handle.Dispose();
+
+    private static string DescribeOwner(string ownerPath)
+    {
+        try
+        {
+            using JsonDocument owner = JsonDocument.Parse(File.ReadAllText(ownerPath));
+            JsonElement root = owner.RootElement;
+            return $"process {root.GetProperty("pid").GetInt32()} on host '{root.GetProperty("host").GetString()}', started {root.GetProperty("startedUtc").GetDateTime():yyyy-MM-dd HH:mm:ss} UTC";
+        }
+        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return "another process (its owner file could not be read)";
+        }
+    }
+}
+
+/// <summary>Another run holds the output folder.</summary>
+public sealed class OutputLockedException : IOException
+{
+    /// <summary>Creates the exception.</summary>
+    public OutputLockedException(string output, string holder)
+        : base($"The output folder '{output}' is being written by another run ({holder}). Only one run may write an output at a time; wait for it to finish or stop it. The lock goes away when that process exits.")
+    {
+    }
+}

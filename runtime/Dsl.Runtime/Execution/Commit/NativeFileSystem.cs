@@ -1,0 +1,141 @@
+using System.Runtime.InteropServices;
+
+namespace Dsl.Execution.Commit;
+
+/// <summary>
+/// The few POSIX calls the commit protocol needs and .NET does not expose: fsync of a folder (so a rename inside it is
+/// durable), an atomic exchange of two folders (<c>renameat2(RENAME_EXCHANGE)</c>, Linux 3.15+ on ext4, xfs, btrfs,
+/// tmpfs), hard links, and <c>flock</c>. Each call says when the platform or file system lacks it, so the caller can
+/// take its documented fallback.
+/// </summary>
+internal static partial class NativeFileSystem
+{
+    private const int AtFdCwd = -100;
+    private const uint RenameExchange = 2;
+    private const int LockExclusive = 2;
+    private const int LockNonBlocking = 4;
+    private const int OpenReadOnly = 0;
+    private const int OpenDirectory = 0x10000;
+
+    // errno values (Linux) that mean "this file system or kernel cannot do it", not "it failed".
+    private const int ENOSYS = 38;
+    private const int EINVAL = 22;
+    private const int ENOTSUP = 95;
+    private const int EXDEV = 18;
+    private const int EPERM = 1;
+    private const int EWOULDBLOCK = 11;
+
+    private static bool IsPosix => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD();
+
+    /// <summary>Makes the entries of <paramref name="directory"/> (renames, creations, deletions) durable.</summary>
+    public static void FsyncDirectory(string directory)
+    {
+        if (!IsPosix)
+        {
+            return; // Windows has no directory fsync; NTFS journals metadata.
+        }
+        int fd = Open(directory, OpenReadOnly | (OperatingSystem.IsLinux() ? OpenDirectory : 0));
+        if (fd < 0)
+        {
+            throw Error("open the folder to flush it", directory);
+        }
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw Error("flush the folder to disk", directory);
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    /// <summary>
+    /// Swaps two existing folders in one atomic step. Returns false when the kernel or file system cannot (the caller
+    /// then uses two renames); throws for real failures.
+    /// </summary>
+    public static bool TryExchange(string first, string second)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        if (Renameat2(AtFdCwd, first, AtFdCwd, second, RenameExchange) == 0)
+        {
+            return true;
+        }
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno is ENOSYS or EINVAL or ENOTSUP)
+        {
+            return false;
+        }
+        throw Error($"swap it with '{second}'", first, errno);
+    }
+
+    /// <summary>Creates <paramref name="link"/> as a second name of <paramref name="existing"/>; false when the file system cannot.</summary>
+    public static bool TryHardLink(string existing, string link)
+    {
+        if (!IsPosix)
+        {
+            return false;
+        }
+        if (Link(existing, link) == 0)
+        {
+            return true;
+        }
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno is EXDEV or EPERM or ENOTSUP or ENOSYS)
+        {
+            return false;
+        }
+        throw Error($"link it as '{link}'", existing, errno);
+    }
+
+    /// <summary>
+    /// Takes an exclusive advisory lock on an open file without waiting: true when taken, false when another process
+    /// holds it. The kernel drops the lock when the process dies, so a killed run never leaves a stale lock.
+    /// </summary>
+    public static bool TryLockExclusive(SafeHandle file, string path)
+    {
+        if (!IsPosix)
+        {
+            return true; // Elsewhere the file is opened with FileShare.None, which is the lock.
+        }
+        if (Flock((int)file.DangerousGetHandle(), LockExclusive | LockNonBlocking) == 0)
+        {
+            return true;
+        }
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == EWOULDBLOCK)
+        {
+            return false;
+        }
+        throw Error("lock it", path, errno);
+    }
+
+    private static IOException Error(string what, string path, int? errno = null)
+    {
+        int code = errno ?? Marshal.GetLastPInvokeError();
+        return new IOException($"Could not {what}: '{path}': {Marshal.GetPInvokeErrorMessage(code)} (errno {code}).", code);
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "renameat2", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Renameat2(int oldDirFd, string oldPath, int newDirFd, string newPath, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "link", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Link(string existing, string link);
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static partial int Flock(int fd, int operation);
+}

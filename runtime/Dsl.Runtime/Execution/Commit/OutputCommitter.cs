@@ -1,0 +1,363 @@
+using System.Text.Json;
+
+namespace Dsl.Execution.Commit;
+
+/// <summary>A finished part file: where it is now, its size and SHA-256, and its rows.</summary>
+internal sealed record PartFile(string Path, long Bytes, string Sha256, long Rows);
+
+/// <summary>A committed task: the parts it wrote, one per sink, in sink order.</summary>
+internal sealed record TaskOutput(string Key, IReadOnlyList<PartFile> Parts);
+
+/// <summary>
+/// The commit protocol of one output folder (docs/commit-protocol.md). Everything that is not the published output
+/// lives in a hidden sibling work folder, <c>.&lt;output&gt;.dsl/</c>, so no glob of the output ever sees it:
+/// <list type="bullet">
+/// <item><c>lock</c>, <c>owner.json</c>: the <see cref="JobLock"/> that makes a second writer fail at once.</item>
+/// <item><c>attempts/&lt;task&gt;.a&lt;n&gt;.&lt;id&gt;/</c>: one task attempt's files while it runs.</item>
+/// <item><c>tasks/&lt;task&gt;/</c>: committed tasks; an attempt commits by renaming its folder here, so the first
+/// of two twins wins and a rerun after a crash finds what was already done (the key is the task's fingerprint).</item>
+/// <item><c>next/</c>: the new output, assembled from hard links to task files, manifest and <c>_SUCCESS</c> flushed,
+/// then swapped with the output folder in one <c>renameat2(RENAME_EXCHANGE)</c>.</item>
+/// </list>
+/// A reader of the output therefore sees the whole previous output until the swap and the whole new one after it.
+/// </summary>
+internal sealed class OutputCommitter : IDisposable
+{
+    private readonly JobLock _lock;
+    private readonly FaultPlan _faults;
+
+    private OutputCommitter(string output, string work, JobLock jobLock, FaultPlan faults)
+    {
+        Output = output;
+        Work = work;
+        _lock = jobLock;
+        _faults = faults;
+    }
+
+    /// <summary>The output folder (full path).</summary>
+    public string Output { get; }
+
+    /// <summary>The hidden sibling folder holding staging, committed tasks and the lock.</summary>
+    public string Work { get; }
+
+    private string Attempts => Path.Combine(Work, "attempts");
+
+    private string Tasks => Path.Combine(Work, "tasks");
+
+    private string Next => Path.Combine(Work, "next");
+
+    private string Previous => Path.Combine(Work, "previous");
+
+    /// <summary>The work folder of <paramref name="output"/>: <c>&lt;parent&gt;/.&lt;name&gt;.dsl</c>.</summary>
+    public static string WorkFolderOf(string output)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
+        string? parent = Path.GetDirectoryName(full);
+        if (parent is null || Path.GetFileName(full).Length == 0)
+        {
+            throw new ArgumentException($"The output '{output}' is a file system root; choose a folder inside it.");
+        }
+        return Path.Combine(parent, "." + Path.GetFileName(full) + ".dsl");
+    }
+
+    /// <summary>
+    /// Takes the output's lock, repairs what a dead run left (restores an output caught between two renames, removes
+    /// its staging), and checks that the output folder, if it exists, is one this protocol wrote.
+    /// </summary>
+    public static OutputCommitter Open(string output, FaultPlan faults)
+    {
+        output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
+        if (File.Exists(output))
+        {
+            throw new ArgumentException($"The output '{output}' is a file; the output must be a folder (it is replaced as a whole by each run).");
+        }
+        string work = WorkFolderOf(output);
+        JobLock jobLock = JobLock.Acquire(work, output);
+        var committer = new OutputCommitter(output, work, jobLock, faults);
+        try
+        {
+            committer.Recover();
+            committer.CheckOutputIsOurs();
+            return committer;
+        }
+        catch
+        {
+            jobLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Removes committed tasks that this run does not need (a dead run's tasks of other inputs or code).</summary>
+    public void KeepOnlyTasks(IReadOnlySet<string> keys)
+    {
+        if (!Directory.Exists(Tasks))
+        {
+            return;
+        }
+        foreach (string task in Directory.EnumerateDirectories(Tasks))
+        {
+            if (!keys.Contains(Path.GetFileName(task)))
+            {
+                DeleteTree(task);
+            }
+        }
+    }
+
+    /// <summary>A new, empty folder for one attempt of task <paramref name="key"/>.</summary>
+    public string CreateAttemptFolder(string key, int attempt)
+    {
+        string dir = Path.Combine(Attempts, $"{key}.a{attempt}.{Guid.NewGuid().ToString("N")[..8]}");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>Where an attempt writes sink <paramref name="sink"/>'s part; no <c>*.parquet</c> glob matches the name.</summary>
+    public static string AttemptPartPath(string attemptDir, int sink) => Path.Combine(attemptDir, $"sink-{sink}.parquet.inprogress");
+
+    /// <summary>
+    /// Task commit: records the attempt's parts (already flushed by <see cref="DurableFile.Complete"/>), flushes the
+    /// folder and renames it to <c>tasks/&lt;key&gt;</c>. Returns false when a twin attempt committed first; the
+    /// loser's folder is then removed.
+    /// </summary>
+    public bool CommitTask(string attemptDir, string key, IReadOnlyList<(long Bytes, string Sha256, long Rows)> parts)
+    {
+        using (var stream = new MemoryStream())
+        {
+            using (var json = new Utf8JsonWriter(stream))
+            {
+                json.WriteStartObject();
+                json.WriteString("task", key);
+                json.WriteStartArray("parts");
+                foreach ((long bytes, string sha, long rows) in parts)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("bytes", bytes);
+                    json.WriteString("sha256", sha);
+                    json.WriteNumber("rows", rows);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            DurableFile.WriteAll(Path.Combine(attemptDir, "task.json"), stream.ToArray(), _faults);
+        }
+        Fsync(attemptDir);
+        Directory.CreateDirectory(Tasks);
+        string target = Path.Combine(Tasks, key);
+        if (Directory.Exists(target))
+        {
+            DeleteTree(attemptDir);
+            return false;
+        }
+        try
+        {
+            _faults.Check(StorageOperation.Rename, attemptDir);
+            Directory.Move(attemptDir, target);
+        }
+        catch (IOException) when (Directory.Exists(target) && File.Exists(Path.Combine(target, "task.json")))
+        {
+            DeleteTree(attemptDir);
+            return false;
+        }
+        Fsync(Tasks);
+        _faults.Step("task-committed");
+        return true;
+    }
+
+    /// <summary>The committed output of task <paramref name="key"/>, if a run (this one or a dead one) committed it and its files are intact.</summary>
+    public TaskOutput? CommittedTask(string key)
+    {
+        string dir = Path.Combine(Tasks, key);
+        string record = Path.Combine(dir, "task.json");
+        if (!File.Exists(record))
+        {
+            return null;
+        }
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(record));
+            var parts = new List<PartFile>();
+            int sink = 0;
+            foreach (JsonElement part in doc.RootElement.GetProperty("parts").EnumerateArray())
+            {
+                string path = AttemptPartPath(dir, sink++);
+                long bytes = part.GetProperty("bytes").GetInt64();
+                if (!File.Exists(path) || new FileInfo(path).Length != bytes)
+                {
+                    return null;
+                }
+                parts.Add(new PartFile(path, bytes, part.GetProperty("sha256").GetString()!, part.GetProperty("rows").GetInt64()));
+            }
+            return new TaskOutput(key, parts);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException)
+        {
+            return null; // A damaged record is recomputed, never trusted.
+        }
+    }
+
+    /// <summary>Removes an attempt's folder (failed, cancelled or beaten by its twin).</summary>
+    public static void DeleteAttempt(string attemptDir) => DeleteTree(attemptDir);
+
+    /// <summary>
+    /// Job commit. Builds <c>next/</c> (each sink folder's parts as hard links to committed task files or to parts of
+    /// the previous output that this run reuses, then the manifest, then <c>_SUCCESS</c>, each flushed), and swaps
+    /// it with the output folder atomically. <paramref name="cancellationToken"/> is honoured up to the swap and not
+    /// after it. Returns warnings about leftovers that could not be removed (the output is committed regardless).
+    /// </summary>
+    public IReadOnlyList<string> Publish(IReadOnlyList<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)> sinks, Func<byte[]> manifest, CancellationToken cancellationToken)
+    {
+        DeleteTree(Next);
+        Directory.CreateDirectory(Next);
+        foreach ((string folder, IReadOnlyList<(string Name, PartFile Source)> parts) in sinks)
+        {
+            string dir = Path.Combine(Next, folder);
+            Directory.CreateDirectory(dir);
+            foreach ((string name, PartFile source) in parts)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                LinkOrCopy(source.Path, Path.Combine(dir, name));
+            }
+            Fsync(dir);
+        }
+        _faults.Step("next-assembled");
+        DurableFile.WriteAll(Path.Combine(Next, LocalExecutor.ManifestFile), manifest(), _faults);
+        DurableFile.WriteAll(Path.Combine(Next, LocalExecutor.SuccessMarker), [], _faults);
+        Fsync(Next);
+        _faults.Step("next-durable");
+
+        // The last moment a cancellation is honoured: from here on the run completes.
+        cancellationToken.ThrowIfCancellationRequested();
+        string parent = Path.GetDirectoryName(Output)!;
+        Directory.CreateDirectory(parent);
+        _faults.Check(StorageOperation.Rename, Output);
+        string old;
+        if (!Directory.Exists(Output))
+        {
+            Directory.Move(Next, Output);
+            old = Next;
+        }
+        else if (NativeFileSystem.TryExchange(Next, Output))
+        {
+            old = Next; // next/ now holds the previous output
+        }
+        else
+        {
+            // No atomic exchange here (not Linux, or a file system without it): two renames, with a window in which
+            // the output folder is absent. A crash inside it is repaired by Recover (previous/ is moved back).
+            DeleteTree(Previous);
+            Directory.Move(Output, Previous);
+            _faults.Step("output-moved-aside");
+            Directory.Move(Next, Output);
+            old = Previous;
+        }
+        _faults.Step("swapped");
+
+        // The swap is done and visible: what follows cannot undo it, so its failures are warnings, not a failed run.
+        var warnings = new List<string>();
+        foreach (string folder in new[] { parent, Work })
+        {
+            try
+            {
+                Fsync(folder);
+            }
+            catch (IOException e)
+            {
+                warnings.Add($"the output is committed but flushing '{folder}' to disk failed ({e.Message}); a power loss now could undo the swap.");
+            }
+        }
+        foreach (string leftover in new[] { old, Tasks, Attempts })
+        {
+            if (!TryDeleteTree(leftover, out string? why))
+            {
+                warnings.Add($"could not remove '{leftover}' ({why}); the output is committed and the next run removes it.");
+            }
+        }
+        _faults.Step("cleaned");
+        return warnings;
+    }
+
+    /// <summary>Removes this run's staging and releases the lock.</summary>
+    public void Dispose()
+    {
+        TryDeleteTree(Attempts, out _);
+        try
+        {
+            File.Delete(Path.Combine(Work, "owner.json"));
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        _lock.Dispose();
+    }
+
+    // A dead run can leave: attempts/ (always removed), next/ (removed: before the swap it is an unpublished output
+    // whose tasks are still in tasks/; after the swap it is the old output), and, only on the two-rename fallback,
+    // previous/ with no output folder (moved back: the old output is restored, the new run's tasks stay for reuse).
+    private void Recover()
+    {
+        if (!Directory.Exists(Output) && Directory.Exists(Previous))
+        {
+            Directory.Move(Previous, Output);
+            Fsync(Path.GetDirectoryName(Output)!);
+        }
+        DeleteTree(Previous);
+        DeleteTree(Next);
+        DeleteTree(Attempts);
+    }
+
+    private void CheckOutputIsOurs()
+    {
+        if (!Directory.Exists(Output) || !Directory.EnumerateFileSystemEntries(Output).Any())
+        {
+            return;
+        }
+        if (!File.Exists(Path.Combine(Output, LocalExecutor.ManifestFile)))
+        {
+            throw new ArgumentException($"The output folder '{Output}' already holds files and no {LocalExecutor.ManifestFile}, so a Dsl run did not write it. A run replaces its output folder as a whole: choose a new or empty folder, or delete this one yourself.");
+        }
+    }
+
+    private void LinkOrCopy(string source, string target)
+    {
+        _faults.Check(StorageOperation.Write, target);
+        if (!NativeFileSystem.TryHardLink(source, target))
+        {
+            File.Copy(source, target);
+            using var copy = new FileStream(target, FileMode.Open, FileAccess.ReadWrite);
+            copy.Flush(flushToDisk: true);
+        }
+    }
+
+    private void Fsync(string directory)
+    {
+        _faults.Check(StorageOperation.Fsync, directory);
+        NativeFileSystem.FsyncDirectory(directory);
+    }
+
+    private static void DeleteTree(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
+
+    private static bool TryDeleteTree(string path, out string? why)
+    {
+        try
+        {
+            DeleteTree(path);
+            why = null;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            why = e.Message;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+
+namespace Dsl.Execution.Commit;
+
+/// <summary>
+/// What the committed output's <c>_manifest.json</c> says about it: the job's fingerprint and, per task key, the part
+/// files it holds. A rerun reuses those parts (hard links into the new output) instead of recomputing them.
+/// </summary>
+internal sealed class PreviousOutput
+{
+    private readonly Dictionary<string, PartFile[]> _byTask;
+
+    private PreviousOutput(string fingerprint, Dictionary<string, PartFile[]> byTask, IReadOnlyList<PreviousSink> sinks)
+    {
+        Fingerprint = fingerprint;
+        _byTask = byTask;
+        Sinks = sinks;
+    }
+
+    /// <summary>The job fingerprint it was committed with.</summary>
+    public string Fingerprint { get; }
+
+    /// <summary>Its outputs as the manifest lists them.</summary>
+    public IReadOnlyList<PreviousSink> Sinks { get; }
+
+    /// <summary>Reads the manifest of <paramref name="output"/>; null when there is none or it predates fingerprints or is damaged.</summary>
+    public static PreviousOutput? Read(string output, int sinkCount)
+    {
+        string path = Path.Combine(output, LocalExecutor.ManifestFile);
+        if (!File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)) || !File.Exists(path))
+        {
+            return null;
+        }
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            JsonElement root = doc.RootElement;
+            if (!root.TryGetProperty("fingerprint", out JsonElement fingerprint))
+            {
+                return null;
+            }
+            var parts = new Dictionary<string, PartFile?[]>(StringComparer.Ordinal);
+            var sinks = new List<PreviousSink>();
+            int s = 0;
+            foreach (JsonElement sink in root.GetProperty("outputs").EnumerateArray())
+            {
+                string folder = Path.Combine(output, sink.GetProperty("folder").GetString()!);
+                var files = new List<PartFile>();
+                foreach (JsonElement file in sink.GetProperty("files").EnumerateArray())
+                {
+                    var part = new PartFile(
+                        Path.Combine(folder, file.GetProperty("path").GetString()!),
+                        file.GetProperty("bytes").GetInt64(),
+                        file.GetProperty("sha256").GetString()!,
+                        file.GetProperty("rows").GetInt64());
+                    files.Add(part);
+                    string task = file.GetProperty("task").GetString()!;
+                    if (!parts.TryGetValue(task, out PartFile?[]? row))
+                    {
+                        parts[task] = row = new PartFile?[sinkCount];
+                    }
+                    if (s < sinkCount)
+                    {
+                        row[s] = part;
+                    }
+                }
+                sinks.Add(new PreviousSink(sink.GetProperty("segment").GetString()!, folder, sink.GetProperty("rows").GetInt64(), files));
+                s++;
+            }
+            var complete = parts
+                .Where(kv => kv.Value.All(p => p is not null))
+                .ToDictionary(kv => kv.Key, kv => kv.Value.Select(p => p!).ToArray(), StringComparer.Ordinal);
+            return new PreviousOutput(fingerprint.GetString()!, complete, sinks);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or ArgumentException)
+        {
+            return null; // A manifest we cannot read is not trusted for reuse: everything is recomputed.
+        }
+    }
+
+    /// <summary>Whether every file the manifest lists is present with its recorded size, and the output holds nothing else.</summary>
+    public bool IsIntact(string output)
+    {
+        var listed = new HashSet<string>(Sinks.SelectMany(s => s.Files).Select(f => f.Path), StringComparer.Ordinal)
+        {
+            Path.Combine(output, LocalExecutor.ManifestFile),
+            Path.Combine(output, LocalExecutor.SuccessMarker),
+        };
+        return Sinks.All(s => s.Files.All(f => File.Exists(f.Path) && new FileInfo(f.Path).Length == f.Bytes))
+            && Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).All(listed.Contains);
+    }
+
+    /// <summary>The parts task <paramref name="key"/> wrote into the previous output, if all are still there unchanged in size.</summary>
+    public TaskOutput? Task(string key) =>
+        _byTask.TryGetValue(key, out PartFile[]? parts) && parts.All(p => File.Exists(p.Path) && new FileInfo(p.Path).Length == p.Bytes)
+            ? new TaskOutput(key, parts)
+            : null;
+}
+
+/// <summary>One output of a committed run, as its manifest lists it.</summary>
+internal sealed record PreviousSink(string Segment, string Directory, long Rows, IReadOnlyList<PartFile> Files);
