@@ -66,6 +66,8 @@ public sealed class LocalExecutor
         PreviousOutput? previous = _options.Force ? null : PreviousOutput.Read(output, sinks.Length);
         if (previous is not null && previous.Fingerprint == jobFingerprint && previous.IsIntact(output))
         {
+            // A dead run may have swapped this output in and died before removing its committed tasks.
+            committer.KeepOnlyTasks(new HashSet<string>());
             return UpToDateResult(plan, output, files.Count, partitions.Count, previous, clock.Elapsed);
         }
         committer.KeepOnlyTasks(_options.Force ? new HashSet<string>() : keys.ToHashSet(StringComparer.Ordinal));

@@ -101,6 +101,10 @@ internal sealed class OutputCommitter : IDisposable
                 DeleteTree(task);
             }
         }
+        if (!Directory.EnumerateFileSystemEntries(Tasks).Any())
+        {
+            Directory.Delete(Tasks);
+        }
     }
 
     /// <summary>A new, empty folder for one attempt of task <paramref name="key"/>.</summary>

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dsl.Execution;
+using Dsl.Testing;
+using Xunit.Abstractions;
+
+namespace Dsl.EndToEnd.Tests;
+
+/// <summary>
+/// The commit protocol against real processes: kill -9 at seeded random moments, SIGINT and SIGTERM, and two writers
+/// at once. After every kill, what a reader globbing <c>out/**/*.parquet</c> sees must be exactly the previous output
+/// or exactly the new one, and a rerun must equal a clean run. DSL_KILL_POINTS (default 20) and DSL_KILL_SEED choose
+/// the kills; tests/tools/kill-test.sh runs 100+.
+/// </summary>
+public sealed class CrashSafetyTests : IDisposable
+{
+    private static readonly Dictionary<string, string> Traced = new() { ["DSL_TEST_TRACE"] = "1", ["DSL_TEST_STEP_DELAY_MS"] = "15" };
+    private static readonly Dictionary<string, string> Plain = [];
+
+    // The steps OutputCommitter traces, in protocol order.
+    private static readonly string[] CommitSteps = ["task-committed", "next-assembled", "next-durable", "swapped", "cleaned"];
+
+    private readonly TempDirectory _temp = TempDirectory.Create("dsl-crash");
+    private readonly ITestOutputHelper _log;
+
+    public CrashSafetyTests(ITestOutputHelper log) => _log = log;
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Output => _temp.Combine("out");
+
+    private string Work => _temp.Combine(".out.dsl");
+
+    [Fact]
+    public void KillDuringRun_ReaderSeesPreviousOrNewOutput_RerunEqualsCleanRun()
+    {
+        int points = int.TryParse(Environment.GetEnvironmentVariable("DSL_KILL_POINTS"), CultureInfo.InvariantCulture, out int p) ? p : 20;
+        int seed = int.TryParse(Environment.GetEnvironmentVariable("DSL_KILL_SEED"), CultureInfo.InvariantCulture, out int s) ? s : 20261201;
+        string[] inputs = [Sample("inA", seed: 1), Sample("inB", seed: 2)];
+        var clean = new Dictionary<string, byte[]>[2];
+        double runMs = 0;
+        for (int i = 0; i < 2; i++)
+        {
+            string folder = _temp.Combine($"clean{i}");
+            var clock = Stopwatch.StartNew();
+            (int exit, _, string stderr) = PipelineProcess.Run(Traced, "run", "--input", inputs[i], "--output", folder, "-p", "2");
+            runMs = i == 0 ? clock.Elapsed.TotalMilliseconds : Math.Min(runMs, clock.Elapsed.TotalMilliseconds);
+            Assert.True(exit == 0, stderr);
+            clean[i] = VisibleParquet(folder);
+            Assert.Equal(4, clean[i].Count);
+        }
+
+        var random = new Random(seed);
+        var lastSteps = new Dictionary<string, int>();
+        Dictionary<string, byte[]> current = [];
+        int sawNew = 0;
+        for (int k = 0; k < points; k++)
+        {
+            int y = k % 2;
+            if (k % 5 == 4)
+            {
+                // Some kills hit a first run into a fresh folder.
+                Directory.Delete(Output, recursive: true);
+                Directory.Delete(Work, recursive: true);
+                current = [];
+            }
+            Assert.Equal(current, VisibleParquet(Output));
+            // Even kills land at a uniformly random moment of the run; odd ones a few milliseconds after a commit step,
+            // so that every step of the protocol is hit.
+            string? target = k % 2 == 1 ? CommitSteps[(k / 2) % CommitSteps.Length] : null;
+            int delay = target is null ? random.Next(0, (int)runMs) : random.Next(0, 20);
+            string last;
+            using (PipelineProcess run = PipelineProcess.Start(Traced, "run", "--input", inputs[y], "--output", Output, "-p", "2"))
+            {
+                if (target is not null)
+                {
+                    run.WaitForStep(target, TimeSpan.FromSeconds(60));
+                }
+                Thread.Sleep(delay);
+                bool killed = run.Signal(PipelineProcess.SIGKILL);
+                run.WaitForExit(TimeSpan.FromSeconds(30));
+                last = !killed ? "(finished before the kill)" : run.Steps.Count == 0 ? "(before any step)" : run.Steps[^1];
+            }
+            lastSteps[last] = lastSteps.GetValueOrDefault(last) + 1;
+
+            Dictionary<string, byte[]> seen = VisibleParquet(Output);
+            bool isPrevious = Same(seen, current);
+            bool isNew = Same(seen, clean[y]);
+            Assert.True(isPrevious || isNew, $"kill {k} {delay} ms after {target ?? "the start"} (last step '{last}'): a reader saw {seen.Count} part file(s) that are neither the previous output ({current.Count}) nor the new one");
+            if (isNew && !isPrevious)
+            {
+                sawNew++;
+                Assert.True(File.Exists(Path.Combine(Output, LocalExecutor.SuccessMarker)));
+            }
+
+            (int exit, _, string stderr) = PipelineProcess.Run(Plain, "run", "--input", inputs[y], "--output", Output, "-p", "2");
+            Assert.True(exit == 0, $"rerun after kill {k} failed: {stderr}");
+            Assert.True(Same(VisibleParquet(Output), clean[y]), $"rerun after kill {k} differs from a clean run");
+            Assert.Equal(["lock"], Directory.GetFileSystemEntries(Work).Select(Path.GetFileName));
+            current = clean[y];
+        }
+        _log.WriteLine($"{points} kills (seed {seed}, runs of ~{runMs:0} ms); the new output was already visible after {sawNew}; last step before the kill: {string.Join(", ", lastSteps.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} x{kv.Value}"))}");
+    }
+
+    [Theory]
+    [InlineData(PipelineProcess.SIGINT, 130)]
+    [InlineData(PipelineProcess.SIGTERM, 143)]
+    public void StopSignalMidRun_OneLineExitCodePreviousOutputKept_RerunReusesCommittedTasks(int signal, int expectedExit)
+    {
+        string[] inputs = [Sample("inA", seed: 1), Sample("inB", seed: 2)];
+        Assert.Equal(0, PipelineProcess.Run(Plain, "run", "--input", inputs[0], "--output", Output).Exit);
+        Dictionary<string, byte[]> previous = VisibleParquet(Output);
+
+        var slow = new Dictionary<string, string> { ["DSL_TEST_TRACE"] = "1", ["DSL_TEST_STEP_DELAY_MS"] = "400" };
+        int exit;
+        string stderr;
+        using (PipelineProcess run = PipelineProcess.Start(slow, "run", "--input", inputs[1], "--output", Output, "-p", "1"))
+        {
+            Assert.True(run.WaitForStep("task-committed", TimeSpan.FromSeconds(60)), run.Stderr);
+            run.Signal(signal);
+            exit = run.WaitForExit(TimeSpan.FromSeconds(30));
+            stderr = run.Stderr;
+        }
+
+        Assert.Equal(expectedExit, exit);
+        string[] lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Single(lines);
+        Assert.StartsWith($"Cancelled by {(signal == PipelineProcess.SIGINT ? "SIGINT" : "SIGTERM")}: nothing was published", lines[0]);
+        Assert.Equal(previous, VisibleParquet(Output));
+        Assert.False(Directory.Exists(Path.Combine(Work, "attempts")));
+        Assert.False(Directory.Exists(Path.Combine(Work, "next")));
+
+        (int rerun, string stdout, string rerunErr) = PipelineProcess.Run(Plain, "run", "--input", inputs[1], "--output", Output);
+        Assert.True(rerun == 0, rerunErr);
+        Assert.Contains("reused", stdout);
+    }
+
+    [Fact]
+    public void SecondCtrlC_ExitsAtOnce_PreviousOutputKept_NextRunCleansUp()
+    {
+        string[] inputs = [Sample("inA", seed: 1), Sample("inB", seed: 2)];
+        Assert.Equal(0, PipelineProcess.Run(Plain, "run", "--input", inputs[0], "--output", Output).Exit);
+        Dictionary<string, byte[]> previous = VisibleParquet(Output);
+
+        var slow = new Dictionary<string, string> { ["DSL_TEST_TRACE"] = "1", ["DSL_TEST_STEP_DELAY_MS"] = "2000" };
+        using (PipelineProcess run = PipelineProcess.Start(slow, "run", "--input", inputs[1], "--output", Output, "-p", "1"))
+        {
+            Assert.True(run.WaitForStep("task-committed", TimeSpan.FromSeconds(60)), run.Stderr);
+            run.Signal(PipelineProcess.SIGINT);
+            Thread.Sleep(100);
+            run.Signal(PipelineProcess.SIGINT);
+            Assert.Equal(130, run.WaitForExit(TimeSpan.FromSeconds(30)));
+            Assert.Contains("Second stop signal: exiting now", run.Stderr);
+        }
+
+        Assert.Equal(previous, VisibleParquet(Output));
+        (int exit, _, string stderr) = PipelineProcess.Run(Plain, "run", "--input", inputs[1], "--output", Output);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(["lock"], Directory.GetFileSystemEntries(Work).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void TwoWritersAtOnce_ExactlyOneSucceeds_TheOtherNamesIt()
+    {
+        string input = Sample("inB", seed: 2);
+        var slow = new Dictionary<string, string> { ["DSL_TEST_STEP_DELAY_MS"] = "300" };
+
+        using PipelineProcess first = PipelineProcess.Start(slow, "run", "--input", input, "--output", Output);
+        using PipelineProcess second = PipelineProcess.Start(slow, "run", "--input", input, "--output", Output);
+        int[] exits = [first.WaitForExit(TimeSpan.FromMinutes(2)), second.WaitForExit(TimeSpan.FromMinutes(2))];
+
+        Assert.Equal([0, 1], exits.Order());
+        PipelineProcess winner = exits[0] == 0 ? first : second;
+        PipelineProcess loser = exits[0] == 0 ? second : first;
+        Assert.Contains($"is being written by another run (process {winner.Id} on host", loser.Stderr);
+        Assert.Single(loser.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(4, VisibleParquet(Output).Count);
+    }
+
+    private string Sample(string name, int seed)
+    {
+        string dir = _temp.Combine(name);
+        if (!Directory.Exists(dir))
+        {
+            (int exit, _, string stderr) = PipelineProcess.Run(Plain, "generate-sample", "--rows", "200000", "--files", "4", "--seed", seed.ToString(CultureInfo.InvariantCulture), "--output", dir);
+            Assert.True(exit == 0, stderr);
+        }
+        return dir;
+    }
+
+    // What a reader that globs out/**/*.parquet sees: every matching file with its bytes.
+    private static Dictionary<string, byte[]> VisibleParquet(string folder) =>
+        Directory.Exists(folder)
+            ? Directory.GetFiles(folder, "*.parquet", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(folder, f), File.ReadAllBytes)
+            : [];
+
+    private static bool Same(Dictionary<string, byte[]> a, Dictionary<string, byte[]> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out byte[]? other) && other.AsSpan().SequenceEqual(kv.Value));
+}
