@@ -30,6 +30,13 @@ public sealed record ExecutionOptions
     /// <summary>How output parts are written. Page checksums are on by default, so a reader can detect damaged pages.</summary>
     public ParquetWriteOptions Write { get; init; } = new();
 
+    /// <summary>
+    /// Bytes that running tasks may hold in decoded row groups and kernel slices at once (default
+    /// <see cref="Execution.MemoryBudget.DefaultBytes"/>: half of the memory available to the process). Tasks wait for
+    /// room before reading a row group, so a budget smaller than parallelism times a row group runs fewer at once.
+    /// </summary>
+    public long MemoryBudget { get; init; } = Execution.MemoryBudget.DefaultBytes;
+
     /// <summary>When a straggling partition gets a speculative twin (the first attempt to commit wins).</summary>
     public SpeculationOptions Speculation { get; init; } = new();
 

@@ -29,6 +29,15 @@ public sealed record JobResult(
     /// <summary>True when the output already held exactly this run's result (same input, code and settings) and nothing was done.</summary>
     public bool UpToDate { get; init; }
 
+    /// <summary>The memory budget the run had (<see cref="ExecutionOptions.MemoryBudget"/>).</summary>
+    public long MemoryBudget { get; init; }
+
+    /// <summary>The most budget bytes running tasks held at once.</summary>
+    public long MemoryBudgetPeak { get; init; }
+
+    /// <summary>The process's peak resident memory when the run ended (0 where the platform does not say).</summary>
+    public long PeakRssBytes { get; init; }
+
     /// <summary>Problems that did not stop the commit, such as a leftover folder that could not be removed.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

@@ -82,11 +82,12 @@ public sealed class LocalExecutor
 
         var stats = new SegmentCounters(plan.Segments.Count);
         var pruner = new RowGroupPruner(plan);
+        var budget = new MemoryBudget(_options.MemoryBudget);
         TaskOutput[] computed = AttemptScheduler.Run(
             toRun.Length,
             _options.MaxParallelism,
             _options.Speculation,
-            (item, attempt, token) => RunWithRetries(pipeline, partitions[toRun[item]], keys[toRun[item]], attempt, readColumns, sinks, committer, stats, pruner, token),
+            (item, attempt, token) => RunWithRetries(pipeline, partitions[toRun[item]], keys[toRun[item]], attempt, readColumns, sinks, committer, stats, pruner, budget, token),
             cancellationToken);
         for (int j = 0; j < toRun.Length; j++)
         {
@@ -115,19 +116,21 @@ public sealed class LocalExecutor
             clock.Elapsed)
         {
             PartitionsReused = partitions.Count - toRun.Length,
+            MemoryBudget = budget.Bytes,
+            MemoryBudgetPeak = budget.PeakInUse,
         };
         var manifest = new RunManifest(plan, pipeline.Parameters, jobFingerprint, fingerprints.Values.ToArray(), partitions, keys, toRun, sinkFolders, outputs!, _options);
-        IReadOnlyList<string> warnings = committer.Publish(published, () => manifest.ToJson(result with { Elapsed = clock.Elapsed }), cancellationToken);
+        IReadOnlyList<string> warnings = committer.Publish(published, () => manifest.ToJson(result with { Elapsed = clock.Elapsed, PeakRssBytes = ProcessMemory.PeakRssBytes() }), cancellationToken);
         if (ignored.Count > 0)
         {
             warnings = [$"skipped {ignored.Count} file(s) in the input without the .parquet extension: {string.Join(", ", ignored.Take(5))}{(ignored.Count > 5 ? ", ..." : "")}", .. warnings];
         }
-        return result with { Elapsed = clock.Elapsed, Warnings = warnings };
+        return result with { Elapsed = clock.Elapsed, Warnings = warnings, PeakRssBytes = ProcessMemory.PeakRssBytes() };
     }
 
     private TaskOutput? RunWithRetries(
         CompiledPipeline pipeline, Partition partition, string key, int twin, string[] readColumns, SegmentPlan[] sinks,
-        OutputCommitter committer, SegmentCounters stats, RowGroupPruner pruner, CancellationToken cancellationToken)
+        OutputCommitter committer, SegmentCounters stats, RowGroupPruner pruner, MemoryBudget budget, CancellationToken cancellationToken)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -137,7 +140,7 @@ public sealed class LocalExecutor
             {
                 var attemptStats = new SegmentCounters(pipeline.Plan.Segments.Count);
                 (long Bytes, string Sha256, long Rows)[] parts =
-                    new PartitionTask(pipeline, partition, readColumns, sinks, attemptDir, _options.Write, attemptStats, pruner, _options.Faults).Run(cancellationToken);
+                    new PartitionTask(pipeline, partition, readColumns, sinks, attemptDir, _options.Write, attemptStats, pruner, _options.Faults, budget).Run(cancellationToken);
                 cancellationToken.ThrowIfCancellationRequested();
                 if (!committer.CommitTask(attemptDir, key, parts))
                 {

@@ -20,11 +20,19 @@ internal sealed class PartitionTask
     private readonly SegmentCounters _counters;
     private readonly RowGroupPruner _pruner;
     private readonly FaultPlan _faults;
+    private readonly MemoryBudget _budget;
+
+    /// <summary>
+    /// The kernels run on slices of at most this many rows of a row group (a multiple of 64, where validity words
+    /// begin), so that what they produce, and the writer's input, do not grow with the row group.
+    /// </summary>
+    public const int SliceRows = 65_536;
 
     public PartitionTask(
         CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks,
-        string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters, RowGroupPruner pruner, FaultPlan faults)
+        string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters, RowGroupPruner pruner, FaultPlan faults, MemoryBudget budget)
     {
+        _budget = budget;
         _pruner = pruner;
         _faults = faults;
         _pipeline = pipeline;
@@ -61,9 +69,27 @@ internal sealed class PartitionTask
                     _counters.RecordSkipped(reader.Metadata.RowGroups[rg].NumRows);
                     continue;
                 }
+                // The row group's bytes are held from the budget until its rows are written.
+                using MemoryBudget.Lease lease = _budget.Acquire(RowGroupCost.Estimate(plan, reader, rg, _readColumns), cancellationToken);
                 using RecordBatch input = reader.ReadRowGroup(rg, _readColumns);
                 CheckNulls(input, rg);
-                RunSegments(input, rg, writers, rowsWritten);
+                for (int start = 0; start < input.RowCount || start == 0; start += SliceRows)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int count = Math.Min(SliceRows, input.RowCount - start);
+                    if (start == 0 && count == input.RowCount)
+                    {
+                        RunSegments(input, rg, 0, writers, rowsWritten);
+                        break;
+                    }
+                    using RecordBatch? slice = BatchSlicer.TrySlice(input, start, count);
+                    if (slice is null)
+                    {
+                        RunSegments(input, rg, 0, writers, rowsWritten); // nested columns: the whole row group at once
+                        break;
+                    }
+                    RunSegments(slice, rg, start, writers, rowsWritten);
+                }
             }
             var parts = new (long, string, long)[_sinks.Length];
             for (int s = 0; s < _sinks.Length; s++)
@@ -96,7 +122,7 @@ internal sealed class PartitionTask
         }
     }
 
-    private void RunSegments(RecordBatch input, int rowGroup, ParquetFileWriter[] writers, long[] rowsWritten)
+    private void RunSegments(RecordBatch input, int rowGroup, int firstRow, ParquetFileWriter[] writers, long[] rowsWritten)
     {
         PipelinePlan plan = _pipeline.Plan;
         var outputs = new RecordBatch?[plan.Segments.Count];
@@ -114,7 +140,7 @@ internal sealed class PartitionTask
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     throw new PipelineExecutionException(
-                        $"Segment '{segment.Name}' of pipeline '{plan.Name}' failed on partition {_partition.Index} (file '{_partition.File}', row group {rowGroup}): {e.Message}", e);
+                        $"Segment '{segment.Name}' of pipeline '{plan.Name}' failed on partition {_partition.Index} (file '{_partition.File}', row group {rowGroup}, rows {firstRow}-{firstRow + source.RowCount - 1}): {e.Message}", e);
                 }
                 outputs[segment.Index] = result;
                 _counters.Record(segment.Index, source.RowCount, result.RowCount, Stopwatch.GetElapsedTime(start).Ticks);

@@ -41,6 +41,11 @@ internal sealed class RunManifest(
             json.WriteString("compression", options.Write.Compression.ToString());
             json.WriteNumber("rowGroupRows", options.Write.RowGroupRows);
             json.WriteBoolean("pageChecksums", options.Write.WritePageChecksums);
+            json.WriteNumber("memoryBudgetBytes", options.MemoryBudget);
+            json.WriteEndObject();
+            json.WriteStartObject("memory");
+            json.WriteNumber("budgetPeakBytes", result.MemoryBudgetPeak);
+            json.WriteNumber("peakRssBytes", result.PeakRssBytes);
             json.WriteEndObject();
             json.WriteStartArray("inputs");
             foreach (FileFingerprint file in inputs)

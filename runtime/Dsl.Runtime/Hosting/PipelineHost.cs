@@ -33,8 +33,9 @@ public static class PipelineHost
         var config = new Option<string?>("--config", "-c") { Description = $"A pipeline configuration file. Default: {ConfigFileName} in the current folder, else beside the program." };
         var param = new Option<string[]>("--param") { Description = "A stage parameter value, Type.Member=value (e.g. AmountScaling.Mean=120.5); repeat for several. Overrides the configuration file's 'parameters'." };
         var allowEmpty = new Option<bool>("--allow-empty") { Description = "Let an input without rows replace the output with an empty one (by default that is an error)." };
+        var memoryBudget = new Option<string?>("--memory-budget") { Description = $"Bytes running tasks may hold in decoded data at once, e.g. 512MB or 2GiB (tasks wait for room). Default: half of the memory available, now {FormatBytes(MemoryBudget.DefaultBytes)}." };
         var force = new Option<bool>("--force") { Description = "Recompute every partition, even those whose input, code and settings are unchanged since the output was written." };
-        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused.") { input, output, parallelism, compression, config, param, allowEmpty, force };
+        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget };
         run.SetAction(parse => Guard(stderr, () =>
         {
             (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(parse.GetValue(param) ?? [], plan);
@@ -88,6 +89,7 @@ public static class PipelineHost
                     RowGroupRows = settings?.RowGroupRows ?? new ParquetWriteOptions().RowGroupRows,
                 },
                 AllowEmptyInput = parse.GetValue(allowEmpty),
+                MemoryBudget = parse.GetValue(memoryBudget) is { } budget ? ParseBytes(budget) : defaults.MemoryBudget,
                 Force = parse.GetValue(force),
             };
             string outputPath = parse.GetValue(output) ?? settings?.Output ?? Path.Combine("out", plan.Name);
@@ -138,7 +140,7 @@ public static class PipelineHost
             {
                 "json" => PlanJson.ToJson(plan, parameters) + Environment.NewLine,
                 "mermaid" => PlanPrinter.ToMermaid(plan),
-                _ => PlanPrinter.ToText(plan, parameters),
+                _ => PlanPrinter.ToText(plan, parameters) + $"Memory budget: {FormatBytes(MemoryBudget.DefaultBytes)} (half of the memory available; run --memory-budget to change it)" + Environment.NewLine,
             });
             return 0;
         }));
@@ -248,6 +250,7 @@ public static class PipelineHost
         {
             stdout.WriteLine($"Output of {sink.Segment}: {N(sink.Rows)} rows in {sink.Files.Count} file(s) at {sink.Directory}");
         }
+        stdout.WriteLine($"Memory: peak resident {FormatBytes(result.PeakRssBytes)}; tasks held at most {FormatBytes(result.MemoryBudgetPeak)} of the {FormatBytes(result.MemoryBudget)} budget.");
         stdout.WriteLine($"Committed: {Path.Combine(result.OutputDirectory, LocalExecutor.SuccessMarker)}");
     }
 
@@ -281,6 +284,35 @@ public static class PipelineHost
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+
+    /// <summary>Parses a size such as <c>512MB</c>, <c>2GiB</c> or <c>1000000</c> (bytes); units are powers of 1024.</summary>
+    internal static long ParseBytes(string text)
+    {
+        string t = text.Trim();
+        int split = t.Length;
+        while (split > 0 && !char.IsDigit(t[split - 1]))
+        {
+            split--;
+        }
+        long unit = t[split..].Trim().ToUpperInvariant() switch
+        {
+            "" or "B" => 1,
+            "K" or "KB" or "KIB" => 1L << 10,
+            "M" or "MB" or "MIB" => 1L << 20,
+            "G" or "GB" or "GIB" => 1L << 30,
+            "T" or "TB" or "TIB" => 1L << 40,
+            _ => throw new ArgumentException($"--memory-budget '{text}' is not a size: write a number with an optional unit B, KB, MB, GB or TB (powers of 1024), e.g. 512MB."),
+        };
+        if (!double.TryParse(t[..split], NumberStyles.Float, CultureInfo.InvariantCulture, out double number) || number <= 0 || number * unit < 1 << 20 || number * unit > long.MaxValue)
+        {
+            throw new ArgumentException($"--memory-budget '{text}' must be at least 1MB.");
+        }
+        return (long)(number * unit);
+    }
+
+    internal static string FormatBytes(long bytes) => bytes >= 1L << 30
+        ? $"{bytes / (double)(1L << 30):0.0} GiB"
+        : $"{bytes / (double)(1L << 20):0} MiB";
 
     /// <summary>
     /// SIGINT and SIGTERM during a run: the first cancels it (the executor stops scheduling, cancels running tasks,

@@ -1,0 +1,129 @@
+using Dsl.Execution;
+using Dsl.Parquet;
+using static Dsl.Runtime.Tests.Execution.TestPipelines;
+
+namespace Dsl.Runtime.Tests.Execution;
+
+/// <summary>The memory budget's admission control and the kernel slices that keep a row group's output small.</summary>
+public sealed class MemoryBudgetTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("dsl-budget-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task Acquire_WaitsWhileTheBudgetIsUsed_AndProceedsWhenReleased()
+    {
+        var budget = new MemoryBudget(10 << 20);
+        MemoryBudget.Lease first = budget.Acquire(8 << 20, CancellationToken.None);
+        var second = Task.Run(() => budget.Acquire(4 << 20, CancellationToken.None));
+
+        Assert.NotSame(second, await Task.WhenAny(second, Task.Delay(200)));
+        first.Dispose();
+        Assert.Same(second, await Task.WhenAny(second, Task.Delay(5_000)));
+        (await second).Dispose();
+        Assert.Equal(8 << 20, budget.PeakInUse);
+        Assert.Equal(1, budget.Waits);
+    }
+
+    [Fact]
+    public void Acquire_MoreThanTheWholeBudget_IsAdmittedAloneAsTheWholeBudget()
+    {
+        var budget = new MemoryBudget(4 << 20);
+
+        using MemoryBudget.Lease big = budget.Acquire(100 << 20, CancellationToken.None);
+
+        Assert.Equal(4 << 20, big.Bytes);
+        using var cancel = new CancellationTokenSource(100);
+        Assert.Throws<OperationCanceledException>(() => budget.Acquire(1, cancel.Token));
+    }
+
+    [Fact]
+    public void Run_BudgetBelowTwoRowGroups_TasksRunOneAtATime()
+    {
+        string input = Path.Combine(_root, "in");
+        for (int f = 0; f < 4; f++)
+        {
+            WriteFile(Path.Combine(input, $"f{f}.parquet"), 1, 200_000, f * 200_000L);
+        }
+        int running = 0;
+        int most = 0;
+        SegmentKernel doubling = Doubling();
+        SegmentKernel kernel = batch =>
+        {
+            int now = Interlocked.Increment(ref running);
+            InterlockedMax(ref most, now);
+            Thread.Sleep(20);
+            Interlocked.Decrement(ref running);
+            return doubling(batch);
+        };
+        // One 200,000-row row group of one long column is estimated at a few MB: a 2 MB budget admits one at a time.
+        var options = new ExecutionOptions { MaxParallelism = 2, MemoryBudget = 2 << 20 };
+
+        JobResult result = new LocalExecutor(options).Run(Pipeline(kernel), input, Path.Combine(_root, "out"));
+
+        Assert.Equal(1, most);
+        Assert.Equal(800_000, result.Sinks[0].Rows);
+        Assert.Equal(2 << 20, result.MemoryBudgetPeak);
+        Assert.True(result.PeakRssBytes > 0);
+    }
+
+    [Fact]
+    public void Run_LargeRowGroup_KernelSeesSlicesAndTheOutputIsUnchanged()
+    {
+        string input = Path.Combine(_root, "in");
+        WriteFile(Path.Combine(input, "a.parquet"), 1, 150_000, 0);
+        var sizes = new System.Collections.Concurrent.ConcurrentBag<int>();
+        SegmentKernel doubling = Doubling();
+
+        new LocalExecutor().Run(Pipeline(batch => { sizes.Add(batch.RowCount); return doubling(batch); }), input, Path.Combine(_root, "out"));
+
+        Assert.Equal([18_928, PartitionTask.SliceRows, PartitionTask.SliceRows], sizes.Order());
+        Assert.Equal(Enumerable.Range(0, 150_000).Select(i => 2L * i), ReadLongs(Path.Combine(_root, "out")));
+    }
+
+    [Fact]
+    public void Run_KernelFailsInALaterSlice_ErrorNamesTheRows()
+    {
+        string input = Path.Combine(_root, "in");
+        WriteFile(Path.Combine(input, "a.parquet"), 1, 100_000, 0);
+
+        var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor().Run(Pipeline(Map(x => x == 70_000 ? throw new OverflowException("overflow") : x)), input, Path.Combine(_root, "out")));
+
+        Assert.Contains("row group 0, rows 65536-99999", error.Message);
+    }
+
+    [Fact]
+    public void Slice_CopiesValuesValidityAndStringIndices()
+    {
+        var schema = new BatchSchema(new ColumnField("n", ColumnType.Double, true), new ColumnField("s", ColumnType.String, true));
+        var values = new ColumnBuilder<double>(ColumnType.Double, 300, nullable: true);
+        var strings = new StringColumnBuilder();
+        for (int i = 0; i < 300; i++)
+        {
+            values.Values[i] = i * 0.5;
+            values.Validity!.Set(i, i % 7 != 0);
+            strings.Append(i % 5 == 0 ? null : $"v{i % 3}");
+        }
+        using var batch = new RecordBatch(schema, [values.Build(300), strings.Build()], 300);
+
+        using RecordBatch slice = BatchSlicer.TrySlice(batch, 128, 101)!;
+
+        Assert.Equal(101, slice.RowCount);
+        for (int i = 0; i < 101; i++)
+        {
+            Assert.Equal(batch[0].GetValue(128 + i), slice[0].GetValue(i));
+            Assert.Equal(batch[1].GetValue(128 + i), slice[1].GetValue(i));
+        }
+        Assert.Equal(Enumerable.Range(128, 101).Count(i => i % 7 == 0), slice[0].NullCount);
+        Assert.Throws<ArgumentException>(() => BatchSlicer.TrySlice(batch, 10, 5));
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+}
