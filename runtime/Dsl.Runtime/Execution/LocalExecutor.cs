@@ -58,7 +58,8 @@ public sealed class LocalExecutor
         SegmentPlan[] sinks = plan.Sinks.ToArray();
         string[] sinkFolders = SinkFolders(sinks);
         Dictionary<string, FileFingerprint> fingerprints = files.ToDictionary(f => f, FileFingerprint.Of, StringComparer.Ordinal);
-        string run = Fingerprints.Run(PlanJson.ToJson(plan, pipeline.Parameters), WriteSettings(_options.Write), sinkFolders);
+        ParquetWriteOptions write = _options.Write.WithRowGroupBytes(WriterRowGroupBytes(_options, sinks.Length));
+        string run = Fingerprints.Run(PlanJson.ToJson(plan, pipeline.Parameters), WriteSettings(write), sinkFolders);
         string[] keys = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p.FirstRowGroup, p.RowGroupCount)).ToArray();
         string jobFingerprint = Fingerprints.Job(keys.Append(string.Join('\u001f', sinkFolders)));
 
@@ -87,7 +88,7 @@ public sealed class LocalExecutor
             toRun.Length,
             _options.MaxParallelism,
             _options.Speculation,
-            (item, attempt, token) => RunWithRetries(pipeline, partitions[toRun[item]], keys[toRun[item]], attempt, readColumns, sinks, committer, stats, pruner, budget, token),
+            (item, attempt, token) => RunWithRetries(pipeline, partitions[toRun[item]], keys[toRun[item]], attempt, readColumns, sinks, write, committer, stats, pruner, budget, token),
             cancellationToken);
         for (int j = 0; j < toRun.Length; j++)
         {
@@ -129,7 +130,7 @@ public sealed class LocalExecutor
     }
 
     private TaskOutput? RunWithRetries(
-        CompiledPipeline pipeline, Partition partition, string key, int twin, string[] readColumns, SegmentPlan[] sinks,
+        CompiledPipeline pipeline, Partition partition, string key, int twin, string[] readColumns, SegmentPlan[] sinks, ParquetWriteOptions write,
         OutputCommitter committer, SegmentCounters stats, RowGroupPruner pruner, MemoryBudget budget, CancellationToken cancellationToken)
     {
         for (int attempt = 1; ; attempt++)
@@ -140,7 +141,7 @@ public sealed class LocalExecutor
             {
                 var attemptStats = new SegmentCounters(pipeline.Plan.Segments.Count);
                 (long Bytes, string Sha256, long Rows)[] parts =
-                    new PartitionTask(pipeline, partition, readColumns, sinks, attemptDir, _options.Write, attemptStats, pruner, _options.Faults, budget).Run(cancellationToken);
+                    new PartitionTask(pipeline, partition, readColumns, sinks, attemptDir, write, attemptStats, pruner, _options.Faults, budget).Run(cancellationToken);
                 cancellationToken.ThrowIfCancellationRequested();
                 if (!committer.CommitTask(attemptDir, key, parts))
                 {
@@ -168,6 +169,14 @@ public sealed class LocalExecutor
         }
     }
 
+    /// <summary>
+    /// Each sink's writer holds a row group's rows until the row group is written, so output row groups are cut at
+    /// 16 MiB of buffered rows (about 390,000 rows of 43 bytes), or less when the memory budget's share per writer is
+    /// smaller, or at <see cref="ParquetWriteOptions.RowGroupRows"/> rows, whichever comes first.
+    /// </summary>
+    internal static long WriterRowGroupBytes(ExecutionOptions options, int sinks) =>
+        Math.Clamp(options.MemoryBudget / (4L * options.MaxParallelism * Math.Max(1, sinks)), 1L << 20, Math.Min(16L << 20, options.Write.RowGroupBytes));
+
     // A missing file or folder will still be missing on the next attempt; other I/O errors may pass.
     private static bool IsTransient(Exception e) =>
         e.GetBaseException() is IOException io && io is not (FileNotFoundException or DirectoryNotFoundException);
@@ -191,7 +200,7 @@ public sealed class LocalExecutor
 
     // Every setting that changes the bytes of an output part; a change recomputes every partition.
     private static string WriteSettings(ParquetWriteOptions w) =>
-        $"{w.Compression}|{w.RowGroupRows}|{w.DataPageSize}|{w.EnableDictionary}|{w.DictionaryPageSizeLimit}|{w.MaxStatisticsValueLength}|{w.DataPageVersion}|{w.WritePageChecksums}|{w.IntegerEncoding}|{w.FloatingPointEncoding}|{string.Join(';', w.KeyValueMetadata.Select(kv => kv.Key + "=" + kv.Value))}";
+        $"{w.Compression}|{w.RowGroupRows}|{w.RowGroupBytes}|{w.DataPageSize}|{w.EnableDictionary}|{w.DictionaryPageSizeLimit}|{w.MaxStatisticsValueLength}|{w.DataPageVersion}|{w.WritePageChecksums}|{w.IntegerEncoding}|{w.FloatingPointEncoding}|{string.Join(';', w.KeyValueMetadata.Select(kv => kv.Key + "=" + kv.Value))}";
 
     private string[] SinkFolders(SegmentPlan[] sinks)
     {

@@ -23,8 +23,8 @@ internal sealed class PartitionTask
     private readonly MemoryBudget _budget;
 
     /// <summary>
-    /// The kernels run on slices of at most this many rows of a row group (a multiple of 64, where validity words
-    /// begin), so that what they produce, and the writer's input, do not grow with the row group.
+    /// Row groups are read and run through the kernels in batches of at most this many rows, so that what a task holds
+    /// (decoded pages, kernel output, the writer's input) does not grow with the row group.
     /// </summary>
     public const int SliceRows = 65_536;
 
@@ -69,26 +69,20 @@ internal sealed class PartitionTask
                     _counters.RecordSkipped(reader.Metadata.RowGroups[rg].NumRows);
                     continue;
                 }
-                // The row group's bytes are held from the budget until its rows are written.
-                using MemoryBudget.Lease lease = _budget.Acquire(RowGroupCost.Estimate(plan, reader, rg, _readColumns), cancellationToken);
-                using RecordBatch input = reader.ReadRowGroup(rg, _readColumns);
-                CheckNulls(input, rg);
-                for (int start = 0; start < input.RowCount || start == 0; start += SliceRows)
+                // The row group's bytes are held from the budget until its rows are written. Its pages are streamed:
+                // batches of SliceRows rows are decoded, run through the kernels and written one after another.
+                // The sinks' writers may hold up to RowGroupBytes each until their row group is written: counted too.
+                using MemoryBudget.Lease lease = _budget.Acquire(RowGroupCost.Estimate(plan, reader, rg, _readColumns) + (_sinks.Length * _writeOptions.RowGroupBytes), cancellationToken);
+                int firstRow = 0;
+                foreach (RecordBatch batch in reader.ReadRowGroupBatches(rg, _readColumns, SliceRows))
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    int count = Math.Min(SliceRows, input.RowCount - start);
-                    if (start == 0 && count == input.RowCount)
+                    using (batch)
                     {
-                        RunSegments(input, rg, 0, writers, rowsWritten);
-                        break;
+                        cancellationToken.ThrowIfCancellationRequested();
+                        CheckNulls(batch, rg);
+                        RunSegments(batch, rg, firstRow, writers, rowsWritten);
+                        firstRow += batch.RowCount;
                     }
-                    using RecordBatch? slice = BatchSlicer.TrySlice(input, start, count);
-                    if (slice is null)
-                    {
-                        RunSegments(input, rg, 0, writers, rowsWritten); // nested columns: the whole row group at once
-                        break;
-                    }
-                    RunSegments(slice, rg, start, writers, rowsWritten);
                 }
             }
             var parts = new (long, string, long)[_sinks.Length];

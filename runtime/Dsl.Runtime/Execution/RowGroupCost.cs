@@ -4,40 +4,45 @@ using Dsl.Parquet.Metadata;
 namespace Dsl.Execution;
 
 /// <summary>
-/// What processing one row group holds in memory, estimated from its footer before it is read: the stored bytes of
-/// the chunks read (read whole, then decoded), the decoded input columns, and the sink batches of one kernel slice
-/// (the kernel runs on slices of <see cref="PartitionTask.SliceRows"/> rows, so its output does not grow with the row group).
+/// What processing one row group holds in memory, estimated from its footer before it is read. Flat row groups larger
+/// than a batch are streamed (<see cref="ParquetFileReader.ReadRowGroupBatches"/>): per column, the stored bytes of
+/// about two batches of pages, a decoded segment and the batch copied from it; then each segment's output batch. Other
+/// row groups are read whole: every chunk's stored and decoded bytes.
 /// </summary>
 internal static class RowGroupCost
 {
     public static long Estimate(PipelinePlan plan, ParquetFileReader reader, int rowGroup, IReadOnlyList<string> readColumns)
     {
         RowGroup group = reader.Metadata.RowGroups[rowGroup];
-        long rows = group.NumRows;
+        long rows = Math.Max(group.NumRows, 0);
         BatchSchema input = plan.Schemas[plan.InputSchema];
+        long slice = Math.Min(rows, PartitionTask.SliceRows);
+        bool streamed = rows > PartitionTask.SliceRows && readColumns.All(c => !input[input.IndexOf(c)].Type.IsNested());
+        long held = streamed ? 2 * slice : rows; // rows decoded at once: a segment and the batch copied out of it
         long bytes = 0;
         foreach (string name in readColumns)
         {
             ColumnField field = input[input.IndexOf(name)];
             int leaf = reader.Columns.FirstOrDefault(c => c.Name == name)?.LeafIndex ?? -1;
             ColumnMetaData? meta = leaf >= 0 && leaf < group.Columns.Count ? group.Columns[leaf].MetaData : null;
-            long stored = meta?.TotalCompressedSize ?? 0;
-            bytes += stored;
-            bytes += rows * Width(field.Type) + (field.Nullable ? rows / 8 : 0);
+            bytes += Share(meta?.TotalCompressedSize ?? 0, held, rows, streamed);
+            bytes += held * Width(field.Type) + (field.Nullable ? held / 8 : 0);
             if (field.Type is ColumnType.String or ColumnType.Binary)
             {
                 // The dictionary (or the PLAIN values) decoded: at most the chunk's uncompressed size.
-                bytes += meta?.TotalUncompressedSize ?? stored;
+                bytes += Share(meta?.TotalUncompressedSize ?? 0, held, rows, streamed);
             }
         }
-        long slice = Math.Min(rows, PartitionTask.SliceRows);
         foreach (SegmentPlan segment in plan.Segments)
         {
-            // Each segment's output slice, and the copied input slice of the first.
             bytes += slice * plan.Schemas[segment.OutputSchema].Fields.Sum(f => (long)Width(f.Type) + 1);
         }
-        return bytes + (slice * input.Fields.Sum(f => (long)Width(f.Type)));
+        return bytes;
     }
+
+    // The part of a chunk's bytes that a streamed read holds at once (plus a page's worth), or all of them.
+    private static long Share(long chunkBytes, long held, long rows, bool streamed) =>
+        streamed && rows > 0 ? Math.Min(chunkBytes, (chunkBytes * held / rows) + (1 << 20)) : chunkBytes;
 
     private static int Width(ColumnType type) => type switch
     {

@@ -40,6 +40,7 @@ internal sealed class RunManifest(
             json.WriteNumber("targetPartitionRows", options.TargetPartitionRows);
             json.WriteString("compression", options.Write.Compression.ToString());
             json.WriteNumber("rowGroupRows", options.Write.RowGroupRows);
+            json.WriteNumber("rowGroupBytesLimit", LocalExecutor.WriterRowGroupBytes(options, result.Sinks.Count));
             json.WriteBoolean("pageChecksums", options.Write.WritePageChecksums);
             json.WriteNumber("memoryBudgetBytes", options.MemoryBudget);
             json.WriteEndObject();

@@ -168,6 +168,81 @@ public sealed class ParquetFileReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads row group <paramref name="index"/> as consecutive batches of at most <paramref name="batchRows"/> rows,
+    /// streaming its pages: memory follows the batch size, not the row group's size. Flat columns are streamed; a
+    /// projection with a nested column reads the row group as one batch. The caller disposes each batch.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is out of range, or <paramref name="batchRows"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">A requested column does not exist or is requested twice.</exception>
+    /// <exception cref="ParquetFormatException">The data is malformed or a requested column is not supported (raised while iterating).</exception>
+    public IEnumerable<RecordBatch> ReadRowGroupBatches(int index, IReadOnlyList<string>? columns, int batchRows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, RowGroupCount);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchRows, 1);
+        List<ParquetColumnInfo> selected = Select(columns);
+        BatchSchema schema = BuildSchema(selected);
+        return IterateRowGroup(index, columns, selected, schema, batchRows);
+    }
+
+    private IEnumerable<RecordBatch> IterateRowGroup(int index, IReadOnlyList<string>? columns, List<ParquetColumnInfo> selected, BatchSchema schema, int batchRows)
+    {
+        RowGroup group = Metadata.RowGroups[index];
+        if (group.NumRows <= batchRows || selected.Any(c => c.Plan is not LeafPlan { IsFlat: true }))
+        {
+            yield return ReadRowGroup(index, columns);
+            yield break;
+        }
+        if (group.NumRows > Array.MaxLength)
+        {
+            throw new ParquetFormatException($"The row group claims {group.NumRows} rows; at most {Array.MaxLength} are supported.", Name, null, index, null);
+        }
+        int rows = (int)group.NumRows;
+        var cursors = new List<FlatChunkCursor>(selected.Count);
+        try
+        {
+            foreach (ParquetColumnInfo info in selected)
+            {
+                var leaf = (LeafPlan)info.Plan!;
+                // Segments of at least a batch, so a batch spans at most two of them per column.
+                cursors.Add(new FlatChunkCursor(_stream, Magic.Length, _dataEnd, Metadata.CreatedBy, new ChunkLocation(Name, leaf.Path, index), leaf, group.Columns[leaf.LeafIndex], rows, batchRows));
+            }
+            var pieces = new List<ColumnPiece>();
+            for (int start = 0; start < rows; start += batchRows)
+            {
+                int count = Math.Min(batchRows, rows - start);
+                var built = new List<Column>(cursors.Count);
+                try
+                {
+                    foreach (FlatChunkCursor cursor in cursors)
+                    {
+                        pieces.Clear();
+                        cursor.Take(count, pieces);
+                        built.Add(ColumnConcat.Concat(pieces, count));
+                        cursor.ReleaseConsumed();
+                    }
+                }
+                catch
+                {
+                    foreach (Column column in built)
+                    {
+                        column.Dispose();
+                    }
+                    throw;
+                }
+                yield return new RecordBatch(schema, built, count);
+            }
+        }
+        finally
+        {
+            foreach (FlatChunkCursor cursor in cursors)
+            {
+                cursor.Dispose();
+            }
+        }
+    }
+
     /// <summary>Reads the row groups one after another, one batch each (the caller disposes each batch).</summary>
     /// <param name="columns">The columns to read, in the order wanted; null for all.</param>
     public IEnumerable<RecordBatch> ReadBatches(IReadOnlyList<string>? columns = null)

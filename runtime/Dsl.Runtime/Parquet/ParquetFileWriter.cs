@@ -33,6 +33,7 @@ public sealed class ParquetFileWriter : IDisposable
     private readonly ThriftCompactWriter _thrift = new();
     private readonly List<RowGroup> _rowGroups = [];
     private int _bufferedRows;
+    private long _bufferedBytes;
     private bool _closed;
 
     /// <summary>Creates (or overwrites) the file at <paramref name="path"/>.</summary>
@@ -97,9 +98,12 @@ public sealed class ParquetFileWriter : IDisposable
         ObjectDisposedException.ThrowIf(_closed, this);
         CheckBatch(batch);
         int start = 0;
+        long rowBytes = EstimatedRowBytes(batch);
         while (start < batch.RowCount)
         {
             int take = Math.Min(batch.RowCount - start, _options.RowGroupRows - _bufferedRows);
+            // Row groups are also cut by the bytes their rows hold while buffered (RowGroupBytes).
+            take = (int)Math.Clamp((_options.RowGroupBytes - _bufferedBytes + rowBytes - 1) / rowBytes, 1, take);
             for (int c = 0; c < _columns.Length; c++)
             {
                 if (_nested[c] is { } shredder)
@@ -112,9 +116,10 @@ public sealed class ParquetFileWriter : IDisposable
                 }
             }
             _bufferedRows += take;
+            _bufferedBytes += take * rowBytes;
             start += take;
             RowCount += take;
-            if (_bufferedRows == _options.RowGroupRows)
+            if (_bufferedRows == _options.RowGroupRows || _bufferedBytes >= _options.RowGroupBytes)
             {
                 FlushRowGroup();
             }
@@ -142,6 +147,27 @@ public sealed class ParquetFileWriter : IDisposable
         group.TotalCompressedSize = _sink.Position - start;
         _rowGroups.Add(group);
         _bufferedRows = 0;
+        _bufferedBytes = 0;
+    }
+
+    // What a row of this batch takes while buffered: fixed widths, and for strings an index plus the average entry.
+    private static long EstimatedRowBytes(RecordBatch batch)
+    {
+        long bytes = 0;
+        foreach (Column column in batch.Columns)
+        {
+            bytes += column switch
+            {
+                StringColumn s when s.Dictionary.Count > 0 => 4 + (s.Dictionary.Offsets[s.Dictionary.Count] / s.Dictionary.Count),
+                StringColumn => 4,
+                PrimitiveColumn<bool> => 1,
+                PrimitiveColumn<int> or PrimitiveColumn<float> => 4,
+                PrimitiveColumn<Int128> => 16,
+                _ => 8,
+            };
+            bytes += column.Validity is null ? 0 : 1;
+        }
+        return Math.Max(1, bytes);
     }
 
     /// <summary>Writes the remaining rows and the footer, and closes the stream unless it was left open.</summary>

@@ -15,6 +15,13 @@ public sealed class ParquetWriteOptions
     /// <summary>The most rows in a row group (default 1,048,576). Batches are split across row groups as needed.</summary>
     public int RowGroupRows { get; set; } = 1 << 20;
 
+    /// <summary>
+    /// The most bytes a row group's rows may take while buffered before it is written (default 128 MiB): rows are
+    /// held until their row group is written, so this bounds the writer's memory whatever the row width. A row group
+    /// ends at <see cref="RowGroupRows"/> or at this size, whichever comes first.
+    /// </summary>
+    public long RowGroupBytes { get; set; } = 128L << 20;
+
     /// <summary>The target encoded size of a data page in bytes, before compression (default 1 MiB).</summary>
     public int DataPageSize { get; set; } = 1 << 20;
 
@@ -56,6 +63,14 @@ public sealed class ParquetWriteOptions
     /// <summary>File-level key/value metadata, written in insertion order.</summary>
     public IDictionary<string, string> KeyValueMetadata { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>A copy with <see cref="RowGroupBytes"/> replaced.</summary>
+    internal ParquetWriteOptions WithRowGroupBytes(long rowGroupBytes)
+    {
+        var copy = (ParquetWriteOptions)MemberwiseClone();
+        copy.RowGroupBytes = rowGroupBytes;
+        return copy; // KeyValueMetadata is shared: it is read-only while writing
+    }
+
     internal void Validate()
     {
         if (!Dsl.Parquet.Compression.PageCompression.IsWritable(Compression))
@@ -75,6 +90,7 @@ public sealed class ParquetWriteOptions
             throw new ArgumentOutOfRangeException(nameof(FloatingPointEncoding), FloatingPointEncoding, "FloatingPointEncoding must be Plain or ByteStreamSplit.");
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(RowGroupRows, 1, nameof(RowGroupRows));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RowGroupBytes, 1, nameof(RowGroupBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(DataPageSize, 1, nameof(DataPageSize));
         ArgumentOutOfRangeException.ThrowIfNegative(DictionaryPageSizeLimit, nameof(DictionaryPageSizeLimit));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxStatisticsValueLength, nameof(MaxStatisticsValueLength));

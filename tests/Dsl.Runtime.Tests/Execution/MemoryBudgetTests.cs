@@ -4,7 +4,7 @@ using static Dsl.Runtime.Tests.Execution.TestPipelines;
 
 namespace Dsl.Runtime.Tests.Execution;
 
-/// <summary>The memory budget's admission control and the kernel slices that keep a row group's output small.</summary>
+/// <summary>The memory budget's admission control and the batches that keep a large row group's memory small.</summary>
 public sealed class MemoryBudgetTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("dsl-budget-").FullName;
@@ -57,14 +57,14 @@ public sealed class MemoryBudgetTests : IDisposable
             Interlocked.Decrement(ref running);
             return doubling(batch);
         };
-        // One 200,000-row row group of one long column is estimated at a few MB: a 2 MB budget admits one at a time.
+        // A streamed 200,000-row row group of one long column is estimated above 1 MB: a 2 MB budget admits one at a time.
         var options = new ExecutionOptions { MaxParallelism = 2, MemoryBudget = 2 << 20 };
 
         JobResult result = new LocalExecutor(options).Run(Pipeline(kernel), input, Path.Combine(_root, "out"));
 
         Assert.Equal(1, most);
         Assert.Equal(800_000, result.Sinks[0].Rows);
-        Assert.Equal(2 << 20, result.MemoryBudgetPeak);
+        Assert.InRange(result.MemoryBudgetPeak, 1, 2 << 20); // one row group's estimate at a time, never two
         Assert.True(result.PeakRssBytes > 0);
     }
 
@@ -91,32 +91,6 @@ public sealed class MemoryBudgetTests : IDisposable
         var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor().Run(Pipeline(Map(x => x == 70_000 ? throw new OverflowException("overflow") : x)), input, Path.Combine(_root, "out")));
 
         Assert.Contains("row group 0, rows 65536-99999", error.Message);
-    }
-
-    [Fact]
-    public void Slice_CopiesValuesValidityAndStringIndices()
-    {
-        var schema = new BatchSchema(new ColumnField("n", ColumnType.Double, true), new ColumnField("s", ColumnType.String, true));
-        var values = new ColumnBuilder<double>(ColumnType.Double, 300, nullable: true);
-        var strings = new StringColumnBuilder();
-        for (int i = 0; i < 300; i++)
-        {
-            values.Values[i] = i * 0.5;
-            values.Validity!.Set(i, i % 7 != 0);
-            strings.Append(i % 5 == 0 ? null : $"v{i % 3}");
-        }
-        using var batch = new RecordBatch(schema, [values.Build(300), strings.Build()], 300);
-
-        using RecordBatch slice = BatchSlicer.TrySlice(batch, 128, 101)!;
-
-        Assert.Equal(101, slice.RowCount);
-        for (int i = 0; i < 101; i++)
-        {
-            Assert.Equal(batch[0].GetValue(128 + i), slice[0].GetValue(i));
-            Assert.Equal(batch[1].GetValue(128 + i), slice[1].GetValue(i));
-        }
-        Assert.Equal(Enumerable.Range(128, 101).Count(i => i % 7 == 0), slice[0].NullCount);
-        Assert.Throws<ArgumentException>(() => BatchSlicer.TrySlice(batch, 10, 5));
     }
 
     private static void InterlockedMax(ref int target, int value)

@@ -18,7 +18,7 @@ internal static class ColumnChunkReader
     // reading this much more, where the file has it, lets the last page header be parsed.
     private const int LegacyDictionaryHeaderPadding = 100;
 
-    private readonly record struct PageRef(PageHeader Header, int BodyOffset, int Index);
+    internal readonly record struct PageRef(PageHeader Header, int BodyOffset, int Index);
 
     public static Column Read(Stream stream, long dataStart, long dataEnd, string? createdBy, ChunkLocation location, LeafPlan info, ColumnChunk chunk, int rows, LevelState levels)
     {
@@ -36,7 +36,8 @@ internal static class ColumnChunkReader
         }
     }
 
-    private static Column ReadCore(Stream stream, long dataStart, long dataEnd, string? createdBy, ChunkLocation location, LeafPlan info, ColumnChunk chunk, int rows, LevelState levels)
+    /// <summary>Checks a leaf's chunk against what this reader supports and returns its metadata.</summary>
+    internal static ColumnMetaData CheckChunk(ChunkLocation location, LeafPlan info, ColumnChunk chunk)
     {
         if (chunk.IsEncrypted)
         {
@@ -56,19 +57,12 @@ internal static class ColumnChunkReader
         {
             throw location.Error($"The column chunk is compressed with {PageCompression.CodecName(meta.Codec)}, which is not supported; supported codecs are {PageCompression.SupportedNames}.");
         }
-        if (rows == 0)
-        {
-            using ColumnDecoder empty = CreateDecoder(info, 0, levels.IsFlat);
-            return empty.Build(0);
-        }
-        // A flat chunk holds one level entry a row; a nested one as many as its metadata says, checked below
-        // against the pages and the rows they start.
-        long entries = levels.IsFlat ? rows : meta.NumValues;
-        if (entries < rows || entries > Array.MaxLength)
-        {
-            throw location.Error($"The column chunk claims {meta.NumValues} values for {rows} rows; a nested column needs at least one value a row and at most {Array.MaxLength}.");
-        }
+        return meta;
+    }
 
+    /// <summary>The bytes of a chunk to read (start and length, legacy padding included), checked against the file's page data.</summary>
+    internal static (long Start, long Length) ChunkRange(ColumnMetaData meta, long dataStart, long dataEnd, string? createdBy, ChunkLocation location)
+    {
         long start = meta.DataPageOffset;
         if (meta.DictionaryPageOffset is > 0 and { } dictOffset && dictOffset < start)
         {
@@ -82,6 +76,25 @@ internal static class ColumnChunkReader
         if (IsLegacyParquetMr(createdBy))
         {
             length += Math.Min(LegacyDictionaryHeaderPadding, dataEnd - (start + length));
+        }
+        return (start, length);
+    }
+
+    private static Column ReadCore(Stream stream, long dataStart, long dataEnd, string? createdBy, ChunkLocation location, LeafPlan info, ColumnChunk chunk, int rows, LevelState levels)
+    {
+        ColumnMetaData meta = CheckChunk(location, info, chunk);
+        if (rows == 0)
+        {
+            using ColumnDecoder empty = CreateDecoder(info, 0, levels.IsFlat);
+            return empty.Build(0);
+        }
+        (long start, long length) = ChunkRange(meta, dataStart, dataEnd, createdBy, location);
+        // A flat chunk holds one level entry a row; a nested one as many as its metadata says, checked below
+        // against the pages and the rows they start.
+        long entries = levels.IsFlat ? rows : meta.NumValues;
+        if (entries < rows || entries > Array.MaxLength)
+        {
+            throw location.Error($"The column chunk claims {meta.NumValues} values for {rows} rows; a nested column needs at least one value a row and at most {Array.MaxLength}.");
         }
         byte[] buffer = ArrayPool<byte>.Shared.Rent((int)length);
         try
@@ -109,7 +122,7 @@ internal static class ColumnChunkReader
         }
     }
 
-    private static bool IsLegacyParquetMr(string? createdBy)
+    internal static bool IsLegacyParquetMr(string? createdBy)
     {
         // "parquet-mr version 1.2.8 (build ...)"; a bare "parquet-mr" (no version) is old too.
         const string prefix = "parquet-mr version ";
@@ -132,7 +145,7 @@ internal static class ColumnChunkReader
         return !Version.TryParse(number, out Version? v) || v < new Version(1, 2, 9);
     }
 
-    private static ColumnDecoder CreateDecoder(LeafPlan leaf, int rows, bool flat)
+    internal static ColumnDecoder CreateDecoder(LeafPlan leaf, int rows, bool flat)
     {
         ColumnType type = leaf.Field.Type;
         // A nested leaf can be null under a null parent even when the leaf itself is required.
@@ -276,7 +289,7 @@ internal static class ColumnChunkReader
         return (values, Math.Min(bytes, (long)chunk.Length * MaxReservationPerStoredByte));
     }
 
-    private static void DecodePages(ReadOnlyMemory<byte> chunk, List<PageRef> pages, CompressionCodec codec, ColumnDecoder decoder, LevelState levels, ChunkLocation location)
+    internal static void DecodePages(ReadOnlyMemory<byte> chunk, List<PageRef> pages, CompressionCodec codec, ColumnDecoder decoder, LevelState levels, ChunkLocation location)
     {
         foreach (PageRef page in pages)
         {
