@@ -33,20 +33,20 @@ sql() {
 # Runs the two engines alternately (ours, DuckDB, ours, ...) so that machine noise hits both alike. Prints
 # "ours_median_s ours_min_s ours_median_kb duck_median_s duck_min_s duck_median_kb".
 measure_pair() {
-  local threads="$1" ours=() duck=()
+  local threads="$1" ours_runs=() duck_runs=()
   for ((r = 0; r < runs; r++)); do
     rm -rf "$work/out" "$work/.out.dsl"
     /usr/bin/time -f "%e %M" -o "$work/time" dotnet "$app" run --input "$work/in" --output "$work/out" --parallelism "$threads" --compression snappy "${params[@]}" >/dev/null
-    ours+=("$(cat "$work/time")")
+    ours_runs+=("$(cat "$work/time")")
     rm -rf "$work/out"
     /usr/bin/time -f "%e %M" -o "$work/time" dotnet "$duck" duckdb-sql "$(sql "$threads" "$work/out")" >/dev/null
-    duck+=("$(cat "$work/time")")
+    duck_runs+=("$(cat "$work/time")")
   done
   local mid=$(( (runs + 1) / 2 ))
   local o d
-  o=$(printf '%s\n' "${ours[@]}" | sort -n)
-  d=$(printf '%s\n' "${duck[@]}" | sort -n)
-  echo "$(echo "$o" | sed -n "${mid}p" | cut -d' ' -f1) $(echo "$o" | head -1 | cut -d' ' -f1) $(printf '%s\n' "${ours[@]}" | cut -d' ' -f2 | sort -n | sed -n "${mid}p") $(echo "$d" | sed -n "${mid}p" | cut -d' ' -f1) $(echo "$d" | head -1 | cut -d' ' -f1) $(printf '%s\n' "${duck[@]}" | cut -d' ' -f2 | sort -n | sed -n "${mid}p")"
+  o=$(printf '%s\n' "${ours_runs[@]}" | sort -n)
+  d=$(printf '%s\n' "${duck_runs[@]}" | sort -n)
+  echo "$(echo "$o" | sed -n "${mid}p" | cut -d' ' -f1) $(echo "$o" | head -1 | cut -d' ' -f1) $(printf '%s\n' "${ours_runs[@]}" | cut -d' ' -f2 | sort -n | sed -n "${mid}p") $(echo "$d" | sed -n "${mid}p" | cut -d' ' -f1) $(echo "$d" | head -1 | cut -d' ' -f1) $(printf '%s\n' "${duck_runs[@]}" | cut -d' ' -f2 | sort -n | sed -n "${mid}p")"
 }
 
 echo "input: $rows rows in 4 Snappy files, $((in_bytes / 1024 / 1024)) MiB; $runs runs each, alternating engines; $(nproc) cores"

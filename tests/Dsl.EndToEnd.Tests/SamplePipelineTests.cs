@@ -55,6 +55,8 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.True(exit == 0, stderr);
         Assert.Contains($"Using settings from {Path.Combine(AppContext.BaseDirectory, PipelineHost.ConfigFileName)}", stdout);
         Assert.Contains("Valid+Featurize", stdout);
+        Assert.Contains("Profile (task times summed): read+decode ", stdout);
+        Assert.Contains("Memory: peak resident ", stdout);
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.ManifestFile)));
         List<Features> expected = OutputRows.Read<Transaction>(input).Where(FraudFeatures.Valid).Select(t => FraudFeatures.Featurize(t, Shipped)).ToList();

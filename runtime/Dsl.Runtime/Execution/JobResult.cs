@@ -38,6 +38,9 @@ public sealed record JobResult(
     /// <summary>The process's peak resident memory when the run ended (0 where the platform does not say).</summary>
     public long PeakRssBytes { get; init; }
 
+    /// <summary>Where the time went: read and decode, kernels, encode and write, commits.</summary>
+    public RunProfile Profile { get; init; } = RunProfile.Empty;
+
     /// <summary>Problems that did not stop the commit, such as a leftover folder that could not be removed.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }
@@ -55,3 +58,15 @@ public sealed record SinkResult(string Segment, string Directory, long Rows, IRe
 /// <param name="RowsOut">Rows its kernel produced.</param>
 /// <param name="KernelTime">Time spent inside its kernel, summed over partitions (can exceed wall-clock time).</param>
 public sealed record SegmentStatistics(string Segment, long RowsIn, long RowsOut, TimeSpan KernelTime);
+
+/// <summary>Where a run's time went. Task times are summed over partitions (they can exceed wall-clock time).</summary>
+/// <param name="ReadDecode">Reading input pages and decoding them into batches.</param>
+/// <param name="Kernels">Running the fused stage kernels.</param>
+/// <param name="EncodeWrite">Encoding, compressing and writing output parts, footers and fsyncs included.</param>
+/// <param name="TaskCommits">Recording and renaming committed task attempts.</param>
+/// <param name="JobCommit">Assembling, flushing and swapping in the new output (wall-clock).</param>
+public sealed record RunProfile(TimeSpan ReadDecode, TimeSpan Kernels, TimeSpan EncodeWrite, TimeSpan TaskCommits, TimeSpan JobCommit)
+{
+    /// <summary>No time anywhere (a run that did nothing).</summary>
+    public static RunProfile Empty { get; } = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+}

@@ -120,13 +120,17 @@ public sealed class LocalExecutor
             MemoryBudget = budget.Bytes,
             MemoryBudgetPeak = budget.PeakInUse,
         };
+        long publishing = Stopwatch.GetTimestamp();
         var manifest = new RunManifest(plan, pipeline.Parameters, jobFingerprint, fingerprints.Values.ToArray(), partitions, keys, toRun, sinkFolders, outputs!, _options);
-        IReadOnlyList<string> warnings = committer.Publish(published, () => manifest.ToJson(result with { Elapsed = clock.Elapsed, PeakRssBytes = ProcessMemory.PeakRssBytes() }), cancellationToken);
+        IReadOnlyList<string> warnings = committer.Publish(
+            published,
+            () => manifest.ToJson(result with { Elapsed = clock.Elapsed, PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) }),
+            cancellationToken);
         if (ignored.Count > 0)
         {
             warnings = [$"skipped {ignored.Count} file(s) in the input without the .parquet extension: {string.Join(", ", ignored.Take(5))}{(ignored.Count > 5 ? ", ..." : "")}", .. warnings];
         }
-        return result with { Elapsed = clock.Elapsed, Warnings = warnings, PeakRssBytes = ProcessMemory.PeakRssBytes() };
+        return result with { Elapsed = clock.Elapsed, Warnings = warnings, PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) };
     }
 
     private TaskOutput? RunWithRetries(
@@ -143,10 +147,12 @@ public sealed class LocalExecutor
                 (long Bytes, string Sha256, long Rows)[] parts =
                     new PartitionTask(pipeline, partition, readColumns, sinks, attemptDir, write, attemptStats, pruner, _options.Faults, budget).Run(cancellationToken);
                 cancellationToken.ThrowIfCancellationRequested();
+                long committing = Stopwatch.GetTimestamp();
                 if (!committer.CommitTask(attemptDir, key, parts))
                 {
                     return null; // a speculative twin committed first; both computed the same rows
                 }
+                attemptStats.RecordCommit(Stopwatch.GetTimestamp() - committing);
                 stats.Add(attemptStats);
                 return committer.CommittedTask(key) ?? throw new IOException($"Task '{key}' was committed but its files cannot be read back from '{committer.Work}'.");
             }

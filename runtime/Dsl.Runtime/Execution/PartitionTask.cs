@@ -60,7 +60,9 @@ internal sealed class PartitionTask
             }
 
             _faults.Check(StorageOperation.Read, _partition.File);
+            long opened = Stopwatch.GetTimestamp();
             using var reader = new ParquetFileReader(_partition.File);
+            _counters.RecordRead(Stopwatch.GetTimestamp() - opened);
             for (int rg = _partition.FirstRowGroup; rg < _partition.FirstRowGroup + _partition.RowGroupCount; rg++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -74,24 +76,32 @@ internal sealed class PartitionTask
                 // The sinks' writers may hold up to RowGroupBytes each until their row group is written: counted too.
                 using MemoryBudget.Lease lease = _budget.Acquire(RowGroupCost.Estimate(plan, reader, rg, _readColumns) + (_sinks.Length * _writeOptions.RowGroupBytes), cancellationToken);
                 int firstRow = 0;
-                foreach (RecordBatch batch in reader.ReadRowGroupBatches(rg, _readColumns, SliceRows))
+                using IEnumerator<RecordBatch> batches = reader.ReadRowGroupBatches(rg, _readColumns, SliceRows).GetEnumerator();
+                while (true)
                 {
-                    using (batch)
+                    long readStart = Stopwatch.GetTimestamp();
+                    bool more = batches.MoveNext();
+                    _counters.RecordRead(Stopwatch.GetTimestamp() - readStart);
+                    if (!more)
                     {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        CheckNulls(batch, rg);
-                        RunSegments(batch, rg, firstRow, writers, rowsWritten);
-                        firstRow += batch.RowCount;
+                        break;
                     }
+                    using RecordBatch batch = batches.Current;
+                    cancellationToken.ThrowIfCancellationRequested();
+                    CheckNulls(batch, rg);
+                    RunSegments(batch, rg, firstRow, writers, rowsWritten);
+                    firstRow += batch.RowCount;
                 }
             }
             var parts = new (long, string, long)[_sinks.Length];
+            long closing = Stopwatch.GetTimestamp();
             for (int s = 0; s < _sinks.Length; s++)
             {
-                writers[s].Dispose(); // writes the footer
+                writers[s].Dispose(); // writes the last row group and the footer
                 (long bytes, string sha) = files[s].Complete();
                 parts[s] = (bytes, sha, rowsWritten[s]);
             }
+            _counters.RecordWrite(Stopwatch.GetTimestamp() - closing);
             return parts;
         }
         finally
@@ -141,7 +151,9 @@ internal sealed class PartitionTask
                 if (segment.IsSink)
                 {
                     int s = Array.IndexOf(_sinks, segment);
+                    long writing = Stopwatch.GetTimestamp();
                     writers[s].WriteBatch(result);
+                    _counters.RecordWrite(Stopwatch.GetTimestamp() - writing);
                     rowsWritten[s] += result.RowCount;
                 }
             }

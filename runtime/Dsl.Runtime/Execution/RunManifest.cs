@@ -102,6 +102,13 @@ internal sealed class RunManifest(
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            json.WriteStartObject("profileSeconds");
+            json.WriteNumber("readDecode", Math.Round(result.Profile.ReadDecode.TotalSeconds, 4));
+            json.WriteNumber("kernels", Math.Round(result.Profile.Kernels.TotalSeconds, 4));
+            json.WriteNumber("encodeWrite", Math.Round(result.Profile.EncodeWrite.TotalSeconds, 4));
+            json.WriteNumber("taskCommits", Math.Round(result.Profile.TaskCommits.TotalSeconds, 4));
+            json.WriteNumber("jobCommitBeforeManifest", Math.Round(result.Profile.JobCommit.TotalSeconds, 4));
+            json.WriteEndObject();
             json.WriteStartArray("segments");
             foreach (SegmentStatistics segment in result.Segments)
             {

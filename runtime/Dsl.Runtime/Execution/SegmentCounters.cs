@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Dsl.Execution;
 
 /// <summary>Per-segment row and time counters; one instance per partition attempt, merged into the job's on commit.</summary>
@@ -8,6 +10,9 @@ internal sealed class SegmentCounters
     private readonly long[] _ticks;
     private long _rowGroupsSkipped;
     private long _rowsSkipped;
+    private long _readTicks;
+    private long _writeTicks;
+    private long _commitTicks;
 
     public SegmentCounters(int segments)
     {
@@ -22,6 +27,15 @@ internal sealed class SegmentCounters
         _rowsOut[segment] += rowsOut;
         _ticks[segment] += elapsedTicks;
     }
+
+    /// <summary>Adds time spent reading and decoding input (Stopwatch timestamp ticks).</summary>
+    public void RecordRead(long ticks) => _readTicks += ticks;
+
+    /// <summary>Adds time spent encoding, compressing and writing output, footers and fsyncs included.</summary>
+    public void RecordWrite(long ticks) => _writeTicks += ticks;
+
+    /// <summary>Adds time spent committing a task (recording its parts, renaming its folder).</summary>
+    public void RecordCommit(long ticks) => Interlocked.Add(ref _commitTicks, ticks);
 
     public long RowGroupsSkipped => _rowGroupsSkipped;
 
@@ -38,6 +52,9 @@ internal sealed class SegmentCounters
     {
         Interlocked.Add(ref _rowGroupsSkipped, other._rowGroupsSkipped);
         Interlocked.Add(ref _rowsSkipped, other._rowsSkipped);
+        Interlocked.Add(ref _readTicks, other._readTicks);
+        Interlocked.Add(ref _writeTicks, other._writeTicks);
+        Interlocked.Add(ref _commitTicks, other._commitTicks);
         for (int i = 0; i < _rowsIn.Length; i++)
         {
             Interlocked.Add(ref _rowsIn[i], other._rowsIn[i]);
@@ -45,6 +62,14 @@ internal sealed class SegmentCounters
             Interlocked.Add(ref _ticks[i], other._ticks[i]);
         }
     }
+
+    /// <summary>Where the tasks' time went, summed over the committed attempts.</summary>
+    public RunProfile ToProfile(TimeSpan jobCommit) => new(
+        TimeSpan.FromSeconds(_readTicks / (double)Stopwatch.Frequency),
+        TimeSpan.FromTicks(_ticks.Sum()),
+        TimeSpan.FromSeconds(_writeTicks / (double)Stopwatch.Frequency),
+        TimeSpan.FromSeconds(_commitTicks / (double)Stopwatch.Frequency),
+        jobCommit);
 
     public IReadOnlyList<SegmentStatistics> ToStatistics(PipelinePlan plan) =>
         plan.Segments.Select(s => new SegmentStatistics(s.Name, _rowsIn[s.Index], _rowsOut[s.Index], TimeSpan.FromTicks(_ticks[s.Index]))).ToArray();

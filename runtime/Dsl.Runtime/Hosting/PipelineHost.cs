@@ -250,6 +250,8 @@ public static class PipelineHost
         {
             stdout.WriteLine($"Output of {sink.Segment}: {N(sink.Rows)} rows in {sink.Files.Count} file(s) at {sink.Directory}");
         }
+        RunProfile p = result.Profile;
+        stdout.WriteLine($"Profile (task times summed): read+decode {p.ReadDecode.TotalSeconds:0.00} s, kernels {p.Kernels.TotalSeconds:0.00} s, encode+write {p.EncodeWrite.TotalSeconds:0.00} s, task commits {p.TaskCommits.TotalSeconds:0.00} s; job commit {p.JobCommit.TotalSeconds:0.00} s");
         stdout.WriteLine($"Memory: peak resident {FormatBytes(result.PeakRssBytes)}; tasks held at most {FormatBytes(result.MemoryBudgetPeak)} of the {FormatBytes(result.MemoryBudget)} budget.");
         stdout.WriteLine($"Committed: {Path.Combine(result.OutputDirectory, LocalExecutor.SuccessMarker)}");
     }

@@ -311,6 +311,23 @@ public sealed class CommitProtocolTests : IDisposable
     }
 
     [Fact]
+    public void Profile_SaysWhereTheTimeWent_InTheResultAndTheManifest()
+    {
+        WriteFiles(2);
+        SegmentKernel doubling = Doubling();
+
+        JobResult result = new LocalExecutor().Run(Pipeline(batch => { Thread.Sleep(30); return doubling(batch); }), Input, Output);
+
+        Assert.True(result.Profile.Kernels >= TimeSpan.FromMilliseconds(55), $"kernels {result.Profile.Kernels}");
+        Assert.True(result.Profile.ReadDecode > TimeSpan.Zero);
+        Assert.True(result.Profile.EncodeWrite > TimeSpan.Zero);
+        Assert.True(result.Profile.TaskCommits > TimeSpan.Zero);
+        Assert.True(result.Profile.JobCommit > TimeSpan.Zero);
+        using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Output, LocalExecutor.ManifestFile)));
+        Assert.True(manifest.RootElement.GetProperty("profileSeconds").GetProperty("kernels").GetDouble() >= 0.055);
+    }
+
+    [Fact]
     public void OutputParts_CarryPageChecksumsByDefault()
     {
         WriteFiles(1);
