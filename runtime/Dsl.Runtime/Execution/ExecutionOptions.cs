@@ -52,6 +52,9 @@ public sealed record ExecutionOptions
     /// </summary>
     public bool Force { get; init; }
 
+    /// <summary>Told after each partition commits (and once at the start, counting reused partitions as done).</summary>
+    public IProgress<RunProgress>? Progress { get; init; }
+
     /// <summary>Test hook: storage faults and commit-step delays (from DSL_TEST_* environment variables by default).</summary>
     internal FaultPlan Faults { get; init; } = FaultPlan.FromEnvironment;
 }

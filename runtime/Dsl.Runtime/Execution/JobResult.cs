@@ -70,3 +70,18 @@ public sealed record RunProfile(TimeSpan ReadDecode, TimeSpan Kernels, TimeSpan 
     /// <summary>No time anywhere (a run that did nothing).</summary>
     public static RunProfile Empty { get; } = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
 }
+
+/// <summary>How far a run is.</summary>
+/// <param name="PartitionsDone">Partitions committed or reused.</param>
+/// <param name="PartitionsTotal">Partitions in the run.</param>
+/// <param name="RowsRead">Input rows of the partitions computed so far.</param>
+/// <param name="RowsToRead">Input rows of every partition to compute.</param>
+/// <param name="Elapsed">Time since the run started.</param>
+public sealed record RunProgress(int PartitionsDone, int PartitionsTotal, long RowsRead, long RowsToRead, TimeSpan Elapsed)
+{
+    /// <summary>Input rows per second so far.</summary>
+    public double RowsPerSecond => Elapsed > TimeSpan.Zero ? RowsRead / Elapsed.TotalSeconds : 0;
+
+    /// <summary>The time left at the rate so far, once some rows are read.</summary>
+    public TimeSpan? Remaining => RowsRead > 0 ? TimeSpan.FromSeconds(Elapsed.TotalSeconds * (RowsToRead - RowsRead) / RowsRead) : null;
+}

@@ -63,6 +63,10 @@ public sealed class LocalExecutor
         string[] keys = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p.FirstRowGroup, p.RowGroupCount)).ToArray();
         string jobFingerprint = Fingerprints.Job(keys.Append(string.Join('\u001f', sinkFolders)));
 
+        using Activity? job = ExecutionTelemetry.Source.StartActivity("dsl.job");
+        job?.SetTag("dsl.pipeline", plan.Name);
+        job?.SetTag("dsl.output", output);
+        job?.SetTag("dsl.partitions", partitions.Count);
         using OutputCommitter committer = OutputCommitter.Open(output, _options.Faults);
         PreviousOutput? previous = _options.Force ? null : PreviousOutput.Read(output, sinks.Length);
         if (previous is not null && previous.Fingerprint == jobFingerprint && previous.IsIntact(output))
@@ -80,6 +84,11 @@ public sealed class LocalExecutor
             outputs[i] = _options.Force ? null : previous?.Task(keys[i]) ?? committer.CommittedTask(keys[i]);
         }
         int[] toRun = Enumerable.Range(0, partitions.Count).Where(i => outputs[i] is null).ToArray();
+        job?.SetTag("dsl.partitions_reused", partitions.Count - toRun.Length);
+        int done = partitions.Count - toRun.Length;
+        long rowsDone = 0;
+        long rowsToRead = toRun.Sum(i => partitions[i].Rows);
+        _options.Progress?.Report(new RunProgress(done, partitions.Count, 0, rowsToRead, clock.Elapsed));
 
         var stats = new SegmentCounters(plan.Segments.Count);
         var pruner = new RowGroupPruner(plan);
@@ -88,7 +97,15 @@ public sealed class LocalExecutor
             toRun.Length,
             _options.MaxParallelism,
             _options.Speculation,
-            (item, attempt, token) => RunWithRetries(pipeline, partitions[toRun[item]], keys[toRun[item]], attempt, readColumns, sinks, write, committer, stats, pruner, budget, token),
+            (item, attempt, token) =>
+            {
+                TaskOutput? committed = RunWithRetries(pipeline, partitions[toRun[item]], keys[toRun[item]], attempt, readColumns, sinks, write, committer, stats, pruner, budget, token);
+                if (committed is not null)
+                {
+                    _options.Progress?.Report(new RunProgress(Interlocked.Increment(ref done), partitions.Count, Interlocked.Add(ref rowsDone, partitions[toRun[item]].Rows), rowsToRead, clock.Elapsed));
+                }
+                return committed;
+            },
             cancellationToken);
         for (int j = 0; j < toRun.Length; j++)
         {
@@ -121,6 +138,7 @@ public sealed class LocalExecutor
             MemoryBudgetPeak = budget.PeakInUse,
         };
         long publishing = Stopwatch.GetTimestamp();
+        using Activity? commit = ExecutionTelemetry.Source.StartActivity("dsl.commit");
         var manifest = new RunManifest(plan, pipeline.Parameters, jobFingerprint, fingerprints.Values.ToArray(), partitions, keys, toRun, sinkFolders, outputs!, _options);
         IReadOnlyList<string> warnings = committer.Publish(
             published,
@@ -140,7 +158,14 @@ public sealed class LocalExecutor
         for (int attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string attemptDir = committer.CreateAttemptFolder(key, ((twin - 1) * _options.MaxAttempts) + attempt);
+            int number = ((twin - 1) * _options.MaxAttempts) + attempt;
+            string attemptDir = committer.CreateAttemptFolder(key, number);
+            using Activity? activity = ExecutionTelemetry.Source.StartActivity("dsl.task");
+            activity?.SetTag("dsl.partition", partition.Index);
+            activity?.SetTag("dsl.attempt", number);
+            activity?.SetTag("dsl.file", partition.File);
+            long started = Stopwatch.GetTimestamp();
+            string outcome = "failed";
             try
             {
                 var attemptStats = new SegmentCounters(pipeline.Plan.Segments.Count);
@@ -150,14 +175,24 @@ public sealed class LocalExecutor
                 long committing = Stopwatch.GetTimestamp();
                 if (!committer.CommitTask(attemptDir, key, parts))
                 {
+                    outcome = "lost";
                     return null; // a speculative twin committed first; both computed the same rows
                 }
                 attemptStats.RecordCommit(Stopwatch.GetTimestamp() - committing);
                 stats.Add(attemptStats);
+                outcome = "committed";
+                RecordTask(pipeline.Plan, attemptStats, parts, Stopwatch.GetElapsedTime(started));
                 return committer.CommittedTask(key) ?? throw new IOException($"Task '{key}' was committed but its files cannot be read back from '{committer.Work}'.");
+            }
+            catch (OperationCanceledException)
+            {
+                outcome = "cancelled";
+                throw;
             }
             catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
             {
+                outcome = attempt >= _options.MaxAttempts ? "failed" : "retried";
+                activity?.SetStatus(ActivityStatusCode.Error, e.Message);
                 // Transient storage errors (a full disk freed, a flaky network mount) deserve another try; format
                 // errors and ordinary kernel exceptions are not I/O errors and fail the job at once.
                 if (attempt >= _options.MaxAttempts)
@@ -171,7 +206,21 @@ public sealed class LocalExecutor
             finally
             {
                 OutputCommitter.DeleteAttempt(attemptDir);
+                activity?.SetTag("dsl.outcome", outcome);
+                ExecutionTelemetry.Attempts.Add(1, new KeyValuePair<string, object?>("dsl.outcome", outcome));
             }
+        }
+    }
+
+    private static void RecordTask(PipelinePlan plan, SegmentCounters counters, (long Bytes, string Sha256, long Rows)[] parts, TimeSpan elapsed)
+    {
+        ExecutionTelemetry.TaskSeconds.Record(elapsed.TotalSeconds);
+        ExecutionTelemetry.BytesWritten.Add(parts.Sum(p => p.Bytes));
+        foreach (SegmentStatistics segment in counters.ToStatistics(plan))
+        {
+            var tag = new KeyValuePair<string, object?>("dsl.segment", segment.Segment);
+            ExecutionTelemetry.RowsIn.Add(segment.RowsIn, tag);
+            ExecutionTelemetry.RowsOut.Add(segment.RowsOut, tag);
         }
     }
 

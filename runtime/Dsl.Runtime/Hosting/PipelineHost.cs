@@ -94,14 +94,17 @@ public static class PipelineHost
             };
             string outputPath = parse.GetValue(output) ?? settings?.Output ?? Path.Combine("out", plan.Name);
             using var stop = new StopSignals(stderr);
+            var progress = new ProgressPrinter(stderr, ProgressPrinter.IsTerminal(stderr));
             try
             {
-                JobResult result = new LocalExecutor(options).Run(bound, inputPath, outputPath, stop.Token);
+                JobResult result = new LocalExecutor(options with { Progress = progress }).Run(bound, inputPath, outputPath, stop.Token);
+                progress.Finish();
                 PrintSummary(stdout, stderr, result);
                 return 0;
             }
             catch (OperationCanceledException) when (stop.ExitCode is int code)
             {
+                progress.Finish();
                 stderr.WriteLine($"Cancelled by {(code == 143 ? "SIGTERM" : "SIGINT")}: nothing was published; the previous output, if any, is unchanged.");
                 return code;
             }
