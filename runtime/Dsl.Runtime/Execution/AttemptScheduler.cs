@@ -29,10 +29,11 @@ internal static class AttemptScheduler
 {
     /// <summary>
     /// Runs <paramref name="attempt"/>(item, attemptNumber, token) for each item until one attempt per item returns a
-    /// result (null means "a twin committed first"). Throws the first failure (with how many others failed), or
-    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> stopped the job.
+    /// result; <paramref name="accepted"/> is called (under the scheduler's lock) for that first result only. Throws
+    /// the first failure (with how many others failed), or <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> stopped the job.
     /// </summary>
-    public static T[] Run<T>(int count, int parallelism, SpeculationOptions speculation, Func<int, int, CancellationToken, T?> attempt, CancellationToken cancellationToken)
+    public static T[] Run<T>(int count, int parallelism, SpeculationOptions speculation, Func<int, int, CancellationToken, T> attempt, Action<int, T> accepted, CancellationToken cancellationToken)
         where T : class
     {
         var results = new T?[count];
@@ -76,47 +77,45 @@ internal static class AttemptScheduler
                     current = new Running(item, started[item], Stopwatch.GetTimestamp(), CancellationTokenSource.CreateLinkedTokenSource(job.Token));
                     running.Add(current);
                 }
+                T? result = null;
+                Exception? error = null;
+                bool cancelled = false;
                 try
                 {
-                    T? result = attempt(current.Item, current.Number, current.Cancel.Token);
-                    lock (gate)
-                    {
-                        if (result is not null && results[current.Item] is null)
-                        {
-                            results[current.Item] = result;
-                            finished++;
-                            durations.Add(Stopwatch.GetElapsedTime(current.Started).TotalSeconds);
-                            foreach (Running twin in running.Where(r => r.Item == current.Item && r != current))
-                            {
-                                twin.Cancel.Cancel();
-                            }
-                        }
-                    }
+                    result = attempt(current.Item, current.Number, current.Cancel.Token);
                 }
                 catch (OperationCanceledException) when (current.Cancel.IsCancellationRequested)
                 {
-                    // Cancelled: its twin won, or the job is stopping.
+                    cancelled = true; // its twin won, or the job is stopping
                 }
                 catch (Exception e)
                 {
-                    lock (gate)
-                    {
-                        // A failing attempt fails the job unless its twin already won or may still win.
-                        if (results[current.Item] is null && !running.Any(r => r.Item == current.Item && r != current))
-                        {
-                            failures.Add(e);
-                            job.Cancel();
-                        }
-                    }
+                    error = e;
                 }
-                finally
+                // One lock region per finished attempt, so two twins ending together see each other's outcome.
+                lock (gate)
                 {
-                    lock (gate)
+                    running.Remove(current);
+                    current.Cancel.Dispose();
+                    int item = current.Item;
+                    if (result is not null && results[item] is null)
                     {
-                        running.Remove(current);
-                        current.Cancel.Dispose();
-                        Monitor.PulseAll(gate);
+                        results[item] = result;
+                        finished++;
+                        durations.Add(Stopwatch.GetElapsedTime(current.Started).TotalSeconds);
+                        foreach (Running twin in running.Where(r => r.Item == item))
+                        {
+                            twin.Cancel.Cancel();
+                        }
+                        accepted(item, result);
                     }
+                    else if (results[item] is null && !cancelled && !running.Any(r => r.Item == item))
+                    {
+                        // No result, and no twin left that could still produce one: the job fails.
+                        failures.Add(error ?? new InvalidOperationException($"Work item {item} ended without a result."));
+                        job.Cancel();
+                    }
+                    Monitor.PulseAll(gate);
                 }
             }
         }

@@ -59,7 +59,7 @@ public sealed class LocalExecutor
         string[] sinkFolders = SinkFolders(sinks);
         Dictionary<string, FileFingerprint> fingerprints = files.ToDictionary(f => f, FileFingerprint.Of, StringComparer.Ordinal);
         ParquetWriteOptions write = _options.Write.WithRowGroupBytes(WriterRowGroupBytes(_options, sinks.Length));
-        string run = Fingerprints.Run(PlanJson.ToJson(plan, pipeline.Parameters), WriteSettings(write), sinkFolders);
+        string run = Fingerprints.Run(Fingerprints.Code(pipeline), PlanJson.ToJson(plan, pipeline.Parameters), WriteSettings(write), sinkFolders);
         string[] keys = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p.FirstRowGroup, p.RowGroupCount)).ToArray();
         string jobFingerprint = Fingerprints.Job(keys.Append(string.Join('\u001f', sinkFolders)));
 
@@ -93,23 +93,21 @@ public sealed class LocalExecutor
         var stats = new SegmentCounters(plan.Segments.Count);
         var pruner = new RowGroupPruner(plan);
         var budget = new MemoryBudget(_options.MemoryBudget);
-        TaskOutput[] computed = AttemptScheduler.Run(
+        AttemptResult[] computed = AttemptScheduler.Run(
             toRun.Length,
             _options.MaxParallelism,
             _options.Speculation,
-            (item, attempt, token) =>
+            (item, attempt, token) => RunWithRetries(pipeline, partitions[toRun[item]], keys[toRun[item]], attempt, readColumns, sinks, write, committer, pruner, budget, token),
+            (item, accepted) =>
             {
-                TaskOutput? committed = RunWithRetries(pipeline, partitions[toRun[item]], keys[toRun[item]], attempt, readColumns, sinks, write, committer, stats, pruner, budget, token);
-                if (committed is not null)
-                {
-                    _options.Progress?.Report(new RunProgress(Interlocked.Increment(ref done), partitions.Count, Interlocked.Add(ref rowsDone, partitions[toRun[item]].Rows), rowsToRead, clock.Elapsed));
-                }
-                return committed;
+                // Only the accepted attempt of a partition counts: a twin's or a retry's rows are not added twice.
+                stats.Add(accepted.Stats);
+                _options.Progress?.Report(new RunProgress(++done, partitions.Count, rowsDone += partitions[toRun[item]].Rows, rowsToRead, clock.Elapsed));
             },
             cancellationToken);
         for (int j = 0; j < toRun.Length; j++)
         {
-            outputs[toRun[j]] = computed[j];
+            outputs[toRun[j]] = computed[j].Output;
         }
 
         var published = new List<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)>();
@@ -151,9 +149,12 @@ public sealed class LocalExecutor
         return result with { Elapsed = clock.Elapsed, Warnings = warnings, PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) };
     }
 
-    private TaskOutput? RunWithRetries(
+    // What a task attempt returns: its committed output (or the equal one a twin committed first) and its counters.
+    private sealed record AttemptResult(TaskOutput Output, SegmentCounters Stats);
+
+    private AttemptResult RunWithRetries(
         CompiledPipeline pipeline, Partition partition, string key, int twin, string[] readColumns, SegmentPlan[] sinks, ParquetWriteOptions write,
-        OutputCommitter committer, SegmentCounters stats, RowGroupPruner pruner, MemoryBudget budget, CancellationToken cancellationToken)
+        OutputCommitter committer, RowGroupPruner pruner, MemoryBudget budget, CancellationToken cancellationToken)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -173,16 +174,14 @@ public sealed class LocalExecutor
                     new PartitionTask(pipeline, partition, readColumns, sinks, attemptDir, write, attemptStats, pruner, _options.Faults, budget).Run(cancellationToken);
                 cancellationToken.ThrowIfCancellationRequested();
                 long committing = Stopwatch.GetTimestamp();
-                if (!committer.CommitTask(attemptDir, key, parts))
-                {
-                    outcome = "lost";
-                    return null; // a speculative twin committed first; both computed the same rows
-                }
+                (TaskOutput output, bool won) = committer.CommitTask(attemptDir, key, parts);
                 attemptStats.RecordCommit(Stopwatch.GetTimestamp() - committing);
-                stats.Add(attemptStats);
-                outcome = "committed";
-                RecordTask(pipeline.Plan, attemptStats, parts, Stopwatch.GetElapsedTime(started));
-                return committer.CommittedTask(key) ?? throw new IOException($"Task '{key}' was committed but its files cannot be read back from '{committer.Work}'.");
+                outcome = won ? "committed" : "lost"; // lost: a twin (or an earlier attempt) committed the same rows first
+                if (won)
+                {
+                    RecordTask(pipeline.Plan, attemptStats, parts, Stopwatch.GetElapsedTime(started));
+                }
+                return new AttemptResult(output, attemptStats);
             }
             catch (OperationCanceledException)
             {

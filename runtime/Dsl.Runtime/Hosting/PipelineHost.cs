@@ -350,11 +350,18 @@ public static class PipelineHost
             context.Cancel = true; // the run decides when the process ends
             if (Interlocked.CompareExchange(ref _exitCode, exitCode, 0) != 0)
             {
-                _stderr.WriteLine("Second stop signal: exiting now. The previous output is unchanged; the next run removes this run's staging.");
+                _stderr.WriteLine("Second stop signal: exiting now. The output folder holds the previous output or, if the swap was already done, this run's complete output, never a mix; the next run removes this run's staging.");
                 _stderr.Flush();
                 Environment.Exit(exitCode);
             }
-            _cancel.Cancel();
+            try
+            {
+                _cancel.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run already ended and is disposing the handlers.
+            }
         }
 
         public void Dispose()

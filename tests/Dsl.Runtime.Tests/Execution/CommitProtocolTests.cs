@@ -237,12 +237,68 @@ public sealed class CommitProtocolTests : IDisposable
 
         Assert.ThrowsAny<IOException>(() => new LocalExecutor(options).Run(Pipeline(Map(x => 3 * x), "tripling"), Input, Output));
         Assert.Equal(previous, Snapshot(Output));
+        Assert.False(Directory.Exists(Path.Combine(Work, "next"))); // the unpublished copy is removed at once
 
         var seen = new ConcurrentBag<long>();
         JobResult result = new LocalExecutor().Run(Pipeline(batch => { seen.Add(0); return Map(x => 3 * x)(batch); }, "tripling"), Input, Output);
         Assert.Equal(Enumerable.Range(0, 100).Select(i => 3L * i), ReadLongs(Output));
         Assert.Equal(1, result.PartitionsReused); // the failed run's committed task was kept
         Assert.Empty(seen);
+    }
+
+    [Fact]
+    public async Task FlushFailsAfterTheTaskFolderWasRenamed_TheRetryFindsItsCommitAndTheRunEnds()
+    {
+        WriteFiles(1);
+        // fsyncs of one task: its part, task.json, its folder, then tasks/ after the rename: the fourth fails.
+        var options = new ExecutionOptions { RetryBackoff = TimeSpan.FromMilliseconds(1), Faults = FaultPlan.Parse("fsync@3:1") };
+
+        Task<JobResult> run = Task.Run(() => new LocalExecutor(options).Run(Pipeline(Doubling()), Input, Output));
+
+        Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60))));
+        Assert.Equal(100, (await run).Sinks[0].Rows);
+        Assert.Equal(100, (await run).Segments[0].RowsIn);
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => 2L * i), ReadLongs(Output));
+    }
+
+    [Fact]
+    public async Task DamagedCommittedTasks_AreRecomputedAndReplaced()
+    {
+        WriteFiles(3);
+        var options = new ExecutionOptions { MaxParallelism = 1 };
+        Assert.Throws<PipelineExecutionException>(() => new LocalExecutor(options).Run(Pipeline(Map(x => x == 250 ? throw new InvalidOperationException("bad row") : 2 * x)), Input, Output));
+        string[] tasks = Directory.GetDirectories(Path.Combine(Work, "tasks"));
+        Assert.Equal(2, tasks.Length);
+        File.WriteAllText(Path.Combine(tasks[0], "task.json"), "{\"parts\": [{\"bytes\": 1e400");
+        File.WriteAllText(Path.Combine(tasks[1], "task.json"), "{");
+        var seen = new ConcurrentBag<long>();
+
+        Task<JobResult> run = Task.Run(() => new LocalExecutor(options).Run(Pipeline(CountingDoubling(seen)), Input, Output));
+
+        Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60))));
+        Assert.Equal(0, (await run).PartitionsReused);
+        Assert.Equal([0L, 100L, 200L], seen.Order());
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => 2L * i), ReadLongs(Output));
+    }
+
+    [Fact]
+    public void TaskKeys_IncludeTheBuildOfTheKernelsAssembly_SoAChangedStageIsRecomputed()
+    {
+        string code = Fingerprints.Code(Pipeline(Doubling()));
+
+        Assert.Contains(typeof(CommitProtocolTests).Module.ModuleVersionId.ToString("N"), code);
+        Assert.Contains(typeof(LocalExecutor).Module.ModuleVersionId.ToString("N"), code);
+        Assert.NotEqual(Fingerprints.Run(code, "{}", "w", [""]), Fingerprints.Run(code.Replace(typeof(CommitProtocolTests).Module.ModuleVersionId.ToString("N"), Guid.NewGuid().ToString("N")), "{}", "w", [""]));
+    }
+
+    [Fact]
+    public void OutputThatIsAMountPoint_IsRefusedBeforeAnyWork()
+    {
+        WriteFiles(1);
+
+        var error = Assert.Throws<ArgumentException>(() => new LocalExecutor().Run(Pipeline(Doubling()), Input, "/proc"));
+
+        Assert.Contains("is a mount point", error.Message);
     }
 
     [Fact]

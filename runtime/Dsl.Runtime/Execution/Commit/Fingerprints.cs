@@ -39,17 +39,30 @@ internal sealed record FileFingerprint(string Path, long Bytes, DateTime LastWri
 
 /// <summary>
 /// Task keys: a task's output is reused (after a crash, or when a rerun finds it in the previous output) only when
-/// its key is equal, that is when the plan with its parameter values, the write settings, the runtime version, the
-/// output layout, the input file's fingerprint and the row-group range are all the same.
+/// its key is equal, that is when the code (the build of the pipeline's assembly and of the runtime), the plan with
+/// its parameter values, the write settings, the output layout, the input file's fingerprint and the row-group range
+/// are all the same.
 /// </summary>
 internal static class Fingerprints
 {
+    /// <summary>
+    /// The builds of the code a run executes: the module version ids of the assemblies its kernels are compiled into and
+    /// of the runtime. A deterministic build of unchanged source keeps its id; any change to a stage gives a new one.
+    /// </summary>
+    public static string Code(CompiledPipeline pipeline) => string.Join(
+        ',',
+        pipeline.Kernels.Select(k => k.Method.Module.ModuleVersionId)
+            .Append(typeof(Fingerprints).Module.ModuleVersionId)
+            .Distinct()
+            .Select(id => id.ToString("N")));
+
     /// <summary>Hash of everything about a run except which input it reads.</summary>
-    public static string Run(string planJson, string writeSettings, IEnumerable<string> sinkFolders)
+    public static string Run(string code, string planJson, string writeSettings, IEnumerable<string> sinkFolders)
     {
         var text = new StringBuilder()
-            .Append("dsl-run-v1\n")
+            .Append("dsl-run-v2\n")
             .Append(typeof(Fingerprints).Assembly.GetName().Version).Append('\n')
+            .Append(code).Append('\n')
             .Append(planJson).Append('\n')
             .Append(writeSettings).Append('\n')
             .AppendJoin('\u001f', sinkFolders);

@@ -24,33 +24,46 @@ internal sealed class JobLock : IDisposable
         SafeFileHandle handle;
         try
         {
-            // FileShare.None is .NET's own flock on Unix and a sharing lock on Windows; the explicit flock below makes
-            // the lock independent of DOTNET_SYSTEM_IO_DISABLEFILELOCKING.
-            handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            // On POSIX the lock is the explicit flock below (opening shared takes no lock of .NET's own, so it does
+            // not depend on DOTNET_SYSTEM_IO_DISABLEFILELOCKING); on Windows it is the FileShare.None sharing lock.
+            handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, NativeFileSystem.IsPosix ? FileShare.ReadWrite : FileShare.None);
         }
-        catch (IOException)
+        catch (IOException e) when (IsSharingViolation(e))
         {
+            // .NET takes a shared flock of its own when it opens a file, which fails while another run holds ours.
             throw new OutputLockedException(output, DescribeOwner(ownerPath));
         }
-        if (!NativeFileSystem.TryLockExclusive(handle, path))
+        try
         {
-            handle.Dispose();
-            throw new OutputLockedException(output, DescribeOwner(ownerPath));
+            if (!NativeFileSystem.TryLockExclusive(handle, path))
+            {
+                throw new OutputLockedException(output, DescribeOwner(ownerPath));
+            }
+            string temp = ownerPath + ".tmp";
+            using (FileStream stream = File.Create(temp))
+            using (var json = new Utf8JsonWriter(stream))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("pid", Environment.ProcessId);
+                json.WriteString("host", Environment.MachineName);
+                json.WriteString("startedUtc", DateTime.UtcNow);
+                json.WriteString("command", Environment.CommandLine);
+                json.WriteEndObject();
+            }
+            File.Move(temp, ownerPath, overwrite: true);
+            return new JobLock(handle);
         }
-        string temp = ownerPath + ".tmp";
-        using (FileStream stream = File.Create(temp))
-        using (var json = new Utf8JsonWriter(stream))
+        catch
         {
-            json.WriteStartObject();
-            json.WriteNumber("pid", Environment.ProcessId);
-            json.WriteString("host", Environment.MachineName);
-            json.WriteString("startedUtc", DateTime.UtcNow);
-            json.WriteString("command", Environment.CommandLine);
-            json.WriteEndObject();
+            handle.Dispose(); // releases the lock if it was taken
+            throw;
         }
-        File.Move(temp, ownerPath, overwrite: true);
-        return new JobLock(handle);
     }
+
+    // A sharing violation: Windows' ERROR_SHARING_VIOLATION, or on Unix the errno of a refused flock, EWOULDBLOCK
+    // (11 on Linux, 35 on macOS and FreeBSD). Other errors (a read-only or full file system) keep their own message.
+    private static bool IsSharingViolation(IOException e) =>
+        e.HResult == unchecked((int)0x80070020) || (NativeFileSystem.IsPosix && e.HResult == (OperatingSystem.IsLinux() ? 11 : 35));
 
     /// <summary>Releases the lock (the lock file itself stays: deleting it would let two later runs lock different files).</summary>
     public void Dispose() => _handle.Dispose();

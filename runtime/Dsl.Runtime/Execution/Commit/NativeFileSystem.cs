@@ -25,7 +25,11 @@ internal static partial class NativeFileSystem
     private const int EPERM = 1;
     private const int EWOULDBLOCK = 11;
 
-    private static bool IsPosix => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD();
+    /// <summary>Whether this is a POSIX system, where these calls exist.</summary>
+    public static bool IsPosix => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD();
+
+    // A libc without one of these entry points (renameat2 needs glibc 2.28) means "not available here", not a failure.
+    private static bool Missing(Exception e) => e is EntryPointNotFoundException or DllNotFoundException;
 
     /// <summary>Makes the entries of <paramref name="directory"/> (renames, creations, deletions) durable.</summary>
     public static void FsyncDirectory(string directory)
@@ -34,7 +38,15 @@ internal static partial class NativeFileSystem
         {
             return; // Windows has no directory fsync; NTFS journals metadata.
         }
-        int fd = Open(directory, OpenReadOnly | (OperatingSystem.IsLinux() ? OpenDirectory : 0));
+        int fd;
+        try
+        {
+            fd = Open(directory, OpenReadOnly | (OperatingSystem.IsLinux() ? OpenDirectory : 0));
+        }
+        catch (Exception e) when (Missing(e))
+        {
+            return;
+        }
         if (fd < 0)
         {
             throw Error("open the folder to flush it", directory);
@@ -62,9 +74,16 @@ internal static partial class NativeFileSystem
         {
             return false;
         }
-        if (Renameat2(AtFdCwd, first, AtFdCwd, second, RenameExchange) == 0)
+        try
         {
-            return true;
+            if (Renameat2(AtFdCwd, first, AtFdCwd, second, RenameExchange) == 0)
+            {
+                return true;
+            }
+        }
+        catch (Exception e) when (Missing(e))
+        {
+            return false;
         }
         int errno = Marshal.GetLastPInvokeError();
         if (errno is ENOSYS or EINVAL or ENOTSUP)
@@ -81,9 +100,16 @@ internal static partial class NativeFileSystem
         {
             return false;
         }
-        if (Link(existing, link) == 0)
+        try
         {
-            return true;
+            if (Link(existing, link) == 0)
+            {
+                return true;
+            }
+        }
+        catch (Exception e) when (Missing(e))
+        {
+            return false;
         }
         int errno = Marshal.GetLastPInvokeError();
         if (errno is EXDEV or EPERM or ENOTSUP or ENOSYS)
@@ -103,9 +129,16 @@ internal static partial class NativeFileSystem
         {
             return true; // Elsewhere the file is opened with FileShare.None, which is the lock.
         }
-        if (Flock((int)file.DangerousGetHandle(), LockExclusive | LockNonBlocking) == 0)
+        try
         {
-            return true;
+            if (Flock((int)file.DangerousGetHandle(), LockExclusive | LockNonBlocking) == 0)
+            {
+                return true;
+            }
+        }
+        catch (Exception e) when (Missing(e))
+        {
+            throw new PlatformNotSupportedException($"This system's C library has no flock(), which the output lock '{path}' needs.", e);
         }
         int errno = Marshal.GetLastPInvokeError();
         if (errno == EWOULDBLOCK)
@@ -114,6 +147,31 @@ internal static partial class NativeFileSystem
         }
         throw Error("lock it", path, errno);
     }
+
+    /// <summary>Whether <paramref name="path"/> is a mount point (Linux: listed in /proc/self/mountinfo; elsewhere: false).</summary>
+    public static bool IsMountPoint(string path)
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/proc/self/mountinfo"))
+        {
+            return false;
+        }
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        foreach (string line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            // "36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw": the fifth field is the mount
+            // point, with space, tab, newline and backslash written as octal escapes.
+            string[] fields = line.Split(' ');
+            if (fields.Length > 4 && Unescape(fields[4]) == full)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static string Unescape(string field) => field.Contains('\\')
+        ? System.Text.RegularExpressions.Regex.Replace(field, @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString())
+        : field;
 
     private static IOException Error(string what, string path, int? errno = null)
     {

@@ -71,6 +71,10 @@ internal sealed class OutputCommitter : IDisposable
         {
             throw new ArgumentException($"The output '{output}' is a file; the output must be a folder (it is replaced as a whole by each run).");
         }
+        if (NativeFileSystem.IsMountPoint(output))
+        {
+            throw new ArgumentException($"The output folder '{output}' is a mount point. A run publishes by swapping a new folder into the output's place, which a mount point cannot take part in: write to a folder inside it, such as '{Path.Combine(output, "out")}'.");
+        }
         string work = WorkFolderOf(output);
         JobLock jobLock = JobLock.Acquire(work, output);
         var committer = new OutputCommitter(output, work, jobLock, faults);
@@ -120,10 +124,13 @@ internal sealed class OutputCommitter : IDisposable
 
     /// <summary>
     /// Task commit: records the attempt's parts (already flushed by <see cref="DurableFile.Complete"/>), flushes the
-    /// folder and renames it to <c>tasks/&lt;key&gt;</c>. Returns false when a twin attempt committed first; the
-    /// loser's folder is then removed.
+    /// folder and renames it to <c>tasks/&lt;key&gt;</c>. When a valid commit of the same task is already there (a
+    /// speculative twin was first, or an earlier attempt of this one renamed its folder and then failed), that one is
+    /// returned and this attempt's folder removed: both hold the same rows. A folder there that is not a valid commit
+    /// (a damaged record, a deletion cut short by a crash) is replaced.
     /// </summary>
-    public bool CommitTask(string attemptDir, string key, IReadOnlyList<(long Bytes, string Sha256, long Rows)> parts)
+    /// <returns>The committed output, and whether this attempt's files are the ones committed.</returns>
+    public (TaskOutput Output, bool Won) CommitTask(string attemptDir, string key, IReadOnlyList<(long Bytes, string Sha256, long Rows)> parts)
     {
         using (var stream = new MemoryStream())
         {
@@ -148,24 +155,28 @@ internal sealed class OutputCommitter : IDisposable
         Fsync(attemptDir);
         Directory.CreateDirectory(Tasks);
         string target = Path.Combine(Tasks, key);
-        if (Directory.Exists(target))
+        for (int tries = 0; ; tries++)
         {
-            DeleteTree(attemptDir);
-            return false;
-        }
-        try
-        {
-            _faults.Check(StorageOperation.Rename, attemptDir);
-            Directory.Move(attemptDir, target);
-        }
-        catch (IOException) when (Directory.Exists(target) && File.Exists(Path.Combine(target, "task.json")))
-        {
-            DeleteTree(attemptDir);
-            return false;
+            if (CommittedTask(key) is { } existing)
+            {
+                DeleteTree(attemptDir);
+                return (existing, false);
+            }
+            DeleteTree(target);
+            try
+            {
+                _faults.Check(StorageOperation.Rename, attemptDir);
+                Directory.Move(attemptDir, target);
+                break;
+            }
+            catch (IOException) when (tries == 0 && Directory.Exists(target))
+            {
+                // A twin renamed its folder between the check and ours: look again.
+            }
         }
         Fsync(Tasks);
         _faults.Step("task-committed");
-        return true;
+        return (CommittedTask(key) ?? throw new IOException($"Task '{key}' was committed but its files cannot be read back from '{target}'."), true);
     }
 
     /// <summary>The committed output of task <paramref name="key"/>, if a run (this one or a dead one) committed it and its files are intact.</summary>
@@ -194,7 +205,7 @@ internal sealed class OutputCommitter : IDisposable
             }
             return new TaskOutput(key, parts);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException or UnauthorizedAccessException)
         {
             return null; // A damaged record is recomputed, never trusted.
         }
@@ -212,6 +223,21 @@ internal sealed class OutputCommitter : IDisposable
     public IReadOnlyList<string> Publish(IReadOnlyList<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)> sinks, Func<byte[]> manifest, CancellationToken cancellationToken)
     {
         DeleteTree(Next);
+        try
+        {
+            AssembleNext(sinks, manifest, cancellationToken);
+        }
+        catch
+        {
+            // Cancelled or failed before the swap: the output is untouched; the unpublished copy goes (its tasks stay).
+            TryDeleteTree(Next, out _);
+            throw;
+        }
+        return Swap();
+    }
+
+    private void AssembleNext(IReadOnlyList<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)> sinks, Func<byte[]> manifest, CancellationToken cancellationToken)
+    {
         Directory.CreateDirectory(Next);
         foreach ((string folder, IReadOnlyList<(string Name, PartFile Source)> parts) in sinks)
         {
@@ -232,9 +258,13 @@ internal sealed class OutputCommitter : IDisposable
 
         // The last moment a cancellation is honoured: from here on the run completes.
         cancellationToken.ThrowIfCancellationRequested();
+        _faults.Check(StorageOperation.Rename, Output);
+    }
+
+    private IReadOnlyList<string> Swap()
+    {
         string parent = Path.GetDirectoryName(Output)!;
         Directory.CreateDirectory(parent);
-        _faults.Check(StorageOperation.Rename, Output);
         string old;
         if (!Directory.Exists(Output))
         {

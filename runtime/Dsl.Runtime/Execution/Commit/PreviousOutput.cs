@@ -72,7 +72,7 @@ internal sealed class PreviousOutput
                 .ToDictionary(kv => kv.Key, kv => kv.Value.Select(p => p!).ToArray(), StringComparer.Ordinal);
             return new PreviousOutput(fingerprint.GetString()!, complete, sinks);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or ArgumentException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             return null; // A manifest we cannot read is not trusted for reuse: everything is recomputed.
         }
