@@ -195,65 +195,78 @@ internal static class ColumnChunkReader
                 throw location.Error($"The page header is corrupt: {ex.Message}", ex);
             }
             pos += consumed;
+            int count = CheckPage(header, chunk.Length - pos, flat, rows - values, rows, ref sawData, ref sawDictionary, location);
+            if (header.Type is PageType.DictionaryPage or PageType.DataPage or PageType.DataPageV2)
+            {
+                pages.Add(new PageRef(header, pos, index));
+            }
+            values += count;
             int size = header.CompressedPageSize;
-            if (size < 0 || size > chunk.Length - pos)
-            {
-                throw location.Error($"The page claims {size} stored bytes but {chunk.Length - pos} remain in the column chunk.");
-            }
-            if (header.UncompressedPageSize < 0)
-            {
-                throw location.Error($"The page claims a negative uncompressed size ({header.UncompressedPageSize}).");
-            }
-            switch (header.Type)
-            {
-                case PageType.DictionaryPage:
-                    if (header.DictionaryPageHeader is null)
-                    {
-                        throw location.Error("The dictionary page has no dictionary_page_header.");
-                    }
-                    if (sawData || sawDictionary)
-                    {
-                        throw location.Error("A dictionary page appears after the first page of the column chunk; it must come first and only once.");
-                    }
-                    sawDictionary = true;
-                    pages.Add(new PageRef(header, pos, index));
-                    break;
-                case PageType.DataPage:
-                case PageType.DataPageV2:
-                {
-                    int count;
-                    if (header.Type == PageType.DataPage)
-                    {
-                        count = header.DataPageHeader?.NumValues ?? throw location.Error("The data page has no data_page_header.");
-                    }
-                    else
-                    {
-                        DataPageHeaderV2 v2 = header.DataPageHeaderV2 ?? throw location.Error("The version 2 data page has no data_page_header_v2.");
-                        count = v2.NumValues;
-                        if (flat && v2.NumRows != v2.NumValues)
-                        {
-                            throw location.Error($"The version 2 data page has {v2.NumValues} values in {v2.NumRows} rows; a flat column has one value per row.");
-                        }
-                    }
-                    if (count < 0 || count > rows - values)
-                    {
-                        throw location.Error(flat
-                            ? $"The data page claims {count} values but only {rows - values} of the row group's {rows} rows are left."
-                            : $"The data page claims {count} values but only {rows - values} of the column chunk's {rows} values are left.");
-                    }
-                    values += count;
-                    sawData = true;
-                    pages.Add(new PageRef(header, pos, index));
-                    break;
-                }
-                default:
-                    // Index pages and page types added after this reader carry nothing it needs.
-                    break;
-            }
             pos += size;
             index++;
         }
         return pages;
+    }
+
+    /// <summary>
+    /// Checks one page header against the bytes left in its chunk (<paramref name="bytesLeft"/>, after the header) and
+    /// the values still due (<paramref name="valuesLeft"/> of <paramref name="total"/>): sizes, the dictionary page
+    /// coming first and once, a data page's value count. Returns the data page's values (0 for any other page).
+    /// </summary>
+    internal static int CheckPage(PageHeader header, long bytesLeft, bool flat, long valuesLeft, long total, ref bool sawData, ref bool sawDictionary, ChunkLocation location)
+    {
+        int size = header.CompressedPageSize;
+        if (size < 0 || size > bytesLeft)
+        {
+            throw location.Error($"The page claims {size} stored bytes but {bytesLeft} remain in the column chunk.");
+        }
+        if (header.UncompressedPageSize < 0)
+        {
+            throw location.Error($"The page claims a negative uncompressed size ({header.UncompressedPageSize}).");
+        }
+        switch (header.Type)
+        {
+            case PageType.DictionaryPage:
+                if (header.DictionaryPageHeader is null)
+                {
+                    throw location.Error("The dictionary page has no dictionary_page_header.");
+                }
+                if (sawData || sawDictionary)
+                {
+                    throw location.Error("A dictionary page appears after the first page of the column chunk; it must come first and only once.");
+                }
+                sawDictionary = true;
+                return 0;
+            case PageType.DataPage:
+            case PageType.DataPageV2:
+            {
+                int count;
+                if (header.Type == PageType.DataPage)
+                {
+                    count = header.DataPageHeader?.NumValues ?? throw location.Error("The data page has no data_page_header.");
+                }
+                else
+                {
+                    DataPageHeaderV2 v2 = header.DataPageHeaderV2 ?? throw location.Error("The version 2 data page has no data_page_header_v2.");
+                    count = v2.NumValues;
+                    if (flat && v2.NumRows != v2.NumValues)
+                    {
+                        throw location.Error($"The version 2 data page has {v2.NumValues} values in {v2.NumRows} rows; a flat column has one value per row.");
+                    }
+                }
+                if (count < 0 || count > valuesLeft)
+                {
+                    throw location.Error(flat
+                        ? $"The data page claims {count} values but only {valuesLeft} of the row group's {total} rows are left."
+                        : $"The data page claims {count} values but only {valuesLeft} of the column chunk's {total} values are left.");
+                }
+                sawData = true;
+                return count;
+            }
+            default:
+                // Index pages and page types added after this reader carry nothing it needs.
+                return 0;
+        }
     }
 
     // A reservation is only a hint, so it never exceeds this multiple of the chunk's stored bytes: many pages with

@@ -29,6 +29,7 @@ internal sealed class FlatChunkCursor : IDisposable
     private int _pageIndex;
     private int _rowsDecoded;
     private bool _sawData;
+    private bool _sawDictionary;
     private byte[]? _dictionaryBytes;
     private ColumnChunkReader.PageRef _dictionaryPage;
     private int _dictionaryCount = -1;
@@ -125,60 +126,19 @@ internal sealed class FlatChunkCursor : IDisposable
             }
             (PageHeader header, int consumed) = ParseHeader(_next);
             long body = _next + consumed;
+            int count = ColumnChunkReader.CheckPage(header, _chunkLength - body, flat: true, _rows - _rowsDecoded - values, _rows, ref _sawData, ref _sawDictionary, _location);
             int size = header.CompressedPageSize;
-            if (size < 0 || size > _chunkLength - body)
-            {
-                throw _location.Error($"The page claims {size} stored bytes but {_chunkLength - body} remain in the column chunk.");
-            }
-            if (header.UncompressedPageSize < 0)
-            {
-                throw _location.Error($"The page claims a negative uncompressed size ({header.UncompressedPageSize}).");
-            }
             Ensure(body, size);
-            switch (header.Type)
+            if (header.Type == PageType.DictionaryPage)
             {
-                case PageType.DictionaryPage:
-                    if (header.DictionaryPageHeader is null)
-                    {
-                        throw _location.Error("The dictionary page has no dictionary_page_header.");
-                    }
-                    if (_sawData || _dictionaryBytes is not null)
-                    {
-                        throw _location.Error("A dictionary page appears after the first page of the column chunk; it must come first and only once.");
-                    }
-                    _dictionaryBytes = _window.AsSpan((int)(body - _windowOffset), size).ToArray();
-                    _dictionaryPage = new ColumnChunkReader.PageRef(header, 0, _pageIndex);
-                    _dictionaryCount = header.DictionaryPageHeader.NumValues;
-                    break;
-                case PageType.DataPage:
-                case PageType.DataPageV2:
-                {
-                    int count;
-                    if (header.Type == PageType.DataPage)
-                    {
-                        count = header.DataPageHeader?.NumValues ?? throw _location.Error("The data page has no data_page_header.");
-                    }
-                    else
-                    {
-                        DataPageHeaderV2 v2 = header.DataPageHeaderV2 ?? throw _location.Error("The version 2 data page has no data_page_header_v2.");
-                        count = v2.NumValues;
-                        if (v2.NumRows != v2.NumValues)
-                        {
-                            throw _location.Error($"The version 2 data page has {v2.NumValues} values in {v2.NumRows} rows; a flat column has one value per row.");
-                        }
-                    }
-                    long left = _rows - _rowsDecoded - values;
-                    if (count < 0 || count > left)
-                    {
-                        throw _location.Error($"The data page claims {count} values but only {left} of the row group's {_rows} rows are left.");
-                    }
-                    values += count;
-                    _sawData = true;
-                    pages.Add(new ColumnChunkReader.PageRef(header, (int)(body - _windowOffset), _pageIndex));
-                    break;
-                }
-                default:
-                    break; // index pages and page types added later carry nothing this reader needs
+                _dictionaryBytes = _window.AsSpan((int)(body - _windowOffset), size).ToArray();
+                _dictionaryPage = new ColumnChunkReader.PageRef(header, 0, _pageIndex);
+                _dictionaryCount = header.DictionaryPageHeader!.NumValues;
+            }
+            else if (header.Type is PageType.DataPage or PageType.DataPageV2)
+            {
+                values += count;
+                pages.Add(new ColumnChunkReader.PageRef(header, (int)(body - _windowOffset), _pageIndex));
             }
             _next = body + size;
             _pageIndex++;
