@@ -70,7 +70,7 @@ internal sealed class ProgressPrinter : IProgress<RunProgress>
     {
         string rows = p.RowsRead.ToString("N0", CultureInfo.InvariantCulture);
         string rate = (p.RowsPerSecond / 1e6).ToString("0.00", CultureInfo.InvariantCulture);
-        string left = p.PartitionsDone == p.PartitionsTotal ? "done" : p.Remaining is { } r ? $"about {Math.Ceiling(r.TotalSeconds):0} s left" : "starting";
+        string left = p.PartitionsDone == p.PartitionsTotal ? "all computed, committing" : p.Remaining is { } r ? $"about {Math.Ceiling(r.TotalSeconds):0} s left" : "starting";
         return $"{p.PartitionsDone}/{p.PartitionsTotal} partitions, {rows} rows read, {rate}M rows/s, {left}";
     }
 }

@@ -89,7 +89,7 @@ public sealed class ObservabilityTests : IDisposable
         printer.Report(new RunProgress(2, 4, 200, 400, TimeSpan.FromSeconds(6)));
         printer.Report(new RunProgress(4, 4, 400, 400, TimeSpan.FromSeconds(7)));
         Assert.Equal(
-            ["progress: 2/4 partitions, 200 rows read, 0.00M rows/s, about 6 s left", "progress: 4/4 partitions, 400 rows read, 0.00M rows/s, done"],
+            ["progress: 2/4 partitions, 200 rows read, 0.00M rows/s, about 6 s left", "progress: 4/4 partitions, 400 rows read, 0.00M rows/s, all computed, committing"],
             plain.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
 
         var terminal = new StringWriter();

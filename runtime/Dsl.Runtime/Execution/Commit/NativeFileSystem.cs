@@ -49,13 +49,13 @@ internal static partial class NativeFileSystem
         }
         if (fd < 0)
         {
-            throw Error("open the folder to flush it", directory);
+            throw Error($"Could not open the folder '{directory}' to flush it to disk");
         }
         try
         {
             if (Fsync(fd) != 0)
             {
-                throw Error("flush the folder to disk", directory);
+                throw Error($"Could not flush the folder '{directory}' to disk");
             }
         }
         finally
@@ -90,7 +90,7 @@ internal static partial class NativeFileSystem
         {
             return false;
         }
-        throw Error($"swap it with '{second}'", first, errno);
+        throw Error($"Could not swap the new output '{first}' into the place of '{second}' (the previous output there is unchanged)", errno);
     }
 
     /// <summary>Creates <paramref name="link"/> as a second name of <paramref name="existing"/>; false when the file system cannot.</summary>
@@ -116,7 +116,7 @@ internal static partial class NativeFileSystem
         {
             return false;
         }
-        throw Error($"link it as '{link}'", existing, errno);
+        throw Error($"Could not link '{existing}' as '{link}'", errno);
     }
 
     /// <summary>
@@ -145,7 +145,7 @@ internal static partial class NativeFileSystem
         {
             return false;
         }
-        throw Error("lock it", path, errno);
+        throw Error($"Could not lock '{path}'", errno);
     }
 
     /// <summary>Whether <paramref name="path"/> is a mount point (Linux: listed in /proc/self/mountinfo; elsewhere: false).</summary>
@@ -173,10 +173,10 @@ internal static partial class NativeFileSystem
         ? System.Text.RegularExpressions.Regex.Replace(field, @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString())
         : field;
 
-    private static IOException Error(string what, string path, int? errno = null)
+    private static IOException Error(string what, int? errno = null)
     {
         int code = errno ?? Marshal.GetLastPInvokeError();
-        return new IOException($"Could not {what}: '{path}': {Marshal.GetPInvokeErrorMessage(code)} (errno {code}).", code);
+        return new IOException($"{what}: {Marshal.GetPInvokeErrorMessage(code)} (errno {code}).", code);
     }
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
