@@ -1,3 +1,4 @@
+using Dsl.Execution.Commit;
 using Dsl.Parquet;
 
 namespace Dsl.Execution;
@@ -102,13 +103,27 @@ internal static class InputPlanner
         return keys;
     }
 
-    public static List<Partition> Plan(PipelinePlan plan, IReadOnlyList<string> files, IReadOnlyList<string> readColumns, long targetRows)
+    /// <summary>
+    /// Groups each file's row groups into partitions and fingerprints the file (<see cref="FileFingerprint"/>) from the
+    /// same open, so the partitions and the fingerprint describe one version of the file.
+    /// </summary>
+    public static List<Partition> Plan(PipelinePlan plan, IReadOnlyList<string> files, IReadOnlyList<string> readColumns, long targetRows, Dictionary<string, FileFingerprint> fingerprints)
     {
         BatchSchema expected = plan.Schemas[plan.InputSchema];
         var partitions = new List<Partition>();
         foreach (string file in files)
         {
-            using var reader = new ParquetFileReader(file);
+            var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
+            try
+            {
+                fingerprints[file] = FileFingerprint.Of(stream);
+            }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
+            using var reader = new ParquetFileReader(stream, leaveOpen: false, name: file);
             CheckColumns(plan, expected, reader, readColumns, file);
             int first = 0;
             long rows = 0;

@@ -49,7 +49,8 @@ public sealed class LocalExecutor
         var ignored = new List<string>();
         IReadOnlyList<string> files = InputPlanner.ListFiles(input, ignored);
         string[] readColumns = plan.Segments.Where(s => s.InputSegment is null).SelectMany(s => s.ReadColumns).Distinct(StringComparer.Ordinal).ToArray();
-        List<Partition> partitions = InputPlanner.Plan(plan, files, readColumns, _options.TargetPartitionRows);
+        var fingerprints = new Dictionary<string, FileFingerprint>(StringComparer.Ordinal);
+        List<Partition> partitions = InputPlanner.Plan(plan, files, readColumns, _options.TargetPartitionRows, fingerprints);
         if (!_options.AllowEmptyInput && partitions.Sum(p => p.Rows) == 0)
         {
             throw new PipelineExecutionException($"The input '{input}' ({files.Count} file(s)) holds no rows, so the run would replace '{output}' with an empty output. If an empty input is expected, pass --allow-empty.");
@@ -57,11 +58,10 @@ public sealed class LocalExecutor
 
         SegmentPlan[] sinks = plan.Sinks.ToArray();
         string[] sinkFolders = SinkFolders(sinks);
-        Dictionary<string, FileFingerprint> fingerprints = files.ToDictionary(f => f, FileFingerprint.Of, StringComparer.Ordinal);
         ParquetWriteOptions write = _options.Write.WithRowGroupBytes(WriterRowGroupBytes(_options, sinks.Length));
         string run = Fingerprints.Run(Fingerprints.Code(pipeline), PlanJson.ToJson(plan, pipeline.Parameters), WriteSettings(write), sinkFolders);
         string[] keys = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p.FirstRowGroup, p.RowGroupCount)).ToArray();
-        string jobFingerprint = Fingerprints.Job(keys.Append(string.Join('\u001f', sinkFolders)));
+        string jobFingerprint = Fingerprints.Job(keys.Prepend(run));
 
         using Activity? job = ExecutionTelemetry.Source.StartActivity("dsl.job");
         job?.SetTag("dsl.pipeline", plan.Name);
@@ -73,7 +73,7 @@ public sealed class LocalExecutor
         {
             // A dead run may have swapped this output in and died before removing its committed tasks.
             committer.KeepOnlyTasks(new HashSet<string>());
-            return UpToDateResult(plan, output, files.Count, partitions.Count, previous, clock.Elapsed);
+            return UpToDateResult(plan, output, files.Count, partitions.Count, previous, clock.Elapsed) with { Warnings = InputWarnings(ignored) };
         }
         committer.KeepOnlyTasks(_options.Force ? new HashSet<string>() : keys.ToHashSet(StringComparer.Ordinal));
 
@@ -142,11 +142,7 @@ public sealed class LocalExecutor
             published,
             () => manifest.ToJson(result with { Elapsed = clock.Elapsed, PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) }),
             cancellationToken);
-        if (ignored.Count > 0)
-        {
-            warnings = [$"skipped {ignored.Count} file(s) in the input without the .parquet extension: {string.Join(", ", ignored.Take(5))}{(ignored.Count > 5 ? ", ..." : "")}", .. warnings];
-        }
-        return result with { Elapsed = clock.Elapsed, Warnings = warnings, PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) };
+        return result with { Elapsed = clock.Elapsed, Warnings = [.. InputWarnings(ignored), .. warnings], PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) };
     }
 
     // What a task attempt returns: its committed output (or the equal one a twin committed first) and its counters.
@@ -230,6 +226,10 @@ public sealed class LocalExecutor
     /// </summary>
     internal static long WriterRowGroupBytes(ExecutionOptions options, int sinks) =>
         Math.Clamp(options.MemoryBudget / (4L * options.MaxParallelism * Math.Max(1, sinks)), 1L << 20, Math.Min(16L << 20, options.Write.RowGroupBytes));
+
+    private static IReadOnlyList<string> InputWarnings(List<string> ignored) => ignored.Count == 0
+        ? []
+        : [$"skipped {ignored.Count} file(s) in the input without the .parquet extension: {string.Join(", ", ignored.Take(5))}{(ignored.Count > 5 ? ", ..." : "")}"];
 
     // A missing file or folder will still be missing on the next attempt; other I/O errors may pass.
     private static bool IsTransient(Exception e) =>

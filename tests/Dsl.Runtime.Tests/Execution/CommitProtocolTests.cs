@@ -343,6 +343,11 @@ public sealed class CommitProtocolTests : IDisposable
         JobResult result = new LocalExecutor(new ExecutionOptions { AllowEmptyInput = true }).Run(Pipeline(Doubling()), Input, Output);
         Assert.Equal(0, result.Sinks[0].Rows);
         Assert.True(File.Exists(Path.Combine(Output, LocalExecutor.SuccessMarker)));
+
+        // With no partitions the job fingerprint still follows the code and plan: the same run is up to date, another is not.
+        var allow = new ExecutionOptions { AllowEmptyInput = true };
+        Assert.True(new LocalExecutor(allow).Run(Pipeline(Doubling()), Input, Output).UpToDate);
+        Assert.False(new LocalExecutor(allow).Run(Pipeline(Doubling(), name: "renamed"), Input, Output).UpToDate);
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public sealed class InputDiscoveryTests : IDisposable
         Assert.Equal(2, result.InputFiles);
         Assert.Equal(Enumerable.Range(0, 20).Select(i => 2L * i).Order(), ReadLongs(Path.Combine(_root, "out")).Order());
         Assert.Contains(result.Warnings, w => w.Contains("notes.csv"));
+        JobResult again = new LocalExecutor().Run(Pipeline(Doubling()), Input, Path.Combine(_root, "out"));
+        Assert.True(again.UpToDate);
+        Assert.Contains(again.Warnings, w => w.Contains("notes.csv"));
     }
 
     [Fact]

@@ -11,11 +11,11 @@ namespace Dsl.Execution.Commit;
 /// <param name="FooterSha256">SHA-256 of the Parquet footer (schema, row groups, their offsets and statistics).</param>
 internal sealed record FileFingerprint(string Path, long Bytes, DateTime LastWriteUtc, string FooterSha256)
 {
-    /// <summary>Reads the footer of <paramref name="path"/> (its last 8 bytes name the footer's length) and hashes it.</summary>
-    public static FileFingerprint Of(string path)
+    /// <summary>Reads the footer of the file open as <paramref name="stream"/> (its last 8 bytes name the footer's length) and hashes it.</summary>
+    public static FileFingerprint Of(FileStream stream)
     {
+        string path = stream.Name;
         var info = new FileInfo(path);
-        using FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
         long length = stream.Length;
         string footerHash;
         Span<byte> tail = stackalloc byte[8];
@@ -31,7 +31,10 @@ internal sealed record FileFingerprint(string Path, long Bytes, DateTime LastWri
         }
         else
         {
-            footerHash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+            byte[] all = new byte[length];
+            stream.Seek(0, SeekOrigin.Begin);
+            stream.ReadExactly(all);
+            footerHash = Convert.ToHexStringLower(SHA256.HashData(all));
         }
         return new FileFingerprint(System.IO.Path.GetFullPath(path), length, info.LastWriteTimeUtc, footerHash);
     }
@@ -73,7 +76,7 @@ internal static class Fingerprints
     public static string Task(string run, FileFingerprint file, int firstRowGroup, int rowGroups) =>
         Hash($"{run}\n{file.Path}\n{file.Bytes}\n{file.LastWriteUtc.Ticks}\n{file.FooterSha256}\n{firstRowGroup}\n{rowGroups}")[..32];
 
-    /// <summary>The key of a whole job: its tasks in partition order.</summary>
+    /// <summary>The key of a whole job: the run's hash, then its tasks in partition order.</summary>
     public static string Job(IEnumerable<string> taskKeys) => Hash(string.Join('\n', taskKeys));
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

@@ -176,7 +176,7 @@ internal sealed class OutputCommitter : IDisposable
         }
         Fsync(Tasks);
         _faults.Step("task-committed");
-        return (CommittedTask(key) ?? throw new IOException($"Task '{key}' was committed but its files cannot be read back from '{target}'."), true);
+        return (new TaskOutput(key, parts.Select((p, s) => new PartFile(AttemptPartPath(target, s), p.Bytes, p.Sha256, p.Rows)).ToArray()), true);
     }
 
     /// <summary>The committed output of task <paramref name="key"/>, if a run (this one or a dead one) committed it and its files are intact.</summary>
@@ -282,7 +282,15 @@ internal sealed class OutputCommitter : IDisposable
             DeleteTree(Previous);
             Directory.Move(Output, Previous);
             _faults.Step("output-moved-aside");
-            Directory.Move(Next, Output);
+            try
+            {
+                Directory.Move(Next, Output);
+            }
+            catch
+            {
+                Directory.Move(Previous, Output); // put the previous output back at once
+                throw;
+            }
             old = Previous;
         }
         _faults.Step("swapped");
