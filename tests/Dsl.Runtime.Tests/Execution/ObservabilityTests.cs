@@ -7,10 +7,6 @@ using static Dsl.Runtime.Tests.Execution.TestPipelines;
 
 namespace Dsl.Runtime.Tests.Execution;
 
-/// <summary>Listeners see one activity per job, task attempt and commit; meters count rows, bytes and attempts.</summary>
-[CollectionDefinition(nameof(ObservabilityTests), DisableParallelization = true)]
-public sealed class ObservabilityCollection;
-
 /// <summary>Activities, meters and progress of a run (alone: listeners are process-wide).</summary>
 [Collection(nameof(ObservabilityTests))]
 public sealed class ObservabilityTests : IDisposable
