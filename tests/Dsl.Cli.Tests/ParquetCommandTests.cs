@@ -122,15 +122,15 @@ public sealed class ParquetCommandTests : IDisposable
         Assert.Equal(25, lines.Length);
         string[] expected0 =
         [
-            "id: ZSTD, encodings PLAIN RLE DELTA_BINARY_PACKED, {0}, 3 values, 0 nulls, min 1, max 3",
-            "ts: ZSTD, encodings PLAIN RLE DELTA_BINARY_PACKED, {0}, 3 values, 1 nulls, min 2020-01-01 00:00:00+00, max 2024-02-29 23:59:59.5+00",
-            "local_ns: ZSTD, encodings PLAIN RLE DELTA_BINARY_PACKED, {0}, 3 values, 1 nulls, min 1969-12-31 23:59:59.999999999, max 2021-06-30 12:34:56.123456789",
-            "day: ZSTD, encodings PLAIN RLE DELTA_BINARY_PACKED, {0}, 3 values, 1 nulls, min 1999-12-31, max 2020-01-01",
+            "id: ZSTD, encodings RLE DELTA_BINARY_PACKED, {0}, 3 values, 0 nulls, min 1, max 3",
+            "ts: ZSTD, encodings RLE DELTA_BINARY_PACKED, {0}, 3 values, 1 nulls, min 2020-01-01 00:00:00+00, max 2024-02-29 23:59:59.5+00",
+            "local_ns: ZSTD, encodings RLE DELTA_BINARY_PACKED, {0}, 3 values, 1 nulls, min 1969-12-31 23:59:59.999999999, max 2021-06-30 12:34:56.123456789",
+            "day: ZSTD, encodings RLE DELTA_BINARY_PACKED, {0}, 3 values, 1 nulls, min 1999-12-31, max 2020-01-01",
             "price: ZSTD, encodings PLAIN RLE, {0}, 3 values, 1 nulls, min -0.05, max 12.34",
             "big: ZSTD, encodings PLAIN RLE, {0}, 3 values, 0 nulls, min -0.0001, max 12345678901234567890.1234",
             "name: ZSTD, encodings PLAIN RLE RLE_DICTIONARY, {0}, 3 values, 1 nulls, min \"alpha\", max \"gamma \\\"q\\\"\"",
             "doc: ZSTD, encodings PLAIN RLE RLE_DICTIONARY, {0}, 3 values, 1 nulls, min \"not json\", max \"{\\\"k\\\": [1, 2]}\"",
-            "x: ZSTD, encodings PLAIN RLE BYTE_STREAM_SPLIT, {0}, 3 values, 1 nulls, min -0.0, max 1.5",
+            "x: ZSTD, encodings RLE BYTE_STREAM_SPLIT, {0}, 3 values, 1 nulls, min -0.0, max 1.5",
             "tags.list.element: ZSTD, encodings PLAIN RLE RLE_DICTIONARY, {0}, 4 values, 2 nulls, min \"a\", max \"b\"",
         ];
         for (int c = 0; c < expected0.Length; c++)
@@ -140,7 +140,7 @@ public sealed class ParquetCommandTests : IDisposable
             Assert.Equal("  " + expected0[c].Replace("{0}", sizes, StringComparison.Ordinal), lines[g0 + 1 + c]);
         }
         // Row group 1: its own statistics (the NaN is left out of the double's min/max).
-        Assert.StartsWith("  x: ZSTD, encodings PLAIN RLE BYTE_STREAM_SPLIT, ", lines[g1 + 9], StringComparison.Ordinal);
+        Assert.StartsWith("  x: ZSTD, encodings RLE BYTE_STREAM_SPLIT, ", lines[g1 + 9], StringComparison.Ordinal);
         Assert.EndsWith(", 2 values, 0 nulls, min -2.25, max -2.25", lines[g1 + 9], StringComparison.Ordinal);
         Assert.EndsWith(", 2 values, 0 nulls, min 1970-01-01, max 2030-05-05", lines[g1 + 4], StringComparison.Ordinal);
         Assert.EndsWith(", 2 values, 0 nulls, min \"\\\"s\\\"\", max \"[true, null]\"", lines[g1 + 8], StringComparison.Ordinal);

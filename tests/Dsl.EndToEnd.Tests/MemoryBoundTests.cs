@@ -58,10 +58,11 @@ public sealed class MemoryBoundTests : IDisposable
     }
 
     [Fact]
-    public void SampleProgram_RuntimeConfigAsksTheGcToConserveMemory()
+    public void SampleProgram_RuntimeConfigAsksTheGcToConserveMemory_AndTurnsDynamicPgoOff()
     {
         string config = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Dsl.Pipeline1.runtimeconfig.json"));
 
         Assert.Contains("\"System.GC.ConserveMemory\": 7", config);
+        Assert.Contains("\"System.Runtime.TieredPGO\": false", config);
     }
 }

@@ -220,9 +220,9 @@ public sealed class LocalExecutor
     }
 
     /// <summary>
-    /// Each sink's writer holds a row group's rows until the row group is written, so output row groups are cut at
-    /// 16 MiB of buffered rows (about 390,000 rows of 43 bytes), or less when the memory budget's share per writer is
-    /// smaller, or at <see cref="ParquetWriteOptions.RowGroupRows"/> rows, whichever comes first.
+    /// Each sink's writer holds a row group's compressed pages until the row group is written, so output row groups
+    /// are cut once a writer holds 16 MiB, or less when the memory budget's share per writer is smaller, or at
+    /// <see cref="ParquetWriteOptions.RowGroupRows"/> rows, whichever comes first.
     /// </summary>
     internal static long WriterRowGroupBytes(ExecutionOptions options, int sinks) =>
         Math.Clamp(options.MemoryBudget / (4L * options.MaxParallelism * Math.Max(1, sinks)), 1L << 20, Math.Min(16L << 20, options.Write.RowGroupBytes));
@@ -254,7 +254,7 @@ public sealed class LocalExecutor
 
     // Every setting that changes the bytes of an output part; a change recomputes every partition.
     private static string WriteSettings(ParquetWriteOptions w) =>
-        $"{w.Compression}|{w.RowGroupRows}|{w.RowGroupBytes}|{w.DataPageSize}|{w.EnableDictionary}|{w.DictionaryPageSizeLimit}|{w.MaxStatisticsValueLength}|{w.DataPageVersion}|{w.WritePageChecksums}|{w.IntegerEncoding}|{w.FloatingPointEncoding}|{string.Join(';', w.KeyValueMetadata.Select(kv => kv.Key + "=" + kv.Value))}";
+        $"{w.Compression}|{w.RowGroupRows}|{w.RowGroupBytes}|{w.DataPageSize}|{w.DataPageRows}|{w.EnableDictionary}|{w.DictionaryPageSizeLimit}|{w.MaxStatisticsValueLength}|{w.DataPageVersion}|{w.WritePageChecksums}|{w.IntegerEncoding}|{w.FloatingPointEncoding}|{string.Join(';', w.KeyValueMetadata.Select(kv => kv.Key + "=" + kv.Value))}";
 
     private string[] SinkFolders(SegmentPlan[] sinks)
     {

@@ -26,7 +26,7 @@ internal sealed class PartitionTask
     /// Row groups are read and run through the kernels in batches of at most this many rows, so that what a task holds
     /// (decoded pages, kernel output, the writer's input) does not grow with the row group.
     /// </summary>
-    public const int SliceRows = 65_536;
+    public const int SliceRows = 8_192;
 
     public PartitionTask(
         CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks,

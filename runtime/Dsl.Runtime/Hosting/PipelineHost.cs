@@ -260,7 +260,7 @@ public static class PipelineHost
     }
 
     // Every failure ends in one line. Expected ones (bad input, bad data, a failing stage, storage errors) print their
-    // message; anything else also names its type, and DSL_DEBUG=1 adds the stack trace for a bug report.
+    // message; anything else also names its type. DSL_DEBUG=1 adds the stack trace to either, for a bug report.
     private static int Guard(TextWriter stderr, Func<int> action)
     {
         try
@@ -270,6 +270,7 @@ public static class PipelineHost
         catch (Exception e) when (e is PipelineExecutionException or ParquetFormatException or IOException or ArgumentException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"error: {OneLine(e.Message)}");
+            PrintStackTraceIfAsked(stderr, e);
             return 1;
         }
         catch (OperationCanceledException)
@@ -280,11 +281,16 @@ public static class PipelineHost
         catch (Exception e)
         {
             stderr.WriteLine($"error: unexpected {e.GetType().Name}: {OneLine(e.Message)} (this is a bug in Dsl or in a stage; set DSL_DEBUG=1 to print the stack trace)");
-            if (Environment.GetEnvironmentVariable("DSL_DEBUG") == "1")
-            {
-                stderr.WriteLine(e);
-            }
+            PrintStackTraceIfAsked(stderr, e);
             return 1;
+        }
+    }
+
+    private static void PrintStackTraceIfAsked(TextWriter stderr, Exception e)
+    {
+        if (Environment.GetEnvironmentVariable("DSL_DEBUG") == "1")
+        {
+            stderr.WriteLine(e);
         }
     }
 

@@ -31,9 +31,9 @@ public sealed class ParquetFileWriter : IDisposable
     private readonly NestedShredder?[] _nested;
     private readonly List<ColumnChunkBuffer> _leaves = [];
     private readonly ThriftCompactWriter _thrift = new();
+    private readonly PageScratch _scratch = new();
     private readonly List<RowGroup> _rowGroups = [];
     private int _bufferedRows;
-    private long _bufferedBytes;
     private bool _closed;
 
     /// <summary>Creates (or overwrites) the file at <paramref name="path"/>.</summary>
@@ -66,13 +66,13 @@ public sealed class ParquetFileWriter : IDisposable
         {
             if (schema[i].Type.IsNested())
             {
-                var shredder = new NestedShredder(schema[i], leaf => CreateBuffer(leaf, _options));
+                var shredder = new NestedShredder(schema[i], leaf => CreateBuffer(leaf, _options, _scratch));
                 _nested[i] = shredder;
                 _leaves.AddRange(shredder.Buffers);
             }
             else
             {
-                _columns[i] = CreateBuffer(schema[i], _options);
+                _columns[i] = CreateBuffer(schema[i], _options, _scratch);
                 _leaves.Add(_columns[i]!);
             }
         }
@@ -98,12 +98,10 @@ public sealed class ParquetFileWriter : IDisposable
         ObjectDisposedException.ThrowIf(_closed, this);
         CheckBatch(batch);
         int start = 0;
-        long rowBytes = EstimatedRowBytes(batch);
         while (start < batch.RowCount)
         {
-            int take = Math.Min(batch.RowCount - start, _options.RowGroupRows - _bufferedRows);
-            // Row groups are also cut by the bytes their rows hold while buffered (RowGroupBytes).
-            take = (int)Math.Clamp((_options.RowGroupBytes - _bufferedBytes + rowBytes - 1) / rowBytes, 1, take);
+            // Rows go in pieces so that a row group is cut soon after what the writer holds reaches RowGroupBytes.
+            int take = Math.Min(Math.Min(batch.RowCount - start, _options.RowGroupRows - _bufferedRows), PieceRows);
             for (int c = 0; c < _columns.Length; c++)
             {
                 if (_nested[c] is { } shredder)
@@ -116,13 +114,34 @@ public sealed class ParquetFileWriter : IDisposable
                 }
             }
             _bufferedRows += take;
-            _bufferedBytes += take * rowBytes;
             start += take;
             RowCount += take;
-            if (_bufferedRows == _options.RowGroupRows || _bufferedBytes >= _options.RowGroupBytes)
+            if (_bufferedRows == _options.RowGroupRows || HeldTotal >= _options.RowGroupBytes)
             {
                 FlushRowGroup();
             }
+        }
+    }
+
+    /// <summary>
+    /// What the writer holds for its current row group: the rows not yet in a page (less than a page per column, about)
+    /// and the finished pages, compressed, that wait for the row group to be written.
+    /// </summary>
+    internal (long PendingBytes, long SpooledBytes) HeldBytes => (_leaves.Sum(l => l.PendingBytes), _leaves.Sum(l => l.SpooledBytes));
+
+    // The most rows appended between two looks at what the writer holds.
+    private const int PieceRows = 8192;
+
+    private long HeldTotal
+    {
+        get
+        {
+            long held = 0;
+            foreach (ColumnChunkBuffer leaf in _leaves)
+            {
+                held += leaf.PendingBytes + leaf.SpooledBytes;
+            }
+            return held;
         }
     }
 
@@ -139,7 +158,7 @@ public sealed class ParquetFileWriter : IDisposable
         long uncompressed = 0;
         foreach (ColumnChunkBuffer column in _leaves)
         {
-            ColumnChunk chunk = column.WriteChunk(_sink, _thrift);
+            ColumnChunk chunk = column.WriteChunk(_sink);
             uncompressed += chunk.MetaData!.TotalUncompressedSize;
             group.Columns.Add(chunk);
         }
@@ -147,27 +166,6 @@ public sealed class ParquetFileWriter : IDisposable
         group.TotalCompressedSize = _sink.Position - start;
         _rowGroups.Add(group);
         _bufferedRows = 0;
-        _bufferedBytes = 0;
-    }
-
-    // What a row of this batch takes while buffered: fixed widths, and for strings an index plus the average entry.
-    private static long EstimatedRowBytes(RecordBatch batch)
-    {
-        long bytes = 0;
-        foreach (Column column in batch.Columns)
-        {
-            bytes += column switch
-            {
-                StringColumn s when s.Dictionary.Count > 0 => 4 + (s.Dictionary.Offsets[s.Dictionary.Count] / s.Dictionary.Count),
-                StringColumn => 4,
-                PrimitiveColumn<bool> => 1,
-                PrimitiveColumn<int> or PrimitiveColumn<float> => 4,
-                PrimitiveColumn<Int128> => 16,
-                _ => 8,
-            };
-            bytes += column.Validity is null ? 0 : 1;
-        }
-        return Math.Max(1, bytes);
     }
 
     /// <summary>Writes the remaining rows and the footer, and closes the stream unless it was left open.</summary>
@@ -315,15 +313,15 @@ public sealed class ParquetFileWriter : IDisposable
         return e;
     }
 
-    private static ColumnChunkBuffer CreateBuffer(ColumnField field, ParquetWriteOptions options) => field.Type switch
+    private static ColumnChunkBuffer CreateBuffer(ColumnField field, ParquetWriteOptions options, PageScratch scratch) => field.Type switch
     {
-        ColumnType.Boolean => new PrimitiveChunkBuffer<bool>(field, options),
-        ColumnType.Int32 or ColumnType.Date => new PrimitiveChunkBuffer<int>(field, options),
-        ColumnType.Int64 or ColumnType.Timestamp or ColumnType.TimestampNanos or ColumnType.Time => new PrimitiveChunkBuffer<long>(field, options),
-        ColumnType.Decimal => new DecimalChunkBuffer(field, options),
-        ColumnType.Float => new PrimitiveChunkBuffer<float>(field, options),
-        ColumnType.Double => new PrimitiveChunkBuffer<double>(field, options),
-        ColumnType.String or ColumnType.Binary => new ByteArrayChunkBuffer(field, options),
+        ColumnType.Boolean => new PrimitiveChunkBuffer<bool>(field, options, scratch),
+        ColumnType.Int32 or ColumnType.Date => new PrimitiveChunkBuffer<int>(field, options, scratch),
+        ColumnType.Int64 or ColumnType.Timestamp or ColumnType.TimestampNanos or ColumnType.Time => new PrimitiveChunkBuffer<long>(field, options, scratch),
+        ColumnType.Decimal => new DecimalChunkBuffer(field, options, scratch),
+        ColumnType.Float => new PrimitiveChunkBuffer<float>(field, options, scratch),
+        ColumnType.Double => new PrimitiveChunkBuffer<double>(field, options, scratch),
+        ColumnType.String or ColumnType.Binary => new ByteArrayChunkBuffer(field, options, scratch),
         _ => throw new ArgumentException($"Column '{field.Name}' has type {field.Type}, which cannot be written to Parquet yet.", nameof(field)),
     };
 

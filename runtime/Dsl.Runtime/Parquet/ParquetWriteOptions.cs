@@ -16,14 +16,23 @@ public sealed class ParquetWriteOptions
     public int RowGroupRows { get; set; } = 1 << 20;
 
     /// <summary>
-    /// The most bytes a row group's rows may take while buffered before it is written (default 128 MiB): rows are
-    /// held until their row group is written, so this bounds the writer's memory whatever the row width. A row group
-    /// ends at <see cref="RowGroupRows"/> or at this size, whichever comes first.
+    /// The most bytes the writer holds for a row group before it writes it (default 128 MiB): its finished pages,
+    /// compressed, which wait because a row group's column chunks lie one after another in the file, and the rows not
+    /// yet in a page (less than a page per column). So this bounds the writer's memory whatever the row width. A row
+    /// group ends at <see cref="RowGroupRows"/> or once it holds this much (checked every 8,192 rows), whichever
+    /// comes first.
     /// </summary>
     public long RowGroupBytes { get; set; } = 128L << 20;
 
     /// <summary>The target encoded size of a data page in bytes, before compression (default 1 MiB).</summary>
     public int DataPageSize { get; set; } = 1 << 20;
+
+    /// <summary>
+    /// The most rows in a data page (level entries, for a list or map leaf; default 20,000, as Apache Arrow's writer),
+    /// whatever their size. Small pages keep what a reader decodes at once, and what this writer holds per column
+    /// before a page is written, small; pages of narrow or dictionary-encoded columns would otherwise span millions of rows.
+    /// </summary>
+    public int DataPageRows { get; set; } = 20_000;
 
     /// <summary>Whether string and binary columns are dictionary-encoded (default true).</summary>
     public bool EnableDictionary { get; set; } = true;
@@ -92,6 +101,7 @@ public sealed class ParquetWriteOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(RowGroupRows, 1, nameof(RowGroupRows));
         ArgumentOutOfRangeException.ThrowIfLessThan(RowGroupBytes, 1, nameof(RowGroupBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(DataPageSize, 1, nameof(DataPageSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(DataPageRows, 1, nameof(DataPageRows));
         ArgumentOutOfRangeException.ThrowIfNegative(DictionaryPageSizeLimit, nameof(DictionaryPageSizeLimit));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxStatisticsValueLength, nameof(MaxStatisticsValueLength));
     }

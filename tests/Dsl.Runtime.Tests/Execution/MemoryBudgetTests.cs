@@ -78,7 +78,9 @@ public sealed class MemoryBudgetTests : IDisposable
 
         new LocalExecutor().Run(Pipeline(batch => { sizes.Add(batch.RowCount); return doubling(batch); }), input, Path.Combine(_root, "out"));
 
-        Assert.Equal([18_928, PartitionTask.SliceRows, PartitionTask.SliceRows], sizes.Order());
+        // 150,000 rows: 18 full slices and the rest.
+        int full = 150_000 / PartitionTask.SliceRows;
+        Assert.Equal([150_000 - (full * PartitionTask.SliceRows), .. Enumerable.Repeat(PartitionTask.SliceRows, full)], sizes.Order());
         Assert.Equal(Enumerable.Range(0, 150_000).Select(i => 2L * i), ReadLongs(Path.Combine(_root, "out")));
     }
 
@@ -90,7 +92,9 @@ public sealed class MemoryBudgetTests : IDisposable
 
         var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor().Run(Pipeline(Map(x => x == 70_000 ? throw new OverflowException("overflow") : x)), input, Path.Combine(_root, "out")));
 
-        Assert.Contains("row group 0, rows 65536-99999", error.Message);
+        // Row 70,000 is in the slice that starts at 8,192 x 8 = 65,536.
+        int first = 70_000 / PartitionTask.SliceRows * PartitionTask.SliceRows;
+        Assert.Contains($"row group 0, rows {first}-{first + PartitionTask.SliceRows - 1}", error.Message);
     }
 
     private static void InterlockedMax(ref int target, int value)

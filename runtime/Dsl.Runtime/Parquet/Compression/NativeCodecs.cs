@@ -108,9 +108,10 @@ internal static unsafe class NativeCodecs
             }
         }
 
-        public byte[] Compress(ReadOnlySpan<byte> source, int level)
+        /// <summary>Compresses <paramref name="source"/> into <paramref name="target"/> (grown to the bound); returns the bytes written.</summary>
+        public int Compress(ReadOnlySpan<byte> source, int level, ref byte[] target)
         {
-            byte[] target = new byte[(int)compressBound((nuint)source.Length)];
+            PageCompression.EnsureCapacity(ref target, (int)compressBound((nuint)source.Length));
             fixed (byte* src = source)
             fixed (byte* dst = target)
             {
@@ -119,8 +120,7 @@ internal static unsafe class NativeCodecs
                 {
                     throw new InvalidOperationException($"ZSTD compression failed: {ErrorName(result)}.");
                 }
-                Array.Resize(ref target, (int)result);
-                return target;
+                return (int)result;
             }
         }
 
@@ -144,9 +144,10 @@ internal static unsafe class NativeCodecs
             }
         }
 
-        public byte[] Compress(ReadOnlySpan<byte> source)
+        /// <summary>Compresses one LZ4 block into <paramref name="target"/> (grown to the bound); returns the bytes written.</summary>
+        public int Compress(ReadOnlySpan<byte> source, ref byte[] target)
         {
-            byte[] target = new byte[Math.Max(compressBound(source.Length), 16)];
+            PageCompression.EnsureCapacity(ref target, Math.Max(compressBound(source.Length), 16));
             fixed (byte* src = source)
             fixed (byte* dst = target)
             {
@@ -155,8 +156,7 @@ internal static unsafe class NativeCodecs
                 {
                     throw new InvalidOperationException($"LZ4 compression of {source.Length} bytes failed.");
                 }
-                Array.Resize(ref target, result);
-                return target;
+                return result;
             }
         }
     }

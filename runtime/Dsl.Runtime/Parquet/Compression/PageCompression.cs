@@ -88,15 +88,29 @@ internal static class PageCompression
         }
     }
 
-    /// <summary>Compresses <paramref name="source"/>.</summary>
+    /// <summary>Compresses <paramref name="source"/> into a new array (tests and one-off callers).</summary>
     public static byte[] Compress(CompressionCodec codec, ReadOnlySpan<byte> source)
+    {
+        byte[] target = [];
+        int written = Compress(codec, source, ref target);
+        return target.AsSpan(0, written).ToArray();
+    }
+
+    /// <summary>
+    /// Compresses <paramref name="source"/> into <paramref name="target"/>, growing it when it is too small, and returns
+    /// the bytes written. Writers keep one target for all their pages, so a page costs no allocation.
+    /// </summary>
+    public static int Compress(CompressionCodec codec, ReadOnlySpan<byte> source, ref byte[] target)
     {
         switch (codec)
         {
             case CompressionCodec.Uncompressed:
-                return source.ToArray();
+                EnsureCapacity(ref target, source.Length);
+                source.CopyTo(target);
+                return source.Length;
             case CompressionCodec.Snappy:
-                return IronSnappy.Snappy.Encode(source);
+                EnsureCapacity(ref target, Snappier.Snappy.GetMaxCompressedLength(source.Length));
+                return Snappier.Snappy.Compress(source, target);
             case CompressionCodec.Gzip:
             {
                 using var output = new MemoryStream();
@@ -104,24 +118,34 @@ internal static class PageCompression
                 {
                     gzip.Write(source);
                 }
-                return output.ToArray();
+                EnsureCapacity(ref target, (int)output.Length);
+                output.GetBuffer().AsSpan(0, (int)output.Length).CopyTo(target);
+                return (int)output.Length;
             }
             case CompressionCodec.Zstd:
-                return (NativeCodecs.Zstd ?? throw new InvalidOperationException(NativeCodecs.Missing("ZSTD", NativeCodecs.ZstdLibrary))).Compress(source, level: 3);
+                return (NativeCodecs.Zstd ?? throw new InvalidOperationException(NativeCodecs.Missing("ZSTD", NativeCodecs.ZstdLibrary))).Compress(source, level: 3, ref target);
             case CompressionCodec.Lz4Raw:
-                return (NativeCodecs.Lz4 ?? throw new InvalidOperationException(NativeCodecs.Missing("LZ4_RAW", NativeCodecs.Lz4Library))).Compress(source);
+                return (NativeCodecs.Lz4 ?? throw new InvalidOperationException(NativeCodecs.Missing("LZ4_RAW", NativeCodecs.Lz4Library))).Compress(source, ref target);
             case CompressionCodec.Brotli:
             {
-                byte[] target = new byte[BrotliEncoder.GetMaxCompressedLength(source.Length)];
+                EnsureCapacity(ref target, BrotliEncoder.GetMaxCompressedLength(source.Length));
                 if (!BrotliEncoder.TryCompress(source, target, out int written, quality: 4, window: 22))
                 {
                     throw new InvalidOperationException($"BROTLI compression of {source.Length} bytes failed.");
                 }
-                Array.Resize(ref target, written);
-                return target;
+                return written;
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(codec), codec, $"Compression codec {CodecName(codec)} is not supported for writing; use UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW or BROTLI.");
+        }
+    }
+
+    /// <summary>Grows <paramref name="buffer"/> to at least <paramref name="length"/> bytes (its content is not kept).</summary>
+    internal static void EnsureCapacity(ref byte[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = GC.AllocateUninitializedArray<byte>(Math.Max(length, Math.Min(Array.MaxLength, buffer.Length * 2)));
         }
     }
 

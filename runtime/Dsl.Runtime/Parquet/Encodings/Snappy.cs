@@ -6,7 +6,7 @@ namespace Dsl.Parquet.Encodings;
 
 /// <summary>
 /// A bounds-checked Snappy block decoder that writes into a caller-sized buffer, so a corrupt length preamble can
-/// never drive an allocation (compression uses IronSnappy).
+/// never drive an allocation (compression uses Snappier).
 /// </summary>
 internal static class Snappy
 {

@@ -7,8 +7,9 @@ namespace Dsl.Parquet.Writing;
 
 /// <summary>
 /// Buffers a string or binary column as entry numbers into a per-chunk <see cref="ByteDictionaryBuilder"/> and writes
-/// it dictionary-encoded (PLAIN dictionary page, RLE_DICTIONARY data pages), or PLAIN when the dictionary outgrew
-/// <see cref="ParquetWriteOptions.DictionaryPageSizeLimit"/> or dictionaries are disabled.
+/// it dictionary-encoded (PLAIN dictionary page, RLE_DICTIONARY data pages). Once the dictionary outgrows
+/// <see cref="ParquetWriteOptions.DictionaryPageSizeLimit"/> the remaining pages are PLAIN (the pages already written
+/// keep the dictionary); with dictionaries disabled every page is PLAIN.
 /// </summary>
 internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
 {
@@ -18,13 +19,20 @@ internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
     private int[] _sourceToEntry = [];
     private int _bitWidth;
 
-    public ByteArrayChunkBuffer(ColumnField field, ParquetWriteOptions options)
-        : base(field, options)
+    // Entries from _rawStart on are row storage of PLAIN pages (no de-duplication); before it, dictionary entries.
+    private int _rawStart;
+    // The dictionary entries the chunk's dictionary-encoded pages refer to: the dictionary page's entries.
+    private int _dictionaryEntries;
+    private bool _plainPageWritten;
+    // Dictionary entries already folded into the chunk's min/max.
+    private int _observedEntries;
+    private byte[]? _min;
+    private byte[]? _max;
+
+    public ByteArrayChunkBuffer(ColumnField field, ParquetWriteOptions options, PageScratch scratch)
+        : base(field, options, scratch)
     {
-        if (!options.EnableDictionary)
-        {
-            _dictionary.StopDeduplicating();
-        }
+        ResetValues();
     }
 
     public override PhysicalType PhysicalType => Field.FixedLength > 0 ? PhysicalType.FixedLenByteArray : PhysicalType.ByteArray;
@@ -73,6 +81,7 @@ internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
                     if (_dictionary.PlainSize > Options.DictionaryPageSizeLimit)
                     {
                         _dictionary.StopDeduplicating();
+                        _rawStart = _dictionary.Count;
                     }
                 }
             }
@@ -84,20 +93,28 @@ internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
         }
     }
 
-    protected override bool PrepareDictionary()
+    protected override bool NextPageUsesDictionary()
     {
-        bool dictionary = _dictionary.Deduplicating && _dictionary.Count > 0 && _dictionary.PlainSize <= Options.DictionaryPageSizeLimit;
+        // A chunk never goes back from PLAIN to the dictionary: readers may take a PLAIN page as the fallback.
+        bool dictionary = _dictionary.Deduplicating && _dictionary.Count > 0 && !_plainPageWritten;
         _bitWidth = dictionary ? Math.Max(1, RleBitPackedEncoder.BitWidth(_dictionary.Count - 1)) : 0;
         return dictionary;
     }
 
+    // A dictionary-encoded page is cut at DataPageSize bytes of pending entry numbers (4 bytes a value), which is what
+    // the rows take while they wait; their encoded indices are smaller.
+    protected override long EstimatePendingBytes() =>
+        _dictionary.Deduplicating && !_plainPageWritten
+            ? (long)ValueCount * sizeof(int)
+            : ((long)ValueCount * PrefixLength) + _dictionary.BytesFrom(_rawStart);
+
     protected override int WriteDictionary(IBufferWriter<byte> output)
     {
-        for (int i = 0; i < _dictionary.Count; i++)
+        for (int i = 0; i < _dictionaryEntries; i++)
         {
             WritePlain(output, _dictionary[i], PrefixLength);
         }
-        return _dictionary.Count;
+        return _dictionaryEntries;
     }
 
     protected override int ChoosePageRows(int row, int value, bool dictionary)
@@ -110,7 +127,7 @@ internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
         {
             if (!IsNullRow(r))
             {
-                size += dictionary ? 1 + (_bitWidth >> 3) : PrefixLength + _dictionary[_ids[v]].Length;
+                size += dictionary ? sizeof(int) : PrefixLength + _dictionary[_ids[v]].Length;
                 v++;
             }
             r++;
@@ -130,8 +147,10 @@ internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
             output.GetSpan(1)[0] = (byte)_bitWidth;
             output.Advance(1);
             RleBitPackedEncoder.Encode(ids, _bitWidth, output);
+            _dictionaryEntries = _dictionary.Count;
             return ParquetEncoding.RleDictionary;
         }
+        _plainPageWritten = true;
         foreach (int id in ids)
         {
             WritePlain(output, _dictionary[id], PrefixLength);
@@ -139,45 +158,89 @@ internal sealed class ByteArrayChunkBuffer : ColumnChunkBuffer
         return ParquetEncoding.Plain;
     }
 
+    protected override void ObserveValues(int start, int count)
+    {
+        // Every dictionary entry is used by some row of this chunk, so folding in new entries covers their rows; row
+        // storage entries are folded in value by value.
+        int dictionaryCount = Math.Min(_dictionary.Count, _rawStart);
+        for (; _observedEntries < dictionaryCount; _observedEntries++)
+        {
+            Observe(_dictionary[_observedEntries]);
+        }
+        foreach (int id in _ids.AsSpan(start, count))
+        {
+            if (id >= _rawStart)
+            {
+                Observe(_dictionary[id]);
+            }
+        }
+    }
+
     protected override Statistics BuildStatistics()
     {
         var stats = new Statistics();
-        if (ValueCount == 0)
+        if (_min is not null && _max is not null && _min.Length <= Options.MaxStatisticsValueLength && _max.Length <= Options.MaxStatisticsValueLength)
         {
-            return stats;
-        }
-        // Every entry is used by some row of this chunk; with de-duplication off entries are rows, so scanning the
-        // entries covers exactly the values either way.
-        ReadOnlySpan<byte> min = _dictionary[_ids[0]];
-        ReadOnlySpan<byte> max = min;
-        for (int i = 0; i < _dictionary.Count; i++)
-        {
-            ReadOnlySpan<byte> e = _dictionary[i];
-            if (e.SequenceCompareTo(min) < 0)
-            {
-                min = e;
-            }
-            if (e.SequenceCompareTo(max) > 0)
-            {
-                max = e;
-            }
-        }
-        if (min.Length <= Options.MaxStatisticsValueLength && max.Length <= Options.MaxStatisticsValueLength)
-        {
-            stats.MinValue = min.ToArray();
-            stats.MaxValue = max.ToArray();
+            stats.MinValue = _min;
+            stats.MaxValue = _max;
         }
         return stats;
+    }
+
+    protected override void DiscardValues(int count)
+    {
+        // Row storage of the values now in pages is dropped, so a PLAIN column holds about a page, not a row group.
+        int rawWritten = 0;
+        if (!_dictionary.Deduplicating)
+        {
+            foreach (int id in _ids.AsSpan(0, count))
+            {
+                rawWritten += id >= _rawStart ? 1 : 0;
+            }
+        }
+        Span<int> pending = _ids.AsSpan(0, ValueCount - count);
+        _ids.AsSpan(count, ValueCount - count).CopyTo(pending);
+        if (rawWritten > 0)
+        {
+            // Row storage entries are added in row order, so the written ones are the first after _rawStart.
+            _dictionary.RemoveRange(_rawStart, rawWritten);
+            for (int i = 0; i < pending.Length; i++)
+            {
+                if (pending[i] >= _rawStart)
+                {
+                    pending[i] -= rawWritten;
+                }
+            }
+        }
     }
 
     protected override void ResetValues()
     {
         _dictionary.Reset();
+        _rawStart = int.MaxValue;
         if (!Options.EnableDictionary)
         {
             _dictionary.StopDeduplicating();
+            _rawStart = 0;
         }
         _mappedSource = null;
+        _dictionaryEntries = 0;
+        _plainPageWritten = false;
+        _observedEntries = 0;
+        _min = null;
+        _max = null;
+    }
+
+    private void Observe(ReadOnlySpan<byte> value)
+    {
+        if (_min is null || value.SequenceCompareTo(_min) < 0)
+        {
+            _min = value.ToArray();
+        }
+        if (_max is null || value.SequenceCompareTo(_max) > 0)
+        {
+            _max = value.ToArray();
+        }
     }
 
     // FIXED_LEN_BYTE_ARRAY values are PLAIN-encoded without a length prefix.

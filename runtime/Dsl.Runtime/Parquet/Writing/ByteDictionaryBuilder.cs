@@ -3,7 +3,8 @@ namespace Dsl.Parquet.Writing;
 /// <summary>
 /// Distinct byte strings of one column chunk, numbered in order of first appearance, with an open-addressing hash
 /// table over their bytes. Once the entries outgrow the dictionary limit, de-duplication stops and every value
-/// becomes a new entry (the chunk will be written PLAIN, so entry numbers are just row storage).
+/// becomes a new entry (the chunk's remaining pages are written PLAIN, so those entries are just row storage, removed
+/// once their page is written).
 /// </summary>
 internal sealed class ByteDictionaryBuilder
 {
@@ -56,6 +57,32 @@ internal sealed class ByteDictionaryBuilder
             }
             slot = (slot + 1) & mask;
         }
+    }
+
+    /// <summary>The bytes of entries <paramref name="first"/> .. the last.</summary>
+    public long BytesFrom(int first) => first >= _count ? 0 : _length - _offsets[first];
+
+    /// <summary>
+    /// Removes entries <paramref name="start"/> .. + <paramref name="count"/>; later entries move down by
+    /// <paramref name="count"/>. Only once de-duplication has stopped, when entries are row storage that has been
+    /// written and the hash table is no longer used.
+    /// </summary>
+    public void RemoveRange(int start, int count)
+    {
+        if (Deduplicating)
+        {
+            throw new InvalidOperationException("Entries of a de-duplicating dictionary cannot be removed.");
+        }
+        int from = _offsets[start];
+        int to = _offsets[start + count];
+        int bytes = to - from;
+        _data.AsSpan(to, _length - to).CopyTo(_data.AsSpan(from));
+        _length -= bytes;
+        for (int i = start + count; i <= _count; i++)
+        {
+            _offsets[i - count] = _offsets[i] - bytes;
+        }
+        _count -= count;
     }
 
     /// <summary>Forgets every entry.</summary>

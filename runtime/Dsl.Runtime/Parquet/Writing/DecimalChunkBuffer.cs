@@ -14,9 +14,12 @@ internal sealed class DecimalChunkBuffer : ColumnChunkBuffer
 {
     private Int128[] _values = new Int128[256];
     private readonly Int128 _limit;
+    private bool _anyBounds;
+    private Int128 _min;
+    private Int128 _max;
 
-    public DecimalChunkBuffer(ColumnField field, ParquetWriteOptions options)
-        : base(field, options)
+    public DecimalChunkBuffer(ColumnField field, ParquetWriteOptions options, PageScratch scratch)
+        : base(field, options, scratch)
     {
         if (field.Precision is < 1 or > 38 || field.Scale < 0 || field.Scale > field.Precision)
         {
@@ -91,31 +94,38 @@ internal sealed class DecimalChunkBuffer : ColumnChunkBuffer
         return ParquetEncoding.Plain;
     }
 
+    protected override long EstimatePendingBytes() => (long)RowCount * ByteWidth;
+
+    protected override void ObserveValues(int start, int count)
+    {
+        foreach (Int128 v in _values.AsSpan(start, count))
+        {
+            _min = _anyBounds ? Int128.Min(_min, v) : v;
+            _max = _anyBounds ? Int128.Max(_max, v) : v;
+            _anyBounds = true;
+        }
+    }
+
     protected override Statistics BuildStatistics()
     {
         var stats = new Statistics();
-        ReadOnlySpan<Int128> values = _values.AsSpan(0, ValueCount);
-        if (values.IsEmpty)
+        if (!_anyBounds)
         {
             return stats;
         }
-        Int128 min = values[0];
-        Int128 max = values[0];
-        foreach (Int128 v in values)
-        {
-            min = Int128.Min(min, v);
-            max = Int128.Max(max, v);
-        }
         stats.MinValue = new byte[ByteWidth];
         stats.MaxValue = new byte[ByteWidth];
-        Encode(min, stats.MinValue);
-        Encode(max, stats.MaxValue);
+        Encode(_min, stats.MinValue);
+        Encode(_max, stats.MaxValue);
         return stats;
     }
 
+    protected override void DiscardValues(int count) => _values.AsSpan(count, ValueCount - count).CopyTo(_values);
+
     protected override void ResetValues()
     {
-        // Values are overwritten by the next row group; the array is kept for reuse.
+        // The array is kept for the next row group.
+        _anyBounds = false;
     }
 
     private void Encode(Int128 value, Span<byte> dest)

@@ -16,8 +16,13 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
     private T[] _values = new T[256];
     private ArrayBufferWriter<byte>? _deltaScratch;
 
-    public PrimitiveChunkBuffer(ColumnField field, ParquetWriteOptions options)
-        : base(field, options)
+    // The chunk's min and max so far over the paged values (NaN skipped); booleans as "any false" / "any true".
+    private bool _anyBounds;
+    private T _min;
+    private T _max;
+
+    public PrimitiveChunkBuffer(ColumnField field, ParquetWriteOptions options, PageScratch scratch)
+        : base(field, options, scratch)
     {
     }
 
@@ -58,7 +63,8 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
 
     protected override int ChoosePageRows(int row, int value, bool dictionary)
     {
-        long perPage = Field.Type == ColumnType.Boolean ? (long)Options.DataPageSize * 8 : Options.DataPageSize / Width;
+        // Pending values take Width bytes each (a boolean one byte, though it is written as a bit).
+        long perPage = Options.DataPageSize / Width;
         return (int)Math.Clamp(perPage, 1, RowCount - row);
     }
 
@@ -110,80 +116,97 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
         return ParquetEncoding.Plain;
     }
 
+    protected override long EstimatePendingBytes() => (long)RowCount * Width;
+
+    protected override void ObserveValues(int start, int count)
+    {
+        ReadOnlySpan<T> values = _values.AsSpan(start, count);
+        if (values.IsEmpty)
+        {
+            return;
+        }
+        (T Min, T Max)? page = typeof(T) == typeof(int) ? Cast(IntegerBounds(MemoryMarshal.Cast<T, int>(values)))
+            : typeof(T) == typeof(long) ? Cast(IntegerBounds(MemoryMarshal.Cast<T, long>(values)))
+            : typeof(T) == typeof(float) ? Cast(FloatingBounds(MemoryMarshal.Cast<T, float>(values)))
+            : typeof(T) == typeof(double) ? Cast(FloatingBounds(MemoryMarshal.Cast<T, double>(values)))
+            : Cast(BooleanBounds(MemoryMarshal.AsBytes(values)));
+        if (page is not (T min, T max))
+        {
+            return;
+        }
+        if (!_anyBounds)
+        {
+            (_min, _max, _anyBounds) = (min, max, true);
+            return;
+        }
+        _min = Comparer<T>.Default.Compare(min, _min) < 0 ? min : _min;
+        _max = Comparer<T>.Default.Compare(max, _max) > 0 ? max : _max;
+    }
+
     protected override Statistics BuildStatistics()
     {
         var stats = new Statistics();
-        ReadOnlySpan<T> values = _values.AsSpan(0, ValueCount);
-        if (values.Length == 0)
+        if (!_anyBounds)
         {
             return stats;
         }
-        if (typeof(T) == typeof(int))
+        int width = Field.Type == ColumnType.Boolean ? 1 : Width;
+        stats.MinValue = new byte[width];
+        stats.MaxValue = new byte[width];
+        T min = _min;
+        T max = _max;
+        if (typeof(T) == typeof(float) || typeof(T) == typeof(double))
         {
-            ReadOnlySpan<int> ints = MemoryMarshal.Cast<T, int>(values);
-            int min = int.MaxValue, max = int.MinValue;
-            foreach (int v in ints)
+            // The spec asks for -0.0 as a zero minimum and +0.0 as a zero maximum, so readers pruning on "x > 0" or
+            // "x < 0" stay correct whichever zero the data holds.
+            // (Equals is true for either zero.)
+            if (min.Equals(default(T)))
             {
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
+                min = NegativeZero();
             }
-            stats.MinValue = new byte[4];
-            stats.MaxValue = new byte[4];
-            BinaryPrimitives.WriteInt32LittleEndian(stats.MinValue, min);
-            BinaryPrimitives.WriteInt32LittleEndian(stats.MaxValue, max);
-        }
-        else if (typeof(T) == typeof(long))
-        {
-            ReadOnlySpan<long> longs = MemoryMarshal.Cast<T, long>(values);
-            long min = long.MaxValue, max = long.MinValue;
-            foreach (long v in longs)
+            if (max.Equals(default(T)))
             {
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
-            }
-            stats.MinValue = new byte[8];
-            stats.MaxValue = new byte[8];
-            BinaryPrimitives.WriteInt64LittleEndian(stats.MinValue, min);
-            BinaryPrimitives.WriteInt64LittleEndian(stats.MaxValue, max);
-        }
-        else if (typeof(T) == typeof(float))
-        {
-            if (FloatingBounds(MemoryMarshal.Cast<T, float>(values)) is (float min, float max))
-            {
-                stats.MinValue = new byte[4];
-                stats.MaxValue = new byte[4];
-                BinaryPrimitives.WriteSingleLittleEndian(stats.MinValue, min);
-                BinaryPrimitives.WriteSingleLittleEndian(stats.MaxValue, max);
+                max = default;
             }
         }
-        else if (typeof(T) == typeof(double))
-        {
-            if (FloatingBounds(MemoryMarshal.Cast<T, double>(values)) is (double min, double max))
-            {
-                stats.MinValue = new byte[8];
-                stats.MaxValue = new byte[8];
-                BinaryPrimitives.WriteDoubleLittleEndian(stats.MinValue, min);
-                BinaryPrimitives.WriteDoubleLittleEndian(stats.MaxValue, max);
-            }
-        }
-        else if (typeof(T) == typeof(bool))
-        {
-            ReadOnlySpan<byte> bools = MemoryMarshal.AsBytes(values);
-            bool anyTrue = bools.IndexOfAnyExcept((byte)0) >= 0;
-            bool anyFalse = bools.IndexOf((byte)0) >= 0;
-            stats.MinValue = [anyFalse ? (byte)0 : (byte)1];
-            stats.MaxValue = [anyTrue ? (byte)1 : (byte)0];
-        }
+        // Little-endian PLAIN bytes of the value (booleans: one byte, 0 or 1).
+        MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in min)).CopyTo(stats.MinValue);
+        MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in max)).CopyTo(stats.MaxValue);
         return stats;
     }
 
+    protected override void DiscardValues(int count) => _values.AsSpan(count, ValueCount - count).CopyTo(_values);
+
     protected override void ResetValues()
     {
-        // Values are overwritten by the next row group; the array is kept for reuse.
+        // The array is kept for the next row group.
+        _anyBounds = false;
     }
 
-    // Min and max ignoring NaN (null when every value is NaN); the spec asks for -0.0 as a zero minimum and +0.0 as a
-    // zero maximum, so readers pruning on "x > 0" or "x < 0" stay correct whichever zero the data holds.
+    private static (T, T)? Cast<TFrom>((TFrom, TFrom)? bounds)
+        where TFrom : unmanaged =>
+        bounds is (TFrom min, TFrom max) ? (System.Runtime.CompilerServices.Unsafe.As<TFrom, T>(ref min), System.Runtime.CompilerServices.Unsafe.As<TFrom, T>(ref max)) : null;
+
+    private static T NegativeZero() => typeof(T) == typeof(float) ? (T)(object)(-0.0f) : (T)(object)(-0.0);
+
+    private static (TInt Min, TInt Max)? IntegerBounds<TInt>(ReadOnlySpan<TInt> values)
+        where TInt : unmanaged, System.Numerics.INumber<TInt>
+    {
+        TInt min = values[0];
+        TInt max = values[0];
+        foreach (TInt v in values)
+        {
+            min = TInt.Min(min, v);
+            max = TInt.Max(max, v);
+        }
+        return (min, max);
+    }
+
+    // Booleans as bytes: min is 0 when any value is false, max is 1 when any is true.
+    private static (byte Min, byte Max)? BooleanBounds(ReadOnlySpan<byte> bools) =>
+        ((byte)(bools.IndexOf((byte)0) >= 0 ? 0 : 1), (byte)(bools.IndexOfAnyExcept((byte)0) >= 0 ? 1 : 0));
+
+    // Min and max ignoring NaN (null when every value is NaN).
     private static (TFloat Min, TFloat Max)? FloatingBounds<TFloat>(ReadOnlySpan<TFloat> values)
         where TFloat : System.Numerics.IFloatingPointIeee754<TFloat>
     {
@@ -203,6 +226,6 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
         {
             return null;
         }
-        return (TFloat.IsZero(min) ? TFloat.NegativeZero : min, TFloat.IsZero(max) ? TFloat.Zero : max);
+        return (min, max);
     }
 }
