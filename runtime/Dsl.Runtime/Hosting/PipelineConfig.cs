@@ -20,6 +20,8 @@ namespace Dsl.Hosting;
 /// compression: zstd            # uncompressed, snappy or gzip
 /// rowGroupRows: 1000000
 /// targetPartitionRows: 2000000
+/// memoryBudget: 2GiB           # what running tasks may hold at once (--memory-budget)
+/// otlpEndpoint: http://localhost:4318   # send spans and metrics to this OpenTelemetry collector (OTLP/HTTP)
 /// outputs:                     # per sink (its last stage): folder inside the output
 ///   Featurize: features
 /// parameters:                  # stage parameter objects, by type name, then member
@@ -34,7 +36,7 @@ namespace Dsl.Hosting;
 /// </example>
 public sealed class PipelineConfig
 {
-    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "outputs", "parameters"];
+    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "memoryBudget", "otlpEndpoint", "outputs", "parameters"];
 
     private readonly Dictionary<string, Mark> _marks = new(StringComparer.Ordinal);
 
@@ -66,6 +68,12 @@ public sealed class PipelineConfig
 
     /// <summary>Upper bound on rows per partition.</summary>
     public long? TargetPartitionRows { get; private set; }
+
+    /// <summary>Bytes running tasks may hold at once (<c>--memory-budget</c> overrides it).</summary>
+    public long? MemoryBudget { get; private set; }
+
+    /// <summary>The OpenTelemetry collector's OTLP/HTTP base URL (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c> overrides it).</summary>
+    public string? OtlpEndpoint { get; private set; }
 
     /// <summary>Output sub-folder per sink, keyed by the sink's last stage name.</summary>
     public IReadOnlyDictionary<string, string> Outputs { get; private set; } = new Dictionary<string, string>();
@@ -117,6 +125,8 @@ public sealed class PipelineConfig
                 case "rowGroupRows": config.RowGroupRows = (int?)Number(config, key, value, 1, int.MaxValue, problems); break;
                 case "targetPartitionRows": config.TargetPartitionRows = Number(config, key, value, 1, long.MaxValue, problems); break;
                 case "compression": config.Compression = Codec(config, value, problems); break;
+                case "memoryBudget": config.MemoryBudget = Size(config, key, value, problems); break;
+                case "otlpEndpoint": config.OtlpEndpoint = Url(config, key, value, problems); break;
                 case "outputs": config.Outputs = Folders(config, value, problems); break;
                 case "parameters": ReadParameters(config, value, problems); break;
                 default:
@@ -248,6 +258,33 @@ public sealed class PipelineConfig
             return number;
         }
         problems.Add(Problem(config, value.Start, $"Setting '{key}' must be a whole number from {min} to {max}."));
+        return null;
+    }
+
+    private static long? Size(PipelineConfig config, string key, YamlNode value, List<ConfigProblem> problems)
+    {
+        if (value is YamlScalarNode { Value: { Length: > 0 } text })
+        {
+            try
+            {
+                return PipelineHost.ParseBytes(text);
+            }
+            catch (ArgumentException)
+            {
+                // Reported below, with the line.
+            }
+        }
+        problems.Add(Problem(config, value.Start, $"Setting '{key}' must be a size of at least 1MB, such as 512MB, 2GiB or 1000000 (bytes)."));
+        return null;
+    }
+
+    private static string? Url(PipelineConfig config, string key, YamlNode value, List<ConfigProblem> problems)
+    {
+        if (value is YamlScalarNode { Value: { Length: > 0 } text } && Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && uri.Scheme is "http" or "https")
+        {
+            return text;
+        }
+        problems.Add(Problem(config, value.Start, $"Setting '{key}' must be an http:// or https:// URL, such as http://localhost:4318."));
         return null;
     }
 

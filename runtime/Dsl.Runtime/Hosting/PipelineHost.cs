@@ -89,10 +89,12 @@ public static class PipelineHost
                     RowGroupRows = settings?.RowGroupRows ?? new ParquetWriteOptions().RowGroupRows,
                 },
                 AllowEmptyInput = parse.GetValue(allowEmpty),
-                MemoryBudget = parse.GetValue(memoryBudget) is { } budget ? ParseBytes(budget) : defaults.MemoryBudget,
+                MemoryBudget = parse.GetValue(memoryBudget) is { } budget ? ParseBytes(budget) : settings?.MemoryBudget ?? defaults.MemoryBudget,
                 Force = parse.GetValue(force),
             };
             string outputPath = parse.GetValue(output) ?? settings?.Output ?? Path.Combine("out", plan.Name);
+            // Telemetry export starts before the run and sends what is left when it ends, whatever the outcome.
+            using OtlpExporter? telemetry = OtlpExporter.Start(OtlpSettings.Resolve(Environment.GetEnvironmentVariable, settings?.OtlpEndpoint, plan.Name), stderr);
             using var stop = new StopSignals(stderr);
             var progress = new ProgressPrinter(stderr, ProgressPrinter.IsTerminal(stderr));
             try

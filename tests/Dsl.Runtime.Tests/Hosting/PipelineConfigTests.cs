@@ -39,12 +39,16 @@ public sealed class PipelineConfigTests : IDisposable
             compression: gzip
             rowGroupRows: 10_000
             targetPartitionRows: 2000000
+            memoryBudget: 1.5GiB
+            otlpEndpoint: http://collector:4318
             outputs:
               Double: doubled
               Negate: negated
             """);
 
         Assert.Empty(problems);
+        Assert.Equal(3L << 29, config.MemoryBudget);
+        Assert.Equal("http://collector:4318", config.OtlpEndpoint);
         Assert.Equal("branches", config.Pipeline);
         Assert.Equal("data/in", config.Input);
         Assert.Equal("out/here", config.Output);
@@ -83,6 +87,20 @@ public sealed class PipelineConfigTests : IDisposable
             p => Assert.Equal((3, 14, "Setting 'compression' must be one of uncompressed, snappy or gzip."), (p.Line, p.Column, p.Message)),
             p => Assert.StartsWith("Unknown setting 'colour'.", p.Message));
         Assert.Equal($"{_path}(2,14): error DSL5005: Setting 'parallelism' must be a whole number from 1 to 4096.", problems[0].ToString());
+    }
+
+    [Fact]
+    public void Read_BadMemoryBudgetAndOtlpEndpoint_ReportEachWithLineAndColumn()
+    {
+        (_, IReadOnlyList<ConfigProblem> problems) = Read("""
+            memoryBudget: lots
+            otlpEndpoint: collector:4317
+            """);
+
+        Assert.Collection(
+            problems,
+            p => Assert.Equal((1, 15, "Setting 'memoryBudget' must be a size of at least 1MB, such as 512MB, 2GiB or 1000000 (bytes)."), (p.Line, p.Column, p.Message)),
+            p => Assert.Equal((2, 15, "Setting 'otlpEndpoint' must be an http:// or https:// URL, such as http://localhost:4318."), (p.Line, p.Column, p.Message)));
     }
 
     [Fact]
