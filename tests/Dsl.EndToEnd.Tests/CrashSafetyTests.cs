@@ -102,6 +102,61 @@ public sealed class CrashSafetyTests : IDisposable
         _log.WriteLine($"{points} kills (seed {seed}, runs of ~{runMs:0} ms); the new output was already visible after {sawNew}; last step before the kill: {string.Join(", ", lastSteps.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} x{kv.Value}"))}");
     }
 
+    /// <summary>
+    /// Where the file system has no atomic exchange, the swap is two renames with a window in which the output folder
+    /// is absent (DSL_TEST_NO_EXCHANGE=1 takes that path on this one). A kill before, inside and after that window
+    /// leaves the previous output, no output folder, or the new output, never a mix; the next run puts the previous
+    /// output back first and then equals a clean run.
+    /// </summary>
+    [Theory]
+    [InlineData("next-durable")]
+    [InlineData("output-moved-aside")]
+    [InlineData("swapped")]
+    public void KillAroundTheTwoRenameFallback_PreviousOutputPutBack_RerunEqualsCleanRun(string step)
+    {
+        string[] inputs = [Sample("inA", seed: 1), Sample("inB", seed: 2)];
+        string cleanFolder = _temp.Combine("clean");
+        Assert.Equal(0, PipelineProcess.Run(Plain, "run", "--input", inputs[1], "--output", cleanFolder, "-p", "2").Exit);
+        Dictionary<string, byte[]> cleanNew = VisibleParquet(cleanFolder);
+        Assert.Equal(0, PipelineProcess.Run(Plain, "run", "--input", inputs[0], "--output", Output, "-p", "2").Exit);
+        Dictionary<string, byte[]> previous = VisibleParquet(Output);
+
+        var fallback = new Dictionary<string, string> { ["DSL_TEST_TRACE"] = "1", ["DSL_TEST_STEP_DELAY_MS"] = "300", ["DSL_TEST_NO_EXCHANGE"] = "1" };
+        using (PipelineProcess run = PipelineProcess.Start(fallback, "run", "--input", inputs[1], "--output", Output, "-p", "2"))
+        {
+            Assert.True(run.WaitForStep(step, TimeSpan.FromSeconds(60)), run.Stderr);
+            Thread.Sleep(50); // inside the step's 300 ms pause
+            Assert.True(run.Signal(PipelineProcess.SIGKILL));
+            run.WaitForExit(TimeSpan.FromSeconds(30));
+        }
+
+        Dictionary<string, byte[]> seen = VisibleParquet(Output);
+        switch (step)
+        {
+            case "next-durable":
+                Assert.True(Same(seen, previous), "killed before the renames: the previous output must be in place");
+                break;
+            case "output-moved-aside":
+                Assert.False(Directory.Exists(Output), "killed between the renames: the output folder is absent");
+                break;
+            default:
+                Assert.True(Same(seen, cleanNew), "killed after the renames: the new output must be in place");
+                Assert.True(File.Exists(Path.Combine(Output, LocalExecutor.SuccessMarker)));
+                break;
+        }
+
+        // Any next run repairs first: a run that then fails reading its input leaves the previous output back in
+        // place (or the new one, when the kill came after the renames).
+        var failing = new Dictionary<string, string>(fallback) { ["DSL_TEST_FAULTS"] = "read:99" };
+        Assert.NotEqual(0, PipelineProcess.Run(failing, "run", "--input", inputs[1], "--output", Output, "-p", "2", "--force").Exit);
+        Assert.True(Same(VisibleParquet(Output), step == "swapped" ? cleanNew : previous), "the failed run after the kill did not restore the output");
+
+        (int exit, _, string stderr) = PipelineProcess.Run(fallback, "run", "--input", inputs[1], "--output", Output, "-p", "2");
+        Assert.True(exit == 0, stderr);
+        Assert.True(Same(VisibleParquet(Output), cleanNew), "the rerun differs from a clean run");
+        Assert.Equal(["lock"], Directory.GetFileSystemEntries(Work).Select(Path.GetFileName));
+    }
+
     [Theory]
     [InlineData(PipelineProcess.SIGINT, 130)]
     [InlineData(PipelineProcess.SIGTERM, 143)]

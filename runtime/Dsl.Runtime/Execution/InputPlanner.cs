@@ -127,24 +127,31 @@ internal static class InputPlanner
             CheckColumns(plan, expected, reader, readColumns, file);
             int first = 0;
             long rows = 0;
+            long bytes = 0;
             for (int rg = 0; rg < reader.RowGroupCount; rg++)
             {
                 long groupRows = reader.Metadata.RowGroups[rg].NumRows;
                 if (rg > first && rows + groupRows > targetRows)
                 {
-                    partitions.Add(new Partition(partitions.Count, file, first, rg - first, rows));
+                    partitions.Add(new Partition(partitions.Count, file, first, rg - first, rows) { Bytes = bytes });
                     first = rg;
                     rows = 0;
+                    bytes = 0;
                 }
                 rows += groupRows;
+                bytes += StoredBytes(reader.Metadata.RowGroups[rg]);
             }
             if (reader.RowGroupCount > first)
             {
-                partitions.Add(new Partition(partitions.Count, file, first, reader.RowGroupCount - first, rows));
+                partitions.Add(new Partition(partitions.Count, file, first, reader.RowGroupCount - first, rows) { Bytes = bytes });
             }
         }
         return partitions;
     }
+
+    // A row group's stored bytes: its total when the footer gives one, else the sum of its column chunks'.
+    private static long StoredBytes(Dsl.Parquet.Metadata.RowGroup group) =>
+        group.TotalCompressedSize is > 0 and long total ? total : group.Columns.Sum(c => c.MetaData?.TotalCompressedSize ?? 0);
 
     // Only the columns the pipeline reads must be readable: other columns may use types this reader does not support.
     private static void CheckColumns(PipelinePlan plan, BatchSchema expected, ParquetFileReader reader, IReadOnlyList<string> readColumns, string file)

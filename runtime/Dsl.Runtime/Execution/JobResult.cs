@@ -77,7 +77,9 @@ public sealed record RunProfile(TimeSpan ReadDecode, TimeSpan Kernels, TimeSpan 
 /// <param name="RowsRead">Input rows of the partitions computed so far.</param>
 /// <param name="RowsToRead">Input rows of every partition to compute.</param>
 /// <param name="Elapsed">Time since the run started.</param>
-public sealed record RunProgress(int PartitionsDone, int PartitionsTotal, long RowsRead, long RowsToRead, TimeSpan Elapsed)
+/// <param name="BytesRead">Stored input bytes of the partitions computed so far.</param>
+/// <param name="BytesToRead">Stored input bytes of every partition to compute.</param>
+public sealed record RunProgress(int PartitionsDone, int PartitionsTotal, long RowsRead, long RowsToRead, TimeSpan Elapsed, long BytesRead = 0, long BytesToRead = 0)
 {
     /// <summary>Input rows per second so far.</summary>
     public double RowsPerSecond => Elapsed > TimeSpan.Zero ? RowsRead / Elapsed.TotalSeconds : 0;

@@ -87,8 +87,10 @@ public sealed class LocalExecutor
         job?.SetTag("dsl.partitions_reused", partitions.Count - toRun.Length);
         int done = partitions.Count - toRun.Length;
         long rowsDone = 0;
+        long bytesDone = 0;
         long rowsToRead = toRun.Sum(i => partitions[i].Rows);
-        _options.Progress?.Report(new RunProgress(done, partitions.Count, 0, rowsToRead, clock.Elapsed));
+        long bytesToRead = toRun.Sum(i => partitions[i].Bytes);
+        _options.Progress?.Report(new RunProgress(done, partitions.Count, 0, rowsToRead, clock.Elapsed, 0, bytesToRead));
 
         var stats = new SegmentCounters(plan.Segments.Count);
         var pruner = new RowGroupPruner(plan);
@@ -102,7 +104,8 @@ public sealed class LocalExecutor
             {
                 // Only the accepted attempt of a partition counts: a twin's or a retry's rows are not added twice.
                 stats.Add(accepted.Stats);
-                _options.Progress?.Report(new RunProgress(++done, partitions.Count, rowsDone += partitions[toRun[item]].Rows, rowsToRead, clock.Elapsed));
+                Partition partition = partitions[toRun[item]];
+                _options.Progress?.Report(new RunProgress(++done, partitions.Count, rowsDone += partition.Rows, rowsToRead, clock.Elapsed, bytesDone += partition.Bytes, bytesToRead));
             },
             cancellationToken);
         for (int j = 0; j < toRun.Length; j++)

@@ -9,4 +9,8 @@ namespace Dsl.Execution;
 /// <param name="FirstRowGroup">The first row group read.</param>
 /// <param name="RowGroupCount">How many row groups are read.</param>
 /// <param name="Rows">Rows in those row groups, from the file footer.</param>
-public sealed record Partition(int Index, string File, int FirstRowGroup, int RowGroupCount, long Rows);
+public sealed record Partition(int Index, string File, int FirstRowGroup, int RowGroupCount, long Rows)
+{
+    /// <summary>The stored (compressed) bytes of those row groups' column chunks, for progress.</summary>
+    public long Bytes { get; init; }
+}

@@ -4,8 +4,8 @@ using Dsl.Execution;
 namespace Dsl.Hosting;
 
 /// <summary>
-/// Shows a run's progress on standard error: on a terminal, one line redrawn in place (a bar, partitions, rows/s,
-/// time left); otherwise (a log, a pipe) a plain line at most every five seconds and one when the last partition is
+/// Shows a run's progress on standard error: on a terminal, one line redrawn in place (a bar, partitions, rows and
+/// stored bytes read, rows/s, time left); otherwise (a log, a pipe) a plain line at most every five seconds and one when the last partition is
 /// done, so logs stay short.
 /// </summary>
 internal sealed class ProgressPrinter : IProgress<RunProgress>
@@ -66,11 +66,14 @@ internal sealed class ProgressPrinter : IProgress<RunProgress>
         }
     }
 
+    private static string Mebibytes(long bytes) => (bytes / 1048576.0).ToString(bytes < 10 << 20 ? "0.0" : "N0", CultureInfo.InvariantCulture);
+
     internal static string Describe(RunProgress p)
     {
         string rows = p.RowsRead.ToString("N0", CultureInfo.InvariantCulture);
         string rate = (p.RowsPerSecond / 1e6).ToString("0.00", CultureInfo.InvariantCulture);
         string left = p.PartitionsDone == p.PartitionsTotal ? "all computed, committing" : p.Remaining is { } r ? $"about {Math.Ceiling(r.TotalSeconds):0} s left" : "starting";
-        return $"{p.PartitionsDone}/{p.PartitionsTotal} partitions, {rows} rows read, {rate}M rows/s, {left}";
+        string bytes = p.BytesToRead > 0 ? $" ({Mebibytes(p.BytesRead)} of {Mebibytes(p.BytesToRead)} MiB)" : "";
+        return $"{p.PartitionsDone}/{p.PartitionsTotal} partitions, {rows} rows read{bytes}, {rate}M rows/s, {left}";
     }
 }

@@ -74,6 +74,12 @@ public sealed class ObservabilityTests : IDisposable
         Assert.All(reports.Seen, r => Assert.Equal(2, r.PartitionsTotal));
         Assert.Equal(50, reports.Seen[^1].RowsRead);
         Assert.Equal(50, reports.Seen[^1].RowsToRead);
+        // Bytes: b.parquet's stored row group, from its footer.
+        using var b = new Dsl.Parquet.ParquetFileReader(Path.Combine(input, "b.parquet"));
+        long stored = b.Metadata.RowGroups[0].TotalCompressedSize ?? 0;
+        Assert.True(stored > 0);
+        Assert.Equal((0L, stored), (reports.Seen[0].BytesRead, reports.Seen[0].BytesToRead));
+        Assert.Equal((stored, stored), (reports.Seen[^1].BytesRead, reports.Seen[^1].BytesToRead));
     }
 
     [Fact]
@@ -81,18 +87,18 @@ public sealed class ObservabilityTests : IDisposable
     {
         var plain = new StringWriter();
         var printer = new ProgressPrinter(plain, terminal: false);
-        printer.Report(new RunProgress(1, 4, 100, 400, TimeSpan.FromSeconds(1)));
-        printer.Report(new RunProgress(2, 4, 200, 400, TimeSpan.FromSeconds(6)));
-        printer.Report(new RunProgress(4, 4, 400, 400, TimeSpan.FromSeconds(7)));
+        printer.Report(new RunProgress(1, 4, 100, 400, TimeSpan.FromSeconds(1), 1 << 20, 4 << 20));
+        printer.Report(new RunProgress(2, 4, 200, 400, TimeSpan.FromSeconds(6), 2 << 20, 4 << 20));
+        printer.Report(new RunProgress(4, 4, 400, 400, TimeSpan.FromSeconds(7), 4 << 20, 4 << 20));
         Assert.Equal(
-            ["progress: 2/4 partitions, 200 rows read, 0.00M rows/s, about 6 s left", "progress: 4/4 partitions, 400 rows read, 0.00M rows/s, all computed, committing"],
+            ["progress: 2/4 partitions, 200 rows read (2.0 of 4.0 MiB), 0.00M rows/s, about 6 s left", "progress: 4/4 partitions, 400 rows read (4.0 of 4.0 MiB), 0.00M rows/s, all computed, committing"],
             plain.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
 
         var terminal = new StringWriter();
         var bar = new ProgressPrinter(terminal, terminal: true);
-        bar.Report(new RunProgress(2, 4, 200, 400, TimeSpan.FromSeconds(1)));
+        bar.Report(new RunProgress(2, 4, 200, 400, TimeSpan.FromSeconds(1), 1_500L << 20, 3_000L << 20));
         bar.Finish();
-        Assert.Equal($"\r[############............] 2/4 partitions, 200 rows read, 0.00M rows/s, about 1 s left\u001b[K{Environment.NewLine}", terminal.ToString());
+        Assert.Equal($"\r[############............] 2/4 partitions, 200 rows read (1,500 of 3,000 MiB), 0.00M rows/s, about 1 s left\u001b[K{Environment.NewLine}", terminal.ToString());
     }
 
     private sealed class Recorder : IProgress<RunProgress>

@@ -23,19 +23,21 @@ internal enum StorageOperation
 /// recovers or fails cleanly with the previous output intact. Read from <c>DSL_TEST_FAULTS</c> for tests that run
 /// the real program, e.g. <c>rename@2:1,write:3:enospc</c>: let two renames pass then fail one; fail the first three
 /// writes with "No space left on device". It also widens the commit protocol's steps (<c>DSL_TEST_STEP_DELAY_MS</c>)
-/// so that kill tests land inside them, and names each step on standard error (<c>DSL_TEST_TRACE=1</c>).
-/// Without those variables it does nothing.
+/// so that kill tests land inside them, names each step on standard error (<c>DSL_TEST_TRACE=1</c>), and can make
+/// the job commit take its two-rename fallback as on a file system without an atomic exchange
+/// (<c>DSL_TEST_NO_EXCHANGE=1</c>). Without those variables it does nothing.
 /// </summary>
 internal sealed class FaultPlan
 {
     private readonly Dictionary<StorageOperation, Rule> _rules;
     private readonly object _gate = new();
 
-    private FaultPlan(Dictionary<StorageOperation, Rule> rules, int stepDelayMs, bool trace)
+    private FaultPlan(Dictionary<StorageOperation, Rule> rules, int stepDelayMs, bool trace, bool noExchange = false)
     {
         _rules = rules;
         StepDelayMs = stepDelayMs;
         Trace = trace;
+        NoExchange = noExchange;
     }
 
     /// <summary>No faults, no delays.</summary>
@@ -45,7 +47,11 @@ internal sealed class FaultPlan
     public static FaultPlan FromEnvironment { get; } = Parse(
         Environment.GetEnvironmentVariable("DSL_TEST_FAULTS"),
         int.TryParse(Environment.GetEnvironmentVariable("DSL_TEST_STEP_DELAY_MS"), CultureInfo.InvariantCulture, out int delay) ? delay : 0,
-        Environment.GetEnvironmentVariable("DSL_TEST_TRACE") == "1");
+        Environment.GetEnvironmentVariable("DSL_TEST_TRACE") == "1",
+        Environment.GetEnvironmentVariable("DSL_TEST_NO_EXCHANGE") == "1");
+
+    /// <summary>Whether the job commit acts as if the file system had no atomic exchange.</summary>
+    public bool NoExchange { get; }
 
     /// <summary>Milliseconds to pause at each commit step.</summary>
     public int StepDelayMs { get; }
@@ -54,7 +60,7 @@ internal sealed class FaultPlan
     public bool Trace { get; }
 
     /// <summary>Parses <c>op[@skip]:count[:enospc]</c> rules separated by commas.</summary>
-    public static FaultPlan Parse(string? spec, int stepDelayMs = 0, bool trace = false)
+    public static FaultPlan Parse(string? spec, int stepDelayMs = 0, bool trace = false, bool noExchange = false)
     {
         var rules = new Dictionary<StorageOperation, Rule>();
         foreach (string part in (spec ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -70,7 +76,7 @@ internal sealed class FaultPlan
             int skip = head.Length > 1 ? int.Parse(head[1], CultureInfo.InvariantCulture) : 0;
             rules[op] = new Rule(skip, count, fields.Length > 2 && fields[2].Equals("enospc", StringComparison.OrdinalIgnoreCase));
         }
-        return new FaultPlan(rules, stepDelayMs, trace);
+        return new FaultPlan(rules, stepDelayMs, trace, noExchange);
     }
 
     /// <summary>Throws the planned fault for this occurrence of <paramref name="operation"/> on <paramref name="path"/>, if any.</summary>

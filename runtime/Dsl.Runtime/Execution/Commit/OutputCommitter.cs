@@ -271,7 +271,7 @@ internal sealed class OutputCommitter : IDisposable
             Directory.Move(Next, Output);
             old = Next;
         }
-        else if (NativeFileSystem.TryExchange(Next, Output))
+        else if (!_faults.NoExchange && NativeFileSystem.TryExchange(Next, Output))
         {
             old = Next; // next/ now holds the previous output
         }
