@@ -263,17 +263,39 @@ public sealed class LocalExecutor
     private string[] SinkFolders(SegmentPlan[] sinks)
     {
         string[] folders = sinks.Select(s => OutputFolder(s, sinks.Length)).ToArray();
-        for (int a = 0; a < folders.Length; a++)
+        if (FolderConflict(sinks.Select(s => s.Stages[^1]).ToArray(), folders) is { } conflict)
         {
-            for (int b = a + 1; b < folders.Length; b++)
+            throw new ArgumentException(conflict);
+        }
+        return folders;
+    }
+
+    /// <summary>
+    /// Why two sinks' output folders clash (the same folder, or one inside the other, so a reader of one would read
+    /// the other's parts too), or null. The configuration check (<c>check-config</c>, the build) asks the same.
+    /// </summary>
+    internal static string? FolderConflict(IReadOnlyList<string> sinks, IReadOnlyList<string> folders)
+    {
+        for (int a = 0; a < folders.Count; a++)
+        {
+            for (int b = 0; b < folders.Count; b++)
             {
-                if (string.Equals(folders[a], folders[b], StringComparison.Ordinal))
+                if (a == b)
                 {
-                    throw new ArgumentException($"Sinks '{sinks[a].Stages[^1]}' and '{sinks[b].Stages[^1]}' are both mapped to the output folder '{folders[a]}'; their parts would overwrite each other. Give each sink its own folder under 'outputs:'.");
+                    continue;
+                }
+                if (a < b && string.Equals(folders[a], folders[b], StringComparison.Ordinal))
+                {
+                    return $"Sinks '{sinks[a]}' and '{sinks[b]}' are both mapped to the output folder '{folders[a]}'; their parts would overwrite each other. Give each sink its own folder under 'outputs:'.";
+                }
+                if (folders[b].StartsWith(folders[a].Length == 0 ? "" : folders[a] + "/", StringComparison.Ordinal) && folders[a] != folders[b])
+                {
+                    string outer = folders[a].Length == 0 ? "the output folder itself" : $"'{folders[a]}'";
+                    return $"The output folder '{folders[b]}' of sink '{sinks[b]}' lies inside {outer}, the folder of sink '{sinks[a]}'; a reader of '{sinks[a]}' would read both. Give each sink a folder of its own, side by side, under 'outputs:'.";
                 }
             }
         }
-        return folders;
+        return null;
     }
 
     // One sink writes straight into the output folder, several into one sub-folder each; both can be overridden.

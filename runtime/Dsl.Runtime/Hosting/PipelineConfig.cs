@@ -17,7 +17,7 @@ namespace Dsl.Hosting;
 /// input: data/transactions
 /// output: out/features
 /// parallelism: 4
-/// compression: zstd            # uncompressed, snappy or gzip
+/// compression: zstd            # uncompressed, snappy, gzip, zstd, lz4_raw or brotli
 /// rowGroupRows: 1000000
 /// targetPartitionRows: 2000000
 /// memoryBudget: 2GiB           # what running tasks may hold at once (--memory-budget)
@@ -170,6 +170,13 @@ public sealed class PipelineConfig
                 problems.Add(Problem(this, _marks["outputs." + stage], $"Output '{stage}' is not a sink: {why}. Sinks are {string.Join(", ", sinks.Select(s => $"'{s}'"))}."));
             }
         }
+        // The folders the run would write each sink to, as LocalExecutor chooses them: a clash fails the build, not the run.
+        string[] folders = sinks.Select(sink => Outputs.TryGetValue(sink, out string? folder) ? folder.Trim('/', '\\') : sinks.Length == 1 ? "" : sink).ToArray();
+        if (LocalExecutor.FolderConflict(sinks, folders) is { } conflict)
+        {
+            string stage = sinks.Where(Outputs.ContainsKey).LastOrDefault() ?? sinks[0];
+            problems.Add(Problem(this, _marks.TryGetValue("outputs." + stage, out Mark mark) ? mark : _marks["outputs"], conflict));
+        }
         BindParameters(plan, overridden ?? [], new StageParameterValues(), problems);
         return problems;
     }
@@ -290,16 +297,10 @@ public sealed class PipelineConfig
 
     private static CompressionCodec? Codec(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)
     {
-        CompressionCodec? codec = (value as YamlScalarNode)?.Value?.ToLowerInvariant() switch
-        {
-            "uncompressed" or "none" => CompressionCodec.Uncompressed,
-            "snappy" => CompressionCodec.Snappy,
-            "gzip" => CompressionCodec.Gzip,
-            _ => null,
-        };
+        CompressionCodec? codec = OutputCodecs.Parse((value as YamlScalarNode)?.Value);
         if (codec is null)
         {
-            problems.Add(Problem(config, value.Start, "Setting 'compression' must be one of uncompressed, snappy or gzip."));
+            problems.Add(Problem(config, value.Start, $"Setting 'compression' must be one of {OutputCodecs.NameList}."));
         }
         return codec;
     }

@@ -29,7 +29,14 @@ public static class PipelineHost
         var input = new Option<string?>("--input", "-i") { Description = "A Parquet file or a folder of them. Without it (here or in the configuration file), sample data is generated first when the project provides a generator." };
         var output = new Option<string?>("--output", "-o") { Description = $"The output folder; parts, _manifest.json and _SUCCESS are published there. Default: out/{plan.Name}." };
         var parallelism = new Option<int?>("--parallelism", "-p") { Description = "Partitions processed at once. Default: the core count." };
-        var compression = new Option<CompressionCodec?>("--compression") { Description = "Codec of the output files. Default: Snappy." };
+        var compression = new Option<string?>("--compression") { Description = "Codec of the output files. Default: snappy.", HelpName = string.Join("|", OutputCodecs.Names) };
+        compression.Validators.Add(result =>
+        {
+            if (OutputCodecs.Parse(result.GetValueOrDefault<string?>()) is null)
+            {
+                result.AddError($"--compression must be one of {OutputCodecs.NameList}, not '{result.GetValueOrDefault<string?>()}'.");
+            }
+        });
         var config = new Option<string?>("--config", "-c") { Description = $"A pipeline configuration file. Default: {ConfigFileName} in the current folder, else beside the program." };
         var param = new Option<string[]>("--param") { Description = "A stage parameter value, Type.Member=value (e.g. AmountScaling.Mean=120.5); repeat for several. Overrides the configuration file's 'parameters'." };
         var allowEmpty = new Option<bool>("--allow-empty") { Description = "Let an input without rows replace the output with an empty one (by default that is an error)." };
@@ -85,13 +92,14 @@ public static class PipelineHost
                 OutputFolders = settings?.Outputs ?? defaults.OutputFolders,
                 Write = new ParquetWriteOptions
                 {
-                    Compression = parse.GetValue(compression) ?? settings?.Compression ?? CompressionCodec.Snappy,
+                    Compression = OutputCodecs.Parse(parse.GetValue(compression)) ?? settings?.Compression ?? CompressionCodec.Snappy,
                     RowGroupRows = settings?.RowGroupRows ?? new ParquetWriteOptions().RowGroupRows,
                 },
                 AllowEmptyInput = parse.GetValue(allowEmpty),
                 MemoryBudget = parse.GetValue(memoryBudget) is { } budget ? ParseBytes(budget) : settings?.MemoryBudget ?? defaults.MemoryBudget,
                 Force = parse.GetValue(force),
             };
+            OutputCodecs.CheckAvailable(options.Write.Compression);
             string outputPath = parse.GetValue(output) ?? settings?.Output ?? Path.Combine("out", plan.Name);
             // Telemetry export starts before the run and sends what is left when it ends, whatever the outcome.
             using OtlpExporter? telemetry = OtlpExporter.Start(OtlpSettings.Resolve(Environment.GetEnvironmentVariable, settings?.OtlpEndpoint, plan.Name), stderr);

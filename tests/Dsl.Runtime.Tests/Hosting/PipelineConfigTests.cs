@@ -84,7 +84,7 @@ public sealed class PipelineConfigTests : IDisposable
         Assert.Collection(
             problems,
             p => Assert.Equal((2, 14, "Setting 'parallelism' must be a whole number from 1 to 4096."), (p.Line, p.Column, p.Message)),
-            p => Assert.Equal((3, 14, "Setting 'compression' must be one of uncompressed, snappy or gzip."), (p.Line, p.Column, p.Message)),
+            p => Assert.Equal((3, 14, "Setting 'compression' must be one of uncompressed, snappy, gzip, zstd, lz4_raw or brotli."), (p.Line, p.Column, p.Message)),
             p => Assert.StartsWith("Unknown setting 'colour'.", p.Message));
         Assert.Equal($"{_path}(2,14): error DSL5005: Setting 'parallelism' must be a whole number from 1 to 4096.", problems[0].ToString());
     }
@@ -131,6 +131,32 @@ public sealed class PipelineConfigTests : IDisposable
             p => Assert.Equal((1, 1, "The file is for pipeline 'other' but this program runs pipeline 'branches'. Correct the name or use the file with its own pipeline."), (p.Line, p.Column, p.Message)),
             p => Assert.Equal((3, 3, "Output 'Keep' is not a sink: stage 'Keep' feeds other stages, so it writes no output. Sinks are 'Double', 'Negate'."), (p.Line, p.Column, p.Message)),
             p => Assert.Equal((4, 3, "Output 'Dubble' is not a sink: pipeline 'branches' has no stage 'Dubble'. Sinks are 'Double', 'Negate'."), (p.Line, p.Column, p.Message)));
+    }
+
+    [Theory]
+    [InlineData("Double: same\n  Negate: same", 3, "Sinks 'Double' and 'Negate' are both mapped to the output folder 'same'")]
+    [InlineData("Double: same/\n  Negate: /same", 3, "Sinks 'Double' and 'Negate' are both mapped to the output folder 'same'")]
+    [InlineData("Negate: Double", 2, "Sinks 'Double' and 'Negate' are both mapped to the output folder 'Double'")]
+    [InlineData("Double: a\n  Negate: a/b", 3, "The output folder 'a/b' of sink 'Negate' lies inside 'a', the folder of sink 'Double'")]
+    public void Check_TwoSinksInOneFolder_IsAProblemAtTheMapping(string outputs, int line, string message)
+    {
+        // A user's `outputs: { Score: same, CashNoTip: same }` passed the check, then every partition failed at run time.
+        (PipelineConfig config, IReadOnlyList<ConfigProblem> problems) = Read("outputs:\n  " + outputs + "\n");
+        Assert.Empty(problems);
+
+        ConfigProblem problem = Assert.Single(config.Check(Plan));
+
+        Assert.Equal(line, problem.Line);
+        Assert.StartsWith(message, problem.Message);
+        Assert.Contains("error DSL5005", problem.ToString());
+    }
+
+    [Fact]
+    public void Check_SinksInFoldersSideBySide_IsFine()
+    {
+        (PipelineConfig config, _) = Read("outputs:\n  Double: a/doubled\n  Negate: a/negated\n");
+
+        Assert.Empty(config.Check(Plan));
     }
 
     private (PipelineConfig, IReadOnlyList<ConfigProblem>) Read(string yaml)
