@@ -59,10 +59,7 @@ public sealed partial class PipelineGenerator
             var items = new System.Collections.Generic.List<string>();
             foreach (ScanPredicateSpec predicate in stage.ScanPredicates)
             {
-                items.Add("new global::Dsl.Execution.ScanPredicate("
-                    + SourceWriter.Literal(predicate.Column) + ", "
-                    + "global::Dsl.Execution.ScanOperator." + predicate.Operator + ", "
-                    + predicate.Value + ")");
+                items.Add(predicate.Source());
             }
             return ", ScanPredicates: new global::Dsl.Execution.ScanPredicate[] { " + string.Join(", ", items) + " }";
         }

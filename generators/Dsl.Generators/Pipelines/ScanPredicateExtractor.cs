@@ -13,8 +13,10 @@ namespace Dsl.Generators.Pipelines;
 /// <summary>
 /// Finds, in a filter's body, the top-level <c>&amp;&amp;</c> conjuncts that compare one input column with a constant
 /// (<c>t.Amount &gt;= 0</c>, <c>t.Country == "US"</c>, <c>t.X is null</c>, <c>t.X is not null</c>, <c>t.Flag</c>).
-/// Every kept row satisfies each of them, so a scan may skip row groups whose statistics rule one out. Anything
-/// else (an <c>||</c>, a call, a computed operand) is left out, which is always safe.
+/// Every kept row satisfies each of them, so a scan may skip row groups whose statistics rule one out. An <c>||</c>
+/// or an <c>or</c> pattern whose every branch is such a comparison on the same column (<c>t.Status is 0 or 1 or 2</c>,
+/// <c>t.Code == 3 || t.Code &gt; 90</c>) becomes one <c>AnyOf</c> condition. Anything else (a call, a computed operand,
+/// branches on different columns) is left out, which is always safe.
 /// </summary>
 internal static class ScanPredicateExtractor
 {
@@ -58,6 +60,14 @@ internal static class ScanPredicateExtractor
                 }
                 return;
 
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr } or:
+                AddAnyOf(predicates, Alternatives(or, row, input, cancellationToken));
+                return;
+
+            case IIsPatternOperation { Pattern: IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } } orPattern when Column(orPattern.Value, row, input) is { } patterned:
+                AddAnyOf(predicates, PatternAlternatives(orPattern.Pattern, patterned));
+                return;
+
             case IIsPatternOperation isPattern when Column(isPattern.Value, row, input) is { } column:
                 switch (isPattern.Pattern)
                 {
@@ -84,6 +94,68 @@ internal static class ScanPredicateExtractor
                     predicates.Add(new ScanPredicateSpec(boolean.ColumnName, "Equal", "true"));
                 }
                 return;
+        }
+    }
+
+    // The branches of an '||' tree, each a single condition; null when one is not (then nothing can be said).
+    private static List<ScanPredicateSpec>? Alternatives(IOperation operation, IParameterSymbol row, SchemaSpec input, CancellationToken cancellationToken)
+    {
+        operation = Strip(operation);
+        if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr } or)
+        {
+            List<ScanPredicateSpec>? left = Alternatives(or.LeftOperand, row, input, cancellationToken);
+            List<ScanPredicateSpec>? right = left is null ? null : Alternatives(or.RightOperand, row, input, cancellationToken);
+            if (left is null || right is null)
+            {
+                return null;
+            }
+            left.AddRange(right);
+            return left;
+        }
+        if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd })
+        {
+            return null;
+        }
+        var single = new List<ScanPredicateSpec>();
+        Collect(operation, row, input, single, cancellationToken);
+        return single.Count == 1 ? single : null;
+    }
+
+    // The branches of an 'or' pattern over one column, each a constant or relational pattern; null otherwise.
+    private static List<ScanPredicateSpec>? PatternAlternatives(IPatternOperation pattern, ColumnSpec column)
+    {
+        switch (pattern)
+        {
+            case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } or:
+                List<ScanPredicateSpec>? left = PatternAlternatives(or.LeftPattern, column);
+                List<ScanPredicateSpec>? right = left is null ? null : PatternAlternatives(or.RightPattern, column);
+                if (left is null || right is null)
+                {
+                    return null;
+                }
+                left.AddRange(right);
+                return left;
+            case IConstantPatternOperation constant when Constant(constant.Value, column) is { } value:
+                return Single(column, "Equal", value);
+            case IRelationalPatternOperation relational when Operator(relational.OperatorKind) is { } op && Constant(relational.Value, column) is { } value:
+                return Single(column, op, value);
+            default:
+                return null;
+        }
+    }
+
+    private static List<ScanPredicateSpec>? Single(ColumnSpec column, string op, string value)
+    {
+        var one = new List<ScanPredicateSpec>();
+        Add(one, column, op, value);
+        return one.Count == 1 ? one : null;
+    }
+
+    private static void AddAnyOf(List<ScanPredicateSpec> predicates, List<ScanPredicateSpec>? alternatives)
+    {
+        if (alternatives is { Count: > 0 } && alternatives.TrueForAll(a => a.Column == alternatives[0].Column && a.Operator != "AnyOf"))
+        {
+            predicates.Add(alternatives.Count == 1 ? alternatives[0] : ScanPredicateSpec.AnyOf(alternatives[0].Column, alternatives));
         }
     }
 

@@ -173,6 +173,14 @@ public static class PlanJson
             case null:
                 json.WriteNull("value");
                 break;
+            case IReadOnlyList<ScanPredicate> alternatives:
+                json.WriteStartArray("anyOf");
+                foreach (ScanPredicate alternative in alternatives)
+                {
+                    WritePredicate(json, alternative);
+                }
+                json.WriteEndArray();
+                break;
             case string s:
                 json.WriteString("value", s);
                 break;

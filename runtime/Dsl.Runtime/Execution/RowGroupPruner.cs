@@ -35,6 +35,11 @@ internal sealed class RowGroupPruner
 
     private static bool Refutes(ParquetFileReader reader, int rowGroup, ScanPredicate predicate)
     {
+        if (predicate.Operator == ScanOperator.AnyOf)
+        {
+            // A kept row satisfies one of them: only when the statistics rule out every one is the row group empty of them.
+            return predicate.Alternatives.Count > 0 && predicate.Alternatives.All(a => Refutes(reader, rowGroup, a));
+        }
         ParquetColumnInfo? info = reader.Columns.FirstOrDefault(c => c.Name == predicate.Column);
         if (info is not { IsGroup: false, Field: { } field })
         {
@@ -77,11 +82,17 @@ internal sealed class RowGroupPruner
         };
     }
 
-    // Only plain physical types whose statistics order matches the C# comparison of the values read.
+    // Only physical types whose statistics order matches the C# comparison of the values read: plain ones, signed
+    // integers however annotated, and UTF-8 strings.
     private static bool TryBounds(SchemaElement element, ColumnType type, Statistics stats, out Bound min, out Bound max)
     {
         min = max = default;
         bool plain = element.ConvertedType is null && element.LogicalType is null;
+        // DuckDB, Spark and pyarrow mark ints INT(32|64, signed) / INT_32 / INT_64 (and narrower signed ints are
+        // stored in INT32): signed statistics, the same order as the values read. Unsigned ones order unsigned.
+        bool signedInteger = plain
+            || (element.LogicalType is { Kind: LogicalTypeKind.Integer, IsSigned: true } && element.ConvertedType is null or ConvertedType.Int8 or ConvertedType.Int16 or ConvertedType.Int32 or ConvertedType.Int64)
+            || (element.LogicalType is null && element.ConvertedType is ConvertedType.Int8 or ConvertedType.Int16 or ConvertedType.Int32 or ConvertedType.Int64);
         bool utf8 = element.LogicalType is { Kind: LogicalTypeKind.String } || element.ConvertedType is ConvertedType.Utf8;
         (byte[]? lo, byte[]? hi) = (stats.MinValue, stats.MaxValue);
         if (element.Type is not PhysicalType.ByteArray)
@@ -95,10 +106,10 @@ internal sealed class RowGroupPruner
         }
         switch (element.Type)
         {
-            case PhysicalType.Int32 when plain && type == ColumnType.Int32 && lo.Length == 4 && hi.Length == 4:
+            case PhysicalType.Int32 when signedInteger && type == ColumnType.Int32 && lo.Length == 4 && hi.Length == 4:
                 (min, max) = (Bound.Integer(BinaryPrimitives.ReadInt32LittleEndian(lo)), Bound.Integer(BinaryPrimitives.ReadInt32LittleEndian(hi)));
                 return true;
-            case PhysicalType.Int64 when plain && type == ColumnType.Int64 && lo.Length == 8 && hi.Length == 8:
+            case PhysicalType.Int64 when signedInteger && type == ColumnType.Int64 && lo.Length == 8 && hi.Length == 8:
                 (min, max) = (Bound.Integer(BinaryPrimitives.ReadInt64LittleEndian(lo)), Bound.Integer(BinaryPrimitives.ReadInt64LittleEndian(hi)));
                 return true;
             case PhysicalType.Float when plain && lo.Length == 4 && hi.Length == 4:

@@ -26,6 +26,12 @@ public enum ScanOperator
 
     /// <summary><c>column is not null</c> (no value).</summary>
     IsNotNull,
+
+    /// <summary>
+    /// At least one of several conditions on the same column (<c>column is 0 or 1 or 2</c>): the value is an array of
+    /// <see cref="ScanPredicate"/>s, and a row group is skipped only when its statistics refute every one.
+    /// </summary>
+    AnyOf,
 }
 
 /// <summary>
@@ -42,10 +48,14 @@ public sealed record ScanPredicate(string Column, ScanOperator Operator, object?
     /// <summary>The condition as C#-like text, e.g. <c>Amount &gt;= 0</c> or <c>Country == "US"</c>.</summary>
     public override string ToString() => Operator switch
     {
+        ScanOperator.AnyOf => string.Join(" || ", Alternatives.Select(a => a.ToString())),
         ScanOperator.IsNull => Column + " is null",
         ScanOperator.IsNotNull => Column + " is not null",
         _ => Column + " " + Token(Operator) + " " + ValueText,
     };
+
+    /// <summary>The conditions of <see cref="ScanOperator.AnyOf"/> (none for the other operators).</summary>
+    public IReadOnlyList<ScanPredicate> Alternatives => Value as IReadOnlyList<ScanPredicate> ?? [];
 
     /// <summary>The constant as text (strings quoted, numbers in the invariant culture).</summary>
     public string ValueText => Value switch
