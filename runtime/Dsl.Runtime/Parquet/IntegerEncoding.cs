@@ -3,7 +3,11 @@ namespace Dsl.Parquet;
 /// <summary>How a <see cref="ParquetFileWriter"/> encodes INT32, INT64 and timestamp values.</summary>
 public enum IntegerEncoding
 {
-    /// <summary>Per page, DELTA_BINARY_PACKED where it is clearly smaller than PLAIN, PLAIN otherwise.</summary>
+    /// <summary>
+    /// Per page, DELTA_BINARY_PACKED where it is clearly smaller than PLAIN, PLAIN otherwise; timestamp, date and time
+    /// columns always PLAIN, because Parquet.Net cannot read them delta-encoded (choose
+    /// <see cref="DeltaBinaryPacked"/> to have them delta-encoded anyway).
+    /// </summary>
     Auto,
 
     /// <summary>Always PLAIN.</summary>

@@ -94,7 +94,13 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
                 DeltaBinaryPacked.Encode(values, output);
                 return ParquetEncoding.DeltaBinaryPacked;
             }
-            // Auto: keep the delta encoding only where it beats PLAIN (sorted ids, timestamps, small ranges).
+            // Auto: keep the delta encoding only where it beats PLAIN (sorted ids, small ranges), and never for dates and
+            // times, which Parquet.Net 6 cannot decode delta-encoded: defaults must be read by every mainstream reader.
+            if (Field.Type is ColumnType.Timestamp or ColumnType.TimestampNanos or ColumnType.Date or ColumnType.Time)
+            {
+                output.Write(MemoryMarshal.AsBytes(values));
+                return ParquetEncoding.Plain;
+            }
             _deltaScratch ??= new ArrayBufferWriter<byte>(4096);
             _deltaScratch.Clear();
             DeltaBinaryPacked.Encode(values, _deltaScratch);
