@@ -85,7 +85,9 @@ public sealed class TemplateTests(TemplateFixture fixture)
         Assert.False(Directory.Exists(Path.Combine(project, "Churn.Tests")), "the test project is opt-in");
 
         fixture.Dotnet(project, "build").ShouldSucceed("dotnet build");
-        string planJson = Path.Combine(project, "bin", "Debug", "net10.0", "fraud-features.plan.json");
+        // Release unless asked otherwise: a pipeline is run for its speed.
+        string planJson = Path.Combine(project, "bin", "Release", "net10.0", "fraud-features.plan.json");
+        Assert.False(IsDebugBuild(Path.Combine(project, "bin", "Release", "net10.0", "Churn.dll")));
         Assert.Contains("\"Valid+Featurize\"", File.ReadAllText(planJson));
         Assert.StartsWith("flowchart LR", File.ReadAllText(Path.ChangeExtension(planJson, ".mmd")));
         CommandRunner.Result again = fixture.Dotnet(project, "build", "-v:n").ShouldSucceed("second dotnet build");
@@ -131,11 +133,14 @@ public sealed class TemplateTests(TemplateFixture fixture)
         Directory.CreateDirectory(Path.Combine(project, "models"));
         File.WriteAllText(Path.Combine(project, "models", "scorer.json"), "{}");
 
-        fixture.Dotnet(project, "build", "-t:DslBundle").ShouldSucceed("dotnet build -t:DslBundle");
+        // Even from a Debug build, the bundle is Release: it is what runs in production.
+        fixture.Dotnet(project, "build", "-t:DslBundle", "-c", "Debug").ShouldSucceed("dotnet build -t:DslBundle");
 
         string bundle = Path.Combine(project, "bin", "bundle");
         Assert.True(File.Exists(Path.Combine(bundle, "fraud-features.plan.json")));
         Assert.True(File.Exists(Path.Combine(bundle, "app", "Bundled.dll")));
+        Assert.True(IsDebugBuild(Path.Combine(project, "bin", "Debug", "net10.0", "Bundled.dll")), "the build itself was Debug");
+        Assert.False(IsDebugBuild(Path.Combine(bundle, "app", "Bundled.dll")), "the bundled program must be a Release build");
         Assert.True(File.Exists(Path.Combine(bundle, "app", "pipeline.yaml")));
         Assert.True(File.Exists(Path.Combine(bundle, "app", "models", "scorer.json")));
         // Self-contained by default: the .NET runtime travels with the bundle.
@@ -179,6 +184,22 @@ public sealed class TemplateTests(TemplateFixture fixture)
     }
 
     [Fact]
+    public void NewPipeline_WithoutPipelineYaml_BuildsAndRunsOnCommandLineSettings()
+    {
+        // A user who deletes pipeline.yaml (or never had one) got "The configuration file '…/pipeline.yaml' does not exist."
+        string project = fixture.NewProject("NoConfig");
+        File.Delete(Path.Combine(project, "pipeline.yaml"));
+
+        fixture.Dotnet(project, "build").ShouldSucceed("dotnet build without pipeline.yaml");
+        fixture.Dotnet(project, "run", "--no-build", "--", "generate-sample", "--rows", "5000", "--files", "1", "--output", "data").ShouldSucceed("generate-sample");
+        CommandRunner.Result run = fixture.Dotnet(project, "run", "--no-build", "--", "run", "--input", "data", "--output", "out", "--param", "AmountScaling.Mean=371.5", "--param", "AmountScaling.Std=645.5");
+
+        run.ShouldSucceed("run without pipeline.yaml");
+        Assert.DoesNotContain("Using settings from", run.Output);
+        Assert.True(File.Exists(Path.Combine(project, "out", "_SUCCESS")));
+    }
+
+    [Fact]
     public void SdkProject_WithoutPipelineHost_BuildsAndWarnsDSL5003()
     {
         string project = fixture.NewProject("Plain");
@@ -191,5 +212,32 @@ public sealed class TemplateTests(TemplateFixture fixture)
         CommandRunner.Result build = fixture.Dotnet(project, "build").ShouldSucceed("dotnet build of a project without a pipeline host");
 
         Assert.Matches(@"warning DSL5003: 'Plain\.dll' did not print its plan \(exit code 3\)", build.Output);
+    }
+
+    // Whether the assembly was compiled without optimizations: its DebuggableAttribute disables the JIT optimizer.
+    private static bool IsDebugBuild(string assembly)
+    {
+        using var stream = File.OpenRead(assembly);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        System.Reflection.Metadata.MetadataReader metadata = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+        foreach (System.Reflection.Metadata.CustomAttributeHandle handle in metadata.GetAssemblyDefinition().GetCustomAttributes())
+        {
+            System.Reflection.Metadata.CustomAttribute attribute = metadata.GetCustomAttribute(handle);
+            if (attribute.Constructor.Kind != System.Reflection.Metadata.HandleKind.MemberReference)
+            {
+                continue;
+            }
+            var ctor = metadata.GetMemberReference((System.Reflection.Metadata.MemberReferenceHandle)attribute.Constructor);
+            var type = metadata.GetTypeReference((System.Reflection.Metadata.TypeReferenceHandle)ctor.Parent);
+            if (metadata.GetString(type.Name) != "DebuggableAttribute")
+            {
+                continue;
+            }
+            // Blob: prolog 0x0001, then the DebuggingModes flags (int32); DisableOptimizations is 0x100.
+            System.Reflection.Metadata.BlobReader blob = metadata.GetBlobReader(attribute.Value);
+            blob.ReadUInt16();
+            return (blob.ReadInt32() & 0x100) != 0;
+        }
+        return false;
     }
 }
