@@ -10,4 +10,5 @@ internal static class KnownTypeNames
     public const string MapAttribute = "Dsl.MapAttribute";
     public const string RangeAttribute = "Dsl.RangeAttribute";
     public const string NullRateAttribute = "Dsl.NullRateAttribute";
+    public const string UtcAttribute = "Dsl.UtcAttribute";
 }

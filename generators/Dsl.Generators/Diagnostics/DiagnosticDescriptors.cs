@@ -57,6 +57,14 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         "A range whose minimum exceeds its maximum rejects every value, and a null rate is a fraction between 0 and 1; such a gate quarantines every row or halts every run.");
 
+    public static readonly DiagnosticDescriptor UtcOnNonDateTime = Create(
+        DiagnosticIds.UtcOnNonDateTime,
+        "[Utc] is only for DateTime members",
+        "[Utc] on member '{1}' of schema '{0}' has no effect: the member is a '{2}', and only a DateTime member is a timestamp that can be adjusted to UTC; remove the attribute or make the member a DateTime",
+        DiagnosticCategories.Schema,
+        DiagnosticSeverity.Error,
+        "[Utc] makes a DateTime member's column a Parquet TIMESTAMP adjusted to UTC; on any other type it would be silently ignored.");
+
     public static readonly DiagnosticDescriptor StageTypeNotSchema = Create(
         DiagnosticIds.StageTypeNotSchema,
         "Stage type is not a schema",
@@ -233,6 +241,7 @@ internal static class DiagnosticDescriptors
         [SchemaColumnNameDuplicate.Id] = SchemaColumnNameDuplicate,
         [SchemaColumnNameInvalid.Id] = SchemaColumnNameInvalid,
         [ConstraintBoundsImpossible.Id] = ConstraintBoundsImpossible,
+        [UtcOnNonDateTime.Id] = UtcOnNonDateTime,
         [StageTypeNotSchema.Id] = StageTypeNotSchema,
         [StageNotStatic.Id] = StageNotStatic,
         [StageSignatureInvalid.Id] = StageSignatureInvalid,

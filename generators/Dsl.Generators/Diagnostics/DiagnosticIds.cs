@@ -13,6 +13,7 @@ internal static class DiagnosticIds
     public const string SchemaColumnNameDuplicate = "DSL1004";
     public const string SchemaColumnNameInvalid = "DSL1005";
     public const string ConstraintBoundsImpossible = "DSL1006";
+    public const string UtcOnNonDateTime = "DSL1007";
 
     // Stage
     public const string StageTypeNotSchema = "DSL2001";

@@ -38,10 +38,13 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
 
     public bool IsString => Kind == ColumnKind.String;
 
+    /// <summary>A <c>[Utc]</c> timestamp: an instant, stored adjusted to UTC and read as DateTime of kind Utc.</summary>
+    public bool Utc { get; init; }
+
     /// <summary>The scalar expression converting a stored value to the member's type (timestamps and dates are stored in other units).</summary>
     public string FromStorage(string stored) => Kind switch
     {
-        ColumnKind.Timestamp => "global::Dsl.Timestamps.FromMicros(" + stored + ")",
+        ColumnKind.Timestamp => (Utc ? "global::Dsl.Timestamps.FromMicrosUtc(" : "global::Dsl.Timestamps.FromMicros(") + stored + ")",
         ColumnKind.Date => "global::Dsl.Dates.FromDays(" + stored + ")",
         _ => stored,
     };
@@ -49,7 +52,7 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
     /// <summary>The scalar expression converting a member value to its stored unit.</summary>
     public string ToStorage(string value) => Kind switch
     {
-        ColumnKind.Timestamp => "global::Dsl.Timestamps.ToMicros(" + value + ")",
+        ColumnKind.Timestamp => (Utc ? "global::Dsl.Timestamps.ToMicrosUtc(" : "global::Dsl.Timestamps.ToMicros(") + value + ")",
         ColumnKind.Date => "global::Dsl.Dates.ToDays(" + value + ")",
         _ => value,
     };

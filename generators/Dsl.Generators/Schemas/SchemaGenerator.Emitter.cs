@@ -47,7 +47,8 @@ public sealed partial class SchemaGenerator
             {
                 ColumnSpec c = spec.Columns[i];
                 string separator = i == spec.Columns.Count - 1 ? ");" : ",";
-                w.WriteLine("new global::Dsl.ColumnField(" + SourceWriter.Literal(c.ColumnName) + ", " + c.ColumnTypeExpression + ", " + (c.Nullable ? "true" : "false") + ")" + separator);
+                string utc = c.Utc ? " { IsAdjustedToUtc = true }" : "";
+                w.WriteLine("new global::Dsl.ColumnField(" + SourceWriter.Literal(c.ColumnName) + ", " + c.ColumnTypeExpression + ", " + (c.Nullable ? "true" : "false") + ")" + utc + separator);
             }
             if (spec.Columns.Count == 0)
             {

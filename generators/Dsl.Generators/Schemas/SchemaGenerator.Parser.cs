@@ -45,7 +45,18 @@ public sealed partial class SchemaGenerator
                         parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
                     continue;
                 }
-                columns.Add(new ColumnSpec(parameter.Name, ColumnName(type, parameter), kind, nullable));
+                bool utc = HasAttribute(type, parameter, KnownTypeNames.UtcAttribute, out AttributeData? utcAttribute);
+                if (utc && kind != ColumnKind.Timestamp)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.UtcOnNonDateTime,
+                        utcAttribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? TypeLocation(parameter) ?? location,
+                        type.Name,
+                        parameter.Name,
+                        parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
+                    continue;
+                }
+                columns.Add(new ColumnSpec(parameter.Name, ColumnName(type, parameter), kind, nullable) { Utc = utc });
             }
 
             // Duplicate or malformed column names are reported by SchemaAnalyzer (DSL1004, DSL1005); the generator
@@ -174,6 +185,33 @@ public sealed partial class SchemaGenerator
                 }
             }
             return FindColumnAttribute(parameter, out name);
+        }
+
+        // An attribute on the positional parameter or on the property it declares ([property: ...]).
+        private static bool HasAttribute(INamedTypeSymbol type, IParameterSymbol parameter, string attributeName, out AttributeData? found)
+        {
+            var owners = new List<ISymbol>();
+            foreach (ISymbol member in type.GetMembers(parameter.Name))
+            {
+                if (member is IPropertySymbol)
+                {
+                    owners.Add(member);
+                }
+            }
+            owners.Add(parameter);
+            foreach (ISymbol owner in owners)
+            {
+                foreach (AttributeData attribute in owner.GetAttributes())
+                {
+                    if (attribute.AttributeClass?.ToDisplayString() == attributeName)
+                    {
+                        found = attribute;
+                        return true;
+                    }
+                }
+            }
+            found = null;
+            return false;
         }
 
         private static AttributeData? FindColumnAttribute(ISymbol symbol, out string? name)

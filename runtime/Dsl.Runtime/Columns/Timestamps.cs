@@ -18,6 +18,15 @@ public static class Timestamps
     /// <summary>The <see cref="DateTime"/> (kind unspecified) for microseconds since the Unix epoch.</summary>
     public static DateTime FromMicros(long micros) => new(UnixEpochTicks + (micros * TicksPerMicrosecond), DateTimeKind.Unspecified);
 
+    /// <summary>The <see cref="DateTime"/> of kind <see cref="DateTimeKind.Utc"/> for microseconds since the Unix epoch (a <c>[Utc]</c> member).</summary>
+    public static DateTime FromMicrosUtc(long micros) => new(UnixEpochTicks + (micros * TicksPerMicrosecond), DateTimeKind.Utc);
+
+    /// <summary>
+    /// Microseconds since the Unix epoch of an instant (a <c>[Utc]</c> member): a value of kind
+    /// <see cref="DateTimeKind.Local"/> is converted to UTC first; Utc and Unspecified values are taken as UTC.
+    /// </summary>
+    public static long ToMicrosUtc(DateTime value) => ToMicros(value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value);
+
     private const long EpochMicros = UnixEpochTicks / TicksPerMicrosecond;
     private const long MicrosPerMinute = 60_000_000L;
     private const long MicrosPerHour = 3_600_000_000L;

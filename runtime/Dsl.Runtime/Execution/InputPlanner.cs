@@ -175,6 +175,14 @@ internal static class InputPlanner
                 throw new PipelineExecutionException(
                     $"Input file '{file}' stores column '{name}' as {have.Type} but schema '{plan.InputSchema}' of pipeline '{plan.Name}' declares it {want.Type}. Change the member's type to match the data.");
             }
+            // An instant read into a local date-time (or the reverse) would be written back as the other kind without a
+            // word: refuse it, naming the attribute that says which one the member is.
+            if (have.Type is ColumnType.Timestamp or ColumnType.TimestampNanos && have.IsAdjustedToUtc != want.IsAdjustedToUtc)
+            {
+                throw new PipelineExecutionException(have.IsAdjustedToUtc
+                    ? $"Input file '{file}' stores column '{name}' as a TIMESTAMP adjusted to UTC (an instant, such as DuckDB's TIMESTAMPTZ), but schema '{plan.InputSchema}' of pipeline '{plan.Name}' declares it a local date-time. Mark the member [property: Utc] to read it as an instant and keep it one in the output."
+                    : $"Input file '{file}' stores column '{name}' as a local TIMESTAMP (no time zone), but schema '{plan.InputSchema}' of pipeline '{plan.Name}' marks it [Utc]. Remove [Utc] from the member, or write the data as a TIMESTAMP adjusted to UTC.");
+            }
         }
     }
 }

@@ -42,6 +42,11 @@ public sealed class DiagnosticTests
             Header + "[Schema] public partial record W(long Id, double Price);"
         },
         {
+            DiagnosticIds.UtcOnNonDateTime,
+            Header + "[Schema] public partial record W(long Id, [property: [|Utc|]] long Micros);",
+            Header + "[Schema] public partial record W(long Id, [property: Utc] DateTime At);"
+        },
+        {
             DiagnosticIds.SchemaNotPositionalRecord,
             Header + "[Schema] public partial class [|W|] { public long Id { get; set; } }",
             Header + "[Schema] public partial record W(long Id);"
