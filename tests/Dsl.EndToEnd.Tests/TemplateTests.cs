@@ -184,6 +184,27 @@ public sealed class TemplateTests(TemplateFixture fixture)
     }
 
     [Fact]
+    public void NewPipeline_WithoutANugetConfig_RestoresFromTheFolderTheTemplateWasPackedInto()
+    {
+        // A new user without a nuget.config naming the feed saw the template's restore fail noisily.
+        string workspace = fixture.Root.CreateSubdirectory("ws-fed");
+        CommandRunner.Result created = fixture.Dotnet(workspace, "new", "dsl-pipeline", "-n", "Fed", "--no-update-check").ShouldSucceed("dotnet new without a nuget.config");
+        string project = Path.Combine(workspace, "Fed");
+
+        Assert.Contains("Restore succeeded", created.Output);
+        string config = File.ReadAllText(Path.Combine(project, "nuget.config"));
+        Assert.Contains($"value=\"{fixture.Feed}\"", config);
+        fixture.Dotnet(project, "build").ShouldSucceed("dotnet build of a project whose only feed is its own nuget.config");
+
+        // An empty feed writes no nuget.config (packages from the usual sources, such as a public registry).
+        string bare = fixture.Root.CreateSubdirectory("ws-bare");
+        // (Its restore may fail here, where the e2e packages exist only in the private feed: only the files are checked.)
+        fixture.Dotnet(bare, "new", "dsl-pipeline", "-n", "Bare", "--no-update-check", "--feed", "");
+        Assert.False(File.Exists(Path.Combine(bare, "Bare", "nuget.config")));
+        Assert.True(File.Exists(Path.Combine(bare, "Bare", "Bare.csproj")));
+    }
+
+    [Fact]
     public void NewPipeline_WithoutPipelineYaml_BuildsAndRunsOnCommandLineSettings()
     {
         // A user who deletes pipeline.yaml (or never had one) got "The configuration file '…/pipeline.yaml' does not exist."
