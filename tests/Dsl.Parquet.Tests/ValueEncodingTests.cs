@@ -211,6 +211,23 @@ public class ValueEncodingTests
     }
 
     [Fact]
+    public void Brotli_PageBeyondAnyFixedRatio_Decompresses()
+    {
+        // 16 MiB of one byte compress to a few dozen bytes: far past the 65,536:1 that once refused valid pages
+        // (large_string_map.brotli's 1,627 bytes hold 1 GiB).
+        byte[] data = new byte[16 << 20];
+        data.AsSpan().Fill((byte)'a');
+        byte[] compressed = PageCompression.Compress(CompressionCodec.Brotli, data);
+        Assert.True((long)compressed.Length * 65536 < data.Length, $"{compressed.Length} bytes: not a high enough ratio to test");
+        Assert.True(PageCompression.MaxDecompressedLength(CompressionCodec.Brotli, compressed) >= data.Length);
+
+        byte[] back = new byte[data.Length];
+        PageCompression.Decompress(CompressionCodec.Brotli, compressed, back);
+
+        Assert.True(back.AsSpan().SequenceEqual(data));
+    }
+
+    [Fact]
     public void Snappy_FastPaths_DecodeEveryShapeExactly()
     {
         // Short literals, overlapping copies at offsets 1..20 and elements ending right at the buffer's end exercise

@@ -190,8 +190,10 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
             AppendFixed(data, count, entries);
             return;
         }
-        // The values' bytes are at most the page's bytes, so growing once per page by that much is bounded by the input.
-        EnsureData(_dataLength + data.Length);
+        // The values' bytes are at most the page's bytes, so growing once per page by that much is bounded by the input
+        // (in long: two pages of a gigabyte overflow an int). Near the largest array the bound is capped and each value
+        // is checked against the room left instead.
+        EnsureData(Math.Min((long)_dataLength + data.Length, Array.MaxLength));
         EnsureOffsets(_entryCount + count + 1);
         ref byte source = ref MemoryMarshal.GetReference(data);
         byte[] target = _data;
@@ -210,6 +212,10 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
             if (length > (uint)(data.Length - pos))
             {
                 throw new ParquetFormatException($"Byte array {i} of {count} claims {length} bytes but only {data.Length - pos} remain in the page.");
+            }
+            if (length > (uint)(target.Length - dataLength))
+            {
+                throw new ParquetFormatException($"The column chunk holds more than {Array.MaxLength} bytes of byte-array values, which one batch column cannot hold.");
             }
             if (length <= 16 && data.Length - pos >= 16 && target.Length - dataLength >= 16)
             {
