@@ -149,6 +149,20 @@ internal static class InputPlanner
         return partitions;
     }
 
+    // The C# member type that reads a column of this type as stored.
+    private static string MemberTypeFor(ColumnType type) => type switch
+    {
+        ColumnType.Int32 => "int",
+        ColumnType.Int64 => "long",
+        ColumnType.Float => "float",
+        ColumnType.Double => "double",
+        ColumnType.Boolean => "bool",
+        ColumnType.String => "string",
+        ColumnType.Timestamp => "DateTime",
+        ColumnType.Date => "DateOnly",
+        _ => $"a type that holds {type} (not yet supported as a schema member)",
+    };
+
     // A row group's stored bytes: its total when the footer gives one, else the sum of its column chunks'.
     private static long StoredBytes(Dsl.Parquet.Metadata.RowGroup group) =>
         group.TotalCompressedSize is > 0 and long total ? total : group.Columns.Sum(c => c.MetaData?.TotalCompressedSize ?? 0);
@@ -170,10 +184,10 @@ internal static class InputPlanner
                 throw new PipelineExecutionException(
                     $"Input file '{file}' stores column '{name}' in a form Dsl cannot read yet ({column.UnsupportedReason}), and pipeline '{plan.Name}' reads it.");
             }
-            if (have.Type != want.Type)
+            if (have.Type != want.Type && !ColumnWidening.CanWiden(have.Type, want.Type))
             {
                 throw new PipelineExecutionException(
-                    $"Input file '{file}' stores column '{name}' as {have.Type} but schema '{plan.InputSchema}' of pipeline '{plan.Name}' declares it {want.Type}. Change the member's type to match the data.");
+                    $"Input file '{file}' stores column '{name}' as {have.Type} but schema '{plan.InputSchema}' of pipeline '{plan.Name}' declares it {want.Type}, which would lose information. Declare the member as {MemberTypeFor(have.Type)} (INT32 also reads into long or double, FLOAT into double).");
             }
             // An instant read into a local date-time (or the reverse) would be written back as the other kind without a
             // word: refuse it, naming the attribute that says which one the member is.

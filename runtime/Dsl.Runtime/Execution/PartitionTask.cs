@@ -89,7 +89,16 @@ internal sealed class PartitionTask
                     using RecordBatch batch = batches.Current;
                     cancellationToken.ThrowIfCancellationRequested();
                     CheckNulls(batch, rg);
-                    RunSegments(batch, rg, firstRow, writers, rowsWritten);
+                    var widened = new List<Column>();
+                    try
+                    {
+                        // INT32 read into long or double members, FLOAT into double: converted here, exactly.
+                        RunSegments(ColumnWidening.Apply(batch, plan.Schemas[plan.InputSchema], widened), rg, firstRow, writers, rowsWritten);
+                    }
+                    finally
+                    {
+                        widened.ForEach(c => c.Dispose());
+                    }
                     firstRow += batch.RowCount;
                 }
             }

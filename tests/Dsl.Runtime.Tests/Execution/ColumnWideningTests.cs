@@ -1,0 +1,87 @@
+using Dsl.Execution;
+using Dsl.Parquet;
+using Dsl.Testing;
+
+namespace Dsl.Runtime.Tests.Execution;
+
+/// <summary>
+/// Columns read into wider members where no value can change (INT32 into long or double, FLOAT into double), as a new
+/// user's DuckDB INTEGER column into a <c>long</c> member; narrowing stays an error naming the column and both types.
+/// </summary>
+public sealed class ColumnWideningTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("dsl-widen-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void DuckDbIntegerColumn_ReadsIntoALongMember()
+    {
+        string input = Path.Combine(_root, "in");
+        Directory.CreateDirectory(input);
+        using (var duck = DuckDb.Open())
+        {
+            duck.Execute($"COPY (SELECT (range - 1000)::INTEGER AS x FROM range(5000) UNION ALL SELECT 2147483647::INTEGER UNION ALL SELECT (-2147483648)::INTEGER) TO {DuckDb.Literal(Path.Combine(input, "ints.parquet"))} (FORMAT parquet)");
+        }
+        using (var reader = new ParquetFileReader(Path.Combine(input, "ints.parquet")))
+        {
+            Assert.Equal(ColumnType.Int32, reader.Columns.Single().Field!.Type);
+        }
+        string output = Path.Combine(_root, "out");
+
+        new LocalExecutor().Run(TestPipelines.Pipeline(TestPipelines.Doubling()), input, output);
+
+        using var parts = DuckDb.Open();
+        Assert.Equal(5002, parts.QueryScalarInt64($"SELECT count(*) FROM read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))})"));
+        Assert.Equal(0, parts.QueryScalarInt64($"SELECT count(*) FROM (SELECT x FROM read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))}) EXCEPT SELECT 2 * x::BIGINT FROM read_parquet({DuckDb.Literal(Path.Combine(input, "ints.parquet"))}))"));
+        Assert.Equal(2L * int.MaxValue, parts.QueryScalarInt64($"SELECT max(x) FROM read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))})"));
+    }
+
+    [Fact]
+    public void Widen_KeepsEveryValueAndNullExactly()
+    {
+        int[] ints = [0, 1, -1, int.MaxValue, int.MinValue, 123456789];
+        var intValidity = new ValidityBitmap(ints.Length);
+        intValidity.Set(2, false);
+        using var intColumn = PrimitiveColumn<int>.FromArray(ColumnType.Int32, ints, intValidity);
+        float[] floats = [0f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, float.MaxValue, 0.1f];
+        using var floatColumn = PrimitiveColumn<float>.FromArray(ColumnType.Float, floats);
+
+        using var longs = (PrimitiveColumn<long>)ColumnWidening.Widen(intColumn, ColumnType.Int64);
+        using var intDoubles = (PrimitiveColumn<double>)ColumnWidening.Widen(intColumn, ColumnType.Double);
+        using var floatDoubles = (PrimitiveColumn<double>)ColumnWidening.Widen(floatColumn, ColumnType.Double);
+
+        for (int r = 0; r < ints.Length; r++)
+        {
+            Assert.Equal(r == 2, longs.IsNull(r));
+            Assert.Equal(r == 2, intDoubles.IsNull(r));
+            if (r != 2)
+            {
+                Assert.Equal((long)ints[r], longs[r]);
+                Assert.Equal((double)ints[r], intDoubles[r]);
+            }
+        }
+        for (int r = 0; r < floats.Length; r++)
+        {
+            Assert.Equal(BitConverter.DoubleToInt64Bits(floats[r]), BitConverter.DoubleToInt64Bits(floatDoubles[r]));
+        }
+        Assert.False(ColumnWidening.CanWiden(ColumnType.Int64, ColumnType.Int32));
+        Assert.False(ColumnWidening.CanWiden(ColumnType.Int64, ColumnType.Double)); // above 2^53 a long does not fit a double
+        Assert.False(ColumnWidening.CanWiden(ColumnType.Double, ColumnType.Float));
+    }
+
+    [Fact]
+    public void NarrowingRead_IsRefusedNamingTheColumnBothTypesAndTheMemberTypeToUse()
+    {
+        string input = Path.Combine(_root, "in");
+        TestPipelines.WriteFile(Path.Combine(input, "a.parquet"), 1, 10, 0); // x: INT64
+        var narrow = new BatchSchema(new ColumnField("x", ColumnType.Int32, false));
+        var pipeline = new CompiledPipeline(
+            new PipelinePlan("narrow", "N", new Dictionary<string, BatchSchema> { ["N"] = narrow }, [new StagePlan("Keep", StageKind.Map, "N", "N", null, true, null)], [new SegmentPlan(0, ["Keep"], null, "N", "N", true, ["x"])]),
+            [batch => batch]);
+
+        var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor().Run(pipeline, input, Path.Combine(_root, "out")));
+
+        Assert.Contains("stores column 'x' as Int64 but schema 'N' of pipeline 'narrow' declares it Int32, which would lose information. Declare the member as long", error.Message);
+    }
+}
