@@ -43,44 +43,26 @@ internal static class ColumnWidening
     }
 
     /// <summary>A new column of <paramref name="type"/> holding <paramref name="column"/>'s values and nulls.</summary>
-    public static Column Widen(Column column, ColumnType type)
+    public static Column Widen(Column column, ColumnType type) => (column, type) switch
     {
-        ValidityBitmap? validity = CopyValidity(column);
-        switch (column, type)
+        (PrimitiveColumn<int> ints, ColumnType.Int64) => Convert<int, long>(ints, type),
+        (PrimitiveColumn<int> ints, ColumnType.Double) => Convert<int, double>(ints, type),
+        (PrimitiveColumn<float> floats, ColumnType.Double) => Convert<float, double>(floats, type),
+        _ => throw new ArgumentException($"A {column.Type} column cannot be widened to {type}.", nameof(type)),
+    };
+
+    // Each pair above widens exactly (every int is a long and a double, every float a double, NaN and -0.0 kept).
+    private static PrimitiveColumn<TTo> Convert<TFrom, TTo>(PrimitiveColumn<TFrom> column, ColumnType type)
+        where TFrom : unmanaged, System.Numerics.INumberBase<TFrom>
+        where TTo : unmanaged, System.Numerics.INumberBase<TTo>
+    {
+        var values = new TTo[column.Length];
+        ReadOnlySpan<TFrom> source = column.Values;
+        for (int r = 0; r < values.Length; r++)
         {
-            case (PrimitiveColumn<int> ints, ColumnType.Int64):
-            {
-                var values = new long[ints.Length];
-                ReadOnlySpan<int> source = ints.Values;
-                for (int r = 0; r < values.Length; r++)
-                {
-                    values[r] = source[r];
-                }
-                return PrimitiveColumn<long>.FromArray(ColumnType.Int64, values, validity);
-            }
-            case (PrimitiveColumn<int> ints, ColumnType.Double):
-            {
-                var values = new double[ints.Length];
-                ReadOnlySpan<int> source = ints.Values;
-                for (int r = 0; r < values.Length; r++)
-                {
-                    values[r] = source[r];
-                }
-                return PrimitiveColumn<double>.FromArray(ColumnType.Double, values, validity);
-            }
-            case (PrimitiveColumn<float> floats, ColumnType.Double):
-            {
-                var values = new double[floats.Length];
-                ReadOnlySpan<float> source = floats.Values;
-                for (int r = 0; r < values.Length; r++)
-                {
-                    values[r] = source[r];
-                }
-                return PrimitiveColumn<double>.FromArray(ColumnType.Double, values, validity);
-            }
-            default:
-                throw new ArgumentException($"A {column.Type} column cannot be widened to {type}.", nameof(type));
+            values[r] = TTo.CreateTruncating(source[r]);
         }
+        return PrimitiveColumn<TTo>.FromArray(type, values, CopyValidity(column));
     }
 
     private static ValidityBitmap? CopyValidity(Column column)

@@ -192,75 +192,47 @@ internal sealed class OtlpExporter : IDisposable
         }
     }
 
-    // One ExportTraceServiceRequest in the OTLP JSON encoding: ids as hex, 64-bit integers as decimal strings.
-    private byte[] TracesBody(List<Activity> spans)
+    // One ExportTraceServiceRequest.
+    private byte[] TracesBody(List<Activity> spans) => Request("resourceSpans", "scopeSpans", "spans", json =>
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        foreach (Activity span in spans)
         {
             json.WriteStartObject();
-            json.WriteStartArray("resourceSpans");
-            json.WriteStartObject();
-            WriteResource(json);
-            json.WriteStartArray("scopeSpans");
-            json.WriteStartObject();
-            WriteScope(json);
-            json.WriteStartArray("spans");
-            foreach (Activity span in spans)
+            json.WriteString("traceId", span.TraceId.ToHexString());
+            json.WriteString("spanId", span.SpanId.ToHexString());
+            if (span.ParentSpanId != default)
             {
-                json.WriteStartObject();
-                json.WriteString("traceId", span.TraceId.ToHexString());
-                json.WriteString("spanId", span.SpanId.ToHexString());
-                if (span.ParentSpanId != default)
-                {
-                    json.WriteString("parentSpanId", span.ParentSpanId.ToHexString());
-                }
-                json.WriteString("name", span.OperationName);
-                json.WriteNumber("kind", 1); // SPAN_KIND_INTERNAL
-                json.WriteString("startTimeUnixNano", UnixNanos(span.StartTimeUtc).ToString(CultureInfo.InvariantCulture));
-                json.WriteString("endTimeUnixNano", UnixNanos(span.StartTimeUtc + span.Duration).ToString(CultureInfo.InvariantCulture));
-                json.WriteStartArray("attributes");
-                foreach (KeyValuePair<string, object?> tag in span.TagObjects)
-                {
-                    WriteAttribute(json, tag.Key, tag.Value);
-                }
-                json.WriteEndArray();
-                json.WriteStartObject("status");
-                // STATUS_CODE_UNSET 0, OK 1, ERROR 2.
-                json.WriteNumber("code", span.Status switch { ActivityStatusCode.Ok => 1, ActivityStatusCode.Error => 2, _ => 0 });
-                if (span.StatusDescription is { } description)
-                {
-                    json.WriteString("message", description);
-                }
-                json.WriteEndObject();
-                json.WriteEndObject();
+                json.WriteString("parentSpanId", span.ParentSpanId.ToHexString());
+            }
+            json.WriteString("name", span.OperationName);
+            json.WriteNumber("kind", 1); // SPAN_KIND_INTERNAL
+            json.WriteString("startTimeUnixNano", UnixNanos(span.StartTimeUtc).ToString(CultureInfo.InvariantCulture));
+            json.WriteString("endTimeUnixNano", UnixNanos(span.StartTimeUtc + span.Duration).ToString(CultureInfo.InvariantCulture));
+            json.WriteStartArray("attributes");
+            foreach (KeyValuePair<string, object?> tag in span.TagObjects)
+            {
+                WriteAttribute(json, tag.Key, tag.Value);
             }
             json.WriteEndArray();
+            json.WriteStartObject("status");
+            // STATUS_CODE_UNSET 0, OK 1, ERROR 2.
+            json.WriteNumber("code", span.Status switch { ActivityStatusCode.Ok => 1, ActivityStatusCode.Error => 2, _ => 0 });
+            if (span.StatusDescription is { } description)
+            {
+                json.WriteString("message", description);
+            }
             json.WriteEndObject();
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteEndArray();
             json.WriteEndObject();
         }
-        return buffer.ToArray();
-    }
+    });
 
     // One ExportMetricsServiceRequest: counters as cumulative monotonic sums, histograms with the default buckets.
     private byte[] MetricsBody()
     {
         string now = UnixNanos(DateTime.UtcNow).ToString(CultureInfo.InvariantCulture);
         string start = _startNanos.ToString(CultureInfo.InvariantCulture);
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        return Request("resourceMetrics", "scopeMetrics", "metrics", json =>
         {
-            json.WriteStartObject();
-            json.WriteStartArray("resourceMetrics");
-            json.WriteStartObject();
-            WriteResource(json);
-            json.WriteStartArray("scopeMetrics");
-            json.WriteStartObject();
-            WriteScope(json);
-            json.WriteStartArray("metrics");
             foreach (IGrouping<Instrument, KeyValuePair<(Instrument Instrument, string Tags), MetricPoint>> metric in _points.GroupBy(p => p.Key.Instrument))
             {
                 Instrument instrument = metric.Key;
@@ -294,6 +266,25 @@ internal sealed class OtlpExporter : IDisposable
                 json.WriteEndObject();
                 json.WriteEndObject();
             }
+        });
+    }
+
+    // An export request in the OTLP JSON encoding (ids as hex, 64-bit integers as decimal strings): this process as the
+    // one resource, Dsl.Execution as the one scope, and the items <paramref name="writeItems"/> writes.
+    private byte[] Request(string resources, string scopes, string items, Action<Utf8JsonWriter> writeItems)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray(resources);
+            json.WriteStartObject();
+            WriteResource(json);
+            json.WriteStartArray(scopes);
+            json.WriteStartObject();
+            WriteScope(json);
+            json.WriteStartArray(items);
+            writeItems(json);
             json.WriteEndArray();
             json.WriteEndObject();
             json.WriteEndArray();
