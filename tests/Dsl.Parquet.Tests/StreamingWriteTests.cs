@@ -63,6 +63,75 @@ public sealed class StreamingWriteTests : IDisposable
     }
 
     [Fact]
+    public void SecondRowGroup_ReusesTheWritersBuffers_AllocatingFarLessThanItWrites()
+    {
+        // Pages are encoded and compressed into buffers the writer keeps, and the page spool keeps its blocks: once
+        // a row group of this size has been written, the next allocates little (headers, statistics), where a new
+        // array per compressed page would allocate at least the bytes written.
+        var schema = new BatchSchema(new ColumnField("x", ColumnType.Double, false), new ColumnField("y", ColumnType.Int64, false));
+        var random = new Random(3);
+        RecordBatch Batch()
+        {
+            var x = new ColumnBuilder<double>(ColumnType.Double, 200_000, nullable: false);
+            var y = new ColumnBuilder<long>(ColumnType.Int64, 200_000, nullable: false);
+            for (int r = 0; r < 200_000; r++)
+            {
+                x.Values[r] = random.NextDouble();
+                y.Values[r] = random.NextInt64();
+            }
+            return new RecordBatch(schema, [x.Build(200_000), y.Build(200_000)], 200_000);
+        }
+        using RecordBatch first = Batch();
+        using RecordBatch second = Batch();
+        using var sink = new CountingStream();
+        using var writer = new ParquetFileWriter(sink, schema, new ParquetWriteOptions { DataPageSize = 64 << 10, Compression = CompressionCodec.Snappy, RowGroupRows = 1 << 30, RowGroupBytes = long.MaxValue });
+        writer.WriteBatch(first);
+        writer.FlushRowGroup();
+        long before = sink.Written;
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        writer.WriteBatch(second);
+        writer.FlushRowGroup();
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+
+        long written = sink.Written - before;
+        Assert.True(written > 3_000_000, $"{written} bytes written");
+        Assert.True(allocated < written / 10, $"the second row group allocated {allocated} bytes to write {written}");
+        // Batches of the executor stay under the large-object threshold (85,000 bytes) for 8-byte columns.
+        Assert.True(Dsl.Execution.PartitionTask.SliceRows * sizeof(long) < 85_000);
+    }
+
+    /// <summary>A write-only stream that counts bytes and keeps none.</summary>
+    private sealed class CountingStream : Stream
+    {
+        public long Written { get; private set; }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => Written;
+
+        public override long Position { get => Written; set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => Written += count;
+
+        public override void Write(ReadOnlySpan<byte> buffer) => Written += buffer.Length;
+    }
+
+    [Fact]
     public void DictionaryOutgrownMidChunk_EarlierPagesStayDictionaryEncoded_AndEveryReaderAgrees()
     {
         var schema = new BatchSchema(new ColumnField("s", ColumnType.String, true));
