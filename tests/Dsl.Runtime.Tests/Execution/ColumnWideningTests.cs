@@ -38,6 +38,31 @@ public sealed class ColumnWideningTests : IDisposable
     }
 
     [Fact]
+    public void RequiredColumn_ReadsIntoANullableMember()
+    {
+        string input = Path.Combine(_root, "in");
+        TestPipelines.WriteFile(Path.Combine(input, "a.parquet"), 1, 100, 0); // x: required INT64
+        var nullable = new BatchSchema(new ColumnField("x", ColumnType.Int64, true));
+        var seen = new List<long>();
+        var pipeline = new CompiledPipeline(
+            new PipelinePlan("maybe", "N", new Dictionary<string, BatchSchema> { ["N"] = nullable }, [new StagePlan("Keep", StageKind.Map, "N", "N", null, true, null)], [new SegmentPlan(0, ["Keep"], null, "N", "N", true, ["x"])]),
+            [batch =>
+            {
+                PrimitiveColumn<long> x = batch.GetPrimitive<long>("x", ColumnType.Int64);
+                Assert.Equal(0, x.NullCount);
+                lock (seen)
+                {
+                    seen.AddRange(x.Values.ToArray());
+                }
+                return new RecordBatch(nullable, [PrimitiveColumn<long>.FromArray(ColumnType.Int64, x.Values.ToArray())], batch.RowCount);
+            }]);
+
+        new LocalExecutor().Run(pipeline, input, Path.Combine(_root, "out"));
+
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), seen.Order());
+    }
+
+    [Fact]
     public void Widen_KeepsEveryValueAndNullExactly()
     {
         int[] ints = [0, 1, -1, int.MaxValue, int.MinValue, 123456789];
