@@ -205,6 +205,20 @@ public sealed class SamplePipelineTests : IDisposable
     }
 
     [Fact]
+    public void Run_ExpectedErrorWithDslDebug_AddsTheStackTraceAfterTheOneLine()
+    {
+        string[] args = ["run", "--input", Path.Combine(_temp.Path, "nowhere"), "--output", Path.Combine(_temp.Path, "out")];
+
+        (int exit, _, string plain) = PipelineProcess.Run(new Dictionary<string, string>(), args);
+        (int debugExit, _, string debug) = PipelineProcess.Run(new Dictionary<string, string> { ["DSL_DEBUG"] = "1" }, args);
+
+        Assert.Equal((1, 1), (exit, debugExit));
+        Assert.DoesNotContain("   at ", plain);
+        Assert.StartsWith(plain.Trim().Split('\n')[0], debug.Trim());
+        Assert.Contains("   at Dsl.", debug);
+    }
+
+    [Fact]
     public void Run_WithConfigFile_TakesInputOutputCodecAndSinkFolderFromIt()
     {
         string input = GenerateSample(rows: 4_000, files: 1);

@@ -10,11 +10,10 @@ namespace Dsl.Parquet.Writing;
 /// <summary>
 /// One column's chunk of the current row group: rows are appended, and as soon as a page's worth is pending (about
 /// <see cref="ParquetWriteOptions.DataPageSize"/> bytes, or <see cref="ParquetWriteOptions.DataPageRows"/> rows) it
-/// is encoded, compressed and spooled, so a chunk holds its
-/// stored pages plus less than a page of rows, not the row group's rows. <see cref="WriteChunk"/> then writes the
-/// optional dictionary page and the spooled pages (version 1 or 2, RLE definition levels for a nullable column). A leaf
-/// of a nested column (<see cref="SetNesting"/>) buffers level entries rather than rows: repetition and definition
-/// levels of any height, pages cut at row boundaries.
+/// is encoded, compressed and spooled, so a chunk holds its stored pages plus less than a page of rows, not the row
+/// group's rows. <see cref="WriteChunk"/> then writes the optional dictionary page and the spooled pages (version 1
+/// or 2, RLE definition levels for a nullable column). A leaf of a nested column (<see cref="SetNesting"/>) buffers
+/// level entries rather than rows: repetition and definition levels of any height, pages cut at row boundaries.
 /// </summary>
 internal abstract class ColumnChunkBuffer
 {
