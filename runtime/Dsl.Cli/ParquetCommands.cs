@@ -7,7 +7,7 @@ using Dsl.Parquet.Metadata;
 
 namespace Dsl.Cli;
 
-/// <summary>The <c>dsl parquet</c> commands: <c>schema</c>, <c>meta</c> and <c>cat</c>.</summary>
+/// <summary>The <c>dsl parquet</c> commands: <c>schema</c>, <c>meta</c>, <c>cat</c> and <c>head</c>.</summary>
 internal static class ParquetCommands
 {
     public static Command Create()
@@ -16,6 +16,7 @@ internal static class ParquetCommands
         parquet.Subcommands.Add(CreateSchema());
         parquet.Subcommands.Add(CreateMeta());
         parquet.Subcommands.Add(CreateCat());
+        parquet.Subcommands.Add(CreateHead());
         return parquet;
     }
 
@@ -53,6 +54,22 @@ internal static class ParquetCommands
         });
         var command = new Command("cat", "Print the rows as JSON lines (one object a row, DuckDB's conventions).") { file, columns, limit };
         command.SetAction(result => Run(result, file, output => Cat(result.GetValue(file)!, result.GetValue(columns), result.GetValue(limit), output)));
+        return command;
+    }
+
+    private static Command CreateHead()
+    {
+        var file = new Argument<string>("FILE") { Description = "The Parquet file." };
+        var rows = new Option<long>("--rows", "-n") { Description = "How many rows to print (default 10).", DefaultValueFactory = _ => 10 };
+        rows.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() < 0)
+            {
+                r.AddError("--rows must be 0 or more.");
+            }
+        });
+        var command = new Command("head", "Print the first rows as JSON lines (10 unless -n says otherwise), as cat does.") { file, rows };
+        command.SetAction(result => Run(result, file, output => Cat(result.GetValue(file)!, null, result.GetValue(rows), output)));
         return command;
     }
 

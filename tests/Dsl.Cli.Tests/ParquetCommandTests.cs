@@ -207,6 +207,19 @@ public sealed class ParquetCommandTests : IDisposable
     }
 
     [Fact]
+    public void Head_PrintsTenRowsByDefault_OrAsManyAsAsked()
+    {
+        string[] expected = CliRunner.Expected("alltypes_tiny_pages");
+        CliResult ten = CliRunner.Run("parquet", "head", CliRunner.Corpus("alltypes_tiny_pages.parquet"));
+        Assert.Equal(0, ten.ExitCode);
+        Assert.Equal(expected[..10], ten.Lines);
+        Assert.Equal(expected[..1500], CliRunner.Run("parquet", "head", "-n", "1500", CliRunner.Corpus("alltypes_tiny_pages.parquet")).Lines);
+        CliResult negative = CliRunner.Run("parquet", "head", "-n", "-1", CliRunner.Corpus("alltypes_tiny_pages.parquet"));
+        Assert.NotEqual(0, negative.ExitCode);
+        Assert.Contains("--rows must be 0 or more.", negative.Error);
+    }
+
+    [Fact]
     public void Cat_Columns_ProjectsInTheGivenOrder()
     {
         string path = CliRunner.Corpus("alltypes_plain.parquet");

@@ -22,7 +22,7 @@ public sealed class TemplateFixture : IDisposable
             ["DOTNET_CLI_UI_LANGUAGE"] = "en",
         };
         string artifacts = Root.CreateSubdirectory("artifacts");
-        foreach (string project in new[] { "runtime/Dsl.Runtime/Dsl.Runtime.csproj", "sdk/Dsl.Sdk/Dsl.Sdk.csproj", "templates/Dsl.Templates/Dsl.Templates.csproj" })
+        foreach (string project in new[] { "runtime/Dsl.Runtime/Dsl.Runtime.csproj", "sdk/Dsl.Sdk/Dsl.Sdk.csproj", "templates/Dsl.Templates/Dsl.Templates.csproj", "runtime/Dsl.Cli/Dsl.Cli.csproj" })
         {
             // A separate ArtifactsPath keeps this build from touching the outputs the running tests came from.
             CommandRunner.Run(RepoPaths.RepoRoot, Environment, Slow, "dotnet", "pack", project, "-o", Feed, $"-p:Version={Version}", $"-p:ArtifactsPath={artifacts}/")
@@ -202,6 +202,28 @@ public sealed class TemplateTests(TemplateFixture fixture)
         fixture.Dotnet(bare, "new", "dsl-pipeline", "-n", "Bare", "--no-update-check", "--feed", "");
         Assert.False(File.Exists(Path.Combine(bare, "Bare", "nuget.config")));
         Assert.True(File.Exists(Path.Combine(bare, "Bare", "Bare.csproj")));
+    }
+
+    [Fact]
+    public void DslTool_InstallsFromTheFeed_AndReadsTheNewProjectsOutput()
+    {
+        // `dotnet tool install dsl` from the folder the packages were packed into, then the daily commands.
+        string tools = fixture.Root.CreateSubdirectory("tools");
+        fixture.Dotnet(fixture.Root.Path, "tool", "install", "dsl", "--tool-path", tools, "--add-source", fixture.Feed, "--version", fixture.Version)
+            .ShouldSucceed("dotnet tool install dsl");
+        string project = fixture.NewProject("Inspected");
+        fixture.Dotnet(project, "run", "--", "generate-sample", "--rows", "3000", "--files", "1", "--output", "data").ShouldSucceed("generate-sample");
+        string file = Directory.GetFiles(Path.Combine(project, "data"), "*.parquet").Single();
+
+        CommandRunner.Result head = CommandRunner.Run(project, fixture.Environment, TimeSpan.FromMinutes(2), Path.Combine(tools, "dsl"), "parquet", "head", "-n", "3", file);
+        CommandRunner.Result schema = CommandRunner.Run(project, fixture.Environment, TimeSpan.FromMinutes(2), Path.Combine(tools, "dsl"), "parquet", "schema", file);
+
+        Assert.Equal(0, head.ExitCode);
+        string[] rows = head.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, rows.Length);
+        Assert.All(rows, row => Assert.StartsWith("{\"UserId\":", row));
+        Assert.Equal(0, schema.ExitCode);
+        Assert.Contains("Amount", schema.Output);
     }
 
     [Fact]
