@@ -20,9 +20,7 @@ public sealed class OtlpExportTests : IDisposable
     public void Run_WithAnOtlpEndpoint_SendsTheJobTaskAndCommitSpansAndTheRowCounters()
     {
         using var receiver = new OtlpReceiver(HttpStatusCode.OK);
-        string input = _temp.Combine("in");
-        (int gen, _, string genErr) = PipelineProcess.Run(new Dictionary<string, string>(), "generate-sample", "--rows", "40000", "--files", "2", "--output", input);
-        Assert.True(gen == 0, genErr);
+        string input = Sample(rows: 40_000, files: 2);
 
         (int exit, string stdout, string stderr) = PipelineProcess.Run(
             new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint, ["OTEL_EXPORTER_OTLP_HEADERS"] = "x-team=fraud" },
@@ -70,9 +68,7 @@ public sealed class OtlpExportTests : IDisposable
     public void Run_WhenTheCollectorFails_WarnsOnceAndStillCommits()
     {
         using var receiver = new OtlpReceiver(HttpStatusCode.ServiceUnavailable);
-        string input = _temp.Combine("in");
-        (int gen, _, string genErr) = PipelineProcess.Run(new Dictionary<string, string>(), "generate-sample", "--rows", "10000", "--files", "1", "--output", input);
-        Assert.True(gen == 0, genErr);
+        string input = Sample(rows: 10_000, files: 1);
 
         (int exit, _, string stderr) = PipelineProcess.Run(new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint }, "run", "--input", input, "--output", _temp.Combine("out"));
 
@@ -92,6 +88,15 @@ public sealed class OtlpExportTests : IDisposable
         Assert.Equal(1, exit);
         Assert.StartsWith("error: OTEL_EXPORTER_OTLP_PROTOCOL is 'grpc'", stderr.Trim());
         Assert.Single(stderr.Trim().Split('\n'));
+    }
+
+    // Sample input written by the program itself.
+    private string Sample(int rows, int files)
+    {
+        string input = _temp.Combine("in");
+        (int exit, _, string stderr) = PipelineProcess.Run(new Dictionary<string, string>(), "generate-sample", "--rows", rows.ToString(CultureInfo.InvariantCulture), "--files", files.ToString(CultureInfo.InvariantCulture), "--output", input);
+        Assert.True(exit == 0, stderr);
+        return input;
     }
 
     private static string? Attribute(JsonElement owner, string key) =>

@@ -174,8 +174,9 @@ public sealed class PipelineConfig
         string[] folders = sinks.Select(sink => Outputs.TryGetValue(sink, out string? folder) ? folder.Trim('/', '\\') : sinks.Length == 1 ? "" : sink).ToArray();
         if (LocalExecutor.FolderConflict(sinks, folders) is { } conflict)
         {
-            string stage = sinks.Where(Outputs.ContainsKey).LastOrDefault() ?? sinks[0];
-            problems.Add(Problem(this, _marks.TryGetValue("outputs." + stage, out Mark mark) ? mark : _marks["outputs"], conflict));
+            // A clash needs at least one mapped sink (default folders are distinct stage names): report it at the last.
+            string stage = sinks.Last(Outputs.ContainsKey);
+            problems.Add(Problem(this, _marks["outputs." + stage], conflict));
         }
         BindParameters(plan, overridden ?? [], new StageParameterValues(), problems);
         return problems;

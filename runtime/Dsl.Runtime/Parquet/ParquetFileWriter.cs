@@ -136,14 +136,11 @@ public sealed class ParquetFileWriter : IDisposable
     {
         get
         {
-            long held = 0;
-            foreach (ColumnChunkBuffer leaf in _leaves)
-            {
-                held += leaf.PendingBytes + leaf.SpooledBytes;
-            }
-            return held;
+            (long pending, long spooled) = HeldBytes;
+            return pending + spooled;
         }
     }
+
 
     /// <summary>Writes the buffered rows as a row group now, even if it is not full (nothing happens when none are buffered).</summary>
     public void FlushRowGroup()
