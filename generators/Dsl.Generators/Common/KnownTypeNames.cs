@@ -11,4 +11,7 @@ internal static class KnownTypeNames
     public const string RangeAttribute = "Dsl.RangeAttribute";
     public const string NullRateAttribute = "Dsl.NullRateAttribute";
     public const string UtcAttribute = "Dsl.UtcAttribute";
+    public const string DecimalAttribute = "Dsl.DecimalAttribute";
+    public const string TruncateNanosecondsAttribute = "Dsl.TruncateNanosecondsAttribute";
+    public const string NanoTimestamp = "Dsl.NanoTimestamp";
 }

@@ -20,7 +20,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SchemaMemberTypeUnsupported = Create(
         DiagnosticIds.SchemaMemberTypeUnsupported,
         "Schema member type is not supported",
-        "Member '{1}' of schema '{0}' has type '{2}', which has no column type; use int, long, float, double, bool, string, DateTime or DateOnly (optionally nullable)",
+        "Member '{1}' of schema '{0}' has type '{2}', which has no column type; use a number type (int, long, short, sbyte, uint, ulong, ushort, byte, float, double, Half, decimal), bool, string, byte[], Guid, DateTime, DateTimeOffset, Dsl.NanoTimestamp, DateOnly or TimeOnly (optionally nullable)",
         DiagnosticCategories.Schema,
         DiagnosticSeverity.Error,
         "Every positional member of a schema becomes a column, and only the listed types have a columnar representation.");
@@ -64,6 +64,14 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Schema,
         DiagnosticSeverity.Error,
         "[Utc] makes a DateTime member's column a Parquet TIMESTAMP adjusted to UTC; on any other type it would be silently ignored.");
+
+    public static readonly DiagnosticDescriptor ColumnTypeAttributeInvalid = Create(
+        DiagnosticIds.ColumnTypeAttributeInvalid,
+        "Column type attribute does not fit the member",
+        "Member '{1}' of schema '{0}': {2}",
+        DiagnosticCategories.Schema,
+        DiagnosticSeverity.Error,
+        "[Decimal(precision, scale)] needs a decimal member, a precision from 1 to 38 and a scale from 0 to 28 not above the precision; [TruncateNanoseconds] needs a DateTime member. Anything else could not be written as declared.");
 
     public static readonly DiagnosticDescriptor StageTypeNotSchema = Create(
         DiagnosticIds.StageTypeNotSchema,
@@ -242,6 +250,7 @@ internal static class DiagnosticDescriptors
         [SchemaColumnNameInvalid.Id] = SchemaColumnNameInvalid,
         [ConstraintBoundsImpossible.Id] = ConstraintBoundsImpossible,
         [UtcOnNonDateTime.Id] = UtcOnNonDateTime,
+        [ColumnTypeAttributeInvalid.Id] = ColumnTypeAttributeInvalid,
         [StageTypeNotSchema.Id] = StageTypeNotSchema,
         [StageNotStatic.Id] = StageNotStatic,
         [StageSignatureInvalid.Id] = StageSignatureInvalid,

@@ -14,6 +14,7 @@ internal static class DiagnosticIds
     public const string SchemaColumnNameInvalid = "DSL1005";
     public const string ConstraintBoundsImpossible = "DSL1006";
     public const string UtcOnNonDateTime = "DSL1007";
+    public const string ColumnTypeAttributeInvalid = "DSL1008";
 
     // Stage
     public const string StageTypeNotSchema = "DSL2001";

@@ -337,7 +337,7 @@ internal static class PipelineGraphBuilder
     {
         ColumnKind.Timestamp => "DateTime",
         ColumnKind.Date => "DateOnly",
-        _ => column.ValueType,
+        _ => column.ValueType.Replace("global::System.", string.Empty).Replace("global::", string.Empty),
     };
 
     private static bool DownstreamByFrom(IReadOnlyList<StageDraft> drafts, Dictionary<string, int> byName, int stage, int ancestor)

@@ -65,10 +65,13 @@ internal sealed class KernelEmitter
             ColumnSpec column = FindColumn(_input, columnName);
             string local = "in" + column.MemberName;
             string name = SourceWriter.Literal(column.ColumnName);
-            if (column.IsString)
+            if (column.IsByteArray)
             {
                 _w.WriteLine("global::Dsl.StringColumn " + local + "Column = input.GetString(" + name + ", " + column.ColumnTypeExpression + ");");
-                _w.WriteLine("string[] " + local + "Strings = " + local + "Column.Dictionary.Strings;");
+                if (column.IsString)
+                {
+                    _w.WriteLine("string[] " + local + "Strings = " + local + "Column.Dictionary.Strings;");
+                }
                 _w.WriteLine("global::System.ReadOnlySpan<int> " + local + "Indices = " + local + "Column.Indices;");
             }
             else
@@ -128,9 +131,9 @@ internal sealed class KernelEmitter
                     continue;
                 }
                 string local = "out" + column.MemberName;
-                if (column.IsString)
+                if (column.IsByteArray)
                 {
-                    _w.WriteLine("var " + local + " = new global::Dsl.StringColumnBuilder(" + column.ColumnTypeExpression + ", rowCount);");
+                    _w.WriteLine("var " + local + " = new " + column.ByteArrayBuilder + "(" + column.ColumnTypeExpression + ", rowCount);");
                 }
                 else
                 {
@@ -217,7 +220,7 @@ internal sealed class KernelEmitter
             }
             else
             {
-                _w.WriteLine("out" + column.MemberName + ".Build(" + (column.IsString ? string.Empty : "count") + "),");
+                _w.WriteLine("out" + column.MemberName + ".Build(" + (column.IsByteArray ? string.Empty : "count") + "),");
             }
         }
         _w.CloseBrace(";");
@@ -332,7 +335,7 @@ internal sealed class KernelEmitter
         }
         foreach (ColumnSpec column in output.Columns)
         {
-            if (column.IsString && origin.TryGetValue(column.MemberName, out string? source) && FindMember(_input, source).Nullable == column.Nullable
+            if (column.IsByteArray && origin.TryGetValue(column.MemberName, out string? source) && FindMember(_input, source).Nullable == column.Nullable
                 && IsRead(source))
             {
                 gathered[column.MemberName] = source;
@@ -433,8 +436,9 @@ internal sealed class KernelEmitter
         _loaded.Add(member);
         ColumnSpec column = FindMember(_input, member);
         string local = "in" + column.MemberName;
-        string value = column.IsString
-            ? local + "Strings[" + local + "Indices[i]]"
+        string value = column.IsString ? local + "Strings[" + local + "Indices[i]]"
+            // A copy: the stage may change the array it is given.
+            : column.IsByteArray ? local + "Column.Dictionary.GetBytes(" + local + "Indices[i]).ToArray()"
             : column.FromStorage(local + "Values[i]");
         if (column.Nullable)
         {
@@ -448,7 +452,7 @@ internal sealed class KernelEmitter
     private void EmitWrite(ColumnSpec column, string value)
     {
         string local = "out" + column.MemberName;
-        if (column.IsString)
+        if (column.IsByteArray)
         {
             _w.WriteLine(local + ".Append(" + value + ");");
             return;

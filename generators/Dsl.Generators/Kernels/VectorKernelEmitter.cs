@@ -564,7 +564,11 @@ internal sealed class VectorKernelEmitter
                 value = new VValue(VKind.Bool, name, null);
                 break;
             default:
-                VKind kind = KindOfColumn(column)!.Value;
+                if (KindOfColumn(column) is not { } kind)
+                {
+                    // Members the vector code has no lanes for (decimal, Guid, small integers, ...) run per row.
+                    return null;
+                }
                 Line("var " + name + " = " + VectorClass(kind) + ".LoadUnsafe(ref " + RefTo(local + "Values", column.StorageType, writable: false) + ", (nuint)i);");
                 if (kind == VKind.DateTime)
                 {

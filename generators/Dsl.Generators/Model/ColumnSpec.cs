@@ -5,7 +5,7 @@ namespace Dsl.Generators.Model;
 /// <param name="MemberName">The positional property name.</param>
 /// <param name="ColumnName">The column name in batches (the property name unless [Column] renames it).</param>
 /// <param name="Kind">The column type.</param>
-/// <param name="Nullable">Whether the member is nullable (a nullable value type or an annotated string).</param>
+/// <param name="Nullable">Whether the member is nullable (a nullable value type or an annotated reference type).</param>
 internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKind Kind, bool Nullable)
 {
     /// <summary>The element type stored in the column's span (<c>long</c> for timestamps, <c>int</c> days for dates; indices for strings).</summary>
@@ -16,8 +16,17 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
         ColumnKind.Float => "float",
         ColumnKind.Double => "double",
         ColumnKind.Boolean => "bool",
-        ColumnKind.Timestamp => "long",
+        ColumnKind.Timestamp or ColumnKind.TimestampOffset or ColumnKind.TimestampNanos or ColumnKind.Time => "long",
         ColumnKind.Date => "int",
+        ColumnKind.Int8 => "sbyte",
+        ColumnKind.Int16 => "short",
+        ColumnKind.UInt8 => "byte",
+        ColumnKind.UInt16 => "ushort",
+        ColumnKind.UInt32 => "uint",
+        ColumnKind.UInt64 => "ulong",
+        ColumnKind.Float16 => "global::System.Half",
+        ColumnKind.Uuid => "global::System.Guid",
+        ColumnKind.Decimal => "global::System.Int128",
         _ => "int",
     };
 
@@ -25,27 +34,59 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
     public string ValueType => Kind switch
     {
         ColumnKind.String => "string",
+        ColumnKind.Binary => "byte[]",
         ColumnKind.Timestamp => "global::System.DateTime",
+        ColumnKind.TimestampOffset => "global::System.DateTimeOffset",
+        ColumnKind.TimestampNanos => "global::Dsl.NanoTimestamp",
+        ColumnKind.Time => "global::System.TimeOnly",
         ColumnKind.Date => "global::System.DateOnly",
+        ColumnKind.Decimal => "decimal",
         _ => StorageType,
     };
 
     /// <summary>The member's CLR type as declared, with nullability.</summary>
     public string ClrType => Nullable ? ValueType + "?" : ValueType;
 
-    /// <summary>The <c>global::Dsl.ColumnType</c> member expression.</summary>
-    public string ColumnTypeExpression => "global::Dsl.ColumnType." + Kind.ToString();
+    /// <summary>The name of the runtime <c>Dsl.ColumnType</c> the column has.</summary>
+    public string RuntimeType => Kind switch
+    {
+        ColumnKind.TimestampOffset => "Timestamp",
+        _ => Kind.ToString(),
+    };
 
+    /// <summary>The <c>global::Dsl.ColumnType</c> member expression.</summary>
+    public string ColumnTypeExpression => "global::Dsl.ColumnType." + RuntimeType;
+
+    /// <summary>A <c>string</c> member (dictionary-encoded text).</summary>
     public bool IsString => Kind == ColumnKind.String;
 
-    /// <summary>A <c>[Utc]</c> timestamp: an instant, stored adjusted to UTC and read as DateTime of kind Utc.</summary>
+    /// <summary>A member stored in a <c>Dsl.StringColumn</c>: text or bytes.</summary>
+    public bool IsByteArray => Kind is ColumnKind.String or ColumnKind.Binary;
+
+    /// <summary>The builder type of a byte-array column.</summary>
+    public string ByteArrayBuilder => Kind == ColumnKind.Binary ? "global::Dsl.BinaryColumnBuilder" : "global::Dsl.StringColumnBuilder";
+
+    /// <summary>A <c>[Utc]</c> timestamp (or a <c>DateTimeOffset</c>): an instant, stored adjusted to UTC.</summary>
     public bool Utc { get; init; }
+
+    /// <summary>A <c>DateTime</c> marked <c>[TruncateNanoseconds]</c>: nanosecond input is floored to the microsecond.</summary>
+    public bool TruncateNanoseconds { get; init; }
+
+    /// <summary>For <see cref="ColumnKind.Decimal"/>: the total digits (1 to 38; <c>[Decimal(p, s)]</c>, else 38).</summary>
+    public int Precision { get; init; }
+
+    /// <summary>For <see cref="ColumnKind.Decimal"/>: the digits after the point (0 to 28; <c>[Decimal(p, s)]</c>, else 18).</summary>
+    public int Scale { get; init; }
 
     /// <summary>The scalar expression converting a stored value to the member's type (timestamps and dates are stored in other units).</summary>
     public string FromStorage(string stored) => Kind switch
     {
         ColumnKind.Timestamp => (Utc ? "global::Dsl.Timestamps.FromMicrosUtc(" : "global::Dsl.Timestamps.FromMicros(") + stored + ")",
+        ColumnKind.TimestampOffset => "global::Dsl.Timestamps.FromMicrosOffset(" + stored + ")",
+        ColumnKind.TimestampNanos => "new global::Dsl.NanoTimestamp(" + stored + ")",
+        ColumnKind.Time => "global::Dsl.Times.FromNanos(" + stored + ")",
         ColumnKind.Date => "global::Dsl.Dates.FromDays(" + stored + ")",
+        ColumnKind.Decimal => "global::Dsl.Decimals.ToDecimal(" + stored + ", " + Scale + ")",
         _ => stored,
     };
 
@@ -53,7 +94,31 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
     public string ToStorage(string value) => Kind switch
     {
         ColumnKind.Timestamp => (Utc ? "global::Dsl.Timestamps.ToMicrosUtc(" : "global::Dsl.Timestamps.ToMicros(") + value + ")",
+        ColumnKind.TimestampOffset => "global::Dsl.Timestamps.ToMicros(" + value + ")",
+        ColumnKind.TimestampNanos => value + ".UnixNanoseconds",
+        ColumnKind.Time => "global::Dsl.Times.ToNanos(" + value + ")",
         ColumnKind.Date => "global::Dsl.Dates.ToDays(" + value + ")",
+        ColumnKind.Decimal => "global::Dsl.Decimals.FromDecimal(" + value + ", " + Precision + ", " + Scale + ")",
         _ => value,
     };
+
+    /// <summary>Initializers of the runtime <c>ColumnField</c> beyond name, type and nullability, or empty.</summary>
+    public string FieldInitializer()
+    {
+        var parts = new System.Collections.Generic.List<string>();
+        if (Utc)
+        {
+            parts.Add("IsAdjustedToUtc = true");
+        }
+        if (TruncateNanoseconds)
+        {
+            parts.Add("TruncatesNanoseconds = true");
+        }
+        if (Kind == ColumnKind.Decimal)
+        {
+            parts.Add("Precision = " + Precision);
+            parts.Add("Scale = " + Scale);
+        }
+        return parts.Count == 0 ? string.Empty : " { " + string.Join(", ", parts) + " }";
+    }
 }

@@ -47,8 +47,7 @@ public sealed partial class SchemaGenerator
             {
                 ColumnSpec c = spec.Columns[i];
                 string separator = i == spec.Columns.Count - 1 ? ");" : ",";
-                string utc = c.Utc ? " { IsAdjustedToUtc = true }" : "";
-                w.WriteLine("new global::Dsl.ColumnField(" + SourceWriter.Literal(c.ColumnName) + ", " + c.ColumnTypeExpression + ", " + (c.Nullable ? "true" : "false") + ")" + utc + separator);
+                w.WriteLine("new global::Dsl.ColumnField(" + SourceWriter.Literal(c.ColumnName) + ", " + c.ColumnTypeExpression + ", " + (c.Nullable ? "true" : "false") + ")" + c.FieldInitializer() + separator);
             }
             if (spec.Columns.Count == 0)
             {
@@ -91,9 +90,9 @@ public sealed partial class SchemaGenerator
             foreach (ColumnSpec c in spec.Columns)
             {
                 string local = SourceWriter.Camel(c.MemberName);
-                if (c.IsString)
+                if (c.IsByteArray)
                 {
-                    w.WriteLine("var " + local + "Builder = new global::Dsl.StringColumnBuilder(" + c.ColumnTypeExpression + ", count);");
+                    w.WriteLine("var " + local + "Builder = new " + c.ByteArrayBuilder + "(" + c.ColumnTypeExpression + ", count);");
                 }
                 else
                 {
@@ -107,7 +106,7 @@ public sealed partial class SchemaGenerator
             foreach (ColumnSpec c in spec.Columns)
             {
                 string local = SourceWriter.Camel(c.MemberName);
-                if (c.IsString)
+                if (c.IsByteArray)
                 {
                     w.WriteLine(local + "Builder.Append(row." + c.MemberName + ");");
                 }
@@ -133,7 +132,7 @@ public sealed partial class SchemaGenerator
             foreach (ColumnSpec c in spec.Columns)
             {
                 string local = SourceWriter.Camel(c.MemberName);
-                w.WriteLine(local + "Builder.Build(" + (c.IsString ? string.Empty : "count") + "),");
+                w.WriteLine(local + "Builder.Build(" + (c.IsByteArray ? string.Empty : "count") + "),");
             }
             w.CloseBrace(";");
             w.WriteLine("return new global::Dsl.RecordBatch(BatchSchema, columns, count);");
@@ -158,7 +157,7 @@ public sealed partial class SchemaGenerator
             foreach (ColumnSpec c in spec.Columns)
             {
                 string name = SourceWriter.Literal(c.ColumnName);
-                if (c.IsString)
+                if (c.IsByteArray)
                 {
                     w.WriteLine(c.MemberName + "Column = batch.GetString(" + name + ", " + c.ColumnTypeExpression + ");");
                 }
@@ -184,7 +183,7 @@ public sealed partial class SchemaGenerator
             foreach (ColumnSpec c in spec.Columns)
             {
                 w.WriteLine();
-                if (c.IsString)
+                if (c.IsByteArray)
                 {
                     w.WriteLine("/// <summary>The column of <see cref=\"" + spec.Name + "." + c.MemberName + "\"/>.</summary>");
                     w.WriteLine("public global::Dsl.StringColumn " + c.MemberName + "Column { get; }");
@@ -220,6 +219,12 @@ public sealed partial class SchemaGenerator
             if (c.IsString)
             {
                 return c.MemberName + "Column.GetString(row)" + (c.Nullable ? string.Empty : "!");
+            }
+            if (c.IsByteArray)
+            {
+                // A copy: the member's array is the caller's to change.
+                string bytes = c.MemberName + "Column.GetBytes(row).ToArray()";
+                return c.Nullable ? c.MemberName + "Column.IsNull(row) ? null : " + bytes : bytes;
             }
             string value = c.FromStorage(c.MemberName + "[row]");
             return c.Nullable ? c.MemberName + "Column.IsNull(row) ? (" + c.ClrType + ")null : " + value : value;

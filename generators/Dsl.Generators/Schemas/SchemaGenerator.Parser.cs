@@ -50,13 +50,55 @@ public sealed partial class SchemaGenerator
                 {
                     diagnostics.Add(DiagnosticInfo.Create(
                         DiagnosticDescriptors.UtcOnNonDateTime,
-                        utcAttribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? TypeLocation(parameter) ?? location,
+                        AttributeLocation(utcAttribute, cancellationToken) ?? TypeLocation(parameter) ?? location,
                         type.Name,
                         parameter.Name,
                         parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
                     continue;
                 }
-                columns.Add(new ColumnSpec(parameter.Name, ColumnName(type, parameter), kind, nullable) { Utc = utc });
+                var column = new ColumnSpec(parameter.Name, ColumnName(type, parameter), kind, nullable)
+                {
+                    Utc = utc || kind == ColumnKind.TimestampOffset,
+                    Precision = kind == ColumnKind.Decimal ? 38 : 0,
+                    Scale = kind == ColumnKind.Decimal ? 18 : 0,
+                };
+                string? problem = null;
+                AttributeData? misplaced = null;
+                if (HasAttribute(type, parameter, KnownTypeNames.DecimalAttribute, out AttributeData? decimalAttribute))
+                {
+                    misplaced = decimalAttribute;
+                    if (kind != ColumnKind.Decimal)
+                    {
+                        problem = "[Decimal] gives the precision and scale of a decimal member, but this member is not a decimal";
+                    }
+                    else if (decimalAttribute!.ConstructorArguments.Length == 2
+                        && decimalAttribute.ConstructorArguments[0].Value is int precision
+                        && decimalAttribute.ConstructorArguments[1].Value is int scale)
+                    {
+                        problem = precision is < 1 or > 38 ? "the precision " + precision + " is outside 1 to 38"
+                            : scale is < 0 or > 28 ? "the scale " + scale + " is outside 0 to 28 (a C# decimal holds at most 28 digits after the point)"
+                            : scale > precision ? "the scale " + scale + " is larger than the precision " + precision
+                            : null;
+                        column = column with { Precision = precision, Scale = scale };
+                    }
+                }
+                if (problem is null && HasAttribute(type, parameter, KnownTypeNames.TruncateNanosecondsAttribute, out AttributeData? truncate))
+                {
+                    misplaced = truncate;
+                    problem = kind == ColumnKind.Timestamp ? null : "[TruncateNanoseconds] lets a DateTime member read nanosecond timestamps, but this member is not a DateTime";
+                    column = column with { TruncateNanoseconds = true };
+                }
+                if (problem is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.ColumnTypeAttributeInvalid,
+                        AttributeLocation(misplaced, cancellationToken) ?? TypeLocation(parameter) ?? location,
+                        type.Name,
+                        parameter.Name,
+                        problem));
+                    continue;
+                }
+                columns.Add(column);
             }
 
             // Duplicate or malformed column names are reported by SchemaAnalyzer (DSL1004, DSL1005); the generator
@@ -139,35 +181,39 @@ public sealed partial class SchemaGenerator
             }
             switch (type.SpecialType)
             {
-                case SpecialType.System_Int32:
-                    kind = ColumnKind.Int32;
-                    return true;
-                case SpecialType.System_Int64:
-                    kind = ColumnKind.Int64;
-                    return true;
-                case SpecialType.System_Single:
-                    kind = ColumnKind.Float;
-                    return true;
-                case SpecialType.System_Double:
-                    kind = ColumnKind.Double;
-                    return true;
-                case SpecialType.System_Boolean:
-                    kind = ColumnKind.Boolean;
-                    return true;
-                case SpecialType.System_DateTime:
-                    kind = ColumnKind.Timestamp;
-                    return true;
-                case SpecialType.None when type.ToDisplayString() == "System.DateOnly":
-                    kind = ColumnKind.Date;
-                    return true;
+                case SpecialType.System_Int32: kind = ColumnKind.Int32; return true;
+                case SpecialType.System_Int64: kind = ColumnKind.Int64; return true;
+                case SpecialType.System_SByte: kind = ColumnKind.Int8; return true;
+                case SpecialType.System_Int16: kind = ColumnKind.Int16; return true;
+                case SpecialType.System_Byte: kind = ColumnKind.UInt8; return true;
+                case SpecialType.System_UInt16: kind = ColumnKind.UInt16; return true;
+                case SpecialType.System_UInt32: kind = ColumnKind.UInt32; return true;
+                case SpecialType.System_UInt64: kind = ColumnKind.UInt64; return true;
+                case SpecialType.System_Single: kind = ColumnKind.Float; return true;
+                case SpecialType.System_Double: kind = ColumnKind.Double; return true;
+                case SpecialType.System_Decimal: kind = ColumnKind.Decimal; return true;
+                case SpecialType.System_Boolean: kind = ColumnKind.Boolean; return true;
+                case SpecialType.System_DateTime: kind = ColumnKind.Timestamp; return true;
                 case SpecialType.System_String:
                     kind = ColumnKind.String;
                     nullable = type.NullableAnnotation == NullableAnnotation.Annotated;
                     return true;
-                default:
-                    kind = default;
-                    return false;
+                case SpecialType.None when type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte }:
+                    kind = ColumnKind.Binary;
+                    nullable = type.NullableAnnotation == NullableAnnotation.Annotated;
+                    return true;
             }
+            kind = type.ToDisplayString() switch
+            {
+                "System.DateOnly" => ColumnKind.Date,
+                "System.TimeOnly" => ColumnKind.Time,
+                "System.DateTimeOffset" => ColumnKind.TimestampOffset,
+                "System.Guid" => ColumnKind.Uuid,
+                "System.Half" => ColumnKind.Float16,
+                KnownTypeNames.NanoTimestamp => ColumnKind.TimestampNanos,
+                _ => (ColumnKind)(-1),
+            };
+            return kind >= 0;
         }
 
         /// <summary>The column name of a positional member: its [Column] name (on the property or the parameter), else its name.</summary>
@@ -229,6 +275,9 @@ public sealed partial class SchemaGenerator
             name = null;
             return null;
         }
+
+        private static Location? AttributeLocation(AttributeData? attribute, CancellationToken cancellationToken) =>
+            attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
 
         private static Location? TypeLocation(IParameterSymbol parameter)
         {

@@ -37,6 +37,12 @@ public sealed record ColumnField(string Name, ColumnType Type, bool Nullable)
     public bool IsJson { get; init; }
 
     /// <summary>
+    /// For a <see cref="ColumnType.Timestamp"/> member (microseconds): whether a nanosecond column read into it is
+    /// truncated to the microsecond (the member's <c>[TruncateNanoseconds]</c>) instead of refused.
+    /// </summary>
+    public bool TruncatesNanoseconds { get; init; }
+
+    /// <summary>
     /// The child fields: the element of a <see cref="ColumnType.List"/>, the key and value of a
     /// <see cref="ColumnType.Map"/>, the members of a <see cref="ColumnType.Struct"/>; empty for flat types.
     /// </summary>
@@ -47,7 +53,7 @@ public sealed record ColumnField(string Name, ColumnType Type, bool Nullable)
         other is not null
         && Name == other.Name && Type == other.Type && Nullable == other.Nullable
         && Precision == other.Precision && Scale == other.Scale && IsAdjustedToUtc == other.IsAdjustedToUtc
-        && FixedLength == other.FixedLength && IsJson == other.IsJson && Children.SequenceEqual(other.Children);
+        && FixedLength == other.FixedLength && IsJson == other.IsJson && TruncatesNanoseconds == other.TruncatesNanoseconds && Children.SequenceEqual(other.Children);
 
     /// <inheritdoc />
     public override int GetHashCode()
@@ -61,6 +67,7 @@ public sealed record ColumnField(string Name, ColumnType Type, bool Nullable)
         hash.Add(IsAdjustedToUtc);
         hash.Add(FixedLength);
         hash.Add(IsJson);
+        hash.Add(TruncatesNanoseconds);
         foreach (ColumnField child in Children)
         {
             hash.Add(child);

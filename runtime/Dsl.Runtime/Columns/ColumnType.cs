@@ -48,6 +48,22 @@ public enum ColumnType
     /// holds the key field then the value field.
     /// </summary>
     Map,
+    /// <summary>8-bit signed integer (<see cref="sbyte"/>), Parquet INT(8, signed).</summary>
+    Int8,
+    /// <summary>16-bit signed integer (<see cref="short"/>), Parquet INT(16, signed).</summary>
+    Int16,
+    /// <summary>8-bit unsigned integer (<see cref="byte"/>), Parquet INT(8, unsigned).</summary>
+    UInt8,
+    /// <summary>16-bit unsigned integer (<see cref="ushort"/>), Parquet INT(16, unsigned).</summary>
+    UInt16,
+    /// <summary>32-bit unsigned integer (<see cref="uint"/>), Parquet INT(32, unsigned).</summary>
+    UInt32,
+    /// <summary>64-bit unsigned integer (<see cref="ulong"/>), Parquet INT(64, unsigned).</summary>
+    UInt64,
+    /// <summary>16-bit IEEE float (<see cref="Half"/>), Parquet FLOAT16.</summary>
+    Float16,
+    /// <summary>A UUID (<see cref="Guid"/>), Parquet UUID: 16 bytes in RFC 4122 (big-endian) order.</summary>
+    Uuid,
 }
 
 /// <summary>Helpers over <see cref="ColumnType"/>.</summary>
@@ -68,6 +84,14 @@ public static class ColumnTypes
         ColumnType.Float => typeof(float),
         ColumnType.Double => typeof(double),
         ColumnType.Boolean => typeof(bool),
+        ColumnType.Int8 => typeof(sbyte),
+        ColumnType.Int16 => typeof(short),
+        ColumnType.UInt8 => typeof(byte),
+        ColumnType.UInt16 => typeof(ushort),
+        ColumnType.UInt32 => typeof(uint),
+        ColumnType.UInt64 => typeof(ulong),
+        ColumnType.Float16 => typeof(Half),
+        ColumnType.Uuid => typeof(Guid),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, $"Column type '{type}' is not stored as a primitive column."),
     };
 }

@@ -27,6 +27,12 @@ public static class Timestamps
     /// </summary>
     public static long ToMicrosUtc(DateTime value) => ToMicros(value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value);
 
+    /// <summary>The <see cref="DateTimeOffset"/> (offset zero) for microseconds since the Unix epoch (a <see cref="DateTimeOffset"/> member).</summary>
+    public static DateTimeOffset FromMicrosOffset(long micros) => new(FromMicrosUtc(micros));
+
+    /// <summary>Microseconds since the Unix epoch of the instant <paramref name="value"/> (its offset is applied, not kept).</summary>
+    public static long ToMicros(DateTimeOffset value) => ToMicros(value.UtcDateTime);
+
     private const long EpochMicros = UnixEpochTicks / TicksPerMicrosecond;
     private const long MicrosPerMinute = 60_000_000L;
     private const long MicrosPerHour = 3_600_000_000L;

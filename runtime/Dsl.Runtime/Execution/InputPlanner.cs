@@ -160,6 +160,18 @@ internal static class InputPlanner
         ColumnType.String => "string",
         ColumnType.Timestamp => "DateTime",
         ColumnType.Date => "DateOnly",
+        ColumnType.Int8 => "sbyte",
+        ColumnType.Int16 => "short",
+        ColumnType.UInt8 => "byte",
+        ColumnType.UInt16 => "ushort",
+        ColumnType.UInt32 => "uint",
+        ColumnType.UInt64 => "ulong",
+        ColumnType.Float16 => "Half",
+        ColumnType.Uuid => "Guid",
+        ColumnType.Binary => "byte[]",
+        ColumnType.Time => "TimeOnly",
+        ColumnType.TimestampNanos => "Dsl.NanoTimestamp (or DateTime marked [TruncateNanoseconds])",
+        ColumnType.Decimal => "decimal",
         _ => $"a type that holds {type} (not yet supported as a schema member)",
     };
 
@@ -184,10 +196,10 @@ internal static class InputPlanner
                 throw new PipelineExecutionException(
                     $"Input file '{file}' stores column '{name}' in a form Dsl cannot read yet ({column.UnsupportedReason}), and pipeline '{plan.Name}' reads it.");
             }
-            if (have.Type != want.Type && !ColumnWidening.CanWiden(have.Type, want.Type))
+            if ((have.Type != want.Type || (have.Type == ColumnType.Decimal && have.Scale != want.Scale)) && !ColumnWidening.CanWiden(have, want))
             {
                 throw new PipelineExecutionException(
-                    $"Input file '{file}' stores column '{name}' as {have.Type} but schema '{plan.InputSchema}' of pipeline '{plan.Name}' declares it {want.Type}, which would lose information. Declare the member as {MemberTypeFor(have.Type)} (INT32 also reads into long or double, FLOAT into double).");
+                    $"Input file '{file}' stores column '{name}' as {have.TypeName} but schema '{plan.InputSchema}' of pipeline '{plan.Name}' declares it {want.TypeName}, which would lose information. Declare the member as {MemberTypeFor(have.Type)}{(have.Type == ColumnType.Decimal ? $" with [property: Decimal({have.Precision}, {have.Scale})] or more digits" : "")} (narrower integers also read into wider ones and into double, FLOAT into double).");
             }
             // An instant read into a local date-time (or the reverse) would be written back as the other kind without a
             // word: refuse it, naming the attribute that says which one the member is.

@@ -46,10 +46,11 @@ internal static class RowGroupCost
 
     private static int Width(ColumnType type) => type switch
     {
-        ColumnType.Boolean => 1,
-        ColumnType.Int32 or ColumnType.Date or ColumnType.Float => 4,
+        ColumnType.Boolean or ColumnType.Int8 or ColumnType.UInt8 => 1,
+        ColumnType.Int16 or ColumnType.UInt16 or ColumnType.Float16 => 2,
+        ColumnType.Int32 or ColumnType.UInt32 or ColumnType.Date or ColumnType.Float => 4,
         ColumnType.String or ColumnType.Binary => 4, // an index into the dictionary
-        ColumnType.Decimal => 16,
+        ColumnType.Decimal or ColumnType.Uuid => 16,
         _ => 8,
     };
 }

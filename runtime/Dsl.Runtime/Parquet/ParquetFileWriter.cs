@@ -249,6 +249,32 @@ public sealed class ParquetFileWriter : IDisposable
             case ColumnType.Int64:
                 e.Type = PhysicalType.Int64;
                 break;
+            case ColumnType.Int8 or ColumnType.Int16 or ColumnType.UInt8 or ColumnType.UInt16 or ColumnType.UInt32 or ColumnType.UInt64:
+            {
+                (int bits, bool signed, ConvertedType converted) = field.Type switch
+                {
+                    ColumnType.Int8 => (8, true, ConvertedType.Int8),
+                    ColumnType.Int16 => (16, true, ConvertedType.Int16),
+                    ColumnType.UInt8 => (8, false, ConvertedType.UInt8),
+                    ColumnType.UInt16 => (16, false, ConvertedType.UInt16),
+                    ColumnType.UInt32 => (32, false, ConvertedType.UInt32),
+                    _ => (64, false, ConvertedType.UInt64),
+                };
+                e.Type = bits == 64 ? PhysicalType.Int64 : PhysicalType.Int32;
+                e.LogicalType = new LogicalType { Kind = LogicalTypeKind.Integer, BitWidth = bits, IsSigned = signed };
+                e.ConvertedType = converted;
+                break;
+            }
+            case ColumnType.Float16:
+                e.Type = PhysicalType.FixedLenByteArray;
+                e.TypeLength = 2;
+                e.LogicalType = new LogicalType { Kind = LogicalTypeKind.Float16 };
+                break;
+            case ColumnType.Uuid:
+                e.Type = PhysicalType.FixedLenByteArray;
+                e.TypeLength = 16;
+                e.LogicalType = new LogicalType { Kind = LogicalTypeKind.Uuid };
+                break;
             case ColumnType.Float:
                 e.Type = PhysicalType.Float;
                 break;
@@ -313,8 +339,11 @@ public sealed class ParquetFileWriter : IDisposable
     private static ColumnChunkBuffer CreateBuffer(ColumnField field, ParquetWriteOptions options, PageScratch scratch) => field.Type switch
     {
         ColumnType.Boolean => new PrimitiveChunkBuffer<bool>(field, options, scratch),
-        ColumnType.Int32 or ColumnType.Date => new PrimitiveChunkBuffer<int>(field, options, scratch),
-        ColumnType.Int64 or ColumnType.Timestamp or ColumnType.TimestampNanos or ColumnType.Time => new PrimitiveChunkBuffer<long>(field, options, scratch),
+        ColumnType.Int32 or ColumnType.Date or ColumnType.Int8 or ColumnType.Int16 or ColumnType.UInt8 or ColumnType.UInt16 or ColumnType.UInt32
+            => new PrimitiveChunkBuffer<int>(field, options, scratch),
+        ColumnType.Int64 or ColumnType.Timestamp or ColumnType.TimestampNanos or ColumnType.Time or ColumnType.UInt64 => new PrimitiveChunkBuffer<long>(field, options, scratch),
+        ColumnType.Float16 => new PrimitiveChunkBuffer<Half>(field, options, scratch),
+        ColumnType.Uuid => new PrimitiveChunkBuffer<UInt128>(field, options, scratch),
         ColumnType.Decimal => new DecimalChunkBuffer(field, options, scratch),
         ColumnType.Float => new PrimitiveChunkBuffer<float>(field, options, scratch),
         ColumnType.Double => new PrimitiveChunkBuffer<double>(field, options, scratch),

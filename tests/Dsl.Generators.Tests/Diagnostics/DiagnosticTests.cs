@@ -38,13 +38,18 @@ public sealed class DiagnosticTests
         },
         {
             DiagnosticIds.SchemaMemberTypeUnsupported,
-            Header + "[Schema] public partial record W(long Id, [|decimal|] Price);",
-            Header + "[Schema] public partial record W(long Id, double Price);"
+            Header + "[Schema] public partial record W(long Id, [|System.Uri|] Link);",
+            Header + "[Schema] public partial record W(long Id, string Link);"
         },
         {
             DiagnosticIds.UtcOnNonDateTime,
             Header + "[Schema] public partial record W(long Id, [property: [|Utc|]] long Micros);",
             Header + "[Schema] public partial record W(long Id, [property: Utc] DateTime At);"
+        },
+        {
+            DiagnosticIds.ColumnTypeAttributeInvalid,
+            Header + "[Schema] public partial record W(long Id, [property: [|Decimal(10, 12)|]] decimal Price);",
+            Header + "[Schema] public partial record W(long Id, [property: Decimal(12, 2)] decimal Price);"
         },
         {
             DiagnosticIds.SchemaNotPositionalRecord,

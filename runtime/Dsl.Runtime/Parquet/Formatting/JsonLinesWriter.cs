@@ -264,6 +264,30 @@ public sealed class JsonLinesWriter
             case PrimitiveColumn<float> floats:
                 sb.Append(FormatDouble(floats[row]));
                 break;
+            case PrimitiveColumn<Half> halves:
+                sb.Append(FormatDouble((double)halves[row]));
+                break;
+            case PrimitiveColumn<sbyte> c:
+                sb.Append(c[row].ToString(CultureInfo.InvariantCulture));
+                break;
+            case PrimitiveColumn<short> c:
+                sb.Append(c[row].ToString(CultureInfo.InvariantCulture));
+                break;
+            case PrimitiveColumn<byte> c:
+                sb.Append(c[row].ToString(CultureInfo.InvariantCulture));
+                break;
+            case PrimitiveColumn<ushort> c:
+                sb.Append(c[row].ToString(CultureInfo.InvariantCulture));
+                break;
+            case PrimitiveColumn<uint> c:
+                sb.Append(c[row].ToString(CultureInfo.InvariantCulture));
+                break;
+            case PrimitiveColumn<ulong> c:
+                sb.Append(c[row].ToString(CultureInfo.InvariantCulture));
+                break;
+            case PrimitiveColumn<Guid> uuids:
+                sb.Append('"').Append(uuids[row].ToString("D")).Append('"');
+                break;
             case PrimitiveColumn<double> doubles:
                 sb.Append(FormatDouble(doubles[row]));
                 break;

@@ -24,18 +24,15 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
     private int _entryCount;
     private int _dictionaryCount = -1;
     private readonly int _fixedLength;
-    private readonly bool _uuid;
 
     /// <param name="type">String or Binary.</param>
     /// <param name="rows">The most slots the column has.</param>
     /// <param name="nullable">Whether slots may be null.</param>
     /// <param name="fixedLength">For FIXED_LEN_BYTE_ARRAY, the length of every value (no length prefixes); else 0.</param>
-    /// <param name="uuid">Whether each 16-byte value is stored as its 36-character UUID text.</param>
-    public ByteArrayDecoder(ColumnType type, int rows, bool nullable, int fixedLength = 0, bool uuid = false)
+    public ByteArrayDecoder(ColumnType type, int rows, bool nullable, int fixedLength = 0)
     {
         _type = type;
         _fixedLength = fixedLength;
-        _uuid = uuid;
         _indices = ArrayPool<int>.Shared.Rent(rows);
         _validity = nullable ? new ValidityBitmap(rows) : null;
     }
@@ -262,21 +259,12 @@ internal sealed class ByteArrayDecoder : ColumnDecoder
     private void AppendFixed(ReadOnlySpan<byte> data, int count, Span<int> entries)
     {
         int width = _fixedLength;
-        int stored = _uuid ? 36 : width;
-        EnsureData(_dataLength + ((long)count * stored));
+        EnsureData(_dataLength + ((long)count * width));
         EnsureOffsets(_entryCount + (long)count + 1);
         for (int i = 0; i < count; i++)
         {
-            ReadOnlySpan<byte> value = data.Slice(i * width, width);
-            if (_uuid)
-            {
-                FormatUuid(value, _data.AsSpan(_dataLength, 36));
-            }
-            else
-            {
-                value.CopyTo(_data.AsSpan(_dataLength));
-            }
-            _dataLength += stored;
+            data.Slice(i * width, width).CopyTo(_data.AsSpan(_dataLength));
+            _dataLength += width;
             if (!entries.IsEmpty)
             {
                 entries[i] = _entryCount;

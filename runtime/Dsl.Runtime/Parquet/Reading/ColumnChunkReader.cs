@@ -154,13 +154,21 @@ internal static class ColumnChunkReader
         int fixedLength = leaf.Element.TypeLength ?? 0;
         return type switch
         {
-            ColumnType.String or ColumnType.Binary => new ByteArrayDecoder(type, rows, nullable, conversion == ValueConversion.ByteArray ? 0 : fixedLength, conversion == ValueConversion.Uuid),
+            ColumnType.String or ColumnType.Binary => new ByteArrayDecoder(type, rows, nullable, conversion == ValueConversion.ByteArray ? 0 : fixedLength),
             ColumnType.Boolean => new PrimitiveDecoder<bool>(type, conversion, rows, nullable, fixedLength),
             ColumnType.Int32 or ColumnType.Date => new PrimitiveDecoder<int>(type, conversion, rows, nullable, fixedLength),
             ColumnType.Int64 or ColumnType.Timestamp or ColumnType.TimestampNanos or ColumnType.Time => new PrimitiveDecoder<long>(type, conversion, rows, nullable, fixedLength),
             ColumnType.Float => new PrimitiveDecoder<float>(type, conversion, rows, nullable, fixedLength),
             ColumnType.Double => new PrimitiveDecoder<double>(type, conversion, rows, nullable, fixedLength),
             ColumnType.Decimal => new PrimitiveDecoder<Int128>(type, conversion, rows, nullable, fixedLength),
+            ColumnType.Int8 => new PrimitiveDecoder<sbyte>(type, conversion, rows, nullable, fixedLength),
+            ColumnType.Int16 => new PrimitiveDecoder<short>(type, conversion, rows, nullable, fixedLength),
+            ColumnType.UInt8 => new PrimitiveDecoder<byte>(type, conversion, rows, nullable, fixedLength),
+            ColumnType.UInt16 => new PrimitiveDecoder<ushort>(type, conversion, rows, nullable, fixedLength),
+            ColumnType.UInt32 => new PrimitiveDecoder<uint>(type, conversion, rows, nullable, fixedLength),
+            ColumnType.UInt64 => new PrimitiveDecoder<ulong>(type, conversion, rows, nullable, fixedLength),
+            ColumnType.Float16 => new PrimitiveDecoder<Half>(type, conversion, rows, nullable, fixedLength),
+            ColumnType.Uuid => new PrimitiveDecoder<Guid>(type, conversion, rows, nullable, fixedLength),
             _ => throw new ParquetFormatException($"Column type {type} has no leaf decoder."),
         };
     }

@@ -29,9 +29,11 @@ internal sealed class PrimitiveDecoder<T> : ColumnDecoder
         _storedWidth = conversion switch
         {
             ValueConversion.Boolean => 0,
-            ValueConversion.Int32 or ValueConversion.Float or ValueConversion.UInt32ToInt64 or ValueConversion.MillisOfDayToNanos or ValueConversion.Int32ToDecimal => 4,
+            ValueConversion.Int32 or ValueConversion.Float or ValueConversion.UInt32 or ValueConversion.MillisOfDayToNanos or ValueConversion.Int32ToDecimal
+                or ValueConversion.Int32ToInt8 or ValueConversion.Int32ToInt16 or ValueConversion.Int32ToUInt8 or ValueConversion.Int32ToUInt16 => 4,
             ValueConversion.Int96ToMicros => 12,
-            ValueConversion.Float16ToFloat => 2,
+            ValueConversion.Float16 => 2,
+            ValueConversion.Uuid => 16,
             ValueConversion.FixedToDecimal => fixedLength > 0 ? fixedLength : throw new ArgumentOutOfRangeException(nameof(fixedLength)),
             // Length-prefixed: at least the 4-byte prefix a value.
             ValueConversion.ByteArrayToDecimal => -4,
@@ -137,7 +139,8 @@ internal sealed class PrimitiveDecoder<T> : ColumnDecoder
     private void DecodeThroughPlainLayout(ParquetEncoding encoding, ReadOnlySpan<byte> values, Span<T> target)
     {
         int bytes = target.Length * _storedWidth;
-        bool direct = _conversion is ValueConversion.Int32 or ValueConversion.Int64 or ValueConversion.Float or ValueConversion.Double;
+        bool direct = _conversion is ValueConversion.Int32 or ValueConversion.Int64 or ValueConversion.Float or ValueConversion.Double
+            or ValueConversion.UInt32 or ValueConversion.UInt64;
         byte[]? scratch = direct ? null : ArrayPool<byte>.Shared.Rent(Math.Max(bytes, 1));
         try
         {
@@ -221,29 +224,18 @@ internal sealed class PrimitiveDecoder<T> : ColumnDecoder
                 }
                 break;
             }
-            case ValueConversion.UInt32ToInt64:
-            {
-                ReadOnlySpan<uint> source = MemoryMarshal.Cast<byte, uint>(data[..(target.Length * 4)]);
-                Span<long> wide = MemoryMarshal.Cast<T, long>(target);
-                for (int i = 0; i < wide.Length; i++)
-                {
-                    wide[i] = source[i];
-                }
+            case ValueConversion.Int32ToInt8:
+                Narrow(data, MemoryMarshal.Cast<T, sbyte>(target), "INT(8, signed)");
                 break;
-            }
-            case ValueConversion.UInt64Checked:
-            {
-                Span<long> longs = MemoryMarshal.Cast<T, long>(target);
-                MemoryMarshal.Cast<byte, long>(data[..(target.Length * 8)]).CopyTo(longs);
-                for (int i = 0; i < longs.Length; i++)
-                {
-                    if (longs[i] < 0)
-                    {
-                        throw new ParquetFormatException($"Unsigned 64-bit value {(ulong)longs[i]} exceeds {long.MaxValue}, the largest Int64; the column cannot be read as Int64.");
-                    }
-                }
+            case ValueConversion.Int32ToInt16:
+                Narrow(data, MemoryMarshal.Cast<T, short>(target), "INT(16, signed)");
                 break;
-            }
+            case ValueConversion.Int32ToUInt8:
+                Narrow(data, MemoryMarshal.Cast<T, byte>(target), "INT(8, unsigned)");
+                break;
+            case ValueConversion.Int32ToUInt16:
+                Narrow(data, MemoryMarshal.Cast<T, ushort>(target), "INT(16, unsigned)");
+                break;
             case ValueConversion.Int96ToMicros:
             {
                 Span<long> micros = MemoryMarshal.Cast<T, long>(target);
@@ -332,18 +324,36 @@ internal sealed class PrimitiveDecoder<T> : ColumnDecoder
                 }
                 break;
             }
-            case ValueConversion.Float16ToFloat:
+            case ValueConversion.Uuid:
             {
-                Span<float> floats = MemoryMarshal.Cast<T, float>(target);
-                for (int i = 0; i < floats.Length; i++)
+                Span<Guid> guids = MemoryMarshal.Cast<T, Guid>(target);
+                for (int i = 0; i < guids.Length; i++)
                 {
-                    floats[i] = (float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(data[(i * 2)..]));
+                    guids[i] = new Guid(data.Slice(i * 16, 16), bigEndian: true);
                 }
                 break;
             }
             default:
                 MemoryMarshal.Cast<byte, T>(data[..(target.Length * _storedWidth)]).CopyTo(target);
                 break;
+        }
+    }
+
+    // A small integer stored in INT32: the annotation promises the range, so a value outside it means a corrupt file.
+    private static void Narrow<TSmall>(ReadOnlySpan<byte> data, Span<TSmall> target, string annotation)
+        where TSmall : unmanaged, System.Numerics.INumberBase<TSmall>, System.Numerics.IMinMaxValue<TSmall>
+    {
+        ReadOnlySpan<int> source = MemoryMarshal.Cast<byte, int>(data[..(target.Length * 4)]);
+        int min = int.CreateTruncating(TSmall.MinValue);
+        int max = int.CreateTruncating(TSmall.MaxValue);
+        for (int i = 0; i < target.Length; i++)
+        {
+            int v = source[i];
+            if (v < min || v > max)
+            {
+                throw new ParquetFormatException($"Value {v} is outside the range {min} to {max} of its {annotation} annotation.");
+            }
+            target[i] = TSmall.CreateTruncating(v);
         }
     }
 

@@ -328,14 +328,25 @@ internal static class SchemaMapper
                 conversion = ValueConversion.MillisOfDayToNanos;
                 utc = kind == LogicalTypeKind.Time ? lt!.IsAdjustedToUtc : true;
                 break;
-            case PhysicalType.Int32 when IsPlainInt32(kind, lt, ct):
+            case PhysicalType.Int32 when bare:
                 type = ColumnType.Int32;
                 conversion = ValueConversion.Int32;
                 break;
-            case PhysicalType.Int32 when (kind == LogicalTypeKind.Integer && lt!.BitWidth == 32 && !lt.IsSigned)
-                || (kind is LogicalTypeKind.Unknown or LogicalTypeKind.Null && ct == ConvertedType.UInt32):
+            case PhysicalType.Int64 when bare:
                 type = ColumnType.Int64;
-                conversion = ValueConversion.UInt32ToInt64;
+                conversion = ValueConversion.Int64;
+                break;
+            case PhysicalType.Int32 when IntegerOf(kind, lt, ct) is { } small && small != ColumnType.Int64 && small != ColumnType.UInt64:
+                type = small;
+                conversion = small switch
+                {
+                    ColumnType.Int8 => ValueConversion.Int32ToInt8,
+                    ColumnType.Int16 => ValueConversion.Int32ToInt16,
+                    ColumnType.UInt8 => ValueConversion.Int32ToUInt8,
+                    ColumnType.UInt16 => ValueConversion.Int32ToUInt16,
+                    ColumnType.UInt32 => ValueConversion.UInt32,
+                    _ => ValueConversion.Int32,
+                };
                 break;
             case PhysicalType.Int64 when isDecimal:
                 type = ColumnType.Decimal;
@@ -345,11 +356,6 @@ internal static class SchemaMapper
                 type = ColumnType.Time;
                 conversion = timeUnit == TimeUnit.Micros ? ValueConversion.MicrosToNanos : ValueConversion.Int64;
                 utc = kind == LogicalTypeKind.Time ? lt!.IsAdjustedToUtc : true;
-                break;
-            case PhysicalType.Int64 when (kind == LogicalTypeKind.Integer && lt!.BitWidth == 64 && !lt.IsSigned)
-                || (kind is LogicalTypeKind.Unknown or LogicalTypeKind.Null && ct == ConvertedType.UInt64):
-                type = ColumnType.Int64;
-                conversion = ValueConversion.UInt64Checked;
                 break;
             case PhysicalType.Int64 when kind == LogicalTypeKind.Timestamp:
                 utc = lt!.IsAdjustedToUtc;
@@ -371,9 +377,9 @@ internal static class SchemaMapper
                 conversion = ValueConversion.MillisToMicros;
                 utc = true;
                 break;
-            case PhysicalType.Int64 when IsPlainInt64(kind, lt, ct):
-                type = ColumnType.Int64;
-                conversion = ValueConversion.Int64;
+            case PhysicalType.Int64 when IntegerOf(kind, lt, ct) is ColumnType.Int64 or ColumnType.UInt64:
+                type = IntegerOf(kind, lt, ct);
+                conversion = type == ColumnType.UInt64 ? ValueConversion.UInt64 : ValueConversion.Int64;
                 break;
             case PhysicalType.Int96 when bare:
                 type = ColumnType.Timestamp;
@@ -401,8 +407,8 @@ internal static class SchemaMapper
                     reason = $"Column '{path}' is FLOAT16 stored in {e.TypeLength} bytes; FLOAT16 must be stored in 2.";
                     return null;
                 }
-                type = ColumnType.Float;
-                conversion = ValueConversion.Float16ToFloat;
+                type = ColumnType.Float16;
+                conversion = ValueConversion.Float16;
                 fixedLength = 2;
                 break;
             case PhysicalType.FixedLenByteArray when kind == LogicalTypeKind.Uuid:
@@ -411,7 +417,7 @@ internal static class SchemaMapper
                     reason = $"Column '{path}' is a UUID stored in {e.TypeLength} bytes; a UUID must be stored in 16.";
                     return null;
                 }
-                type = ColumnType.String;
+                type = ColumnType.Uuid;
                 conversion = ValueConversion.Uuid;
                 fixedLength = 16;
                 break;
@@ -458,19 +464,35 @@ internal static class SchemaMapper
         { } other => other.ToString().ToUpperInvariant(),
     };
 
-    private static bool IsPlainInt32(LogicalTypeKind kind, LogicalType? lt, ConvertedType? ct) =>
-        kind switch
+    // The integer type an INT32 or INT64 leaf holds: its INT(bits, signed) logical type, else its legacy converted
+    // type; null for any other annotation (a bare leaf is matched before).
+    private static ColumnType? IntegerOf(LogicalTypeKind kind, LogicalType? lt, ConvertedType? ct) => kind switch
+    {
+        LogicalTypeKind.Integer => (lt!.BitWidth, lt.IsSigned) switch
         {
-            LogicalTypeKind.Integer => lt!.BitWidth is 8 or 16 or 32 && (lt.IsSigned || lt.BitWidth < 32),
-            LogicalTypeKind.Unknown or LogicalTypeKind.Null => ct is null or ConvertedType.Int8 or ConvertedType.Int16 or ConvertedType.Int32 or ConvertedType.UInt8 or ConvertedType.UInt16,
-            _ => false,
-        };
-
-    private static bool IsPlainInt64(LogicalTypeKind kind, LogicalType? lt, ConvertedType? ct) =>
-        kind switch
+            (8, true) => ColumnType.Int8,
+            (16, true) => ColumnType.Int16,
+            (32, true) => ColumnType.Int32,
+            (64, true) => ColumnType.Int64,
+            (8, false) => ColumnType.UInt8,
+            (16, false) => ColumnType.UInt16,
+            (32, false) => ColumnType.UInt32,
+            (64, false) => ColumnType.UInt64,
+            _ => null,
+        },
+        LogicalTypeKind.Unknown or LogicalTypeKind.Null => ct switch
         {
-            LogicalTypeKind.Integer => lt!.BitWidth == 64 && lt.IsSigned,
-            LogicalTypeKind.Unknown or LogicalTypeKind.Null => ct is null or ConvertedType.Int64,
-            _ => false,
-        };
+            null => null,
+            ConvertedType.Int8 => ColumnType.Int8,
+            ConvertedType.Int16 => ColumnType.Int16,
+            ConvertedType.Int32 => ColumnType.Int32,
+            ConvertedType.Int64 => ColumnType.Int64,
+            ConvertedType.UInt8 => ColumnType.UInt8,
+            ConvertedType.UInt16 => ColumnType.UInt16,
+            ConvertedType.UInt32 => ColumnType.UInt32,
+            ConvertedType.UInt64 => ColumnType.UInt64,
+            _ => (ColumnType?)null,
+        },
+        _ => null,
+    };
 }

@@ -11,10 +11,18 @@ internal enum ValueConversion
     Int32,
     /// <summary>INT64 as is (also TIMESTAMP(MICROS), TIMESTAMP(NANOS), TIME(NANOS)).</summary>
     Int64,
-    /// <summary>INT32 holding an unsigned 32-bit integer, widened to <see cref="long"/>.</summary>
-    UInt32ToInt64,
-    /// <summary>INT64 holding an unsigned 64-bit integer; values above <see cref="long.MaxValue"/> are rejected.</summary>
-    UInt64Checked,
+    /// <summary>INT32 holding INT(8, signed), narrowed to <see cref="sbyte"/>; a value out of its range is corrupt.</summary>
+    Int32ToInt8,
+    /// <summary>INT32 holding INT(16, signed), narrowed to <see cref="short"/>; a value out of its range is corrupt.</summary>
+    Int32ToInt16,
+    /// <summary>INT32 holding INT(8, unsigned), narrowed to <see cref="byte"/>; a value out of its range is corrupt.</summary>
+    Int32ToUInt8,
+    /// <summary>INT32 holding INT(16, unsigned), narrowed to <see cref="ushort"/>; a value out of its range is corrupt.</summary>
+    Int32ToUInt16,
+    /// <summary>INT32 bits as an unsigned 32-bit integer (<see cref="uint"/>).</summary>
+    UInt32,
+    /// <summary>INT64 bits as an unsigned 64-bit integer (<see cref="ulong"/>).</summary>
+    UInt64,
     /// <summary>INT64 milliseconds to microseconds.</summary>
     MillisToMicros,
     /// <summary>INT96 (nanoseconds of day, Julian day) to microseconds since the epoch.</summary>
@@ -37,10 +45,10 @@ internal enum ValueConversion
     FixedToDecimal,
     /// <summary>BYTE_ARRAY big-endian two's-complement unscaled decimal to <see cref="Int128"/>.</summary>
     ByteArrayToDecimal,
-    /// <summary>FIXED_LEN_BYTE_ARRAY(2) IEEE half-precision, widened exactly to <see cref="float"/>.</summary>
-    Float16ToFloat,
+    /// <summary>FIXED_LEN_BYTE_ARRAY(2) IEEE half-precision, as <see cref="Half"/>.</summary>
+    Float16,
     /// <summary>FIXED_LEN_BYTE_ARRAY of the column's length into a dictionary.</summary>
     FixedBinary,
-    /// <summary>FIXED_LEN_BYTE_ARRAY(16) UUID into a dictionary of its 36-character text form.</summary>
+    /// <summary>FIXED_LEN_BYTE_ARRAY(16) UUID, big-endian (RFC 4122 order), as <see cref="Guid"/>.</summary>
     Uuid,
 }

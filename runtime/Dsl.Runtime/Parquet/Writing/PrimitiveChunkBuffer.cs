@@ -10,6 +10,12 @@ namespace Dsl.Parquet.Writing;
 /// Buffers a fixed-width column and writes it PLAIN (booleans bit-packed), integers optionally DELTA_BINARY_PACKED
 /// and floating point optionally BYTE_STREAM_SPLIT (see <see cref="ParquetWriteOptions"/>).
 /// </summary>
+/// <remarks>
+/// <typeparamref name="T"/> is the stored layout, which the column's values are converted into as they arrive:
+/// 8- and 16-bit integers and <see cref="uint"/> as <see cref="int"/> (INT32), <see cref="ulong"/> as <see cref="long"/>
+/// (INT64), <see cref="Guid"/> as a big-endian <see cref="UInt128"/> (UUID's byte order, so that numeric order is the
+/// unsigned byte order its statistics need). Unsigned columns keep their statistics in unsigned order.
+/// </remarks>
 internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
     where T : unmanaged
 {
@@ -20,18 +26,21 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
     private bool _anyBounds;
     private T _min;
     private T _max;
+    private readonly bool _unsigned;
 
     public PrimitiveChunkBuffer(ColumnField field, ParquetWriteOptions options, PageScratch scratch)
         : base(field, options, scratch)
     {
+        _unsigned = field.Type is ColumnType.UInt32 or ColumnType.UInt64;
     }
 
     public override PhysicalType PhysicalType => Field.Type switch
     {
         ColumnType.Boolean => PhysicalType.Boolean,
-        ColumnType.Int32 or ColumnType.Date => PhysicalType.Int32,
+        ColumnType.Int32 or ColumnType.Date or ColumnType.Int8 or ColumnType.Int16 or ColumnType.UInt8 or ColumnType.UInt16 or ColumnType.UInt32 => PhysicalType.Int32,
         ColumnType.Float => PhysicalType.Float,
         ColumnType.Double => PhysicalType.Double,
+        ColumnType.Float16 or ColumnType.Uuid => PhysicalType.FixedLenByteArray,
         _ => PhysicalType.Int64,
     };
 
@@ -39,12 +48,17 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
 
     protected override void AppendValues(Column column, int start, int count, int values)
     {
-        ReadOnlySpan<T> source = ((PrimitiveColumn<T>)column).Values.Slice(start, count);
         if (ValueCount + values > _values.Length)
         {
             Array.Resize(ref _values, (int)Math.Min(Array.MaxLength, Math.Max(ValueCount + values, (long)_values.Length * 2)));
         }
         Span<T> target = _values.AsSpan(ValueCount, values);
+        if (column is not PrimitiveColumn<T> same)
+        {
+            AppendConverted(column, start, count, values == count ? null : column.Validity, target);
+            return;
+        }
+        ReadOnlySpan<T> source = same.Values.Slice(start, count);
         if (values == count)
         {
             source.CopyTo(target);
@@ -59,6 +73,41 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
                 target[v++] = source[i];
             }
         }
+    }
+
+    // Values whose column type is stored in another layout (see the remarks), null rows skipped.
+    private static void AppendConverted(Column column, int start, int count, ValidityBitmap? validity, Span<T> target)
+    {
+        switch (column)
+        {
+            case PrimitiveColumn<sbyte> c: Convert(c.Values.Slice(start, count), validity, start, MemoryMarshal.Cast<T, int>(target), v => v); break;
+            case PrimitiveColumn<short> c: Convert(c.Values.Slice(start, count), validity, start, MemoryMarshal.Cast<T, int>(target), v => v); break;
+            case PrimitiveColumn<byte> c: Convert(c.Values.Slice(start, count), validity, start, MemoryMarshal.Cast<T, int>(target), v => v); break;
+            case PrimitiveColumn<ushort> c: Convert(c.Values.Slice(start, count), validity, start, MemoryMarshal.Cast<T, int>(target), v => v); break;
+            case PrimitiveColumn<uint> c: Convert(c.Values.Slice(start, count), validity, start, MemoryMarshal.Cast<T, int>(target), v => (int)v); break;
+            case PrimitiveColumn<ulong> c: Convert(c.Values.Slice(start, count), validity, start, MemoryMarshal.Cast<T, long>(target), v => (long)v); break;
+            case PrimitiveColumn<Guid> c: Convert(c.Values.Slice(start, count), validity, start, MemoryMarshal.Cast<T, UInt128>(target), BigEndian); break;
+            default: throw new ArgumentException($"A {column.Type} column cannot be written as {typeof(T).Name}.", nameof(column));
+        }
+    }
+
+    private static void Convert<TFrom, TTo>(ReadOnlySpan<TFrom> source, ValidityBitmap? validity, int start, Span<TTo> target, Func<TFrom, TTo> convert)
+    {
+        int v = 0;
+        for (int i = 0; i < source.Length; i++)
+        {
+            if (validity is null || validity.IsValid(start + i))
+            {
+                target[v++] = convert(source[i]);
+            }
+        }
+    }
+
+    private static UInt128 BigEndian(Guid value)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        value.TryWriteBytes(bytes, bigEndian: true, out _);
+        return BinaryPrimitives.ReadUInt128BigEndian(bytes);
     }
 
     protected override int ChoosePageRows(int row, int value, bool dictionary)
@@ -110,6 +159,18 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
                 return ParquetEncoding.DeltaBinaryPacked;
             }
         }
+        if (typeof(T) == typeof(UInt128))
+        {
+            // UUIDs: each value's 16 bytes in big-endian order.
+            Span<byte> dest = output.GetSpan(Math.Max(count * 16, 1))[..(count * 16)];
+            ReadOnlySpan<UInt128> uuids = MemoryMarshal.Cast<T, UInt128>(values);
+            for (int i = 0; i < uuids.Length; i++)
+            {
+                BinaryPrimitives.WriteUInt128BigEndian(dest[(i * 16)..], uuids[i]);
+            }
+            output.Advance(count * 16);
+            return ParquetEncoding.Plain;
+        }
         ReadOnlySpan<byte> plain = MemoryMarshal.AsBytes(values);
         if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && Options.FloatingPointEncoding == FloatingPointEncoding.ByteStreamSplit)
         {
@@ -131,8 +192,12 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
         {
             return;
         }
-        (T Min, T Max)? page = typeof(T) == typeof(int) ? Cast(IntegerBounds(MemoryMarshal.Cast<T, int>(values)))
+        (T Min, T Max)? page = typeof(T) == typeof(int) && _unsigned ? Cast(IntegerBounds(MemoryMarshal.Cast<T, uint>(values)))
+            : typeof(T) == typeof(long) && _unsigned ? Cast(IntegerBounds(MemoryMarshal.Cast<T, ulong>(values)))
+            : typeof(T) == typeof(int) ? Cast(IntegerBounds(MemoryMarshal.Cast<T, int>(values)))
             : typeof(T) == typeof(long) ? Cast(IntegerBounds(MemoryMarshal.Cast<T, long>(values)))
+            : typeof(T) == typeof(UInt128) ? Cast(IntegerBounds(MemoryMarshal.Cast<T, UInt128>(values)))
+            : typeof(T) == typeof(Half) ? Cast(FloatingBounds(MemoryMarshal.Cast<T, Half>(values)))
             : typeof(T) == typeof(float) ? Cast(FloatingBounds(MemoryMarshal.Cast<T, float>(values)))
             : typeof(T) == typeof(double) ? Cast(FloatingBounds(MemoryMarshal.Cast<T, double>(values)))
             : Cast(BooleanBounds(MemoryMarshal.AsBytes(values)));
@@ -145,8 +210,22 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
             (_min, _max, _anyBounds) = (min, max, true);
             return;
         }
-        _min = Comparer<T>.Default.Compare(min, _min) < 0 ? min : _min;
-        _max = Comparer<T>.Default.Compare(max, _max) > 0 ? max : _max;
+        _min = Compare(min, _min) < 0 ? min : _min;
+        _max = Compare(max, _max) > 0 ? max : _max;
+    }
+
+    // Values in the column's sort order: unsigned integers stored in int and long compare as unsigned.
+    private int Compare(T a, T b)
+    {
+        if (_unsigned && typeof(T) == typeof(int))
+        {
+            return ((uint)(int)(object)a).CompareTo((uint)(int)(object)b);
+        }
+        if (_unsigned && typeof(T) == typeof(long))
+        {
+            return ((ulong)(long)(object)a).CompareTo((ulong)(long)(object)b);
+        }
+        return Comparer<T>.Default.Compare(a, b);
     }
 
     protected override Statistics BuildStatistics()
@@ -161,7 +240,13 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
         stats.MaxValue = new byte[width];
         T min = _min;
         T max = _max;
-        if (typeof(T) == typeof(float) || typeof(T) == typeof(double))
+        if (typeof(T) == typeof(UInt128))
+        {
+            BinaryPrimitives.WriteUInt128BigEndian(stats.MinValue, (UInt128)(object)min);
+            BinaryPrimitives.WriteUInt128BigEndian(stats.MaxValue, (UInt128)(object)max);
+            return stats;
+        }
+        if (typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(Half))
         {
             // The spec asks for -0.0 as a zero minimum and +0.0 as a zero maximum, so readers pruning on "x > 0" or
             // "x < 0" stay correct whichever zero the data holds.
@@ -193,7 +278,7 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
         where TFrom : unmanaged =>
         bounds is (TFrom min, TFrom max) ? (System.Runtime.CompilerServices.Unsafe.As<TFrom, T>(ref min), System.Runtime.CompilerServices.Unsafe.As<TFrom, T>(ref max)) : null;
 
-    private static T NegativeZero() => typeof(T) == typeof(float) ? (T)(object)(-0.0f) : (T)(object)(-0.0);
+    private static T NegativeZero() => typeof(T) == typeof(float) ? (T)(object)(-0.0f) : typeof(T) == typeof(Half) ? (T)(object)Half.NegativeZero : (T)(object)(-0.0);
 
     private static (TInt Min, TInt Max)? IntegerBounds<TInt>(ReadOnlySpan<TInt> values)
         where TInt : unmanaged, System.Numerics.INumber<TInt>

@@ -1,0 +1,62 @@
+using System.Globalization;
+
+namespace Dsl;
+
+/// <summary>Conversions between <see cref="decimal"/> and the unscaled <see cref="Int128"/> storage of <see cref="ColumnType.Decimal"/>.</summary>
+public static class Decimals
+{
+    private static readonly Int128 MaxMantissa = (Int128.One << 96) - 1;
+
+    /// <summary>The <see cref="decimal"/> worth <c>unscaled / 10^scale</c>.</summary>
+    /// <exception cref="OverflowException">The value has more digits than <see cref="decimal"/> holds (its 96-bit mantissa).</exception>
+    public static decimal ToDecimal(Int128 unscaled, int scale)
+    {
+        bool negative = unscaled < 0;
+        Int128 magnitude = negative ? -unscaled : unscaled;
+        if (magnitude > MaxMantissa)
+        {
+            throw new OverflowException($"The decimal {Format(unscaled, scale)} has more significant digits than a C# decimal holds (about 28); declare fewer digits in the data or read the column as a string.");
+        }
+        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), (int)(uint)(magnitude >> 64), negative, (byte)scale);
+    }
+
+    /// <summary>
+    /// The unscaled value of <paramref name="value"/> at <paramref name="scale"/> digits after the point, rounded half
+    /// away from zero (as DuckDB's cast to DECIMAL rounds).
+    /// </summary>
+    /// <exception cref="OverflowException">The value needs more than <paramref name="precision"/> digits at that scale.</exception>
+    public static Int128 FromDecimal(decimal value, int precision, int scale)
+    {
+        decimal rounded = Math.Round(value, scale, MidpointRounding.AwayFromZero);
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(rounded, bits);
+        Int128 unscaled = ((Int128)(uint)bits[2] << 64) | ((Int128)(uint)bits[1] << 32) | (uint)bits[0];
+        int have = (bits[3] >> 16) & 0xFF;
+        for (int i = have; i < scale; i++)
+        {
+            unscaled *= 10;
+        }
+        if (unscaled >= Pow10(precision))
+        {
+            throw new OverflowException($"The decimal {value.ToString(CultureInfo.InvariantCulture)} does not fit Decimal({precision},{scale}): it needs more than {precision - scale} digits before the point. Declare more digits with [property: Decimal(p, s)].");
+        }
+        return bits[3] < 0 ? -unscaled : unscaled;
+    }
+
+    private static Int128 Pow10(int digits)
+    {
+        Int128 result = Int128.One;
+        for (int i = 0; i < digits; i++)
+        {
+            result *= 10;
+        }
+        return result;
+    }
+
+    private static string Format(Int128 unscaled, int scale)
+    {
+        string digits = Int128.Abs(unscaled).ToString(CultureInfo.InvariantCulture).PadLeft(scale + 1, '0');
+        string text = scale == 0 ? digits : digits[..^scale] + "." + digits[^scale..];
+        return unscaled < 0 ? "-" + text : text;
+    }
+}

@@ -1,0 +1,97 @@
+using Dsl.Execution;
+using Dsl.Generators.Tests.Infrastructure;
+using Dsl.Testing;
+
+namespace Dsl.Generators.Tests.Execution;
+
+/// <summary>
+/// The member types real data has, end to end: DuckDB writes every type with nulls and extremes, a pipeline reads
+/// them into small and unsigned integers, decimal, Guid, byte[], TimeOnly, DateTimeOffset and NanoTimestamp members,
+/// computes with them, writes them, and DuckDB reads back exactly what it wrote.
+/// </summary>
+public sealed class MemberTypeTests : IDisposable
+{
+    private const string Source = TestSources.Usings + """
+        namespace Sample;
+
+        [Schema]
+        public partial record Wide(
+            long Id, sbyte I8, short I16, byte U8, ushort U16, uint U32, ulong U64,
+            [property: Decimal(10, 2)] decimal Price, decimal? Amount, Guid Key, byte[]? Blob,
+            TimeOnly At, DateTimeOffset When, NanoTimestamp Ns, sbyte? NI8, Guid? NKey, ulong? NU64);
+
+        [Schema]
+        public partial record Derived(
+            long Id, sbyte I8, short I16, byte U8, ushort U16, uint U32, ulong U64,
+            [property: Decimal(10, 2)] decimal Price, decimal? Amount, Guid Key, byte[]? Blob,
+            TimeOnly At, DateTimeOffset When, NanoTimestamp Ns, sbyte? NI8, Guid? NKey, ulong? NU64,
+            int I8Plus, [property: Decimal(12, 2)] decimal Doubled, int BlobLength, long NsSince, int Hour, Half H);
+
+        [Pipeline("wide")]
+        public static partial class WidePipeline
+        {
+            [Filter]
+            static bool Keep(Wide w) => w.Id != 3;
+
+            [Map]
+            static Derived Derive(Wide w) => new(
+                w.Id, w.I8, w.I16, w.U8, w.U16, w.U32, w.U64, w.Price, w.Amount, w.Key, w.Blob, w.At, w.When, w.Ns, w.NI8, w.NKey, w.NU64,
+                w.I8 + 1, w.Price * 2, w.Blob is null ? -1 : w.Blob.Length, w.Ns.NanosecondsSince(new NanoTimestamp(0)), w.When.Hour, (Half)w.I16);
+        }
+        """;
+
+    // Every type at its extremes, with nulls in the nullable members; row 3 is filtered out.
+    private const string InputSql = """
+        SELECT * FROM (VALUES
+          (1::BIGINT, (-128)::TINYINT, (-32768)::SMALLINT, 0::UTINYINT, 0::USMALLINT, 0::UINTEGER, 0::UBIGINT,
+           -99999999.99::DECIMAL(10,2), 1234567890.123456789::DECIMAL(38,18), '00000000-0000-0000-0000-000000000000'::UUID, NULL::BLOB,
+           TIME '00:00:00', TIMESTAMPTZ '1970-01-01 00:00:00+00', TIMESTAMP_NS '1677-09-22 00:12:44.000000001', NULL::TINYINT, NULL::UUID, NULL::UBIGINT),
+          (2::BIGINT, 127::TINYINT, 32767::SMALLINT, 255::UTINYINT, 65535::USMALLINT, 4294967295::UINTEGER, 18446744073709551615::UBIGINT,
+           99999999.99::DECIMAL(10,2), -0.000000000000000001::DECIMAL(38,18), 'ffffffff-ffff-ffff-ffff-ffffffffffff'::UUID, '\x00\xFF\x10'::BLOB,
+           TIME '23:59:59.999999', TIMESTAMPTZ '2262-04-11 23:47:16.854775+00', TIMESTAMP_NS '2262-04-11 23:47:16.854775806', 5::TINYINT, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::UUID, 7::UBIGINT),
+          (3::BIGINT, 1::TINYINT, 1::SMALLINT, 1::UTINYINT, 1::USMALLINT, 1::UINTEGER, 1::UBIGINT,
+           1.00::DECIMAL(10,2), 1::DECIMAL(38,18), '00000000-0000-0000-0000-000000000001'::UUID, ''::BLOB,
+           TIME '12:00:00', TIMESTAMPTZ '2024-03-01 10:00:00+00', TIMESTAMP_NS '2024-03-01 10:00:00.123456789', 1::TINYINT, NULL::UUID, 1::UBIGINT),
+          (4::BIGINT, 0::TINYINT, -1::SMALLINT, 128::UTINYINT, 32768::USMALLINT, 2147483648::UINTEGER, 9223372036854775808::UBIGINT,
+           0.05::DECIMAL(10,2), NULL::DECIMAL(38,18), '12345678-9abc-def0-1234-56789abcdef0'::UUID, ''::BLOB,
+           TIME '12:34:56.789012', TIMESTAMPTZ '2024-03-01 23:59:59.999999+00', TIMESTAMP_NS '2024-03-01 10:00:00.123456789', -1::TINYINT, '12345678-9abc-def0-1234-56789abcdef0'::UUID, NULL::UBIGINT)
+        ) AS t(Id, I8, I16, U8, U16, U32, U64, Price, Amount, "Key", Blob, "At", "When", Ns, NI8, NKey, NU64)
+        """;
+
+    private readonly TempDirectory _temp = TempDirectory.Create("dsl-types");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void EveryMemberType_RoundTripsThroughAPipeline_AndDuckDbReadsBackWhatItWrote()
+    {
+        using var snippet = LoadedSnippet.Compile(Source);
+        string input = _temp.Combine("in");
+        Directory.CreateDirectory(input);
+        string file = Path.Combine(input, "wide.parquet");
+        using var duck = DuckDb.Open();
+        duck.Execute("SET TimeZone = 'UTC'");
+        duck.Execute($"COPY ({InputSql}) TO {DuckDb.Literal(file)} (FORMAT parquet)");
+        string output = _temp.Combine("out");
+
+        JobResult result = new LocalExecutor().Run(snippet.Pipeline("Sample.WidePipeline"), input, output);
+
+        Assert.Equal(3, Assert.Single(result.Sinks).Rows);
+        string parts = $"read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))})";
+        string[] passed = ["I8", "I16", "U8", "U16", "U32", "U64", "Price", "Amount", "\"Key\"", "Blob", "\"At\"", "\"When\"", "Ns", "NI8", "NKey", "NU64"];
+        foreach (string column in passed)
+        {
+            // TimeOnly holds 100 ns ticks, so it is written as TIME(NANOS), which DuckDB reads as TIME_NS.
+            string type = duck.QueryScalarString($"SELECT typeof({column}) FROM read_parquet({DuckDb.Literal(file)}) LIMIT 1")!;
+            Assert.Equal(type == "TIME" ? "TIME_NS" : type, duck.QueryScalarString($"SELECT typeof({column}) FROM {parts} LIMIT 1"));
+            string back = type == "TIME" ? $"o.{column}::TIME" : $"o.{column}";
+            Assert.Equal(0, duck.QueryScalarInt64($"SELECT count(*) FROM {parts} o JOIN read_parquet({DuckDb.Literal(file)}) i USING (Id) WHERE {back} IS DISTINCT FROM i.{column}"));
+        }
+        Assert.Equal(0, duck.QueryScalarInt64(
+            $"SELECT count(*) FROM {parts} o JOIN read_parquet({DuckDb.Literal(file)}) i USING (Id) WHERE o.I8Plus <> i.I8::INTEGER + 1 OR o.Doubled <> i.Price * 2 "
+            + "OR o.BlobLength <> coalesce(octet_length(i.Blob), -1) OR o.NsSince <> epoch_ns(i.Ns) OR o.Hour <> hour(i.\"When\")"));
+        // (Half)short rounds to the nearest half: 32767 becomes 32768; -32768 and -1 are exact.
+        Assert.Equal("1:-32768.0|2:32768.0|4:-1.0", duck.QueryScalarString($"SELECT string_agg(Id || ':' || H::DOUBLE, '|' ORDER BY Id) FROM {parts}"));
+        Assert.Equal("DECIMAL(12,2)", duck.QueryScalarString($"SELECT typeof(Doubled) FROM {parts} LIMIT 1"));
+    }
+}
