@@ -41,6 +41,14 @@ public abstract class Column : IDisposable
     public abstract void Dispose();
 
     /// <summary>
+    /// Calls <paramref name="visitor"/> with this column's element type when it is a <see cref="PrimitiveColumn{T}"/>,
+    /// so code that treats every fixed-width type alike has one generic method instead of a switch per type.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The column is not a primitive column.</exception>
+    internal virtual TResult Accept<TResult>(IPrimitiveColumnVisitor<TResult> visitor) =>
+        throw new NotSupportedException($"A {GetType().Name} of type {Type} is not a primitive column.");
+
+    /// <summary>
     /// Returns the validity words to the pool when the runtime rented them for this column (a builder's or a
     /// gather's bitmap); a bitmap the caller created stays theirs.
     /// </summary>

@@ -27,15 +27,15 @@ internal static class ColumnConcat
         }
         return pieces[0].Column switch
         {
-            PrimitiveColumn<bool> => Primitive<bool>(pieces, rows),
-            PrimitiveColumn<int> => Primitive<int>(pieces, rows),
-            PrimitiveColumn<long> => Primitive<long>(pieces, rows),
-            PrimitiveColumn<float> => Primitive<float>(pieces, rows),
-            PrimitiveColumn<double> => Primitive<double>(pieces, rows),
-            PrimitiveColumn<Int128> => Primitive<Int128>(pieces, rows),
             StringColumn => Strings(pieces, rows),
-            Column other => throw new NotSupportedException($"Columns of type {other.GetType().Name} are not concatenated piecewise."),
+            Column first => first.Accept(new PrimitiveConcat(pieces, rows)),
         };
+    }
+
+    private sealed class PrimitiveConcat(IReadOnlyList<ColumnPiece> pieces, int rows) : IPrimitiveColumnVisitor<Column>
+    {
+        public Column Visit<T>(PrimitiveColumn<T> column)
+            where T : unmanaged => Primitive<T>(pieces, rows);
     }
 
     private static PrimitiveColumn<T> Primitive<T>(IReadOnlyList<ColumnPiece> pieces, int rows)

@@ -65,4 +65,7 @@ public sealed class PrimitiveColumn<T> : Column
     }
 
     private static ObjectDisposedException Disposed() => new(nameof(PrimitiveColumn<T>), "The column was disposed with its batch; read columns only while their batch is alive.");
+
+    /// <inheritdoc />
+    internal override TResult Accept<TResult>(IPrimitiveColumnVisitor<TResult> visitor) => visitor.Visit(this);
 }

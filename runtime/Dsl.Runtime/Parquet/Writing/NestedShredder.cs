@@ -262,14 +262,9 @@ internal sealed class NestedShredder
         }
         Column gathered = source switch
         {
-            PrimitiveColumn<int> c => ColumnGather.Gather(c, selection),
-            PrimitiveColumn<long> c => ColumnGather.Gather(c, selection),
-            PrimitiveColumn<float> c => ColumnGather.Gather(c, selection),
-            PrimitiveColumn<double> c => ColumnGather.Gather(c, selection),
-            PrimitiveColumn<bool> c => ColumnGather.Gather(c, selection),
-            PrimitiveColumn<Int128> c => ColumnGather.Gather(c, selection),
             StringColumn c => ColumnGather.Gather(c, selection),
-            _ => throw new ArgumentException($"Column '{string.Join('.', leaf.Path)}' holds a {source.GetType().Name}, which cannot be a leaf."),
+            ListColumn or StructColumn => throw new ArgumentException($"Column '{string.Join('.', leaf.Path)}' holds a {source.GetType().Name}, which cannot be a leaf."),
+            _ => source.Accept(new GatherVisitor(selection.ToArray())),
         };
         return WithValidity(gathered, validity);
     }
@@ -284,14 +279,9 @@ internal sealed class NestedShredder
         }
         Column result = column switch
         {
-            PrimitiveColumn<int> c => PrimitiveColumn<int>.FromArray(c.Type, c.Values.ToArray(), combined),
-            PrimitiveColumn<long> c => PrimitiveColumn<long>.FromArray(c.Type, c.Values.ToArray(), combined),
-            PrimitiveColumn<float> c => PrimitiveColumn<float>.FromArray(c.Type, c.Values.ToArray(), combined),
-            PrimitiveColumn<double> c => PrimitiveColumn<double>.FromArray(c.Type, c.Values.ToArray(), combined),
-            PrimitiveColumn<bool> c => PrimitiveColumn<bool>.FromArray(c.Type, c.Values.ToArray(), combined),
-            PrimitiveColumn<Int128> c => PrimitiveColumn<Int128>.FromArray(c.Type, c.Values.ToArray(), combined),
             StringColumn c => new StringColumn(c.Type, c.Dictionary, c.Indices.ToArray(), c.Length, combined),
-            _ => column,
+            ListColumn or StructColumn => column,
+            _ => column.Accept(new RevalidateVisitor(combined)),
         };
         column.Dispose();
         return result;
@@ -303,12 +293,35 @@ internal sealed class NestedShredder
         return type switch
         {
             ColumnType.String or ColumnType.Binary => new StringColumn(type, Utf8Dictionary.Empty, new int[rows], rows, validity),
-            _ => type.StorageType() == typeof(int) ? PrimitiveColumn<int>.FromArray(type, new int[rows], validity)
-                : type.StorageType() == typeof(long) ? PrimitiveColumn<long>.FromArray(type, new long[rows], validity)
-                : type.StorageType() == typeof(float) ? PrimitiveColumn<float>.FromArray(type, new float[rows], validity)
-                : type.StorageType() == typeof(double) ? PrimitiveColumn<double>.FromArray(type, new double[rows], validity)
-                : type.StorageType() == typeof(bool) ? PrimitiveColumn<bool>.FromArray(type, new bool[rows], validity)
-                : PrimitiveColumn<Int128>.FromArray(type, new Int128[rows], validity),
+            ColumnType.Boolean => Empty<bool>(type, rows, validity),
+            ColumnType.Int8 => Empty<sbyte>(type, rows, validity),
+            ColumnType.Int16 => Empty<short>(type, rows, validity),
+            ColumnType.UInt8 => Empty<byte>(type, rows, validity),
+            ColumnType.UInt16 => Empty<ushort>(type, rows, validity),
+            ColumnType.UInt32 => Empty<uint>(type, rows, validity),
+            ColumnType.UInt64 => Empty<ulong>(type, rows, validity),
+            ColumnType.Float16 => Empty<Half>(type, rows, validity),
+            ColumnType.Float => Empty<float>(type, rows, validity),
+            ColumnType.Double => Empty<double>(type, rows, validity),
+            ColumnType.Uuid => Empty<Guid>(type, rows, validity),
+            ColumnType.Decimal => Empty<Int128>(type, rows, validity),
+            ColumnType.Int32 or ColumnType.Date => Empty<int>(type, rows, validity),
+            _ => Empty<long>(type, rows, validity),
         };
+    }
+
+    private static PrimitiveColumn<T> Empty<T>(ColumnType type, int rows, ValidityBitmap validity)
+        where T : unmanaged => PrimitiveColumn<T>.FromArray(type, new T[rows], validity);
+
+    private sealed class GatherVisitor(int[] selection) : IPrimitiveColumnVisitor<Column>
+    {
+        public Column Visit<T>(PrimitiveColumn<T> column)
+            where T : unmanaged => ColumnGather.Gather(column, selection);
+    }
+
+    private sealed class RevalidateVisitor(ValidityBitmap validity) : IPrimitiveColumnVisitor<Column>
+    {
+        public Column Visit<T>(PrimitiveColumn<T> column)
+            where T : unmanaged => PrimitiveColumn<T>.FromArray(column.Type, column.Values.ToArray(), validity);
     }
 }
