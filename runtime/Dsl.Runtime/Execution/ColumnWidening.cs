@@ -109,7 +109,7 @@ internal static class ColumnWidening
             case (PrimitiveColumn<Int128> decimals, ColumnType.Decimal):
                 return Rescale(decimals, want.Scale - have.Scale);
             case (PrimitiveColumn<long> nanos, ColumnType.Timestamp) when column.Type == ColumnType.TimestampNanos:
-                // Declared by [TruncateNanoseconds]: floor to the microsecond, as DuckDB's cast to TIMESTAMP does.
+                // Declared by [TruncateNanoseconds]: floor to the microsecond (the digits below it are dropped, also before 1970).
                 return Map(nanos, type, n => (n / 1000) - (n % 1000 < 0 ? 1 : 0));
             case (PrimitiveColumn<long> micros, ColumnType.TimestampNanos):
                 return Map(micros, type, m => m is > long.MaxValue / 1000 or < long.MinValue / 1000

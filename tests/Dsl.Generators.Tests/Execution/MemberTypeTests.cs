@@ -94,4 +94,90 @@ public sealed class MemberTypeTests : IDisposable
         Assert.Equal("1:-32768.0|2:32768.0|4:-1.0", duck.QueryScalarString($"SELECT string_agg(Id || ':' || H::DOUBLE, '|' ORDER BY Id) FROM {parts}"));
         Assert.Equal("DECIMAL(12,2)", duck.QueryScalarString($"SELECT typeof(Doubled) FROM {parts} LIMIT 1"));
     }
+
+    private const string NanosSource = TestSources.Usings + """
+        namespace Sample;
+
+        [Schema]
+        public partial record Tick(long Id, DateTime At);
+
+        [Pipeline("ticks")]
+        public static partial class Ticks
+        {
+            [Filter]
+            static bool All(Tick t) => t.Id >= 0;
+        }
+        """;
+
+    [Fact]
+    public void NanosecondTimestamps_IntoADateTime_AreRefusedNamingTheFix_AndTruncatedOnlyWhenDeclared()
+    {
+        string input = _temp.Combine("in");
+        Directory.CreateDirectory(input);
+        using var duck = DuckDb.Open();
+        string file = Path.Combine(input, "ticks.parquet");
+        duck.Execute($"COPY (SELECT 1::BIGINT AS Id, TIMESTAMP_NS '2024-03-01 10:00:00.123456789' AS \"At\" UNION ALL SELECT 2, TIMESTAMP_NS '1969-12-31 23:59:59.999999999') TO {DuckDb.Literal(file)} (FORMAT parquet)");
+
+        using (var plain = LoadedSnippet.Compile(NanosSource))
+        {
+            var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor().Run(plain.Pipeline("Sample.Ticks"), input, _temp.Combine("refused")));
+            Assert.Contains("stores column 'At' as TimestampNanos", error.Message);
+            Assert.Contains("Dsl.NanoTimestamp (or DateTime marked [TruncateNanoseconds])", error.Message);
+        }
+
+        using var truncating = LoadedSnippet.Compile(NanosSource.Replace("DateTime At", "[property: TruncateNanoseconds] DateTime At", StringComparison.Ordinal));
+        string output = _temp.Combine("out");
+        new LocalExecutor().Run(truncating.Pipeline("Sample.Ticks"), input, output);
+        // Floored to the microsecond: the digits below it are dropped, also before 1970 (where DuckDB's own cast to
+        // TIMESTAMP rounds toward the epoch instead, to 1970-01-01 00:00:00).
+        Assert.Equal("1:2024-03-01 10:00:00.123456|2:1969-12-31 23:59:59.999999", duck.QueryScalarString($"SELECT string_agg(Id || ':' || \"At\"::VARCHAR, '|' ORDER BY Id) FROM read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))})"));
+        Assert.Equal("TIMESTAMP", duck.QueryScalarString($"SELECT typeof(\"At\") FROM read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))}) LIMIT 1"));
+    }
+
+    private const string NarrowSource = TestSources.Usings + """
+        namespace Sample;
+
+        [Schema]
+        public partial record Money(long Id, long Count, [property: Decimal(10, 2)] decimal Price);
+
+        [Pipeline("money")]
+        public static partial class Ledger
+        {
+            [Filter]
+            static bool All(Money m) => m.Id >= 0;
+        }
+        """;
+
+    [Theory]
+    [InlineData("18446744073709551615::UBIGINT", "1.5::DECIMAL(10,2)", "(UINT64) is above 9223372036854775807, the largest long. Declare the member ulong.")]
+    [InlineData("1::BIGINT", "1.2345::DECIMAL(12,4)", "stores column 'Price' as Decimal(12,4) but schema 'Money' of pipeline 'money' declares it Decimal(10,2), which would lose information. Declare the member as decimal with [property: Decimal(12, 4)] or more digits")]
+    public void ValuesThatWouldChange_StopTheJob_NamingTheColumnAndTheFix(string count, string price, string expected)
+    {
+        using var snippet = LoadedSnippet.Compile(NarrowSource);
+        string input = _temp.Combine("in");
+        Directory.CreateDirectory(input);
+        using var duck = DuckDb.Open();
+        duck.Execute($"COPY (SELECT 1::BIGINT AS Id, {count} AS Count, {price} AS Price) TO {DuckDb.Literal(Path.Combine(input, "money.parquet"))} (FORMAT parquet)");
+
+        var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor().Run(snippet.Pipeline("Sample.Ledger"), input, _temp.Combine("out")));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void DecimalsWiderThanTheirColumn_AreRefusedWhenWritten_AndRoundedHalfAwayFromZeroToTheScale()
+    {
+        Assert.Equal((Int128)13, Decimals.FromDecimal(0.125m, 3, 2));
+        Assert.Equal((Int128)(-13), Decimals.FromDecimal(-0.125m, 3, 2));
+        Assert.Equal((Int128)12, Decimals.FromDecimal(0.1249m, 3, 2));
+        Assert.Equal(1.25m, Decimals.ToDecimal(125, 2));
+        using (var duck = DuckDb.Open())
+        {
+            Assert.Equal("0.13|-0.13|0.12", duck.QueryScalarString("SELECT (0.125::DECIMAL(4,3))::DECIMAL(3,2) || '|' || (-0.125::DECIMAL(4,3))::DECIMAL(3,2) || '|' || (0.1249::DECIMAL(5,4))::DECIMAL(3,2)"));
+        }
+        var error = Assert.Throws<OverflowException>(() => Decimals.FromDecimal(10.0m, 3, 2));
+        Assert.Contains("does not fit Decimal(3,2): it needs more than 1 digits before the point", error.Message);
+        Int128 tooWide = Int128.Parse("12345678901234567890123456789012345678", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("has more significant digits than a C# decimal holds", Assert.Throws<OverflowException>(() => Decimals.ToDecimal(tooWide, 10)).Message);
+    }
 }

@@ -163,16 +163,25 @@ internal static class DifferentialRunner
             Column column = actual[c];
             for (int r = 0; r < expected.Count; r++)
             {
-                object? want = Normalize(property.GetValue(expected[r]));
-                object? got = Normalize(column.GetValue(r));
+                object? want = Normalize(property.GetValue(expected[r]), schema[c]);
+                // Nanosecond timestamps compare as stored: GetValue's DateTime would drop the last two digits.
+                object? got = column is PrimitiveColumn<long> nanos && column.Type == ColumnType.TimestampNanos && !column.IsNull(r)
+                    ? nanos.Values[r]
+                    : Normalize(column.GetValue(r), schema[c]);
                 Assert.True(Same(want, got), $"Segment '{segment.Name}', row {r}, column '{schema[c].Name}': expected {Show(want)} but the kernel wrote {Show(got)}.");
             }
         }
     }
 
-    private static object? Normalize(object? value) => value switch
+    // Member values as the column stores them, so that both sides compare in one representation.
+    private static object? Normalize(object? value, ColumnField field) => value switch
     {
         DateTime dt => Timestamps.FromMicros(Timestamps.ToMicros(dt)),
+        DateTimeOffset dto => Timestamps.FromMicros(Timestamps.ToMicros(dto)),
+        NanoTimestamp ns => ns.UnixNanoseconds,
+        decimal m => Decimals.FromDecimal(m, field.Precision, field.Scale),
+        byte[] bytes => Convert.ToHexString(bytes),
+        Half h => BitConverter.HalfToInt16Bits(h),
         _ => value,
     };
 
