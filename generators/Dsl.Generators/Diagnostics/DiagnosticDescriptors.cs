@@ -20,7 +20,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SchemaMemberTypeUnsupported = Create(
         DiagnosticIds.SchemaMemberTypeUnsupported,
         "Schema member type is not supported",
-        "Member '{1}' of schema '{0}' has type '{2}', which has no column type; use a number type (int, long, short, sbyte, uint, ulong, ushort, byte, float, double, Half, decimal), bool, string, byte[], Guid, DateTime, DateTimeOffset, Dsl.NanoTimestamp, DateOnly or TimeOnly (optionally nullable)",
+        "Member '{1}' of schema '{0}' has type '{2}', which has no column type; use a number type (int, long, short, sbyte, uint, ulong, ushort, byte, float, double, Half, decimal), bool, string, byte[], Guid, DateTime, DateTimeOffset, Dsl.NanoTimestamp, DateOnly or TimeOnly (optionally nullable), or an array or IReadOnlyList of a number type or bool",
         DiagnosticCategories.Schema,
         DiagnosticSeverity.Error,
         "Every positional member of a schema becomes a column, and only the listed types have a columnar representation.");

@@ -65,7 +65,11 @@ internal sealed class KernelEmitter
             ColumnSpec column = FindColumn(_input, columnName);
             string local = "in" + column.MemberName;
             string name = SourceWriter.Literal(column.ColumnName);
-            if (column.IsByteArray)
+            if (column.IsList)
+            {
+                _w.WriteLine("global::Dsl.ListColumn " + local + "Column = input.GetList(" + name + ", " + column.ElementSpec.ColumnTypeExpression + ");");
+            }
+            else if (column.IsByteArray)
             {
                 _w.WriteLine("global::Dsl.StringColumn " + local + "Column = input.GetString(" + name + ", " + column.ColumnTypeExpression + ");");
                 if (column.IsString)
@@ -131,7 +135,11 @@ internal sealed class KernelEmitter
                     continue;
                 }
                 string local = "out" + column.MemberName;
-                if (column.IsByteArray)
+                if (column.IsList)
+                {
+                    _w.WriteLine("var " + local + " = new " + column.ListBuilder + ", rowCount);");
+                }
+                else if (column.IsByteArray)
                 {
                     _w.WriteLine("var " + local + " = new " + column.ByteArrayBuilder + "(" + column.ColumnTypeExpression + ", rowCount);");
                 }
@@ -220,7 +228,7 @@ internal sealed class KernelEmitter
             }
             else
             {
-                _w.WriteLine("out" + column.MemberName + ".Build(" + (column.IsByteArray ? string.Empty : "count") + "),");
+                _w.WriteLine("out" + column.MemberName + ".Build(" + (column.IsByteArray || column.IsList ? string.Empty : "count") + "),");
             }
         }
         _w.CloseBrace(";");
@@ -439,6 +447,7 @@ internal sealed class KernelEmitter
         string value = column.IsString ? local + "Strings[" + local + "Indices[i]]"
             // A copy: the stage may change the array it is given.
             : column.IsByteArray ? local + "Column.Dictionary.GetBytes(" + local + "Indices[i]).ToArray()"
+            : column.IsList ? column.ListLoad(local + "Column", "i")
             : column.FromStorage(local + "Values[i]");
         if (column.Nullable)
         {
@@ -452,7 +461,7 @@ internal sealed class KernelEmitter
     private void EmitWrite(ColumnSpec column, string value)
     {
         string local = "out" + column.MemberName;
-        if (column.IsByteArray)
+        if (column.IsByteArray || column.IsList)
         {
             _w.WriteLine(local + ".Append(" + value + ");");
             return;

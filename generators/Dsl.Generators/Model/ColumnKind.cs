@@ -42,4 +42,9 @@ internal enum ColumnKind
     TimestampOffset,
     /// <summary><c>byte[]</c>, stored like strings (<c>Dsl.ColumnType.Binary</c>).</summary>
     Binary,
+    /// <summary>
+    /// <c>T[]</c> or <c>IReadOnlyList&lt;T&gt;</c> of a fixed-width number or bool (<see cref="ColumnSpec.Element"/>),
+    /// a <c>Dsl.ListColumn</c>.
+    /// </summary>
+    List,
 }

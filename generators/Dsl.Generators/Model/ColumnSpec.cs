@@ -1,3 +1,5 @@
+using Dsl.Generators.Common;
+
 namespace Dsl.Generators.Model;
 
 /// <summary>One column of a schema record.</summary>
@@ -30,9 +32,24 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
         _ => "int",
     };
 
+    /// <summary>For <see cref="ColumnKind.List"/>: the element's kind (never nullable, never a list).</summary>
+    public ColumnKind Element { get; init; }
+
+    /// <summary>For <see cref="ColumnKind.List"/>: the member is an <c>IReadOnlyList&lt;T&gt;</c> rather than an array.</summary>
+    public bool ReadOnlyList { get; init; }
+
+    /// <summary>A list member.</summary>
+    public bool IsList => Kind == ColumnKind.List;
+
+    /// <summary>For a list member, a spec of its element (to reuse the element's storage and type names).</summary>
+    public ColumnSpec ElementSpec => new(MemberName, ColumnName, Element, false);
+
     /// <summary>The member's CLR type without nullability.</summary>
     public string ValueType => Kind switch
     {
+        ColumnKind.List => ReadOnlyList
+            ? "global::System.Collections.Generic.IReadOnlyList<" + ElementSpec.ValueType + ">"
+            : ElementSpec.ValueType + "[]",
         ColumnKind.String => "string",
         ColumnKind.Binary => "byte[]",
         ColumnKind.Timestamp => "global::System.DateTime",
@@ -62,6 +79,13 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
 
     /// <summary>A member stored in a <c>Dsl.StringColumn</c>: text or bytes.</summary>
     public bool IsByteArray => Kind is ColumnKind.String or ColumnKind.Binary;
+
+    /// <summary>The expression reading row <paramref name="row"/> of the list column <paramref name="column"/> into the member's value.</summary>
+    public string ListLoad(string column, string row) =>
+        "global::Dsl.Lists.ToArray<" + ElementSpec.StorageType + ">(" + column + ", " + row + ", " + SourceWriter.Literal(ColumnName) + ")";
+
+    /// <summary>The builder of a list column: <c>new ListColumnBuilder&lt;T&gt;(elementType, capacity)</c>, without the capacity.</summary>
+    public string ListBuilder => "global::Dsl.ListColumnBuilder<" + ElementSpec.StorageType + ">(" + ElementSpec.ColumnTypeExpression;
 
     /// <summary>The builder type of a byte-array column.</summary>
     public string ByteArrayBuilder => Kind == ColumnKind.Binary ? "global::Dsl.BinaryColumnBuilder" : "global::Dsl.StringColumnBuilder";
@@ -118,6 +142,10 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
         {
             parts.Add("Precision = " + Precision);
             parts.Add("Scale = " + Scale);
+        }
+        if (Kind == ColumnKind.List)
+        {
+            parts.Add("Children = new[] { new global::Dsl.ColumnField(\"element\", " + ElementSpec.ColumnTypeExpression + ", false) }");
         }
         return parts.Count == 0 ? string.Empty : " { " + string.Join(", ", parts) + " }";
     }

@@ -90,7 +90,11 @@ public sealed partial class SchemaGenerator
             foreach (ColumnSpec c in spec.Columns)
             {
                 string local = SourceWriter.Camel(c.MemberName);
-                if (c.IsByteArray)
+                if (c.IsList)
+                {
+                    w.WriteLine("var " + local + "Builder = new " + c.ListBuilder + ", count);");
+                }
+                else if (c.IsByteArray)
                 {
                     w.WriteLine("var " + local + "Builder = new " + c.ByteArrayBuilder + "(" + c.ColumnTypeExpression + ", count);");
                 }
@@ -106,7 +110,7 @@ public sealed partial class SchemaGenerator
             foreach (ColumnSpec c in spec.Columns)
             {
                 string local = SourceWriter.Camel(c.MemberName);
-                if (c.IsByteArray)
+                if (c.IsByteArray || c.IsList)
                 {
                     w.WriteLine(local + "Builder.Append(row." + c.MemberName + ");");
                 }
@@ -132,7 +136,7 @@ public sealed partial class SchemaGenerator
             foreach (ColumnSpec c in spec.Columns)
             {
                 string local = SourceWriter.Camel(c.MemberName);
-                w.WriteLine(local + "Builder.Build(" + (c.IsByteArray ? string.Empty : "count") + "),");
+                w.WriteLine(local + "Builder.Build(" + (c.IsByteArray || c.IsList ? string.Empty : "count") + "),");
             }
             w.CloseBrace(";");
             w.WriteLine("return new global::Dsl.RecordBatch(BatchSchema, columns, count);");
@@ -157,7 +161,11 @@ public sealed partial class SchemaGenerator
             foreach (ColumnSpec c in spec.Columns)
             {
                 string name = SourceWriter.Literal(c.ColumnName);
-                if (c.IsByteArray)
+                if (c.IsList)
+                {
+                    w.WriteLine(c.MemberName + "Column = batch.GetList(" + name + ", " + c.ElementSpec.ColumnTypeExpression + ");");
+                }
+                else if (c.IsByteArray)
                 {
                     w.WriteLine(c.MemberName + "Column = batch.GetString(" + name + ", " + c.ColumnTypeExpression + ");");
                 }
@@ -183,7 +191,12 @@ public sealed partial class SchemaGenerator
             foreach (ColumnSpec c in spec.Columns)
             {
                 w.WriteLine();
-                if (c.IsByteArray)
+                if (c.IsList)
+                {
+                    w.WriteLine("/// <summary>The column of <see cref=\"" + spec.Name + "." + c.MemberName + "\"/>.</summary>");
+                    w.WriteLine("public global::Dsl.ListColumn " + c.MemberName + "Column { get; }");
+                }
+                else if (c.IsByteArray)
                 {
                     w.WriteLine("/// <summary>The column of <see cref=\"" + spec.Name + "." + c.MemberName + "\"/>.</summary>");
                     w.WriteLine("public global::Dsl.StringColumn " + c.MemberName + "Column { get; }");
@@ -219,6 +232,11 @@ public sealed partial class SchemaGenerator
             if (c.IsString)
             {
                 return c.MemberName + "Column.GetString(row)" + (c.Nullable ? string.Empty : "!");
+            }
+            if (c.IsList)
+            {
+                string elements = c.ListLoad(c.MemberName + "Column", "row");
+                return c.Nullable ? c.MemberName + "Column.IsNull(row) ? null : " + elements : elements;
             }
             if (c.IsByteArray)
             {

@@ -34,7 +34,7 @@ public sealed partial class SchemaGenerator
             foreach (IParameterSymbol parameter in primary.Parameters)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (!TryMapType(parameter.Type, out ColumnKind kind, out bool nullable))
+                if (!TryMapType(parameter.Type, out ColumnKind kind, out bool nullable, out ColumnKind element, out bool readOnlyList))
                 {
                     Location? memberLocation = TypeLocation(parameter) ?? location;
                     diagnostics.Add(DiagnosticInfo.Create(
@@ -59,6 +59,8 @@ public sealed partial class SchemaGenerator
                 var column = new ColumnSpec(parameter.Name, ColumnName(type, parameter), kind, nullable)
                 {
                     Utc = utc || kind == ColumnKind.TimestampOffset,
+                    Element = element,
+                    ReadOnlyList = readOnlyList,
                     Precision = kind == ColumnKind.Decimal ? 38 : 0,
                     Scale = kind == ColumnKind.Decimal ? 18 : 0,
                 };
@@ -171,9 +173,28 @@ public sealed partial class SchemaGenerator
             return best;
         }
 
-        public static bool TryMapType(ITypeSymbol type, out ColumnKind kind, out bool nullable)
+        public static bool TryMapType(ITypeSymbol type, out ColumnKind kind, out bool nullable, out ColumnKind element, out bool readOnlyList)
         {
             nullable = false;
+            element = default;
+            readOnlyList = false;
+            ITypeSymbol? elementType = type switch
+            {
+                IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: not SpecialType.System_Byte } array => array.ElementType,
+                INamedTypeSymbol { IsGenericType: true } list when list.OriginalDefinition.MetadataName == "IReadOnlyList`1" && list.ContainingNamespace.ToDisplayString() == "System.Collections.Generic" => list.TypeArguments[0],
+                _ => null,
+            };
+            if (elementType is not null)
+            {
+                // Lists of fixed-width numbers and bools, elements not nullable: what embeddings and feature vectors are.
+                readOnlyList = type is INamedTypeSymbol;
+                nullable = type.NullableAnnotation == NullableAnnotation.Annotated;
+                kind = ColumnKind.List;
+                return TryMapType(elementType, out element, out bool elementNullable, out _, out _)
+                    && !elementNullable
+                    && element is ColumnKind.Int32 or ColumnKind.Int64 or ColumnKind.Float or ColumnKind.Double or ColumnKind.Boolean
+                        or ColumnKind.Int8 or ColumnKind.Int16 or ColumnKind.UInt8 or ColumnKind.UInt16 or ColumnKind.UInt32 or ColumnKind.UInt64 or ColumnKind.Float16;
+            }
             if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } wrapper)
             {
                 nullable = true;

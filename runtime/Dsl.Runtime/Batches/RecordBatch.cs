@@ -80,6 +80,21 @@ public sealed class RecordBatch : IDisposable
         return typed;
     }
 
+    /// <summary>
+    /// The column named <paramref name="name"/> as a <see cref="ColumnType.List"/> column whose elements are
+    /// <paramref name="elementType"/>, checked.
+    /// </summary>
+    public ListColumn GetList(string name, ColumnType elementType)
+    {
+        Column column = this[name];
+        if (column is not ListColumn { Type: ColumnType.List } typed || typed.Values.Type != elementType)
+        {
+            string held = column is ListColumn list ? $"a list of {list.Values.Type}" : column.Type.ToString();
+            throw new InvalidOperationException($"Column '{name}' was expected to be a list of {elementType} but the batch holds {held}. Declare the schema member with the matching element type.");
+        }
+        return typed;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -201,6 +201,11 @@ internal static class InputPlanner
                 throw new PipelineExecutionException(
                     $"Input file '{file}' stores column '{name}' as {have.TypeName} but schema '{plan.InputSchema}' of pipeline '{plan.Name}' declares it {want.TypeName}, which would lose information. Declare the member as {MemberTypeFor(have.Type)}{(have.Type == ColumnType.Decimal ? $" with [property: Decimal({have.Precision}, {have.Scale})] or more digits" : "")} (narrower integers also read into wider ones and into double, FLOAT into double).");
             }
+            if (want.Type == ColumnType.List && want.Children.Count == 1 && (have.Children.Count != 1 || have.Children[0].Type != want.Children[0].Type))
+            {
+                throw new PipelineExecutionException(
+                    $"Input file '{file}' stores column '{name}' as {have.TypeName} but schema '{plan.InputSchema}' of pipeline '{plan.Name}' declares it {want.TypeName}. Declare the member as an array of the stored element type{(have.Children.Count == 1 ? $" ({MemberTypeFor(have.Children[0].Type)}[])" : "")}.");
+            }
             // An instant read into a local date-time (or the reverse) would be written back as the other kind without a
             // word: refuse it, naming the attribute that says which one the member is.
             if (have.Type is ColumnType.Timestamp or ColumnType.TimestampNanos && have.IsAdjustedToUtc != want.IsAdjustedToUtc)

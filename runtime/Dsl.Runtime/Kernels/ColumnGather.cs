@@ -27,6 +27,37 @@ public static class ColumnGather
         return builder.Build(selection.Length);
     }
 
+    /// <summary>A list column holding rows <paramref name="selection"/> of <paramref name="source"/>, its elements copied.</summary>
+    public static ListColumn Gather(ListColumn source, ReadOnlySpan<int> selection)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var offsets = new int[selection.Length + 1];
+        var elements = new int[source.Values.Length];
+        int count = 0;
+        ValidityBitmap? validity = source.NullCount > 0 ? new ValidityBitmap(selection.Length) : null;
+        for (int i = 0; i < selection.Length; i++)
+        {
+            int row = selection[i];
+            for (int e = 0; e < source.Count(row); e++)
+            {
+                elements[count++] = source.Start(row) + e;
+            }
+            offsets[i + 1] = count;
+            if (validity is not null && source.IsNull(row))
+            {
+                validity.Set(i, false);
+            }
+        }
+        Column values = source.Values.Accept(new ElementGather(elements.AsSpan(0, count).ToArray()));
+        return new ListColumn(source.Type, offsets, selection.Length, values, validity);
+    }
+
+    private sealed class ElementGather(int[] elements) : IPrimitiveColumnVisitor<Column>
+    {
+        public Column Visit<T>(PrimitiveColumn<T> column)
+            where T : unmanaged => Gather(column, elements);
+    }
+
     /// <summary>A string column holding rows <paramref name="selection"/> of <paramref name="source"/>, sharing its dictionary.</summary>
     public static StringColumn Gather(StringColumn source, ReadOnlySpan<int> selection)
     {

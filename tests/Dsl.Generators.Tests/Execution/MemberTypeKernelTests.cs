@@ -57,3 +57,39 @@ public sealed class MemberTypeKernelTests
         DifferentialRunner.Verify(snippet, "S.Types", "S.T", seeds: 6);
     }
 }
+
+/// <summary>List members (<c>float[]</c>, <c>IReadOnlyList&lt;long&gt;</c>): whole-array calls and element access in stages, against the stage methods.</summary>
+public sealed class ListMemberKernelTests
+{
+    public const string Source = TestSources.Usings + """
+        using System.Collections.Generic;
+        using System.Linq;
+
+        namespace S;
+
+        [Schema]
+        public partial record E(long Id, float[] Emb, IReadOnlyList<long> Ids, double[]? Maybe, Half[] Small);
+
+        [Schema]
+        public partial record F(long Id, float[] Emb, float Sum, int Length, float First, long IdSum, int? MaybeLength, double[] Doubled, IReadOnlyList<long> Ids, Half[] Small);
+
+        [Pipeline("lists")]
+        public static partial class Lists
+        {
+            [Filter]
+            static bool NotEmpty(E e) => e.Emb.Length > 0 || e.Ids.Count > 1;
+
+            [Map]
+            static F Features(E e) => new(
+                e.Id, e.Emb, e.Emb.Sum(), e.Emb.Length, e.Emb.Length > 0 ? e.Emb[0] : float.NaN, e.Ids.Sum(), e.Maybe?.Length,
+                e.Maybe is null ? [] : e.Maybe.Select(x => x * 2).ToArray(), e.Ids, e.Small);
+        }
+        """;
+
+    [Fact]
+    public void ListMembers_KernelsMatchTheStageMethods()
+    {
+        using var snippet = LoadedSnippet.Compile(Source);
+        DifferentialRunner.Verify(snippet, "S.Lists", "S.E", seeds: 6);
+    }
+}

@@ -180,4 +180,50 @@ public sealed class MemberTypeTests : IDisposable
         Int128 tooWide = Int128.Parse("12345678901234567890123456789012345678", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains("has more significant digits than a C# decimal holds", Assert.Throws<OverflowException>(() => Decimals.ToDecimal(tooWide, 10)).Message);
     }
+
+    [Fact]
+    public void ListMembers_ReadDuckDbLists_AndDuckDbReadsBackTheSameLists()
+    {
+        using var snippet = LoadedSnippet.Compile(ListMemberKernelTests.Source);
+        string input = _temp.Combine("in");
+        Directory.CreateDirectory(input);
+        string file = Path.Combine(input, "lists.parquet");
+        using var duck = DuckDb.Open();
+        duck.Execute($"""
+            COPY (SELECT * FROM (VALUES
+              (1::BIGINT, [1.5, -2.25, 4.0]::FLOAT[], [1, 2, 4611686018427387904]::BIGINT[], NULL::DOUBLE[], ['nan']::FLOAT[]),
+              (2::BIGINT, []::FLOAT[], [5, -5]::BIGINT[], [0.5, -0.0]::DOUBLE[], []::FLOAT[]),
+              (3::BIGINT, [0.0]::FLOAT[], []::BIGINT[], []::DOUBLE[], [65504.0]::FLOAT[])
+            ) AS t(Id, Emb, Ids, Maybe, Small)) TO {DuckDb.Literal(file)} (FORMAT parquet)
+            """);
+        // Half members read FLOAT16 columns: write one with our own writer from DuckDB's floats.
+        string output = _temp.Combine("out");
+
+        var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor().Run(snippet.Pipeline("S.Lists"), input, output));
+        Assert.Contains("stores column 'Small' as List<element: Float?>", error.Message);
+        Assert.Contains("declares it List<element: Float16>", error.Message);
+
+        using var floats = LoadedSnippet.Compile(ListMemberKernelTests.Source.Replace("Half[] Small", "float[] Small", StringComparison.Ordinal));
+        new LocalExecutor().Run(floats.Pipeline("S.Lists"), input, output);
+
+        string parts = $"read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))})";
+        Assert.Equal("FLOAT[]", duck.QueryScalarString($"SELECT typeof(Emb) FROM {parts} LIMIT 1"));
+        Assert.Equal(0, duck.QueryScalarInt64($"SELECT count(*) FROM {parts} o JOIN read_parquet({DuckDb.Literal(file)}) i USING (Id) WHERE o.Emb IS DISTINCT FROM i.Emb OR o.Ids IS DISTINCT FROM i.Ids OR o.Small IS DISTINCT FROM i.Small"));
+        Assert.Equal("1:3:3.25:4.611686018427388e+18:NULL|2:0:0.0:0.0:2|3:1:0.0:0.0:0", duck.QueryScalarString(
+            $"SELECT string_agg(Id || ':' || Length || ':' || Sum::DOUBLE || ':' || IdSum::DOUBLE || ':' || coalesce(MaybeLength::VARCHAR, 'NULL'), '|' ORDER BY Id) FROM {parts}"));
+    }
+
+    [Fact]
+    public void AListWithANullElement_IntoAnArrayMember_StopsTheJobNamingTheColumn()
+    {
+        using var snippet = LoadedSnippet.Compile(ListMemberKernelTests.Source.Replace("Half[] Small", "float[] Small", StringComparison.Ordinal));
+        string input = _temp.Combine("in");
+        Directory.CreateDirectory(input);
+        using var duck = DuckDb.Open();
+        duck.Execute($"COPY (SELECT 1::BIGINT AS Id, [1.0, NULL]::FLOAT[] AS Emb, [1]::BIGINT[] AS Ids, NULL::DOUBLE[] AS Maybe, []::FLOAT[] AS Small) TO {DuckDb.Literal(Path.Combine(input, "lists.parquet"))} (FORMAT parquet)");
+
+        var error = Assert.ThrowsAny<Exception>(() => new LocalExecutor().Run(snippet.Pipeline("S.Lists"), input, _temp.Combine("out")));
+
+        Assert.Contains("Column 'Emb' holds a null element (element 1 of its row 0), but the member's elements are not nullable", error.ToString());
+    }
 }

@@ -182,6 +182,9 @@ internal static class DifferentialRunner
         decimal m => Decimals.FromDecimal(m, field.Precision, field.Scale),
         byte[] bytes => Convert.ToHexString(bytes),
         Half h => BitConverter.HalfToInt16Bits(h),
+        double d => BitConverter.DoubleToInt64Bits(d),
+        float f => BitConverter.SingleToInt32Bits(f),
+        System.Collections.IEnumerable items and not string => "[" + string.Join(",", items.Cast<object?>().Select(x => Normalize(x, field))) + "]",
         _ => value,
     };
 

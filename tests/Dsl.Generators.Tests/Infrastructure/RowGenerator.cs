@@ -42,6 +42,7 @@ internal static class RowGenerator
         ColumnType.UInt64 => Pick(random, [0UL, 1UL, ulong.MaxValue, (ulong)long.MaxValue + 1, (ulong)random.NextInt64()]),
         ColumnType.Float16 => Pick(random, [Half.NaN, Half.PositiveInfinity, Half.NegativeInfinity, Half.Zero, Half.NegativeZero, Half.MaxValue, Half.MinValue, Half.Epsilon, (Half)2.5, (Half)(random.NextDouble() * 100)]),
         ColumnType.Decimal => Decimal(field, random),
+        ColumnType.List => List(field.Children[0], member.IsArray ? member.GetElementType()! : member.GetGenericArguments()[0], random),
         ColumnType.Uuid => Pick(random, [Guid.Empty, new Guid("ffffffff-ffff-ffff-ffff-ffffffffffff"), new Guid("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"), Guid.NewGuid()]),
         ColumnType.Binary => Pick(random, [Array.Empty<byte>(), new byte[] { 0 }, new byte[] { 0xFF, 0x00, 0x10 }, System.Text.Encoding.UTF8.GetBytes("FR")]),
         ColumnType.Time => new TimeOnly(random.NextInt64(TimeOnly.MaxValue.Ticks + 1)),
@@ -58,6 +59,17 @@ internal static class RowGenerator
     };
 
     private static object Pick(Random random, object[] choices) => choices[random.Next(choices.Length)];
+
+    // Zero to five elements, each an edge or random value of the element type.
+    private static Array List(ColumnField element, Type elementType, Random random)
+    {
+        var items = Array.CreateInstance(elementType, random.Next(6));
+        for (int i = 0; i < items.Length; i++)
+        {
+            items.SetValue(Value(element, elementType, random), i);
+        }
+        return items;
+    }
 
     // A decimal that fits the field's precision and scale: its extremes, zero, a midpoint or a random value.
     private static decimal Decimal(ColumnField field, Random random)
