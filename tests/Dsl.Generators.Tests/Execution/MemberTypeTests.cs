@@ -93,6 +93,11 @@ public sealed class MemberTypeTests : IDisposable
         // (Half)short rounds to the nearest half: 32767 becomes 32768; -32768 and -1 are exact.
         Assert.Equal("1:-32768.0|2:32768.0|4:-1.0", duck.QueryScalarString($"SELECT string_agg(Id || ':' || H::DOUBLE, '|' ORDER BY Id) FROM {parts}"));
         Assert.Equal("DECIMAL(12,2)", duck.QueryScalarString($"SELECT typeof(Doubled) FROM {parts} LIMIT 1"));
+        Assert.Equal("FLOAT", duck.QueryScalarString($"SELECT typeof(H) FROM {parts} LIMIT 1"));
+        // Unsigned statistics in unsigned order: a signed comparison would make 2^31 and 2^63 the minimum.
+        string meta = $"parquet_metadata({DuckDb.Literal(Path.Combine(output, "*.parquet"))})";
+        Assert.Equal("0..4294967295", duck.QueryScalarString($"SELECT stats_min_value || '..' || stats_max_value FROM {meta} WHERE path_in_schema = 'U32'"));
+        Assert.Equal("0..18446744073709551615", duck.QueryScalarString($"SELECT stats_min_value || '..' || stats_max_value FROM {meta} WHERE path_in_schema = 'U64'"));
     }
 
     private const string NanosSource = TestSources.Usings + """
@@ -171,6 +176,8 @@ public sealed class MemberTypeTests : IDisposable
         Assert.Equal((Int128)(-13), Decimals.FromDecimal(-0.125m, 3, 2));
         Assert.Equal((Int128)12, Decimals.FromDecimal(0.1249m, 3, 2));
         Assert.Equal(1.25m, Decimals.ToDecimal(125, 2));
+        Assert.Equal(new TimeOnly(12, 0, 0, 0, 1), Times.FromNanos(43_200_000_001_000L));
+        Assert.Contains("has digits below the 100 ns that TimeOnly holds", Assert.Throws<InvalidDataException>(() => Times.FromNanos(43_200_000_000_001L)).Message);
         using (var duck = DuckDb.Open())
         {
             Assert.Equal("0.13|-0.13|0.12", duck.QueryScalarString("SELECT (0.125::DECIMAL(4,3))::DECIMAL(3,2) || '|' || (-0.125::DECIMAL(4,3))::DECIMAL(3,2) || '|' || (0.1249::DECIMAL(5,4))::DECIMAL(3,2)"));
@@ -208,6 +215,12 @@ public sealed class MemberTypeTests : IDisposable
 
         string parts = $"read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))})";
         Assert.Equal("FLOAT[]", duck.QueryScalarString($"SELECT typeof(Emb) FROM {parts} LIMIT 1"));
+        using (var written = new Dsl.Parquet.ParquetFileReader(Directory.GetFiles(output, "*.parquet")[0]))
+        {
+            ColumnField ids = written.Columns.Single(c => c.Name == "Ids").Field!;
+            Assert.Equal(ColumnType.Int64, ids.Children[0].Type);
+            Assert.False(ids.Children[0].Nullable);
+        }
         Assert.Equal(0, duck.QueryScalarInt64($"SELECT count(*) FROM {parts} o JOIN read_parquet({DuckDb.Literal(file)}) i USING (Id) WHERE o.Emb IS DISTINCT FROM i.Emb OR o.Ids IS DISTINCT FROM i.Ids OR o.Small IS DISTINCT FROM i.Small"));
         Assert.Equal("1:3:3.25:4.611686018427388e+18:NULL|2:0:0.0:0.0:2|3:1:0.0:0.0:0", duck.QueryScalarString(
             $"SELECT string_agg(Id || ':' || Length || ':' || Sum::DOUBLE || ':' || IdSum::DOUBLE || ':' || coalesce(MaybeLength::VARCHAR, 'NULL'), '|' ORDER BY Id) FROM {parts}"));

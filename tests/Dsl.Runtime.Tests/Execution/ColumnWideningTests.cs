@@ -109,4 +109,51 @@ public sealed class ColumnWideningTests : IDisposable
 
         Assert.Contains("stores column 'x' as Int64 but schema 'N' of pipeline 'narrow' declares it Int32, which would lose information. Declare the member as long", error.Message);
     }
+
+    [Theory]
+    [InlineData(ColumnType.Int8, ColumnType.Int16, true)]
+    [InlineData(ColumnType.Int8, ColumnType.Int32, true)]
+    [InlineData(ColumnType.Int16, ColumnType.Float, true)]
+    [InlineData(ColumnType.UInt8, ColumnType.UInt16, true)]
+    [InlineData(ColumnType.UInt16, ColumnType.Int32, true)]
+    [InlineData(ColumnType.UInt32, ColumnType.Int64, true)]
+    [InlineData(ColumnType.UInt32, ColumnType.Double, true)]
+    [InlineData(ColumnType.UInt64, ColumnType.Int64, true)] // value by value: above long.MaxValue stops the job
+    [InlineData(ColumnType.Int32, ColumnType.Double, true)]
+    [InlineData(ColumnType.Float16, ColumnType.Float, true)]
+    [InlineData(ColumnType.Float16, ColumnType.Double, true)]
+    [InlineData(ColumnType.Float, ColumnType.Double, true)]
+    [InlineData(ColumnType.Timestamp, ColumnType.TimestampNanos, true)]
+    [InlineData(ColumnType.Uuid, ColumnType.String, true)]
+    [InlineData(ColumnType.Int32, ColumnType.Float, false)]
+    [InlineData(ColumnType.Int64, ColumnType.Double, false)]
+    [InlineData(ColumnType.Int8, ColumnType.UInt8, false)]
+    [InlineData(ColumnType.Int16, ColumnType.Int8, false)]
+    [InlineData(ColumnType.UInt64, ColumnType.Double, false)]
+    [InlineData(ColumnType.Double, ColumnType.Float, false)]
+    [InlineData(ColumnType.TimestampNanos, ColumnType.Timestamp, false)]
+    public void Widening_AcceptsExactlyThePairsThatKeepEveryValue(ColumnType stored, ColumnType member, bool widens) =>
+        Assert.Equal(widens, ColumnWidening.CanWiden(stored, member));
+
+    [Fact]
+    public void WidenedValues_AreTheSameNumbers_NullsKept()
+    {
+        var validity = new ValidityBitmap(4);
+        validity.Set(2, false);
+        using var bytes = PrimitiveColumn<sbyte>.FromArray(ColumnType.Int8, [sbyte.MinValue, -1, 0, sbyte.MaxValue], validity);
+        using var ints = (PrimitiveColumn<int>)ColumnWidening.Widen(bytes, ColumnType.Int32);
+        Assert.Equal([-128, -1, 0, 127], ints.Values.ToArray());
+        Assert.True(ints.IsNull(2));
+        using var halves = PrimitiveColumn<Half>.FromArray(ColumnType.Float16, [Half.NegativeZero, Half.NaN, Half.MaxValue, Half.Epsilon]);
+        using var doubles = (PrimitiveColumn<double>)ColumnWidening.Widen(halves, ColumnType.Double);
+        Assert.Equal([-0.0, double.NaN, 65504.0, (double)Half.Epsilon], doubles.Values.ToArray());
+        Assert.True(double.IsNegative(doubles.Values[0]));
+        using var unsigned = PrimitiveColumn<uint>.FromArray(ColumnType.UInt32, [uint.MaxValue]);
+        Assert.Equal(4294967295L, ((PrimitiveColumn<long>)ColumnWidening.Widen(unsigned, ColumnType.Int64)).Values[0]);
+        using var big = PrimitiveColumn<ulong>.FromArray(ColumnType.UInt64, [ulong.MaxValue]);
+        Assert.Contains("is above 9223372036854775807", Assert.Throws<PipelineExecutionException>(() => ColumnWidening.Widen(big, ColumnType.Int64)).Message);
+        var uuid = new Guid("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+        using var uuids = PrimitiveColumn<Guid>.FromArray(ColumnType.Uuid, [uuid]);
+        Assert.Equal("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", ((StringColumn)ColumnWidening.Widen(uuids, ColumnType.String)).GetString(0));
+    }
 }
