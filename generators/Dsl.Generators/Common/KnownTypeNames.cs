@@ -14,4 +14,5 @@ internal static class KnownTypeNames
     public const string DecimalAttribute = "Dsl.DecimalAttribute";
     public const string TruncateNanosecondsAttribute = "Dsl.TruncateNanosecondsAttribute";
     public const string NanoTimestamp = "Dsl.NanoTimestamp";
+    public const string SampleValuesAttribute = "Dsl.SampleValuesAttribute";
 }

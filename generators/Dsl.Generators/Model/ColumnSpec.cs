@@ -80,6 +80,10 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
     /// <summary>A member stored in a <c>Dsl.StringColumn</c>: text or bytes.</summary>
     public bool IsByteArray => Kind is ColumnKind.String or ColumnKind.Binary;
 
+    private static string Number(double? value) => value is { } v
+        ? Kernels.KernelLowering.ConstantText(v)
+        : "null";
+
     /// <summary>The expression reading row <paramref name="row"/> of the list column <paramref name="column"/> into the member's value.</summary>
     public string ListLoad(string column, string row) =>
         "global::Dsl.Lists.ToArray<" + ElementSpec.StorageType + ">(" + column + ", " + row + ", " + SourceWriter.Literal(ColumnName) + ")";
@@ -126,6 +130,18 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
         _ => value,
     };
 
+    /// <summary>The member's <c>[Range]</c> bounds, for sample data.</summary>
+    public double? SampleMin { get; init; }
+
+    /// <summary>See <see cref="SampleMin"/>.</summary>
+    public double? SampleMax { get; init; }
+
+    /// <summary>The member's <c>[NullRate]</c>, for sample data.</summary>
+    public double? SampleNullRate { get; init; }
+
+    /// <summary>The member's <c>[SampleValues]</c>, or empty.</summary>
+    public EquatableArray<string> SampleValues { get; init; } = EquatableArray<string>.Empty;
+
     /// <summary>Initializers of the runtime <c>ColumnField</c> beyond name, type and nullability, or empty.</summary>
     public string FieldInitializer()
     {
@@ -146,6 +162,16 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
         if (Kind == ColumnKind.List)
         {
             parts.Add("Children = new[] { new global::Dsl.ColumnField(\"element\", " + ElementSpec.ColumnTypeExpression + ", false) }");
+        }
+        if (SampleMin is not null || SampleNullRate is not null || SampleValues.Count > 0)
+        {
+            var values = new System.Collections.Generic.List<string>();
+            foreach (string value in SampleValues)
+            {
+                values.Add(SourceWriter.Literal(value));
+            }
+            parts.Add("Sample = new global::Dsl.ColumnSample(" + Number(SampleMin) + ", " + Number(SampleMax) + ", " + Number(SampleNullRate) + ", "
+                + (SampleValues.Count == 0 ? "null" : "new[] { " + string.Join(", ", values) + " }") + ")");
         }
         return parts.Count == 0 ? string.Empty : " { " + string.Join(", ", parts) + " }";
     }

@@ -100,7 +100,7 @@ public sealed partial class SchemaGenerator
                         problem));
                     continue;
                 }
-                columns.Add(column);
+                columns.Add(WithSampleHints(type, parameter, column));
             }
 
             // Duplicate or malformed column names are reported by SchemaAnalyzer (DSL1004, DSL1005); the generator
@@ -295,6 +295,42 @@ public sealed partial class SchemaGenerator
             }
             name = null;
             return null;
+        }
+
+        // [Range], [NullRate] and [SampleValues], which shape generate-sample's synthetic values (bounds the analyzer
+        // finds impossible, DSL1006, are left out).
+        private static ColumnSpec WithSampleHints(INamedTypeSymbol type, IParameterSymbol parameter, ColumnSpec column)
+        {
+            if (HasAttribute(type, parameter, KnownTypeNames.RangeAttribute, out AttributeData? range)
+                && SchemaRules.ConstraintProblem(range!, out _) is null
+                && range!.ConstructorArguments.Length == 2
+                && range.ConstructorArguments[0].Value is double min
+                && range.ConstructorArguments[1].Value is double max)
+            {
+                column = column with { SampleMin = min, SampleMax = max };
+            }
+            if (HasAttribute(type, parameter, KnownTypeNames.NullRateAttribute, out AttributeData? nullRate)
+                && SchemaRules.ConstraintProblem(nullRate!, out _) is null
+                && nullRate!.ConstructorArguments.Length == 1
+                && nullRate.ConstructorArguments[0].Value is double rate)
+            {
+                column = column with { SampleNullRate = rate };
+            }
+            if (HasAttribute(type, parameter, KnownTypeNames.SampleValuesAttribute, out AttributeData? values)
+                && values!.ConstructorArguments.Length == 1
+                && values.ConstructorArguments[0].Kind == TypedConstantKind.Array)
+            {
+                var strings = new List<string>();
+                foreach (TypedConstant value in values.ConstructorArguments[0].Values)
+                {
+                    if (value.Value is string text)
+                    {
+                        strings.Add(text);
+                    }
+                }
+                column = column with { SampleValues = strings.ToEquatableArray() };
+            }
+            return column;
         }
 
         private static Location? AttributeLocation(AttributeData? attribute, CancellationToken cancellationToken) =>

@@ -6,8 +6,9 @@ namespace Dsl;
 /// on a positional parameter of a <see cref="SchemaAttribute"/> record.
 /// </summary>
 /// <remarks>
-/// Rows outside the range go to the quarantine output with a reason. The analyzer reports DSL1006 when
-/// <see cref="Min"/> is greater than <see cref="Max"/> or either bound is NaN, because no value could pass.
+/// Today the range bounds the values <c>generate-sample</c> draws for the member; rows are not yet checked against it
+/// while a pipeline runs (validation is planned). The analyzer reports DSL1006 when <see cref="Min"/> is greater than
+/// <see cref="Max"/> or either bound is NaN, because no value could pass.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter, Inherited = false)]
 public sealed class RangeAttribute : Attribute

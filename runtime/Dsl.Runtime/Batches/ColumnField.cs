@@ -43,6 +43,13 @@ public sealed record ColumnField(string Name, ColumnType Type, bool Nullable)
     public bool TruncatesNanoseconds { get; init; }
 
     /// <summary>
+    /// How <c>generate-sample</c> draws this column's synthetic values (from the member's <c>[Range]</c>,
+    /// <c>[NullRate]</c> and <c>[SampleValues]</c>), or <see langword="null"/> for the defaults. Not part of the
+    /// field's identity: two fields that differ only here are equal.
+    /// </summary>
+    public ColumnSample? Sample { get; init; }
+
+    /// <summary>
     /// The child fields: the element of a <see cref="ColumnType.List"/>, the key and value of a
     /// <see cref="ColumnType.Map"/>, the members of a <see cref="ColumnType.Struct"/>; empty for flat types.
     /// </summary>

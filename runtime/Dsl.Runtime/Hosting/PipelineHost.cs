@@ -16,7 +16,10 @@ public static class PipelineHost
     /// <summary>Parses <paramref name="args"/> and runs the chosen command; returns the process exit code.</summary>
     /// <param name="pipeline">The generated <c>Compiled</c> property of a <see cref="PipelineAttribute"/> class.</param>
     /// <param name="args">The process arguments.</param>
-    /// <param name="sample">Writes sample input; enables <c>generate-sample</c> and <c>run</c> without <c>--input</c>.</param>
+    /// <param name="sample">
+    /// Writes sample input for <c>generate-sample</c> and for <c>run</c> without <c>--input</c>; without it, synthetic rows
+    /// of the pipeline's input schema (<see cref="SyntheticSample"/>).
+    /// </param>
     /// <param name="stdout">Where normal output goes (the console by default).</param>
     /// <param name="stderr">Where errors go (the console by default).</param>
     public static int Run(CompiledPipeline pipeline, string[] args, SampleDataWriter? sample = null, TextWriter? stdout = null, TextWriter? stderr = null)
@@ -24,9 +27,11 @@ public static class PipelineHost
         stdout ??= Console.Out;
         stderr ??= Console.Error;
         PipelinePlan plan = pipeline.Plan;
+        // Without a writer of its own, a pipeline gets synthetic rows of its input schema.
+        sample ??= SyntheticSample.For(plan.Schemas[plan.InputSchema]);
         var root = new RootCommand($"Pipeline '{plan.Name}', compiled by Dsl.");
 
-        var input = new Option<string?>("--input", "-i") { Description = "A Parquet file or a folder of them. Without it (here or in the configuration file), sample data is generated first when the project provides a generator." };
+        var input = new Option<string?>("--input", "-i") { Description = "A Parquet file or a folder of them. Without it (here or in the configuration file), sample data is generated first." };
         var output = new Option<string?>("--output", "-o") { Description = $"The output folder; parts, _manifest.json and _SUCCESS are published there. Default: out/{plan.Name}." };
         var parallelism = new Option<int?>("--parallelism", "-p") { Description = "Partitions processed at once. Default: the core count." };
         var compression = new Option<string?>("--compression") { Description = "Codec of the output files. Default: snappy.", HelpName = string.Join("|", OutputCodecs.Names) };
@@ -75,11 +80,6 @@ public static class PipelineHost
             string? inputPath = parse.GetValue(input) ?? settings?.Input;
             if (inputPath is null)
             {
-                if (sample is null)
-                {
-                    stderr.WriteLine("No --input given and this project has no sample data generator. Pass --input DIR|FILE.");
-                    return 2;
-                }
                 inputPath = Path.Combine("data", plan.Name + "-sample");
                 IReadOnlyList<string> files = WriteSample(sample, inputPath, SampleDefaults.Rows, SampleDefaults.Files, SampleDefaults.Seed);
                 stdout.WriteLine($"No --input given: wrote {SampleDefaults.Rows.ToString("N0", CultureInfo.InvariantCulture)} sample rows in {files.Count} files to {Path.GetFullPath(inputPath)}");
@@ -159,21 +159,18 @@ public static class PipelineHost
         }));
         root.Subcommands.Add(explain);
 
-        if (sample is not null)
+        var sampleRows = new Option<long>("--rows") { Description = "Rows to generate in all.", DefaultValueFactory = _ => SampleDefaults.Rows };
+        var sampleFiles = new Option<int>("--files") { Description = "Files to spread them over.", DefaultValueFactory = _ => SampleDefaults.Files };
+        var sampleSeed = new Option<int>("--seed") { Description = "Random seed; the same seed gives the same data.", DefaultValueFactory = _ => SampleDefaults.Seed };
+        var sampleOutput = new Option<string>("--output", "-o") { Description = "Folder to write the files to.", Required = true };
+        var generate = new Command("generate-sample", "Write deterministic sample input data.") { sampleRows, sampleFiles, sampleSeed, sampleOutput };
+        generate.SetAction(parse => Guard(stderr, () =>
         {
-            var rows = new Option<long>("--rows") { Description = "Rows to generate in all.", DefaultValueFactory = _ => SampleDefaults.Rows };
-            var files = new Option<int>("--files") { Description = "Files to spread them over.", DefaultValueFactory = _ => SampleDefaults.Files };
-            var seed = new Option<int>("--seed") { Description = "Random seed; the same seed gives the same data.", DefaultValueFactory = _ => SampleDefaults.Seed };
-            var sampleOutput = new Option<string>("--output", "-o") { Description = "Folder to write the files to.", Required = true };
-            var generate = new Command("generate-sample", "Write deterministic sample input data.") { rows, files, seed, sampleOutput };
-            generate.SetAction(parse => Guard(stderr, () =>
-            {
-                IReadOnlyList<string> written = WriteSample(sample, parse.GetValue(sampleOutput)!, parse.GetValue(rows), parse.GetValue(files), parse.GetValue(seed));
-                stdout.WriteLine($"Wrote {parse.GetValue(rows).ToString("N0", CultureInfo.InvariantCulture)} rows in {written.Count} files to {Path.GetFullPath(parse.GetValue(sampleOutput)!)}");
-                return 0;
-            }));
-            root.Subcommands.Add(generate);
-        }
+            IReadOnlyList<string> written = WriteSample(sample, parse.GetValue(sampleOutput)!, parse.GetValue(sampleRows), parse.GetValue(sampleFiles), parse.GetValue(sampleSeed));
+            stdout.WriteLine($"Wrote {parse.GetValue(sampleRows).ToString("N0", CultureInfo.InvariantCulture)} rows in {written.Count} files to {Path.GetFullPath(parse.GetValue(sampleOutput)!)}");
+            return 0;
+        }));
+        root.Subcommands.Add(generate);
 
         ParseResult parsed = root.Parse(args);
         // The run command handles SIGINT/SIGTERM itself (StopSignals); System.CommandLine's handler would end the
