@@ -7,14 +7,15 @@ using Dsl.Parquet.Metadata;
 
 namespace Dsl.Cli;
 
-/// <summary>The <c>dsl parquet</c> commands: <c>schema</c>, <c>meta</c>, <c>cat</c> and <c>head</c>.</summary>
-internal static class ParquetCommands
+/// <summary>The <c>dsl parquet</c> commands: <c>schema</c>, <c>meta</c>, <c>stats</c>, <c>cat</c> and <c>head</c>.</summary>
+internal static partial class ParquetCommands
 {
     public static Command Create()
     {
         var parquet = new Command("parquet", "Inspect Parquet files.");
         parquet.Subcommands.Add(CreateSchema());
         parquet.Subcommands.Add(CreateMeta());
+        parquet.Subcommands.Add(CreateStats());
         parquet.Subcommands.Add(CreateCat());
         parquet.Subcommands.Add(CreateHead());
         return parquet;
@@ -173,9 +174,7 @@ internal static class ParquetCommands
     {
         SchemaElement e = schema[index++];
         sb.Append(' ', depth * 2).Append(e.Name).Append(": ").Append(PhysicalTypeName(e));
-        string logical = e.LogicalType is { } lt && lt.Kind != LogicalTypeKind.Unknown ? lt.ToString()
-            : e.ConvertedType is { } ct ? ConvertedTypeName(e, ct)
-            : e.LogicalType is { } unknown ? unknown.ToString() : "";
+        string logical = LogicalTypeName(e);
         if (logical.Length > 0)
         {
             sb.Append(' ').Append(logical);
@@ -187,6 +186,12 @@ internal static class ParquetCommands
             AppendElement(sb, schema, ref index, depth + 1, "");
         }
     }
+
+    /// <summary>The element's logical type (or legacy converted type) as the spec spells it, or "" when it has none.</summary>
+    private static string LogicalTypeName(SchemaElement e) =>
+        e.LogicalType is { } lt && lt.Kind != LogicalTypeKind.Unknown ? lt.ToString()
+        : e.ConvertedType is { } ct ? ConvertedTypeName(e, ct)
+        : e.LogicalType is { } unknown ? unknown.ToString() : "";
 
     /// <summary>A legacy converted type in the spec's spelling, a DECIMAL with its precision and scale.</summary>
     private static string ConvertedTypeName(SchemaElement e, ConvertedType ct) => ct switch

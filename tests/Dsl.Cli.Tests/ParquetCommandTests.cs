@@ -4,7 +4,7 @@ using Dsl.Testing;
 
 namespace Dsl.Cli.Tests;
 
-/// <summary><c>dsl parquet schema|meta|cat</c> run in-process against the corpus and against a file of our own.</summary>
+/// <summary><c>dsl parquet schema|meta|stats|cat</c> run in-process against the corpus and against a file of our own.</summary>
 public sealed class ParquetCommandTests : IDisposable
 {
     private readonly TempDirectory _temp = TempDirectory.Create("dsl-cli-tests");
@@ -260,7 +260,7 @@ public sealed class ParquetCommandTests : IDisposable
 
     // ---- errors ----
 
-    public static TheoryData<string> Commands() => ["schema", "meta", "cat"];
+    public static TheoryData<string> Commands() => ["schema", "meta", "stats", "cat"];
 
     [Theory]
     [MemberData(nameof(Commands))]
@@ -311,7 +311,7 @@ public sealed class ParquetCommandTests : IDisposable
     public void BadData_EveryCommandSucceedsOrGivesAOneLineError(string name)
     {
         string path = CliRunner.Corpus("bad_data/" + name);
-        foreach (string command in new[] { "schema", "meta", "cat" })
+        foreach (string command in new[] { "schema", "meta", "stats", "cat" })
         {
             CliResult result = CliRunner.Run("parquet", command, path);
             if (result.ExitCode != 0)
@@ -328,6 +328,7 @@ public sealed class ParquetCommandTests : IDisposable
     [Theory]
     [InlineData("ARROW-GH-41317.parquet", "schema", "The footer metadata is corrupt")]
     [InlineData("ARROW-GH-41317.parquet", "meta", "The footer metadata is corrupt")]
+    [InlineData("ARROW-GH-41317.parquet", "stats", "The footer metadata is corrupt")]
     [InlineData("ARROW-GH-41321.parquet", "cat", "column 'int64', row group 0, page 1")]
     [InlineData("ARROW-GH-47662.parquet", "cat", "column 'flba_field', row group 0, page 0")]
     [InlineData("PARQUET-1481.parquet", "cat", "column 'Handle'")]

@@ -1,160 +1,185 @@
-using System.Runtime.InteropServices;
-using System.Text;
+using System.Data;
+using System.Data.Common;
+using DuckDB.NET.Data;
 
 namespace Dsl.Testing;
 
 /// <summary>
-/// A DuckDB database and one connection to it, through DuckDB's C API: enough to write Parquet files with
-/// <c>COPY ... TO</c> and to query files written by our own writer, so the two implementations check each other.
+/// A DuckDB database and one connection to it, through DuckDB.NET (ADO.NET; the <c>DuckDB.NET.Data.Full</c> package
+/// carries libduckdb): enough to write Parquet files with <c>COPY ... TO</c> and to query files written by our own
+/// writer, so the two implementations check each other.
 /// </summary>
 /// <remarks>
-/// <para>Not thread-safe: use one instance per test. The native library is located (and installed when missing)
-/// on first use; see <see cref="LibraryPath"/>.</para>
-/// <para>Results are read only through <c>duckdb_value_*</c>, never through data chunks: once a value function has
-/// touched a result, DuckDB's chunk fetching on it returns NULL.</para>
+/// <para>Not thread-safe: use one instance per test.</para>
+/// <para>Text results (<see cref="Query"/>, <see cref="QueryRows"/>, <see cref="QueryScalarString"/>) render each
+/// value as DuckDB's own <c>CAST(value AS VARCHAR)</c> does, from the typed value DuckDB.NET reads (see
+/// <see cref="DuckDbText"/>); a type that cannot be rendered exactly that way is an error that says to cast in SQL.</para>
 /// </remarks>
-public sealed unsafe class DuckDb : IDisposable
+public sealed class DuckDb : IDisposable
 {
-    private readonly DuckDbNative _native;
-    private IntPtr _database;
-    private IntPtr _connection;
+    private static readonly Lazy<string> s_version = new(ReadVersion);
 
-    private DuckDb(DuckDbNative native, IntPtr database, IntPtr connection)
+    private readonly DuckDBConnection _connection;
+    private bool _disposed;
+
+    private DuckDb(DuckDBConnection connection) => _connection = connection;
+
+    /// <summary>
+    /// The path of the loaded DuckDB library: the <c>libduckdb.so</c> that the <c>DuckDB.NET.Bindings.Full</c> package
+    /// puts beside the test binaries (opening a database first, so that it is loaded).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The library is loaded but its file could not be found.</exception>
+    public static string LibraryPath
     {
-        _native = native;
-        _database = database;
-        _connection = connection;
+        get
+        {
+            _ = Version;
+            return DuckDbLibrary.LoadedPath();
+        }
     }
 
-    /// <summary>The path of the loaded <c>libduckdb.so</c> (installing it first when it is missing).</summary>
-    public static string LibraryPath => DuckDbNative.Instance.LibraryPath;
-
-    /// <summary>DuckDB's version string, e.g. <c>v1.5.1</c>.</summary>
-    public static string Version => Marshal.PtrToStringUTF8((IntPtr)DuckDbNative.Instance.LibraryVersion()) ?? "";
+    /// <summary>DuckDB's version string, e.g. <c>v1.5.6</c>.</summary>
+    public static string Version => s_version.Value;
 
     /// <summary>Opens a database: in memory when <paramref name="path"/> is null, else the database file at that path.</summary>
-    /// <exception cref="InvalidOperationException">DuckDB could not be installed, loaded or opened.</exception>
+    /// <exception cref="InvalidOperationException">DuckDB could not be loaded or could not open the database.</exception>
     public static DuckDb Open(string? path = null)
     {
-        DuckDbNative native = DuckDbNative.Instance;
-        IntPtr database = IntPtr.Zero;
-        byte[]? utf8Path = path is null ? null : ToUtf8(path);
-        fixed (byte* p = utf8Path)
+        var builder = new DuckDBConnectionStringBuilder { DataSource = path ?? ":memory:" };
+        var connection = new DuckDBConnection(builder.ConnectionString);
+        try
         {
-            if (native.Open(p, &database) != 0)
-            {
-                throw new InvalidOperationException($"DuckDB could not open the database '{path ?? ":memory:"}'.");
-            }
+            connection.Open();
         }
-        IntPtr connection = IntPtr.Zero;
-        if (native.Connect(database, &connection) != 0)
+        catch (Exception ex) when (ex is DbException or DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
         {
-            native.Close(&database);
-            throw new InvalidOperationException($"DuckDB opened the database '{path ?? ":memory:"}' but could not connect to it.");
+            connection.Dispose();
+            throw new InvalidOperationException($"DuckDB could not open the database '{path ?? ":memory:"}': {ex.Message}", ex);
         }
-        return new DuckDb(native, database, connection);
+        return new DuckDb(connection);
     }
 
     /// <summary>Quotes <paramref name="text"/> as a SQL string literal (single quotes, inner quotes doubled).</summary>
     public static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
-    /// <summary>Runs a statement whose result, if any, is not needed.</summary>
+    /// <summary>Runs a statement (or several, separated by semicolons) whose result, if any, is not needed.</summary>
     /// <exception cref="DuckDbException">DuckDB reported an error; the message carries DuckDB's text.</exception>
     public void Execute(string sql)
     {
-        DuckDbResult result = default;
-        RunQuery(sql, &result);
-        _native.DestroyResult(&result);
+        using DuckDBCommand command = Command(sql);
+        try
+        {
+            command.ExecuteNonQuery();
+        }
+        catch (DuckDBException ex)
+        {
+            throw new DuckDbException(sql, ex.Message);
+        }
     }
 
     /// <summary>The first column of the single row <paramref name="sql"/> returns, as a 64-bit integer.</summary>
-    /// <exception cref="InvalidOperationException">The query returned no rows, more than one row, or NULL.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The query returned no rows, more than one row, NULL, or a value that is not an integer in the range of a long.
+    /// </exception>
     public long QueryScalarInt64(string sql)
     {
-        DuckDbResult result = default;
-        RunQuery(sql, &result);
-        try
+        object? value = QuerySingleValue(sql);
+        return value switch
         {
-            RequireSingleValue(sql, &result);
-            if (_native.ValueIsNull(&result, 0, 0) != 0)
-            {
-                throw new InvalidOperationException($"The query returned NULL where an integer was expected: {sql}");
-            }
-            return _native.ValueInt64(&result, 0, 0);
-        }
-        finally
-        {
-            _native.DestroyResult(&result);
-        }
+            null => throw new InvalidOperationException($"The query returned NULL where an integer was expected: {sql}"),
+            long l => l,
+            int i => i,
+            short s => s,
+            sbyte b => b,
+            byte b => b,
+            ushort u => u,
+            uint u => u,
+            ulong u when u <= long.MaxValue => (long)u,
+            System.Numerics.BigInteger big when big >= long.MinValue && big <= long.MaxValue => (long)big,
+            _ => throw new InvalidOperationException($"The query returned {Describe(value)} where a 64-bit integer was expected; cast it in SQL (::BIGINT): {sql}"),
+        };
     }
 
     /// <summary>The first column of the single row <paramref name="sql"/> returns, as a double, or null for SQL NULL.</summary>
-    /// <exception cref="InvalidOperationException">The query returned no rows or more than one row.</exception>
+    /// <exception cref="InvalidOperationException">The query returned no rows, more than one row, or a value that is not a number.</exception>
     public double? QueryScalarDouble(string sql)
     {
-        DuckDbResult result = default;
-        RunQuery(sql, &result);
-        try
+        object? value = QuerySingleValue(sql);
+        return value switch
         {
-            RequireSingleValue(sql, &result);
-            return _native.ValueIsNull(&result, 0, 0) != 0 ? null : _native.ValueDouble(&result, 0, 0);
-        }
-        finally
-        {
-            _native.DestroyResult(&result);
-        }
+            null => null,
+            double d => d,
+            float f => f,
+            decimal m => (double)m,
+            long or int or short or sbyte or byte or ushort or uint or ulong => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture),
+            System.Numerics.BigInteger big => (double)big,
+            _ => throw new InvalidOperationException($"The query returned {Describe(value)} where a number was expected; cast it in SQL (::DOUBLE): {sql}"),
+        };
     }
 
-    /// <summary>The first column of the single row <paramref name="sql"/> returns, as text, or null for SQL NULL.</summary>
+    /// <summary>The first column of the single row <paramref name="sql"/> returns, as DuckDB renders it as text, or null for SQL NULL.</summary>
     /// <exception cref="InvalidOperationException">The query returned no rows or more than one row.</exception>
     public string? QueryScalarString(string sql)
     {
-        DuckDbResult result = default;
-        RunQuery(sql, &result);
-        try
-        {
-            RequireSingleValue(sql, &result);
-            return ReadVarchar(&result, 0, 0);
-        }
-        finally
-        {
-            _native.DestroyResult(&result);
-        }
+        DuckDbTable table = Query(sql);
+        RequireSingleValue(sql, table.Rows.Count, table.ColumnNames.Count);
+        return table.Rows[0][0];
     }
 
-    /// <summary>Every row <paramref name="sql"/> returns, each value rendered as text by DuckDB (null for SQL NULL).</summary>
+    /// <summary>Every row <paramref name="sql"/> returns, each value rendered as text as DuckDB does (null for SQL NULL).</summary>
     public IReadOnlyList<IReadOnlyList<string?>> QueryRows(string sql) => Query(sql).Rows;
 
-    /// <summary>The column names and rows <paramref name="sql"/> returns, each value rendered as text by DuckDB.</summary>
+    /// <summary>The column names and rows <paramref name="sql"/> returns, each value rendered as text as DuckDB does.</summary>
+    /// <exception cref="DuckDbException">DuckDB reported an error.</exception>
+    /// <exception cref="NotSupportedException">A column has a type that DuckDB.NET does not read exactly enough to render.</exception>
     public DuckDbTable Query(string sql)
     {
-        DuckDbResult result = default;
-        RunQuery(sql, &result);
-        try
+        string[] names;
+        string[] types;
+        int[] scales;
+        var raw = new List<object?[]>();
+        using (DuckDBCommand command = Command(sql))
         {
-            ulong columnCount = _native.ColumnCount(&result);
-            ulong rowCount = _native.RowCount(&result);
-            var names = new string[columnCount];
-            for (ulong c = 0; c < columnCount; c++)
+            try
             {
-                names[c] = Marshal.PtrToStringUTF8((IntPtr)_native.ColumnName(&result, c)) ?? "";
-            }
-            var rows = new IReadOnlyList<string?>[rowCount];
-            for (ulong r = 0; r < rowCount; r++)
-            {
-                var row = new string?[columnCount];
-                for (ulong c = 0; c < columnCount; c++)
+                using DuckDBDataReader reader = command.ExecuteReader();
+                names = new string[reader.FieldCount];
+                types = new string[reader.FieldCount];
+                for (int c = 0; c < names.Length; c++)
                 {
-                    row[c] = ReadVarchar(&result, c, r);
+                    names[c] = reader.GetName(c);
+                    types[c] = reader.GetDataTypeName(c);
                 }
-                rows[r] = row;
+                scales = DecimalScales(reader, types);
+                while (reader.Read())
+                {
+                    var row = new object?[names.Length];
+                    for (int c = 0; c < row.Length; c++)
+                    {
+                        row[c] = reader.IsDBNull(c) ? null : DuckDbText.ReadValue(reader, c, types[c]);
+                    }
+                    raw.Add(row);
+                }
             }
-            return new DuckDbTable(names, rows);
+            catch (DuckDBException ex)
+            {
+                throw new DuckDbException(sql, ex.Message);
+            }
         }
-        finally
+
+        // TIMESTAMP WITH TIME ZONE renders in the session's time zone, read after the result is closed.
+        TimeZoneInfo? zone = Array.IndexOf(types, DuckDbText.TimestampTz) >= 0 ? SessionTimeZone() : null;
+        var rows = new IReadOnlyList<string?>[raw.Count];
+        for (int r = 0; r < rows.Length; r++)
         {
-            _native.DestroyResult(&result);
+            var row = new string?[names.Length];
+            for (int c = 0; c < row.Length; c++)
+            {
+                row[c] = raw[r][c] is { } value ? DuckDbText.Render(value, types[c], scales[c], zone, names[c]) : null;
+            }
+            rows[r] = row;
         }
+        return new DuckDbTable(names, rows);
     }
 
     /// <summary>Writes the rows of <paramref name="selectSql"/> to the Parquet file <paramref name="path"/>.</summary>
@@ -188,73 +213,95 @@ public sealed unsafe class DuckDb : IDisposable
     /// <summary>Closes the connection and the database.</summary>
     public void Dispose()
     {
-        if (_connection != IntPtr.Zero)
+        if (!_disposed)
         {
-            IntPtr connection = _connection;
-            _native.Disconnect(&connection);
-            _connection = IntPtr.Zero;
-        }
-        if (_database != IntPtr.Zero)
-        {
-            IntPtr database = _database;
-            _native.Close(&database);
-            _database = IntPtr.Zero;
+            _disposed = true;
+            _connection.Dispose();
         }
     }
 
-    private void RunQuery(string sql, DuckDbResult* result)
+    private DuckDBCommand Command(string sql)
     {
-        ObjectDisposedException.ThrowIf(_connection == IntPtr.Zero, this);
-        byte[] utf8 = ToUtf8(sql);
-        int state;
-        fixed (byte* p = utf8)
-        {
-            state = _native.Query(_connection, p, result);
-        }
-        if (state != 0)
-        {
-            // duckdb_query fills the result even on failure; it holds the error text and must still be destroyed.
-            string error = Marshal.PtrToStringUTF8((IntPtr)_native.ResultError(result)) ?? "unknown error";
-            _native.DestroyResult(result);
-            throw new DuckDbException(sql, error);
-        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        DuckDBCommand command = _connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
     }
 
-    private void RequireSingleValue(string sql, DuckDbResult* result)
+    private object? QuerySingleValue(string sql)
     {
-        ulong rows = _native.RowCount(result);
-        ulong columns = _native.ColumnCount(result);
-        if (rows != 1 || columns < 1)
-        {
-            throw new InvalidOperationException($"The query returned {rows} rows of {columns} columns where exactly one value was expected: {sql}");
-        }
-    }
-
-    private string? ReadVarchar(DuckDbResult* result, ulong column, ulong row)
-    {
-        if (_native.ValueIsNull(result, column, row) != 0)
-        {
-            return null;
-        }
-        byte* text = _native.ValueVarchar(result, column, row);
-        if (text is null)
-        {
-            return null;
-        }
+        using DuckDBCommand command = Command(sql);
         try
         {
-            return Marshal.PtrToStringUTF8((IntPtr)text);
+            using DuckDBDataReader reader = command.ExecuteReader();
+            int columns = reader.FieldCount;
+            int rows = 0;
+            object? value = null;
+            // Two rows are enough to know the shape is wrong; the rest is not read.
+            while (rows < 2 && reader.Read())
+            {
+                if (rows++ == 0 && columns > 0)
+                {
+                    value = reader.IsDBNull(0) ? null : reader.GetValue(0);
+                }
+            }
+            RequireSingleValue(sql, rows, columns);
+            return value;
         }
-        finally
+        catch (DuckDBException ex)
         {
-            _native.Free(text);
+            throw new DuckDbException(sql, ex.Message);
         }
     }
 
-    private static byte[] ToUtf8(string text)
+    private static void RequireSingleValue(string sql, int rows, int columns)
     {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(text) + 1];
-        Encoding.UTF8.GetBytes(text, bytes);
-        return bytes;
+        if (rows != 1 || columns < 1)
+        {
+            string shape = rows > 1 ? "more than one row" : $"{rows} rows of {columns} columns";
+            throw new InvalidOperationException($"The query returned {shape} where exactly one value was expected: {sql}");
+        }
+    }
+
+    private static string Describe(object value) => $"a {value.GetType().Name} ({value})";
+
+    // DECIMAL values arrive as System.Decimal, which keeps the scale only for narrow decimals: the schema table
+    // carries the column's declared scale, which DuckDB always prints in full.
+    private static int[] DecimalScales(DuckDBDataReader reader, string[] types)
+    {
+        var scales = new int[types.Length];
+        if (Array.IndexOf(types, DuckDbText.Decimal) < 0)
+        {
+            return scales;
+        }
+        DataTable schema = reader.GetSchemaTable();
+        foreach (DataRow row in schema.Rows)
+        {
+            int ordinal = Convert.ToInt32(row[SchemaTableColumn.ColumnOrdinal], System.Globalization.CultureInfo.InvariantCulture);
+            if (types[ordinal] == DuckDbText.Decimal)
+            {
+                scales[ordinal] = Convert.ToInt32(row[SchemaTableColumn.NumericScale], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        return scales;
+    }
+
+    private TimeZoneInfo SessionTimeZone()
+    {
+        string name = QuerySingleValue("SELECT current_setting('TimeZone')") as string ?? "UTC";
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(name);
+        }
+        catch (TimeZoneNotFoundException ex)
+        {
+            throw new NotSupportedException($"DuckDB's session time zone '{name}' is not known to .NET here, so TIMESTAMP WITH TIME ZONE values cannot be rendered; SET TimeZone = 'UTC' or cast the column to VARCHAR in SQL.", ex);
+        }
+    }
+
+    private static string ReadVersion()
+    {
+        using DuckDb db = Open();
+        return db._connection.ServerVersion;
     }
 }

@@ -9,7 +9,7 @@ public static class RepoPaths
     /// <exception cref="InvalidOperationException">No such folder exists above <see cref="AppContext.BaseDirectory"/>.</exception>
     public static string RepoRoot => s_repoRoot.Value;
 
-    /// <summary><c>&lt;RepoRoot&gt;/artifacts</c>: build output, local packages and the DuckDB library (git-ignored).</summary>
+    /// <summary><c>&lt;RepoRoot&gt;/artifacts</c>: build output and local packages (git-ignored).</summary>
     public static string Artifacts => Path.Combine(RepoRoot, "artifacts");
 
     /// <summary><c>&lt;RepoRoot&gt;/../shared/parquet-testing</c>: files from the Apache parquet-testing project.</summary>
