@@ -375,6 +375,33 @@ public sealed class TextInputTests : IDisposable
         Assert.Equal($"error: Input file '{file}', line 3: column 'id' (Int64): cannot read 'x'; expected an integer from -9223372036854775808 to 9223372036854775807.{Environment.NewLine}", stderr.ToString());
     }
 
+    [Fact]
+    public void Host_ReadsTheRecordLimitFromTheConfigurationFile()
+    {
+        var schema = new BatchSchema(new ColumnField("id", ColumnType.Int64, false), new ColumnField("s", ColumnType.String, true));
+        string file = Write("long.jsonl", "{\"id\":1,\"s\":\"" + new string('x', 2 << 20) + "\"}\n");
+        string config = Write("pipeline.yaml", "maxRecordBytes: 1MB\n");
+        var stderr = new StringWriter();
+
+        int exit = Dsl.Hosting.PipelineHost.Run(TextInputPipelines.Copy(schema), ["run", "--input", file, "--output", Out, "--config", config], null, new StringWriter(), stderr);
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"error: Input file '{file}', line 1: the record is longer than 1 MiB.", stderr.ToString());
+    }
+
+    [Fact]
+    public void Csv_CarriageReturnLineEnds_AreLineEnds()
+    {
+        var schema = new BatchSchema(new ColumnField("id", ColumnType.Int64, false), new ColumnField("s", ColumnType.String, true));
+        string file = Write("cr.csv", "id,s\r1,a\r2,\"b\rc\"\r3,x\r");
+
+        new LocalExecutor().Run(TextInputPipelines.Copy(schema), file, Out);
+        Assert.Equal([(1L, "a"), (2L, "b\rc"), (3L, "x")], TextInputPipelines.ReadRows(Out).Select(r => ((long)r[0]!, (string)r[1]!)));
+
+        var bad = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor().Run(TextInputPipelines.Copy(schema), Write("cr-bad.csv", "id,s\r1,\"a\rb\"\rz,c\r"), Out));
+        Assert.Contains("cr-bad.csv', line 4: column 'id' (Int64): cannot read 'z'", bad.Message);
+    }
+
     private string Write(string name, string content)
     {
         string path = Path.Combine(_root, name);

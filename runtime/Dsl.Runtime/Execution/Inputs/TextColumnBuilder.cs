@@ -188,9 +188,12 @@ internal abstract class TextColumnBuilder
         private readonly List<int> _indices = [];
         private readonly List<int> _nullRows = [];
 
+        private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
         public Text(ColumnField field)
             : base(field, "text", JsonKind.String)
         {
+            _lookup = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
         }
 
         public override void AppendNull()
@@ -201,8 +204,7 @@ internal abstract class TextColumnBuilder
 
         public override bool TryAppend(ReadOnlySpan<char> text)
         {
-            Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
-            if (!lookup.TryGetValue(text, out int index))
+            if (!_lookup.TryGetValue(text, out int index))
             {
                 string value = text.ToString();
                 index = _values.Count;

@@ -19,22 +19,25 @@ internal static class TextValues
     /// <summary>A double: invariant digits, or NaN / Infinity / inf with an optional sign in any letter case. A finite number too large for a double is refused, not turned into infinity.</summary>
     public static bool TryDouble(ReadOnlySpan<char> text, out double value)
     {
-        if (TryNamed(text, out value))
+        // .NET parses "NaN" and "Infinity" too, and turns a finite number too large into infinity: a non-finite
+        // result counts only when the text names it.
+        if (double.TryParse(text, FloatStyle, CultureInfo.InvariantCulture, out value) && double.IsFinite(value))
         {
             return true;
         }
-        return double.TryParse(text, FloatStyle, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+        return TryNamed(text, out value);
     }
 
     /// <summary>A float, parsed directly (correctly rounded once, not through double); as <see cref="TryDouble"/> otherwise.</summary>
     public static bool TryFloat(ReadOnlySpan<char> text, out float value)
     {
-        if (TryNamed(text, out double named))
+        if (float.TryParse(text, FloatStyle, CultureInfo.InvariantCulture, out value) && float.IsFinite(value))
         {
-            value = (float)named;
             return true;
         }
-        return float.TryParse(text, FloatStyle, CultureInfo.InvariantCulture, out value) && float.IsFinite(value);
+        bool named = TryNamed(text, out double special);
+        value = (float)special;
+        return named;
     }
 
     /// <summary>Whether <paramref name="text"/> is one of the names of a non-finite double (NaN, Infinity, inf, with a sign).</summary>
