@@ -31,14 +31,16 @@ public sealed class HivePartitionTests : IDisposable
         TestPipelines.WriteFile(Path.Combine(In, "country=FR", "year=2024", "day=2024-01-05", "flag=true", "part-0.parquet"), 1, 3, 0);
         TestPipelines.WriteFile(Path.Combine(In, "country=US", "year=-7", "day=1999-12-31", "flag=0", "part-0.parquet"), 1, 2, 10);
         TestPipelines.WriteFile(Path.Combine(In, "country=__HIVE_DEFAULT_PARTITION__", "year=2147483647", "day=0001-01-01", "flag=FALSE", "part-0.parquet"), 1, 2, 20);
+        TestPipelines.WriteFile(Path.Combine(In, "country=", "year=0", "day=2000-02-29", "flag=1", "part-0.parquet"), 1, 1, 30);
 
         JobResult result = new LocalExecutor().Run(TextInputPipelines.Copy(Typed), In, Out);
 
-        Assert.Equal(7, result.Sinks[0].Rows);
+        Assert.Equal(8, result.Sinks[0].Rows);
         List<object?[]> rows = TextInputPipelines.ReadRows(Out);
         Assert.Equal(new object?[] { "FR", 2024, new DateOnly(2024, 1, 5), true }, rows.Single(r => (long)r[0]! == 1)[1..]);
         Assert.Equal(new object?[] { "US", -7, new DateOnly(1999, 12, 31), false }, rows.Single(r => (long)r[0]! == 11)[1..]);
         Assert.Equal(new object?[] { null, int.MaxValue, DateOnly.MinValue, false }, rows.Single(r => (long)r[0]! == 21)[1..]);
+        Assert.Equal(new object?[] { "", 0, new DateOnly(2000, 2, 29), true }, rows.Single(r => (long)r[0]! == 30)[1..]); // key= is the empty string
 
         using var duck = DuckDb.Open();
         string expected = $"read_parquet({DuckDb.Literal(Path.Combine(In, "**", "*.parquet"))}, hive_partitioning = true, hive_types = {{'country': 'VARCHAR', 'year': 'INTEGER', 'day': 'DATE', 'flag': 'BOOLEAN'}})";
@@ -150,6 +152,10 @@ public sealed class HivePartitionTests : IDisposable
         Assert.Equal(5, equal.InputFiles);
         Assert.Equal([10L, 11L], TextInputPipelines.ReadRows(Out).Select(r => r[0]));
         Assert.Contains("\"partitionValues\"", File.ReadAllText(Path.Combine(Out, LocalExecutor.ManifestFile)));
+
+        var stdout = new StringWriter();
+        Assert.Equal(0, Dsl.Hosting.PipelineHost.Run(TextInputPipelines.Copy(schema, predicates: [new ScanPredicate("year", ScanOperator.Equal, 2024)]), ["run", "--input", In, "--output", Out, "--force"], null, stdout, new StringWriter()));
+        Assert.Contains("skipped 4 file(s) unopened, whose partition folder values rule out every row the filters keep", stdout.ToString());
 
         File.Delete(Path.Combine(In, "year=2025", "b.parquet"));
         JobResult range = new LocalExecutor().Run(TextInputPipelines.Copy(schema, predicates: [new ScanPredicate("year", ScanOperator.GreaterThanOrEqual, 2024L), new ScanPredicate("x", ScanOperator.GreaterThanOrEqual, 0L)]), In, Out);
