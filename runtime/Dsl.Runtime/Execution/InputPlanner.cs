@@ -260,7 +260,8 @@ internal static class InputPlanner
         {
             if (fileColumns.Contains(value.Column, StringComparer.Ordinal))
             {
-                throw new PipelineExecutionException($"Input file '{input.Path}' has a column '{value.Column}' and also sits in the hive partition folder '{value.Column}=...', so which value schema '{plan.InputSchema}' of pipeline '{plan.Name}' should read is ambiguous. Drop the column from the files, or rename the folder key or the schema member.");
+                string key = input.Folders.First(f => string.Equals(f.Column, value.Column, StringComparison.OrdinalIgnoreCase)).Column;
+                throw new PipelineExecutionException($"Input file '{input.Path}' has a column '{value.Column}' and also sits in the hive partition folder '{key}=...', so which value schema '{plan.InputSchema}' of pipeline '{plan.Name}' should read is ambiguous. Drop the column from the files, or rename the folder key or the schema member.");
             }
         }
     }

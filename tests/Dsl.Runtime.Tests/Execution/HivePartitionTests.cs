@@ -135,6 +135,22 @@ public sealed class HivePartitionTests : IDisposable
     }
 
     [Fact]
+    public void FolderKey_MatchesAMemberIgnoringCase_AsHiveLowerCasesKeys()
+    {
+        TestPipelines.WriteFile(Path.Combine(In, "country=FR", "a.parquet"), 1, 2, 0);
+        var schema = new BatchSchema(new ColumnField("x", ColumnType.Int64, false), new ColumnField("Country", ColumnType.String, false));
+
+        new LocalExecutor().Run(TextInputPipelines.Copy(schema), In, Out);
+
+        Assert.Equal([(0L, "FR"), (1L, "FR")], TextInputPipelines.ReadRows(Out).Select(r => ((long)r[0]!, (string)r[1]!)));
+
+        var ambiguous = new BatchSchema(new ColumnField("x", ColumnType.Int64, false), new ColumnField("Country", ColumnType.String, false), new ColumnField("COUNTRY", ColumnType.String, false));
+        var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor().Run(TextInputPipelines.Copy(ambiguous), In, Out));
+        Assert.Contains("The hive partition folder key 'country' (file '", error.Message);
+        Assert.Contains("matches columns 'Country' and 'COUNTRY' of schema 'In' ignoring letter case", error.Message);
+    }
+
+    [Fact]
     public void SourceFilterOnAFolderColumn_SkipsWholeFilesWithoutOpeningThem()
     {
         TestPipelines.WriteFile(Path.Combine(In, "year=2023", "a.parquet"), 1, 2, 0);

@@ -8,7 +8,7 @@ internal static class PartitionColumns
 {
     /// <summary>
     /// The folder values of <paramref name="folders"/> that fill columns the pipeline reads (a read column named like a
-    /// folder key), each parsed into its member's type: the values for the partition, and the typed constants for
+    /// folder key, exactly or else ignoring letter case), each parsed into its member's type: the values for the partition, and the typed constants for
     /// pruning (an <see cref="int"/>, <see cref="long"/>, <see cref="double"/>, <see cref="string"/>... or null).
     /// </summary>
     public static (IReadOnlyList<PartitionValue> Values, IReadOnlyDictionary<string, object?> Constants) Resolve(
@@ -18,11 +18,26 @@ internal static class PartitionColumns
         var constants = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (PartitionValue folder in folders)
         {
-            if (!readColumns.Contains(folder.Column, StringComparer.Ordinal))
+            // Hive and Spark lower-case partition column names: a key matches a member exactly, else ignoring case.
+            string? name = readColumns.FirstOrDefault(c => c == folder.Column);
+            if (name is null)
+            {
+                string[] loose = readColumns.Where(c => string.Equals(c, folder.Column, StringComparison.OrdinalIgnoreCase)).ToArray();
+                if (loose.Length > 1)
+                {
+                    throw new PipelineExecutionException($"The hive partition folder key '{folder.Column}' (file '{file}') matches columns {string.Join(" and ", loose.Select(c => $"'{c}'"))} of schema '{plan.InputSchema}' ignoring letter case, so which one it fills is ambiguous. Rename a member, or the folder key to match one exactly.");
+                }
+                name = loose.SingleOrDefault();
+            }
+            if (name is null)
             {
                 continue;
             }
-            ColumnField field = expected[expected.IndexOf(folder.Column)];
+            if (values.Any(v => v.Column == name))
+            {
+                throw new PipelineExecutionException($"Two hive partition folder keys of file '{file}' fill column '{name}' of schema '{plan.InputSchema}' (they differ only in letter case). Rename one of the folders.");
+            }
+            ColumnField field = expected[expected.IndexOf(name)];
             string where = $"The hive partition folder '{FolderName(root, file, folder.Column)}' (file '{file}')";
             TextColumnBuilder builder = TextColumnBuilder.Create(field, 1)
                 ?? throw new PipelineExecutionException($"{where} fills column '{field.Name}', which schema '{plan.InputSchema}' declares {field.TypeName}: a folder name cannot hold such a value. Declare the member as a string, number, bool or date.");
@@ -43,7 +58,7 @@ internal static class PartitionColumns
                 using Column column = builder.Build();
                 constants[field.Name] = column.GetValue(0);
             }
-            values.Add(folder);
+            values.Add(folder with { Column = field.Name });
         }
         return (values, constants);
     }
