@@ -35,7 +35,7 @@ internal sealed record TextFileLayout(FileFingerprint Fingerprint, IReadOnlyList
 /// </remarks>
 internal sealed class TextFileScanner
 {
-    private const int ChunkBytes = 1 << 20;
+    private readonly int _chunkBytes;
 
     private readonly string _path;
     private readonly bool _csv;
@@ -56,8 +56,9 @@ internal sealed class TextFileScanner
     private string[]? _header;
     private readonly MemoryStream _headerBytes = new();
 
-    private TextFileScanner(string path, InputFormat format, long targetRows, long targetBytes, int maxRecordBytes)
+    private TextFileScanner(string path, InputFormat format, long targetRows, long targetBytes, int maxRecordBytes, int chunkBytes)
     {
+        _chunkBytes = chunkBytes;
         _path = path;
         _csv = format == InputFormat.Csv;
         _targetRows = Math.Max(1, targetRows);
@@ -65,10 +66,13 @@ internal sealed class TextFileScanner
         _maxRecordBytes = maxRecordBytes;
     }
 
-    /// <summary>Scans <paramref name="path"/>; a gzip file is scanned decompressed and yields a single range (it cannot be split).</summary>
-    public static TextFileLayout Scan(string path, InputFormat format, bool compressed, long targetRows, long targetBytes, int maxRecordBytes)
+    /// <summary>
+    /// Scans <paramref name="path"/>; a gzip file is scanned decompressed and yields a single range (it cannot be split).
+    /// <paramref name="chunkBytes"/> is the read size (tests make it tiny to put every boundary case at a chunk's edge).
+    /// </summary>
+    public static TextFileLayout Scan(string path, InputFormat format, bool compressed, long targetRows, long targetBytes, int maxRecordBytes, int chunkBytes = 1 << 20)
     {
-        var scanner = new TextFileScanner(path, format, compressed ? long.MaxValue : targetRows, compressed ? long.MaxValue : targetBytes, maxRecordBytes);
+        var scanner = new TextFileScanner(path, format, compressed ? long.MaxValue : targetRows, compressed ? long.MaxValue : targetBytes, maxRecordBytes, chunkBytes);
         return scanner.Run(compressed);
     }
 
@@ -81,7 +85,8 @@ internal sealed class TextFileScanner
         using var hashed = new HashingStream(file, hash);
         using Stream text = compressed ? new GZipStream(hashed, CompressionMode.Decompress, leaveOpen: true) : hashed;
         Decoder utf8 = TextStreams.StrictUtf8.GetDecoder();
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes + 1);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(_chunkBytes, 3) + 1);
+        char[] chars = ArrayPool<char>.Shared.Rent(Math.Min(Math.Max(_chunkBytes, 3) + 1, 1 << 16));
         try
         {
             long offset = 0; // offset of buffer[0] in the (decompressed) text
@@ -90,15 +95,17 @@ internal sealed class TextFileScanner
             while (true)
             {
                 int read;
+                // The first read holds at least the 3 bytes of a byte order mark.
+                int want = first ? Math.Max(3, _chunkBytes) : _chunkBytes;
                 try
                 {
-                    read = text.ReadAtLeast(buffer.AsSpan(carried, ChunkBytes), ChunkBytes, throwOnEndOfStream: false);
+                    read = text.ReadAtLeast(buffer.AsSpan(carried, want), want, throwOnEndOfStream: false);
                 }
                 catch (InvalidDataException e)
                 {
                     throw new PipelineExecutionException($"Input file '{_path}' is not a valid gzip file ({e.Message}). Decompress it, or remove the .gz from its name if it is not compressed.", e);
                 }
-                bool end = read < ChunkBytes;
+                bool end = read < want;
                 int count = carried + read;
                 Span<byte> chunk = buffer.AsSpan(0, count);
                 int start = 0;
@@ -111,7 +118,7 @@ internal sealed class TextFileScanner
                         _recordStart = 3;
                     }
                 }
-                CheckUtf8(utf8, chunk[carried..], offset + carried, end);
+                CheckUtf8(utf8, chars, chunk[carried..], offset + carried, end);
                 carried = !end && count > 0 && chunk[^1] == '\r' ? 1 : 0;
                 Process(chunk[start..(count - carried)], offset + start);
                 if (!end && offset + count - carried - _recordStart > _maxRecordBytes)
@@ -135,6 +142,7 @@ internal sealed class TextFileScanner
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<char>.Shared.Return(chars);
         }
         var fingerprint = new FileFingerprint(Path.GetFullPath(_path), length, lastWrite, Convert.ToHexStringLower(hash.GetHashAndReset())) { WholeFile = true };
         return new TextFileLayout(fingerprint, _header, _ranges);
@@ -283,19 +291,29 @@ internal sealed class TextFileScanner
         _recordLine,
         $"the record is longer than {_maxRecordBytes / (1 << 20)} MiB{(_inQuote ? $" (the quoted field opened on line {_quoteLine} may be missing its closing quote)" : "")}. Records are read whole, so their length is bounded; raise maxRecordBytes in pipeline.yaml if such long records are expected.");
 
-    // Validates the chunk as UTF-8, statefully across chunks; the line of a bad byte is counted from the chunk's start.
-    private void CheckUtf8(Decoder utf8, ReadOnlySpan<byte> chunk, long offset, bool end)
+    // Validates the chunk as UTF-8, statefully across chunks (a character split between two reads is whole again), by
+    // decoding it into scratch space; the line of a bad byte is counted from the chunk's start.
+    private void CheckUtf8(Decoder utf8, char[] scratch, ReadOnlySpan<byte> chunk, long offset, bool end)
     {
+        int done = 0;
         try
         {
-            utf8.GetCharCount(chunk, flush: end);
+            while (true)
+            {
+                utf8.Convert(chunk[done..], scratch, flush: end, out int used, out _, out bool completed);
+                done += used;
+                if (completed && done == chunk.Length)
+                {
+                    return;
+                }
+            }
         }
         catch (DecoderFallbackException e)
         {
-            int at = Math.Clamp(e.Index, 0, chunk.Length);
-            long line = _line + LineEnds(chunk[..at]);
-            string bytes = Convert.ToHexString(e.BytesUnknown ?? []);
-            throw TextInputError.At(_path, line, $"byte{((e.BytesUnknown?.Length ?? 0) > 1 ? "s" : "")} 0x{bytes} at offset {offset + at} {((e.BytesUnknown?.Length ?? 0) > 1 ? "are" : "is")} not valid UTF-8; expected UTF-8 text. Convert the file to UTF-8 (for example: iconv -f latin1 -t utf-8).");
+            int at = done + e.Index; // negative when the bad sequence began in the previous chunk
+            long line = _line + LineEnds(chunk[..Math.Clamp(at, 0, chunk.Length)]);
+            int count = e.BytesUnknown?.Length ?? 0;
+            throw TextInputError.At(_path, line, $"byte{(count > 1 ? "s" : "")} 0x{Convert.ToHexString(e.BytesUnknown ?? [])} at offset {offset + at} {(count > 1 ? "are" : "is")} not valid UTF-8; expected UTF-8 text. Convert the file to UTF-8 (for example: iconv -f latin1 -t utf-8).");
         }
     }
 
