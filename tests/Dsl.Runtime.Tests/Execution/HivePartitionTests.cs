@@ -151,6 +151,25 @@ public sealed class HivePartitionTests : IDisposable
     }
 
     [Fact]
+    public void PipelineReadingOnlyFolderColumns_GetsARowPerRecord()
+    {
+        TestPipelines.WriteFile(Path.Combine(In, "country=FR", "a.parquet"), 2, 10_000, 0); // row groups larger than a batch
+        Directory.CreateDirectory(Path.Combine(In, "country=US"));
+        var schema = new BatchSchema(new ColumnField("country", ColumnType.String, false));
+
+        JobResult parquet = new LocalExecutor().Run(TextInputPipelines.Copy(schema), In, Out);
+        Assert.Equal(20_000, parquet.Sinks[0].Rows);
+
+        string text = Path.Combine(_root, "text");
+        Directory.CreateDirectory(Path.Combine(text, "country=FR"));
+        File.WriteAllText(Path.Combine(text, "country=FR", "a.csv"), "x\n1\n2\n3\n");
+        File.WriteAllText(Path.Combine(text, "country=FR", "b.jsonl"), "{\"x\":1}\n{}\n");
+        JobResult csv = new LocalExecutor().Run(TextInputPipelines.Copy(schema), text, Out);
+        Assert.Equal(5, csv.Sinks[0].Rows);
+        Assert.All(TextInputPipelines.ReadRows(Out), r => Assert.Equal("FR", r[0]));
+    }
+
+    [Fact]
     public void SourceFilterOnAFolderColumn_SkipsWholeFilesWithoutOpeningThem()
     {
         TestPipelines.WriteFile(Path.Combine(In, "year=2023", "a.parquet"), 1, 2, 0);
