@@ -15,6 +15,20 @@ public sealed record ExecutionOptions
     /// </summary>
     public long TargetPartitionRows { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// For CSV and JSON Lines input: a file is split into partitions of whole records at the first record boundary
+    /// after this many bytes (or after <see cref="TargetPartitionRows"/> records), so one large file is read by several
+    /// tasks. Gzip-compressed files are never split.
+    /// </summary>
+    public long TargetPartitionBytes { get; init; } = 128L << 20;
+
+    /// <summary>
+    /// For CSV and JSON Lines input: the longest record (a CSV record with its quoted line ends, a JSON line) in bytes.
+    /// Records are held whole while they are parsed, so a longer one is an error naming its line rather than unbounded
+    /// memory.
+    /// </summary>
+    public int MaxRecordBytes { get; init; } = 8 << 20;
+
     /// <summary>How many times a partition is attempted when it fails with an I/O error (other errors fail at once).</summary>
     public int MaxAttempts { get; init; } = 3;
 

@@ -1,45 +1,69 @@
 using Dsl.Execution.Commit;
+using Dsl.Execution.Inputs;
 using Dsl.Parquet;
 
 namespace Dsl.Execution;
 
 /// <summary>
-/// Turns an input path into partitions: lists the Parquet files, reads only their footers, checks the columns the
-/// pipeline reads against each file's schema, and groups row groups into partitions.
+/// Turns an input path into partitions: lists the data files (Parquet, CSV, JSON Lines), reads only the footers of
+/// Parquet files and scans text files once (<see cref="TextFileScanner"/>), checks the columns the pipeline reads
+/// against each file, fills columns from hive partition folders, skips files whose folder values rule out every row the
+/// source filters keep, and groups row groups (or records) into partitions.
 /// </summary>
 internal static class InputPlanner
 {
+    /// <summary>The file names that are read as data, for messages.</summary>
+    public const string DataNames = ".parquet, .csv, .csv.gz, .jsonl, .ndjson (and .jsonl.gz, .ndjson.gz)";
+
     /// <summary>
-    /// The data files of <paramref name="input"/>, in ordinal order, each listed once. A file is read whatever its
-    /// name. In a folder: files ending in <c>.parquet</c> in any letter case are data; names starting with <c>_</c>
-    /// or <c>.</c> (files and folders: <c>_SUCCESS</c>, <c>_temporary</c>, <c>.crc</c>) are bookkeeping and skipped;
-    /// other files are skipped and named in <paramref name="ignored"/>. Data either sits at the folder's top level or
-    /// only in hive partition folders (<c>key=value</c>, the same keys at the same depth everywhere); anything else,
-    /// such as a copy of the data in a sub-folder, is an error rather than rows read twice.
+    /// The data files of <paramref name="input"/>, in ordinal order, each listed once. A file given directly is read
+    /// whatever its name (as Parquet unless its name ends in a text extension). In a folder: names starting with
+    /// <c>_</c> or <c>.</c> (files and folders: <c>_SUCCESS</c>, <c>_temporary</c>, <c>.crc</c>) are bookkeeping and
+    /// skipped; when the folder holds any <c>.parquet</c> file (in any letter case) only those are data, otherwise its
+    /// CSV and JSON Lines files are; other files are skipped and named in <paramref name="ignored"/>. Data either sits
+    /// at the folder's top level or only in hive partition folders (<c>key=value</c>, the same keys at the same depth
+    /// everywhere); anything else, such as a copy of the data in a sub-folder, is an error rather than rows read twice.
     /// </summary>
-    public static IReadOnlyList<string> ListFiles(string input, List<string>? ignored = null)
+    public static IReadOnlyList<InputFile> ListFiles(string input, List<string>? ignored = null)
     {
         if (File.Exists(input))
         {
-            return [Path.GetFullPath(input)];
+            string path = Path.GetFullPath(input);
+            (InputFormat format, bool compressed) = InputFile.FormatOf(Path.GetFileName(path)) ?? (InputFormat.Parquet, false);
+            return [new InputFile(path, format, compressed, path, [])];
         }
         if (!Directory.Exists(input))
         {
-            throw new FileNotFoundException($"The input '{input}' is neither a file nor a folder. Pass a Parquet file or a folder of them with --input.", input);
+            throw new FileNotFoundException($"The input '{input}' is neither a file nor a folder. Pass a Parquet, CSV or JSON Lines file, or a folder of them, with --input.", input);
         }
         string root = Path.GetFullPath(input);
-        var files = new List<string>();
-        Walk(root, root, files, ignored);
+        var found = new List<string>();
+        Walk(root, found);
+        var parquet = new List<string>();
+        var text = new List<string>();
+        var other = new List<string>();
+        foreach (string file in found)
+        {
+            (InputFormat Format, bool)? format = InputFile.FormatOf(Path.GetFileName(file));
+            (format is null ? other : format.Value.Format == InputFormat.Parquet ? parquet : text).Add(file);
+        }
+        // A folder of Parquet data keeps its other files (notes, a CSV export) out of the run, as before text input existed.
+        List<string> files = parquet.Count > 0 ? parquet : text;
+        ignored?.AddRange((parquet.Count > 0 ? other.Concat(text) : other).Order(StringComparer.Ordinal).Select(f => Path.GetRelativePath(root, f)));
         files.Sort(StringComparer.Ordinal);
         if (files.Count == 0)
         {
-            throw new FileNotFoundException($"The folder '{input}' holds no .parquet files. Point --input at the data, or run without --input to use generated sample data.", input);
+            throw new FileNotFoundException($"The folder '{input}' holds no data files ({DataNames}). Point --input at the data, or run without --input to use generated sample data.", input);
         }
-        CheckLayout(root, files);
-        return files;
+        string[][] folders = CheckLayout(root, files);
+        return files.Select((f, i) =>
+        {
+            (InputFormat format, bool compressed) = InputFile.FormatOf(Path.GetFileName(f))!.Value;
+            return new InputFile(f, format, compressed, root, HiveFolders.Values(root, folders[i]));
+        }).ToArray();
     }
 
-    private static void Walk(string root, string dir, List<string> files, List<string>? ignored)
+    private static void Walk(string dir, List<string> files)
     {
         foreach (string entry in Directory.EnumerateFileSystemEntries(dir))
         {
@@ -50,32 +74,29 @@ internal static class InputPlanner
             }
             if (Directory.Exists(entry))
             {
-                Walk(root, entry, files, ignored);
-            }
-            else if (name.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
-            {
-                files.Add(entry);
+                Walk(entry, files);
             }
             else
             {
-                ignored?.Add(Path.GetRelativePath(root, entry));
+                files.Add(entry);
             }
         }
     }
 
-    // Either every file at the top level, or every file under key=value folders with one set of keys.
-    private static void CheckLayout(string root, List<string> files)
+    // Either every file at the top level, or every file under key=value folders with one set of keys. Returns each
+    // file's folders below the root.
+    private static string[][] CheckLayout(string root, List<string> files)
     {
         string[][] folders = files.Select(f => Path.GetRelativePath(root, Path.GetDirectoryName(f)!) is "." or "" ? [] : Path.GetRelativePath(root, Path.GetDirectoryName(f)!).Split(Path.DirectorySeparatorChar)).ToArray();
         int top = Array.FindIndex(folders, f => f.Length == 0);
         int nested = Array.FindIndex(folders, f => f.Length > 0);
         if (nested < 0)
         {
-            return;
+            return folders;
         }
         if (top >= 0)
         {
-            throw new PipelineExecutionException($"The input folder '{root}' holds Parquet files both at its top level (e.g. '{Path.GetFileName(files[top])}') and in the sub-folder '{string.Join('/', folders[nested])}' (e.g. '{Path.GetRelativePath(root, files[nested])}'), so a file and a copy of it could both be read. Point --input at one folder, or keep the data only in hive partition folders (key=value).");
+            throw new PipelineExecutionException($"The input folder '{root}' holds data files both at its top level (e.g. '{Path.GetFileName(files[top])}') and in the sub-folder '{string.Join('/', folders[nested])}' (e.g. '{Path.GetRelativePath(root, files[nested])}'), so a file and a copy of it could both be read. Point --input at one folder, or keep the data only in hive partition folders (key=value).");
         }
         string[] keys = HiveKeys(root, files[nested], folders[nested]);
         for (int i = 0; i < files.Count; i++)
@@ -86,6 +107,7 @@ internal static class InputPlanner
                 throw new PipelineExecutionException($"The input folder '{root}' mixes hive partition layouts: '{Path.GetRelativePath(root, files[nested])}' is under keys ({string.Join(", ", keys)}) but '{Path.GetRelativePath(root, files[i])}' under ({string.Join(", ", these)}). Every file must sit under the same key=value folders.");
             }
         }
+        return folders;
     }
 
     private static string[] HiveKeys(string root, string file, string[] folders)
@@ -96,7 +118,7 @@ internal static class InputPlanner
             int eq = folders[i].IndexOf('=');
             if (eq <= 0)
             {
-                throw new PipelineExecutionException($"The input folder '{root}' holds Parquet files in the sub-folder '{string.Join('/', folders[..(i + 1)])}' (e.g. '{Path.GetRelativePath(root, file)}'), which is not a hive partition folder (key=value). Point --input at the folder that holds the data, or rename its sub-folders key=value.");
+                throw new PipelineExecutionException($"The input folder '{root}' holds data files in the sub-folder '{string.Join('/', folders[..(i + 1)])}' (e.g. '{Path.GetRelativePath(root, file)}'), which is not a hive partition folder (key=value). Point --input at the folder that holds the data, or rename its sub-folders key=value.");
             }
             keys[i] = folders[i][..eq];
         }
@@ -104,49 +126,144 @@ internal static class InputPlanner
     }
 
     /// <summary>
-    /// Groups each file's row groups into partitions and fingerprints the file (<see cref="FileFingerprint"/>) from the
-    /// same open, so the partitions and the fingerprint describe one version of the file.
+    /// Plans every file into partitions, numbered in file order: Parquet files by groups of row groups, text files by
+    /// ranges of whole records. Each file is fingerprinted (<see cref="FileFingerprint"/>) from the same open, so the
+    /// partitions and the fingerprint describe one version of it. A file whose hive folder values rule out every row
+    /// the source filters keep is not opened at all: it is counted in <c>FilesSkipped</c> and has no partition.
     /// </summary>
-    public static List<Partition> Plan(PipelinePlan plan, IReadOnlyList<string> files, IReadOnlyList<string> readColumns, long targetRows, Dictionary<string, FileFingerprint> fingerprints)
+    public static (List<Partition> Partitions, int FilesSkipped) Plan(
+        PipelinePlan plan, IReadOnlyList<InputFile> files, IReadOnlyList<string> readColumns, ExecutionOptions options, RowGroupPruner pruner, Dictionary<string, FileFingerprint> fingerprints)
     {
         BatchSchema expected = plan.Schemas[plan.InputSchema];
-        var partitions = new List<Partition>();
-        foreach (string file in files)
+        var planned = new (List<Partition>? Partitions, FileFingerprint? Fingerprint)[files.Count];
+        var failures = new Exception?[files.Count];
+        // Text files are scanned whole: several at once. Parquet files only have their footers read.
+        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxParallelism) }, i =>
         {
-            var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
             try
             {
-                fingerprints[file] = FileFingerprint.Of(stream);
+                planned[i] = PlanFile(plan, expected, files[i], readColumns, options, pruner);
             }
-            catch
+            catch (Exception e)
             {
-                stream.Dispose();
-                throw;
+                failures[i] = e;
             }
-            using var reader = new ParquetFileReader(stream, leaveOpen: false, name: file);
-            CheckColumns(plan, expected, reader, readColumns, file);
-            int first = 0;
-            long rows = 0;
-            long bytes = 0;
-            for (int rg = 0; rg < reader.RowGroupCount; rg++)
+        });
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+        var partitions = new List<Partition>();
+        int skipped = 0;
+        foreach ((List<Partition>? filePartitions, FileFingerprint? fingerprint) in planned)
+        {
+            if (filePartitions is null)
             {
-                long groupRows = reader.Metadata.RowGroups[rg].NumRows;
-                if (rg > first && rows + groupRows > targetRows)
-                {
-                    partitions.Add(new Partition(partitions.Count, file, first, rg - first, rows) { Bytes = bytes });
-                    first = rg;
-                    rows = 0;
-                    bytes = 0;
-                }
-                rows += groupRows;
-                bytes += StoredBytes(reader.Metadata.RowGroups[rg]);
+                skipped++;
+                continue;
             }
-            if (reader.RowGroupCount > first)
+            fingerprints[fingerprint!.Path] = fingerprint;
+            foreach (Partition partition in filePartitions)
             {
-                partitions.Add(new Partition(partitions.Count, file, first, reader.RowGroupCount - first, rows) { Bytes = bytes });
+                partitions.Add(partition with { Index = partitions.Count });
             }
         }
-        return partitions;
+        return (partitions, skipped);
+    }
+
+    // One file's partitions and fingerprint, or no partitions when its folder values prune it.
+    private static (List<Partition>?, FileFingerprint?) PlanFile(PipelinePlan plan, BatchSchema expected, InputFile input, IReadOnlyList<string> readColumns, ExecutionOptions options, RowGroupPruner pruner)
+    {
+        string file = input.Path;
+        (IReadOnlyList<PartitionValue> values, IReadOnlyDictionary<string, object?> constants) = PartitionColumns.Resolve(plan, expected, readColumns, input.Root, file, input.Folders);
+        if (pruner.CanSkipConstants(constants))
+        {
+            return (null, null);
+        }
+        string[] fileColumns = readColumns.Where(c => !values.Any(v => v.Column == c)).ToArray();
+        if (input.Format != InputFormat.Parquet)
+        {
+            return PlanText(plan, expected, input, fileColumns, values, options);
+        }
+        var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
+        FileFingerprint fingerprint;
+        try
+        {
+            fingerprint = FileFingerprint.Of(stream);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+        using var reader = new ParquetFileReader(stream, leaveOpen: false, name: file);
+        CheckPartitionConflicts(plan, input, values, reader.Columns.Select(c => c.Name));
+        CheckColumns(plan, expected, reader, fileColumns, file);
+        var partitions = new List<Partition>();
+        int first = 0;
+        long rows = 0;
+        long bytes = 0;
+        for (int rg = 0; rg < reader.RowGroupCount; rg++)
+        {
+            long groupRows = reader.Metadata.RowGroups[rg].NumRows;
+            if (rg > first && rows + groupRows > options.TargetPartitionRows)
+            {
+                partitions.Add(new Partition(0, file, first, rg - first, rows) { Bytes = bytes, PartitionValues = values });
+                first = rg;
+                rows = 0;
+                bytes = 0;
+            }
+            rows += groupRows;
+            bytes += StoredBytes(reader.Metadata.RowGroups[rg]);
+        }
+        if (reader.RowGroupCount > first)
+        {
+            partitions.Add(new Partition(0, file, first, reader.RowGroupCount - first, rows) { Bytes = bytes, PartitionValues = values });
+        }
+        return (partitions, fingerprint);
+    }
+
+    private static (List<Partition>, FileFingerprint) PlanText(PipelinePlan plan, BatchSchema expected, InputFile input, string[] fileColumns, IReadOnlyList<PartitionValue> values, ExecutionOptions options)
+    {
+        string kind = input.Format == InputFormat.Csv ? "a CSV file" : "a JSON Lines file";
+        ColumnField[] fields = fileColumns.Select(c => expected[expected.IndexOf(c)]).ToArray();
+        foreach (ColumnField field in fields)
+        {
+            if (TextColumnBuilder.Create(field, 1) is null)
+            {
+                throw new PipelineExecutionException($"Input file '{input.Path}' is {kind}, which cannot hold column '{field.Name}' ({field.TypeName}) that schema '{plan.InputSchema}' of pipeline '{plan.Name}' reads. Read such columns from Parquet.");
+            }
+        }
+        TextFileLayout layout = TextFileScanner.Scan(input.Path, input.Format, input.Compressed, options.TargetPartitionRows, options.TargetPartitionBytes, options.MaxRecordBytes);
+        if (layout.Header is { } header)
+        {
+            CheckPartitionConflicts(plan, input, values, header);
+            TextColumnNames.MapHeader(input.Path, header, fields, plan.InputSchema);
+        }
+        var partitions = layout.Ranges.Select(r => new Partition(0, input.Path, 0, 0, r.Rows)
+        {
+            Bytes = r.End - r.Start,
+            Format = input.Format,
+            Compressed = input.Compressed,
+            ByteStart = r.Start,
+            ByteEnd = r.End,
+            FirstLine = r.FirstLine,
+            PartitionValues = values,
+        }).ToList();
+        return (partitions, layout.Fingerprint);
+    }
+
+    // A column both in the file and in its folder names: which one holds the truth is not ours to guess.
+    private static void CheckPartitionConflicts(PipelinePlan plan, InputFile input, IReadOnlyList<PartitionValue> values, IEnumerable<string> fileColumns)
+    {
+        foreach (PartitionValue value in values)
+        {
+            if (fileColumns.Contains(value.Column, StringComparer.Ordinal))
+            {
+                string key = input.Folders.First(f => string.Equals(f.Column, value.Column, StringComparison.OrdinalIgnoreCase)).Column;
+                throw new PipelineExecutionException($"Input file '{input.Path}' has a column '{value.Column}' and also sits in the hive partition folder '{key}=...', so which value schema '{plan.InputSchema}' of pipeline '{plan.Name}' should read is ambiguous. Drop the column from the files, or rename the folder key or the schema member.");
+            }
+        }
     }
 
     // The C# member type that reads a column of this type as stored.

@@ -26,6 +26,12 @@ public sealed record JobResult(
     /// <summary>Partitions whose output was reused (from the previous output, or committed by a run that died) instead of recomputed.</summary>
     public int PartitionsReused { get; init; }
 
+    /// <summary>
+    /// Input files not opened at all because their hive partition folder values rule out every row the source filters
+    /// keep (they count in <see cref="InputFiles"/> but have no partition).
+    /// </summary>
+    public int FilesSkipped { get; init; }
+
     /// <summary>True when the output already held exactly this run's result (same input, code and settings) and nothing was done.</summary>
     public bool UpToDate { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dsl.Execution.Commit;
+using Dsl.Execution.Inputs;
 using Dsl.Parquet;
 
 namespace Dsl.Execution;
@@ -30,7 +31,10 @@ public sealed class LocalExecutor
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxAttempts, 1, nameof(options));
     }
 
-    /// <summary>Runs <paramref name="pipeline"/> over <paramref name="input"/> (a Parquet file or a folder of them) into <paramref name="output"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="pipeline"/> over <paramref name="input"/> (a Parquet, CSV or JSON Lines file, or a folder of
+    /// them, see docs/inputs.md) into <paramref name="output"/>.
+    /// </summary>
     /// <exception cref="OperationCanceledException">
     /// <paramref name="cancellationToken"/> was cancelled before the output was swapped in: nothing was published, the
     /// previous output is unchanged, and this run's staging is removed (committed tasks stay for the next run to reuse).
@@ -47,11 +51,13 @@ public sealed class LocalExecutor
         CheckOutputNotInsideInput(Path.GetFullPath(input), output);
 
         var ignored = new List<string>();
-        IReadOnlyList<string> files = InputPlanner.ListFiles(input, ignored);
+        IReadOnlyList<InputFile> files = InputPlanner.ListFiles(input, ignored);
         string[] readColumns = plan.Segments.Where(s => s.InputSegment is null).SelectMany(s => s.ReadColumns).Distinct(StringComparer.Ordinal).ToArray();
         var fingerprints = new Dictionary<string, FileFingerprint>(StringComparer.Ordinal);
-        List<Partition> partitions = InputPlanner.Plan(plan, files, readColumns, _options.TargetPartitionRows, fingerprints);
-        if (!_options.AllowEmptyInput && partitions.Sum(p => p.Rows) == 0)
+        var pruner = new RowGroupPruner(plan);
+        (List<Partition> partitions, int filesSkipped) = InputPlanner.Plan(plan, files, readColumns, _options, pruner, fingerprints);
+        // Files skipped by their folder values hold rows the filters would drop: the input is not empty then.
+        if (!_options.AllowEmptyInput && filesSkipped == 0 && partitions.Sum(p => p.Rows) == 0)
         {
             throw new PipelineExecutionException($"The input '{input}' ({files.Count} file(s)) holds no rows, so the run would replace '{output}' with an empty output. If an empty input is expected, pass --allow-empty.");
         }
@@ -60,7 +66,7 @@ public sealed class LocalExecutor
         string[] sinkFolders = SinkFolders(sinks);
         ParquetWriteOptions write = _options.Write.WithRowGroupBytes(WriterRowGroupBytes(_options, sinks.Length));
         string run = Fingerprints.Run(Fingerprints.Code(pipeline), PlanJson.ToJson(plan, pipeline.Parameters), WriteSettings(write), sinkFolders);
-        string[] keys = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p.FirstRowGroup, p.RowGroupCount)).ToArray();
+        string[] keys = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p)).ToArray();
         string jobFingerprint = Fingerprints.Job(keys.Prepend(run));
 
         using Activity? job = ExecutionTelemetry.Source.StartActivity("dsl.job");
@@ -73,7 +79,7 @@ public sealed class LocalExecutor
         {
             // A dead run may have swapped this output in and died before removing its committed tasks.
             committer.KeepOnlyTasks(new HashSet<string>());
-            return UpToDateResult(plan, output, files.Count, partitions.Count, previous, clock.Elapsed) with { Warnings = InputWarnings(ignored) };
+            return UpToDateResult(plan, output, files.Count, partitions.Count, previous, clock.Elapsed) with { Warnings = InputWarnings(ignored), FilesSkipped = filesSkipped };
         }
         committer.KeepOnlyTasks(_options.Force ? new HashSet<string>() : keys.ToHashSet(StringComparer.Ordinal));
 
@@ -93,7 +99,6 @@ public sealed class LocalExecutor
         _options.Progress?.Report(new RunProgress(done, partitions.Count, 0, rowsToRead, clock.Elapsed, 0, bytesToRead));
 
         var stats = new SegmentCounters(plan.Segments.Count);
-        var pruner = new RowGroupPruner(plan);
         var budget = new MemoryBudget(_options.MemoryBudget);
         AttemptResult[] computed = AttemptScheduler.Run(
             toRun.Length,
@@ -135,6 +140,7 @@ public sealed class LocalExecutor
             clock.Elapsed)
         {
             PartitionsReused = partitions.Count - toRun.Length,
+            FilesSkipped = filesSkipped,
             MemoryBudget = budget.Bytes,
             MemoryBudgetPeak = budget.PeakInUse,
         };
@@ -170,7 +176,7 @@ public sealed class LocalExecutor
             {
                 var attemptStats = new SegmentCounters(pipeline.Plan.Segments.Count);
                 (long Bytes, string Sha256, long Rows)[] parts =
-                    new PartitionTask(pipeline, partition, readColumns, sinks, attemptDir, write, attemptStats, pruner, _options.Faults, budget).Run(cancellationToken);
+                    new PartitionTask(pipeline, partition, readColumns, sinks, attemptDir, write, attemptStats, pruner, _options.Faults, budget, _options.MaxRecordBytes).Run(cancellationToken);
                 cancellationToken.ThrowIfCancellationRequested();
                 long committing = Stopwatch.GetTimestamp();
                 (TaskOutput output, bool won) = committer.CommitTask(attemptDir, key, parts);
@@ -196,7 +202,7 @@ public sealed class LocalExecutor
                 if (attempt >= _options.MaxAttempts)
                 {
                     throw new PipelineExecutionException(
-                        $"Partition {partition.Index} (file '{partition.File}', row groups {partition.FirstRowGroup}-{partition.FirstRowGroup + partition.RowGroupCount - 1}) failed {attempt} times with an I/O error; giving up: {e.GetBaseException().Message}",
+                        $"Partition {partition.Index} ({partition.Describe()}) failed {attempt} times with an I/O error; giving up: {e.GetBaseException().Message}",
                         e);
                 }
                 cancellationToken.WaitHandle.WaitOne(_options.RetryBackoff * (1 << (attempt - 1)));
@@ -233,7 +239,7 @@ public sealed class LocalExecutor
 
     private static IReadOnlyList<string> InputWarnings(List<string> ignored) => ignored.Count == 0
         ? []
-        : [$"skipped {ignored.Count} file(s) in the input without the .parquet extension: {string.Join(", ", ignored.Take(5))}{(ignored.Count > 5 ? ", ..." : "")}"];
+        : [$"skipped {ignored.Count} file(s) in the input that are not read as data (a folder with .parquet files is read as Parquet only; otherwise its {InputPlanner.DataNames} files are read): {string.Join(", ", ignored.Take(5))}{(ignored.Count > 5 ? ", ..." : "")}"];
 
     // A missing file or folder will still be missing on the next attempt; other I/O errors may pass.
     private static bool IsTransient(Exception e) =>

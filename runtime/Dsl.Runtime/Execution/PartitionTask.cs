@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Dsl.Execution.Commit;
+using Dsl.Execution.Inputs;
 using Dsl.Parquet;
 
 namespace Dsl.Execution;
 
 /// <summary>
-/// One attempt at one partition: reads its row groups batch by batch, runs every segment in plan order, and writes
+/// One attempt at one partition: reads its row groups (or text records) batch by batch, runs every segment in plan order, and writes
 /// each sink's rows to a part file under the attempt's own folder, flushed to disk before it returns. Shares no
 /// mutable state with other partitions.
 /// </summary>
@@ -21,6 +22,8 @@ internal sealed class PartitionTask
     private readonly RowGroupPruner _pruner;
     private readonly FaultPlan _faults;
     private readonly MemoryBudget _budget;
+    private readonly int _maxRecordBytes;
+    private readonly ColumnField[] _partitionFields;
 
     /// <summary>
     /// Row groups are read and run through the kernels in batches of at most this many rows, so that what a task holds
@@ -30,9 +33,12 @@ internal sealed class PartitionTask
 
     public PartitionTask(
         CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks,
-        string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters, RowGroupPruner pruner, FaultPlan faults, MemoryBudget budget)
+        string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters, RowGroupPruner pruner, FaultPlan faults, MemoryBudget budget,
+        int maxRecordBytes)
     {
         _budget = budget;
+        _maxRecordBytes = maxRecordBytes;
+        _partitionFields = PartitionColumns.Fields(pipeline.Plan.Schemas[pipeline.Plan.InputSchema], partition.PartitionValues);
         _pruner = pruner;
         _faults = faults;
         _pipeline = pipeline;
@@ -60,47 +66,13 @@ internal sealed class PartitionTask
             }
 
             _faults.Check(StorageOperation.Read, _partition.File);
-            long opened = Stopwatch.GetTimestamp();
-            using var reader = new ParquetFileReader(_partition.File);
-            _counters.RecordRead(Stopwatch.GetTimestamp() - opened);
-            for (int rg = _partition.FirstRowGroup; rg < _partition.FirstRowGroup + _partition.RowGroupCount; rg++)
+            if (_partition.Format == InputFormat.Parquet)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (_pruner.CanSkip(reader, rg))
-                {
-                    _counters.RecordSkipped(reader.Metadata.RowGroups[rg].NumRows);
-                    continue;
-                }
-                // The row group's bytes are held from the budget until its rows are written. Its pages are streamed:
-                // batches of SliceRows rows are decoded, run through the kernels and written one after another.
-                // The sinks' writers may hold up to RowGroupBytes each until their row group is written: counted too.
-                using MemoryBudget.Lease lease = _budget.Acquire(RowGroupCost.Estimate(plan, reader, rg, _readColumns) + (_sinks.Length * _writeOptions.RowGroupBytes), cancellationToken);
-                int firstRow = 0;
-                using IEnumerator<RecordBatch> batches = reader.ReadRowGroupBatches(rg, _readColumns, SliceRows).GetEnumerator();
-                while (true)
-                {
-                    long readStart = Stopwatch.GetTimestamp();
-                    bool more = batches.MoveNext();
-                    _counters.RecordRead(Stopwatch.GetTimestamp() - readStart);
-                    if (!more)
-                    {
-                        break;
-                    }
-                    using RecordBatch batch = batches.Current;
-                    cancellationToken.ThrowIfCancellationRequested();
-                    CheckNulls(batch, rg);
-                    var widened = new List<Column>();
-                    try
-                    {
-                        // INT32 read into long or double members, FLOAT into double: converted here, exactly.
-                        RunSegments(ColumnWidening.Apply(batch, plan.Schemas[plan.InputSchema], widened), rg, firstRow, writers, rowsWritten);
-                    }
-                    finally
-                    {
-                        widened.ForEach(c => c.Dispose());
-                    }
-                    firstRow += batch.RowCount;
-                }
+                RunParquet(writers, rowsWritten, cancellationToken);
+            }
+            else
+            {
+                RunText(writers, rowsWritten, cancellationToken);
             }
             var parts = new (long, string, long)[_sinks.Length];
             long closing = Stopwatch.GetTimestamp();
@@ -135,7 +107,93 @@ internal sealed class PartitionTask
         }
     }
 
-    private void RunSegments(RecordBatch input, int rowGroup, int firstRow, ParquetFileWriter[] writers, long[] rowsWritten)
+    private void RunParquet(ParquetFileWriter[] writers, long[] rowsWritten, CancellationToken cancellationToken)
+    {
+        PipelinePlan plan = _pipeline.Plan;
+        long opened = Stopwatch.GetTimestamp();
+        using var reader = new ParquetFileReader(_partition.File);
+        _counters.RecordRead(Stopwatch.GetTimestamp() - opened);
+        // Columns filled from hive partition folders are not in the file.
+        string[] fileColumns = _readColumns.Where(c => !_partition.PartitionValues.Any(v => v.Column == c)).ToArray();
+        for (int rg = _partition.FirstRowGroup; rg < _partition.FirstRowGroup + _partition.RowGroupCount; rg++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_pruner.CanSkip(reader, rg))
+            {
+                _counters.RecordSkipped(reader.Metadata.RowGroups[rg].NumRows);
+                continue;
+            }
+            // The row group's bytes are held from the budget until its rows are written. Its pages are streamed:
+            // batches of SliceRows rows are decoded, run through the kernels and written one after another.
+            // The sinks' writers may hold up to RowGroupBytes each until their row group is written: counted too.
+            using MemoryBudget.Lease lease = _budget.Acquire(RowGroupCost.Estimate(plan, reader, rg, _readColumns) + (_sinks.Length * _writeOptions.RowGroupBytes), cancellationToken);
+            int firstRow = 0;
+            using IEnumerator<RecordBatch> batches = reader.ReadRowGroupBatches(rg, fileColumns, SliceRows).GetEnumerator();
+            while (true)
+            {
+                long readStart = Stopwatch.GetTimestamp();
+                bool more = batches.MoveNext();
+                _counters.RecordRead(Stopwatch.GetTimestamp() - readStart);
+                if (!more)
+                {
+                    break;
+                }
+                using RecordBatch batch = batches.Current;
+                cancellationToken.ThrowIfCancellationRequested();
+                int first = firstRow;
+                RunBatch(batch, $"row group {rg}", rows => $"row group {rg}, rows {first}-{first + rows - 1}", writers, rowsWritten);
+                firstRow += batch.RowCount;
+            }
+        }
+    }
+
+    // A text partition is one stream of records: its batches are parsed, run and written one after another, holding
+    // a batch of parsed columns, the kernels' output and the writers' row groups from the budget throughout.
+    private void RunText(ParquetFileWriter[] writers, long[] rowsWritten, CancellationToken cancellationToken)
+    {
+        PipelinePlan plan = _pipeline.Plan;
+        BatchSchema expected = plan.Schemas[plan.InputSchema];
+        string[] partitionColumns = _partition.PartitionValues.Select(v => v.Column).ToArray();
+        ColumnField[] fields = _readColumns.Where(c => !partitionColumns.Contains(c)).Select(c => expected[expected.IndexOf(c)]).ToArray();
+        using MemoryBudget.Lease lease = _budget.Acquire(RowGroupCost.EstimateText(plan, _readColumns, _maxRecordBytes) + (_sinks.Length * _writeOptions.RowGroupBytes), cancellationToken);
+        long opened = Stopwatch.GetTimestamp();
+        using TextBatchReader reader = TextBatchReader.Open(_partition, fields, partitionColumns, SliceRows, _maxRecordBytes, plan.InputSchema);
+        _counters.RecordRead(Stopwatch.GetTimestamp() - opened);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long readStart = Stopwatch.GetTimestamp();
+            RecordBatch? next = reader.Next();
+            _counters.RecordRead(Stopwatch.GetTimestamp() - readStart);
+            if (next is null)
+            {
+                break;
+            }
+            using RecordBatch batch = next;
+            string lines = $"lines {reader.BatchFirstLine}-{reader.BatchLastLine}";
+            RunBatch(batch, lines, _ => lines, writers, rowsWritten);
+        }
+    }
+
+    // Folder values appended, nulls checked, narrow columns widened, then every segment in plan order.
+    private void RunBatch(RecordBatch batch, string where, Func<int, string> rows, ParquetFileWriter[] writers, long[] rowsWritten)
+    {
+        PipelinePlan plan = _pipeline.Plan;
+        var created = new List<Column>();
+        try
+        {
+            RecordBatch full = PartitionColumns.Append(batch, _partitionFields, _partition.PartitionValues, created);
+            CheckNulls(full, where);
+            // INT32 read into long or double members, FLOAT into double: converted here, exactly.
+            RunSegments(ColumnWidening.Apply(full, plan.Schemas[plan.InputSchema], created), rows, writers, rowsWritten);
+        }
+        finally
+        {
+            created.ForEach(c => c.Dispose());
+        }
+    }
+
+    private void RunSegments(RecordBatch input, Func<int, string> where, ParquetFileWriter[] writers, long[] rowsWritten)
     {
         PipelinePlan plan = _pipeline.Plan;
         var outputs = new RecordBatch?[plan.Segments.Count];
@@ -153,7 +211,7 @@ internal sealed class PartitionTask
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     throw new PipelineExecutionException(
-                        $"Segment '{segment.Name}' of pipeline '{plan.Name}' failed on partition {_partition.Index} (file '{_partition.File}', row group {rowGroup}, rows {firstRow}-{firstRow + source.RowCount - 1}): {e.Message}", e);
+                        $"Segment '{segment.Name}' of pipeline '{plan.Name}' failed on partition {_partition.Index} (file '{_partition.File}', {where(source.RowCount)}): {e.Message}", e);
                 }
                 outputs[segment.Index] = result;
                 _counters.Record(segment.Index, source.RowCount, result.RowCount, Stopwatch.GetElapsedTime(start).Ticks);
@@ -178,7 +236,7 @@ internal sealed class PartitionTask
 
     // Generated kernels read a non-nullable column's values without looking at validity, so nulls there would turn
     // into made-up values. Refuse them here, where the file and row group are known.
-    private void CheckNulls(RecordBatch input, int rowGroup)
+    private void CheckNulls(RecordBatch input, string where)
     {
         PipelinePlan plan = _pipeline.Plan;
         BatchSchema expected = plan.Schemas[plan.InputSchema];
@@ -189,7 +247,7 @@ internal sealed class PartitionTask
             if (!field.Nullable && nulls > 0)
             {
                 throw new PipelineExecutionException(
-                    $"Column '{field.Name}' in file '{_partition.File}', row group {rowGroup}, holds {nulls} null values but schema '{plan.InputSchema}' declares it non-nullable. Declare the member nullable (for example '{field.Type}?') or remove the nulls upstream.");
+                    $"Column '{field.Name}' in file '{_partition.File}', {where}, holds {nulls} null values but schema '{plan.InputSchema}' declares it non-nullable. Declare the member nullable (for example '{field.Type}?') or remove the nulls upstream.");
             }
         }
     }

@@ -40,6 +40,27 @@ internal static class RowGroupCost
         return bytes;
     }
 
+    /// <summary>
+    /// What reading a text partition holds at once: a batch of parsed columns (strings at an assumed 32 bytes each), the
+    /// read buffers and the longest record, and each segment's output batch.
+    /// </summary>
+    public static long EstimateText(PipelinePlan plan, IReadOnlyList<string> readColumns, int maxRecordBytes)
+    {
+        BatchSchema input = plan.Schemas[plan.InputSchema];
+        long slice = PartitionTask.SliceRows;
+        long bytes = (2L << 20) + (2L * maxRecordBytes); // file and decoder buffers; a record held as bytes and as chars
+        foreach (string name in readColumns)
+        {
+            ColumnField field = input[input.IndexOf(name)];
+            bytes += slice * (Width(field.Type) + 1 + (field.Type.IsByteArray() ? 32 : 0));
+        }
+        foreach (SegmentPlan segment in plan.Segments)
+        {
+            bytes += slice * plan.Schemas[segment.OutputSchema].Fields.Sum(f => (long)Width(f.Type) + 1);
+        }
+        return bytes;
+    }
+
     // The part of a chunk's bytes that a streamed read holds at once (plus a page's worth), or all of them.
     private static long Share(long chunkBytes, long held, long rows, bool streamed) =>
         streamed && rows > 0 ? Math.Min(chunkBytes, (chunkBytes * held / rows) + (1 << 20)) : chunkBytes;

@@ -15,9 +15,11 @@ internal sealed class RowGroupPruner
 {
     // One conjunction per segment reading the pipeline input; a row group is skipped only when every one is refuted.
     private readonly IReadOnlyList<ScanPredicate>[] _conjunctions;
+    private readonly BatchSchema _input;
 
     public RowGroupPruner(PipelinePlan plan)
     {
+        _input = plan.Schemas[plan.InputSchema];
         _conjunctions = plan.Segments
             .Where(s => s.InputSegment is null)
             .Select(s => (IReadOnlyList<ScanPredicate>)s.Stages
@@ -32,6 +34,54 @@ internal sealed class RowGroupPruner
     /// <summary>Whether row group <paramref name="rowGroup"/> of <paramref name="reader"/> provably has no row the source filters keep.</summary>
     public bool CanSkip(ParquetFileReader reader, int rowGroup) =>
         IsActive && _conjunctions.All(conjunction => conjunction.Any(p => Refutes(reader, rowGroup, p)));
+
+    /// <summary>
+    /// Whether a partition whose columns hold the same value in every row (hive partition folder values, by column
+    /// name: an int, long, double, float, bool or string, or null) provably has no row the source filters keep, so its
+    /// file need not be opened. Columns without a constant never refute.
+    /// </summary>
+    public bool CanSkipConstants(IReadOnlyDictionary<string, object?> constants) =>
+        constants.Count > 0 && IsActive && _conjunctions.All(conjunction => conjunction.Any(p => Refutes(constants, p)));
+
+    private bool Refutes(IReadOnlyDictionary<string, object?> constants, ScanPredicate predicate)
+    {
+        if (predicate.Operator == ScanOperator.AnyOf)
+        {
+            return predicate.Alternatives.Count > 0 && predicate.Alternatives.All(a => Refutes(constants, a));
+        }
+        if (!constants.TryGetValue(predicate.Column, out object? constant) || _input.IndexOf(predicate.Column) is var index && index < 0)
+        {
+            return false;
+        }
+        switch (predicate.Operator)
+        {
+            case ScanOperator.IsNull:
+                return constant is not null;
+            case ScanOperator.IsNotNull:
+                return constant is null;
+        }
+        if (constant is null)
+        {
+            // A lifted comparison with null is false; only 'x != c' holds for a null x.
+            return predicate.Operator != ScanOperator.NotEqual;
+        }
+        ColumnType type = _input[index].Type;
+        if (!Bound.TryFrom(predicate.Value, type, out Bound value) || !Bound.TryFrom(constant, type, out Bound row))
+        {
+            return false;
+        }
+        int order = row.CompareTo(value);
+        return predicate.Operator switch
+        {
+            ScanOperator.Equal => order != 0,
+            ScanOperator.NotEqual => order == 0,
+            ScanOperator.LessThan => order >= 0,
+            ScanOperator.LessThanOrEqual => order > 0,
+            ScanOperator.GreaterThan => order <= 0,
+            ScanOperator.GreaterThanOrEqual => order < 0,
+            _ => false,
+        };
+    }
 
     private static bool Refutes(ParquetFileReader reader, int rowGroup, ScanPredicate predicate)
     {

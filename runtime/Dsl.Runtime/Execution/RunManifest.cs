@@ -6,7 +6,7 @@ namespace Dsl.Execution;
 /// <summary>
 /// The record of a committed run, <c>_manifest.json</c> in the output: the job fingerprint a rerun compares against,
 /// the plan with its parameter values, the settings, every input file with its size, modification time and footer
-/// hash, the partitions with their task keys and whether each was computed or reused, and every output part with its
+/// hash (the whole file's hash for text input), the partitions with their task keys and whether each was computed or reused, and every output part with its
 /// rows, size and SHA-256. Readers that trust only listed files can read the output from this alone.
 /// </summary>
 internal sealed class RunManifest(
@@ -55,7 +55,7 @@ internal sealed class RunManifest(
                 json.WriteString("path", file.Path);
                 json.WriteNumber("bytes", file.Bytes);
                 json.WriteString("lastWriteUtc", file.LastWriteUtc);
-                json.WriteString("footerSha256", file.FooterSha256);
+                json.WriteString(file.WholeFile ? "contentSha256" : "footerSha256", file.FooterSha256);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -65,8 +65,27 @@ internal sealed class RunManifest(
                 json.WriteStartObject();
                 json.WriteNumber("index", p.Index);
                 json.WriteString("file", p.File);
-                json.WriteNumber("firstRowGroup", p.FirstRowGroup);
-                json.WriteNumber("rowGroups", p.RowGroupCount);
+                if (p.Format == InputFormat.Parquet)
+                {
+                    json.WriteNumber("firstRowGroup", p.FirstRowGroup);
+                    json.WriteNumber("rowGroups", p.RowGroupCount);
+                }
+                else
+                {
+                    json.WriteString("format", p.Format == InputFormat.Csv ? "csv" : "jsonl");
+                    json.WriteNumber("byteStart", p.ByteStart);
+                    json.WriteNumber("byteEnd", p.ByteEnd);
+                    json.WriteNumber("firstLine", p.FirstLine);
+                }
+                if (p.PartitionValues.Count > 0)
+                {
+                    json.WriteStartObject("partitionValues");
+                    foreach (PartitionValue value in p.PartitionValues)
+                    {
+                        json.WriteString(value.Column, value.Value);
+                    }
+                    json.WriteEndObject();
+                }
                 json.WriteNumber("rows", p.Rows);
                 json.WriteString("task", taskKeys[p.Index]);
                 json.WriteBoolean("reused", !computedSet.Contains(p.Index));

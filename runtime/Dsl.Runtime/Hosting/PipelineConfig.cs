@@ -21,6 +21,8 @@ namespace Dsl.Hosting;
 /// rowGroupRows: 1000000
 /// targetPartitionRows: 2000000
 /// memoryBudget: 2GiB           # what running tasks may hold at once (--memory-budget)
+/// targetPartitionBytes: 128MB  # CSV and JSON Lines files are split into partitions of about this size
+/// maxRecordBytes: 8MB          # the longest CSV record or JSON line accepted
 /// otlpEndpoint: http://localhost:4318   # send spans and metrics to this OpenTelemetry collector (OTLP/HTTP)
 /// outputs:                     # per sink (its last stage): folder inside the output
 ///   Featurize: features
@@ -36,7 +38,7 @@ namespace Dsl.Hosting;
 /// </example>
 public sealed class PipelineConfig
 {
-    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "memoryBudget", "otlpEndpoint", "outputs", "parameters"];
+    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "targetPartitionBytes", "maxRecordBytes", "memoryBudget", "otlpEndpoint", "outputs", "parameters"];
 
     private readonly Dictionary<string, Mark> _marks = new(StringComparer.Ordinal);
 
@@ -68,6 +70,12 @@ public sealed class PipelineConfig
 
     /// <summary>Upper bound on rows per partition.</summary>
     public long? TargetPartitionRows { get; private set; }
+
+    /// <summary>Bytes of a CSV or JSON Lines file per partition (<see cref="ExecutionOptions.TargetPartitionBytes"/>).</summary>
+    public long? TargetPartitionBytes { get; private set; }
+
+    /// <summary>The longest CSV record or JSON line accepted (<see cref="ExecutionOptions.MaxRecordBytes"/>).</summary>
+    public int? MaxRecordBytes { get; private set; }
 
     /// <summary>Bytes running tasks may hold at once (<c>--memory-budget</c> overrides it).</summary>
     public long? MemoryBudget { get; private set; }
@@ -126,6 +134,8 @@ public sealed class PipelineConfig
                 case "targetPartitionRows": config.TargetPartitionRows = Number(config, key, value, 1, long.MaxValue, problems); break;
                 case "compression": config.Compression = Codec(config, value, problems); break;
                 case "memoryBudget": config.MemoryBudget = Size(config, key, value, problems); break;
+                case "targetPartitionBytes": config.TargetPartitionBytes = Size(config, key, value, problems); break;
+                case "maxRecordBytes": config.MaxRecordBytes = RecordSize(config, key, value, problems); break;
                 case "otlpEndpoint": config.OtlpEndpoint = Url(config, key, value, problems); break;
                 case "outputs": config.Outputs = Folders(config, value, problems); break;
                 case "parameters": ReadParameters(config, value, problems); break;
@@ -284,6 +294,17 @@ public sealed class PipelineConfig
         }
         problems.Add(Problem(config, value.Start, $"Setting '{key}' must be a size of at least 1MB, such as 512MB, 2GiB or 1000000 (bytes)."));
         return null;
+    }
+
+    private static int? RecordSize(PipelineConfig config, string key, YamlNode value, List<ConfigProblem> problems)
+    {
+        long? size = Size(config, key, value, problems);
+        if (size > 1L << 30)
+        {
+            problems.Add(Problem(config, value.Start, $"Setting '{key}' must be at most 1GiB: a record is held whole while it is parsed."));
+            return null;
+        }
+        return (int?)size;
     }
 
     private static string? Url(PipelineConfig config, string key, YamlNode value, List<ConfigProblem> problems)

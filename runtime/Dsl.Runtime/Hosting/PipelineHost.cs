@@ -31,7 +31,7 @@ public static class PipelineHost
         sample ??= SyntheticSample.For(plan.Schemas[plan.InputSchema]);
         var root = new RootCommand($"Pipeline '{plan.Name}', compiled by Dsl.");
 
-        var input = new Option<string?>("--input", "-i") { Description = "A Parquet file or a folder of them. Without it (here or in the configuration file), sample data is generated first." };
+        var input = new Option<string?>("--input", "-i") { Description = "A Parquet, CSV (.csv, .csv.gz) or JSON Lines (.jsonl, .ndjson) file, or a folder of them (hive key=value sub-folders fill columns named like their keys). Without it (here or in the configuration file), sample data is generated first." };
         var output = new Option<string?>("--output", "-o") { Description = $"The output folder; parts, _manifest.json and _SUCCESS are published there. Default: out/{plan.Name}." };
         var parallelism = new Option<int?>("--parallelism", "-p") { Description = "Partitions processed at once. Default: the core count." };
         var compression = new Option<string?>("--compression") { Description = "Codec of the output files. Default: snappy.", HelpName = string.Join("|", OutputCodecs.Names) };
@@ -89,6 +89,8 @@ public static class PipelineHost
             {
                 MaxParallelism = parse.GetValue(parallelism) ?? settings?.Parallelism ?? defaults.MaxParallelism,
                 TargetPartitionRows = settings?.TargetPartitionRows ?? defaults.TargetPartitionRows,
+                TargetPartitionBytes = settings?.TargetPartitionBytes ?? defaults.TargetPartitionBytes,
+                MaxRecordBytes = settings?.MaxRecordBytes ?? defaults.MaxRecordBytes,
                 OutputFolders = settings?.Outputs ?? defaults.OutputFolders,
                 Write = new ParquetWriteOptions
                 {
@@ -247,6 +249,10 @@ public static class PipelineHost
         if (result.PartitionsReused > 0)
         {
             stdout.WriteLine($"  reused {N(result.PartitionsReused)} partition(s) whose input, code and settings are unchanged");
+        }
+        if (result.FilesSkipped > 0)
+        {
+            stdout.WriteLine($"  skipped {N(result.FilesSkipped)} file(s) unopened, whose partition folder values rule out every row the filters keep");
         }
         if (result.RowGroupsSkipped > 0)
         {

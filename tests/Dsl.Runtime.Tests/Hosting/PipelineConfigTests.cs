@@ -104,6 +104,23 @@ public sealed class PipelineConfigTests : IDisposable
     }
 
     [Fact]
+    public void Read_TextInputSizes_ParsedAndBounded()
+    {
+        (PipelineConfig config, IReadOnlyList<ConfigProblem> problems) = Read("""
+            targetPartitionBytes: 64MB
+            maxRecordBytes: 32MB
+            """);
+        Assert.Empty(problems);
+        Assert.Equal(64L << 20, config.TargetPartitionBytes);
+        Assert.Equal(32 << 20, config.MaxRecordBytes);
+
+        (_, problems) = Read("""
+            maxRecordBytes: 2GiB
+            """);
+        Assert.Equal((1, 17, "Setting 'maxRecordBytes' must be at most 1GiB: a record is held whole while it is parsed."), (problems.Single().Line, problems.Single().Column, problems.Single().Message));
+    }
+
+    [Fact]
     public void Read_InvalidYaml_ReportsWhereTheParserStopped()
     {
         (_, IReadOnlyList<ConfigProblem> problems) = Read("pipeline: [unclosed\noutput: x\n");

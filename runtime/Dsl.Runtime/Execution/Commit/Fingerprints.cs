@@ -11,6 +11,12 @@ namespace Dsl.Execution.Commit;
 /// <param name="FooterSha256">SHA-256 of the Parquet footer (schema, row groups, their offsets and statistics).</param>
 internal sealed record FileFingerprint(string Path, long Bytes, DateTime LastWriteUtc, string FooterSha256)
 {
+    /// <summary>
+    /// Whether <see cref="FooterSha256"/> hashes the whole file rather than a Parquet footer: text input has no footer,
+    /// and its planning scan reads every byte anyway (see <c>TextFileScanner</c>).
+    /// </summary>
+    public bool WholeFile { get; init; }
+
     /// <summary>Reads the footer of the file open as <paramref name="stream"/> (its last 8 bytes name the footer's length) and hashes it.</summary>
     public static FileFingerprint Of(FileStream stream)
     {
@@ -75,6 +81,28 @@ internal static class Fingerprints
     /// <summary>The key of one task: the run's hash, the input file and the row groups it covers.</summary>
     public static string Task(string run, FileFingerprint file, int firstRowGroup, int rowGroups) =>
         Hash($"{run}\n{file.Path}\n{file.Bytes}\n{file.LastWriteUtc.Ticks}\n{file.FooterSha256}\n{firstRowGroup}\n{rowGroups}")[..32];
+
+    /// <summary>
+    /// The key of the task of <paramref name="partition"/>: for Parquet the row groups it covers; for text its format
+    /// and byte range; and the hive folder values it fills columns with (they come from the path, which is hashed, but
+    /// they are listed so that a key never depends on how a path is decoded).
+    /// </summary>
+    public static string Task(string run, FileFingerprint file, Partition partition)
+    {
+        if (partition.Format == InputFormat.Parquet && partition.PartitionValues.Count == 0)
+        {
+            return Task(run, file, partition.FirstRowGroup, partition.RowGroupCount);
+        }
+        var text = new StringBuilder()
+            .Append(run).Append('\n').Append(file.Path).Append('\n').Append(file.Bytes).Append('\n').Append(file.LastWriteUtc.Ticks).Append('\n').Append(file.FooterSha256)
+            .Append('\n').Append(partition.Format).Append('\n').Append(partition.FirstRowGroup).Append('\n').Append(partition.RowGroupCount)
+            .Append('\n').Append(partition.ByteStart).Append('\n').Append(partition.ByteEnd).Append('\n').Append(partition.FirstLine);
+        foreach (PartitionValue value in partition.PartitionValues)
+        {
+            text.Append('\n').Append(value.Column).Append('\u001f').Append(value.Value ?? "\u0000null");
+        }
+        return Hash(text.ToString())[..32];
+    }
 
     /// <summary>The key of a whole job: the run's hash, then its tasks in partition order.</summary>
     public static string Job(IEnumerable<string> taskKeys) => Hash(string.Join('\n', taskKeys));
