@@ -6,8 +6,9 @@ namespace Dsl.Execution;
 
 /// <summary>
 /// One attempt at one partition: reads its row groups batch by batch, runs every segment in plan order, and writes
-/// each sink's rows to a part file under the attempt's own folder, flushed to disk before it returns. Shares no
-/// mutable state with other partitions.
+/// each sink's rows to part files under the attempt's own folder (one, or several when the sink is partitioned or its
+/// files have a size limit: <see cref="SinkWriter"/>), flushed to disk before it returns. Shares no mutable state
+/// with other partitions.
 /// </summary>
 internal sealed class PartitionTask
 {
@@ -15,6 +16,7 @@ internal sealed class PartitionTask
     private readonly Partition _partition;
     private readonly string[] _readColumns;
     private readonly SegmentPlan[] _sinks;
+    private readonly SinkLayout[] _layouts;
     private readonly string _attemptDir;
     private readonly ParquetWriteOptions _writeOptions;
     private readonly SegmentCounters _counters;
@@ -29,9 +31,10 @@ internal sealed class PartitionTask
     public const int SliceRows = 8_192;
 
     public PartitionTask(
-        CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks,
+        CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks, SinkLayout[] layouts,
         string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters, RowGroupPruner pruner, FaultPlan faults, MemoryBudget budget)
     {
+        _layouts = layouts;
         _budget = budget;
         _pruner = pruner;
         _faults = faults;
@@ -44,21 +47,17 @@ internal sealed class PartitionTask
         _counters = counters;
     }
 
-    /// <summary>Runs the attempt; returns, per sink, the part's size, SHA-256 and rows, each part already durable.</summary>
-    public (long Bytes, string Sha256, long Rows)[] Run(CancellationToken cancellationToken)
+    /// <summary>Runs the attempt; returns every part it wrote (sink by sink), each already durable.</summary>
+    public IReadOnlyList<PartFile> Run(CancellationToken cancellationToken)
     {
         PipelinePlan plan = _pipeline.Plan;
-        var files = new DurableFile[_sinks.Length];
-        var writers = new ParquetFileWriter[_sinks.Length];
-        long[] rowsWritten = new long[_sinks.Length];
+        var writers = new SinkWriter[_sinks.Length];
         try
         {
             for (int s = 0; s < _sinks.Length; s++)
             {
-                files[s] = new DurableFile(OutputCommitter.AttemptPartPath(_attemptDir, s), _faults);
-                writers[s] = new ParquetFileWriter(files[s], plan.Schemas[_sinks[s].OutputSchema], _writeOptions, leaveOpen: true);
+                writers[s] = new SinkWriter(s, _sinks[s].Stages[^1], plan.Schemas[_sinks[s].OutputSchema], _layouts[s], _writeOptions, _attemptDir, _faults);
             }
-
             _faults.Check(StorageOperation.Read, _partition.File);
             long opened = Stopwatch.GetTimestamp();
             using var reader = new ParquetFileReader(_partition.File);
@@ -73,8 +72,9 @@ internal sealed class PartitionTask
                 }
                 // The row group's bytes are held from the budget until its rows are written. Its pages are streamed:
                 // batches of SliceRows rows are decoded, run through the kernels and written one after another.
-                // The sinks' writers may hold up to RowGroupBytes each until their row group is written: counted too.
-                using MemoryBudget.Lease lease = _budget.Acquire(RowGroupCost.Estimate(plan, reader, rg, _readColumns) + (_sinks.Length * _writeOptions.RowGroupBytes), cancellationToken);
+                // The sinks' writers may hold up to RowGroupBytes each until their row group is written (a partitioned
+                // sink's open files, HeldBytes together): counted too.
+                using MemoryBudget.Lease lease = _budget.Acquire(RowGroupCost.Estimate(plan, reader, rg, _readColumns) + _layouts.Sum(l => l.IsPartitioned ? l.HeldBytes : _writeOptions.RowGroupBytes), cancellationToken);
                 int firstRow = 0;
                 using IEnumerator<RecordBatch> batches = reader.ReadRowGroupBatches(rg, _readColumns, SliceRows).GetEnumerator();
                 while (true)
@@ -93,7 +93,7 @@ internal sealed class PartitionTask
                     try
                     {
                         // INT32 read into long or double members, FLOAT into double: converted here, exactly.
-                        RunSegments(ColumnWidening.Apply(batch, plan.Schemas[plan.InputSchema], widened), rg, firstRow, writers, rowsWritten);
+                        RunSegments(ColumnWidening.Apply(batch, plan.Schemas[plan.InputSchema], widened), rg, firstRow, writers);
                     }
                     finally
                     {
@@ -102,40 +102,27 @@ internal sealed class PartitionTask
                     firstRow += batch.RowCount;
                 }
             }
-            var parts = new (long, string, long)[_sinks.Length];
+            var parts = new List<PartFile>();
             long closing = Stopwatch.GetTimestamp();
-            for (int s = 0; s < _sinks.Length; s++)
+            foreach (SinkWriter writer in writers)
             {
-                writers[s].Dispose(); // writes the last row group and the footer
-                (long bytes, string sha) = files[s].Complete();
-                parts[s] = (bytes, sha, rowsWritten[s]);
+                parts.AddRange(writer.Finish()); // writes the last row groups and the footers, each file flushed to disk
             }
             _counters.RecordWrite(Stopwatch.GetTimestamp() - closing);
+            _counters.RecordWriters(writers.Sum(w => w.PeakOpenFiles), writers.Sum(w => w.PeakHeldBytes));
             return parts;
         }
         finally
         {
             // On failure the half-written attempt folder is deleted by the caller; nothing outside it was touched.
-            foreach (ParquetFileWriter? writer in writers)
+            foreach (SinkWriter? writer in writers)
             {
-                try
-                {
-                    writer?.Dispose(); // a no-op for writers closed above
-                }
-                catch (IOException)
-                {
-                    // Already failing: a writer whose stream broke fails again writing its footer, and the first error
-                    // is the one to report.
-                }
-            }
-            foreach (DurableFile? file in files)
-            {
-                file?.Dispose();
+                writer?.Dispose(); // closes what a failure left open; a no-op after Finish
             }
         }
     }
 
-    private void RunSegments(RecordBatch input, int rowGroup, int firstRow, ParquetFileWriter[] writers, long[] rowsWritten)
+    private void RunSegments(RecordBatch input, int rowGroup, int firstRow, SinkWriter[] writers)
     {
         PipelinePlan plan = _pipeline.Plan;
         var outputs = new RecordBatch?[plan.Segments.Count];
@@ -161,9 +148,8 @@ internal sealed class PartitionTask
                 {
                     int s = Array.IndexOf(_sinks, segment);
                     long writing = Stopwatch.GetTimestamp();
-                    writers[s].WriteBatch(result);
+                    writers[s].Write(result);
                     _counters.RecordWrite(Stopwatch.GetTimestamp() - writing);
-                    rowsWritten[s] += result.RowCount;
                 }
             }
         }
