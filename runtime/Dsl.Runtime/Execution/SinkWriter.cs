@@ -26,7 +26,8 @@ internal sealed record SinkLayout(IReadOnlyList<string> PartitionBy, long MaxRow
 /// and starting a new file, <c>-k</c>, when that value comes back), and keeps what they hold under
 /// <see cref="SinkLayout.HeldBytes"/> by writing the largest one's row group early. The partition columns are left
 /// out of the files. Files are written flat into the attempt folder under numbered names; their folders exist only
-/// in the task's record until the job commit links them into place.
+/// in the task's record until the job commit links them into place. They reach the disk together when the task ends
+/// (<see cref="DurableFile.FlushAll"/>), before the task's record names them.
 /// </summary>
 internal sealed class SinkWriter : IDisposable
 {
@@ -165,7 +166,11 @@ internal sealed class SinkWriter : IDisposable
         {
             Close(part);
         }
-        return _finished.OrderBy(p => p.Started).Select(p => p.Part).ToArray();
+        // Closed files were handed to the operating system; they reach the disk here, together, before the task's
+        // record names them.
+        PartFile[] parts = _finished.OrderBy(p => p.Started).Select(p => p.Part).ToArray();
+        DurableFile.FlushAll(parts.Select(p => p.Path).ToArray(), _attemptDir, folders: false, _faults);
+        return parts;
     }
 
     /// <summary>Closes what is still open after a failure; the caller deletes the attempt folder.</summary>
@@ -258,7 +263,7 @@ internal sealed class SinkWriter : IDisposable
         try
         {
             part.Writer.Dispose(); // writes the last row group and the footer
-            (long bytes, string sha) = part.File.Complete();
+            (long bytes, string sha) = part.File.Finish();
             _finished.Add((part.Started, new PartFile(part.Path, bytes, sha, part.Rows) { Sink = _sink, Folder = part.Folder, Sequence = part.Sequence, Partition = part.Json }));
         }
         finally

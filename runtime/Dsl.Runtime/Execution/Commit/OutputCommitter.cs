@@ -301,11 +301,9 @@ internal sealed class OutputCommitter : IDisposable
                 }
                 LinkOrCopy(source.Path, target);
             }
-            // Partition folders deepest first, then the sink's own: each folder's entries are on disk before its parent's.
-            foreach (string partitionFolder in partitionFolders.OrderByDescending(f => f.Length).ThenBy(f => f, StringComparer.Ordinal))
-            {
-                Fsync(partitionFolder);
-            }
+            // Partition folders deepest first (or their file system at once, when there are many), then the sink's own:
+            // each folder's entries are on disk before its parent's.
+            DurableFile.FlushAll(partitionFolders.OrderByDescending(f => f.Length).ThenBy(f => f, StringComparer.Ordinal).ToArray(), Next, folders: true, _faults);
             Fsync(dir);
         }
         _faults.Step("next-assembled");
