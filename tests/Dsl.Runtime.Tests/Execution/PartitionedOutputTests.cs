@@ -296,6 +296,21 @@ public sealed class PartitionedOutputTests : IDisposable
     }
 
     [Fact]
+    public void MoreValuesInEachBatchThanOpenFiles_AFilePerValuePerBatch()
+    {
+        // 4 batches of 8,192 rows, each with all 20 values: with 4 open files each batch finishes every value's file.
+        WriteFile(Path.Combine(Input, "f.parquet"), 1, 4 * PartitionTask.SliceRows, 0);
+        CompiledPipeline pipeline = ByKey(x => "v" + (x % 20));
+
+        JobResult thrashing = new LocalExecutor(By("Key") with { MaxOpenFiles = 4 }).Run(pipeline, Input, Output);
+        JobResult enough = new LocalExecutor(By("Key") with { MaxOpenFiles = 20 }).Run(pipeline, Input, Path.Combine(_root, "out2"));
+
+        Assert.Equal(4 * 20, thrashing.Sinks[0].Files.Count);
+        Assert.Equal(20, enough.Sinks[0].Files.Count);
+        Assert.Equal(thrashing.Sinks[0].Rows, enough.Sinks[0].Rows);
+    }
+
+    [Fact]
     public void NestedColumnInAPartitionedSink_WrittenRunByRun_DuckDbReadsTheLists()
     {
         var element = new ColumnField("element", ColumnType.Int64, false);
