@@ -63,6 +63,19 @@ public sealed class PartitionedOutputTests : IDisposable
         Assert.Equal(20, rows.Count);
         Assert.Equal(["9", null, "DATE", "false"], rows[9]);
         Assert.Equal(["4", "2024-01-02", "DATE", "true"], rows[4]);
+        Assert.Equal(["4", "VARCHAR"], DuckDbRows(Output, "x, typeof(Flag)")[4]); // unless named BOOLEAN
+    }
+
+    [Fact]
+    public void DuckDbGuessesTypesFromFolderNames_NameStringColumnsVarchar()
+    {
+        WriteFile(Path.Combine(Input, "f.parquet"), 1, 4, 0);
+
+        new LocalExecutor(By("Key")).Run(ByKey(x => (x * 10).ToString()), Input, Output);
+
+        // Text that looks like numbers is read as numbers unless the column is named VARCHAR.
+        Assert.Equal(["30", "BIGINT"], DuckDbRows(Output, "Key, typeof(Key), x")[3].Take(2));
+        Assert.Equal(["30", "VARCHAR"], DuckDbRows(Output, "Key, typeof(Key), x", "{'Key': VARCHAR}")[3].Take(2));
     }
 
     /// <summary>Values chosen to break out of the output, collide, or confuse readers; each must read back as written.</summary>
@@ -293,6 +306,23 @@ public sealed class PartitionedOutputTests : IDisposable
         Assert.Equal((8, 40), (small.Partitions, small.Sinks[0].Files.Count));
         Assert.Equal((1, 5), (large.Partitions, large.Sinks[0].Files.Count));
         Assert.Equal(800, large.Sinks[0].Rows);
+    }
+
+    [Fact]
+    public void NoRows_PartitionedSinkHasNoFiles_UnpartitionedOneEmptyPart()
+    {
+        WriteFile(Path.Combine(Input, "f.parquet"), 1, 10, 0);
+        var allow = new ExecutionOptions { AllowEmptyInput = true };
+        CompiledPipeline none = new(ByKey(_ => null).Plan, [batch => new RecordBatch(Keyed, [new StringColumnBuilder().Build(), new ColumnBuilder<long>(ColumnType.Int64, 0, false).Build(0)], 0)]);
+
+        JobResult partitioned = new LocalExecutor(allow with { PartitionBy = By("Key").PartitionBy }).Run(none, Input, Output);
+        JobResult flat = new LocalExecutor(allow).Run(none, Input, Path.Combine(_root, "flat"));
+
+        Assert.Empty(partitioned.Sinks[0].Files);
+        Assert.Empty(Files(Output));
+        Assert.True(File.Exists(Path.Combine(Output, LocalExecutor.SuccessMarker)));
+        Assert.Equal(["part-00000.parquet"], Files(Path.Combine(_root, "flat")));
+        Assert.Equal(0, flat.Sinks[0].Rows);
     }
 
     [Fact]
