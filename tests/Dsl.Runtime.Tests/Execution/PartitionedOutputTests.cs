@@ -414,6 +414,17 @@ public sealed class PartitionedOutputTests : IDisposable
         Assert.False(Directory.Exists(Output));
     }
 
+    [Fact]
+    public void PartitionColumnsForAStageThatIsNotASink_Refused()
+    {
+        WriteFile(Path.Combine(Input, "f.parquet"), 1, 3, 0);
+        var options = new ExecutionOptions { PartitionBy = new Dictionary<string, IReadOnlyList<string>> { ["Nope"] = ["Country"] } };
+
+        var error = Assert.Throws<ArgumentException>(() => new LocalExecutor(options).Run(Typed6(), Input, Output));
+
+        Assert.Equal("Partition columns are given for 'Nope', which is not a sink of pipeline 'typed'. Sinks are 'Tag'.", error.Message);
+    }
+
     private static long RowsOf(string file)
     {
         using var reader = new ParquetFileReader(file);
