@@ -57,6 +57,35 @@ public sealed class MemoryBoundTests : IDisposable
         Assert.True(peaks[1].Rss <= (peaks[0].Rss * 5 / 4) + (16L << 20), $"peak RSS grew from {peaks[0].Rss >> 20} MiB to {peaks[1].Rss >> 20} MiB with 4x the input");
     }
 
+    /// <summary>
+    /// A hive-partitioned output keeps one open file per value in each task (48 here: Hour x IsWeekend); what those
+    /// files hold together is leased from the budget like one writer's bytes, so peak memory stays under the same
+    /// bound as the unpartitioned run above.
+    /// </summary>
+    [Fact]
+    public void PeakRss_PartitionedOutputWith48OpenFilesPerTask_UnderBudgetPlusOverhead()
+    {
+        string input = _temp.Combine("in");
+        string output = _temp.Combine("out");
+        (int gen, _, string genErr) = PipelineProcess.Run(new Dictionary<string, string>(), "generate-sample", "--rows", "2000000", "--files", "8", "--output", input);
+        Assert.True(gen == 0, genErr);
+
+        (int exit, _, string stderr) = PipelineProcess.Run(new Dictionary<string, string>(), "run", "--input", input, "--output", output, "-p", "2", "--memory-budget", "128MB", "--partition-by", "Hour,IsWeekend");
+
+        Assert.True(exit == 0, stderr);
+        using JsonDocument manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, LocalExecutor.ManifestFile)));
+        JsonElement memory = manifest.RootElement.GetProperty("memory");
+        long rss = memory.GetProperty("peakRssBytes").GetInt64();
+        long held = memory.GetProperty("budgetPeakBytes").GetInt64();
+        int open = memory.GetProperty("peakOpenFilesPerTask").GetInt32();
+        long writers = memory.GetProperty("peakWriterBytesPerTask").GetInt64();
+        _log.WriteLine($"2,000,000 rows, 8 tasks, 2 at once, partitioned by Hour and IsWeekend: peak RSS {rss >> 20} MiB, budget held at most {held >> 20} MiB, {open} files open in a task, its writers holding at most {writers >> 20} MiB");
+        Assert.Equal(48, open);
+        Assert.InRange(held, 1, Budget);
+        Assert.True(rss <= Budget + Overhead, $"peak RSS {rss >> 20} MiB exceeds the {Budget >> 20} MiB budget plus {Overhead >> 20} MiB");
+        Assert.Equal(8 * 48, Directory.GetFiles(output, "*.parquet", SearchOption.AllDirectories).Length);
+    }
+
     [Fact]
     public void SampleProgram_RuntimeConfigAsksTheGcToConserveMemory_AndTurnsDynamicPgoOff()
     {

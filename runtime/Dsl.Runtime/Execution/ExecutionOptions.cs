@@ -41,6 +41,30 @@ public sealed record ExecutionOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> OutputFolders { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Per sink, keyed by its last stage name: the columns whose values name its hive partition folders, in order
+    /// (<c>[Country, Year]</c> writes <c>Country=FR/Year=2024/part-00000.parquet</c>). The columns are left out of the
+    /// files, as Hive, Spark and DuckDB expect. Columns must be int, long, bool, string or DateOnly members, and a
+    /// sink keeps at least one column in its files. See docs/partitioned-output.md.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> PartitionBy { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>A part file is finished, and the next rows start a new one (<c>part-NNNNN-1.parquet</c>, ...), once it holds this many rows (default 0: no limit).</summary>
+    public long MaxRowsPerFile { get; init; }
+
+    /// <summary>
+    /// A part file is finished once it holds about this many bytes (default 0: no limit): what it wrote plus what its
+    /// writer holds, checked every 1,024 rows, so a file passes it by at most that many rows and its footer.
+    /// </summary>
+    public long MaxBytesPerFile { get; init; }
+
+    /// <summary>
+    /// The most part files one task keeps open at once (default 64). A partitioned sink keeps one file open per value
+    /// it meets; when a new value would pass this, the least recently written file is finished, and a new one is
+    /// started if its value comes back. Sinks of one task share it.
+    /// </summary>
+    public int MaxOpenFiles { get; init; } = 64;
+
     /// <summary>How output parts are written. Page checksums are on by default, so a reader can detect damaged pages.</summary>
     public ParquetWriteOptions Write { get; init; } = new();
 

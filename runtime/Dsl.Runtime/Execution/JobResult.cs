@@ -41,6 +41,12 @@ public sealed record JobResult(
     /// <summary>The most budget bytes running tasks held at once.</summary>
     public long MemoryBudgetPeak { get; init; }
 
+    /// <summary>The most part files one task held open at once (a partitioned sink keeps one open per value, up to <see cref="ExecutionOptions.MaxOpenFiles"/>).</summary>
+    public int PeakOpenFiles { get; init; }
+
+    /// <summary>The most bytes one task's open part files of partitioned sinks held together, as the writers count them, after a batch.</summary>
+    public long PeakWriterBytes { get; init; }
+
     /// <summary>The process's peak resident memory when the run ended (0 where the platform does not say).</summary>
     public long PeakRssBytes { get; init; }
 
@@ -55,7 +61,7 @@ public sealed record JobResult(
 /// <param name="Segment">The sink segment's name.</param>
 /// <param name="Directory">The folder holding its parts.</param>
 /// <param name="Rows">Rows written.</param>
-/// <param name="Files">The committed part files, in partition order.</param>
+/// <param name="Files">The committed part files, in partition order (and, within a partition, in the order they were started).</param>
 public sealed record SinkResult(string Segment, string Directory, long Rows, IReadOnlyList<string> Files);
 
 /// <summary>Rows through one segment, summed over all partitions.</summary>

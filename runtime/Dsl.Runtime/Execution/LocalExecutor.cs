@@ -29,6 +29,9 @@ public sealed class LocalExecutor
         _options = options ?? new ExecutionOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxParallelism, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxAttempts, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.MaxRowsPerFile, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.MaxBytesPerFile, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxOpenFiles, 1, nameof(options));
     }
 
     /// <summary>
@@ -65,7 +68,8 @@ public sealed class LocalExecutor
         SegmentPlan[] sinks = plan.Sinks.ToArray();
         string[] sinkFolders = SinkFolders(sinks);
         ParquetWriteOptions write = _options.Write.WithRowGroupBytes(WriterRowGroupBytes(_options, sinks.Length));
-        string run = Fingerprints.Run(Fingerprints.Code(pipeline), PlanJson.ToJson(plan, pipeline.Parameters), WriteSettings(write), sinkFolders);
+        SinkLayout[] layouts = Layouts(plan, sinks, write);
+        string run = Fingerprints.Run(Fingerprints.Code(pipeline), PlanJson.ToJson(plan, pipeline.Parameters), WriteSettings(write) + LayoutSettings(layouts), sinkFolders);
         string[] keys = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p)).ToArray();
         string jobFingerprint = Fingerprints.Job(keys.Prepend(run));
 
@@ -104,7 +108,7 @@ public sealed class LocalExecutor
             toRun.Length,
             _options.MaxParallelism,
             _options.Speculation,
-            (item, attempt, token) => RunWithRetries(pipeline, partitions[toRun[item]], keys[toRun[item]], attempt, readColumns, sinks, write, committer, pruner, budget, token),
+            (item, attempt, token) => RunWithRetries(pipeline, partitions[toRun[item]], keys[toRun[item]], attempt, readColumns, sinks, layouts, write, committer, pruner, budget, token),
             (item, accepted) =>
             {
                 // Only the accepted attempt of a partition counts: a twin's or a retry's rows are not added twice.
@@ -122,7 +126,10 @@ public sealed class LocalExecutor
         var sinkResults = new List<SinkResult>();
         for (int s = 0; s < sinks.Length; s++)
         {
-            var parts = partitions.Select(p => (Name: PartName(p.Index), Source: outputs[p.Index]!.Parts[s])).ToArray();
+            int sink = s;
+            var parts = partitions
+                .SelectMany(p => outputs[p.Index]!.Parts.Where(part => part.Sink == sink).Select(part => (Name: part.RelativePath(p.Index), Source: part)))
+                .ToArray();
             published.Add((sinkFolders[s], parts));
             string dir = Path.Combine(output, sinkFolders[s]);
             sinkResults.Add(new SinkResult(sinks[s].Name, dir, parts.Sum(p => p.Source.Rows), parts.Select(p => Path.Combine(dir, p.Name)).ToArray()));
@@ -143,10 +150,12 @@ public sealed class LocalExecutor
             FilesSkipped = filesSkipped,
             MemoryBudget = budget.Bytes,
             MemoryBudgetPeak = budget.PeakInUse,
+            PeakOpenFiles = stats.PeakOpenFiles,
+            PeakWriterBytes = stats.PeakWriterBytes,
         };
         long publishing = Stopwatch.GetTimestamp();
         using Activity? commit = ExecutionTelemetry.Source.StartActivity("dsl.commit");
-        var manifest = new RunManifest(plan, pipeline.Parameters, jobFingerprint, fingerprints.Values.ToArray(), partitions, keys, toRun, sinkFolders, outputs!, _options);
+        var manifest = new RunManifest(plan, pipeline.Parameters, jobFingerprint, fingerprints.Values.ToArray(), partitions, keys, toRun, sinkFolders, layouts, outputs!, _options);
         IReadOnlyList<string> warnings = committer.Publish(
             published,
             () => manifest.ToJson(result with { Elapsed = clock.Elapsed, PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) }),
@@ -158,7 +167,7 @@ public sealed class LocalExecutor
     private sealed record AttemptResult(TaskOutput Output, SegmentCounters Stats);
 
     private AttemptResult RunWithRetries(
-        CompiledPipeline pipeline, Partition partition, string key, int twin, string[] readColumns, SegmentPlan[] sinks, ParquetWriteOptions write,
+        CompiledPipeline pipeline, Partition partition, string key, int twin, string[] readColumns, SegmentPlan[] sinks, SinkLayout[] layouts, ParquetWriteOptions write,
         OutputCommitter committer, RowGroupPruner pruner, MemoryBudget budget, CancellationToken cancellationToken)
     {
         for (int attempt = 1; ; attempt++)
@@ -175,8 +184,8 @@ public sealed class LocalExecutor
             try
             {
                 var attemptStats = new SegmentCounters(pipeline.Plan.Segments.Count);
-                (long Bytes, string Sha256, long Rows)[] parts =
-                    new PartitionTask(pipeline, partition, readColumns, sinks, attemptDir, write, attemptStats, pruner, _options.Faults, budget, _options.MaxRecordBytes).Run(cancellationToken);
+                IReadOnlyList<PartFile> parts =
+                    new PartitionTask(pipeline, partition, readColumns, sinks, layouts, attemptDir, write, attemptStats, pruner, _options.Faults, budget, _options.MaxRecordBytes).Run(cancellationToken);
                 cancellationToken.ThrowIfCancellationRequested();
                 long committing = Stopwatch.GetTimestamp();
                 (TaskOutput output, bool won) = committer.CommitTask(attemptDir, key, parts);
@@ -216,7 +225,7 @@ public sealed class LocalExecutor
         }
     }
 
-    private static void RecordTask(PipelinePlan plan, SegmentCounters counters, (long Bytes, string Sha256, long Rows)[] parts, TimeSpan elapsed)
+    private static void RecordTask(PipelinePlan plan, SegmentCounters counters, IReadOnlyList<PartFile> parts, TimeSpan elapsed)
     {
         ExecutionTelemetry.TaskSeconds.Record(elapsed.TotalSeconds);
         ExecutionTelemetry.BytesWritten.Add(parts.Sum(p => p.Bytes));
@@ -319,7 +328,42 @@ public sealed class LocalExecutor
         return sinkCount == 1 ? "" : stage;
     }
 
-    private static string PartName(int partition) => $"part-{partition:D5}.parquet";
+    /// <summary>
+    /// Each sink's layout: its partition columns (checked as the configuration check checks them), the file limits,
+    /// its share of the open files a task may hold (sinks that are not partitioned keep one each), and what a
+    /// partitioned sink's open files may hold together: four times one writer's row group bytes, leased from the
+    /// memory budget like an unpartitioned writer's.
+    /// </summary>
+    private SinkLayout[] Layouts(PipelinePlan plan, SegmentPlan[] sinks, ParquetWriteOptions write)
+    {
+        string[] names = sinks.Select(s => s.Stages[^1]).ToArray();
+        foreach (string stage in _options.PartitionBy.Keys.Where(k => !names.Contains(k, StringComparer.Ordinal)))
+        {
+            throw new ArgumentException($"Partition columns are given for '{stage}', which is not a sink of pipeline '{plan.Name}'. Sinks are {string.Join(", ", names.Select(n => $"'{n}'"))}.");
+        }
+        var problems = new List<string>();
+        IReadOnlyList<string>[] columns = names.Select(n => _options.PartitionBy.TryGetValue(n, out IReadOnlyList<string>? c) ? c : []).ToArray();
+        for (int s = 0; s < sinks.Length; s++)
+        {
+            if (_options.PartitionBy.ContainsKey(names[s]))
+            {
+                problems.AddRange(HivePartitioning.Problems(names[s], plan.Schemas[sinks[s].OutputSchema], columns[s]));
+            }
+        }
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems));
+        }
+        int partitioned = columns.Count(c => c.Count > 0);
+        int openPerSink = partitioned == 0 ? 1 : Math.Max(1, (_options.MaxOpenFiles - (sinks.Length - partitioned)) / partitioned);
+        return columns
+            .Select(c => new SinkLayout(c, _options.MaxRowsPerFile, _options.MaxBytesPerFile, c.Count > 0 ? openPerSink : 1, 4 * write.RowGroupBytes))
+            .ToArray();
+    }
+
+    // The layout settings that change which files a task writes or what is in them; a change recomputes every partition.
+    private static string LayoutSettings(SinkLayout[] layouts) =>
+        "|" + string.Join(';', layouts.Select(l => $"{string.Join(',', l.PartitionBy)}/{l.MaxRowsPerFile}/{l.MaxBytesPerFile}/{l.MaxOpenFiles}/{l.HeldBytes}"));
 
     private static void CheckOutputNotInsideInput(string input, string output)
     {

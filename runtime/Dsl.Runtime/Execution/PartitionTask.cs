@@ -6,9 +6,10 @@ using Dsl.Parquet;
 namespace Dsl.Execution;
 
 /// <summary>
-/// One attempt at one partition: reads its row groups (or text records) batch by batch, runs every segment in plan order, and writes
-/// each sink's rows to a part file under the attempt's own folder, flushed to disk before it returns. Shares no
-/// mutable state with other partitions.
+/// One attempt at one partition: reads its row groups (or text records) batch by batch, runs every segment in plan
+/// order, and writes each sink's rows to part files under the attempt's own folder (one, or several when the sink is
+/// partitioned or its files have a size limit: <see cref="SinkWriter"/>), flushed to disk before it returns. Shares
+/// no mutable state with other partitions.
 /// </summary>
 internal sealed class PartitionTask
 {
@@ -16,6 +17,7 @@ internal sealed class PartitionTask
     private readonly Partition _partition;
     private readonly string[] _readColumns;
     private readonly SegmentPlan[] _sinks;
+    private readonly SinkLayout[] _layouts;
     private readonly string _attemptDir;
     private readonly ParquetWriteOptions _writeOptions;
     private readonly SegmentCounters _counters;
@@ -32,7 +34,7 @@ internal sealed class PartitionTask
     public const int SliceRows = 8_192;
 
     public PartitionTask(
-        CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks,
+        CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks, SinkLayout[] layouts,
         string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters, RowGroupPruner pruner, FaultPlan faults, MemoryBudget budget,
         int maxRecordBytes)
     {
@@ -45,69 +47,58 @@ internal sealed class PartitionTask
         _partition = partition;
         _readColumns = readColumns;
         _sinks = sinks;
+        _layouts = layouts;
         _attemptDir = attemptDir;
         _writeOptions = writeOptions;
         _counters = counters;
     }
 
-    /// <summary>Runs the attempt; returns, per sink, the part's size, SHA-256 and rows, each part already durable.</summary>
-    public (long Bytes, string Sha256, long Rows)[] Run(CancellationToken cancellationToken)
+    /// <summary>Runs the attempt; returns every part it wrote (sink by sink), each already durable.</summary>
+    public IReadOnlyList<PartFile> Run(CancellationToken cancellationToken)
     {
         PipelinePlan plan = _pipeline.Plan;
-        var files = new DurableFile[_sinks.Length];
-        var writers = new ParquetFileWriter[_sinks.Length];
-        long[] rowsWritten = new long[_sinks.Length];
+        var writers = new SinkWriter[_sinks.Length];
         try
         {
             for (int s = 0; s < _sinks.Length; s++)
             {
-                files[s] = new DurableFile(OutputCommitter.AttemptPartPath(_attemptDir, s), _faults);
-                writers[s] = new ParquetFileWriter(files[s], plan.Schemas[_sinks[s].OutputSchema], _writeOptions, leaveOpen: true);
+                writers[s] = new SinkWriter(s, _sinks[s].Stages[^1], plan.Schemas[_sinks[s].OutputSchema], _layouts[s], _writeOptions, _attemptDir, _faults);
             }
 
             _faults.Check(StorageOperation.Read, _partition.File);
             if (_partition.Format == InputFormat.Parquet)
             {
-                RunParquet(writers, rowsWritten, cancellationToken);
+                RunParquet(writers, cancellationToken);
             }
             else
             {
-                RunText(writers, rowsWritten, cancellationToken);
+                RunText(writers, cancellationToken);
             }
-            var parts = new (long, string, long)[_sinks.Length];
+            var parts = new List<PartFile>();
             long closing = Stopwatch.GetTimestamp();
-            for (int s = 0; s < _sinks.Length; s++)
+            foreach (SinkWriter writer in writers)
             {
-                writers[s].Dispose(); // writes the last row group and the footer
-                (long bytes, string sha) = files[s].Complete();
-                parts[s] = (bytes, sha, rowsWritten[s]);
+                parts.AddRange(writer.Finish()); // writes the last row groups and the footers, each file flushed to disk
             }
             _counters.RecordWrite(Stopwatch.GetTimestamp() - closing);
+            _counters.RecordWriters(writers.Sum(w => w.PeakOpenFiles), writers.Sum(w => w.PeakHeldBytes));
             return parts;
         }
         finally
         {
             // On failure the half-written attempt folder is deleted by the caller; nothing outside it was touched.
-            foreach (ParquetFileWriter? writer in writers)
+            foreach (SinkWriter? writer in writers)
             {
-                try
-                {
-                    writer?.Dispose(); // a no-op for writers closed above
-                }
-                catch (IOException)
-                {
-                    // Already failing: a writer whose stream broke fails again writing its footer, and the first error
-                    // is the one to report.
-                }
-            }
-            foreach (DurableFile? file in files)
-            {
-                file?.Dispose();
+                writer?.Dispose(); // closes what a failure left open; a no-op after Finish
             }
         }
     }
 
-    private void RunParquet(ParquetFileWriter[] writers, long[] rowsWritten, CancellationToken cancellationToken)
+    // What the sinks' writers may hold until their row groups are written: RowGroupBytes each, a partitioned sink's
+    // open files HeldBytes together.
+    private long WriterBytes() => _layouts.Sum(l => l.IsPartitioned ? l.HeldBytes : _writeOptions.RowGroupBytes);
+
+    private void RunParquet(SinkWriter[] writers, CancellationToken cancellationToken)
     {
         PipelinePlan plan = _pipeline.Plan;
         long opened = Stopwatch.GetTimestamp();
@@ -125,8 +116,8 @@ internal sealed class PartitionTask
             }
             // The row group's bytes are held from the budget until its rows are written. Its pages are streamed:
             // batches of SliceRows rows are decoded, run through the kernels and written one after another.
-            // The sinks' writers may hold up to RowGroupBytes each until their row group is written: counted too.
-            using MemoryBudget.Lease lease = _budget.Acquire(RowGroupCost.Estimate(plan, reader, rg, _readColumns) + (_sinks.Length * _writeOptions.RowGroupBytes), cancellationToken);
+            // What the sinks' writers hold until their row groups are written is counted too.
+            using MemoryBudget.Lease lease = _budget.Acquire(RowGroupCost.Estimate(plan, reader, rg, _readColumns) + WriterBytes(), cancellationToken);
             int firstRow = 0;
             using IEnumerator<RecordBatch> batches = reader.ReadRowGroupBatches(rg, fileColumns, SliceRows).GetEnumerator();
             while (true)
@@ -141,7 +132,7 @@ internal sealed class PartitionTask
                 using RecordBatch batch = batches.Current;
                 cancellationToken.ThrowIfCancellationRequested();
                 int first = firstRow;
-                RunBatch(batch, $"row group {rg}", rows => $"row group {rg}, rows {first}-{first + rows - 1}", writers, rowsWritten);
+                RunBatch(batch, $"row group {rg}", rows => $"row group {rg}, rows {first}-{first + rows - 1}", writers);
                 firstRow += batch.RowCount;
             }
         }
@@ -149,13 +140,13 @@ internal sealed class PartitionTask
 
     // A text partition is one stream of records: its batches are parsed, run and written one after another, holding
     // a batch of parsed columns, the kernels' output and the writers' row groups from the budget throughout.
-    private void RunText(ParquetFileWriter[] writers, long[] rowsWritten, CancellationToken cancellationToken)
+    private void RunText(SinkWriter[] writers, CancellationToken cancellationToken)
     {
         PipelinePlan plan = _pipeline.Plan;
         BatchSchema expected = plan.Schemas[plan.InputSchema];
         string[] partitionColumns = _partition.PartitionValues.Select(v => v.Column).ToArray();
         ColumnField[] fields = _readColumns.Where(c => !partitionColumns.Contains(c)).Select(c => expected[expected.IndexOf(c)]).ToArray();
-        using MemoryBudget.Lease lease = _budget.Acquire(RowGroupCost.EstimateText(plan, _readColumns, _maxRecordBytes) + (_sinks.Length * _writeOptions.RowGroupBytes), cancellationToken);
+        using MemoryBudget.Lease lease = _budget.Acquire(RowGroupCost.EstimateText(plan, _readColumns, _maxRecordBytes) + WriterBytes(), cancellationToken);
         long opened = Stopwatch.GetTimestamp();
         using TextBatchReader reader = TextBatchReader.Open(_partition, fields, partitionColumns, SliceRows, _maxRecordBytes, plan.InputSchema);
         _counters.RecordRead(Stopwatch.GetTimestamp() - opened);
@@ -171,12 +162,12 @@ internal sealed class PartitionTask
             }
             using RecordBatch batch = next;
             string lines = $"lines {reader.BatchFirstLine}-{reader.BatchLastLine}";
-            RunBatch(batch, lines, _ => lines, writers, rowsWritten);
+            RunBatch(batch, lines, _ => lines, writers);
         }
     }
 
     // Folder values appended, nulls checked, narrow columns widened, then every segment in plan order.
-    private void RunBatch(RecordBatch batch, string where, Func<int, string> rows, ParquetFileWriter[] writers, long[] rowsWritten)
+    private void RunBatch(RecordBatch batch, string where, Func<int, string> rows, SinkWriter[] writers)
     {
         PipelinePlan plan = _pipeline.Plan;
         var created = new List<Column>();
@@ -185,7 +176,7 @@ internal sealed class PartitionTask
             RecordBatch full = PartitionColumns.Append(batch, _partitionFields, _partition.PartitionValues, created);
             CheckNulls(full, where);
             // INT32 read into long or double members, FLOAT into double: converted here, exactly.
-            RunSegments(ColumnWidening.Apply(full, plan.Schemas[plan.InputSchema], created), rows, writers, rowsWritten);
+            RunSegments(ColumnWidening.Apply(full, plan.Schemas[plan.InputSchema], created), rows, writers);
         }
         finally
         {
@@ -193,7 +184,7 @@ internal sealed class PartitionTask
         }
     }
 
-    private void RunSegments(RecordBatch input, Func<int, string> where, ParquetFileWriter[] writers, long[] rowsWritten)
+    private void RunSegments(RecordBatch input, Func<int, string> where, SinkWriter[] writers)
     {
         PipelinePlan plan = _pipeline.Plan;
         var outputs = new RecordBatch?[plan.Segments.Count];
@@ -219,9 +210,8 @@ internal sealed class PartitionTask
                 {
                     int s = Array.IndexOf(_sinks, segment);
                     long writing = Stopwatch.GetTimestamp();
-                    writers[s].WriteBatch(result);
+                    writers[s].Write(result);
                     _counters.RecordWrite(Stopwatch.GetTimestamp() - writing);
-                    rowsWritten[s] += result.RowCount;
                 }
             }
         }

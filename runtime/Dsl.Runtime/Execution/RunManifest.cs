@@ -6,8 +6,9 @@ namespace Dsl.Execution;
 /// <summary>
 /// The record of a committed run, <c>_manifest.json</c> in the output: the job fingerprint a rerun compares against,
 /// the plan with its parameter values, the settings, every input file with its size, modification time and footer
-/// hash (the whole file's hash for text input), the partitions with their task keys and whether each was computed or reused, and every output part with its
-/// rows, size and SHA-256. Readers that trust only listed files can read the output from this alone.
+/// hash (the whole file's hash for text input), the partitions with their task keys and whether each was computed or
+/// reused, and every output part with its rows, size, SHA-256 and, for a partitioned sink, its partition folder and
+/// values. Readers that trust only listed files can read the output from this alone.
 /// </summary>
 internal sealed class RunManifest(
     PipelinePlan plan,
@@ -18,6 +19,7 @@ internal sealed class RunManifest(
     IReadOnlyList<string> taskKeys,
     IReadOnlyList<int> computed,
     IReadOnlyList<string> sinkFolders,
+    IReadOnlyList<SinkLayout> layouts,
     IReadOnlyList<TaskOutput> outputs,
     ExecutionOptions options)
 {
@@ -42,11 +44,16 @@ internal sealed class RunManifest(
             json.WriteNumber("rowGroupRows", options.Write.RowGroupRows);
             json.WriteNumber("rowGroupBytesLimit", LocalExecutor.WriterRowGroupBytes(options, result.Sinks.Count));
             json.WriteBoolean("pageChecksums", options.Write.WritePageChecksums);
+            json.WriteNumber("maxRowsPerFile", options.MaxRowsPerFile);
+            json.WriteNumber("maxBytesPerFile", options.MaxBytesPerFile);
+            json.WriteNumber("maxOpenFiles", options.MaxOpenFiles);
             json.WriteNumber("memoryBudgetBytes", options.MemoryBudget);
             json.WriteEndObject();
             json.WriteStartObject("memory");
             json.WriteNumber("budgetPeakBytes", result.MemoryBudgetPeak);
             json.WriteNumber("peakRssBytes", result.PeakRssBytes);
+            json.WriteNumber("peakOpenFilesPerTask", result.PeakOpenFiles);
+            json.WriteNumber("peakWriterBytesPerTask", result.PeakWriterBytes);
             json.WriteEndObject();
             json.WriteStartArray("inputs");
             foreach (FileFingerprint file in inputs)
@@ -105,17 +112,35 @@ internal sealed class RunManifest(
                 json.WriteString("directory", sink.Directory);
                 json.WriteString("folder", sinkFolders[s]);
                 json.WriteNumber("rows", sink.Rows);
+                if (layouts[s].IsPartitioned)
+                {
+                    json.WriteStartArray("partitionBy");
+                    foreach (string column in layouts[s].PartitionBy)
+                    {
+                        json.WriteStringValue(column);
+                    }
+                    json.WriteEndArray();
+                }
                 json.WriteStartArray("files");
                 foreach (Partition p in partitions)
                 {
-                    PartFile part = outputs[p.Index].Parts[s];
-                    json.WriteStartObject();
-                    json.WriteString("path", Path.GetFileName(sink.Files[p.Index]));
-                    json.WriteNumber("rows", part.Rows);
-                    json.WriteNumber("bytes", part.Bytes);
-                    json.WriteString("sha256", part.Sha256);
-                    json.WriteString("task", taskKeys[p.Index]);
-                    json.WriteEndObject();
+                    foreach (PartFile part in outputs[p.Index].Parts.Where(part => part.Sink == s))
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("path", part.RelativePath(p.Index));
+                        if (part.Partition is not null)
+                        {
+                            json.WriteString("partitionPath", part.Folder);
+                            json.WritePropertyName("partition");
+                            json.WriteRawValue(part.Partition);
+                        }
+                        json.WriteNumber("sequence", part.Sequence);
+                        json.WriteNumber("rows", part.Rows);
+                        json.WriteNumber("bytes", part.Bytes);
+                        json.WriteString("sha256", part.Sha256);
+                        json.WriteString("task", taskKeys[p.Index]);
+                        json.WriteEndObject();
+                    }
                 }
                 json.WriteEndArray();
                 json.WriteEndObject();

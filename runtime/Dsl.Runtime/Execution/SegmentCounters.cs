@@ -13,6 +13,8 @@ internal sealed class SegmentCounters
     private long _readTicks;
     private long _writeTicks;
     private long _commitTicks;
+    private long _peakOpenFiles;
+    private long _peakWriterBytes;
 
     public SegmentCounters(int segments)
     {
@@ -37,6 +39,17 @@ internal sealed class SegmentCounters
     /// <summary>Adds time spent committing a task (recording its parts, renaming its folder).</summary>
     public void RecordCommit(long ticks) => Interlocked.Add(ref _commitTicks, ticks);
 
+    /// <summary>Notes how many part files the task held open and what its partitioned writers held, keeping the largest.</summary>
+    public void RecordWriters(int openFiles, long writerBytes)
+    {
+        Max(ref _peakOpenFiles, openFiles);
+        Max(ref _peakWriterBytes, writerBytes);
+    }
+
+    public int PeakOpenFiles => (int)Volatile.Read(ref _peakOpenFiles);
+
+    public long PeakWriterBytes => Volatile.Read(ref _peakWriterBytes);
+
     public long RowGroupsSkipped => _rowGroupsSkipped;
 
     public long RowsSkipped => _rowsSkipped;
@@ -55,11 +68,27 @@ internal sealed class SegmentCounters
         Interlocked.Add(ref _readTicks, other._readTicks);
         Interlocked.Add(ref _writeTicks, other._writeTicks);
         Interlocked.Add(ref _commitTicks, other._commitTicks);
+        Max(ref _peakOpenFiles, other._peakOpenFiles);
+        Max(ref _peakWriterBytes, other._peakWriterBytes);
         for (int i = 0; i < _rowsIn.Length; i++)
         {
             Interlocked.Add(ref _rowsIn[i], other._rowsIn[i]);
             Interlocked.Add(ref _rowsOut[i], other._rowsOut[i]);
             Interlocked.Add(ref _ticks[i], other._ticks[i]);
+        }
+    }
+
+    private static void Max(ref long target, long value)
+    {
+        long seen = Volatile.Read(ref target);
+        while (value > seen)
+        {
+            long before = Interlocked.CompareExchange(ref target, value, seen);
+            if (before == seen)
+            {
+                return;
+            }
+            seen = before;
         }
     }
 

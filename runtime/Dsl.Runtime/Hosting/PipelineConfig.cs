@@ -26,6 +26,11 @@ namespace Dsl.Hosting;
 /// otlpEndpoint: http://localhost:4318   # send spans and metrics to this OpenTelemetry collector (OTLP/HTTP)
 /// outputs:                     # per sink (its last stage): folder inside the output
 ///   Featurize: features
+/// partitionBy:                 # per sink: hive folders Hour=7/IsWeekend=true/, in this order (or "Hour, IsWeekend")
+///   Featurize: [Hour, IsWeekend]
+/// maxRowsPerFile: 5000000      # start a new part file after this many rows (--max-rows-per-file)
+/// maxBytesPerFile: 512MB       # ... or about this many bytes (--max-bytes-per-file)
+/// maxOpenFiles: 64             # part files one task keeps open at once (--max-open-files)
 /// parameters:                  # stage parameter objects, by type name, then member
 ///   AmountScaling:             # e.g. static Features Featurize(Transaction t, AmountScaling s)
 ///     Mean: 120.5
@@ -38,7 +43,7 @@ namespace Dsl.Hosting;
 /// </example>
 public sealed class PipelineConfig
 {
-    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "targetPartitionBytes", "maxRecordBytes", "memoryBudget", "otlpEndpoint", "outputs", "parameters"];
+    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "targetPartitionBytes", "maxRecordBytes", "memoryBudget", "otlpEndpoint", "outputs", "partitionBy", "maxRowsPerFile", "maxBytesPerFile", "maxOpenFiles", "parameters"];
 
     private readonly Dictionary<string, Mark> _marks = new(StringComparer.Ordinal);
 
@@ -85,6 +90,18 @@ public sealed class PipelineConfig
 
     /// <summary>Output sub-folder per sink, keyed by the sink's last stage name.</summary>
     public IReadOnlyDictionary<string, string> Outputs { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>Hive partition columns per sink, keyed by the sink's last stage name (<c>--partition-by</c> overrides it for a single sink).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> PartitionBy { get; private set; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>Rows after which a part file is finished and the next started.</summary>
+    public long? MaxRowsPerFile { get; private set; }
+
+    /// <summary>About the bytes after which a part file is finished and the next started.</summary>
+    public long? MaxBytesPerFile { get; private set; }
+
+    /// <summary>The most part files one task keeps open at once.</summary>
+    public int? MaxOpenFiles { get; private set; }
 
     /// <summary>
     /// Reads <paramref name="path"/>. Returns the settings that could be read and every problem found (bad YAML, unknown
@@ -138,6 +155,10 @@ public sealed class PipelineConfig
                 case "maxRecordBytes": config.MaxRecordBytes = RecordSize(config, key, value, problems); break;
                 case "otlpEndpoint": config.OtlpEndpoint = Url(config, key, value, problems); break;
                 case "outputs": config.Outputs = Folders(config, value, problems); break;
+                case "partitionBy": config.PartitionBy = PartitionColumns(config, value, problems); break;
+                case "maxRowsPerFile": config.MaxRowsPerFile = Number(config, key, value, 1, long.MaxValue, problems); break;
+                case "maxBytesPerFile": config.MaxBytesPerFile = Size(config, key, value, problems); break;
+                case "maxOpenFiles": config.MaxOpenFiles = (int?)Number(config, key, value, 1, 100_000, problems); break;
                 case "parameters": ReadParameters(config, value, problems); break;
                 default:
                     problems.Add(Problem(config, keyNode.Start, $"Unknown setting '{key}'. Known settings are {string.Join(", ", Keys)}."));
@@ -159,8 +180,9 @@ public sealed class PipelineConfig
     }
 
     /// <summary>
-    /// Checks the settings against the compiled plan: the pipeline name, that each <c>outputs</c> key is a sink, and
-    /// that <c>parameters</c> gives a value of the right type to every member of every parameter type the stages take
+    /// Checks the settings against the compiled plan: the pipeline name, that each <c>outputs</c> and
+    /// <c>partitionBy</c> key is a sink, that each sink's partition columns are its columns and of a type that can
+    /// name a folder, and that <c>parameters</c> gives a value of the right type to every member of every parameter type the stages take
     /// (except the <c>Type.Member</c> names in <paramref name="overridden"/>) and nothing else.
     /// </summary>
     public IReadOnlyList<ConfigProblem> Check(PipelinePlan plan, IReadOnlyCollection<string>? overridden = null)
@@ -175,9 +197,20 @@ public sealed class PipelineConfig
         {
             if (!sinks.Contains(stage, StringComparer.Ordinal))
             {
-                bool exists = plan.Stages.Any(s => s.Name == stage);
-                string why = exists ? $"stage '{stage}' feeds other stages, so it writes no output" : $"pipeline '{plan.Name}' has no stage '{stage}'";
-                problems.Add(Problem(this, _marks["outputs." + stage], $"Output '{stage}' is not a sink: {why}. Sinks are {string.Join(", ", sinks.Select(s => $"'{s}'"))}."));
+                problems.Add(Problem(this, _marks["outputs." + stage], $"Output '{stage}' is not a sink: {NotASink(plan, stage)}. Sinks are {string.Join(", ", sinks.Select(s => $"'{s}'"))}."));
+            }
+        }
+        foreach ((string stage, IReadOnlyList<string> columns) in PartitionBy)
+        {
+            SegmentPlan? sink = plan.Sinks.FirstOrDefault(s => s.Stages[^1] == stage);
+            if (sink is null)
+            {
+                problems.Add(Problem(this, _marks["partitionBy." + stage], $"'partitionBy' names '{stage}', which is not a sink: {NotASink(plan, stage)}. Sinks are {string.Join(", ", sinks.Select(s => $"'{s}'"))}."));
+                continue;
+            }
+            foreach (string problem in HivePartitioning.Problems(stage, plan.Schemas[sink.OutputSchema], columns))
+            {
+                problems.Add(Problem(this, _marks["partitionBy." + stage], problem));
             }
         }
         // The folders the run would write each sink to, as LocalExecutor chooses them: a clash fails the build, not the run.
@@ -191,6 +224,17 @@ public sealed class PipelineConfig
         BindParameters(plan, overridden ?? [], new StageParameterValues(), problems);
         return problems;
     }
+
+    private static string NotASink(PipelinePlan plan, string stage) => plan.Stages.Any(s => s.Name == stage)
+        ? $"stage '{stage}' feeds other stages, so it writes no output"
+        : $"pipeline '{plan.Name}' has no stage '{stage}'";
+
+    /// <summary>
+    /// Partition columns as written on the command line or in a scalar <c>partitionBy</c> entry: names separated by
+    /// commas, spaces around them ignored.
+    /// </summary>
+    public static IReadOnlyList<string> SplitColumns(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>
     /// The stage parameter values the file gives for <paramref name="plan"/>, converted to the members' types. Values
@@ -349,6 +393,34 @@ public sealed class PipelineConfig
                 members[(memberKey as YamlScalarNode)?.Value ?? memberKey.ToString()] = (memberKey.Start, memberValue);
             }
         }
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> PartitionColumns(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)
+    {
+        var partitions = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (value is not YamlMappingNode map)
+        {
+            problems.Add(Problem(config, value.Start, "Setting 'partitionBy' must map sink stage names to their partition columns, one 'Stage: [Column, Column]' line each."));
+            return partitions;
+        }
+        foreach ((YamlNode keyNode, YamlNode columnsNode) in map.Children)
+        {
+            string stage = (keyNode as YamlScalarNode)?.Value ?? keyNode.ToString();
+            config._marks["partitionBy." + stage] = keyNode.Start;
+            switch (columnsNode)
+            {
+                case YamlScalarNode { Value: { } text }:
+                    partitions[stage] = SplitColumns(text);
+                    break;
+                case YamlSequenceNode list when list.Children.All(c => c is YamlScalarNode { Value.Length: > 0 }):
+                    partitions[stage] = list.Children.Select(c => ((YamlScalarNode)c).Value!.Trim()).ToArray();
+                    break;
+                default:
+                    problems.Add(Problem(config, columnsNode.Start, $"Setting 'partitionBy.{stage}' must be a list of column names, such as [Country, Year], or one name."));
+                    break;
+            }
+        }
+        return partitions;
     }
 
     private static Dictionary<string, string> Folders(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)

@@ -47,7 +47,11 @@ public static class PipelineHost
         var allowEmpty = new Option<bool>("--allow-empty") { Description = "Let an input without rows replace the output with an empty one (by default that is an error)." };
         var memoryBudget = new Option<string?>("--memory-budget") { Description = $"Bytes running tasks may hold in decoded data at once, e.g. 512MB or 2GiB (tasks wait for room). Default: half of the memory available, now {FormatBytes(MemoryBudget.DefaultBytes)}." };
         var force = new Option<bool>("--force") { Description = "Recompute every partition, even those whose input, code and settings are unchanged since the output was written." };
-        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget };
+        var partitionBy = new Option<string?>("--partition-by") { Description = "Write the output as hive folders named by these columns' values, in order, e.g. Country,Year (Country=FR/Year=2024/part-00000.parquet); the columns leave the files. For a pipeline with one sink; with several, use 'partitionBy' in the configuration file. \"\" turns the file's setting off.", HelpName = "COLUMNS" };
+        var maxRowsPerFile = new Option<long?>("--max-rows-per-file") { Description = "Start a new part file (part-NNNNN-1.parquet, ...) once one holds this many rows. Default: no limit." };
+        var maxBytesPerFile = new Option<string?>("--max-bytes-per-file") { Description = "Start a new part file once one holds about this many bytes, e.g. 256MB. Default: no limit." };
+        var maxOpenFiles = new Option<int?>("--max-open-files") { Description = $"Part files one task keeps open at once; a partitioned output finishes the least recently written file when a new value would pass it. Default: {new ExecutionOptions().MaxOpenFiles}." };
+        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles };
         run.SetAction(parse => Guard(stderr, () =>
         {
             (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(parse.GetValue(param) ?? [], plan);
@@ -73,6 +77,19 @@ public static class PipelineHost
                 }
                 stdout.WriteLine($"Using settings from {Path.GetFullPath(configPath)}");
             }
+            IReadOnlyDictionary<string, IReadOnlyList<string>> partitions = settings?.PartitionBy ?? new Dictionary<string, IReadOnlyList<string>>();
+            if (parse.GetValue(partitionBy) is { } partitionColumns)
+            {
+                if (PartitionByOption(plan, partitionColumns, out IReadOnlyList<string> partitionProblems) is not { } single)
+                {
+                    foreach (string problem in partitionProblems)
+                    {
+                        stderr.WriteLine($"error: {problem}");
+                    }
+                    return 2;
+                }
+                partitions = single;
+            }
             // Every parameter value is known and checked before anything is read or written.
             StageParameterValues parameters = ParameterOverrides.Apply(settings?.ParameterValues(plan) ?? new StageParameterValues(), overrides);
             CompiledPipeline bound = pipeline.WithParameters(parameters);
@@ -92,6 +109,10 @@ public static class PipelineHost
                 TargetPartitionBytes = settings?.TargetPartitionBytes ?? defaults.TargetPartitionBytes,
                 MaxRecordBytes = settings?.MaxRecordBytes ?? defaults.MaxRecordBytes,
                 OutputFolders = settings?.Outputs ?? defaults.OutputFolders,
+                PartitionBy = partitions,
+                MaxRowsPerFile = parse.GetValue(maxRowsPerFile) ?? settings?.MaxRowsPerFile ?? defaults.MaxRowsPerFile,
+                MaxBytesPerFile = parse.GetValue(maxBytesPerFile) is { } maxBytes ? ParseBytes(maxBytes, "--max-bytes-per-file") : settings?.MaxBytesPerFile ?? defaults.MaxBytesPerFile,
+                MaxOpenFiles = parse.GetValue(maxOpenFiles) ?? settings?.MaxOpenFiles ?? defaults.MaxOpenFiles,
                 Write = new ParquetWriteOptions
                 {
                     Compression = OutputCodecs.Parse(parse.GetValue(compression)) ?? settings?.Compression ?? CompressionCodec.Snappy,
@@ -178,6 +199,27 @@ public static class PipelineHost
         // The run command handles SIGINT/SIGTERM itself (StopSignals); System.CommandLine's handler would end the
         // process after a timeout, possibly in the middle of cleaning up.
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null });
+    }
+
+    // --partition-by names the columns of the single sink; "" means not partitioned. Problems are checked here, before
+    // any input is read, with the same rules as the configuration file's 'partitionBy'.
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>>? PartitionByOption(PipelinePlan plan, string text, out IReadOnlyList<string> problems)
+    {
+        IReadOnlyList<string> columns = PipelineConfig.SplitColumns(text);
+        SegmentPlan[] sinks = plan.Sinks.ToArray();
+        if (sinks.Length != 1)
+        {
+            problems = [$"--partition-by needs a pipeline with one sink, and pipeline '{plan.Name}' has {sinks.Length} ({string.Join(", ", sinks.Select(s => $"'{s.Stages[^1]}'"))}). Give each sink its columns under 'partitionBy:' in the configuration file."];
+            return null;
+        }
+        SegmentPlan sink = sinks[0];
+        if (columns.Count == 0)
+        {
+            problems = [];
+            return new Dictionary<string, IReadOnlyList<string>>();
+        }
+        problems = HivePartitioning.Problems(sink.Stages[^1], plan.Schemas[sink.OutputSchema], columns).Select(p => "--partition-by: " + p).ToArray();
+        return problems.Count > 0 ? null : new Dictionary<string, IReadOnlyList<string>> { [sink.Stages[^1]] = columns };
     }
 
     /// <summary>The configuration file name looked for when <c>--config</c> is not given.</summary>
@@ -310,7 +352,7 @@ public static class PipelineHost
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
 
     /// <summary>Parses a size such as <c>512MB</c>, <c>2GiB</c> or <c>1000000</c> (bytes); units are powers of 1024.</summary>
-    internal static long ParseBytes(string text)
+    internal static long ParseBytes(string text, string option = "--memory-budget")
     {
         string t = text.Trim();
         int split = t.Length;
@@ -325,11 +367,11 @@ public static class PipelineHost
             "M" or "MB" or "MIB" => 1L << 20,
             "G" or "GB" or "GIB" => 1L << 30,
             "T" or "TB" or "TIB" => 1L << 40,
-            _ => throw new ArgumentException($"--memory-budget '{text}' is not a size: write a number with an optional unit B, KB, MB, GB or TB (powers of 1024), e.g. 512MB."),
+            _ => throw new ArgumentException($"{option} '{text}' is not a size: write a number with an optional unit B, KB, MB, GB or TB (powers of 1024), e.g. 512MB."),
         };
         if (!double.TryParse(t[..split], NumberStyles.Float, CultureInfo.InvariantCulture, out double number) || number <= 0 || number * unit < 1 << 20 || number * unit > long.MaxValue)
         {
-            throw new ArgumentException($"--memory-budget '{text}' must be at least 1MB.");
+            throw new ArgumentException($"{option} '{text}' must be at least 1MB.");
         }
         return (long)(number * unit);
     }

@@ -31,7 +31,7 @@ public sealed class ParquetFileWriter : IDisposable
     private readonly NestedShredder?[] _nested;
     private readonly List<ColumnChunkBuffer> _leaves = [];
     private readonly ThriftCompactWriter _thrift = new();
-    private readonly PageScratch _scratch = new();
+    private readonly PageScratch _scratch;
     private readonly List<RowGroup> _rowGroups = [];
     private int _bufferedRows;
     private bool _closed;
@@ -48,8 +48,19 @@ public sealed class ParquetFileWriter : IDisposable
     /// <param name="options">Settings; defaults when null.</param>
     /// <param name="leaveOpen">Whether closing the writer leaves the stream open.</param>
     public ParquetFileWriter(Stream stream, BatchSchema schema, ParquetWriteOptions? options = null, bool leaveOpen = false)
+        : this(stream, schema, options, leaveOpen, new PageScratch())
+    {
+    }
+
+    /// <summary>
+    /// A writer whose page buffers are <paramref name="scratch"/>, shared with other writers used from the same thread
+    /// one at a time (a partitioned output's open files): what a page is encoded and compressed in is transient, so
+    /// one set serves them all instead of a megabyte or more per open file.
+    /// </summary>
+    internal ParquetFileWriter(Stream stream, BatchSchema schema, ParquetWriteOptions? options, bool leaveOpen, PageScratch scratch)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        _scratch = scratch;
         ArgumentNullException.ThrowIfNull(schema);
         if (!stream.CanWrite)
         {
@@ -96,12 +107,32 @@ public sealed class ParquetFileWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         ObjectDisposedException.ThrowIf(_closed, this);
-        CheckBatch(batch);
-        int start = 0;
-        while (start < batch.RowCount)
+        CheckBatch(Schema, batch);
+        AppendRows(batch, 0, batch.RowCount);
+    }
+
+    /// <summary>
+    /// Buffers rows <paramref name="start"/> .. <paramref name="start"/> + <paramref name="count"/> of
+    /// <paramref name="batch"/>, which the caller has checked against <see cref="Schema"/> (<see cref="CheckBatch"/>)
+    /// once for all the ranges it writes of it.
+    /// </summary>
+    internal void WriteRows(RecordBatch batch, int start, int count)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if ((uint)start > (uint)batch.RowCount || (uint)count > (uint)(batch.RowCount - start))
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), $"Rows {start} to {start + count} are outside the batch of {batch.RowCount} rows.");
+        }
+        AppendRows(batch, start, count);
+    }
+
+    private void AppendRows(RecordBatch batch, int start, int count)
+    {
+        int end = start + count;
+        while (start < end)
         {
             // Rows go in pieces so that a row group is cut soon after what the writer holds reaches RowGroupBytes.
-            int take = Math.Min(Math.Min(batch.RowCount - start, _options.RowGroupRows - _bufferedRows), PieceRows);
+            int take = Math.Min(Math.Min(end - start, _options.RowGroupRows - _bufferedRows), PieceRows);
             for (int c = 0; c < _columns.Length; c++)
             {
                 if (_nested[c] is { } shredder)
@@ -128,6 +159,24 @@ public sealed class ParquetFileWriter : IDisposable
     /// and the finished pages, compressed, that wait for the row group to be written.
     /// </summary>
     internal (long PendingBytes, long SpooledBytes) HeldBytes => (_leaves.Sum(l => l.PendingBytes), _leaves.Sum(l => l.SpooledBytes));
+
+    /// <summary>
+    /// What the writer holds in memory as it counts it: the pending rows and the page spool's blocks, including those
+    /// kept, empty, for the next row group (<see cref="ReleaseSpool"/> gives them back).
+    /// </summary>
+    internal long BufferedBytes => _leaves.Sum(l => l.PendingBytes + l.SpoolCapacity);
+
+    /// <summary>The bytes written to the stream so far (row groups already written, and the leading magic).</summary>
+    internal long BytesWritten => _sink.Position;
+
+    /// <summary>Drops the page spool's kept blocks (after <see cref="FlushRowGroup"/>, they hold nothing).</summary>
+    internal void ReleaseSpool()
+    {
+        foreach (ColumnChunkBuffer leaf in _leaves)
+        {
+            leaf.ReleaseSpool();
+        }
+    }
 
     // The most rows appended between two looks at what the writer holds.
     private const int PieceRows = 8192;
@@ -351,15 +400,17 @@ public sealed class ParquetFileWriter : IDisposable
         _ => throw new ArgumentException($"Column '{field.Name}' has type {field.Type}, which cannot be written to Parquet yet.", nameof(field)),
     };
 
-    private void CheckBatch(RecordBatch batch)
+    /// <summary>Checks that <paramref name="batch"/> can be written to a file of <paramref name="schema"/>.</summary>
+    /// <exception cref="ArgumentException">Its columns do not match (names, types, or nulls in a non-nullable column).</exception>
+    internal static void CheckBatch(BatchSchema schema, RecordBatch batch)
     {
-        if (batch.Schema.Count != Schema.Count)
+        if (batch.Schema.Count != schema.Count)
         {
-            throw new ArgumentException($"The batch has {batch.Schema.Count} columns but the file's schema has {Schema.Count}: {Schema}.", nameof(batch));
+            throw new ArgumentException($"The batch has {batch.Schema.Count} columns but the file's schema has {schema.Count}: {schema}.", nameof(batch));
         }
-        for (int i = 0; i < Schema.Count; i++)
+        for (int i = 0; i < schema.Count; i++)
         {
-            ColumnField expected = Schema[i];
+            ColumnField expected = schema[i];
             ColumnField actual = batch.Schema[i];
             if (actual.Name != expected.Name || actual.Type != expected.Type || actual.Precision != expected.Precision || actual.Scale != expected.Scale
                 || actual.FixedLength != expected.FixedLength || actual.IsAdjustedToUtc != expected.IsAdjustedToUtc || !actual.Children.SequenceEqual(expected.Children))

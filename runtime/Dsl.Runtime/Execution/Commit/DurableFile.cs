@@ -38,6 +38,51 @@ internal sealed class DurableFile : Stream
         return (_file.Length, Convert.ToHexStringLower(_hash.GetHashAndReset()));
     }
 
+    /// <summary>
+    /// Hands the bytes to the operating system without waiting for the disk; returns the length and SHA-256. The file
+    /// must go through <see cref="FlushAll"/> before anything names it.
+    /// </summary>
+    public (long Bytes, string Sha256) Finish()
+    {
+        _file.Flush();
+        return (_file.Length, Convert.ToHexStringLower(_hash.GetHashAndReset()));
+    }
+
+    /// <summary>When more files or folders than this are to be flushed at once, one syncfs of their file system does it.</summary>
+    public const int SyncFileSystemAbove = 32;
+
+    /// <summary>
+    /// Makes <paramref name="paths"/> (files that <see cref="Finish"/>ed, or folders) durable: each is fsynced, or,
+    /// when there are more than <see cref="SyncFileSystemAbove"/>, their file system is flushed in one call (at
+    /// 6 ms an fsync here, 10,000 partition folders would otherwise take a minute). All must lie on the file system
+    /// of <paramref name="root"/>.
+    /// </summary>
+    public static void FlushAll(IReadOnlyCollection<string> paths, string root, bool folders, FaultPlan faults)
+    {
+        if (paths.Count > SyncFileSystemAbove)
+        {
+            faults.Check(StorageOperation.Fsync, root);
+            if (NativeFileSystem.TrySyncFileSystem(root))
+            {
+                return;
+            }
+        }
+        foreach (string path in paths)
+        {
+            if (folders)
+            {
+                faults.Check(StorageOperation.Fsync, path);
+                NativeFileSystem.FsyncDirectory(path);
+            }
+            else
+            {
+                faults.Check(StorageOperation.Fsync, path);
+                using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+                file.Flush(flushToDisk: true);
+            }
+        }
+    }
+
     public override bool CanRead => false;
 
     public override bool CanSeek => false;

@@ -25,16 +25,18 @@ internal enum StorageOperation
 /// writes with "No space left on device". It also widens the commit protocol's steps (<c>DSL_TEST_STEP_DELAY_MS</c>)
 /// so that kill tests land inside them, names each step on standard error (<c>DSL_TEST_TRACE=1</c>), and can make
 /// the job commit take its two-rename fallback as on a file system without an atomic exchange
-/// (<c>DSL_TEST_NO_EXCHANGE=1</c>). Without those variables it does nothing.
+/// (<c>DSL_TEST_NO_EXCHANGE=1</c>), or check partition folders as on a file system that ignores letter case
+/// (<c>DSL_TEST_FOLD_CASE=1</c>). Without those variables it does nothing.
 /// </summary>
 internal sealed class FaultPlan
 {
     private readonly Dictionary<StorageOperation, Rule> _rules;
     private readonly object _gate = new();
 
-    private FaultPlan(Dictionary<StorageOperation, Rule> rules, int stepDelayMs, bool trace, bool noExchange = false)
+    private FaultPlan(Dictionary<StorageOperation, Rule> rules, int stepDelayMs, bool trace, bool noExchange = false, bool foldCase = false)
     {
         _rules = rules;
+        FoldCase = foldCase;
         StepDelayMs = stepDelayMs;
         Trace = trace;
         NoExchange = noExchange;
@@ -48,10 +50,14 @@ internal sealed class FaultPlan
         Environment.GetEnvironmentVariable("DSL_TEST_FAULTS"),
         int.TryParse(Environment.GetEnvironmentVariable("DSL_TEST_STEP_DELAY_MS"), CultureInfo.InvariantCulture, out int delay) ? delay : 0,
         Environment.GetEnvironmentVariable("DSL_TEST_TRACE") == "1",
-        Environment.GetEnvironmentVariable("DSL_TEST_NO_EXCHANGE") == "1");
+        Environment.GetEnvironmentVariable("DSL_TEST_NO_EXCHANGE") == "1",
+        Environment.GetEnvironmentVariable("DSL_TEST_FOLD_CASE") == "1");
 
     /// <summary>Whether the job commit acts as if the file system had no atomic exchange.</summary>
     public bool NoExchange { get; }
+
+    /// <summary>Whether the job commit acts as if the output's file system took names differing only in case for one.</summary>
+    public bool FoldCase { get; }
 
     /// <summary>Milliseconds to pause at each commit step.</summary>
     public int StepDelayMs { get; }
@@ -60,7 +66,7 @@ internal sealed class FaultPlan
     public bool Trace { get; }
 
     /// <summary>Parses <c>op[@skip]:count[:enospc]</c> rules separated by commas.</summary>
-    public static FaultPlan Parse(string? spec, int stepDelayMs = 0, bool trace = false, bool noExchange = false)
+    public static FaultPlan Parse(string? spec, int stepDelayMs = 0, bool trace = false, bool noExchange = false, bool foldCase = false)
     {
         var rules = new Dictionary<StorageOperation, Rule>();
         foreach (string part in (spec ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -76,7 +82,7 @@ internal sealed class FaultPlan
             int skip = head.Length > 1 ? int.Parse(head[1], CultureInfo.InvariantCulture) : 0;
             rules[op] = new Rule(skip, count, fields.Length > 2 && fields[2].Equals("enospc", StringComparison.OrdinalIgnoreCase));
         }
-        return new FaultPlan(rules, stepDelayMs, trace, noExchange);
+        return new FaultPlan(rules, stepDelayMs, trace, noExchange, foldCase);
     }
 
     /// <summary>Throws the planned fault for this occurrence of <paramref name="operation"/> on <paramref name="path"/>, if any.</summary>

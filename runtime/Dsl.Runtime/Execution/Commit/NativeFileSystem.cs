@@ -4,7 +4,7 @@ namespace Dsl.Execution.Commit;
 
 /// <summary>
 /// The few POSIX calls the commit protocol needs and .NET does not expose: fsync of a folder (so a rename inside it is
-/// durable), an atomic exchange of two folders (<c>renameat2(RENAME_EXCHANGE)</c>, Linux 3.15+ on ext4, xfs, btrfs,
+/// durable), syncfs (many files and folders at once), an atomic exchange of two folders (<c>renameat2(RENAME_EXCHANGE)</c>, Linux 3.15+ on ext4, xfs, btrfs,
 /// tmpfs), hard links, and <c>flock</c>. Each call says when the platform or file system lacks it, so the caller can
 /// take its documented fallback.
 /// </summary>
@@ -57,6 +57,53 @@ internal static partial class NativeFileSystem
             {
                 throw Error($"Could not flush the folder '{directory}' to disk");
             }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    /// <summary>
+    /// Flushes everything written to the file system holding <paramref name="path"/> (Linux <c>syncfs</c>): one call
+    /// instead of thousands of fsyncs when a partitioned output writes thousands of files and folders. False where
+    /// there is no such call (the caller then flushes each file or folder).
+    /// </summary>
+    public static bool TrySyncFileSystem(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        int fd;
+        try
+        {
+            fd = Open(path, OpenReadOnly);
+        }
+        catch (Exception e) when (Missing(e))
+        {
+            return false;
+        }
+        if (fd < 0)
+        {
+            throw Error($"Could not open '{path}' to flush its file system to disk");
+        }
+        try
+        {
+            if (Syncfs(fd) == 0)
+            {
+                return true;
+            }
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is ENOSYS)
+            {
+                return false;
+            }
+            throw Error($"Could not flush the file system of '{path}' to disk", errno);
+        }
+        catch (Exception e) when (Missing(e))
+        {
+            return false;
         }
         finally
         {
@@ -184,6 +231,9 @@ internal static partial class NativeFileSystem
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static partial int Syncfs(int fd);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);

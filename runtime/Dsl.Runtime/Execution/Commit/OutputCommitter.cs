@@ -2,10 +2,35 @@ using System.Text.Json;
 
 namespace Dsl.Execution.Commit;
 
-/// <summary>A finished part file: where it is now, its size and SHA-256, and its rows.</summary>
-internal sealed record PartFile(string Path, long Bytes, string Sha256, long Rows);
+/// <summary>
+/// A finished part file: where it is now, its size and SHA-256, its rows, and where it goes in the output: its sink,
+/// its partition folder inside the sink's folder and its number among the task's files in that folder. The file's
+/// name is given at the job commit from the task's partition index (<see cref="RelativePath"/>), so a reused task's
+/// files are named for where its partition now stands.
+/// </summary>
+internal sealed record PartFile(string Path, long Bytes, string Sha256, long Rows)
+{
+    /// <summary>The sink it belongs to (index into the plan's sinks).</summary>
+    public int Sink { get; init; }
 
-/// <summary>A committed task: the parts it wrote, one per sink, in sink order.</summary>
+    /// <summary>Its partition folder, <c>/</c>-separated escaped <c>column=value</c> segments; empty when unpartitioned.</summary>
+    public string Folder { get; init; } = "";
+
+    /// <summary>0 for the task's first file in <see cref="Folder"/>, then 1, 2, ... (the <c>-k</c> suffix).</summary>
+    public int Sequence { get; init; }
+
+    /// <summary>Its partition values as a JSON object (for the manifest); null when unpartitioned.</summary>
+    public string? Partition { get; init; }
+
+    /// <summary>Its path inside the sink's folder: <c>[folder/]part-NNNNN[-k].parquet</c>.</summary>
+    public string RelativePath(int partition)
+    {
+        string name = Sequence == 0 ? $"part-{partition:D5}.parquet" : $"part-{partition:D5}-{Sequence}.parquet";
+        return Folder.Length == 0 ? name : Folder + "/" + name;
+    }
+}
+
+/// <summary>A committed task: the parts it wrote, in sink order and, within a sink, in the order they were started.</summary>
 internal sealed record TaskOutput(string Key, IReadOnlyList<PartFile> Parts);
 
 /// <summary>
@@ -119,9 +144,6 @@ internal sealed class OutputCommitter : IDisposable
         return dir;
     }
 
-    /// <summary>Where an attempt writes sink <paramref name="sink"/>'s part; no <c>*.parquet</c> glob matches the name.</summary>
-    public static string AttemptPartPath(string attemptDir, int sink) => Path.Combine(attemptDir, $"sink-{sink}.parquet.inprogress");
-
     /// <summary>
     /// Task commit: records the attempt's parts (already flushed by <see cref="DurableFile.Complete"/>), flushes the
     /// folder and renames it to <c>tasks/&lt;key&gt;</c>. When a valid commit of the same task is already there (a
@@ -130,7 +152,7 @@ internal sealed class OutputCommitter : IDisposable
     /// (a damaged record, a deletion cut short by a crash) is replaced.
     /// </summary>
     /// <returns>The committed output, and whether this attempt's files are the ones committed.</returns>
-    public (TaskOutput Output, bool Won) CommitTask(string attemptDir, string key, IReadOnlyList<(long Bytes, string Sha256, long Rows)> parts)
+    public (TaskOutput Output, bool Won) CommitTask(string attemptDir, string key, IReadOnlyList<PartFile> parts)
     {
         using (var stream = new MemoryStream())
         {
@@ -139,12 +161,21 @@ internal sealed class OutputCommitter : IDisposable
                 json.WriteStartObject();
                 json.WriteString("task", key);
                 json.WriteStartArray("parts");
-                foreach ((long bytes, string sha, long rows) in parts)
+                foreach (PartFile part in parts)
                 {
                     json.WriteStartObject();
-                    json.WriteNumber("bytes", bytes);
-                    json.WriteString("sha256", sha);
-                    json.WriteNumber("rows", rows);
+                    json.WriteNumber("sink", part.Sink);
+                    json.WriteString("file", Path.GetFileName(part.Path));
+                    json.WriteString("folder", part.Folder);
+                    json.WriteNumber("sequence", part.Sequence);
+                    if (part.Partition is not null)
+                    {
+                        json.WritePropertyName("partition");
+                        json.WriteRawValue(part.Partition);
+                    }
+                    json.WriteNumber("bytes", part.Bytes);
+                    json.WriteString("sha256", part.Sha256);
+                    json.WriteNumber("rows", part.Rows);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
@@ -176,7 +207,7 @@ internal sealed class OutputCommitter : IDisposable
         }
         Fsync(Tasks);
         _faults.Step("task-committed");
-        return (new TaskOutput(key, parts.Select((p, s) => new PartFile(AttemptPartPath(target, s), p.Bytes, p.Sha256, p.Rows)).ToArray()), true);
+        return (new TaskOutput(key, parts.Select(p => p with { Path = Path.Combine(target, Path.GetFileName(p.Path)) }).ToArray()), true);
     }
 
     /// <summary>The committed output of task <paramref name="key"/>, if a run (this one or a dead one) committed it and its files are intact.</summary>
@@ -192,16 +223,23 @@ internal sealed class OutputCommitter : IDisposable
         {
             using JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(record));
             var parts = new List<PartFile>();
-            int sink = 0;
             foreach (JsonElement part in doc.RootElement.GetProperty("parts").EnumerateArray())
             {
-                string path = AttemptPartPath(dir, sink++);
+                string file = part.GetProperty("file").GetString()!;
+                string folder = part.GetProperty("folder").GetString()!;
+                string path = Path.Combine(dir, file);
                 long bytes = part.GetProperty("bytes").GetInt64();
-                if (!File.Exists(path) || new FileInfo(path).Length != bytes)
+                if (Path.GetFileName(file) != file || (folder.Length > 0 && !HivePartitioning.IsContained(folder)) || !File.Exists(path) || new FileInfo(path).Length != bytes)
                 {
                     return null;
                 }
-                parts.Add(new PartFile(path, bytes, part.GetProperty("sha256").GetString()!, part.GetProperty("rows").GetInt64()));
+                parts.Add(new PartFile(path, bytes, part.GetProperty("sha256").GetString()!, part.GetProperty("rows").GetInt64())
+                {
+                    Sink = part.GetProperty("sink").GetInt32(),
+                    Folder = folder,
+                    Sequence = part.GetProperty("sequence").GetInt32(),
+                    Partition = part.TryGetProperty("partition", out JsonElement values) ? values.GetRawText() : null,
+                });
             }
             return new TaskOutput(key, parts);
         }
@@ -238,16 +276,34 @@ internal sealed class OutputCommitter : IDisposable
 
     private void AssembleNext(IReadOnlyList<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)> sinks, Func<byte[]> manifest, CancellationToken cancellationToken)
     {
+        foreach ((string folder, IReadOnlyList<(string Name, PartFile Source)> parts) in sinks)
+        {
+            CheckPartitionFoldersAreDistinct(folder, parts.Select(p => p.Source.Folder));
+        }
         Directory.CreateDirectory(Next);
         foreach ((string folder, IReadOnlyList<(string Name, PartFile Source)> parts) in sinks)
         {
             string dir = Path.Combine(Next, folder);
             Directory.CreateDirectory(dir);
+            var partitionFolders = new HashSet<string>(StringComparer.Ordinal);
             foreach ((string name, PartFile source) in parts)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                LinkOrCopy(source.Path, Path.Combine(dir, name));
+                // Escaping keeps every partition value inside its folder; this makes sure of it before anything is linked.
+                if (!HivePartitioning.IsContained(name))
+                {
+                    throw new InvalidOperationException($"The part path '{name}' of output folder '{folder}' would leave that folder; nothing was published.");
+                }
+                string target = Path.Combine(dir, name);
+                for (string? parent = Path.GetDirectoryName(target); parent is not null && parent.Length > dir.Length && partitionFolders.Add(parent); parent = Path.GetDirectoryName(parent))
+                {
+                    Directory.CreateDirectory(parent);
+                }
+                LinkOrCopy(source.Path, target);
             }
+            // Partition folders deepest first (or their file system at once, when there are many), then the sink's own:
+            // each folder's entries are on disk before its parent's.
+            DurableFile.FlushAll(partitionFolders.OrderByDescending(f => f.Length).ThenBy(f => f, StringComparer.Ordinal).ToArray(), Next, folders: true, _faults);
             Fsync(dir);
         }
         _faults.Step("next-assembled");
@@ -360,6 +416,44 @@ internal sealed class OutputCommitter : IDisposable
         if (!File.Exists(Path.Combine(Output, LocalExecutor.ManifestFile)))
         {
             throw new ArgumentException($"The output folder '{Output}' already holds files and no {LocalExecutor.ManifestFile}, so a Dsl run did not write it. A run replaces its output folder as a whole: choose a new or empty folder, or delete this one yourself.");
+        }
+    }
+
+    /// <summary>
+    /// Whether this output's file system takes names differing only in letter case for one name (macOS and Windows by
+    /// default, a casefolded ext4 folder): probed on the lock file, or forced by the test hook.
+    /// </summary>
+    public bool FoldsCase => _faults.FoldCase || File.Exists(Path.Combine(Work, "LOCK"));
+
+    // Partition folders whose names differ only in case would be one folder on such a file system, their files mixed
+    // and read back under one value: refused before anything is assembled, with both values named.
+    private void CheckPartitionFoldersAreDistinct(string sinkFolder, IEnumerable<string> partitionFolders)
+    {
+        if (!FoldsCase)
+        {
+            return;
+        }
+        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (string folder in partitionFolders.Distinct(StringComparer.Ordinal))
+        {
+            foreach (string prefix in Prefixes(folder))
+            {
+                if (seen.TryGetValue(prefix, out string? other) && other != prefix)
+                {
+                    string where = sinkFolder.Length == 0 ? "the output folder" : $"output folder '{sinkFolder}'";
+                    throw new PipelineExecutionException($"The partition folders '{other}' and '{prefix}' of {where} differ only in letter case, and the file system of '{Output}' does not tell such names apart, so their files would mix under one value. Write the output to a case-sensitive file system, or give the values one case in a Map stage (for example ToUpperInvariant()).");
+                }
+                seen.TryAdd(prefix, prefix);
+            }
+        }
+
+        static IEnumerable<string> Prefixes(string folder)
+        {
+            for (int i = folder.IndexOf('/'); i >= 0; i = folder.IndexOf('/', i + 1))
+            {
+                yield return folder[..i];
+            }
+            yield return folder;
         }
     }
 

@@ -39,7 +39,12 @@ internal sealed class PreviousOutput
             {
                 return null;
             }
-            var parts = new Dictionary<string, PartFile?[]>(StringComparer.Ordinal);
+            // Every task the output holds, even one that wrote no file (a partitioned sink's task without rows).
+            var parts = new Dictionary<string, List<PartFile>>(StringComparer.Ordinal);
+            foreach (JsonElement partition in root.GetProperty("partitions").EnumerateArray())
+            {
+                parts.TryAdd(partition.GetProperty("task").GetString()!, []);
+            }
             var sinks = new List<PreviousSink>();
             int s = 0;
             foreach (JsonElement sink in root.GetProperty("outputs").EnumerateArray())
@@ -48,29 +53,33 @@ internal sealed class PreviousOutput
                 var files = new List<PartFile>();
                 foreach (JsonElement file in sink.GetProperty("files").EnumerateArray())
                 {
+                    string relative = file.GetProperty("path").GetString()!;
+                    if (!HivePartitioning.IsContained(relative))
+                    {
+                        return null; // not a path this runtime writes: the manifest is not trusted
+                    }
                     var part = new PartFile(
-                        Path.Combine(folder, file.GetProperty("path").GetString()!),
+                        Path.Combine(folder, relative),
                         file.GetProperty("bytes").GetInt64(),
                         file.GetProperty("sha256").GetString()!,
-                        file.GetProperty("rows").GetInt64());
+                        file.GetProperty("rows").GetInt64())
+                    {
+                        Sink = s,
+                        Folder = file.TryGetProperty("partitionPath", out JsonElement partitionPath) ? partitionPath.GetString()! : "",
+                        Sequence = file.TryGetProperty("sequence", out JsonElement sequence) ? sequence.GetInt32() : 0,
+                        Partition = file.TryGetProperty("partition", out JsonElement values) ? values.GetRawText() : null,
+                    };
                     files.Add(part);
                     string task = file.GetProperty("task").GetString()!;
-                    if (!parts.TryGetValue(task, out PartFile?[]? row))
+                    if (s < sinkCount && parts.TryGetValue(task, out List<PartFile>? taskParts))
                     {
-                        parts[task] = row = new PartFile?[sinkCount];
-                    }
-                    if (s < sinkCount)
-                    {
-                        row[s] = part;
+                        taskParts.Add(part);
                     }
                 }
                 sinks.Add(new PreviousSink(sink.GetProperty("segment").GetString()!, folder, sink.GetProperty("rows").GetInt64(), files));
                 s++;
             }
-            var complete = parts
-                .Where(kv => kv.Value.All(p => p is not null))
-                .ToDictionary(kv => kv.Key, kv => kv.Value.Select(p => p!).ToArray(), StringComparer.Ordinal);
-            return new PreviousOutput(fingerprint.GetString()!, complete, sinks);
+            return new PreviousOutput(fingerprint.GetString()!, parts.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal), sinks);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException or UnauthorizedAccessException or ArgumentException)
         {

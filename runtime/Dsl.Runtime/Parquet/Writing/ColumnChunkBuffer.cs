@@ -94,6 +94,12 @@ internal abstract class ColumnChunkBuffer
     /// <summary>The bytes of this chunk's finished pages, waiting for the row group to be written.</summary>
     public long SpooledBytes => _pages.Length;
 
+    /// <summary>The bytes of the page spool's blocks, in use or kept for the next chunk.</summary>
+    public long SpoolCapacity => _pages.Capacity;
+
+    /// <summary>Gives the page spool's kept blocks back when the chunk holds no finished page.</summary>
+    public void ReleaseSpool() => _pages.Release();
+
     /// <summary>Buffers rows <paramref name="start"/> .. <paramref name="start"/> + <paramref name="count"/> of <paramref name="column"/>.</summary>
     public void Append(Column column, int start, int count)
     {

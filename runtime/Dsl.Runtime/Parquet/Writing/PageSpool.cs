@@ -13,6 +13,18 @@ internal sealed class PageSpool
     /// <summary>Bytes held.</summary>
     public long Length { get; private set; }
 
+    /// <summary>Bytes of the blocks allocated, in use or kept for the next chunk.</summary>
+    public long Capacity => (long)_blocks.Count * BlockSize;
+
+    /// <summary>Gives the kept blocks back to the GC when nothing is held (a writer that is not the only one open).</summary>
+    public void Release()
+    {
+        if (Length == 0)
+        {
+            _blocks.Clear();
+        }
+    }
+
     public void Write(ReadOnlySpan<byte> data)
     {
         while (!data.IsEmpty)
