@@ -59,7 +59,7 @@ public sealed class ParquetCommandTests : IDisposable
     [InlineData("fixed_length_decimal.parquet", "  value: FIXED_LEN_BYTE_ARRAY(11) DECIMAL(25,2) OPTIONAL -> Decimal(25,2)?")]
     [InlineData("byte_array_decimal.parquet", "  value: BYTE_ARRAY DECIMAL(4,2) OPTIONAL -> Decimal(4,2)?")]
     [InlineData("alltypes_plain.parquet", "  timestamp_col: INT96 OPTIONAL -> Timestamp?")]
-    [InlineData("float16_nonzeros_and_nans.parquet", "  x: FIXED_LEN_BYTE_ARRAY(2) FLOAT16 OPTIONAL -> Float?")]
+    [InlineData("float16_nonzeros_and_nans.parquet", "  x: FIXED_LEN_BYTE_ARRAY(2) FLOAT16 OPTIONAL -> Float16?")]
     [InlineData("unknown-logical-type.parquet", "  column with unknown type: BYTE_ARRAY UNKNOWN_LOGICAL_TYPE(2555) OPTIONAL -> Binary?")]
     public void Schema_CorpusFile_ShowsTheColumnsType(string file, string line)
     {
