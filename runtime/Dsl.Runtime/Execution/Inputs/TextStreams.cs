@@ -71,26 +71,12 @@ internal static class TextStreams
     }
 
     /// <summary>At most <c>length</c> bytes of an inner stream, read forwards, with a small look-ahead for the BOM check.</summary>
-    private sealed class RangeStream(Stream inner, long length) : Stream
+    private sealed class RangeStream(Stream inner, long length) : ForwardReadStream
     {
         private long _left = length;
         private readonly byte[] _ahead = new byte[3];
         private int _aheadStart;
         private int _aheadCount;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         public int Peek(Span<byte> into)
         {
@@ -114,8 +100,6 @@ internal static class TextStreams
             _left -= count;
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
         public override int Read(Span<byte> buffer)
         {
             if (_left <= 0 || buffer.IsEmpty)
@@ -135,16 +119,6 @@ internal static class TextStreams
             _left -= read;
             return read;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
