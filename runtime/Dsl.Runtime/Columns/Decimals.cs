@@ -15,7 +15,7 @@ public static class Decimals
         Int128 magnitude = negative ? -unscaled : unscaled;
         if (magnitude > MaxMantissa)
         {
-            throw new OverflowException($"The decimal {Format(unscaled, scale)} has more significant digits than a C# decimal holds (about 28); declare fewer digits in the data or read the column as a string.");
+            throw new OverflowException($"The decimal {Parquet.Formatting.JsonLinesWriter.FormatDecimal(unscaled, scale)} has more significant digits than a C# decimal holds (about 28); declare fewer digits in the data or read the column as a string.");
         }
         return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), (int)(uint)(magnitude >> 64), negative, (byte)scale);
     }
@@ -32,10 +32,7 @@ public static class Decimals
         decimal.GetBits(rounded, bits);
         Int128 unscaled = ((Int128)(uint)bits[2] << 64) | ((Int128)(uint)bits[1] << 32) | (uint)bits[0];
         int have = (bits[3] >> 16) & 0xFF;
-        for (int i = have; i < scale; i++)
-        {
-            unscaled *= 10;
-        }
+        unscaled *= Pow10(scale - have);
         if (unscaled >= Pow10(precision))
         {
             throw new OverflowException($"The decimal {value.ToString(CultureInfo.InvariantCulture)} does not fit Decimal({precision},{scale}): it needs more than {precision - scale} digits before the point. Declare more digits with [property: Decimal(p, s)].");
@@ -43,20 +40,20 @@ public static class Decimals
         return bits[3] < 0 ? -unscaled : unscaled;
     }
 
-    private static Int128 Pow10(int digits)
-    {
-        Int128 result = Int128.One;
-        for (int i = 0; i < digits; i++)
-        {
-            result *= 10;
-        }
-        return result;
-    }
+    /// <summary>10 to the power <paramref name="digits"/> (0 to 38), the bound of a decimal's unscaled values.</summary>
+    internal static Int128 Pow10(int digits) => PowersOfTen[digits];
 
-    private static string Format(Int128 unscaled, int scale)
+    // A table, not a loop: FromDecimal checks every written value against one.
+    private static readonly Int128[] PowersOfTen = MakePowersOfTen();
+
+    private static Int128[] MakePowersOfTen()
     {
-        string digits = Int128.Abs(unscaled).ToString(CultureInfo.InvariantCulture).PadLeft(scale + 1, '0');
-        string text = scale == 0 ? digits : digits[..^scale] + "." + digits[^scale..];
-        return unscaled < 0 ? "-" + text : text;
+        var powers = new Int128[39];
+        powers[0] = Int128.One;
+        for (int i = 1; i < powers.Length; i++)
+        {
+            powers[i] = powers[i - 1] * 10;
+        }
+        return powers;
     }
 }

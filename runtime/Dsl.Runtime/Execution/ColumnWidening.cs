@@ -185,11 +185,7 @@ internal static class ColumnWidening
     // More fractional digits: multiply the unscaled value (the integer digits were checked to fit by CanWiden).
     private static PrimitiveColumn<Int128> Rescale(PrimitiveColumn<Int128> column, int extraDigits)
     {
-        Int128 factor = Int128.One;
-        for (int i = 0; i < extraDigits; i++)
-        {
-            factor *= 10;
-        }
+        Int128 factor = Decimals.Pow10(extraDigits);
         return Map(column, ColumnType.Decimal, v => v * factor);
     }
 

@@ -98,31 +98,28 @@ public static class SyntheticSample
             case ColumnType.List:
                 return MakeList(field, rows, nulls, ref random);
             default:
-                return field.Type.StorageType() switch
+                return field.Type switch
                 {
-                    Type t when t == typeof(bool) => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField _) => (g.Next() & 1) == 1),
-                    Type t when t == typeof(sbyte) => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (sbyte)Integer(ref g, f, sbyte.MinValue, sbyte.MaxValue)),
-                    Type t when t == typeof(short) => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (short)Integer(ref g, f, short.MinValue, short.MaxValue)),
-                    Type t when t == typeof(byte) => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (byte)Integer(ref g, f, byte.MinValue, byte.MaxValue)),
-                    Type t when t == typeof(ushort) => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (ushort)Integer(ref g, f, ushort.MinValue, ushort.MaxValue)),
-                    Type t when t == typeof(uint) => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (uint)Integer(ref g, f, 0, 1_000_000)),
-                    Type t when t == typeof(ulong) => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (ulong)Integer(ref g, f, 0, 1_000_000_000)),
-                    Type t when t == typeof(Half) => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (Half)Floating(ref g, f, 100)),
-                    Type t when t == typeof(float) => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (float)Floating(ref g, f, 1000)),
-                    Type t when t == typeof(double) => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => Floating(ref g, f, 1000)),
-                    Type t when t == typeof(Guid) => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField _) => Uuid(ref g)),
-                    Type t when t == typeof(Int128) => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => Decimal(ref g, f)),
-                    Type t when t == typeof(int) => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => f.Type == ColumnType.Date
-                        ? (int)((Start2026Micros / MicrosPerDay) + (long)g.NextBelow(365))
-                        : (int)Integer(ref g, f, 0, 1_000_000)),
-                    _ => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => f.Type switch
-                    {
-                        ColumnType.Timestamp => Start2026Micros + (long)g.NextBelow(MicrosPerYear),
-                        ColumnType.TimestampNanos => (Start2026Micros + (long)g.NextBelow(MicrosPerYear)) * 1000 + (long)g.NextBelow(1000),
-                        // Whole microseconds: every time unit, and TimeOnly's 100 ns ticks, hold them.
-                        ColumnType.Time => (long)g.NextBelow(MicrosPerDay) * 1000,
-                        _ => Integer(ref g, f, 0, 1_000_000_000),
-                    }),
+                    ColumnType.Boolean => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField _) => (g.Next() & 1) == 1),
+                    ColumnType.Int8 => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (sbyte)Integer(ref g, f, sbyte.MinValue, sbyte.MaxValue)),
+                    ColumnType.Int16 => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (short)Integer(ref g, f, short.MinValue, short.MaxValue)),
+                    ColumnType.UInt8 => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (byte)Integer(ref g, f, byte.MinValue, byte.MaxValue)),
+                    ColumnType.UInt16 => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (ushort)Integer(ref g, f, ushort.MinValue, ushort.MaxValue)),
+                    ColumnType.UInt32 => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (uint)Integer(ref g, f, 0, 1_000_000)),
+                    ColumnType.UInt64 => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (ulong)Integer(ref g, f, 0, 1_000_000_000)),
+                    ColumnType.Float16 => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (Half)Floating(ref g, f, 100)),
+                    ColumnType.Float => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (float)Floating(ref g, f, 1000)),
+                    ColumnType.Double => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => Floating(ref g, f, 1000)),
+                    ColumnType.Uuid => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField _) => Uuid(ref g)),
+                    ColumnType.Decimal => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => Decimal(ref g, f)),
+                    ColumnType.Int32 => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (int)Integer(ref g, f, 0, 1_000_000)),
+                    ColumnType.Date => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField _) => (int)((Start2026Micros / MicrosPerDay) + (long)g.NextBelow(365))),
+                    ColumnType.Timestamp => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField _) => Start2026Micros + (long)g.NextBelow(MicrosPerYear)),
+                    ColumnType.TimestampNanos => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField _) =>
+                        ((Start2026Micros + (long)g.NextBelow(MicrosPerYear)) * 1000) + (long)g.NextBelow(1000)),
+                    // Whole microseconds: every time unit, and TimeOnly's 100 ns ticks, hold them.
+                    ColumnType.Time => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField _) => (long)g.NextBelow(MicrosPerDay) * 1000),
+                    _ => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => Integer(ref g, f, 0, 1_000_000_000)),
                 };
         }
     }

@@ -177,6 +177,9 @@ public sealed class MemberTypeTests : IDisposable
         Assert.Equal((Int128)12, Decimals.FromDecimal(0.1249m, 3, 2));
         Assert.Equal(1.25m, Decimals.ToDecimal(125, 2));
         Assert.Equal(new TimeOnly(12, 0, 0, 0, 1), Times.FromNanos(43_200_000_001_000L));
+        Assert.Equal("2024-03-01T10:00:00.123456789", new NanoTimestamp(1_709_287_200_123_456_789L).ToString());
+        Assert.Equal("1969-12-31T23:59:59.999999999", new NanoTimestamp(-1).ToString());
+        Assert.Equal(new NanoTimestamp(1_709_287_200_123_456_700L), NanoTimestamp.FromDateTime(new NanoTimestamp(1_709_287_200_123_456_789L).ToDateTime()));
         Assert.Contains("has digits below the 100 ns that TimeOnly holds", Assert.Throws<InvalidDataException>(() => Times.FromNanos(43_200_000_000_001L)).Message);
         using (var duck = DuckDb.Open())
         {

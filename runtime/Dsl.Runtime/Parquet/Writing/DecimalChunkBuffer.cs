@@ -25,11 +25,7 @@ internal sealed class DecimalChunkBuffer : ColumnChunkBuffer
         {
             throw new ArgumentException($"Column '{field.Name}' is Decimal({field.Precision},{field.Scale}); a decimal needs a precision from 1 to 38 and a scale from 0 to the precision.", nameof(field));
         }
-        _limit = Int128.One;
-        for (int i = 0; i < field.Precision; i++)
-        {
-            _limit *= 10;
-        }
+        _limit = Decimals.Pow10(field.Precision);
         ByteWidth = field.Precision <= 9 ? 4 : field.Precision <= 18 ? 8 : BytesFor(field.Precision);
     }
 
@@ -41,11 +37,7 @@ internal sealed class DecimalChunkBuffer : ColumnChunkBuffer
     /// <summary>The fewest bytes whose two's complement holds ±(10^precision - 1).</summary>
     public static int BytesFor(int precision)
     {
-        Int128 limit = Int128.One;
-        for (int i = 0; i < precision; i++)
-        {
-            limit *= 10;
-        }
+        Int128 limit = Decimals.Pow10(precision);
         int bytes = 1;
         while (bytes < 16 && (Int128.One << ((8 * bytes) - 1)) < limit)
         {
