@@ -170,6 +170,25 @@ public sealed class MemberTypeTests : IDisposable
     }
 
     [Fact]
+    public void ADecimalWithFewerDigits_IsRescaledExactlyIntoTheMembersType()
+    {
+        using var snippet = LoadedSnippet.Compile(NarrowSource);
+        string input = _temp.Combine("in");
+        Directory.CreateDirectory(input);
+        string file = Path.Combine(input, "money.parquet");
+        using var duck = DuckDb.Open();
+        duck.Execute($"COPY (SELECT range AS Id, 2::INTEGER AS Count, (((range * 7919) % 2000000 - 1000000) / 10.0)::DECIMAL(8,1) AS Price FROM range(3000)) TO {DuckDb.Literal(file)} (FORMAT parquet)");
+        Assert.Equal("DECIMAL(8,1)", duck.QueryScalarString($"SELECT typeof(Price) FROM read_parquet({DuckDb.Literal(file)}) LIMIT 1"));
+        string output = _temp.Combine("out");
+
+        new LocalExecutor().Run(snippet.Pipeline("Sample.Ledger"), input, output);
+
+        string parts = $"read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))})";
+        Assert.Equal("DECIMAL(10,2)", duck.QueryScalarString($"SELECT typeof(Price) FROM {parts} LIMIT 1"));
+        Assert.Equal(0, duck.QueryScalarInt64($"SELECT count(*) FROM {parts} o FULL JOIN read_parquet({DuckDb.Literal(file)}) i USING (Id) WHERE o.Price IS DISTINCT FROM i.Price OR o.Count IS DISTINCT FROM i.Count"));
+    }
+
+    [Fact]
     public void DecimalsWiderThanTheirColumn_AreRefusedWhenWritten_AndRoundedHalfAwayFromZeroToTheScale()
     {
         Assert.Equal((Int128)13, Decimals.FromDecimal(0.125m, 3, 2));
