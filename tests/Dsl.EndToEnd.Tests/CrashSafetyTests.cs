@@ -184,11 +184,11 @@ public sealed class CrashSafetyTests : IDisposable
         Assert.Equal(0, PipelineProcess.Run(Plain, "run", "--input", inputs[0], "--output", Output, "-p", "2").Exit);
         Dictionary<string, byte[]> previous = VisibleParquet(Output);
 
-        var fallback = new Dictionary<string, string> { ["DSL_TEST_TRACE"] = "1", ["DSL_TEST_STEP_DELAY_MS"] = "300", ["DSL_TEST_NO_EXCHANGE"] = "1" };
-        using (PipelineProcess run = PipelineProcess.Start(fallback, "run", "--input", inputs[1], "--output", Output, "-p", "2"))
+        var fallback = new Dictionary<string, string> { ["DSL_TEST_TRACE"] = "1", ["DSL_TEST_NO_EXCHANGE"] = "1" };
+        // The run holds at the step until killed: a kill timed after the trace line would race the next step on a busy machine.
+        using (PipelineProcess run = PipelineProcess.Start(new Dictionary<string, string>(fallback) { ["DSL_TEST_HOLD_AT"] = step }, "run", "--input", inputs[1], "--output", Output, "-p", "2"))
         {
-            Assert.True(run.WaitForStep(step, TimeSpan.FromSeconds(60)), run.Stderr);
-            Thread.Sleep(50); // inside the step's 300 ms pause
+            Assert.True(run.WaitForStep($"holding at {step}", TimeSpan.FromSeconds(60)), run.Stderr);
             Assert.True(run.Signal(PipelineProcess.SIGKILL));
             run.WaitForExit(TimeSpan.FromSeconds(30));
         }

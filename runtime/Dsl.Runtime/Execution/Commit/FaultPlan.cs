@@ -23,7 +23,9 @@ internal enum StorageOperation
 /// recovers or fails cleanly with the previous output intact. Read from <c>DSL_TEST_FAULTS</c> for tests that run
 /// the real program, e.g. <c>rename@2:1,write:3:enospc</c>: let two renames pass then fail one; fail the first three
 /// writes with "No space left on device". It also widens the commit protocol's steps (<c>DSL_TEST_STEP_DELAY_MS</c>)
-/// so that kill tests land inside them, names each step on standard error (<c>DSL_TEST_TRACE=1</c>), and can make
+/// so that kill tests land inside them, or holds the process at one named step until it is killed
+/// (<c>DSL_TEST_HOLD_AT=next-durable</c>), so that a kill lands there however late the test reads the trace; it
+/// names each step on standard error (<c>DSL_TEST_TRACE=1</c>), and can make
 /// the job commit take its two-rename fallback as on a file system without an atomic exchange
 /// (<c>DSL_TEST_NO_EXCHANGE=1</c>), or check partition folders as on a file system that ignores letter case
 /// (<c>DSL_TEST_FOLD_CASE=1</c>). Without those variables it does nothing.
@@ -33,9 +35,10 @@ internal sealed class FaultPlan
     private readonly Dictionary<StorageOperation, Rule> _rules;
     private readonly object _gate = new();
 
-    private FaultPlan(Dictionary<StorageOperation, Rule> rules, int stepDelayMs, bool trace, bool noExchange = false, bool foldCase = false)
+    private FaultPlan(Dictionary<StorageOperation, Rule> rules, int stepDelayMs, bool trace, bool noExchange = false, bool foldCase = false, string? holdAt = null)
     {
         _rules = rules;
+        HoldAt = string.IsNullOrEmpty(holdAt) ? null : holdAt;
         FoldCase = foldCase;
         StepDelayMs = stepDelayMs;
         Trace = trace;
@@ -51,7 +54,11 @@ internal sealed class FaultPlan
         int.TryParse(Environment.GetEnvironmentVariable("DSL_TEST_STEP_DELAY_MS"), CultureInfo.InvariantCulture, out int delay) ? delay : 0,
         Environment.GetEnvironmentVariable("DSL_TEST_TRACE") == "1",
         Environment.GetEnvironmentVariable("DSL_TEST_NO_EXCHANGE") == "1",
-        Environment.GetEnvironmentVariable("DSL_TEST_FOLD_CASE") == "1");
+        Environment.GetEnvironmentVariable("DSL_TEST_FOLD_CASE") == "1",
+        Environment.GetEnvironmentVariable("DSL_TEST_HOLD_AT"));
+
+    /// <summary>The commit step at which the process waits to be killed, if any.</summary>
+    public string? HoldAt { get; }
 
     /// <summary>Whether the job commit acts as if the file system had no atomic exchange.</summary>
     public bool NoExchange { get; }
@@ -66,7 +73,7 @@ internal sealed class FaultPlan
     public bool Trace { get; }
 
     /// <summary>Parses <c>op[@skip]:count[:enospc]</c> rules separated by commas.</summary>
-    public static FaultPlan Parse(string? spec, int stepDelayMs = 0, bool trace = false, bool noExchange = false, bool foldCase = false)
+    public static FaultPlan Parse(string? spec, int stepDelayMs = 0, bool trace = false, bool noExchange = false, bool foldCase = false, string? holdAt = null)
     {
         var rules = new Dictionary<StorageOperation, Rule>();
         foreach (string part in (spec ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -82,7 +89,7 @@ internal sealed class FaultPlan
             int skip = head.Length > 1 ? int.Parse(head[1], CultureInfo.InvariantCulture) : 0;
             rules[op] = new Rule(skip, count, fields.Length > 2 && fields[2].Equals("enospc", StringComparison.OrdinalIgnoreCase));
         }
-        return new FaultPlan(rules, stepDelayMs, trace, noExchange, foldCase);
+        return new FaultPlan(rules, stepDelayMs, trace, noExchange, foldCase, holdAt);
     }
 
     /// <summary>Throws the planned fault for this occurrence of <paramref name="operation"/> on <paramref name="path"/>, if any.</summary>
@@ -120,6 +127,11 @@ internal sealed class FaultPlan
         if (StepDelayMs > 0)
         {
             Thread.Sleep(StepDelayMs);
+        }
+        if (name == HoldAt)
+        {
+            Console.Error.WriteLine($"dsl-step: holding at {name}");
+            Thread.Sleep(Timeout.Infinite); // the test kills the process here
         }
     }
 
