@@ -155,7 +155,11 @@ internal sealed class KernelEmitter
         _w.WriteLine("int count = 0;");
         _w.WriteLine();
 
-        VectorKernelEmitter? vector = VectorKernelEmitter.TryEmit(_pipeline, _input, stages, hasMap ? output : null, gathered, needsSelection, RenderBound);
+        VectorKernelEmitter? vector = VectorKernelEmitter.TryEmit(_pipeline, _input, stages, hasMap ? output : null, gathered, needsSelection, RenderBound, out VectorDecline? decline);
+        if (decline is not null)
+        {
+            _w.WriteLine("// No vector block: in " + decline.Stage + ", " + decline.Construct + ": " + decline.Reason + ". Every row runs the per-row code.");
+        }
         if (vector is not null)
         {
             _w.WriteLine("// Whole blocks of four rows run as vectors. The rows after the last whole block, and any block the vector");

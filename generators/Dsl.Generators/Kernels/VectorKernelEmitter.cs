@@ -72,6 +72,9 @@ internal sealed partial class VectorKernelEmitter
     // A construct that would throw for some lanes hands the block back only when a reached, kept lane would.
     private string? _reach;
 
+    // Why the block could not be written: the first construct without an exact vector form, for explain and DSL4002.
+    private VectorDecline? _decline;
+
     private VectorKernelEmitter(PipelineSpec pipeline, SchemaSpec input, System.Func<KernelExpr, string?, string?, bool, string> renderScalar)
     {
         _pipeline = pipeline;
@@ -100,10 +103,24 @@ internal sealed partial class VectorKernelEmitter
         SchemaSpec? output,
         IReadOnlyDictionary<string, string> gathered,
         bool needsSelection,
-        System.Func<KernelExpr, string?, string?, bool, string> renderScalar)
+        System.Func<KernelExpr, string?, string?, bool, string> renderScalar,
+        out VectorDecline? decline)
     {
         var emitter = new VectorKernelEmitter(pipeline, input, renderScalar);
-        return emitter.EmitBlock(stages, output, gathered, needsSelection) ? emitter : null;
+        if (emitter.EmitBlock(stages, output, gathered, needsSelection))
+        {
+            decline = null;
+            return emitter;
+        }
+        decline = emitter._decline ?? new VectorDecline(emitter._stage, string.Empty, "no exact vector form");
+        return null;
+    }
+
+    /// <summary>Records why the block cannot be written (the first reason wins: it is the innermost construct) and returns false.</summary>
+    private bool Decline(string construct, string reason)
+    {
+        _decline ??= new VectorDecline(_stage, construct, reason);
+        return false;
     }
 
     private bool EmitBlock(IReadOnlyList<StageSpec> stages, SchemaSpec? output, IReadOnlyDictionary<string, string> gathered, bool needsSelection)
@@ -113,7 +130,8 @@ internal sealed partial class VectorKernelEmitter
         {
             if (!stage.Kernel.Vectorized)
             {
-                return false;
+                _stage = stage.Name;
+                return Decline(stage.Kernel.FallbackReason ?? "the stage body", "the stage's own method is called once per row (DSL4001)");
             }
             hasFilter |= stage.Kind == StageKindSpec.Filter;
         }
@@ -145,12 +163,12 @@ internal sealed partial class VectorKernelEmitter
                 VKind? kind = KindOfColumn(column);
                 if (kind is null || !_values.TryGetValue(column.MemberName, out VValue? value))
                 {
-                    return false;
+                    return Decline("the output column '" + column.MemberName + "'", "a column of type '" + column.ClrType + "' has no vector form");
                 }
                 VValue? converted = Convert(value, kind.Value, column.Nullable);
                 if (converted is null)
                 {
-                    return false;
+                    return Decline("the output column '" + column.MemberName + "'", "no exact vector conversion to '" + column.ClrType + "'");
                 }
                 writes.Add((column, Materialize(column.MemberName + "_out", converted)));
             }
@@ -274,6 +292,16 @@ internal sealed partial class VectorKernelEmitter
     }
 
     private VValue? Eval(KernelExpr e)
+    {
+        VValue? value = EvalNode(e);
+        if (value is null)
+        {
+            Decline("'" + Describe(e) + "'", "no exact vector form");
+        }
+        return value;
+    }
+
+    private VValue? EvalNode(KernelExpr e)
     {
         if (StringSubExpression(e) is { } perEntry)
         {
@@ -465,3 +493,6 @@ internal sealed partial class VectorKernelEmitter
         return text.Length > 120 ? text.Substring(0, 117) + "..." : text;
     }
 }
+
+/// <summary>Why a segment has no vector block: the stage, the construct (as the user wrote it) and the reason.</summary>
+internal sealed record VectorDecline(string Stage, string Construct, string Reason);
