@@ -10,15 +10,20 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace Dsl.Generators.Analyzers;
 
 /// <summary>
-/// Declaration-shape rules of <c>[Schema]</c> records: duplicate (DSL1004) and malformed (DSL1005) column names,
-/// and constraint attributes whose bounds can never hold (DSL1006). One symbol action per named type; the checks
-/// are <see cref="SchemaRules"/>, shared with the schema parser.
+/// Declaration-shape rules of <c>[Schema]</c> records: not partial, itself or a type it is nested in (DSL1001),
+/// a member type without a column type (DSL1002), not a positional record (DSL1003), duplicate (DSL1004) and
+/// malformed (DSL1005) column names, and constraint attributes whose bounds can never hold (DSL1006). One symbol
+/// action per named type; the checks are <see cref="SchemaRules"/>, shared with the schema parser, which declines
+/// such a schema without reporting it again.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class SchemaAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.SchemaNotPartial,
+        DiagnosticDescriptors.SchemaMemberTypeUnsupported,
+        DiagnosticDescriptors.SchemaNotPositionalRecord,
         DiagnosticDescriptors.SchemaColumnNameDuplicate,
         DiagnosticDescriptors.SchemaColumnNameInvalid,
         DiagnosticDescriptors.ConstraintBoundsImpossible);
@@ -34,8 +39,20 @@ public sealed class SchemaAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeType(SymbolAnalysisContext context)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (!SymbolNames.HasAttribute(type, KnownTypeNames.SchemaAttribute)
-            || SchemaGenerator.Parser.PrimaryConstructor(type) is not { } primary)
+        if (!SymbolNames.HasAttribute(type, KnownTypeNames.SchemaAttribute))
+        {
+            // A type that holds a schema must be partial too; reported here, once per enclosing type.
+            if (SchemaRules.ContainerProblem(type, context.CancellationToken) is { } container)
+            {
+                context.ReportDiagnostic(container.ToDiagnostic());
+            }
+            return;
+        }
+        foreach (DeclarationProblem problem in SchemaRules.ShapeProblems(type, includeContainers: false, context.CancellationToken))
+        {
+            context.ReportDiagnostic(problem.ToDiagnostic());
+        }
+        if (SchemaGenerator.Parser.PrimaryConstructor(type) is not { } primary)
         {
             return;
         }

@@ -14,12 +14,17 @@ namespace Dsl.Generators.Analyzers;
 /// stage method only.
 /// </summary>
 /// <remarks>
-/// Only the stage body is inspected, not the methods it calls: a helper that reads the clock is not followed.
-/// Reading a <c>static readonly</c> field or a constant is fine.
+/// A call from the stage to a method of the same compilation (a helper) is followed into the helper's body and the
+/// helpers it calls, up to <see cref="MaxHelperDepth"/> calls deep and never twice into one method (recursion ends),
+/// and what it finds there is reported at the call in the stage, naming the helper. Methods of referenced assemblies
+/// are judged by the lists below only. Reading a <c>static readonly</c> field or a constant is fine.
 /// </remarks>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class StagePurityAnalyzer : DiagnosticAnalyzer
 {
+    /// <summary>How many calls deep helpers are followed from a stage (the stage's own call is the first).</summary>
+    internal const int MaxHelperDepth = 4;
+
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
         ImmutableArray.Create(DiagnosticDescriptors.StageNotPure, DiagnosticDescriptors.StageHasSideEffects);
@@ -41,22 +46,107 @@ public sealed class StagePurityAnalyzer : DiagnosticAnalyzer
         {
             return;
         }
-        string pipelineName = PipelineName(pipeline);
+        string pipelineName = Pipelines.StageRules.PipelineName(pipeline);
 
         context.RegisterOperationAction(
-            c => Report(c, method, pipelineName, Describe(c.Operation)),
+            c =>
+            {
+                if (Describe(c.Operation) is { } what)
+                {
+                    Report(c, method, pipelineName, what, IsSideEffect(what));
+                }
+                else if (c.Operation is IInvocationOperation invocation
+                    && DescribeHelper(invocation.TargetMethod, c.Operation.SemanticModel, c.Compilation, c.CancellationToken) is { } found)
+                {
+                    Report(c, method, pipelineName, "calls '" + Name(invocation.TargetMethod) + "()', which " + found.What, found.SideEffect);
+                }
+            },
             OperationKind.PropertyReference,
             OperationKind.FieldReference,
             OperationKind.Invocation,
             OperationKind.ObjectCreation);
     }
 
-    private static void Report(OperationAnalysisContext context, IMethodSymbol stage, string pipelineName, string? what)
+    private static void Report(OperationAnalysisContext context, IMethodSymbol stage, string pipelineName, string what, bool sideEffect)
     {
-        if (what is not null)
+        DiagnosticDescriptor rule = sideEffect ? DiagnosticDescriptors.StageHasSideEffects : DiagnosticDescriptors.StageNotPure;
+        context.ReportDiagnostic(Diagnostic.Create(rule, context.Operation.Syntax.GetLocation(), stage.Name, pipelineName, what));
+    }
+
+    /// <summary>
+    /// What makes helper <paramref name="helper"/> impure ("calls 'Console.WriteLine()' (I/O)", or "through
+    /// 'P.Write()' calls ..." when found deeper), preferring a side effect to a mere impurity; null when the helper is
+    /// not of this compilation or nothing was found within <see cref="MaxHelperDepth"/> calls.
+    /// </summary>
+    internal static (string What, bool SideEffect)? DescribeHelper(
+        IMethodSymbol helper,
+        SemanticModel? stageModel,
+        Compilation compilation,
+        System.Threading.CancellationToken cancellationToken)
+    {
+        var visited = new System.Collections.Generic.HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        return Search(helper.OriginalDefinition, depth: 1);
+
+        (string What, bool SideEffect)? Search(IMethodSymbol method, int depth)
         {
-            DiagnosticDescriptor rule = IsSideEffect(what) ? DiagnosticDescriptors.StageHasSideEffects : DiagnosticDescriptors.StageNotPure;
-            context.ReportDiagnostic(Diagnostic.Create(rule, context.Operation.Syntax.GetLocation(), stage.Name, pipelineName, what));
+            if (depth > MaxHelperDepth
+                || !visited.Add(method)
+                || !SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, compilation.Assembly))
+            {
+                return null;
+            }
+            (string What, bool SideEffect)? best = null;
+            foreach (IOperation body in Bodies(method, stageModel, compilation, cancellationToken))
+            {
+                foreach (IOperation operation in body.DescendantsAndSelf())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    (string What, bool SideEffect)? here = null;
+                    if (Describe(operation) is { } what)
+                    {
+                        here = (what, IsSideEffect(what));
+                    }
+                    else if (operation is IInvocationOperation { TargetMethod: var callee } && Search(callee.OriginalDefinition, depth + 1) is { } deeper)
+                    {
+                        here = (Chain(callee, deeper.What), deeper.SideEffect);
+                    }
+                    if (here is { SideEffect: true })
+                    {
+                        return here;
+                    }
+                    best ??= here;
+                }
+            }
+            return best;
+        }
+    }
+
+    // "through 'P.A()' calls 'Console.WriteLine()' (I/O)"; a deeper chain lists every helper in call order.
+    private static string Chain(IMethodSymbol callee, string deeper) =>
+        deeper.StartsWith("through ", System.StringComparison.Ordinal)
+            ? "through '" + Name(callee) + "()', " + deeper.Substring("through ".Length)
+            : "through '" + Name(callee) + "()' " + deeper;
+
+    // The operation trees of a source method's bodies. A helper in the stage's own file reuses the stage's semantic
+    // model; one in another file needs that file's model.
+    private static System.Collections.Generic.IEnumerable<IOperation> Bodies(
+        IMethodSymbol method,
+        SemanticModel? stageModel,
+        Compilation compilation,
+        System.Threading.CancellationToken cancellationToken)
+    {
+        foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+        {
+            SyntaxNode syntax = reference.GetSyntax(cancellationToken);
+#pragma warning disable RS1030 // The helper may live in another file than the stage; only followed helpers get a model.
+            SemanticModel model = stageModel is not null && stageModel.SyntaxTree == syntax.SyntaxTree
+                ? stageModel
+                : compilation.GetSemanticModel(syntax.SyntaxTree);
+#pragma warning restore RS1030
+            if (model.GetOperation(syntax, cancellationToken) is { } body)
+            {
+                yield return body;
+            }
         }
     }
 
@@ -178,18 +268,4 @@ public sealed class StagePurityAnalyzer : DiagnosticAnalyzer
 
     private static bool IsStage(IMethodSymbol method) =>
         SymbolNames.HasAttribute(method, KnownTypeNames.FilterAttribute) || SymbolNames.HasAttribute(method, KnownTypeNames.MapAttribute);
-
-    internal static string PipelineName(INamedTypeSymbol pipeline)
-    {
-        foreach (AttributeData attribute in pipeline.GetAttributes())
-        {
-            if (attribute.AttributeClass?.ToDisplayString() == KnownTypeNames.PipelineAttribute
-                && attribute.ConstructorArguments.Length == 1
-                && attribute.ConstructorArguments[0].Value is string name)
-            {
-                return name;
-            }
-        }
-        return pipeline.Name;
-    }
 }

@@ -12,10 +12,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SchemaNotPartial = Create(
         DiagnosticIds.SchemaNotPartial,
         "Schema type is not partial",
-        "Schema '{0}' must be declared 'partial' so that the generator can add its column layout; add the 'partial' modifier",
+        "Schema '{0}' and every type it is nested in must be declared 'partial' so that the generator can add its column layout; add the 'partial' modifier to '{1}'",
         DiagnosticCategories.Schema,
         DiagnosticSeverity.Error,
-        "The schema generator completes the record with IRowSchema members, which requires a partial declaration.");
+        "The schema generator completes the record with IRowSchema members, which requires a partial declaration of the record and of each type it is nested in.");
 
     public static readonly DiagnosticDescriptor SchemaMemberTypeUnsupported = Create(
         DiagnosticIds.SchemaMemberTypeUnsupported,
@@ -100,10 +100,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor PipelineNotPartial = Create(
         DiagnosticIds.PipelineNotPartial,
         "Pipeline class is not partial",
-        "Pipeline class '{0}' must be declared 'static partial' so that the generator can add its compiled plan; add the 'partial' modifier",
+        "Pipeline class '{0}' and every type it is nested in must be declared 'partial' so that the generator can add its compiled plan; add the 'partial' modifier to '{1}'",
         DiagnosticCategories.Stage,
         DiagnosticSeverity.Error,
-        "The pipeline generator adds the Compiled property and the kernels to the pipeline class itself.");
+        "The pipeline generator adds the Compiled property and the kernels to the pipeline class itself, which requires a partial declaration of the class and of each type it is nested in.");
 
     public static readonly DiagnosticDescriptor StageNameNotUnique = Create(
         DiagnosticIds.StageNameNotUnique,

@@ -29,11 +29,7 @@ internal static class PipelineGraphBuilder
         var byName = new Dictionary<string, int>(System.StringComparer.Ordinal);
         for (int i = 0; i < count; i++)
         {
-            if (byName.ContainsKey(drafts[i].Name))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageNameNotUnique, drafts[i].Location, pipelineName, drafts[i].Name));
-                return null;
-            }
+            // Stage names are unique: the parser declines a pipeline with two stages of one name (DSL2005, StageRules).
             byName.Add(drafts[i].Name, i);
         }
 

@@ -25,9 +25,11 @@ public sealed partial class PipelineGenerator
                 ? name
                 : type.Name;
 
-            if (!SymbolNames.IsPartial(type))
+            // Declaration-shape problems (DSL2004, DSL2005, and per stage DSL2001-2003 and DSL2008-2010) are reported by
+            // PipelineAnalyzer while the user types; here they only make the parser decline the pipeline.
+            if (StageRules.PipelineProblems(type, includeContainers: true).Count > 0
+                || StageRules.DuplicateStageNames(type, pipelineName, cancellationToken).Count > 0)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PipelineNotPartial, type.Locations[0], type.Name));
                 return new Result<PipelineSpec>(null, diagnostics.ToEquatableArray());
             }
 
@@ -40,7 +42,7 @@ public sealed partial class PipelineGenerator
                 {
                     continue;
                 }
-                AttributeData? attribute = StageAttribute(method, out StageKindSpec kind);
+                AttributeData? attribute = StageRules.StageAttribute(method, out StageKindSpec kind);
                 if (attribute is null)
                 {
                     continue;
@@ -98,29 +100,9 @@ public sealed partial class PipelineGenerator
                 if (argument.Key == "Input" && argument.Value.Value is INamedTypeSymbol input
                     && SymbolNames.HasAttribute(input, KnownTypeNames.SchemaAttribute))
                 {
-                    return SchemaGenerator.Parser.Parse(input, requirePartial: false, cancellationToken).Spec;
+                    return SchemaGenerator.Parser.Parse(input, cancellationToken).Spec;
                 }
             }
-            return null;
-        }
-
-        private static AttributeData? StageAttribute(IMethodSymbol method, out StageKindSpec kind)
-        {
-            foreach (AttributeData attribute in method.GetAttributes())
-            {
-                string? name = attribute.AttributeClass?.ToDisplayString();
-                if (name == KnownTypeNames.FilterAttribute)
-                {
-                    kind = StageKindSpec.Filter;
-                    return attribute;
-                }
-                if (name == KnownTypeNames.MapAttribute)
-                {
-                    kind = StageKindSpec.Map;
-                    return attribute;
-                }
-            }
-            kind = default;
             return null;
         }
 
@@ -141,64 +123,19 @@ public sealed partial class PipelineGenerator
                 return null;
             }
             Location location = declaration.Identifier.GetLocation();
-
-            if (!method.IsStatic)
+            if (StageRules.StageProblems(method, declaration, kind, pipelineName, cancellationToken).Count > 0)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageNotStatic, location, method.Name, pipelineName));
                 return null;
             }
-
-            string expected = kind == StageKindSpec.Filter
-                ? "static bool " + method.Name + "(TSchema row)"
-                : "static TOutput " + method.Name + "(TInput row)";
-            bool returnsBool = method.ReturnType.SpecialType == SpecialType.System_Boolean;
-            if (method.Parameters.Length == 0
-                || method.IsGenericMethod
-                || (kind == StageKindSpec.Filter && !returnsBool)
-                || (kind == StageKindSpec.Map && (method.ReturnsVoid || method.ReturnType is not INamedTypeSymbol)))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageSignatureInvalid, location, method.Name, pipelineName, expected));
-                return null;
-            }
-            for (int p = 0; p < method.Parameters.Length; p++)
-            {
-                IParameterSymbol parameter = method.Parameters[p];
-                if (parameter.RefKind != RefKind.None)
-                {
-                    ParameterSyntax syntax = declaration.ParameterList.Parameters[p];
-                    string modifier = syntax.Modifiers.Count > 0 ? syntax.Modifiers.ToString() : parameter.RefKind.ToString().ToLowerInvariant();
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageParameterByReference, syntax.GetLocation(), method.Name, pipelineName, parameter.Name, modifier));
-                    return null;
-                }
-            }
-            if (method.Parameters.Length > 2)
-            {
-                var extra = new List<string>();
-                for (int p = 1; p < method.Parameters.Length; p++)
-                {
-                    extra.Add(method.Parameters[p].Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat) + " " + method.Parameters[p].Name);
-                }
-                Location extraLocation = declaration.ParameterList.Parameters[2].GetLocation();
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageHasTooManyParameters, extraLocation, method.Name, pipelineName, (method.Parameters.Length - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), string.Join(", ", extra)));
-                return null;
-            }
-            StageParametersSpec? parameters = null;
-            if (method.Parameters.Length == 2)
-            {
-                ParameterSyntax syntax = declaration.ParameterList.Parameters[1];
-                parameters = ParseParameters(method.Parameters[1], method.Name, pipelineName, syntax.Type?.GetLocation() ?? syntax.GetLocation(), diagnostics);
-                if (parameters is null)
-                {
-                    return null;
-                }
-            }
+            StageParametersSpec? parameters = method.Parameters.Length == 2 ? Parameters((INamedTypeSymbol)method.Parameters[1].Type) : null;
 
             IParameterSymbol row = method.Parameters[0];
             Location inputTypeLocation = declaration.ParameterList.Parameters[0].Type?.GetLocation() ?? location;
-            SchemaSpec? input = ParseSchema(row.Type, method.Name, pipelineName, "input", inputTypeLocation, diagnostics, cancellationToken);
+            // StageProblems found both schemas marked [Schema]; problems of the schemas themselves are SchemaAnalyzer's.
+            SchemaSpec? input = SchemaGenerator.Parser.Parse((INamedTypeSymbol)row.Type, cancellationToken).Spec;
             SchemaSpec? output = kind == StageKindSpec.Filter
                 ? input
-                : ParseSchema(method.ReturnType, method.Name, pipelineName, "output", declaration.ReturnType.GetLocation(), diagnostics, cancellationToken);
+                : SchemaGenerator.Parser.Parse((INamedTypeSymbol)method.ReturnType, cancellationToken).Spec;
             if (input is null || output is null)
             {
                 return null;
@@ -244,99 +181,15 @@ public sealed partial class PipelineGenerator
             return new StageDraft(method.Name, kind, input, output, from, fromLocation, location, inputTypeLocation, kernel, predicates, parameters);
         }
 
-        /// <summary>
-        /// The parameter object a stage takes after its row: a positional record (class or struct) whose members are
-        /// all double, float, int, long, bool, string or DateTime. Null, with DSL2008 reported, for anything else.
-        /// </summary>
-        private static StageParametersSpec? ParseParameters(IParameterSymbol parameter, string stage, string pipelineName, Location location, List<DiagnosticInfo> diagnostics)
+        /// <summary>The parameter object a stage takes after its row, which <see cref="StageRules.ParameterTypeProblem"/> accepted.</summary>
+        private static StageParametersSpec Parameters(INamedTypeSymbol type)
         {
-            string display = parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
-            string? problem = null;
             var members = new List<ParameterMemberSpec>();
-            if (parameter.Type is not INamedTypeSymbol type || type.IsGenericType || type.SpecialType != SpecialType.None
-                || type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+            foreach (IParameterSymbol member in SchemaGenerator.Parser.PrimaryConstructor(type)!.Parameters)
             {
-                problem = "is not a record";
+                members.Add(new ParameterMemberSpec(member.Name, StageRules.ParameterKind(member.Type)!, SymbolNames.Qualified(member.Type)));
             }
-            else if (SymbolNames.HasAttribute(type, KnownTypeNames.SchemaAttribute))
-            {
-                problem = "is a schema (a stage reads one row; its parameter object holds configuration values)";
-            }
-            else if (SchemaGenerator.Parser.PrimaryConstructor(type) is not { } constructor)
-            {
-                problem = "is not a positional record (declare it as 'record " + type.Name + "(double Value, ...)')";
-            }
-            else if (constructor.Parameters.Length == 0)
-            {
-                problem = "has no members";
-            }
-            else
-            {
-                foreach (IParameterSymbol member in constructor.Parameters)
-                {
-                    string? kind = ParameterKind(member.Type);
-                    if (kind is null)
-                    {
-                        problem = "has member '" + member.Name + "' of type '" + member.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat) + "'"
-                            + (member.Type.IsReferenceType && member.Type.NullableAnnotation == NullableAnnotation.Annotated || member.Type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
-                                ? " (configuration values are never null)"
-                                : string.Empty);
-                        break;
-                    }
-                    members.Add(new ParameterMemberSpec(member.Name, kind, SymbolNames.Qualified(member.Type)));
-                }
-            }
-            if (problem is not null)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageParameterTypeUnsupported, location, stage, pipelineName, parameter.Name, display, problem));
-                return null;
-            }
-            var named = (INamedTypeSymbol)parameter.Type;
-            return new StageParametersSpec(named.Name, SymbolNames.Qualified(named), members.ToEquatableArray());
-        }
-
-        /// <summary>The <c>Dsl.Execution.ParameterType</c> member for a parameter member type, or null.</summary>
-        private static string? ParameterKind(ITypeSymbol type)
-        {
-            if (type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.Annotated)
-            {
-                return null;
-            }
-            return type.SpecialType switch
-            {
-                SpecialType.System_Double => "Double",
-                SpecialType.System_Single => "Float",
-                SpecialType.System_Int32 => "Int32",
-                SpecialType.System_Int64 => "Int64",
-                SpecialType.System_Boolean => "Boolean",
-                SpecialType.System_String => "String",
-                SpecialType.System_DateTime => "DateTime",
-                _ => null,
-            };
-        }
-
-        private static SchemaSpec? ParseSchema(
-            ITypeSymbol type,
-            string stage,
-            string pipelineName,
-            string role,
-            Location location,
-            List<DiagnosticInfo> diagnostics,
-            CancellationToken cancellationToken)
-        {
-            if (type is not INamedTypeSymbol named || !SymbolNames.HasAttribute(named, KnownTypeNames.SchemaAttribute))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticDescriptors.StageTypeNotSchema,
-                    location,
-                    stage,
-                    pipelineName,
-                    type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat),
-                    role));
-                return null;
-            }
-            // Problems with the schema itself are reported by the schema generator.
-            return SchemaGenerator.Parser.Parse(named, requirePartial: false, cancellationToken).Spec;
+            return new StageParametersSpec(type.Name, SymbolNames.Qualified(type), members.ToEquatableArray());
         }
 
         private static Location? FromLocation(AttributeData attribute, CancellationToken cancellationToken)

@@ -13,44 +13,35 @@ public sealed partial class SchemaGenerator
     /// <summary>Reads a schema record's columns from its primary constructor.</summary>
     internal static class Parser
     {
-        public static Result<SchemaSpec> Parse(INamedTypeSymbol type, bool requirePartial, CancellationToken cancellationToken)
+        /// <summary>
+        /// The spec of schema <paramref name="type"/>, or a null spec when it cannot be completed. Declaration-shape
+        /// problems (DSL1001, DSL1002, DSL1003: <see cref="SchemaRules.ShapeProblems"/>) are reported by
+        /// <see cref="Analyzers.SchemaAnalyzer"/> while the user types, so here they only make the parser decline the
+        /// schema; the attribute rules DSL1007 and DSL1008 are still reported from here.
+        /// </summary>
+        public static Result<SchemaSpec> Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
         {
             var diagnostics = new List<DiagnosticInfo>();
             Location? location = type.Locations.Length > 0 ? type.Locations[0] : null;
 
-            if (requirePartial && !SymbolNames.IsPartial(type))
+            if (SchemaRules.ShapeProblems(type, includeContainers: true, cancellationToken).Count > 0
+                || PrimaryConstructor(type) is not { } primary)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SchemaNotPartial, location, type.Name));
-            }
-
-            IMethodSymbol? primary = PrimaryConstructor(type);
-            if (primary is null)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SchemaNotPositionalRecord, location, type.Name));
-                return new Result<SchemaSpec>(null, diagnostics.ToEquatableArray());
+                return new Result<SchemaSpec>(null, EquatableArray<DiagnosticInfo>.Empty);
             }
 
             var columns = new List<ColumnSpec>(primary.Parameters.Length);
             foreach (IParameterSymbol parameter in primary.Parameters)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (!TryMapType(parameter.Type, out ColumnKind kind, out bool nullable, out ColumnKind element, out bool readOnlyList))
-                {
-                    Location? memberLocation = TypeLocation(parameter) ?? location;
-                    diagnostics.Add(DiagnosticInfo.Create(
-                        DiagnosticDescriptors.SchemaMemberTypeUnsupported,
-                        memberLocation,
-                        type.Name,
-                        parameter.Name,
-                        parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
-                    continue;
-                }
+                // ShapeProblems found every member type mappable.
+                TryMapType(parameter.Type, out ColumnKind kind, out bool nullable, out ColumnKind element, out bool readOnlyList);
                 bool utc = HasAttribute(type, parameter, KnownTypeNames.UtcAttribute, out AttributeData? utcAttribute);
                 if (utc && kind != ColumnKind.Timestamp)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(
                         DiagnosticDescriptors.UtcOnNonDateTime,
-                        AttributeLocation(utcAttribute, cancellationToken) ?? TypeLocation(parameter) ?? location,
+                        AttributeLocation(utcAttribute, cancellationToken) ?? SchemaRules.TypeLocation(parameter) ?? location,
                         type.Name,
                         parameter.Name,
                         parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
@@ -94,7 +85,7 @@ public sealed partial class SchemaGenerator
                 {
                     diagnostics.Add(DiagnosticInfo.Create(
                         DiagnosticDescriptors.ColumnTypeAttributeInvalid,
-                        AttributeLocation(misplaced, cancellationToken) ?? TypeLocation(parameter) ?? location,
+                        AttributeLocation(misplaced, cancellationToken) ?? SchemaRules.TypeLocation(parameter) ?? location,
                         type.Name,
                         parameter.Name,
                         problem));
@@ -335,17 +326,5 @@ public sealed partial class SchemaGenerator
 
         private static Location? AttributeLocation(AttributeData? attribute, CancellationToken cancellationToken) =>
             attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
-
-        private static Location? TypeLocation(IParameterSymbol parameter)
-        {
-            foreach (SyntaxReference reference in parameter.DeclaringSyntaxReferences)
-            {
-                if (reference.GetSyntax() is ParameterSyntax { Type: { } typeSyntax })
-                {
-                    return typeSyntax.GetLocation();
-                }
-            }
-            return parameter.Locations.Length > 0 ? parameter.Locations[0] : null;
-        }
     }
 }

@@ -18,7 +18,7 @@ public sealed partial class SchemaGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 KnownTypeNames.SchemaAttribute,
                 static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax,
-                static (ctx, ct) => Parser.Parse((INamedTypeSymbol)ctx.TargetSymbol, requirePartial: true, ct))
+                static (ctx, ct) => Parser.Parse((INamedTypeSymbol)ctx.TargetSymbol, ct))
             .WithTrackingName(TrackingNames.SchemaModels);
 
         IncrementalValuesProvider<SchemaSpec> specs = models

@@ -1,6 +1,11 @@
 using System.Collections.Generic;
+using System.Threading;
+using Dsl.Generators.Analyzers;
+using Dsl.Generators.Common;
+using Dsl.Generators.Diagnostics;
 using Dsl.Generators.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Dsl.Generators.Schemas;
 
@@ -10,6 +15,100 @@ namespace Dsl.Generators.Schemas;
 /// </summary>
 internal static class SchemaRules
 {
+    /// <summary>
+    /// What keeps the generator from completing schema <paramref name="type"/>: DSL1001 for it and for each type it is
+    /// nested in that is declared in source without <c>partial</c> (the generated <c>partial</c> declarations would not
+    /// compile), DSL1003 when it is not a positional record, DSL1002 for each member type without a column type.
+    /// A schema from a referenced assembly was completed when that assembly was built, so only its shape is checked.
+    /// </summary>
+    /// <param name="includeContainers">
+    /// False to leave out the enclosing types' DSL1001, which <see cref="SchemaAnalyzer"/> reports once per enclosing
+    /// type (<see cref="ContainerProblem"/>) rather than once per schema inside it.
+    /// </param>
+    public static List<DeclarationProblem> ShapeProblems(INamedTypeSymbol type, bool includeContainers, CancellationToken cancellationToken)
+    {
+        var problems = new List<DeclarationProblem>();
+        Location? location = type.Locations.Length > 0 ? type.Locations[0] : null;
+        if (IsSourceWithoutPartial(type))
+        {
+            problems.Add(new DeclarationProblem(DiagnosticDescriptors.SchemaNotPartial, location, type.Name, type.Name));
+        }
+        for (INamedTypeSymbol? outer = type.ContainingType; includeContainers && outer is not null; outer = outer.ContainingType)
+        {
+            if (IsSourceWithoutPartial(outer))
+            {
+                problems.Add(new DeclarationProblem(DiagnosticDescriptors.SchemaNotPartial, outer.Locations[0], type.Name, outer.Name));
+            }
+        }
+
+        IMethodSymbol? primary = SchemaGenerator.Parser.PrimaryConstructor(type);
+        if (primary is null)
+        {
+            problems.Add(new DeclarationProblem(DiagnosticDescriptors.SchemaNotPositionalRecord, location, type.Name));
+            return problems;
+        }
+        foreach (IParameterSymbol parameter in primary.Parameters)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!SchemaGenerator.Parser.TryMapType(parameter.Type, out _, out _, out _, out _))
+            {
+                problems.Add(new DeclarationProblem(
+                    DiagnosticDescriptors.SchemaMemberTypeUnsupported,
+                    TypeLocation(parameter) ?? location,
+                    type.Name,
+                    parameter.Name,
+                    parameter.Type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat)));
+            }
+        }
+        return problems;
+    }
+
+    /// <summary>
+    /// DSL1001 for <paramref name="container"/>, a type declared in source without <c>partial</c> that holds a
+    /// <c>[Schema]</c> type (at any depth), naming the first such schema; null when it is partial or holds none.
+    /// </summary>
+    public static DeclarationProblem? ContainerProblem(INamedTypeSymbol container, CancellationToken cancellationToken)
+    {
+        if (!IsSourceWithoutPartial(container) || FirstNestedSchema(container, cancellationToken) is not { } schema)
+        {
+            return null;
+        }
+        return new DeclarationProblem(DiagnosticDescriptors.SchemaNotPartial, container.Locations[0], schema.Name, container.Name);
+    }
+
+    private static INamedTypeSymbol? FirstNestedSchema(INamedTypeSymbol container, CancellationToken cancellationToken)
+    {
+        foreach (INamedTypeSymbol nested in container.GetTypeMembers())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (SymbolNames.HasAttribute(nested, KnownTypeNames.SchemaAttribute))
+            {
+                return nested;
+            }
+            if (FirstNestedSchema(nested, cancellationToken) is { } deeper)
+            {
+                return deeper;
+            }
+        }
+        return null;
+    }
+
+    private static bool IsSourceWithoutPartial(INamedTypeSymbol type) =>
+        !type.DeclaringSyntaxReferences.IsEmpty && !SymbolNames.IsPartial(type);
+
+    /// <summary>Where a positional member's type is written (for DSL1002 and the other member rules).</summary>
+    public static Location? TypeLocation(IParameterSymbol parameter)
+    {
+        foreach (SyntaxReference reference in parameter.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax() is ParameterSyntax { Type: { } typeSyntax })
+            {
+                return typeSyntax.GetLocation();
+            }
+        }
+        return parameter.Locations.Length > 0 ? parameter.Locations[0] : null;
+    }
+
     /// <summary>Why <paramref name="name"/> cannot be a column name ("is empty", ...), or null when it can.</summary>
     public static string? ColumnNameProblem(string name)
     {

@@ -1,3 +1,4 @@
+using Dsl.Generators.Analyzers;
 using Dsl.Generators.CodeFixes;
 using Dsl.Generators.Diagnostics;
 using Dsl.Generators.Tests.Infrastructure;
@@ -19,28 +20,28 @@ public sealed class CodeFixTests
         """;
 
     [Fact]
-    public void SchemaNotPartial_AddsPartial()
-    {
-        AssertFix(new AddPartialCodeFix(), DiagnosticIds.SchemaNotPartial,
-            Header + "[Schema] public record W(long Id);",
+    public Task SchemaNotPartial_AddsPartial() =>
+        CodeFixVerifier<SchemaAnalyzer, AddPartialCodeFix>.VerifyAsync(
+            Header + "[Schema] public record {|DSL1001:W|}(long Id);",
             Header + "[Schema] public partial record W(long Id);");
-    }
 
     [Fact]
-    public void PipelineNotPartial_AddsPartial()
-    {
-        AssertFix(new AddPartialCodeFix(), DiagnosticIds.PipelineNotPartial,
-            Header + """[Pipeline("p")] public static class P { [Filter] static bool F(T t) => t.Amount > 0; }""",
+    public Task SchemaInNonPartialClasses_AddsPartialToEachEnclosingClass() =>
+        CodeFixVerifier<SchemaAnalyzer, AddPartialCodeFix>.VerifyAsync(
+            Header + "public static class {|DSL1001:Outer|} { public class {|DSL1001:Inner|} { [Schema] public partial record W(long Id); } }",
+            Header + "public static partial class Outer { public partial class Inner { [Schema] public partial record W(long Id); } }");
+
+    [Fact]
+    public Task PipelineNotPartial_AddsPartial() =>
+        CodeFixVerifier<PipelineAnalyzer, AddPartialCodeFix>.VerifyAsync(
+            Header + """[Pipeline("p")] public static class {|DSL2004:P|} { [Filter] static bool F(T t) => t.Amount > 0; }""",
             Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => t.Amount > 0; }""");
-    }
 
     [Fact]
-    public void StageTypeNotSchema_MarksTheTypeWithSchemaAndPartial()
-    {
-        AssertFix(new AddSchemaAttributeCodeFix(), DiagnosticIds.StageTypeNotSchema,
-            Header + "public sealed record Plain(long Id);\n" + """[Pipeline("p")] public static partial class P { [Filter] static bool F(Plain p) => p.Id > 0; }""",
+    public Task StageTypeNotSchema_MarksTheTypeWithSchemaAndPartial() =>
+        CodeFixVerifier<PipelineAnalyzer, AddSchemaAttributeCodeFix>.VerifyAsync(
+            Header + "public sealed record Plain(long Id);\n" + """[Pipeline("p")] public static partial class P { [Filter] static bool F({|DSL2001:Plain|} p) => p.Id > 0; }""",
             Header + "[Schema]\npublic sealed partial record Plain(long Id);\n" + """[Pipeline("p")] public static partial class P { [Filter] static bool F(Plain p) => p.Id > 0; }""");
-    }
 
     [Theory]
     [InlineData("\"Vaild\"")]

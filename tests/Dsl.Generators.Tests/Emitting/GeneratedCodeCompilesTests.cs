@@ -6,27 +6,11 @@ namespace Dsl.Generators.Tests.Emitting;
 /// <summary>Every scenario's generated sources compile with no errors or warnings and follow the file conventions.</summary>
 public sealed class GeneratedCodeCompilesTests
 {
-    public static TheoryData<string> Sources => new()
-    {
-        TestSources.FraudFeatures,
-        Execution.ScenarioSources.FilterOnly,
-        Execution.ScenarioSources.MapChain,
-        Execution.ScenarioSources.Branches,
-        Execution.ScenarioSources.Nullable,
-        Execution.ScenarioSources.CheckedOverflow,
-        Execution.ScenarioSources.Strings,
-        Execution.ScenarioSources.DateParts,
-        Execution.ScenarioSources.Fallback,
-        Execution.ScenarioSources.RenamedAndNested,
-        Execution.ScenarioSources.Numeric,
-        Execution.ScenarioSources.Helpers,
-    };
-
     [Theory]
-    [MemberData(nameof(Sources))]
-    public void GeneratedSources_CompileCleanlyAndCarryTheHeader(string source)
+    [MemberData(nameof(GeneratorScenarios.Names), MemberType = typeof(GeneratorScenarios))]
+    public void GeneratedSources_CompileCleanlyAndCarryTheHeader(string scenario)
     {
-        GeneratorRun run = GeneratorHarness.Run(source);
+        GeneratorRun run = GeneratorScenarios.Run(scenario);
         Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Severity > DiagnosticSeverity.Info));
         Assert.True(run.CompilationProblems.IsEmpty, string.Join(Environment.NewLine, run.CompilationProblems));
         var generated = run.Result.Results.SelectMany(r => r.GeneratedSources).ToList();

@@ -1,16 +1,25 @@
 using Dsl.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
 
 namespace Dsl.Generators.Tests.Emitting;
 
+/// <summary>
+/// Every scenario's generated sources, file by file, against <c>_snapshots/&lt;scenario&gt;/&lt;hint name&gt;.txt</c>
+/// (see <c>_snapshots/README.md</c> for the update command).
+/// </summary>
 public sealed class SnapshotTests
 {
-    [Fact]
-    public void FraudFeatures_GeneratedSources_MatchSnapshots()
+    [Theory]
+    [MemberData(nameof(GeneratorScenarios.Names), MemberType = typeof(GeneratorScenarios))]
+    public void Scenario_GeneratedSources_MatchSnapshots(string scenario)
     {
-        GeneratorRun run = GeneratorHarness.Run(TestSources.FraudFeatures);
-        Assert.Empty(run.GeneratorDiagnostics);
-        Assert.Empty(run.CompilationProblems);
-        Snapshot.Match("Sample.FraudFeatures.Pipeline.g.cs.txt", run.GeneratedSource("Sample.FraudFeatures.Pipeline.g.cs"));
-        Snapshot.Match("Sample.Transaction.Schema.g.cs.txt", run.GeneratedSource("Sample.Transaction.Schema.g.cs"));
+        GeneratorRun run = GeneratorScenarios.Run(scenario);
+        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Severity > DiagnosticSeverity.Info));
+        Assert.True(run.CompilationProblems.IsEmpty, string.Join(Environment.NewLine, run.CompilationProblems));
+
+        var files = run.Result.Results.SelectMany(r => r.GeneratedSources)
+            .ToDictionary(s => s.HintName + ".txt", s => s.SourceText.ToString(), StringComparer.Ordinal);
+        Assert.NotEmpty(files);
+        Snapshot.MatchFolder(scenario, files);
     }
 }

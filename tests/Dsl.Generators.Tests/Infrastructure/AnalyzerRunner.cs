@@ -8,7 +8,7 @@ namespace Dsl.Generators.Tests.Infrastructure;
 /// <summary>Runs the Dsl analyzers through <see cref="CompilationWithAnalyzers"/> over a snippet (after the generators ran).</summary>
 internal static class AnalyzerRunner
 {
-    public static ImmutableArray<DiagnosticAnalyzer> All { get; } = [new SchemaAnalyzer(), new StagePurityAnalyzer()];
+    public static ImmutableArray<DiagnosticAnalyzer> All { get; } = [new SchemaAnalyzer(), new PipelineAnalyzer(), new StagePurityAnalyzer()];
 
     /// <summary>The analyzers' diagnostics over <paramref name="compilation"/>, in source order.</summary>
     public static ImmutableArray<Diagnostic> Analyze(Compilation compilation, ImmutableArray<DiagnosticAnalyzer>? analyzers = null)

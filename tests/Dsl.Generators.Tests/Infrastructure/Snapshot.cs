@@ -8,12 +8,48 @@ namespace Dsl.Generators.Tests.Infrastructure;
 /// </summary>
 internal static partial class Snapshot
 {
+    private static bool Updating => Environment.GetEnvironmentVariable("DSL_UPDATE_SNAPSHOTS") == "1";
+
+    private static string Root => Path.Combine(Diagnostics.DiagnosticTests.RepositoryRoot(), "tests", "Dsl.Generators.Tests", "_snapshots");
+
+    /// <summary>
+    /// Every file of <paramref name="actual"/> (name to text) matches its snapshot under <c>_snapshots/<paramref name="folder"/>/</c>,
+    /// and the folder holds no snapshot of a file that is no longer generated. The update mode rewrites the folder
+    /// to exactly these files.
+    /// </summary>
+    public static void MatchFolder(string folder, IReadOnlyDictionary<string, string> actual)
+    {
+        string directory = Path.Combine(Root, folder);
+        string[] existing = Directory.Exists(directory)
+            ? Directory.GetFiles(directory, "*.txt").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray()
+            : [];
+        if (Updating)
+        {
+            Directory.CreateDirectory(directory);
+            foreach (string stale in existing.Except(actual.Keys, StringComparer.Ordinal))
+            {
+                File.Delete(Path.Combine(directory, stale));
+            }
+        }
+        else
+        {
+            Assert.True(
+                existing.SequenceEqual(actual.Keys.Order(StringComparer.Ordinal), StringComparer.Ordinal),
+                $"_snapshots/{folder}/ holds [{string.Join(", ", existing)}] but the generator wrote [{string.Join(", ", actual.Keys.Order(StringComparer.Ordinal))}]; run the tests with DSL_UPDATE_SNAPSHOTS=1 to rewrite the snapshots, then review the diff.");
+        }
+        foreach ((string name, string text) in actual)
+        {
+            Match(Path.Combine(folder, name), text);
+        }
+    }
+
     public static void Match(string name, string actual)
     {
         string scrubbed = Scrub(actual);
-        string path = Path.Combine(Diagnostics.DiagnosticTests.RepositoryRoot(), "tests", "Dsl.Generators.Tests", "_snapshots", name);
-        if (Environment.GetEnvironmentVariable("DSL_UPDATE_SNAPSHOTS") == "1")
+        string path = Path.Combine(Root, name);
+        if (Updating)
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, scrubbed);
             return;
         }
