@@ -10,7 +10,8 @@ public sealed class SnapshotTests
         GeneratorRun run = GeneratorHarness.Run(TestSources.FraudFeatures);
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Empty(run.CompilationProblems);
-        Snapshot.Match("Sample.FraudFeatures.Pipeline.g.cs.txt", run.GeneratedSource("Sample.FraudFeatures.Pipeline.g.cs"));
+        Snapshot.Match("Sample.FraudFeatures.Plan.g.cs.txt", run.GeneratedSource("Sample.FraudFeatures.Plan.g.cs"));
+        Snapshot.Match("Sample.FraudFeatures.Kernel_Valid_Featurize.g.cs.txt", run.GeneratedSource("Sample.FraudFeatures.Kernel_Valid_Featurize.g.cs"));
         Snapshot.Match("Sample.Transaction.Schema.g.cs.txt", run.GeneratedSource("Sample.Transaction.Schema.g.cs"));
     }
 }
