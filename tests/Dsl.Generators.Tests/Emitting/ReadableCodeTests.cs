@@ -261,6 +261,29 @@ public sealed class ReadableCodeTests
         Assert.Contains("// Featurize.IsWeekend = Ts.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday", block, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void DeclaringANameTheGeneratedCodeUses_RerunsTheOutputs_AndKeepsGlobal()
+    {
+        GeneratorRun first = GeneratorHarness.Run(TestSources.FraudFeatures);
+        Assert.DoesNotContain("global::", first.GeneratedSource("Sample.FraudFeatures.Pipeline.g.cs"), StringComparison.Ordinal);
+        Compilation edited = first.Input.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
+            "namespace Other; public static class Hashing { }", GeneratorHarness.ParseOptions, path: "Hashing.cs"));
+        GeneratorDriver driver = first.Driver.RunGeneratorsAndUpdateCompilation(edited, out Compilation output, out _);
+        GeneratorDriverRunResult second = driver.GetRunResult();
+
+        // The specs did not change; only the name scope did, and with it the outputs.
+        Assert.All(
+            second.Results.SelectMany(r => r.TrackedSteps.TryGetValue(TrackingNames.PipelineSpecs, out var runs) ? runs : []).SelectMany(r => r.Outputs),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        Assert.Contains(
+            second.Results.SelectMany(r => r.TrackedSteps.TryGetValue(TrackingNames.NameScope, out var runs) ? runs : []).SelectMany(r => r.Outputs),
+            o => o.Reason == IncrementalStepRunReason.Modified);
+        string kernel = second.Results.SelectMany(r => r.GeneratedSources)
+            .Single(s => s.HintName == "Sample.FraudFeatures.Kernel_Valid_Featurize.g.cs").SourceText.ToString();
+        Assert.Contains("global::Dsl.Hashing.Bucket(", kernel, StringComparison.Ordinal);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
     private static IEnumerable<PipelineSpec> Pipelines(GeneratorRun run) =>
         run.Result.Results
             .SelectMany(r => r.TrackedSteps.TryGetValue(TrackingNames.PipelineSpecs, out var runs) ? runs : [])
