@@ -4,7 +4,7 @@ using System.Text;
 namespace Dsl.Generators.Common;
 
 /// <summary>Writes indented C# text with Allman braces; the emitters' only way of producing source.</summary>
-internal sealed class SourceWriter
+internal sealed partial class SourceWriter
 {
     private readonly StringBuilder _builder = new();
     private int _indent;
@@ -54,6 +54,37 @@ internal sealed class SourceWriter
     /// <summary>A C# string literal for <paramref name="value"/>.</summary>
     public static string Literal(string value) =>
         Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(value, quote: true);
+
+    /// <summary>
+    /// A C# string constant for <paramref name="value"/> that <see cref="Wrap"/> can break: literals of at most
+    /// <paramref name="chunk"/> characters of text, split after spaces, joined by <c>+</c> (the compiler folds them
+    /// back into one constant). Only for a whole argument or initializer, where <c>+</c> binds last.
+    /// </summary>
+    public static string SplitLiteral(string value, int chunk = 80)
+    {
+        if (value.Length <= chunk)
+        {
+            return Literal(value);
+        }
+        var parts = new System.Collections.Generic.List<string>();
+        int start = 0;
+        while (value.Length - start > chunk)
+        {
+            int cut = value.LastIndexOf(' ', start + chunk - 1, chunk - 1);
+            int end = cut > start ? cut + 1 : start + chunk;
+            if (char.IsHighSurrogate(value[end - 1]))
+            {
+                end++;
+            }
+            parts.Add(Literal(value.Substring(start, end - start)));
+            start = end;
+        }
+        if (start < value.Length)
+        {
+            parts.Add(Literal(value.Substring(start)));
+        }
+        return string.Join(" + ", parts);
+    }
 
     /// <summary>The value of [GeneratedCode] on generated members.</summary>
     public static string GeneratedCodeAttribute { get; } =

@@ -7,4 +7,5 @@ internal static class TrackingNames
     public const string SchemaSpecs = nameof(SchemaSpecs);
     public const string PipelineModels = nameof(PipelineModels);
     public const string PipelineSpecs = nameof(PipelineSpecs);
+    public const string NameScope = nameof(NameScope);
 }

@@ -9,7 +9,8 @@ public sealed partial class PipelineGenerator
     /// <summary>Writes the source completing a pipeline class, from its spec only.</summary>
     internal static class Emitter
     {
-        public static string HintName(PipelineSpec spec)
+        /// <summary>The hint name prefix shared by a pipeline's files: namespace, enclosing types and class.</summary>
+        private static string HintPrefix(PipelineSpec spec)
         {
             var sb = new System.Text.StringBuilder();
             if (spec.Namespace.Length > 0)
@@ -20,64 +21,59 @@ public sealed partial class PipelineGenerator
             {
                 sb.Append(outer.Substring(outer.LastIndexOf(' ') + 1)).Append('.');
             }
-            return sb.Append(spec.ClassName).Append(".Pipeline.g.cs").ToString();
+            return sb.Append(spec.ClassName).ToString();
         }
 
-        public static string Emit(PipelineSpec spec)
+        /// <summary>The plan's file: <c>Sample.FraudFeatures.Plan.g.cs</c>.</summary>
+        public static string PlanHintName(PipelineSpec spec) => HintPrefix(spec) + ".Plan.g.cs";
+
+        /// <summary>
+        /// A kernel's file, named like the kernel method (<c>Sample.FraudFeatures.Kernel_Valid_Featurize.g.cs</c>);
+        /// a segment of so many stages that the name would pass <see cref="MaxKernelHintLength"/> characters is
+        /// named by its index (<c>Sample.FraudFeatures.Kernel3.g.cs</c>) instead.
+        /// </summary>
+        public static string KernelHintName(PipelineSpec spec, SegmentSpec segment)
+        {
+            string named = HintPrefix(spec) + "." + segment.KernelName + ".g.cs";
+            return named.Length <= MaxKernelHintLength
+                ? named
+                : HintPrefix(spec) + ".Kernel" + segment.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
+        }
+
+        /// <summary>The longest kernel file name written after the stages it runs.</summary>
+        public const int MaxKernelHintLength = 120;
+
+        /// <summary>The compiled plan (and the binder of stage parameters, when the stages take any).</summary>
+        public static string EmitPlan(PipelineSpec spec)
+        {
+            var w = new SourceWriter();
+            w.WriteHeader(spec.Namespace);
+            int depth = TypeDeclarationWriter.Open(w, spec.ContainingTypes, "partial class " + spec.ClassName);
+            WriteCompiled(w, spec);
+            TypeDeclarationWriter.Close(w, depth);
+            return w.ToString();
+        }
+
+        /// <summary>The kernel of <paramref name="segment"/>, as a private method of the pipeline class.</summary>
+        public static string EmitKernel(PipelineSpec spec, SegmentSpec segment)
         {
             var w = new SourceWriter();
             w.WriteHeader(spec.Namespace);
             int depth = TypeDeclarationWriter.Open(w, spec.ContainingTypes, "partial class " + spec.ClassName);
 
-            WriteCompiled(w, spec);
-            w.WriteLine();
             w.WriteLine("// The stage expressions below were checked for nullability in the stage methods themselves, where");
             w.WriteLine("// null-forgiving operators (invisible to the kernel compiler) may have silenced warnings.");
             w.WriteLine("#nullable disable warnings");
             w.WriteLine("// A constant stage (e.g. a filter returning true) makes the skip unreachable; comparisons the user's");
             w.WriteLine("// compiler already warned about (or that they suppressed) are not reported a second time here.");
             w.WriteLine("#pragma warning disable CS0162, CS0464, CS0472, CS0652, CS1718, CS8509, CS8510");
-            foreach (SegmentSpec segment in spec.Segments)
-            {
-                w.WriteLine();
-                KernelEmitter.Emit(spec, segment, w);
-            }
+            w.WriteLine();
+            KernelEmitter.Emit(spec, segment, w);
             w.WriteLine("#pragma warning restore CS0162, CS0464, CS0472, CS0652, CS1718, CS8509, CS8510");
             w.WriteLine("#nullable restore warnings");
 
             TypeDeclarationWriter.Close(w, depth);
             return w.ToString();
-        }
-
-        /// <summary>", ScanPredicates: new ScanPredicate[] { ... }" for a source filter with some; else nothing.</summary>
-        private static string ScanPredicates(StageSpec stage)
-        {
-            if (stage.ScanPredicates.IsEmpty)
-            {
-                return string.Empty;
-            }
-            var items = new System.Collections.Generic.List<string>();
-            foreach (ScanPredicateSpec predicate in stage.ScanPredicates)
-            {
-                items.Add(predicate.Source());
-            }
-            return ", ScanPredicates: new global::Dsl.Execution.ScanPredicate[] { " + string.Join(", ", items) + " }";
-        }
-
-        /// <summary>", Parameters: new StageParametersPlan(...)" for a stage that takes a parameter object; else nothing.</summary>
-        private static string Parameters(StageSpec stage)
-        {
-            if (stage.Parameters is not { } parameters)
-            {
-                return string.Empty;
-            }
-            var members = new System.Collections.Generic.List<string>();
-            foreach (ParameterMemberSpec member in parameters.Members)
-            {
-                members.Add("new global::Dsl.Execution.StageParameterMember(" + SourceWriter.Literal(member.Name) + ", global::Dsl.Execution.ParameterType." + member.Kind + ")");
-            }
-            return ", Parameters: new global::Dsl.Execution.StageParametersPlan(" + SourceWriter.Literal(parameters.Name)
-                + ", new global::Dsl.Execution.StageParameterMember[] { " + string.Join(", ", members) + " })";
         }
 
         /// <summary>The distinct parameter types the stages of <paramref name="stages"/> take, in stage order.</summary>
@@ -154,6 +150,81 @@ public sealed partial class PipelineGenerator
             return false;
         }
 
+        /// <summary>One <c>StagePlan</c>, one named argument a line.</summary>
+        private static void WriteStage(SourceWriter w, PipelineSpec spec, StageSpec stage)
+        {
+            bool predicates = !stage.ScanPredicates.IsEmpty;
+            bool parameters = stage.Parameters is not null;
+            w.WriteLine("new global::Dsl.Execution.StagePlan(");
+            w.Indent();
+            w.WriteLine("Name: " + SourceWriter.Literal(stage.Name) + ",");
+            w.WriteLine("Kind: global::Dsl.Execution.StageKind." + stage.Kind + ",");
+            w.WriteLine("InputSchema: " + SourceWriter.Literal(spec.Schema(stage.InputSchema).Name) + ",");
+            w.WriteLine("OutputSchema: " + SourceWriter.Literal(spec.Schema(stage.OutputSchema).Name) + ",");
+            w.WriteLine("From: " + (stage.From is null ? "null" : SourceWriter.Literal(stage.From)) + ",");
+            w.WriteLine("Vectorized: " + (stage.Kernel.Vectorized ? "true" : "false") + ",");
+            w.WriteLine("FallbackReason: "
+                + (stage.Kernel.FallbackReason is null ? "null" : SourceWriter.SplitLiteral(stage.Kernel.FallbackReason))
+                + (predicates || parameters ? "," : "),"));
+            if (predicates)
+            {
+                // Conditions the scan may check against row-group statistics to skip whole groups.
+                w.WriteLine("ScanPredicates: new global::Dsl.Execution.ScanPredicate[]");
+                w.OpenBrace();
+                foreach (ScanPredicateSpec predicate in stage.ScanPredicates)
+                {
+                    w.WriteLine(predicate.Source() + ",");
+                }
+                w.CloseBrace(parameters ? "," : "),");
+            }
+            if (stage.Parameters is { } type)
+            {
+                w.WriteLine("Parameters: new global::Dsl.Execution.StageParametersPlan(");
+                w.Indent();
+                w.WriteLine("TypeName: " + SourceWriter.Literal(type.Name) + ",");
+                w.WriteLine("Members: new global::Dsl.Execution.StageParameterMember[]");
+                w.OpenBrace();
+                foreach (ParameterMemberSpec member in type.Members)
+                {
+                    w.WriteLine("new global::Dsl.Execution.StageParameterMember(" + SourceWriter.Literal(member.Name)
+                        + ", global::Dsl.Execution.ParameterType." + member.Kind + "),");
+                }
+                w.CloseBrace(")),");
+                w.Unindent();
+            }
+            w.Unindent();
+        }
+
+        /// <summary>One <c>SegmentPlan</c>, one named argument a line.</summary>
+        private static void WriteSegment(SourceWriter w, PipelineSpec spec, SegmentSpec segment)
+        {
+            w.WriteLine("new global::Dsl.Execution.SegmentPlan(");
+            w.Indent();
+            w.WriteLine("Index: " + segment.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",");
+            w.WriteLine("Stages: " + StringArray(segment.Stages) + ",");
+            w.WriteLine("InputSegment: "
+                + (segment.InputSegment is { } input ? input.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null") + ",");
+            w.WriteLine("InputSchema: " + SourceWriter.Literal(spec.Schema(segment.InputSchema).Name) + ",");
+            w.WriteLine("OutputSchema: " + SourceWriter.Literal(spec.Schema(segment.OutputSchema).Name) + ",");
+            w.WriteLine("IsSink: " + (segment.IsSink ? "true" : "false") + ",");
+            w.WriteLine("ReadColumns: " + StringArray(segment.ReadColumns) + "),");
+            w.Unindent();
+        }
+
+        private static string StringArray(EquatableArray<string> values)
+        {
+            if (values.IsEmpty)
+            {
+                return "global::System.Array.Empty<string>()";
+            }
+            var literals = new System.Collections.Generic.List<string>();
+            foreach (string value in values)
+            {
+                literals.Add(SourceWriter.Literal(value));
+            }
+            return "new string[] { " + string.Join(", ", literals) + " }";
+        }
+
         private static void WriteCompiled(SourceWriter w, PipelineSpec spec)
         {
             w.WriteLine("/// <summary>The compiled plan of pipeline " + SourceWriter.Literal(spec.PipelineName) + " and one kernel per fused segment.</summary>");
@@ -175,39 +246,14 @@ public sealed partial class PipelineGenerator
             w.OpenBrace();
             foreach (StageSpec stage in spec.Stages)
             {
-                w.WriteLine("new global::Dsl.Execution.StagePlan("
-                    + SourceWriter.Literal(stage.Name) + ", "
-                    + "global::Dsl.Execution.StageKind." + stage.Kind + ", "
-                    + SourceWriter.Literal(spec.Schema(stage.InputSchema).Name) + ", "
-                    + SourceWriter.Literal(spec.Schema(stage.OutputSchema).Name) + ", "
-                    + (stage.From is null ? "null" : SourceWriter.Literal(stage.From)) + ", "
-                    + (stage.Kernel.Vectorized ? "true" : "false") + ", "
-                    + (stage.Kernel.FallbackReason is null ? "null" : SourceWriter.Literal(stage.Kernel.FallbackReason))
-                    + ScanPredicates(stage) + Parameters(stage) + "),");
+                WriteStage(w, spec, stage);
             }
             w.CloseBrace(",");
             w.WriteLine("Segments: new global::Dsl.Execution.SegmentPlan[]");
             w.OpenBrace();
             foreach (SegmentSpec segment in spec.Segments)
             {
-                var stages = new System.Collections.Generic.List<string>();
-                foreach (string name in segment.Stages)
-                {
-                    stages.Add(SourceWriter.Literal(name));
-                }
-                var columns = new System.Collections.Generic.List<string>();
-                foreach (string name in segment.ReadColumns)
-                {
-                    columns.Add(SourceWriter.Literal(name));
-                }
-                w.WriteLine("new global::Dsl.Execution.SegmentPlan("
-                    + segment.Index + ", "
-                    + "new string[] { " + string.Join(", ", stages) + " }, "
-                    + (segment.InputSegment is { } input ? input.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null") + ", "
-                    + SourceWriter.Literal(spec.Schema(segment.InputSchema).Name) + ", "
-                    + SourceWriter.Literal(spec.Schema(segment.OutputSchema).Name) + ", "
-                    + (segment.IsSink ? "true" : "false") + ", "
-                    + (columns.Count == 0 ? "global::System.Array.Empty<string>()" : "new string[] { " + string.Join(", ", columns) + " }") + "),");
+                WriteSegment(w, spec, segment);
             }
             w.CloseBrace("),");
             w.Unindent();

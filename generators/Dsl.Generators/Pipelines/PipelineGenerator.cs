@@ -26,8 +26,23 @@ public sealed partial class PipelineGenerator : IIncrementalGenerator
             .Select(static (r, _) => r.Spec!)
             .WithTrackingName(TrackingNames.PipelineSpecs);
 
-        context.RegisterSourceOutput(specs, static (spc, spec) =>
-            spc.AddSource(Emitter.HintName(spec), Emitter.Emit(spec)));
+        // Combined only here, so that the specs stay cached when the compilation changes and the names it declares
+        // do not; see NameScope.
+        IncrementalValueProvider<NameScope> names = context.CompilationProvider
+            .Select(static (c, ct) => NameScope.Compute(c, ct))
+            .WithTrackingName(TrackingNames.NameScope);
+
+        context.RegisterSourceOutput(specs.Combine(names), static (spc, input) =>
+        {
+            (PipelineSpec spec, NameScope scope) = input;
+            spc.AddSource(Emitter.PlanHintName(spec), GeneratedCode.Finish(Emitter.EmitPlan(spec), spec.Namespace, scope));
+            foreach (SegmentSpec segment in spec.Segments)
+            {
+                spc.AddSource(
+                    Emitter.KernelHintName(spec, segment),
+                    GeneratedCode.Finish(Emitter.EmitKernel(spec, segment), spec.Namespace, scope));
+            }
+        });
 
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = models
             .Select(static (r, _) => r.Diagnostics)

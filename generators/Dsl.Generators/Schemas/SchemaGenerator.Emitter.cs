@@ -13,6 +13,26 @@ public sealed partial class SchemaGenerator
             + string.Concat(Outer(spec))
             + spec.Name + ".Schema.g.cs";
 
+        /// <summary>
+        /// The members in scope in the generated code that the compilation's declarations do not list: the record's
+        /// columns (positional properties are synthesized) and the members of the generated <c>Columns</c> struct.
+        /// The <c>BatchSchema</c> property is not among them: its type has its name, and C# lets such a name mean
+        /// either (the "Color Color" rule).
+        /// </summary>
+        public static System.Collections.Generic.IEnumerable<string> MemberNames(SchemaSpec spec)
+        {
+            yield return "ReadRow";
+            yield return "ReadRows";
+            yield return "ToBatch";
+            yield return "Columns";
+            yield return "RowCount";
+            foreach (ColumnSpec column in spec.Columns)
+            {
+                yield return column.MemberName;
+                yield return column.MemberName + "Column";
+            }
+        }
+
         public static string Emit(SchemaSpec spec)
         {
             var w = new SourceWriter();
@@ -178,7 +198,7 @@ public sealed partial class SchemaGenerator
                 {
                     w.WriteLine("if (" + c.MemberName + "Column.NullCount > 0)");
                     w.OpenBrace();
-                    w.WriteLine("throw new global::System.InvalidOperationException(" + SourceWriter.Literal(
+                    w.WriteLine("throw new global::System.InvalidOperationException(" + SourceWriter.SplitLiteral(
                         "Column '" + c.ColumnName + "' holds null rows, but member '" + spec.Name + "." + c.MemberName
                         + "' is not nullable. Declare the member nullable or drop the null rows first.") + ");");
                     w.CloseBrace();

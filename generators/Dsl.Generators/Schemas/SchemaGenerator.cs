@@ -26,8 +26,17 @@ public sealed partial class SchemaGenerator : IIncrementalGenerator
             .Select(static (r, _) => r.Spec!)
             .WithTrackingName(TrackingNames.SchemaSpecs);
 
-        context.RegisterSourceOutput(specs, static (spc, spec) =>
-            spc.AddSource(Emitter.HintName(spec), Emitter.Emit(spec)));
+        // Combined only here, so that the specs stay cached when the compilation changes and the names it declares
+        // do not; see NameScope.
+        IncrementalValueProvider<NameScope> names = context.CompilationProvider
+            .Select(static (c, ct) => NameScope.Compute(c, ct))
+            .WithTrackingName(TrackingNames.NameScope);
+
+        context.RegisterSourceOutput(specs.Combine(names), static (spc, input) =>
+        {
+            (SchemaSpec spec, NameScope scope) = input;
+            spc.AddSource(Emitter.HintName(spec), GeneratedCode.Finish(Emitter.Emit(spec), spec.Namespace, scope, Emitter.MemberNames(spec)));
+        });
 
         IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = models
             .Select(static (r, _) => r.Diagnostics)

@@ -90,22 +90,22 @@ public sealed class DateOnlyKernelTests : IDisposable
         string block = VectorBlock(generated);
         foreach (string part in new[] { "DayOfYearOf", "DayOfWeekOf" })
         {
-            Assert.Contains("global::Dsl.Kernels.DateMath." + part + "(vDay)", block, StringComparison.Ordinal);
+            Assert.Contains("DateMath." + part + "(vDay)", block, StringComparison.Ordinal);
         }
         // Year, month and day share one civil-from-days computation per block.
-        Assert.Single(System.Text.RegularExpressions.Regex.Matches(block, @"global::Dsl\.Kernels\.DateMath\.CivilOf\(vDay\)"));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(block, @"DateMath\.CivilOf\(vDay\)"));
         foreach (string part in new[] { "Year", "Month", "Day" })
         {
             Assert.Contains("civil." + part, block, StringComparison.Ordinal);
         }
-        Assert.Contains("global::Dsl.Kernels.DateMath.InDateOnlyRange(vDay)", block, StringComparison.Ordinal);
+        Assert.Contains("DateMath.InDateOnlyRange(vDay)", block, StringComparison.Ordinal);
         // No per-lane scalar evaluation: no DateOnly built, no lane indexing inside an element-wise Create.
         Assert.DoesNotContain("Dates.FromDays", block, StringComparison.Ordinal);
         Assert.DoesNotContain("[0]", block, StringComparison.Ordinal);
         Assert.DoesNotContain("[3]", block, StringComparison.Ordinal);
-        Assert.Contains("var date20000229 = global::System.Runtime.Intrinsics.Vector128.Create(11016); // new DateOnly(2000, 2, 29) as days since 1970-01-01", generated, StringComparison.Ordinal);
+        Assert.Contains("var date20000229 = Vector128.Create(11016); // new DateOnly(2000, 2, 29) as days since 1970-01-01", generated, StringComparison.Ordinal);
         Assert.Contains("// Split.Year = Day.Year", block, StringComparison.Ordinal);
-        Assert.Contains("var Split_DayNumber = vDay + global::System.Runtime.Intrinsics.Vector128.Create(global::Dsl.Timestamps.UnixEpochDayNumber);", block, StringComparison.Ordinal);
+        Assert.Contains("var Split_DayNumber = vDay + Vector128.Create(Timestamps.UnixEpochDayNumber);", block, StringComparison.Ordinal);
     }
 
     [Fact]

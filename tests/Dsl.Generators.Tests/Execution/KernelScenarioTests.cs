@@ -123,7 +123,7 @@ public sealed class KernelScenarioTests
         Assert.Equal(["user_id", "amount_usd", "Tag"], plan.Schemas["Raw"].Fields.Select(f => f.Name));
         Assert.Equal(["user", "Cents", "Tag"], plan.Schemas["Clean"].Fields.Select(f => f.Name));
         Assert.Equal(["user_id", "amount_usd", "Tag"], plan.Segments[0].ReadColumns);
-        Assert.Contains(snippet.Run.Result.Results.SelectMany(r => r.GeneratedSources), s => s.HintName == "S.Outer.Renaming.Pipeline.g.cs");
+        Assert.Contains(snippet.Run.Result.Results.SelectMany(r => r.GeneratedSources), s => s.HintName == "S.Outer.Renaming.Plan.g.cs");
     }
 
     [Fact]
@@ -140,9 +140,9 @@ public sealed class KernelScenarioTests
         DifferentialRunner.Verify(snippet, "S.Helping", "S.Transaction");
         Assert.All(snippet.Pipeline("S.Helping").Plan.Stages, s => Assert.True(s.Vectorized, s.FallbackReason));
         string source = snippet.Run.GeneratedSource("S.Helping.Pipeline.g.cs");
-        Assert.Contains("global::S.DoubleExtensions.Half(in_Amount)", source, StringComparison.Ordinal);
-        Assert.Contains("global::S.Helping.Clip(x: in_Amount, max: 100, min: -100)", source, StringComparison.Ordinal);
-        Assert.Contains("global::S.Helping.Weight(x: in_Amount)", source, StringComparison.Ordinal);
+        Assert.Contains("DoubleExtensions.Half(in_Amount)", source, StringComparison.Ordinal);
+        Assert.Contains("Helping.Clip(x: in_Amount, max: 100, min: -100)", source, StringComparison.Ordinal);
+        Assert.Contains("Helping.Weight(x: in_Amount)", source, StringComparison.Ordinal);
     }
 
     private static RecordBatch Run(LoadedSnippet snippet, string pipeline, Type schema, params object[] rows)

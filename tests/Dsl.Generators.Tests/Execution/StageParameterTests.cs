@@ -128,16 +128,16 @@ public sealed class StageParameterTests
         string before = source[..loop];
         string inLoop = source[loop..];
 
-        Assert.Contains("private static global::Dsl.RecordBatch Kernel_Keep_Compute(global::Dsl.RecordBatch input, global::S.Scaling scaling)", before, StringComparison.Ordinal);
+        Assert.Contains("private static RecordBatch Kernel_Keep_Compute(RecordBatch input, Scaling scaling)", before, StringComparison.Ordinal);
         Assert.Contains("// Stage parameters, read once per batch", before, StringComparison.Ordinal);
         Assert.Contains("double scalingMean = scaling.Mean;", before, StringComparison.Ordinal);
         Assert.Contains("string scalingCountry = scaling.Country;", before, StringComparison.Ordinal);
-        Assert.Contains("var hoistedScalingMean = global::System.Runtime.Intrinsics.Vector256.Create(scalingMean); // Scaling.Mean, read once per batch", before, StringComparison.Ordinal);
-        Assert.Contains("var hoistedScalingFactor = global::System.Runtime.Intrinsics.Vector128.Create(scalingFactor); // Scaling.Factor, read once per batch", before, StringComparison.Ordinal);
+        Assert.Contains("var hoistedScalingMean = Vector256.Create(scalingMean); // Scaling.Mean, read once per batch", before, StringComparison.Ordinal);
+        Assert.Contains("var hoistedScalingFactor = Vector128.Create(scalingFactor); // Scaling.Factor, read once per batch", before, StringComparison.Ordinal);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(source, "var hoistedScalingMean ="));
         // String comparisons with a parameter run once per dictionary entry.
         Assert.Contains("== scalingCountry) ? -1L : 0L;", before, StringComparison.Ordinal);
-        Assert.Contains(".StartsWith(scalingCountry, global::System.StringComparison.Ordinal)) ? -1L : 0L;", before, StringComparison.Ordinal);
+        Assert.Contains(".StartsWith(scalingCountry, StringComparison.Ordinal)) ? -1L : 0L;", before, StringComparison.Ordinal);
         // Inside the loop, only the hoisted locals are read; the object is never touched per row.
         Assert.DoesNotContain("scaling.", inLoop, StringComparison.Ordinal);
         Assert.Contains("hoistedScalingMean", inLoop, StringComparison.Ordinal);
@@ -145,7 +145,7 @@ public sealed class StageParameterTests
 
         // The binder builds the object once and binds it into the kernel.
         Assert.Contains("BindKernels);", source, StringComparison.Ordinal);
-        Assert.Contains("var scaling = new global::S.Scaling(", source, StringComparison.Ordinal);
+        Assert.Contains("var scaling = new Scaling(", source, StringComparison.Ordinal);
         Assert.Contains("parameters.Get<double>(\"Scaling\", \"Mean\"),", source, StringComparison.Ordinal);
         Assert.Contains("input => Kernel_Keep_Compute(input, scaling),", source, StringComparison.Ordinal);
     }
@@ -157,10 +157,10 @@ public sealed class StageParameterTests
         Assert.Empty(run.CompilationProblems);
         string source = run.GeneratedSource("Windowed.Pipeline.g.cs");
 
-        Assert.Contains("Kernel_Recent_Small_Scale(global::Dsl.RecordBatch input, global::S.Window window, global::S.Scaling scaling)", source, StringComparison.Ordinal);
-        Assert.Contains("global::S.Windowed.Recent(new global::S.M(", source, StringComparison.Ordinal);
+        Assert.Contains("Kernel_Recent_Small_Scale(RecordBatch input, Window window, Scaling scaling)", source, StringComparison.Ordinal);
+        Assert.Contains("Windowed.Recent(new M(", source, StringComparison.Ordinal);
         Assert.Contains("), window))", source, StringComparison.Ordinal);
-        Assert.Contains("global::System.DateTime windowAfter = window.After;", source, StringComparison.Ordinal);
+        Assert.Contains("DateTime windowAfter = window.After;", source, StringComparison.Ordinal);
     }
 
     /// <summary>Parameter values rich in edge cases: NaN, zero and negative zero, extremes, reversed clamp bounds.</summary>

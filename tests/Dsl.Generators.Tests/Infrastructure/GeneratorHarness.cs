@@ -19,10 +19,26 @@ internal sealed record GeneratorRun(
         .Where(d => d.Severity >= DiagnosticSeverity.Warning)
         .ToImmutableArray();
 
-    public string GeneratedSource(string hintNameSuffix) =>
-        Result.Results.SelectMany(r => r.GeneratedSources)
-            .Single(s => s.HintName.EndsWith(hintNameSuffix, StringComparison.Ordinal))
-            .SourceText.ToString();
+    /// <summary>
+    /// The generated file whose hint name ends with <paramref name="hintNameSuffix"/>; for a suffix
+    /// <c>X.Pipeline.g.cs</c>, every file of pipeline class <c>X</c> (its plan, then its kernels in segment order)
+    /// joined, so a test can look for code without knowing which file of the pipeline holds it.
+    /// </summary>
+    public string GeneratedSource(string hintNameSuffix)
+    {
+        var sources = Result.Results.SelectMany(r => r.GeneratedSources).ToList();
+        const string pipeline = ".Pipeline.g.cs";
+        if (!hintNameSuffix.EndsWith(pipeline, StringComparison.Ordinal))
+        {
+            return sources.Single(s => s.HintName.EndsWith(hintNameSuffix, StringComparison.Ordinal)).SourceText.ToString();
+        }
+        string prefix = hintNameSuffix[..^pipeline.Length];
+        GeneratedSourceResult plan = sources.Single(s => s.HintName.EndsWith(prefix + ".Plan.g.cs", StringComparison.Ordinal));
+        string planPrefix = plan.HintName[..^".Plan.g.cs".Length];
+        return string.Join("\n", new[] { plan }
+            .Concat(sources.Where(s => s.HintName.StartsWith(planPrefix + ".Kernel", StringComparison.Ordinal)))
+            .Select(s => s.SourceText.ToString()));
+    }
 }
 
 /// <summary>Runs the Dsl generators over in-memory C# with our own helpers over <see cref="CSharpGeneratorDriver"/>.</summary>
