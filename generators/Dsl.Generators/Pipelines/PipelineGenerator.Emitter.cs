@@ -207,7 +207,8 @@ public sealed partial class PipelineGenerator
                     + SourceWriter.Literal(spec.Schema(segment.InputSchema).Name) + ", "
                     + SourceWriter.Literal(spec.Schema(segment.OutputSchema).Name) + ", "
                     + (segment.IsSink ? "true" : "false") + ", "
-                    + (columns.Count == 0 ? "global::System.Array.Empty<string>()" : "new string[] { " + string.Join(", ", columns) + " }") + "),");
+                    + (columns.Count == 0 ? "global::System.Array.Empty<string>()" : "new string[] { " + string.Join(", ", columns) + " }")
+                    + ExecutionArguments(spec, segment) + "),");
             }
             w.CloseBrace("),");
             w.Unindent();

@@ -29,16 +29,6 @@ public sealed partial class SchemaGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(specs, static (spc, spec) =>
             spc.AddSource(Emitter.HintName(spec), Emitter.Emit(spec)));
 
-        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = models
-            .Select(static (r, _) => r.Diagnostics)
-            .Where(static d => !d.IsEmpty);
-
-        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
-        {
-            foreach (DiagnosticInfo info in list)
-            {
-                spc.ReportDiagnostic(info.ToDiagnostic());
-            }
-        });
+        DiagnosticReporting.RegisterOutput(context, models.Select(static (r, _) => r.Diagnostics), TrackingNames.SchemaDiagnostics);
     }
 }
