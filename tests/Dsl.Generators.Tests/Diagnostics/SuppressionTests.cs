@@ -126,6 +126,14 @@ public sealed class SuppressionTests
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
     }
 
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void EditorConfigSeverityWarning_MakesItAWarning(string id)
+    {
+        Diagnostic diagnostic = Assert.Single(Reported(Header + s_snippets[id], id, "[*.cs]\ndotnet_diagnostic." + id + ".severity = warning\n"));
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+    }
+
     [Fact]
     public void EditorConfigForAnotherFolder_LeavesItAlone()
     {

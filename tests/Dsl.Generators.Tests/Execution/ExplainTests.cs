@@ -81,22 +81,6 @@ public sealed class ExplainTests
         Assert.Equal("Odd", segments["Odd"].GetProperty("noVectorBlock").GetProperty("stage").GetString());
     }
 
-    [Fact]
-    public void AHandBuiltPlan_SaysNothingAboutExecution()
-    {
-        var schema = new BatchSchema(new ColumnField("x", ColumnType.Int64, false));
-        var plan = new PipelinePlan(
-            "hand",
-            "N",
-            new Dictionary<string, BatchSchema> { ["N"] = schema },
-            [new StagePlan("Keep", StageKind.Filter, "N", "N", null, true, null)],
-            [new SegmentPlan(0, ["Keep"], null, "N", "N", true, ["x"])]);
-
-        Assert.DoesNotContain("runs as:", PlanPrinter.ToText(plan), StringComparison.Ordinal);
-        using JsonDocument json = JsonDocument.Parse(PlanJson.ToJson(plan));
-        Assert.False(json.RootElement.GetProperty("segments")[0].TryGetProperty("execution", out _));
-    }
-
     // The "runs as:" line of the segment whose stages are exactly `segment` (joined by '+').
     private static string RunsAs(string[] lines, string segment)
     {
