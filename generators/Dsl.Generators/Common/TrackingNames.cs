@@ -7,7 +7,7 @@ internal static class TrackingNames
     public const string SchemaSpecs = nameof(SchemaSpecs);
     public const string PipelineModels = nameof(PipelineModels);
     public const string PipelineSpecs = nameof(PipelineSpecs);
-    public const string PipelinePlans = nameof(PipelinePlans);
+    public const string VectorDeclines = nameof(VectorDeclines);
 
     // Diagnostics located in the current compilation's trees (the only steps that read the compilation).
     public const string SchemaDiagnostics = nameof(SchemaDiagnostics);

@@ -42,7 +42,7 @@ public sealed partial class PipelineGenerator : IIncrementalGenerator
         IncrementalValuesProvider<VectorDeclineReport> declines = specs
             .Select(static (spec, _) => VectorDeclineReport.Of(spec))
             .Where(static report => !report.Declines.IsEmpty)
-            .WithTrackingName(TrackingNames.PipelinePlans);
+            .WithTrackingName(TrackingNames.VectorDeclines);
         DiagnosticReporting.RegisterOutput(context, declines, static (report, compilation, ct) => report.Locate(compilation, ct), TrackingNames.VectorDiagnostics);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Dsl.Execution;
 using Dsl.Generators.Tests.Infrastructure;
 using Dsl.Hosting;
@@ -79,6 +80,29 @@ public sealed class ExplainTests
         Assert.False(segments["Positive"].TryGetProperty("noVectorBlock", out _));
         Assert.Equal("MethodPerRow", segments["Odd"].GetProperty("execution").GetString());
         Assert.Equal("Odd", segments["Odd"].GetProperty("noVectorBlock").GetProperty("stage").GetString());
+    }
+
+    [Theory]
+    [InlineData("DSL4001")]
+    [InlineData("DSL4002")]
+    public void TheDiagnosticPage_ShowsWhatExplainPrintsForItsExample(string id)
+    {
+        string page = File.ReadAllText(Path.Combine(Diagnostics.DiagnosticTests.RepositoryRoot(), "docs", "diagnostics", id + ".md"));
+        string example = Regex.Match(page, "```csharp\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
+        string[] shown = Regex.Match(page, "## What `explain` shows.*?```text\n(.*?)```", RegexOptions.Singleline).Groups[1].Value
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(shown);
+        using var snippet = LoadedSnippet.Compile(example);
+        Assert.Contains(snippet.Run.GeneratorDiagnostics, d => d.Id == id);
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        Assert.True(PipelineHost.Run(snippet.Pipeline("P"), ["explain"], stdout: stdout, stderr: stderr) == 0, stderr.ToString());
+
+        string[] lines = stdout.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        int at = Array.IndexOf(lines, shown[0]);
+        Assert.True(at >= 0, shown[0] + " is not in:\n" + stdout);
+        Assert.Equal(shown, lines.Skip(at).Take(shown.Length));
     }
 
     // The "runs as:" line of the segment whose stages are exactly `segment` (joined by '+').
