@@ -8,4 +8,10 @@ internal static class TrackingNames
     public const string PipelineModels = nameof(PipelineModels);
     public const string PipelineSpecs = nameof(PipelineSpecs);
     public const string NameScope = nameof(NameScope);
+    public const string VectorDeclines = nameof(VectorDeclines);
+
+    // Diagnostics located in the current compilation's trees (the only steps that read the compilation).
+    public const string SchemaDiagnostics = nameof(SchemaDiagnostics);
+    public const string PipelineDiagnostics = nameof(PipelineDiagnostics);
+    public const string VectorDiagnostics = nameof(VectorDiagnostics);
 }

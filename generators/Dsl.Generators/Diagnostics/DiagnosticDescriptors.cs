@@ -238,8 +238,16 @@ internal static class DiagnosticDescriptors
         "Stage runs as a scalar loop",
         "Stage '{0}' of pipeline '{2}' is compiled to a loop that calls the method per row because the kernel compiler does not support {1}; rewrite it with supported constructs for a columnar kernel",
         DiagnosticCategories.Performance,
-        DiagnosticSeverity.Info,
-        "Only single-expression stages over schema members, operators, patterns and static calls become columnar kernels; other stages stay correct but allocate a row object per row.");
+        DiagnosticSeverity.Warning,
+        "Only single-expression stages over schema members, operators, patterns and static calls become columnar kernels; other stages stay correct but allocate a row object per row, and their fused segment gets no vector block.");
+
+    public static readonly DiagnosticDescriptor VectorBlockDeclined = Create(
+        DiagnosticIds.VectorBlockDeclined,
+        "Stage gets no vector block",
+        "Stage '{0}' of pipeline '{1}' gets no vector block because of {2} ({3}); every row of segment '{4}' runs the per-row code, with the same results but slower",
+        DiagnosticCategories.Performance,
+        DiagnosticSeverity.Warning,
+        "A fused segment runs whole blocks of rows as SIMD vector code only when every construct of its stages has a vector form that gives exactly the scalar C# result and cannot throw; otherwise the whole segment runs its per-row code.");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new(StringComparer.Ordinal)
     {
@@ -272,6 +280,7 @@ internal static class DiagnosticDescriptors
         [FromColumnTypeMismatch.Id] = FromColumnTypeMismatch,
         [FromColumnNullability.Id] = FromColumnNullability,
         [KernelFallback.Id] = KernelFallback,
+        [VectorBlockDeclined.Id] = VectorBlockDeclined,
     };
 
     /// <summary>Every descriptor, for tests and docs.</summary>

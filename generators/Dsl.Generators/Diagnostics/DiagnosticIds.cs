@@ -2,7 +2,7 @@ namespace Dsl.Generators.Diagnostics;
 
 /// <summary>
 /// Every diagnostic id the generators report. Ranges: 1xxx schema, 2xxx stage, 3xxx graph, 4xxx kernels
-/// (Info), 5xxx SDK, 9xxx internal. Never reuse or renumber an id.
+/// and performance, 5xxx SDK (MSBuild, not Roslyn diagnostics), 9xxx internal. Never reuse or renumber an id.
 /// </summary>
 internal static class DiagnosticIds
 {
@@ -42,4 +42,5 @@ internal static class DiagnosticIds
 
     // Kernels
     public const string KernelFallback = "DSL4001";
+    public const string VectorBlockDeclined = "DSL4002";
 }

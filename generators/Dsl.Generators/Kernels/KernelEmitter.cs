@@ -22,6 +22,7 @@ internal sealed class KernelEmitter
     private readonly HashSet<string> _loaded = new(System.StringComparer.Ordinal);
     private bool _valuesAreInput = true;
     private bool _describe;
+    private VectorDecline? _decline;
 
     private KernelEmitter(PipelineSpec pipeline, SegmentSpec segment, SourceWriter writer)
     {
@@ -31,8 +32,13 @@ internal sealed class KernelEmitter
         _input = pipeline.Schema(segment.InputSchema);
     }
 
-    public static void Emit(PipelineSpec pipeline, SegmentSpec segment, SourceWriter writer) =>
-        new KernelEmitter(pipeline, segment, writer).EmitKernel();
+    /// <summary>Writes the kernel of <paramref name="segment"/>; returns why it has no vector block, or null when it has one.</summary>
+    public static VectorDecline? Emit(PipelineSpec pipeline, SegmentSpec segment, SourceWriter writer)
+    {
+        var emitter = new KernelEmitter(pipeline, segment, writer);
+        emitter.EmitKernel();
+        return emitter._decline;
+    }
 
     private void EmitKernel()
     {
@@ -156,6 +162,7 @@ internal sealed class KernelEmitter
         _w.WriteLine();
 
         VectorKernelEmitter? vector = VectorKernelEmitter.TryEmit(_pipeline, _input, stages, hasMap ? output : null, gathered, needsSelection, RenderBound, out VectorDecline? decline);
+        _decline = decline;
         if (decline is not null)
         {
             _w.WriteLine("// No vector block: in " + decline.Stage + ", " + decline.Construct + ": " + decline.Reason + ". Every row runs the per-row code.");

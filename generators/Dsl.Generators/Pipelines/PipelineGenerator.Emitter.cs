@@ -207,7 +207,12 @@ public sealed partial class PipelineGenerator
             w.WriteLine("InputSchema: " + SourceWriter.Literal(spec.Schema(segment.InputSchema).Name) + ",");
             w.WriteLine("OutputSchema: " + SourceWriter.Literal(spec.Schema(segment.OutputSchema).Name) + ",");
             w.WriteLine("IsSink: " + (segment.IsSink ? "true" : "false") + ",");
-            w.WriteLine("ReadColumns: " + StringArray(segment.ReadColumns) + "),");
+            w.WriteLine("ReadColumns: " + StringArray(segment.ReadColumns) + ",");
+            System.Collections.Generic.IReadOnlyList<string> execution = ExecutionArguments(spec, segment);
+            for (int i = 0; i < execution.Count; i++)
+            {
+                w.WriteLine(execution[i] + (i == execution.Count - 1 ? ")," : ","));
+            }
             w.Unindent();
         }
 

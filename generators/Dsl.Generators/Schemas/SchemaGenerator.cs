@@ -38,16 +38,6 @@ public sealed partial class SchemaGenerator : IIncrementalGenerator
             spc.AddSource(Emitter.HintName(spec), GeneratedCode.Finish(Emitter.Emit(spec), spec.Namespace, scope, Emitter.MemberNames(spec)));
         });
 
-        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = models
-            .Select(static (r, _) => r.Diagnostics)
-            .Where(static d => !d.IsEmpty);
-
-        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
-        {
-            foreach (DiagnosticInfo info in list)
-            {
-                spc.ReportDiagnostic(info.ToDiagnostic());
-            }
-        });
+        DiagnosticReporting.RegisterOutput(context, models.Select(static (r, _) => r.Diagnostics), TrackingNames.SchemaDiagnostics);
     }
 }

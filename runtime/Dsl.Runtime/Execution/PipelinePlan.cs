@@ -92,6 +92,9 @@ public sealed record StagePlan(
 /// <param name="OutputSchema">The schema name of its output.</param>
 /// <param name="IsSink">Whether its output is written as a pipeline output.</param>
 /// <param name="ReadColumns">The input columns its kernel reads (the projection pushed into the scan).</param>
+/// <param name="Execution">How its kernel runs the rows of a batch.</param>
+/// <param name="NoVectorBlock">Why the kernel has no vector block (the first construct without an exact vector
+/// form), when it has none.</param>
 public sealed record SegmentPlan(
     int Index,
     IReadOnlyList<string> Stages,
@@ -99,9 +102,39 @@ public sealed record SegmentPlan(
     string InputSchema,
     string OutputSchema,
     bool IsSink,
-    IReadOnlyList<string> ReadColumns)
+    IReadOnlyList<string> ReadColumns,
+    SegmentExecution Execution = SegmentExecution.Unspecified,
+    VectorDecline? NoVectorBlock = null)
 {
     /// <summary>A readable name: the fused stage names joined by '+'.</summary>
     [JsonIgnore]
     public string Name => string.Join("+", Stages);
+}
+
+/// <summary>How a segment's kernel runs the rows of a batch.</summary>
+public enum SegmentExecution
+{
+    /// <summary>Not recorded (a plan built by hand rather than by the generator).</summary>
+    Unspecified,
+
+    /// <summary>Whole blocks of rows run as SIMD vector code; the rows after the last whole block (and any block
+    /// the vector code hands back) run the per-row code, with the same results.</summary>
+    VectorBlocks,
+
+    /// <summary>Every row runs generated per-row code over the column values: no vector block (warning DSL4002).</summary>
+    PerRowCode,
+
+    /// <summary>A stage of the segment rebuilds its input record and calls the user's method for every row
+    /// (warning DSL4001), so the segment has no vector block either.</summary>
+    MethodPerRow,
+}
+
+/// <summary>Why a segment's kernel has no vector block.</summary>
+/// <param name="Stage">The stage holding the construct.</param>
+/// <param name="Construct">The construct without an exact vector form, as the kernel compiler names it.</param>
+/// <param name="Reason">Why it has none.</param>
+public sealed record VectorDecline(string Stage, string Construct, string Reason)
+{
+    /// <summary>"in STAGE, CONSTRUCT: REASON".</summary>
+    public override string ToString() => $"in {Stage}, {Construct}: {Reason}";
 }

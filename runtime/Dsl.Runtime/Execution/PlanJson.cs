@@ -97,6 +97,18 @@ public static class PlanJson
                 json.WriteStringValue(column);
             }
             json.WriteEndArray();
+            if (segment.Execution != SegmentExecution.Unspecified)
+            {
+                json.WriteString("execution", segment.Execution.ToString());
+            }
+            if (segment.NoVectorBlock is { } decline)
+            {
+                json.WriteStartObject("noVectorBlock");
+                json.WriteString("stage", decline.Stage);
+                json.WriteString("construct", decline.Construct);
+                json.WriteString("reason", decline.Reason);
+                json.WriteEndObject();
+            }
             IReadOnlyList<SegmentPlan> consumers = plan.ConsumersOf(segment);
             json.WriteBoolean("materialized", consumers.Count >= 2);
             json.WriteStartArray("consumers");

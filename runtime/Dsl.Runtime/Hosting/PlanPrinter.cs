@@ -39,6 +39,10 @@ public static class PlanPrinter
             text.AppendLine($"  #{segment.Index} {segment.Name}: {segment.InputSchema} -> {segment.OutputSchema}, from {source}{sink}");
             text.AppendLine($"      reads columns: {string.Join(", ", segment.ReadColumns)}");
             text.AppendLine($"      writes columns: {string.Join(", ", plan.WrittenColumns(segment))}");
+            if (Execution(segment) is { } execution)
+            {
+                text.AppendLine($"      runs as: {execution}");
+            }
             IReadOnlyList<SegmentPlan> consumers = plan.ConsumersOf(segment);
             if (consumers.Count >= 2)
             {
@@ -109,6 +113,19 @@ public static class PlanPrinter
             text.AppendLine($"    {NodeId(last)} -->|{sink.OutputSchema}| out{sink.Index}[(\"output {last}\")]");
         }
         return text.ToString();
+    }
+
+    /// <summary>How the segment's kernel runs rows and, without vector blocks, why; null when the plan does not say.</summary>
+    private static string? Execution(SegmentPlan segment)
+    {
+        string why = segment.NoVectorBlock is { } decline ? $" ({decline})" : "";
+        return segment.Execution switch
+        {
+            SegmentExecution.VectorBlocks => "vector blocks (the rows after the last whole block: per-row code)",
+            SegmentExecution.PerRowCode => $"per-row code, no vector block{why} [DSL4002]",
+            SegmentExecution.MethodPerRow => $"the user's method called per row, no vector block{why} [DSL4001]",
+            _ => null,
+        };
     }
 
     private static string NodeId(string stage) => "stage_" + stage;

@@ -142,6 +142,11 @@ public sealed class DiagnosticTests
             Header + """[Pipeline("p")] public static partial class P { [Filter] static bool A(T t) => true; [Map(From = nameof(A))] static V M(T t) => new("x"); }"""
         },
         {
+            DiagnosticIds.VectorBlockDeclined,
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U [|M|](T t) => new(t.Id, Math.Round(t.Amount, (int)t.Id)); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U M(T t) => new(t.Id, Math.Round(t.Amount, 2)); }"""
+        },
+        {
             DiagnosticIds.KernelFallback,
             Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => Check([|t|]); static bool Check(T t) => t.Id > 0; }""",
             Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => Check(t.Id); static bool Check(long id) => id > 0; }"""
@@ -159,8 +164,10 @@ public sealed class DiagnosticTests
         Assert.Equal(DiagnosticDescriptors.HelpLinkBase + id + ".md", diagnostic.Descriptor.HelpLinkUri);
         Assert.DoesNotContain("{", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
-        var quiet = AnalyzerRunner.Everything(fixedSource, out GeneratorRun fixedRun);
-        Assert.True(quiet.IsEmpty, string.Join(Environment.NewLine, quiet));
+        // The fixed source reports nothing, except that a segment may still get no vector block (DSL4002) where that
+        // is not the rule under test.
+        var quiet = AnalyzerRunner.Everything(fixedSource, out GeneratorRun fixedRun).Where(d => d.Id == id || d.Id != DiagnosticIds.VectorBlockDeclined).ToList();
+        Assert.True(quiet.Count == 0, string.Join(Environment.NewLine, quiet));
         Assert.True(fixedRun.CompilationProblems.IsEmpty, string.Join(Environment.NewLine, fixedRun.CompilationProblems));
     }
 
@@ -177,7 +184,7 @@ public sealed class DiagnosticTests
 
         (source, _) = Markup.Parse(FailingSource(DiagnosticIds.KernelFallback));
         Diagnostic fallback = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
-        Assert.Equal(DiagnosticSeverity.Info, fallback.Severity);
+        Assert.Equal(DiagnosticSeverity.Warning, fallback.Severity);
         Assert.Contains("Stage 'F'", fallback.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.Contains("the row parameter 't' used as a whole object", fallback.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }

@@ -111,13 +111,13 @@ public sealed class GraphRuleTests
     }
 
     [Fact]
-    public void KernelFallback_IsInfo_AndNamesStagePipelineAndConstruct()
+    public void KernelFallback_IsAWarning_AndNamesStagePipelineAndConstruct()
     {
         GeneratorRun run = GeneratorHarness.Run(Header + """[Pipeline("fraud")] public static partial class P { [Filter] static bool F(T t) => Check(t); static bool Check(T t) => t.Id > 0; }""");
 
         Diagnostic fallback = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal(DiagnosticIds.KernelFallback, fallback.Id);
-        Assert.Equal(DiagnosticSeverity.Info, fallback.Severity);
+        Assert.Equal(DiagnosticSeverity.Warning, fallback.Severity);
         Assert.Equal(
             "Stage 'F' of pipeline 'fraud' is compiled to a loop that calls the method per row because the kernel compiler does not support the row parameter 't' used as a whole object ('t'); rewrite it with supported constructs for a columnar kernel",
             fallback.GetMessage(System.Globalization.CultureInfo.InvariantCulture));

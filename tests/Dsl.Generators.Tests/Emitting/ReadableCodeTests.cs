@@ -154,7 +154,8 @@ public sealed class ReadableCodeTests
         Assert.Contains("TypeName: \"AmountScaling\",", lines);
         Assert.Contains("Index: 0,", lines);
         Assert.Contains("IsSink: true,", lines);
-        Assert.Contains("ReadColumns: new string[] { \"UserId\", \"Ts\", \"Country\", \"Amount\", \"SessionSeconds\" }),", lines);
+        Assert.Contains("ReadColumns: new string[] { \"UserId\", \"Ts\", \"Country\", \"Amount\", \"SessionSeconds\" },", lines);
+        Assert.Contains("Execution: SegmentExecution.VectorBlocks),", lines);
         // No line carries two named arguments of a plan record.
         Assert.DoesNotContain(lines, l => System.Text.RegularExpressions.Regex.Matches(l, @"\b[A-Z]\w*: ").Count > 1);
     }

@@ -14,7 +14,7 @@ public sealed class SnapshotTests
     public void Scenario_GeneratedSources_MatchSnapshots(string scenario)
     {
         GeneratorRun run = GeneratorScenarios.Run(scenario);
-        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Severity > DiagnosticSeverity.Info));
+        Assert.Empty(run.GeneratorProblems);
         Assert.True(run.CompilationProblems.IsEmpty, string.Join(Environment.NewLine, run.CompilationProblems));
 
         var files = run.Result.Results.SelectMany(r => r.GeneratedSources)

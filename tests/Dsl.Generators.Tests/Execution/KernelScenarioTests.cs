@@ -111,7 +111,10 @@ public sealed class KernelScenarioTests
         Assert.False(plan.Stages.Single(s => s.Name == "Weigh").Vectorized);
         Assert.True(plan.Stages.Single(s => s.Name == "Positive").Vectorized);
         Assert.Equal(["Keep", "Weigh"], snippet.Run.GeneratorDiagnostics.Where(d => d.Id == "DSL4001").Select(d => d.GetMessage().Split('\'')[1]).OrderBy(s => s, StringComparer.Ordinal));
-        Assert.All(snippet.Run.GeneratorDiagnostics.Where(d => d.Id == "DSL4001"), d => Assert.Equal(DiagnosticSeverity.Info, d.Severity));
+        Assert.All(snippet.Run.GeneratorDiagnostics.Where(d => d.Id == "DSL4001"), d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
+        SegmentPlan keep = plan.Segments.Single(s => s.Stages.Contains("Keep"));
+        Assert.Equal(SegmentExecution.MethodPerRow, keep.Execution);
+        Assert.Equal("Keep", keep.NoVectorBlock?.Stage);
     }
 
     [Fact]

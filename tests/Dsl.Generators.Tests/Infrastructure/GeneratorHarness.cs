@@ -14,6 +14,13 @@ internal sealed record GeneratorRun(
     GeneratorDriverRunResult Result,
     GeneratorDriver Driver)
 {
+    /// <summary>
+    /// The generators' errors and warnings other than the performance warnings (DSL4xxx: a stage calls its method
+    /// per row, a segment gets no vector block), which say how fast the kernels run, not whether they are right.
+    /// </summary>
+    public IEnumerable<Diagnostic> GeneratorProblems => GeneratorDiagnostics
+        .Where(d => d.Severity > DiagnosticSeverity.Info && d.Descriptor.Category != "Dsl.Performance");
+
     /// <summary>Errors and warnings of the compilation including generated sources.</summary>
     public ImmutableArray<Diagnostic> CompilationProblems => Output.GetDiagnostics()
         .Where(d => d.Severity >= DiagnosticSeverity.Warning)

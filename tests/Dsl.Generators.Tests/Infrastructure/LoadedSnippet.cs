@@ -28,7 +28,7 @@ internal sealed class LoadedSnippet : IDisposable
     public static LoadedSnippet Compile(string source, bool checkOverflow = false)
     {
         GeneratorRun run = GeneratorHarness.Run(source, checkOverflow);
-        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Severity > DiagnosticSeverity.Info));
+        Assert.Empty(run.GeneratorProblems);
         Assert.Empty(run.CompilationProblems);
         using var stream = new MemoryStream();
         Microsoft.CodeAnalysis.Emit.EmitResult emitted = run.Output.Emit(stream);

@@ -9,7 +9,8 @@ internal static class RuleAssert
 {
     /// <summary>
     /// The rule fires exactly once, at the <c>[|...|]</c> span, with the severity and the full message given; the
-    /// fixed source reports nothing from Dsl and compiles without warnings.
+    /// fixed source reports nothing from Dsl (except DSL4002, a segment without a vector block, unless that is the rule
+    /// under test) and compiles without warnings.
     /// </summary>
     public static void FiresOnceAndNotOnTheFix(string id, DiagnosticSeverity severity, string message, string markup, string fixedSource)
     {
@@ -21,8 +22,9 @@ internal static class RuleAssert
         Assert.Equal(message, diagnostic.GetMessage(CultureInfo.InvariantCulture));
         Assert.Equal(DiagnosticDescriptors.HelpLinkBase + id + ".md", diagnostic.Descriptor.HelpLinkUri);
 
-        var quiet = AnalyzerRunner.Everything(fixedSource, out GeneratorRun fixedRun);
-        Assert.True(quiet.IsEmpty, string.Join(Environment.NewLine, quiet));
+        var quiet = AnalyzerRunner.Everything(fixedSource, out GeneratorRun fixedRun)
+            .Where(d => d.Id == id || d.Id != DiagnosticIds.VectorBlockDeclined).ToList();
+        Assert.True(quiet.Count == 0, string.Join(Environment.NewLine, quiet));
         Assert.True(fixedRun.CompilationProblems.IsEmpty, string.Join(Environment.NewLine, fixedRun.CompilationProblems));
     }
 }
