@@ -20,6 +20,34 @@ internal sealed class SourceWriter
 
     public void WriteLine() => _builder.Append('\n');
 
+    /// <summary>Writes the lines another writer holds, at this writer's indentation (their own indentation kept inside it).</summary>
+    public void WriteLines(SourceWriter lines)
+    {
+        string text = lines._builder.ToString();
+        int start = 0;
+        while (start < text.Length)
+        {
+            int end = text.IndexOf('\n', start);
+            if (end < 0)
+            {
+                end = text.Length;
+            }
+            string line = text.Substring(start, end - start);
+            if (line.Length == 0)
+            {
+                WriteLine();
+            }
+            else
+            {
+                WriteLine(line);
+            }
+            start = end + 1;
+        }
+    }
+
+    /// <summary>Whether nothing has been written.</summary>
+    public bool IsEmpty => _builder.Length == 0;
+
     public void OpenBrace()
     {
         WriteLine("{");

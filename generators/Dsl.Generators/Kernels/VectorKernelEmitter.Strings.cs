@@ -37,19 +37,19 @@ internal sealed partial class VectorKernelEmitter
         string scalar = _renderScalar(e, member, entry, false);
         if (_names.Add(strings + "Checked"))
         {
-            _before.Add("if (" + strings + ".Length > rowCount)");
-            _before.Add("{");
-            _before.Add("    vectorEnd = 0; // a dictionary larger than the batch: evaluating per row is cheaper");
-            _before.Add("}");
+            _before.WriteLine("if (" + strings + ".Length > rowCount)");
+            _before.WriteLine("{");
+            _before.WriteLine("    vectorEnd = 0; // a dictionary larger than the batch: evaluating per row is cheaper");
+            _before.WriteLine("}");
         }
-        _before.Add("// " + _stage + ": " + Describe(e) + ", once per dictionary entry of " + column + " (gathered by index in the blocks; rented)");
-        _before.Add(element + "[] " + table + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(vectorEnd > 0 ? " + strings + ".Length : 0);");
+        _before.WriteLine("// " + _stage + ": " + Describe(e) + ", once per dictionary entry of " + column + " (gathered by index in the blocks; rented)");
+        _before.WriteLine(element + "[] " + table + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(vectorEnd > 0 ? " + strings + ".Length : 0);");
         _rented.Add((element, table));
-        _before.Add("for (int e = 0; vectorEnd > 0 && e < " + strings + ".Length; e++)");
-        _before.Add("{");
-        _before.Add("    string " + entry + " = " + strings + "[e];");
-        _before.Add("    " + table + "[e] = " + (t.Value.Kind == VKind.Bool ? "(" + scalar + ") ? -1L : 0L" : scalar) + ";");
-        _before.Add("}");
+        _before.WriteLine("for (int e = 0; vectorEnd > 0 && e < " + strings + ".Length; e++)");
+        _before.WriteLine("{");
+        _before.WriteLine("    string " + entry + " = " + strings + "[e];");
+        _before.WriteLine("    " + table + "[e] = " + (t.Value.Kind == VKind.Bool ? "(" + scalar + ") ? -1L : 0L" : scalar) + ";");
+        _before.WriteLine("}");
         string indices = IndexVector(column);
         string code = t.Value.Kind == VKind.Int || t.Value.Kind == VKind.Float
             ? V128 + ".Create(" + Lanes(k => table + "[" + indices + "[" + k + "]]") + ")"
@@ -119,9 +119,9 @@ internal sealed partial class VectorKernelEmitter
                 }
                 return true;
             }
-            case KernelExprKind.Property when e.Text == "Length" && e.Operands[0].Type.StartsWith("string", System.StringComparison.Ordinal):
+            case KernelExprKind.Property when e.Text == "Length" && e.Operands[0].Type.CSharp.StartsWith("string", System.StringComparison.Ordinal):
                 return AllTotal(e, ref member);
-            case KernelExprKind.Call when e.IsInstance && e.ArgumentNames.IsEmpty && e.Operands[0].Type == "string":
+            case KernelExprKind.Call when e.IsInstance && e.ArgumentNames.IsEmpty && e.Operands[0].Type.CSharp == "string":
                 switch (e.Text)
                 {
                     case "ToLowerInvariant" or "ToUpperInvariant" or "Trim" or "TrimStart" or "TrimEnd" when e.Operands.Count == 1:
@@ -136,7 +136,7 @@ internal sealed partial class VectorKernelEmitter
                 switch (e.Text)
                 {
                     case "global::Dsl.Hashing.Bucket" when e.Operands.Count == 2 && IsPositiveIntLiteral(e.Operands[1]):
-                    case "global::Dsl.Hashing.Hash64" when e.Operands.Count == 1 && e.Operands[0].Type == "string":
+                    case "global::Dsl.Hashing.Hash64" when e.Operands.Count == 1 && e.Operands[0].Type.CSharp == "string":
                     case "string.IsNullOrEmpty" or "string.IsNullOrWhiteSpace" when e.Operands.Count == 1:
                         return IsTotalOverString(e.Operands[0], ref member);
                     default:
@@ -165,7 +165,7 @@ internal sealed partial class VectorKernelEmitter
     // A string literal, or a string member of the stage's parameter object (never null: the runtime refuses null values).
     private static bool IsStringConstant(KernelExpr e) =>
         (e.Kind == KernelExprKind.Literal && e.Text.StartsWith("\"", System.StringComparison.Ordinal))
-        || (e.Kind == KernelExprKind.Parameter && e.Type == "string");
+        || (e.Kind == KernelExprKind.Parameter && e.Type.CSharp == "string");
 
     private static bool IsPositiveIntLiteral(KernelExpr e) =>
         e.Kind == KernelExprKind.Literal && int.TryParse(e.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0;
