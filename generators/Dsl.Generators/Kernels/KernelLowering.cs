@@ -106,7 +106,7 @@ internal sealed class KernelLowering
             {
                 condition = condition is null
                     ? lowered
-                    : new KernelExpr(KernelExprKind.Binary, lowered.Type, KernelOps.Token(KernelOp.ConditionalAnd), new EquatableArray<KernelExpr>(new[] { condition, lowered }), Op: KernelOp.ConditionalAnd);
+                    : new KernelExpr(KernelExprKind.Binary, lowered.Type, string.Empty, new EquatableArray<KernelExpr>(new[] { condition, lowered }), Op: KernelOp.ConditionalAnd);
             }
         }
         return condition;
@@ -401,7 +401,7 @@ internal sealed class KernelLowering
         {
             return null;
         }
-        return new KernelExpr(KernelExprKind.Binary, TypeOf(binary), KernelOps.Token(op), new EquatableArray<KernelExpr>(new[] { left!, right }), Overflow(binary.IsChecked, binary.Type), Op: op);
+        return new KernelExpr(KernelExprKind.Binary, TypeOf(binary), string.Empty, new EquatableArray<KernelExpr>(new[] { left!, right }), Overflow(binary.IsChecked, binary.Type), Op: op);
     }
 
     private KernelExpr? LowerUnary(IUnaryOperation unary)
@@ -425,7 +425,7 @@ internal sealed class KernelLowering
         KernelExpr? operand = LowerExpr(unary.Operand);
         return operand is null
             ? null
-            : new KernelExpr(KernelExprKind.Unary, TypeOf(unary), KernelOps.Token(op), new EquatableArray<KernelExpr>(new[] { operand }), Overflow(unary.IsChecked, unary.Type), Op: op);
+            : new KernelExpr(KernelExprKind.Unary, TypeOf(unary), string.Empty, new EquatableArray<KernelExpr>(new[] { operand }), Overflow(unary.IsChecked, unary.Type), Op: op);
     }
 
     private KernelExpr? LowerInvocation(IInvocationOperation invocation)
@@ -586,7 +586,7 @@ internal sealed class KernelLowering
                 KernelExpr? value = !KernelOps.IsComparison(op) ? null : LowerExpr(StripImplicit(relational.Value));
                 return value is null
                     ? Fail("the relational pattern '" + relational.Syntax + "'", relational)
-                    : KernelExpr.Node(KernelExprKind.PatternRelational, KernelType.None, KernelOps.Token(op), value) with { Op = op };
+                    : KernelExpr.Node(KernelExprKind.PatternRelational, KernelType.None, string.Empty, value) with { Op = op };
             }
             case INegatedPatternOperation negated:
             {

@@ -111,8 +111,5 @@ internal sealed partial class VectorKernelEmitter
             // A string value is a dictionary index: its nullability is the column's, checked where it is loaded.
             return kind is null ? null : new TypeInfo(kind.Value, type.Nullable && kind != VKind.String);
         }
-
-        /// <summary>Transitional name of <see cref="Of"/> for the files not yet converted.</summary>
-        public static TypeInfo? Parse(KernelType type) => Of(type);
     }
 }
