@@ -102,7 +102,7 @@ internal sealed partial class VectorKernelEmitter
             case ColumnKind.String:
                 if (column.Nullable)
                 {
-                    return null;
+                    return DeclineNull("the column '" + column.MemberName + "'", "a nullable string column has no vector form");
                 }
                 value = new VValue(VKind.String, column.MemberName, null);
                 _values[member] = value;
@@ -115,7 +115,7 @@ internal sealed partial class VectorKernelEmitter
                 if (KindOfColumn(column) is not { } kind)
                 {
                     // Members the vector code has no lanes for (decimal, Guid, small integers, ...) run per row.
-                    return null;
+                    return DeclineNull("the column '" + column.MemberName + "'", "a column of type '" + column.ClrType + "' has no vector lanes");
                 }
                 Line("var " + name + " = " + VectorClass(kind) + ".LoadUnsafe(ref " + RefTo(local + "Values", column.StorageType, writable: false) + ", (nuint)i);");
                 if (kind == VKind.DateTime)
