@@ -633,38 +633,8 @@ internal sealed class KernelLowering
     }
 
     /// <summary>Types whose values and members kernels may use: primitives, strings, date/time values and enums.</summary>
-    public static bool IsKernelValueType(ITypeSymbol type)
-    {
-        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
-        {
-            type = nullable.TypeArguments[0];
-        }
-        if (type.TypeKind == TypeKind.Enum)
-        {
-            return true;
-        }
-        switch (type.SpecialType)
-        {
-            case SpecialType.System_Boolean:
-            case SpecialType.System_Char:
-            case SpecialType.System_SByte:
-            case SpecialType.System_Byte:
-            case SpecialType.System_Int16:
-            case SpecialType.System_UInt16:
-            case SpecialType.System_Int32:
-            case SpecialType.System_UInt32:
-            case SpecialType.System_Int64:
-            case SpecialType.System_UInt64:
-            case SpecialType.System_Decimal:
-            case SpecialType.System_Single:
-            case SpecialType.System_Double:
-            case SpecialType.System_String:
-            case SpecialType.System_DateTime:
-                return true;
-        }
-        string name = type.ToDisplayString();
-        return name is "System.TimeSpan" or "System.DateOnly" or "System.TimeOnly";
-    }
+    public static bool IsKernelValueType(ITypeSymbol type) =>
+        TypeOf(type).Kind is not (KernelTypeKind.Other or KernelTypeKind.None or KernelTypeKind.Null);
 
     private static IOperation StripImplicit(IOperation operation)
     {

@@ -90,7 +90,13 @@ internal sealed partial class VectorKernelEmitter
                     Line("var " + civil + " = " + DM + ".CivilOf(" + days + "); // year, month and day of each lane, computed once");
                     _civilDates[days] = civil;
                 }
-                return new VValue(VKind.Int, civil + "." + e.Text, null);
+                string field = e.Member switch
+                {
+                    KernelMember.DateOnlyYear => "Year",
+                    KernelMember.DateOnlyMonth => "Month",
+                    _ => "Day",
+                };
+                return new VValue(VKind.Int, civil + "." + field, null);
             case KernelMember.DateOnlyDayOfYear:
                 return new VValue(VKind.Int, DM + ".DayOfYearOf(" + days + ")", null);
             case KernelMember.DateOnlyDayOfWeek:
