@@ -45,9 +45,6 @@ internal sealed class SourceWriter
         }
     }
 
-    /// <summary>Whether nothing has been written.</summary>
-    public bool IsEmpty => _builder.Length == 0;
-
     public void OpenBrace()
     {
         WriteLine("{");

@@ -613,23 +613,11 @@ internal sealed class KernelLowering
     // and the emitter opens checked/unchecked wherever it differs from the surrounding one.
     private static OverflowMode Overflow(bool isChecked, ITypeSymbol? type)
     {
-        if (type is null || !IsIntegral(type))
+        if (type is null || !TypeOf(type).IsIntegral)
         {
             return OverflowMode.Default;
         }
         return isChecked ? OverflowMode.Checked : OverflowMode.Unchecked;
-    }
-
-    private static bool IsIntegral(ITypeSymbol type)
-    {
-        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
-        {
-            type = nullable.TypeArguments[0];
-        }
-        return type.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16
-            or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32
-            or SpecialType.System_Int64 or SpecialType.System_UInt64 or SpecialType.System_Char
-            or SpecialType.System_IntPtr or SpecialType.System_UIntPtr;
     }
 
     /// <summary>Types whose values and members kernels may use: primitives, strings, date/time values and enums.</summary>
