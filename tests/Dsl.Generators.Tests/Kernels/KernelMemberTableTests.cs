@@ -110,6 +110,7 @@ public sealed class KernelMemberTableTests
     [InlineData("Math.BitIncrement(m.A)", "'Math.BitIncrement(A)': 'BitIncrement' is not a known kernel member, so only the per-row code calls it")]
     [InlineData("m.Ts.Millisecond", "'Ts.Millisecond': the property 'Millisecond' of DateTime is not a known kernel member, so only the per-row code reads it")]
     [InlineData("Math.Abs(m.I)", "'Math.Abs(I)': Math.Abs of an integer throws for MinValue and has no vector form")]
+    [InlineData("checked(m.I * 2)", "'checked(I * 2)': checked integer arithmetic throws OverflowException and has no vector form")]
     public void MemberWithoutAVectorForm_RunsPerRow_AndTheKernelSaysWhy(string expression, string reason)
     {
         string source = TestSources.Usings + """
