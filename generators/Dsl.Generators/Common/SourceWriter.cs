@@ -20,6 +20,31 @@ internal sealed partial class SourceWriter
 
     public void WriteLine() => _builder.Append('\n');
 
+    /// <summary>Writes the lines another writer holds, at this writer's indentation (their own indentation kept inside it).</summary>
+    public void WriteLines(SourceWriter lines)
+    {
+        string text = lines._builder.ToString();
+        int start = 0;
+        while (start < text.Length)
+        {
+            int end = text.IndexOf('\n', start);
+            if (end < 0)
+            {
+                end = text.Length;
+            }
+            string line = text.Substring(start, end - start);
+            if (line.Length == 0)
+            {
+                WriteLine();
+            }
+            else
+            {
+                WriteLine(line);
+            }
+            start = end + 1;
+        }
+    }
+
     public void OpenBrace()
     {
         WriteLine("{");

@@ -25,6 +25,34 @@ internal static class PipelineGraphBuilder
         Microsoft.CodeAnalysis.Location? pipelineLocation,
         List<DiagnosticInfo> diagnostics)
     {
+        if (IndexNames(pipelineName, drafts, diagnostics) is not { } byName
+            || Producers(pipelineName, drafts, byName, diagnostics) is not { } wiring
+            || TopologicalOrder(pipelineName, drafts, wiring.Producer, diagnostics) is not { } order)
+        {
+            return null;
+        }
+        int[] producer = wiring.Producer;
+        bool[] crossSchema = wiring.CrossSchema;
+        if (declaredInput is not null && ReachableFrom(pipelineName, drafts, producer, order, declaredInput, pipelineLocation, diagnostics) is { } kept)
+        {
+            // Stages that cannot reach the declared input were dropped with a warning: wire the others again.
+            return kept.Count == 0 ? null : Build(pipelineName, kept, declaredInput, pipelineLocation, diagnostics);
+        }
+        if (InputSchema(pipelineName, drafts, producer, order, declaredInput, diagnostics) is not { } input)
+        {
+            return null;
+        }
+        (List<SegmentSpec> segments, int[] segmentOf, int[] consumers) = Fuse(drafts, producer, crossSchema, order);
+        if (!CheckCrossSchemaColumns(pipelineName, drafts, producer, crossSchema, segments, segmentOf, diagnostics))
+        {
+            return null;
+        }
+        return (input.FullTypeName, StageSpecs(drafts, producer, consumers, order), segments, Schemas(drafts, order, input));
+    }
+
+    /// <summary>0. Stage names are unique: the index of each by name, or null with the duplicate reported.</summary>
+    private static Dictionary<string, int>? IndexNames(string pipelineName, IReadOnlyList<StageDraft> drafts, List<DiagnosticInfo> diagnostics)
+    {
         int count = drafts.Count;
         var byName = new Dictionary<string, int>(System.StringComparer.Ordinal);
         for (int i = 0; i < count; i++)
@@ -32,8 +60,16 @@ internal static class PipelineGraphBuilder
             // Stage names are unique: the parser declines a pipeline with two stages of one name (DSL2005, StageRules).
             byName.Add(drafts[i].Name, i);
         }
+        return byName;
+    }
 
-        // 1. Producers.
+    /// <summary>
+    /// 1. Producers: the From stage, else the unique stage producing the input schema, else the pipeline input (-1);
+    /// and whether each stage reads another schema than its From stage produces.
+    /// </summary>
+    private static (int[] Producer, bool[] CrossSchema)? Producers(string pipelineName, IReadOnlyList<StageDraft> drafts, Dictionary<string, int> byName, List<DiagnosticInfo> diagnostics)
+    {
+        int count = drafts.Count;
         int[] producer = new int[count];
         bool[] crossSchema = new bool[count];
         bool failed = false;
@@ -80,12 +116,13 @@ internal static class PipelineGraphBuilder
                 failed = true;
             }
         }
-        if (failed)
-        {
-            return null;
-        }
+        return failed ? null : (producer, crossSchema);
+    }
 
-        // 2. Topological order, stable in declaration order.
+    /// <summary>2. Topological order, stable in declaration order; null with the cycle reported.</summary>
+    private static List<int>? TopologicalOrder(string pipelineName, IReadOnlyList<StageDraft> drafts, int[] producer, List<DiagnosticInfo> diagnostics)
+    {
+        int count = drafts.Count;
         var order = new List<int>(count);
         bool[] placed = new bool[count];
         bool progress = true;
@@ -123,32 +160,46 @@ internal static class PipelineGraphBuilder
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageCycle, reported.FromLocation ?? reported.Location, pipelineName, text));
             return null;
         }
+        return order;
+    }
 
-        // 3. One input schema: the declared one (stages that cannot reach it are dropped with a warning), else the
-        // schema of the first stage no other stage feeds.
-        SchemaSpec? input = declaredInput;
-        if (declaredInput is not null)
+    /// <summary>
+    /// 3a. With a declared input schema: the stages that reach it, when some do not (each reported); null when all do.
+    /// An empty list means none does (reported too).
+    /// </summary>
+    private static List<StageDraft>? ReachableFrom(string pipelineName, IReadOnlyList<StageDraft> drafts, int[] producer, List<int> order, SchemaSpec declaredInput,
+        Microsoft.CodeAnalysis.Location? pipelineLocation, List<DiagnosticInfo> diagnostics)
+    {
+        int count = drafts.Count;
+        bool[] reachable = new bool[count];
+        foreach (int i in order)
         {
-            bool[] reachable = new bool[count];
-            foreach (int i in order)
+            reachable[i] = producer[i] >= 0 ? reachable[producer[i]] : drafts[i].Input.FullTypeName == declaredInput.FullTypeName;
+            if (producer[i] < 0 && !reachable[i])
             {
-                reachable[i] = producer[i] >= 0 ? reachable[producer[i]] : drafts[i].Input.FullTypeName == declaredInput.FullTypeName;
-                if (producer[i] < 0 && !reachable[i])
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageUnreachable, drafts[i].InputTypeLocation ?? drafts[i].Location, drafts[i].Name, pipelineName, drafts[i].Input.Name, declaredInput.Name));
-                }
-            }
-            if (reachable.Any(r => !r))
-            {
-                List<StageDraft> kept = Enumerable.Range(0, count).Where(i => reachable[i]).Select(i => drafts[i]).ToList();
-                if (kept.Count == 0)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PipelineHasNoStages, pipelineLocation, pipelineName, "no stage reachable from its input '" + declaredInput.Name + "'"));
-                    return null;
-                }
-                return Build(pipelineName, kept, declaredInput, pipelineLocation, diagnostics);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StageUnreachable, drafts[i].InputTypeLocation ?? drafts[i].Location, drafts[i].Name, pipelineName, drafts[i].Input.Name, declaredInput.Name));
             }
         }
+        if (!reachable.Any(r => !r))
+        {
+            return null;
+        }
+        List<StageDraft> kept = Enumerable.Range(0, count).Where(i => reachable[i]).Select(i => drafts[i]).ToList();
+        if (kept.Count == 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PipelineHasNoStages, pipelineLocation, pipelineName, "no stage reachable from its input '" + declaredInput.Name + "'"));
+        }
+        return kept;
+    }
+
+    /// <summary>
+    /// 3b. One input schema: the declared one, else the schema of the first stage no other stage feeds; null with
+    /// a diagnostic when stages without a producer read different schemas.
+    /// </summary>
+    private static SchemaSpec? InputSchema(string pipelineName, IReadOnlyList<StageDraft> drafts, int[] producer, List<int> order, SchemaSpec? declaredInput, List<DiagnosticInfo> diagnostics)
+    {
+        SchemaSpec? input = declaredInput;
+        bool failed = false;
         foreach (int i in order)
         {
             if (producer[i] >= 0)
@@ -165,12 +216,13 @@ internal static class PipelineGraphBuilder
                 failed = true;
             }
         }
-        if (failed || input is null)
-        {
-            return null;
-        }
+        return failed ? null : input;
+    }
 
-        // 4. Fusion: a stage joins its producer's segment when it is the producer's only consumer.
+    /// <summary>4. Fusion: a stage joins its producer's segment when it is the producer's only consumer.</summary>
+    private static (List<SegmentSpec> Segments, int[] SegmentOf, int[] Consumers) Fuse(IReadOnlyList<StageDraft> drafts, int[] producer, bool[] crossSchema, List<int> order)
+    {
+        int count = drafts.Count;
         int[] consumers = new int[count];
         for (int i = 0; i < count; i++)
         {
@@ -211,10 +263,18 @@ internal static class PipelineGraphBuilder
                 consumers[members[members.Count - 1]] == 0,
                 ReadColumns(members.Select(m => drafts[m]).ToList())));
         }
+        return (segments, segmentOf, consumers);
+    }
 
-        // 5. A stage reading another schema than its From stage produces starts a segment whose kernel looks its
-        // columns up by name in the producer's batch: each column it reads must be there, with the same type, and
-        // not nullable into a non-nullable member; every other column of its schema must exist too.
+    /// <summary>
+    /// 5. A stage reading another schema than its From stage produces starts a segment whose kernel looks its
+    /// columns up by name in the producer's batch: each column it reads must be there, with the same type, and
+    /// not nullable into a non-nullable member; every other column of its schema must exist too.
+    /// </summary>
+    private static bool CheckCrossSchemaColumns(string pipelineName, IReadOnlyList<StageDraft> drafts, int[] producer, bool[] crossSchema, List<SegmentSpec> segments, int[] segmentOf, List<DiagnosticInfo> diagnostics)
+    {
+        int count = drafts.Count;
+        bool failed = false;
         for (int i = 0; i < count; i++)
         {
             if (!crossSchema[i])
@@ -231,11 +291,13 @@ internal static class PipelineGraphBuilder
             diagnostics.AddRange(problems);
             failed |= problems.Count > 0;
         }
-        if (failed)
-        {
-            return null;
-        }
+        return !failed;
+    }
 
+    /// <summary>The stage specs in topological order; source filters keep their scan predicates.</summary>
+    private static List<StageSpec> StageSpecs(IReadOnlyList<StageDraft> drafts, int[] producer, int[] consumers, List<int> order)
+    {
+        int count = drafts.Count;
         bool[] sourceFilter = SourceFilters(drafts, producer, consumers);
         var stages = new List<StageSpec>(count);
         foreach (int i in order)
@@ -251,7 +313,12 @@ internal static class PipelineGraphBuilder
                 sourceFilter[i] ? d.ScanPredicates : EquatableArray<ScanPredicateSpec>.Empty,
                 d.Parameters));
         }
+        return stages;
+    }
 
+    /// <summary>The schemas the pipeline uses: its input first, then each stage's input and output as first met.</summary>
+    private static List<SchemaSpec> Schemas(IReadOnlyList<StageDraft> drafts, List<int> order, SchemaSpec input)
+    {
         var schemas = new List<SchemaSpec> { input };
         foreach (int i in order)
         {
@@ -263,7 +330,7 @@ internal static class PipelineGraphBuilder
                 }
             }
         }
-        return (input.FullTypeName, stages, segments, schemas);
+        return schemas;
     }
 
     /// <summary>

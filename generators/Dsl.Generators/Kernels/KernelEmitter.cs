@@ -51,6 +51,39 @@ internal sealed class KernelEmitter
         bool hasMap = stages.Exists(s => s.Kind == StageKindSpec.Map);
         SchemaSpec producerSchema = hasMap ? output : _input;
 
+        IReadOnlyList<StageParametersSpec> parameterTypes = WriteSignature(output);
+        WriteInputColumns();
+        WriteStageParameters(stages, parameterTypes);
+        var gathered = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        if (hasMap)
+        {
+            WriteOutputColumns(stages, output, gathered);
+        }
+        bool needsSelection = !hasMap || gathered.Count > 0;
+        _w.WriteLine();
+        _w.WriteLine("int count = 0;");
+        _w.WriteLine();
+
+        VectorKernelEmitter? vector = WriteVectorPrologue(stages, hasMap ? output : null, gathered, needsSelection);
+        List<(string Element, string Name)> rented = WriteRentedBuffers(vector, needsSelection);
+        if (rented.Count > 0)
+        {
+            _w.WriteLine("try");
+            _w.OpenBrace();
+        }
+        WriteRowLoop(vector, stages, output, hasMap, gathered, needsSelection);
+        _w.WriteLine();
+        WriteResult(producerSchema, hasMap, gathered);
+        if (rented.Count > 0)
+        {
+            WriteReturnRented(rented);
+        }
+        _w.CloseBrace();
+    }
+
+    /// <summary>The doc comment, attribute and signature of the kernel method; opens its body.</summary>
+    private IReadOnlyList<StageParametersSpec> WriteSignature(SchemaSpec output)
+    {
         _w.WriteLine("/// <summary>Segment " + _segment.Index + " (" + string.Join(" -> ", _segment.Stages) + "): reads " + _input.Name + " rows, writes " + output.Name + " rows.</summary>");
         _w.WriteLine(SourceWriter.GeneratedCodeAttribute);
         var parameterTypes = Pipelines.PipelineGenerator.Emitter.ParameterTypes(_pipeline, _segment.Stages);
@@ -62,8 +95,12 @@ internal sealed class KernelEmitter
         _w.WriteLine(signature.Append(')').ToString());
         _w.OpenBrace();
         _w.WriteLine("int rowCount = input.RowCount;");
+        return parameterTypes;
+    }
 
-        // Input columns, resolved once per batch.
+    /// <summary>Input columns, resolved once per batch.</summary>
+    private void WriteInputColumns()
+    {
         _w.WriteLine();
         _w.WriteLine("// Input columns");
         foreach (string columnName in _segment.ReadColumns)
@@ -94,8 +131,11 @@ internal sealed class KernelEmitter
                 _w.WriteLine("global::Dsl.ValidityBitmap? " + local + "Validity = " + local + "Column.Validity;");
             }
         }
+    }
 
-        // Stage parameters: the same for every row, so each member the expressions read is read once per batch.
+    /// <summary>Stage parameters: the same for every row, so each member the expressions read is read once per batch.</summary>
+    private void WriteStageParameters(List<StageSpec> stages, IReadOnlyList<StageParametersSpec> parameterTypes)
+    {
         var parameterReads = new List<KernelExpr>();
         foreach (StageSpec stage in stages)
         {
@@ -108,60 +148,60 @@ internal sealed class KernelEmitter
                 }
             }
         }
-        if (parameterReads.Count > 0)
+        if (parameterReads.Count == 0)
         {
-            _w.WriteLine();
-            _w.WriteLine("// Stage parameters, read once per batch");
-            foreach (StageParametersSpec type in parameterTypes)
+            return;
+        }
+        _w.WriteLine();
+        _w.WriteLine("// Stage parameters, read once per batch");
+        foreach (StageParametersSpec type in parameterTypes)
+        {
+            foreach (ParameterMemberSpec member in type.Members)
             {
-                foreach (ParameterMemberSpec member in type.Members)
+                string text = type.Name + "." + member.Name;
+                if (parameterReads.Exists(r => r.Text == text))
                 {
-                    string text = type.Name + "." + member.Name;
-                    if (parameterReads.Exists(r => r.Text == text))
-                    {
-                        _w.WriteLine(member.ClrType + " " + StageParametersSpec.MemberLocal(text) + " = " + type.Local + "." + member.Name + ";");
-                    }
+                    _w.WriteLine(member.ClrType + " " + StageParametersSpec.MemberLocal(text) + " = " + type.Local + "." + member.Name + ";");
                 }
             }
         }
+    }
 
-        // Outputs: builders for computed columns; gathered columns only need the selection.
-        var gathered = new Dictionary<string, string>(System.StringComparer.Ordinal);
-        if (hasMap)
+    /// <summary>Outputs: builders for computed columns; gathered columns (recorded in <paramref name="gathered"/>) only need the selection.</summary>
+    private void WriteOutputColumns(List<StageSpec> stages, SchemaSpec output, Dictionary<string, string> gathered)
+    {
+        PlanMapOutputs(stages, output, gathered);
+        _w.WriteLine();
+        _w.WriteLine(gathered.Count == 0
+            ? "// Output columns"
+            : "// Output columns (" + string.Join(", ", gathered.Keys) + " copy input strings: gathered by row position, sharing the dictionary)");
+        foreach (ColumnSpec column in output.Columns)
         {
-            PlanMapOutputs(stages, output, gathered);
-            _w.WriteLine();
-            _w.WriteLine(gathered.Count == 0
-                ? "// Output columns"
-                : "// Output columns (" + string.Join(", ", gathered.Keys) + " copy input strings: gathered by row position, sharing the dictionary)");
-            foreach (ColumnSpec column in output.Columns)
+            if (gathered.ContainsKey(column.MemberName))
             {
-                if (gathered.ContainsKey(column.MemberName))
-                {
-                    continue;
-                }
-                string local = "out" + column.MemberName;
-                if (column.IsList)
-                {
-                    _w.WriteLine("var " + local + " = new " + column.ListBuilder + ", rowCount);");
-                }
-                else if (column.IsByteArray)
-                {
-                    _w.WriteLine("var " + local + " = new " + column.ByteArrayBuilder + "(" + column.ColumnTypeExpression + ", rowCount);");
-                }
-                else
-                {
-                    _w.WriteLine("var " + local + " = new global::Dsl.ColumnBuilder<" + column.StorageType + ">(" + column.ColumnTypeExpression + ", rowCount, nullable: " + (column.Nullable ? "true" : "false") + ");");
-                    _w.WriteLine("global::System.Span<" + column.StorageType + "> " + local + "Values = " + local + ".Values;");
-                }
+                continue;
+            }
+            string local = "out" + column.MemberName;
+            if (column.IsList)
+            {
+                _w.WriteLine("var " + local + " = new " + column.ListBuilder + ", rowCount);");
+            }
+            else if (column.IsByteArray)
+            {
+                _w.WriteLine("var " + local + " = new " + column.ByteArrayBuilder + "(" + column.ColumnTypeExpression + ", rowCount);");
+            }
+            else
+            {
+                _w.WriteLine("var " + local + " = new global::Dsl.ColumnBuilder<" + column.StorageType + ">(" + column.ColumnTypeExpression + ", rowCount, nullable: " + (column.Nullable ? "true" : "false") + ");");
+                _w.WriteLine("global::System.Span<" + column.StorageType + "> " + local + "Values = " + local + ".Values;");
             }
         }
-        bool needsSelection = !hasMap || gathered.Count > 0;
-        _w.WriteLine();
-        _w.WriteLine("int count = 0;");
-        _w.WriteLine();
+    }
 
-        VectorKernelEmitter? vector = VectorKernelEmitter.TryEmit(_pipeline, _input, stages, hasMap ? output : null, gathered, needsSelection, RenderBound, out VectorDecline? decline);
+    /// <summary>The vector block's setup before the loop, or the comment that says why the segment has none.</summary>
+    private VectorKernelEmitter? WriteVectorPrologue(List<StageSpec> stages, SchemaSpec? output, Dictionary<string, string> gathered, bool needsSelection)
+    {
+        VectorKernelEmitter? vector = VectorKernelEmitter.TryEmit(_pipeline, _input, stages, output, gathered, needsSelection, RenderBound, out VectorDecline? decline);
         _decline = decline;
         if (decline is not null)
         {
@@ -172,13 +212,14 @@ internal sealed class KernelEmitter
             _w.WriteLine("// Whole blocks of four rows run as vectors. The rows after the last whole block, and any block the vector");
             _w.WriteLine("// code hands back (it breaks out before writing anything), run the per-row code: both give the same rows.");
             _w.WriteLine("int vectorEnd = global::Dsl.Kernels.KernelDispatch.UseVectors ? rowCount - (rowCount % 4) : 0;");
-            foreach (string line in vector.Before)
-            {
-                _w.WriteLine(line);
-            }
+            _w.WriteLines(vector.Before);
         }
+        return vector;
+    }
 
-        // Buffers the kernel only needs while it runs come from the shared pool and go back in a finally.
+    /// <summary>Buffers the kernel only needs while it runs come from the shared pool and go back in a finally.</summary>
+    private List<(string Element, string Name)> WriteRentedBuffers(VectorKernelEmitter? vector, bool needsSelection)
+    {
         var rented = new List<(string Element, string Name)>();
         if (needsSelection)
         {
@@ -190,41 +231,39 @@ internal sealed class KernelEmitter
         {
             rented.AddRange(vector.Rented);
         }
-        if (rented.Count > 0)
-        {
-            _w.WriteLine("try");
-            _w.OpenBrace();
-        }
+        return rented;
+    }
 
+    /// <summary>The loop over the rows: the per-row code alone, or whole blocks as vectors and the rest per row.</summary>
+    private void WriteRowLoop(VectorKernelEmitter? vector, List<StageSpec> stages, SchemaSpec output, bool hasMap, Dictionary<string, string> gathered, bool needsSelection)
+    {
         if (vector is null)
         {
             _w.WriteLine("for (int i = 0; i < rowCount; i++)");
             _w.OpenBrace();
             EmitRow(stages, output, hasMap, gathered, needsSelection);
             _w.CloseBrace();
+            return;
         }
-        else
-        {
-            _w.WriteLine("int i = 0;");
-            _w.WriteLine("while (i < rowCount)");
-            _w.OpenBrace();
-            _w.WriteLine("for (; i < vectorEnd; i += 4)");
-            _w.OpenBrace();
-            foreach (string line in vector.Block)
-            {
-                _w.WriteLine(line);
-            }
-            _w.CloseBrace();
-            _w.WriteLine();
-            _w.WriteLine("int scalarEnd = i < vectorEnd ? i + 4 : rowCount;");
-            _w.WriteLine("for (; i < scalarEnd; i++)");
-            _w.OpenBrace();
-            EmitRow(stages, output, hasMap, gathered, needsSelection);
-            _w.CloseBrace();
-            _w.CloseBrace();
-        }
+        _w.WriteLine("int i = 0;");
+        _w.WriteLine("while (i < rowCount)");
+        _w.OpenBrace();
+        _w.WriteLine("for (; i < vectorEnd; i += 4)");
+        _w.OpenBrace();
+        _w.WriteLines(vector.Block);
+        _w.CloseBrace();
         _w.WriteLine();
+        _w.WriteLine("int scalarEnd = i < vectorEnd ? i + 4 : rowCount;");
+        _w.WriteLine("for (; i < scalarEnd; i++)");
+        _w.OpenBrace();
+        EmitRow(stages, output, hasMap, gathered, needsSelection);
+        _w.CloseBrace();
+        _w.CloseBrace();
+    }
 
+    /// <summary>The output batch: built columns, and gathered ones by the selection.</summary>
+    private void WriteResult(SchemaSpec producerSchema, bool hasMap, Dictionary<string, string> gathered)
+    {
         _w.WriteLine("var columns = new global::Dsl.Column[]");
         _w.OpenBrace();
         foreach (ColumnSpec column in producerSchema.Columns)
@@ -244,16 +283,17 @@ internal sealed class KernelEmitter
         }
         _w.CloseBrace(";");
         _w.WriteLine("return new global::Dsl.RecordBatch(" + producerSchema.FullTypeName + ".BatchSchema, columns, count);");
-        if (rented.Count > 0)
+    }
+
+    /// <summary>Closes the try around the loop and returns the rented buffers to the pool in its finally.</summary>
+    private void WriteReturnRented(List<(string Element, string Name)> rented)
+    {
+        _w.CloseBrace();
+        _w.WriteLine("finally");
+        _w.OpenBrace();
+        foreach ((string element, string name) in rented)
         {
-            _w.CloseBrace();
-            _w.WriteLine("finally");
-            _w.OpenBrace();
-            foreach ((string element, string name) in rented)
-            {
-                _w.WriteLine(ArrayPool(element) + ".Return(" + name + ");");
-            }
-            _w.CloseBrace();
+            _w.WriteLine(ArrayPool(element) + ".Return(" + name + ");");
         }
         _w.CloseBrace();
     }
@@ -517,20 +557,20 @@ internal sealed class KernelEmitter
             case KernelExprKind.Parameter:
                 return _describe ? e.Text : StageParametersSpec.MemberLocal(e.Text);
             case KernelExprKind.Default:
-                return "default(" + e.Type + ")";
+                return "default(" + e.Type.CSharp + ")";
             case KernelExprKind.Binary:
             {
                 // Binary operators associate to the left, so a left operand with the same operator needs no parentheses.
                 KernelExpr left = e.Operands[0];
-                string leftText = left.Kind == KernelExprKind.Binary && left.Text == e.Text && left.Overflow == e.Overflow
+                string leftText = left.Kind == KernelExprKind.Binary && left.Op == e.Op && left.Overflow == e.Overflow
                     ? Render(left, c)
                     : Operand(left, c);
-                return leftText + " " + e.Text + " " + Operand(e.Operands[1], c);
+                return leftText + " " + KernelOps.Token(e.Op) + " " + Operand(e.Operands[1], c);
             }
             case KernelExprKind.Unary:
-                return e.Text + Operand(e.Operands[0], c);
+                return KernelOps.Token(e.Op) + Operand(e.Operands[0], c);
             case KernelExprKind.Conversion:
-                return "(" + e.Type + ")" + Operand(e.Operands[0], c);
+                return "(" + e.Type.CSharp + ")" + Operand(e.Operands[0], c);
             case KernelExprKind.Conditional:
                 return Operand(e.Operands[0], c) + " ? " + Operand(e.Operands[1], c) + " : " + Operand(e.Operands[2], c);
             case KernelExprKind.Coalesce:
@@ -544,11 +584,11 @@ internal sealed class KernelEmitter
                     ? Operand(e.Operands[0], c) + "." + e.Text + "(" + Arguments(e, 1, c) + ")"
                     : e.Text + "(" + Arguments(e, 0, c) + ")";
             case KernelExprKind.New:
-                return "new " + e.Type + "(" + Arguments(e, 0, c) + ")";
+                return "new " + e.Type.CSharp + "(" + Arguments(e, 0, c) + ")";
             case KernelExprKind.PatternConstant:
                 return Render(e.Operands[0], c);
             case KernelExprKind.PatternRelational:
-                return e.Text + " " + Render(e.Operands[0], c);
+                return KernelOps.Token(e.Op) + " " + Render(e.Operands[0], c);
             case KernelExprKind.PatternNot:
                 return "not " + SubPattern(e.Operands[0], c);
             case KernelExprKind.PatternAnd:

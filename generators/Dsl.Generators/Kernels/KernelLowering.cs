@@ -71,6 +71,59 @@ internal sealed class KernelLowering
         return new StageKernelSpec(false, fallbackReason, all.ToEquatableArray(), null, EquatableArray<KernelOutput>.Empty);
     }
 
+    /// <summary>
+    /// The condition a filter's scan predicates are read from (<see cref="Pipelines.ScanPredicateExtractor"/>): the
+    /// lowered predicate of <paramref name="kernel"/>; for a filter that calls its method per row, the top-level
+    /// <c>&amp;&amp;</c> conjuncts that lower on their own (every kept row satisfies each of them), joined by <c>&amp;&amp;</c>.
+    /// </summary>
+    public static KernelExpr? ScanCondition(
+        IMethodSymbol method,
+        MethodDeclarationSyntax declaration,
+        SemanticModel semanticModel,
+        SchemaSpec input,
+        StageParametersSpec? parameters,
+        StageKernelSpec kernel,
+        CancellationToken cancellationToken)
+    {
+        if (kernel.Predicate is not null)
+        {
+            return kernel.Predicate;
+        }
+        if (semanticModel.GetOperation(declaration, cancellationToken) is not IMethodBodyOperation body
+            || (body.ExpressionBody ?? body.BlockBody) is not { Operations: { Length: 1 } operations }
+            || operations[0] is not IReturnOperation { ReturnedValue: { } returned })
+        {
+            return null;
+        }
+        var conjuncts = new List<IOperation>();
+        Conjuncts(returned, conjuncts);
+        KernelExpr? condition = null;
+        foreach (IOperation conjunct in conjuncts)
+        {
+            // A fresh lowering each: one conjunct's unsupported construct must not stop the others.
+            var lowering = new KernelLowering(method.Parameters[0], input, parameters is null ? null : method.Parameters[1], parameters, cancellationToken);
+            if (lowering.LowerExpr(conjunct) is { } lowered)
+            {
+                condition = condition is null
+                    ? lowered
+                    : new KernelExpr(KernelExprKind.Binary, lowered.Type, string.Empty, new EquatableArray<KernelExpr>(new[] { condition, lowered }), Op: KernelOp.ConditionalAnd);
+            }
+        }
+        return condition;
+    }
+
+    private static void Conjuncts(IOperation operation, List<IOperation> conjuncts)
+    {
+        operation = StripImplicit(operation);
+        if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd, OperatorMethod: null } and)
+        {
+            Conjuncts(and.LeftOperand, conjuncts);
+            Conjuncts(and.RightOperand, conjuncts);
+            return;
+        }
+        conjuncts.Add(operation);
+    }
+
     private StageKernelSpec? LowerBody(MethodDeclarationSyntax declaration, SemanticModel semanticModel, SchemaSpec? output)
     {
         if (semanticModel.GetOperation(declaration, _cancellationToken) is not IMethodBodyOperation body)
@@ -151,6 +204,17 @@ internal sealed class KernelLowering
         Fail<KernelExpr>(construct + " ('" + operation.Syntax.ToString() + "')", operation.Syntax.GetLocation());
 
     private KernelExpr? LowerExpr(IOperation operation)
+    {
+        KernelExpr? lowered = LowerNode(operation);
+        if (lowered is not null && lowered.Constant is null && operation.ConstantValue is { HasValue: true, Value: { } value })
+        {
+            // What C# folded the node to, so that consumers (scan predicates, vector constants) need not parse C# text.
+            lowered = lowered with { Constant = InvariantText(value) };
+        }
+        return lowered;
+    }
+
+    private KernelExpr? LowerNode(IOperation operation)
     {
         _cancellationToken.ThrowIfCancellationRequested();
         if (operation is IParameterReferenceOperation rowReference && SymbolEqualityComparer.Default.Equals(rowReference.Parameter, _row))
@@ -248,7 +312,7 @@ internal sealed class KernelLowering
         }
     }
 
-    private KernelExpr? LowerAll(KernelExprKind kind, string type, string text, params IOperation[] operands)
+    private KernelExpr? LowerAll(KernelExprKind kind, KernelType type, string text, params IOperation[] operands)
     {
         var lowered = new KernelExpr[operands.Length];
         for (int i = 0; i < operands.Length; i++)
@@ -316,7 +380,8 @@ internal sealed class KernelLowering
             return Fail("an instance member of '" + property.Instance.Type?.ToDisplayString() + "'", property);
         }
         KernelExpr? receiver = LowerExpr(property.Instance);
-        return receiver is null ? null : KernelExpr.Node(KernelExprKind.Property, TypeOf(property), property.Property.Name, receiver);
+        KernelMember known = KernelMembers.Resolve(KernelMemberShape.Property, OwnerKey(property.Property.ContainingType), property.Property.Name);
+        return receiver is null ? null : KernelExpr.Node(KernelExprKind.Property, TypeOf(property), property.Property.Name, receiver) with { Member = known };
     }
 
     private KernelExpr? LowerBinary(IBinaryOperation binary)
@@ -325,8 +390,8 @@ internal sealed class KernelLowering
         {
             return Fail("the user-defined operator '" + method.ToDisplayString() + "'", binary);
         }
-        string? token = BinaryToken(binary.OperatorKind, binary.Type);
-        if (token is null)
+        KernelOp op = BinaryOp(binary.OperatorKind);
+        if (op == KernelOp.None)
         {
             return Fail("the operator '" + binary.OperatorKind + "'", binary);
         }
@@ -336,7 +401,7 @@ internal sealed class KernelLowering
         {
             return null;
         }
-        return new KernelExpr(KernelExprKind.Binary, TypeOf(binary), token, new EquatableArray<KernelExpr>(new[] { left!, right }), Overflow(binary.IsChecked, binary.Type));
+        return new KernelExpr(KernelExprKind.Binary, TypeOf(binary), string.Empty, new EquatableArray<KernelExpr>(new[] { left!, right }), Overflow(binary.IsChecked, binary.Type), Op: op);
     }
 
     private KernelExpr? LowerUnary(IUnaryOperation unary)
@@ -345,22 +410,22 @@ internal sealed class KernelLowering
         {
             return Fail("the user-defined operator '" + method.ToDisplayString() + "'", unary);
         }
-        string? token = unary.OperatorKind switch
+        KernelOp op = unary.OperatorKind switch
         {
-            UnaryOperatorKind.Plus => "+",
-            UnaryOperatorKind.Minus => "-",
-            UnaryOperatorKind.Not => "!",
-            UnaryOperatorKind.BitwiseNegation => "~",
-            _ => null,
+            UnaryOperatorKind.Plus => KernelOp.Plus,
+            UnaryOperatorKind.Minus => KernelOp.Negate,
+            UnaryOperatorKind.Not => KernelOp.Not,
+            UnaryOperatorKind.BitwiseNegation => KernelOp.BitwiseNot,
+            _ => KernelOp.None,
         };
-        if (token is null)
+        if (op == KernelOp.None)
         {
             return Fail("the operator '" + unary.OperatorKind + "'", unary);
         }
         KernelExpr? operand = LowerExpr(unary.Operand);
         return operand is null
             ? null
-            : new KernelExpr(KernelExprKind.Unary, TypeOf(unary), token, new EquatableArray<KernelExpr>(new[] { operand }), Overflow(unary.IsChecked, unary.Type));
+            : new KernelExpr(KernelExprKind.Unary, TypeOf(unary), string.Empty, new EquatableArray<KernelExpr>(new[] { operand }), Overflow(unary.IsChecked, unary.Type), Op: op);
     }
 
     private KernelExpr? LowerInvocation(IInvocationOperation invocation)
@@ -405,8 +470,8 @@ internal sealed class KernelLowering
             }
             name += "<" + string.Join(", ", typeArguments) + ">";
         }
-        string type = method.ReturnsVoid ? "void" : SymbolNames.Qualified(method.ReturnType);
-        return new KernelExpr(KernelExprKind.Call, type, name, operands.ToEquatableArray(), OverflowMode.Default, isInstance, names);
+        KernelMember member = KernelMembers.Resolve(isInstance ? KernelMemberShape.InstanceCall : KernelMemberShape.StaticCall, OwnerKey(method.ContainingType), method.Name);
+        return new KernelExpr(KernelExprKind.Call, TypeOf(method.ReturnType), name, operands.ToEquatableArray(), OverflowMode.Default, isInstance, names, Member: member);
     }
 
     private KernelExpr? LowerCreation(IObjectCreationOperation creation)
@@ -421,7 +486,7 @@ internal sealed class KernelLowering
         {
             return null;
         }
-        return new KernelExpr(KernelExprKind.New, SymbolNames.Qualified(type), string.Empty, operands.ToEquatableArray(), OverflowMode.Default, false, names);
+        return new KernelExpr(KernelExprKind.New, TypeOf(type), string.Empty, operands.ToEquatableArray(), OverflowMode.Default, false, names);
     }
 
     private bool LowerArguments(System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, List<KernelExpr> operands, ref EquatableArray<string> names, IOperation owner)
@@ -509,22 +574,24 @@ internal sealed class KernelLowering
         switch (pattern)
         {
             case IDiscardPatternOperation:
-                return KernelExpr.Leaf(KernelExprKind.PatternDiscard, string.Empty, "_");
+                return KernelExpr.Leaf(KernelExprKind.PatternDiscard, KernelType.None, "_");
             case IConstantPatternOperation constant:
             {
                 KernelExpr? value = LowerExpr(StripImplicit(constant.Value));
-                return value is null ? null : KernelExpr.Node(KernelExprKind.PatternConstant, string.Empty, string.Empty, value);
+                return value is null ? null : KernelExpr.Node(KernelExprKind.PatternConstant, KernelType.None, string.Empty, value);
             }
             case IRelationalPatternOperation relational:
             {
-                string? token = BinaryToken(relational.OperatorKind, null);
-                KernelExpr? value = token is null ? null : LowerExpr(StripImplicit(relational.Value));
-                return value is null ? Fail("the relational pattern '" + relational.Syntax + "'", relational) : KernelExpr.Node(KernelExprKind.PatternRelational, string.Empty, token!, value);
+                KernelOp op = BinaryOp(relational.OperatorKind);
+                KernelExpr? value = !KernelOps.IsComparison(op) ? null : LowerExpr(StripImplicit(relational.Value));
+                return value is null
+                    ? Fail("the relational pattern '" + relational.Syntax + "'", relational)
+                    : KernelExpr.Node(KernelExprKind.PatternRelational, KernelType.None, string.Empty, value) with { Op = op };
             }
             case INegatedPatternOperation negated:
             {
                 KernelExpr? inner = LowerPattern(negated.Pattern);
-                return inner is null ? null : KernelExpr.Node(KernelExprKind.PatternNot, string.Empty, string.Empty, inner);
+                return inner is null ? null : KernelExpr.Node(KernelExprKind.PatternNot, KernelType.None, string.Empty, inner);
             }
             case IBinaryPatternOperation binary:
             {
@@ -535,7 +602,7 @@ internal sealed class KernelLowering
                     return null;
                 }
                 KernelExprKind kind = binary.OperatorKind == BinaryOperatorKind.And ? KernelExprKind.PatternAnd : KernelExprKind.PatternOr;
-                return KernelExpr.Node(kind, string.Empty, string.Empty, left!, right);
+                return KernelExpr.Node(kind, KernelType.None, string.Empty, left!, right);
             }
             default:
                 return Fail("the pattern '" + pattern.Syntax + "'", pattern);
@@ -546,58 +613,16 @@ internal sealed class KernelLowering
     // and the emitter opens checked/unchecked wherever it differs from the surrounding one.
     private static OverflowMode Overflow(bool isChecked, ITypeSymbol? type)
     {
-        if (type is null || !IsIntegral(type))
+        if (type is null || !TypeOf(type).IsIntegral)
         {
             return OverflowMode.Default;
         }
         return isChecked ? OverflowMode.Checked : OverflowMode.Unchecked;
     }
 
-    private static bool IsIntegral(ITypeSymbol type)
-    {
-        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
-        {
-            type = nullable.TypeArguments[0];
-        }
-        return type.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16
-            or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32
-            or SpecialType.System_Int64 or SpecialType.System_UInt64 or SpecialType.System_Char
-            or SpecialType.System_IntPtr or SpecialType.System_UIntPtr;
-    }
-
     /// <summary>Types whose values and members kernels may use: primitives, strings, date/time values and enums.</summary>
-    public static bool IsKernelValueType(ITypeSymbol type)
-    {
-        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
-        {
-            type = nullable.TypeArguments[0];
-        }
-        if (type.TypeKind == TypeKind.Enum)
-        {
-            return true;
-        }
-        switch (type.SpecialType)
-        {
-            case SpecialType.System_Boolean:
-            case SpecialType.System_Char:
-            case SpecialType.System_SByte:
-            case SpecialType.System_Byte:
-            case SpecialType.System_Int16:
-            case SpecialType.System_UInt16:
-            case SpecialType.System_Int32:
-            case SpecialType.System_UInt32:
-            case SpecialType.System_Int64:
-            case SpecialType.System_UInt64:
-            case SpecialType.System_Decimal:
-            case SpecialType.System_Single:
-            case SpecialType.System_Double:
-            case SpecialType.System_String:
-            case SpecialType.System_DateTime:
-                return true;
-        }
-        string name = type.ToDisplayString();
-        return name is "System.TimeSpan" or "System.DateOnly" or "System.TimeOnly";
-    }
+    public static bool IsKernelValueType(ITypeSymbol type) =>
+        TypeOf(type).Kind is not (KernelTypeKind.Other or KernelTypeKind.None or KernelTypeKind.Null);
 
     private static IOperation StripImplicit(IOperation operation)
     {
@@ -608,8 +633,73 @@ internal sealed class KernelLowering
         return operation;
     }
 
-    private static string TypeOf(IOperation operation) =>
-        operation.Type is { } type ? SymbolNames.Qualified(type) : string.Empty;
+    private static KernelType TypeOf(IOperation operation) =>
+        operation.Type is { } type ? TypeOf(type) : operation.ConstantValue is { HasValue: true, Value: null } ? KernelType.Null : KernelType.None;
+
+    /// <summary>The kernel type of <paramref name="type"/>: its kind and nullability, and its C# name for the per-row code.</summary>
+    public static KernelType TypeOf(ITypeSymbol type)
+    {
+        string name = SymbolNames.Qualified(type);
+        bool nullable = false;
+        ITypeSymbol core = type;
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } wrapper)
+        {
+            nullable = true;
+            core = wrapper.TypeArguments[0];
+        }
+        else if (type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.Annotated)
+        {
+            nullable = true;
+        }
+        KernelTypeKind kind = core.SpecialType switch
+        {
+            SpecialType.System_Boolean => KernelTypeKind.Bool,
+            SpecialType.System_SByte => KernelTypeKind.SByte,
+            SpecialType.System_Byte => KernelTypeKind.Byte,
+            SpecialType.System_Int16 => KernelTypeKind.Int16,
+            SpecialType.System_UInt16 => KernelTypeKind.UInt16,
+            SpecialType.System_Int32 => KernelTypeKind.Int32,
+            SpecialType.System_UInt32 => KernelTypeKind.UInt32,
+            SpecialType.System_Int64 => KernelTypeKind.Int64,
+            SpecialType.System_UInt64 => KernelTypeKind.UInt64,
+            SpecialType.System_Single => KernelTypeKind.Single,
+            SpecialType.System_Double => KernelTypeKind.Double,
+            SpecialType.System_Decimal => KernelTypeKind.Decimal,
+            SpecialType.System_Char => KernelTypeKind.Char,
+            SpecialType.System_String => KernelTypeKind.String,
+            SpecialType.System_DateTime => KernelTypeKind.DateTime,
+            _ => OwnerKey(core) switch
+            {
+                "System.DateOnly" => KernelTypeKind.DateOnly,
+                "System.TimeOnly" => KernelTypeKind.TimeOnly,
+                "System.TimeSpan" => KernelTypeKind.TimeSpan,
+                "System.DayOfWeek" => KernelTypeKind.DayOfWeek,
+                "System.MidpointRounding" => KernelTypeKind.MidpointRounding,
+                "System.StringComparison" => KernelTypeKind.StringComparison,
+                _ => core.TypeKind == TypeKind.Enum ? KernelTypeKind.Enum : KernelTypeKind.Other,
+            },
+        };
+        return new KernelType(kind, nullable, name);
+    }
+
+    /// <summary>A type's namespace and metadata name (<c>System.Math</c>, <c>System.Nullable`1</c>), as <see cref="KernelMemberInfo.Owners"/> names them.</summary>
+    private static string OwnerKey(ITypeSymbol type)
+    {
+        ITypeSymbol definition = type.OriginalDefinition;
+        string ns = definition.ContainingNamespace is { IsGlobalNamespace: false } containing ? containing.ToDisplayString() + "." : string.Empty;
+        return ns + definition.MetadataName;
+    }
+
+    /// <summary>A constant's value in the invariant culture, as <see cref="KernelExpr.Constant"/> holds it.</summary>
+    private static string InvariantText(object value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        string s => s,
+        char c => c.ToString(),
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        _ => System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+    };
 
     private static string LiteralText(ILiteralOperation literal)
     {
@@ -643,27 +733,27 @@ internal sealed class KernelLowering
         _ => "((global::" + value.GetType().FullName + ")" + System.Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) + ")",
     };
 
-    private static string? BinaryToken(BinaryOperatorKind kind, ITypeSymbol? type) => kind switch
+    private static KernelOp BinaryOp(BinaryOperatorKind kind) => kind switch
     {
-        BinaryOperatorKind.Add => "+",
-        BinaryOperatorKind.Subtract => "-",
-        BinaryOperatorKind.Multiply => "*",
-        BinaryOperatorKind.Divide => "/",
-        BinaryOperatorKind.Remainder => "%",
-        BinaryOperatorKind.LeftShift => "<<",
-        BinaryOperatorKind.RightShift => ">>",
-        BinaryOperatorKind.UnsignedRightShift => ">>>",
-        BinaryOperatorKind.And => "&",
-        BinaryOperatorKind.Or => "|",
-        BinaryOperatorKind.ExclusiveOr => "^",
-        BinaryOperatorKind.ConditionalAnd => "&&",
-        BinaryOperatorKind.ConditionalOr => "||",
-        BinaryOperatorKind.Equals => "==",
-        BinaryOperatorKind.NotEquals => "!=",
-        BinaryOperatorKind.LessThan => "<",
-        BinaryOperatorKind.LessThanOrEqual => "<=",
-        BinaryOperatorKind.GreaterThan => ">",
-        BinaryOperatorKind.GreaterThanOrEqual => ">=",
-        _ => null,
+        BinaryOperatorKind.Add => KernelOp.Add,
+        BinaryOperatorKind.Subtract => KernelOp.Subtract,
+        BinaryOperatorKind.Multiply => KernelOp.Multiply,
+        BinaryOperatorKind.Divide => KernelOp.Divide,
+        BinaryOperatorKind.Remainder => KernelOp.Remainder,
+        BinaryOperatorKind.LeftShift => KernelOp.LeftShift,
+        BinaryOperatorKind.RightShift => KernelOp.RightShift,
+        BinaryOperatorKind.UnsignedRightShift => KernelOp.UnsignedRightShift,
+        BinaryOperatorKind.And => KernelOp.And,
+        BinaryOperatorKind.Or => KernelOp.Or,
+        BinaryOperatorKind.ExclusiveOr => KernelOp.ExclusiveOr,
+        BinaryOperatorKind.ConditionalAnd => KernelOp.ConditionalAnd,
+        BinaryOperatorKind.ConditionalOr => KernelOp.ConditionalOr,
+        BinaryOperatorKind.Equals => KernelOp.Equals,
+        BinaryOperatorKind.NotEquals => KernelOp.NotEquals,
+        BinaryOperatorKind.LessThan => KernelOp.LessThan,
+        BinaryOperatorKind.LessThanOrEqual => KernelOp.LessThanOrEqual,
+        BinaryOperatorKind.GreaterThan => KernelOp.GreaterThan,
+        BinaryOperatorKind.GreaterThanOrEqual => KernelOp.GreaterThanOrEqual,
+        _ => KernelOp.None,
     };
 }

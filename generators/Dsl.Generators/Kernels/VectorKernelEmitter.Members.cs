@@ -11,9 +11,16 @@ internal sealed partial class VectorKernelEmitter
     private VValue? Property(KernelExpr e)
     {
         KernelExpr receiverExpr = e.Operands[0];
-        if (receiverExpr.Kind == KernelExprKind.Binary && receiverExpr.Text == "-" && receiverExpr.Type == "global::System.TimeSpan")
+        if (e.Member == KernelMember.None)
         {
-            return TimeSpanTotal(e);
+            return DeclineNull("'" + Describe(e) + "'", "the property '" + e.Text + "' of " + receiverExpr.Type.Kind + " is not a known kernel member, so only the per-row code reads it");
+        }
+        if (e.Member is KernelMember.TimeSpanTotalMilliseconds or KernelMember.TimeSpanTotalSeconds or KernelMember.TimeSpanTotalMinutes
+            or KernelMember.TimeSpanTotalHours or KernelMember.TimeSpanTotalDays)
+        {
+            return receiverExpr.Kind == KernelExprKind.Binary && receiverExpr.Op == KernelOp.Subtract
+                ? TimeSpanTotal(e)
+                : DeclineNull("'" + Describe(e) + "'", "a TimeSpan total has a vector form only on the difference of two timestamps");
         }
         VValue? receiver = Eval(receiverExpr);
         if (receiver is null)
@@ -22,11 +29,11 @@ internal sealed partial class VectorKernelEmitter
         }
         if (receiver.Valid is not null)
         {
-            switch (e.Text)
+            switch (e.Member)
             {
-                case "HasValue":
+                case KernelMember.NullableHasValue:
                     return new VValue(VKind.Bool, receiver.Valid, null);
-                case "Value":
+                case KernelMember.NullableValue:
                     // Nullable<T>.Value throws for null: hand back a block where a reached, kept row is null.
                     HandBackIf("~" + Parenthesize(receiver.Valid), "'.Value' of a null in a kept row: the per-row code throws InvalidOperationException like the stage method");
                     return receiver with { Valid = null };
@@ -42,16 +49,16 @@ internal sealed partial class VectorKernelEmitter
         {
             return null;
         }
-        string? part = e.Text switch
+        string? part = e.Member switch
         {
-            "Hour" => "HourOf",
-            "Minute" => "MinuteOf",
-            "Second" => "SecondOf",
-            "Year" => "YearOf",
-            "Month" => "MonthOf",
-            "Day" => "DayOf",
-            "DayOfYear" => "DayOfYearOf",
-            "DayOfWeek" => "DayOfWeekOf",
+            KernelMember.DateTimeHour => "HourOf",
+            KernelMember.DateTimeMinute => "MinuteOf",
+            KernelMember.DateTimeSecond => "SecondOf",
+            KernelMember.DateTimeYear => "YearOf",
+            KernelMember.DateTimeMonth => "MonthOf",
+            KernelMember.DateTimeDay => "DayOf",
+            KernelMember.DateTimeDayOfYear => "DayOfYearOf",
+            KernelMember.DateTimeDayOfWeek => "DayOfWeekOf",
             _ => null,
         };
         if (part is null)
@@ -59,9 +66,9 @@ internal sealed partial class VectorKernelEmitter
             return null;
         }
         string micros = Materialize("micros", receiver).Code;
-        string cast = e.Text == "DayOfWeek" ? "(int)" : string.Empty;
-        string code = PerLane(VKind.Int, k => cast + "global::Dsl.Timestamps." + part + "(" + micros + "[" + k + "])");
-        return new VValue(e.Text == "DayOfWeek" ? VKind.DayOfWeek : VKind.Int, code, null);
+        bool dayOfWeek = e.Member == KernelMember.DateTimeDayOfWeek;
+        string code = PerLane(VKind.Int, k => (dayOfWeek ? "(int)" : string.Empty) + "global::Dsl.Timestamps." + part + "(" + micros + "[" + k + "])");
+        return new VValue(dayOfWeek ? VKind.DayOfWeek : VKind.Int, code, null);
     }
 
     /// <summary>
@@ -72,23 +79,29 @@ internal sealed partial class VectorKernelEmitter
     private VValue? DatePart(KernelExpr e, VValue receiver)
     {
         string days = Materialize("days", receiver).Code;
-        switch (e.Text)
+        switch (e.Member)
         {
-            case "Year":
-            case "Month":
-            case "Day":
+            case KernelMember.DateOnlyYear:
+            case KernelMember.DateOnlyMonth:
+            case KernelMember.DateOnlyDay:
                 if (!_civilDates.TryGetValue(days, out string? civil))
                 {
                     civil = Unique("civil");
                     Line("var " + civil + " = " + DM + ".CivilOf(" + days + "); // year, month and day of each lane, computed once");
                     _civilDates[days] = civil;
                 }
-                return new VValue(VKind.Int, civil + "." + e.Text, null);
-            case "DayOfYear":
+                string field = e.Member switch
+                {
+                    KernelMember.DateOnlyYear => "Year",
+                    KernelMember.DateOnlyMonth => "Month",
+                    _ => "Day",
+                };
+                return new VValue(VKind.Int, civil + "." + field, null);
+            case KernelMember.DateOnlyDayOfYear:
                 return new VValue(VKind.Int, DM + ".DayOfYearOf(" + days + ")", null);
-            case "DayOfWeek":
+            case KernelMember.DateOnlyDayOfWeek:
                 return new VValue(VKind.DayOfWeek, DM + ".DayOfWeekOf(" + days + ")", null);
-            case "DayNumber":
+            case KernelMember.DateOnlyDayNumber:
                 return new VValue(VKind.Int, days + " + " + V128 + ".Create(global::Dsl.Timestamps.UnixEpochDayNumber)", null);
             default:
                 return null;
@@ -101,7 +114,7 @@ internal sealed partial class VectorKernelEmitter
     /// </summary>
     private VValue? DateConstant(KernelExpr e)
     {
-        if (e.Type != "global::System.DateOnly" || e.Operands.Count != 3 || !e.ArgumentNames.IsEmpty)
+        if (e.Type.Kind != KernelTypeKind.DateOnly || e.Operands.Count != 3 || !e.ArgumentNames.IsEmpty)
         {
             return null;
         }
@@ -109,8 +122,8 @@ internal sealed partial class VectorKernelEmitter
         for (int a = 0; a < 3; a++)
         {
             KernelExpr operand = e.Operands[a];
-            if (operand.Kind != KernelExprKind.Literal || operand.Type != "int"
-                || !int.TryParse(operand.Text, NumberStyles.None, CultureInfo.InvariantCulture, out parts[a]))
+            if (operand.Kind != KernelExprKind.Literal || operand.Type.Kind != KernelTypeKind.Int32
+                || !int.TryParse(operand.Constant, NumberStyles.None, CultureInfo.InvariantCulture, out parts[a]))
             {
                 return null;
             }
@@ -121,7 +134,7 @@ internal sealed partial class VectorKernelEmitter
         }
         int days = (new System.DateTime(parts[0], parts[1], parts[2]) - new System.DateTime(1970, 1, 1)).Days;
         string name = Unique("date" + parts[0].ToString("D4", CultureInfo.InvariantCulture) + parts[1].ToString("D2", CultureInfo.InvariantCulture) + parts[2].ToString("D2", CultureInfo.InvariantCulture));
-        _before.Add("var " + name + " = " + V128 + ".Create(" + days.ToString(CultureInfo.InvariantCulture) + "); // " + Describe(e) + " as days since 1970-01-01");
+        _before.WriteLine("var " + name + " = " + V128 + ".Create(" + days.ToString(CultureInfo.InvariantCulture) + "); // " + Describe(e) + " as days since 1970-01-01");
         return new VValue(VKind.Date, name, null);
     }
 
@@ -132,20 +145,20 @@ internal sealed partial class VectorKernelEmitter
     /// </summary>
     private VValue? TimeSpanTotal(KernelExpr e)
     {
-        string? ticksPerUnit = e.Text switch
+        string? ticksPerUnit = e.Member switch
         {
-            "TotalMilliseconds" => "10000.0",
-            "TotalSeconds" => "10000000.0",
-            "TotalMinutes" => "600000000.0",
-            "TotalHours" => "36000000000.0",
-            "TotalDays" => "864000000000.0",
+            KernelMember.TimeSpanTotalMilliseconds => "10000.0",
+            KernelMember.TimeSpanTotalSeconds => "10000000.0",
+            KernelMember.TimeSpanTotalMinutes => "600000000.0",
+            KernelMember.TimeSpanTotalHours => "36000000000.0",
+            KernelMember.TimeSpanTotalDays => "864000000000.0",
             _ => null,
         };
         KernelExpr difference = e.Operands[0];
-        if (ticksPerUnit is null || e.Type != "double"
-            || difference.Operands[0].Type != "global::System.DateTime" || difference.Operands[1].Type != "global::System.DateTime")
+        if (ticksPerUnit is null || e.Type.Kind != KernelTypeKind.Double || e.Type.Nullable
+            || !IsTimestamp(difference.Operands[0].Type) || !IsTimestamp(difference.Operands[1].Type))
         {
-            return null;
+            return DeclineNull("'" + Describe(e) + "'", "a TimeSpan total has a vector form only on the difference of two non-nullable timestamps");
         }
         VValue? end = Eval(difference.Operands[0]);
         VValue? start = end is null ? null : Eval(difference.Operands[1]);
@@ -156,4 +169,6 @@ internal sealed partial class VectorKernelEmitter
         string ticks = Materialize("ticks", new VValue(VKind.Long, "(" + end.Code + " - " + start.Code + ") * " + V256 + ".Create(10L)", null)).Code;
         return new VValue(VKind.Double, VM + ".ToDouble(" + ticks + ") / " + V256 + ".Create(" + ticksPerUnit + ")", null);
     }
+
+    private static bool IsTimestamp(KernelType type) => type.Kind == KernelTypeKind.DateTime && !type.Nullable;
 }

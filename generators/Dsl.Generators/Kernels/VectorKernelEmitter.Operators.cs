@@ -10,28 +10,28 @@ internal sealed partial class VectorKernelEmitter
 {
     private VValue? Binary(KernelExpr e)
     {
-        string op = e.Text;
+        KernelOp op = e.Op;
         KernelExpr leftExpr = e.Operands[0];
         KernelExpr rightExpr = e.Operands[1];
 
         // x == null, x != null on a nullable value.
-        if ((op == "==" || op == "!=") && (IsNullLiteral(leftExpr) || IsNullLiteral(rightExpr)))
+        if (op is KernelOp.Equals or KernelOp.NotEquals && (leftExpr.IsNullLiteral || rightExpr.IsNullLiteral))
         {
-            VValue? other = Eval(IsNullLiteral(leftExpr) ? rightExpr : leftExpr);
+            VValue? other = Eval(leftExpr.IsNullLiteral ? rightExpr : leftExpr);
             if (other?.Valid is null)
             {
                 return null;
             }
-            return new VValue(VKind.Bool, op == "==" ? "~" + other.Valid : other.Valid, null);
+            return new VValue(VKind.Bool, op == KernelOp.Equals ? "~" + other.Valid : other.Valid, null);
         }
 
         VValue? left = Eval(leftExpr);
         VValue? right;
-        if (left is not null && op is "&&" or "||" && left.Kind == VKind.Bool && left.Valid is null && MayHandBack(rightExpr))
+        if (left is not null && op is KernelOp.ConditionalAnd or KernelOp.ConditionalOr && left.Kind == VKind.Bool && left.Valid is null && MayHandBack(rightExpr))
         {
             // The scalar code evaluates the right side only where the left does not decide.
-            left = Materialize(op == "&&" ? "left" : "leftOr", left);
-            right = Under(op == "&&" ? left.Code : "~" + left.Code, () => Eval(rightExpr));
+            left = Materialize(op == KernelOp.ConditionalAnd ? "left" : "leftOr", left);
+            right = Under(op == KernelOp.ConditionalAnd ? left.Code : "~" + left.Code, () => Eval(rightExpr));
         }
         else
         {
@@ -41,24 +41,30 @@ internal sealed partial class VectorKernelEmitter
         {
             return null;
         }
-        TypeInfo? result = TypeInfo.Parse(e.Type);
+        TypeInfo? result = TypeInfo.Of(e.Type);
         if (result is null)
         {
             return null;
         }
 
-        if (op is "&&" or "||" || (result.Value.Kind == VKind.Bool && op is "&" or "|" or "^" && left.Kind == VKind.Bool))
+        if (op is KernelOp.ConditionalAnd or KernelOp.ConditionalOr || (result.Value.Kind == VKind.Bool && op is KernelOp.And or KernelOp.Or or KernelOp.ExclusiveOr && left.Kind == VKind.Bool))
         {
             if (left.Kind != VKind.Bool || right.Kind != VKind.Bool || left.Valid is not null || right.Valid is not null)
             {
                 return null;
             }
-            string token = op is "&&" ? "&" : op is "||" ? "|" : op;
+            // Both sides were evaluated for every lane (they cannot throw), so && and || are the plain mask operators.
+            string token = op switch
+            {
+                KernelOp.ConditionalAnd or KernelOp.And => "&",
+                KernelOp.ConditionalOr or KernelOp.Or => "|",
+                _ => "^",
+            };
             return new VValue(VKind.Bool, Parenthesize(left.Code) + " " + token + " " + Parenthesize(right.Code), null);
         }
 
         string? valid = And(left.Valid, right.Valid);
-        if (op is "==" or "!=" or "<" or "<=" or ">" or ">=")
+        if (KernelOps.IsComparison(op))
         {
             VKind? common = left.Kind == right.Kind ? left.Kind : Promote(left.Kind, right.Kind);
             if (common is null)
@@ -74,7 +80,7 @@ internal sealed partial class VectorKernelEmitter
             string compare;
             if (common == VKind.Bool)
             {
-                if (op is not ("==" or "!="))
+                if (op is not (KernelOp.Equals or KernelOp.NotEquals))
                 {
                     return null;
                 }
@@ -84,25 +90,25 @@ internal sealed partial class VectorKernelEmitter
             {
                 string method = op switch
                 {
-                    "==" or "!=" => "Equals",
-                    "<" => "LessThan",
-                    "<=" => "LessThanOrEqual",
-                    ">" => "GreaterThan",
+                    KernelOp.Equals or KernelOp.NotEquals => "Equals",
+                    KernelOp.LessThan => "LessThan",
+                    KernelOp.LessThanOrEqual => "LessThanOrEqual",
+                    KernelOp.GreaterThan => "GreaterThan",
                     _ => "GreaterThanOrEqual",
                 };
                 compare = ToMask(common.Value, VectorClass(common.Value) + "." + method + "(" + a.Code + ", " + b.Code + ")");
             }
             if (valid is null)
             {
-                return new VValue(VKind.Bool, op == "!=" ? "~" + Parenthesize(compare) : compare, null);
+                return new VValue(VKind.Bool, op == KernelOp.NotEquals ? "~" + Parenthesize(compare) : compare, null);
             }
-            if (op is "==" or "!=")
+            if (op is KernelOp.Equals or KernelOp.NotEquals)
             {
                 // Lifted equality: two nulls are equal, a null and a value are not.
                 string lv = left.Valid ?? V256 + "<long>.AllBitsSet";
                 string rv = right.Valid ?? V256 + "<long>.AllBitsSet";
                 string equal = "(" + valid + " & " + Parenthesize(compare) + ") | ~(" + lv + " | " + rv + ")";
-                return new VValue(VKind.Bool, op == "!=" ? "~(" + equal + ")" : equal, null);
+                return new VValue(VKind.Bool, op == KernelOp.NotEquals ? "~(" + equal + ")" : equal, null);
             }
             return new VValue(VKind.Bool, valid + " & " + Parenthesize(compare), null);
         }
@@ -114,9 +120,13 @@ internal sealed partial class VectorKernelEmitter
             return null;
         }
         bool integral = kind is VKind.Int or VKind.Long;
-        if (integral && (e.Overflow == OverflowMode.Checked || op is "/" or "%"))
+        if (integral && e.Overflow == OverflowMode.Checked)
         {
-            return null; // checked arithmetic and integer division can throw: per-row code only.
+            return DeclineNull("'" + Describe(e) + "'", "checked integer arithmetic throws OverflowException and has no vector form");
+        }
+        if (integral && op is KernelOp.Divide or KernelOp.Remainder)
+        {
+            return DeclineNull("'" + Describe(e) + "'", "integer division has no exact vector form (it throws for a zero divisor)");
         }
         VValue? x = Convert(left with { Valid = null }, kind, false);
         VValue? y = Convert(right with { Valid = null }, kind, false);
@@ -127,26 +137,26 @@ internal sealed partial class VectorKernelEmitter
         string code;
         switch (op)
         {
-            case "+":
-            case "-":
-            case "*":
-                code = Parenthesize(x.Code) + " " + op + " " + Parenthesize(y.Code);
+            case KernelOp.Add:
+            case KernelOp.Subtract:
+            case KernelOp.Multiply:
+                code = Parenthesize(x.Code) + " " + KernelOps.Token(op) + " " + Parenthesize(y.Code);
                 break;
-            case "/" when !integral:
+            case KernelOp.Divide when !integral:
                 code = Parenthesize(x.Code) + " / " + Parenthesize(y.Code);
                 break;
-            case "%" when !integral:
+            case KernelOp.Remainder when !integral:
             {
                 string a = Materialize("dividend", x).Code;
                 string b = Materialize("divisor", y).Code;
                 code = PerLane(kind, k => a + "[" + k + "] % " + b + "[" + k + "]");
                 break;
             }
-            case "&" or "|" or "^" when integral:
-                code = Parenthesize(x.Code) + " " + op + " " + Parenthesize(y.Code);
+            case KernelOp.And or KernelOp.Or or KernelOp.ExclusiveOr when integral:
+                code = Parenthesize(x.Code) + " " + KernelOps.Token(op) + " " + Parenthesize(y.Code);
                 break;
             default:
-                return null;
+                return DeclineNull("'" + Describe(e) + "'", "the operator '" + KernelOps.Token(op) + "' has no vector form on " + e.Type.Kind);
         }
         return new VValue(kind, code, valid);
     }
@@ -154,19 +164,19 @@ internal sealed partial class VectorKernelEmitter
     private VValue? Unary(KernelExpr e)
     {
         VValue? operand = Eval(e.Operands[0]);
-        TypeInfo? t = TypeInfo.Parse(e.Type);
+        TypeInfo? t = TypeInfo.Of(e.Type);
         if (operand is null || t is null)
         {
             return null;
         }
-        switch (e.Text)
+        switch (e.Op)
         {
-            case "!" when operand.Kind == VKind.Bool && operand.Valid is null:
+            case KernelOp.Not when operand.Kind == VKind.Bool && operand.Valid is null:
                 return new VValue(VKind.Bool, "~" + Parenthesize(operand.Code), null);
-            case "+":
+            case KernelOp.Plus:
                 return Convert(operand, t.Value.Kind, operand.Valid is not null);
-            case "-" when e.Overflow != OverflowMode.Checked:
-            case "~":
+            case KernelOp.Negate when e.Overflow != OverflowMode.Checked:
+            case KernelOp.BitwiseNot:
             {
                 VValue? x = Convert(operand, t.Value.Kind, operand.Valid is not null);
                 if (x is null)
@@ -176,8 +186,8 @@ internal sealed partial class VectorKernelEmitter
                 // The result is no longer the operand's literal, so a later conversion must not rewrite that constant.
                 return x.Kind switch
                 {
-                    VKind.Double or VKind.Float when e.Text == "-" => x with { Code = VM + ".Negate(" + x.Code + ")", Literal = null },
-                    VKind.Int or VKind.Long when e.Text == "-" => x with { Code = VectorType(x.Kind) + ".Zero - " + Parenthesize(x.Code), Literal = null },
+                    VKind.Double or VKind.Float when e.Op == KernelOp.Negate => x with { Code = VM + ".Negate(" + x.Code + ")", Literal = null },
+                    VKind.Int or VKind.Long when e.Op == KernelOp.Negate => x with { Code = VectorType(x.Kind) + ".Zero - " + Parenthesize(x.Code), Literal = null },
                     VKind.Int or VKind.Long => x with { Code = "~" + Parenthesize(x.Code), Literal = null },
                     _ => null,
                 };
@@ -189,7 +199,7 @@ internal sealed partial class VectorKernelEmitter
 
     private VValue? Conversion(KernelExpr e)
     {
-        TypeInfo? t = TypeInfo.Parse(e.Type);
+        TypeInfo? t = TypeInfo.Of(e.Type);
         VValue? operand = Eval(e.Operands[0]);
         if (t is null || operand is null || (e.Overflow == OverflowMode.Checked && operand.Kind != t.Value.Kind))
         {
@@ -204,7 +214,7 @@ internal sealed partial class VectorKernelEmitter
 
     private VValue? Conditional(KernelExpr e)
     {
-        TypeInfo? t = TypeInfo.Parse(e.Type);
+        TypeInfo? t = TypeInfo.Of(e.Type);
         VValue? condition = t is null || t.Value.Kind is VKind.String ? null : Eval(e.Operands[0]);
         if (condition is null || condition.Kind != VKind.Bool || condition.Valid is not null)
         {
@@ -237,7 +247,7 @@ internal sealed partial class VectorKernelEmitter
 
     private VValue? Coalesce(KernelExpr e)
     {
-        TypeInfo? t = TypeInfo.Parse(e.Type);
+        TypeInfo? t = TypeInfo.Of(e.Type);
         VValue? value = Eval(e.Operands[0]);
         if (t is null || value?.Valid is null || t.Value.Kind is VKind.String)
         {

@@ -17,7 +17,7 @@ internal sealed partial class VectorKernelEmitter
     /// </summary>
     private VValue? Switch(KernelExpr e)
     {
-        TypeInfo? t = TypeInfo.Parse(e.Type);
+        TypeInfo? t = TypeInfo.Of(e.Type);
         VValue? value = t is null || t.Value.Kind == VKind.String ? null : Eval(e.Operands[0]);
         if (value is null)
         {
@@ -114,12 +114,12 @@ internal sealed partial class VectorKernelEmitter
             case KernelExprKind.PatternRelational:
             {
                 KernelExpr constant = pattern.Operands[0];
-                if (IsNullLiteral(constant))
+                if (constant.IsNullLiteral)
                 {
                     return value.Valid is null ? null : "~" + value.Valid;
                 }
                 if (pattern.Kind == KernelExprKind.PatternConstant && value.Kind is VKind.Double or VKind.Float
-                    && constant.Kind is KernelExprKind.Literal or KernelExprKind.StaticMember && constant.Text.EndsWith(".NaN", System.StringComparison.Ordinal))
+                    && constant.Type.IsFloating && constant.Constant == "NaN")
                 {
                     // 'x is double.NaN' matches NaN (pattern matching uses double.IsNaN), unlike x == double.NaN.
                     string isNaN = ToMask(value.Kind, "~" + VectorClass(value.Kind) + ".Equals(" + value.Code + ", " + value.Code + ")");
@@ -130,7 +130,7 @@ internal sealed partial class VectorKernelEmitter
                 {
                     return null;
                 }
-                string op = pattern.Kind == KernelExprKind.PatternConstant ? "==" : pattern.Text;
+                KernelOp op = pattern.Kind == KernelExprKind.PatternConstant ? KernelOp.Equals : pattern.Op;
                 VKind? common = value.Kind == c.Kind ? value.Kind : Promote(value.Kind, c.Kind);
                 if (common is null)
                 {
@@ -145,7 +145,7 @@ internal sealed partial class VectorKernelEmitter
                 string compare;
                 if (common == VKind.Bool)
                 {
-                    if (op != "==")
+                    if (op != KernelOp.Equals)
                     {
                         return null;
                     }
@@ -155,11 +155,11 @@ internal sealed partial class VectorKernelEmitter
                 {
                     string? method = op switch
                     {
-                        "==" => "Equals",
-                        "<" => "LessThan",
-                        "<=" => "LessThanOrEqual",
-                        ">" => "GreaterThan",
-                        ">=" => "GreaterThanOrEqual",
+                        KernelOp.Equals => "Equals",
+                        KernelOp.LessThan => "LessThan",
+                        KernelOp.LessThanOrEqual => "LessThanOrEqual",
+                        KernelOp.GreaterThan => "GreaterThan",
+                        KernelOp.GreaterThanOrEqual => "GreaterThanOrEqual",
                         _ => null,
                     };
                     if (method is null)

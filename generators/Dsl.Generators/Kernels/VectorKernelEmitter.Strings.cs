@@ -14,7 +14,7 @@ internal sealed partial class VectorKernelEmitter
     /// </summary>
     private VValue? StringSubExpression(KernelExpr e)
     {
-        TypeInfo? t = TypeInfo.Parse(e.Type);
+        TypeInfo? t = TypeInfo.Of(e.Type);
         if (t is null || t.Value.Nullable || t.Value.Kind is VKind.String or VKind.DateTime or VKind.DayOfWeek or VKind.Date)
         {
             return null;
@@ -37,19 +37,19 @@ internal sealed partial class VectorKernelEmitter
         string scalar = _renderScalar(e, member, entry, false);
         if (_names.Add(strings + "Checked"))
         {
-            _before.Add("if (" + strings + ".Length > rowCount)");
-            _before.Add("{");
-            _before.Add("    vectorEnd = 0; // a dictionary larger than the batch: evaluating per row is cheaper");
-            _before.Add("}");
+            _before.WriteLine("if (" + strings + ".Length > rowCount)");
+            _before.WriteLine("{");
+            _before.WriteLine("    vectorEnd = 0; // a dictionary larger than the batch: evaluating per row is cheaper");
+            _before.WriteLine("}");
         }
-        _before.Add("// " + _stage + ": " + Describe(e) + ", once per dictionary entry of " + column + " (gathered by index in the blocks; rented)");
-        _before.Add(element + "[] " + table + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(vectorEnd > 0 ? " + strings + ".Length : 0);");
+        _before.WriteLine("// " + _stage + ": " + Describe(e) + ", once per dictionary entry of " + column + " (gathered by index in the blocks; rented)");
+        _before.WriteLine(element + "[] " + table + " = global::System.Buffers.ArrayPool<" + element + ">.Shared.Rent(vectorEnd > 0 ? " + strings + ".Length : 0);");
         _rented.Add((element, table));
-        _before.Add("for (int e = 0; vectorEnd > 0 && e < " + strings + ".Length; e++)");
-        _before.Add("{");
-        _before.Add("    string " + entry + " = " + strings + "[e];");
-        _before.Add("    " + table + "[e] = " + (t.Value.Kind == VKind.Bool ? "(" + scalar + ") ? -1L : 0L" : scalar) + ";");
-        _before.Add("}");
+        _before.WriteLine("for (int e = 0; vectorEnd > 0 && e < " + strings + ".Length; e++)");
+        _before.WriteLine("{");
+        _before.WriteLine("    string " + entry + " = " + strings + "[e];");
+        _before.WriteLine("    " + table + "[e] = " + (t.Value.Kind == VKind.Bool ? "(" + scalar + ") ? -1L : 0L" : scalar) + ";");
+        _before.WriteLine("}");
         string indices = IndexVector(column);
         string code = t.Value.Kind == VKind.Int || t.Value.Kind == VKind.Float
             ? V128 + ".Create(" + Lanes(k => table + "[" + indices + "[" + k + "]]") + ")"
@@ -91,10 +91,11 @@ internal sealed partial class VectorKernelEmitter
                 member = e.Text;
                 return true;
             }
-            case KernelExprKind.Binary when e.Overflow != OverflowMode.Checked && e.Text is not ("/" or "%" or "<<" or ">>" or ">>>"):
+            case KernelExprKind.Binary when e.Overflow != OverflowMode.Checked
+                && e.Op is not (KernelOp.Divide or KernelOp.Remainder or KernelOp.LeftShift or KernelOp.RightShift or KernelOp.UnsignedRightShift):
             case KernelExprKind.Conditional:
                 return AllTotal(e, ref member);
-            case KernelExprKind.Unary when e.Text == "!":
+            case KernelExprKind.Unary when e.Op == KernelOp.Not:
                 return AllTotal(e, ref member);
             case KernelExprKind.IsPattern:
                 return IsTotalOverString(e.Operands[0], ref member) && IsConstantPattern(e.Operands[1]);
@@ -119,25 +120,20 @@ internal sealed partial class VectorKernelEmitter
                 }
                 return true;
             }
-            case KernelExprKind.Property when e.Text == "Length" && e.Operands[0].Type.StartsWith("string", System.StringComparison.Ordinal):
+            case KernelExprKind.Property when e.Member == KernelMember.StringLength:
                 return AllTotal(e, ref member);
-            case KernelExprKind.Call when e.IsInstance && e.ArgumentNames.IsEmpty && e.Operands[0].Type == "string":
-                switch (e.Text)
+            case KernelExprKind.Call when e.ArgumentNames.IsEmpty:
+                switch (e.Member)
                 {
-                    case "ToLowerInvariant" or "ToUpperInvariant" or "Trim" or "TrimStart" or "TrimEnd" when e.Operands.Count == 1:
+                    case KernelMember.StringToLowerInvariant or KernelMember.StringToUpperInvariant or KernelMember.StringTrim
+                        or KernelMember.StringTrimStart or KernelMember.StringTrimEnd when e.Operands.Count == 1:
                         return IsTotalOverString(e.Operands[0], ref member);
-                    case "StartsWith" or "EndsWith" or "Contains" or "Equals" or "IndexOf"
+                    case KernelMember.StringStartsWith or KernelMember.StringEndsWith or KernelMember.StringContains or KernelMember.StringEquals or KernelMember.StringIndexOf
                         when (e.Operands.Count == 2 || (e.Operands.Count == 3 && IsStringComparison(e.Operands[2]))) && IsStringConstant(e.Operands[1]):
                         return IsTotalOverString(e.Operands[0], ref member);
-                    default:
-                        return false;
-                }
-            case KernelExprKind.Call when !e.IsInstance && e.ArgumentNames.IsEmpty:
-                switch (e.Text)
-                {
-                    case "global::Dsl.Hashing.Bucket" when e.Operands.Count == 2 && IsPositiveIntLiteral(e.Operands[1]):
-                    case "global::Dsl.Hashing.Hash64" when e.Operands.Count == 1 && e.Operands[0].Type == "string":
-                    case "string.IsNullOrEmpty" or "string.IsNullOrWhiteSpace" when e.Operands.Count == 1:
+                    case KernelMember.HashingBucket when e.Operands.Count == 2 && IsPositiveIntLiteral(e.Operands[1]):
+                    case KernelMember.HashingHash64 when e.Operands.Count == 1 && e.Operands[0].Type.Kind == KernelTypeKind.String:
+                    case KernelMember.StringIsNullOrEmpty or KernelMember.StringIsNullOrWhiteSpace when e.Operands.Count == 1:
                         return IsTotalOverString(e.Operands[0], ref member);
                     default:
                         return false;
@@ -160,15 +156,14 @@ internal sealed partial class VectorKernelEmitter
     }
 
     private static bool IsStringComparison(KernelExpr e) =>
-        e.Kind is KernelExprKind.StaticMember or KernelExprKind.Literal && e.Text.StartsWith("global::System.StringComparison.", System.StringComparison.Ordinal);
+        e.Kind is KernelExprKind.StaticMember or KernelExprKind.Literal && e.Type.Kind == KernelTypeKind.StringComparison && !e.Type.Nullable;
 
     // A string literal, or a string member of the stage's parameter object (never null: the runtime refuses null values).
     private static bool IsStringConstant(KernelExpr e) =>
-        (e.Kind == KernelExprKind.Literal && e.Text.StartsWith("\"", System.StringComparison.Ordinal))
-        || (e.Kind == KernelExprKind.Parameter && e.Type == "string");
+        (e.Kind == KernelExprKind.Literal && e.Type.Kind == KernelTypeKind.String && e.Constant is not null)
+        || (e.Kind == KernelExprKind.Parameter && e.Type.Kind == KernelTypeKind.String && !e.Type.Nullable);
 
     private static bool IsPositiveIntLiteral(KernelExpr e) =>
-        e.Kind == KernelExprKind.Literal && int.TryParse(e.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0;
-
-    private static bool IsNullLiteral(KernelExpr e) => e.Kind == KernelExprKind.Literal && e.Text == "null";
+        e.Kind == KernelExprKind.Literal && e.Type.Kind == KernelTypeKind.Int32
+        && int.TryParse(e.Constant, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0;
 }

@@ -92,24 +92,24 @@ internal sealed partial class VectorKernelEmitter
 
         public bool Nullable { get; }
 
-        public static TypeInfo? Parse(string type)
+        /// <summary>The lanes of a value of <paramref name="type"/>, or null where vector code has none (decimal, small integers, ...).</summary>
+        public static TypeInfo? Of(KernelType type)
         {
-            bool nullable = type.EndsWith("?", System.StringComparison.Ordinal);
-            string core = nullable ? type.Substring(0, type.Length - 1) : type;
-            VKind? kind = core switch
+            VKind? kind = type.Kind switch
             {
-                "double" => VKind.Double,
-                "float" => VKind.Float,
-                "long" => VKind.Long,
-                "int" => VKind.Int,
-                "bool" => VKind.Bool,
-                "global::System.DateTime" => VKind.DateTime,
-                "global::System.DateOnly" => VKind.Date,
-                "global::System.DayOfWeek" => VKind.DayOfWeek,
-                "string" => VKind.String,
+                KernelTypeKind.Double => VKind.Double,
+                KernelTypeKind.Single => VKind.Float,
+                KernelTypeKind.Int64 => VKind.Long,
+                KernelTypeKind.Int32 => VKind.Int,
+                KernelTypeKind.Bool => VKind.Bool,
+                KernelTypeKind.DateTime => VKind.DateTime,
+                KernelTypeKind.DateOnly => VKind.Date,
+                KernelTypeKind.DayOfWeek => VKind.DayOfWeek,
+                KernelTypeKind.String => VKind.String,
                 _ => null,
             };
-            return kind is null ? null : new TypeInfo(kind.Value, nullable && kind != VKind.String);
+            // A string value is a dictionary index: its nullability is the column's, checked where it is loaded.
+            return kind is null ? null : new TypeInfo(kind.Value, type.Nullable && kind != VKind.String);
         }
     }
 }

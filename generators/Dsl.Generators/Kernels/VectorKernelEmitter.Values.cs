@@ -8,13 +8,9 @@ namespace Dsl.Generators.Kernels;
 // Leaf values of a vector block: constants, values hoisted out of the loop, column loads and locals.
 internal sealed partial class VectorKernelEmitter
 {
-    private VValue? Constant(string type, string text)
+    private VValue? Constant(KernelExpr e)
     {
-        if (text == "null")
-        {
-            return null;
-        }
-        TypeInfo? t = TypeInfo.Parse(type);
+        TypeInfo? t = e.IsNullLiteral ? null : TypeInfo.Of(e.Type);
         if (t is null || t.Value.Nullable)
         {
             return null;
@@ -22,7 +18,7 @@ internal sealed partial class VectorKernelEmitter
         switch (t.Value.Kind)
         {
             case VKind.Bool:
-                return text switch
+                return e.Constant switch
                 {
                     "true" => new VValue(VKind.Bool, V256 + "<long>.AllBitsSet", null),
                     "false" => new VValue(VKind.Bool, V256 + "<long>.Zero", null),
@@ -32,7 +28,8 @@ internal sealed partial class VectorKernelEmitter
             case VKind.Float:
             case VKind.Int:
             case VKind.Long:
-                return new VValue(t.Value.Kind, ConstantVector(t.Value.Kind, text), null, text);
+                // The C# text, not the value: the vector constant is written as the user wrote it.
+                return new VValue(t.Value.Kind, ConstantVector(t.Value.Kind, e.Text), null, e.Text);
             default:
                 return null;
         }
@@ -40,13 +37,13 @@ internal sealed partial class VectorKernelEmitter
 
     private VValue? Hoisted(KernelExpr e)
     {
-        TypeInfo? t = TypeInfo.Parse(e.Type);
+        TypeInfo? t = TypeInfo.Of(e.Type);
         if (t is null || t.Value.Nullable || t.Value.Kind is VKind.String or VKind.DateTime)
         {
             return null;
         }
         string name = Unique("hoisted" + Tail(e.Text));
-        _before.Add("var " + name + " = " + Broadcast(t.Value.Kind, e.Text) + "; // " + e.Text + ", read once per batch");
+        _before.WriteLine("var " + name + " = " + Broadcast(t.Value.Kind, e.Text) + "; // " + e.Text + ", read once per batch");
         return new VValue(t.Value.Kind, name, null);
     }
 
@@ -60,7 +57,7 @@ internal sealed partial class VectorKernelEmitter
         {
             return known;
         }
-        TypeInfo? t = TypeInfo.Parse(e.Type);
+        TypeInfo? t = TypeInfo.Of(e.Type);
         if (t is null || t.Value.Nullable || t.Value.Kind is VKind.String or VKind.DateTime or VKind.Date)
         {
             return null;
@@ -68,7 +65,7 @@ internal sealed partial class VectorKernelEmitter
         string local = StageParametersSpec.MemberLocal(e.Text);
         string name = Unique("hoisted" + e.Text.Replace(".", string.Empty));
         string broadcast = t.Value.Kind == VKind.Bool ? Broadcast(VKind.Bool, local) : VectorClass(t.Value.Kind) + ".Create(" + local + ")";
-        _before.Add("var " + name + " = " + broadcast + "; // " + e.Text + ", read once per batch");
+        _before.WriteLine("var " + name + " = " + broadcast + "; // " + e.Text + ", read once per batch");
         var value = new VValue(t.Value.Kind, name, null);
         _parameterVectors[e.Text] = value;
         return value;
@@ -105,7 +102,7 @@ internal sealed partial class VectorKernelEmitter
             case ColumnKind.String:
                 if (column.Nullable)
                 {
-                    return null;
+                    return DeclineNull("the column '" + column.MemberName + "'", "a nullable string column has no vector form");
                 }
                 value = new VValue(VKind.String, column.MemberName, null);
                 _values[member] = value;
@@ -118,7 +115,7 @@ internal sealed partial class VectorKernelEmitter
                 if (KindOfColumn(column) is not { } kind)
                 {
                     // Members the vector code has no lanes for (decimal, Guid, small integers, ...) run per row.
-                    return null;
+                    return DeclineNull("the column '" + column.MemberName + "'", "a column of type '" + column.ClrType + "' has no vector lanes");
                 }
                 Line("var " + name + " = " + VectorClass(kind) + ".LoadUnsafe(ref " + RefTo(local + "Values", column.StorageType, writable: false) + ", (nuint)i);");
                 if (kind == VKind.DateTime)
@@ -212,7 +209,7 @@ internal sealed partial class VectorKernelEmitter
         if (_refs.Add(name))
         {
             // Blocks end at or before rowCount and count never passes i, so every vector load and store is in bounds.
-            _before.Add("ref " + elementType + " " + name + " = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + ");");
+            _before.WriteLine("ref " + elementType + " " + name + " = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + ");");
         }
         return name;
     }

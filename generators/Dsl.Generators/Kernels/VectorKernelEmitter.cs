@@ -39,9 +39,9 @@ internal sealed partial class VectorKernelEmitter
 
     private readonly System.Func<KernelExpr, string?, string?, bool, string> _renderScalar;
 
-    private readonly List<string> _before = new();
+    private readonly SourceWriter _before = new();
 
-    private readonly List<string> _block = new();
+    private readonly SourceWriter _block = new();
 
     private readonly HashSet<string> _refs = new(System.StringComparer.Ordinal);
 
@@ -58,8 +58,6 @@ internal sealed partial class VectorKernelEmitter
     private readonly Dictionary<string, string> _civilDates = new(System.StringComparer.Ordinal);
 
     private bool _valuesAreInput = true;
-
-    private int _depth;
 
     private string _stage = string.Empty;
 
@@ -83,13 +81,13 @@ internal sealed partial class VectorKernelEmitter
     }
 
     /// <summary>Lines to write before the row loop (references, hoisted constants, per-entry string values).</summary>
-    public IReadOnlyList<string> Before => _before;
+    public SourceWriter Before => _before;
 
     /// <summary>Arrays <see cref="Before"/> rents from the shared pool (element type, local); the kernel returns them.</summary>
     public IReadOnlyList<(string Element, string Name)> Rented => _rented;
 
     /// <summary>The body of the loop over whole blocks; it may <c>break</c> to hand the block to the per-row code.</summary>
-    public IReadOnlyList<string> Block => _block;
+    public SourceWriter Block => _block;
 
     /// <summary>
     /// The vector block for <paramref name="stages"/>, or null when one of their expressions has no exact vector
@@ -121,6 +119,13 @@ internal sealed partial class VectorKernelEmitter
     {
         _decline ??= new VectorDecline(_stage, construct, reason);
         return false;
+    }
+
+    /// <summary>Records why the block cannot be written, like <see cref="Decline"/>, and returns null for the value.</summary>
+    private VValue? DeclineNull(string construct, string reason)
+    {
+        Decline(construct, reason);
+        return null;
     }
 
     private bool EmitBlock(IReadOnlyList<StageSpec> stages, SchemaSpec? output, IReadOnlyDictionary<string, string> gathered, bool needsSelection)
@@ -310,14 +315,14 @@ internal sealed partial class VectorKernelEmitter
         switch (e.Kind)
         {
             case KernelExprKind.Literal:
-                return Constant(e.Type, e.Text);
+                return Constant(e);
             case KernelExprKind.StaticMember:
                 return Hoisted(e);
             case KernelExprKind.Parameter:
                 return HoistedParameter(e);
             case KernelExprKind.Default:
             {
-                TypeInfo? t = TypeInfo.Parse(e.Type);
+                TypeInfo? t = TypeInfo.Of(e.Type);
                 if (t is null || t.Value.Kind is VKind.String or VKind.DateTime or VKind.Date)
                 {
                     return null; // default(DateOnly) is 0001-01-01, not a zero vector of days
@@ -363,7 +368,7 @@ internal sealed partial class VectorKernelEmitter
     /// </summary>
     private VValue? EvalAs(KernelExpr e, TypeInfo type)
     {
-        if (IsNullLiteral(e))
+        if (e.IsNullLiteral)
         {
             return type.Nullable ? new VValue(type.Kind, ZeroOf(type.Kind), V256 + "<long>.Zero") : null;
         }
@@ -402,8 +407,7 @@ internal sealed partial class VectorKernelEmitter
     /// <summary>Whether evaluating <paramref name="e"/> may hand the block back for some lanes (so the reach of its lanes matters).</summary>
     private static bool MayHandBack(KernelExpr e)
     {
-        if (e.Kind == KernelExprKind.Switch || (e.Kind == KernelExprKind.Property && e.Text == "Value")
-            || (e.Kind == KernelExprKind.Call && !e.IsInstance && (e.Text.EndsWith(".Sign", System.StringComparison.Ordinal) || e.Text.EndsWith(".Clamp", System.StringComparison.Ordinal))))
+        if (e.Kind == KernelExprKind.Switch || e.Member is KernelMember.NullableValue or KernelMember.Sign or KernelMember.Clamp)
         {
             return true;
         }
@@ -427,19 +431,11 @@ internal sealed partial class VectorKernelEmitter
         return name;
     }
 
-    private void Line(string text) => _block.Add(new string(' ', _depth * 4) + text);
+    private void Line(string text) => _block.WriteLine(text);
 
-    private void Open()
-    {
-        Line("{");
-        _depth++;
-    }
+    private void Open() => _block.OpenBrace();
 
-    private void Close()
-    {
-        _depth--;
-        Line("}");
-    }
+    private void Close() => _block.CloseBrace();
 
     private static bool IsIdentifier(string code)
     {
@@ -478,6 +474,7 @@ internal sealed partial class VectorKernelEmitter
         return code;
     }
 
+    // The last name of a qualified name: a readable hint for a local's name, never a decision.
     private static string Tail(string qualified)
     {
         int dot = qualified.LastIndexOf('.');

@@ -175,7 +175,7 @@ public sealed partial class PipelineGenerator
             }
 
             EquatableArray<ScanPredicateSpec> predicates = kind == StageKindSpec.Filter
-                ? ScanPredicateExtractor.Extract(declaration, semanticModel, row, input, cancellationToken)
+                ? ScanPredicateExtractor.Extract(KernelLowering.ScanCondition(method, declaration, semanticModel, input, parameters, kernel, cancellationToken), input)
                 : EquatableArray<ScanPredicateSpec>.Empty;
 
             return new StageDraft(method.Name, kind, input, output, from, fromLocation, location, inputTypeLocation, kernel, predicates, parameters);

@@ -1,95 +1,86 @@
 using System;
 using System.Collections.Generic;
-using System.Threading;
+using System.Globalization;
 using Dsl.Generators.Common;
 using Dsl.Generators.Kernels;
 using Dsl.Generators.Model;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Operations;
 
 namespace Dsl.Generators.Pipelines;
 
 /// <summary>
-/// Finds, in a filter's body, the top-level <c>&amp;&amp;</c> conjuncts that compare one input column with a constant
-/// (<c>t.Amount &gt;= 0</c>, <c>t.Country == "US"</c>, <c>t.X is null</c>, <c>t.X is not null</c>, <c>t.Flag</c>).
-/// Every kept row satisfies each of them, so a scan may skip row groups whose statistics rule one out. An <c>||</c>
-/// or an <c>or</c> pattern whose every branch is such a comparison on the same column (<c>t.Status is 0 or 1 or 2</c>,
-/// <c>t.Code == 3 || t.Code &gt; 90</c>) becomes one <c>AnyOf</c> condition. Anything else (a call, a computed operand,
-/// branches on different columns) is left out, which is always safe.
+/// Finds, in a filter's lowered condition (<see cref="KernelLowering.ScanCondition"/>), the top-level <c>&amp;&amp;</c>
+/// conjuncts that compare one input column with a constant (<c>t.Amount &gt;= 0</c>, <c>t.Country == "US"</c>,
+/// <c>t.X is null</c>, <c>t.X is not null</c>, <c>t.Flag</c>). Every kept row satisfies each of them, so a scan may
+/// skip row groups whose statistics rule one out. An <c>||</c> or an <c>or</c> pattern whose every branch is such a
+/// comparison on the same column (<c>t.Status is 0 or 1 or 2</c>, <c>t.Code == 3 || t.Code &gt; 90</c>) becomes one
+/// <c>AnyOf</c> condition. Anything else (a call, a computed operand, branches on different columns) is left out,
+/// which is always safe.
 /// </summary>
 internal static class ScanPredicateExtractor
 {
-    public static EquatableArray<ScanPredicateSpec> Extract(
-        MethodDeclarationSyntax declaration,
-        SemanticModel semanticModel,
-        IParameterSymbol row,
-        SchemaSpec input,
-        CancellationToken cancellationToken)
+    public static EquatableArray<ScanPredicateSpec> Extract(KernelExpr? condition, SchemaSpec input)
     {
-        if (semanticModel.GetOperation(declaration, cancellationToken) is not IMethodBodyOperation body
-            || (body.ExpressionBody ?? body.BlockBody) is not { Operations: { Length: 1 } operations }
-            || operations[0] is not IReturnOperation { ReturnedValue: { } returned })
+        if (condition is null)
         {
             return EquatableArray<ScanPredicateSpec>.Empty;
         }
         var predicates = new List<ScanPredicateSpec>();
-        Collect(returned, row, input, predicates, cancellationToken);
+        Collect(condition, input, predicates);
         return predicates.ToEquatableArray();
     }
 
-    private static void Collect(IOperation operation, IParameterSymbol row, SchemaSpec input, List<ScanPredicateSpec> predicates, CancellationToken cancellationToken)
+    private static void Collect(KernelExpr e, SchemaSpec input, List<ScanPredicateSpec> predicates)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        operation = Strip(operation);
-        switch (operation)
+        switch (e.Kind)
         {
-            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } and:
-                Collect(and.LeftOperand, row, input, predicates, cancellationToken);
-                Collect(and.RightOperand, row, input, predicates, cancellationToken);
+            case KernelExprKind.Binary when e.Op == KernelOp.ConditionalAnd:
+                Collect(e.Operands[0], input, predicates);
+                Collect(e.Operands[1], input, predicates);
                 return;
 
-            case IBinaryOperation { OperatorMethod: null } binary when Operator(binary.OperatorKind) is { } op:
-                if (Column(binary.LeftOperand, row, input) is { } left && Constant(binary.RightOperand, left) is { } right)
+            case KernelExprKind.Binary when Operator(e.Op) is { } op:
+                if (Column(e.Operands[0], input) is { } left && Constant(e.Operands[1], left) is { } right)
                 {
                     Add(predicates, left, op, right);
                 }
-                else if (Column(binary.RightOperand, row, input) is { } right2 && Constant(binary.LeftOperand, right2) is { } left2)
+                else if (Column(e.Operands[1], input) is { } right2 && Constant(e.Operands[0], right2) is { } left2)
                 {
-                    Add(predicates, right2, Flip(op), left2);
+                    Add(predicates, right2, Operator(KernelOps.Flip(e.Op))!, left2);
                 }
                 return;
 
-            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr } or:
-                AddAnyOf(predicates, Alternatives(or, row, input, cancellationToken));
+            case KernelExprKind.Binary when e.Op == KernelOp.ConditionalOr:
+                AddAnyOf(predicates, Alternatives(e, input));
                 return;
 
-            case IIsPatternOperation { Pattern: IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } } orPattern when Column(orPattern.Value, row, input) is { } patterned:
-                AddAnyOf(predicates, PatternAlternatives(orPattern.Pattern, patterned));
-                return;
-
-            case IIsPatternOperation isPattern when Column(isPattern.Value, row, input) is { } column:
-                switch (isPattern.Pattern)
+            case KernelExprKind.IsPattern when Column(e.Operands[0], input) is { } column:
+            {
+                KernelExpr pattern = e.Operands[1];
+                switch (pattern.Kind)
                 {
-                    case IConstantPatternOperation constant when Constant(constant.Value, column) is { } value:
+                    case KernelExprKind.PatternOr:
+                        AddAnyOf(predicates, PatternAlternatives(pattern, column));
+                        return;
+                    case KernelExprKind.PatternConstant when Constant(pattern.Operands[0], column) is { } value:
                         Add(predicates, column, "Equal", value);
                         return;
-                    case INegatedPatternOperation { Pattern: IConstantPatternOperation constant } when Constant(constant.Value, column) is { } value:
+                    case KernelExprKind.PatternNot when pattern.Operands[0] is { Kind: KernelExprKind.PatternConstant } constant
+                        && Constant(constant.Operands[0], column) is { } value:
                         Add(predicates, column, "NotEqual", value);
                         return;
-                    case IRelationalPatternOperation relational when Operator(relational.OperatorKind) is { } op && Constant(relational.Value, column) is { } value:
+                    case KernelExprKind.PatternRelational when Operator(pattern.Op) is { } op && Constant(pattern.Operands[0], column) is { } value:
                         Add(predicates, column, op, value);
                         return;
                 }
                 return;
+            }
 
-            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, OperatorMethod: null } not
-                when Column(not.Operand, row, input) is { Kind: ColumnKind.Boolean, Nullable: false } flag:
+            case KernelExprKind.Unary when e.Op == KernelOp.Not && Column(e.Operands[0], input) is { Kind: ColumnKind.Boolean, Nullable: false } flag:
                 predicates.Add(new ScanPredicateSpec(flag.ColumnName, "Equal", "false"));
                 return;
 
             default:
-                if (Column(operation, row, input) is { Kind: ColumnKind.Boolean, Nullable: false } boolean)
+                if (Column(e, input) is { Kind: ColumnKind.Boolean, Nullable: false } boolean)
                 {
                     predicates.Add(new ScanPredicateSpec(boolean.ColumnName, "Equal", "true"));
                 }
@@ -98,13 +89,12 @@ internal static class ScanPredicateExtractor
     }
 
     // The branches of an '||' tree, each a single condition; null when one is not (then nothing can be said).
-    private static List<ScanPredicateSpec>? Alternatives(IOperation operation, IParameterSymbol row, SchemaSpec input, CancellationToken cancellationToken)
+    private static List<ScanPredicateSpec>? Alternatives(KernelExpr e, SchemaSpec input)
     {
-        operation = Strip(operation);
-        if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr } or)
+        if (e.Kind == KernelExprKind.Binary && e.Op == KernelOp.ConditionalOr)
         {
-            List<ScanPredicateSpec>? left = Alternatives(or.LeftOperand, row, input, cancellationToken);
-            List<ScanPredicateSpec>? right = left is null ? null : Alternatives(or.RightOperand, row, input, cancellationToken);
+            List<ScanPredicateSpec>? left = Alternatives(e.Operands[0], input);
+            List<ScanPredicateSpec>? right = left is null ? null : Alternatives(e.Operands[1], input);
             if (left is null || right is null)
             {
                 return null;
@@ -112,32 +102,32 @@ internal static class ScanPredicateExtractor
             left.AddRange(right);
             return left;
         }
-        if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd })
+        if (e.Kind == KernelExprKind.Binary && e.Op == KernelOp.ConditionalAnd)
         {
             return null;
         }
         var single = new List<ScanPredicateSpec>();
-        Collect(operation, row, input, single, cancellationToken);
+        Collect(e, input, single);
         return single.Count == 1 ? single : null;
     }
 
     // The branches of an 'or' pattern over one column, each a constant or relational pattern; null otherwise.
-    private static List<ScanPredicateSpec>? PatternAlternatives(IPatternOperation pattern, ColumnSpec column)
+    private static List<ScanPredicateSpec>? PatternAlternatives(KernelExpr pattern, ColumnSpec column)
     {
-        switch (pattern)
+        switch (pattern.Kind)
         {
-            case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } or:
-                List<ScanPredicateSpec>? left = PatternAlternatives(or.LeftPattern, column);
-                List<ScanPredicateSpec>? right = left is null ? null : PatternAlternatives(or.RightPattern, column);
+            case KernelExprKind.PatternOr:
+                List<ScanPredicateSpec>? left = PatternAlternatives(pattern.Operands[0], column);
+                List<ScanPredicateSpec>? right = left is null ? null : PatternAlternatives(pattern.Operands[1], column);
                 if (left is null || right is null)
                 {
                     return null;
                 }
                 left.AddRange(right);
                 return left;
-            case IConstantPatternOperation constant when Constant(constant.Value, column) is { } value:
+            case KernelExprKind.PatternConstant when Constant(pattern.Operands[0], column) is { } value:
                 return Single(column, "Equal", value);
-            case IRelationalPatternOperation relational when Operator(relational.OperatorKind) is { } op && Constant(relational.Value, column) is { } value:
+            case KernelExprKind.PatternRelational when Operator(pattern.Op) is { } op && Constant(pattern.Operands[0], column) is { } value:
                 return Single(column, op, value);
             default:
                 return null;
@@ -172,43 +162,51 @@ internal static class ScanPredicateExtractor
         predicates.Add(new ScanPredicateSpec(column.ColumnName, op, value));
     }
 
-    /// <summary>The input column <paramref name="operation"/> reads directly (<c>row.Member</c>), or null.</summary>
-    private static ColumnSpec? Column(IOperation operation, IParameterSymbol row, SchemaSpec input) =>
-        Strip(operation) is IPropertyReferenceOperation { Instance: IParameterReferenceOperation reference, Property: var property }
-            && SymbolEqualityComparer.Default.Equals(reference.Parameter, row)
-            ? input.FindMember(property.Name)
-            : null;
+    /// <summary>The input column <paramref name="e"/> reads directly (<c>row.Member</c>), or null.</summary>
+    private static ColumnSpec? Column(KernelExpr e, SchemaSpec input) =>
+        e.Kind == KernelExprKind.Column ? input.FindMember(e.Text) : null;
 
-    /// <summary>C# source of the constant <paramref name="operation"/> converted to <paramref name="column"/>'s type, or null.</summary>
-    private static string? Constant(IOperation operation, ColumnSpec column)
+    /// <summary>C# source of the constant <paramref name="e"/> converted to <paramref name="column"/>'s type, "null", or null when it is no constant.</summary>
+    private static string? Constant(KernelExpr e, ColumnSpec column)
     {
-        IOperation inner = operation;
-        while (!inner.ConstantValue.HasValue && inner is IConversionOperation { IsImplicit: true } conversion)
-        {
-            inner = conversion.Operand;
-        }
-        if (!inner.ConstantValue.HasValue)
-        {
-            return null;
-        }
-        object? value = inner.ConstantValue.Value;
-        if (value is null)
+        if (e.IsNullLiteral)
         {
             return "null";
         }
+        if (e.Constant is not { } text)
+        {
+            return null;
+        }
+        CultureInfo invariant = CultureInfo.InvariantCulture;
+        KernelTypeKind kind = e.Type.Kind;
         try
         {
             object? converted = column.Kind switch
             {
-                ColumnKind.Int32 when value is int or short or sbyte or byte or char => Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture),
-                ColumnKind.Int64 when value is long or int or short or sbyte or byte or uint or ushort or char => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
-                ColumnKind.Double when value is double or float or long or int or short or sbyte or byte or uint or ushort or ulong => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture),
-                ColumnKind.Float when value is float or long or int or short or sbyte or byte or uint or ushort or ulong => Convert.ToSingle(value, System.Globalization.CultureInfo.InvariantCulture),
-                ColumnKind.Boolean when value is bool => value,
-                ColumnKind.String when value is string => value,
+                ColumnKind.Int32 when kind is KernelTypeKind.Int32 or KernelTypeKind.Int16 or KernelTypeKind.SByte or KernelTypeKind.Byte or KernelTypeKind.Char =>
+                    kind == KernelTypeKind.Char ? text[0] : int.Parse(text, NumberStyles.Integer, invariant),
+                ColumnKind.Int64 when kind is KernelTypeKind.Int64 or KernelTypeKind.Int32 or KernelTypeKind.Int16 or KernelTypeKind.SByte or KernelTypeKind.Byte
+                    or KernelTypeKind.UInt32 or KernelTypeKind.UInt16 or KernelTypeKind.Char =>
+                    kind == KernelTypeKind.Char ? (long)text[0] : long.Parse(text, NumberStyles.Integer, invariant),
+                ColumnKind.Double when kind is KernelTypeKind.Double or KernelTypeKind.Single or KernelTypeKind.Int64 or KernelTypeKind.Int32 or KernelTypeKind.Int16
+                    or KernelTypeKind.SByte or KernelTypeKind.Byte or KernelTypeKind.UInt32 or KernelTypeKind.UInt16 or KernelTypeKind.UInt64 =>
+                    kind == KernelTypeKind.Single ? (double)float.Parse(text, NumberStyles.Float, invariant)
+                    : kind == KernelTypeKind.UInt64 ? (double)ulong.Parse(text, NumberStyles.Integer, invariant)
+                    : double.Parse(text, NumberStyles.Float, invariant),
+                ColumnKind.Float when kind is KernelTypeKind.Single or KernelTypeKind.Int64 or KernelTypeKind.Int32 or KernelTypeKind.Int16 or KernelTypeKind.SByte
+                    or KernelTypeKind.Byte or KernelTypeKind.UInt32 or KernelTypeKind.UInt16 or KernelTypeKind.UInt64 =>
+                    kind == KernelTypeKind.Single ? float.Parse(text, NumberStyles.Float, invariant)
+                    : kind == KernelTypeKind.UInt64 ? (float)ulong.Parse(text, NumberStyles.Integer, invariant)
+                    : (float)long.Parse(text, NumberStyles.Integer, invariant),
+                ColumnKind.Boolean when kind == KernelTypeKind.Bool => text == "true",
+                ColumnKind.String when kind == KernelTypeKind.String => text,
                 _ => null,
             };
             return converted is null ? null : KernelLowering.ConstantText(converted);
+        }
+        catch (FormatException)
+        {
+            return null;
         }
         catch (OverflowException)
         {
@@ -216,32 +214,14 @@ internal static class ScanPredicateExtractor
         }
     }
 
-    private static IOperation Strip(IOperation operation)
+    private static string? Operator(KernelOp op) => op switch
     {
-        while (operation is IConversionOperation { IsImplicit: true, OperatorMethod: null } conversion)
-        {
-            operation = conversion.Operand;
-        }
-        return operation;
-    }
-
-    private static string? Operator(BinaryOperatorKind kind) => kind switch
-    {
-        BinaryOperatorKind.Equals => "Equal",
-        BinaryOperatorKind.NotEquals => "NotEqual",
-        BinaryOperatorKind.LessThan => "LessThan",
-        BinaryOperatorKind.LessThanOrEqual => "LessThanOrEqual",
-        BinaryOperatorKind.GreaterThan => "GreaterThan",
-        BinaryOperatorKind.GreaterThanOrEqual => "GreaterThanOrEqual",
+        KernelOp.Equals => "Equal",
+        KernelOp.NotEquals => "NotEqual",
+        KernelOp.LessThan => "LessThan",
+        KernelOp.LessThanOrEqual => "LessThanOrEqual",
+        KernelOp.GreaterThan => "GreaterThan",
+        KernelOp.GreaterThanOrEqual => "GreaterThanOrEqual",
         _ => null,
-    };
-
-    private static string Flip(string op) => op switch
-    {
-        "LessThan" => "GreaterThan",
-        "LessThanOrEqual" => "GreaterThanOrEqual",
-        "GreaterThan" => "LessThan",
-        "GreaterThanOrEqual" => "LessThanOrEqual",
-        _ => op,
     };
 }

@@ -51,7 +51,7 @@ public sealed class ExplainTests
 
         string[] lines = stdout.ToString().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         Assert.Equal(
-            "      runs as: per-row code, no vector block (in Round, 'Math.Round(Value, Digits)': no exact vector form) [DSL4002]",
+            "      runs as: per-row code, no vector block (in Round, 'Math.Round(Value, Digits)': Math.Round's digits must be a literal from 0 to 15 (other digits throw)) [DSL4002]",
             RunsAs(lines, "Round"));
         Assert.Equal("      runs as: vector blocks (the rows after the last whole block: per-row code)", RunsAs(lines, "Positive"));
         Assert.Equal(
@@ -75,7 +75,7 @@ public sealed class ExplainTests
         JsonElement decline = segments["Round"].GetProperty("noVectorBlock");
         Assert.Equal("Round", decline.GetProperty("stage").GetString());
         Assert.Equal("'Math.Round(Value, Digits)'", decline.GetProperty("construct").GetString());
-        Assert.Equal("no exact vector form", decline.GetProperty("reason").GetString());
+        Assert.Equal("Math.Round's digits must be a literal from 0 to 15 (other digits throw)", decline.GetProperty("reason").GetString());
         Assert.Equal("VectorBlocks", segments["Positive"].GetProperty("execution").GetString());
         Assert.False(segments["Positive"].TryGetProperty("noVectorBlock", out _));
         Assert.Equal("MethodPerRow", segments["Odd"].GetProperty("execution").GetString());

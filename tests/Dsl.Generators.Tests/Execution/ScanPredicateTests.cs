@@ -36,4 +36,29 @@ public sealed class ScanPredicateTests
         Assert.Equal([0, 1, 2], predicates[0].Alternatives.Select(a => a.Value));
         Assert.Equal([ScanOperator.IsNull, ScanOperator.GreaterThanOrEqual], predicates[2].Alternatives.Select(a => a.Operator));
     }
+
+    [Fact]
+    public void FilterThatCallsItsMethodPerRow_StillPrunesByTheConjunctsThatLowerOnTheirOwn()
+    {
+        const string source = TestSources.Usings + """
+            namespace Sample;
+
+            [Schema]
+            public partial record Sale(double Amount, string Country, bool Flag);
+
+            [Pipeline("sales")]
+            public static partial class Sales
+            {
+                [Filter]
+                static bool Keep(Sale s) => s.Amount >= 0 && s.Country.Split(',').Length > 1 && s.Country == "US" && !s.Flag;
+            }
+            """;
+        using var snippet = LoadedSnippet.Compile(source);
+        Assert.Contains("calls the method per row", snippet.Run.GeneratedSource("Sample.Sales.Pipeline.g.cs"), StringComparison.Ordinal);
+        IReadOnlyList<ScanPredicate> predicates = snippet.Pipeline("Sample.Sales").Plan.Stages[0].ScanPredicates!;
+
+        Assert.Equal(
+            [("Amount", ScanOperator.GreaterThanOrEqual, (object?)0.0), ("Country", ScanOperator.Equal, "US"), ("Flag", ScanOperator.Equal, false)],
+            predicates.Select(p => (p.Column, p.Operator, p.Value)));
+    }
 }
