@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Dsl.Parquet.Formatting;
+namespace Dsl.Cli.Formatting;
 
 /// <summary>
 /// Writes batches as JSON lines, one object a row, in DuckDB's conventions (the format of the conformance files'
@@ -17,7 +17,7 @@ namespace Dsl.Parquet.Formatting;
 /// valid JSON document, as DuckDB does (see <see cref="EmbedJson"/>); a value that is not valid JSON is written as a
 /// string, so every line stays valid.
 /// </summary>
-public sealed class JsonLinesWriter
+internal sealed class JsonLinesWriter
 {
     private readonly TextWriter _writer;
     private readonly IReadOnlySet<string> _utcColumns;
@@ -390,19 +390,7 @@ public sealed class JsonLinesWriter
     }
 
     /// <summary>An unscaled decimal as text with exactly <paramref name="scale"/> digits after the point.</summary>
-    public static string FormatDecimal(Int128 unscaled, int scale)
-    {
-        bool negative = Int128.IsNegative(unscaled);
-        // The magnitude of Int128.MinValue does not fit Int128; UInt128 holds every magnitude.
-        UInt128 magnitude = negative ? (UInt128)(-(unscaled + 1)) + 1 : (UInt128)unscaled;
-        string digits = magnitude.ToString(CultureInfo.InvariantCulture);
-        if (scale > 0)
-        {
-            digits = digits.PadLeft(scale + 1, '0');
-            digits = digits[..^scale] + "." + digits[^scale..];
-        }
-        return negative ? "-" + digits : digits;
-    }
+    public static string FormatDecimal(Int128 unscaled, int scale) => Decimals.ToText(unscaled, scale);
 
     private static void AppendDate(StringBuilder sb, long year, int month, int day)
     {

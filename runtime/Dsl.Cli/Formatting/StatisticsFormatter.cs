@@ -4,14 +4,14 @@ using System.Text;
 using Dsl.Parquet.Metadata;
 using Dsl.Parquet.Reading;
 
-namespace Dsl.Parquet.Formatting;
+namespace Dsl.Cli.Formatting;
 
 /// <summary>
 /// Renders a leaf column's statistics values (PLAIN-encoded min/max bytes) as text in its logical type, the way
 /// <see cref="JsonLinesWriter"/> writes values: dates, times, timestamps, decimals with their scale, strings quoted,
 /// binary escaped. A value whose length does not fit the physical type is shown as raw bytes.
 /// </summary>
-public static class StatisticsFormatter
+internal static class StatisticsFormatter
 {
     /// <summary>The text of the statistics value <paramref name="value"/> of the leaf <paramref name="leaf"/>.</summary>
     public static string Format(SchemaElement leaf, ReadOnlySpan<byte> value)

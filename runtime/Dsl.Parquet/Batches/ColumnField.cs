@@ -31,7 +31,7 @@ public sealed record ColumnField(string Name, ColumnType Type, bool Nullable)
 
     /// <summary>
     /// For <see cref="ColumnType.String"/>: whether the text is a JSON document (Parquet's <c>JSON</c> logical type).
-    /// Values are still strings; JSON output (<see cref="Dsl.Parquet.Formatting.JsonLinesWriter"/>) embeds valid ones as
+    /// Values are still strings; JSON output (<c>dsl parquet cat</c>) embeds valid ones as
     /// JSON, and the Parquet writer annotates the column <c>JSON</c>.
     /// </summary>
     public bool IsJson { get; init; }

@@ -15,9 +15,27 @@ public static class Decimals
         Int128 magnitude = negative ? -unscaled : unscaled;
         if (magnitude > MaxMantissa)
         {
-            throw new OverflowException($"The decimal {Parquet.Formatting.JsonLinesWriter.FormatDecimal(unscaled, scale)} has more significant digits than a C# decimal holds (about 28); declare fewer digits in the data or read the column as a string.");
+            throw new OverflowException($"The decimal {ToText(unscaled, scale)} has more significant digits than a C# decimal holds (about 28); declare fewer digits in the data or read the column as a string.");
         }
         return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), (int)(uint)(magnitude >> 64), negative, (byte)scale);
+    }
+
+    /// <summary>
+    /// <c>unscaled / 10^scale</c> as text with exactly <paramref name="scale"/> digits after the point, every digit
+    /// kept (no rounding, whatever the precision): <c>-0.05</c> for (-5, 2).
+    /// </summary>
+    internal static string ToText(Int128 unscaled, int scale)
+    {
+        bool negative = Int128.IsNegative(unscaled);
+        // The magnitude of Int128.MinValue does not fit Int128; UInt128 holds every magnitude.
+        UInt128 magnitude = negative ? (UInt128)(-(unscaled + 1)) + 1 : (UInt128)unscaled;
+        string digits = magnitude.ToString(CultureInfo.InvariantCulture);
+        if (scale > 0)
+        {
+            digits = digits.PadLeft(scale + 1, '0');
+            digits = digits[..^scale] + "." + digits[^scale..];
+        }
+        return negative ? "-" + digits : digits;
     }
 
     /// <summary>

@@ -23,7 +23,7 @@ public sealed class ParquetColumnInfo
     public string Name => Element.Name;
 
     /// <summary>The schema element describing the field.</summary>
-    public SchemaElement Element { get; }
+    internal SchemaElement Element { get; }
 
     /// <summary>Whether the field is a group (struct, list or map) rather than a leaf column.</summary>
     public bool IsGroup => Element.Type is null;
@@ -47,33 +47,13 @@ public sealed class ParquetColumnInfo
     public bool IsAdjustedToUtc => Field?.IsAdjustedToUtc ?? false;
 
     /// <summary>The physical type in the spec's spelling (e.g. <c>INT64</c>), or <c>group</c>.</summary>
-    public string PhysicalTypeName => Element.Type switch
-    {
-        null => "group",
-        PhysicalType.Boolean => "BOOLEAN",
-        PhysicalType.Int32 => "INT32",
-        PhysicalType.Int64 => "INT64",
-        PhysicalType.Int96 => "INT96",
-        PhysicalType.Float => "FLOAT",
-        PhysicalType.Double => "DOUBLE",
-        PhysicalType.ByteArray => "BYTE_ARRAY",
-        PhysicalType.FixedLenByteArray => $"FIXED_LEN_BYTE_ARRAY({Element.TypeLength})",
-        { } other => $"#{(int)other}",
-    };
+    public string PhysicalTypeName => SchemaElementNames.PhysicalType(Element);
 
-    /// <summary>The logical (or legacy converted) annotation, or an empty string when there is none.</summary>
-    public string LogicalTypeName => Element.LogicalType is { } lt
-        ? lt.ToString()
-        : Element.ConvertedType is { } ct ? ct.ToString().ToUpperInvariant() : "";
+    /// <summary>The logical (or legacy converted) annotation in the spec's spelling, or an empty string when there is none.</summary>
+    public string LogicalTypeName => SchemaElementNames.LogicalType(Element);
 
     /// <summary>The repetition in the spec's spelling.</summary>
-    public string RepetitionName => (Element.Repetition ?? FieldRepetition.Required) switch
-    {
-        FieldRepetition.Required => "REQUIRED",
-        FieldRepetition.Optional => "OPTIONAL",
-        FieldRepetition.Repeated => "REPEATED",
-        { } other => $"#{(int)other}",
-    };
+    public string RepetitionName => SchemaElementNames.Repetition(Element);
 
     /// <summary>How the field is assembled from its leaves; null when it is not supported.</summary>
     internal FieldPlan? Plan { get; }

@@ -26,6 +26,7 @@ public sealed class ParquetFileReader : IDisposable
     private readonly long _dataEnd;
     private readonly List<ParquetColumnInfo> _columns;
     private BatchSchema? _schema;
+    private ParquetMetadata? _metadata;
 
     /// <summary>Opens the file at <paramref name="path"/>.</summary>
     /// <exception cref="ParquetFormatException">The file is not a readable Parquet file.</exception>
@@ -52,7 +53,7 @@ public sealed class ParquetFileReader : IDisposable
         Name = name ?? "stream";
         try
         {
-            Metadata = ReadFooter(out _dataEnd);
+            Footer = ReadFooter(out _dataEnd);
             _columns = MapSchema();
         }
         catch
@@ -68,8 +69,11 @@ public sealed class ParquetFileReader : IDisposable
     /// <summary>How errors name the input: the path, or the name given for a stream.</summary>
     public string Name { get; }
 
-    /// <summary>The parsed footer.</summary>
-    public FileMetaData Metadata { get; }
+    /// <summary>A read-only view of the footer: schema leaves, row groups, column chunks (codec, encodings, sizes, statistics), key-value metadata.</summary>
+    public ParquetMetadata Metadata => _metadata ??= new ParquetMetadata(Footer);
+
+    /// <summary>The parsed footer, in the Thrift types.</summary>
+    internal FileMetaData Footer { get; }
 
     /// <summary>The top-level fields, readable or not.</summary>
     public IReadOnlyList<ParquetColumnInfo> Columns => _columns;
@@ -79,7 +83,7 @@ public sealed class ParquetFileReader : IDisposable
     public BatchSchema Schema => _schema ??= BuildSchema(null);
 
     /// <summary>Number of row groups.</summary>
-    public int RowGroupCount => Metadata.RowGroups.Count;
+    public int RowGroupCount => Footer.RowGroups.Count;
 
     /// <summary>Total number of rows, summed over the row groups.</summary>
     public long RowCount
@@ -87,7 +91,7 @@ public sealed class ParquetFileReader : IDisposable
         get
         {
             long total = 0;
-            foreach (RowGroup group in Metadata.RowGroups)
+            foreach (RowGroup group in Footer.RowGroups)
             {
                 total += group.NumRows;
             }
@@ -108,7 +112,7 @@ public sealed class ParquetFileReader : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, RowGroupCount);
         List<ParquetColumnInfo> selected = Select(columns);
         BatchSchema schema = BuildSchema(selected);
-        RowGroup group = Metadata.RowGroups[index];
+        RowGroup group = Footer.RowGroups[index];
         if (group.NumRows < 0 || group.NumRows > Array.MaxLength)
         {
             throw new ParquetFormatException($"The row group claims {group.NumRows} rows; a row group must have between 0 and {Array.MaxLength} rows to be read into one batch.", Name, null, index, null);
@@ -138,7 +142,7 @@ public sealed class ParquetFileReader : IDisposable
         if (plan is LeafPlan { IsFlat: true } flat)
         {
             using var flatLevels = new LevelState(flat, nested: false);
-            return ColumnChunkReader.Read(_stream, Magic.Length, _dataEnd, Metadata.CreatedBy, new ChunkLocation(Name, flat.Path, index), flat, group.Columns[flat.LeafIndex], rows, flatLevels);
+            return ColumnChunkReader.Read(_stream, Magic.Length, _dataEnd, Footer.CreatedBy, new ChunkLocation(Name, flat.Path, index), flat, group.Columns[flat.LeafIndex], rows, flatLevels);
         }
         var leaves = new Dictionary<LeafPlan, NestedAssembler.LeafRead>();
         try
@@ -148,7 +152,7 @@ public sealed class ParquetFileReader : IDisposable
                 var levels = new LevelState(leaf, nested: true);
                 try
                 {
-                    Column column = ColumnChunkReader.Read(_stream, Magic.Length, _dataEnd, Metadata.CreatedBy, new ChunkLocation(Name, leaf.Path, index), leaf, group.Columns[leaf.LeafIndex], rows, levels);
+                    Column column = ColumnChunkReader.Read(_stream, Magic.Length, _dataEnd, Footer.CreatedBy, new ChunkLocation(Name, leaf.Path, index), leaf, group.Columns[leaf.LeafIndex], rows, levels);
                     leaves.Add(leaf, new NestedAssembler.LeafRead(column, levels));
                 }
                 finally
@@ -188,7 +192,7 @@ public sealed class ParquetFileReader : IDisposable
 
     private IEnumerable<RecordBatch> IterateRowGroup(int index, IReadOnlyList<string>? columns, List<ParquetColumnInfo> selected, BatchSchema schema, int batchRows)
     {
-        RowGroup group = Metadata.RowGroups[index];
+        RowGroup group = Footer.RowGroups[index];
         if (group.NumRows <= batchRows || selected.Any(c => c.Plan is not LeafPlan { IsFlat: true }))
         {
             yield return ReadRowGroup(index, columns);
@@ -206,7 +210,7 @@ public sealed class ParquetFileReader : IDisposable
             {
                 var leaf = (LeafPlan)info.Plan!;
                 // Segments of at least a batch, so a batch spans at most two of them per column.
-                cursors.Add(new FlatChunkCursor(_stream, Magic.Length, _dataEnd, Metadata.CreatedBy, new ChunkLocation(Name, leaf.Path, index), leaf, group.Columns[leaf.LeafIndex], rows, batchRows));
+                cursors.Add(new FlatChunkCursor(_stream, Magic.Length, _dataEnd, Footer.CreatedBy, new ChunkLocation(Name, leaf.Path, index), leaf, group.Columns[leaf.LeafIndex], rows, batchRows));
             }
             var pieces = new List<ColumnPiece>();
             for (int start = 0; start < rows; start += batchRows)
@@ -374,15 +378,15 @@ public sealed class ParquetFileReader : IDisposable
         int leaves;
         try
         {
-            columns = SchemaMapper.Map(Metadata.Schema, out leaves);
+            columns = SchemaMapper.Map(Footer.Schema, out leaves);
         }
         catch (ParquetFormatException ex)
         {
             throw new ParquetFormatException($"The schema is malformed: {ex.Message}", Name, null, null, null, ex);
         }
-        for (int i = 0; i < Metadata.RowGroups.Count; i++)
+        for (int i = 0; i < Footer.RowGroups.Count; i++)
         {
-            int chunks = Metadata.RowGroups[i].Columns.Count;
+            int chunks = Footer.RowGroups[i].Columns.Count;
             if (chunks != leaves)
             {
                 throw new ParquetFormatException($"The row group has {chunks} column chunks but the schema has {leaves} leaf columns.", Name, null, i, null);

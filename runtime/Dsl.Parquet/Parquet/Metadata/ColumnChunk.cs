@@ -3,7 +3,7 @@ using Dsl.Parquet.Thrift;
 namespace Dsl.Parquet.Metadata;
 
 /// <summary>One column's data within a row group (Thrift <c>ColumnChunk</c>).</summary>
-public sealed class ColumnChunk
+internal sealed class ColumnChunk
 {
     /// <summary>The file holding the chunk when it is not this file (not supported for reading).</summary>
     public string? FilePath { get; set; }

@@ -3,7 +3,7 @@ using Dsl.Parquet.Thrift;
 namespace Dsl.Parquet.Metadata;
 
 /// <summary>Where a column chunk's pages are and how they are encoded (Thrift <c>ColumnMetaData</c>).</summary>
-public sealed class ColumnMetaData
+internal sealed class ColumnMetaData
 {
     /// <summary>The physical type.</summary>
     public PhysicalType Type { get; set; }

@@ -1,7 +1,7 @@
 namespace Dsl.Parquet.Metadata;
 
 /// <summary>The sort order used for a column's min/max statistics (Thrift <c>ColumnOrder</c>).</summary>
-public enum ColumnOrder
+internal enum ColumnOrder
 {
     /// <summary>An order this reader does not know.</summary>
     Unknown = 0,

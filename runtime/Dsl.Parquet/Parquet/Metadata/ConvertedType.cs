@@ -1,7 +1,7 @@
 namespace Dsl.Parquet.Metadata;
 
 /// <summary>The legacy logical annotation of a schema field (Thrift <c>ConvertedType</c>).</summary>
-public enum ConvertedType
+internal enum ConvertedType
 {
     /// <summary>UTF-8 text.</summary>
     Utf8 = 0,

@@ -3,7 +3,7 @@ using Dsl.Parquet.Thrift;
 namespace Dsl.Parquet.Metadata;
 
 /// <summary>The header of a version 1 data page (Thrift <c>DataPageHeader</c>).</summary>
-public sealed class DataPageHeader
+internal sealed class DataPageHeader
 {
     /// <summary>Number of values, nulls included.</summary>
     public int NumValues { get; set; }

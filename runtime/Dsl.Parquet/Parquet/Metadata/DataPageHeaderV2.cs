@@ -6,7 +6,7 @@ namespace Dsl.Parquet.Metadata;
 /// The header of a version 2 data page (Thrift <c>DataPageHeaderV2</c>): levels come first, uncompressed, and
 /// only the values section is compressed (when <see cref="IsCompressed"/>).
 /// </summary>
-public sealed class DataPageHeaderV2
+internal sealed class DataPageHeaderV2
 {
     /// <summary>Number of values, nulls included.</summary>
     public int NumValues { get; set; }

@@ -3,7 +3,7 @@ using Dsl.Parquet.Thrift;
 namespace Dsl.Parquet.Metadata;
 
 /// <summary>The header of a dictionary page (Thrift <c>DictionaryPageHeader</c>).</summary>
-public sealed class DictionaryPageHeader
+internal sealed class DictionaryPageHeader
 {
     /// <summary>Number of dictionary entries.</summary>
     public int NumValues { get; set; }

@@ -1,7 +1,7 @@
 namespace Dsl.Parquet.Metadata;
 
 /// <summary>How often a schema field occurs in its parent (Thrift <c>FieldRepetitionType</c>).</summary>
-public enum FieldRepetition
+internal enum FieldRepetition
 {
     /// <summary>Exactly once.</summary>
     Required = 0,

@@ -3,7 +3,7 @@ using Dsl.Parquet.Thrift;
 namespace Dsl.Parquet.Metadata;
 
 /// <summary>The footer of a Parquet file (Thrift <c>FileMetaData</c>).</summary>
-public sealed class FileMetaData
+internal sealed class FileMetaData
 {
     /// <summary>The format version the writer followed.</summary>
     public int Version { get; set; }

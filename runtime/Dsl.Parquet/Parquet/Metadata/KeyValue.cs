@@ -3,7 +3,7 @@ using Dsl.Parquet.Thrift;
 namespace Dsl.Parquet.Metadata;
 
 /// <summary>A key/value metadata entry of a file or column chunk.</summary>
-public sealed class KeyValue
+internal sealed class KeyValue
 {
     /// <summary>The key.</summary>
     public string Key { get; set; } = "";

@@ -6,7 +6,7 @@ namespace Dsl.Parquet.Metadata;
 /// The logical annotation of a schema field (the Thrift <c>LogicalType</c> union), flattened: <see cref="Kind"/>
 /// says which member is set and the other properties carry that member's parameters.
 /// </summary>
-public sealed class LogicalType
+internal sealed class LogicalType
 {
     /// <summary>Which union member is set.</summary>
     public LogicalTypeKind Kind { get; set; }

@@ -1,7 +1,7 @@
 namespace Dsl.Parquet.Metadata;
 
 /// <summary>Which member of the Thrift <c>LogicalType</c> union is set.</summary>
-public enum LogicalTypeKind
+internal enum LogicalTypeKind
 {
     /// <summary>A logical type this reader does not know; the field is read by its physical type.</summary>
     Unknown = 0,

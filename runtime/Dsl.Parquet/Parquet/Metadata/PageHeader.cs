@@ -3,7 +3,7 @@ using Dsl.Parquet.Thrift;
 namespace Dsl.Parquet.Metadata;
 
 /// <summary>The header that precedes every page (Thrift <c>PageHeader</c>).</summary>
-public sealed class PageHeader
+internal sealed class PageHeader
 {
     /// <summary>The kind of page.</summary>
     public PageType Type { get; set; }

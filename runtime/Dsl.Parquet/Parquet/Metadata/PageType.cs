@@ -1,7 +1,7 @@
 namespace Dsl.Parquet.Metadata;
 
 /// <summary>The kind of a page (Thrift <c>PageType</c>).</summary>
-public enum PageType
+internal enum PageType
 {
     /// <summary>A data page, version 1.</summary>
     DataPage = 0,

@@ -3,7 +3,7 @@ using Dsl.Parquet.Thrift;
 namespace Dsl.Parquet.Metadata;
 
 /// <summary>A horizontal slice of the file: one <see cref="ColumnChunk"/> per leaf column (Thrift <c>RowGroup</c>).</summary>
-public sealed class RowGroup
+internal sealed class RowGroup
 {
     /// <summary>The column chunks, in schema leaf order.</summary>
     public List<ColumnChunk> Columns { get; set; } = [];

@@ -6,7 +6,7 @@ namespace Dsl.Parquet.Metadata;
 /// One node of the flattened (depth-first) Parquet schema: a group when <see cref="Type"/> is null, otherwise a
 /// leaf column.
 /// </summary>
-public sealed class SchemaElement
+internal sealed class SchemaElement
 {
     /// <summary>The physical type of a leaf; null for a group.</summary>
     public PhysicalType? Type { get; set; }

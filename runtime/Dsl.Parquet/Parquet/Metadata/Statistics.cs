@@ -6,7 +6,7 @@ namespace Dsl.Parquet.Metadata;
 /// Column chunk or page statistics. <see cref="MinValue"/>/<see cref="MaxValue"/> are PLAIN-encoded values ordered
 /// by the column's sort order; <see cref="Min"/>/<see cref="Max"/> are the deprecated signed-byte-order fields.
 /// </summary>
-public sealed class Statistics
+internal sealed class Statistics
 {
     /// <summary>Deprecated maximum (field 1).</summary>
     public byte[]? Max { get; set; }

@@ -1,7 +1,7 @@
 namespace Dsl.Parquet.Metadata;
 
 /// <summary>The unit of a TIME or TIMESTAMP logical type.</summary>
-public enum TimeUnit
+internal enum TimeUnit
 {
     /// <summary>Milliseconds.</summary>
     Millis = 1,
