@@ -39,7 +39,7 @@ internal static partial class ParquetCommands
     private static FileStats ReadStats(string path, bool perRowGroup)
     {
         using var reader = new ParquetFileReader(path);
-        FileMetaData meta = reader.Metadata;
+        FileMetaData meta = reader.Footer;
         List<(string Path, SchemaElement Leaf)> leaves = Leaves(meta.Schema);
         var columns = new List<ColumnStats>(leaves.Count);
         for (int c = 0; c < leaves.Count; c++)

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Dsl.Cli.Formatting;
 using Dsl.Parquet;
-using Dsl.Parquet.Formatting;
 using Dsl.Parquet.Metadata;
 
 namespace Dsl.Cli;
@@ -133,7 +133,7 @@ internal static partial class ParquetCommands
     private static void PrintSchema(string path, TextWriter output)
     {
         using var reader = new ParquetFileReader(path);
-        FileMetaData meta = reader.Metadata;
+        FileMetaData meta = reader.Footer;
         var sb = new StringBuilder();
         sb.Append("file: ").Append(path).Append('\n');
         sb.Append("created by: ").Append(meta.CreatedBy ?? "(unknown)").Append('\n');
@@ -179,7 +179,7 @@ internal static partial class ParquetCommands
         {
             sb.Append(' ').Append(logical);
         }
-        sb.Append(' ').Append((e.Repetition ?? FieldRepetition.Required).ToString().ToUpperInvariant()).Append(suffix).Append('\n');
+        sb.Append(' ').Append(SchemaElementNames.Repetition(e)).Append(suffix).Append('\n');
         int children = e.Type is null || e.NumChildren is > 0 ? e.NumChildren ?? 0 : 0;
         for (int c = 0; c < children && index < schema.Count; c++)
         {
@@ -187,52 +187,14 @@ internal static partial class ParquetCommands
         }
     }
 
-    /// <summary>The element's logical type (or legacy converted type) as the spec spells it, or "" when it has none.</summary>
-    private static string LogicalTypeName(SchemaElement e) =>
-        e.LogicalType is { } lt && lt.Kind != LogicalTypeKind.Unknown ? lt.ToString()
-        : e.ConvertedType is { } ct ? ConvertedTypeName(e, ct)
-        : e.LogicalType is { } unknown ? unknown.ToString() : "";
+    private static string LogicalTypeName(SchemaElement e) => SchemaElementNames.LogicalType(e);
 
-    /// <summary>A legacy converted type in the spec's spelling, a DECIMAL with its precision and scale.</summary>
-    private static string ConvertedTypeName(SchemaElement e, ConvertedType ct) => ct switch
-    {
-        ConvertedType.Utf8 => "UTF8",
-        ConvertedType.Map => "MAP",
-        ConvertedType.MapKeyValue => "MAP_KEY_VALUE",
-        ConvertedType.List => "LIST",
-        ConvertedType.Enum => "ENUM",
-        ConvertedType.Decimal => string.Create(CultureInfo.InvariantCulture, $"DECIMAL({(e.Precision is { } p ? p.ToString(CultureInfo.InvariantCulture) : "?")},{e.Scale ?? 0})"),
-        ConvertedType.Date => "DATE",
-        ConvertedType.TimeMillis => "TIME_MILLIS",
-        ConvertedType.TimeMicros => "TIME_MICROS",
-        ConvertedType.TimestampMillis => "TIMESTAMP_MILLIS",
-        ConvertedType.TimestampMicros => "TIMESTAMP_MICROS",
-        ConvertedType.UInt8 => "UINT_8",
-        ConvertedType.UInt16 => "UINT_16",
-        ConvertedType.UInt32 => "UINT_32",
-        ConvertedType.UInt64 => "UINT_64",
-        ConvertedType.Int8 => "INT_8",
-        ConvertedType.Int16 => "INT_16",
-        ConvertedType.Int32 => "INT_32",
-        ConvertedType.Int64 => "INT_64",
-        ConvertedType.Json => "JSON",
-        ConvertedType.Bson => "BSON",
-        ConvertedType.Interval => "INTERVAL",
-        _ => string.Create(CultureInfo.InvariantCulture, $"CONVERTED_TYPE({(int)ct})"),
-    };
-
-    private static string PhysicalTypeName(SchemaElement e) => e.Type switch
-    {
-        null => "group",
-        PhysicalType.ByteArray => "BYTE_ARRAY",
-        PhysicalType.FixedLenByteArray => $"FIXED_LEN_BYTE_ARRAY({e.TypeLength})",
-        { } t => t.ToString().ToUpperInvariant(),
-    };
+    private static string PhysicalTypeName(SchemaElement e) => SchemaElementNames.PhysicalType(e);
 
     private static void PrintMeta(string path, TextWriter output)
     {
         using var reader = new ParquetFileReader(path);
-        FileMetaData meta = reader.Metadata;
+        FileMetaData meta = reader.Footer;
         List<(string Path, SchemaElement Leaf)> leaves = Leaves(meta.Schema);
         var sb = new StringBuilder();
         sb.Append("file: ").Append(path).Append('\n');

@@ -135,7 +135,7 @@ public sealed class ParquetCommandTests : IDisposable
         ];
         for (int c = 0; c < expected0.Length; c++)
         {
-            ColumnMetaData meta = reader.Metadata.RowGroups[0].Columns[c].MetaData!;
+            ParquetColumnChunkMetadata meta = reader.Metadata.RowGroups[0].Columns[c]!;
             string sizes = $"{meta.TotalCompressedSize} bytes stored, {meta.TotalUncompressedSize} uncompressed";
             Assert.Equal("  " + expected0[c].Replace("{0}", sizes, StringComparison.Ordinal), lines[g0 + 1 + c]);
         }

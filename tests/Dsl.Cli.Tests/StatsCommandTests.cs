@@ -92,7 +92,7 @@ public sealed class StatsCommandTests : IDisposable
         using var reader = new ParquetFileReader(_file);
         for (int c = 0; c < StatsFile.Columns.Length; c++)
         {
-            ColumnMetaData[] chunks = [.. reader.Metadata.RowGroups.Select(g => g.Columns[c].MetaData!)];
+            ParquetColumnChunkMetadata[] chunks = [.. reader.Metadata.RowGroups.Select(g => g.Columns[c]!)];
             JsonElement column = Column(root, StatsFile.Columns[c]);
             long compressed = chunks.Sum(m => m.TotalCompressedSize);
             long uncompressed = chunks.Sum(m => m.TotalUncompressedSize);

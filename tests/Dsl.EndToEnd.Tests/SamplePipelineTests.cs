@@ -239,7 +239,7 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains($"Using settings from {config}", stdout);
         string part = Assert.Single(Directory.GetFiles(Path.Combine(output, "features"), "part-*.parquet"));
         using var reader = new ParquetFileReader(part);
-        Assert.Equal(Dsl.Parquet.Metadata.CompressionCodec.Gzip, reader.Metadata.RowGroups[0].Columns[0].MetaData!.Codec);
+        Assert.Equal(Dsl.Parquet.Metadata.CompressionCodec.Gzip, reader.Metadata.RowGroups[0].Columns[0]!.Codec);
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
     }
 

@@ -22,7 +22,7 @@ public sealed class TemplateFixture : IDisposable
             ["DOTNET_CLI_UI_LANGUAGE"] = "en",
         };
         string artifacts = Root.CreateSubdirectory("artifacts");
-        foreach (string project in new[] { "runtime/Dsl.Runtime/Dsl.Runtime.csproj", "sdk/Dsl.Sdk/Dsl.Sdk.csproj", "templates/Dsl.Templates/Dsl.Templates.csproj", "runtime/Dsl.Cli/Dsl.Cli.csproj" })
+        foreach (string project in new[] { "runtime/Dsl.Parquet/Dsl.Parquet.csproj", "runtime/Dsl.Runtime/Dsl.Runtime.csproj", "sdk/Dsl.Sdk/Dsl.Sdk.csproj", "templates/Dsl.Templates/Dsl.Templates.csproj", "runtime/Dsl.Cli/Dsl.Cli.csproj" })
         {
             // A separate ArtifactsPath keeps this build from touching the outputs the running tests came from.
             CommandRunner.Run(RepoPaths.RepoRoot, Environment, Slow, "dotnet", "pack", project, "-o", Feed, $"-p:Version={Version}", $"-p:ArtifactsPath={artifacts}/")

@@ -87,7 +87,7 @@ public sealed class ByteStreamSplitWriterTests
         int row = 0;
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
-            foreach (ColumnChunk chunk in reader.Metadata.RowGroups[g].Columns)
+            foreach (ColumnChunk chunk in reader.Footer.RowGroups[g].Columns)
             {
                 ColumnMetaData meta = chunk.MetaData!;
                 Assert.Contains(ParquetEncoding.ByteStreamSplit, meta.Encodings);
@@ -126,20 +126,20 @@ public sealed class ByteStreamSplitWriterTests
         using var splitReader = new ParquetFileReader(new MemoryStream(split));
         for (int c = 0; c < 3; c++)
         {
-            Statistics expected = plainReader.Metadata.RowGroups[0].Columns[c].MetaData!.Statistics!;
-            Statistics actual = splitReader.Metadata.RowGroups[0].Columns[c].MetaData!.Statistics!;
+            Statistics expected = plainReader.Footer.RowGroups[0].Columns[c].MetaData!.Statistics!;
+            Statistics actual = splitReader.Footer.RowGroups[0].Columns[c].MetaData!.Statistics!;
             Assert.Equal(expected.MinValue, actual.MinValue);
             Assert.Equal(expected.MaxValue, actual.MaxValue);
             Assert.Equal(expected.NullCount, actual.NullCount);
-            Assert.DoesNotContain(ParquetEncoding.ByteStreamSplit, plainReader.Metadata.RowGroups[0].Columns[c].MetaData!.Encodings);
+            Assert.DoesNotContain(ParquetEncoding.ByteStreamSplit, plainReader.Footer.RowGroups[0].Columns[c].MetaData!.Encodings);
         }
         // Uncompressed, a split page holds the same bytes, only reordered; each chunk's encoding list names
         // BYTE_STREAM_SPLIT where the plain file names PLAIN (one byte each), and nothing else changes size.
         Assert.Equal(plain.Length, split.Length);
         for (int c = 0; c < 3; c++)
         {
-            Assert.Contains(ParquetEncoding.ByteStreamSplit, splitReader.Metadata.RowGroups[0].Columns[c].MetaData!.Encodings);
-            Assert.DoesNotContain(ParquetEncoding.Plain, splitReader.Metadata.RowGroups[0].Columns[c].MetaData!.Encodings);
+            Assert.Contains(ParquetEncoding.ByteStreamSplit, splitReader.Footer.RowGroups[0].Columns[c].MetaData!.Encodings);
+            Assert.DoesNotContain(ParquetEncoding.Plain, splitReader.Footer.RowGroups[0].Columns[c].MetaData!.Encodings);
         }
     }
 
@@ -166,13 +166,13 @@ public sealed class ByteStreamSplitWriterTests
         byte[] file = RoundTripTests.Write(options, (0, 400, 3));
         using var reader = new ParquetFileReader(new MemoryStream(file));
         RoundTripTests.AssertRows(reader, 400, 3);
-        foreach (ColumnChunk chunk in reader.Metadata.RowGroups[0].Columns)
+        foreach (ColumnChunk chunk in reader.Footer.RowGroups[0].Columns)
         {
             ColumnMetaData meta = chunk.MetaData!;
             bool floating = meta.Type is PhysicalType.Float or PhysicalType.Double;
             Assert.Equal(floating, meta.Encodings.Contains(ParquetEncoding.ByteStreamSplit));
         }
-        Assert.Contains(reader.Metadata.RowGroups[0].Columns, c => c.MetaData!.Type is PhysicalType.Float or PhysicalType.Double);
+        Assert.Contains(reader.Footer.RowGroups[0].Columns, c => c.MetaData!.Type is PhysicalType.Float or PhysicalType.Double);
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public sealed class ByteStreamSplitWriterTests
         using var batch = new RecordBatch(schema, [list], 4);
         byte[] file = Write(batch, new ParquetWriteOptions { FloatingPointEncoding = FloatingPointEncoding.ByteStreamSplit });
         using var reader = new ParquetFileReader(new MemoryStream(file));
-        Assert.Contains(ParquetEncoding.ByteStreamSplit, reader.Metadata.RowGroups[0].Columns[0].MetaData!.Encodings);
+        Assert.Contains(ParquetEncoding.ByteStreamSplit, reader.Footer.RowGroups[0].Columns[0].MetaData!.Encodings);
         Assert.Equal(
             ["{\"xs\":[1.5,-0.0]}", "{\"xs\":[]}", "{\"xs\":[NaN,null,-Infinity]}", "{\"xs\":[42.0,7.25]}"],
             ParquetAssert.ReadJsonLines(reader));

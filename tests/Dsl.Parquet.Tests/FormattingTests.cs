@@ -1,4 +1,4 @@
-using Dsl.Parquet.Formatting;
+using Dsl.Cli.Formatting;
 
 namespace Dsl.Parquet.Tests;
 

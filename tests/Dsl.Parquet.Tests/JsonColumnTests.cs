@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Dsl.Parquet.Formatting;
+using Dsl.Cli.Formatting;
 using Dsl.Parquet.Metadata;
 using Dsl.Testing;
 

@@ -1,4 +1,4 @@
-using Dsl.Parquet.Formatting;
+using Dsl.Cli.Formatting;
 using Dsl.Parquet.Metadata;
 
 namespace Dsl.Parquet.Tests;
@@ -120,7 +120,7 @@ public class LogicalTypeTests
     public void LogicalTypes_WriteTheirAnnotations()
     {
         using var reader = new ParquetFileReader(new MemoryStream(Write(10)));
-        Dictionary<string, SchemaElement> e = reader.Metadata.Schema.Skip(1).ToDictionary(x => x.Name);
+        Dictionary<string, SchemaElement> e = reader.Footer.Schema.Skip(1).ToDictionary(x => x.Name);
         Assert.Equal((PhysicalType.Int32, LogicalTypeKind.Date), (e["d"].Type!.Value, e["d"].LogicalType!.Kind));
         Assert.Equal((TimeUnit.Nanos, true), (e["t"].LogicalType!.Unit, e["t"].LogicalType!.IsAdjustedToUtc));
         Assert.Equal((TimeUnit.Micros, false), (e["ts"].LogicalType!.Unit, e["ts"].LogicalType!.IsAdjustedToUtc));

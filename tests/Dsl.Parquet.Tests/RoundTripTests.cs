@@ -27,7 +27,7 @@ public class RoundTripTests
         Assert.Equal(ParquetFileWriter.CreatedBy, reader.Metadata.CreatedBy);
         Assert.StartsWith("Dsl ", reader.Metadata.CreatedBy, StringComparison.Ordinal);
         AssertRows(reader, 1000, nullEvery);
-        Assert.All(reader.Metadata.RowGroups[0].Columns, c => Assert.Equal(codec, c.MetaData!.Codec));
+        Assert.All(reader.Footer.RowGroups[0].Columns, c => Assert.Equal(codec, c.MetaData!.Codec));
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public class RoundTripTests
     {
         byte[] file = Write(new ParquetWriteOptions { DataPageSize = 64, Compression = CompressionCodec.Snappy }, (0, 2000, 3));
         using var reader = new ParquetFileReader(new MemoryStream(file));
-        foreach (ColumnChunk chunk in reader.Metadata.RowGroups[0].Columns)
+        foreach (ColumnChunk chunk in reader.Footer.RowGroups[0].Columns)
         {
             Assert.True(CountDataPages(file, chunk.MetaData!) > 3, $"Column {chunk.MetaData!.PathInSchema[0]} should span many pages.");
         }
@@ -181,7 +181,7 @@ public class RoundTripTests
         Statistics nan = Chunk(reader, "allnan").Statistics!;
         Assert.Null(nan.MinValue);
         Assert.Null(nan.MaxValue);
-        Assert.All(reader.Metadata.ColumnOrders!, o => Assert.Equal(ColumnOrder.TypeDefined, o));
+        Assert.All(reader.Footer.ColumnOrders!, o => Assert.Equal(ColumnOrder.TypeDefined, o));
     }
 
     [Fact]
@@ -331,7 +331,7 @@ public class RoundTripTests
     }
 
     private static ColumnMetaData Chunk(ParquetFileReader reader, string column) =>
-        reader.Metadata.RowGroups[0].Columns[reader.Columns.Single(c => c.Name == column).LeafIndex].MetaData!;
+        reader.Footer.RowGroups[0].Columns[reader.Columns.Single(c => c.Name == column).LeafIndex].MetaData!;
 
     private static int CountDataPages(byte[] file, ColumnMetaData meta)
     {

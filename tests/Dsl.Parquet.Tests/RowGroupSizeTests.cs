@@ -30,7 +30,7 @@ public sealed class RowGroupSizeTests : IDisposable
         }
 
         using var reader = new ParquetFileReader(path);
-        List<RowGroup> groups = reader.Metadata.RowGroups;
+        List<RowGroup> groups = reader.Footer.RowGroups;
         Assert.True(groups.Count is >= 4 and <= 5, $"{groups.Count} row groups: {string.Join(", ", groups.Select(g => g.NumRows))}");
         foreach (RowGroup group in groups.SkipLast(1))
         {

@@ -83,7 +83,7 @@ public sealed class StreamingReadTests : IDisposable
         long offset;
         using (var original = new ParquetFileReader(path))
         {
-            offset = original.Metadata.RowGroups[0].Columns[0].MetaData!.DataPageOffset;
+            offset = original.Footer.RowGroups[0].Columns[0].MetaData!.DataPageOffset;
         }
         bytes[offset + 1] ^= 0x7F; // the first header's page type / size varints
         File.WriteAllBytes(path, bytes);

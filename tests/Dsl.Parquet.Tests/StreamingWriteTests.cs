@@ -161,7 +161,7 @@ public sealed class StreamingWriteTests : IDisposable
 
         byte[] file = File.ReadAllBytes(path);
         using var reader = new ParquetFileReader(path);
-        ColumnMetaData meta = reader.Metadata.RowGroups[0].Columns[0].MetaData!;
+        ColumnMetaData meta = reader.Footer.RowGroups[0].Columns[0].MetaData!;
         List<PageHeader> pages = Pages(file, meta);
         Assert.Equal(PageType.DictionaryPage, pages[0].Type);
         List<ParquetEncoding> dataEncodings = pages.Skip(1).Select(p => p.DataPageHeader!.Encoding).ToList();
@@ -239,8 +239,8 @@ public sealed class StreamingWriteTests : IDisposable
         }
 
         using var reader = new ParquetFileReader(path);
-        Assert.True(Pages(File.ReadAllBytes(path), reader.Metadata.RowGroups[0].Columns[0].MetaData!).Count > 5);
-        Statistics Stats(int c) => reader.Metadata.RowGroups[0].Columns[c].MetaData!.Statistics!;
+        Assert.True(Pages(File.ReadAllBytes(path), reader.Footer.RowGroups[0].Columns[0].MetaData!).Count > 5);
+        Statistics Stats(int c) => reader.Footer.RowGroups[0].Columns[c].MetaData!.Statistics!;
         int[] validInts = ints.Where((_, r) => r % 9 != 4).ToArray();
         Assert.Equal(validInts.Min(), BitConverter.ToInt32(Stats(0).MinValue));
         Assert.Equal(validInts.Max(), BitConverter.ToInt32(Stats(0).MaxValue));
@@ -294,7 +294,7 @@ public sealed class StreamingWriteTests : IDisposable
         }
 
         using var reader = new ParquetFileReader(path);
-        Assert.True(Pages(File.ReadAllBytes(path), reader.Metadata.RowGroups[0].Columns[0].MetaData!).Count > 20);
+        Assert.True(Pages(File.ReadAllBytes(path), reader.Footer.RowGroups[0].Columns[0].MetaData!).Count > 20);
         List<string> lines = ParquetAssert.ReadJsonLines(reader);
         Assert.Equal(rows, lines.Count);
         for (int r = 0; r < rows; r++)

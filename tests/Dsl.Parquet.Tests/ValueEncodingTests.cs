@@ -306,7 +306,7 @@ public class ValueEncodingTests
         byte[] file = RoundTripTests.Write(options, (0, 1500, 3), (1500, 700, 3));
         using var reader = new ParquetFileReader(new MemoryStream(file));
         RoundTripTests.AssertRows(reader, 2200, 3);
-        ColumnMetaData ts = reader.Metadata.RowGroups[0].Columns.Single(c => c.MetaData!.PathInSchema[0] == "ts").MetaData!;
+        ColumnMetaData ts = reader.Footer.RowGroups[0].Columns.Single(c => c.MetaData!.PathInSchema[0] == "ts").MetaData!;
         // Timestamps are delta-encoded only when asked for: Auto keeps them PLAIN, which Parquet.Net can read.
         Assert.Equal(integers == IntegerEncoding.DeltaBinaryPacked, ts.Encodings.Contains(ParquetEncoding.DeltaBinaryPacked));
         Assert.Equal(codec, ts.Codec);
@@ -323,7 +323,7 @@ public class ValueEncodingTests
         ColumnMetaData column;
         using (var reader = new ParquetFileReader(new MemoryStream(file)))
         {
-            column = reader.Metadata.RowGroups[0].Columns[2].MetaData!;
+            column = reader.Footer.RowGroups[0].Columns[2].MetaData!;
         }
         PageHeader header = PageHeader.Parse(file.AsSpan((int)column.DataPageOffset), out int headerLength);
         file[(int)column.DataPageOffset + headerLength + (header.CompressedPageSize / 2)] ^= 0x10;
@@ -353,7 +353,7 @@ public class ValueEncodingTests
         }
         stream.Position = 0;
         using var reader = new ParquetFileReader(stream);
-        Assert.DoesNotContain(ParquetEncoding.DeltaBinaryPacked, reader.Metadata.RowGroups[0].Columns[0].MetaData!.Encodings);
+        Assert.DoesNotContain(ParquetEncoding.DeltaBinaryPacked, reader.Footer.RowGroups[0].Columns[0].MetaData!.Encodings);
     }
 
     public static TheoryData<CompressionCodec> AllWritableCodecs =>

@@ -205,7 +205,7 @@ internal static class InputPlanner
         long bytes = 0;
         for (int rg = 0; rg < reader.RowGroupCount; rg++)
         {
-            long groupRows = reader.Metadata.RowGroups[rg].NumRows;
+            long groupRows = reader.Footer.RowGroups[rg].NumRows;
             if (rg > first && rows + groupRows > options.TargetPartitionRows)
             {
                 partitions.Add(new Partition(0, file, first, rg - first, rows) { Bytes = bytes, PartitionValues = values });
@@ -214,7 +214,7 @@ internal static class InputPlanner
                 bytes = 0;
             }
             rows += groupRows;
-            bytes += StoredBytes(reader.Metadata.RowGroups[rg]);
+            bytes += StoredBytes(reader.Footer.RowGroups[rg]);
         }
         if (reader.RowGroupCount > first)
         {

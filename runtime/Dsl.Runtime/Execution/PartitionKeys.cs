@@ -140,38 +140,38 @@ internal sealed class PartitionKeys
         switch (partition.Kind)
         {
             case HivePartitioning.ValueKind.Text:
+            {
+                var strings = (StringColumn)column;
+                ReadOnlySpan<int> indices = strings.Indices;
+                var byEntry = new Dictionary<int, int>();
+                var byText = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (int r = 0; r < ids.Length; r++)
                 {
-                    var strings = (StringColumn)column;
-                    ReadOnlySpan<int> indices = strings.Indices;
-                    var byEntry = new Dictionary<int, int>();
-                    var byText = new Dictionary<string, int>(StringComparer.Ordinal);
-                    for (int r = 0; r < ids.Length; r++)
+                    if (validity is not null && !validity.IsValid(r))
                     {
-                        if (validity is not null && !validity.IsValid(r))
-                        {
-                            ids[r] = NullId(values);
-                            continue;
-                        }
-                        if (!byEntry.TryGetValue(indices[r], out int id))
-                        {
-                            string text = strings.Dictionary.GetString(indices[r]);
-                            if (text.Length == 0)
-                            {
-                                id = NullId(values);
-                            }
-                            else if (!byText.TryGetValue(text, out id))
-                            {
-                                // Equal entries can sit at several dictionary indices: one number per distinct text.
-                                id = values.Count;
-                                byText[text] = id;
-                                values.Add(new LocalValue(HivePartitioning.Segment(_sink, partition.Name, HivePartitioning.FolderValue(text)), 0, text, IsNull: false));
-                            }
-                            byEntry[indices[r]] = id;
-                        }
-                        ids[r] = id;
+                        ids[r] = NullId(values);
+                        continue;
                     }
-                    break;
+                    if (!byEntry.TryGetValue(indices[r], out int id))
+                    {
+                        string text = strings.Dictionary.GetString(indices[r]);
+                        if (text.Length == 0)
+                        {
+                            id = NullId(values);
+                        }
+                        else if (!byText.TryGetValue(text, out id))
+                        {
+                            // Equal entries can sit at several dictionary indices: one number per distinct text.
+                            id = values.Count;
+                            byText[text] = id;
+                            values.Add(new LocalValue(HivePartitioning.Segment(_sink, partition.Name, HivePartitioning.FolderValue(text)), 0, text, IsNull: false));
+                        }
+                        byEntry[indices[r]] = id;
+                    }
+                    ids[r] = id;
                 }
+                break;
+            }
             case HivePartitioning.ValueKind.Int32 or HivePartitioning.ValueKind.Date:
                 EncodeNumbers(((PrimitiveColumn<int>)column).Values, validity, partition, ids, values, NullId);
                 break;

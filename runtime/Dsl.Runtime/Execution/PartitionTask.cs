@@ -111,7 +111,7 @@ internal sealed class PartitionTask
             cancellationToken.ThrowIfCancellationRequested();
             if (_pruner.CanSkip(reader, rg))
             {
-                _counters.RecordSkipped(reader.Metadata.RowGroups[rg].NumRows);
+                _counters.RecordSkipped(reader.Footer.RowGroups[rg].NumRows);
                 continue;
             }
             // The row group's bytes are held from the budget until its rows are written. Its pages are streamed:

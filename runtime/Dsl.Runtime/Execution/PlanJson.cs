@@ -6,7 +6,7 @@ namespace Dsl.Execution;
 /// Writes a <see cref="PipelinePlan"/> as JSON by hand (no reflection, so the runtime stays trimming- and AOT-safe).
 /// The same shape appears in <c>explain --format json</c> and in the run manifest.
 /// </summary>
-public static class PlanJson
+internal static class PlanJson
 {
     /// <summary>
     /// Writes <paramref name="plan"/> as a JSON object; a stage that takes parameters lists its members with their

@@ -13,7 +13,7 @@ internal static class RowGroupCost
 {
     public static long Estimate(PipelinePlan plan, ParquetFileReader reader, int rowGroup, IReadOnlyList<string> readColumns)
     {
-        RowGroup group = reader.Metadata.RowGroups[rowGroup];
+        RowGroup group = reader.Footer.RowGroups[rowGroup];
         long rows = Math.Max(group.NumRows, 0);
         BatchSchema input = plan.Schemas[plan.InputSchema];
         long slice = Math.Min(rows, PartitionTask.SliceRows);

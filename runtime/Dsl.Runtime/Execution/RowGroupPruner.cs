@@ -95,7 +95,7 @@ internal sealed class RowGroupPruner
         {
             return false;
         }
-        RowGroup group = reader.Metadata.RowGroups[rowGroup];
+        RowGroup group = reader.Footer.RowGroups[rowGroup];
         if (info.LeafIndex >= group.Columns.Count || group.Columns[info.LeafIndex].MetaData?.Statistics is not { } stats)
         {
             return false;

@@ -5,7 +5,7 @@ namespace Dsl.Hosting;
 /// <param name="Line">1-based line.</param>
 /// <param name="Column">1-based column.</param>
 /// <param name="Message">What is wrong and how to fix it, as a full sentence.</param>
-public sealed record ConfigProblem(string File, int Line, int Column, string Message)
+internal sealed record ConfigProblem(string File, int Line, int Column, string Message)
 {
     /// <summary>The diagnostic id build tools report configuration problems under.</summary>
     public const string DiagnosticId = "DSL5005";

@@ -3,7 +3,7 @@ using Dsl.Execution;
 namespace Dsl.Hosting;
 
 /// <summary>Stage parameter values given on the command line as <c>--param Type.Member=value</c>.</summary>
-public static class ParameterOverrides
+internal static class ParameterOverrides
 {
     /// <summary>
     /// Parses each <c>Type.Member=value</c> in <paramref name="arguments"/> against the parameter types of

@@ -41,7 +41,7 @@ namespace Dsl.Hosting;
 /// and <c>.inf</c> work for <c>double</c> and <c>float</c>), booleans are <c>true</c>/<c>false</c>, date-times are ISO 8601,
 /// and text is taken as written.
 /// </example>
-public sealed class PipelineConfig
+internal sealed class PipelineConfig
 {
     private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "targetPartitionBytes", "maxRecordBytes", "memoryBudget", "otlpEndpoint", "outputs", "partitionBy", "maxRowsPerFile", "maxBytesPerFile", "maxOpenFiles", "parameters"];
 

@@ -4,7 +4,7 @@ using Dsl.Execution;
 namespace Dsl.Hosting;
 
 /// <summary>Renders a <see cref="PipelinePlan"/> as the human-readable text of <c>explain</c>.</summary>
-public static class PlanPrinter
+internal static class PlanPrinter
 {
     /// <summary>
     /// The plan as text: stages with their wiring and parameter values (from <paramref name="parameters"/>; "not set"

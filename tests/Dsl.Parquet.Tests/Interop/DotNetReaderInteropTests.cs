@@ -25,7 +25,7 @@ public sealed class DotNetReaderInteropTests : IDisposable
         // The default still delta-encodes plain ints where that is smaller (Parquet.Net reads those), never timestamps.
         using (var ours = new ParquetFileReader(path))
         {
-            Dsl.Parquet.Metadata.ColumnMetaData Chunk(string name) => ours.Metadata.RowGroups[0].Columns[BatchFactory.AllTypes.IndexOf(name)].MetaData!;
+            Dsl.Parquet.Metadata.ColumnMetaData Chunk(string name) => ours.Footer.RowGroups[0].Columns[BatchFactory.AllTypes.IndexOf(name)].MetaData!;
             Assert.Contains(Dsl.Parquet.Metadata.ParquetEncoding.DeltaBinaryPacked, Chunk("i64").Encodings);
             Assert.DoesNotContain(Dsl.Parquet.Metadata.ParquetEncoding.DeltaBinaryPacked, Chunk("ts").Encodings);
             Assert.DoesNotContain(Dsl.Parquet.Metadata.ParquetEncoding.DeltaBinaryPacked, Chunk("tsn").Encodings);

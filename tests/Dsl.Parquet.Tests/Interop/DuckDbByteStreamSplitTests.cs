@@ -63,7 +63,7 @@ public sealed class DuckDbByteStreamSplitTests : IDisposable
 
         // And ours, read back through our reader.
         using var reader = new ParquetFileReader(path);
-        Assert.All(reader.Metadata.RowGroups.SelectMany(g => g.Columns), c => Assert.Contains(ParquetEncoding.ByteStreamSplit, c.MetaData!.Encodings));
+        Assert.All(reader.Footer.RowGroups.SelectMany(g => g.Columns), c => Assert.Contains(ParquetEncoding.ByteStreamSplit, c.MetaData!.Encodings));
     }
 
     private static bool Same(double? ours, string? theirs, string? signBit)

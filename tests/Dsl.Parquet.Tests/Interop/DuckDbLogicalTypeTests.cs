@@ -1,4 +1,4 @@
-using Dsl.Parquet.Formatting;
+using Dsl.Cli.Formatting;
 using Dsl.Testing;
 
 namespace Dsl.Parquet.Tests.Interop;

@@ -400,7 +400,7 @@ public sealed class CommitProtocolTests : IDisposable
         Parquet.Metadata.ColumnMetaData chunk;
         using (var original = new ParquetFileReader(part))
         {
-            chunk = original.Metadata.RowGroups[0].Columns[0].MetaData!;
+            chunk = original.Footer.RowGroups[0].Columns[0].MetaData!;
         }
         // Damage the last stored byte of the chunk's last page: the reader must refuse the page, not return a wrong row.
         bytes[chunk.DataPageOffset + chunk.TotalCompressedSize - 1] ^= 0x5A;

@@ -76,7 +76,7 @@ public sealed class ObservabilityTests : IDisposable
         Assert.Equal(50, reports.Seen[^1].RowsToRead);
         // Bytes: b.parquet's stored row group, from its footer.
         using var b = new Dsl.Parquet.ParquetFileReader(Path.Combine(input, "b.parquet"));
-        long stored = b.Metadata.RowGroups[0].TotalCompressedSize ?? 0;
+        long stored = b.Footer.RowGroups[0].TotalCompressedSize ?? 0;
         Assert.True(stored > 0);
         Assert.Equal((0L, stored), (reports.Seen[0].BytesRead, reports.Seen[0].BytesToRead));
         Assert.Equal((stored, stored), (reports.Seen[^1].BytesRead, reports.Seen[^1].BytesToRead));

@@ -123,7 +123,7 @@ public sealed class RowGroupPrunerTests : IDisposable
         var schema = new BatchSchema(new ColumnField("i", ColumnType.Int32, false), new ColumnField("x", ColumnType.Int64, false));
         using var reader = new ParquetFileReader(path);
         Assert.Equal(3, reader.RowGroupCount);
-        Dsl.Parquet.Metadata.SchemaElement i = reader.Metadata.Schema.Single(e => e.Name == "i");
+        Dsl.Parquet.Metadata.SchemaElement i = reader.Footer.Schema.Single(e => e.Name == "i");
         Assert.True(i.LogicalType is { Kind: Dsl.Parquet.Metadata.LogicalTypeKind.Integer } || i.ConvertedType is not null, "DuckDB no longer annotates its ints; this test would prove nothing");
 
         bool[] Skipped(ScanPredicate predicate)

@@ -67,7 +67,7 @@ public sealed class CompressionOptionTests : IDisposable
             Assert.True(exit == 0, stderr.ToString());
             string part = Directory.GetFiles(output, "*.parquet").Single();
             using var reader = new ParquetFileReader(part);
-            Assert.Equal(expected, reader.Metadata.RowGroups[0].Columns[0].MetaData!.Codec);
+            Assert.Equal(expected, reader.Footer.RowGroups[0].Columns[0].MetaData!.Codec);
         }
     }
 }
