@@ -41,6 +41,12 @@ internal sealed partial class VectorKernelEmitter
             : method.StartsWith("global::System.MathF.", System.StringComparison.Ordinal) ? method.Substring("global::System.MathF.".Length)
             : null;
         TypeInfo? t = TypeInfo.Parse(e.Type);
+        if (name is null && method.StartsWith("global::", System.StringComparison.Ordinal)
+            && !method.StartsWith("global::System.", System.StringComparison.Ordinal) && !method.StartsWith("global::Dsl.", System.StringComparison.Ordinal))
+        {
+            return Decline<VValue>("'" + Describe(e) + "'", "a call to your own method, which the kernel could not inline (only static, expression-bodied helpers "
+                + "whose arguments cannot throw are), runs once per row");
+        }
         if (name is null || t is null || t.Value.Nullable)
         {
             return null;

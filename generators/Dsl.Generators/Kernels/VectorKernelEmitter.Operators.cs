@@ -37,8 +37,14 @@ internal sealed partial class VectorKernelEmitter
         {
             right = left is null ? null : Eval(rightExpr);
         }
-        if (left is null || right is null || left.Kind is VKind.String or VKind.DateTime || right.Kind is VKind.String or VKind.DateTime)
+        if (left is null || right is null || left.Kind is VKind.String || right.Kind is VKind.String)
         {
+            return null;
+        }
+        if ((left.Kind == VKind.DateTime || right.Kind == VKind.DateTime)
+            && !(left.Kind == right.Kind && op is "==" or "!=" or "<" or "<=" or ">" or ">="))
+        {
+            // Two DateTimes compare by their ticks (Kind is ignored), so their stored microseconds compare the same way.
             return null;
         }
         TypeInfo? result = TypeInfo.Parse(e.Type);
@@ -114,9 +120,13 @@ internal sealed partial class VectorKernelEmitter
             return null;
         }
         bool integral = kind is VKind.Int or VKind.Long;
-        if (integral && (e.Overflow == OverflowMode.Checked || op is "/" or "%"))
+        if (integral && op is "/" or "%")
         {
-            return null; // checked arithmetic and integer division can throw: per-row code only.
+            return IntegerDivision(op, left, right, kind, valid); // throws the same way checked or not
+        }
+        if (integral && e.Overflow == OverflowMode.Checked)
+        {
+            return null; // checked arithmetic can throw for any lane: per-row code only.
         }
         VValue? x = Convert(left with { Valid = null }, kind, false);
         VValue? y = Convert(right with { Valid = null }, kind, false);
@@ -165,6 +175,10 @@ internal sealed partial class VectorKernelEmitter
                 return new VValue(VKind.Bool, "~" + Parenthesize(operand.Code), null);
             case "+":
                 return Convert(operand, t.Value.Kind, operand.Valid is not null);
+            case "-" when operand.Literal is { } literal && operand.Kind == t.Value.Kind && !literal.StartsWith("-", System.StringComparison.Ordinal)
+                && operand.Kind is VKind.Int or VKind.Long or VKind.Double or VKind.Float:
+                // A negative constant (-1, -2.5): written as one, so a divisor of -3 is known not to be 0 or -1.
+                return new VValue(operand.Kind, ConstantVector(operand.Kind, "-" + literal), null, "-" + literal);
             case "-" when e.Overflow != OverflowMode.Checked:
             case "~":
             {

@@ -103,13 +103,9 @@ internal sealed partial class VectorKernelEmitter
         switch (column.Kind)
         {
             case ColumnKind.String:
-                if (column.Nullable)
-                {
-                    return null;
-                }
+                // A string is its column member (its dictionary and indices); a nullable one also has its validity.
                 value = new VValue(VKind.String, column.MemberName, null);
-                _values[member] = value;
-                return value;
+                break;
             case ColumnKind.Boolean:
                 Line("var " + name + " = " + VM + ".LoadBools(" + local + "Values, i);");
                 value = new VValue(VKind.Bool, name, null);

@@ -123,6 +123,14 @@ internal sealed partial class VectorKernelEmitter
         return false;
     }
 
+    /// <summary>Records why the block cannot be written (see <see cref="Decline(string, string)"/>) and returns null.</summary>
+    private T? Decline<T>(string construct, string reason)
+        where T : class
+    {
+        Decline(construct, reason);
+        return null;
+    }
+
     private bool EmitBlock(IReadOnlyList<StageSpec> stages, SchemaSpec? output, IReadOnlyDictionary<string, string> gathered, bool needsSelection)
     {
         bool hasFilter = false;
@@ -271,7 +279,7 @@ internal sealed partial class VectorKernelEmitter
             if (value.Kind == VKind.String)
             {
                 // A string passes through unchanged (a later stage or the output gathers it by row).
-                if (!column.IsString || column.Nullable)
+                if (!column.IsString || (value.Valid is not null && !column.Nullable))
                 {
                     return false;
                 }
@@ -403,7 +411,8 @@ internal sealed partial class VectorKernelEmitter
     private static bool MayHandBack(KernelExpr e)
     {
         if (e.Kind == KernelExprKind.Switch || (e.Kind == KernelExprKind.Property && e.Text == "Value")
-            || (e.Kind == KernelExprKind.Call && !e.IsInstance && (e.Text.EndsWith(".Sign", System.StringComparison.Ordinal) || e.Text.EndsWith(".Clamp", System.StringComparison.Ordinal))))
+            || (e.Kind == KernelExprKind.Call && !e.IsInstance && (e.Text.EndsWith(".Sign", System.StringComparison.Ordinal) || e.Text.EndsWith(".Clamp", System.StringComparison.Ordinal)))
+            || IsIntegerDivision(e))
         {
             return true;
         }
