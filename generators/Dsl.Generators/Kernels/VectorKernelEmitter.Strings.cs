@@ -109,8 +109,9 @@ internal sealed partial class VectorKernelEmitter
             case KernelExprKind.Parameter:
                 // A parameter member is a value that is the same for every entry, read before the loop.
                 return true;
-            case KernelExprKind.StaticMember when IsNumericType(e.Type) || e.Type == "bool":
-                // int.MinValue, a constant or static field: read once per entry instead of once per row.
+            case KernelExprKind.StaticMember when IsNumericType(e.Type) || e.Type is "bool" or "string":
+                // int.MinValue, a constant or static field: read once per entry instead of once per row. A string one
+                // may be null: it is only used where null is a value (==, string.Equals), never as a receiver.
                 return true;
             case KernelExprKind.Column:
             {
@@ -182,10 +183,9 @@ internal sealed partial class VectorKernelEmitter
                     case "string.IsNullOrEmpty" or "string.IsNullOrWhiteSpace" when e.Operands.Count == 1:
                         return IsTotalOverString(e.Operands[0], ref member);
                     case "string.Equals" when e.Operands.Count == 2 || (e.Operands.Count == 3 && IsStringComparison(e.Operands[2])):
-                        // string.Equals(a, b[, comparison]) is null-safe; one side is the column's expression, the other a constant.
+                        // string.Equals(a, b[, comparison]) is null-safe: both sides only need to be total.
                         return e.Operands[0].Type.TrimEnd('?') == "string" && e.Operands[1].Type.TrimEnd('?') == "string"
-                            && (IsStringConstant(e.Operands[1]) || IsNullLiteral(e.Operands[1]) ? IsTotalOverString(e.Operands[0], ref member)
-                                : (IsStringConstant(e.Operands[0]) || IsNullLiteral(e.Operands[0])) && IsTotalOverString(e.Operands[1], ref member));
+                            && IsTotalOverString(e.Operands[0], ref member) && IsTotalOverString(e.Operands[1], ref member);
                     default:
                         return false;
                 }

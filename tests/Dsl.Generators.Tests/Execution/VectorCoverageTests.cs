@@ -131,11 +131,13 @@ public sealed class VectorCoverageTests
 
     public const string StringEquals = TestSources.Usings + "namespace S;\n" + Trips + """
         [Schema]
-        public partial record E(bool Plain, bool IgnoreCase, bool Ordinal, bool Nullable, bool Reversed, bool NullableIgnoreCase);
+        public partial record E(bool Plain, bool IgnoreCase, bool Ordinal, bool Nullable, bool Reversed, bool NullableIgnoreCase, bool Constant, bool Trimmed);
 
         [Pipeline("string-equals")]
         public static partial class Equality
         {
+            private const string Fr = "FR";
+
             [Filter]
             static bool Some(T t) => !string.Equals(t.Tag, "de") || t.Flag;
 
@@ -146,7 +148,9 @@ public sealed class VectorCoverageTests
                 string.Equals(t.Tag, "a", StringComparison.Ordinal),
                 string.Equals(t.Note, "FR"),
                 string.Equals("A", t.Note),
-                string.Equals(t.Note, "NAÏVE", StringComparison.OrdinalIgnoreCase));
+                string.Equals(t.Note, "NAÏVE", StringComparison.OrdinalIgnoreCase),
+                string.Equals(Fr, t.Tag),
+                string.Equals(t.Tag.Trim(), t.Tag.ToUpperInvariant(), StringComparison.Ordinal));
         }
         """;
 
@@ -319,6 +323,20 @@ public sealed class VectorCoverageTests
                 static R Apply(T t) => new(Factorial(t.I & 7));
             }
 
+            public static class Other
+            {
+                private static readonly double s_factor = 2;
+
+                public static double Scale(double x) => x * s_factor;
+            }
+
+            [Pipeline("inaccessible-helper")]
+            public static partial class InaccessibleHelper
+            {
+                [Map]
+                static R Apply(T t) => new(Other.Scale(t.A));
+            }
+
             [Pipeline("throwing-argument")]
             public static partial class ThrowingArgument
             {
@@ -329,11 +347,45 @@ public sealed class VectorCoverageTests
             }
             """;
         using var snippet = LoadedSnippet.Compile(source);
-        foreach ((string pipeline, string call) in new[] { ("S.BlockHelper", "Doubled("), ("S.RecursiveHelper", "Factorial("), ("S.ThrowingArgument", "Ignore(") })
+        foreach ((string pipeline, string call) in new[]
+        {
+            ("S.BlockHelper", "BlockHelper.Doubled("), ("S.RecursiveHelper", "RecursiveHelper.Factorial("), ("S.ThrowingArgument", "ThrowingArgument.Ignore("),
+            ("S.InaccessibleHelper", "Other.Scale("),
+        })
         {
             string generated = snippet.Run.GeneratedSource(pipeline + ".Pipeline.g.cs");
-            Assert.Contains("// No vector block: in Apply, '" + pipeline.Replace("S.", string.Empty) + "." + call, generated.Replace("S.", string.Empty), StringComparison.Ordinal);
+            Assert.Contains("// No vector block: in Apply, 'S." + call, generated, StringComparison.Ordinal);
             Assert.Contains("a call to your own method, which the kernel could not inline", generated, StringComparison.Ordinal);
+            DifferentialRunner.Verify(snippet, pipeline, "S.T", seeds: 2);
+        }
+    }
+
+    [Fact]
+    public void StringsThatMayBeNullOrSpanTwoColumns_StayOnThePerRowCode()
+    {
+        const string source = TestSources.Usings + "namespace S;\n" + Trips + """
+            [Schema]
+            public partial record R(int Value);
+
+            [Pipeline("unsafe-member")]
+            public static partial class UnsafeMember
+            {
+                [Map]
+                static R Apply(T t) => new(t.Note!.Length);
+            }
+
+            [Pipeline("two-columns")]
+            public static partial class TwoColumns
+            {
+                [Map]
+                static R Apply(T t) => new(t.Tag == t.Note ? 1 : 0);
+            }
+            """;
+        using var snippet = LoadedSnippet.Compile(source);
+        foreach (string pipeline in new[] { "S.UnsafeMember", "S.TwoColumns" })
+        {
+            Assert.Contains("// No vector block: in Apply", snippet.Run.GeneratedSource(pipeline + ".Pipeline.g.cs"), StringComparison.Ordinal);
+            // The per-row code throws NullReferenceException for a null note, like the stage method.
             DifferentialRunner.Verify(snippet, pipeline, "S.T", seeds: 2);
         }
     }
