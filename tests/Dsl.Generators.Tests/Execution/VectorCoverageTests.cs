@@ -391,6 +391,37 @@ public sealed class VectorCoverageTests
     }
 
     [Fact]
+    public void EditingAnInlinedHelperInAnotherFile_RegeneratesTheKernel()
+    {
+        const string stages = TestSources.Usings + "namespace S;\n" + Trips + """
+            [Schema]
+            public partial record R(double Value);
+
+            [Pipeline("elsewhere")]
+            public static partial class Elsewhere
+            {
+                [Map]
+                static R Apply(T t) => new(Weights.Weigh(t.A));
+            }
+            """;
+        static string Helper(string factor) => "namespace S; public static class Weights { public static double Weigh(double x) => x * " + factor + "; }";
+
+        GeneratorRun first = GeneratorHarness.Run(stages);
+        var helper = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(Helper("2.5"), GeneratorHarness.ParseOptions, path: "Weights.cs");
+        var withHelper = first.Input.AddSyntaxTrees(helper);
+        var driver = first.Driver.RunGenerators(withHelper);
+        string Kernel(Microsoft.CodeAnalysis.GeneratorDriver d) => d.GetRunResult().Results.SelectMany(r => r.GeneratedSources)
+            .Single(g => g.HintName.EndsWith("S.Elsewhere.Pipeline.g.cs", StringComparison.Ordinal)).SourceText.ToString();
+        Assert.Contains("2.5", Kernel(driver), StringComparison.Ordinal);
+
+        var edited = withHelper.ReplaceSyntaxTree(helper, Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(Helper("3.5"), GeneratorHarness.ParseOptions, path: "Weights.cs"));
+        driver = driver.RunGenerators(edited);
+        string kernel = Kernel(driver);
+        Assert.Contains("3.5", kernel, StringComparison.Ordinal);
+        Assert.DoesNotContain("2.5", kernel, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InlinedHelpers_LeaveNoCallInTheKernel()
     {
         using var snippet = LoadedSnippet.Compile(Helpers);
