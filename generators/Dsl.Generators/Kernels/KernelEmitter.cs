@@ -588,9 +588,8 @@ internal sealed class KernelEmitter
 
     /// <summary>
     /// <c>a and b</c>, <c>a or b</c> with parentheses only where precedence needs them (not, then and, then or).
-    /// A left operand ending in parentheses followed by 'or -1' or 'and &lt; 5' would parse as a positional pattern
-    /// designated 'or' minus 1, so such an operand goes to the right: the patterns have no effects, so the order of
-    /// their tests does not change the result.
+    /// A left operand ending in parentheses followed by 'or -1' would parse as a positional pattern designated 'or',
+    /// minus 1, so a right operand starting with a sign is parenthesized too: '(a or b) and (-1)'.
     /// </summary>
     private string CombinedPattern(KernelExpr e, bool c)
     {
@@ -601,9 +600,9 @@ internal sealed class KernelEmitter
         KernelExpr right = e.Operands[1];
         string leftText = NeedsParentheses(left, false) ? "(" + Render(left, c) + ")" : Render(left, c);
         string rightText = NeedsParentheses(right, true) ? "(" + Render(right, c) + ")" : Render(right, c);
-        if (leftText.EndsWith(")", System.StringComparison.Ordinal) && rightText.Length > 0 && rightText[0] is '-' or '+' or '<' or '>' or '!')
+        if (leftText.EndsWith(")", System.StringComparison.Ordinal) && rightText.Length > 0 && rightText[0] is '-' or '+')
         {
-            return rightText + word + leftText;
+            rightText = "(" + rightText + ")";
         }
         return leftText + word + rightText;
     }

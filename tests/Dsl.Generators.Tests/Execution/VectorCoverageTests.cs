@@ -157,7 +157,7 @@ public sealed class VectorCoverageTests
     public const string IntegerPatterns = TestSources.Usings + "namespace S;\n" + Trips + """
         [Schema]
         public partial record P(bool Small, bool Range, bool Outside, bool NullableSmall, bool NullablePositive, bool Extreme, bool LongMin,
-            int Bucket, bool MinusOne, long LongBucket, bool NotNull);
+            int Bucket, bool MinusOne, long LongBucket, bool NotNull, bool Grouped, bool NotGrouped);
 
         [Pipeline("integer-patterns")]
         public static partial class Patterns
@@ -177,7 +177,9 @@ public sealed class VectorCoverageTests
                 t.I switch { 0 or 1 => 1, > 100 and < 1000 => 2, < 0 => 3, _ => 4 },
                 t.J is -1,
                 t.LK switch { null => -1, 0 or 1 => 0, >= 2 and <= 1000 => 1, _ => 2 },
-                t.K is not null);
+                t.K is not null,
+                t.I is (< 0 or > 100) and (-5),
+                t.L is not (1 or 2) or (-1));
         }
         """;
 
