@@ -182,6 +182,12 @@ internal sealed partial class KernelLowering
             }
             if (argument.Value is IParameterReferenceOperation p && IsRow(p.Parameter))
             {
+                if (!SymbolEqualityComparer.Default.Equals(argument.Parameter.Type, _row.Type))
+                {
+                    // Through an interface or base type, a member of the same name need not be the column.
+                    why = "it takes the row as '" + argument.Parameter.Type.ToDisplayString() + "' rather than '" + _row.Type.ToDisplayString() + "'";
+                    return null;
+                }
                 bindings.Add((argument.Parameter, null));
                 continue;
             }
@@ -254,7 +260,7 @@ internal sealed partial class KernelLowering
     /// Whether evaluating <paramref name="e"/> any number of times, or not at all, is the same as evaluating it once:
     /// it reads values and combines them with operations that cannot throw and have no effects.
     /// </summary>
-    private static bool IsPureAndTotal(KernelExpr e)
+    private bool IsPureAndTotal(KernelExpr e)
     {
         switch (e.Kind)
         {
@@ -276,7 +282,10 @@ internal sealed partial class KernelLowering
                 return false; // a nullable converted to its value throws for null
             case KernelExprKind.Conversion when e.Type.TrimEnd('?') == "decimal" || e.Operands[0].Type.TrimEnd('?') == "decimal":
                 return false; // decimal conversions throw when out of range
-            case KernelExprKind.Property when e.Text == "Value" || e.Operands[0].Type == "string":
+            case KernelExprKind.Property when e.Text == "Length" && e.Operands[0] is { Kind: KernelExprKind.Column } column
+                && _input.FindMember(column.Text) is { IsString: true, Nullable: false }:
+                return true; // the length of a non-nullable string column
+            case KernelExprKind.Property when e.Text == "Value" || e.Operands[0].Type.TrimEnd('?') == "string":
                 return false; // .Value of null and members of a null string throw
             case KernelExprKind.Binary:
             case KernelExprKind.Unary:

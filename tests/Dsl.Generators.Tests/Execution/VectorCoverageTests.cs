@@ -185,7 +185,7 @@ public sealed class VectorCoverageTests
 
     public const string Helpers = TestSources.Usings + "namespace S;\n" + Trips + """
         [Schema]
-        public partial record H(double Ratio, bool Trip, int Half, double HalfReal, long Twice, int Bucket, double Scaled, bool Window, int Code);
+        public partial record H(double Ratio, bool Trip, int Half, double HalfReal, long Twice, int Bucket, double Scaled, bool Window, int Code, int Shorter);
 
         public static class Shared
         {
@@ -213,6 +213,8 @@ public sealed class VectorCoverageTests
 
             static int Bucket(string s) => s.Length % 3;
 
+            static int Shorter(int length, int limit) => Math.Min(length, limit);
+
             static double Scaled(double x) => x * Factor;
 
             [Filter]
@@ -220,7 +222,7 @@ public sealed class VectorCoverageTests
 
             [Map(From = nameof(Keep))]
             static H Compute(T t) => new(Ratio(t.A, t.I), IsTrip(t), Half(t.I), HalfReal(t.I), Twice(t.L), Bucket(t.Tag), Scaled(t.A),
-                InWindow(t, -10, 10), Shared.Code(t.Tag));
+                InWindow(t, -10, 10), Shared.Code(t.Tag), Shorter(t.Tag.Length, 3));
         }
         """;
 
@@ -428,7 +430,7 @@ public sealed class VectorCoverageTests
     {
         using var snippet = LoadedSnippet.Compile(Helpers);
         string generated = snippet.Run.GeneratedSource("S.Helpers.Pipeline.g.cs");
-        foreach (string helper in new[] { "Ratio(", "IsTrip(", "Half(", "HalfReal(", "Twice(", "Add(", "Bucket(", "Scaled(", "InWindow(", "Code(" })
+        foreach (string helper in new[] { "Ratio(", "IsTrip(", "Half(", "HalfReal(", "Twice(", "Add(", "Bucket(", "Scaled(", "InWindow(", "Code(", "Shorter(" })
         {
             Assert.DoesNotContain("." + helper, generated, StringComparison.Ordinal);
         }
