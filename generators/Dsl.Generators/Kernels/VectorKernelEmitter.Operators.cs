@@ -175,10 +175,9 @@ internal sealed partial class VectorKernelEmitter
                 return new VValue(VKind.Bool, "~" + Parenthesize(operand.Code), null);
             case "+":
                 return Convert(operand, t.Value.Kind, operand.Valid is not null);
-            case "-" when operand.Literal is { } literal && operand.Kind == t.Value.Kind && !literal.StartsWith("-", System.StringComparison.Ordinal)
-                && operand.Kind is VKind.Int or VKind.Long or VKind.Double or VKind.Float:
+            case "-" when operand.Literal is { } literal && operand.Kind == t.Value.Kind && NegatedLiteral(operand.Kind, literal) is { } negated:
                 // A negative constant (-1, -2.5): written as one, so a divisor of -3 is known not to be 0 or -1.
-                return new VValue(operand.Kind, ConstantVector(operand.Kind, "-" + literal), null, "-" + literal);
+                return new VValue(operand.Kind, ConstantVector(operand.Kind, negated), null, negated);
             case "-" when e.Overflow != OverflowMode.Checked:
             case "~":
             {
@@ -312,6 +311,30 @@ internal sealed partial class VectorKernelEmitter
             _ => null,
         };
         return code is null ? null : new VValue(kind, code, valid);
+    }
+
+    /// <summary>
+    /// The C# text of the negated literal <paramref name="literal"/>, or null where that is not simple: an integer is
+    /// negated as a value (so -0 stays 0, which must not become -0.0 when converted), a real by its sign (-0.0 is
+    /// negative zero, as in C#).
+    /// </summary>
+    private static string? NegatedLiteral(VKind kind, string literal)
+    {
+        if (literal.StartsWith("-", System.StringComparison.Ordinal))
+        {
+            return null;
+        }
+        switch (kind)
+        {
+            case VKind.Int when int.TryParse(literal, NumberStyles.None, CultureInfo.InvariantCulture, out int i):
+                return (-i).ToString(CultureInfo.InvariantCulture);
+            case VKind.Long when long.TryParse(literal.TrimEnd('L', 'l'), NumberStyles.None, CultureInfo.InvariantCulture, out long l):
+                return (-l).ToString(CultureInfo.InvariantCulture);
+            case VKind.Double or VKind.Float:
+                return "-" + literal;
+            default:
+                return null;
+        }
     }
 
     private static string Narrow(string wide) => V128 + ".Narrow(" + V256 + ".GetLower(" + wide + "), " + V256 + ".GetUpper(" + wide + "))";

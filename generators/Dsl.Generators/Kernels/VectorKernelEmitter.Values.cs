@@ -166,8 +166,10 @@ internal sealed partial class VectorKernelEmitter
 
     private static string ConstantVector(VKind kind, string text)
     {
-        bool digits = text.Length > 0;
-        foreach (char c in text)
+        // Plain decimal digits, optionally negative (-1): written in the element type's literal form.
+        string unsigned = text.StartsWith("-", System.StringComparison.Ordinal) ? text.Substring(1) : text;
+        bool digits = unsigned.Length > 0;
+        foreach (char c in unsigned)
         {
             digits &= c >= '0' && c <= '9';
         }

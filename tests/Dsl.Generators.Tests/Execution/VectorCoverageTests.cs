@@ -21,7 +21,7 @@ public sealed class VectorCoverageTests
     public const string Division = TestSources.Usings + "namespace S;\n" + Trips + """
         [Schema]
         public partial record Q(int Quotient, int Remainder, long LongQuotient, long LongRemainder, int ByConstant, long LongByConstant,
-            int? Lifted, long Mixed, int RemainderByConstant, int CheckedQuotient, long? LongLifted, int ByMinusOne);
+            int? Lifted, long Mixed, int RemainderByConstant, int CheckedQuotient, long? LongLifted, int ByMinusOne, double SignedZero);
 
         [Pipeline("division")]
         public static partial class Division
@@ -42,7 +42,8 @@ public sealed class VectorCoverageTests
                 t.I % 10,
                 t.J == 0 || t.J == -1 ? 1 : checked(t.I / t.J),
                 t.D is 0 or -1 ? -1 : t.LK % t.D,
-                t.I == int.MinValue ? 0 : t.I / -1);
+                t.I == int.MinValue ? 0 : t.I / -1,
+                t.Flag ? -0 : -0.0); // the int -0 is +0.0 as a double; -0.0 is negative zero
         }
         """;
 
