@@ -138,9 +138,9 @@ internal sealed partial class KernelLowering
     private string? CannotInline(IMethodSymbol method, out MethodDeclarationSyntax? declaration)
     {
         declaration = null;
-        if (method.IsGenericMethod)
+        if (method.IsGenericMethod || method.ContainingType.IsGenericType)
         {
-            return "it is generic";
+            return "it is generic or in a generic type";
         }
         if (method.IsExtern || method.IsAbstract || method.DeclaringSyntaxReferences.Length != 1)
         {
