@@ -84,6 +84,21 @@ public static partial class StringStages
     public static Encoded Encode(Visit v) => new(Hashing.Bucket(v.Country, 1024), v.Country == "US", v.Country.Length);
 }
 
+// ---- integer division ---------------------------------------------------------------------------------------
+
+[Schema]
+public partial record Counts(int N, int D, long Big, long By);
+
+[Schema]
+public partial record Ratios(int Quotient, int Remainder, long LongQuotient);
+
+[Pipeline("bench-division")]
+public static partial class DivisionStages
+{
+    [Map]
+    public static Ratios Divide(Counts c) => new(c.N / c.D, c.N % c.D, c.Big / c.By);
+}
+
 // ---- the template's feature stage (templates/Dsl.Templates/content/dsl-pipeline) ----------------------------
 
 [Schema]

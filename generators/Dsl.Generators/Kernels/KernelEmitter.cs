@@ -592,9 +592,8 @@ internal sealed class KernelEmitter
             case KernelExprKind.PatternNot:
                 return "not " + SubPattern(e.Operands[0], c);
             case KernelExprKind.PatternAnd:
-                return SubPattern(e.Operands[0], c) + " and " + SubPattern(e.Operands[1], c);
             case KernelExprKind.PatternOr:
-                return SubPattern(e.Operands[0], c) + " or " + SubPattern(e.Operands[1], c);
+                return CombinedPattern(e, c);
             case KernelExprKind.PatternDiscard:
                 return "_";
             case KernelExprKind.Switch:
@@ -632,6 +631,27 @@ internal sealed class KernelEmitter
     {
         string text = Render(e, c);
         return e.Kind is KernelExprKind.PatternAnd or KernelExprKind.PatternOr or KernelExprKind.PatternNot ? "(" + text + ")" : text;
+    }
+
+    /// <summary>
+    /// <c>a and b</c>, <c>a or b</c> with parentheses only where precedence needs them (not, then and, then or).
+    /// A left operand ending in parentheses followed by 'or -1' would parse as a positional pattern designated 'or',
+    /// minus 1, so a right operand starting with a sign is parenthesized too: '(a or b) and (-1)'.
+    /// </summary>
+    private string CombinedPattern(KernelExpr e, bool c)
+    {
+        string word = e.Kind == KernelExprKind.PatternAnd ? " and " : " or ";
+        bool NeedsParentheses(KernelExpr operand, bool right) => operand.Kind == KernelExprKind.PatternOr ? e.Kind == KernelExprKind.PatternAnd || right
+            : operand.Kind == KernelExprKind.PatternAnd && e.Kind == KernelExprKind.PatternAnd && right;
+        KernelExpr left = e.Operands[0];
+        KernelExpr right = e.Operands[1];
+        string leftText = NeedsParentheses(left, false) ? "(" + Render(left, c) + ")" : Render(left, c);
+        string rightText = NeedsParentheses(right, true) ? "(" + Render(right, c) + ")" : Render(right, c);
+        if (leftText.EndsWith(")", System.StringComparison.Ordinal) && rightText.Length > 0 && rightText[0] is '-' or '+')
+        {
+            rightText = "(" + rightText + ")";
+        }
+        return leftText + word + rightText;
     }
 
     private string Arguments(KernelExpr e, int start, bool c)

@@ -13,7 +13,7 @@ namespace Dsl.Generators.Kernels;
 /// Every node must be in the supported set; the first one that is not makes the stage a scalar fallback,
 /// with the construct and its location reported.
 /// </summary>
-internal sealed class KernelLowering
+internal sealed partial class KernelLowering
 {
     private readonly IParameterSymbol _row;
     private readonly SchemaSpec _input;
@@ -53,7 +53,11 @@ internal sealed class KernelLowering
         out string? fallbackReason,
         out Location? fallbackLocation)
     {
-        var lowering = new KernelLowering(method.Parameters[0], input, parameters is null ? null : method.Parameters[1], parameters, cancellationToken);
+        var lowering = new KernelLowering(method.Parameters[0], input, parameters is null ? null : method.Parameters[1], parameters, cancellationToken)
+        {
+            _compilation = semanticModel.Compilation,
+            _pipelineType = method.ContainingType,
+        };
         StageKernelSpec? spec = lowering.LowerBody(declaration, semanticModel, output);
         if (spec is not null)
         {
@@ -217,6 +221,14 @@ internal sealed class KernelLowering
     private KernelExpr? LowerNode(IOperation operation)
     {
         _cancellationToken.ThrowIfCancellationRequested();
+        if (operation is IParameterReferenceOperation boundReference && TryBoundParameter(boundReference, out KernelExpr? bound))
+        {
+            return bound; // a parameter of a helper being inlined (HelperInlining.cs)
+        }
+        if (!AccessibleFromPipeline(operation))
+        {
+            return null;
+        }
         if (operation is IParameterReferenceOperation rowReference && SymbolEqualityComparer.Default.Equals(rowReference.Parameter, _row))
         {
             return Fail("the row parameter '" + _row.Name + "' used as a whole object", operation);
@@ -351,7 +363,7 @@ internal sealed class KernelLowering
         {
             return Fail("an indexer", property);
         }
-        if (property.Instance is IParameterReferenceOperation parameter && SymbolEqualityComparer.Default.Equals(parameter.Parameter, _row))
+        if (property.Instance is IParameterReferenceOperation parameter && IsRow(parameter.Parameter))
         {
             if (_input.FindMember(property.Property.Name) is null)
             {
@@ -435,6 +447,10 @@ internal sealed class KernelLowering
         {
             return Fail("a call to the local function '" + method.Name + "'", invocation);
         }
+        if (TryInlineHelper(invocation, out KernelExpr? inlined))
+        {
+            return inlined; // the user's own helper, inlined (HelperInlining.cs)
+        }
         var operands = new List<KernelExpr>();
         bool isInstance = false;
         if (invocation.Instance is { } instance)
@@ -471,7 +487,9 @@ internal sealed class KernelLowering
             name += "<" + string.Join(", ", typeArguments) + ">";
         }
         KernelMember member = KernelMembers.Resolve(isInstance ? KernelMemberShape.InstanceCall : KernelMemberShape.StaticCall, OwnerKey(method.ContainingType), method.Name);
-        return new KernelExpr(KernelExprKind.Call, TypeOf(method.ReturnType), name, operands.ToEquatableArray(), OverflowMode.Default, isInstance, names, Member: member);
+        bool userMethod = _compilation is not null && SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, _compilation.Assembly);
+        return new KernelExpr(KernelExprKind.Call, TypeOf(method.ReturnType), name, operands.ToEquatableArray(), OverflowMode.Default, isInstance, names,
+            Member: member, IsUserMethod: userMethod);
     }
 
     private KernelExpr? LowerCreation(IObjectCreationOperation creation)

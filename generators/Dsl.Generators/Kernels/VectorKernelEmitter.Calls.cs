@@ -13,7 +13,10 @@ internal sealed partial class VectorKernelEmitter
         if (e.Member == KernelMember.None)
         {
             // Not in the member table: only the per-row code calls it, and the kernel comment says so.
-            return DeclineNull("'" + Describe(e) + "'", "'" + Tail(e.Text) + "' is not a known kernel member, so only the per-row code calls it");
+            return e.IsUserMethod
+                ? DeclineNull("'" + Describe(e) + "'", "a call to your own method, which the kernel could not inline (only static, expression-bodied helpers "
+                    + "whose arguments cannot throw are), runs once per row")
+                : DeclineNull("'" + Describe(e) + "'", "'" + Tail(e.Text) + "' is not a known kernel member, so only the per-row code calls it");
         }
         KernelMemberInfo info = KernelMembers.Info(e.Member);
         if ((info.Implemented & KernelBackends.Vector) == 0)
@@ -36,7 +39,7 @@ internal sealed partial class VectorKernelEmitter
         if (info.Shape != KernelMemberShape.StaticCall || info.Owners[0] != "System.Math")
         {
             // The string and hashing members run per dictionary entry (StringSubExpression), which did not apply here.
-            return DeclineNull("'" + Describe(e) + "'", "'" + info.Name + "' has a vector form only on one non-nullable string column and constants");
+            return DeclineNull("'" + Describe(e) + "'", "'" + info.Name + "' has a vector form only on one string column and constants");
         }
 
         TypeInfo? t = TypeInfo.Of(e.Type);

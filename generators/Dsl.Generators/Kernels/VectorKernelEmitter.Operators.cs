@@ -37,8 +37,13 @@ internal sealed partial class VectorKernelEmitter
         {
             right = left is null ? null : Eval(rightExpr);
         }
-        if (left is null || right is null || left.Kind is VKind.String or VKind.DateTime || right.Kind is VKind.String or VKind.DateTime)
+        if (left is null || right is null || left.Kind is VKind.String || right.Kind is VKind.String)
         {
+            return null;
+        }
+        if ((left.Kind == VKind.DateTime || right.Kind == VKind.DateTime) && !(left.Kind == right.Kind && KernelOps.IsComparison(op)))
+        {
+            // Two DateTimes compare by their ticks (Kind is ignored), so their stored microseconds compare the same way.
             return null;
         }
         TypeInfo? result = TypeInfo.Of(e.Type);
@@ -120,13 +125,13 @@ internal sealed partial class VectorKernelEmitter
             return null;
         }
         bool integral = kind is VKind.Int or VKind.Long;
+        if (integral && op is KernelOp.Divide or KernelOp.Remainder)
+        {
+            return IntegerDivision(op, rightExpr, left, right, kind, valid); // throws the same way checked or not
+        }
         if (integral && e.Overflow == OverflowMode.Checked)
         {
             return DeclineNull("'" + Describe(e) + "'", "checked integer arithmetic throws OverflowException and has no vector form");
-        }
-        if (integral && op is KernelOp.Divide or KernelOp.Remainder)
-        {
-            return DeclineNull("'" + Describe(e) + "'", "integer division has no exact vector form (it throws for a zero divisor)");
         }
         VValue? x = Convert(left with { Valid = null }, kind, false);
         VValue? y = Convert(right with { Valid = null }, kind, false);
@@ -175,6 +180,10 @@ internal sealed partial class VectorKernelEmitter
                 return new VValue(VKind.Bool, "~" + Parenthesize(operand.Code), null);
             case KernelOp.Plus:
                 return Convert(operand, t.Value.Kind, operand.Valid is not null);
+            case KernelOp.Negate when e.Operands[0].Kind == KernelExprKind.Literal && operand.Literal is { } literal && operand.Kind == t.Value.Kind
+                && NegatedLiteral(operand.Kind, literal, e.Constant) is { } negated:
+                // A negative constant (-1, -2.5): written as one, as the user wrote it.
+                return new VValue(operand.Kind, ConstantVector(operand.Kind, negated), null, negated);
             case KernelOp.Negate when e.Overflow != OverflowMode.Checked:
             case KernelOp.BitwiseNot:
             {
@@ -309,6 +318,18 @@ internal sealed partial class VectorKernelEmitter
         };
         return code is null ? null : new VValue(kind, code, valid);
     }
+
+    /// <summary>
+    /// The C# text of the negated literal <paramref name="literal"/>, or null where that is not simple: an integer is
+    /// written as the value C# folded it to (<paramref name="value"/>, so -0 stays 0, which must not become -0.0 when
+    /// converted), a real with the sign before the user's literal (-0.0 is negative zero, as in C#).
+    /// </summary>
+    private static string? NegatedLiteral(VKind kind, string literal, string? value) => kind switch
+    {
+        VKind.Int or VKind.Long => value,
+        VKind.Double or VKind.Float => "-" + literal,
+        _ => null,
+    };
 
     private static string Narrow(string wide) => V128 + ".Narrow(" + V256 + ".GetLower(" + wide + "), " + V256 + ".GetUpper(" + wide + "))";
 

@@ -100,13 +100,9 @@ internal sealed partial class VectorKernelEmitter
         switch (column.Kind)
         {
             case ColumnKind.String:
-                if (column.Nullable)
-                {
-                    return DeclineNull("the column '" + column.MemberName + "'", "a nullable string column has no vector form");
-                }
+                // A string is its column member (its dictionary and indices); a nullable one also has its validity.
                 value = new VValue(VKind.String, column.MemberName, null);
-                _values[member] = value;
-                return value;
+                break;
             case ColumnKind.Boolean:
                 Line("var " + name + " = " + VM + ".LoadBools(" + local + "Values, i);");
                 value = new VValue(VKind.Bool, name, null);
@@ -167,8 +163,10 @@ internal sealed partial class VectorKernelEmitter
 
     private static string ConstantVector(VKind kind, string text)
     {
-        bool digits = text.Length > 0;
-        foreach (char c in text)
+        // Plain decimal digits, optionally negative (-1): written in the element type's literal form.
+        string unsigned = text.StartsWith("-", System.StringComparison.Ordinal) ? text.Substring(1) : text;
+        bool digits = unsigned.Length > 0;
+        foreach (char c in unsigned)
         {
             digits &= c >= '0' && c <= '9';
         }

@@ -13,10 +13,11 @@ namespace Dsl.Generators.Kernels;
 /// </summary>
 /// <remarks>
 /// The block only uses constructs whose vector form is bit-identical to the scalar C# and cannot throw, because
-/// it evaluates every lane, including rows a filter drops. Anything else (checked or integer division, calls
-/// outside the list, nullable strings, ...) keeps the whole segment on the per-row loop. A few constructs throw
-/// only for some values (a switch no arm matches, <c>.Value</c> of a null): the block checks the lanes the scalar
-/// code would reach and that are still kept, and hands the block to the per-row code, which throws, when one would.
+/// it evaluates every lane, including rows a filter drops. Anything else (checked arithmetic, calls outside the
+/// list, ...) keeps the whole segment on the per-row loop, and the kernel says why (<see cref="VectorDecline"/>).
+/// A few constructs throw only for some values (a switch no arm matches, <c>.Value</c> of a null, integer division
+/// by zero): the block checks the lanes the scalar code would reach and that are still kept, and hands the block to
+/// the per-row code, which throws, when one would.
 /// Where a vector form does not exist but the scalar one cannot throw (Math.Log, DateTime parts, double
 /// remainder), the block calls the scalar code once per lane; string sub-expressions are evaluated once per
 /// dictionary entry before the loop and gathered by index.
@@ -276,7 +277,7 @@ internal sealed partial class VectorKernelEmitter
             if (value.Kind == VKind.String)
             {
                 // A string passes through unchanged (a later stage or the output gathers it by row).
-                if (!column.IsString || column.Nullable)
+                if (!column.IsString || (value.Valid is not null && !column.Nullable))
                 {
                     return false;
                 }
@@ -407,7 +408,7 @@ internal sealed partial class VectorKernelEmitter
     /// <summary>Whether evaluating <paramref name="e"/> may hand the block back for some lanes (so the reach of its lanes matters).</summary>
     private static bool MayHandBack(KernelExpr e)
     {
-        if (e.Kind == KernelExprKind.Switch || e.Member is KernelMember.NullableValue or KernelMember.Sign or KernelMember.Clamp)
+        if (e.Kind == KernelExprKind.Switch || e.Member is KernelMember.NullableValue or KernelMember.Sign or KernelMember.Clamp || IsIntegerDivision(e))
         {
             return true;
         }

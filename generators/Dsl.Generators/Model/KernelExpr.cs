@@ -92,6 +92,10 @@ internal enum OverflowMode
 /// For a node C# folds to a constant (literals, constant fields, <c>-1</c>, <c>(long)5</c>): its value in the
 /// invariant culture ("R" for floating point, the characters for strings and chars); null otherwise and for <c>null</c>.
 /// </param>
+/// <param name="IsUserMethod">
+/// For calls: whether the method is the user's own (declared in the compilation being generated), a helper the
+/// lowering could not inline, which only the per-row code calls.
+/// </param>
 internal sealed record KernelExpr(
     KernelExprKind Kind,
     KernelType Type,
@@ -102,7 +106,8 @@ internal sealed record KernelExpr(
     EquatableArray<string> ArgumentNames = default,
     KernelOp Op = KernelOp.None,
     KernelMember Member = KernelMember.None,
-    string? Constant = null)
+    string? Constant = null,
+    bool IsUserMethod = false)
 {
     public static KernelExpr Leaf(KernelExprKind kind, KernelType type, string text) =>
         new(kind, type, text, EquatableArray<KernelExpr>.Empty);

@@ -96,6 +96,8 @@ internal enum KernelMember
     StringEndsWith,
     StringContains,
     StringEquals,
+    /// <summary>The static <c>string.Equals(a, b[, comparison])</c>, null-safe on both sides.</summary>
+    StringEqualsStatic,
     StringIndexOf,
     StringIsNullOrEmpty,
     StringIsNullOrWhiteSpace,
@@ -234,7 +236,8 @@ internal static class KernelMembers
         Property(KernelMember.TimeSpanTotalHours, TimeSpan, "TotalHours"),
         Property(KernelMember.TimeSpanTotalDays, TimeSpan, "TotalDays"),
 
-        // String members run once per dictionary entry of a non-nullable string column and are gathered by index.
+        // String members run once per dictionary entry of a string column and are gathered by index (members of a
+        // nullable column's strings only behind ?. or where null is a value: string.Equals, IsNullOrEmpty, ==).
         Property(KernelMember.StringLength, String, "Length"),
         Instance(KernelMember.StringToLowerInvariant, String, "ToLowerInvariant"),
         Instance(KernelMember.StringToUpperInvariant, String, "ToUpperInvariant"),
@@ -245,6 +248,7 @@ internal static class KernelMembers
         Instance(KernelMember.StringEndsWith, String, "EndsWith"),
         Instance(KernelMember.StringContains, String, "Contains"),
         Instance(KernelMember.StringEquals, String, "Equals"),
+        Static(KernelMember.StringEqualsStatic, "Equals", String),
         Instance(KernelMember.StringIndexOf, String, "IndexOf"),
         Static(KernelMember.StringIsNullOrEmpty, "IsNullOrEmpty", String),
         Static(KernelMember.StringIsNullOrWhiteSpace, "IsNullOrWhiteSpace", String),

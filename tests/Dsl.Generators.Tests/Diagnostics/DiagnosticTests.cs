@@ -148,7 +148,7 @@ public sealed class DiagnosticTests
         },
         {
             DiagnosticIds.KernelFallback,
-            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => Check([|t|]); static bool Check(T t) => t.Id > 0; }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => !ReferenceEquals([|t|], null); }""",
             Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => Check(t.Id); static bool Check(long id) => id > 0; }"""
         },
     };

@@ -113,7 +113,7 @@ public sealed class GraphRuleTests
     [Fact]
     public void KernelFallback_IsAWarning_AndNamesStagePipelineAndConstruct()
     {
-        GeneratorRun run = GeneratorHarness.Run(Header + """[Pipeline("fraud")] public static partial class P { [Filter] static bool F(T t) => Check(t); static bool Check(T t) => t.Id > 0; }""");
+        GeneratorRun run = GeneratorHarness.Run(Header + """[Pipeline("fraud")] public static partial class P { [Filter] static bool F(T t) => !ReferenceEquals(t, null); }""");
 
         Diagnostic fallback = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal(DiagnosticIds.KernelFallback, fallback.Id);

@@ -72,7 +72,7 @@ public sealed class SuppressionTests
         [DiagnosticIds.FromColumnMissing] = P + "[Filter] static bool F(T t) => t.Amount > 0; [Filter(From = nameof(F))] static bool G(U u) => u.Score > 0; }",
         [DiagnosticIds.FromColumnTypeMismatch] = "[Schema] public partial record N(long Id, float Amount);\n" + P + "[Filter] static bool F(T t) => t.Id > 0; [Map(From = nameof(F))] static U M(N n) => new(n.Id, n.Amount); }",
         [DiagnosticIds.FromColumnNullability] = "[Schema] public partial record L(long Id, double Session);\n" + P + "[Filter] static bool F(T t) => t.Id > 0; [Map(From = nameof(F))] static U M(L l) => new(l.Id, l.Session); }",
-        [DiagnosticIds.KernelFallback] = P + "[Filter] static bool F(T t) => Check(t); static bool Check(T t) => t.Id > 0; }",
+        [DiagnosticIds.KernelFallback] = P + "[Filter] static bool F(T t) => Check(t); static bool Check(T t) { return t.Id > 0; } }",
         [DiagnosticIds.VectorBlockDeclined] = P + "[Map] static U M(T t) => new(t.Id, Math.Round(t.Amount, (int)t.Id)); }",
     };
 

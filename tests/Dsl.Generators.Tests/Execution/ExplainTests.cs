@@ -35,7 +35,11 @@ public sealed class ExplainTests
             [Filter(From = nameof(Round))]
             static bool Odd(Rounded r) => IsOdd(r);
 
-            static bool IsOdd(Rounded r) => r.Id % 2 == 1;
+            // A block body: not inlined, so the stage passes the row to a call.
+            static bool IsOdd(Rounded r)
+            {
+                return r.Id % 2 == 1;
+            }
         }
         """;
 
@@ -55,7 +59,8 @@ public sealed class ExplainTests
             RunsAs(lines, "Round"));
         Assert.Equal("      runs as: vector blocks (the rows after the last whole block: per-row code)", RunsAs(lines, "Positive"));
         Assert.Equal(
-            "      runs as: the user's method called per row, no vector block (in Odd, the row parameter 'r' used as a whole object ('r'): the stage's own method is called once per row (DSL4001)) [DSL4001]",
+            "      runs as: the user's method called per row, no vector block (in Odd, the helper 'IsOdd', which takes the row and cannot be inlined: it is not expression-bodied "
+            + "(write it as 'static T Name(...) => expression;') ('IsOdd(r)'): the stage's own method is called once per row (DSL4001)) [DSL4001]",
             RunsAs(lines, "Odd"));
     }
 

@@ -34,7 +34,11 @@ public sealed class DiagnosticCachingTests
             [Filter(From = nameof(Round))]
             static bool Odd(Rounded r) => IsOdd(r);
 
-            static bool IsOdd(Rounded r) => r.Id % 2 == 1;
+            // A block body: not inlined, so the stage passes the row to a call.
+            static bool IsOdd(Rounded r)
+            {
+                return r.Id % 2 == 1;
+            }
         }
         """;
 
