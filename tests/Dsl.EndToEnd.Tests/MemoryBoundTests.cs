@@ -87,11 +87,12 @@ public sealed class MemoryBoundTests : IDisposable
     }
 
     [Fact]
-    public void SampleProgram_RuntimeConfigAsksTheGcToConserveMemory_AndTurnsDynamicPgoOff()
+    public void SampleProgram_RuntimeConfigAsksTheGcToConserveMemory_WithoutBackgroundGc_AndTurnsDynamicPgoOff()
     {
         string config = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Dsl.Pipeline1.runtimeconfig.json"));
 
         Assert.Contains("\"System.GC.ConserveMemory\": 7", config);
+        Assert.Contains("\"System.GC.Concurrent\": false", config);
         Assert.Contains("\"System.Runtime.TieredPGO\": false", config);
     }
 }
