@@ -31,6 +31,7 @@ internal static class GeneratedCode
         "Dsl",
         "Dsl.Execution",
         "Dsl.Kernels",
+        "Dsl.Validation",
     };
 
     /// <summary>

@@ -87,7 +87,7 @@ internal sealed class KernelEmitter
         _w.WriteLine("/// <summary>Segment " + _segment.Index + " (" + string.Join(" -> ", _segment.Stages) + "): reads " + _input.Name + " rows, writes " + output.Name + " rows.</summary>");
         _w.WriteLine(SourceWriter.GeneratedCodeAttribute);
         var parameterTypes = Pipelines.PipelineGenerator.Emitter.ParameterTypes(_pipeline, _segment.Stages);
-        var signature = new StringBuilder("private static global::Dsl.RecordBatch " + _segment.KernelName + "(global::Dsl.RecordBatch input");
+        var signature = new StringBuilder("private static global::Dsl.RecordBatch " + _segment.KernelName + "(global::Dsl.RecordBatch input, global::Dsl.Validation.RowViolations? violations");
         foreach (StageParametersSpec type in parameterTypes)
         {
             signature.Append(", ").Append(type.FullTypeName).Append(' ').Append(type.Local);

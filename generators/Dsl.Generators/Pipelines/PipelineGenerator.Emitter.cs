@@ -127,12 +127,12 @@ public sealed partial class PipelineGenerator
                     w.WriteLine(segment.KernelName + ",");
                     continue;
                 }
-                var arguments = new System.Collections.Generic.List<string> { "input" };
+                var arguments = new System.Collections.Generic.List<string> { "input", "violations" };
                 foreach (StageParametersSpec type in types)
                 {
                     arguments.Add(type.Local);
                 }
-                w.WriteLine("input => " + segment.KernelName + "(" + string.Join(", ", arguments) + "),");
+                w.WriteLine("(input, violations) => " + segment.KernelName + "(" + string.Join(", ", arguments) + "),");
             }
             w.CloseBrace(";");
             w.CloseBrace();

@@ -20,6 +20,13 @@ public abstract class StageAttribute : Attribute
     /// and their output is bit-identical to calling the stage method. Everything else in the stage stays exact.
     /// </summary>
     public bool RelaxedMath { get; set; }
+
+    /// <summary>
+    /// What happens when the stage throws for one row (divide by zero, a date out of range, <c>.Value</c> on null):
+    /// <see cref="RowErrorAction.Fail"/> (default) stops the job naming the file, row group, row and the values the stage
+    /// read; <see cref="RowErrorAction.Quarantine"/> writes the row to the quarantine with the exception's message.
+    /// </summary>
+    public RowErrorAction OnRowError { get; set; } = RowErrorAction.Fail;
 }
 
 /// <summary>
@@ -36,4 +43,18 @@ public sealed class FilterAttribute : StageAttribute
 /// </summary>
 public sealed class MapAttribute : StageAttribute
 {
+}
+
+/// <summary>
+/// A row rule written as code: <c>static bool Name(TSchema row)</c> returns whether the row is valid, and may read
+/// several members (<c>t.Dropoff &gt;= t.Pickup</c>). It is compiled like a filter, into the same kernel, and a row it
+/// refuses goes where <see cref="Action"/> says; the output schema is the input schema.
+/// </summary>
+public sealed class CheckAttribute : StageAttribute
+{
+    /// <summary>What happens to a row the check refuses (default <see cref="RuleAction.Quarantine"/>).</summary>
+    public RuleAction Action { get; set; } = RuleAction.Quarantine;
+
+    /// <summary>The reason written for a refused row (default: the check's name and the values it read).</summary>
+    public string? Message { get; set; }
 }

@@ -3,8 +3,11 @@ namespace Dsl.Execution;
 /// <summary>
 /// Runs one fused segment over a batch of its input schema and returns a new batch of its output schema
 /// (the caller disposes both). Kernels are pure functions of their input: safe to run on many partitions at once.
+/// A kernel whose segment checks row rules (<see cref="PipelinePlan.Rules"/>) reports each broken row to
+/// <paramref name="violations"/> and leaves rules with <see cref="RuleAction.Quarantine"/> or <see cref="RuleAction.Drop"/>
+/// out of its output; it throws <see cref="ArgumentNullException"/> when given none. Kernels without rules ignore it.
 /// </summary>
-public delegate RecordBatch SegmentKernel(RecordBatch input);
+public delegate RecordBatch SegmentKernel(RecordBatch input, Validation.RowViolations? violations = null);
 
 /// <summary>
 /// Builds the parameter objects of a pipeline's stages from <paramref name="parameters"/> (once) and returns one

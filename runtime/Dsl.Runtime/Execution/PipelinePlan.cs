@@ -19,6 +19,16 @@ public sealed record PipelinePlan(
     IReadOnlyList<StagePlan> Stages,
     IReadOnlyList<SegmentPlan> Segments)
 {
+    /// <summary>
+    /// Every row rule the kernels check (schema member rules, <see cref="CheckAttribute"/> stages and stages that
+    /// quarantine their row errors), indexed by <see cref="RulePlan.Index"/>: the number a kernel reports a broken
+    /// row under in <see cref="Validation.RowViolations"/>.
+    /// </summary>
+    public IReadOnlyList<RulePlan> Rules { get; init; } = [];
+
+    /// <summary>The dataset gates declared in code (<see cref="GateAttribute"/>, <see cref="NullRateAttribute"/>, <see cref="UniqueAttribute"/>).</summary>
+    public IReadOnlyList<GatePlan> Gates { get; init; } = [];
+
     /// <summary>The segments whose output is written (no other segment reads it).</summary>
     [JsonIgnore]
     public IEnumerable<SegmentPlan> Sinks => Segments.Where(s => s.IsSink);

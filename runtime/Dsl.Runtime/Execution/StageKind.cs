@@ -8,4 +8,7 @@ public enum StageKind
 
     /// <summary>Turns each row into one row of the output schema.</summary>
     Map,
+
+    /// <summary>A row rule written as code: rows for which it returns false go where its <see cref="RuleAction"/> says; the schema is unchanged.</summary>
+    Check,
 }

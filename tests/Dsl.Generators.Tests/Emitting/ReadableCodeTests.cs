@@ -135,7 +135,7 @@ public sealed class ReadableCodeTests
             names);
         Assert.Contains("CompiledPipeline Compiled", run.GeneratedSource("S.Branching.Plan.g.cs"), StringComparison.Ordinal);
         Assert.DoesNotContain("Kernel_ToLabelled(RecordBatch", run.GeneratedSource("S.Branching.Plan.g.cs"), StringComparison.Ordinal);
-        Assert.Contains("private static RecordBatch Kernel_ToLabelled(RecordBatch input)", run.GeneratedSource("S.Branching.Kernel_ToLabelled.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("private static RecordBatch Kernel_ToLabelled(RecordBatch input, RowViolations? violations)", run.GeneratedSource("S.Branching.Kernel_ToLabelled.g.cs"), StringComparison.Ordinal);
         Assert.DoesNotContain("Kernel_ToDoubled_Positive(RecordBatch", run.GeneratedSource("S.Branching.Kernel_ToLabelled.g.cs"), StringComparison.Ordinal);
     }
 

@@ -128,7 +128,7 @@ public sealed class StageParameterTests
         string before = source[..loop];
         string inLoop = source[loop..];
 
-        Assert.Contains("private static RecordBatch Kernel_Keep_Compute(RecordBatch input, Scaling scaling)", before, StringComparison.Ordinal);
+        Assert.Contains("private static RecordBatch Kernel_Keep_Compute(RecordBatch input, RowViolations? violations, Scaling scaling)", before, StringComparison.Ordinal);
         Assert.Contains("// Stage parameters, read once per batch", before, StringComparison.Ordinal);
         Assert.Contains("double scalingMean = scaling.Mean;", before, StringComparison.Ordinal);
         Assert.Contains("string scalingCountry = scaling.Country;", before, StringComparison.Ordinal);
@@ -147,7 +147,7 @@ public sealed class StageParameterTests
         Assert.Contains("BindKernels);", source, StringComparison.Ordinal);
         Assert.Contains("var scaling = new Scaling(", source, StringComparison.Ordinal);
         Assert.Contains("parameters.Get<double>(\"Scaling\", \"Mean\"),", source, StringComparison.Ordinal);
-        Assert.Contains("input => Kernel_Keep_Compute(input, scaling),", source, StringComparison.Ordinal);
+        Assert.Contains("(input, violations) => Kernel_Keep_Compute(input, violations, scaling),", source, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class StageParameterTests
         Assert.Empty(run.CompilationProblems);
         string source = run.GeneratedSource("Windowed.Pipeline.g.cs");
 
-        Assert.Contains("Kernel_Recent_Small_Scale(RecordBatch input, Window window, Scaling scaling)", source, StringComparison.Ordinal);
+        Assert.Contains("Kernel_Recent_Small_Scale(RecordBatch input, RowViolations? violations, Window window, Scaling scaling)", source, StringComparison.Ordinal);
         Assert.Contains("Windowed.Recent(new M(", source, StringComparison.Ordinal);
         Assert.Contains("), window))", source, StringComparison.Ordinal);
         Assert.Contains("DateTime windowAfter = window.After;", source, StringComparison.Ordinal);

@@ -46,7 +46,7 @@ public sealed class ColumnWideningTests : IDisposable
         var seen = new List<long>();
         var pipeline = new CompiledPipeline(
             new PipelinePlan("maybe", "N", new Dictionary<string, BatchSchema> { ["N"] = nullable }, [new StagePlan("Keep", StageKind.Map, "N", "N", null, true, null)], [new SegmentPlan(0, ["Keep"], null, "N", "N", true, ["x"])]),
-            [batch =>
+            [(batch, _) =>
             {
                 PrimitiveColumn<long> x = batch.GetPrimitive<long>("x", ColumnType.Int64);
                 Assert.Equal(0, x.NullCount);
@@ -103,7 +103,7 @@ public sealed class ColumnWideningTests : IDisposable
         var narrow = new BatchSchema(new ColumnField("x", ColumnType.Int32, false));
         var pipeline = new CompiledPipeline(
             new PipelinePlan("narrow", "N", new Dictionary<string, BatchSchema> { ["N"] = narrow }, [new StagePlan("Keep", StageKind.Map, "N", "N", null, true, null)], [new SegmentPlan(0, ["Keep"], null, "N", "N", true, ["x"])]),
-            [batch => batch]);
+            [(batch, _) => batch]);
 
         var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor().Run(pipeline, input, Path.Combine(_root, "out")));
 

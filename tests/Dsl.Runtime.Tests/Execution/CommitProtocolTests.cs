@@ -109,7 +109,7 @@ public sealed class CommitProtocolTests : IDisposable
         Assert.Equal(2, Directory.GetDirectories(Path.Combine(Work, "tasks")).Length);
 
         var seen = new ConcurrentBag<long>();
-        SegmentKernel fixedTripling = batch =>
+        SegmentKernel fixedTripling = (batch, _) =>
         {
             seen.Add(batch.GetPrimitive<long>("x", ColumnType.Int64).Values[0]);
             return Map(x => 3 * x)(batch);
@@ -129,7 +129,7 @@ public sealed class CommitProtocolTests : IDisposable
         using var inside = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         SegmentKernel doubling = Doubling();
-        SegmentKernel blocking = batch =>
+        SegmentKernel blocking = (batch, _) =>
         {
             inside.Set();
             release.Wait(TimeSpan.FromSeconds(30));
@@ -153,7 +153,7 @@ public sealed class CommitProtocolTests : IDisposable
         WriteFiles(4);
         int slowCalls = 0;
         SegmentKernel doubling = Doubling();
-        SegmentKernel kernel = batch =>
+        SegmentKernel kernel = (batch, _) =>
         {
             // The first attempt at the last file stalls; its twin runs at normal speed.
             if (batch.GetPrimitive<long>("x", ColumnType.Int64).Values[0] == 300 && Interlocked.Increment(ref slowCalls) == 1)
@@ -177,7 +177,7 @@ public sealed class CommitProtocolTests : IDisposable
     {
         WriteFiles(2);
         using var both = new Barrier(2);
-        SegmentKernel kernel = _ =>
+        SegmentKernel kernel = (_, _) =>
         {
             both.SignalAndWait(TimeSpan.FromSeconds(10));
             throw new InvalidOperationException("stage failed");
@@ -240,7 +240,7 @@ public sealed class CommitProtocolTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(Work, "next"))); // the unpublished copy is removed at once
 
         var seen = new ConcurrentBag<long>();
-        JobResult result = new LocalExecutor().Run(Pipeline(batch => { seen.Add(0); return Map(x => 3 * x)(batch); }, "tripling"), Input, Output);
+        JobResult result = new LocalExecutor().Run(Pipeline((batch, _) => { seen.Add(0); return Map(x => 3 * x)(batch); }, "tripling"), Input, Output);
         Assert.Equal(Enumerable.Range(0, 100).Select(i => 3L * i), ReadLongs(Output));
         Assert.Equal(1, result.PartitionsReused); // the failed run's committed task was kept
         Assert.Empty(seen);
@@ -377,7 +377,7 @@ public sealed class CommitProtocolTests : IDisposable
         WriteFiles(2);
         SegmentKernel doubling = Doubling();
 
-        JobResult result = new LocalExecutor().Run(Pipeline(batch => { Thread.Sleep(30); return doubling(batch); }), Input, Output);
+        JobResult result = new LocalExecutor().Run(Pipeline((batch, _) => { Thread.Sleep(30); return doubling(batch); }), Input, Output);
 
         Assert.True(result.Profile.Kernels >= TimeSpan.FromMilliseconds(55), $"kernels {result.Profile.Kernels}");
         Assert.True(result.Profile.ReadDecode > TimeSpan.Zero);

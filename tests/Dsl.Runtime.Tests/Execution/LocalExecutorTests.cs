@@ -86,7 +86,7 @@ public sealed class LocalExecutorTests : IDisposable
         string output = Path.Combine(_root, "out");
         int failures = 0;
         SegmentKernel doubling = Doubling();
-        SegmentKernel flaky = batch => batch.GetPrimitive<long>("x", ColumnType.Int64)[0] == 50 && Interlocked.Increment(ref failures) == 1
+        SegmentKernel flaky = (batch, _) => batch.GetPrimitive<long>("x", ColumnType.Int64)[0] == 50 && Interlocked.Increment(ref failures) == 1
             ? throw new IOException("The disk was briefly unavailable.")
             : doubling(batch);
         var options = new ExecutionOptions { TargetPartitionRows = 25, RetryBackoff = TimeSpan.FromMilliseconds(1) };
@@ -107,7 +107,7 @@ public sealed class LocalExecutorTests : IDisposable
         string input = WriteInput("a.parquet", rowGroups: 1, rowsPerGroup: 10, start: 0);
         string output = Path.Combine(_root, "out");
         int attempts = 0;
-        SegmentKernel broken = _ =>
+        SegmentKernel broken = (_, _) =>
         {
             Interlocked.Increment(ref attempts);
             throw new IOException("The disk is gone.");
@@ -130,7 +130,7 @@ public sealed class LocalExecutorTests : IDisposable
         new LocalExecutor().Run(Pipeline(Doubling()), input, output);
         using var cancel = new CancellationTokenSource();
         SegmentKernel doubling = Doubling();
-        SegmentKernel cancelling = batch =>
+        SegmentKernel cancelling = (batch, _) =>
         {
             cancel.Cancel();
             return doubling(batch);

@@ -49,7 +49,7 @@ public sealed class MemoryBudgetTests : IDisposable
         int running = 0;
         int most = 0;
         SegmentKernel doubling = Doubling();
-        SegmentKernel kernel = batch =>
+        SegmentKernel kernel = (batch, _) =>
         {
             int now = Interlocked.Increment(ref running);
             InterlockedMax(ref most, now);
@@ -76,7 +76,7 @@ public sealed class MemoryBudgetTests : IDisposable
         var sizes = new System.Collections.Concurrent.ConcurrentBag<int>();
         SegmentKernel doubling = Doubling();
 
-        new LocalExecutor().Run(Pipeline(batch => { sizes.Add(batch.RowCount); return doubling(batch); }), input, Path.Combine(_root, "out"));
+        new LocalExecutor().Run(Pipeline((batch, _) => { sizes.Add(batch.RowCount); return doubling(batch); }), input, Path.Combine(_root, "out"));
 
         // 150,000 rows: 18 full slices and the rest.
         int full = 150_000 / PartitionTask.SliceRows;

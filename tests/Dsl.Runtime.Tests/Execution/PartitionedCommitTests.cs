@@ -26,7 +26,7 @@ public sealed class PartitionedCommitTests : IDisposable
     private static CompiledPipeline Counting(ConcurrentBag<long> seen, int values = 3, string name = "keyed")
     {
         SegmentKernel kernel = ByKey(x => "v" + (x % values), name).Kernels[0];
-        return new CompiledPipeline(ByKey(_ => null, name).Plan, [batch =>
+        return new CompiledPipeline(ByKey(_ => null, name).Plan, [(batch, _) =>
         {
             seen.Add(batch.GetPrimitive<long>("x", ColumnType.Int64).Values[0]);
             return kernel(batch);
@@ -90,7 +90,7 @@ public sealed class PartitionedCommitTests : IDisposable
     {
         WriteFiles(4);
         var options = By("Key") with { MaxParallelism = 1 };
-        CompiledPipeline failing = new(ByKey(_ => null).Plan, [batch => batch.GetPrimitive<long>("x", ColumnType.Int64).Values[0] == 200 ? throw new InvalidOperationException("bad row") : ByKey(x => "v" + (x % 3)).Kernels[0](batch)]);
+        CompiledPipeline failing = new(ByKey(_ => null).Plan, [(batch, _) => batch.GetPrimitive<long>("x", ColumnType.Int64).Values[0] == 200 ? throw new InvalidOperationException("bad row") : ByKey(x => "v" + (x % 3)).Kernels[0](batch)]);
 
         Assert.Throws<PipelineExecutionException>(() => new LocalExecutor(options).Run(failing, Input, Output));
         Assert.False(Directory.Exists(Output));
@@ -136,7 +136,7 @@ public sealed class PartitionedCommitTests : IDisposable
     {
         WriteFiles(2);
         var options = By("Key") with { MaxParallelism = 1 };
-        CompiledPipeline failing = new(ByKey(_ => null).Plan, [batch => batch.GetPrimitive<long>("x", ColumnType.Int64).Values[0] == 100 ? throw new InvalidOperationException("bad row") : ByKey(x => "v" + (x % 3)).Kernels[0](batch)]);
+        CompiledPipeline failing = new(ByKey(_ => null).Plan, [(batch, _) => batch.GetPrimitive<long>("x", ColumnType.Int64).Values[0] == 100 ? throw new InvalidOperationException("bad row") : ByKey(x => "v" + (x % 3)).Kernels[0](batch)]);
         Assert.Throws<PipelineExecutionException>(() => new LocalExecutor(options).Run(failing, Input, Output));
         string record = Path.Combine(Directory.GetDirectories(Path.Combine(Work, "tasks")).Single(), "task.json");
         File.WriteAllText(record, File.ReadAllText(record).Replace("\"folder\":\"Key=v0\"", "\"folder\":\"../../escaped\"", StringComparison.Ordinal));

@@ -313,7 +313,7 @@ public sealed class PartitionedOutputTests : IDisposable
     {
         WriteFile(Path.Combine(Input, "f.parquet"), 1, 10, 0);
         var allow = new ExecutionOptions { AllowEmptyInput = true };
-        CompiledPipeline none = new(ByKey(_ => null).Plan, [batch => new RecordBatch(Keyed, [new StringColumnBuilder().Build(), new ColumnBuilder<long>(ColumnType.Int64, 0, false).Build(0)], 0)]);
+        CompiledPipeline none = new(ByKey(_ => null).Plan, [(batch, _) => new RecordBatch(Keyed, [new StringColumnBuilder().Build(), new ColumnBuilder<long>(ColumnType.Int64, 0, false).Build(0)], 0)]);
 
         JobResult partitioned = new LocalExecutor(allow with { PartitionBy = By("Key").PartitionBy }).Run(none, Input, Output);
         JobResult flat = new LocalExecutor(allow).Run(none, Input, Path.Combine(_root, "flat"));
@@ -345,7 +345,7 @@ public sealed class PartitionedOutputTests : IDisposable
     {
         var element = new ColumnField("element", ColumnType.Int64, false);
         var schema = new BatchSchema(new ColumnField("Key", ColumnType.String, false), new ColumnField("x", ColumnType.Int64, false), new ColumnField("Tags", ColumnType.List, true) { Children = [element] });
-        CompiledPipeline pipeline = Single("lists", schema, input =>
+        CompiledPipeline pipeline = Single("lists", schema, (input, _) =>
         {
             ReadOnlySpan<long> x = input.GetPrimitive<long>("x", ColumnType.Int64).Values;
             int n = x.Length;

@@ -23,7 +23,7 @@ internal static class PartitionedPipelines
         new ColumnField("Score", ColumnType.Double, false));
 
     /// <summary>The sink is stage "Tag", writing <see cref="Keyed"/> rows with <paramref name="key"/>(x).</summary>
-    public static CompiledPipeline ByKey(Func<long, string?> key, string name = "keyed") => Single(name, Keyed, input =>
+    public static CompiledPipeline ByKey(Func<long, string?> key, string name = "keyed") => Single(name, Keyed, (input, _) =>
     {
         ReadOnlySpan<long> x = input.GetPrimitive<long>("x", ColumnType.Int64).Values;
         var keys = new StringColumnBuilder(ColumnType.String, x.Length);
@@ -40,7 +40,7 @@ internal static class PartitionedPipelines
     /// The sink is stage "Tag", writing <see cref="Typed"/> rows: Country cycles through FR, DE, US; Year is 2023 or
     /// 2024; Day is 2024-01-01 plus x % 3 days (null when x % 10 == 9); Flag is x % 2 == 0; Score is x / 4.
     /// </summary>
-    public static CompiledPipeline Typed6(string name = "typed") => Single(name, Typed, input =>
+    public static CompiledPipeline Typed6(string name = "typed") => Single(name, Typed, (input, _) =>
     {
         ReadOnlySpan<long> x = input.GetPrimitive<long>("x", ColumnType.Int64).Values;
         int n = x.Length;

@@ -77,7 +77,7 @@ public sealed class RowGroupPrunerTests : IDisposable
         string file = WriteFile();
         string input = Path.GetDirectoryName(file)!;
         // The kernel is the filter the predicate describes: x >= 10.
-        SegmentKernel filter = batch =>
+        SegmentKernel filter = (batch, _) =>
         {
             long[] x = batch.GetPrimitive<long>("x", ColumnType.Int64).Values.ToArray();
             int[] keep = Enumerable.Range(0, x.Length).Where(i => x[i] >= 10).ToArray();

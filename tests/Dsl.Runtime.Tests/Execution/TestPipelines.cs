@@ -20,7 +20,7 @@ internal static class TestPipelines
     public static SegmentKernel Doubling() => Map(x => 2 * x);
 
     /// <summary>A kernel over column "x": null from the function drops the row (a filter), a value replaces it.</summary>
-    public static SegmentKernel Map(Func<long, long?> f) => input =>
+    public static SegmentKernel Map(Func<long, long?> f) => (input, _) =>
     {
         ReadOnlySpan<long> x = input.GetPrimitive<long>("x", ColumnType.Int64).Values;
         var output = new ColumnBuilder<long>(ColumnType.Int64, x.Length, nullable: false);
@@ -39,7 +39,7 @@ internal static class TestPipelines
     public static SegmentKernel CountingDoubling(System.Collections.Concurrent.ConcurrentBag<long> firstValues)
     {
         SegmentKernel doubling = Doubling();
-        return batch =>
+        return (batch, _) =>
         {
             ReadOnlySpan<long> x = batch.GetPrimitive<long>("x", ColumnType.Int64).Values;
             if (x.Length > 0)

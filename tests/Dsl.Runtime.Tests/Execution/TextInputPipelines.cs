@@ -17,7 +17,7 @@ internal static class TextInputPipelines
             new Dictionary<string, BatchSchema> { ["In"] = schema },
             [new StagePlan("Copy", predicates is null ? StageKind.Map : StageKind.Filter, "In", "In", null, true, null, predicates)],
             [new SegmentPlan(0, ["Copy"], null, "In", "In", true, schema.Fields.Select(f => f.Name).ToArray())]),
-        [batch =>
+        [(batch, _) =>
         {
             seen?.Add(batch.RowCount);
             var columns = schema.Fields.Select(f => ColumnConcat.Concat([new ColumnPiece(batch[f.Name], 0, batch.RowCount)], batch.RowCount)).ToArray();

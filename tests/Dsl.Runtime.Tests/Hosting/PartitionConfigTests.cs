@@ -150,7 +150,7 @@ public sealed class PartitionConfigTests : IDisposable
     public void Run_PartitionByOptionWithSeveralSinks_PointsToTheConfigurationFile()
     {
         var stderr = new StringWriter();
-        var pipeline = new CompiledPipeline(Plan, [b => b, b => b, b => b]);
+        var pipeline = new CompiledPipeline(Plan, [(b, _) => b, (b, _) => b, (b, _) => b]);
 
         int exit = PipelineHost.Run(pipeline, ["run", "--input", "/nonexistent", "--partition-by", "Year"], null, new StringWriter(), stderr);
 

@@ -244,7 +244,7 @@ public sealed class StageParameterConfigTests : IDisposable
             parameters.Get<long>("Affine", "Scale"), parameters.Get<double>("Affine", "Shift"), parameters.Get<bool>("Affine", "Enabled"),
             parameters.Get<string>("Affine", "Label"), parameters.Get<DateTime>("Affine", "Since"), parameters.Get<float>("Affine", "Ratio"),
             parameters.Get<int>("Affine", "Count"));
-        return [input => Transform(input, affine)];
+        return [(input, _) => Transform(input, affine)];
     });
 
     private static RecordBatch Transform(RecordBatch input, AffineObject affine)
