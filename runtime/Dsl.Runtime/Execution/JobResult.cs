@@ -53,6 +53,9 @@ public sealed record JobResult(
     /// <summary>Where the time went: read and decode, kernels, encode and write, commits.</summary>
     public RunProfile Profile { get; init; } = RunProfile.Empty;
 
+    /// <summary>What the plan's row rules found (null when the plan has none); also written as <c>_validation.json</c> in the output.</summary>
+    public Validation.ValidationReport? Validation { get; init; }
+
     /// <summary>Problems that did not stop the commit, such as a leftover folder that could not be removed.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

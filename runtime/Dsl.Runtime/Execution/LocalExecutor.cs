@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Dsl.Execution.Commit;
 using Dsl.Execution.Inputs;
 using Dsl.Parquet;
+using Dsl.Validation;
 
 namespace Dsl.Execution;
 
@@ -66,10 +67,16 @@ public sealed class LocalExecutor
         }
 
         SegmentPlan[] sinks = plan.Sinks.ToArray();
-        string[] sinkFolders = SinkFolders(sinks);
+        ValidationLayout validation = ValidationLayout.For(plan, sinks.Length);
+        ValidationLayout.CheckColumns(plan, readColumns);
+        // Quarantine outputs and unique rules' key hashes are committed as outputs numbered after the sinks.
+        string[] sinkFolders = [.. SinkFolders(sinks), .. Enumerable.Range(sinks.Length, validation.Count).Select(validation.Folder)];
         ParquetWriteOptions write = _options.Write.WithRowGroupBytes(WriterRowGroupBytes(_options, sinks.Length));
         SinkLayout[] layouts = Layouts(plan, sinks, write);
-        string run = Fingerprints.Run(Fingerprints.Code(pipeline), PlanJson.ToJson(plan, pipeline.Parameters), WriteSettings(write) + LayoutSettings(layouts), sinkFolders);
+        // The rules and their actions decide which rows each output holds: a change recomputes every partition.
+        string rules = string.Join(";", plan.Rules.Select(r => $"{r.Id}|{r.Kind}|{r.Action}|{r.Stage}|{r.Segment}|{r.Description}|{r.AcrossDataset}"));
+        string run = Fingerprints.Run(Fingerprints.Code(pipeline), PlanJson.ToJson(plan, pipeline.Parameters) + rules, WriteSettings(write) + LayoutSettings(layouts), sinkFolders);
+        long[] firstRows = FirstRowsInFile(partitions);
         string[] keys = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p)).ToArray();
         string jobFingerprint = Fingerprints.Job(keys.Prepend(run));
 
@@ -78,12 +85,18 @@ public sealed class LocalExecutor
         job?.SetTag("dsl.output", output);
         job?.SetTag("dsl.partitions", partitions.Count);
         using OutputCommitter committer = OutputCommitter.Open(output, _options.Faults);
-        PreviousOutput? previous = _options.Force ? null : PreviousOutput.Read(output, sinks.Length);
-        if (previous is not null && previous.Fingerprint == jobFingerprint && previous.IsIntact(output))
+        PreviousOutput? previous = _options.Force ? null : PreviousOutput.Read(output, sinkFolders.Length, plan.Rules.Count);
+        if (previous is not null && previous.Fingerprint == jobFingerprint && previous.IsIntact(output)
+            && keys.Select(previous.Task).ToArray() is var kept && kept.All(t => t is not null && (plan.Rules.Count == 0 || t.Validation is not null)))
         {
             // A dead run may have swapped this output in and died before removing its committed tasks.
             committer.KeepOnlyTasks(new HashSet<string>());
-            return UpToDateResult(plan, output, files.Count, partitions.Count, previous, clock.Elapsed) with { Warnings = InputWarnings(ignored), FilesSkipped = filesSkipped };
+            return UpToDateResult(plan, output, files.Count, partitions.Count, previous, clock.Elapsed) with
+            {
+                Warnings = InputWarnings(ignored),
+                FilesSkipped = filesSkipped,
+                Validation = plan.Rules.Count > 0 ? ValidationSummary.Build(plan, validation, kept!) : null,
+            };
         }
         committer.KeepOnlyTasks(_options.Force ? new HashSet<string>() : keys.ToHashSet(StringComparer.Ordinal));
 
@@ -91,7 +104,11 @@ public sealed class LocalExecutor
         var outputs = new TaskOutput?[partitions.Count];
         for (int i = 0; i < partitions.Count; i++)
         {
-            outputs[i] = _options.Force ? null : previous?.Task(keys[i]) ?? committer.CommittedTask(keys[i]);
+            outputs[i] = _options.Force ? null : previous?.Task(keys[i]) ?? committer.CommittedTask(keys[i], plan.Rules.Count);
+            if (plan.Rules.Count > 0 && outputs[i]?.Validation is null)
+            {
+                outputs[i] = null; // its rule counts are unknown: computed again, so the report stays exact
+            }
         }
         int[] toRun = Enumerable.Range(0, partitions.Count).Where(i => outputs[i] is null).ToArray();
         job?.SetTag("dsl.partitions_reused", partitions.Count - toRun.Length);
@@ -108,7 +125,7 @@ public sealed class LocalExecutor
             toRun.Length,
             _options.MaxParallelism,
             _options.Speculation,
-            (item, attempt, token) => RunWithRetries(pipeline, partitions[toRun[item]], keys[toRun[item]], attempt, readColumns, sinks, layouts, write, committer, pruner, budget, token),
+            (item, attempt, token) => RunWithRetries(pipeline, partitions[toRun[item]], keys[toRun[item]], attempt, readColumns, sinks, layouts, write, committer, pruner, budget, validation, firstRows[toRun[item]], token),
             (item, accepted) =>
             {
                 // Only the accepted attempt of a partition counts: a twin's or a retry's rows are not added twice.
@@ -124,16 +141,24 @@ public sealed class LocalExecutor
 
         var published = new List<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)>();
         var sinkResults = new List<SinkResult>();
-        for (int s = 0; s < sinks.Length; s++)
+        for (int s = 0; s < sinkFolders.Length; s++)
         {
             int sink = s;
             var parts = partitions
                 .SelectMany(p => outputs[p.Index]!.Parts.Where(part => part.Sink == sink).Select(part => (Name: part.RelativePath(p.Index), Source: part)))
                 .ToArray();
+            if (s >= sinks.Length && parts.Length == 0)
+            {
+                continue; // a quarantine that no row reached has no folder
+            }
             published.Add((sinkFolders[s], parts));
             string dir = Path.Combine(output, sinkFolders[s]);
-            sinkResults.Add(new SinkResult(sinks[s].Name, dir, parts.Sum(p => p.Source.Rows), parts.Select(p => Path.Combine(dir, p.Name)).ToArray()));
+            if (s < sinks.Length)
+            {
+                sinkResults.Add(new SinkResult(sinks[s].Name, dir, parts.Sum(p => p.Source.Rows), parts.Select(p => Path.Combine(dir, p.Name)).ToArray()));
+            }
         }
+        ValidationReport? report = plan.Rules.Count > 0 ? ValidationSummary.Build(plan, validation, outputs!) : null;
         var result = new JobResult(
             plan.Name,
             output,
@@ -152,15 +177,66 @@ public sealed class LocalExecutor
             MemoryBudgetPeak = budget.PeakInUse,
             PeakOpenFiles = stats.PeakOpenFiles,
             PeakWriterBytes = stats.PeakWriterBytes,
+            Validation = report,
         };
         long publishing = Stopwatch.GetTimestamp();
         using Activity? commit = ExecutionTelemetry.Source.StartActivity("dsl.commit");
-        var manifest = new RunManifest(plan, pipeline.Parameters, jobFingerprint, fingerprints.Values.ToArray(), partitions, keys, toRun, sinkFolders, layouts, outputs!, _options);
+        var manifest = new RunManifest(plan, pipeline.Parameters, jobFingerprint, fingerprints.Values.ToArray(), partitions, keys, toRun, sinkFolders, layouts, outputs!, _options, validation);
         IReadOnlyList<string> warnings = committer.Publish(
             published,
             () => manifest.ToJson(result with { Elapsed = clock.Elapsed, PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) }),
-            cancellationToken);
+            cancellationToken,
+            report is null ? null : report.ToJson);
         return result with { Elapsed = clock.Elapsed, Warnings = [.. InputWarnings(ignored), .. warnings], PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) };
+    }
+
+    /// <summary>
+    /// Runs <paramref name="pipeline"/>'s row rules over <paramref name="input"/> without writing any output or
+    /// quarantine and without touching any output folder (the <c>validate</c> command): every partition's kernels
+    /// run, broken rows are counted and sampled, and a broken <see cref="RuleAction.Fail"/> rule is counted instead of
+    /// stopping, so the report shows them all. Unique rules' key hashes go to a temporary folder, removed at the end.
+    /// </summary>
+    public ValidationReport Validate(CompiledPipeline pipeline, string input, CancellationToken cancellationToken = default)
+    {
+        PipelinePlan plan = pipeline.Plan;
+        if (!pipeline.IsBound)
+        {
+            throw new ArgumentException($"Pipeline '{plan.Name}' has stages that take parameters and no values were bound: call WithParameters first.", nameof(pipeline));
+        }
+        IReadOnlyList<InputFile> files = InputPlanner.ListFiles(input, []);
+        string[] readColumns = plan.Segments.Where(s => s.InputSegment is null).SelectMany(s => s.ReadColumns).Distinct(StringComparer.Ordinal).ToArray();
+        var pruner = new RowGroupPruner(plan);
+        (List<Partition> partitions, _) = InputPlanner.Plan(plan, files, readColumns, _options, pruner, new Dictionary<string, FileFingerprint>(StringComparer.Ordinal));
+        SegmentPlan[] sinks = plan.Sinks.ToArray();
+        ValidationLayout validation = ValidationLayout.For(plan, sinks.Length);
+        ValidationLayout.CheckColumns(plan, readColumns);
+        long[] firstRows = FirstRowsInFile(partitions);
+        string scratch = Path.Combine(Path.GetTempPath(), $"dsl-validate-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(scratch);
+        try
+        {
+            var budget = new MemoryBudget(_options.MemoryBudget);
+            TaskOutput[] tasks = AttemptScheduler.Run(
+                partitions.Count,
+                _options.MaxParallelism,
+                _options.Speculation with { Enabled = false },
+                (item, _, token) =>
+                {
+                    Partition partition = partitions[item];
+                    string dir = Directory.CreateDirectory(Path.Combine(scratch, partition.Index.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+                    PartitionTask.TaskRun run = new PartitionTask(
+                        pipeline, partition, readColumns, sinks, [], dir, _options.Write, new SegmentCounters(plan.Segments.Count), pruner, _options.Faults, budget,
+                        _options.MaxRecordBytes, validation, firstRows[item], validateOnly: true).Run(token);
+                    return new TaskOutput(partition.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), run.Parts) { Validation = run.Validation };
+                },
+                (_, _) => { },
+                cancellationToken);
+            return ValidationSummary.Build(plan, validation, tasks);
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
     }
 
     // What a task attempt returns: its committed output (or the equal one a twin committed first) and its counters.
@@ -168,7 +244,7 @@ public sealed class LocalExecutor
 
     private AttemptResult RunWithRetries(
         CompiledPipeline pipeline, Partition partition, string key, int twin, string[] readColumns, SegmentPlan[] sinks, SinkLayout[] layouts, ParquetWriteOptions write,
-        OutputCommitter committer, RowGroupPruner pruner, MemoryBudget budget, CancellationToken cancellationToken)
+        OutputCommitter committer, RowGroupPruner pruner, MemoryBudget budget, ValidationLayout validation, long firstRowInFile, CancellationToken cancellationToken)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -184,11 +260,12 @@ public sealed class LocalExecutor
             try
             {
                 var attemptStats = new SegmentCounters(pipeline.Plan.Segments.Count);
-                IReadOnlyList<PartFile> parts =
-                    new PartitionTask(pipeline, partition, readColumns, sinks, layouts, attemptDir, write, attemptStats, pruner, _options.Faults, budget, _options.MaxRecordBytes).Run(cancellationToken);
+                PartitionTask.TaskRun run =
+                    new PartitionTask(pipeline, partition, readColumns, sinks, layouts, attemptDir, write, attemptStats, pruner, _options.Faults, budget, _options.MaxRecordBytes, validation, firstRowInFile).Run(cancellationToken);
+                IReadOnlyList<PartFile> parts = run.Parts;
                 cancellationToken.ThrowIfCancellationRequested();
                 long committing = Stopwatch.GetTimestamp();
-                (TaskOutput output, bool won) = committer.CommitTask(attemptDir, key, parts);
+                (TaskOutput output, bool won) = committer.CommitTask(attemptDir, key, parts, run.Validation);
                 attemptStats.RecordCommit(Stopwatch.GetTimestamp() - committing);
                 outcome = won ? "committed" : "lost"; // lost: a twin (or an earlier attempt) committed the same rows first
                 if (won)
@@ -223,6 +300,19 @@ public sealed class LocalExecutor
                 ExecutionTelemetry.Attempts.Add(1, new KeyValuePair<string, object?>("dsl.outcome", outcome));
             }
         }
+    }
+
+    // A text partition's first record's index in its file: the records of the file's partitions before it.
+    private static long[] FirstRowsInFile(IReadOnlyList<Partition> partitions)
+    {
+        var first = new long[partitions.Count];
+        var byFile = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (Partition p in partitions.Where(p => p.Format != InputFormat.Parquet).OrderBy(p => p.ByteStart))
+        {
+            first[p.Index] = byFile.GetValueOrDefault(p.File);
+            byFile[p.File] = first[p.Index] + p.Rows;
+        }
+        return first;
     }
 
     private static void RecordTask(PipelinePlan plan, SegmentCounters counters, IReadOnlyList<PartFile> parts, TimeSpan elapsed)
@@ -263,7 +353,7 @@ public sealed class LocalExecutor
             0,
             0,
             0,
-            previous.Sinks.Select(s => new SinkResult(s.Segment, s.Directory, s.Rows, s.Files.Select(f => f.Path).ToArray())).ToArray(),
+            previous.Sinks.Where(s => s.Kind == PreviousSink.SinkKind).Select(s => new SinkResult(s.Segment, s.Directory, s.Rows, s.Files.Select(f => f.Path).ToArray())).ToArray(),
             plan.Segments.Select(s => new SegmentStatistics(s.Name, 0, 0, TimeSpan.Zero)).ToArray(),
             elapsed)
         {

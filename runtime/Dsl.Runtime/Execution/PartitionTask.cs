@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Dsl.Execution.Commit;
 using Dsl.Execution.Inputs;
 using Dsl.Parquet;
+using Dsl.Validation;
 
 namespace Dsl.Execution;
 
@@ -9,8 +10,16 @@ namespace Dsl.Execution;
 /// One attempt at one partition: reads its row groups (or text records) batch by batch, runs every segment in plan
 /// order, and writes each sink's rows to part files under the attempt's own folder (one, or several when the sink is
 /// partitioned or its files have a size limit: <see cref="SinkWriter"/>), flushed to disk before it returns. Shares
-/// no mutable state with other partitions.
+/// no mutable state with other partitions. The plan's row rules run through <see cref="RowValidation"/>: every kernel
+/// gets its <see cref="RowViolations"/>, quarantined rows become part files of the quarantine outputs, and what the
+/// rules found is returned with the parts (<see cref="TaskRun.Validation"/>) to be committed with them. With
+/// <c>validateOnly</c> nothing is written but the unique rules' key hashes.
 /// </summary>
+/// <remarks>
+/// Where per-batch work hooks in: <see cref="RunBatch"/> has each batch as read (folder values appended, widened),
+/// <see cref="RunSegments"/> each kernel's input and output and, for sinks, the batch written; the partition's state
+/// (<see cref="PartitionValidation"/>) is what <see cref="Run"/> returns and the task commit persists.
+/// </remarks>
 internal sealed class PartitionTask
 {
     private readonly CompiledPipeline _pipeline;
@@ -26,6 +35,10 @@ internal sealed class PartitionTask
     private readonly MemoryBudget _budget;
     private readonly int _maxRecordBytes;
     private readonly ColumnField[] _partitionFields;
+    private readonly ValidationLayout _validation;
+    private readonly bool _validateOnly;
+    private readonly long _firstRowInFile;
+    private RowValidation _rules = null!;
 
     /// <summary>
     /// Row groups are read and run through the kernels in batches of at most this many rows, so that what a task holds
@@ -36,8 +49,11 @@ internal sealed class PartitionTask
     public PartitionTask(
         CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks, SinkLayout[] layouts,
         string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters, RowGroupPruner pruner, FaultPlan faults, MemoryBudget budget,
-        int maxRecordBytes)
+        int maxRecordBytes, ValidationLayout validation, long firstRowInFile = 0, bool validateOnly = false)
     {
+        _validation = validation;
+        _validateOnly = validateOnly;
+        _firstRowInFile = firstRowInFile;
         _budget = budget;
         _maxRecordBytes = maxRecordBytes;
         _partitionFields = PartitionColumns.Fields(pipeline.Plan.Schemas[pipeline.Plan.InputSchema], partition.PartitionValues);
@@ -53,14 +69,21 @@ internal sealed class PartitionTask
         _counters = counters;
     }
 
-    /// <summary>Runs the attempt; returns every part it wrote (sink by sink), each already durable.</summary>
-    public IReadOnlyList<PartFile> Run(CancellationToken cancellationToken)
+    /// <summary>What an attempt produced: every part it wrote (sinks, then quarantine and key hashes), each durable, and what the rules found.</summary>
+    public sealed record TaskRun(IReadOnlyList<PartFile> Parts, PartitionValidation Validation);
+
+    /// <summary>Runs the attempt.</summary>
+    public TaskRun Run(CancellationToken cancellationToken)
     {
         PipelinePlan plan = _pipeline.Plan;
-        var writers = new SinkWriter[_sinks.Length];
+        var writers = new SinkWriter[_validateOnly ? 0 : _sinks.Length];
+        // Quarantine outputs are written like an unpartitioned sink, opened at their first row.
+        var quarantineLayout = new SinkLayout([], 0, 0, 1, _writeOptions.RowGroupBytes);
+        _rules = new RowValidation(plan, _partition, _validation, _validateOnly ? null : (output, schema) =>
+            new SinkWriter(output, _validation.Folder(output), schema, quarantineLayout, _writeOptions, _attemptDir, _faults));
         try
         {
-            for (int s = 0; s < _sinks.Length; s++)
+            for (int s = 0; s < writers.Length; s++)
             {
                 writers[s] = new SinkWriter(s, _sinks[s].Stages[^1], plan.Schemas[_sinks[s].OutputSchema], _layouts[s], _writeOptions, _attemptDir, _faults);
             }
@@ -80,12 +103,16 @@ internal sealed class PartitionTask
             {
                 parts.AddRange(writer.Finish()); // writes the last row groups and the footers, each file flushed to disk
             }
+            IReadOnlyList<PartFile> validationParts = _rules.Finish(_attemptDir, _faults);
+            DurableFile.FlushAll(validationParts.Select(p => p.Path).ToArray(), _attemptDir, folders: false, _faults);
+            parts.AddRange(validationParts);
             _counters.RecordWrite(Stopwatch.GetTimestamp() - closing);
             _counters.RecordWriters(writers.Sum(w => w.PeakOpenFiles), writers.Sum(w => w.PeakHeldBytes));
-            return parts;
+            return new TaskRun(parts, _rules.State);
         }
         finally
         {
+            _rules.Dispose();
             // On failure the half-written attempt folder is deleted by the caller; nothing outside it was touched.
             foreach (SinkWriter? writer in writers)
             {
@@ -96,7 +123,10 @@ internal sealed class PartitionTask
 
     // What the sinks' writers may hold until their row groups are written: RowGroupBytes each, a partitioned sink's
     // open files HeldBytes together.
-    private long WriterBytes() => _layouts.Sum(l => l.IsPartitioned ? l.HeldBytes : _writeOptions.RowGroupBytes);
+    // A quarantine output's writer holds up to RowGroupBytes like an unpartitioned sink's.
+    private long WriterBytes() => _validateOnly
+        ? 0
+        : _layouts.Sum(l => l.IsPartitioned ? l.HeldBytes : _writeOptions.RowGroupBytes) + (_validation.QuarantineSchemas.Count * _writeOptions.RowGroupBytes);
 
     private void RunParquet(SinkWriter[] writers, CancellationToken cancellationToken)
     {
@@ -106,12 +136,20 @@ internal sealed class PartitionTask
         _counters.RecordRead(Stopwatch.GetTimestamp() - opened);
         // Columns filled from hive partition folders are not in the file.
         string[] fileColumns = _readColumns.Where(c => !_partition.PartitionValues.Any(v => v.Column == c)).ToArray();
+        long rowGroupStart = 0;
+        for (int before = 0; before < _partition.FirstRowGroup; before++)
+        {
+            rowGroupStart += reader.Footer.RowGroups[before].NumRows;
+        }
         for (int rg = _partition.FirstRowGroup; rg < _partition.FirstRowGroup + _partition.RowGroupCount; rg++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            long rowGroupRows = reader.Footer.RowGroups[rg].NumRows;
+            long startOfRowGroup = rowGroupStart;
+            rowGroupStart += rowGroupRows;
             if (_pruner.CanSkip(reader, rg))
             {
-                _counters.RecordSkipped(reader.Footer.RowGroups[rg].NumRows);
+                _counters.RecordSkipped(rowGroupRows);
                 continue;
             }
             // The row group's bytes are held from the budget until its rows are written. Its pages are streamed:
@@ -132,7 +170,9 @@ internal sealed class PartitionTask
                 using RecordBatch batch = batches.Current;
                 cancellationToken.ThrowIfCancellationRequested();
                 int first = firstRow;
-                RunBatch(batch, $"row group {rg}", rows => $"row group {rg}, rows {first}-{first + rows - 1}", writers);
+                string rows = $"row group {rg}, rows {first}-{first + batch.RowCount - 1}";
+                _rules.BeginBatch(new BatchOrigin(rg, first, startOfRowGroup + first, null, rows), batch.RowCount);
+                RunBatch(batch, $"row group {rg}", _ => rows, writers);
                 firstRow += batch.RowCount;
             }
         }
@@ -150,6 +190,7 @@ internal sealed class PartitionTask
         long opened = Stopwatch.GetTimestamp();
         using TextBatchReader reader = TextBatchReader.Open(_partition, fields, partitionColumns, SliceRows, _maxRecordBytes, plan.InputSchema);
         _counters.RecordRead(Stopwatch.GetTimestamp() - opened);
+        long firstRow = _firstRowInFile;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -162,6 +203,8 @@ internal sealed class PartitionTask
             }
             using RecordBatch batch = next;
             string lines = $"lines {reader.BatchFirstLine}-{reader.BatchLastLine}";
+            _rules.BeginBatch(new BatchOrigin(null, 0, firstRow, reader.BatchLines.ToArray(), lines), batch.RowCount);
+            firstRow += batch.RowCount;
             RunBatch(batch, lines, _ => lines, writers);
         }
     }
@@ -176,7 +219,9 @@ internal sealed class PartitionTask
             RecordBatch full = PartitionColumns.Append(batch, _partitionFields, _partition.PartitionValues, created);
             CheckNulls(full, where);
             // INT32 read into long or double members, FLOAT into double: converted here, exactly.
-            RunSegments(ColumnWidening.Apply(full, plan.Schemas[plan.InputSchema], created), rows, writers);
+            RecordBatch widened = ColumnWidening.Apply(full, plan.Schemas[plan.InputSchema], created);
+            // Unique rules see every row read; the kernels get the batch without the repeats they remove.
+            RunSegments(_rules.CheckUnique(widened, created), rows, writers);
         }
         finally
         {
@@ -197,7 +242,11 @@ internal sealed class PartitionTask
                 RecordBatch result;
                 try
                 {
-                    result = _pipeline.Kernels[segment.Index](source);
+                    result = _pipeline.Kernels[segment.Index](source, _rules.ForKernel());
+                }
+                catch (StageRowException e)
+                {
+                    throw _rules.StageFailed(e, segment, source);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -206,14 +255,16 @@ internal sealed class PartitionTask
                 }
                 outputs[segment.Index] = result;
                 _counters.Record(segment.Index, source.RowCount, result.RowCount, Stopwatch.GetElapsedTime(start).Ticks);
-                if (segment.IsSink)
-                {
-                    int s = Array.IndexOf(_sinks, segment);
-                    long writing = Stopwatch.GetTimestamp();
-                    writers[s].Write(result);
-                    _counters.RecordWrite(Stopwatch.GetTimestamp() - writing);
-                }
+                _rules.AfterKernel(segment, source); // a broken Fail rule throws here, before the batch is written
             }
+            // Written once every segment ran, so a batch that breaks a Fail rule in any segment writes nothing.
+            long writing = Stopwatch.GetTimestamp();
+            for (int s = 0; s < writers.Length; s++)
+            {
+                writers[s].Write(outputs[_sinks[s].Index]!);
+            }
+            _rules.Flush();
+            _counters.RecordWrite(Stopwatch.GetTimestamp() - writing);
         }
         finally
         {

@@ -8,7 +8,9 @@ namespace Dsl.Execution;
 /// the plan with its parameter values, the settings, every input file with its size, modification time and footer
 /// hash (the whole file's hash for text input), the partitions with their task keys and whether each was computed or
 /// reused, and every output part with its rows, size, SHA-256 and, for a partitioned sink, its partition folder and
-/// values. Readers that trust only listed files can read the output from this alone.
+/// values. Readers that trust only listed files can read the output from this alone. Quarantine outputs and unique
+/// rules' key hashes are listed among the outputs with their <c>kind</c>, and each partition carries what the row
+/// rules found in it (<c>validation</c>), so a rerun that reuses it reports the same counts.
 /// </summary>
 internal sealed class RunManifest(
     PipelinePlan plan,
@@ -21,7 +23,8 @@ internal sealed class RunManifest(
     IReadOnlyList<string> sinkFolders,
     IReadOnlyList<SinkLayout> layouts,
     IReadOnlyList<TaskOutput> outputs,
-    ExecutionOptions options)
+    ExecutionOptions options,
+    Validation.ValidationLayout validation)
 {
     public byte[] ToJson(JobResult result)
     {
@@ -96,6 +99,11 @@ internal sealed class RunManifest(
                 json.WriteNumber("rows", p.Rows);
                 json.WriteString("task", taskKeys[p.Index]);
                 json.WriteBoolean("reused", !computedSet.Contains(p.Index));
+                if (outputs[p.Index].Validation is { } found)
+                {
+                    json.WritePropertyName("validation");
+                    found.Write(json);
+                }
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -104,15 +112,30 @@ internal sealed class RunManifest(
             json.WriteNumber("rowsSkipped", result.RowsSkipped);
             json.WriteNumber("partitionsReused", result.PartitionsReused);
             json.WriteStartArray("outputs");
-            for (int s = 0; s < result.Sinks.Count; s++)
+            for (int s = 0; s < sinkFolders.Count; s++)
             {
-                SinkResult sink = result.Sinks[s];
+                int output = s;
+                bool isSink = s < result.Sinks.Count;
                 json.WriteStartObject();
-                json.WriteString("segment", sink.Segment);
-                json.WriteString("directory", sink.Directory);
+                if (isSink)
+                {
+                    json.WriteString("kind", "sink");
+                    json.WriteString("segment", result.Sinks[s].Segment);
+                }
+                else if (s < validation.FirstUniqueSink)
+                {
+                    json.WriteString("kind", "quarantine");
+                    json.WriteString("schema", validation.QuarantineSchemas[s - validation.FirstQuarantineSink]);
+                }
+                else
+                {
+                    json.WriteString("kind", "uniqueKeys");
+                    json.WriteString("rule", validation.UniqueAcross[s - validation.FirstUniqueSink].Id);
+                }
+                json.WriteString("directory", isSink ? result.Sinks[s].Directory : Path.Combine(result.OutputDirectory, sinkFolders[s]));
                 json.WriteString("folder", sinkFolders[s]);
-                json.WriteNumber("rows", sink.Rows);
-                if (layouts[s].IsPartitioned)
+                json.WriteNumber("rows", outputs.Sum(o => o.Parts.Where(p => p.Sink == output).Sum(p => p.Rows)));
+                if (isSink && layouts[s].IsPartitioned)
                 {
                     json.WriteStartArray("partitionBy");
                     foreach (string column in layouts[s].PartitionBy)

@@ -4,11 +4,12 @@ using System.Runtime.InteropServices;
 using Dsl.Execution;
 using Dsl.Parquet;
 using Dsl.Parquet.Metadata;
+using Dsl.Validation;
 
 namespace Dsl.Hosting;
 
 /// <summary>
-/// The command line every pipeline gets: <c>run</c>, <c>explain</c> and, when the project supplies sample data,
+/// The command line every pipeline gets: <c>run</c>, <c>validate</c>, <c>explain</c>, <c>check-config</c> and
 /// <c>generate-sample</c>. Call it from <c>Main</c>: <c>return PipelineHost.Run(MyPipeline.Compiled, args, Sample.Write);</c>
 /// </summary>
 public static class PipelineHost
@@ -144,6 +145,63 @@ public static class PipelineHost
         }));
         root.Subcommands.Add(run);
 
+        var validateInput = new Option<string?>("--input", "-i") { Description = "The input to check, as for run. Default: the configuration file's input." };
+        var validateConfig = new Option<string?>("--config", "-c") { Description = $"A pipeline configuration file. Default: {ConfigFileName} in the current folder, else beside the program." };
+        var validateParam = new Option<string[]>("--param") { Description = "A stage parameter value, Type.Member=value; repeat for several." };
+        var validateParallelism = new Option<int?>("--parallelism", "-p") { Description = "Partitions checked at once. Default: the core count." };
+        var report = new Option<string>("--report") { Description = $"Where to write the report. Default: {ValidationReport.FileName} in the current folder.", DefaultValueFactory = _ => ValidationReport.FileName };
+        var validate = new Command("validate", $"Run the pipeline's row rules over the input without writing any output or quarantine; write the report to --report and print the rules. Exit code {FailRuleExitCode} when a rule whose action is Fail was broken.") { validateInput, validateConfig, validateParam, validateParallelism, report };
+        validate.SetAction(parse => Guard(stderr, () =>
+        {
+            (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(parse.GetValue(validateParam) ?? [], plan);
+            PipelineConfig? settings = null;
+            IReadOnlyList<ConfigProblem> problems = [];
+            if (FindConfig(parse.GetValue(validateConfig)) is { } configPath)
+            {
+                (settings, problems) = PipelineConfig.ReadAndCheck(configPath, plan, overrides.Keys.ToList());
+            }
+            if (overrideProblems.Count > 0 || problems.Count > 0)
+            {
+                foreach (string problem in overrideProblems)
+                {
+                    stderr.WriteLine($"error: {problem}");
+                }
+                foreach (ConfigProblem problem in problems)
+                {
+                    stderr.WriteLine(problem);
+                }
+                return 2;
+            }
+            string? inputPath = parse.GetValue(validateInput) ?? settings?.Input;
+            if (inputPath is null)
+            {
+                stderr.WriteLine("error: validate needs an input: pass --input or set 'input' in the configuration file.");
+                return 2;
+            }
+            CompiledPipeline bound = pipeline.WithParameters(ParameterOverrides.Apply(settings?.ParameterValues(plan) ?? new StageParameterValues(), overrides));
+            var defaults = new ExecutionOptions();
+            var options = new ExecutionOptions
+            {
+                MaxParallelism = parse.GetValue(validateParallelism) ?? settings?.Parallelism ?? defaults.MaxParallelism,
+                TargetPartitionRows = settings?.TargetPartitionRows ?? defaults.TargetPartitionRows,
+                TargetPartitionBytes = settings?.TargetPartitionBytes ?? defaults.TargetPartitionBytes,
+                MaxRecordBytes = settings?.MaxRecordBytes ?? defaults.MaxRecordBytes,
+                MemoryBudget = settings?.MemoryBudget ?? defaults.MemoryBudget,
+            };
+            ValidationReport result = new LocalExecutor(options).Validate(bound, inputPath);
+            string reportPath = Path.GetFullPath(parse.GetValue(report)!);
+            File.WriteAllBytes(reportPath, result.ToJson());
+            stdout.WriteLine($"Pipeline '{plan.Name}': checked {result.InputRows.ToString("N0", CultureInfo.InvariantCulture)} rows against {result.Rules.Count} rule(s); nothing was written but the report, {reportPath}");
+            PrintRules(stdout, result);
+            if (result.FailRuleBroken)
+            {
+                stderr.WriteLine($"error: rule(s) {string.Join(", ", result.Rules.Where(r => r.Rule.Action == RuleAction.Fail && (r.Broken > 0 || r.DuplicateKeys > 0)).Select(r => $"'{r.Rule.Id}'"))} with action Fail were broken; a run would stop.");
+                return FailRuleExitCode;
+            }
+            return 0;
+        }));
+        root.Subcommands.Add(validate);
+
         var configFile = new Argument<string>("file") { Description = "The configuration file to check." };
         var checkConfig = new Command("check-config", "Check a pipeline configuration file against this compiled pipeline; problems print as file(line,col): error DSL5005: ...") { configFile };
         checkConfig.SetAction(parse =>
@@ -221,6 +279,9 @@ public static class PipelineHost
         problems = HivePartitioning.Problems(sink.Stages[^1], plan.Schemas[sink.OutputSchema], columns).Select(p => "--partition-by: " + p).ToArray();
         return problems.Count > 0 ? null : new Dictionary<string, IReadOnlyList<string>> { [sink.Stages[^1]] = columns };
     }
+
+    /// <summary>The exit code of <c>validate</c> when a rule whose action is Fail was broken.</summary>
+    public const int FailRuleExitCode = 3;
 
     /// <summary>The configuration file name looked for when <c>--config</c> is not given.</summary>
     public const string ConfigFileName = "pipeline.yaml";
@@ -308,10 +369,44 @@ public static class PipelineHost
         {
             stdout.WriteLine($"Output of {sink.Segment}: {N(sink.Rows)} rows in {sink.Files.Count} file(s) at {sink.Directory}");
         }
+        if (result.Validation is { } validation)
+        {
+            PrintRules(stdout, validation);
+        }
         RunProfile p = result.Profile;
         stdout.WriteLine($"Profile (task times summed): read+decode {p.ReadDecode.TotalSeconds:0.00} s, kernels {p.Kernels.TotalSeconds:0.00} s, encode+write {p.EncodeWrite.TotalSeconds:0.00} s, task commits {p.TaskCommits.TotalSeconds:0.00} s; job commit {p.JobCommit.TotalSeconds:0.00} s");
         stdout.WriteLine($"Memory: peak resident {FormatBytes(result.PeakRssBytes)}; tasks held at most {FormatBytes(result.MemoryBudgetPeak)} of the {FormatBytes(result.MemoryBudget)} budget.");
         stdout.WriteLine($"Committed: {Path.Combine(result.OutputDirectory, LocalExecutor.SuccessMarker)}");
+    }
+
+    // One line per rule: id, action, broken rows and their share of the input rows; then the quarantine outputs.
+    private static void PrintRules(TextWriter stdout, ValidationReport report)
+    {
+        if (report.Rules.Count == 0)
+        {
+            return;
+        }
+        string[][] rows =
+        [
+            ["rule", "action", "broken rows", "% of input"],
+            .. report.Rules.Select(r => new[]
+            {
+                r.Rule.Id,
+                r.Rule.Action.ToString(),
+                (r.Rule.Kind == RuleKind.Unique ? r.DuplicateKeys : r.Broken).ToString("N0", CultureInfo.InvariantCulture),
+                (100 * (r.Rule.Kind == RuleKind.Unique ? r.DuplicateKeys : r.Broken) / (double)Math.Max(1, report.InputRows)).ToString("0.###", CultureInfo.InvariantCulture),
+            }),
+        ];
+        int[] widths = Enumerable.Range(0, 4).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        stdout.WriteLine("Rules:");
+        foreach (string[] row in rows)
+        {
+            stdout.WriteLine($"  {row[0].PadRight(widths[0])}  {row[1].PadRight(widths[1])}  {row[2].PadLeft(widths[2])}  {row[3].PadLeft(widths[3])}");
+        }
+        foreach (QuarantineResult q in report.Quarantine.Where(q => q.Rows > 0))
+        {
+            stdout.WriteLine($"Quarantine of {q.Schema}: {q.Rows.ToString("N0", CultureInfo.InvariantCulture)} rows in {q.Files} file(s) at {q.Folder}");
+        }
     }
 
     // Every failure ends in one line. Expected ones (bad input, bad data, a failing stage, storage errors) print their

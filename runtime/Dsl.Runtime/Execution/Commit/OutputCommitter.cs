@@ -22,16 +22,23 @@ internal sealed record PartFile(string Path, long Bytes, string Sha256, long Row
     /// <summary>Its partition values as a JSON object (for the manifest); null when unpartitioned.</summary>
     public string? Partition { get; init; }
 
+    /// <summary>The file name's extension: <c>parquet</c>, or <c>hashes</c> for a unique rule's sorted key hashes.</summary>
+    public string Extension { get; init; } = "parquet";
+
     /// <summary>Its path inside the sink's folder: <c>[folder/]part-NNNNN[-k].parquet</c>.</summary>
     public string RelativePath(int partition)
     {
-        string name = Sequence == 0 ? $"part-{partition:D5}.parquet" : $"part-{partition:D5}-{Sequence}.parquet";
+        string name = Sequence == 0 ? $"part-{partition:D5}.{Extension}" : $"part-{partition:D5}-{Sequence}.{Extension}";
         return Folder.Length == 0 ? name : Folder + "/" + name;
     }
 }
 
 /// <summary>A committed task: the parts it wrote, in sink order and, within a sink, in the order they were started.</summary>
-internal sealed record TaskOutput(string Key, IReadOnlyList<PartFile> Parts);
+internal sealed record TaskOutput(string Key, IReadOnlyList<PartFile> Parts)
+{
+    /// <summary>What the row rules found in the task's partition (committed with it), or null when the record has none.</summary>
+    public Validation.PartitionValidation? Validation { get; init; }
+}
 
 /// <summary>
 /// The commit protocol of one output folder (docs/commit-protocol.md). Everything that is not the published output
@@ -152,7 +159,7 @@ internal sealed class OutputCommitter : IDisposable
     /// (a damaged record, a deletion cut short by a crash) is replaced.
     /// </summary>
     /// <returns>The committed output, and whether this attempt's files are the ones committed.</returns>
-    public (TaskOutput Output, bool Won) CommitTask(string attemptDir, string key, IReadOnlyList<PartFile> parts)
+    public (TaskOutput Output, bool Won) CommitTask(string attemptDir, string key, IReadOnlyList<PartFile> parts, Validation.PartitionValidation? validation = null)
     {
         using (var stream = new MemoryStream())
         {
@@ -176,9 +183,18 @@ internal sealed class OutputCommitter : IDisposable
                     json.WriteNumber("bytes", part.Bytes);
                     json.WriteString("sha256", part.Sha256);
                     json.WriteNumber("rows", part.Rows);
+                    if (part.Extension != "parquet")
+                    {
+                        json.WriteString("extension", part.Extension);
+                    }
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
+                if (validation is not null)
+                {
+                    json.WritePropertyName("validation");
+                    validation.Write(json);
+                }
                 json.WriteEndObject();
             }
             DurableFile.WriteAll(Path.Combine(attemptDir, "task.json"), stream.ToArray(), _faults);
@@ -188,7 +204,7 @@ internal sealed class OutputCommitter : IDisposable
         string target = Path.Combine(Tasks, key);
         for (int tries = 0; ; tries++)
         {
-            if (CommittedTask(key) is { } existing)
+            if (CommittedTask(key, validation?.Broken.Length ?? 0) is { } existing)
             {
                 DeleteTree(attemptDir);
                 return (existing, false);
@@ -207,11 +223,11 @@ internal sealed class OutputCommitter : IDisposable
         }
         Fsync(Tasks);
         _faults.Step("task-committed");
-        return (new TaskOutput(key, parts.Select(p => p with { Path = Path.Combine(target, Path.GetFileName(p.Path)) }).ToArray()), true);
+        return (new TaskOutput(key, parts.Select(p => p with { Path = Path.Combine(target, Path.GetFileName(p.Path)) }).ToArray()) { Validation = validation }, true);
     }
 
     /// <summary>The committed output of task <paramref name="key"/>, if a run (this one or a dead one) committed it and its files are intact.</summary>
-    public TaskOutput? CommittedTask(string key)
+    public TaskOutput? CommittedTask(string key, int rules = 0)
     {
         string dir = Path.Combine(Tasks, key);
         string record = Path.Combine(dir, "task.json");
@@ -239,15 +255,20 @@ internal sealed class OutputCommitter : IDisposable
                     Folder = folder,
                     Sequence = part.GetProperty("sequence").GetInt32(),
                     Partition = part.TryGetProperty("partition", out JsonElement values) ? values.GetRawText() : null,
+                    Extension = part.TryGetProperty("extension", out JsonElement extension) ? extension.GetString()! : "parquet",
                 });
             }
-            return new TaskOutput(key, parts);
+            return new TaskOutput(key, parts) { Validation = ReadValidation(doc.RootElement, rules) };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException or UnauthorizedAccessException)
         {
             return null; // A damaged record is recomputed, never trusted.
         }
     }
+
+    /// <summary>The validation state a task record or a manifest's partition holds, when it fits a plan with <paramref name="rules"/> rules.</summary>
+    internal static Validation.PartitionValidation? ReadValidation(JsonElement record, int rules) =>
+        record.TryGetProperty("validation", out JsonElement validation) ? Dsl.Validation.PartitionValidation.Read(validation, rules) : null;
 
     /// <summary>Removes an attempt's folder (failed, cancelled or beaten by its twin).</summary>
     public static void DeleteAttempt(string attemptDir) => DeleteTree(attemptDir);
@@ -258,12 +279,12 @@ internal sealed class OutputCommitter : IDisposable
     /// it with the output folder atomically. <paramref name="cancellationToken"/> is honoured up to the swap and not
     /// after it. Returns warnings about leftovers that could not be removed (the output is committed regardless).
     /// </summary>
-    public IReadOnlyList<string> Publish(IReadOnlyList<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)> sinks, Func<byte[]> manifest, CancellationToken cancellationToken)
+    public IReadOnlyList<string> Publish(IReadOnlyList<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)> sinks, Func<byte[]> manifest, CancellationToken cancellationToken, Func<byte[]>? validation = null)
     {
         DeleteTree(Next);
         try
         {
-            AssembleNext(sinks, manifest, cancellationToken);
+            AssembleNext(sinks, manifest, validation, cancellationToken);
         }
         catch
         {
@@ -274,7 +295,7 @@ internal sealed class OutputCommitter : IDisposable
         return Swap();
     }
 
-    private void AssembleNext(IReadOnlyList<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)> sinks, Func<byte[]> manifest, CancellationToken cancellationToken)
+    private void AssembleNext(IReadOnlyList<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)> sinks, Func<byte[]> manifest, Func<byte[]>? validation, CancellationToken cancellationToken)
     {
         foreach ((string folder, IReadOnlyList<(string Name, PartFile Source)> parts) in sinks)
         {
@@ -306,7 +327,16 @@ internal sealed class OutputCommitter : IDisposable
             DurableFile.FlushAll(partitionFolders.OrderByDescending(f => f.Length).ThenBy(f => f, StringComparer.Ordinal).ToArray(), Next, folders: true, _faults);
             Fsync(dir);
         }
+        // Folders between next/ and a nested sink folder (_quarantine/ above _quarantine/<Schema>/) hold its entry.
+        foreach (string between in sinks.SelectMany(s => Parents(s.Folder)).Distinct(StringComparer.Ordinal).OrderByDescending(f => f.Length))
+        {
+            Fsync(Path.Combine(Next, between));
+        }
         _faults.Step("next-assembled");
+        if (validation is not null)
+        {
+            DurableFile.WriteAll(Path.Combine(Next, Dsl.Validation.ValidationReport.FileName), validation(), _faults);
+        }
         DurableFile.WriteAll(Path.Combine(Next, LocalExecutor.ManifestFile), manifest(), _faults);
         DurableFile.WriteAll(Path.Combine(Next, LocalExecutor.SuccessMarker), [], _faults);
         Fsync(Next);
@@ -405,6 +435,14 @@ internal sealed class OutputCommitter : IDisposable
         DeleteTree(Previous);
         DeleteTree(Next);
         DeleteTree(Attempts);
+    }
+
+    private static IEnumerable<string> Parents(string folder)
+    {
+        for (int i = folder.LastIndexOf('/'); i > 0; i = folder.LastIndexOf('/', i - 1))
+        {
+            yield return folder[..i];
+        }
     }
 
     private void CheckOutputIsOurs()

@@ -9,11 +9,13 @@ namespace Dsl.Execution.Commit;
 internal sealed class PreviousOutput
 {
     private readonly Dictionary<string, PartFile[]> _byTask;
+    private readonly Dictionary<string, Validation.PartitionValidation?> _validation;
 
-    private PreviousOutput(string fingerprint, Dictionary<string, PartFile[]> byTask, IReadOnlyList<PreviousSink> sinks)
+    private PreviousOutput(string fingerprint, Dictionary<string, PartFile[]> byTask, Dictionary<string, Validation.PartitionValidation?> validation, IReadOnlyList<PreviousSink> sinks)
     {
         Fingerprint = fingerprint;
         _byTask = byTask;
+        _validation = validation;
         Sinks = sinks;
     }
 
@@ -23,8 +25,12 @@ internal sealed class PreviousOutput
     /// <summary>Its outputs as the manifest lists them.</summary>
     public IReadOnlyList<PreviousSink> Sinks { get; }
 
-    /// <summary>Reads the manifest of <paramref name="output"/>; null when there is none or it predates fingerprints or is damaged.</summary>
-    public static PreviousOutput? Read(string output, int sinkCount)
+    /// <summary>
+    /// Reads the manifest of <paramref name="output"/> (its first <paramref name="sinkCount"/> outputs: sinks, then
+    /// quarantine and key hashes; partitions' rule counts for a plan of <paramref name="rules"/> rules); null when there
+    /// is none or it predates fingerprints or is damaged.
+    /// </summary>
+    public static PreviousOutput? Read(string output, int sinkCount, int rules = 0)
     {
         string path = Path.Combine(output, LocalExecutor.ManifestFile);
         if (!File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)) || !File.Exists(path))
@@ -41,9 +47,12 @@ internal sealed class PreviousOutput
             }
             // Every task the output holds, even one that wrote no file (a partitioned sink's task without rows).
             var parts = new Dictionary<string, List<PartFile>>(StringComparer.Ordinal);
+            var validation = new Dictionary<string, Validation.PartitionValidation?>(StringComparer.Ordinal);
             foreach (JsonElement partition in root.GetProperty("partitions").EnumerateArray())
             {
-                parts.TryAdd(partition.GetProperty("task").GetString()!, []);
+                string task = partition.GetProperty("task").GetString()!;
+                parts.TryAdd(task, []);
+                validation.TryAdd(task, OutputCommitter.ReadValidation(partition, rules));
             }
             var sinks = new List<PreviousSink>();
             int s = 0;
@@ -68,6 +77,7 @@ internal sealed class PreviousOutput
                         Folder = file.TryGetProperty("partitionPath", out JsonElement partitionPath) ? partitionPath.GetString()! : "",
                         Sequence = file.TryGetProperty("sequence", out JsonElement sequence) ? sequence.GetInt32() : 0,
                         Partition = file.TryGetProperty("partition", out JsonElement values) ? values.GetRawText() : null,
+                        Extension = Path.GetExtension(relative).TrimStart('.'),
                     };
                     files.Add(part);
                     string task = file.GetProperty("task").GetString()!;
@@ -76,10 +86,12 @@ internal sealed class PreviousOutput
                         taskParts.Add(part);
                     }
                 }
-                sinks.Add(new PreviousSink(sink.GetProperty("segment").GetString()!, folder, sink.GetProperty("rows").GetInt64(), files));
+                string kind = sink.TryGetProperty("kind", out JsonElement k) ? k.GetString()! : PreviousSink.SinkKind;
+                string name = sink.TryGetProperty("segment", out JsonElement segment) ? segment.GetString()! : sink.GetProperty("folder").GetString()!;
+                sinks.Add(new PreviousSink(name, folder, sink.GetProperty("rows").GetInt64(), files) { Kind = kind });
                 s++;
             }
-            return new PreviousOutput(fingerprint.GetString()!, parts.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal), sinks);
+            return new PreviousOutput(fingerprint.GetString()!, parts.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal), validation, sinks);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -94,6 +106,7 @@ internal sealed class PreviousOutput
         {
             Path.Combine(output, LocalExecutor.ManifestFile),
             Path.Combine(output, LocalExecutor.SuccessMarker),
+            Path.Combine(output, Validation.ValidationReport.FileName),
         };
         return Sinks.All(s => s.Files.All(f => File.Exists(f.Path) && new FileInfo(f.Path).Length == f.Bytes))
             && Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).All(listed.Contains);
@@ -102,9 +115,16 @@ internal sealed class PreviousOutput
     /// <summary>The parts task <paramref name="key"/> wrote into the previous output, if all are still there unchanged in size.</summary>
     public TaskOutput? Task(string key) =>
         _byTask.TryGetValue(key, out PartFile[]? parts) && parts.All(p => File.Exists(p.Path) && new FileInfo(p.Path).Length == p.Bytes)
-            ? new TaskOutput(key, parts)
+            ? new TaskOutput(key, parts) { Validation = _validation.GetValueOrDefault(key) }
             : null;
 }
 
 /// <summary>One output of a committed run, as its manifest lists it.</summary>
-internal sealed record PreviousSink(string Segment, string Directory, long Rows, IReadOnlyList<PartFile> Files);
+internal sealed record PreviousSink(string Segment, string Directory, long Rows, IReadOnlyList<PartFile> Files)
+{
+    /// <summary>The <see cref="Kind"/> of a pipeline sink (others: <c>quarantine</c>, <c>uniqueKeys</c>).</summary>
+    public const string SinkKind = "sink";
+
+    /// <summary>What the output holds, as the manifest's <c>kind</c> says (manifests before quarantine outputs: a sink).</summary>
+    public string Kind { get; init; } = SinkKind;
+}

@@ -7,12 +7,14 @@ namespace Dsl.Execution.Inputs;
 internal abstract class TextBatchReader : IDisposable
 {
     private readonly TextColumnBuilder[] _columns;
+    private readonly long[] _lines;
     private long _rows;
 
     private protected TextBatchReader(Partition partition, IReadOnlyList<ColumnField> fields, int sliceRows)
     {
         Partition = partition;
         SliceRows = sliceRows;
+        _lines = new long[sliceRows];
         Schema = new BatchSchema(fields);
         _columns = fields.Select(f => TextColumnBuilder.Create(f, sliceRows) ?? throw new ArgumentException($"Column '{f.Name}' of type {f.TypeName} cannot be read from text.", nameof(fields))).ToArray();
     }
@@ -37,6 +39,12 @@ internal abstract class TextBatchReader : IDisposable
 
     /// <summary>The line the last batch's last record starts on.</summary>
     public long BatchLastLine { get; private set; }
+
+    /// <summary>The line each record of the last batch starts on (valid until the next batch).</summary>
+    public ReadOnlySpan<long> BatchLines => _lines.AsSpan(0, BatchRows);
+
+    /// <summary>The records in the last batch.</summary>
+    public int BatchRows { get; private set; }
 
     /// <summary>Opens the reader for <paramref name="partition"/>'s format.</summary>
     public static TextBatchReader Open(Partition partition, IReadOnlyList<ColumnField> fields, IReadOnlyList<string> partitionColumns, int sliceRows, int maxRecordBytes, string schema) =>
@@ -63,6 +71,7 @@ internal abstract class TextBatchReader : IDisposable
                     first = line;
                 }
                 last = line;
+                _lines[rows] = line;
                 rows++;
             }
         }
@@ -83,7 +92,7 @@ internal abstract class TextBatchReader : IDisposable
             }
             return null;
         }
-        (BatchFirstLine, BatchLastLine) = (first, last);
+        (BatchFirstLine, BatchLastLine, BatchRows) = (first, last, rows);
         var built = new Column[_columns.Length];
         for (int c = 0; c < built.Length; c++)
         {
