@@ -35,6 +35,13 @@ namespace Dsl.Hosting;
 ///   AmountScaling:             # e.g. static Features Featurize(Transaction t, AmountScaling s)
 ///     Mean: 120.5
 ///     Std: 33.0
+/// gates:                       # dataset gates, checked before the commit (see GateConfig)
+///   - metric: nullRate
+///     column: SessionSeconds
+///     max: 0.2
+/// drift:                       # compare the input with a profile written by `profile`
+///   reference: profiles/transactions.json
+///   maxPsi: 0.2
 /// </code>
 /// Every member of every parameter type a stage takes needs a value (from here or from <c>--param Type.Member=value</c>
 /// on the command line, which overrides the file). Numbers use invariant culture (<c>NaN</c>, <c>Infinity</c>, <c>.nan</c>
@@ -43,12 +50,14 @@ namespace Dsl.Hosting;
 /// </example>
 internal sealed class PipelineConfig
 {
-    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "targetPartitionBytes", "maxRecordBytes", "memoryBudget", "otlpEndpoint", "outputs", "partitionBy", "maxRowsPerFile", "maxBytesPerFile", "maxOpenFiles", "parameters"];
+    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "targetPartitionBytes", "maxRecordBytes", "memoryBudget", "otlpEndpoint", "outputs", "partitionBy", "maxRowsPerFile", "maxBytesPerFile", "maxOpenFiles", "parameters", "gates", "drift"];
 
     private readonly Dictionary<string, Mark> _marks = new(StringComparer.Ordinal);
 
     // parameters: type name -> (where its key is, member name -> (where its key is, the value node)).
     private readonly Dictionary<string, (Mark Key, Dictionary<string, (Mark Key, YamlNode Value)> Members)> _parameters = new(StringComparer.Ordinal);
+
+    private List<GateConfig.GateEntry> _gates = [];
 
     private PipelineConfig(string path) => FilePath = path;
 
@@ -102,6 +111,12 @@ internal sealed class PipelineConfig
 
     /// <summary>The most part files one task keeps open at once.</summary>
     public int? MaxOpenFiles { get; private set; }
+
+    /// <summary>The drift check against a reference profile (<c>drift:</c>), or null.</summary>
+    public DriftConfig? Drift { get; private set; }
+
+    /// <summary>The <c>gates:</c> as gates of <paramref name="plan"/>; those that do not fit it are left out (<see cref="Check"/> reports them).</summary>
+    public IReadOnlyList<GatePlan> Gates(PipelinePlan plan) => GateConfig.Resolve(FilePath, _gates, plan, []);
 
     /// <summary>
     /// Reads <paramref name="path"/>. Returns the settings that could be read and every problem found (bad YAML, unknown
@@ -160,6 +175,8 @@ internal sealed class PipelineConfig
                 case "maxBytesPerFile": config.MaxBytesPerFile = Size(config, key, value, problems); break;
                 case "maxOpenFiles": config.MaxOpenFiles = (int?)Number(config, key, value, 1, 100_000, problems); break;
                 case "parameters": ReadParameters(config, value, problems); break;
+                case "gates": config._gates = GateConfig.ReadGates(path, value, problems); break;
+                case "drift": config.Drift = GateConfig.ReadDrift(path, value, problems); break;
                 default:
                     problems.Add(Problem(config, keyNode.Start, $"Unknown setting '{key}'. Known settings are {string.Join(", ", Keys)}."));
                     break;
@@ -222,6 +239,7 @@ internal sealed class PipelineConfig
             problems.Add(Problem(this, _marks["outputs." + stage], conflict));
         }
         BindParameters(plan, overridden ?? [], new StageParameterValues(), problems);
+        GateConfig.Resolve(FilePath, _gates, plan, problems);
         return problems;
     }
 
