@@ -84,9 +84,10 @@ internal static class GateEvaluator
             return Check(gate, rate, false, head, $"{ValueText.Percent(rate)} of {ValueText.Count(rows)} rows are null", where);
         }
         StatisticKinds needed = gate.Metric == GateMetric.DistinctCount ? StatisticKinds.Distinct : StatisticKinds.Moments;
-        if (!stats.Kinds.HasFlag(needed))
+        bool applies = needed == StatisticKinds.Distinct || !stats.Field.Type.IsByteArray();
+        if (!applies || !stats.Kinds.HasFlag(needed))
         {
-            throw new InvalidOperationException(ColumnStatistics.Supported(stats.Field.Type).HasFlag(needed)
+            throw new InvalidOperationException(applies && ColumnStatistics.Supported(stats.Field.Type).HasFlag(needed)
                 ? $"Gate {gate.Id} needs the {needed} statistics of {name}, which the run did not gather."
                 : $"Gate {gate.Id} measures the {gate.Metric} of {name}, a {stats.Field.Type} column, which has none.");
         }

@@ -59,7 +59,7 @@ internal readonly struct JsonFields(JsonElement element, string source, string p
         JsonElement value = Get(name, JsonValueKind.Number, "a whole number");
         if (!value.TryGetInt64(out long count) || count < 0)
         {
-            throw Error($"\"{name}\" is {value.GetRawText()}, expected a whole number ≥ 0.");
+            throw Error($"\"{name}\" is {Describe(value)}, expected a whole number ≥ 0.");
         }
         return count;
     }
@@ -70,7 +70,7 @@ internal readonly struct JsonFields(JsonElement element, string source, string p
         JsonElement value = Get(name, JsonValueKind.Number, "a whole number");
         if (!value.TryGetUInt64(out ulong result))
         {
-            throw Error($"\"{name}\" is {value.GetRawText()}, expected a whole number between 0 and 2^64 - 1.");
+            throw Error($"\"{name}\" is {Describe(value)}, expected a whole number between 0 and 2^64 - 1.");
         }
         return result;
     }
