@@ -4,7 +4,7 @@ namespace Dsl.Validation.Statistics;
 
 /// <summary>
 /// A HyperLogLog sketch of 2^14 one-byte registers over 64-bit hashes: relative standard error
-/// 1.04 / √16384 ≈ 0.81% at any cardinality, estimated with Ertl's improved estimator (2017), which needs no bias
+/// 1.04 / √16384 ≈ 0.81% (the tests hold it within 3 standard errors from 70,000 to 2,000,000 values), estimated with Ertl's improved estimator (2017), which needs no bias
 /// tables or range switches. Two sketches merge by taking each register's maximum, so a merged sketch equals the
 /// sketch of the concatenated inputs.
 /// </summary>

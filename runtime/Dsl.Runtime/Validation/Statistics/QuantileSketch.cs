@@ -6,8 +6,7 @@ namespace Dsl.Validation.Statistics;
 /// than its levels' capacities add up to, the lowest level over its capacity is sorted and every other item (from a
 /// random first one) moves up a level with twice the weight. With <see cref="DefaultK"/> = 200 the normalized rank
 /// error of a quantile or a rank is at most <see cref="RankErrorBound"/> with high probability (the tests measure it
-/// on generated data). The sketch is exact (keeps every value) until it holds more than its capacity, a few hundred
-/// values. The random choices come from a generator whose state is part of the sketch, so a sketch read back from
+/// on generated data). The sketch is exact (keeps every value, one level) while it holds fewer than k values. The random choices come from a generator whose state is part of the sketch, so a sketch read back from
 /// JSON compacts and merges exactly like the live one. Min and max are kept exactly.
 /// </summary>
 internal sealed class QuantileSketch
@@ -26,6 +25,9 @@ internal sealed class QuantileSketch
 
     private readonly List<double[]> _levels = [];
     private readonly List<int> _sizes = [];
+    private readonly List<int> _capacities = [];
+    private int _totalSize;
+    private int _totalCapacity;
     private ulong _random;
 
     /// <summary>An empty sketch of size parameter <paramref name="k"/>, its random choices seeded by <paramref name="seed"/>.</summary>
@@ -80,7 +82,7 @@ internal sealed class QuantileSketch
         Count += values.Length;
         while (!values.IsEmpty)
         {
-            int room = Math.Max(1, TotalCapacity() - TotalSize());
+            int room = Math.Max(1, _totalCapacity - _totalSize);
             int take = Math.Min(room, values.Length);
             Append(0, values[..take]);
             values = values[take..];
@@ -135,7 +137,7 @@ internal sealed class QuantileSketch
     /// </summary>
     public (double[] Items, long[] Cumulative) SortedView()
     {
-        int total = TotalSize();
+        int total = _totalSize;
         var items = new double[total];
         var weights = new long[total];
         int at = 0;
@@ -252,38 +254,12 @@ internal sealed class QuantileSketch
         return sketch;
     }
 
-    private int Capacity(int level)
-    {
-        int depth = _levels.Count - 1 - level;
-        return Math.Max(MinLevelCapacity, (int)Math.Ceiling(K * Math.Pow(CapacityRatio, depth)));
-    }
-
-    private int TotalCapacity()
-    {
-        int total = 0;
-        for (int h = 0; h < _levels.Count; h++)
-        {
-            total += Capacity(h);
-        }
-        return total;
-    }
-
-    private int TotalSize()
-    {
-        int total = 0;
-        foreach (int size in _sizes)
-        {
-            total += size;
-        }
-        return total;
-    }
-
     private void Compress()
     {
-        while (TotalSize() >= TotalCapacity())
+        while (_totalSize >= _totalCapacity)
         {
             int h = 0;
-            while (_sizes[h] < Capacity(h))
+            while (_sizes[h] < _capacities[h])
             {
                 h++;
             }
@@ -315,6 +291,7 @@ internal sealed class QuantileSketch
             items[0] = items[^1];
         }
         _sizes[level] = items.Length - even;
+        _totalSize -= promoted;
     }
 
     private void Append(int level, ReadOnlySpan<double> values)
@@ -322,6 +299,7 @@ internal sealed class QuantileSketch
         double[] target = Reserve(level, values.Length);
         values.CopyTo(target.AsSpan(_sizes[level]));
         _sizes[level] += values.Length;
+        _totalSize += values.Length;
     }
 
     private double[] Reserve(int level, int extra)
@@ -336,10 +314,19 @@ internal sealed class QuantileSketch
         return items;
     }
 
+    // A new top level shrinks every lower level's capacity by the ratio: capacity(h) = max(8, ⌈k · (2/3)^depth⌉).
     private void AddLevel()
     {
         _levels.Add(new double[MinLevelCapacity]);
         _sizes.Add(0);
+        _capacities.Add(0);
+        _totalCapacity = 0;
+        for (int h = 0; h < _levels.Count; h++)
+        {
+            int depth = _levels.Count - 1 - h;
+            _capacities[h] = Math.Max(MinLevelCapacity, (int)Math.Ceiling(K * Math.Pow(CapacityRatio, depth)));
+            _totalCapacity += _capacities[h];
+        }
     }
 
     // xorshift64: a few instructions, and its state fits the JSON file.
