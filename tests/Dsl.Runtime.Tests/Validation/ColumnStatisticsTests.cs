@@ -84,13 +84,13 @@ public class ColumnStatisticsTests
         ColumnStatistics dates = New(ColumnType.Date);
         dates.Observe(Columns.Ints([19_000, 19_010, 19_010], type: ColumnType.Date));
         Assert.Equal(19_000, dates.Min);
-        Assert.Equal("2022-01-08", ValueText.Format(ColumnType.Date, dates.Min));
+        Assert.Equal("2022-01-08", StatisticText.Format(ColumnType.Date, dates.Min));
         Assert.Equal("2022-01-18", dates.TopValues()[0].Key);
 
         ColumnStatistics stamps = New(ColumnType.Timestamp);
         long micros = Timestamps.ToMicros(new DateTime(2024, 2, 29, 13, 45, 0));
         stamps.Observe(Columns.Longs([micros], type: ColumnType.Timestamp));
-        Assert.Equal("2024-02-29 13:45:00", ValueText.Format(ColumnType.Timestamp, stamps.Max));
+        Assert.Equal("2024-02-29 13:45:00", StatisticText.Format(ColumnType.Timestamp, stamps.Max));
     }
 
     [Fact]

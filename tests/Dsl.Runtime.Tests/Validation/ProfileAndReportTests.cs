@@ -78,7 +78,7 @@ public class ProfileAndReportTests
         Assert.Equal("/nonexistent/profile.json: no such reference profile; write one with `profile` (dsl-profile/1).", missing.Message);
     }
 
-    private static ValidationReport Report()
+    private static ReportPage Report()
     {
         DatasetProfile current = Profile(textValue: "ES");
         var gate = new GatePlan($"mean({Hostile})", GateMetric.Mean, "T", ["amount"], 0, 10, GateSeverity.Fail, $"[Gate] on {Hostile}");
@@ -91,7 +91,7 @@ public class ProfileAndReportTests
             stats.Schemas[0].Observe(batch);
         }
         GateResult result = GateEvaluator.Evaluate(gate, measurements with { Statistics = stats });
-        return new ValidationReport(
+        return new ReportPage(
             Hostile,
             new DateTime(2026, 12, 1, 8, 0, 0, DateTimeKind.Utc),
             10_000,
@@ -130,7 +130,7 @@ public class ProfileAndReportTests
     [Fact]
     public void Console_tables_align_columns_and_keep_each_result_on_one_line()
     {
-        ValidationReport report = Report();
+        ReportPage report = Report();
         string gates = ConsoleTables.Gates(report.Gates);
         string[] lines = gates.TrimEnd('\n').Split('\n');
         Assert.Equal(3, lines.Length);

@@ -278,5 +278,5 @@ internal static class DriftEvaluator
     }
 
     private static string Number(double value) =>
-        Math.Abs(value) is > 0 and < 1e-4 ? value.ToString("0.##E+0", CultureInfo.InvariantCulture) : ValueText.Number(value);
+        Math.Abs(value) is > 0 and < 1e-4 ? value.ToString("0.##E+0", CultureInfo.InvariantCulture) : StatisticText.Number(value);
 }

@@ -56,13 +56,13 @@ internal static class GateEvaluator
         switch (gate.Metric)
         {
             case GateMetric.RowCount:
-                return Check(gate, rows, false, head, $"the run has {ValueText.Count(rows)} rows of {gate.Schema}", "see the inputs in _validation.json");
+                return Check(gate, rows, false, head, $"the run has {StatisticText.Count(rows)} rows of {gate.Schema}", "see the inputs in _validation.json");
             case GateMetric.QuarantineRate:
             {
                 long quarantined = gate.Rule is null ? measurements.QuarantinedRows : measurements.QuarantinedByRule.GetValueOrDefault(gate.Rule);
                 double rate = rows == 0 ? 0 : (double)quarantined / rows;
                 string by = gate.Rule is null ? "" : $" for rule {gate.Rule}";
-                return Check(gate, rate, false, head, $"the quarantine received {ValueText.Percent(rate)} of {ValueText.Count(rows)} rows ({ValueText.Count(quarantined)}){by}", "see the quarantine output and _validation.json");
+                return Check(gate, rate, false, head, $"the quarantine received {StatisticText.Percent(rate)} of {StatisticText.Count(rows)} rows ({StatisticText.Count(quarantined)}){by}", "see the quarantine output and _validation.json");
             }
             case GateMetric.Unique:
             {
@@ -70,7 +70,7 @@ internal static class GateEvaluator
                 {
                     throw new InvalidOperationException($"Gate {gate.Id} checks that ({string.Join(", ", gate.Columns)}) is a key, but the run counted no duplicate keys for it.");
                 }
-                return Check(gate, duplicates, false, head, $"{ValueText.Count(duplicates)} of {ValueText.Count(rows)} rows repeat a key ({string.Join(", ", gate.Columns)}) of an earlier row", "see _validation.json");
+                return Check(gate, duplicates, false, head, $"{StatisticText.Count(duplicates)} of {StatisticText.Count(rows)} rows repeat a key ({string.Join(", ", gate.Columns)}) of an earlier row", "see _validation.json");
             }
         }
         string column = SingleColumn(gate);
@@ -81,7 +81,7 @@ internal static class GateEvaluator
         if (gate.Metric == GateMetric.NullRate)
         {
             double rate = rows == 0 ? 0 : (double)stats.Nulls / rows;
-            return Check(gate, rate, false, head, $"{ValueText.Percent(rate)} of {ValueText.Count(rows)} rows are null", where);
+            return Check(gate, rate, false, head, $"{StatisticText.Percent(rate)} of {StatisticText.Count(rows)} rows are null", where);
         }
         StatisticKinds needed = gate.Metric == GateMetric.DistinctCount ? StatisticKinds.Distinct : StatisticKinds.Moments;
         bool applies = needed == StatisticKinds.Distinct || !stats.Field.Type.IsByteArray();
@@ -95,13 +95,13 @@ internal static class GateEvaluator
         {
             DistinctCounter distinct = stats.Distinct!;
             string count = distinct.IsExact
-                ? $"{name} has {ValueText.Count(distinct.Count)} distinct values"
-                : $"{name} has about {ValueText.Count(distinct.Count)} distinct values (HyperLogLog estimate, ±{ValueText.Percent(HyperLogLog.StandardError)} standard error)";
+                ? $"{name} has {StatisticText.Count(distinct.Count)} distinct values"
+                : $"{name} has about {StatisticText.Count(distinct.Count)} distinct values (HyperLogLog estimate, ±{StatisticText.Percent(HyperLogLog.StandardError)} standard error)";
             return Check(gate, distinct.Count, !distinct.IsExact, head, count, where);
         }
         if (stats.ValueCount == 0)
         {
-            string why = stats.NaNs > 0 ? $"{ValueText.Count(stats.NaNs)} NaN and {ValueText.Count(stats.Nulls)} null of {ValueText.Count(rows)} rows" : $"{ValueText.Count(stats.Nulls)} null of {ValueText.Count(rows)} rows";
+            string why = stats.NaNs > 0 ? $"{StatisticText.Count(stats.NaNs)} NaN and {StatisticText.Count(stats.Nulls)} null of {StatisticText.Count(rows)} rows" : $"{StatisticText.Count(stats.Nulls)} null of {StatisticText.Count(rows)} rows";
             return new GateResult(gate, double.NaN, false, false, $"{head} failed: {name} has no value to measure the {Describe(gate.Metric)} of ({why}); {where}.");
         }
         double value = gate.Metric switch
@@ -111,8 +111,8 @@ internal static class GateEvaluator
             GateMetric.Min => stats.Min,
             _ => stats.Max,
         };
-        string nan = stats.NaNs > 0 ? $", {ValueText.Count(stats.NaNs)} NaN not counted" : "";
-        string text = $"the {Describe(gate.Metric)} of {name} is {ValueText.Format(stats.Field.Type, value)} over {ValueText.Count(stats.ValueCount)} values{nan}";
+        string nan = stats.NaNs > 0 ? $", {StatisticText.Count(stats.NaNs)} NaN not counted" : "";
+        string text = $"the {Describe(gate.Metric)} of {name} is {StatisticText.Format(stats.Field.Type, value)} over {StatisticText.Count(stats.ValueCount)} values{nan}";
         return Check(gate, value, false, head, text, where, stats.Field.Type);
     }
 
@@ -168,10 +168,10 @@ internal static class GateEvaluator
 
     private static string BoundText(GatePlan gate, double value, ColumnType type) => gate.Metric switch
     {
-        GateMetric.NullRate or GateMetric.QuarantineRate => ValueText.Percent(value),
-        GateMetric.RowCount or GateMetric.DistinctCount or GateMetric.Unique when value == Math.Floor(value) && Math.Abs(value) < 1e18 => ValueText.Count((long)value),
-        GateMetric.Min or GateMetric.Max or GateMetric.Mean => ValueText.Format(type, value),
-        _ => ValueText.Number(value),
+        GateMetric.NullRate or GateMetric.QuarantineRate => StatisticText.Percent(value),
+        GateMetric.RowCount or GateMetric.DistinctCount or GateMetric.Unique when value == Math.Floor(value) && Math.Abs(value) < 1e18 => StatisticText.Count((long)value),
+        GateMetric.Min or GateMetric.Max or GateMetric.Mean => StatisticText.Format(type, value),
+        _ => StatisticText.Number(value),
     };
 
     private static string Describe(GateMetric metric) => metric switch

@@ -21,7 +21,7 @@ internal static class ConsoleTables
             r.Passed ? "ok" : "DRIFT", $"{r.Schema}.{r.Column}", r.Test, Format(r.Psi), Format(r.Ks), Format(r.ChiSquare), r.DegreesOfFreedom?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", Format(r.PValue),
         }));
 
-    private static string Format(double? value) => value is { } v ? (Math.Abs(v) is > 0 and < 1e-4 ? v.ToString("0.##E+0", System.Globalization.CultureInfo.InvariantCulture) : ValueText.Number(v)) : "";
+    private static string Format(double? value) => value is { } v ? (Math.Abs(v) is > 0 and < 1e-4 ? v.ToString("0.##E+0", System.Globalization.CultureInfo.InvariantCulture) : StatisticText.Number(v)) : "";
 
     private static string Table(string[] header, IEnumerable<string[]> rows)
     {

@@ -8,7 +8,7 @@ using Dsl.Validation.Statistics;
 namespace Dsl.Validation.Reports;
 
 /// <summary>
-/// Renders a <see cref="ValidationReport"/> as one self-contained HTML page: inline CSS and SVG, no script, nothing
+/// Renders a <see cref="ReportPage"/> as one self-contained HTML page: inline CSS and SVG, no script, nothing
 /// loaded from elsewhere. Every value from the data or the plan is HTML-escaped (text and attributes alike).
 /// </summary>
 internal static class HtmlReport
@@ -33,7 +33,7 @@ internal static class HtmlReport
         """;
 
     /// <summary>The page.</summary>
-    public static string Render(ValidationReport report)
+    public static string Render(ReportPage report)
     {
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">");
@@ -53,14 +53,14 @@ internal static class HtmlReport
         return html.ToString();
     }
 
-    private static void Tiles(StringBuilder html, ValidationReport report)
+    private static void Tiles(StringBuilder html, ReportPage report)
     {
         int gatesFailed = report.Gates.Count(g => !g.Passed);
         int drifted = report.Drift.Count(d => !d.Passed);
         double quarantined = report.InputRows == 0 ? 0 : (double)report.QuarantinedRows / report.InputRows;
         html.Append("<div class=\"tiles\">");
-        Tile(html, ValueText.Count(report.InputRows), "rows read");
-        Tile(html, ValueText.Count(report.QuarantinedRows), $"rows quarantined ({ValueText.Percent(quarantined)})");
+        Tile(html, StatisticText.Count(report.InputRows), "rows read");
+        Tile(html, StatisticText.Count(report.QuarantinedRows), $"rows quarantined ({StatisticText.Percent(quarantined)})");
         Tile(html, $"{gatesFailed} / {report.Gates.Count}", "gates failed");
         Tile(html, $"{drifted} / {report.Drift.Count}", "columns drifted");
         html.Append("</div>\n");
@@ -101,7 +101,7 @@ internal static class HtmlReport
         foreach (RuleSummary r in rules)
         {
             html.Append("<tr><td>").Append(E(r.Id)).Append("</td><td>").Append(E(r.Description)).Append("</td><td>").Append(E(r.Action.ToString()))
-                .Append("</td><td class=\"num\">").Append(E(ValueText.Count(r.Violations))).Append("</td><td>");
+                .Append("</td><td class=\"num\">").Append(E(StatisticText.Count(r.Violations))).Append("</td><td>");
             if (r.Samples.Count > 0)
             {
                 html.Append("<details><summary>").Append(Math.Min(r.Samples.Count, SamplesShown)).Append(" sample(s)</summary><ul class=\"samples\">");
@@ -151,18 +151,18 @@ internal static class HtmlReport
     {
         foreach (SchemaProfile schema in profile.Schemas)
         {
-            html.Append("<h2>Columns of ").Append(E(schema.Name)).Append(" <span class=\"muted\">(").Append(E(ValueText.Count(schema.Rows))).Append(" rows)</span></h2><div class=\"cards\">");
+            html.Append("<h2>Columns of ").Append(E(schema.Name)).Append(" <span class=\"muted\">(").Append(E(StatisticText.Count(schema.Rows))).Append(" rows)</span></h2><div class=\"cards\">");
             foreach (ColumnProfile c in schema.Columns)
             {
                 html.Append("<div class=\"card\"><h3>").Append(E(c.Name)).Append(" <span class=\"muted\">").Append(E(c.Type.ToString())).Append("</span></h3><dl>");
-                Stat(html, "nulls", $"{ValueText.Count(c.Nulls)} ({ValueText.Percent(c.Rows == 0 ? 0 : (double)c.Nulls / c.Rows)})");
+                Stat(html, "nulls", $"{StatisticText.Count(c.Nulls)} ({StatisticText.Percent(c.Rows == 0 ? 0 : (double)c.Nulls / c.Rows)})");
                 if (c.NaNs > 0)
                 {
-                    Stat(html, "NaN", ValueText.Count(c.NaNs));
+                    Stat(html, "NaN", StatisticText.Count(c.NaNs));
                 }
                 if (c.Min is { } min && c.Max is { } max)
                 {
-                    Stat(html, "range", $"{ValueText.Format(c.Type, min)} … {ValueText.Format(c.Type, max)}");
+                    Stat(html, "range", $"{StatisticText.Format(c.Type, min)} … {StatisticText.Format(c.Type, max)}");
                 }
                 if (c.MinText is not null)
                 {
@@ -170,16 +170,16 @@ internal static class HtmlReport
                 }
                 if (c.Mean is { } mean && c.StdDev is { } std)
                 {
-                    Stat(html, "mean ± sd", $"{ValueText.Number(mean)} ± {ValueText.Number(std)}");
+                    Stat(html, "mean ± sd", $"{StatisticText.Number(mean)} ± {StatisticText.Number(std)}");
                 }
                 if (c.Quantiles.Count > 0)
                 {
                     QuantilePoint median = c.Quantiles.MinBy(q => Math.Abs(q.Rank - 0.5));
-                    Stat(html, "median", ValueText.Format(c.Type, median.Value));
+                    Stat(html, "median", StatisticText.Format(c.Type, median.Value));
                 }
                 if (c.Distinct is { } distinct)
                 {
-                    Stat(html, "distinct", (c.DistinctExact ? "" : "≈ ") + ValueText.Count(distinct));
+                    Stat(html, "distinct", (c.DistinctExact ? "" : "≈ ") + StatisticText.Count(distinct));
                 }
                 html.Append("</dl>");
                 if (c.Histogram is { } histogram)
@@ -216,11 +216,11 @@ internal static class HtmlReport
         {
             double h = histogram.Counts[i] * height / peak;
             html.Append(Invariant($"<rect x=\"{(i * bar) + 0.5:0.##}\" y=\"{height - h:0.##}\" width=\"{Math.Max(bar - 1, 0.5):0.##}\" height=\"{h:0.##}\" fill=\"var(--bar)\"><title>"))
-                .Append(E($"{ValueText.Format(type, histogram.Edges[i])} … {ValueText.Format(type, histogram.Edges[i + 1])}: {ValueText.Count(histogram.Counts[i])}"))
+                .Append(E($"{StatisticText.Format(type, histogram.Edges[i])} … {StatisticText.Format(type, histogram.Edges[i + 1])}: {StatisticText.Count(histogram.Counts[i])}"))
                 .Append("</title></rect>");
         }
-        html.Append(Invariant($"<text x=\"0\" y=\"{height + 13}\">")).Append(E(ValueText.Format(type, histogram.Edges[0]))).Append("</text>")
-            .Append(Invariant($"<text x=\"{width}\" y=\"{height + 13}\" text-anchor=\"end\">")).Append(E(ValueText.Format(type, histogram.Edges[^1]))).Append("</text></svg>");
+        html.Append(Invariant($"<text x=\"0\" y=\"{height + 13}\">")).Append(E(StatisticText.Format(type, histogram.Edges[0]))).Append("</text>")
+            .Append(Invariant($"<text x=\"{width}\" y=\"{height + 13}\" text-anchor=\"end\">")).Append(E(StatisticText.Format(type, histogram.Edges[^1]))).Append("</text></svg>");
     }
 
     // Horizontal bars: a label, a bar scaled to the largest value, and the count.
@@ -239,12 +239,12 @@ internal static class HtmlReport
             string shown = label.Length > 24 ? label[..23] + "…" : label;
             html.Append(Invariant($"<text x=\"{labelWidth - 6}\" y=\"{y + 14}\" text-anchor=\"end\">")).Append(E(shown)).Append("<title>").Append(E(label)).Append("</title></text>")
                 .Append(Invariant($"<rect x=\"{labelWidth}\" y=\"{y + 3}\" width=\"{Math.Max(w, value > 0 ? 1 : 0):0.##}\" height=\"{row - 6}\" fill=\"{color}\"/>"))
-                .Append(Invariant($"<text x=\"{labelWidth + w + 6:0.##}\" y=\"{y + 14}\">")).Append(E(ValueText.Count(value))).Append("</text>");
+                .Append(Invariant($"<text x=\"{labelWidth + w + 6:0.##}\" y=\"{y + 14}\">")).Append(E(StatisticText.Count(value))).Append("</text>");
         }
         html.Append("</svg>");
     }
 
-    private static string Num(double? value) => value is { } v ? E(Math.Abs(v) is > 0 and < 1e-4 ? v.ToString("0.##E+0", CultureInfo.InvariantCulture) : ValueText.Number(v)) : "";
+    private static string Num(double? value) => value is { } v ? E(Math.Abs(v) is > 0 and < 1e-4 ? v.ToString("0.##E+0", CultureInfo.InvariantCulture) : StatisticText.Number(v)) : "";
 
     private static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
 

@@ -132,7 +132,7 @@ internal sealed class ColumnStatistics
         _ => StatisticKinds.None,
     };
 
-    /// <summary>The tracked values, most frequent first, as text (see <see cref="ValueText.FormatKey"/>), with their counts.</summary>
+    /// <summary>The tracked values, most frequent first, as text (see <see cref="StatisticText.FormatKey"/>), with their counts.</summary>
     public List<KeyValuePair<string, long>> TopValues()
     {
         if (_topText is not null)
@@ -141,7 +141,7 @@ internal sealed class ColumnStatistics
         }
         if (_topNumbers is not null)
         {
-            return [.. _topNumbers.Sorted().Select(kv => KeyValuePair.Create(ValueText.FormatKey(Field.Type, kv.Key), kv.Value))];
+            return [.. _topNumbers.Sorted().Select(kv => KeyValuePair.Create(StatisticText.FormatKey(Field.Type, kv.Key), kv.Value))];
         }
         return [];
     }

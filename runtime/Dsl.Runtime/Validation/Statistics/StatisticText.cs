@@ -6,7 +6,7 @@ namespace Dsl.Validation.Statistics;
 /// Formats the numbers statistics keep (dates as days, timestamps as micro- or nanoseconds since 1970, times as
 /// nanoseconds since midnight) the way a person reads the column's values, for profiles, reports and messages.
 /// </summary>
-internal static class ValueText
+internal static class StatisticText
 {
     /// <summary>A statistic of a column of type <paramref name="type"/> (a min, a quantile, a bin edge).</summary>
     public static string Format(ColumnType type, double value)

@@ -13,7 +13,7 @@ namespace Dsl.Validation.Reports;
 /// <param name="Gates">Every gate's result.</param>
 /// <param name="Drift">Every compared column (empty without a reference profile).</param>
 /// <param name="Profile">The run's profile, for per-column histograms (null for none).</param>
-internal sealed record ValidationReport(
+internal sealed record ReportPage(
     string Pipeline,
     DateTime CreatedUtc,
     long InputRows,
