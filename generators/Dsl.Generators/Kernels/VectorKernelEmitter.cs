@@ -66,6 +66,13 @@ internal sealed partial class VectorKernelEmitter
 
     private bool _hasFilter;
 
+    // The rules the kernel checks (RulePlacement), and the broken-lane masks of those this block checked so far: they
+    // are reported only when the block leaves with its rows written or all dropped, never before a hand-back, so the
+    // per-row code that takes a handed-back block over does not report a row twice.
+    private IReadOnlyList<RulePlacementSpec> _rules = System.Array.Empty<RulePlacementSpec>();
+
+    private readonly List<(int Rule, string Broken)> _broken = new();
+
     // The lanes whose scalar evaluation reaches the expression being emitted (the other side of a short-circuit,
     // the branch of a conditional, an arm of a switch), as a mask expression over locals; null for all lanes.
     // A construct that would throw for some lanes hands the block back only when a reached, kept lane would.
@@ -99,13 +106,14 @@ internal sealed partial class VectorKernelEmitter
         PipelineSpec pipeline,
         SchemaSpec input,
         IReadOnlyList<StageSpec> stages,
+        IReadOnlyList<RulePlacementSpec> rules,
         SchemaSpec? output,
         IReadOnlyDictionary<string, string> gathered,
         bool needsSelection,
         System.Func<KernelExpr, string?, string?, bool, string> renderScalar,
         out VectorDecline? decline)
     {
-        var emitter = new VectorKernelEmitter(pipeline, input, renderScalar);
+        var emitter = new VectorKernelEmitter(pipeline, input, renderScalar) { _rules = rules };
         if (emitter.EmitBlock(stages, output, gathered, needsSelection))
         {
             decline = null;
@@ -139,22 +147,28 @@ internal sealed partial class VectorKernelEmitter
                 _stage = stage.Name;
                 return Decline(stage.Kernel.FallbackReason ?? "the stage body", "the stage's own method is called once per row (DSL4001)");
             }
-            hasFilter |= stage.Kind == StageKindSpec.Filter;
+            hasFilter |= stage.Kind is StageKindSpec.Filter or StageKindSpec.Check;
         }
+        hasFilter |= _rules.Count > 0;
         _hasFilter = hasFilter;
         if (hasFilter)
         {
-            Line("uint keep = " + AllLanes + "; // rows of this block that pass every filter so far, one bit per row");
+            Line("uint keep = " + AllLanes + "; // rows of this block that pass every filter and rule so far, one bit per row");
+        }
+        if (!EmitMemberRules(null))
+        {
+            return false;
         }
         foreach (StageSpec stage in stages)
         {
             _stage = stage.Name;
             _relaxedMath = stage.Kernel.RelaxedMath;
-            if (!EmitStage(stage))
+            if (!EmitStage(stage) || (stage.Kind == StageKindSpec.Map && !EmitMemberRules(stage.Name)))
             {
                 return false;
             }
         }
+
 
         // Outputs: the stage values converted to the output columns.
         var writes = new List<(ColumnSpec Column, VValue Value)>();
@@ -180,6 +194,7 @@ internal sealed partial class VectorKernelEmitter
             }
         }
 
+        ReportBroken();
         Line("// Write the rows that reach the output at position count.");
         if (hasFilter)
         {
@@ -243,6 +258,12 @@ internal sealed partial class VectorKernelEmitter
     private bool EmitStage(StageSpec stage)
     {
         StageKernelSpec kernel = stage.Kernel;
+        if (stage.Kind == StageKindSpec.Check)
+        {
+            RulePlacementSpec rule = FindRule(stage.Name, "Check");
+            Line("// " + stage.Name + " (check, rule " + rule.Index + ", " + rule.Rule.Action + "): " + Describe(kernel.Predicate!));
+            return EmitRuleMask(rule, kernel.Predicate!);
+        }
         if (stage.Kind == StageKindSpec.Filter)
         {
             Line("// " + stage.Name + " (filter): " + Describe(kernel.Predicate!));
@@ -252,10 +273,7 @@ internal sealed partial class VectorKernelEmitter
                 return false;
             }
             Line("keep &= " + VM + ".Bits(" + predicate.Code + ");");
-            Line("if (keep == 0)");
-            Open();
-            Line("continue;");
-            Close();
+            SkipIfNoneKept();
             return true;
         }
 
@@ -295,6 +313,83 @@ internal sealed partial class VectorKernelEmitter
         _values = next;
         _valuesAreInput = false;
         return true;
+    }
+
+    /// <summary>The member rules the kernel checks before the first stage (<paramref name="after"/> null) or after map <paramref name="after"/>.</summary>
+    private bool EmitMemberRules(string? after)
+    {
+        foreach (RulePlacementSpec rule in _rules)
+        {
+            if (rule.Predicate is null || rule.After != after)
+            {
+                continue;
+            }
+            Line("// Rule " + rule.Index + " " + rule.Rule.Id + " (" + rule.Rule.Action + "): " + rule.Description);
+            if (!EmitRuleMask(rule, rule.Predicate))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A rule's condition as a lane mask: the kept lanes that fail it are its broken lanes (reported when the block
+    /// leaves); unless it only warns, they leave the block's kept rows.
+    /// </summary>
+    private bool EmitRuleMask(RulePlacementSpec rule, KernelExpr condition)
+    {
+        VValue? predicate = Eval(condition);
+        if (predicate is null || predicate.Kind != VKind.Bool || predicate.Valid is not null)
+        {
+            return false;
+        }
+        string pass = Unique("pass" + rule.Index.ToString(CultureInfo.InvariantCulture));
+        string broken = Unique("broken" + rule.Index.ToString(CultureInfo.InvariantCulture));
+        Line("uint " + pass + " = " + VM + ".Bits(" + predicate.Code + ");");
+        Line("uint " + broken + " = keep & ~" + pass + ";");
+        _broken.Add((rule.Index, broken));
+        if (rule.Rule.Action == "Warn")
+        {
+            return true; // counted, row kept
+        }
+        Line("keep &= " + pass + ";");
+        SkipIfNoneKept();
+        return true;
+    }
+
+    /// <summary>Moves on to the next block when no row of this one is kept, reporting the broken lanes first.</summary>
+    private void SkipIfNoneKept()
+    {
+        Line("if (keep == 0)");
+        Open();
+        ReportBroken();
+        Line("continue;");
+        Close();
+    }
+
+    /// <summary>Reports the broken lanes of every rule checked so far in the block.</summary>
+    private void ReportBroken()
+    {
+        foreach ((int rule, string broken) in _broken)
+        {
+            Line("if (" + broken + " != 0)");
+            Open();
+            Line("violations.AddLanes(" + rule.ToString(CultureInfo.InvariantCulture) + ", i, " + broken + ");");
+            Close();
+        }
+    }
+
+    private RulePlacementSpec FindRule(string stage, string kind)
+    {
+        foreach (RulePlacementSpec rule in _rules)
+        {
+            if (rule.Stage == stage && rule.Rule.Kind == kind)
+            {
+                return rule;
+            }
+        }
+        throw new System.InvalidOperationException("No " + kind + " rule for stage '" + stage + "'.");
     }
 
     private VValue? Eval(KernelExpr e)

@@ -136,8 +136,20 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
     /// <summary>See <see cref="SampleMin"/>.</summary>
     public double? SampleMax { get; init; }
 
-    /// <summary>The member's <c>[NullRate]</c>, for sample data.</summary>
+    /// <summary>The member's <c>[NullRate]</c>, for sample data and the null-rate gate.</summary>
     public double? SampleNullRate { get; init; }
+
+    /// <summary>The <c>GateSeverity</c> member name of the member's <c>[NullRate]</c> gate (null without one).</summary>
+    public string? NullRateSeverity { get; init; }
+
+    /// <summary>The row rules declared on the member, in declaration order.</summary>
+    public EquatableArray<RuleSpec> Rules { get; init; } = EquatableArray<RuleSpec>.Empty;
+
+    /// <summary>The member's <c>[Range]</c> exclusive bounds, for sample data.</summary>
+    public bool SampleMinExclusive { get; init; }
+
+    /// <summary>See <see cref="SampleMinExclusive"/>.</summary>
+    public bool SampleMaxExclusive { get; init; }
 
     /// <summary>The member's <c>[SampleValues]</c>, or empty.</summary>
     public EquatableArray<string> SampleValues { get; init; } = EquatableArray<string>.Empty;

@@ -31,6 +31,7 @@ public sealed partial class SchemaGenerator
             }
 
             var columns = new List<ColumnSpec>(primary.Parameters.Length);
+            bool rulesValid = true;
             foreach (IParameterSymbol parameter in primary.Parameters)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -91,6 +92,10 @@ public sealed partial class SchemaGenerator
                         problem));
                     continue;
                 }
+                // Rules that do not fit the member (DSL1009, DSL1010) are reported by SchemaAnalyzer; here they only
+                // make the parser decline the schema.
+                rulesValid &= RuleAttributes.Problems(type, parameter, cancellationToken).Count == 0;
+                column = column with { Rules = RuleAttributes.Read(type, parameter).ToEquatableArray() };
                 columns.Add(WithSampleHints(type, parameter, column));
             }
 
@@ -102,7 +107,7 @@ public sealed partial class SchemaGenerator
                 namesValid &= SchemaRules.ColumnNameProblem(column.ColumnName) is null;
             }
 
-            SchemaSpec? spec = diagnostics.Count > 0 || !namesValid
+            SchemaSpec? spec = diagnostics.Count > 0 || !namesValid || !rulesValid
                 ? null
                 : new SchemaSpec(
                     SymbolNames.Namespace(type),
@@ -298,14 +303,20 @@ public sealed partial class SchemaGenerator
                 && range.ConstructorArguments[0].Value is double min
                 && range.ConstructorArguments[1].Value is double max)
             {
-                column = column with { SampleMin = min, SampleMax = max };
+                column = column with
+                {
+                    SampleMin = min,
+                    SampleMax = max,
+                    SampleMinExclusive = NamedFlag(range, "MinExclusive"),
+                    SampleMaxExclusive = NamedFlag(range, "MaxExclusive"),
+                };
             }
             if (HasAttribute(type, parameter, KnownTypeNames.NullRateAttribute, out AttributeData? nullRate)
                 && SchemaRules.ConstraintProblem(nullRate!, out _) is null
                 && nullRate!.ConstructorArguments.Length == 1
                 && nullRate.ConstructorArguments[0].Value is double rate)
             {
-                column = column with { SampleNullRate = rate };
+                column = column with { SampleNullRate = rate, NullRateSeverity = NamedInt(nullRate, "Severity") == 1 ? "Warn" : "Fail" };
             }
             if (HasAttribute(type, parameter, KnownTypeNames.SampleValuesAttribute, out AttributeData? values)
                 && values!.ConstructorArguments.Length == 1
@@ -322,6 +333,30 @@ public sealed partial class SchemaGenerator
                 column = column with { SampleValues = strings.ToEquatableArray() };
             }
             return column;
+        }
+
+        private static bool NamedFlag(AttributeData attribute, string name)
+        {
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == name && argument.Value.Value is bool flag)
+                {
+                    return flag;
+                }
+            }
+            return false;
+        }
+
+        private static int NamedInt(AttributeData attribute, string name)
+        {
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == name && argument.Value.Value is int value)
+                {
+                    return value;
+                }
+            }
+            return 0;
         }
 
         private static Location? AttributeLocation(AttributeData? attribute, CancellationToken cancellationToken) =>
