@@ -66,12 +66,11 @@ internal sealed partial class VectorKernelEmitter
 
     private bool _hasFilter;
 
-    // The rules the kernel checks (RulePlacement), and the broken-lane masks of those this block checked so far: they
-    // are reported only when the block leaves with its rows written or all dropped, never before a hand-back, so the
-    // per-row code that takes a handed-back block over does not report a row twice.
+    // The rules the kernel checks (RulePlacement), and whether the block has reported broken lanes so far: a block
+    // handed back to the per-row code then takes its reports back first, so that no row is reported twice.
     private IReadOnlyList<RulePlacementSpec> _rules = System.Array.Empty<RulePlacementSpec>();
 
-    private readonly List<(int Rule, string Broken)> _broken = new();
+    private bool _reported;
 
     // The lanes whose scalar evaluation reaches the expression being emitted (the other side of a short-circuit,
     // the branch of a conditional, an arm of a switch), as a mask expression over locals; null for all lanes.
@@ -155,6 +154,10 @@ internal sealed partial class VectorKernelEmitter
         {
             Line("uint keep = " + AllLanes + "; // rows of this block that pass every filter and rule so far, one bit per row");
         }
+        if (_rules.Count > 0)
+        {
+            Line("int reported = violations.Count; // what a hand-back to the per-row code takes back");
+        }
         if (!EmitMemberRules(null))
         {
             return false;
@@ -194,7 +197,6 @@ internal sealed partial class VectorKernelEmitter
             }
         }
 
-        ReportBroken();
         Line("// Write the rows that reach the output at position count.");
         if (hasFilter)
         {
@@ -325,7 +327,11 @@ internal sealed partial class VectorKernelEmitter
                 continue;
             }
             Line("// Rule " + rule.Index + " " + rule.Rule.Id + " (" + rule.Rule.Action + "): " + rule.Description);
-            if (!EmitRuleMask(rule, rule.Predicate))
+            string stage = _stage;
+            _stage = "Rule" + rule.Index.ToString(CultureInfo.InvariantCulture); // names its per-entry tables
+            bool emitted = EmitRuleMask(rule, rule.Predicate);
+            _stage = stage;
+            if (!emitted)
             {
                 return false;
             }
@@ -334,8 +340,8 @@ internal sealed partial class VectorKernelEmitter
     }
 
     /// <summary>
-    /// A rule's condition as a lane mask: the kept lanes that fail it are its broken lanes (reported when the block
-    /// leaves); unless it only warns, they leave the block's kept rows.
+    /// A rule's condition as a lane mask: the kept lanes that fail it are its broken lanes, reported at once; unless
+    /// it only warns, they leave the block's kept rows.
     /// </summary>
     private bool EmitRuleMask(RulePlacementSpec rule, KernelExpr condition)
     {
@@ -348,7 +354,11 @@ internal sealed partial class VectorKernelEmitter
         string broken = Unique("broken" + rule.Index.ToString(CultureInfo.InvariantCulture));
         Line("uint " + pass + " = " + VM + ".Bits(" + predicate.Code + ");");
         Line("uint " + broken + " = keep & ~" + pass + ";");
-        _broken.Add((rule.Index, broken));
+        Line("if (" + broken + " != 0)");
+        Open();
+        Line("violations.AddLanes(" + rule.Index.ToString(CultureInfo.InvariantCulture) + ", i, " + broken + ");");
+        Close();
+        _reported = true;
         if (rule.Rule.Action == "Warn")
         {
             return true; // counted, row kept
@@ -358,26 +368,23 @@ internal sealed partial class VectorKernelEmitter
         return true;
     }
 
-    /// <summary>Moves on to the next block when no row of this one is kept, reporting the broken lanes first.</summary>
+    /// <summary>Moves on to the next block when no row of this one is kept.</summary>
     private void SkipIfNoneKept()
     {
         Line("if (keep == 0)");
         Open();
-        ReportBroken();
         Line("continue;");
         Close();
     }
 
-    /// <summary>Reports the broken lanes of every rule checked so far in the block.</summary>
-    private void ReportBroken()
+    /// <summary>Hands the block to the per-row code (<c>break</c>), taking back what the block reported so far.</summary>
+    private void HandBack(string? why)
     {
-        foreach ((int rule, string broken) in _broken)
+        if (_reported)
         {
-            Line("if (" + broken + " != 0)");
-            Open();
-            Line("violations.AddLanes(" + rule.ToString(CultureInfo.InvariantCulture) + ", i, " + broken + ");");
-            Close();
+            Line("violations.Truncate(reported);");
         }
+        Line(why is null ? "break;" : "break; // " + why);
     }
 
     private RulePlacementSpec FindRule(string stage, string kind)
@@ -496,7 +503,7 @@ internal sealed partial class VectorKernelEmitter
         string lanes = VM + ".Bits(" + (_reach is null ? failing : _reach + " & " + Parenthesize(failing)) + ")";
         Line("if (" + (_hasFilter ? "(keep & " + lanes + ")" : lanes) + " != 0)");
         Open();
-        Line("break; // " + why);
+        HandBack(why);
         Close();
     }
 
