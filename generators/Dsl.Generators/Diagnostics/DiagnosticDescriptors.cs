@@ -252,7 +252,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UniqueNotOnInput = Create(
         DiagnosticIds.UniqueNotOnInput,
         "[Unique] is only checked on the pipeline input",
-        "[Unique] on member '{1}' of schema '{0}' would not be checked: pipeline '{2}' reads '{3}', and uniqueness is only checked on the rows of the pipeline input; move the rule to the input schema, or gate the output with [Gate(GateMetric.Unique, Columns = new[] {{ \"{0}.{1}\" }})]",
+        "[Unique] on member '{1}' of schema '{0}' would not be checked: pipeline '{2}' reads '{3}', and uniqueness is only checked on the rows of the pipeline input; move the rule to the input schema, or gate the output with [Gate(GateMetric.Unique)] whose Columns name '{0}.{1}'",
         DiagnosticCategories.Graph,
         DiagnosticSeverity.Error,
         "The runtime checks uniqueness where rows enter the pipeline, from the input's own columns; a rule on a schema a stage produces would silently check nothing.");
