@@ -130,7 +130,7 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
         _ => value,
     };
 
-    /// <summary>The member's <c>[Range]</c> bounds, for sample data.</summary>
+    /// <summary>The member's <c>[Range]</c> bounds, for sample data (an exclusive bound moved inward to the nearest value the rule admits).</summary>
     public double? SampleMin { get; init; }
 
     /// <summary>See <see cref="SampleMin"/>.</summary>
@@ -144,12 +144,6 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
 
     /// <summary>The row rules declared on the member, in declaration order.</summary>
     public EquatableArray<RuleSpec> Rules { get; init; } = EquatableArray<RuleSpec>.Empty;
-
-    /// <summary>The member's <c>[Range]</c> exclusive bounds, for sample data.</summary>
-    public bool SampleMinExclusive { get; init; }
-
-    /// <summary>See <see cref="SampleMinExclusive"/>.</summary>
-    public bool SampleMaxExclusive { get; init; }
 
     /// <summary>The member's <c>[SampleValues]</c>, or empty.</summary>
     public EquatableArray<string> SampleValues { get; init; } = EquatableArray<string>.Empty;

@@ -303,12 +303,11 @@ public sealed partial class SchemaGenerator
                 && range.ConstructorArguments[0].Value is double min
                 && range.ConstructorArguments[1].Value is double max)
             {
+                bool integer = RuleAttributes.IsInteger(column.Kind);
                 column = column with
                 {
-                    SampleMin = min,
-                    SampleMax = max,
-                    SampleMinExclusive = NamedFlag(range, "MinExclusive"),
-                    SampleMaxExclusive = NamedFlag(range, "MaxExclusive"),
+                    SampleMin = !NamedFlag(range, "MinExclusive") ? min : integer ? System.Math.Floor(min) + 1 : Step(min, up: true),
+                    SampleMax = !NamedFlag(range, "MaxExclusive") ? max : integer ? System.Math.Ceiling(max) - 1 : Step(max, up: false),
                 };
             }
             if (HasAttribute(type, parameter, KnownTypeNames.NullRateAttribute, out AttributeData? nullRate)
@@ -317,6 +316,18 @@ public sealed partial class SchemaGenerator
                 && nullRate.ConstructorArguments[0].Value is double rate)
             {
                 column = column with { SampleNullRate = rate, NullRateSeverity = NamedInt(nullRate, "Severity") == 1 ? "Warn" : "Fail" };
+            }
+            foreach (RuleSpec rule in column.Rules)
+            {
+                if (rule.Kind == "OneOf" && column.SampleValues.Count == 0)
+                {
+                    var allowed = new List<string>(rule.Strings);
+                    foreach (long number in rule.Integers)
+                    {
+                        allowed.Add(number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                    column = column with { SampleValues = allowed.ToEquatableArray() };
+                }
             }
             if (HasAttribute(type, parameter, KnownTypeNames.SampleValuesAttribute, out AttributeData? values)
                 && values!.ConstructorArguments.Length == 1
@@ -333,6 +344,17 @@ public sealed partial class SchemaGenerator
                 column = column with { SampleValues = strings.ToEquatableArray() };
             }
             return column;
+        }
+
+        // The next double above (or below) a finite value: the first sample value an exclusive bound admits.
+        private static double Step(double value, bool up)
+        {
+            if (value == 0)
+            {
+                return up ? double.Epsilon : -double.Epsilon;
+            }
+            long bits = System.BitConverter.DoubleToInt64Bits(value);
+            return System.BitConverter.Int64BitsToDouble(bits + ((value > 0) == up ? 1 : -1));
         }
 
         private static bool NamedFlag(AttributeData attribute, string name)
