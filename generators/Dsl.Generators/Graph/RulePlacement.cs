@@ -83,7 +83,8 @@ internal static class RulePlacement
                         segment.Index,
                         stage.CheckText,
                         null,
-                        null) { Message = stage.CheckMessage });
+                        null)
+                    { Message = stage.CheckMessage });
                 }
                 if (stage.Kind == StageKindSpec.Map)
                 {
