@@ -12,7 +12,8 @@ namespace Dsl.Generators.Analyzers;
 /// <summary>
 /// Declaration-shape rules of <c>[Schema]</c> records: not partial, itself or a type it is nested in (DSL1001),
 /// a member type without a column type (DSL1002), not a positional record (DSL1003), duplicate (DSL1004) and
-/// malformed (DSL1005) column names, and constraint attributes whose bounds can never hold (DSL1006). One symbol
+/// malformed (DSL1005) column names, constraint attributes whose bounds can never hold (DSL1006), row rules that do
+/// not fit their member (DSL1009) and regex patterns .NET cannot parse (DSL1010). One symbol
 /// action per named type; the checks are <see cref="SchemaRules"/>, shared with the schema parser, which declines
 /// such a schema without reporting it again.
 /// </summary>
@@ -26,7 +27,9 @@ public sealed class SchemaAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.SchemaNotPositionalRecord,
         DiagnosticDescriptors.SchemaColumnNameDuplicate,
         DiagnosticDescriptors.SchemaColumnNameInvalid,
-        DiagnosticDescriptors.ConstraintBoundsImpossible);
+        DiagnosticDescriptors.ConstraintBoundsImpossible,
+        DiagnosticDescriptors.RuleDoesNotFitMember,
+        DiagnosticDescriptors.RegexPatternInvalid);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -81,6 +84,10 @@ public sealed class SchemaAnalyzer : DiagnosticAnalyzer
                 seen.Add(column, parameter);
             }
 
+            foreach (DeclarationProblem rule in RuleAttributes.Problems(type, parameter, context.CancellationToken))
+            {
+                context.ReportDiagnostic(rule.ToDiagnostic());
+            }
             foreach (AttributeData attribute in ConstraintCandidates(type, parameter))
             {
                 if (SchemaRules.ConstraintProblem(attribute, out string name) is { } bounds)

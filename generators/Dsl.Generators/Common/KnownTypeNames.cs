@@ -15,4 +15,13 @@ internal static class KnownTypeNames
     public const string TruncateNanosecondsAttribute = "Dsl.TruncateNanosecondsAttribute";
     public const string NanoTimestamp = "Dsl.NanoTimestamp";
     public const string SampleValuesAttribute = "Dsl.SampleValuesAttribute";
+    public const string CheckAttribute = "Dsl.CheckAttribute";
+    public const string NotNullAttribute = "Dsl.NotNullAttribute";
+    public const string OneOfAttribute = "Dsl.OneOfAttribute";
+    public const string MinLengthAttribute = "Dsl.MinLengthAttribute";
+    public const string MaxLengthAttribute = "Dsl.MaxLengthAttribute";
+    public const string RegexAttribute = "Dsl.RegexAttribute";
+    public const string FiniteAttribute = "Dsl.FiniteAttribute";
+    public const string UniqueAttribute = "Dsl.UniqueAttribute";
+    public const string GateAttribute = "Dsl.GateAttribute";
 }

@@ -73,6 +73,22 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "[Decimal(precision, scale)] needs a decimal member, a precision from 1 to 38 and a scale from 0 to 28 not above the precision; [TruncateNanoseconds] needs a DateTime member. Anything else could not be written as declared.");
 
+    public static readonly DiagnosticDescriptor RuleDoesNotFitMember = Create(
+        DiagnosticIds.RuleDoesNotFitMember,
+        "Rule does not fit the member",
+        "[{2}] on member '{1}' of schema '{0}' {3}; remove the rule or change the member's type",
+        DiagnosticCategories.Schema,
+        DiagnosticSeverity.Error,
+        "A row rule is compiled into a condition on the member's values: Range needs a number, Finite a double or float, MinLength, MaxLength and Regex a string, OneOf values of the member's kind that its type can hold, NotNull a nullable member. Any other pairing could never be checked as written.");
+
+    public static readonly DiagnosticDescriptor RegexPatternInvalid = Create(
+        DiagnosticIds.RegexPatternInvalid,
+        "Regex pattern is not valid",
+        "[Regex] on member '{1}' of schema '{0}' has a pattern .NET cannot parse: {2}",
+        DiagnosticCategories.Schema,
+        DiagnosticSeverity.Error,
+        "The pattern is parsed at build time as the kernels will build it (RegexOptions.CultureInvariant), so a typo fails the build instead of every run.");
+
     public static readonly DiagnosticDescriptor StageTypeNotSchema = Create(
         DiagnosticIds.StageTypeNotSchema,
         "Stage type is not a schema",
@@ -233,6 +249,22 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "A null produced upstream has no value to put into a non-nullable member.");
 
+    public static readonly DiagnosticDescriptor UniqueNotOnInput = Create(
+        DiagnosticIds.UniqueNotOnInput,
+        "[Unique] is only checked on the pipeline input",
+        "[Unique] on member '{1}' of schema '{0}' would not be checked: pipeline '{2}' reads '{3}', and uniqueness is only checked on the rows of the pipeline input; move the rule to the input schema, or gate the output with [Gate(GateMetric.Unique)] whose Columns name '{0}.{1}'",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Error,
+        "The runtime checks uniqueness where rows enter the pipeline, from the input's own columns; a rule on a schema a stage produces would silently check nothing.");
+
+    public static readonly DiagnosticDescriptor GateInvalid = Create(
+        DiagnosticIds.GateInvalid,
+        "Gate cannot be measured",
+        "[Gate({0})] on pipeline '{1}' {2}",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Error,
+        "A gate names a column of the pipeline's input schema (or Schema.Member of another schema it uses), a numeric one for Mean, StdDev, Min and Max, and bounds with Min not above Max; otherwise it could never be measured or never pass.");
+
     public static readonly DiagnosticDescriptor KernelFallback = Create(
         DiagnosticIds.KernelFallback,
         "Stage runs as a scalar loop",
@@ -259,6 +291,8 @@ internal static class DiagnosticDescriptors
         [ConstraintBoundsImpossible.Id] = ConstraintBoundsImpossible,
         [UtcOnNonDateTime.Id] = UtcOnNonDateTime,
         [ColumnTypeAttributeInvalid.Id] = ColumnTypeAttributeInvalid,
+        [RuleDoesNotFitMember.Id] = RuleDoesNotFitMember,
+        [RegexPatternInvalid.Id] = RegexPatternInvalid,
         [StageTypeNotSchema.Id] = StageTypeNotSchema,
         [StageNotStatic.Id] = StageNotStatic,
         [StageSignatureInvalid.Id] = StageSignatureInvalid,
@@ -279,6 +313,8 @@ internal static class DiagnosticDescriptors
         [FromColumnMissing.Id] = FromColumnMissing,
         [FromColumnTypeMismatch.Id] = FromColumnTypeMismatch,
         [FromColumnNullability.Id] = FromColumnNullability,
+        [UniqueNotOnInput.Id] = UniqueNotOnInput,
+        [GateInvalid.Id] = GateInvalid,
         [KernelFallback.Id] = KernelFallback,
         [VectorBlockDeclined.Id] = VectorBlockDeclined,
     };

@@ -15,6 +15,8 @@ internal static class DiagnosticIds
     public const string ConstraintBoundsImpossible = "DSL1006";
     public const string UtcOnNonDateTime = "DSL1007";
     public const string ColumnTypeAttributeInvalid = "DSL1008";
+    public const string RuleDoesNotFitMember = "DSL1009";
+    public const string RegexPatternInvalid = "DSL1010";
 
     // Stage
     public const string StageTypeNotSchema = "DSL2001";
@@ -39,6 +41,8 @@ internal static class DiagnosticIds
     public const string FromColumnMissing = "DSL3008";
     public const string FromColumnTypeMismatch = "DSL3009";
     public const string FromColumnNullability = "DSL3010";
+    public const string UniqueNotOnInput = "DSL3011";
+    public const string GateInvalid = "DSL3012";
 
     // Kernels
     public const string KernelFallback = "DSL4001";

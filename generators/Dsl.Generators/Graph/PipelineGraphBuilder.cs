@@ -18,7 +18,7 @@ internal static class PipelineGraphBuilder
     /// <param name="declaredInput">The schema of <c>[Pipeline(Input = typeof(T))]</c>, or null to infer it.</param>
     /// <param name="pipelineLocation">Where pipeline-level diagnostics go.</param>
     /// <param name="diagnostics">Receives the graph diagnostics.</param>
-    public static (string InputSchema, List<StageSpec> Stages, List<SegmentSpec> Segments, List<SchemaSpec> Schemas)? Build(
+    public static (string InputSchema, List<StageSpec> Stages, List<SegmentSpec> Segments, List<SchemaSpec> Schemas, List<RulePlacementSpec> Rules)? Build(
         string pipelineName,
         IReadOnlyList<StageDraft> drafts,
         SchemaSpec? declaredInput,
@@ -47,7 +47,12 @@ internal static class PipelineGraphBuilder
         {
             return null;
         }
-        return (input.FullTypeName, StageSpecs(drafts, producer, consumers, order), segments, Schemas(drafts, order, input));
+        List<SchemaSpec> schemas = Schemas(drafts, order, input);
+        if (RulePlacement.Place(pipelineName, input, StageSpecs(drafts, producer, consumers, order), segments, schemas, drafts, diagnostics) is not { } placed)
+        {
+            return null;
+        }
+        return (input.FullTypeName, placed.Stages, placed.Segments, schemas, placed.Rules);
     }
 
     /// <summary>0. Stage names are unique: the index of each by name, or null with the duplicate reported.</summary>
@@ -311,7 +316,13 @@ internal static class PipelineGraphBuilder
                 producer[i] >= 0 ? drafts[producer[i]].Name : null,
                 d.Kernel,
                 sourceFilter[i] ? d.ScanPredicates : EquatableArray<ScanPredicateSpec>.Empty,
-                d.Parameters));
+                d.Parameters)
+            {
+                QuarantinesRowErrors = d.Validation.QuarantinesRowErrors,
+                CheckAction = d.Validation.CheckAction,
+                CheckMessage = d.Validation.CheckMessage,
+                CheckText = d.Validation.ConditionText,
+            });
         }
         return stages;
     }
@@ -335,8 +346,8 @@ internal static class PipelineGraphBuilder
 
     /// <summary>
     /// The filters every scanned row passes through before anything else: with a single stage reading the input,
-    /// that stage and its single-consumer successors while they are filters. Their conditions hold for every row
-    /// that goes on, so a scan may prune by them.
+    /// that stage and its single-consumer successors while they are filters (a check ends the run: the rows it
+    /// refuses must reach it). Their conditions hold for every row that goes on, so a scan may prune by them.
     /// </summary>
     private static bool[] SourceFilters(IReadOnlyList<StageDraft> drafts, int[] producer, int[] consumers)
     {

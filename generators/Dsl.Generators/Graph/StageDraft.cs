@@ -3,6 +3,13 @@ using Microsoft.CodeAnalysis;
 
 namespace Dsl.Generators.Graph;
 
+/// <summary>What a stage's attribute says about validation.</summary>
+/// <param name="QuarantinesRowErrors">Whether <c>OnRowError = Quarantine</c>.</param>
+/// <param name="CheckAction">For a check: its <c>Dsl.RuleAction</c> member name.</param>
+/// <param name="CheckMessage">For a check: its own message.</param>
+/// <param name="ConditionText">The expression the stage returns, as written.</param>
+internal sealed record StageValidation(bool QuarantinesRowErrors, string CheckAction, string? CheckMessage, string ConditionText);
+
 /// <summary>
 /// A parsed stage before wiring. Lives only inside the pipeline transform (it holds locations for graph
 /// diagnostics) and never reaches an incremental model.
@@ -44,6 +51,9 @@ internal sealed class StageDraft
     public Location? InputTypeLocation { get; }
 
     public StageKernelSpec Kernel { get; }
+
+    /// <summary>What the stage's attribute says about row errors and checks.</summary>
+    public StageValidation Validation { get; init; } = new(false, "Quarantine", null, string.Empty);
 
     /// <summary>Column-versus-constant conjuncts of a filter (kept in the plan only for source filters).</summary>
     public Common.EquatableArray<ScanPredicateSpec> ScanPredicates { get; }

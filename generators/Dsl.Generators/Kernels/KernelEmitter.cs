@@ -24,12 +24,19 @@ internal sealed class KernelEmitter
     private bool _describe;
     private VectorDecline? _decline;
 
+    // The rules this segment's kernel checks, in the order it checks them (RulePlacement).
+    private readonly List<RulePlacementSpec> _rules;
+
+    // Whether the per-row code tracks which stage runs (to name the one that threw): with more than one stage.
+    private bool _tracksStage;
+
     private KernelEmitter(PipelineSpec pipeline, SegmentSpec segment, SourceWriter writer)
     {
         _pipeline = pipeline;
         _segment = segment;
         _w = writer;
         _input = pipeline.Schema(segment.InputSchema);
+        _rules = pipeline.KernelRules(segment.Index);
     }
 
     /// <summary>Writes the kernel of <paramref name="segment"/>; returns why it has no vector block, or null when it has one.</summary>
@@ -94,6 +101,13 @@ internal sealed class KernelEmitter
         }
         _w.WriteLine(signature.Append(')').ToString());
         _w.OpenBrace();
+        if (_rules.Count > 0)
+        {
+            _w.WriteLine("if (violations is null)");
+            _w.OpenBrace();
+            _w.WriteLine("throw new global::System.ArgumentNullException(nameof(violations), \"Segment " + _segment.Index + " checks row rules: it reports the rows that break them into violations.\");");
+            _w.CloseBrace();
+        }
         _w.WriteLine("int rowCount = input.RowCount;");
         return parameterTypes;
     }
@@ -201,7 +215,7 @@ internal sealed class KernelEmitter
     /// <summary>The vector block's setup before the loop, or the comment that says why the segment has none.</summary>
     private VectorKernelEmitter? WriteVectorPrologue(List<StageSpec> stages, SchemaSpec? output, Dictionary<string, string> gathered, bool needsSelection)
     {
-        VectorKernelEmitter? vector = VectorKernelEmitter.TryEmit(_pipeline, _input, stages, output, gathered, needsSelection, RenderBound, out VectorDecline? decline);
+        VectorKernelEmitter? vector = VectorKernelEmitter.TryEmit(_pipeline, _input, stages, _rules, output, gathered, needsSelection, RenderBound, out VectorDecline? decline);
         _decline = decline;
         if (decline is not null)
         {
@@ -237,15 +251,17 @@ internal sealed class KernelEmitter
     /// <summary>The loop over the rows: the per-row code alone, or whole blocks as vectors and the rest per row.</summary>
     private void WriteRowLoop(VectorKernelEmitter? vector, List<StageSpec> stages, SchemaSpec output, bool hasMap, Dictionary<string, string> gathered, bool needsSelection)
     {
-        if (vector is null)
+        _tracksStage = stages.Count > 1;
+        if (_tracksStage)
         {
-            _w.WriteLine("for (int i = 0; i < rowCount; i++)");
-            _w.OpenBrace();
-            EmitRow(stages, output, hasMap, gathered, needsSelection);
-            _w.CloseBrace();
-            return;
+            _w.WriteLine("int stage = 0; // the stage the per-row code runs, to name the one that throws");
         }
         _w.WriteLine("int i = 0;");
+        if (vector is null)
+        {
+            WriteGuardedRows(stages, output, hasMap, gathered, needsSelection, "rowCount");
+            return;
+        }
         _w.WriteLine("while (i < rowCount)");
         _w.OpenBrace();
         _w.WriteLine("for (; i < vectorEnd; i += 4)");
@@ -254,11 +270,66 @@ internal sealed class KernelEmitter
         _w.CloseBrace();
         _w.WriteLine();
         _w.WriteLine("int scalarEnd = i < vectorEnd ? i + 4 : rowCount;");
-        _w.WriteLine("for (; i < scalarEnd; i++)");
+        WriteGuardedRows(stages, output, hasMap, gathered, needsSelection, "scalarEnd");
+        _w.CloseBrace();
+    }
+
+    /// <summary>
+    /// The per-row code up to <paramref name="end"/>, inside one try that resumes after a row a stage throws for: the
+    /// row becomes a <c>StageRowException</c> naming the stage and row, or, where the stage quarantines its row errors,
+    /// a reported row error, and the loop goes on with the next row. One try for the loop, not one per row.
+    /// </summary>
+    private void WriteGuardedRows(List<StageSpec> stages, SchemaSpec output, bool hasMap, Dictionary<string, string> gathered, bool needsSelection, string end)
+    {
+        _w.WriteLine("while (i < " + end + ")");
+        _w.OpenBrace();
+        _w.WriteLine("try");
+        _w.OpenBrace();
+        _w.WriteLine("for (; i < " + end + "; i++)");
         _w.OpenBrace();
         EmitRow(stages, output, hasMap, gathered, needsSelection);
         _w.CloseBrace();
         _w.CloseBrace();
+        _w.WriteLine("catch (global::System.Exception e)");
+        _w.OpenBrace();
+        if (!_tracksStage)
+        {
+            WriteRowError(stages[0]);
+        }
+        else
+        {
+            _w.WriteLine("switch (stage)");
+            _w.OpenBrace();
+            for (int s = 0; s < stages.Count; s++)
+            {
+                _w.WriteLine("case " + s + ":");
+                _w.Indent();
+                WriteRowError(stages[s]);
+                if (stages[s].QuarantinesRowErrors)
+                {
+                    _w.WriteLine("break;");
+                }
+                _w.Unindent();
+            }
+            _w.CloseBrace();
+        }
+        if (stages.Exists(s => s.QuarantinesRowErrors))
+        {
+            _w.WriteLine("i++; // go on after the quarantined row");
+        }
+        _w.CloseBrace();
+        _w.CloseBrace();
+    }
+
+    private void WriteRowError(StageSpec stage)
+    {
+        if (!stage.QuarantinesRowErrors)
+        {
+            _w.WriteLine("throw new global::Dsl.Validation.StageRowException(" + SourceWriter.Literal(stage.Name) + ", i, e);");
+            return;
+        }
+        RulePlacementSpec rule = _rules.Find(r => r.Stage == stage.Name && r.Rule.Kind == "RowError")!;
+        _w.WriteLine("violations.AddError(" + rule.Index + ", i, e); // " + rule.Rule.Id);
     }
 
     /// <summary>The output batch: built columns, and gathered ones by the selection.</summary>
@@ -319,9 +390,18 @@ internal sealed class KernelEmitter
     /// <summary>The per-row code: every stage in turn on one row's values, then the output writes.</summary>
     private void EmitRow(List<StageSpec> stages, SchemaSpec output, bool hasMap, Dictionary<string, string> gathered, bool needsSelection)
     {
-        foreach (StageSpec stage in stages)
+        EmitMemberRules(null);
+        for (int s = 0; s < stages.Count; s++)
         {
-            EmitStage(stage);
+            if (_tracksStage)
+            {
+                _w.WriteLine("stage = " + s + ";");
+            }
+            EmitStage(stages[s]);
+            if (stages[s].Kind == StageKindSpec.Map)
+            {
+                EmitMemberRules(stages[s].Name);
+            }
         }
         if (hasMap)
         {
@@ -418,7 +498,9 @@ internal sealed class KernelEmitter
     private void EmitStage(StageSpec stage)
     {
         SchemaSpec input = _pipeline.Schema(stage.InputSchema);
-        _w.WriteLine("// " + stage.Name + " (" + (stage.Kind == StageKindSpec.Filter ? "filter" : "map") + (stage.Kernel.Vectorized ? string.Empty : ", calls the method per row: " + stage.Kernel.FallbackReason) + ")");
+        string kind = stage.Kind switch { StageKindSpec.Filter => "filter", StageKindSpec.Check => "check", _ => "map" };
+        _w.WriteLine("// " + stage.Name + " (" + kind + (stage.Kernel.Vectorized ? string.Empty : ", calls the method per row: " + stage.Kernel.FallbackReason) + ")");
+        RulePlacementSpec? check = stage.Kind == StageKindSpec.Check ? _rules.Find(r => r.Stage == stage.Name && r.Rule.Kind == "Check") : null;
         foreach (string member in stage.Kernel.ReadMembers)
         {
             EnsureLoaded(member);
@@ -436,7 +518,11 @@ internal sealed class KernelEmitter
             {
                 row += ", " + parameters.Local;
             }
-            if (stage.Kind == StageKindSpec.Filter)
+            if (check is not null)
+            {
+                EmitRuleCheck(check, method + "(" + row + ")");
+            }
+            else if (stage.Kind == StageKindSpec.Filter)
             {
                 EmitSkipUnless(method + "(" + row + ")");
             }
@@ -455,6 +541,11 @@ internal sealed class KernelEmitter
             return;
         }
 
+        if (check is not null)
+        {
+            EmitRuleCheck(check, Render(stage.Kernel.Predicate!, _pipeline.CheckOverflow));
+            return;
+        }
         if (stage.Kind == StageKindSpec.Filter)
         {
             EmitSkipUnless(Render(stage.Kernel.Predicate!, _pipeline.CheckOverflow));
@@ -476,6 +567,59 @@ internal sealed class KernelEmitter
     {
         _values = values;
         _valuesAreInput = false;
+    }
+
+    /// <summary>The member rules checked before the first stage (<paramref name="after"/> null) or after map <paramref name="after"/>.</summary>
+    private void EmitMemberRules(string? after)
+    {
+        foreach (RulePlacementSpec rule in _rules)
+        {
+            if (rule.Predicate is null || rule.After != after)
+            {
+                continue;
+            }
+            _w.WriteLine("// Rule " + rule.Index + " " + rule.Rule.Id + " (" + rule.Rule.Action + "): " + rule.Description);
+            foreach (ColumnSpec column in _pipeline.Schema(SchemaOf(rule)).Columns)
+            {
+                if (System.Linq.Enumerable.Contains(rule.Columns, column.ColumnName))
+                {
+                    EnsureLoaded(column.MemberName);
+                }
+            }
+            EmitRuleCheck(rule, Render(rule.Predicate, _pipeline.CheckOverflow), describe: false);
+        }
+    }
+
+    private string SchemaOf(RulePlacementSpec rule)
+    {
+        foreach (SchemaSpec schema in _pipeline.Schemas)
+        {
+            if (schema.Name == rule.Schema)
+            {
+                return schema.FullTypeName;
+            }
+        }
+        throw new System.InvalidOperationException($"Rule '{rule.Rule.Id}' names no schema of the pipeline.");
+    }
+
+    /// <summary>
+    /// A row that fails <paramref name="condition"/> is reported under <paramref name="rule"/>; unless the rule only
+    /// warns, it then leaves the kernel's output and the later stages and rules do not see it.
+    /// </summary>
+    private void EmitRuleCheck(RulePlacementSpec rule, string condition, bool describe = true)
+    {
+        if (describe)
+        {
+            _w.WriteLine("// Rule " + rule.Index + " " + rule.Rule.Id + " (" + rule.Rule.Action + ")");
+        }
+        _w.WriteLine("if (!(" + condition + "))");
+        _w.OpenBrace();
+        _w.WriteLine("violations.Add(" + rule.Index + ", i);");
+        if (rule.Rule.Action != "Warn")
+        {
+            _w.WriteLine("continue;");
+        }
+        _w.CloseBrace();
     }
 
     private void EmitSkipUnless(string condition)

@@ -178,6 +178,8 @@ internal sealed partial class VectorKernelEmitter
                     case KernelMember.HashingBucket when e.Operands.Count == 2 && IsPositiveIntLiteral(e.Operands[1]) && !MaybeNullString(e.Operands[0]):
                     case KernelMember.HashingHash64 when e.Operands.Count == 1 && e.Operands[0].Type.Kind == KernelTypeKind.String && !MaybeNullString(e.Operands[0]):
                     case KernelMember.StringIsNullOrEmpty or KernelMember.StringIsNullOrWhiteSpace when e.Operands.Count == 1:
+                    case KernelMember.RuleChecksMatches when e.Operands.Count == 2 && IsStringConstant(e.Operands[1]):
+                        // RuleChecks.Matches(value, pattern) is null-safe (a null passes).
                         return IsTotalOverString(e.Operands[0], ref member);
                     case KernelMember.StringEqualsStatic when e.Operands.Count == 2 || (e.Operands.Count == 3 && IsStringComparison(e.Operands[2])):
                         // string.Equals(a, b[, comparison]) is null-safe: both sides only need to be total.

@@ -119,7 +119,7 @@ internal sealed partial class VectorKernelEmitter
                     // Stored values outside DateTime's range make the scalar conversion throw: let the per-row code do that.
                     Line("if (!" + VM + ".InDateTimeRange(" + name + "))");
                     Open();
-                    Line("break;");
+                    HandBack(null);
                     Close();
                 }
                 else if (kind == VKind.Date)
@@ -127,7 +127,7 @@ internal sealed partial class VectorKernelEmitter
                     // Stored days outside DateOnly's range make the scalar conversion throw: let the per-row code do that.
                     Line("if (!" + DM + ".InDateOnlyRange(" + name + "))");
                     Open();
-                    Line("break;");
+                    HandBack(null);
                     Close();
                 }
                 value = new VValue(kind, name, null);

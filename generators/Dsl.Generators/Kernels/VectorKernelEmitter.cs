@@ -66,6 +66,12 @@ internal sealed partial class VectorKernelEmitter
 
     private bool _hasFilter;
 
+    // The rules the kernel checks (RulePlacement), and whether the block has reported broken lanes so far: a block
+    // handed back to the per-row code then takes its reports back first, so that no row is reported twice.
+    private IReadOnlyList<RulePlacementSpec> _rules = System.Array.Empty<RulePlacementSpec>();
+
+    private bool _reported;
+
     // The lanes whose scalar evaluation reaches the expression being emitted (the other side of a short-circuit,
     // the branch of a conditional, an arm of a switch), as a mask expression over locals; null for all lanes.
     // A construct that would throw for some lanes hands the block back only when a reached, kept lane would.
@@ -99,13 +105,14 @@ internal sealed partial class VectorKernelEmitter
         PipelineSpec pipeline,
         SchemaSpec input,
         IReadOnlyList<StageSpec> stages,
+        IReadOnlyList<RulePlacementSpec> rules,
         SchemaSpec? output,
         IReadOnlyDictionary<string, string> gathered,
         bool needsSelection,
         System.Func<KernelExpr, string?, string?, bool, string> renderScalar,
         out VectorDecline? decline)
     {
-        var emitter = new VectorKernelEmitter(pipeline, input, renderScalar);
+        var emitter = new VectorKernelEmitter(pipeline, input, renderScalar) { _rules = rules };
         if (emitter.EmitBlock(stages, output, gathered, needsSelection))
         {
             decline = null;
@@ -139,22 +146,32 @@ internal sealed partial class VectorKernelEmitter
                 _stage = stage.Name;
                 return Decline(stage.Kernel.FallbackReason ?? "the stage body", "the stage's own method is called once per row (DSL4001)");
             }
-            hasFilter |= stage.Kind == StageKindSpec.Filter;
+            hasFilter |= stage.Kind is StageKindSpec.Filter or StageKindSpec.Check;
         }
+        hasFilter |= _rules.Count > 0;
         _hasFilter = hasFilter;
         if (hasFilter)
         {
-            Line("uint keep = " + AllLanes + "; // rows of this block that pass every filter so far, one bit per row");
+            Line("uint keep = " + AllLanes + "; // rows of this block that pass every filter and rule so far, one bit per row");
+        }
+        if (_rules.Count > 0)
+        {
+            Line("int reported = violations.Count; // what a hand-back to the per-row code takes back");
+        }
+        if (!EmitMemberRules(null))
+        {
+            return false;
         }
         foreach (StageSpec stage in stages)
         {
             _stage = stage.Name;
             _relaxedMath = stage.Kernel.RelaxedMath;
-            if (!EmitStage(stage))
+            if (!EmitStage(stage) || (stage.Kind == StageKindSpec.Map && !EmitMemberRules(stage.Name)))
             {
                 return false;
             }
         }
+
 
         // Outputs: the stage values converted to the output columns.
         var writes = new List<(ColumnSpec Column, VValue Value)>();
@@ -243,6 +260,12 @@ internal sealed partial class VectorKernelEmitter
     private bool EmitStage(StageSpec stage)
     {
         StageKernelSpec kernel = stage.Kernel;
+        if (stage.Kind == StageKindSpec.Check)
+        {
+            RulePlacementSpec rule = FindRule(stage.Name, "Check");
+            Line("// " + stage.Name + " (check, rule " + rule.Index + ", " + rule.Rule.Action + "): " + Describe(kernel.Predicate!));
+            return EmitRuleMask(rule, kernel.Predicate!);
+        }
         if (stage.Kind == StageKindSpec.Filter)
         {
             Line("// " + stage.Name + " (filter): " + Describe(kernel.Predicate!));
@@ -252,10 +275,7 @@ internal sealed partial class VectorKernelEmitter
                 return false;
             }
             Line("keep &= " + VM + ".Bits(" + predicate.Code + ");");
-            Line("if (keep == 0)");
-            Open();
-            Line("continue;");
-            Close();
+            SkipIfNoneKept();
             return true;
         }
 
@@ -295,6 +315,88 @@ internal sealed partial class VectorKernelEmitter
         _values = next;
         _valuesAreInput = false;
         return true;
+    }
+
+    /// <summary>The member rules the kernel checks before the first stage (<paramref name="after"/> null) or after map <paramref name="after"/>.</summary>
+    private bool EmitMemberRules(string? after)
+    {
+        foreach (RulePlacementSpec rule in _rules)
+        {
+            if (rule.Predicate is null || rule.After != after)
+            {
+                continue;
+            }
+            Line("// Rule " + rule.Index + " " + rule.Rule.Id + " (" + rule.Rule.Action + "): " + rule.Description);
+            string stage = _stage;
+            _stage = "Rule" + rule.Index.ToString(CultureInfo.InvariantCulture); // names its per-entry tables
+            bool emitted = EmitRuleMask(rule, rule.Predicate);
+            _stage = stage;
+            if (!emitted)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A rule's condition as a lane mask: the kept lanes that fail it are its broken lanes, reported at once; unless
+    /// it only warns, they leave the block's kept rows.
+    /// </summary>
+    private bool EmitRuleMask(RulePlacementSpec rule, KernelExpr condition)
+    {
+        VValue? predicate = Eval(condition);
+        if (predicate is null || predicate.Kind != VKind.Bool || predicate.Valid is not null)
+        {
+            return false;
+        }
+        string pass = Unique("pass" + rule.Index.ToString(CultureInfo.InvariantCulture));
+        string broken = Unique("broken" + rule.Index.ToString(CultureInfo.InvariantCulture));
+        Line("uint " + pass + " = " + VM + ".Bits(" + predicate.Code + ");");
+        Line("uint " + broken + " = keep & ~" + pass + ";");
+        Line("if (" + broken + " != 0)");
+        Open();
+        Line("violations.AddLanes(" + rule.Index.ToString(CultureInfo.InvariantCulture) + ", i, " + broken + ");");
+        Close();
+        _reported = true;
+        if (rule.Rule.Action == "Warn")
+        {
+            return true; // counted, row kept
+        }
+        Line("keep &= " + pass + ";");
+        SkipIfNoneKept();
+        return true;
+    }
+
+    /// <summary>Moves on to the next block when no row of this one is kept.</summary>
+    private void SkipIfNoneKept()
+    {
+        Line("if (keep == 0)");
+        Open();
+        Line("continue;");
+        Close();
+    }
+
+    /// <summary>Hands the block to the per-row code (<c>break</c>), taking back what the block reported so far.</summary>
+    private void HandBack(string? why)
+    {
+        if (_reported)
+        {
+            Line("violations.Truncate(reported);");
+        }
+        Line(why is null ? "break;" : "break; // " + why);
+    }
+
+    private RulePlacementSpec FindRule(string stage, string kind)
+    {
+        foreach (RulePlacementSpec rule in _rules)
+        {
+            if (rule.Stage == stage && rule.Rule.Kind == kind)
+            {
+                return rule;
+            }
+        }
+        throw new System.InvalidOperationException("No " + kind + " rule for stage '" + stage + "'.");
     }
 
     private VValue? Eval(KernelExpr e)
@@ -401,7 +503,7 @@ internal sealed partial class VectorKernelEmitter
         string lanes = VM + ".Bits(" + (_reach is null ? failing : _reach + " & " + Parenthesize(failing)) + ")";
         Line("if (" + (_hasFilter ? "(keep & " + lanes + ")" : lanes) + " != 0)");
         Open();
-        Line("break; // " + why);
+        HandBack(why);
         Close();
     }
 

@@ -130,14 +130,20 @@ internal sealed record ColumnSpec(string MemberName, string ColumnName, ColumnKi
         _ => value,
     };
 
-    /// <summary>The member's <c>[Range]</c> bounds, for sample data.</summary>
+    /// <summary>The member's <c>[Range]</c> bounds, for sample data (an exclusive bound moved inward to the nearest value the rule admits).</summary>
     public double? SampleMin { get; init; }
 
     /// <summary>See <see cref="SampleMin"/>.</summary>
     public double? SampleMax { get; init; }
 
-    /// <summary>The member's <c>[NullRate]</c>, for sample data.</summary>
+    /// <summary>The member's <c>[NullRate]</c>, for sample data and the null-rate gate.</summary>
     public double? SampleNullRate { get; init; }
+
+    /// <summary>The <c>GateSeverity</c> member name of the member's <c>[NullRate]</c> gate (null without one).</summary>
+    public string? NullRateSeverity { get; init; }
+
+    /// <summary>The row rules declared on the member, in declaration order.</summary>
+    public EquatableArray<RuleSpec> Rules { get; init; } = EquatableArray<RuleSpec>.Empty;
 
     /// <summary>The member's <c>[SampleValues]</c>, or empty.</summary>
     public EquatableArray<string> SampleValues { get; init; } = EquatableArray<string>.Empty;

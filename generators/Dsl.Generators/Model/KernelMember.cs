@@ -105,6 +105,10 @@ internal enum KernelMember
     // Dsl.Hashing
     HashingBucket,
     HashingHash64,
+
+    // Dsl.Kernels.RuleChecks
+    /// <summary><c>RuleChecks.Matches(value, pattern)</c>: a <c>[Regex]</c> rule (null passes).</summary>
+    RuleChecksMatches,
 }
 
 /// <summary>How a known member is used in C#.</summary>
@@ -161,6 +165,7 @@ internal static class KernelMembers
     private const string String = "System.String";
     private const string Nullable = "System.Nullable`1";
     private const string Hashing = "Dsl.Hashing";
+    private const string RuleChecks = "Dsl.Kernels.RuleChecks";
 
     private const KernelBackends Both = KernelBackends.PerRow | KernelBackends.Vector;
 
@@ -255,6 +260,9 @@ internal static class KernelMembers
 
         Static(KernelMember.HashingBucket, "Bucket", Hashing),
         Static(KernelMember.HashingHash64, "Hash64", Hashing),
+
+        // A [Regex] rule's check, like the string members once per dictionary entry.
+        Static(KernelMember.RuleChecksMatches, "Matches", RuleChecks),
     };
 
     private static readonly Dictionary<(KernelMemberShape, string, string), KernelMemberInfo> ByOwnerAndName = Index();

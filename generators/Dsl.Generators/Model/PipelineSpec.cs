@@ -41,6 +41,26 @@ internal sealed record PipelineSpec(
     EquatableArray<SegmentSpec> Segments,
     bool CheckOverflow)
 {
+    /// <summary>Every row rule the plan lists, by index: member rules where kernels check them, checks, row errors, uniqueness.</summary>
+    public EquatableArray<RulePlacementSpec> Rules { get; init; } = EquatableArray<RulePlacementSpec>.Empty;
+
+    /// <summary>The dataset gates declared in code.</summary>
+    public EquatableArray<GateSpec> Gates { get; init; } = EquatableArray<GateSpec>.Empty;
+
+    /// <summary>The rules the kernel of segment <paramref name="segment"/> checks, in the order it checks them.</summary>
+    public System.Collections.Generic.List<RulePlacementSpec> KernelRules(int segment)
+    {
+        var rules = new System.Collections.Generic.List<RulePlacementSpec>();
+        foreach (RulePlacementSpec rule in Rules)
+        {
+            if (rule.Segment == segment && rule.InKernel)
+            {
+                rules.Add(rule);
+            }
+        }
+        return rules;
+    }
+
     public SchemaSpec Schema(string fullTypeName)
     {
         foreach (SchemaSpec schema in Schemas)

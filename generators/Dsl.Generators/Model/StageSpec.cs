@@ -5,6 +5,9 @@ internal enum StageKindSpec
 {
     Filter,
     Map,
+
+    /// <summary>A <c>[Check]</c>: compiled like a filter, a refused row goes where its action says.</summary>
+    Check,
 }
 
 /// <summary>A stage of a pipeline after wiring.</summary>
@@ -26,4 +29,17 @@ internal sealed record StageSpec(
     string? From,
     StageKernelSpec Kernel,
     Common.EquatableArray<ScanPredicateSpec> ScanPredicates = default,
-    StageParametersSpec? Parameters = null);
+    StageParametersSpec? Parameters = null)
+{
+    /// <summary>Whether a row the stage throws for goes to the quarantine (<c>OnRowError = Quarantine</c>) instead of failing the job.</summary>
+    public bool QuarantinesRowErrors { get; init; }
+
+    /// <summary>For a check: its <c>Dsl.RuleAction</c> member name.</summary>
+    public string CheckAction { get; init; } = "Quarantine";
+
+    /// <summary>For a check: its own message, or null.</summary>
+    public string? CheckMessage { get; init; }
+
+    /// <summary>For a check: its condition as written (the returned expression).</summary>
+    public string CheckText { get; init; } = string.Empty;
+}

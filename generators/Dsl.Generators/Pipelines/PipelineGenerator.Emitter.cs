@@ -230,6 +230,123 @@ public sealed partial class PipelineGenerator
             return "new string[] { " + string.Join(", ", literals) + " }";
         }
 
+        /// <summary>The plan's rules and gates, as the initializer of its <c>PipelinePlan</c>.</summary>
+        private static void WriteValidation(SourceWriter w, PipelineSpec spec)
+        {
+            const string Execution = "global::Dsl.Execution.";
+            w.OpenBrace();
+            if (!spec.Rules.IsEmpty)
+            {
+                // The row rules, by the index kernels report broken rows under.
+                w.WriteLine("Rules = new " + Execution + "RulePlan[]");
+                w.OpenBrace();
+                foreach (RulePlacementSpec rule in spec.Rules)
+                {
+                    WriteRule(w, rule);
+                }
+                w.CloseBrace(",");
+            }
+            if (!spec.Gates.IsEmpty)
+            {
+                // The dataset gates, checked on the whole run's statistics before anything is committed.
+                w.WriteLine("Gates = new " + Execution + "GatePlan[]");
+                w.OpenBrace();
+                foreach (GateSpec gate in spec.Gates)
+                {
+                    w.WriteLine("new " + Execution + "GatePlan(");
+                    w.Indent();
+                    w.WriteLine("Id: " + SourceWriter.Literal(gate.Id) + ",");
+                    w.WriteLine("Metric: global::Dsl.GateMetric." + gate.Metric + ",");
+                    w.WriteLine("Schema: " + SourceWriter.Literal(gate.Schema) + ",");
+                    w.WriteLine("Columns: " + StringArray(gate.Columns) + ",");
+                    w.WriteLine("Min: " + Number(gate.Min) + ",");
+                    w.WriteLine("Max: " + Number(gate.Max) + ",");
+                    w.WriteLine("Severity: global::Dsl.GateSeverity." + gate.Severity + ",");
+                    w.WriteLine("Declared: " + SourceWriter.Literal(gate.Declared) + (gate.Rule is null ? ")," : ")"));
+                    w.Unindent();
+                    if (gate.Rule is not null)
+                    {
+                        w.OpenBrace();
+                        w.WriteLine("Rule = " + SourceWriter.Literal(gate.Rule) + ",");
+                        w.CloseBrace(",");
+                    }
+                }
+                w.CloseBrace(",");
+            }
+            w.CloseBrace(",");
+        }
+
+        private static void WriteRule(SourceWriter w, RulePlacementSpec placement)
+        {
+            RuleSpec rule = placement.Rule;
+            w.WriteLine("new global::Dsl.Execution.RulePlan(");
+            w.Indent();
+            w.WriteLine("Index: " + placement.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",");
+            w.WriteLine("Id: " + SourceWriter.Literal(rule.Id) + ",");
+            w.WriteLine("Kind: global::Dsl.Execution.RuleKind." + rule.Kind + ",");
+            w.WriteLine("Action: global::Dsl.RuleAction." + rule.Action + ",");
+            w.WriteLine("Stage: " + SourceWriter.Literal(placement.Stage) + ",");
+            w.WriteLine("Schema: " + SourceWriter.Literal(placement.Schema) + ",");
+            w.WriteLine("Columns: " + StringArray(placement.Columns) + ",");
+            w.WriteLine("Segment: " + placement.Segment.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",");
+            var extra = new System.Collections.Generic.List<string>();
+            if (rule.Kind == "Range")
+            {
+                extra.Add("Min = " + Number(rule.Min));
+                extra.Add("Max = " + Number(rule.Max));
+                if (rule.MinExclusive)
+                {
+                    extra.Add("MinExclusive = true");
+                }
+                if (rule.MaxExclusive)
+                {
+                    extra.Add("MaxExclusive = true");
+                }
+            }
+            if (rule.Kind == "OneOf")
+            {
+                var values = new System.Collections.Generic.List<string>();
+                foreach (string text in rule.Strings)
+                {
+                    values.Add(text);
+                }
+                foreach (long number in rule.Integers)
+                {
+                    values.Add(number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+                extra.Add("Values = " + StringArray(values.ToEquatableArray()));
+            }
+            if (rule.Kind is "MinLength" or "MaxLength")
+            {
+                extra.Add("Length = " + rule.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            if (rule.Kind == "Regex")
+            {
+                extra.Add("Pattern = " + SourceWriter.Literal(rule.Pattern ?? string.Empty));
+            }
+            if (placement.Message is not null)
+            {
+                extra.Add("Message = " + SourceWriter.SplitLiteral(placement.Message));
+            }
+            if (rule.Kind == "Unique")
+            {
+                extra.Add("AcrossDataset = " + (rule.AcrossDataset ? "true" : "false"));
+            }
+            w.WriteLine("Description: " + SourceWriter.SplitLiteral(placement.Description) + (extra.Count == 0 ? ")," : ")"));
+            w.Unindent();
+            if (extra.Count > 0)
+            {
+                w.OpenBrace();
+                foreach (string line in extra)
+                {
+                    w.WriteLine(line + ",");
+                }
+                w.CloseBrace(",");
+            }
+        }
+
+        private static string Number(double? value) => value is { } v ? KernelLowering.ConstantText(v) : "null";
+
         private static void WriteCompiled(SourceWriter w, PipelineSpec spec)
         {
             w.WriteLine("/// <summary>The compiled plan of pipeline " + SourceWriter.Literal(spec.PipelineName) + " and one kernel per fused segment.</summary>");
@@ -260,7 +377,17 @@ public sealed partial class PipelineGenerator
             {
                 WriteSegment(w, spec, segment);
             }
-            w.CloseBrace("),");
+            if (spec.Rules.IsEmpty && spec.Gates.IsEmpty)
+            {
+                w.CloseBrace("),");
+            }
+            else
+            {
+                w.CloseBrace(")");
+                w.Unindent();
+                WriteValidation(w, spec);
+                w.Indent();
+            }
             w.Unindent();
             if (HasParameters(spec))
             {

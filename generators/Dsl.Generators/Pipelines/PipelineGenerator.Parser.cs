@@ -84,7 +84,15 @@ public sealed partial class PipelineGenerator
                 g.Schemas.ToEquatableArray(),
                 g.Stages.ToEquatableArray(),
                 g.Segments.ToEquatableArray(),
-                context.SemanticModel.Compilation.Options.CheckOverflow);
+                context.SemanticModel.Compilation.Options.CheckOverflow)
+            {
+                Rules = g.Rules.ToEquatableArray(),
+            };
+            if (GateReader.Read(type, spec, diagnostics, cancellationToken) is not { } gates)
+            {
+                return new Result<PipelineSpec>(null, diagnostics.ToEquatableArray());
+            }
+            spec = spec with { Gates = gates };
             return new Result<PipelineSpec>(spec, diagnostics.ToEquatableArray());
         }
 
@@ -133,7 +141,7 @@ public sealed partial class PipelineGenerator
             Location inputTypeLocation = declaration.ParameterList.Parameters[0].Type?.GetLocation() ?? location;
             // StageProblems found both schemas marked [Schema]; problems of the schemas themselves are SchemaAnalyzer's.
             SchemaSpec? input = SchemaGenerator.Parser.Parse((INamedTypeSymbol)row.Type, cancellationToken).Spec;
-            SchemaSpec? output = kind == StageKindSpec.Filter
+            SchemaSpec? output = kind != StageKindSpec.Map
                 ? input
                 : SchemaGenerator.Parser.Parse((INamedTypeSymbol)method.ReturnType, cancellationToken).Spec;
             if (input is null || output is null)
@@ -174,11 +182,54 @@ public sealed partial class PipelineGenerator
                 }
             }
 
+            // A check never gives scan predicates: a row it refuses must still reach it to be reported.
             EquatableArray<ScanPredicateSpec> predicates = kind == StageKindSpec.Filter
                 ? ScanPredicateExtractor.Extract(KernelLowering.ScanCondition(method, declaration, semanticModel, input, parameters, kernel, cancellationToken), input)
                 : EquatableArray<ScanPredicateSpec>.Empty;
 
-            return new StageDraft(method.Name, kind, input, output, from, fromLocation, location, inputTypeLocation, kernel, predicates, parameters);
+            return new StageDraft(method.Name, kind, input, output, from, fromLocation, location, inputTypeLocation, kernel, predicates, parameters)
+            {
+                Validation = Validation(attribute, declaration),
+            };
+        }
+
+        /// <summary>What a stage's attribute says about row errors and, for a check, where refused rows go.</summary>
+        private static StageValidation Validation(AttributeData attribute, MethodDeclarationSyntax declaration)
+        {
+            bool quarantine = false;
+            string action = "Quarantine";
+            string? message = null;
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                switch (argument.Key)
+                {
+                    case "OnRowError" when argument.Value.Value is int value:
+                        quarantine = value == 1; // RowErrorAction.Quarantine
+                        break;
+                    case "Action" when argument.Value.Value is int value && value >= 0 && value < RuleActions.Length:
+                        action = RuleActions[value];
+                        break;
+                    case "Message" when argument.Value.Value is string text:
+                        message = text;
+                        break;
+                }
+            }
+            return new StageValidation(quarantine, action, message, ConditionText(declaration));
+        }
+
+        // Dsl.RuleAction in declaration order.
+        private static readonly string[] RuleActions = { "Quarantine", "Drop", "Fail", "Warn" };
+
+        /// <summary>The expression a stage returns, as written (on one line), for descriptions.</summary>
+        private static string ConditionText(MethodDeclarationSyntax declaration)
+        {
+            ExpressionSyntax? returned = declaration.ExpressionBody?.Expression;
+            if (returned is null && declaration.Body is { Statements: { Count: 1 } statements } && statements[0] is ReturnStatementSyntax { Expression: { } value })
+            {
+                returned = value;
+            }
+            string text = returned?.ToString() ?? declaration.Identifier.ValueText;
+            return System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
         }
 
         /// <summary>The parameter object a stage takes after its row, which <see cref="StageRules.ParameterTypeProblem"/> accepted.</summary>

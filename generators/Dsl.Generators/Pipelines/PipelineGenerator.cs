@@ -169,7 +169,7 @@ internal sealed record VectorDeclineReport(
             foreach (AttributeData attribute in method.GetAttributes())
             {
                 string? name = attribute.AttributeClass?.ToDisplayString();
-                if (name is KnownTypeNames.FilterAttribute or KnownTypeNames.MapAttribute)
+                if (name is KnownTypeNames.FilterAttribute or KnownTypeNames.MapAttribute or KnownTypeNames.CheckAttribute)
                 {
                     return method.Locations[0];
                 }

@@ -19,7 +19,7 @@ namespace Dsl.Generators.Pipelines;
 /// </summary>
 internal static class StageRules
 {
-    /// <summary>The <c>[Filter]</c> or <c>[Map]</c> attribute of <paramref name="method"/>, or null when it is no stage.</summary>
+    /// <summary>The <c>[Filter]</c>, <c>[Map]</c> or <c>[Check]</c> attribute of <paramref name="method"/>, or null when it is no stage.</summary>
     public static AttributeData? StageAttribute(IMethodSymbol method, out StageKindSpec kind)
     {
         foreach (AttributeData attribute in method.GetAttributes())
@@ -33,6 +33,11 @@ internal static class StageRules
             if (name == KnownTypeNames.MapAttribute)
             {
                 kind = StageKindSpec.Map;
+                return attribute;
+            }
+            if (name == KnownTypeNames.CheckAttribute)
+            {
+                kind = StageKindSpec.Check;
                 return attribute;
             }
         }
@@ -119,12 +124,12 @@ internal static class StageRules
         bool returnsBool = method.ReturnType.SpecialType == SpecialType.System_Boolean;
         if (method.Parameters.Length == 0
             || method.IsGenericMethod
-            || (kind == StageKindSpec.Filter && !returnsBool)
+            || (kind is StageKindSpec.Filter or StageKindSpec.Check && !returnsBool)
             || (kind == StageKindSpec.Map && (method.ReturnsVoid || method.ReturnType is not INamedTypeSymbol)))
         {
-            string expected = kind == StageKindSpec.Filter
-                ? "static bool " + method.Name + "(TSchema row)"
-                : "static TOutput " + method.Name + "(TInput row)";
+            string expected = kind == StageKindSpec.Map
+                ? "static TOutput " + method.Name + "(TInput row)"
+                : "static bool " + method.Name + "(TSchema row)";
             problems.Add(new DeclarationProblem(DiagnosticDescriptors.StageSignatureInvalid, location, method.Name, pipelineName, expected));
             return problems;
         }

@@ -31,6 +31,7 @@ public sealed partial class SchemaGenerator
             }
 
             var columns = new List<ColumnSpec>(primary.Parameters.Length);
+            bool rulesValid = true;
             foreach (IParameterSymbol parameter in primary.Parameters)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -91,6 +92,10 @@ public sealed partial class SchemaGenerator
                         problem));
                     continue;
                 }
+                // Rules that do not fit the member (DSL1009, DSL1010) are reported by SchemaAnalyzer; here they only
+                // make the parser decline the schema.
+                rulesValid &= RuleAttributes.Problems(type, parameter, cancellationToken).Count == 0;
+                column = column with { Rules = RuleAttributes.Read(type, parameter).ToEquatableArray() };
                 columns.Add(WithSampleHints(type, parameter, column));
             }
 
@@ -102,7 +107,7 @@ public sealed partial class SchemaGenerator
                 namesValid &= SchemaRules.ColumnNameProblem(column.ColumnName) is null;
             }
 
-            SchemaSpec? spec = diagnostics.Count > 0 || !namesValid
+            SchemaSpec? spec = diagnostics.Count > 0 || !namesValid || !rulesValid
                 ? null
                 : new SchemaSpec(
                     SymbolNames.Namespace(type),
@@ -298,14 +303,31 @@ public sealed partial class SchemaGenerator
                 && range.ConstructorArguments[0].Value is double min
                 && range.ConstructorArguments[1].Value is double max)
             {
-                column = column with { SampleMin = min, SampleMax = max };
+                bool integer = RuleAttributes.IsInteger(column.Kind);
+                column = column with
+                {
+                    SampleMin = !NamedFlag(range, "MinExclusive") ? min : integer ? System.Math.Floor(min) + 1 : Step(min, up: true),
+                    SampleMax = !NamedFlag(range, "MaxExclusive") ? max : integer ? System.Math.Ceiling(max) - 1 : Step(max, up: false),
+                };
             }
             if (HasAttribute(type, parameter, KnownTypeNames.NullRateAttribute, out AttributeData? nullRate)
                 && SchemaRules.ConstraintProblem(nullRate!, out _) is null
                 && nullRate!.ConstructorArguments.Length == 1
                 && nullRate.ConstructorArguments[0].Value is double rate)
             {
-                column = column with { SampleNullRate = rate };
+                column = column with { SampleNullRate = rate, NullRateSeverity = NamedInt(nullRate, "Severity") == 1 ? "Warn" : "Fail" };
+            }
+            foreach (RuleSpec rule in column.Rules)
+            {
+                if (rule.Kind == "OneOf" && column.SampleValues.Count == 0)
+                {
+                    var allowed = new List<string>(rule.Strings);
+                    foreach (long number in rule.Integers)
+                    {
+                        allowed.Add(number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                    column = column with { SampleValues = allowed.ToEquatableArray() };
+                }
             }
             if (HasAttribute(type, parameter, KnownTypeNames.SampleValuesAttribute, out AttributeData? values)
                 && values!.ConstructorArguments.Length == 1
@@ -322,6 +344,41 @@ public sealed partial class SchemaGenerator
                 column = column with { SampleValues = strings.ToEquatableArray() };
             }
             return column;
+        }
+
+        // The next double above (or below) a finite value: the first sample value an exclusive bound admits.
+        private static double Step(double value, bool up)
+        {
+            if (value == 0)
+            {
+                return up ? double.Epsilon : -double.Epsilon;
+            }
+            long bits = System.BitConverter.DoubleToInt64Bits(value);
+            return System.BitConverter.Int64BitsToDouble(bits + ((value > 0) == up ? 1 : -1));
+        }
+
+        private static bool NamedFlag(AttributeData attribute, string name)
+        {
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == name && argument.Value.Value is bool flag)
+                {
+                    return flag;
+                }
+            }
+            return false;
+        }
+
+        private static int NamedInt(AttributeData attribute, string name)
+        {
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == name && argument.Value.Value is int value)
+                {
+                    return value;
+                }
+            }
+            return 0;
         }
 
         private static Location? AttributeLocation(AttributeData? attribute, CancellationToken cancellationToken) =>

@@ -174,6 +174,17 @@ internal static class SchemaRules
             {
                 return "has minimum " + Text(min) + " greater than maximum " + Text(max);
             }
+            if (min == max && (NamedFlag(attribute, "MinExclusive") || NamedFlag(attribute, "MaxExclusive")))
+            {
+                return "has minimum and maximum " + Text(min) + " with an exclusive bound, which leaves no value";
+            }
+        }
+        if ((type == Common.KnownTypeNames.MinLengthAttribute || type == Common.KnownTypeNames.MaxLengthAttribute)
+            && attribute.ConstructorArguments.Length == 1
+            && attribute.ConstructorArguments[0].Value is int length
+            && length < 0)
+        {
+            return "has the negative length " + length.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         if (type == Common.KnownTypeNames.NullRateAttribute
             && attribute.ConstructorArguments.Length == 1
@@ -183,6 +194,18 @@ internal static class SchemaRules
             return "has maximum null rate " + Text(rate) + ", outside 0..1";
         }
         return null;
+    }
+
+    private static bool NamedFlag(AttributeData attribute, string name)
+    {
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            if (argument.Key == name && argument.Value.Value is true)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static string Text(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);

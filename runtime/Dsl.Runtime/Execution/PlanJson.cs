@@ -123,10 +123,77 @@ internal static class PlanJson
                 WritePredicate(json, predicate);
             }
             json.WriteEndArray();
+            json.WriteStartArray("rules");
+            foreach (RulePlan rule in plan.Rules.Where(r => r.Segment == segment.Index))
+            {
+                json.WriteNumberValue(rule.Index);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("rules");
+        foreach (RulePlan rule in plan.Rules)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("index", rule.Index);
+            json.WriteString("id", rule.Id);
+            json.WriteString("kind", rule.Kind.ToString());
+            json.WriteString("action", rule.Action.ToString());
+            json.WriteString("stage", rule.Stage);
+            json.WriteString("schema", rule.Schema);
+            json.WriteStartArray("columns");
+            foreach (string column in rule.Columns)
+            {
+                json.WriteStringValue(column);
+            }
+            json.WriteEndArray();
+            json.WriteNumber("segment", rule.Segment);
+            json.WriteString("description", rule.Description);
+            if (rule.Message is not null)
+            {
+                json.WriteString("message", rule.Message);
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("gates");
+        foreach (GatePlan gate in plan.Gates)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", gate.Id);
+            json.WriteString("metric", gate.Metric.ToString());
+            json.WriteString("schema", gate.Schema);
+            json.WriteStartArray("columns");
+            foreach (string column in gate.Columns)
+            {
+                json.WriteStringValue(column);
+            }
+            json.WriteEndArray();
+            WriteBound(json, "min", gate.Min);
+            WriteBound(json, "max", gate.Max);
+            json.WriteString("severity", gate.Severity.ToString());
+            json.WriteString("declared", gate.Declared);
+            if (gate.Rule is not null)
+            {
+                json.WriteString("rule", gate.Rule);
+            }
             json.WriteEndObject();
         }
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    private static void WriteBound(Utf8JsonWriter json, string name, double? bound)
+    {
+        if (bound is { } value)
+        {
+            json.WriteNumber(name, value);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
     }
 
     private static void WriteParameters(Utf8JsonWriter json, StageParametersPlan stageParameters, StageParameterValues values)

@@ -53,8 +53,38 @@ internal static class PlanPrinter
             {
                 text.AppendLine($"      scan predicates (row-group pruning): {string.Join(" && ", predicates)}");
             }
+            else if (segment.InputSegment is null && plan.Rules.Any(r => r.Stage == plan.InputSchema))
+            {
+                text.AppendLine($"      scan predicates: none, the rules on {plan.InputSchema} must see every row (no row-group pruning)");
+            }
+            List<RulePlan> rules = plan.Rules.Where(r => r.Segment == segment.Index).ToList();
+            if (rules.Count > 0)
+            {
+                text.AppendLine("      rules, in the order a row meets them:");
+                foreach (RulePlan rule in rules)
+                {
+                    string where = rule.Kind == RuleKind.Unique ? "checked by the runtime" : rule.Stage == plan.InputSchema ? "on the input" : $"at {rule.Stage}";
+                    text.AppendLine($"        #{rule.Index} {rule.Id} ({rule.Action}, {where}): {rule.Description}");
+                }
+            }
         }
         text.AppendLine();
+        if (plan.Gates.Count > 0)
+        {
+            text.AppendLine("Gates (checked on the whole run before anything is committed):");
+            foreach (GatePlan gate in plan.Gates)
+            {
+                string bounds = (gate.Min, gate.Max) switch
+                {
+                    (null, null) => "",
+                    ({ } min, null) => $" >= {StageParameterValues.Format(min)}",
+                    (null, { } max) => $" <= {StageParameterValues.Format(max)}",
+                    ({ } min, { } max) => $" in [{StageParameterValues.Format(min)}, {StageParameterValues.Format(max)}]",
+                };
+                text.AppendLine($"  {gate.Id}{bounds} ({gate.Severity}, {gate.Declared})");
+            }
+            text.AppendLine();
+        }
         var materialized = plan.Segments.Where(plan.IsMaterialized).ToList();
         text.AppendLine(materialized.Count == 0
             ? "Barriers: none (no fit, aggregation or join stages; no materialized output)"

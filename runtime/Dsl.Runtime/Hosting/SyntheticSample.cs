@@ -6,7 +6,8 @@ namespace Dsl.Hosting;
 
 /// <summary>
 /// Sample input for any pipeline, made from its input schema alone: values of each member's type within its
-/// <c>[Range]</c>, strings from its <c>[SampleValues]</c>, nulls in nullable members at half their <c>[NullRate]</c>
+/// <c>[Range]</c> (exclusive bounds left out), strings from its <c>[SampleValues]</c> or else its <c>[OneOf]</c> values
+/// (integers from its <c>[OneOf]</c> integers), nulls in nullable members at half their <c>[NullRate]</c>
 /// (10% without one). The same seed gives the same bytes on every machine and .NET version: the generator is
 /// SplitMix64, not <see cref="Random"/>, whose sequence .NET does not promise to keep.
 /// </summary>
@@ -108,7 +109,7 @@ public static class SyntheticSample
                     ColumnType.UInt32 => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (uint)Integer(ref g, f, 0, 1_000_000)),
                     ColumnType.UInt64 => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (ulong)Integer(ref g, f, 0, 1_000_000_000)),
                     ColumnType.Float16 => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (Half)Floating(ref g, f, 100)),
-                    ColumnType.Float => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => (float)Floating(ref g, f, 1000)),
+                    ColumnType.Float => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => SingleWithin(Floating(ref g, f, 1000), f)),
                     ColumnType.Double => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => Floating(ref g, f, 1000)),
                     ColumnType.Uuid => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField _) => Uuid(ref g)),
                     ColumnType.Decimal => Fill(field, rows, nulls, ref random, static (ref SplitMix64 g, ColumnField f) => Decimal(ref g, f)),
@@ -164,9 +165,33 @@ public static class SyntheticSample
         return new ListColumn(ColumnType.List, offsets, rows, values, validity);
     }
 
-    // A whole number in the member's [Range] (rounded inward and clamped to its type), else in [min, max].
+    // A double drawn within the range, as the nearest float that stays within it (rounding could step onto a bound).
+    private static float SingleWithin(double value, ColumnField field)
+    {
+        float single = (float)value;
+        if (field.Sample is { Min: { } lo, Max: { } hi })
+        {
+            if (single > hi)
+            {
+                single = MathF.BitDecrement(single);
+            }
+            if (single < lo)
+            {
+                single = MathF.BitIncrement(single);
+            }
+        }
+        return single;
+    }
+
+    // One of the member's [OneOf] integers when it has them; else a whole number in its [Range] (rounded inward and
+    // clamped to its type), else in [min, max].
     private static long Integer(ref SplitMix64 random, ColumnField field, long min, long max)
     {
+        if (field.Sample?.Values is { Count: > 0 } values
+            && long.TryParse(values[(int)random.NextBelow((ulong)values.Count)], NumberStyles.Integer, CultureInfo.InvariantCulture, out long listed))
+        {
+            return listed;
+        }
         long lo = min;
         long hi = max;
         if (field.Sample is { Min: { } from, Max: { } to })

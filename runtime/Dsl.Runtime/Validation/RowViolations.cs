@@ -70,6 +70,18 @@ public sealed class RowViolations
         return null;
     }
 
+    /// <summary>
+    /// Forgets the pairs reported after the first <paramref name="count"/> (a kernel's vector block that hands its rows
+    /// to the per-row code takes back what it reported for them, so no row is reported twice).
+    /// </summary>
+    public void Truncate(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Count);
+        Count = count;
+        _messages?.RemoveAll(m => m.At >= count);
+    }
+
     /// <summary>Forgets every pair, keeping the buffers.</summary>
     public void Clear()
     {

@@ -52,6 +52,48 @@ public sealed class DiagnosticTests
             Header + "[Schema] public partial record W(long Id, [property: Decimal(12, 2)] decimal Price);"
         },
         {
+            DiagnosticIds.RuleDoesNotFitMember,
+            Header + "[Schema] public partial record W(long Id, [property: [|Range(0, 1)|]] string Code);",
+            Header + "[Schema] public partial record W(long Id, [property: Range(0, 1)] double Code);"
+        },
+        {
+            DiagnosticIds.RuleDoesNotFitMember,
+            Header + "[Schema] public partial record W(long Id, [property: [|OneOf(1, 300)|]] byte Level, [property: NotNull] string? Name);",
+            Header + "[Schema] public partial record W(long Id, [property: OneOf(1, 200)] byte Level, [property: NotNull] string? Name);"
+        },
+        {
+            DiagnosticIds.RuleDoesNotFitMember,
+            Header + "[Schema] public partial record W(long Id, [property: [|NotNull|]] string Name, [property: [|Finite|]] long Count);",
+            Header + "[Schema] public partial record W(long Id, [property: NotNull] string? Name, [property: Finite] double Count);"
+        },
+        {
+            DiagnosticIds.RegexPatternInvalid,
+            Header + "[Schema] public partial record W(long Id, [property: [|Regex(\"^[A-Z\")|]] string Code);",
+            Header + "[Schema] public partial record W(long Id, [property: Regex(\"^[A-Z]$\")] string Code);"
+        },
+        {
+            DiagnosticIds.UniqueNotOnInput,
+            Header + "[Schema] public partial record W(long Id, [property: Unique] double Score);\n"
+                + """[Pipeline("p")] public static partial class P { [Map] static W [|M|](T t) => new(t.Id, t.Amount); }""",
+            Header + "[Schema] public partial record W(long Id, double Score);\n"
+                + """[Pipeline("p")] public static partial class P { [Map] static W M(T t) => new(t.Id, t.Amount); }"""
+        },
+        {
+            DiagnosticIds.GateInvalid,
+            Header + """[Pipeline("p")] [[|Gate(GateMetric.Mean, Column = "Name")|]] public static partial class P { [Filter] static bool F(T t) => t.Id > 0; }""",
+            Header + """[Pipeline("p")] [Gate(GateMetric.Mean, Column = "Amount", Max = 10)] public static partial class P { [Filter] static bool F(T t) => t.Id > 0; }"""
+        },
+        {
+            DiagnosticIds.GateInvalid,
+            Header + """[Pipeline("p")] [[|Gate(GateMetric.RowCount, Min = 10, Max = 1)|]] public static partial class P { [Filter] static bool F(T t) => t.Id > 0; }""",
+            Header + """[Pipeline("p")] [Gate(GateMetric.RowCount, Min = 1, Max = 10)] public static partial class P { [Filter] static bool F(T t) => t.Id > 0; }"""
+        },
+        {
+            DiagnosticIds.GateInvalid,
+            Header + """[Pipeline("p")] [[|Gate(GateMetric.NullRate, Column = "Missing", Max = 0.1)|]] public static partial class P { [Filter] static bool F(T t) => t.Id > 0; }""",
+            Header + """[Pipeline("p")] [Gate(GateMetric.NullRate, Column = "U.Score", Max = 0.1)] public static partial class P { [Filter] static bool F(T t) => t.Id > 0; [Map] static U M(T t) => new(t.Id, t.Amount); }"""
+        },
+        {
             DiagnosticIds.SchemaNotPositionalRecord,
             Header + "[Schema] public partial class [|W|] { public long Id { get; set; } }",
             Header + "[Schema] public partial record W(long Id);"
@@ -75,6 +117,12 @@ public sealed class DiagnosticTests
             DiagnosticIds.StageSignatureInvalid,
             Header + """[Pipeline("p")] public static partial class P { [Filter] static int [|F|](T t) => 1; }""",
             Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => true; }"""
+        },
+        {
+            // A check is a bool-returning rule on a row, like a filter.
+            DiagnosticIds.StageSignatureInvalid,
+            Header + """[Pipeline("p")] public static partial class P { [Check] static double [|C|](T t) => t.Amount; }""",
+            Header + """[Pipeline("p")] public static partial class P { [Check] static bool C(T t) => t.Amount >= 0; }"""
         },
         {
             DiagnosticIds.StageSignatureInvalid,

@@ -52,6 +52,8 @@ public sealed class SuppressionTests
         [DiagnosticIds.ConstraintBoundsImpossible] = "[Schema] public partial record W(long Id, [property: Range(10, 1)] double X);",
         [DiagnosticIds.UtcOnNonDateTime] = "[Schema] public partial record W(long Id, [property: Utc] long Micros);",
         [DiagnosticIds.ColumnTypeAttributeInvalid] = "[Schema] public partial record W(long Id, [property: Decimal(10, 12)] decimal Price);",
+        [DiagnosticIds.RuleDoesNotFitMember] = "[Schema] public partial record W(long Id, [property: Range(0, 1)] string Code);",
+        [DiagnosticIds.RegexPatternInvalid] = "[Schema] public partial record W(long Id, [property: Regex(\"(\")] string Code);",
         [DiagnosticIds.StageTypeNotSchema] = P + "[Filter] static bool F(Plain p) => p.Id > 0; }",
         [DiagnosticIds.StageNotStatic] = "[Pipeline(\"p\")] public partial class P { [Filter] bool F(T t) => t.Id > 0; }",
         [DiagnosticIds.StageSignatureInvalid] = P + "[Filter] static int F(T t) => 1; }",
@@ -72,6 +74,8 @@ public sealed class SuppressionTests
         [DiagnosticIds.FromColumnMissing] = P + "[Filter] static bool F(T t) => t.Amount > 0; [Filter(From = nameof(F))] static bool G(U u) => u.Score > 0; }",
         [DiagnosticIds.FromColumnTypeMismatch] = "[Schema] public partial record N(long Id, float Amount);\n" + P + "[Filter] static bool F(T t) => t.Id > 0; [Map(From = nameof(F))] static U M(N n) => new(n.Id, n.Amount); }",
         [DiagnosticIds.FromColumnNullability] = "[Schema] public partial record L(long Id, double Session);\n" + P + "[Filter] static bool F(T t) => t.Id > 0; [Map(From = nameof(F))] static U M(L l) => new(l.Id, l.Session); }",
+        [DiagnosticIds.UniqueNotOnInput] = "[Schema] public partial record W(long Id, [property: Unique] double Score);\n" + P + "[Map] static W M(T t) => new(t.Id, t.Amount); }",
+        [DiagnosticIds.GateInvalid] = "[Pipeline(\"p\")] [Gate(GateMetric.Min, Column = \"Name\")] public static partial class P { [Filter] static bool F(T t) => t.Id > 0; }",
         [DiagnosticIds.KernelFallback] = P + "[Filter] static bool F(T t) => Check(t); static bool Check(T t) { return t.Id > 0; } }",
         [DiagnosticIds.VectorBlockDeclined] = P + "[Map] static U M(T t) => new(t.Id, Math.Round(t.Amount, (int)t.Id)); }",
     };

@@ -128,10 +128,10 @@ public sealed class DateOnlyKernelTests : IDisposable
                     columns[c] = schema[c].Name == "Day" ? PrimitiveColumn<int>.FromArray(ColumnType.Date, days) : batch[c];
                 }
                 var broken = new RecordBatch(schema, columns, 9);
-                Assert.Throws<ArgumentOutOfRangeException>(() => snippet.Pipeline("S.Parts").Kernels[0](broken));
+                RowErrorAssert.Throws(typeof(ArgumentOutOfRangeException), "Split", row, () => snippet.Pipeline("S.Parts").Kernels[0](broken));
                 using (Dsl.Kernels.KernelDispatch.ScalarOnly())
                 {
-                    Assert.Throws<ArgumentOutOfRangeException>(() => snippet.Pipeline("S.Parts").Kernels[0](broken));
+                    RowErrorAssert.Throws(typeof(ArgumentOutOfRangeException), "Split", row, () => snippet.Pipeline("S.Parts").Kernels[0](broken));
                 }
                 // The stage method never gets such a row: reading it as a DateOnly throws the same exception.
                 Assert.Throws<ArgumentOutOfRangeException>(() => Dates.FromDays(bad));

@@ -59,7 +59,7 @@ public sealed class KernelScenarioTests
         DifferentialRunner.Verify(snippet, "S.Overflowing", "S.Numbers", seeds: 8);
         Type numbers = snippet.Type("S.Numbers");
         object overflowing = Activator.CreateInstance(numbers, long.MaxValue, 1, 0.0)!;
-        Assert.Throws<OverflowException>(() => Run(snippet, "S.Overflowing", numbers, overflowing));
+        RowErrorAssert.Throws(typeof(OverflowException), "Compute", 0, () => Run(snippet, "S.Overflowing", numbers, overflowing));
         object fine = Activator.CreateInstance(numbers, 5L, 1, double.NaN)!;
         using RecordBatch result = Run(snippet, "S.Overflowing", numbers, fine);
         Assert.Equal(15L, result.GetPrimitive<long>("Product", ColumnType.Int64)[0]);

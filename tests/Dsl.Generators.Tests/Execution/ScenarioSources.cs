@@ -3,6 +3,12 @@ namespace Dsl.Generators.Tests.Execution;
 /// <summary>Pipelines exercising one kernel feature each; all run through <see cref="Infrastructure.DifferentialRunner"/>.</summary>
 internal static class ScenarioSources
 {
+    /// <summary>Row rules of every kind on the input schema (see <see cref="Validation.RuleSources"/>).</summary>
+    public const string MemberRules = Validation.RuleSources.MemberRules;
+
+    /// <summary>Check stages, a rule on a map's output and a stage that quarantines its row errors.</summary>
+    public const string Checks = Validation.RuleSources.Checks;
+
     public const string FilterOnly = TestSources.Usings + """
         namespace S;
 

@@ -31,6 +31,38 @@ public sealed class SyntheticSampleTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
+    private const string RuleSource = TestSources.Usings + """
+        namespace Sample;
+
+        [Schema]
+        public partial record Graded(
+            [property: Range(0, 1, MinExclusive = true, MaxExclusive = true)] float Share,
+            [property: Range(0, 10, MinExclusive = true, MaxExclusive = true)] int Level,
+            [property: Range(0, 1e-300, MaxExclusive = true)] double Tiny,
+            [property: OneOf("a", "b")] string Kind,
+            [property: OneOf(2, 4)] long Code);
+
+        [Pipeline("graded")]
+        public static partial class Grades
+        {
+            [Filter]
+            static bool Any(Graded g) => g.Level > 0;
+        }
+        """;
+
+    [Fact]
+    public void GenerateSample_KeepsOffExclusiveBounds_AndDrawsOneOfValues()
+    {
+        using var snippet = LoadedSnippet.Compile(RuleSource);
+        string output = _temp.Combine("graded");
+        Assert.Equal(0, PipelineHost.Run(snippet.Pipeline("Sample.Grades"), ["generate-sample", "--rows", "5000", "--seed", "3", "--output", output], stdout: new StringWriter(), stderr: new StringWriter()));
+        using var duck = DuckDb.Open();
+        string data = $"read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))})";
+        Assert.Equal(0, duck.QueryScalarInt64($"SELECT count(*) FROM {data} WHERE Share <= 0 OR Share >= 1 OR Level NOT BETWEEN 1 AND 9 OR Tiny < 0 OR Tiny >= 1e-300 OR Kind NOT IN ('a', 'b') OR Code NOT IN (2, 4)"));
+        Assert.Equal(9, duck.QueryScalarInt64($"SELECT count(DISTINCT Level) FROM {data}"));
+        Assert.Equal(2, duck.QueryScalarInt64($"SELECT count(DISTINCT Code) FROM {data}"));
+    }
+
     [Fact]
     public void GenerateSample_WritesEveryTypeWithinTheDeclaredRangesAndRates_TheSameForTheSameSeed()
     {

@@ -292,10 +292,10 @@ public sealed class VectorCoverageTests
             List<object> some = Enumerable.Range(0, 8).Select(r => Row(schema, i: 5, j: 2, l: 9, d: 4, keep: true)).ToList();
             some[5] = Row(schema, i, j, l, d, keep: true);
             using RecordBatch input = LoadedSnippet.ToBatch(schema, some);
-            Assert.Throws(error, () => kernel(input).Dispose());
+            RowErrorAssert.Throws(error, "Divide", 5, () => kernel(input).Dispose());
             using (Dsl.Kernels.KernelDispatch.ScalarOnly())
             {
-                Assert.Throws(error, () => kernel(input).Dispose());
+                RowErrorAssert.Throws(error, "Divide", 5, () => kernel(input).Dispose());
             }
         }
     }

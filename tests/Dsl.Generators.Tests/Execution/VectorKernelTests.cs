@@ -310,7 +310,7 @@ public sealed class VectorKernelTests
             columns[c] = schema[c].Name == "Ts" ? PrimitiveColumn<long>.FromArray(ColumnType.Timestamp, micros) : batch[c];
         }
         var broken = new RecordBatch(schema, columns, 8);
-        Assert.Throws<ArgumentOutOfRangeException>(() => snippet.Pipeline("S.Dates").Kernels[0](broken));
+        RowErrorAssert.Throws(typeof(ArgumentOutOfRangeException), "Modern", 5, () => snippet.Pipeline("S.Dates").Kernels[0](broken));
     }
 
     [Fact]

@@ -55,13 +55,25 @@ internal static class DifferentialRunner
         CompiledPipeline compiled = snippet.Pipeline(pipelineType).WithParameters(parameters ?? StageParameterValues.Empty);
         PipelinePlan plan = compiled.Plan;
         var expected = new Dictionary<int, (List<object>? Rows, Exception? Error)>();
+        var failedAt = new Dictionary<int, (string Stage, int Row)>();
         var actual = new Dictionary<int, (RecordBatch? Batch, Exception? Error)>();
         using RecordBatch input = LoadedSnippet.ToBatch(snippet.Type(inputSchemaType), inputRows);
 
         foreach (SegmentPlan segment in plan.Segments)
         {
             (List<object>? Rows, Exception? Error) source = segment.InputSegment is int s ? expected[s] : (inputRows, null);
-            expected[segment.Index] = source.Error is not null ? (null, source.Error) : Oracle(pipeline, segment, source.Rows!, parameters ?? StageParameterValues.Empty);
+            if (source.Error is not null)
+            {
+                expected[segment.Index] = (null, source.Error);
+            }
+            else
+            {
+                expected[segment.Index] = Oracle(pipeline, segment, source.Rows!, parameters ?? StageParameterValues.Empty, out (string Stage, int Row)? at);
+                if (at is { } failed)
+                {
+                    failedAt[segment.Index] = failed;
+                }
+            }
 
             (RecordBatch? Batch, Exception? Error) batchSource = segment.InputSegment is int a ? actual[a] : (input, null);
             if (batchSource.Error is not null)
@@ -86,6 +98,13 @@ internal static class DifferentialRunner
             if (error is not null)
             {
                 Assert.True(actualError is not null, $"Segment '{segment.Name}' should throw {error.GetType().Name} ({error.Message}) like the stage methods do, but it returned a batch.");
+                if (failedAt.TryGetValue(segment.Index, out (string Stage, int Row) at))
+                {
+                    // The kernel names the stage and the row of its input batch, and carries what the stage threw.
+                    var rowError = Assert.IsType<Dsl.Validation.StageRowException>(actualError);
+                    Assert.Equal(at, (rowError.Stage, rowError.Row));
+                    actualError = rowError.InnerException;
+                }
                 Assert.Equal(error.GetType(), actualError!.GetType());
                 continue;
             }
@@ -101,8 +120,9 @@ internal static class DifferentialRunner
         }
     }
 
-    private static (List<object>? Rows, Exception? Error) Oracle(Type pipeline, SegmentPlan segment, List<object> rows, StageParameterValues parameters)
+    private static (List<object>? Rows, Exception? Error) Oracle(Type pipeline, SegmentPlan segment, List<object> rows, StageParameterValues parameters, out (string Stage, int Row)? failedAt)
     {
+        failedAt = null;
         MethodInfo[] methods = segment.Stages
             .Select(name => pipeline.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)!)
             .ToArray();
@@ -111,14 +131,17 @@ internal static class DifferentialRunner
             .Select(m => m.GetParameters() is { Length: 2 } ps ? ParameterObject(ps[1].ParameterType, parameters) : null)
             .ToArray();
         var output = new List<object>();
+        int index = 0;
+        int stage = 0;
         try
         {
-            foreach (object row in rows)
+            for (index = 0; index < rows.Count; index++)
             {
-                object current = row;
+                object current = rows[index];
                 bool keep = true;
                 for (int m = 0; m < methods.Length; m++)
                 {
+                    stage = m;
                     MethodInfo method = methods[m];
                     object result = method.Invoke(null, extra[m] is { } p ? [current, p] : [current])!;
                     if (method.ReturnType == typeof(bool))
@@ -142,6 +165,7 @@ internal static class DifferentialRunner
         }
         catch (TargetInvocationException e)
         {
+            failedAt = (segment.Stages[stage], index);
             return (null, e.InnerException);
         }
         return (output, null);

@@ -32,7 +32,7 @@ public sealed class KernelMemberTableTests
             int DateYear, int DateMonth, int DateDay, int DateDayOfYear, int DateDayOfWeek, int DayNumber,
             double TotalMilliseconds, double TotalSeconds, double TotalMinutes, double TotalHours, double TotalDays,
             int Length, bool Lower, bool Upper, int Trim, int TrimStart, int TrimEnd, bool Starts, bool Ends, bool Contains, bool EqualsFr, int IndexOf,
-            bool IsNullOrEmpty, bool IsNullOrWhiteSpace, int Bucket, bool HashOdd, bool StaticEquals);
+            bool IsNullOrEmpty, bool IsNullOrWhiteSpace, int Bucket, bool HashOdd, bool StaticEquals, bool Matches);
 
         [Pipeline("members")]
         public static partial class Members
@@ -53,7 +53,7 @@ public sealed class KernelMemberTableTests
                 m.Tag.Length, m.Tag.ToLowerInvariant() == "fr", m.Tag.ToUpperInvariant() == "FR", m.Tag.Trim().Length, m.Tag.TrimStart().Length,
                 m.Tag.TrimEnd().Length, m.Tag.StartsWith("a"), m.Tag.EndsWith("e"), m.Tag.Contains("x"), m.Tag.Equals("FR"), m.Tag.IndexOf("a"),
                 string.IsNullOrEmpty(m.Tag), string.IsNullOrWhiteSpace(m.Tag), Hashing.Bucket(m.Tag, 64), (Hashing.Hash64(m.Tag) & 1UL) == 1UL,
-                string.Equals(m.Tag, "fr", StringComparison.OrdinalIgnoreCase));
+                string.Equals(m.Tag, "fr", StringComparison.OrdinalIgnoreCase), Dsl.Kernels.RuleChecks.Matches(m.Tag, "^F"));
         }
         """;
 

@@ -55,8 +55,8 @@ public sealed class MaxLengthAttribute : RuleAttribute
 
 /// <summary>
 /// A <see cref="string"/> member's value matches a .NET regular expression somewhere (anchor it with <c>^…$</c> to
-/// match the whole value); nulls pass. The pattern is checked at build time and evaluated once per distinct value of
-/// a batch's dictionary, not once per row.
+/// match the whole value); nulls pass. The pattern is checked at build time (DSL1010) and, where a kernel's vector
+/// blocks run, evaluated once per entry of a batch's string dictionary rather than once per row.
 /// </summary>
 public sealed class RegexAttribute : RuleAttribute
 {
@@ -75,7 +75,8 @@ public sealed class FiniteAttribute : RuleAttribute
 /// <summary>
 /// No two rows of a partition hold the same value of the member (the second and later rows break the rule; nulls are
 /// not compared). Across the whole dataset it is also a gate: a run whose input holds a value twice, in any two
-/// partitions, commits nothing unless <see cref="AcrossDataset"/> is false.
+/// partitions, commits nothing unless <see cref="AcrossDataset"/> is false. It is checked on the pipeline's input
+/// schema only: on a schema a stage produces the build reports DSL3011.
 /// </summary>
 public sealed class UniqueAttribute : RuleAttribute
 {

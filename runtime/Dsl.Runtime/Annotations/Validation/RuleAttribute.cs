@@ -30,8 +30,9 @@ public enum RowErrorAction
 /// Base of the row rules on schema members (<see cref="RangeAttribute"/>, <see cref="NotNullAttribute"/>,
 /// <see cref="OneOfAttribute"/>, <see cref="MinLengthAttribute"/>, <see cref="MaxLengthAttribute"/>,
 /// <see cref="RegexAttribute"/>, <see cref="FiniteAttribute"/>, <see cref="UniqueAttribute"/>). A rule is checked on
-/// every row of its schema where rows of that schema enter the pipeline or are produced by a stage, inside the same
-/// kernel as the stages around it.
+/// every row of its schema where rows of that schema enter the pipeline (before the first stage that reads the input)
+/// and after each map that produces them, inside the same kernel as the stages around it; a row one rule removes is
+/// not checked by the later ones. The analyzer reports DSL1009 for a rule that does not fit its member's type.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter, Inherited = false)]
 public abstract class RuleAttribute : Attribute
