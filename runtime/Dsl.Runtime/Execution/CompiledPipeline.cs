@@ -50,6 +50,20 @@ public sealed class CompiledPipeline
         Parameters = parameters;
     }
 
+    private CompiledPipeline(PipelinePlan plan, CompiledPipeline kernelsOf)
+    {
+        Plan = plan;
+        _binder = kernelsOf._binder;
+        _kernels = kernelsOf._kernels;
+        Parameters = kernelsOf.Parameters;
+    }
+
+    /// <summary>
+    /// The same kernels under <paramref name="plan"/>: a plan the runtime extended with rules only it checks (the key
+    /// hashing of uniqueness gates), whose segments and kernel rule numbers are this one's.
+    /// </summary>
+    internal CompiledPipeline WithPlan(PipelinePlan plan) => new(plan, this);
+
     /// <summary>The plan.</summary>
     public PipelinePlan Plan { get; }
 

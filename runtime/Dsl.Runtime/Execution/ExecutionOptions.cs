@@ -93,6 +93,15 @@ public sealed record ExecutionOptions
     /// <summary>Told after each partition commits (and once at the start, counting reused partitions as done).</summary>
     public IProgress<RunProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// Dataset gates checked besides the plan's own (<c>gates:</c> in pipeline.yaml): a failed gate of severity
+    /// <see cref="GateSeverity.Fail"/> commits nothing.
+    /// </summary>
+    public IReadOnlyList<GatePlan> Gates { get; init; } = [];
+
+    /// <summary>A drift check of the input against a reference profile (<c>drift:</c> in pipeline.yaml), or null.</summary>
+    public Validation.DriftOptions? Drift { get; init; }
+
     /// <summary>Test hook: storage faults and commit-step delays (from DSL_TEST_* environment variables by default).</summary>
     internal FaultPlan Faults { get; init; } = FaultPlan.FromEnvironment;
 }

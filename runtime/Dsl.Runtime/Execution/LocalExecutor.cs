@@ -46,6 +46,8 @@ public sealed class LocalExecutor
     public JobResult Run(CompiledPipeline pipeline, string input, string output, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
+        DatasetChecks checks = DatasetChecks.For(pipeline.Plan, _options.Gates, _options.Drift, profile: false);
+        pipeline = pipeline.WithPlan(checks.WithKeyRules(pipeline.Plan));
         PipelinePlan plan = pipeline.Plan;
         if (!pipeline.IsBound)
         {
@@ -56,7 +58,7 @@ public sealed class LocalExecutor
 
         var ignored = new List<string>();
         IReadOnlyList<InputFile> files = InputPlanner.ListFiles(input, ignored);
-        string[] readColumns = plan.Segments.Where(s => s.InputSegment is null).SelectMany(s => s.ReadColumns).Distinct(StringComparer.Ordinal).ToArray();
+        string[] readColumns = plan.Segments.Where(s => s.InputSegment is null).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
         var fingerprints = new Dictionary<string, FileFingerprint>(StringComparer.Ordinal);
         var pruner = new RowGroupPruner(plan);
         (List<Partition> partitions, int filesSkipped) = InputPlanner.Plan(plan, files, readColumns, _options, pruner, fingerprints);
@@ -67,7 +69,7 @@ public sealed class LocalExecutor
         }
 
         SegmentPlan[] sinks = plan.Sinks.ToArray();
-        ValidationLayout validation = ValidationLayout.For(plan, sinks.Length);
+        ValidationLayout validation = ValidationLayout.For(plan, sinks.Length) with { Checks = checks };
         ValidationLayout.CheckColumns(plan, readColumns);
         // Quarantine outputs and unique rules' key hashes are committed as outputs numbered after the sinks.
         string[] sinkFolders = [.. SinkFolders(sinks), .. Enumerable.Range(sinks.Length, validation.Count).Select(validation.Folder)];
@@ -75,19 +77,22 @@ public sealed class LocalExecutor
         SinkLayout[] layouts = Layouts(plan, sinks, write);
         // The rules and their actions decide which rows each output holds: a change recomputes every partition.
         string rules = string.Join(";", plan.Rules.Select(r => $"{r.Id}|{r.Kind}|{r.Action}|{r.Stage}|{r.Segment}|{r.Description}|{r.AcrossDataset}"));
-        string run = Fingerprints.Run(Fingerprints.Code(pipeline), PlanJson.ToJson(plan, pipeline.Parameters) + rules, WriteSettings(write) + LayoutSettings(layouts), sinkFolders);
+        // So do the statistics the gates gather; the gates' bounds only decide whether the job commits.
+        string run = Fingerprints.Run(Fingerprints.Code(pipeline), PlanJson.ToJson(plan, pipeline.Parameters) + rules + "|" + checks.Fingerprint, WriteSettings(write) + LayoutSettings(layouts), sinkFolders);
         long[] firstRows = FirstRowsInFile(partitions);
         string[] keys = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p)).ToArray();
-        string jobFingerprint = Fingerprints.Job(keys.Prepend(run));
+        string jobFingerprint = Fingerprints.Job(keys.Prepend(run).Append(GateSettings(checks)));
+        bool keepsState = plan.Rules.Count > 0 || checks.Gathers; // tasks carry rule counts or statistics
 
         using Activity? job = ExecutionTelemetry.Source.StartActivity("dsl.job");
         job?.SetTag("dsl.pipeline", plan.Name);
         job?.SetTag("dsl.output", output);
         job?.SetTag("dsl.partitions", partitions.Count);
         using OutputCommitter committer = OutputCommitter.Open(output, _options.Faults);
+        File.Delete(Path.Combine(committer.Work, RejectedReport)); // an earlier run's refusal no longer applies
         PreviousOutput? previous = _options.Force ? null : PreviousOutput.Read(output, sinkFolders.Length, plan.Rules.Count);
         if (previous is not null && previous.Fingerprint == jobFingerprint && previous.IsIntact(output)
-            && keys.Select(previous.Task).ToArray() is var kept && kept.All(t => t is not null && (plan.Rules.Count == 0 || t.Validation is not null)))
+            && keys.Select(previous.Task).ToArray() is var kept && kept.All(t => t is not null && HasState(t, keepsState, checks)))
         {
             // A dead run may have swapped this output in and died before removing its committed tasks.
             committer.KeepOnlyTasks(new HashSet<string>());
@@ -95,7 +100,7 @@ public sealed class LocalExecutor
             {
                 Warnings = InputWarnings(ignored),
                 FilesSkipped = filesSkipped,
-                Validation = plan.Rules.Count > 0 ? ValidationSummary.Build(plan, validation, kept!) : null,
+                Validation = keepsState ? Evaluate(plan, checks, validation, kept!) : null,
             };
         }
         committer.KeepOnlyTasks(_options.Force ? new HashSet<string>() : keys.ToHashSet(StringComparer.Ordinal));
@@ -105,9 +110,9 @@ public sealed class LocalExecutor
         for (int i = 0; i < partitions.Count; i++)
         {
             outputs[i] = _options.Force ? null : previous?.Task(keys[i]) ?? committer.CommittedTask(keys[i], plan.Rules.Count);
-            if (plan.Rules.Count > 0 && outputs[i]?.Validation is null)
+            if (outputs[i] is { } reused && !HasState(reused, keepsState, checks))
             {
-                outputs[i] = null; // its rule counts are unknown: computed again, so the report stays exact
+                outputs[i] = null; // its rule counts or statistics are unknown: computed again, so the report stays exact
             }
         }
         int[] toRun = Enumerable.Range(0, partitions.Count).Where(i => outputs[i] is null).ToArray();
@@ -158,7 +163,14 @@ public sealed class LocalExecutor
                 sinkResults.Add(new SinkResult(sinks[s].Name, dir, parts.Sum(p => p.Source.Rows), parts.Select(p => Path.Combine(dir, p.Name)).ToArray()));
             }
         }
-        ValidationReport? report = plan.Rules.Count > 0 ? ValidationSummary.Build(plan, validation, outputs!) : null;
+        ValidationReport? report = keepsState ? Evaluate(plan, checks, validation, outputs!) : null;
+        if (report?.CommitBlockers is { Count: > 0 } blockers)
+        {
+            // Nothing is published: the previous output stays whole. The report goes where the message says.
+            string rejected = Path.Combine(committer.Work, RejectedReport);
+            DurableFile.WriteAll(rejected, report.ToJson(), _options.Faults);
+            throw new PipelineExecutionException($"{string.Join(Environment.NewLine, blockers)}{Environment.NewLine}Nothing was committed: the previous output of '{output}', if any, is unchanged. The full report is '{rejected}'.");
+        }
         var result = new JobResult(
             plan.Name,
             output,
@@ -187,8 +199,32 @@ public sealed class LocalExecutor
             () => manifest.ToJson(result with { Elapsed = clock.Elapsed, PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) }),
             cancellationToken,
             report is null ? null : report.ToJson);
-        return result with { Elapsed = clock.Elapsed, Warnings = [.. InputWarnings(ignored), .. warnings], PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) };
+        return result with { Elapsed = clock.Elapsed, Warnings = [.. InputWarnings(ignored), .. report?.Warnings ?? [], .. warnings], PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) };
     }
+
+    /// <summary>The report of a run whose gates refused the commit, in the output's work folder (removed by the next run).</summary>
+    internal const string RejectedReport = "rejected-validation.json";
+
+    // Rule counts, then gates and drift on the partitions' merged statistics.
+    private static ValidationReport Evaluate(PipelinePlan plan, DatasetChecks checks, ValidationLayout layout, IReadOnlyList<TaskOutput> tasks)
+    {
+        ValidationReport report = ValidationSummary.Build(plan, layout, tasks);
+        Validation.Statistics.StatisticsSet? merged = checks.NewStatistics(plan);
+        foreach (TaskOutput task in tasks)
+        {
+            merged?.Merge(task.Validation!.Statistics!);
+        }
+        return checks.Evaluate(plan, report, merged, DateTime.UtcNow);
+    }
+
+    // Whether a reused task carries what this run's report needs.
+    private static bool HasState(TaskOutput task, bool keepsState, DatasetChecks checks) =>
+        !keepsState || (task.Validation is not null && (!checks.Gathers || task.Validation.Statistics is not null));
+
+    // The gates and drift thresholds decide whether a job commits, not what a task writes: in the job's fingerprint only.
+    private static string GateSettings(DatasetChecks checks) =>
+        string.Join(";", checks.Gates.Select(g => $"{g.Id}|{g.Metric}|{g.Schema}|{string.Join(',', g.Columns)}|{g.Min}|{g.Max}|{g.Severity}|{g.Rule}"))
+        + (checks.Drift is { } d ? $"|drift:{Path.GetFullPath(d.ReferenceProfile)}|{(File.Exists(d.ReferenceProfile) ? File.GetLastWriteTimeUtc(d.ReferenceProfile).Ticks : 0)}|{d.MaxPsi}|{d.MaxKs}|{d.MinPValue}|{string.Join(',', d.Columns)}|{d.Severity}" : "");
 
     /// <summary>
     /// Runs <paramref name="pipeline"/>'s row rules over <paramref name="input"/> without writing any output or
@@ -196,19 +232,25 @@ public sealed class LocalExecutor
     /// run, broken rows are counted and sampled, and a broken <see cref="RuleAction.Fail"/> rule is counted instead of
     /// stopping, so the report shows them all. Unique rules' key hashes go to a temporary folder, removed at the end.
     /// </summary>
-    public ValidationReport Validate(CompiledPipeline pipeline, string input, CancellationToken cancellationToken = default)
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="input">Its input.</param>
+    /// <param name="profile">Whether to profile every input column (the <c>profile</c> command): the report's profile.</param>
+    /// <param name="cancellationToken">Stops the checks.</param>
+    public ValidationReport Validate(CompiledPipeline pipeline, string input, bool profile = false, CancellationToken cancellationToken = default)
     {
+        DatasetChecks checks = DatasetChecks.For(pipeline.Plan, _options.Gates, _options.Drift, profile);
+        pipeline = pipeline.WithPlan(checks.WithKeyRules(pipeline.Plan));
         PipelinePlan plan = pipeline.Plan;
         if (!pipeline.IsBound)
         {
             throw new ArgumentException($"Pipeline '{plan.Name}' has stages that take parameters and no values were bound: call WithParameters first.", nameof(pipeline));
         }
         IReadOnlyList<InputFile> files = InputPlanner.ListFiles(input, []);
-        string[] readColumns = plan.Segments.Where(s => s.InputSegment is null).SelectMany(s => s.ReadColumns).Distinct(StringComparer.Ordinal).ToArray();
+        string[] readColumns = plan.Segments.Where(s => s.InputSegment is null).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
         var pruner = new RowGroupPruner(plan);
         (List<Partition> partitions, _) = InputPlanner.Plan(plan, files, readColumns, _options, pruner, new Dictionary<string, FileFingerprint>(StringComparer.Ordinal));
         SegmentPlan[] sinks = plan.Sinks.ToArray();
-        ValidationLayout validation = ValidationLayout.For(plan, sinks.Length);
+        ValidationLayout validation = ValidationLayout.For(plan, sinks.Length) with { Checks = checks };
         ValidationLayout.CheckColumns(plan, readColumns);
         long[] firstRows = FirstRowsInFile(partitions);
         string scratch = Path.Combine(Path.GetTempPath(), $"dsl-validate-{Guid.NewGuid():N}");
@@ -231,7 +273,7 @@ public sealed class LocalExecutor
                 },
                 (_, _) => { },
                 cancellationToken);
-            return ValidationSummary.Build(plan, validation, tasks);
+            return Evaluate(plan, checks, validation, tasks);
         }
         finally
         {

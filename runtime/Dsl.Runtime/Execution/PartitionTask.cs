@@ -220,7 +220,9 @@ internal sealed class PartitionTask
             CheckNulls(full, where);
             // INT32 read into long or double members, FLOAT into double: converted here, exactly.
             RecordBatch widened = ColumnWidening.Apply(full, plan.Schemas[plan.InputSchema], created);
-            // Unique rules see every row read; the kernels get the batch without the repeats they remove.
+            // Gates and profiles measure every row read, like unique rules; the kernels get the batch without the
+            // repeats those remove.
+            _rules.State.Statistics?.Schema(plan.InputSchema)?.Observe(widened);
             RunSegments(_rules.CheckUnique(widened, created), rows, writers);
         }
         finally
@@ -256,6 +258,14 @@ internal sealed class PartitionTask
                 outputs[segment.Index] = result;
                 _counters.Record(segment.Index, source.RowCount, result.RowCount, Stopwatch.GetElapsedTime(start).Ticks);
                 _rules.AfterKernel(segment, source); // a broken Fail rule throws here, before the batch is written
+            }
+            // A sink's schema is measured on the rows it writes (the input's own schema only on the input).
+            if (_rules.State.Statistics is { } statistics)
+            {
+                foreach (SegmentPlan sink in _sinks.Where(s => s.OutputSchema != plan.InputSchema))
+                {
+                    statistics.Schema(sink.OutputSchema)?.Observe(outputs[sink.Index]!);
+                }
             }
             // Written once every segment ran, so a batch that breaks a Fail rule in any segment writes nothing.
             long writing = Stopwatch.GetTimestamp();

@@ -5,6 +5,7 @@ using Dsl.Execution;
 using Dsl.Parquet;
 using Dsl.Parquet.Metadata;
 using Dsl.Validation;
+using Dsl.Validation.Reports;
 
 namespace Dsl.Hosting;
 
@@ -120,6 +121,8 @@ public static class PipelineHost
                     RowGroupRows = settings?.RowGroupRows ?? new ParquetWriteOptions().RowGroupRows,
                 },
                 AllowEmptyInput = parse.GetValue(allowEmpty),
+                Gates = settings?.Gates(plan) ?? [],
+                Drift = DriftOf(settings),
                 MemoryBudget = parse.GetValue(memoryBudget) is { } budget ? ParseBytes(budget) : settings?.MemoryBudget ?? defaults.MemoryBudget,
                 Force = parse.GetValue(force),
             };
@@ -150,7 +153,8 @@ public static class PipelineHost
         var validateParam = new Option<string[]>("--param") { Description = "A stage parameter value, Type.Member=value; repeat for several." };
         var validateParallelism = new Option<int?>("--parallelism", "-p") { Description = "Partitions checked at once. Default: the core count." };
         var report = new Option<string>("--report") { Description = $"Where to write the report. Default: {ValidationReport.FileName} in the current folder.", DefaultValueFactory = _ => ValidationReport.FileName };
-        var validate = new Command("validate", $"Run the pipeline's row rules over the input without writing any output or quarantine; write the report to --report and print the rules. Exit code {FailRuleExitCode} when a rule whose action is Fail was broken.") { validateInput, validateConfig, validateParam, validateParallelism, report };
+        var html = new Option<string?>("--html") { Description = "Also write a one-page HTML report (rules, gates, drift, a histogram per input column) to this file." };
+        var validate = new Command("validate", $"Run the pipeline's row rules, gates and drift check over the input without writing any output or quarantine; write the report to --report and print the results. Exit code {FailRuleExitCode} when a rule whose action is Fail was broken or a gate or drift check of severity fail failed.") { validateInput, validateConfig, validateParam, validateParallelism, report, html };
         validate.SetAction(parse => Guard(stderr, () =>
         {
             (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(parse.GetValue(validateParam) ?? [], plan);
@@ -187,20 +191,77 @@ public static class PipelineHost
                 TargetPartitionBytes = settings?.TargetPartitionBytes ?? defaults.TargetPartitionBytes,
                 MaxRecordBytes = settings?.MaxRecordBytes ?? defaults.MaxRecordBytes,
                 MemoryBudget = settings?.MemoryBudget ?? defaults.MemoryBudget,
+                Gates = settings?.Gates(plan) ?? [],
+                Drift = DriftOf(settings),
             };
-            ValidationReport result = new LocalExecutor(options).Validate(bound, inputPath);
+            string? htmlPath = parse.GetValue(html);
+            // The page draws each input column's histogram, so it needs the input's profile.
+            ValidationReport result = new LocalExecutor(options).Validate(bound, inputPath, profile: htmlPath is not null);
             string reportPath = Path.GetFullPath(parse.GetValue(report)!);
             File.WriteAllBytes(reportPath, result.ToJson());
-            stdout.WriteLine($"Pipeline '{plan.Name}': checked {result.InputRows.ToString("N0", CultureInfo.InvariantCulture)} rows against {result.Rules.Count} rule(s); nothing was written but the report, {reportPath}");
-            PrintRules(stdout, result);
+            stdout.WriteLine($"Pipeline '{plan.Name}': checked {result.InputRows.ToString("N0", CultureInfo.InvariantCulture)} rows against {result.Rules.Count} rule(s) and {result.GateResults.Count} gate(s); nothing was written but the report, {reportPath}");
+            if (htmlPath is not null)
+            {
+                File.WriteAllText(Path.GetFullPath(htmlPath), HtmlReport.Render(ReportPages.From(result, DateTime.UtcNow)));
+                stdout.WriteLine($"HTML report: {Path.GetFullPath(htmlPath)}");
+            }
+            PrintValidation(stdout, result);
+            foreach (string warning in result.Warnings)
+            {
+                stderr.WriteLine($"warning: {warning}");
+            }
+            int exit = 0;
             if (result.FailRuleBroken)
             {
                 stderr.WriteLine($"error: rule(s) {string.Join(", ", result.Rules.Where(r => r.Rule.Action == RuleAction.Fail && (r.Broken > 0 || r.DuplicateKeys > 0)).Select(r => $"'{r.Rule.Id}'"))} with action Fail were broken; a run would stop.");
-                return FailRuleExitCode;
+                exit = FailRuleExitCode;
             }
-            return 0;
+            foreach (string blocker in result.CommitBlockers)
+            {
+                stderr.WriteLine($"error: {blocker}");
+                exit = FailRuleExitCode;
+            }
+            return exit;
         }));
         root.Subcommands.Add(validate);
+
+        var profileInput = new Option<string?>("--input", "-i") { Description = "The input to profile, as for run. Default: the configuration file's input." };
+        var profileConfig = new Option<string?>("--config", "-c") { Description = $"A pipeline configuration file. Default: {ConfigFileName} in the current folder, else beside the program." };
+        var profileFile = new Option<string>("--profile") { Description = "Where to write the profile (JSON, format dsl-profile/1).", Required = true };
+        var profileParallelism = new Option<int?>("--parallelism", "-p") { Description = "Partitions read at once. Default: the core count." };
+        var profile = new Command("profile", "Profile every column of the pipeline's input (counts, nulls, min/max, mean/variance, quantiles, top values) into a file that a later run's drift check (drift: in pipeline.yaml) compares with. Writes nothing else.") { profileInput, profileConfig, profileFile, profileParallelism };
+        profile.SetAction(parse => Guard(stderr, () =>
+        {
+            PipelineConfig? settings = null;
+            if (FindConfig(parse.GetValue(profileConfig)) is { } configPath)
+            {
+                IReadOnlyList<ConfigProblem> problems;
+                (settings, problems) = PipelineConfig.ReadAndCheck(configPath, plan);
+                if (problems.Count > 0)
+                {
+                    foreach (ConfigProblem problem in problems)
+                    {
+                        stderr.WriteLine(problem);
+                    }
+                    return 2;
+                }
+            }
+            string? inputPath = parse.GetValue(profileInput) ?? settings?.Input;
+            if (inputPath is null)
+            {
+                stderr.WriteLine("error: profile needs an input: pass --input or set 'input' in the configuration file.");
+                return 2;
+            }
+            var options = new ExecutionOptions { MaxParallelism = parse.GetValue(profileParallelism) ?? settings?.Parallelism ?? Environment.ProcessorCount };
+            // The rules run too (a profile describes the rows as the pipeline reads them), so the stages need their parameters.
+            CompiledPipeline bound = pipeline.WithParameters(settings?.ParameterValues(plan) ?? new StageParameterValues());
+            ValidationReport result = new LocalExecutor(options).Validate(bound, inputPath, profile: true);
+            string path = Path.GetFullPath(parse.GetValue(profileFile)!);
+            result.Profile!.Write(path);
+            stdout.WriteLine($"Pipeline '{plan.Name}': profiled {result.InputRows.ToString("N0", CultureInfo.InvariantCulture)} rows, {plan.Schemas[plan.InputSchema].Count} column(s) of {plan.InputSchema}, into {path}");
+            return 0;
+        }));
+        root.Subcommands.Add(profile);
 
         var configFile = new Argument<string>("file") { Description = "The configuration file to check." };
         var checkConfig = new Command("check-config", "Check a pipeline configuration file against this compiled pipeline; problems print as file(line,col): error DSL5005: ...") { configFile };
@@ -371,12 +432,31 @@ public static class PipelineHost
         }
         if (result.Validation is { } validation)
         {
-            PrintRules(stdout, validation);
+            PrintValidation(stdout, validation);
         }
         RunProfile p = result.Profile;
         stdout.WriteLine($"Profile (task times summed): read+decode {p.ReadDecode.TotalSeconds:0.00} s, kernels {p.Kernels.TotalSeconds:0.00} s, encode+write {p.EncodeWrite.TotalSeconds:0.00} s, task commits {p.TaskCommits.TotalSeconds:0.00} s; job commit {p.JobCommit.TotalSeconds:0.00} s");
         stdout.WriteLine($"Memory: peak resident {FormatBytes(result.PeakRssBytes)}; tasks held at most {FormatBytes(result.MemoryBudgetPeak)} of the {FormatBytes(result.MemoryBudget)} budget.");
         stdout.WriteLine($"Committed: {Path.Combine(result.OutputDirectory, LocalExecutor.SuccessMarker)}");
+    }
+
+    private static DriftOptions? DriftOf(PipelineConfig? settings) =>
+        settings?.Drift is { } d ? new DriftOptions(d.Reference, d.MaxPsi, d.MaxKs, d.MinPValue, d.Columns, d.Severity) : null;
+
+    // The rules, then the gates and the drift check, each as a table.
+    private static void PrintValidation(TextWriter stdout, ValidationReport report)
+    {
+        PrintRules(stdout, report);
+        if (report.GateResults.Count > 0)
+        {
+            stdout.WriteLine("Gates:");
+            stdout.Write(ConsoleTables.Gates(report.GateResults));
+        }
+        if (report.DriftResults.Count > 0)
+        {
+            stdout.WriteLine("Drift:");
+            stdout.Write(ConsoleTables.Drift(report.DriftResults));
+        }
     }
 
     // One line per rule: id, action, broken rows and their share of the input rows; then the quarantine outputs.

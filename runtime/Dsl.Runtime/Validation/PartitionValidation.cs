@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dsl.Execution;
+using Dsl.Validation.Statistics;
 
 namespace Dsl.Validation;
 
@@ -37,6 +38,12 @@ internal sealed class PartitionValidation
     /// <summary>Per rule: the first broken rows.</summary>
     public List<RuleSample>[] Samples { get; }
 
+    /// <summary>
+    /// The column statistics the run's gates, drift check or profile need, gathered over this partition's batches
+    /// (<see cref="DatasetChecks"/>); null when the run gathers none.
+    /// </summary>
+    public StatisticsSet? Statistics { get; set; }
+
     /// <summary>Whether a sample of <paramref name="rule"/> is still wanted (so a reason is built only then).</summary>
     public bool WantsSample(int rule) => Samples[rule].Count < SamplesPerRule;
 
@@ -58,6 +65,11 @@ internal sealed class PartitionValidation
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        if (Statistics is not null)
+        {
+            json.WritePropertyName("statistics");
+            json.WriteRawValue(Statistics.ToJson());
+        }
         json.WriteEndObject();
     }
 
@@ -69,7 +81,13 @@ internal sealed class PartitionValidation
         {
             return null;
         }
-        var state = new PartitionValidation(rules) { InputRows = element.GetProperty("inputRows").GetInt64() };
+        var state = new PartitionValidation(rules)
+        {
+            InputRows = element.GetProperty("inputRows").GetInt64(),
+            Statistics = element.TryGetProperty("statistics", out JsonElement statistics)
+                ? StatisticsSet.Parse(System.Text.Encoding.UTF8.GetBytes(statistics.GetRawText()), "a task's validation state")
+                : null,
+        };
         int r = 0;
         foreach (JsonElement rule in list.EnumerateArray())
         {

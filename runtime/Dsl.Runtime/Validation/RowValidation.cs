@@ -45,7 +45,7 @@ internal sealed class RowValidation : IDisposable
         _openQuarantine = openQuarantine;
         _quarantine = new SinkWriter?[layout.QuarantineSchemas.Count];
         _unique = plan.Rules.Where(r => r.Kind == RuleKind.Unique).Select(r => new UniqueKeys(r)).ToArray();
-        State = new PartitionValidation(plan.Rules.Count);
+        State = new PartitionValidation(plan.Rules.Count) { Statistics = layout.Checks.NewStatistics(plan) };
     }
 
     /// <summary>The one instance every kernel of the task reports to.</summary>

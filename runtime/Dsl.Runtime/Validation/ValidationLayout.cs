@@ -29,6 +29,9 @@ internal sealed record ValidationLayout(IReadOnlyList<string> QuarantineSchemas,
 
     public int FirstUniqueSink => FirstQuarantineSink + QuarantineSchemas.Count;
 
+    /// <summary>The run's gates, drift check and profile: which statistics each task gathers.</summary>
+    public DatasetChecks Checks { get; init; } = DatasetChecks.None;
+
     /// <summary>Every output index this layout adds (quarantine, then unique hashes).</summary>
     public int Count => QuarantineSchemas.Count + UniqueAcross.Count;
 

@@ -55,6 +55,29 @@ public sealed record ValidationReport(string Pipeline, long InputRows, IReadOnly
     /// <summary>Drift checks against a reference profile.</summary>
     public IReadOnlyList<IValidationReportEntry> Drift { get; init; } = [];
 
+    /// <summary>The gates' results, for the console and HTML reports.</summary>
+    internal IReadOnlyList<Gates.GateResult> GateResults { get; init; } = [];
+
+    /// <summary>The drift results, for the console and HTML reports.</summary>
+    internal IReadOnlyList<Drift.ColumnDrift> DriftResults { get; init; } = [];
+
+    /// <summary>Whether drift beyond a threshold stops the commit.</summary>
+    internal GateSeverity DriftSeverity { get; init; } = GateSeverity.Fail;
+
+    /// <summary>The run's profile, when the <c>profile</c> command or a drift check asked for one.</summary>
+    internal Statistics.DatasetProfile? Profile { get; init; }
+
+    /// <summary>
+    /// Why the run may not commit: each failed gate of severity <see cref="GateSeverity.Fail"/>, and each drifted
+    /// column when the drift check's severity is <see cref="GateSeverity.Fail"/>; empty when it may.
+    /// </summary>
+    public IReadOnlyList<string> CommitBlockers =>
+        [.. GateResults.Where(g => g.BlocksCommit).Select(g => g.Message), .. DriftSeverity == GateSeverity.Fail ? DriftResults.Where(d => !d.Passed).Select(d => "drift: " + d.Message) : []];
+
+    /// <summary>Breaches that are only reported: failed gates of severity <see cref="GateSeverity.Warn"/>, and drift under a warn-only check.</summary>
+    public IReadOnlyList<string> Warnings =>
+        [.. GateResults.Where(g => !g.Passed && !g.BlocksCommit).Select(g => g.Message), .. DriftSeverity == GateSeverity.Warn ? DriftResults.Where(d => !d.Passed).Select(d => "drift: " + d.Message) : []];
+
     /// <summary>Whether a <see cref="RuleAction.Fail"/> rule was broken (only <c>validate</c> gets that far; a run stops at the first).</summary>
     public bool FailRuleBroken => Rules.Any(r => r.Rule.Action == RuleAction.Fail && (r.Broken > 0 || r.DuplicateKeys > 0));
 

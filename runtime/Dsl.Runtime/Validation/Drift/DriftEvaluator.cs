@@ -16,7 +16,7 @@ internal sealed record DriftThresholds(double MaxPsi = 0.2, double MaxKs = 0.1, 
 /// <param name="Test">"numeric" (PSI and KS), "categorical" (chi-square) or "missing" (in the reference, not in this run).</param>
 /// <param name="Passed">Whether every statistic is within its threshold.</param>
 /// <param name="Message">The statistics, thresholds and verdict in one sentence.</param>
-internal sealed record ColumnDrift(string Schema, string Column, string Test, bool Passed, string Message)
+internal sealed record ColumnDrift(string Schema, string Column, string Test, bool Passed, string Message) : IValidationReportEntry
 {
     /// <summary>The population stability index over <see cref="DriftEvaluator.PsiBins"/> reference-quantile bins.</summary>
     public double? Psi { get; init; }

@@ -10,7 +10,7 @@ namespace Dsl.Validation.Gates;
 /// <param name="Passed">Whether the value is within the bounds.</param>
 /// <param name="Estimated">Whether the value is an estimate (a distinct count beyond 65,536 values: HyperLogLog, ±0.81%).</param>
 /// <param name="Message">One sentence naming the gate, where it was declared, the value, the bound and where to look.</param>
-internal sealed record GateResult(GatePlan Gate, double Measured, bool Passed, bool Estimated, string Message)
+internal sealed record GateResult(GatePlan Gate, double Measured, bool Passed, bool Estimated, string Message) : IValidationReportEntry
 {
     /// <summary>Whether this result stops the commit: it failed and its severity is <see cref="GateSeverity.Fail"/>.</summary>
     public bool BlocksCommit => !Passed && Gate.Severity == GateSeverity.Fail;

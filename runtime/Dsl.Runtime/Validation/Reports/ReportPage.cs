@@ -41,3 +41,23 @@ internal sealed record RuleSummary(string Id, string Description, RuleAction Act
 /// <param name="RowGroup">Its row group (Parquet), or null.</param>
 /// <param name="Row">The row's index in the file or row group.</param>
 internal sealed record ViolationSample(string Reason, string? File, int? RowGroup, long? Row);
+
+/// <summary>Builds the page of a run's <see cref="ValidationReport"/>.</summary>
+internal static class ReportPages
+{
+    /// <summary>The page showing <paramref name="report"/>: its rules with up to 20 samples each, gates, drift and profile.</summary>
+    public static ReportPage From(ValidationReport report, DateTime createdUtc) => new(
+        report.Pipeline,
+        createdUtc,
+        report.InputRows,
+        report.Quarantine.Sum(q => q.Rows),
+        report.Rules.Select(r => new RuleSummary(
+            r.Rule.Id,
+            r.Rule.Description,
+            r.Rule.Action,
+            r.Rule.Kind == Execution.RuleKind.Unique ? r.DuplicateKeys : r.Broken,
+            r.Samples.Take(20).Select(s => new ViolationSample(s.Reason, s.File, s.RowGroup, s.Row ?? s.Line)).ToArray())).ToArray(),
+        report.GateResults,
+        report.DriftResults,
+        report.Profile);
+}
