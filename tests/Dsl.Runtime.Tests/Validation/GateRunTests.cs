@@ -158,6 +158,41 @@ public sealed class GateRunTests : IDisposable
     }
 
     [Fact]
+    public void PlanGates_AndASinkSchema_AreMeasuredOnTheRowsWritten()
+    {
+        // Copy writes schema U: the rows that stayed, Twice = 2 * Amount. The plan's own gate measures what it writes.
+        var u = new BatchSchema(new ColumnField("Id", ColumnType.Int64, false), new ColumnField("Twice", ColumnType.Double, false));
+        CompiledPipeline rules = RulePipelines.Pipeline(RuleAction.Quarantine, rowErrors: true);
+        SegmentKernel copy = rules.Kernels[0];
+        PipelinePlan plan = rules.Plan with
+        {
+            Schemas = new Dictionary<string, BatchSchema> { ["T"] = RulePipelines.T, ["U"] = u },
+            Stages = [rules.Plan.Stages[0] with { OutputSchema = "U" }],
+            Segments = [rules.Plan.Segments[0] with { OutputSchema = "U" }],
+            Gates = [new GatePlan("rows(U)", GateMetric.RowCount, "U", [], null, 100, GateSeverity.Fail, "[Gate] on rules"), new GatePlan("max(U.Twice)", GateMetric.Max, "U", ["Twice"], null, 200, GateSeverity.Fail, "[Gate] on rules")],
+        };
+        var pipeline = new CompiledPipeline(plan, [(input, violations) =>
+        {
+            using RecordBatch kept = copy(input, violations);
+            ReadOnlySpan<double> amount = kept.GetPrimitive<double>("Amount", ColumnType.Double).Values;
+            var twice = new ColumnBuilder<double>(ColumnType.Double, kept.RowCount, nullable: false);
+            for (int i = 0; i < kept.RowCount; i++)
+            {
+                twice.Values[i] = 2 * amount[i];
+            }
+            return new RecordBatch(u, [ColumnGather.Gather(kept.GetPrimitive<long>("Id", ColumnType.Int64), [.. Enumerable.Range(0, kept.RowCount)]), twice.Build(kept.RowCount)], kept.RowCount);
+        }]);
+
+        var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor(Options()).Run(pipeline, _input, _output));
+
+        using var duck = DuckDb.Open();
+        long kept = duck.QueryScalarInt64($"SELECT count(*) FROM read_parquet({Input}) WHERE Amount BETWEEN 0 AND 100 AND Amount <> 14");
+        Assert.StartsWith($"gate rows(U) declared by [Gate] on rules failed: the run has {kept.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} rows of U, above the maximum 100", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("max(U.Twice)", error.Message, StringComparison.Ordinal); // 2 * 100 = 200, on its bound
+        Assert.False(Directory.Exists(_output));
+    }
+
+    [Fact]
     public void GateOnASchemaTheRunDoesNotMeasure_IsRefusedBeforeAnyWork()
     {
         var error = Assert.Throws<ArgumentException>(() => new LocalExecutor(Options(Gate(GateMetric.RowCount, null, 1, null, schema: "Elsewhere"))).Run(RulePipelines.Pipeline(RuleAction.Quarantine), _input, _output));
