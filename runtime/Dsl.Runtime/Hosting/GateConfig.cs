@@ -181,6 +181,10 @@ internal static class GateConfig
                     }
                     IReadOnlyList<string> key = entry.Columns.Count > 0 ? entry.Columns : [entry.Column!];
                     (schema, columns) = ResolveColumns(path, where, entry, key, plan, problems);
+                    if (problems.Count == before && schema != plan.InputSchema)
+                    {
+                        problems.Add(Problem(path, entry.At, $"{where}: a unique gate checks a key of the pipeline's input, '{plan.InputSchema}', as the rows are read; '{schema}' is not it."));
+                    }
                     break;
                 default:
                     if (entry.Column is null)
@@ -206,6 +210,10 @@ internal static class GateConfig
             if (entry.Metric is GateMetric.QuarantineRate && (entry.Min is < 0 or > 1 || entry.Max is < 0 or > 1))
             {
                 problems.Add(Problem(path, entry.At, $"{where}: a quarantine rate is a fraction from 0 to 1."));
+            }
+            if (problems.Count == before && schema != plan.InputSchema && !plan.Sinks.Any(k => k.OutputSchema == schema))
+            {
+                problems.Add(Problem(path, entry.At, $"{where}: schema '{schema}' is neither the pipeline's input nor written by a sink, so the run counts none of its rows; gates measure {string.Join(" or ", new[] { plan.InputSchema }.Concat(plan.Sinks.Select(k => k.OutputSchema)).Distinct().Select(n => $"'{n}'"))}."));
             }
             if (problems.Count > before)
             {

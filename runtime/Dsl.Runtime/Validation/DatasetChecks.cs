@@ -57,6 +57,10 @@ internal sealed class DatasetChecks
         {
             throw new ArgumentException($"Gate '{gate.Id}' ({gate.Declared}) measures schema '{gate.Schema}', which pipeline '{plan.Name}' neither reads as its input nor writes to a sink, so none of its rows would be counted. Gates measure {string.Join(" or ", measured.Select(s => $"'{s}'"))}.");
         }
+        foreach (GatePlan gate in gates.Where(g => g.Metric == GateMetric.Unique && g.Schema != plan.InputSchema))
+        {
+            throw new ArgumentException($"Gate '{gate.Id}' ({gate.Declared}) checks a key of schema '{gate.Schema}'; keys are checked on the pipeline's input, '{plan.InputSchema}', as the rows are read.");
+        }
         Dictionary<string, Dictionary<string, StatisticKinds>> requirements = GateEvaluator.Requirements(gates);
         DatasetProfile? reference = null;
         if (drift is not null)

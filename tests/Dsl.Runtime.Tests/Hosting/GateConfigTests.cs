@@ -84,6 +84,7 @@ public sealed class GateConfigTests : IDisposable
     [InlineData("gates:\n  - metric: unique\n", 2, "gates[0]: a unique gate needs 'columns: [A, B]' (the key) or 'column:'.")]
     [InlineData("gates:\n  - metric: unique\n    columns: [Id, Features.Score]\n", 2, "gates[0]: the key columns must belong to one schema")]
     [InlineData("gates:\n  - metric: rowCount\n    column: Nope\n    min: 1\n", 2, "gates[0]: 'column' of a rowCount gate names the schema whose rows are counted, and pipeline 'trips' has no schema 'Nope'.")]
+    [InlineData("gates:\n  - metric: unique\n    columns: [Features.Score]\n", 2, "gates[0]: a unique gate checks a key of the pipeline's input, 'Trip', as the rows are read; 'Features' is not it.")]
     [InlineData("gates: 3\n", 1, "Setting 'gates' must be a list of gates")]
     [InlineData("gates:\n  - 3\n", 2, "Gate 1 must be a mapping")]
     [InlineData("drift:\n  maxPsi: 0.2\n", 2, "drift: 'reference:' is missing")]

@@ -199,6 +199,11 @@ public sealed class GateRunTests : IDisposable
 
         Assert.StartsWith("Gate 'RowCount' (test) measures schema 'Elsewhere', which pipeline 'rules' neither reads as its input nor writes to a sink", error.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_output));
+        var key = new GatePlan("key", GateMetric.Unique, "U", ["Id"], null, null, GateSeverity.Fail, "test");
+        CompiledPipeline pipeline = RulePipelines.Pipeline(RuleAction.Quarantine);
+        PipelinePlan plan = pipeline.Plan with { Schemas = new Dictionary<string, BatchSchema>(pipeline.Plan.Schemas) { ["U"] = RulePipelines.T }, Segments = [pipeline.Plan.Segments[0] with { OutputSchema = "U" }] };
+        var keyError = Assert.Throws<ArgumentException>(() => new LocalExecutor(Options(key)).Run(pipeline.WithPlan(plan), _input, _output));
+        Assert.Equal("Gate 'key' (test) checks a key of schema 'U'; keys are checked on the pipeline's input, 'T', as the rows are read.", keyError.Message);
     }
 
     [Fact]
