@@ -95,24 +95,24 @@ rules_sql() {
   echo "SELECT concat_ws(' ', count(*) FILTER (WHERE NOT (UserId BETWEEN 1 AND 999999)), count(*) FILTER (WHERE NOT (Country IN ('US', 'GB', 'DE', 'FR', 'IN', 'BR', 'JP', 'NG', 'CA', 'AU', 'ES', 'MX'))), count(*) FILTER (WHERE NOT (Amount BETWEEN -3000 AND 3000)), count(*) FILTER (WHERE NOT isfinite(Amount)), count(*) FILTER (WHERE NOT (SessionSeconds BETWEEN 0 AND 1800))) FROM read_parquet('$work/in/*.parquet')"
 }
 
-# One run of ours: "wall_s peak_kb kernels_s tasks_s", the last two from the run's profile line (task times summed
-# over partitions: read+decode, kernels, encode+write, task commits).
+# Fields of a run's line: wall s, peak KiB, CPU s (user + system; less disturbed than wall time by whatever else
+# the machine runs), then for ours the run's profile (task times summed over partitions): read+decode, kernels,
+# encode+write, task commits; for DuckDB its in-process time.
+measure() {
+  local out="$1"
+  shift
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >"$out" 2>"$out.err" || { cat "$out.err" >&2; exit 1; }
+  awk '{ printf "%s %s %.2f", $1, $2, $3 + $4 }' "$work/time"
+}
 run_ours() {
   local app="$1" threads="$2"
   rm -rf "$work/out" "$work/.out.dsl"
-  /usr/bin/time -f "%e %M" -o "$work/time" dotnet "$app" run --input "$work/in" --output "$work/out" --parallelism "$threads" --compression snappy "${params[@]}" >"$work/ours-out" 2>"$work/ours-err" || { cat "$work/ours-err" >&2; exit 1; }
-  local profile
-  profile=$(grep '^Profile (task times summed)' "$work/ours-out" | tr -d ',' | sed 's/;.*//')
-  echo "$(cat "$work/time") $(awk '{ print $9, $6 + $9 + $12 + $16 }' <<<"$profile")"
+  echo "$(measure "$work/ours" dotnet "$app" run --input "$work/in" --output "$work/out" --parallelism "$threads" --compression snappy "${params[@]}")" \
+    "$(grep '^Profile (task times summed)' "$work/ours" | tr -d ',' | sed 's/;.*//' | awk '{ print $6, $9, $12, $16 }')"
 }
-# One run of DuckDB through the runner: "wall_s peak_kb in_process_s".
 run_duck() {
-  local script="$1"
-  if ! /usr/bin/time -f "%e %M" -o "$work/time" dotnet "$duck" duckdb-sql "$script" >"$work/duck-out" 2>"$work/duck-err"; then
-    cat "$work/duck-err" >&2
-    exit 1
-  fi
-  echo "$(cat "$work/time") $(sed -n 's/^DUCKDB_SECONDS //p' "$work/duck-err")"
+  rm -rf "$work/out"
+  echo "$(measure "$work/duck" dotnet "$duck" duckdb-sql "$1") $(sed -n 's/^DUCKDB_SECONDS //p' "$work/duck.err")"
 }
 
 # Checks (not timed): the rules each variant carries, and the rule counts of both engines.
@@ -152,6 +152,25 @@ echo "broken rows: Dsl $ours_counts, DuckDB $duck_counts; rows out: Dsl with rul
 [[ "$ours_rows_with" == "$duck_rows" ]] || { echo "row counts differ" >&2; exit 1; }
 echo
 
+# One table row: the median (and minimum) of each field over the rounds.
+row_ours() {
+  local runs="$1" label="$2" wall wall_min kern tasks
+  read -r wall wall_min < <(col "$runs" 1 | median_min)
+  kern=$(col "$runs" 5 | median)
+  tasks=$(awk '{ print $4 + $5 + $6 + $7 }' <<<"$runs" | median)
+  echo "| $threads | $label | $wall / $wall_min | $(col "$runs" 3 | median) | | $(mib "$(col "$runs" 2 | median)") | $(col "$runs" 4 | median) | $(f2 "$kern") | $(col "$runs" 6 | median) | $(awk -v k="$kern" -v t="$tasks" 'BEGIN { printf "%.0f%%", 100 * k / t }') |"
+}
+row_duck() {
+  local runs="$1" label="$2" wall wall_min inp inp_min
+  read -r wall wall_min < <(col "$runs" 1 | median_min)
+  read -r inp inp_min < <(col "$runs" 4 | median_min)
+  echo "| $threads | $label | $wall / $wall_min | $(col "$runs" 3 | median) | $(f2 "$inp") / $(f2 "$inp_min") | $(mib "$(col "$runs" 2 | median)") | | | | |"
+}
+# Per-round ratios of field $3, $1 over $2, paired within a round so that a slow stretch of the machine hits both: their median.
+paired() { paste -d' ' <(col "$1" "$3") <(col "$2" "$3") | awk '{ print $1 / $2 }' | median | xargs printf '%.2f'; }
+med() { col "$1" "$2" | median; }
+least() { col "$1" "$2" | median_min | cut -d' ' -f2; }
+
 tables="" ratios=""
 for threads in 1 2; do
   a="" b="" c="" d=""   # ours without, ours with, DuckDB without, DuckDB with: one line per round
@@ -160,39 +179,25 @@ for threads in 1 2; do
       case $(((r + k) % 4)) in
         0) a+="$(run_ours "$no_rules" "$threads")"$'\n' ;;
         1) b+="$(run_ours "$with_rules" "$threads")"$'\n' ;;
-        2) rm -rf "$work/out"; c+="$(run_duck "$(pipeline_sql "$threads" "$work/out")")"$'\n' ;;
-        3) rm -rf "$work/out"; d+="$(run_duck "$(pipeline_sql "$threads" "$work/out"); $(rules_sql)")"$'\n' ;;
+        2) c+="$(run_duck "$(pipeline_sql "$threads" "$work/out")")"$'\n' ;;
+        3) d+="$(run_duck "$(pipeline_sql "$threads" "$work/out"); $(rules_sql)")"$'\n' ;;
       esac
     done
   done
   a="${a%$'\n'}" b="${b%$'\n'}" c="${c%$'\n'}" d="${d%$'\n'}"
-  # Per-round ratios (with / without), paired within a round so that a slow stretch of the machine hits both.
-  ours_paired=$(paste -d' ' <(col "$b" 1) <(col "$a" 1) | awk '{ print $1 / $2 }' | median)
-  duck_paired=$(paste -d' ' <(col "$d" 3) <(col "$c" 3) | awk '{ print $1 / $2 }' | median)
-  row_ours() {
-    local runs="$1" label="$2" wall kern tasks
-    read -r wall wall_min < <(col "$runs" 1 | median_min)
-    kern=$(col "$runs" 3 | median)
-    tasks=$(col "$runs" 4 | median)
-    echo "| $threads | $label | $wall / $wall_min | | $(mib "$(col "$runs" 2 | median)") | $(f2 "$kern") | $(awk -v k="$kern" -v t="$tasks" 'BEGIN { printf "%.0f%%", 100 * k / t }') |"
-  }
-  row_duck() {
-    local runs="$1" label="$2" wall wall_min inp inp_min
-    read -r wall wall_min < <(col "$runs" 1 | median_min)
-    read -r inp inp_min < <(col "$runs" 3 | median_min)
-    echo "| $threads | $label | $wall / $wall_min | $(f2 "$inp") / $(f2 "$inp_min") | $(mib "$(col "$runs" 2 | median)") | | |"
-  }
   tables+="$(row_ours "$a" "Dsl, no rules")"$'\n'
   tables+="$(row_ours "$b" "Dsl, 5 rules")"$'\n'
   tables+="$(row_duck "$c" "DuckDB, pipeline")"$'\n'
   tables+="$(row_duck "$d" "DuckDB, pipeline + rule counts")"$'\n'
-  ratios+="| $threads | $(ratio "$(col "$b" 1 | median)" "$(col "$a" 1 | median)") | $(f2 "$ours_paired") | $(ratio "$(col "$b" 1 | median_min | cut -d' ' -f2)" "$(col "$a" 1 | median_min | cut -d' ' -f2)") | $(ratio "$(col "$d" 3 | median)" "$(col "$c" 3 | median)") | $(f2 "$duck_paired") | $(ratio "$(col "$b" 1 | median)" "$(col "$d" 3 | median)") |"$'\n'
+  ratios+="| $threads | $(ratio "$(med "$b" 1)" "$(med "$a" 1)") / $(paired "$b" "$a" 1) / $(ratio "$(least "$b" 1)" "$(least "$a" 1)") | $(ratio "$(med "$b" 3)" "$(med "$a" 3)") / $(paired "$b" "$a" 3) | $(ratio "$(med "$d" 4)" "$(med "$c" 4)") / $(paired "$d" "$c" 4) / $(ratio "$(least "$d" 4)" "$(least "$c" 4)") | $(ratio "$(med "$d" 3)" "$(med "$c" 3)") / $(paired "$d" "$c" 3) | $(ratio "$(med "$b" 1)" "$(med "$d" 4)") |"$'\n'
 done
 
-echo "| threads | engine | process s (median / min) | DuckDB in-process s (median / min) | peak MiB (median) | kernels s (median, summed over tasks) | kernels / task time |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| threads | engine | process s (median / min) | CPU s | DuckDB in-process s (median / min) | peak MiB | read+decode s | kernels s | encode+write s | kernels / task time |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s' "$tables"
 echo
-echo "| threads | Dsl with / without (medians) | Dsl with / without (median of per-round ratios) | Dsl with / without (minima) | DuckDB with / without (in-process medians) | DuckDB with / without (median of per-round ratios) | Dsl with rules / DuckDB with rule counts (in-process) |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "Ratios, with rules over without (medians / median of per-round ratios / minima):"
+echo
+echo "| threads | Dsl process time | Dsl CPU time | DuckDB in-process time | DuckDB CPU time | Dsl with rules (process) / DuckDB with rule counts (in-process), medians |"
+echo "| --- | --- | --- | --- | --- | --- |"
 printf '%s' "$ratios"
