@@ -75,8 +75,7 @@ duck="$repo/artifacts/bin/Dsl.Benchmarks/release/Dsl.Benchmarks.dll"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-# The input comes from the template's SampleData.cs (the variant without rules: generate-sample of a schema with
-# Range rules could draw from the ranges instead), the same files for every engine.
+# The input: the template's SampleData.cs, written once (by the variant without rules), the same files for every engine.
 dotnet "$no_rules" generate-sample --rows "$rows" --files 4 --output "$work/in" >/dev/null
 in_bytes=$(du -sb "$work/in" | cut -f1)
 
