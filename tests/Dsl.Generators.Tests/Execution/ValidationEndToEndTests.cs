@@ -231,6 +231,32 @@ public sealed class ValidationEndToEndTests : IDisposable
         Assert.All(Snapshot(OutputFolder), f => Assert.True(before[f.Key].AsSpan().SequenceEqual(f.Value), $"{f.Key} changed"));
     }
 
+    [Fact]
+    public void Validate_CountsWhatTheRunCounts_AndTheFailRuleToo_WritingNothing()
+    {
+        JobResult run = new LocalExecutor(Options).Run(Pipeline, InputFolder, OutputFolder);
+        string input = _temp.Combine("with-bad-row");
+        Directory.CreateDirectory(input);
+        foreach (string file in Directory.GetFiles(InputFolder))
+        {
+            File.Copy(file, Path.Combine(input, Path.GetFileName(file)));
+        }
+        using (var duck = DuckDb.Open())
+        {
+            duck.CopyToParquet($"SELECT * REPLACE ('nan'::DOUBLE AS Score, 1.0::DOUBLE AS Amount, 'Ann' AS Name, 'FR' AS Country, 1 AS Level, 'ok' AS Code, 'AB' AS Tag, 0 AS Delta) FROM read_parquet({DuckDb.Literal(Path.Combine(InputFolder, "a.parquet"))}) WHERE Id = 1", Path.Combine(input, "c.parquet"));
+        }
+
+        Dictionary<string, byte[]> before = Snapshot(_temp.Path);
+
+        ValidationReport report = new LocalExecutor(Options).Validate(Pipeline, input);
+
+        Assert.Equal(8002, report.InputRows);
+        Assert.True(report.FailRuleBroken);
+        Assert.All(report.Rules, r => Assert.Equal(run.Validation!.Rules.Single(x => x.Rule.Id == r.Rule.Id).Broken + (r.Rule.Id == "Reading.Score.Finite" ? 1 : 0), r.Broken));
+        Assert.Equal(before.Keys.Order(StringComparer.Ordinal), Snapshot(_temp.Path).Keys.Order(StringComparer.Ordinal));
+        Assert.All(Snapshot(_temp.Path), f => Assert.True(before[f.Key].AsSpan().SequenceEqual(f.Value), $"{f.Key} changed"));
+    }
+
     /// <summary>Rows of ids base.., each column walking its edge values with its own period so the combinations vary.</summary>
     private static string SelectInput(int rows, long first) => $"""
         SELECT
