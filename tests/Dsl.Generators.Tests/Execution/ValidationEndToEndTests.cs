@@ -257,7 +257,10 @@ public sealed class ValidationEndToEndTests : IDisposable
         Assert.All(Snapshot(_temp.Path), f => Assert.True(before[f.Key].AsSpan().SequenceEqual(f.Value), $"{f.Key} changed"));
     }
 
-    /// <summary>Rows of ids base.., each column walking its edge values with its own period so the combinations vary.</summary>
+    /// <summary>
+    /// Rows with ids from <paramref name="first"/>, each column walking its edge values with its own period so that
+    /// the combinations vary; every thousandth row repeats the key of the row before it.
+    /// </summary>
     private static string SelectInput(int rows, long first) => $"""
         SELECT
             {first} + range AS Id,
