@@ -9,7 +9,9 @@ namespace Dsl.EndToEnd.Tests;
 /// <summary>
 /// The commit protocol against real processes: kill -9 at seeded random moments, SIGINT and SIGTERM, and two writers
 /// at once. After every kill, what a reader globbing <c>out/**/*.parquet</c> sees must be exactly the previous output
-/// or exactly the new one, and a rerun must equal a clean run. DSL_KILL_POINTS (default 20) and DSL_KILL_SEED choose
+/// or exactly the new one, and a rerun must equal a clean run. The sample's rules quarantine its unknown countries,
+/// so the output holds a quarantine (<c>_quarantine/Transaction/</c>) and <c>_validation.json</c> beside the parts:
+/// those must be the previous or the new ones together with the parts, never a mix. DSL_KILL_POINTS (default 20) and DSL_KILL_SEED choose
 /// the kills; tests/tools/kill-test.sh runs 100+.
 /// </summary>
 public sealed class CrashSafetyTests : IDisposable
@@ -46,9 +48,12 @@ public sealed class CrashSafetyTests : IDisposable
             (int exit, _, string stderr) = PipelineProcess.Run(Traced, "run", "--input", inputs[i], "--output", folder, "-p", "2");
             runMs = i == 0 ? clock.Elapsed.TotalMilliseconds : Math.Min(runMs, clock.Elapsed.TotalMilliseconds);
             Assert.True(exit == 0, stderr);
-            clean[i] = VisibleParquet(folder);
-            Assert.Equal(4, clean[i].Count);
+            clean[i] = Visible(folder);
+            // Four parts, four quarantine parts (one per task) and the validation report.
+            Assert.Equal(9, clean[i].Count);
+            Assert.Equal(4, clean[i].Keys.Count(IsQuarantine));
         }
+        Assert.NotEqual(clean[0][ValidationReport], clean[1][ValidationReport]);
 
         var random = new Random(seed);
         var lastSteps = new Dictionary<string, int>();
@@ -64,7 +69,7 @@ public sealed class CrashSafetyTests : IDisposable
                 Directory.Delete(Work, recursive: true);
                 current = [];
             }
-            Assert.Equal(current, VisibleParquet(Output));
+            Assert.Equal(current, Visible(Output));
             // Even kills land at a uniformly random moment of the run; odd ones a few milliseconds after a commit step,
             // so that every step of the protocol is hit.
             string? target = k % 2 == 1 ? CommitSteps[(k / 2) % CommitSteps.Length] : null;
@@ -83,7 +88,7 @@ public sealed class CrashSafetyTests : IDisposable
             }
             lastSteps[last] = lastSteps.GetValueOrDefault(last) + 1;
 
-            Dictionary<string, byte[]> seen = VisibleParquet(Output);
+            Dictionary<string, byte[]> seen = Visible(Output);
             bool isPrevious = Same(seen, current);
             bool isNew = Same(seen, clean[y]);
             Assert.True(isPrevious || isNew, $"kill {k} {delay} ms after {target ?? "the start"} (last step '{last}'): a reader saw {seen.Count} part file(s) that are neither the previous output ({current.Count}) nor the new one");
@@ -95,7 +100,7 @@ public sealed class CrashSafetyTests : IDisposable
 
             (int exit, _, string stderr) = PipelineProcess.Run(Plain, "run", "--input", inputs[y], "--output", Output, "-p", "2");
             Assert.True(exit == 0, $"rerun after kill {k} failed: {stderr}");
-            Assert.True(Same(VisibleParquet(Output), clean[y]), $"rerun after kill {k} differs from a clean run");
+            Assert.True(Same(Visible(Output), clean[y]), $"rerun after kill {k} differs from a clean run");
             Assert.Equal(["lock"], Directory.GetFileSystemEntries(Work).Select(Path.GetFileName));
             current = clean[y];
         }
@@ -105,8 +110,8 @@ public sealed class CrashSafetyTests : IDisposable
     /// <summary>
     /// The same promise for a hive-partitioned output (Hour=7/IsWeekend=true/part-00000[-k].parquet, files rolled at
     /// 500 rows): a kill a few milliseconds after each commit step leaves the previous output or the new one, every
-    /// partition folder whole, and a rerun equals a clean run. DuckDB reads the partitioned output back with exactly
-    /// the rows of an unpartitioned run.
+    /// partition folder whole and the quarantine with them, and a rerun equals a clean run. DuckDB reads the
+    /// partitioned output back with exactly the rows of an unpartitioned run, whose quarantine files are the same.
     /// </summary>
     [Fact]
     public void KillDuringTheCommitOfAPartitionedOutput_ReaderSeesPreviousOrNewOutput_RerunEqualsCleanRun()
@@ -119,8 +124,9 @@ public sealed class CrashSafetyTests : IDisposable
             string folder = _temp.Combine($"clean{i}");
             (int exit, _, string stderr) = PipelineProcess.Run(Plain, ["run", "--input", inputs[i], "--output", folder, .. partitioned]);
             Assert.True(exit == 0, stderr);
-            clean[i] = VisibleParquet(folder);
-            Assert.All(clean[i].Keys, path => Assert.Matches(@"^Hour=\d{1,2}/IsWeekend=(true|false)/part-0000[0-3](-\d+)?\.parquet$", path.Replace('\\', '/')));
+            clean[i] = Visible(folder);
+            Assert.All(clean[i].Keys.Where(path => !IsQuarantine(path) && path != ValidationReport), path => Assert.Matches(@"^Hour=\d{1,2}/IsWeekend=(true|false)/part-0000[0-3](-\d+)?\.parquet$", path.Replace('\\', '/')));
+            Assert.Equal(4, clean[i].Keys.Count(IsQuarantine));
         }
         Assert.InRange(clean[0].Count, 4 * 48, 4 * 48 * 4);
 
@@ -129,11 +135,15 @@ public sealed class CrashSafetyTests : IDisposable
         using (DuckDb duck = DuckDb.Open())
         {
             const string columns = "UserId, LogAmount, AmountZ, Hour, IsWeekend, CountryBucket, SessionMinutes, IsHighValue, Label";
-            string hive = $"read_parquet({DuckDb.Literal(Path.Combine(_temp.Combine("clean0"), "**", "*.parquet"))}, hive_partitioning=true, hive_types={{'Hour': INTEGER, 'IsWeekend': BOOLEAN}})";
+            // Hour=*/** names the hive folders: ** alone would take the quarantine too (docs/validation.md).
+            string hive = $"read_parquet({DuckDb.Literal(Path.Combine(_temp.Combine("clean0"), "Hour=*", "**", "*.parquet"))}, hive_partitioning=true, hive_types={{'Hour': INTEGER, 'IsWeekend': BOOLEAN}})";
             string plain = $"read_parquet({DuckDb.Literal(Path.Combine(flat, "*.parquet"))})";
             Assert.Equal(duck.QueryScalarInt64($"SELECT count(*) FROM {plain}"), duck.QueryScalarInt64($"SELECT count(*) FROM {hive}"));
             Assert.Equal(0, duck.QueryScalarInt64($"SELECT count(*) FROM (SELECT {columns} FROM {hive} EXCEPT ALL SELECT {columns} FROM {plain})"));
             Assert.Equal(0, duck.QueryScalarInt64($"SELECT count(*) FROM (SELECT {columns} FROM {plain} EXCEPT ALL SELECT {columns} FROM {hive})"));
+            // The quarantine is not partitioned: the same files as an unpartitioned run's.
+            string[] quarantine = [.. clean[0].Keys.Where(IsQuarantine).Order(StringComparer.Ordinal)];
+            Assert.All(quarantine, path => Assert.Equal(File.ReadAllBytes(Path.Combine(flat, path)), clean[0][path]));
         }
 
         var random = new Random(20261202);
@@ -143,7 +153,7 @@ public sealed class CrashSafetyTests : IDisposable
         {
             int y = k % 2;
             string target = CommitSteps[k % CommitSteps.Length];
-            Assert.Equal(current, VisibleParquet(Output));
+            Assert.Equal(current, Visible(Output));
             using (PipelineProcess run = PipelineProcess.Start(Traced, ["run", "--input", inputs[y], "--output", Output, .. partitioned]))
             {
                 run.WaitForStep(target, TimeSpan.FromSeconds(60));
@@ -153,12 +163,12 @@ public sealed class CrashSafetyTests : IDisposable
                 lastSteps.Add(!killed ? "(finished before the kill)" : run.Steps.Count == 0 ? "(before any step)" : run.Steps[^1]);
             }
 
-            Dictionary<string, byte[]> seen = VisibleParquet(Output);
+            Dictionary<string, byte[]> seen = Visible(Output);
             Assert.True(Same(seen, current) || Same(seen, clean[y]), $"kill {k} after {target} (last step '{lastSteps[^1]}'): a reader saw {seen.Count} part file(s), neither the previous output ({current.Count}) nor the new one ({clean[y].Count})");
 
             (int exit, _, string stderr) = PipelineProcess.Run(Plain, ["run", "--input", inputs[y], "--output", Output, .. partitioned]);
             Assert.True(exit == 0, $"rerun after kill {k} failed: {stderr}");
-            Assert.True(Same(VisibleParquet(Output), clean[y]), $"rerun after kill {k} differs from a clean run");
+            Assert.True(Same(Visible(Output), clean[y]), $"rerun after kill {k} differs from a clean run");
             Assert.Equal(["lock"], Directory.GetFileSystemEntries(Work).Select(Path.GetFileName));
             current = clean[y];
         }
@@ -180,9 +190,9 @@ public sealed class CrashSafetyTests : IDisposable
         string[] inputs = [Sample("inA", seed: 1), Sample("inB", seed: 2)];
         string cleanFolder = _temp.Combine("clean");
         Assert.Equal(0, PipelineProcess.Run(Plain, "run", "--input", inputs[1], "--output", cleanFolder, "-p", "2").Exit);
-        Dictionary<string, byte[]> cleanNew = VisibleParquet(cleanFolder);
+        Dictionary<string, byte[]> cleanNew = Visible(cleanFolder);
         Assert.Equal(0, PipelineProcess.Run(Plain, "run", "--input", inputs[0], "--output", Output, "-p", "2").Exit);
-        Dictionary<string, byte[]> previous = VisibleParquet(Output);
+        Dictionary<string, byte[]> previous = Visible(Output);
 
         var fallback = new Dictionary<string, string> { ["DSL_TEST_TRACE"] = "1", ["DSL_TEST_NO_EXCHANGE"] = "1" };
         // The run holds at the step until killed: a kill timed after the trace line would race the next step on a busy machine.
@@ -193,7 +203,7 @@ public sealed class CrashSafetyTests : IDisposable
             run.WaitForExit(TimeSpan.FromSeconds(30));
         }
 
-        Dictionary<string, byte[]> seen = VisibleParquet(Output);
+        Dictionary<string, byte[]> seen = Visible(Output);
         switch (step)
         {
             case "next-durable":
@@ -212,11 +222,11 @@ public sealed class CrashSafetyTests : IDisposable
         // place (or the new one, when the kill came after the renames).
         var failing = new Dictionary<string, string>(fallback) { ["DSL_TEST_FAULTS"] = "read:99" };
         Assert.NotEqual(0, PipelineProcess.Run(failing, "run", "--input", inputs[1], "--output", Output, "-p", "2", "--force").Exit);
-        Assert.True(Same(VisibleParquet(Output), step == "swapped" ? cleanNew : previous), "the failed run after the kill did not restore the output");
+        Assert.True(Same(Visible(Output), step == "swapped" ? cleanNew : previous), "the failed run after the kill did not restore the output");
 
         (int exit, _, string stderr) = PipelineProcess.Run(fallback, "run", "--input", inputs[1], "--output", Output, "-p", "2");
         Assert.True(exit == 0, stderr);
-        Assert.True(Same(VisibleParquet(Output), cleanNew), "the rerun differs from a clean run");
+        Assert.True(Same(Visible(Output), cleanNew), "the rerun differs from a clean run");
         Assert.Equal(["lock"], Directory.GetFileSystemEntries(Work).Select(Path.GetFileName));
     }
 
@@ -227,7 +237,7 @@ public sealed class CrashSafetyTests : IDisposable
     {
         string[] inputs = [Sample("inA", seed: 1), Sample("inB", seed: 2)];
         Assert.Equal(0, PipelineProcess.Run(Plain, "run", "--input", inputs[0], "--output", Output).Exit);
-        Dictionary<string, byte[]> previous = VisibleParquet(Output);
+        Dictionary<string, byte[]> previous = Visible(Output);
 
         var slow = new Dictionary<string, string> { ["DSL_TEST_TRACE"] = "1", ["DSL_TEST_STEP_DELAY_MS"] = "400" };
         int exit;
@@ -244,7 +254,7 @@ public sealed class CrashSafetyTests : IDisposable
         string[] lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => !l.StartsWith("progress: ", StringComparison.Ordinal)).ToArray();
         Assert.Single(lines);
         Assert.StartsWith($"Cancelled by {(signal == PipelineProcess.SIGINT ? "SIGINT" : "SIGTERM")}: nothing was published", lines[0]);
-        Assert.Equal(previous, VisibleParquet(Output));
+        Assert.Equal(previous, Visible(Output));
         Assert.False(Directory.Exists(Path.Combine(Work, "attempts")));
         Assert.False(Directory.Exists(Path.Combine(Work, "next")));
 
@@ -258,7 +268,7 @@ public sealed class CrashSafetyTests : IDisposable
     {
         string[] inputs = [Sample("inA", seed: 1), Sample("inB", seed: 2)];
         Assert.Equal(0, PipelineProcess.Run(Plain, "run", "--input", inputs[0], "--output", Output).Exit);
-        Dictionary<string, byte[]> previous = VisibleParquet(Output);
+        Dictionary<string, byte[]> previous = Visible(Output);
 
         var slow = new Dictionary<string, string> { ["DSL_TEST_TRACE"] = "1", ["DSL_TEST_STEP_DELAY_MS"] = "2000" };
         using (PipelineProcess run = PipelineProcess.Start(slow, "run", "--input", inputs[1], "--output", Output, "-p", "1"))
@@ -271,7 +281,7 @@ public sealed class CrashSafetyTests : IDisposable
             Assert.Contains("Second stop signal: exiting now", run.Stderr);
         }
 
-        Assert.Equal(previous, VisibleParquet(Output));
+        Assert.Equal(previous, Visible(Output));
         (int exit, _, string stderr) = PipelineProcess.Run(Plain, "run", "--input", inputs[1], "--output", Output);
         Assert.True(exit == 0, stderr);
         Assert.Equal(["lock"], Directory.GetFileSystemEntries(Work).Select(Path.GetFileName));
@@ -292,7 +302,7 @@ public sealed class CrashSafetyTests : IDisposable
         PipelineProcess loser = exits[0] == 0 ? second : first;
         Assert.Contains($"is being written by another run (process {winner.Id} on host", loser.Stderr);
         Assert.Single(loser.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(4, VisibleParquet(Output).Count);
+        Assert.Equal(9, Visible(Output).Count);
     }
 
     private string Sample(string name, int seed)
@@ -306,11 +316,18 @@ public sealed class CrashSafetyTests : IDisposable
         return dir;
     }
 
-    // What a reader that globs out/**/*.parquet sees: every matching file with its bytes.
-    private static Dictionary<string, byte[]> VisibleParquet(string folder) =>
+    private const string ValidationReport = "_validation.json";
+
+    // What a reader that globs out/**/*.parquet sees (the quarantine included), and the validation report: every
+    // such file with its bytes.
+    private static Dictionary<string, byte[]> Visible(string folder) =>
         Directory.Exists(folder)
-            ? Directory.GetFiles(folder, "*.parquet", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(folder, f), File.ReadAllBytes)
+            ? Directory.GetFiles(folder, "*.parquet", SearchOption.AllDirectories)
+                .Concat(Directory.GetFiles(folder, ValidationReport))
+                .ToDictionary(f => Path.GetRelativePath(folder, f), File.ReadAllBytes)
             : [];
+
+    private static bool IsQuarantine(string path) => path.StartsWith("_quarantine" + Path.DirectorySeparatorChar + "Transaction" + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     private static bool Same(Dictionary<string, byte[]> a, Dictionary<string, byte[]> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out byte[]? other) && other.AsSpan().SequenceEqual(kv.Value));

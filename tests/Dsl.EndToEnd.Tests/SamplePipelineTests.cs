@@ -59,7 +59,8 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains("Memory: peak resident ", stdout);
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.ManifestFile)));
-        List<Features> expected = OutputRows.Read<Transaction>(input).Where(FraudFeatures.Valid).Select(t => FraudFeatures.Featurize(t, Shipped)).ToList();
+        List<Transaction> rows = OutputRows.Read<Transaction>(input);
+        List<Features> expected = rows.Where(SampleRules.Pass).Where(FraudFeatures.Valid).Select(t => FraudFeatures.Featurize(t, Shipped)).ToList();
         List<Features> actual = OutputRows.Read<Features>(output);
         Assert.True(expected.Count > 25_000, $"only {expected.Count} rows passed the filter");
         Assert.Equal(expected, actual);
@@ -68,6 +69,41 @@ public sealed class SamplePipelineTests : IDisposable
         double stdZ = Math.Sqrt(actual.Average(f => (f.AmountZ - meanZ) * (f.AmountZ - meanZ)));
         Assert.InRange(meanZ, -0.05, 0.05);
         Assert.InRange(stdZ, 0.95, 1.05);
+
+        // One row in a thousand has an unknown country: those rows, and only those, are in the quarantine.
+        List<Transaction> unknown = rows.Where(t => !SampleRules.Pass(t)).ToList();
+        Assert.Equal(30, unknown.Count);
+        Assert.All(unknown, t => Assert.Equal(SampleData.UnknownCountry, t.Country));
+        Assert.Equal(unknown, OutputRows.Read<Transaction>(Path.Combine(output, "_quarantine", nameof(Transaction))));
+        Assert.Contains("  Transaction.Country.OneOf         Quarantine           30         0.1", stdout);
+        Assert.Contains("Quarantine of Transaction: 30 rows in 3 file(s) at _quarantine/Transaction", stdout);
+        Assert.Contains("ok  quarantineRate            0.1%      ≤ 1%", stdout);
+        Assert.True(File.Exists(Path.Combine(output, Dsl.Validation.ValidationReport.FileName)));
+    }
+
+    [Fact]
+    public void Run_TooManyUnknownCountries_TheQuarantineRateGateFails_AndThePreviousOutputStays()
+    {
+        string input = GenerateSample(rows: 3_000, files: 1);
+        string output = Path.Combine(_temp.Path, "out");
+        Assert.Equal(0, Host("run", "--input", input, "--output", output).Exit);
+        Dictionary<string, byte[]> before = Directory.GetFiles(output, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
+
+        // A second file in which one row in fifty has a country code the rules do not know: 63 of 6,000 rows in all.
+        string more = Path.Combine(input, "more.parquet");
+        using (var writer = new ParquetFileWriter(more, Transaction.BatchSchema, new ParquetWriteOptions()))
+        using (RecordBatch batch = Transaction.ToBatch(Enumerable.Range(0, 3_000).Select(i => new Transaction(i, new DateTime(2026, 5, 1), i % 50 == 0 ? "XX" : "FR", 10, 60, false)).ToList()))
+        {
+            writer.WriteBatch(batch);
+        }
+
+        (int exit, _, string stderr) = Host("run", "--input", input, "--output", output);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("quarantineRate", stderr);
+        Assert.Contains("1.05%", stderr);
+        Assert.Equal(before.Keys.Order(), Directory.GetFiles(output, "*", SearchOption.AllDirectories).Order());
+        Assert.All(before, f => Assert.Equal(f.Value, File.ReadAllBytes(f.Key)));
     }
 
     [Fact]
@@ -80,7 +116,7 @@ public sealed class SamplePipelineTests : IDisposable
 
         Assert.True(exit == 0, stderr);
         var scaling = Shipped with { Std = 2 };
-        List<Features> expected = OutputRows.Read<Transaction>(input).Where(FraudFeatures.Valid).Select(t => FraudFeatures.Featurize(t, scaling)).ToList();
+        List<Features> expected = OutputRows.Read<Transaction>(input).Where(SampleRules.Pass).Where(FraudFeatures.Valid).Select(t => FraudFeatures.Featurize(t, scaling)).ToList();
         Assert.Equal(expected, OutputRows.Read<Features>(output));
     }
 
@@ -142,9 +178,17 @@ public sealed class SamplePipelineTests : IDisposable
         string mean = Shipped.Mean.ToString("R", CultureInfo.InvariantCulture);
         string std = Shipped.Std.ToString("R", CultureInfo.InvariantCulture);
         IReadOnlyList<string?> fromInput = duck.QueryRows(
-            $"SELECT count(*), sum((Amount - {mean}) / {std}) FROM read_parquet('{inputGlob}') WHERE Amount >= 0 AND SessionSeconds IS NOT NULL")[0];
+            $"SELECT count(*), sum((Amount - {mean}) / {std}) FROM read_parquet('{inputGlob}') WHERE Amount >= 0 AND SessionSeconds IS NOT NULL AND Country <> '{SampleData.UnknownCountry}'")[0];
         Assert.Equal(ours.Count, long.Parse(fromInput[0]!, CultureInfo.InvariantCulture));
         AssertClose(ours.Sum(f => f.AmountZ), double.Parse(fromInput[1]!, CultureInfo.InvariantCulture));
+
+        // The quarantine, as DuckDB reads it: the input's rows with an unknown country, each with its rule and reason.
+        string quarantine = Path.Combine(output, "_quarantine", nameof(Transaction), "*.parquet").Replace("'", "''", StringComparison.Ordinal);
+        IReadOnlyList<IReadOnlyList<string?>> reasons = duck.QueryRows($"SELECT DISTINCT _rule, _reason FROM read_parquet('{quarantine}')");
+        Assert.Equal(["Transaction.Country.OneOf", "Country = \"ZZ\" is not one of \"US\", \"GB\", \"DE\", \"FR\", \"IN\", \"BR\", \"JP\", \"NG\", \"CA\", \"AU\", \"ES\", \"MX\""], Assert.Single(reasons));
+        Assert.Equal(
+            duck.QueryScalarInt64($"SELECT count(*) FROM read_parquet('{inputGlob}') WHERE Country = '{SampleData.UnknownCountry}'"),
+            duck.QueryScalarInt64($"SELECT count(*) FROM (SELECT UserId, Ts, Country, Amount, SessionSeconds, Label FROM read_parquet('{quarantine}') INTERSECT ALL SELECT * FROM read_parquet('{inputGlob}'))"));
     }
 
     [Fact]
@@ -285,7 +329,12 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains("Featurize  Map", stdout);
         Assert.Contains("parameters AmountScaling { Mean = 371.5, Std = 645.5 }, read once per batch", stdout);
         Assert.Contains("      writes columns: UserId, ", stdout);
-        Assert.Contains("      scan predicates (row-group pruning): Amount >= 0 && SessionSeconds is not null", stdout);
+        Assert.Contains("      scan predicates: none, the rules on Transaction must see every row (no row-group pruning)", stdout);
+        Assert.Contains("        #0 Transaction.Country.OneOf (Quarantine, on the input): Country is one of \"US\", \"GB\", ", stdout);
+        Assert.Contains("        #1 Transaction.Amount.Range (Quarantine, on the input): Amount in [-10000, 10000]", stdout);
+        Assert.Contains("        #2 Transaction.SessionSeconds.Range (Quarantine, on the input): SessionSeconds in [0, 3600]", stdout);
+        Assert.Contains("  quarantineRate <= 0.01 (Fail, [Gate] on FraudFeatures)", stdout);
+        Assert.Contains("  nullRate(SessionSeconds) <= 0.1 (Fail, [NullRate] on Transaction.SessionSeconds)", stdout);
         Assert.Contains("Barriers: none", stdout);
         Assert.DoesNotContain("materialized:", stdout);
     }
@@ -304,12 +353,15 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains("LogAmount", segment.GetProperty("writtenColumns").EnumerateArray().Select(c => c.GetString()));
         Assert.Contains("AmountZ", segment.GetProperty("writtenColumns").EnumerateArray().Select(c => c.GetString()));
         Assert.False(segment.GetProperty("materialized").GetBoolean());
-        var predicates = segment.GetProperty("scanPredicates").EnumerateArray().ToList();
-        Assert.Equal(2, predicates.Count);
-        Assert.Equal("Amount", predicates[0].GetProperty("column").GetString());
-        Assert.Equal("GreaterThanOrEqual", predicates[0].GetProperty("operator").GetString());
-        Assert.Equal(0, predicates[0].GetProperty("value").GetDouble());
-        Assert.Equal("IsNotNull", predicates[1].GetProperty("operator").GetString());
+        // The input's rules must see every row, so no row group is pruned.
+        Assert.Equal(0, segment.GetProperty("scanPredicates").GetArrayLength());
+        Assert.Equal([0, 1, 2], segment.GetProperty("rules").EnumerateArray().Select(r => r.GetInt32()));
+        Assert.Equal(
+            ["Transaction.Country.OneOf", "Transaction.Amount.Range", "Transaction.SessionSeconds.Range"],
+            doc.RootElement.GetProperty("rules").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        Assert.Equal(
+            [("quarantineRate", 0.01), ("nullRate(SessionSeconds)", 0.1)],
+            doc.RootElement.GetProperty("gates").EnumerateArray().Select(g => (g.GetProperty("id").GetString(), g.GetProperty("max").GetDouble())));
         var parameters = doc.RootElement.GetProperty("stages")[1].GetProperty("parameters");
         Assert.Equal("AmountScaling", parameters.GetProperty("type").GetString());
         Assert.Equal(
@@ -327,7 +379,6 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains("input -->|Transaction| stage_Valid", stdout);
         Assert.Contains("stage_Valid -->|Transaction| stage_Featurize", stdout);
         Assert.Contains("stage_Featurize -->|Features| out0", stdout);
-        Assert.Contains("input -.-|\"scan: Amount >= 0 and SessionSeconds is not null\"| seg0", stdout);
         Assert.Contains("<br/>writes: UserId, ", stdout);
     }
 

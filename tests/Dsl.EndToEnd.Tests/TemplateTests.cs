@@ -103,11 +103,15 @@ public sealed class TemplateTests(TemplateFixture fixture)
         // The new project's output must be exactly what the in-repo sample pipeline computes from the same input,
         // with the stage parameter values its pipeline.yaml ships with.
         var scaling = new Pipeline1.AmountScaling(Mean: 371.5, Std: 645.5);
-        List<Pipeline1.Features> expected = OutputRows.Read<Pipeline1.Transaction>(Path.Combine(project, "data"))
-            .Where(Pipeline1.FraudFeatures.Valid).Select(t => Pipeline1.FraudFeatures.Featurize(t, scaling)).ToList();
+        List<Pipeline1.Transaction> input = OutputRows.Read<Pipeline1.Transaction>(Path.Combine(project, "data"));
+        List<Pipeline1.Features> expected = input
+            .Where(SampleRules.Pass).Where(Pipeline1.FraudFeatures.Valid).Select(t => Pipeline1.FraudFeatures.Featurize(t, scaling)).ToList();
         Assert.Equal(expected, OutputRows.Read<Pipeline1.Features>(Path.Combine(project, "out")));
         using var duck = DuckDb.Open();
         Assert.Equal(expected.Count, duck.CountParquetRows(Path.Combine(project, "out", "*.parquet")));
+        // The sample's unknown countries went to the quarantine, which DuckDB reads too, and the run printed its rules.
+        Assert.Equal(input.Count(t => !SampleRules.Pass(t)), duck.CountParquetRows(Path.Combine(project, "out", "_quarantine", "Transaction", "*.parquet")));
+        Assert.Contains("Transaction.Country.OneOf         Quarantine           20         0.1", run.Output);
 
         CommandRunner.Result explain = fixture.Dotnet(project, "run", "--no-build", "--", "explain").ShouldSucceed("explain");
         Assert.Contains("parameters AmountScaling { Mean = 371.5, Std = 645.5 }, read once per batch", explain.Output);
@@ -121,7 +125,7 @@ public sealed class TemplateTests(TemplateFixture fixture)
         Assert.True(File.Exists(Path.Combine(project, "Tested.Tests", "Tested.Tests.csproj")));
         CommandRunner.Result test = fixture.Dotnet(project, "test", "Tested.Tests").ShouldSucceed("dotnet test Tested.Tests");
 
-        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+3,", test.Output);
+        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+4,", test.Output);
         // The pipeline project itself does not compile the tests' sources.
         fixture.Dotnet(project, "build").ShouldSucceed("dotnet build of the pipeline next to its tests");
     }

@@ -5,13 +5,20 @@ namespace Dsl.Pipeline1;
 
 /// <summary>
 /// Deterministic synthetic transactions: realistic enough to exercise every stage (refunds, missing sessions, weekend
-/// and night traffic, a skewed country mix), identical for the same seed on every machine.
+/// and night traffic, a skewed country mix, and one row in a thousand with a country code the rules do not know, for
+/// the quarantine), identical for the same seed on every machine.
 /// </summary>
 public static class SampleData
 {
     private const int BatchRows = 65_536;
 
     private static readonly string[] Countries = ["US", "GB", "DE", "FR", "IN", "BR", "JP", "NG", "CA", "AU", "ES", "MX"];
+
+    /// <summary>Every this many rows of a file, one has the unknown country code <see cref="UnknownCountry"/>.</summary>
+    public const int UnknownCountryEvery = 1_000;
+
+    /// <summary>A code that is not in <see cref="Transaction"/>'s OneOf rule: its rows go to the quarantine.</summary>
+    public const string UnknownCountry = "ZZ";
 
     private static readonly DateTime Start = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
 
@@ -31,7 +38,7 @@ public static class SampleData
                 for (long done = 0; done < fileRows; done += BatchRows)
                 {
                     int n = (int)Math.Min(BatchRows, fileRows - done);
-                    using RecordBatch batch = Transaction.ToBatch(MakeRows(random, n));
+                    using RecordBatch batch = Transaction.ToBatch(MakeRows(random, done, n));
                     writer.WriteBatch(batch);
                 }
             }
@@ -40,13 +47,18 @@ public static class SampleData
         return written;
     }
 
-    private static Transaction[] MakeRows(Random random, int n)
+    private static Transaction[] MakeRows(Random random, long first, int n)
     {
         var rows = new Transaction[n];
         for (int i = 0; i < n; i++)
         {
-            // Countries follow a skewed distribution: the first few dominate, as real traffic does.
+            // Countries follow a skewed distribution: the first few dominate, as real traffic does. The unknown code
+            // replaces a drawn one (by row number, not drawn itself), so the other values stay those of the seed.
             string country = Countries[(int)(Math.Pow(random.NextDouble(), 2.5) * Countries.Length)];
+            if ((first + i) % UnknownCountryEvery == UnknownCountryEvery - 1)
+            {
+                country = UnknownCountry;
+            }
             double amount = Math.Round(Math.Exp(random.NextDouble() * 8) - 1, 2);
             if (random.NextDouble() < 0.03)
             {

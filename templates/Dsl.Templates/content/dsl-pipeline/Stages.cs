@@ -8,9 +8,11 @@ public sealed record AmountScaling(double Mean, double Std);
 
 /// <summary>
 /// Turns raw transactions into fraud-model features. Each stage is plain row-wise C#; the build compiles the
-/// filter and the map into one fused columnar pass (see `dotnet run -- explain`).
+/// filter and the map into one fused columnar pass (see `dotnet run -- explain`), with the input's rules checked in
+/// it. The gate stops the commit when more than 1% of the input went to the quarantine: the previous output stays.
 /// </summary>
 [Pipeline("fraud-features")]
+[Gate(GateMetric.QuarantineRate, Max = 0.01)]
 public static partial class FraudFeatures
 {
     /// <summary>Drops refunds (negative amounts) and transactions without a session.</summary>

@@ -32,12 +32,35 @@ public class StagesTests
     }
 
     [Fact]
+    public void Rules_AcceptRefundsAndMissingSessions_RefuseUnknownCountries()
+    {
+        Dsl.Execution.CompiledPipeline pipeline = FraudFeatures.Compiled.WithParameters(new Dsl.Execution.StageParameterValues()
+            .Set(nameof(AmountScaling), nameof(AmountScaling.Mean), Scaling.Mean)
+            .Set(nameof(AmountScaling), nameof(AmountScaling.Std), Scaling.Std));
+        using RecordBatch input = Transaction.ToBatch([
+            new Transaction(1, Saturday, "US", -25, null, false),
+            new Transaction(2, Saturday, SampleData.UnknownCountry, 10, 30, false),
+            new Transaction(3, Saturday, "FR", 10, 30, false),
+        ]);
+        // A kernel with rules reports the rows that break one (the run writes them to the quarantine).
+        var violations = new Dsl.Validation.RowViolations();
+        using RecordBatch output = pipeline.Kernels[0](input, violations);
+
+        // Row 1 breaks the country rule; row 0 (a refund without a session) passes the rules and Valid drops it.
+        Assert.Equal(1, violations.Count);
+        Assert.Equal("Transaction.Country.OneOf", pipeline.Plan.Rules[violations.Rules[0]].Id);
+        Assert.Equal(1, violations.Rows[0]);
+        Assert.Equal([3L], Features.ReadRows(output).Select(f => f.UserId));
+    }
+
+    [Fact]
     public void CompiledKernel_GivesTheSameRowsAsTheStagesRowByRow()
     {
         string folder = Directory.CreateTempSubdirectory("pipeline-test-").FullName;
         try
         {
-            // The project's own sample data: refunds, missing sessions, many countries and times.
+            // The project's own sample data: refunds, missing sessions, many countries and times, and a few unknown
+            // countries, which the kernel reports to the quarantine instead of passing them to the stages.
             string file = Assert.Single(SampleData.Write(folder, rows: 5_000, files: 1, seed: 7));
             // The kernel takes the parameter values bound once, as a run binds those of pipeline.yaml.
             Dsl.Execution.CompiledPipeline pipeline = FraudFeatures.Compiled.WithParameters(new Dsl.Execution.StageParameterValues()
@@ -46,11 +69,14 @@ public class StagesTests
             using var reader = new Dsl.Parquet.ParquetFileReader(file);
             foreach (RecordBatch input in reader.ReadBatches())
             {
+                var violations = new Dsl.Validation.RowViolations();
                 using (input)
-                using (RecordBatch output = pipeline.Kernels[0](input))
+                using (RecordBatch output = pipeline.Kernels[0](input, violations))
                 {
-                    List<Features> expected = Transaction.ReadRows(input).Where(FraudFeatures.Valid).Select(t => FraudFeatures.Featurize(t, Scaling)).ToList();
+                    List<Transaction> rows = Transaction.ReadRows(input);
+                    List<Features> expected = rows.Where(t => t.Country != SampleData.UnknownCountry).Where(FraudFeatures.Valid).Select(t => FraudFeatures.Featurize(t, Scaling)).ToList();
                     Assert.Equal(expected, Features.ReadRows(output));
+                    Assert.Equal(rows.Count(t => t.Country == SampleData.UnknownCountry), violations.Count);
                 }
             }
         }
