@@ -134,7 +134,11 @@ internal sealed class DatasetChecks
         foreach (GatePlan gate in Gates.Where(g => g.Metric == GateMetric.Unique))
         {
             RulePlan? rule = KeyRule(plan, gate) ?? plan.Rules.FirstOrDefault(r => r.Id == "gate:" + gate.Id);
-            duplicates[gate.Id] = rule is null ? 0 : report.Rules.First(r => r.Rule.Index == rule.Index).DuplicateKeys;
+            RuleResult? counted = rule is null ? null : report.Rules.First(r => r.Rule.Index == rule.Index);
+            // The gate is about the rows the run keeps: repeats within a partition that the rule already sent to the
+            // quarantine or dropped are not in the output, so only the keys still repeated count.
+            bool removed = counted?.Rule.Action is RuleAction.Quarantine or RuleAction.Drop;
+            duplicates[gate.Id] = counted is null ? 0 : counted.DuplicateKeys - (removed ? counted.Broken : 0);
         }
         List<GateResult> gates = GateEvaluator.Evaluate(Gates, new GateMeasurements(statistics, quarantinedByRule, quarantined, duplicates));
         DatasetProfile? profile = Profile || Reference is not null ? DatasetProfile.From(statistics, utcNow) : null;

@@ -193,6 +193,32 @@ public sealed class GateRunTests : IDisposable
     }
 
     [Fact]
+    public void UniqueRuleGate_CountsOnlyTheRepeatsTheOutputStillHolds()
+    {
+        // d.parquet, one partition: Ids 300,000..300,499 twice each. The rule quarantines the second rows, so the
+        // output's keys are unique and the [Unique] gate passes; a repeat across files stays in the output and fails it.
+        using (var duck = DuckDb.Open())
+        {
+            duck.CopyToParquet("SELECT (300000 + range % 500)::BIGINT AS Id, 1.0::DOUBLE AS Amount, 'C1' AS Country FROM range(1000)", Path.Combine(_input, "d.parquet"), "ROW_GROUP_SIZE 2048");
+        }
+        CompiledPipeline rules = RulePipelines.Pipeline(RuleAction.Quarantine, unique: RuleAction.Quarantine, acrossDataset: true);
+        var gate = new GatePlan("unique(Id)", GateMetric.Unique, "T", ["Id"], null, null, GateSeverity.Fail, "[Unique] on T.Id");
+        CompiledPipeline pipeline = rules.WithPlan(rules.Plan with { Gates = [gate] });
+
+        JobResult passed = new LocalExecutor(Options()).Run(pipeline, _input, _output);
+
+        Assert.Equal(500, passed.Validation!.Rules.Single(r => r.Rule.Id == RulePipelines.UniqueRule).Broken);
+        Assert.Equal(0, passed.Validation.GateResults.Single().Measured);
+
+        using (var duck = DuckDb.Open())
+        {
+            duck.CopyToParquet("SELECT 300007::BIGINT AS Id, 1.0::DOUBLE AS Amount, 'C1' AS Country", Path.Combine(_input, "e.parquet"), "");
+        }
+        var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor(Options()).Run(pipeline, _input, _output));
+        Assert.StartsWith("gate unique(Id) declared by [Unique] on T.Id failed: 1 of ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void GateOnASchemaTheRunDoesNotMeasure_IsRefusedBeforeAnyWork()
     {
         var error = Assert.Throws<ArgumentException>(() => new LocalExecutor(Options(Gate(GateMetric.RowCount, null, 1, null, schema: "Elsewhere"))).Run(RulePipelines.Pipeline(RuleAction.Quarantine), _input, _output));

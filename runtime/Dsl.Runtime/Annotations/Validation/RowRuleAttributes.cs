@@ -74,9 +74,10 @@ public sealed class FiniteAttribute : RuleAttribute
 
 /// <summary>
 /// No two rows of a partition hold the same value of the member (the second and later rows break the rule; nulls are
-/// not compared). Across the whole dataset it is also a gate: a run whose input holds a value twice, in any two
-/// partitions, commits nothing unless <see cref="AcrossDataset"/> is false. It is checked on the pipeline's input
-/// schema only: on a schema a stage produces the build reports DSL3011.
+/// not compared). Across the whole dataset it is also a gate on the rows the run keeps: a value that two partitions
+/// hold (or, with <see cref="RuleAction.Warn"/>, that one partition holds twice) commits nothing unless
+/// <see cref="AcrossDataset"/> is false; repeats the rule already quarantined or dropped do not count. It is checked on
+/// the pipeline's input schema only: on a schema a stage produces the build reports DSL3011.
 /// </summary>
 public sealed class UniqueAttribute : RuleAttribute
 {
