@@ -129,7 +129,7 @@ internal sealed class DatasetChecks
         var quarantinedByRule = report.Rules.Where(r => r.Rule.Action == RuleAction.Quarantine || r.Rule.Kind == RuleKind.RowError)
             .GroupBy(r => r.Rule.Id, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Sum(r => r.Broken), StringComparer.Ordinal);
-        long quarantined = report.Quarantine.Sum(q => q.Rows);
+        long quarantined = report.QuarantinedRows;
         var duplicates = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (GatePlan gate in Gates.Where(g => g.Metric == GateMetric.Unique))
         {
