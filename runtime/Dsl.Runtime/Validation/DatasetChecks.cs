@@ -47,7 +47,7 @@ internal sealed class DatasetChecks
     /// drift check whose reference profile is read now (a damaged or missing file stops the run before any work), and
     /// a profile of every input column when <paramref name="profile"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">A gate measures a schema the run neither reads nor writes.</exception>
+    /// <exception cref="ArgumentException">A gate measures a schema the run neither reads nor writes, or the quarantine rate of a rule that quarantines no row.</exception>
     /// <exception cref="InvalidDataException">The reference profile cannot be read.</exception>
     public static DatasetChecks For(PipelinePlan plan, IReadOnlyList<GatePlan> extraGates, DriftOptions? drift, bool profile)
     {
@@ -60,6 +60,15 @@ internal sealed class DatasetChecks
         foreach (GatePlan gate in gates.Where(g => g.Metric == GateMetric.Unique && g.Schema != plan.InputSchema))
         {
             throw new ArgumentException($"Gate '{gate.Id}' ({gate.Declared}) checks a key of schema '{gate.Schema}'; keys are checked on the pipeline's input, '{plan.InputSchema}', as the rows are read.");
+        }
+        foreach (GatePlan gate in gates.Where(g => g.Metric == GateMetric.QuarantineRate && g.Rule is not null))
+        {
+            RulePlan[] placed = plan.Rules.Where(r => r.Id == gate.Rule).ToArray();
+            if (placed.Length > 0 && !placed.Any(Quarantines))
+            {
+                // Its rate would be 0 whatever the data: a gate that cannot fail.
+                throw new ArgumentException($"Gate '{gate.Id}' ({gate.Declared}) bounds the quarantine rate of rule '{gate.Rule}', whose action is {placed[0].Action}: it sends no row to the quarantine. Bound a rule whose action is Quarantine.");
+            }
         }
         Dictionary<string, Dictionary<string, StatisticKinds>> requirements = GateEvaluator.Requirements(gates);
         DatasetProfile? reference = null;
@@ -126,10 +135,10 @@ internal sealed class DatasetChecks
         {
             return report;
         }
-        var quarantinedByRule = report.Rules.Where(r => r.Rule.Action == RuleAction.Quarantine || r.Rule.Kind == RuleKind.RowError)
+        var quarantinedByRule = report.Rules.Where(r => Quarantines(r.Rule))
             .GroupBy(r => r.Rule.Id, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Sum(r => r.Broken), StringComparer.Ordinal);
-        long quarantined = report.Quarantine.Sum(q => q.Rows);
+        long quarantined = report.QuarantinedRows;
         var duplicates = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (GatePlan gate in Gates.Where(g => g.Metric == GateMetric.Unique))
         {
@@ -147,6 +156,8 @@ internal sealed class DatasetChecks
             : DriftEvaluator.Compare(profile!, Reference, new DriftThresholds(Drift.MaxPsi ?? double.PositiveInfinity, Drift.MaxKs ?? double.PositiveInfinity, Drift.MinPValue ?? 0));
         return report with { Gates = gates, Drift = drift, GateResults = gates, DriftResults = drift, Profile = profile, DriftSeverity = Drift?.Severity ?? GateSeverity.Fail };
     }
+
+    private static bool Quarantines(RulePlan rule) => rule.Action == RuleAction.Quarantine || rule.Kind == RuleKind.RowError;
 
     // The unique rule of the plan that counts this gate's key (the one [Unique] on the member declares).
     private static RulePlan? KeyRule(PipelinePlan plan, GatePlan gate) => plan.Rules.FirstOrDefault(r =>

@@ -32,6 +32,9 @@ internal sealed class PartitionValidation
     /// <summary>Rows read from the input (after row groups skipped by statistics).</summary>
     public long InputRows { get; set; }
 
+    /// <summary>Rows sent to the quarantine (each once, whatever rules it broke); counted by <c>validate</c> too, which writes none.</summary>
+    public long QuarantinedRows { get; set; }
+
     /// <summary>Per rule (by <see cref="RulePlan.Index"/>): rows that broke it.</summary>
     public long[] Broken { get; }
 
@@ -51,6 +54,7 @@ internal sealed class PartitionValidation
     {
         json.WriteStartObject();
         json.WriteNumber("inputRows", InputRows);
+        json.WriteNumber("quarantinedRows", QuarantinedRows);
         json.WriteStartArray("rules");
         for (int r = 0; r < Broken.Length; r++)
         {
@@ -77,13 +81,14 @@ internal sealed class PartitionValidation
     public static PartitionValidation? Read(JsonElement element, int rules)
     {
         JsonElement list = element.GetProperty("rules");
-        if (list.GetArrayLength() != rules)
+        if (list.GetArrayLength() != rules || !element.TryGetProperty("quarantinedRows", out JsonElement quarantined))
         {
             return null;
         }
         var state = new PartitionValidation(rules)
         {
             InputRows = element.GetProperty("inputRows").GetInt64(),
+            QuarantinedRows = quarantined.GetInt64(),
             Statistics = element.TryGetProperty("statistics", out JsonElement statistics)
                 ? StatisticsSet.Parse(System.Text.Encoding.UTF8.GetBytes(statistics.GetRawText()), "a task's validation state")
                 : null,

@@ -214,12 +214,21 @@ internal sealed class RowValidation : IDisposable
                 throw new PipelineExecutionException(
                     $"Rule '{rule.Id}' ({rule.Description}) of pipeline '{_plan.Name}' failed for {Describe(row, map, fromInput, segment)}: {reason}. The rule's action is Fail, so the run stopped before writing this batch and committed nothing; the previous output, if any, is unchanged.");
             }
-            if (rule.Action != RuleAction.Quarantine || _openQuarantine is null)
+            if (rule.Action != RuleAction.Quarantine)
             {
                 continue;
             }
-            reason ??= RuleReasons.Of(rule, source, row, reported?.MessageOf(i));
             byRow ??= [];
+            if (_openQuarantine is null)
+            {
+                // validate writes no quarantine but counts its rows, so a quarantine-rate gate measures what a run would.
+                if (byRow.TryAdd(row, 0))
+                {
+                    State.QuarantinedRows++;
+                }
+                continue;
+            }
+            reason ??= RuleReasons.Of(rule, source, row, reported?.MessageOf(i));
             quarantined ??= [];
             if (byRow.TryGetValue(row, out int at))
             {
@@ -233,6 +242,7 @@ internal sealed class RowValidation : IDisposable
         }
         if (quarantined is not null)
         {
+            State.QuarantinedRows += quarantined.Count;
             quarantined.Sort((a, b) => a.Row.CompareTo(b.Row));
             _pending.Add((_layout.QuarantineSink(schema), QuarantineBatch(schema, source, quarantined, map, fromInput)));
         }

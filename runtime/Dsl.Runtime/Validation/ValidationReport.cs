@@ -49,6 +49,12 @@ public sealed record ValidationReport(string Pipeline, long InputRows, IReadOnly
     /// <summary>The file name in the output folder.</summary>
     public const string FileName = "_validation.json";
 
+    /// <summary>
+    /// Rows the rules sent to the quarantine: the rows of <see cref="Quarantine"/> after a run, and for <c>validate</c>
+    /// (which writes none) the rows a run would have sent there. What a <c>quarantineRate</c> gate over all rules measures.
+    /// </summary>
+    public long QuarantinedRows { get; init; }
+
     /// <summary>Dataset gates evaluated on the run.</summary>
     public IReadOnlyList<IValidationReportEntry> Gates { get; init; } = [];
 

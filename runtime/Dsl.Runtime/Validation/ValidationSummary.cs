@@ -45,7 +45,7 @@ internal static class ValidationSummary
             PartFile[] parts = tasks.SelectMany(t => t.Parts.Where(p => p.Sink == output)).ToArray();
             quarantine.Add(new QuarantineResult(layout.QuarantineSchemas[q], layout.Folder(output), parts.Sum(p => p.Rows), parts.Length));
         }
-        return new ValidationReport(plan.Name, inputRows, rules, quarantine);
+        return new ValidationReport(plan.Name, inputRows, rules, quarantine) { QuarantinedRows = tasks.Sum(t => t.Validation?.QuarantinedRows ?? 0) };
     }
 
     private static int IndexOf(IReadOnlyList<RulePlan> rules, RulePlan rule)

@@ -232,6 +232,17 @@ public sealed class GateRunTests : IDisposable
         Assert.Equal("Gate 'key' (test) checks a key of schema 'U'; keys are checked on the pipeline's input, 'T', as the rows are read.", keyError.Message);
     }
 
+    [Theory]
+    [InlineData(RuleAction.Warn)]
+    [InlineData(RuleAction.Drop)]
+    public void QuarantineRateGateOnARuleThatQuarantinesNothing_IsRefusedBeforeAnyWork(RuleAction action)
+    {
+        GatePlan gate = Gate(GateMetric.QuarantineRate, null, null, 0.01, rule: RulePipelines.RangeRule);
+        var error = Assert.Throws<ArgumentException>(() => new LocalExecutor(Options(gate)).Run(RulePipelines.Pipeline(action), _input, _output));
+        Assert.Contains($"rule '{RulePipelines.RangeRule}', whose action is {action}", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_output));
+    }
+
     [Fact]
     public void Drift_PassesOnTheProfiledData_AndFailsOnShiftedData()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dsl.Execution;
 using Dsl.Hosting;
 using Dsl.Runtime.Tests.Execution;
 using Dsl.Testing;
@@ -6,7 +7,7 @@ using Dsl.Validation;
 
 namespace Dsl.Runtime.Tests.Validation;
 
-/// <summary>The <c>validate</c> command: the report, the rule table, the exit code, and no output folder touched.</summary>
+/// <summary>The <c>validate</c> command: the report, the rule table, the exit code, the gates as a run measures them, and no output folder touched.</summary>
 public sealed class ValidateCommandTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("dsl-validate-cmd-").FullName;
@@ -42,5 +43,27 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Equal(exitCode != 0, stderr.ToString().Contains($"'{RulePipelines.RangeRule}'", StringComparison.Ordinal));
         Assert.Equal(before.Keys.Order(), TestPipelines.Snapshot(output).Keys.Order());
         Assert.All(TestPipelines.Snapshot(output), f => Assert.Equal(before[f.Key], f.Value));
+    }
+    [Fact]
+    public void Validate_QuarantineRateGate_MeasuresTheRowsARunWouldQuarantine()
+    {
+        string input = Path.Combine(_root, "in");
+        Directory.CreateDirectory(input);
+        using (var duck = DuckDb.Open())
+        {
+            duck.CopyToParquet(RulePipelines.SelectInput(5000, 0), Path.Combine(input, "a.parquet"), "ROW_GROUP_SIZE 2048");
+        }
+        GatePlan gate = new("quarantine", GateMetric.QuarantineRate, "T", [], 0, 0.01, GateSeverity.Fail, "test");
+        var options = new ExecutionOptions { TargetPartitionRows = 2000, MaxParallelism = 2, Gates = [gate] };
+
+        ValidationReport validated = new LocalExecutor(options).Validate(RulePipelines.Pipeline(RuleAction.Quarantine), input);
+        var refused = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor(options).Run(RulePipelines.Pipeline(RuleAction.Quarantine), input, Path.Combine(_root, "out")));
+
+        using var check = DuckDb.Open();
+        long quarantined = check.QueryScalarInt64($"SELECT count(*) FROM read_parquet({DuckDb.Literal(Path.Combine(input, "a.parquet"))}) WHERE NOT (Amount BETWEEN 0 AND 100) OR isnan(Amount) OR Amount = 14");
+        Assert.Equal(quarantined, validated.QuarantinedRows);
+        Assert.Equal(quarantined / 5000.0, validated.GateResults[0].Measured, 1e-12);
+        Assert.False(validated.GateResults[0].Passed);
+        Assert.Contains(validated.GateResults[0].Message, refused.Message, StringComparison.Ordinal);
     }
 }

@@ -50,7 +50,7 @@ internal static class ReportPages
         report.Pipeline,
         createdUtc,
         report.InputRows,
-        report.Quarantine.Sum(q => q.Rows),
+        report.QuarantinedRows,
         report.Rules.Select(r => new RuleSummary(
             r.Rule.Id,
             r.Rule.Description,
