@@ -71,6 +71,7 @@ public sealed class LocalExecutor
         SegmentPlan[] sinks = plan.Sinks.ToArray();
         ValidationLayout validation = ValidationLayout.For(plan, sinks.Length) with { Checks = checks };
         ValidationLayout.CheckColumns(plan, readColumns);
+        ValidationLayout.CheckInputRulesRunOnce(plan);
         // Quarantine outputs and unique rules' key hashes are committed as outputs numbered after the sinks.
         string[] sinkFolders = [.. SinkFolders(sinks), .. Enumerable.Range(sinks.Length, validation.Count).Select(validation.Folder)];
         ParquetWriteOptions write = _options.Write.WithRowGroupBytes(WriterRowGroupBytes(_options, sinks.Length));
@@ -252,6 +253,7 @@ public sealed class LocalExecutor
         SegmentPlan[] sinks = plan.Sinks.ToArray();
         ValidationLayout validation = ValidationLayout.For(plan, sinks.Length) with { Checks = checks };
         ValidationLayout.CheckColumns(plan, readColumns);
+        ValidationLayout.CheckInputRulesRunOnce(plan);
         long[] firstRows = FirstRowsInFile(partitions);
         string scratch = Path.Combine(Path.GetTempPath(), $"dsl-validate-{Guid.NewGuid():N}");
         Directory.CreateDirectory(scratch);

@@ -172,6 +172,11 @@ internal static class GateConfig
                         string known = plan.Rules.Count == 0 ? "the pipeline has no row rules" : "its rules are " + string.Join(", ", plan.Rules.Select(r => r.Id).Distinct());
                         problems.Add(Problem(path, entry.At, $"{where}: rule '{rule}' is not a rule of pipeline '{plan.Name}'; {known}."));
                     }
+                    else if (entry.Rule is { } bounded && plan.Rules.Where(r => r.Id == bounded).ToArray() is { Length: > 0 } placed
+                        && !placed.Any(r => r.Action == RuleAction.Quarantine || r.Kind == RuleKind.RowError))
+                    {
+                        problems.Add(Problem(path, entry.At, $"{where}: rule '{bounded}' has action {placed[0].Action}, so it sends no row to the quarantine and its quarantine rate is always 0. Bound a rule whose action is Quarantine."));
+                    }
                     break;
                 case GateMetric.Unique:
                     if (entry.Columns.Count == 0 && entry.Column is null)

@@ -41,6 +41,22 @@ internal sealed record ValidationLayout(IReadOnlyList<string> QuarantineSchemas,
         plan.Rules.Where(r => r.Kind == RuleKind.Unique && r.AcrossDataset).ToArray(),
         sinks);
 
+    /// <summary>
+    /// Refuses a plan that checks its input's member rules in more than one segment (two stages that both read the
+    /// input, each starting a segment): each would count, quarantine or fail a broken row once, so the counts, the
+    /// quarantine and the gates would hold it twice.
+    /// </summary>
+    /// <exception cref="ArgumentException">The input's rules run in several segments.</exception>
+    public static void CheckInputRulesRunOnce(PipelinePlan plan)
+    {
+        int[] segments = plan.Rules.Where(r => r.Stage == plan.InputSchema && r.Kind != RuleKind.Unique).Select(r => r.Segment).Distinct().ToArray();
+        if (segments.Length > 1)
+        {
+            string stages = string.Join(" and ", segments.Select(s => $"'{plan.Segments[s].Stages[0]}'"));
+            throw new ArgumentException($"Pipeline '{plan.Name}' checks the rules of its input schema '{plan.InputSchema}' in {segments.Length} segments, which start at stages {stages} that each read the input, so a broken row would be counted and quarantined once per segment. Give them one stage to read from, e.g. a [Filter] that keeps every row ('static bool Rows({plan.InputSchema} row) => true') with From = nameof(Rows) on both, so the rules run once.");
+        }
+    }
+
     /// <summary>The schema of the rows <paramref name="rule"/> quarantines: its segment's input (the pipeline input for unique rules).</summary>
     public static string QuarantineSchemaOf(PipelinePlan plan, RulePlan rule) =>
         rule.Kind == RuleKind.Unique ? plan.InputSchema : plan.Segments[rule.Segment].InputSchema;

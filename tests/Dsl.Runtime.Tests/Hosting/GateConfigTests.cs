@@ -20,7 +20,11 @@ public sealed class GateConfigTests : IDisposable
         [new StagePlan("Score", StageKind.Map, "Trip", "Features", null, true, null)],
         [new SegmentPlan(0, ["Score"], null, "Trip", "Features", true, ["Fare"])])
     {
-        Rules = [new RulePlan(0, "Trip.Fare.Range", RuleKind.Range, RuleAction.Quarantine, "Trip", "Trip", ["Fare"], 0, "Fare in [0, 500]") { Min = 0, Max = 500 }],
+        Rules =
+        [
+            new RulePlan(0, "Trip.Fare.Range", RuleKind.Range, RuleAction.Quarantine, "Trip", "Trip", ["Fare"], 0, "Fare in [0, 500]") { Min = 0, Max = 500 },
+            new RulePlan(1, "Trip.Zone.NotNull", RuleKind.NotNull, RuleAction.Warn, "Trip", "Trip", ["Zone"], 0, "Zone is not null"),
+        ],
     };
 
     private readonly string _root = Directory.CreateTempSubdirectory("dsl-gatecfg-").FullName;
@@ -80,11 +84,12 @@ public sealed class GateConfigTests : IDisposable
     [InlineData("gates:\n  - metric: max\n    column: Features.Fare\n    max: 1\n", 2, "gates[0]: schema 'Features' has no column 'Fare'. Its columns are Score.")]
     [InlineData("gates:\n  - metric: mean\n    column: Zone\n    max: 1\n", 2, "gates[0]: 'mean' needs a numeric column, and 'Trip.Zone' is String.")]
     [InlineData("gates:\n  - metric: nullRate\n    column: Fare\n    max: 20\n", 2, "gates[0]: a null rate is a fraction from 0 to 1.")]
-    [InlineData("gates:\n  - metric: quarantineRate\n    rule: Trip.Tip.Range\n    max: 0.1\n", 2, "gates[0]: rule 'Trip.Tip.Range' is not a rule of pipeline 'trips'; its rules are Trip.Fare.Range.")]
+    [InlineData("gates:\n  - metric: quarantineRate\n    rule: Trip.Tip.Range\n    max: 0.1\n", 2, "gates[0]: rule 'Trip.Tip.Range' is not a rule of pipeline 'trips'; its rules are Trip.Fare.Range, Trip.Zone.NotNull.")]
     [InlineData("gates:\n  - metric: unique\n", 2, "gates[0]: a unique gate needs 'columns: [A, B]' (the key) or 'column:'.")]
     [InlineData("gates:\n  - metric: unique\n    columns: [Id, Features.Score]\n", 2, "gates[0]: the key columns must belong to one schema")]
     [InlineData("gates:\n  - metric: rowCount\n    column: Nope\n    min: 1\n", 2, "gates[0]: 'column' of a rowCount gate names the schema whose rows are counted, and pipeline 'trips' has no schema 'Nope'.")]
     [InlineData("gates:\n  - metric: unique\n    columns: [Features.Score]\n", 2, "gates[0]: a unique gate checks a key of the pipeline's input, 'Trip', as the rows are read; 'Features' is not it.")]
+    [InlineData("gates:\n  - metric: quarantineRate\n    rule: Trip.Zone.NotNull\n    max: 0.1\n", 2, "gates[0]: rule 'Trip.Zone.NotNull' has action Warn, so it sends no row to the quarantine and its quarantine rate is always 0.")]
     [InlineData("gates: 3\n", 1, "Setting 'gates' must be a list of gates")]
     [InlineData("gates:\n  - 3\n", 2, "Gate 1 must be a mapping")]
     [InlineData("drift:\n  maxPsi: 0.2\n", 2, "drift: 'reference:' is missing")]

@@ -219,6 +219,41 @@ public sealed class GateRunTests : IDisposable
     }
 
     [Fact]
+    public void DamagedStatisticsOfACommittedTask_AreComputedAgain()
+    {
+        GatePlan mean = Gate(GateMetric.Mean, "Id", 0, 1e9);
+        // A first run that a gate refuses leaves its committed tasks, statistics included, in the work folder.
+        Assert.Throws<PipelineExecutionException>(() => new LocalExecutor(Options(mean with { Max = 10 })).Run(RulePipelines.Pipeline(RuleAction.Quarantine), _input, _output));
+        string tasks = Path.Combine(_root, ".out.dsl", "tasks");
+        string record = Directory.EnumerateFiles(tasks, "task.json", SearchOption.AllDirectories).First();
+        File.WriteAllText(record, File.ReadAllText(record).Replace("\"format\":\"dsl-stats/1\"", "\"format\":\"dsl-stats/9\"", StringComparison.Ordinal));
+
+        JobResult result = new LocalExecutor(Options(mean)).Run(RulePipelines.Pipeline(RuleAction.Quarantine), _input, _output);
+
+        Assert.Equal(result.Partitions - 1, result.PartitionsReused);
+        using var duck = DuckDb.Open();
+        Assert.Equal(duck.QueryScalarDouble($"SELECT avg(Id) FROM read_parquet({Input})")!.Value, result.Validation!.GateResults[0].Measured, 1e-6);
+    }
+
+    [Fact]
+    public void InputRulesInTwoSegments_AreRefusedBeforeAnyWork()
+    {
+        CompiledPipeline rules = RulePipelines.Pipeline(RuleAction.Quarantine);
+        PipelinePlan plan = rules.Plan with
+        {
+            Stages = [rules.Plan.Stages[0], rules.Plan.Stages[0] with { Name = "Again" }],
+            Segments = [rules.Plan.Segments[0], rules.Plan.Segments[0] with { Index = 1, Stages = ["Again"] }],
+            Rules = [rules.Plan.Rules[0], rules.Plan.Rules[0] with { Index = 1, Segment = 1 }],
+        };
+        var pipeline = new CompiledPipeline(plan, [rules.Kernels[0], rules.Kernels[0]]);
+
+        var error = Assert.Throws<ArgumentException>(() => new LocalExecutor(Options()).Run(pipeline, _input, _output));
+
+        Assert.StartsWith("Pipeline 'rules' checks the rules of its input schema 'T' in 2 segments, which start at stages 'Copy' and 'Again' that each read the input", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_output));
+    }
+
+    [Fact]
     public void GateOnASchemaTheRunDoesNotMeasure_IsRefusedBeforeAnyWork()
     {
         var error = Assert.Throws<ArgumentException>(() => new LocalExecutor(Options(Gate(GateMetric.RowCount, null, 1, null, schema: "Elsewhere"))).Run(RulePipelines.Pipeline(RuleAction.Quarantine), _input, _output));

@@ -260,7 +260,7 @@ internal sealed class OutputCommitter : IDisposable
             }
             return new TaskOutput(key, parts) { Validation = ReadValidation(doc.RootElement, rules) };
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException or UnauthorizedAccessException or InvalidDataException)
         {
             return null; // A damaged record is recomputed, never trusted.
         }

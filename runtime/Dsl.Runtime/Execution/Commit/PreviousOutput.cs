@@ -93,7 +93,7 @@ internal sealed class PreviousOutput
             }
             return new PreviousOutput(fingerprint.GetString()!, parts.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal), validation, sinks);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
         {
             return null; // A manifest we cannot read is not trusted for reuse: everything is recomputed.
         }
