@@ -30,7 +30,8 @@ internal static class RuleReasons
         int index = input.Schema.IndexOf(column);
         if (index < 0)
         {
-            return $"{column} breaks {rule.Description}";
+            // A rule on a map's output: the value lives only inside the kernel, so the reason names who computed it.
+            return $"the {column} that stage '{rule.Stage}' computed from this row breaks '{rule.Description}'";
         }
         ColumnField field = input.Schema[index];
         Column values = input[index];
