@@ -405,11 +405,26 @@ internal sealed class KernelEmitter
         }
         if (hasMap)
         {
+            // A decimal that does not fit its column throws while it is converted: convert every one before the first
+            // write, so a row the catch skips (OnRowError = Quarantine) has written nothing to any output column.
+            var stored = new Dictionary<string, string>(System.StringComparer.Ordinal);
+            foreach (ColumnSpec column in output.Columns)
+            {
+                if (column.Kind == ColumnKind.Decimal && !gathered.ContainsKey(column.MemberName))
+                {
+                    string value = _values[column.MemberName];
+                    string local = column.MemberName + "_stored";
+                    _w.WriteLine(column.StorageType + " " + local + " = " + (column.Nullable
+                        ? value + ".HasValue ? " + Store(column, value + ".GetValueOrDefault()") + " : default"
+                        : Store(column, value)) + ";");
+                    stored[column.MemberName] = local;
+                }
+            }
             foreach (ColumnSpec column in output.Columns)
             {
                 if (!gathered.ContainsKey(column.MemberName))
                 {
-                    EmitWrite(column, _values[column.MemberName]);
+                    EmitWrite(column, _values[column.MemberName], stored.TryGetValue(column.MemberName, out string? converted) ? converted : null);
                 }
             }
         }
@@ -653,7 +668,8 @@ internal sealed class KernelEmitter
         _values[column.MemberName] = name;
     }
 
-    private void EmitWrite(ColumnSpec column, string value)
+    // stored: the value already converted to the column's storage (decimals, see above), or null to convert it here.
+    private void EmitWrite(ColumnSpec column, string value, string? stored = null)
     {
         string local = "out" + column.MemberName;
         if (column.IsByteArray || column.IsList)
@@ -663,12 +679,12 @@ internal sealed class KernelEmitter
         }
         if (!column.Nullable)
         {
-            _w.WriteLine(local + "Values[count] = " + Store(column, value) + ";");
+            _w.WriteLine(local + "Values[count] = " + (stored ?? Store(column, value)) + ";");
             return;
         }
         _w.WriteLine("if (" + value + ".HasValue)");
         _w.OpenBrace();
-        _w.WriteLine(local + "Values[count] = " + Store(column, value + ".GetValueOrDefault()") + ";");
+        _w.WriteLine(local + "Values[count] = " + (stored ?? Store(column, value + ".GetValueOrDefault()")) + ";");
         _w.CloseBrace();
         _w.WriteLine("else");
         _w.OpenBrace();
