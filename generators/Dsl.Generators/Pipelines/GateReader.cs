@@ -136,6 +136,11 @@ internal static class GateReader
             problem = "counts rule '" + rule + "', which is no rule of the pipeline (" + (known.Length == 0 ? "it has none" : "its rules: " + known) + ")";
             return null;
         }
+        if (metric == "QuarantineRate" && rule is not null && !spec.Rules.Any(r => r.Rule.Id == rule && (r.Rule.Action == "Quarantine" || r.Rule.Kind == "RowError")))
+        {
+            problem = "counts rule '" + rule + "', whose action sends no row to the quarantine, so its rate is always 0";
+            return null;
+        }
         SchemaSpec? schema = null;
         var names = new List<string>();
         foreach (string name in metric is "RowCount" or "QuarantineRate" ? new List<string>() : columns)

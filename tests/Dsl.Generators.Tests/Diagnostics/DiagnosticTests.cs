@@ -94,6 +94,11 @@ public sealed class DiagnosticTests
             Header + """[Pipeline("p")] [Gate(GateMetric.NullRate, Column = "U.Score", Max = 0.1)] public static partial class P { [Filter] static bool F(T t) => t.Id > 0; [Map] static U M(T t) => new(t.Id, t.Amount); }"""
         },
         {
+            DiagnosticIds.GateInvalid,
+            Header + """[Pipeline("p")] [[|Gate(GateMetric.QuarantineRate, Rule = "Positive", Max = 0.1)|]] public static partial class P { [Check(Action = RuleAction.Warn)] static bool Positive(T t) => t.Amount > 0; }""",
+            Header + """[Pipeline("p")] [Gate(GateMetric.QuarantineRate, Rule = "Positive", Max = 0.1)] public static partial class P { [Check] static bool Positive(T t) => t.Amount > 0; }"""
+        },
+        {
             DiagnosticIds.SchemaNotPositionalRecord,
             Header + "[Schema] public partial class [|W|] { public long Id { get; set; } }",
             Header + "[Schema] public partial record W(long Id);"
