@@ -56,6 +56,8 @@ public sealed class ColumnBuilderTests
     {
         var builder = new ColumnBuilder<bool>(ColumnType.Boolean, 2, nullable: false);
         Assert.Null(builder.Validity);
+        // Values come from the shared pool unzeroed (a builder's writer sets every slot), so both are written.
+        builder.Values[0] = false;
         builder.Values[1] = true;
 
         using PrimitiveColumn<bool> column = builder.Build(2);
