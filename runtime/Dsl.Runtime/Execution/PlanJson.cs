@@ -137,17 +137,7 @@ internal static class PlanJson
         {
             json.WriteStartObject();
             json.WriteNumber("index", rule.Index);
-            json.WriteString("id", rule.Id);
-            json.WriteString("kind", rule.Kind.ToString());
-            json.WriteString("action", rule.Action.ToString());
-            json.WriteString("stage", rule.Stage);
-            json.WriteString("schema", rule.Schema);
-            json.WriteStartArray("columns");
-            foreach (string column in rule.Columns)
-            {
-                json.WriteStringValue(column);
-            }
-            json.WriteEndArray();
+            rule.WriteIdentity(json);
             json.WriteNumber("segment", rule.Segment);
             json.WriteString("description", rule.Description);
             if (rule.Message is not null)

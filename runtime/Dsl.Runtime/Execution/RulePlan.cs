@@ -86,6 +86,22 @@ public sealed record RulePlan(
 
     /// <summary>For a <see cref="RuleKind.Unique"/> rule: whether the dataset-wide gate applies too.</summary>
     public bool AcrossDataset { get; init; }
+
+    /// <summary>Writes what names the rule (id, kind, action, stage, schema, columns) as properties of the current JSON object: the plan (<c>explain --json</c>) and <c>_validation.json</c> share them.</summary>
+    internal void WriteIdentity(System.Text.Json.Utf8JsonWriter json)
+    {
+        json.WriteString("id", Id);
+        json.WriteString("kind", Kind.ToString());
+        json.WriteString("action", Action.ToString());
+        json.WriteString("stage", Stage);
+        json.WriteString("schema", Schema);
+        json.WriteStartArray("columns");
+        foreach (string column in Columns)
+        {
+            json.WriteStringValue(column);
+        }
+        json.WriteEndArray();
+    }
 }
 
 /// <summary>

@@ -102,17 +102,7 @@ public sealed record ValidationReport(string Pipeline, long InputRows, IReadOnly
             {
                 RulePlan rule = result.Rule;
                 json.WriteStartObject();
-                json.WriteString("id", rule.Id);
-                json.WriteString("kind", rule.Kind.ToString());
-                json.WriteString("action", rule.Action.ToString());
-                json.WriteString("stage", rule.Stage);
-                json.WriteString("schema", rule.Schema);
-                json.WriteStartArray("columns");
-                foreach (string column in rule.Columns)
-                {
-                    json.WriteStringValue(column);
-                }
-                json.WriteEndArray();
+                rule.WriteIdentity(json);
                 json.WriteString("description", rule.Description);
                 json.WriteStartObject("counts");
                 json.WriteNumber("broken", result.Broken);
