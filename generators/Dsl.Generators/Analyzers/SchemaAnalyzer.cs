@@ -90,7 +90,7 @@ public sealed class SchemaAnalyzer : DiagnosticAnalyzer
             }
             foreach (AttributeData attribute in ConstraintCandidates(type, parameter))
             {
-                if (SchemaRules.ConstraintProblem(attribute, out string name) is { } bounds)
+                if (SchemaRules.ConstraintProblem(attribute, out string name, parameter.Type) is { } bounds)
                 {
                     Location at = attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation() ?? location;
                     context.ReportDiagnostic(Diagnostic.Create(

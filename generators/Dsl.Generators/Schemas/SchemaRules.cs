@@ -153,7 +153,7 @@ internal static class SchemaRules
     /// Why a constraint attribute's bounds can never hold ("has minimum 5 greater than maximum 1", ...), or null
     /// when they can or <paramref name="attribute"/> is not a constraint. <paramref name="name"/> is its short name.
     /// </summary>
-    public static string? ConstraintProblem(AttributeData attribute, out string name)
+    public static string? ConstraintProblem(AttributeData attribute, out string name, ITypeSymbol? memberType = null)
     {
         string? type = attribute.AttributeClass?.ToDisplayString();
         name = attribute.AttributeClass?.Name ?? string.Empty;
@@ -178,6 +178,16 @@ internal static class SchemaRules
             {
                 return "has minimum and maximum " + Text(min) + " with an exclusive bound, which leaves no value";
             }
+            // An integer member: the range must hold a whole number (bounds rounded inwards, as the kernel checks them).
+            if (memberType is not null && IsInteger(memberType) && !(System.Math.Abs(min) > 1e18 || System.Math.Abs(max) > 1e18))
+            {
+                double lowest = NamedFlag(attribute, "MinExclusive") ? System.Math.Floor(min) + 1 : System.Math.Ceiling(min);
+                double highest = NamedFlag(attribute, "MaxExclusive") ? System.Math.Ceiling(max) - 1 : System.Math.Floor(max);
+                if (lowest > highest)
+                {
+                    return "admits no whole number between " + Text(min) + " and " + Text(max) + " (only null would pass)";
+                }
+            }
         }
         if ((type == Common.KnownTypeNames.MinLengthAttribute || type == Common.KnownTypeNames.MaxLengthAttribute)
             && attribute.ConstructorArguments.Length == 1
@@ -194,6 +204,16 @@ internal static class SchemaRules
             return "has maximum null rate " + Text(rate) + ", outside 0..1";
         }
         return null;
+    }
+
+    private static bool IsInteger(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+        return type.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16
+            or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64;
     }
 
     private static bool NamedFlag(AttributeData attribute, string name)

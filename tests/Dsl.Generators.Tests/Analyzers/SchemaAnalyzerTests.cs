@@ -58,6 +58,20 @@ public sealed class SchemaAnalyzerTests
     }
 
     [Theory]
+    [InlineData("int", "0.2, 0.8", "0.2 and 0.8")]
+    [InlineData("long?", "3, 4, MinExclusive = true, MaxExclusive = true", "3 and 4")]
+    [InlineData("short", "0.5, 1, MaxExclusive = true", "0.5 and 1")]
+    public void RangeWithoutAWholeNumber_OnAnIntegerMember_ReportsDSL1006(string type, string arguments, string shown)
+    {
+        RuleAssert.FiresOnceAndNotOnTheFix(
+            DiagnosticIds.ConstraintBoundsImpossible,
+            DiagnosticSeverity.Warning,
+            $"[Range] on member 'Count' of schema 'T' admits no whole number between {shown} (only null would pass), so the constraint can never hold; fix the bounds",
+            Header + "[Schema] public partial record T(long Id, [property: [|Range(" + arguments + ")|]] " + type + " Count);",
+            Header + "[Schema] public partial record T(long Id, [property: Range(0, 1)] " + type + " Count);");
+    }
+
+    [Theory]
     [InlineData("1.5", "1.5")]
     [InlineData("-0.1", "-0.1")]
     [InlineData("double.NaN", "NaN")]
