@@ -157,46 +157,13 @@ public static class PipelineHost
         var validate = new Command("validate", $"Run the pipeline's row rules, gates and drift check over the input without writing any output or quarantine; write the report to --report and print the results. Exit code {FailRuleExitCode} when a rule whose action is Fail was broken or a gate or drift check of severity fail failed.") { validateInput, validateConfig, validateParam, validateParallelism, report, html };
         validate.SetAction(parse => Guard(stderr, () =>
         {
-            (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(parse.GetValue(validateParam) ?? [], plan);
-            PipelineConfig? settings = null;
-            IReadOnlyList<ConfigProblem> problems = [];
-            if (FindConfig(parse.GetValue(validateConfig)) is { } configPath)
+            if (PrepareCheck(pipeline, "validate", parse.GetValue(validateConfig), parse.GetValue(validateParam), parse.GetValue(validateInput), parse.GetValue(validateParallelism), stderr) is not { } check)
             {
-                (settings, problems) = PipelineConfig.ReadAndCheck(configPath, plan, overrides.Keys.ToList());
-            }
-            if (overrideProblems.Count > 0 || problems.Count > 0)
-            {
-                foreach (string problem in overrideProblems)
-                {
-                    stderr.WriteLine($"error: {problem}");
-                }
-                foreach (ConfigProblem problem in problems)
-                {
-                    stderr.WriteLine(problem);
-                }
                 return 2;
             }
-            string? inputPath = parse.GetValue(validateInput) ?? settings?.Input;
-            if (inputPath is null)
-            {
-                stderr.WriteLine("error: validate needs an input: pass --input or set 'input' in the configuration file.");
-                return 2;
-            }
-            CompiledPipeline bound = pipeline.WithParameters(ParameterOverrides.Apply(settings?.ParameterValues(plan) ?? new StageParameterValues(), overrides));
-            var defaults = new ExecutionOptions();
-            var options = new ExecutionOptions
-            {
-                MaxParallelism = parse.GetValue(validateParallelism) ?? settings?.Parallelism ?? defaults.MaxParallelism,
-                TargetPartitionRows = settings?.TargetPartitionRows ?? defaults.TargetPartitionRows,
-                TargetPartitionBytes = settings?.TargetPartitionBytes ?? defaults.TargetPartitionBytes,
-                MaxRecordBytes = settings?.MaxRecordBytes ?? defaults.MaxRecordBytes,
-                MemoryBudget = settings?.MemoryBudget ?? defaults.MemoryBudget,
-                Gates = settings?.Gates(plan) ?? [],
-                Drift = DriftOf(settings),
-            };
             string? htmlPath = parse.GetValue(html);
             // The page draws each input column's histogram, so it needs the input's profile.
-            ValidationReport result = new LocalExecutor(options).Validate(bound, inputPath, profile: htmlPath is not null);
+            ValidationReport result = new LocalExecutor(check.Options).Validate(check.Pipeline, check.Input, profile: htmlPath is not null);
             string reportPath = Path.GetFullPath(parse.GetValue(report)!);
             File.WriteAllBytes(reportPath, result.ToJson());
             stdout.WriteLine($"Pipeline '{plan.Name}': checked {result.InputRows.ToString("N0", CultureInfo.InvariantCulture)} rows against {result.Rules.Count} rule(s) and {result.GateResults.Count} gate(s); nothing was written but the report, {reportPath}");
@@ -229,33 +196,17 @@ public static class PipelineHost
         var profileConfig = new Option<string?>("--config", "-c") { Description = $"A pipeline configuration file. Default: {ConfigFileName} in the current folder, else beside the program." };
         var profileFile = new Option<string>("--profile") { Description = "Where to write the profile (JSON, format dsl-profile/1).", Required = true };
         var profileParallelism = new Option<int?>("--parallelism", "-p") { Description = "Partitions read at once. Default: the core count." };
-        var profile = new Command("profile", "Profile every column of the pipeline's input (counts, nulls, min/max, mean/variance, quantiles, top values) into a file that a later run's drift check (drift: in pipeline.yaml) compares with. Writes nothing else.") { profileInput, profileConfig, profileFile, profileParallelism };
+        var profileParam = new Option<string[]>("--param") { Description = "A stage parameter value, Type.Member=value; repeat for several." };
+        var profile = new Command("profile", "Profile every column of the pipeline's input (counts, nulls, min/max, mean/variance, quantiles, top values) into a file that a later run's drift check (drift: in pipeline.yaml) compares with. Writes nothing else.") { profileInput, profileConfig, profileFile, profileParallelism, profileParam };
         profile.SetAction(parse => Guard(stderr, () =>
         {
-            PipelineConfig? settings = null;
-            if (FindConfig(parse.GetValue(profileConfig)) is { } configPath)
+            if (PrepareCheck(pipeline, "profile", parse.GetValue(profileConfig), parse.GetValue(profileParam), parse.GetValue(profileInput), parse.GetValue(profileParallelism), stderr) is not { } check)
             {
-                IReadOnlyList<ConfigProblem> problems;
-                (settings, problems) = PipelineConfig.ReadAndCheck(configPath, plan);
-                if (problems.Count > 0)
-                {
-                    foreach (ConfigProblem problem in problems)
-                    {
-                        stderr.WriteLine(problem);
-                    }
-                    return 2;
-                }
-            }
-            string? inputPath = parse.GetValue(profileInput) ?? settings?.Input;
-            if (inputPath is null)
-            {
-                stderr.WriteLine("error: profile needs an input: pass --input or set 'input' in the configuration file.");
                 return 2;
             }
-            var options = new ExecutionOptions { MaxParallelism = parse.GetValue(profileParallelism) ?? settings?.Parallelism ?? Environment.ProcessorCount };
-            // The rules run too (a profile describes the rows as the pipeline reads them), so the stages need their parameters.
-            CompiledPipeline bound = pipeline.WithParameters(settings?.ParameterValues(plan) ?? new StageParameterValues());
-            ValidationReport result = new LocalExecutor(options).Validate(bound, inputPath, profile: true);
+            // The rules run too (a profile describes the rows as the pipeline reads them), so the stages need their
+            // parameters. The file's drift check is left out: its reference may be the profile this writes.
+            ValidationReport result = new LocalExecutor(check.Options with { Gates = [], Drift = null }).Validate(check.Pipeline, check.Input, profile: true);
             string path = Path.GetFullPath(parse.GetValue(profileFile)!);
             result.Profile!.Write(path);
             stdout.WriteLine($"Pipeline '{plan.Name}': profiled {result.InputRows.ToString("N0", CultureInfo.InvariantCulture)} rows, {plan.Schemas[plan.InputSchema].Count} column(s) of {plan.InputSchema}, into {path}");
@@ -439,6 +390,53 @@ public static class PipelineHost
         stdout.WriteLine($"Memory: peak resident {FormatBytes(result.PeakRssBytes)}; tasks held at most {FormatBytes(result.MemoryBudgetPeak)} of the {FormatBytes(result.MemoryBudget)} budget.");
         stdout.WriteLine($"Committed: {Path.Combine(result.OutputDirectory, LocalExecutor.SuccessMarker)}");
     }
+
+    // What validate and profile run with: the configuration file (checked against the plan), --param values and the
+    // input, read as run reads them. Null, after printing each problem, when one is missing or wrong.
+    private static CheckSetup? PrepareCheck(CompiledPipeline pipeline, string command, string? config, string[]? parameters, string? input, int? parallelism, TextWriter stderr)
+    {
+        PipelinePlan plan = pipeline.Plan;
+        (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(parameters ?? [], plan);
+        PipelineConfig? settings = null;
+        IReadOnlyList<ConfigProblem> problems = [];
+        if (FindConfig(config) is { } configPath)
+        {
+            (settings, problems) = PipelineConfig.ReadAndCheck(configPath, plan, overrides.Keys.ToList());
+        }
+        foreach (string problem in overrideProblems)
+        {
+            stderr.WriteLine($"error: {problem}");
+        }
+        foreach (ConfigProblem problem in problems)
+        {
+            stderr.WriteLine(problem);
+        }
+        if (overrideProblems.Count > 0 || problems.Count > 0)
+        {
+            return null;
+        }
+        string? inputPath = input ?? settings?.Input;
+        if (inputPath is null)
+        {
+            stderr.WriteLine($"error: {command} needs an input: pass --input or set 'input' in the configuration file.");
+            return null;
+        }
+        CompiledPipeline bound = pipeline.WithParameters(ParameterOverrides.Apply(settings?.ParameterValues(plan) ?? new StageParameterValues(), overrides));
+        var defaults = new ExecutionOptions();
+        var options = new ExecutionOptions
+        {
+            MaxParallelism = parallelism ?? settings?.Parallelism ?? defaults.MaxParallelism,
+            TargetPartitionRows = settings?.TargetPartitionRows ?? defaults.TargetPartitionRows,
+            TargetPartitionBytes = settings?.TargetPartitionBytes ?? defaults.TargetPartitionBytes,
+            MaxRecordBytes = settings?.MaxRecordBytes ?? defaults.MaxRecordBytes,
+            MemoryBudget = settings?.MemoryBudget ?? defaults.MemoryBudget,
+            Gates = settings?.Gates(plan) ?? [],
+            Drift = DriftOf(settings),
+        };
+        return new CheckSetup(bound, inputPath, options);
+    }
+
+    private sealed record CheckSetup(CompiledPipeline Pipeline, string Input, ExecutionOptions Options);
 
     private static DriftOptions? DriftOf(PipelineConfig? settings) =>
         settings?.Drift is { } d ? new DriftOptions(d.Reference, d.MaxPsi, d.MaxKs, d.MinPValue, d.Columns, d.Severity) : null;

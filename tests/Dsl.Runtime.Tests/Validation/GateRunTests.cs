@@ -341,6 +341,32 @@ public sealed class GateRunTests : IDisposable
     }
 
     [Fact]
+    public void ProfileCommand_IgnoresTheConfigurationsDriftCheck_WhoseReferenceItMayWrite()
+    {
+        string profile = Path.Combine(_root, "p.json");
+        string config = Path.Combine(_root, "pipeline.yaml");
+        File.WriteAllText(config, $"pipeline: rules\ndrift:\n  reference: {profile}\n  maxPsi: 0.1\n");
+
+        int code = PipelineHost.Run(RulePipelines.Pipeline(RuleAction.Warn), ["profile", "--input", _input, "--config", config, "--profile", profile], stdout: new StringWriter(), stderr: new StringWriter());
+
+        Assert.Equal(0, code);
+        Assert.True(File.Exists(profile));
+    }
+
+    [Fact]
+    public void ProfileCommand_WithoutAnInput_SaysSo()
+    {
+        var stderr = new StringWriter();
+        string config = Path.Combine(_root, "pipeline.yaml");
+        File.WriteAllText(config, "pipeline: rules\n");
+
+        int code = PipelineHost.Run(RulePipelines.Pipeline(RuleAction.Warn), ["profile", "--profile", Path.Combine(_root, "p.json"), "--config", config], stdout: new StringWriter(), stderr: stderr);
+
+        Assert.Equal(2, code);
+        Assert.Contains("error: profile needs an input: pass --input or set 'input' in the configuration file.", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ProfileCommand_WritesAProfileOfEveryInputColumn()
     {
         string profile = Path.Combine(_root, "p.json");
