@@ -23,10 +23,7 @@ public sealed class GateRunTests : IDisposable
     {
         _input = Path.Combine(_root, "in");
         _output = Path.Combine(_root, "out");
-        Directory.CreateDirectory(_input);
-        using var duck = DuckDb.Open();
-        duck.CopyToParquet(RulePipelines.SelectInput(5000, 0), Path.Combine(_input, "a.parquet"), "ROW_GROUP_SIZE 2048");
-        duck.CopyToParquet(RulePipelines.SelectInput(3000, 100_000), Path.Combine(_input, "b.parquet"), "ROW_GROUP_SIZE 2048");
+        RulePipelines.WriteInput(_input);
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);

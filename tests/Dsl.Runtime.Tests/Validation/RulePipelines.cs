@@ -85,6 +85,18 @@ internal static class RulePipelines
     };
 
     /// <summary>
+    /// The input both rule and gate tests read: <paramref name="folder"/>/a.parquet (Ids 0..4,999) and b.parquet (Ids
+    /// 100,000..102,999), written by DuckDB in row groups of 2,048 rows.
+    /// </summary>
+    public static void WriteInput(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        using var duck = Dsl.Testing.DuckDb.Open();
+        duck.CopyToParquet(SelectInput(5000, 0), Path.Combine(folder, "a.parquet"), "ROW_GROUP_SIZE 2048");
+        duck.CopyToParquet(SelectInput(3000, 100_000), Path.Combine(folder, "b.parquet"), "ROW_GROUP_SIZE 2048");
+    }
+
+    /// <summary>
     /// The input written by DuckDB: Id = <paramref name="first"/> + row, Amount cycling through in-range values with
     /// -3.5, NaN, the bounds 0 and 100, 100.5, ∞ and 13 mixed in, Country null every 7th row; row groups of 2,048 (the test writes them so).
     /// </summary>
