@@ -28,6 +28,16 @@ public sealed class RuleReasonTests
     }
 
     [Fact]
+    public void Check_GivesItsMessage_ElseItsNameAndTheValuesItRead()
+    {
+        var check = new RulePlan(0, "Ordered", RuleKind.Check, RuleAction.Quarantine, "Ordered", "T", ["Amount"], 0, "t.Amount >= 0");
+        using RecordBatch batch = Batch(-2.5);
+
+        Assert.Equal("Ordered failed (Amount = -2.5)", RuleReasons.Of(check, batch, 0));
+        Assert.Equal("refunds are not sales", RuleReasons.Of(check with { Message = "refunds are not sales" }, batch, 0));
+    }
+
+    [Fact]
     public void RuleOnAMapsOutput_NamesTheStageThatComputedTheValue()
     {
         var rule = new RulePlan(0, "Priced.PerPassenger.Range", RuleKind.Range, RuleAction.Quarantine, "Price", "Priced", ["PerPassenger"], 0, "PerPassenger in [0, 50]") { Min = 0, Max = 50 };
