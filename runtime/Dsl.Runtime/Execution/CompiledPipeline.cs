@@ -15,6 +15,13 @@ public delegate RecordBatch SegmentKernel(RecordBatch input, Validation.RowViola
 /// </summary>
 public delegate IReadOnlyList<SegmentKernel> KernelBinder(StageParameterValues parameters);
 
+/// <summary>
+/// Runs a pipeline's fit methods (<see cref="FitAttribute"/>) on the merged statistics of the first pass and writes
+/// each returned record's members into <paramref name="into"/>, by parameter type and member. Generated for pipelines
+/// with fit stages.
+/// </summary>
+public delegate void FitEvaluator(Fitting.FitResults results, StageParameterValues into);
+
 /// <summary>A <see cref="PipelinePlan"/> together with the generated kernel for each of its segments.</summary>
 public sealed class CompiledPipeline
 {
@@ -62,10 +69,13 @@ public sealed class CompiledPipeline
     /// The same kernels under <paramref name="plan"/>: a plan the runtime extended with rules only it checks (the key
     /// hashing of uniqueness gates), whose segments and kernel rule numbers are this one's.
     /// </summary>
-    internal CompiledPipeline WithPlan(PipelinePlan plan) => new(plan, this);
+    internal CompiledPipeline WithPlan(PipelinePlan plan) => new(plan, this) { Fitter = Fitter };
 
     /// <summary>The plan.</summary>
     public PipelinePlan Plan { get; }
+
+    /// <summary>The fit methods, for a plan with <see cref="PipelinePlan.Fits"/>; null otherwise.</summary>
+    public FitEvaluator? Fitter { get; init; }
 
     /// <summary>Whether the kernels exist: always for a pipeline without stage parameters, else after <see cref="WithParameters"/>.</summary>
     public bool IsBound => _kernels is not null;
@@ -94,7 +104,7 @@ public sealed class CompiledPipeline
         {
             throw new ArgumentException($"Pipeline '{Plan.Name}' needs values for stage parameters {string.Join(", ", missing)}: add them under 'parameters:' in pipeline.yaml or pass --param Type.Member=VALUE.", nameof(parameters));
         }
-        return new CompiledPipeline(Plan, _binder, parameters);
+        return new CompiledPipeline(Plan, _binder, parameters) { Fitter = Fitter };
     }
 
     private string UnboundMessage() =>

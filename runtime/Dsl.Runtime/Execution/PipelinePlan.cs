@@ -29,9 +29,16 @@ public sealed record PipelinePlan(
     /// <summary>The dataset gates declared in code (<see cref="GateAttribute"/>, <see cref="NullRateAttribute"/>, <see cref="UniqueAttribute"/>).</summary>
     public IReadOnlyList<GatePlan> Gates { get; init; } = [];
 
+    /// <summary>
+    /// The fit stages (<see cref="FitAttribute"/>), in topological order. A plan with fits runs in two passes: the
+    /// first runs only the segments marked <see cref="SegmentPlan.FitOnly"/> and gathers each fit's statistics; the
+    /// second runs every other segment with the fitted parameter records bound.
+    /// </summary>
+    public IReadOnlyList<FitPlan> Fits { get; init; } = [];
+
     /// <summary>The segments whose output is written (no other segment reads it).</summary>
     [JsonIgnore]
-    public IEnumerable<SegmentPlan> Sinks => Segments.Where(s => s.IsSink);
+    public IEnumerable<SegmentPlan> Sinks => Segments.Where(s => s.IsSink && !s.FitOnly);
 
     /// <summary>The segments that read the output of <paramref name="segment"/>, in plan order.</summary>
     public IReadOnlyList<SegmentPlan> ConsumersOf(SegmentPlan segment) =>
@@ -116,6 +123,13 @@ public sealed record SegmentPlan(
     SegmentExecution Execution = SegmentExecution.Unspecified,
     VectorDecline? NoVectorBlock = null)
 {
+    /// <summary>
+    /// Whether the segment runs only in the first pass of a plan with fit stages: it computes the rows a fit observes
+    /// (the stages up to the fit's <c>From</c>, fused again on their own so the second pass's fusion is unchanged) and
+    /// writes nothing.
+    /// </summary>
+    public bool FitOnly { get; init; }
+
     /// <summary>A readable name: the fused stage names joined by '+'.</summary>
     [JsonIgnore]
     public string Name => string.Join("+", Stages);

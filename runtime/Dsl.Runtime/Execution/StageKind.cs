@@ -11,4 +11,7 @@ public enum StageKind
 
     /// <summary>A row rule written as code: rows for which it returns false go where its <see cref="RuleAction"/> says; the schema is unchanged.</summary>
     Check,
+
+    /// <summary>Computes a stage parameter record from statistics of every row it sees (<see cref="FitAttribute"/>); a barrier: its consumers run in a second pass.</summary>
+    Fit,
 }

@@ -19,6 +19,12 @@ public enum ParameterType
     String,
     /// <summary><see cref="System.DateTime"/>, written as ISO 8601 text.</summary>
     DateTime,
+
+    /// <summary><c>double[]</c> (bucket boundaries a fit computes), written as a YAML list or comma-separated numbers.</summary>
+    DoubleArray,
+
+    /// <summary><c>string[]</c> (a vocabulary a fit computes), written as a YAML list.</summary>
+    StringArray,
 }
 
 /// <summary>One member of a stage parameter type: a positional member of the record.</summary>
@@ -115,6 +121,20 @@ public sealed class StageParameterValues
                 return text;
             case ParameterType.DateTime:
                 return DateTime.TryParse(text.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime t) ? t : null;
+            case ParameterType.DoubleArray:
+                double[] numbers = text.Trim().Length == 0 ? [] : new double[text.Split(',').Length];
+                string[] items = text.Split(',');
+                for (int n = 0; n < numbers.Length; n++)
+                {
+                    if (Parse(ParameterType.Double, items[n]) is not double item)
+                    {
+                        return null;
+                    }
+                    numbers[n] = item;
+                }
+                return numbers;
+            case ParameterType.StringArray:
+                return text.Length == 0 ? Array.Empty<string>() : text.Split(',');
             default:
                 return null;
         }
@@ -129,6 +149,8 @@ public sealed class StageParameterValues
         ParameterType.Int64 => "long",
         ParameterType.Boolean => "bool",
         ParameterType.String => "string",
+        ParameterType.DoubleArray => "double[]",
+        ParameterType.StringArray => "string[]",
         _ => "DateTime",
     };
 
@@ -143,6 +165,8 @@ public sealed class StageParameterValues
         ParameterType.Int64 => "a whole number from -9223372036854775808 to 9223372036854775807",
         ParameterType.Boolean => "true or false",
         ParameterType.DateTime => "an ISO 8601 date and time (e.g. 2024-05-01T00:00:00Z)",
+        ParameterType.DoubleArray => "numbers separated by commas (e.g. 0.5,1,2.5)",
+        ParameterType.StringArray => "values separated by commas",
         _ => "text",
     };
 
@@ -153,6 +177,8 @@ public sealed class StageParameterValues
         float f => f.ToString("R", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
         DateTime t => t.ToString("O", CultureInfo.InvariantCulture),
+        double[] numbers => string.Join(",", numbers.Select(n => n.ToString("R", CultureInfo.InvariantCulture))),
+        string[] texts => string.Join(",", texts),
         IFormattable x => x.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? string.Empty,
     };
