@@ -58,7 +58,7 @@ public sealed class LocalExecutor
 
         var ignored = new List<string>();
         IReadOnlyList<InputFile> files = InputPlanner.ListFiles(input, ignored);
-        string[] readColumns = plan.Segments.Where(s => s.InputSegment is null).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
+        string[] readColumns = plan.Segments.Where(s => s.ReadsInput).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
         var fingerprints = new Dictionary<string, FileFingerprint>(StringComparer.Ordinal);
         var pruner = new RowGroupPruner(plan);
         (List<Partition> partitions, int filesSkipped) = InputPlanner.Plan(plan, files, readColumns, _options, pruner, fingerprints);
@@ -247,7 +247,7 @@ public sealed class LocalExecutor
             throw new ArgumentException($"Pipeline '{plan.Name}' has stages that take parameters and no values were bound: call WithParameters first.", nameof(pipeline));
         }
         IReadOnlyList<InputFile> files = InputPlanner.ListFiles(input, []);
-        string[] readColumns = plan.Segments.Where(s => s.InputSegment is null).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
+        string[] readColumns = plan.Segments.Where(s => s.ReadsInput).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
         var pruner = new RowGroupPruner(plan);
         (List<Partition> partitions, _) = InputPlanner.Plan(plan, files, readColumns, _options, pruner, new Dictionary<string, FileFingerprint>(StringComparer.Ordinal));
         SegmentPlan[] sinks = plan.Sinks.ToArray();

@@ -36,6 +36,15 @@ public sealed record PipelinePlan(
     /// </summary>
     public IReadOnlyList<FitPlan> Fits { get; init; } = [];
 
+    /// <summary>The aggregate stages (<see cref="AggregateAttribute"/>), in topological order.</summary>
+    public IReadOnlyList<AggregatePlan> Aggregates { get; init; } = [];
+
+    /// <summary>The join stages (<see cref="JoinAttribute"/>), in topological order.</summary>
+    public IReadOnlyList<JoinPlan> Joins { get; init; } = [];
+
+    /// <summary>The splits of sink outputs (<see cref="SplitAttribute"/>).</summary>
+    public IReadOnlyList<SplitPlan> Splits { get; init; } = [];
+
     /// <summary>The segments whose output is written (no other segment reads it).</summary>
     [JsonIgnore]
     public IEnumerable<SegmentPlan> Sinks => Segments.Where(s => s.IsSink && !s.FitOnly);
@@ -61,7 +70,7 @@ public sealed record PipelinePlan(
     /// (empty unless the segment reads the pipeline input).
     /// </summary>
     public IReadOnlyList<ScanPredicate> ScanPredicates(SegmentPlan segment) =>
-        segment.InputSegment is null
+        segment.ReadsInput
             ? segment.Stages
                 .SelectMany(name => Stages.FirstOrDefault(s => s.Name == name)?.ScanPredicates ?? [])
                 .ToList()
@@ -129,6 +138,16 @@ public sealed record SegmentPlan(
     /// writes nothing.
     /// </summary>
     public bool FitOnly { get; init; }
+
+    /// <summary>
+    /// The aggregate or join stage whose output the segment reads, or null. When set, <see cref="InputSegment"/> is
+    /// null and the segment runs on the barrier's output batches rather than on the pipeline input.
+    /// </summary>
+    public string? InputBarrier { get; init; }
+
+    /// <summary>Whether the segment reads the pipeline input as scanned (not another segment's or a barrier's output).</summary>
+    [JsonIgnore]
+    public bool ReadsInput => InputSegment is null && InputBarrier is null;
 
     /// <summary>A readable name: the fused stage names joined by '+'.</summary>
     [JsonIgnore]

@@ -21,7 +21,7 @@ internal sealed class RowGroupPruner
     {
         _input = plan.Schemas[plan.InputSchema];
         _conjunctions = plan.Segments
-            .Where(s => s.InputSegment is null)
+            .Where(s => s.ReadsInput)
             .Select(s => (IReadOnlyList<ScanPredicate>)s.Stages
                 .SelectMany(name => plan.Stages.First(stage => stage.Name == name).ScanPredicates ?? [])
                 .ToArray())

@@ -14,4 +14,10 @@ public enum StageKind
 
     /// <summary>Computes a stage parameter record from statistics of every row it sees (<see cref="FitAttribute"/>); a barrier: its consumers run in a second pass.</summary>
     Fit,
+
+    /// <summary>Groups rows by key columns and computes one row per group (<see cref="AggregateAttribute"/>); a barrier.</summary>
+    Aggregate,
+
+    /// <summary>Pairs rows with a table's rows on equal keys (<see cref="JoinAttribute"/>).</summary>
+    Join,
 }

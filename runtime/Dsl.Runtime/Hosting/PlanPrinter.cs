@@ -53,7 +53,7 @@ internal static class PlanPrinter
             {
                 text.AppendLine($"      scan predicates (row-group pruning): {string.Join(" && ", predicates)}");
             }
-            else if (segment.InputSegment is null && plan.Rules.Any(r => r.Stage == plan.InputSchema))
+            else if (segment.ReadsInput && plan.Rules.Any(r => r.Stage == plan.InputSchema))
             {
                 text.AppendLine($"      scan predicates: none, the rules on {plan.InputSchema} must see every row (no row-group pruning)");
             }

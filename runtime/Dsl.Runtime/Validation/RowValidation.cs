@@ -122,14 +122,14 @@ internal sealed class RowValidation : IDisposable
         {
             return;
         }
-        bool fromInput = segment.InputSegment is null;
+        bool fromInput = segment.ReadsInput;
         Route(Violations.Rules.ToArray(), Violations.Rows.ToArray(), Violations, kernelInput, segment, fromInput ? _rowMap : null, fromInput, segment.InputSchema);
     }
 
     /// <summary>The message for a stage that threw for one row: the stage, the row, and the values its segment read there.</summary>
     public PipelineExecutionException StageFailed(StageRowException error, SegmentPlan segment, RecordBatch kernelInput)
     {
-        bool fromInput = segment.InputSegment is null;
+        bool fromInput = segment.ReadsInput;
         Exception inner = error.InnerException ?? error;
         string values = error.Row >= 0 && error.Row < kernelInput.RowCount ? RuleReasons.Values(segment.ReadColumns, kernelInput, error.Row) : "";
         return new PipelineExecutionException(

@@ -101,7 +101,7 @@ internal sealed record ValidationLayout(IReadOnlyList<string> QuarantineSchemas,
                 continue;
             }
             SegmentPlan segment = plan.Segments[rule.Segment];
-            if (rule.Action != RuleAction.Quarantine || segment.InputSegment is not null)
+            if (rule.Action != RuleAction.Quarantine || !segment.ReadsInput)
             {
                 continue;
             }
