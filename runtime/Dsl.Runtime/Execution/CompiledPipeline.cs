@@ -47,14 +47,17 @@ public sealed class CompiledPipeline
         Parameters = StageParameterValues.Empty;
     }
 
-    private CompiledPipeline(PipelinePlan plan, KernelBinder binder, StageParameterValues parameters)
+    private CompiledPipeline(PipelinePlan plan, KernelBinder binder, StageParameterValues parameters, bool bind = true)
     {
-        IReadOnlyList<SegmentKernel> kernels = binder(parameters);
-        CheckCount(plan, kernels);
         Plan = plan;
         _binder = binder;
-        _kernels = kernels;
         Parameters = parameters;
+        if (bind)
+        {
+            IReadOnlyList<SegmentKernel> kernels = binder(parameters);
+            CheckCount(plan, kernels);
+            _kernels = kernels;
+        }
     }
 
     private CompiledPipeline(PipelinePlan plan, CompiledPipeline kernelsOf)
@@ -89,7 +92,10 @@ public sealed class CompiledPipeline
 
     /// <summary>
     /// This pipeline with its stages' parameter objects built from <paramref name="parameters"/> and bound into the
-    /// kernels. A pipeline whose stages take no parameters returns itself.
+    /// kernels. A pipeline whose stages take no parameters returns itself. For a plan with fit stages the members of
+    /// the parameter types the fits compute may be left out: the pipeline then holds <paramref name="parameters"/>
+    /// unbound (<see cref="IsBound"/> is false), and <see cref="LocalExecutor"/> binds it once the first pass (or a
+    /// saved fitted state, <see cref="ExecutionOptions.Fitted"/>) gives those values.
     /// </summary>
     /// <exception cref="ArgumentException">A member of a parameter type has no value.</exception>
     public CompiledPipeline WithParameters(StageParameterValues parameters)
@@ -99,13 +105,70 @@ public sealed class CompiledPipeline
         {
             return this;
         }
-        IReadOnlyList<string> missing = parameters.Missing(Plan);
-        if (missing.Count > 0)
+        IReadOnlySet<string> fitted = Fitting.FitLayout.FittedTypes(Plan);
+        string[] missing = parameters.Missing(Plan).Where(m => !fitted.Contains(m[..m.LastIndexOf('.')])).ToArray();
+        if (missing.Length > 0)
         {
             throw new ArgumentException($"Pipeline '{Plan.Name}' needs values for stage parameters {string.Join(", ", missing)}: add them under 'parameters:' in pipeline.yaml or pass --param Type.Member=VALUE.", nameof(parameters));
         }
-        return new CompiledPipeline(Plan, _binder, parameters) { Fitter = Fitter };
+        return WithGivenParameters(parameters);
     }
+
+    /// <summary>
+    /// This pipeline holding <paramref name="parameters"/>: bound when they give every member a value, else unbound
+    /// until the executor adds the fitted values (the first pass's, or a fitted-state file's).
+    /// </summary>
+    internal CompiledPipeline WithGivenParameters(StageParameterValues parameters)
+    {
+        if (_binder is null)
+        {
+            return this;
+        }
+        return new CompiledPipeline(Plan, _binder, parameters, bind: parameters.Missing(Plan).Count == 0) { Fitter = Fitter };
+    }
+
+    /// <summary>
+    /// The kernels of the first pass: bound with the given values and, for the members of the parameter types the fits
+    /// compute, placeholders (0, false, empty text and arrays) that the first-pass segments never read
+    /// (<see cref="Fitting.FitLayout.CheckSegments"/> refuses a plan whose first-pass stages take a fitted type).
+    /// </summary>
+    /// <exception cref="ArgumentException">A member of a parameter type no fit computes has no value.</exception>
+    internal CompiledPipeline ForFitPass()
+    {
+        if (_binder is null)
+        {
+            return this;
+        }
+        IReadOnlySet<string> fitted = Fitting.FitLayout.FittedTypes(Plan);
+        StageParameterValues values = Parameters.Copy();
+        foreach (StageParametersPlan type in Plan.ParameterTypes().Where(t => fitted.Contains(t.TypeName)))
+        {
+            foreach (StageParameterMember member in type.Members)
+            {
+                values.Set(type.TypeName, member.Name, Placeholder(member.Type));
+            }
+        }
+        IReadOnlyList<string> missing = values.Missing(Plan);
+        if (missing.Count > 0)
+        {
+            throw new ArgumentException($"Pipeline '{Plan.Name}' needs values for stage parameters {string.Join(", ", missing)}: add them under 'parameters:' in pipeline.yaml or pass --param Type.Member=VALUE.");
+        }
+        return new CompiledPipeline(Plan, _binder, values) { Fitter = Fitter };
+    }
+
+    private static object Placeholder(ParameterType type) => type switch
+    {
+        ParameterType.Double => 0.0,
+        ParameterType.Float => 0f,
+        ParameterType.Int32 => 0,
+        ParameterType.Int64 => 0L,
+        ParameterType.Boolean => false,
+        ParameterType.String => "",
+        ParameterType.DateTime => default(DateTime),
+        ParameterType.DoubleArray => Array.Empty<double>(),
+        ParameterType.StringArray => Array.Empty<string>(),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Not a stage parameter type."),
+    };
 
     private string UnboundMessage() =>
         $"Pipeline '{Plan.Name}' has stages that take parameters ({string.Join(", ", Plan.ParameterTypes().Select(p => p.TypeName))}); bind their values with WithParameters before running it.";

@@ -102,6 +102,15 @@ public sealed record ExecutionOptions
     /// <summary>A drift check of the input against a reference profile (<c>drift:</c> in pipeline.yaml), or null.</summary>
     public Validation.DriftOptions? Drift { get; init; }
 
+    /// <summary>
+    /// A saved fitted state to bind instead of fitting (<c>--fitted FILE</c>, <c>fitted:</c> in pipeline.yaml): the
+    /// <c>_fitted.json</c> of an earlier run's output, or a file the <c>fit</c> command wrote. A plan with fit stages
+    /// then skips its first pass; any pipeline (a scoring pipeline without fits, say) takes from it the parameter
+    /// types it needs. The file is verified (format, hash, and that it holds every member the plan needs with the
+    /// plan's type) before anything is read. Null (default): a plan with fits runs its first pass.
+    /// </summary>
+    public string? Fitted { get; init; }
+
     /// <summary>Test hook: storage faults and commit-step delays (from DSL_TEST_* environment variables by default).</summary>
     internal FaultPlan Faults { get; init; } = FaultPlan.FromEnvironment;
 }

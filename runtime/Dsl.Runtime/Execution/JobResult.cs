@@ -56,6 +56,12 @@ public sealed record JobResult(
     /// <summary>What the plan's row rules found (null when the plan has none); also written as <c>_validation.json</c> in the output.</summary>
     public Validation.ValidationReport? Validation { get; init; }
 
+    /// <summary>
+    /// The fitted state the run bound (its hash, and whether this run fitted it, reused the output's cached one or
+    /// loaded a file); null for a run without fit stages or <see cref="ExecutionOptions.Fitted"/>.
+    /// </summary>
+    public Fitting.FitSummary? Fit { get; init; }
+
     /// <summary>Problems that did not stop the commit, such as a leftover folder that could not be removed.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

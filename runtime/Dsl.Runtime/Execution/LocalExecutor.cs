@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dsl.Execution.Commit;
 using Dsl.Execution.Inputs;
+using Dsl.Fitting;
 using Dsl.Parquet;
 using Dsl.Validation;
 
@@ -46,6 +47,30 @@ public sealed class LocalExecutor
     public JobResult Run(CompiledPipeline pipeline, string input, string output, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
+        if (!FitPass.Applies(pipeline.Plan, _options))
+        {
+            return Run(pipeline, input, output, null, null, clock, cancellationToken);
+        }
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
+        CheckOutputNotInsideInput(Path.GetFullPath(input), full);
+        // The first pass runs under the output's lock: the output's work folder caches its state for reruns.
+        using OutputCommitter committer = OutputCommitter.Open(full, _options.Faults);
+        FitOutcome fit = FitPass.Resolve(pipeline, input, _options, committer.Work, cancellationToken);
+        return Run(fit.Pipeline, input, full, committer, fit, clock, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs only the first pass of <paramref name="pipeline"/> (a plan with fit stages) over <paramref name="input"/>
+    /// and returns the fitted state, touching no output (the <c>fit</c> command saves it with
+    /// <see cref="FittedState.Save"/>, for later runs to load through <see cref="ExecutionOptions.Fitted"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The plan has no fit stages, or values were given for a type a fit computes.</exception>
+    public FittedState Fit(CompiledPipeline pipeline, string input, CancellationToken cancellationToken = default) =>
+        FitPass.Fit(pipeline, input, _options, null, cancellationToken).State;
+
+    // The second pass (the only one without fits): committer and fit are set when a first pass ran under the lock.
+    private JobResult Run(CompiledPipeline pipeline, string input, string output, OutputCommitter? held, FitOutcome? fit, Stopwatch clock, CancellationToken cancellationToken)
+    {
         DatasetChecks checks = DatasetChecks.For(pipeline.Plan, _options.Gates, _options.Drift, profile: false);
         pipeline = pipeline.WithPlan(checks.WithKeyRules(pipeline.Plan));
         PipelinePlan plan = pipeline.Plan;
@@ -58,7 +83,7 @@ public sealed class LocalExecutor
 
         var ignored = new List<string>();
         IReadOnlyList<InputFile> files = InputPlanner.ListFiles(input, ignored);
-        string[] readColumns = plan.Segments.Where(s => s.ReadsInput).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
+        string[] readColumns = plan.Segments.Where(s => s.ReadsInput && !s.FitOnly).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
         var fingerprints = new Dictionary<string, FileFingerprint>(StringComparer.Ordinal);
         var pruner = new RowGroupPruner(plan);
         (List<Partition> partitions, int filesSkipped) = InputPlanner.Plan(plan, files, readColumns, _options, pruner, fingerprints);
@@ -82,14 +107,17 @@ public sealed class LocalExecutor
         string run = Fingerprints.Run(Fingerprints.Code(pipeline), PlanJson.ToJson(plan, pipeline.Parameters) + rules + "|" + checks.Fingerprint, WriteSettings(write) + LayoutSettings(layouts), sinkFolders);
         long[] firstRows = FirstRowsInFile(partitions);
         string[] keys = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p)).ToArray();
-        string jobFingerprint = Fingerprints.Job(keys.Prepend(run).Append(GateSettings(checks)));
+        // The fitted state is in the output (_fitted.json): a state with equal values but other answers is a change.
+        IEnumerable<string> jobParts = keys.Prepend(run).Append(GateSettings(checks));
+        string jobFingerprint = Fingerprints.Job(fit is null ? jobParts : jobParts.Append("fitted:" + fit.State.Hash));
         bool keepsState = plan.Rules.Count > 0 || checks.Gathers; // tasks carry rule counts or statistics
 
         using Activity? job = ExecutionTelemetry.Source.StartActivity("dsl.job");
         job?.SetTag("dsl.pipeline", plan.Name);
         job?.SetTag("dsl.output", output);
         job?.SetTag("dsl.partitions", partitions.Count);
-        using OutputCommitter committer = OutputCommitter.Open(output, _options.Faults);
+        OutputCommitter committer = held ?? OutputCommitter.Open(output, _options.Faults);
+        using OutputCommitter? owned = held is null ? committer : null;
         File.Delete(Path.Combine(committer.Work, RejectedReport)); // an earlier run's refusal no longer applies
         PreviousOutput? previous = _options.Force ? null : PreviousOutput.Read(output, sinkFolders.Length, plan.Rules.Count);
         if (previous is not null && previous.Fingerprint == jobFingerprint && previous.IsIntact(output)
@@ -102,6 +130,7 @@ public sealed class LocalExecutor
                 Warnings = InputWarnings(ignored),
                 FilesSkipped = filesSkipped,
                 Validation = keepsState ? Evaluate(plan, checks, validation, kept!) : null,
+                Fit = fit?.Summary,
             };
         }
         committer.KeepOnlyTasks(_options.Force ? new HashSet<string>() : keys.ToHashSet(StringComparer.Ordinal));
@@ -191,15 +220,17 @@ public sealed class LocalExecutor
             PeakOpenFiles = stats.PeakOpenFiles,
             PeakWriterBytes = stats.PeakWriterBytes,
             Validation = report,
+            Fit = fit?.Summary,
         };
         long publishing = Stopwatch.GetTimestamp();
         using Activity? commit = ExecutionTelemetry.Source.StartActivity("dsl.commit");
-        var manifest = new RunManifest(plan, pipeline.Parameters, jobFingerprint, fingerprints.Values.ToArray(), partitions, keys, toRun, sinkFolders, layouts, outputs!, _options, validation);
+        var manifest = new RunManifest(plan, pipeline.Parameters, jobFingerprint, fingerprints.Values.ToArray(), partitions, keys, toRun, sinkFolders, layouts, outputs!, _options, validation) { Fit = fit?.Summary };
         IReadOnlyList<string> warnings = committer.Publish(
             published,
             () => manifest.ToJson(result with { Elapsed = clock.Elapsed, PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) }),
             cancellationToken,
-            report is null ? null : report.ToJson);
+            report is null ? null : report.ToJson,
+            fit is null ? null : fit.State.ToJson);
         return result with { Elapsed = clock.Elapsed, Warnings = [.. InputWarnings(ignored), .. report?.Warnings ?? [], .. warnings], PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) };
     }
 
@@ -239,6 +270,11 @@ public sealed class LocalExecutor
     /// <param name="cancellationToken">Stops the checks.</param>
     public ValidationReport Validate(CompiledPipeline pipeline, string input, bool profile = false, CancellationToken cancellationToken = default)
     {
+        if (FitPass.Applies(pipeline.Plan, _options))
+        {
+            // The checks run on the rows a run would write, so the second pass needs the fitted values.
+            pipeline = FitPass.Resolve(pipeline, input, _options, workFolder: null, cancellationToken).Pipeline;
+        }
         DatasetChecks checks = DatasetChecks.For(pipeline.Plan, _options.Gates, _options.Drift, profile);
         pipeline = pipeline.WithPlan(checks.WithKeyRules(pipeline.Plan));
         PipelinePlan plan = pipeline.Plan;
@@ -247,7 +283,7 @@ public sealed class LocalExecutor
             throw new ArgumentException($"Pipeline '{plan.Name}' has stages that take parameters and no values were bound: call WithParameters first.", nameof(pipeline));
         }
         IReadOnlyList<InputFile> files = InputPlanner.ListFiles(input, []);
-        string[] readColumns = plan.Segments.Where(s => s.ReadsInput).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
+        string[] readColumns = plan.Segments.Where(s => s.ReadsInput && !s.FitOnly).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
         var pruner = new RowGroupPruner(plan);
         (List<Partition> partitions, _) = InputPlanner.Plan(plan, files, readColumns, _options, pruner, new Dictionary<string, FileFingerprint>(StringComparer.Ordinal));
         SegmentPlan[] sinks = plan.Sinks.ToArray();
@@ -347,7 +383,7 @@ public sealed class LocalExecutor
     }
 
     // A text partition's first record's index in its file: the records of the file's partitions before it.
-    private static long[] FirstRowsInFile(IReadOnlyList<Partition> partitions)
+    internal static long[] FirstRowsInFile(IReadOnlyList<Partition> partitions)
     {
         var first = new long[partitions.Count];
         var byFile = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -385,7 +421,7 @@ public sealed class LocalExecutor
         : [$"skipped {ignored.Count} file(s) in the input that are not read as data (a folder with .parquet files is read as Parquet only; otherwise its {InputPlanner.DataNames} files are read): {string.Join(", ", ignored.Take(5))}{(ignored.Count > 5 ? ", ..." : "")}"];
 
     // A missing file or folder will still be missing on the next attempt; other I/O errors may pass.
-    private static bool IsTransient(Exception e) =>
+    internal static bool IsTransient(Exception e) =>
         e.GetBaseException() is IOException io && io is not (FileNotFoundException or DirectoryNotFoundException);
 
     private static JobResult UpToDateResult(PipelinePlan plan, string output, int files, int partitions, PreviousOutput previous, TimeSpan elapsed) =>

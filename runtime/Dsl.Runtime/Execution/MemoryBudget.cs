@@ -53,6 +53,39 @@ public sealed class MemoryBudget
         return new Lease(this, bytes);
     }
 
+    /// <summary>
+    /// Grows <paramref name="lease"/> by <paramref name="extra"/> bytes if they fit in the budget now, without waiting:
+    /// for state that grows while its task runs (a fit's exact distinct values), where waiting could deadlock with the
+    /// tasks whose bytes are needed. False when they do not fit.
+    /// </summary>
+    internal bool TryGrow(Lease lease, long extra)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(extra);
+        lock (_gate)
+        {
+            if (_inUse + extra > Bytes)
+            {
+                return false;
+            }
+            _inUse += extra;
+            PeakInUse = Math.Max(PeakInUse, _inUse);
+            lease.Bytes += extra;
+            return true;
+        }
+    }
+
+    /// <summary>The bytes held by every lease now.</summary>
+    internal long InUse
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _inUse;
+            }
+        }
+    }
+
     private void Release(long bytes)
     {
         lock (_gate)
@@ -74,7 +107,7 @@ public sealed class MemoryBudget
         }
 
         /// <summary>The bytes held.</summary>
-        public long Bytes { get; }
+        public long Bytes { get; internal set; }
 
         /// <inheritdoc />
         public void Dispose() => Interlocked.Exchange(ref _budget, null)?.Release(Bytes);

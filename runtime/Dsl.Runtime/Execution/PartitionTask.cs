@@ -13,7 +13,10 @@ namespace Dsl.Execution;
 /// no mutable state with other partitions. The plan's row rules run through <see cref="RowValidation"/>: every kernel
 /// gets its <see cref="RowViolations"/>, quarantined rows become part files of the quarantine outputs, and what the
 /// rules found is returned with the parts (<see cref="TaskRun.Validation"/>) to be committed with them. With
-/// <c>validateOnly</c> nothing is written but the unique rules' key hashes.
+/// <c>validateOnly</c> nothing is written but the unique rules' key hashes. With <c>observe</c> (the first pass of a
+/// plan with fit stages) only the <see cref="SegmentPlan.FitOnly"/> segments run, each fit's rows go to the
+/// <see cref="Fitting.FitState"/>, nothing is written and what the rules found is discarded; otherwise the FitOnly
+/// segments are skipped.
 /// </summary>
 /// <remarks>
 /// Where per-batch work hooks in: <see cref="RunBatch"/> has each batch as read (folder values appended, widened),
@@ -38,6 +41,7 @@ internal sealed class PartitionTask
     private readonly ValidationLayout _validation;
     private readonly bool _validateOnly;
     private readonly long _firstRowInFile;
+    private readonly Fitting.FitState? _observe;
     private RowValidation _rules = null!;
 
     /// <summary>
@@ -49,8 +53,9 @@ internal sealed class PartitionTask
     public PartitionTask(
         CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks, SinkLayout[] layouts,
         string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters, RowGroupPruner pruner, FaultPlan faults, MemoryBudget budget,
-        int maxRecordBytes, ValidationLayout validation, long firstRowInFile = 0, bool validateOnly = false)
+        int maxRecordBytes, ValidationLayout validation, long firstRowInFile = 0, bool validateOnly = false, Fitting.FitState? observe = null)
     {
+        _observe = observe;
         _validation = validation;
         _validateOnly = validateOnly;
         _firstRowInFile = firstRowInFile;
@@ -76,10 +81,10 @@ internal sealed class PartitionTask
     public TaskRun Run(CancellationToken cancellationToken)
     {
         PipelinePlan plan = _pipeline.Plan;
-        var writers = new SinkWriter[_validateOnly ? 0 : _sinks.Length];
+        var writers = new SinkWriter[_validateOnly || _observe is not null ? 0 : _sinks.Length];
         // Quarantine outputs are written like an unpartitioned sink, opened at their first row.
         var quarantineLayout = new SinkLayout([], 0, 0, 1, _writeOptions.RowGroupBytes);
-        _rules = new RowValidation(plan, _partition, _validation, _validateOnly ? null : (output, schema) =>
+        _rules = new RowValidation(plan, _partition, _validation, _validateOnly || _observe is not null ? null : (output, schema) =>
             new SinkWriter(output, _validation.Folder(output), schema, quarantineLayout, _writeOptions, _attemptDir, _faults));
         try
         {
@@ -96,6 +101,10 @@ internal sealed class PartitionTask
             else
             {
                 RunText(writers, cancellationToken);
+            }
+            if (_observe is not null)
+            {
+                return new TaskRun([], _rules.State); // the first pass keeps only the fits' state
             }
             var parts = new List<PartFile>();
             long closing = Stopwatch.GetTimestamp();
@@ -124,7 +133,7 @@ internal sealed class PartitionTask
     // What the sinks' writers may hold until their row groups are written: RowGroupBytes each, a partitioned sink's
     // open files HeldBytes together.
     // A quarantine output's writer holds up to RowGroupBytes like an unpartitioned sink's.
-    private long WriterBytes() => _validateOnly
+    private long WriterBytes() => _validateOnly || _observe is not null
         ? 0
         : _layouts.Sum(l => l.IsPartitioned ? l.HeldBytes : _writeOptions.RowGroupBytes) + (_validation.QuarantineSchemas.Count * _writeOptions.RowGroupBytes);
 
@@ -239,6 +248,10 @@ internal sealed class PartitionTask
         {
             foreach (SegmentPlan segment in plan.Segments)
             {
+                if (segment.FitOnly != (_observe is not null))
+                {
+                    continue; // first-pass segments run only while fitting, the others only after it
+                }
                 RecordBatch source = segment.InputSegment is int from ? outputs[from]! : input;
                 long start = Stopwatch.GetTimestamp();
                 RecordBatch result;
@@ -258,6 +271,15 @@ internal sealed class PartitionTask
                 outputs[segment.Index] = result;
                 _counters.Record(segment.Index, source.RowCount, result.RowCount, Stopwatch.GetElapsedTime(start).Ticks);
                 _rules.AfterKernel(segment, source); // a broken Fail rule throws here, before the batch is written
+            }
+            if (_observe is not null)
+            {
+                for (int f = 0; f < plan.Fits.Count; f++)
+                {
+                    int? observed = plan.Fits[f].Segment;
+                    _observe.Observe(f, observed is int s ? outputs[s]! : input, observed is int i ? $"the output of segment '{plan.Segments[i].Name}'" : $"the input as read from '{_partition.File}'");
+                }
+                return;
             }
             // A sink's schema is measured on the rows it writes (the input's own schema only on the input).
             if (_rules.State.Statistics is { } statistics)

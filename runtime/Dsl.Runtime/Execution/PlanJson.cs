@@ -220,6 +220,30 @@ internal static class PlanJson
                     case double d when double.IsFinite(d):
                         json.WriteNumberValue(d);
                         break;
+                    case double[] numbers:
+                        json.WriteStartArray();
+                        foreach (double n in numbers)
+                        {
+                            if (double.IsFinite(n))
+                            {
+                                json.WriteNumberValue(n);
+                            }
+                            else
+                            {
+                                json.WriteStringValue(StageParameterValues.Format(n));
+                            }
+                        }
+                        json.WriteEndArray();
+                        break;
+                    case string[] texts:
+                        // One element each: joined text would not tell ["a,b"] from ["a", "b"].
+                        json.WriteStartArray();
+                        foreach (string text in texts)
+                        {
+                            json.WriteStringValue(text);
+                        }
+                        json.WriteEndArray();
+                        break;
                     default:
                         // Text, date-times, and NaN or infinities, which have no JSON number form.
                         json.WriteStringValue(StageParameterValues.Format(value));

@@ -17,15 +17,27 @@ internal sealed class RowGroupPruner
     private readonly IReadOnlyList<ScanPredicate>[] _conjunctions;
     private readonly BatchSchema _input;
 
+    /// <summary>The pruner of the run's second pass: the segments that read the input, first-pass (FitOnly) ones left out.</summary>
     public RowGroupPruner(PipelinePlan plan)
+        : this(plan, s => !s.FitOnly, keepsEveryRow: false)
+    {
+    }
+
+    /// <summary>
+    /// The pruner of a pass that runs the input-reading segments <paramref name="segments"/> selects;
+    /// <paramref name="keepsEveryRow"/> when the pass also needs every input row as read (a fit observing the raw
+    /// input), so nothing is pruned.
+    /// </summary>
+    public RowGroupPruner(PipelinePlan plan, Func<SegmentPlan, bool> segments, bool keepsEveryRow)
     {
         _input = plan.Schemas[plan.InputSchema];
-        _conjunctions = plan.Segments
-            .Where(s => s.ReadsInput)
+        IEnumerable<IReadOnlyList<ScanPredicate>> conjunctions = plan.Segments
+            .Where(s => s.ReadsInput && segments(s))
             .Select(s => (IReadOnlyList<ScanPredicate>)s.Stages
                 .SelectMany(name => plan.Stages.First(stage => stage.Name == name).ScanPredicates ?? [])
-                .ToArray())
-            .ToArray();
+                .ToArray());
+        // An empty conjunction is never refuted, so IsActive turns false.
+        _conjunctions = keepsEveryRow ? [.. conjunctions, []] : [.. conjunctions];
     }
 
     /// <summary>Whether any pruning is possible at all.</summary>

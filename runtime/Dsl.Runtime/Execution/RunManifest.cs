@@ -26,6 +26,9 @@ internal sealed class RunManifest(
     ExecutionOptions options,
     Validation.ValidationLayout validation)
 {
+    /// <summary>The fitted state the run bound, written as <c>fitted</c> (its file in the output, hash and source); null for none.</summary>
+    public Fitting.FitSummary? Fit { get; init; }
+
     public byte[] ToJson(JobResult result)
     {
         var computedSet = computed.ToHashSet();
@@ -52,6 +55,23 @@ internal sealed class RunManifest(
             json.WriteNumber("maxOpenFiles", options.MaxOpenFiles);
             json.WriteNumber("memoryBudgetBytes", options.MemoryBudget);
             json.WriteEndObject();
+            if (Fit is { } fit)
+            {
+                json.WriteStartObject("fitted");
+                json.WriteString("file", Fitting.FittedState.FileName);
+                json.WriteString("sha256", fit.Hash);
+                // computed: this run's first pass; cached: an earlier run's, reused unchanged; loaded: --fitted FILE.
+                json.WriteString("source", fit.Source.ToString().ToLowerInvariant());
+                json.WriteBoolean("loaded", fit.Source == Fitting.FitSource.Loaded);
+                if (fit.File is not null)
+                {
+                    json.WriteString("loadedFrom", fit.File);
+                }
+                json.WriteNumber("rowsRead", fit.RowsRead);
+                json.WriteNumber("partitions", fit.Partitions);
+                json.WriteNumber("elapsedSeconds", Math.Round(fit.Elapsed.TotalSeconds, 3));
+                json.WriteEndObject();
+            }
             json.WriteStartObject("memory");
             json.WriteNumber("budgetPeakBytes", result.MemoryBudgetPeak);
             json.WriteNumber("peakRssBytes", result.PeakRssBytes);

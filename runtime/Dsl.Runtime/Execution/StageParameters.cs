@@ -91,6 +91,22 @@ public sealed class StageParameterValues
             : throw new InvalidCastException($"Stage parameter '{typeName}.{member}' holds a {value.GetType().Name}, not a {typeof(T).Name}.");
     }
 
+    /// <summary>Every value set, by type name then member (ordinal).</summary>
+    internal IEnumerable<(string TypeName, string Member, object Value)> Entries() =>
+        _values.OrderBy(t => t.Key, StringComparer.Ordinal)
+            .SelectMany(t => t.Value.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => (t.Key, m.Key, m.Value)));
+
+    /// <summary>A new instance holding the same values.</summary>
+    internal StageParameterValues Copy()
+    {
+        var copy = new StageParameterValues();
+        foreach ((string type, string member, object value) in Entries())
+        {
+            copy.Set(type, member, value);
+        }
+        return copy;
+    }
+
     /// <summary>The members of <paramref name="plan"/>'s parameter types that have no value, as <c>Type.Member</c>.</summary>
     public IReadOnlyList<string> Missing(PipelinePlan plan) =>
         plan.ParameterTypes()

@@ -8,7 +8,8 @@ internal static class ParameterOverrides
     /// <summary>
     /// Parses each <c>Type.Member=value</c> in <paramref name="arguments"/> against the parameter types of
     /// <paramref name="plan"/>. Returns the converted values by <c>Type.Member</c>, and one message per argument
-    /// that names no member or holds a value of the wrong type.
+    /// that names no member, holds a value of the wrong type, or sets a type a fit stage computes. A <c>double[]</c> or
+    /// <c>string[]</c> member takes its values separated by commas.
     /// </summary>
     public static (IReadOnlyDictionary<string, object> Values, IReadOnlyList<string> Problems) Parse(IEnumerable<string> arguments, PipelinePlan plan)
     {
@@ -28,7 +29,11 @@ internal static class ParameterOverrides
             string memberName = argument[(dot + 1)..equals];
             string text = argument[(equals + 1)..];
             StageParametersPlan? type = types.FirstOrDefault(t => t.TypeName == typeName);
-            if (type is null)
+            if (plan.Fits.FirstOrDefault(f => f.ParametersType == typeName) is { } fit)
+            {
+                problems.Add($"--param '{argument}': fit stage '{fit.Stage}' computes '{typeName}' in the first pass, so it takes no value on the command line. To use saved values instead of fitting, pass --fitted FILE.");
+            }
+            else if (type is null)
             {
                 string known = types.Count == 0 ? $"no stage of pipeline '{plan.Name}' takes parameters" : $"the stages take {string.Join(", ", types.Select(t => $"'{t.TypeName}'"))}";
                 problems.Add($"--param '{argument}': no stage takes parameters of type '{typeName}'; {known}.");

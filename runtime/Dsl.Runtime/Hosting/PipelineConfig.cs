@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dsl.Execution;
+using Dsl.Fitting;
 using Dsl.Parquet.Metadata;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -35,6 +36,9 @@ namespace Dsl.Hosting;
 ///   AmountScaling:             # e.g. static Features Featurize(Transaction t, AmountScaling s)
 ///     Mean: 120.5
 ///     Std: 33.0
+///   Buckets:
+///     Edges: [0.5, 1, 2.5]     # a double[] or string[] member: a YAML list, or values separated by commas
+/// fitted: models/fitted.json   # load a saved fitted state instead of fitting (--fitted FILE)
 /// gates:                       # dataset gates, checked before the commit (see GateConfig)
 ///   - metric: nullRate
 ///     column: SessionSeconds
@@ -46,11 +50,12 @@ namespace Dsl.Hosting;
 /// Every member of every parameter type a stage takes needs a value (from here or from <c>--param Type.Member=value</c>
 /// on the command line, which overrides the file). Numbers use invariant culture (<c>NaN</c>, <c>Infinity</c>, <c>.nan</c>
 /// and <c>.inf</c> work for <c>double</c> and <c>float</c>), booleans are <c>true</c>/<c>false</c>, date-times are ISO 8601,
-/// and text is taken as written.
+/// and text is taken as written. A parameter type that a fit stage computes takes no value here (the first pass computes
+/// it, or <c>fitted:</c> loads it); members that the <c>fitted:</c> state holds need none either.
 /// </example>
 internal sealed class PipelineConfig
 {
-    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "targetPartitionBytes", "maxRecordBytes", "memoryBudget", "otlpEndpoint", "outputs", "partitionBy", "maxRowsPerFile", "maxBytesPerFile", "maxOpenFiles", "parameters", "gates", "drift"];
+    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "targetPartitionBytes", "maxRecordBytes", "memoryBudget", "otlpEndpoint", "outputs", "partitionBy", "maxRowsPerFile", "maxBytesPerFile", "maxOpenFiles", "parameters", "fitted", "gates", "drift"];
 
     private readonly Dictionary<string, Mark> _marks = new(StringComparer.Ordinal);
 
@@ -111,6 +116,12 @@ internal sealed class PipelineConfig
 
     /// <summary>The most part files one task keeps open at once.</summary>
     public int? MaxOpenFiles { get; private set; }
+
+    /// <summary>A saved fitted state to load instead of fitting (<c>fitted:</c>; <c>--fitted</c> overrides it), relative to the current directory.</summary>
+    public string? Fitted { get; private set; }
+
+    /// <summary>The state <see cref="Fitted"/> names, once <see cref="Check"/> has loaded and verified it; else null.</summary>
+    public FittedState? FittedState { get; private set; }
 
     /// <summary>The drift check against a reference profile (<c>drift:</c>), or null.</summary>
     public DriftConfig? Drift { get; private set; }
@@ -175,6 +186,7 @@ internal sealed class PipelineConfig
                 case "maxBytesPerFile": config.MaxBytesPerFile = Size(config, key, value, problems); break;
                 case "maxOpenFiles": config.MaxOpenFiles = (int?)Number(config, key, value, 1, 100_000, problems); break;
                 case "parameters": ReadParameters(config, value, problems); break;
+                case "fitted": config.Fitted = Text(config, key, value, problems); break;
                 case "gates": config._gates = GateConfig.ReadGates(path, value, problems); break;
                 case "drift": config.Drift = GateConfig.ReadDrift(path, value, problems); break;
                 default:
@@ -188,23 +200,39 @@ internal sealed class PipelineConfig
     /// <summary>
     /// Reads <paramref name="path"/> and checks it against <paramref name="plan"/>: every problem, from both steps.
     /// <paramref name="overridden"/> lists the stage parameters (<c>Type.Member</c>) given on the command line, which
-    /// the file may leave out.
+    /// the file may leave out; <paramref name="fitted"/> is the state <c>--fitted</c> loads, which replaces the file's
+    /// <c>fitted:</c>.
     /// </summary>
-    public static (PipelineConfig Config, IReadOnlyList<ConfigProblem> Problems) ReadAndCheck(string path, PipelinePlan plan, IReadOnlyCollection<string>? overridden = null)
+    public static (PipelineConfig Config, IReadOnlyList<ConfigProblem> Problems) ReadAndCheck(string path, PipelinePlan plan, IReadOnlyCollection<string>? overridden = null, FittedState? fitted = null)
     {
         (PipelineConfig config, IReadOnlyList<ConfigProblem> problems) = Read(path);
-        return (config, [.. problems, .. config.Check(plan, overridden)]);
+        return (config, [.. problems, .. config.Check(plan, overridden, fitted)]);
     }
 
     /// <summary>
     /// Checks the settings against the compiled plan: the pipeline name, that each <c>outputs</c> and
     /// <c>partitionBy</c> key is a sink, that each sink's partition columns are its columns and of a type that can
     /// name a folder, and that <c>parameters</c> gives a value of the right type to every member of every parameter type the stages take
-    /// (except the <c>Type.Member</c> names in <paramref name="overridden"/>) and nothing else.
+    /// (except the <c>Type.Member</c> names in <paramref name="overridden"/>, the types fit stages compute, and the
+    /// members the fitted state holds: <paramref name="fitted"/>, else the one <c>fitted:</c> names, loaded and verified
+    /// here) and nothing else.
     /// </summary>
-    public IReadOnlyList<ConfigProblem> Check(PipelinePlan plan, IReadOnlyCollection<string>? overridden = null)
+    public IReadOnlyList<ConfigProblem> Check(PipelinePlan plan, IReadOnlyCollection<string>? overridden = null, FittedState? fitted = null)
     {
         var problems = new List<ConfigProblem>();
+        bool fittedUnreadable = false;
+        if (fitted is null && Fitted is not null)
+        {
+            try
+            {
+                FittedState = fitted = FittedState.Load(Fitted);
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add(Problem(this, _marks["fitted"], $"Setting 'fitted': {e.Message}"));
+                fittedUnreadable = true;
+            }
+        }
         if (Pipeline is not null && Pipeline != plan.Name)
         {
             problems.Add(Problem(this, _marks["pipeline"], $"The file is for pipeline '{Pipeline}' but this program runs pipeline '{plan.Name}'. Correct the name or use the file with its own pipeline."));
@@ -238,7 +266,7 @@ internal sealed class PipelineConfig
             string stage = sinks.Last(Outputs.ContainsKey);
             problems.Add(Problem(this, _marks["outputs." + stage], conflict));
         }
-        BindParameters(plan, overridden ?? [], new StageParameterValues(), problems);
+        BindParameters(plan, overridden ?? [], new StageParameterValues(), problems, fitted, checkMissing: !fittedUnreadable);
         GateConfig.Resolve(FilePath, _gates, plan, problems);
         return problems;
     }
@@ -261,18 +289,24 @@ internal sealed class PipelineConfig
     public StageParameterValues ParameterValues(PipelinePlan plan)
     {
         var values = new StageParameterValues();
-        BindParameters(plan, [], values, []);
+        BindParameters(plan, [], values, [], null, checkMissing: false);
         return values;
     }
 
-    private void BindParameters(PipelinePlan plan, IReadOnlyCollection<string> overridden, StageParameterValues values, List<ConfigProblem> problems)
+    private void BindParameters(PipelinePlan plan, IReadOnlyCollection<string> overridden, StageParameterValues values, List<ConfigProblem> problems, FittedState? fitted, bool checkMissing)
     {
         IReadOnlyList<StageParametersPlan> types = plan.ParameterTypes();
+        var fromState = (fitted?.Values ?? []).Select(v => v.TypeName + "." + v.Member).ToHashSet(StringComparer.Ordinal);
         string known = types.Count == 0
             ? $"no stage of pipeline '{plan.Name}' takes parameters"
             : $"the stages take {string.Join(", ", types.Select(t => $"'{t.TypeName}'"))}";
         foreach ((string typeName, (Mark typeKey, Dictionary<string, (Mark Key, YamlNode Value)> members)) in _parameters)
         {
+            if (plan.Fits.FirstOrDefault(f => f.ParametersType == typeName) is { } fit)
+            {
+                problems.Add(Problem(this, typeKey, $"Parameters '{typeName}' are computed by fit stage '{fit.Stage}' in the first pass of every run, so they take no values here. Remove the section; to use saved values instead of fitting, set 'fitted: FILE' (or pass --fitted FILE)."));
+                continue;
+            }
             StageParametersPlan? type = types.FirstOrDefault(t => t.TypeName == typeName);
             if (type is null)
             {
@@ -285,20 +319,25 @@ internal sealed class PipelineConfig
                 {
                     problems.Add(Problem(this, memberKey, $"Parameter type '{typeName}' has no member '{memberName}'. Its members are {string.Join(", ", type.Members.Select(m => m.Name))}."));
                 }
-                else if (node is YamlScalarNode { Value: { } text } && StageParameterValues.Parse(member.Type, text) is { } value)
+                else if (fromState.Contains(typeName + "." + memberName))
+                {
+                    problems.Add(Problem(this, memberKey, $"Parameter '{typeName}.{memberName}' also comes from the fitted state (fitted by pipeline '{fitted!.Pipeline}'); give it in one place: remove it here, or load a state without it."));
+                }
+                else if (Value(member.Type, node) is { } value)
                 {
                     values.Set(typeName, memberName, value);
                 }
                 else
                 {
-                    problems.Add(Problem(this, node.Start, $"Parameter '{typeName}.{memberName}' is {StageParameterValues.CSharpNameWithArticle(member.Type)} and must be {StageParameterValues.Describe(member.Type)}."));
+                    string list = member.Type is ParameterType.DoubleArray or ParameterType.StringArray ? ", or a YAML list such as [a, b]" : "";
+                    problems.Add(Problem(this, node.Start, $"Parameter '{typeName}.{memberName}' is {StageParameterValues.CSharpNameWithArticle(member.Type)} and must be {StageParameterValues.Describe(member.Type)}{list}."));
                 }
             }
         }
-        foreach (StageParametersPlan type in types)
+        foreach (StageParametersPlan type in types.Where(t => checkMissing && plan.Fits.All(f => f.ParametersType != t.TypeName)))
         {
             string[] missing = type.Members
-                .Where(m => !overridden.Contains(type.TypeName + "." + m.Name) && !(_parameters.TryGetValue(type.TypeName, out var given) && given.Members.ContainsKey(m.Name)))
+                .Where(m => !overridden.Contains(type.TypeName + "." + m.Name) && !fromState.Contains(type.TypeName + "." + m.Name) && !(_parameters.TryGetValue(type.TypeName, out var given) && given.Members.ContainsKey(m.Name)))
                 .Select(m => m.Name)
                 .ToArray();
             if (missing.Length == 0)
@@ -318,6 +357,17 @@ internal sealed class PipelineConfig
             }
         }
     }
+
+    // A member's value: a scalar as StageParameterValues.Parse reads it, or for an array member a YAML list of scalars.
+    private static object? Value(ParameterType type, YamlNode node) => node switch
+    {
+        YamlScalarNode { Value: { } text } => StageParameterValues.Parse(type, text),
+        YamlSequenceNode list when type == ParameterType.DoubleArray && list.Children.All(c => c is YamlScalarNode { Value: { } t } && StageParameterValues.Parse(ParameterType.Double, t) is double) =>
+            list.Children.Select(c => (double)StageParameterValues.Parse(ParameterType.Double, ((YamlScalarNode)c).Value!)!).ToArray(),
+        YamlSequenceNode list when type == ParameterType.StringArray && list.Children.All(c => c is YamlScalarNode { Value: not null }) =>
+            list.Children.Select(c => ((YamlScalarNode)c).Value!).ToArray(),
+        _ => null,
+    };
 
     private static ConfigProblem Problem(PipelineConfig config, Mark at, string message) => new(config.FilePath, (int)at.Line, (int)at.Column, message);
 

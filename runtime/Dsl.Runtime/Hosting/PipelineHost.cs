@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Dsl.Execution;
+using Dsl.Fitting;
 using Dsl.Parquet;
 using Dsl.Parquet.Metadata;
 using Dsl.Validation;
@@ -10,8 +11,8 @@ using Dsl.Validation.Reports;
 namespace Dsl.Hosting;
 
 /// <summary>
-/// The command line every pipeline gets: <c>run</c>, <c>validate</c>, <c>explain</c>, <c>check-config</c> and
-/// <c>generate-sample</c>. Call it from <c>Main</c>: <c>return PipelineHost.Run(MyPipeline.Compiled, args, Sample.Write);</c>
+/// The command line every pipeline gets: <c>run</c>, <c>fit</c>, <c>validate</c>, <c>profile</c>, <c>explain</c>,
+/// <c>check-config</c> and <c>generate-sample</c>. Call it from <c>Main</c>: <c>return PipelineHost.Run(MyPipeline.Compiled, args, Sample.Write);</c>
 /// </summary>
 public static class PipelineHost
 {
@@ -53,7 +54,8 @@ public static class PipelineHost
         var maxRowsPerFile = new Option<long?>("--max-rows-per-file") { Description = "Start a new part file (part-NNNNN-1.parquet, ...) once one holds this many rows. Default: no limit." };
         var maxBytesPerFile = new Option<string?>("--max-bytes-per-file") { Description = "Start a new part file once one holds about this many bytes, e.g. 256MB. Default: no limit." };
         var maxOpenFiles = new Option<int?>("--max-open-files") { Description = $"Part files one task keeps open at once; a partitioned output finishes the least recently written file when a new value would pass it. Default: {new ExecutionOptions().MaxOpenFiles}." };
-        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles };
+        var fitted = new Option<string?>("--fitted") { Description = $"Load this saved fitted state (a run's {FittedState.FileName}, or what 'fit --fitted-out' wrote) instead of fitting: a pipeline with fit stages skips its first pass, and any pipeline takes from it the parameter values it needs. Overrides the configuration file's 'fitted'.", HelpName = "FILE" };
+        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused. A pipeline with fit stages first fits them (a first pass over the input), unless --fitted loads a saved state.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted };
         run.SetAction(parse => Guard(stderr, () =>
         {
             (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(parse.GetValue(param) ?? [], plan);
@@ -65,10 +67,13 @@ public static class PipelineHost
                 }
                 return 2;
             }
+            // A --fitted file is verified before anything else is read; its members need no value in the configuration.
+            string? fittedPath = parse.GetValue(fitted) is { } fittedOption ? Path.GetFullPath(fittedOption) : null;
+            FittedState? fittedState = fittedPath is null ? null : FittedState.Load(fittedPath);
             PipelineConfig? settings = null;
             if (FindConfig(parse.GetValue(config)) is { } configPath)
             {
-                (settings, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.ReadAndCheck(configPath, plan, overrides.Keys.ToList());
+                (settings, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.ReadAndCheck(configPath, plan, overrides.Keys.ToList(), fittedState);
                 if (problems.Count > 0)
                 {
                     foreach (ConfigProblem problem in problems)
@@ -94,7 +99,8 @@ public static class PipelineHost
             }
             // Every parameter value is known and checked before anything is read or written.
             StageParameterValues parameters = ParameterOverrides.Apply(settings?.ParameterValues(plan) ?? new StageParameterValues(), overrides);
-            CompiledPipeline bound = pipeline.WithParameters(parameters);
+            fittedPath ??= settings?.Fitted is { } fromFile ? Path.GetFullPath(fromFile) : null;
+            CompiledPipeline bound = Given(pipeline, parameters, fittedPath);
 
             string? inputPath = parse.GetValue(input) ?? settings?.Input;
             if (inputPath is null)
@@ -125,6 +131,7 @@ public static class PipelineHost
                 Drift = DriftOf(settings),
                 MemoryBudget = parse.GetValue(memoryBudget) is { } budget ? ParseBytes(budget) : settings?.MemoryBudget ?? defaults.MemoryBudget,
                 Force = parse.GetValue(force),
+                Fitted = fittedPath,
             };
             OutputCodecs.CheckAvailable(options.Write.Compression);
             string outputPath = parse.GetValue(output) ?? settings?.Output ?? Path.Combine("out", plan.Name);
@@ -147,6 +154,33 @@ public static class PipelineHost
             }
         }));
         root.Subcommands.Add(run);
+
+        var fitInput = new Option<string?>("--input", "-i") { Description = "The input to fit on, as for run. Default: the configuration file's input." };
+        var fitOut = new Option<string>("--fitted-out") { Description = $"Where to write the fitted state (JSON, format {FittedState.FormatName}), replaced atomically; 'run --fitted FILE' loads it.", Required = true, HelpName = "FILE" };
+        var fitConfig = new Option<string?>("--config", "-c") { Description = $"A pipeline configuration file. Default: {ConfigFileName} in the current folder, else beside the program." };
+        var fitParam = new Option<string[]>("--param") { Description = "A stage parameter value, Type.Member=value; repeat for several." };
+        var fitParallelism = new Option<int?>("--parallelism", "-p") { Description = "Partitions read at once. Default: the core count." };
+        var fit = new Command("fit", "Run only the first pass of a pipeline with fit stages and write the fitted state to --fitted-out, so training fits once and later runs (or a scoring pipeline) load it with --fitted. Writes no output.") { fitInput, fitOut, fitConfig, fitParam, fitParallelism };
+        fit.SetAction(parse => Guard(stderr, () =>
+        {
+            if (plan.Fits.Count == 0)
+            {
+                stderr.WriteLine($"error: Pipeline '{plan.Name}' has no fit stages, so there is nothing to fit.");
+                return 2;
+            }
+            if (PrepareCheck(pipeline, "fit", parse.GetValue(fitConfig), parse.GetValue(fitParam), parse.GetValue(fitInput), parse.GetValue(fitParallelism), stderr) is not { } check)
+            {
+                return 2;
+            }
+            using var stop = new StopSignals(stderr);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            FittedState state = new LocalExecutor(check.Options with { Fitted = null }).Fit(check.Pipeline, check.Input, stop.Token);
+            string path = Path.GetFullPath(parse.GetValue(fitOut)!);
+            state.Save(path);
+            stdout.WriteLine($"Pipeline '{plan.Name}': fitted {state.Fits.Count} fit stage(s) ({string.Join(", ", state.Fits.Select(f => $"{f.Stage} on {f.Rows.ToString("N0", CultureInfo.InvariantCulture)} rows"))}) in {clock.Elapsed.TotalSeconds:0.00} s; wrote {path} (sha256 {state.Hash}).");
+            return 0;
+        }));
+        root.Subcommands.Add(fit);
 
         var validateInput = new Option<string?>("--input", "-i") { Description = "The input to check, as for run. Default: the configuration file's input." };
         var validateConfig = new Option<string?>("--config", "-c") { Description = $"A pipeline configuration file. Default: {ConfigFileName} in the current folder, else beside the program." };
@@ -365,6 +399,15 @@ public static class PipelineHost
         {
             stdout.WriteLine($"  reused {N(result.PartitionsReused)} partition(s) whose input, code and settings are unchanged");
         }
+        if (result.Fit is { } fitted)
+        {
+            stdout.WriteLine(fitted.Source switch
+            {
+                FitSource.Loaded => $"  loaded the fitted state {fitted.File} (sha256 {fitted.Hash}); no first pass",
+                FitSource.Cached => $"  reused the fitted state of an earlier run on the same input and code (sha256 {fitted.Hash}); no first pass",
+                _ => $"  first pass: fitted on {N(fitted.RowsRead)} rows in {fitted.Partitions} partition(s) in {fitted.Elapsed.TotalSeconds:0.00} s (sha256 {fitted.Hash})",
+            });
+        }
         if (result.FilesSkipped > 0)
         {
             stdout.WriteLine($"  skipped {N(result.FilesSkipped)} file(s) unopened, whose partition folder values rule out every row the filters keep");
@@ -421,7 +464,8 @@ public static class PipelineHost
             stderr.WriteLine($"error: {command} needs an input: pass --input or set 'input' in the configuration file.");
             return null;
         }
-        CompiledPipeline bound = pipeline.WithParameters(ParameterOverrides.Apply(settings?.ParameterValues(plan) ?? new StageParameterValues(), overrides));
+        string? fittedPath = settings?.Fitted is { } fittedFile ? Path.GetFullPath(fittedFile) : null;
+        CompiledPipeline bound = Given(pipeline, ParameterOverrides.Apply(settings?.ParameterValues(plan) ?? new StageParameterValues(), overrides), fittedPath);
         var defaults = new ExecutionOptions();
         var options = new ExecutionOptions
         {
@@ -432,9 +476,15 @@ public static class PipelineHost
             MemoryBudget = settings?.MemoryBudget ?? defaults.MemoryBudget,
             Gates = settings?.Gates(plan) ?? [],
             Drift = DriftOf(settings),
+            Fitted = fittedPath,
         };
         return new CheckSetup(bound, inputPath, options);
     }
+
+    // The given values bound where they are all there is; held unbound while fitted values are still to come (the
+    // first pass's, or a fitted-state file's), for the executor to add.
+    private static CompiledPipeline Given(CompiledPipeline pipeline, StageParameterValues parameters, string? fittedPath) =>
+        pipeline.Plan.Fits.Count > 0 || fittedPath is not null ? pipeline.WithGivenParameters(parameters) : pipeline.WithParameters(parameters);
 
     private sealed record CheckSetup(CompiledPipeline Pipeline, string Input, ExecutionOptions Options);
 

@@ -278,13 +278,14 @@ internal sealed class OutputCommitter : IDisposable
     /// the previous output that this run reuses, then the manifest, then <c>_SUCCESS</c>, each flushed), and swaps
     /// it with the output folder atomically. <paramref name="cancellationToken"/> is honoured up to the swap and not
     /// after it. Returns warnings about leftovers that could not be removed (the output is committed regardless).
+    /// The validation report and the fitted state, when given, are written before the manifest.
     /// </summary>
-    public IReadOnlyList<string> Publish(IReadOnlyList<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)> sinks, Func<byte[]> manifest, CancellationToken cancellationToken, Func<byte[]>? validation = null)
+    public IReadOnlyList<string> Publish(IReadOnlyList<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)> sinks, Func<byte[]> manifest, CancellationToken cancellationToken, Func<byte[]>? validation = null, Func<byte[]>? fitted = null)
     {
         DeleteTree(Next);
         try
         {
-            AssembleNext(sinks, manifest, validation, cancellationToken);
+            AssembleNext(sinks, manifest, validation, fitted, cancellationToken);
         }
         catch
         {
@@ -295,7 +296,7 @@ internal sealed class OutputCommitter : IDisposable
         return Swap();
     }
 
-    private void AssembleNext(IReadOnlyList<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)> sinks, Func<byte[]> manifest, Func<byte[]>? validation, CancellationToken cancellationToken)
+    private void AssembleNext(IReadOnlyList<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)> sinks, Func<byte[]> manifest, Func<byte[]>? validation, Func<byte[]>? fitted, CancellationToken cancellationToken)
     {
         foreach ((string folder, IReadOnlyList<(string Name, PartFile Source)> parts) in sinks)
         {
@@ -336,6 +337,10 @@ internal sealed class OutputCommitter : IDisposable
         if (validation is not null)
         {
             DurableFile.WriteAll(Path.Combine(Next, Dsl.Validation.ValidationReport.FileName), validation(), _faults);
+        }
+        if (fitted is not null)
+        {
+            DurableFile.WriteAll(Path.Combine(Next, Fitting.FittedState.FileName), fitted(), _faults);
         }
         DurableFile.WriteAll(Path.Combine(Next, LocalExecutor.ManifestFile), manifest(), _faults);
         DurableFile.WriteAll(Path.Combine(Next, LocalExecutor.SuccessMarker), [], _faults);

@@ -107,6 +107,7 @@ internal sealed class PreviousOutput
             Path.Combine(output, LocalExecutor.ManifestFile),
             Path.Combine(output, LocalExecutor.SuccessMarker),
             Path.Combine(output, Validation.ValidationReport.FileName),
+            Path.Combine(output, Fitting.FittedState.FileName),
         };
         return Sinks.All(s => s.Files.All(f => File.Exists(f.Path) && new FileInfo(f.Path).Length == f.Bytes))
             && Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories).All(listed.Contains);
