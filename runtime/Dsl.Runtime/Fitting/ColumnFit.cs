@@ -260,6 +260,7 @@ internal sealed class ColumnFit
         Utf8Dictionary dictionary = column.Dictionary;
         bool small = dictionary.Count <= 1 << 16;
         int[]? perEntry = small ? ArrayPool<int>.Shared.Rent(dictionary.Count) : null;
+        perEntry?.AsSpan(0, dictionary.Count).Clear(); // a rented array holds what its last user left
         Dictionary<int, int>? sparse = small ? null : [];
         var touched = new List<int>();
         try
@@ -291,10 +292,6 @@ internal sealed class ColumnFit
             foreach (int entry in touched)
             {
                 int rows = perEntry is not null ? perEntry[entry] : sparse![entry];
-                if (perEntry is not null)
-                {
-                    perEntry[entry] = 0; // the rented buffer goes back clean
-                }
                 if (_distinct is not null || _approx is not null)
                 {
                     UInt128 hash = Hash128.Of(dictionary.GetBytes(entry));

@@ -220,6 +220,9 @@ public sealed class FittedState
         return new FittedState(plan.Name, values, fits);
     }
 
+    /// <summary>A state of these parts, its hash computed from them.</summary>
+    internal static FittedState From(string pipeline, IReadOnlyList<FittedValue> values, IReadOnlyList<FittedStage> fits) => new(pipeline, values, fits);
+
     /// <summary>The parameter type of a CLR value, or null when it is none.</summary>
     internal static ParameterType? TypeOf(object value) => value switch
     {

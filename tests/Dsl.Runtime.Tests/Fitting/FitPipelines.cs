@@ -67,7 +67,7 @@ internal static class FitPipelines
     }
 
     /// <summary>The pipeline; <paramref name="extra"/> requests are gathered too (their answers land in the fitted state).</summary>
-    public static CompiledPipeline Pipeline(Calls? calls = null, bool raw = false, IEnumerable<FitRequest>? extra = null, string name = "fit-stats")
+    public static CompiledPipeline Pipeline(Calls? calls = null, bool raw = false, IEnumerable<FitRequest>? extra = null, string name = "fit-stats", FitEvaluator? fitter = null)
     {
         calls ??= new Calls();
         FitRequest[] requests = [.. Needed, .. extra ?? []];
@@ -89,7 +89,7 @@ internal static class FitPipelines
         {
             Fits = [new FitPlan(FitStage, "T", raw ? null : "Keep", raw ? null : 1, ParametersType, requests)],
         };
-        return new CompiledPipeline(plan, values => Kernels(values, calls, raw)) { Fitter = Fitter };
+        return new CompiledPipeline(plan, values => Kernels(values, calls, raw)) { Fitter = fitter ?? Fitter };
     }
 
     /// <summary>A scoring pipeline without fits that takes the same AmountStats: its values come from a fitted-state file.</summary>
@@ -242,7 +242,7 @@ internal static class FitPipelines
 
     /// <summary>The answer the fitted state recorded for <paramref name="request"/>.</summary>
     public static object Answer(FittedState state, FitRequest request) =>
-        state.Fits.Single(f => f.Stage == FitStage).Answers.Single(a =>
+        state.Fits.Single(f => f.Stage == FitStage).Answers.First(a =>
             a.Request.Statistic == request.Statistic && a.Request.Expression == request.Expression && a.Request.Arguments.SequenceEqual(request.Arguments)).Answer;
 
     private static void Set<T>(ColumnBuilder<T> builder, int i, T? value)
