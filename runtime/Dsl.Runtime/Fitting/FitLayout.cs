@@ -101,7 +101,7 @@ internal sealed class FitLayout
                     throw new ArgumentException($"Fit stage '{fit.Stage}' of pipeline '{plan.Name}' asks for {request.Statistic} of column '{request.Column}' ('{request.Expression}'), which schema '{fit.InputSchema}' does not have. Its columns are {string.Join(", ", schema.Fields.Select(f => f.Name))}.");
                 }
                 ColumnField field = schema[index];
-                FitColumnKind kind = KindOf(field.Type) ?? throw new ArgumentException($"Fit stage '{fit.Stage}' of pipeline '{plan.Name}' asks for {request.Statistic} of column '{field.Name}', a {field.Type} column; fit statistics read flat columns only (numbers, bools, strings, dates and times, decimals).");
+                FitColumnKind kind = KindOf(field.Type) ?? throw new ArgumentException($"Fit stage '{fit.Stage}' of pipeline '{plan.Name}' asks for {request.Statistic} of column '{field.Name}', of type {field.Type}; fit statistics read flat columns only (numbers, bools, strings, dates and times, decimals).");
                 CheckStatistic(plan, fit, request, field, kind);
                 int at = columns.FindIndex(c => c.Name == field.Name);
                 if (at < 0)
@@ -191,7 +191,7 @@ internal sealed class FitLayout
         };
         if (needs is not null)
         {
-            throw new ArgumentException($"Fit stage '{fit.Stage}' of pipeline '{plan.Name}' asks for {request.Statistic} of column '{field.Name}' ('{request.Expression}'), a {field.Type} column; {request.Statistic} needs {needs}.");
+            throw new ArgumentException($"Fit stage '{fit.Stage}' of pipeline '{plan.Name}' asks for {request.Statistic} of column '{field.Name}' ('{request.Expression}'), of type {field.Type}; {request.Statistic} needs {needs}.");
         }
     }
 
