@@ -67,13 +67,14 @@ internal static class FitPipelines
     }
 
     /// <summary>The pipeline; <paramref name="extra"/> requests are gathered too (their answers land in the fitted state).</summary>
-    public static CompiledPipeline Pipeline(Calls? calls = null, bool raw = false, IEnumerable<FitRequest>? extra = null, string name = "fit-stats", FitEvaluator? fitter = null)
+    /// <param name="minId">When above 0, Keep also requires Id &gt;= minId and says so as a scan predicate, so row groups below it are pruned.</param>
+    public static CompiledPipeline Pipeline(Calls? calls = null, bool raw = false, IEnumerable<FitRequest>? extra = null, string name = "fit-stats", FitEvaluator? fitter = null, long minId = 0)
     {
         calls ??= new Calls();
         FitRequest[] requests = [.. Needed, .. extra ?? []];
         var stages = new List<StagePlan>
         {
-            new("Keep", StageKind.Filter, "T", "T", null, true, null),
+            new("Keep", StageKind.Filter, "T", "T", null, true, null, minId > 0 ? [new ScanPredicate("Id", ScanOperator.GreaterThanOrEqual, minId)] : null),
             new("Score", StageKind.Map, "T", "S", "Keep", true, null, Parameters: AmountStats),
             new(FitStage, StageKind.Fit, "T", "T", raw ? null : "Keep", true, null),
         };
@@ -89,7 +90,7 @@ internal static class FitPipelines
         {
             Fits = [new FitPlan(FitStage, "T", raw ? null : "Keep", raw ? null : 1, ParametersType, requests)],
         };
-        return new CompiledPipeline(plan, values => Kernels(values, calls, raw)) { Fitter = fitter ?? Fitter };
+        return new CompiledPipeline(plan, values => Kernels(values, calls, raw, minId)) { Fitter = fitter ?? Fitter };
     }
 
     /// <summary>A scoring pipeline without fits that takes the same AmountStats: its values come from a fitted-state file.</summary>
@@ -115,7 +116,7 @@ internal static class FitPipelines
         into.Set(ParametersType, "Vocab", data.Vocabulary(t => t.Country, 3, 1));
     }
 
-    private static IReadOnlyList<SegmentKernel> Kernels(StageParameterValues values, Calls calls, bool raw)
+    private static IReadOnlyList<SegmentKernel> Kernels(StageParameterValues values, Calls calls, bool raw, long minId = 0)
     {
         double mean = values.Get<double>(ParametersType, "Mean");
         double std = values.Get<double>(ParametersType, "Std");
@@ -124,7 +125,7 @@ internal static class FitPipelines
         SegmentKernel score = (input, _) =>
         {
             calls.Add(0);
-            int[] keep = Kept(input);
+            int[] keep = Kept(input, minId);
             ReadOnlySpan<long> id = input.GetPrimitive<long>("Id", ColumnType.Int64).Values;
             PrimitiveColumn<double> amount = input.GetPrimitive<double>("Amount", ColumnType.Double);
             StringColumn country = input.GetString("Country");
@@ -153,22 +154,22 @@ internal static class FitPipelines
         SegmentKernel keepOnly = (input, _) =>
         {
             calls.Add(1);
-            int[] keep = Kept(input);
+            int[] keep = Kept(input, minId);
             return new RecordBatch(input.Schema, input.Columns.Select(c => RowGather.Gather(c, keep)).ToArray(), keep.Length);
         };
         return raw ? [score] : [score, keepOnly];
     }
 
-    /// <summary>The rows Keep keeps: Id % 3 != 0.</summary>
-    public static bool Keeps(long id) => id % 3 != 0;
+    /// <summary>The rows Keep keeps: Id % 3 != 0 (and Id &gt;= <paramref name="minId"/>).</summary>
+    public static bool Keeps(long id, long minId = 0) => id % 3 != 0 && id >= minId;
 
-    private static int[] Kept(RecordBatch input)
+    private static int[] Kept(RecordBatch input, long minId)
     {
         ReadOnlySpan<long> id = input.GetPrimitive<long>("Id", ColumnType.Int64).Values;
         var keep = new List<int>(id.Length);
         for (int i = 0; i < id.Length; i++)
         {
-            if (Keeps(id[i]))
+            if (Keeps(id[i], minId))
             {
                 keep.Add(i);
             }

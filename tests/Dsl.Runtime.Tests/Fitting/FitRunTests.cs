@@ -266,4 +266,72 @@ public sealed class FitRunTests : IDisposable
 
         public int GetHashCode(Dictionary<string, byte[]> obj) => obj.Count;
     }
+
+    [Fact]
+    public void AFitOverCsvInput_AnswersAsOverTheSameRowsInParquet()
+    {
+        Row[] rows = Rows(5_000, 0, seed: 21);
+        string csv = Path.Combine(_root, "csv");
+        Directory.CreateDirectory(csv);
+        string F(double? v) => v is double d ? (double.IsNaN(d) ? "NaN" : d.ToString("R", System.Globalization.CultureInfo.InvariantCulture)) : "";
+        File.WriteAllLines(Path.Combine(csv, "a.csv"), rows.Select(r => $"{r.Id},{F(r.Amount)},{r.Count},{r.Country},{(r.Flag is bool b ? (b ? "true" : "false") : "")}").Prepend("Id,Amount,Count,Country,Flag"));
+        string parquet = Path.Combine(_root, "parquet");
+        Write(Path.Combine(parquet, "a.parquet"), rows, 1_000);
+        FitRequest[] extra = [Request(FitStatistic.Count, ""), Request(FitStatistic.NullCount, "Country"), Request(FitStatistic.Distinct, "Count"), Request(FitStatistic.Mean, "Flag")];
+
+        // Several text partitions (by bytes) against one row group a partition.
+        FittedState fromCsv = new LocalExecutor(Options with { TargetPartitionBytes = 20_000 }).Fit(Pipeline(extra: extra), csv);
+        FittedState fromParquet = new LocalExecutor(Options).Fit(Pipeline(extra: extra), parquet);
+
+        Assert.Equal(fromParquet.Hash, fromCsv.Hash);
+        Assert.Equal((long)rows.Count(r => Keeps(r.Id)), (long)Answer(fromCsv, extra[0]));
+    }
+
+    [Fact]
+    public void TheFirstPass_PrunesRowGroupsByItsOwnSegments_ButNotForAFitOfTheRawInput()
+    {
+        // Ids 0..11,999 in row groups of 1,000; Keep requires Id >= 9,000, so 9 of 12 row groups cannot hold a kept row.
+        string input = Input(out Row[] rows);
+        JobResult filtered = new LocalExecutor(Options).Run(Pipeline(minId: 9_000, extra: [Request(FitStatistic.Count, "")]), input, Path.Combine(_root, "a"));
+        JobResult raw = new LocalExecutor(Options).Run(Pipeline(raw: true, minId: 9_000, extra: [Request(FitStatistic.Count, "")]), input, Path.Combine(_root, "b"));
+
+        Assert.Equal(3_000, filtered.Fit!.RowsRead);
+        Assert.Equal((long)rows.Count(r => Keeps(r.Id, 9_000)), (long)Answer(FittedState.Load(Path.Combine(_root, "a", FittedState.FileName)), Request(FitStatistic.Count, "")));
+        Assert.Equal(12_000, raw.Fit!.RowsRead);
+        Assert.Equal(12_000L, (long)Answer(FittedState.Load(Path.Combine(_root, "b", FittedState.FileName)), Request(FitStatistic.Count, "")));
+        // The second pass prunes by its own segments either way.
+        Assert.Equal(9, filtered.RowGroupsSkipped);
+        Assert.Equal(9, raw.RowGroupsSkipped);
+    }
+
+    [Fact]
+    public void ATransientReadErrorInTheFirstPass_IsRetried()
+    {
+        string input = Input(out _);
+        var options = Options with { Faults = Dsl.Execution.Commit.FaultPlan.Parse("read:1"), RetryBackoff = TimeSpan.FromMilliseconds(1) };
+
+        // Fit runs only the first pass: the first partition's first read fails, its retry succeeds.
+        FittedState retried = new LocalExecutor(options).Fit(Pipeline(), input);
+
+        Assert.Equal(new LocalExecutor(Options).Fit(Pipeline(), input).Hash, retried.Hash);
+        var failing = Options with { Faults = Dsl.Execution.Commit.FaultPlan.Parse("read:3"), RetryBackoff = TimeSpan.FromMilliseconds(1), MaxParallelism = 1 };
+        Assert.Contains("failed 3 times with an I/O error while fitting", Assert.Throws<PipelineExecutionException>(() => new LocalExecutor(failing).Fit(Pipeline(), input)).Message);
+    }
+
+    [Fact]
+    public void AStateWithTheSameValuesButOtherAnswers_IsANewOutput_WhosePartsAreReused()
+    {
+        string input = Input(out _);
+        string output = Path.Combine(_root, "out");
+        new LocalExecutor(Options).Run(Pipeline(), input, output);
+        FittedState state = FittedState.Load(Path.Combine(output, FittedState.FileName));
+        string other = Path.Combine(_root, "other.json");
+        File.WriteAllBytes(other, FittedState.From(state.Pipeline, state.Values, [state.Fits[0] with { Rows = 1 }]).ToJson());
+
+        JobResult rerun = new LocalExecutor(Options with { Fitted = other }).Run(Pipeline(), input, output);
+
+        Assert.False(rerun.UpToDate);
+        Assert.Equal(rerun.Partitions, rerun.PartitionsReused); // the same parameter values: every part is still right
+        Assert.Equal(FittedState.Load(other).Hash, FittedState.Load(Path.Combine(output, FittedState.FileName)).Hash);
+    }
 }
