@@ -201,12 +201,13 @@ internal sealed class PipelineConfig
     /// Reads <paramref name="path"/> and checks it against <paramref name="plan"/>: every problem, from both steps.
     /// <paramref name="overridden"/> lists the stage parameters (<c>Type.Member</c>) given on the command line, which
     /// the file may leave out; <paramref name="fitted"/> is the state <c>--fitted</c> loads, which replaces the file's
-    /// <c>fitted:</c>.
+    /// <c>fitted:</c>; without <paramref name="useFitted"/> (the <c>fit</c> command, which may be writing that file)
+    /// <c>fitted:</c> is ignored.
     /// </summary>
-    public static (PipelineConfig Config, IReadOnlyList<ConfigProblem> Problems) ReadAndCheck(string path, PipelinePlan plan, IReadOnlyCollection<string>? overridden = null, FittedState? fitted = null)
+    public static (PipelineConfig Config, IReadOnlyList<ConfigProblem> Problems) ReadAndCheck(string path, PipelinePlan plan, IReadOnlyCollection<string>? overridden = null, FittedState? fitted = null, bool useFitted = true)
     {
         (PipelineConfig config, IReadOnlyList<ConfigProblem> problems) = Read(path);
-        return (config, [.. problems, .. config.Check(plan, overridden, fitted)]);
+        return (config, [.. problems, .. config.Check(plan, overridden, fitted, useFitted)]);
     }
 
     /// <summary>
@@ -217,11 +218,11 @@ internal sealed class PipelineConfig
     /// members the fitted state holds: <paramref name="fitted"/>, else the one <c>fitted:</c> names, loaded and verified
     /// here) and nothing else.
     /// </summary>
-    public IReadOnlyList<ConfigProblem> Check(PipelinePlan plan, IReadOnlyCollection<string>? overridden = null, FittedState? fitted = null)
+    public IReadOnlyList<ConfigProblem> Check(PipelinePlan plan, IReadOnlyCollection<string>? overridden = null, FittedState? fitted = null, bool useFitted = true)
     {
         var problems = new List<ConfigProblem>();
         bool fittedUnreadable = false;
-        if (fitted is null && Fitted is not null)
+        if (fitted is null && Fitted is not null && useFitted)
         {
             try
             {

@@ -174,7 +174,7 @@ public static class PipelineHost
             }
             using var stop = new StopSignals(stderr);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            FittedState state = new LocalExecutor(check.Options with { Fitted = null }).Fit(check.Pipeline, check.Input, stop.Token);
+            FittedState state = new LocalExecutor(check.Options).Fit(check.Pipeline, check.Input, stop.Token);
             string path = Path.GetFullPath(parse.GetValue(fitOut)!);
             state.Save(path);
             stdout.WriteLine($"Pipeline '{plan.Name}': fitted {state.Fits.Count} fit stage(s) ({string.Join(", ", state.Fits.Select(f => $"{f.Stage} on {f.Rows.ToString("N0", CultureInfo.InvariantCulture)} rows"))}) in {clock.Elapsed.TotalSeconds:0.00} s; wrote {path} (sha256 {state.Hash}).");
@@ -444,7 +444,7 @@ public static class PipelineHost
         IReadOnlyList<ConfigProblem> problems = [];
         if (FindConfig(config) is { } configPath)
         {
-            (settings, problems) = PipelineConfig.ReadAndCheck(configPath, plan, overrides.Keys.ToList());
+            (settings, problems) = PipelineConfig.ReadAndCheck(configPath, plan, overrides.Keys.ToList(), useFitted: command != "fit");
         }
         foreach (string problem in overrideProblems)
         {
@@ -464,7 +464,8 @@ public static class PipelineHost
             stderr.WriteLine($"error: {command} needs an input: pass --input or set 'input' in the configuration file.");
             return null;
         }
-        string? fittedPath = settings?.Fitted is { } fittedFile ? Path.GetFullPath(fittedFile) : null;
+        // fit computes the state that 'fitted:' may name: it never loads one.
+        string? fittedPath = command != "fit" && settings?.Fitted is { } fittedFile ? Path.GetFullPath(fittedFile) : null;
         CompiledPipeline bound = Given(pipeline, ParameterOverrides.Apply(settings?.ParameterValues(plan) ?? new StageParameterValues(), overrides), fittedPath);
         var defaults = new ExecutionOptions();
         var options = new ExecutionOptions

@@ -156,4 +156,23 @@ public sealed class FitConfigTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal("error: Pipeline 'scoring' has no fit stages, so there is nothing to fit.", stderr.Trim());
     }
+
+    [Fact]
+    public void Run_PrintsTheFirstPass_AndFit_IgnoresTheFittedFileItMayBeWriting()
+    {
+        string input = Input();
+        string state = Path.Combine(_root, "models", "amount.json");
+        // The configuration names the state serving will load; fitting writes it, so it need not exist yet.
+        string config = Config($"pipeline: fit-stats\ninput: {input}\nfitted: {state}\n");
+
+        (int code, string stdout, string stderr) = Host(Pipeline(), "fit", "--config", config, "--fitted-out", state);
+        Assert.True(code == 0, stderr);
+        Assert.True(File.Exists(state));
+
+        (code, stdout, stderr) = Host(Pipeline(), "run", "--config", Config($"pipeline: fit-stats\ninput: {input}\n"), "--output", Path.Combine(_root, "out"));
+        Assert.True(code == 0, stderr);
+        FittedState fitted = FittedState.Load(Path.Combine(_root, "out", FittedState.FileName));
+        Assert.Equal(FittedState.Load(state).Hash, fitted.Hash);
+        Assert.Matches($@"  first pass: fitted on 1,800 rows in \d+ partition\(s\) in [0-9.]+ s \(sha256 {fitted.Hash}\)", stdout);
+    }
 }
