@@ -237,6 +237,16 @@ public sealed class StrataHistogramTests(ITestOutputHelper output)
         badMagic[0] ^= 0xFF;
         Assert.Contains("header", Assert.Throws<InvalidDataException>(() => Read(badMagic, ByCountry)).Message);
         Assert.Contains("another split", Assert.Throws<InvalidDataException>(() => Read(bytes, ByCountry with { Seed = 8 })).Message);
+        // The first stratum (null, the lowest kind) given the number 5: no null stratum has a number.
+        var header = new BinaryReader(new MemoryStream(bytes));
+        header.ReadBytes(8 + 4);
+        header.ReadString();
+        header.ReadBytes(8 + 4);
+        int firstStratum = (int)header.BaseStream.Position;
+        Assert.Equal((byte)StratumKind.Null, bytes[firstStratum]);
+        byte[] badKind = [.. bytes];
+        badKind[firstStratum + 1] = 5;
+        Assert.Contains("no stratum value", Assert.Throws<InvalidDataException>(() => Read(badKind, ByCountry)).Message);
         byte[] badCount = [.. bytes];
         badCount[^1] ^= 0x01; // the last bucket's row count
         Assert.Contains("damaged", Assert.Throws<InvalidDataException>(() => Read(badCount, ByCountry)).Message);
@@ -248,6 +258,9 @@ public sealed class StrataHistogramTests(ITestOutputHelper output)
         using RecordBatch batch = Strata();
         var error = Assert.Throws<ArgumentException>(() => Count(ByCountry, batch).Merge(Count(ByCountry with { Key = ["UserId", "Country"] }, batch)));
         Assert.Contains("different splits", error.Message);
+        Assert.Contains("different splits", Assert.Throws<ArgumentException>(() => Count(ByCountry, batch).Merge(Count(ByCountry, batch, maxBuckets: 100))).Message);
+        StrataHistogram histogram = Count(ByCountry, batch);
+        Assert.Contains("into itself", Assert.Throws<ArgumentException>(() => histogram.Merge(histogram)).Message);
     }
 
     [Fact]

@@ -129,6 +129,10 @@ internal sealed class StrataHistogram
     public void Merge(StrataHistogram other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(other, this))
+        {
+            throw new ArgumentException("A split histogram cannot be merged into itself.", nameof(other));
+        }
         if (Describe() != other.Describe())
         {
             throw new ArgumentException($"Split histograms of different splits cannot be merged: this one counts {Describe()}, the other {other.Describe()}.", nameof(other));
@@ -224,9 +228,16 @@ internal sealed class StrataHistogram
                 var kind = (StratumKind)reader.ReadByte();
                 long number = reader.ReadInt64();
                 string text = reader.ReadString();
-                if (kind > StratumKind.Text)
+                bool valid = kind switch
                 {
-                    throw Damaged($"stratum {s} has unknown kind {(byte)kind}");
+                    StratumKind.Null or StratumKind.Text => number == 0,
+                    StratumKind.Boolean => number is 0 or 1,
+                    StratumKind.Integer => true,
+                    _ => false,
+                };
+                if (!valid || (kind != StratumKind.Text && text.Length > 0))
+                {
+                    throw Damaged($"stratum {s} has kind {(byte)kind} with number {number} and text '{text}', which is no stratum value");
                 }
                 var value = new StratumValue(kind, number, kind == StratumKind.Text ? text : null);
                 if (previous is { } p && p.CompareTo(value) >= 0)
