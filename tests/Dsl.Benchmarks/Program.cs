@@ -7,7 +7,8 @@ namespace Dsl.Benchmarks;
 /// <c>duckdb-sql "STATEMENT; ...; QUERY"</c> runs SQL in one in-memory DuckDB (libduckdb through DuckDB.NET) and
 /// prints the first value of the last result, and on standard error <c>DUCKDB_SECONDS s</c>, the time from opening the
 /// database to the last result, which leaves out the start of .NET that a DuckDB command-line run would not have (see
-/// compare-pipeline.sh); anything else goes to BenchmarkDotNet, e.g. <c>--filter '*Delta*' --job short</c>.
+/// compare-pipeline.sh); <c>workload-data --output DIR [--rows N] [--files F] [--seed S]</c> writes the input of the
+/// W1–W4 workloads (see <see cref="WorkloadData"/> and compare-workloads.sh); anything else goes to BenchmarkDotNet, e.g. <c>--filter '*Delta*' --job short</c>.
 /// </summary>
 public static class Program
 {
@@ -16,6 +17,10 @@ public static class Program
         if (args.Length > 0 && args[0] == "compare")
         {
             return Compare.Run(args[1..]);
+        }
+        if (args.Length > 0 && args[0] == "workload-data")
+        {
+            return WorkloadData.Run(args[1..]);
         }
         if (args is ["duckdb-sql", string script])
         {
