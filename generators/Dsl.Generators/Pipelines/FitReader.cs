@@ -74,9 +74,15 @@ internal static class FitReader
         {
             cancellationToken.ThrowIfCancellationRequested();
             compiles &= operation is not IInvalidOperation;
-            if (operation is not IParameterReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Parameter, data)
-                || reference.Parent is IInvalidOperation)
+            if (operation is not IParameterReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Parameter, data))
             {
+                continue;
+            }
+            if (reference.Parent is IInvalidOperation invalid)
+            {
+                // The call does not compile (the compiler says why); when it is a statistic on a column of the wrong
+                // type, say so in the terms of the statistic as well.
+                ReportInvalidCall(invalid, reference, input, method.Name, pipelineName, diagnostics);
                 continue;
             }
             if (Misuse(reference, body) is { } misuse)
@@ -224,13 +230,41 @@ internal static class FitReader
             }
             arguments.Add(number);
         }
-        if (column is not null && ColumnTypeProblem(statistic, method, column) is { } needs)
+        bool stringOverload = method.Parameters[0].Type is INamedTypeSymbol { TypeArguments.Length: 2 } selector
+            && selector.TypeArguments[1].SpecialType == SpecialType.System_String;
+        if (column is not null && ColumnTypeProblem(statistic, stringOverload, column) is { } needs)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FitColumnTypeMismatch, byOrdinal[0]!.Value.Syntax.GetLocation(),
                 fit, pipelineName, name, column.MemberName, input.Name, ColumnTypeName(column), needs));
             valid = false;
         }
         return valid ? new FitRequestSpec(statistic, column!.ColumnName, expression, arguments.ToEquatableArray()) : null;
+    }
+
+    /// <summary>
+    /// DSL2015 for a statistics call that does not compile because its selector reads a column of the wrong type
+    /// (<c>d.Mean(t =&gt; t.Name)</c> on a string): the compiler reports the conversion, this names the statistic's need.
+    /// </summary>
+    private static void ReportInvalidCall(IInvalidOperation invalid, IParameterReferenceOperation reference, SchemaSpec input, string fit, string pipelineName, List<DiagnosticInfo> diagnostics)
+    {
+        if (invalid.Syntax is not InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access }
+            || access.Expression != reference.Syntax
+            || !s_statistics.TryGetValue(access.Name.Identifier.ValueText, out string? statistic))
+        {
+            return;
+        }
+        foreach (IOperation child in invalid.ChildOperations)
+        {
+            if (child is IAnonymousFunctionOperation lambda
+                && SelectedColumn(lambda, input, out _) is { } column
+                && ColumnTypeProblem(statistic, null, column) is { } needs)
+            {
+                string name = access.Name.Identifier.ValueText;
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FitColumnTypeMismatch, lambda.Syntax.GetLocation(),
+                    fit, pipelineName, name, column.MemberName, input.Name, ColumnTypeName(column), needs));
+                return;
+            }
+        }
     }
 
     /// <summary>
@@ -254,25 +288,10 @@ internal static class FitReader
         }
         if (value is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda } && lambda.Symbol.Parameters.Length == 1)
         {
-            IParameterSymbol row = lambda.Symbol.Parameters[0];
-            parameterName = row.Name;
-            IOperation? returned = lambda.Body.Operations.Length == 1 && lambda.Body.Operations[0] is IReturnOperation { ReturnedValue: { } result } ? result : null;
-            while (returned is IConversionOperation { IsImplicit: true } conversion)
+            parameterName = lambda.Symbol.Parameters[0].Name;
+            if (SelectedColumn(lambda, input, out why) is { } column)
             {
-                returned = conversion.Operand;
-            }
-            if (returned is IPropertyReferenceOperation { Instance: IParameterReferenceOperation instance, Property: var property }
-                && SymbolEqualityComparer.Default.Equals(instance.Parameter, row))
-            {
-                if (input.FindMember(property.Name) is { } column)
-                {
-                    return column;
-                }
-                why = "reads '" + property.Name + "', which is not a column of '" + input.Name + "'";
-            }
-            else
-            {
-                why = "does not return a member of '" + row.Name + "' unchanged";
+                return column;
             }
         }
         else
@@ -282,6 +301,38 @@ internal static class FitReader
         string example = parameterName + " => " + parameterName + "." + (input.Columns.IsEmpty ? "Member" : input.Columns[0].MemberName);
         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FitSelectorInvalid, argument.Value.Syntax.GetLocation(),
             fit, pipelineName, name, text, why, input.Name, example));
+        return null;
+    }
+
+    /// <summary>
+    /// The column <paramref name="lambda"/> returns: one member of its single parameter, through implicit conversions
+    /// only; null with <paramref name="why"/> saying what it does instead.
+    /// </summary>
+    private static ColumnSpec? SelectedColumn(IAnonymousFunctionOperation lambda, SchemaSpec input, out string why)
+    {
+        if (lambda.Symbol.Parameters.Length != 1)
+        {
+            why = "does not take one row";
+            return null;
+        }
+        IParameterSymbol row = lambda.Symbol.Parameters[0];
+        IOperation? returned = lambda.Body.Operations.Length == 1 && lambda.Body.Operations[0] is IReturnOperation { ReturnedValue: { } result } ? result : null;
+        while (returned is IConversionOperation { IsImplicit: true } conversion)
+        {
+            returned = conversion.Operand;
+        }
+        if (returned is IPropertyReferenceOperation { Instance: IParameterReferenceOperation instance, Property: var property }
+            && SymbolEqualityComparer.Default.Equals(instance.Parameter, row))
+        {
+            if (input.FindMember(property.Name) is { } column)
+            {
+                why = string.Empty;
+                return column;
+            }
+            why = "reads '" + property.Name + "', which is not a column of '" + input.Name + "'";
+            return null;
+        }
+        why = "does not return a member of '" + row.Name + "' unchanged";
         return null;
     }
 
@@ -320,11 +371,13 @@ internal static class FitReader
         }
     }
 
-    /// <summary>What kind of column <paramref name="statistic"/> needs, when <paramref name="column"/> is not one.</summary>
-    private static string? ColumnTypeProblem(string statistic, IMethodSymbol method, ColumnSpec column)
+    /// <summary>
+    /// What kind of column <paramref name="statistic"/> needs, when <paramref name="column"/> is not one.
+    /// <paramref name="stringOverload"/>: whether the call is <c>MostFrequent</c> of a string (null when the call
+    /// bound to no overload).
+    /// </summary>
+    private static string? ColumnTypeProblem(string statistic, bool? stringOverload, ColumnSpec column)
     {
-        bool stringOverload = method.Parameters[0].Type is INamedTypeSymbol { TypeArguments.Length: 2 } selector
-            && selector.TypeArguments[1].SpecialType == SpecialType.System_String;
         switch (statistic)
         {
             case "NullCount":
@@ -335,7 +388,9 @@ internal static class FitReader
                 return column.IsList ? "a column of single values (not a list)" : null;
             case "Vocabulary":
                 return column.Kind == ColumnKind.String ? null : "a string column";
-            case "MostFrequent" when stringOverload:
+            case "MostFrequent" when stringOverload is null:
+                return column.Kind == ColumnKind.String || IsNumber(column.Kind) ? null : "a number or string column";
+            case "MostFrequent" when stringOverload == true:
                 return column.Kind == ColumnKind.String ? null : "a string column";
             default:
                 return IsNumber(column.Kind) ? null : "a number column (sbyte, byte, short, ushort, int, uint, long, ulong, float or double)";
