@@ -237,8 +237,7 @@ internal static class StageRules
     /// <summary>The row type <c>TRow</c> of a <c>FitData&lt;TRow&gt;</c> parameter type, or null for any other type.</summary>
     public static ITypeSymbol? FitRowType(ITypeSymbol type) =>
         type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named
-            && named.OriginalDefinition.ContainingNamespace?.ToDisplayString() == "Dsl"
-            && named.OriginalDefinition.MetadataName == "FitData`1"
+            && named.OriginalDefinition.ContainingNamespace?.ToDisplayString() + "." + named.OriginalDefinition.MetadataName == KnownTypeNames.FitData
             ? named.TypeArguments[0]
             : null;
 
