@@ -315,6 +315,57 @@ public sealed class FitPlanTests
             plan.ParameterTypes().Single(p => p.TypeName == "Categories").Members);
     }
 
+    [Fact]
+    public void AFitAskingOnlyForTheRowCount_ObservesASegmentThatWritesNoColumn()
+    {
+        const string Source = TestSources.Usings + """
+            namespace K;
+
+            [Schema] public partial record In(long Id, double X);
+            [Schema] public partial record Out(long Id, double Share);
+
+            public record struct Total(long Rows);
+
+            public sealed record Unit(double Scale);
+
+            [Pipeline("counted")]
+            public static partial class Counted
+            {
+                [Map]
+                static Out Share(In r, Unit u) => new(r.Id, r.X * u.Scale);
+
+                [Filter(From = nameof(Share))]
+                static bool Positive(Out o) => o.Share > 0;
+
+                [Map(From = nameof(Positive))]
+                static Out PerRow(Out o, Total t) => new(o.Id, o.Share / t.Rows);
+
+                [Fit(From = nameof(Positive))]
+                static Total Count(FitData<Out> d) => new(d.Count());
+            }
+            """;
+        using var snippet = LoadedSnippet.Compile(Source);
+        CompiledPipeline compiled = snippet.Pipeline("K.Counted");
+        SegmentPlan first = compiled.Plan.Segments[1];
+        Assert.True(first.FitOnly);
+        Assert.Equal(["Share", "Positive"], first.Stages);
+        Assert.Empty(first.OutputColumns!);
+        Assert.Equal(["Id", "X"], first.ReadColumns);
+
+        var results = new Dsl.Fitting.FitResults();
+        FitPlan fit = Assert.Single(compiled.Plan.Fits);
+        results.Set(fit.Stage, Assert.Single(fit.Requests), 4L);
+        var values = new StageParameterValues().Set("Unit", "Scale", 1.0);
+        compiled.Fitter!(results, values);
+        Assert.Equal(4L, values.Get<long>("Total", "Rows"));
+
+        Type input = snippet.Type("K.In");
+        using RecordBatch batch = LoadedSnippet.ToBatch(input, [Activator.CreateInstance(input, 1L, 2.0)!, Activator.CreateInstance(input, 2L, -2.0)!, Activator.CreateInstance(input, 3L, 1.0)!]);
+        using RecordBatch observed = compiled.WithParameters(values).Kernels[1](batch);
+        Assert.Equal(0, observed.Schema.Count);
+        Assert.Equal(2, observed.RowCount);
+    }
+
     /// <summary>The second pass of <paramref name="plan"/> is <paramref name="without"/>'s plan: same segments, columns and rules.</summary>
     internal static void AssertSecondPassUnchanged(PipelinePlan without, PipelinePlan plan)
     {
