@@ -14,7 +14,8 @@ namespace Dsl.Generators.CodeFixes;
 
 /// <summary>
 /// DSL3001: replaces a <c>From</c> value that names no stage with <c>nameof(...)</c> of the closest stage name (a typo
-/// or a case slip). DSL3003: adds <c>From = nameof(...)</c> to an ambiguous stage, one fix per candidate producer.
+/// or a case slip). DSL3003: adds <c>From = nameof(...)</c> to an ambiguous stage (a fit stage too), one fix per
+/// candidate producer.
 /// </summary>
 [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(FromCodeFix)), Shared]
 public sealed class FromCodeFix : CodeFixProvider
@@ -96,7 +97,8 @@ public sealed class FromCodeFix : CodeFixProvider
 
     private static AttributeSyntax? StageAttribute(MethodDeclarationSyntax method) =>
         method.AttributeLists.SelectMany(l => l.Attributes).FirstOrDefault(a =>
-            a.Name.ToString() is "Filter" or "Map" or "FilterAttribute" or "MapAttribute" or "Dsl.Filter" or "Dsl.Map" or "global::Dsl.Filter" or "global::Dsl.Map");
+            a.Name.ToString() is "Filter" or "Map" or "FilterAttribute" or "MapAttribute" or "Dsl.Filter" or "Dsl.Map" or "global::Dsl.Filter" or "global::Dsl.Map"
+                or "Fit" or "FitAttribute" or "Dsl.Fit" or "global::Dsl.Fit");
 
     private static AttributeSyntax WithFrom(AttributeSyntax attribute, string stage)
     {

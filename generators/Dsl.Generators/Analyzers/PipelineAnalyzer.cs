@@ -13,7 +13,8 @@ namespace Dsl.Generators.Analyzers;
 /// Declaration-shape rules of <c>[Pipeline]</c> classes and their stages: the class, or a type it is nested in, not
 /// partial (DSL2004), two stages of one name (DSL2005), and per stage method not static (DSL2002), a wrong signature
 /// (DSL2003), a by-reference parameter (DSL2010), more than one parameter object (DSL2009), a parameter object
-/// without a configuration form (DSL2008) and an input or output type that is not a schema (DSL2001). The checks are
+/// without a configuration form (DSL2008), an input or output type that is not a schema (DSL2001) and a fit stage
+/// that returns no stage parameter record (DSL2011). The checks are
 /// <see cref="StageRules"/>, shared with the pipeline parser, which declines such a pipeline without reporting it
 /// again. A symbol action per named type and one per method, so an edit re-checks only what it touched.
 /// </summary>
@@ -29,7 +30,8 @@ public sealed class PipelineAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.StageNameNotUnique,
         DiagnosticDescriptors.StageParameterTypeUnsupported,
         DiagnosticDescriptors.StageHasTooManyParameters,
-        DiagnosticDescriptors.StageParameterByReference);
+        DiagnosticDescriptors.StageParameterByReference,
+        DiagnosticDescriptors.FitReturnTypeInvalid);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)

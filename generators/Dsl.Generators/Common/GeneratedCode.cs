@@ -30,6 +30,7 @@ internal static class GeneratedCode
         "System.Text",
         "Dsl",
         "Dsl.Execution",
+        "Dsl.Fitting",
         "Dsl.Kernels",
         "Dsl.Validation",
     };

@@ -24,4 +24,8 @@ internal static class KnownTypeNames
     public const string FiniteAttribute = "Dsl.FiniteAttribute";
     public const string UniqueAttribute = "Dsl.UniqueAttribute";
     public const string GateAttribute = "Dsl.GateAttribute";
+    public const string FitAttribute = "Dsl.FitAttribute";
+
+    /// <summary>The metadata name of <c>Dsl.FitData&lt;TRow&gt;</c>, the parameter of a fit stage.</summary>
+    public const string FitData = "Dsl.FitData`1";
 }

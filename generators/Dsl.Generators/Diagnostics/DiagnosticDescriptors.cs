@@ -148,7 +148,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor StageParameterTypeUnsupported = Create(
         DiagnosticIds.StageParameterTypeUnsupported,
         "Stage parameter type is not supported",
-        "Parameter '{2}' of stage '{0}' of pipeline '{1}' has type '{3}', which {4}; stage parameters are a record of double, float, int, long, bool, string or DateTime members, such as 'record AmountScaling(double Mean, double Std)'",
+        "Parameter '{2}' of stage '{0}' of pipeline '{1}' has type '{3}', which {4}; stage parameters are a record of double, float, int, long, bool, string, DateTime, double[] or string[] members, such as 'record AmountScaling(double Mean, double Std)'",
         DiagnosticCategories.Stage,
         DiagnosticSeverity.Error,
         "The parameter object a stage takes after its row is built by the generated code from pipeline.yaml and --param values, one value per positional member, so it must be a positional record whose members have a configuration form.");
@@ -168,6 +168,46 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Stage,
         DiagnosticSeverity.Error,
         "Kernels pass each row and the parameter object by value to stage code that must not write through them; ref, out, in and ref readonly parameters cannot be stages' inputs.");
+
+    public static readonly DiagnosticDescriptor FitReturnTypeInvalid = Create(
+        DiagnosticIds.FitReturnTypeInvalid,
+        "Fit stage does not return a stage parameter record",
+        "Fit stage '{0}' of pipeline '{1}' returns '{2}', which {3}; a fit returns a stage parameter record of double, float, int, long, bool, string, DateTime, double[] or string[] members, such as 'record AmountScaling(double Mean, double Std)'",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "The record a fit returns becomes the parameter values of the stages that take it: the generated code sets each positional member into the run's stage parameter values, saves them as the fitted state and binds them into the kernels, so it must be a record those values can describe.");
+
+    public static readonly DiagnosticDescriptor FitSelectorInvalid = Create(
+        DiagnosticIds.FitSelectorInvalid,
+        "Fit statistic does not read one column",
+        "'{2}' in fit stage '{0}' of pipeline '{1}' names its column with '{3}', which {4}; write a lambda that reads one member of '{5}', such as '{6}'",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "The first pass computes each statistic over one column of the rows the fit sees; the build finds that column by reading the lambda, so it must return one positional member of the row, unconverted or implicitly converted.");
+
+    public static readonly DiagnosticDescriptor FitArgumentNotConstant = Create(
+        DiagnosticIds.FitArgumentNotConstant,
+        "Fit statistic argument is not a constant",
+        "Argument '{3}' of '{2}' in fit stage '{0}' of pipeline '{1}' is '{4}', which is not a constant; the first pass computes the statistic before the fit method runs, so write the value as a literal or a const",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "The build reads a statistic's arguments (a quantile, a bucket count, a vocabulary size) to decide what the first pass gathers, and the fit method later looks the answer up by them; a value computed at run time could not be known in advance.");
+
+    public static readonly DiagnosticDescriptor FitDataEscapes = Create(
+        DiagnosticIds.FitDataEscapes,
+        "FitData is used other than to call its statistics",
+        "Fit stage '{0}' of pipeline '{1}' {3} its FitData parameter '{2}'; the build sees only the statistics called directly on '{2}' in the fit method's body, so call them there and pass their results on instead",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "The first pass gathers exactly the statistics the build finds called on the fit's FitData parameter; a call made through a helper, a variable or a lambda would ask for a statistic the first pass never gathered.");
+
+    public static readonly DiagnosticDescriptor FitColumnTypeMismatch = Create(
+        DiagnosticIds.FitColumnTypeMismatch,
+        "Fit statistic does not fit the column's type",
+        "'{2}' in fit stage '{0}' of pipeline '{1}' reads member '{3}' of '{4}', a {5} column, but {2} needs {6}; pick a column of that type or another statistic",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "Numeric statistics (Sum, Mean, Variance, Std, Min, Max, MaxAbs, Quantile, Median, QuantileBoundaries, MostFrequent of a number) need a number column; Vocabulary and MostFrequent of a string need a string column; Distinct and ApproxDistinct need single values, not lists.");
 
     public static readonly DiagnosticDescriptor FromStageNotFound = Create(
         DiagnosticIds.FromStageNotFound,
@@ -265,6 +305,30 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "A gate names a column of the pipeline's input schema (or Schema.Member of another schema it uses), a numeric one for Mean, StdDev, Min and Max, and bounds with Min not above Max; otherwise it could never be measured or never pass.");
 
+    public static readonly DiagnosticDescriptor FitNeedsItsOwnRecord = Create(
+        DiagnosticIds.FitNeedsItsOwnRecord,
+        "Fit needs its own result",
+        "Fit stage '{0}' of pipeline '{1}' needs its own result: {2}; let the fit read from a stage before the one taking the fitted record (From = nameof(...))",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Error,
+        "A fit observes the rows its From stage produces in the first pass; when a stage on the way takes the record the fit computes (directly or through other fits), the rows cannot be produced before the record exists.");
+
+    public static readonly DiagnosticDescriptor FitRecordNotUnique = Create(
+        DiagnosticIds.FitRecordNotUnique,
+        "Two fits return one parameter type",
+        "Fit stages '{2}' and '{0}' of pipeline '{1}' both return '{3}', so the stages taking '{3}' would have two sets of values; return a record type of its own from each fit",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Error,
+        "Stage parameter values are keyed by the record's type name, so each fitted record type must come from exactly one fit.");
+
+    public static readonly DiagnosticDescriptor FitRecordUnused = Create(
+        DiagnosticIds.FitRecordUnused,
+        "Fitted record is taken by no stage",
+        "Fit stage '{0}' of pipeline '{1}' returns '{2}', which no stage of the pipeline takes, so the first pass computes values nothing reads; add a '{2}' parameter to the stage that needs them, or remove the fit",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Warning,
+        "A fit costs a pass over the input; its record is only used by the stages that take it as their parameter object.");
+
     public static readonly DiagnosticDescriptor KernelFallback = Create(
         DiagnosticIds.KernelFallback,
         "Stage runs as a scalar loop",
@@ -303,6 +367,11 @@ internal static class DiagnosticDescriptors
         [StageParameterTypeUnsupported.Id] = StageParameterTypeUnsupported,
         [StageHasTooManyParameters.Id] = StageHasTooManyParameters,
         [StageParameterByReference.Id] = StageParameterByReference,
+        [FitReturnTypeInvalid.Id] = FitReturnTypeInvalid,
+        [FitSelectorInvalid.Id] = FitSelectorInvalid,
+        [FitArgumentNotConstant.Id] = FitArgumentNotConstant,
+        [FitDataEscapes.Id] = FitDataEscapes,
+        [FitColumnTypeMismatch.Id] = FitColumnTypeMismatch,
         [FromStageNotFound.Id] = FromStageNotFound,
         [StageCycle.Id] = StageCycle,
         [StageInputAmbiguous.Id] = StageInputAmbiguous,
@@ -315,6 +384,9 @@ internal static class DiagnosticDescriptors
         [FromColumnNullability.Id] = FromColumnNullability,
         [UniqueNotOnInput.Id] = UniqueNotOnInput,
         [GateInvalid.Id] = GateInvalid,
+        [FitNeedsItsOwnRecord.Id] = FitNeedsItsOwnRecord,
+        [FitRecordNotUnique.Id] = FitRecordNotUnique,
+        [FitRecordUnused.Id] = FitRecordUnused,
         [KernelFallback.Id] = KernelFallback,
         [VectorBlockDeclined.Id] = VectorBlockDeclined,
     };

@@ -29,6 +29,11 @@ internal static class DiagnosticIds
     public const string StageParameterTypeUnsupported = "DSL2008";
     public const string StageHasTooManyParameters = "DSL2009";
     public const string StageParameterByReference = "DSL2010";
+    public const string FitReturnTypeInvalid = "DSL2011";
+    public const string FitSelectorInvalid = "DSL2012";
+    public const string FitArgumentNotConstant = "DSL2013";
+    public const string FitDataEscapes = "DSL2014";
+    public const string FitColumnTypeMismatch = "DSL2015";
 
     // Graph
     public const string FromStageNotFound = "DSL3001";
@@ -43,6 +48,9 @@ internal static class DiagnosticIds
     public const string FromColumnNullability = "DSL3010";
     public const string UniqueNotOnInput = "DSL3011";
     public const string GateInvalid = "DSL3012";
+    public const string FitNeedsItsOwnRecord = "DSL3013";
+    public const string FitRecordNotUnique = "DSL3014";
+    public const string FitRecordUnused = "DSL3015";
 
     // Kernels
     public const string KernelFallback = "DSL4001";

@@ -49,14 +49,15 @@ internal sealed class KernelEmitter
 
     private void EmitKernel()
     {
-        SchemaSpec output = _pipeline.Schema(_segment.OutputSchema);
         var stages = new List<StageSpec>();
         foreach (string name in _segment.Stages)
         {
             stages.Add(_pipeline.Stage(name));
         }
         bool hasMap = stages.Exists(s => s.Kind == StageKindSpec.Map);
-        SchemaSpec producerSchema = hasMap ? output : _input;
+        // The columns the kernel writes: its output schema's, or only those its fits read (a first-pass segment).
+        SchemaSpec output = Written(_pipeline.Schema(_segment.OutputSchema));
+        SchemaSpec producerSchema = hasMap ? output : Written(_input);
 
         IReadOnlyList<StageParametersSpec> parameterTypes = WriteSignature(output);
         WriteInputColumns();
@@ -88,10 +89,56 @@ internal sealed class KernelEmitter
         _w.CloseBrace();
     }
 
+    /// <summary>
+    /// <paramref name="schema"/> with only the columns the segment writes: all of them, except in a first-pass
+    /// segment, whose output holds only what its fits read.
+    /// </summary>
+    private SchemaSpec Written(SchemaSpec schema)
+    {
+        if (_segment.OutputColumns is not { } written)
+        {
+            return schema;
+        }
+        var columns = new List<ColumnSpec>();
+        foreach (ColumnSpec column in schema.Columns)
+        {
+            if (System.Linq.Enumerable.Contains(written, column.ColumnName))
+            {
+                columns.Add(column);
+            }
+        }
+        return schema with { Columns = columns.ToEquatableArray() };
+    }
+
+    /// <summary>The expression of the output batch's schema: the schema's own, or the projection a first-pass segment writes.</summary>
+    private string OutputBatchSchema(SchemaSpec producerSchema) =>
+        _segment.OutputColumns is null ? producerSchema.FullTypeName + ".BatchSchema" : ProjectionField;
+
+    /// <summary>The static field holding a first-pass segment's output schema (the columns its fits read).</summary>
+    private string ProjectionField => _segment.KernelName + "_Output";
+
     /// <summary>The doc comment, attribute and signature of the kernel method; opens its body.</summary>
     private IReadOnlyList<StageParametersSpec> WriteSignature(SchemaSpec output)
     {
-        _w.WriteLine("/// <summary>Segment " + _segment.Index + " (" + string.Join(" -> ", _segment.Stages) + "): reads " + _input.Name + " rows, writes " + output.Name + " rows.</summary>");
+        if (_segment.OutputColumns is { } written)
+        {
+            // Built once: the schema of every batch this kernel returns.
+            string schema = output.FullTypeName + ".BatchSchema";
+            var fields = new List<string>();
+            foreach (string column in written)
+            {
+                fields.Add(schema + "[" + schema + ".IndexOf(" + SourceWriter.Literal(column) + ")]");
+            }
+            _w.WriteLine("/// <summary>The columns of " + output.Name + " that segment " + _segment.Index + " writes: those its fits read.</summary>");
+            _w.WriteLine(SourceWriter.GeneratedCodeAttribute);
+            _w.WriteLine("private static readonly global::Dsl.BatchSchema " + ProjectionField + " = new global::Dsl.BatchSchema(" + string.Join(", ", fields) + ");");
+            _w.WriteLine();
+        }
+        string summary = _segment.FitOnly
+            ? "Segment " + _segment.Index + " (" + string.Join(" -> ", _segment.Stages) + "), first pass only: reads " + _input.Name + " rows, writes "
+                + (_segment.OutputColumns is { } columns ? (columns.IsEmpty ? "no column" : string.Join(", ", columns)) + " of " : string.Empty) + output.Name + " rows for the fits."
+            : "Segment " + _segment.Index + " (" + string.Join(" -> ", _segment.Stages) + "): reads " + _input.Name + " rows, writes " + output.Name + " rows.";
+        _w.WriteLine("/// <summary>" + summary + "</summary>");
         _w.WriteLine(SourceWriter.GeneratedCodeAttribute);
         var parameterTypes = Pipelines.PipelineGenerator.Emitter.ParameterTypes(_pipeline, _segment.Stages);
         var signature = new StringBuilder("private static global::Dsl.RecordBatch " + _segment.KernelName + "(global::Dsl.RecordBatch input, global::Dsl.Validation.RowViolations? violations");
@@ -353,7 +400,7 @@ internal sealed class KernelEmitter
             }
         }
         _w.CloseBrace(";");
-        _w.WriteLine("return new global::Dsl.RecordBatch(" + producerSchema.FullTypeName + ".BatchSchema, columns, count);");
+        _w.WriteLine("return new global::Dsl.RecordBatch(" + OutputBatchSchema(producerSchema) + ", columns, count);");
     }
 
     /// <summary>Closes the try around the loop and returns the rented buffers to the pool in its finally.</summary>

@@ -1,3 +1,4 @@
+using System.Linq;
 using Dsl.Generators.Common;
 
 namespace Dsl.Generators.Model;
@@ -13,8 +14,23 @@ internal sealed record SegmentSpec(
     bool IsSink,
     EquatableArray<string> ReadColumns)
 {
-    /// <summary>The kernel method's name: <c>Kernel_</c> plus the stage names.</summary>
-    public string KernelName => "Kernel_" + string.Join("_", Stages);
+    /// <summary>
+    /// Whether the segment runs only in the first pass of a pipeline with fit stages: the stages up to a fit's
+    /// <c>From</c>, fused on their own, whose output only the fits observe.
+    /// </summary>
+    public bool FitOnly { get; init; }
+
+    /// <summary>
+    /// The columns of the output schema the kernel writes, in schema order, when it writes only some (a first-pass
+    /// segment writes just the columns its fits read, possibly none); null when it writes them all.
+    /// </summary>
+    public EquatableArray<string>? OutputColumns { get; init; }
+
+    /// <summary>
+    /// The kernel method's name: <c>Kernel_</c> plus the stage names; <c>KernelFit_</c> plus the stage names for a
+    /// first-pass segment, which may run the same stages as a segment of the second pass.
+    /// </summary>
+    public string KernelName => (FitOnly ? "KernelFit_" : "Kernel_") + string.Join("_", Stages);
 }
 
 /// <summary>A wired, fused pipeline ready for emission.</summary>
@@ -47,10 +63,24 @@ internal sealed record PipelineSpec(
     /// <summary>The dataset gates declared in code.</summary>
     public EquatableArray<GateSpec> Gates { get; init; } = EquatableArray<GateSpec>.Empty;
 
-    /// <summary>The rules the kernel of segment <paramref name="segment"/> checks, in the order it checks them.</summary>
+    /// <summary>The fit stages, in the order their records can be computed (a fit observing a stage that takes
+    /// another fit's record comes after that fit).</summary>
+    public EquatableArray<FitSpec> Fits { get; init; } = EquatableArray<FitSpec>.Empty;
+
+    /// <summary>
+    /// The rules the kernel of segment <paramref name="segment"/> checks, in the order it checks them. A first-pass
+    /// segment (<see cref="SegmentSpec.FitOnly"/>) checks the rules the second pass checks on the same stages, under
+    /// the same numbers, so its fits see exactly the rows those stages see there: the input schema's member rules
+    /// (when it reads the input, as placed in the second-pass segment that reads it), and each of its stages' row
+    /// errors, check and output member rules.
+    /// </summary>
     public System.Collections.Generic.List<RulePlacementSpec> KernelRules(int segment)
     {
         var rules = new System.Collections.Generic.List<RulePlacementSpec>();
+        if (segment >= 0 && segment < Segments.Count && Segments[segment].FitOnly)
+        {
+            return FitOnlyRules(Segments[segment], Segments, Rules, Schema(InputSchema).Name);
+        }
         foreach (RulePlacementSpec rule in Rules)
         {
             if (rule.Segment == segment && rule.InKernel)
@@ -59,6 +89,46 @@ internal sealed record PipelineSpec(
             }
         }
         return rules;
+    }
+
+    /// <summary>
+    /// The rules first-pass segment <paramref name="segment"/> checks (see <see cref="KernelRules"/>), from the
+    /// second pass's <paramref name="segments"/> and <paramref name="rules"/>; <paramref name="inputSchemaName"/> is
+    /// the pipeline input schema's simple name (the stage its member rules are placed at).
+    /// </summary>
+    public static System.Collections.Generic.List<RulePlacementSpec> FitOnlyRules(
+        SegmentSpec segment,
+        System.Collections.Generic.IEnumerable<SegmentSpec> segments,
+        System.Collections.Generic.IEnumerable<RulePlacementSpec> rules,
+        string inputSchemaName)
+    {
+        int inputRulesAt = -1;
+        if (segment.InputSegment is null)
+        {
+            foreach (SegmentSpec other in segments)
+            {
+                if (!other.FitOnly && other.InputSegment is null && other.Stages.Contains(segment.Stages[0]))
+                {
+                    inputRulesAt = other.Index;
+                }
+            }
+        }
+        string inputName = inputSchemaName;
+        var checks = new System.Collections.Generic.List<RulePlacementSpec>();
+        foreach (RulePlacementSpec rule in rules)
+        {
+            if (!rule.InKernel)
+            {
+                continue;
+            }
+            bool onInput = rule.Segment == inputRulesAt && rule.After is null && rule.Predicate is not null && rule.Stage == inputName;
+            bool onStage = segment.Stages.Contains(rule.Stage) && (rule.Rule.Kind is "RowError" or "Check" || rule.After == rule.Stage);
+            if (onInput || onStage)
+            {
+                checks.Add(rule);
+            }
+        }
+        return checks;
     }
 
     public SchemaSpec Schema(string fullTypeName)

@@ -10,8 +10,9 @@ namespace Dsl.Generators.Model;
 internal sealed record ParameterMemberSpec(string Name, string Kind, string ClrType);
 
 /// <summary>
-/// The parameter object a stage takes after its row: a record of scalars whose values the runtime supplies
-/// (<c>pipeline.yaml</c>, <c>--param</c>) and whose members the kernel reads once per batch.
+/// The parameter object a stage takes after its row: a record of scalars (and double or string arrays) whose values
+/// the runtime supplies (<c>pipeline.yaml</c>, <c>--param</c>, or the fit stage returning it) and whose members the
+/// kernel reads once per batch.
 /// </summary>
 /// <remarks>Specs hold only strings, enums and other specs: never symbols, syntax or locations.</remarks>
 /// <param name="Name">The record's simple name: its key in <c>pipeline.yaml</c> and in <c>StageParameterValues</c>.</param>
@@ -19,6 +20,9 @@ internal sealed record ParameterMemberSpec(string Name, string Kind, string ClrT
 /// <param name="Members">Its positional members in constructor order.</param>
 internal sealed record StageParametersSpec(string Name, string FullTypeName, EquatableArray<ParameterMemberSpec> Members)
 {
+    /// <summary>Whether the record is a <c>record struct</c> (never null).</summary>
+    public bool IsValueType { get; init; }
+
     /// <summary>The name of the kernel parameter (and binder local) holding the object.</summary>
     public string Local => SourceWriter.Camel(Name);
 

@@ -8,6 +8,9 @@ internal enum StageKindSpec
 
     /// <summary>A <c>[Check]</c>: compiled like a filter, a refused row goes where its action says.</summary>
     Check,
+
+    /// <summary>A <c>[Fit]</c>: no kernel; it runs once on the first pass's statistics (a <see cref="FitSpec"/>).</summary>
+    Fit,
 }
 
 /// <summary>A stage of a pipeline after wiring.</summary>

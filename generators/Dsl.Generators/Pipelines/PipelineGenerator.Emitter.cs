@@ -195,6 +195,25 @@ public sealed partial class PipelineGenerator
             w.Unindent();
         }
 
+        /// <summary>
+        /// The <c>StagePlan</c> of a fit: its rows' schema in and out (it produces no rows, only its record, which
+        /// <c>FitPlan.ParametersType</c> names); no kernel of its own (the first pass gathers its statistics).
+        /// </summary>
+        private static void WriteFitStage(SourceWriter w, PipelineSpec spec, FitSpec fit)
+        {
+            string schema = SourceWriter.Literal(spec.Schema(fit.InputSchema).Name);
+            w.WriteLine("new global::Dsl.Execution.StagePlan(");
+            w.Indent();
+            w.WriteLine("Name: " + SourceWriter.Literal(fit.Name) + ",");
+            w.WriteLine("Kind: global::Dsl.Execution.StageKind.Fit,");
+            w.WriteLine("InputSchema: " + schema + ",");
+            w.WriteLine("OutputSchema: " + schema + ",");
+            w.WriteLine("From: " + (fit.From is null ? "null" : SourceWriter.Literal(fit.From)) + ",");
+            w.WriteLine("Vectorized: true,");
+            w.WriteLine("FallbackReason: null),");
+            w.Unindent();
+        }
+
         /// <summary>One <c>SegmentPlan</c>, one named argument a line.</summary>
         private static void WriteSegment(SourceWriter w, PipelineSpec spec, SegmentSpec segment)
         {
@@ -211,9 +230,20 @@ public sealed partial class PipelineGenerator
             System.Collections.Generic.IReadOnlyList<string> execution = ExecutionArguments(spec, segment);
             for (int i = 0; i < execution.Count; i++)
             {
-                w.WriteLine(execution[i] + (i == execution.Count - 1 ? ")," : ","));
+                w.WriteLine(execution[i] + (i < execution.Count - 1 ? "," : segment.FitOnly ? ")" : "),"));
             }
             w.Unindent();
+            if (segment.FitOnly)
+            {
+                // First pass only: the rows the fits observe, fused again so that the second pass's segments stay as they are.
+                w.OpenBrace();
+                w.WriteLine("FitOnly = true,");
+                if (segment.OutputColumns is { } written)
+                {
+                    w.WriteLine("OutputColumns = " + StringArray(written) + ",");
+                }
+                w.CloseBrace(",");
+            }
         }
 
         private static string StringArray(EquatableArray<string> values)
@@ -230,7 +260,7 @@ public sealed partial class PipelineGenerator
             return "new string[] { " + string.Join(", ", literals) + " }";
         }
 
-        /// <summary>The plan's rules and gates, as the initializer of its <c>PipelinePlan</c>.</summary>
+        /// <summary>The plan's rules, gates and fits, as the initializer of its <c>PipelinePlan</c>.</summary>
         private static void WriteValidation(SourceWriter w, PipelineSpec spec)
         {
             const string Execution = "global::Dsl.Execution.";
@@ -273,7 +303,116 @@ public sealed partial class PipelineGenerator
                 }
                 w.CloseBrace(",");
             }
+            if (!spec.Fits.IsEmpty)
+            {
+                // The fit stages, in the order their records can be computed: the first pass gathers what they ask for.
+                w.WriteLine("Fits = new " + Execution + "FitPlan[]");
+                w.OpenBrace();
+                foreach (FitSpec fit in spec.Fits)
+                {
+                    WriteFit(w, spec, fit);
+                }
+                w.CloseBrace(",");
+            }
             w.CloseBrace(",");
+        }
+
+        /// <summary>One <c>FitPlan</c>, one named argument a line, its requests one a line.</summary>
+        private static void WriteFit(SourceWriter w, PipelineSpec spec, FitSpec fit)
+        {
+            const string Execution = "global::Dsl.Execution.";
+            w.WriteLine("new " + Execution + "FitPlan(");
+            w.Indent();
+            w.WriteLine("Stage: " + SourceWriter.Literal(fit.Name) + ",");
+            w.WriteLine("InputSchema: " + SourceWriter.Literal(spec.Schema(fit.InputSchema).Name) + ",");
+            w.WriteLine("From: " + (fit.From is null ? "null" : SourceWriter.Literal(fit.From)) + ",");
+            w.WriteLine("Segment: " + (fit.Segment is { } segment ? segment.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null") + ",");
+            w.WriteLine("ParametersType: " + SourceWriter.Literal(fit.Parameters.Name) + ",");
+            if (fit.Requests.IsEmpty)
+            {
+                w.WriteLine("Requests: global::System.Array.Empty<" + Execution + "FitRequest>()),");
+                w.Unindent();
+                return;
+            }
+            w.WriteLine("Requests: new " + Execution + "FitRequest[]");
+            w.OpenBrace();
+            foreach (FitRequestSpec request in fit.Requests)
+            {
+                w.WriteLine("new " + Execution + "FitRequest(" + Execution + "FitStatistic." + request.Statistic + ", "
+                    + SourceWriter.Literal(request.Column) + ", " + SourceWriter.Literal(request.Expression) + ", " + Numbers(request.Arguments) + "),");
+            }
+            w.CloseBrace("),");
+            w.Unindent();
+        }
+
+        private static string Numbers(EquatableArray<double> values)
+        {
+            if (values.IsEmpty)
+            {
+                return "global::System.Array.Empty<double>()";
+            }
+            var numbers = new System.Collections.Generic.List<string>();
+            foreach (double value in values)
+            {
+                numbers.Add(double.IsNaN(value) || double.IsInfinity(value)
+                    ? KernelLowering.ConstantText(value)
+                    : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            return "new double[] { " + string.Join(", ", numbers) + " }";
+        }
+
+        /// <summary>
+        /// <c>FitParameters</c>: each fit method called once on its statistics from the first pass, in plan order, and
+        /// each member of the record it returns set into the stage parameter values the second pass binds.
+        /// </summary>
+        private static void WriteFitter(SourceWriter w, PipelineSpec spec)
+        {
+            w.WriteLine("/// <summary>");
+            w.WriteLine("/// Runs the fit stages on the merged statistics of the first pass (<paramref name=\"results\"/>) and sets each member of");
+            w.WriteLine("/// the records they return into <paramref name=\"into\"/>, where the stages taking those records find them.");
+            w.WriteLine("/// </summary>");
+            w.WriteLine(SourceWriter.GeneratedCodeAttribute);
+            w.WriteLine("private static void FitParameters(global::Dsl.Fitting.FitResults results, global::Dsl.Execution.StageParameterValues into)");
+            w.OpenBrace();
+            for (int f = 0; f < spec.Fits.Count; f++)
+            {
+                FitSpec fit = spec.Fits[f];
+                StageParametersSpec record = fit.Parameters;
+                if (f > 0)
+                {
+                    w.WriteLine();
+                }
+                string rows = fit.Segment is { } segment
+                    ? "the rows segment " + segment.ToString(System.Globalization.CultureInfo.InvariantCulture) + " passes from " + fit.From
+                    : "the pipeline input as read";
+                w.WriteLine("// " + fit.Name + ": statistics of " + rows);
+                w.OpenBrace();
+                string call = spec.FullTypeName + "." + fit.Name + "(new global::Dsl.FitData<" + fit.InputSchema + ">(results, " + SourceWriter.Literal(fit.Name) + "))";
+                if (record.IsValueType)
+                {
+                    w.WriteLine(record.FullTypeName + " fitted = " + call + ";");
+                }
+                else
+                {
+                    w.WriteLine(record.FullTypeName + " fitted = " + call);
+                    w.Indent();
+                    w.WriteLine("?? throw new global::System.InvalidOperationException(" + SourceWriter.Literal("Fit stage '" + fit.Name + "' returned null instead of its " + record.Name + " record.") + ");");
+                    w.Unindent();
+                }
+                foreach (ParameterMemberSpec member in record.Members)
+                {
+                    string value = "fitted." + member.Name;
+                    if (member.Kind is "String" or "DoubleArray" or "StringArray")
+                    {
+                        // A fitted value is never null: the second pass's kernels read it as it is.
+                        value += " ?? throw new global::System.InvalidOperationException("
+                            + SourceWriter.Literal("Fit stage '" + fit.Name + "' returned a " + record.Name + " whose " + member.Name + " is null; fitted values are never null.") + ")";
+                    }
+                    w.WriteLine("into.Set(" + SourceWriter.Literal(record.Name) + ", " + SourceWriter.Literal(member.Name) + ", " + value + ");");
+                }
+                w.CloseBrace();
+            }
+            w.CloseBrace();
         }
 
         private static void WriteRule(SourceWriter w, RulePlacementSpec placement)
@@ -370,6 +509,10 @@ public sealed partial class PipelineGenerator
             {
                 WriteStage(w, spec, stage);
             }
+            foreach (FitSpec fit in spec.Fits)
+            {
+                WriteFitStage(w, spec, fit);
+            }
             w.CloseBrace(",");
             w.WriteLine("Segments: new global::Dsl.Execution.SegmentPlan[]");
             w.OpenBrace();
@@ -377,7 +520,7 @@ public sealed partial class PipelineGenerator
             {
                 WriteSegment(w, spec, segment);
             }
-            if (spec.Rules.IsEmpty && spec.Gates.IsEmpty)
+            if (spec.Rules.IsEmpty && spec.Gates.IsEmpty && spec.Fits.IsEmpty)
             {
                 w.CloseBrace("),");
             }
@@ -389,23 +532,32 @@ public sealed partial class PipelineGenerator
                 w.Indent();
             }
             w.Unindent();
+            // The fit stages' records become parameter values of the second pass: FitParameters computes them.
+            string fitter = spec.Fits.IsEmpty ? ";" : " { Fitter = FitParameters };";
             if (HasParameters(spec))
             {
                 // The kernels need the stages' parameter objects: the runtime binds them (WithParameters) before a run.
-                w.WriteLine("BindKernels);");
+                w.WriteLine("BindKernels)" + fitter);
                 w.Unindent();
                 w.WriteLine();
                 WriteBinder(w, spec);
-                return;
             }
-            w.WriteLine("new global::Dsl.Execution.SegmentKernel[]");
-            w.OpenBrace();
-            foreach (SegmentSpec segment in spec.Segments)
+            else
             {
-                w.WriteLine(segment.KernelName + ",");
+                w.WriteLine("new global::Dsl.Execution.SegmentKernel[]");
+                w.OpenBrace();
+                foreach (SegmentSpec segment in spec.Segments)
+                {
+                    w.WriteLine(segment.KernelName + ",");
+                }
+                w.CloseBrace(")" + fitter);
+                w.Unindent();
             }
-            w.CloseBrace(");");
-            w.Unindent();
+            if (!spec.Fits.IsEmpty)
+            {
+                w.WriteLine();
+                WriteFitter(w, spec);
+            }
         }
     }
 }

@@ -34,6 +34,7 @@ public sealed partial class PipelineGenerator
             }
 
             var drafts = new List<StageDraft>();
+            var fits = new List<FitDraft>();
             bool stagesValid = true;
             foreach (ISymbol member in type.GetMembers())
             {
@@ -45,6 +46,16 @@ public sealed partial class PipelineGenerator
                 AttributeData? attribute = StageRules.StageAttribute(method, out StageKindSpec kind);
                 if (attribute is null)
                 {
+                    continue;
+                }
+                if (kind == StageKindSpec.Fit)
+                {
+                    FitDraft? fit = ParseFit(context, method, attribute, pipelineName, diagnostics, cancellationToken);
+                    stagesValid &= fit is not null;
+                    if (fit is not null)
+                    {
+                        fits.Add(fit);
+                    }
                     continue;
                 }
                 StageDraft? draft = ParseStage(context, method, attribute, kind, pipelineName, diagnostics, cancellationToken);
@@ -69,7 +80,8 @@ public sealed partial class PipelineGenerator
 
             SchemaSpec? declaredInput = DeclaredInput(context, cancellationToken);
             var graph = PipelineGraphBuilder.Build(pipelineName, drafts, declaredInput, type.Locations[0], diagnostics);
-            if (graph is not { } g)
+            if (graph is not { } g
+                || FitPlanner.Plan(pipelineName, fits, g.InputSchema, g.Stages, g.Segments, g.Schemas, g.Rules, drafts, diagnostics) is not { } fitted)
             {
                 return new Result<PipelineSpec>(null, diagnostics.ToEquatableArray());
             }
@@ -83,10 +95,11 @@ public sealed partial class PipelineGenerator
                 g.InputSchema,
                 g.Schemas.ToEquatableArray(),
                 g.Stages.ToEquatableArray(),
-                g.Segments.ToEquatableArray(),
+                fitted.Segments.ToEquatableArray(),
                 context.SemanticModel.Compilation.Options.CheckOverflow)
             {
                 Rules = g.Rules.ToEquatableArray(),
+                Fits = fitted.Fits.ToEquatableArray(),
             };
             if (GateReader.Read(type, spec, diagnostics, cancellationToken) is not { } gates)
             {
@@ -112,6 +125,27 @@ public sealed partial class PipelineGenerator
                 }
             }
             return null;
+        }
+
+        /// <summary>A fit stage, or null when its declaration or body has a problem.</summary>
+        private static FitDraft? ParseFit(
+            GeneratorAttributeSyntaxContext context,
+            IMethodSymbol method,
+            AttributeData attribute,
+            string pipelineName,
+            List<DiagnosticInfo> diagnostics,
+            CancellationToken cancellationToken)
+        {
+            if (method.DeclaringSyntaxReferences.Length == 0
+                || method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not MethodDeclarationSyntax declaration
+                || StageRules.StageProblems(method, declaration, StageKindSpec.Fit, pipelineName, cancellationToken).Count > 0)
+            {
+                return null; // Declaration problems are PipelineAnalyzer's to report.
+            }
+            SemanticModel semanticModel = declaration.SyntaxTree == context.SemanticModel.SyntaxTree
+                ? context.SemanticModel
+                : context.SemanticModel.Compilation.GetSemanticModel(declaration.SyntaxTree);
+            return FitReader.Read(method, attribute, declaration, semanticModel, pipelineName, diagnostics, cancellationToken);
         }
 
         private static StageDraft? ParseStage(
@@ -232,15 +266,15 @@ public sealed partial class PipelineGenerator
             return System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
         }
 
-        /// <summary>The parameter object a stage takes after its row, which <see cref="StageRules.ParameterTypeProblem"/> accepted.</summary>
-        private static StageParametersSpec Parameters(INamedTypeSymbol type)
+        /// <summary>The parameter object a stage takes after its row (or a fit returns), which <see cref="StageRules.ParameterTypeProblem"/> accepted.</summary>
+        internal static StageParametersSpec Parameters(INamedTypeSymbol type)
         {
             var members = new List<ParameterMemberSpec>();
             foreach (IParameterSymbol member in SchemaGenerator.Parser.PrimaryConstructor(type)!.Parameters)
             {
                 members.Add(new ParameterMemberSpec(member.Name, StageRules.ParameterKind(member.Type)!, SymbolNames.Qualified(member.Type)));
             }
-            return new StageParametersSpec(type.Name, SymbolNames.Qualified(type), members.ToEquatableArray());
+            return new StageParametersSpec(type.Name, SymbolNames.Qualified(type), members.ToEquatableArray()) { IsValueType = type.IsValueType };
         }
 
         private static Location? FromLocation(AttributeData attribute, CancellationToken cancellationToken)

@@ -112,7 +112,8 @@ internal sealed record VectorDeclineReport(
         var declines = new List<StageVectorDecline>();
         foreach (SegmentSpec segment in spec.Segments)
         {
-            if (PipelineGenerator.VectorDeclineOf(spec, segment) is not { } decline)
+            // A first-pass segment runs stages a second-pass segment runs too, which reports their constructs.
+            if (segment.FitOnly || PipelineGenerator.VectorDeclineOf(spec, segment) is not { } decline)
             {
                 continue;
             }

@@ -15,11 +15,11 @@ namespace Dsl.Generators.Pipelines;
 /// Declaration checks on pipelines and their stages, shared by the pipeline parser (which skips a declaration with a
 /// problem) and <see cref="PipelineAnalyzer"/> (which reports it while the user types), so the two never disagree
 /// and nothing is reported twice: DSL2004 (pipeline not partial), DSL2005 (stage names), and per stage DSL2002,
-/// DSL2003, DSL2010, DSL2009, DSL2008 and DSL2001.
+/// DSL2003, DSL2010, DSL2009, DSL2008 and DSL2001 (for a fit stage: DSL2002, DSL2003, DSL2010, DSL2011 and DSL2001).
 /// </summary>
 internal static class StageRules
 {
-    /// <summary>The <c>[Filter]</c>, <c>[Map]</c> or <c>[Check]</c> attribute of <paramref name="method"/>, or null when it is no stage.</summary>
+    /// <summary>The <c>[Filter]</c>, <c>[Map]</c>, <c>[Check]</c> or <c>[Fit]</c> attribute of <paramref name="method"/>, or null when it is no stage.</summary>
     public static AttributeData? StageAttribute(IMethodSymbol method, out StageKindSpec kind)
     {
         foreach (AttributeData attribute in method.GetAttributes())
@@ -38,6 +38,11 @@ internal static class StageRules
             if (name == KnownTypeNames.CheckAttribute)
             {
                 kind = StageKindSpec.Check;
+                return attribute;
+            }
+            if (name == KnownTypeNames.FitAttribute)
+            {
+                kind = StageKindSpec.Fit;
                 return attribute;
             }
         }
@@ -120,6 +125,10 @@ internal static class StageRules
             problems.Add(new DeclarationProblem(DiagnosticDescriptors.StageNotStatic, location, method.Name, pipelineName));
             return problems;
         }
+        if (kind == StageKindSpec.Fit)
+        {
+            return FitProblems(method, declaration, pipelineName, problems);
+        }
 
         bool returnsBool = method.ReturnType.SpecialType == SpecialType.System_Boolean;
         if (method.Parameters.Length == 0
@@ -187,8 +196,55 @@ internal static class StageRules
     }
 
     /// <summary>
+    /// The problems of fit stage <paramref name="method"/> (already known to be static), in the order a user fixes
+    /// them: the signature <c>static TParams Name(FitData&lt;TRow&gt; data)</c> (DSL2003), a by-reference parameter
+    /// (DSL2010), a return type that is no stage parameter record (DSL2011), and a row type that is not a schema
+    /// (DSL2001).
+    /// </summary>
+    private static List<DeclarationProblem> FitProblems(IMethodSymbol method, MethodDeclarationSyntax declaration, string pipelineName, List<DeclarationProblem> problems)
+    {
+        Location location = declaration.Identifier.GetLocation();
+        if (method.Parameters.Length != 1
+            || method.IsGenericMethod
+            || method.ReturnsVoid
+            || FitRowType(method.Parameters[0].Type) is null)
+        {
+            problems.Add(new DeclarationProblem(DiagnosticDescriptors.StageSignatureInvalid, location, method.Name, pipelineName, "static TParams " + method.Name + "(FitData<TRow> data)"));
+            return problems;
+        }
+        ParameterSyntax parameter = declaration.ParameterList.Parameters[0];
+        if (method.Parameters[0].RefKind != RefKind.None)
+        {
+            string modifier = parameter.Modifiers.Count > 0 ? parameter.Modifiers.ToString() : method.Parameters[0].RefKind.ToString().ToLowerInvariant();
+            problems.Add(new DeclarationProblem(DiagnosticDescriptors.StageParameterByReference, parameter.GetLocation(), method.Name, pipelineName, method.Parameters[0].Name, modifier));
+            return problems;
+        }
+        if (ParameterTypeProblem(method.ReturnType) is { } why)
+        {
+            problems.Add(new DeclarationProblem(
+                DiagnosticDescriptors.FitReturnTypeInvalid,
+                declaration.ReturnType.GetLocation(),
+                method.Name,
+                pipelineName,
+                method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat),
+                why));
+            return problems;
+        }
+        AddIfNotSchema(problems, FitRowType(method.Parameters[0].Type)!, parameter.Type?.GetLocation() ?? location, method.Name, pipelineName, "input");
+        return problems;
+    }
+
+    /// <summary>The row type <c>TRow</c> of a <c>FitData&lt;TRow&gt;</c> parameter type, or null for any other type.</summary>
+    public static ITypeSymbol? FitRowType(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named
+            && named.OriginalDefinition.ContainingNamespace?.ToDisplayString() + "." + named.OriginalDefinition.MetadataName == KnownTypeNames.FitData
+            ? named.TypeArguments[0]
+            : null;
+
+    /// <summary>
     /// Why <paramref name="type"/> cannot be a stage's parameter object ("is not a record", ...), or null when it is
-    /// a positional record (class or struct) whose members are all double, float, int, long, bool, string or DateTime.
+    /// a positional record (class or struct) whose members are all double, float, int, long, bool, string, DateTime,
+    /// double[] or string[].
     /// </summary>
     public static string? ParameterTypeProblem(ITypeSymbol parameterType)
     {
@@ -228,6 +284,13 @@ internal static class StageRules
         if (type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.Annotated)
         {
             return null;
+        }
+        if (type is IArrayTypeSymbol { Rank: 1 } array)
+        {
+            // Arrays a fit computes (bucket boundaries, a vocabulary), also writable as lists in pipeline.yaml.
+            return array.ElementType.SpecialType == SpecialType.System_Double ? "DoubleArray"
+                : array.ElementType.SpecialType == SpecialType.System_String && array.ElementType.NullableAnnotation != NullableAnnotation.Annotated ? "StringArray"
+                : null;
         }
         return type.SpecialType switch
         {

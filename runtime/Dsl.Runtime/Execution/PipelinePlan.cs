@@ -59,9 +59,13 @@ public sealed record PipelinePlan(
     /// </summary>
     public bool IsMaterialized(SegmentPlan segment) => ConsumersOf(segment).Count >= 2;
 
-    /// <summary>The columns of the batch <paramref name="segment"/> produces (its output schema's columns).</summary>
+    /// <summary>
+    /// The columns of the batch <paramref name="segment"/> produces: its <see cref="SegmentPlan.OutputColumns"/> when
+    /// it writes only some, else its output schema's columns.
+    /// </summary>
     public IReadOnlyList<string> WrittenColumns(SegmentPlan segment) =>
-        Schemas.TryGetValue(segment.OutputSchema, out BatchSchema? schema)
+        segment.OutputColumns is { } written ? written
+        : Schemas.TryGetValue(segment.OutputSchema, out BatchSchema? schema)
             ? schema.Fields.Select(f => f.Name).ToList()
             : [];
 
@@ -138,6 +142,13 @@ public sealed record SegmentPlan(
     /// writes nothing.
     /// </summary>
     public bool FitOnly { get; init; }
+
+    /// <summary>
+    /// The columns of <see cref="OutputSchema"/> its output batches hold, in schema order, when they hold only some
+    /// (a <see cref="FitOnly"/> segment writes just the columns its fits read, possibly none; the batch's own
+    /// <see cref="RecordBatch.Schema"/> is that projection); null when they hold every column.
+    /// </summary>
+    public IReadOnlyList<string>? OutputColumns { get; init; }
 
     /// <summary>
     /// The aggregate or join stage whose output the segment reads, or null. When set, <see cref="InputSegment"/> is

@@ -10,7 +10,8 @@ internal static class PlanJson
 {
     /// <summary>
     /// Writes <paramref name="plan"/> as a JSON object; a stage that takes parameters lists its members with their
-    /// values from <paramref name="parameters"/> (null where none is set).
+    /// values from <paramref name="parameters"/> (null where none is set). Each segment says whether it runs only in
+    /// the first pass of a plan with fit stages (<c>fitOnly</c>); <c>fits</c> lists the fit stages and their requests.
     /// </summary>
     public static void Write(Utf8JsonWriter json, PipelinePlan plan, StageParameterValues? parameters = null)
     {
@@ -85,6 +86,7 @@ internal static class PlanJson
             json.WriteString("inputSchema", segment.InputSchema);
             json.WriteString("outputSchema", segment.OutputSchema);
             json.WriteBoolean("isSink", segment.IsSink);
+            json.WriteBoolean("fitOnly", segment.FitOnly);
             json.WriteStartArray("readColumns");
             foreach (string column in segment.ReadColumns)
             {
@@ -168,6 +170,54 @@ internal static class PlanJson
             {
                 json.WriteString("rule", gate.Rule);
             }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("fits");
+        foreach (FitPlan fit in plan.Fits)
+        {
+            WriteFit(json, fit);
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>A fit stage: the rows it observes, the record it returns and each statistic it asks for.</summary>
+    private static void WriteFit(Utf8JsonWriter json, FitPlan fit)
+    {
+        json.WriteStartObject();
+        json.WriteString("stage", fit.Stage);
+        json.WriteString("inputSchema", fit.InputSchema);
+        json.WriteString("from", fit.From);
+        if (fit.Segment is int segment)
+        {
+            json.WriteNumber("segment", segment);
+        }
+        else
+        {
+            json.WriteNull("segment");
+        }
+        json.WriteString("parametersType", fit.ParametersType);
+        json.WriteStartArray("requests");
+        foreach (FitRequest request in fit.Requests)
+        {
+            json.WriteStartObject();
+            json.WriteString("statistic", request.Statistic.ToString());
+            json.WriteString("column", request.Column);
+            json.WriteString("expression", request.Expression);
+            json.WriteStartArray("arguments");
+            foreach (double argument in request.Arguments)
+            {
+                if (double.IsFinite(argument))
+                {
+                    json.WriteNumberValue(argument);
+                }
+                else
+                {
+                    json.WriteStringValue(StageParameterValues.Format(argument));
+                }
+            }
+            json.WriteEndArray();
             json.WriteEndObject();
         }
         json.WriteEndArray();

@@ -8,7 +8,9 @@ internal static class PlanPrinter
 {
     /// <summary>
     /// The plan as text: stages with their wiring and parameter values (from <paramref name="parameters"/>; "not set"
-    /// where it has none), then the fused segments with the columns each reads.
+    /// where it has none, "fitted by" the fit stage that computes it), then the fused segments with the columns each
+    /// reads. A plan with fit stages shows its two passes: pass 1, the segments only the fits observe and what each
+    /// fit asks of them, then pass 2, the segments that write the outputs.
     /// </summary>
     public static string ToText(PipelinePlan plan, StageParameterValues? parameters = null)
     {
@@ -19,54 +21,33 @@ internal static class PlanPrinter
         int nameWidth = plan.Stages.Max(s => s.Name.Length);
         foreach (StagePlan stage in plan.Stages)
         {
+            if (stage.Kind == StageKind.Fit && plan.Fits.FirstOrDefault(f => f.Stage == stage.Name) is { } fit)
+            {
+                text.AppendLine($"  {stage.Name.PadRight(nameWidth)}  {stage.Kind,-6}  {stage.InputSchema} -> {fit.ParametersType}  from {stage.From ?? "<input>"}  [statistics gathered in pass 1]");
+                continue;
+            }
             string kernel = stage.Vectorized ? "columnar kernel" : $"row-by-row fallback ({stage.FallbackReason})";
             text.AppendLine($"  {stage.Name.PadRight(nameWidth)}  {stage.Kind,-6}  {stage.InputSchema} -> {stage.OutputSchema}  from {stage.From ?? "<input>"}  [{kernel}]");
             if (stage.Parameters is { } stageParameters)
             {
+                string? fittedBy = plan.Fits.FirstOrDefault(f => f.ParametersType == stageParameters.TypeName)?.Stage;
                 IEnumerable<string> members = stageParameters.Members.Select(m =>
                     (parameters ?? StageParameterValues.Empty).TryGet(stageParameters.TypeName, m.Name, out object? value)
                         ? $"{m.Name} = {(value is string s ? "\"" + s + "\"" : StageParameterValues.Format(value))}"
-                        : $"{m.Name} = (not set)");
+                        : fittedBy is not null ? $"{m.Name} = (fitted by {fittedBy})" : $"{m.Name} = (not set)");
                 text.AppendLine($"  {new string(' ', nameWidth)}  parameters {stageParameters.TypeName} {{ {string.Join(", ", members)} }}, read once per batch");
             }
         }
         text.AppendLine();
-        text.AppendLine("Segments (each is one fused pass over a batch):");
-        foreach (SegmentPlan segment in plan.Segments)
+        if (plan.Fits.Count > 0)
         {
-            string source = segment.InputSegment is int from ? $"segment #{from}" : "the input scan";
-            string sink = segment.IsSink ? "  => output" : "";
-            text.AppendLine($"  #{segment.Index} {segment.Name}: {segment.InputSchema} -> {segment.OutputSchema}, from {source}{sink}");
-            text.AppendLine($"      reads columns: {string.Join(", ", segment.ReadColumns)}");
-            text.AppendLine($"      writes columns: {string.Join(", ", plan.WrittenColumns(segment))}");
-            if (Execution(segment) is { } execution)
-            {
-                text.AppendLine($"      runs as: {execution}");
-            }
-            IReadOnlyList<SegmentPlan> consumers = plan.ConsumersOf(segment);
-            if (consumers.Count >= 2)
-            {
-                text.AppendLine($"      materialized: its output feeds {consumers.Count} segments ({string.Join(", ", consumers.Select(c => "#" + c.Index))}), so fusion stops here");
-            }
-            IReadOnlyList<ScanPredicate> predicates = plan.ScanPredicates(segment);
-            if (predicates.Count > 0)
-            {
-                text.AppendLine($"      scan predicates (row-group pruning): {string.Join(" && ", predicates)}");
-            }
-            else if (segment.ReadsInput && plan.Rules.Any(r => r.Stage == plan.InputSchema))
-            {
-                text.AppendLine($"      scan predicates: none, the rules on {plan.InputSchema} must see every row (no row-group pruning)");
-            }
-            List<RulePlan> rules = plan.Rules.Where(r => r.Segment == segment.Index).ToList();
-            if (rules.Count > 0)
-            {
-                text.AppendLine("      rules, in the order a row meets them:");
-                foreach (RulePlan rule in rules)
-                {
-                    string where = rule.Kind == RuleKind.Unique ? "checked by the runtime" : rule.Stage == plan.InputSchema ? "on the input" : $"at {rule.Stage}";
-                    text.AppendLine($"        #{rule.Index} {rule.Id} ({rule.Action}, {where}): {rule.Description}");
-                }
-            }
+            AppendFirstPass(text, plan);
+            text.AppendLine($"Pass 2: runs every other segment, with {string.Join(", ", plan.Fits.Select(f => f.ParametersType))} bound from the fits.");
+        }
+        text.AppendLine("Segments (each is one fused pass over a batch):");
+        foreach (SegmentPlan segment in plan.Segments.Where(s => !s.FitOnly))
+        {
+            AppendSegment(text, plan, segment);
         }
         text.AppendLine();
         if (plan.Gates.Count > 0)
@@ -86,10 +67,103 @@ internal static class PlanPrinter
             text.AppendLine();
         }
         var materialized = plan.Segments.Where(plan.IsMaterialized).ToList();
+        string materializedText = $"materialized outputs: {string.Join(", ", materialized.Select(m => $"#{m.Index} {m.Name}"))}";
+        if (plan.Fits.Count > 0)
+        {
+            string fits = string.Join(", ", plan.Fits.Select(f => $"fit {f.Stage} (its {f.ParametersType} is computed between the passes)"));
+            text.AppendLine(materialized.Count == 0 ? $"Barriers: {fits}" : $"Barriers: {fits}; {materializedText}");
+            return text.ToString();
+        }
         text.AppendLine(materialized.Count == 0
             ? "Barriers: none (no fit, aggregation or join stages; no materialized output)"
-            : $"Barriers: none (no fit, aggregation or join stages); materialized outputs: {string.Join(", ", materialized.Select(m => $"#{m.Index} {m.Name}"))}");
+            : $"Barriers: none (no fit, aggregation or join stages); {materializedText}");
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Pass 1 of a plan with fit stages: the segments that run only there (with the rules they check as pass 2 does,
+    /// so the fits see the rows pass 2's stages see), then each fit with the statistics it asks for.
+    /// </summary>
+    private static void AppendFirstPass(StringBuilder text, PipelinePlan plan)
+    {
+        text.AppendLine("Pass 1 (fit): reads the input and runs only the segments below, gathering the statistics the fits ask for:");
+        foreach (SegmentPlan segment in plan.Segments.Where(s => s.FitOnly))
+        {
+            AppendSegment(text, plan, segment);
+        }
+        foreach (FitPlan fit in plan.Fits)
+        {
+            string rows = fit.Segment is int observed
+                ? $"the rows of segment #{observed} ({plan.Segments[observed].Name})"
+                : "the input rows as read";
+            text.AppendLine($"  fit {fit.Stage}: observes {rows}, returns {fit.ParametersType}");
+            foreach (FitRequest request in fit.Requests)
+            {
+                IEnumerable<string> arguments = (request.Column.Length == 0 ? [] : new[] { request.Column })
+                    .Concat(request.Arguments.Select(a => StageParameterValues.Format(a)));
+                text.AppendLine($"      {request.Statistic}({string.Join(", ", arguments)})");
+            }
+        }
+        text.AppendLine();
+    }
+
+    private static void AppendSegment(StringBuilder text, PipelinePlan plan, SegmentPlan segment)
+    {
+        string source = segment.InputSegment is int from ? $"segment #{from}" : "the input scan";
+        string sink = segment.IsSink ? "  => output" : "";
+        if (segment.FitOnly)
+        {
+            IEnumerable<string> fits = plan.Fits.Where(f => f.Segment == segment.Index).Select(f => f.Stage);
+            sink = fits.Any() ? $"  => fit {string.Join(", ", fits)}" : "";
+        }
+        text.AppendLine($"  #{segment.Index} {segment.Name}: {segment.InputSchema} -> {segment.OutputSchema}, from {source}{sink}");
+        text.AppendLine($"      reads columns: {string.Join(", ", segment.ReadColumns)}");
+        text.AppendLine($"      writes columns: {string.Join(", ", plan.WrittenColumns(segment))}");
+        if (Execution(segment) is { } execution)
+        {
+            text.AppendLine($"      runs as: {execution}");
+        }
+        IReadOnlyList<SegmentPlan> consumers = plan.ConsumersOf(segment);
+        if (consumers.Count >= 2)
+        {
+            text.AppendLine($"      materialized: its output feeds {consumers.Count} segments ({string.Join(", ", consumers.Select(c => "#" + c.Index))}), so fusion stops here");
+        }
+        IReadOnlyList<ScanPredicate> predicates = plan.ScanPredicates(segment);
+        if (predicates.Count > 0)
+        {
+            text.AppendLine($"      scan predicates (row-group pruning): {string.Join(" && ", predicates)}");
+        }
+        else if (segment.ReadsInput && plan.Rules.Any(r => r.Stage == plan.InputSchema))
+        {
+            text.AppendLine($"      scan predicates: none, the rules on {plan.InputSchema} must see every row (no row-group pruning)");
+        }
+        List<RulePlan> rules = segment.FitOnly ? FirstPassRules(plan, segment) : plan.Rules.Where(r => r.Segment == segment.Index).ToList();
+        if (rules.Count > 0)
+        {
+            text.AppendLine(segment.FitOnly
+                ? "      rules, as pass 2 checks them (pass 1 quarantines nothing: it only leaves the broken rows out):"
+                : "      rules, in the order a row meets them:");
+            foreach (RulePlan rule in rules)
+            {
+                string where = rule.Kind == RuleKind.Unique ? "checked by the runtime" : rule.Stage == plan.InputSchema ? "on the input" : $"at {rule.Stage}";
+                text.AppendLine($"        #{rule.Index} {rule.Id} ({rule.Action}, {where}): {rule.Description}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The rules a first-pass segment's kernel checks, as the generator places them: those of its stages and, when it
+    /// reads the input, the input schema's member rules (of the second-pass segment that reads the input first).
+    /// </summary>
+    private static List<RulePlan> FirstPassRules(PipelinePlan plan, SegmentPlan segment)
+    {
+        int? inputRules = segment.ReadsInput
+            ? plan.Segments.FirstOrDefault(s => !s.FitOnly && s.ReadsInput && s.Stages.Contains(segment.Stages[0]))?.Index
+            : null;
+        return plan.Rules
+            .Where(r => r.Kind != RuleKind.Unique
+                && (segment.Stages.Contains(r.Stage) || (r.Segment == inputRules && r.Stage == plan.InputSchema)))
+            .ToList();
     }
 
     /// <summary>
@@ -102,7 +176,8 @@ internal static class PlanPrinter
         var text = new StringBuilder();
         text.AppendLine("flowchart LR");
         text.AppendLine($"    input[(\"{plan.InputSchema}\")]");
-        foreach (SegmentPlan segment in plan.Segments)
+        // First-pass segments run the same stages again: the chart draws each stage once, where pass 2 runs it.
+        foreach (SegmentPlan segment in plan.Segments.Where(s => !s.FitOnly))
         {
             IReadOnlyList<ScanPredicate> predicates = plan.ScanPredicates(segment);
             if (predicates.Count > 0)
@@ -123,10 +198,20 @@ internal static class PlanPrinter
             string last = segment.Stages[^1];
             text.AppendLine($"    mat{segment.Index}[[\"materialized {last}\"]]");
         }
-        foreach (StagePlan stage in plan.Stages)
+        foreach (FitPlan fit in plan.Fits)
+        {
+            // A fit observes its From stage's rows in pass 1 and hands its record to the stages taking it in pass 2.
+            text.AppendLine($"    {NodeId(fit.Stage)}{{{{\"Fit: {fit.Stage}\"}}}}");
+            text.AppendLine($"    {(fit.From is null ? "input" : NodeId(fit.From))} -.->|{fit.InputSchema}| {NodeId(fit.Stage)}");
+            foreach (StagePlan taker in plan.Stages.Where(s => s.Parameters?.TypeName == fit.ParametersType))
+            {
+                text.AppendLine($"    {NodeId(fit.Stage)} -.->|{fit.ParametersType}| {NodeId(taker.Name)}");
+            }
+        }
+        foreach (StagePlan stage in plan.Stages.Where(s => s.Kind != StageKind.Fit))
         {
             string from = stage.From is null ? "input" : NodeId(stage.From);
-            SegmentPlan? producer = stage.From is null ? null : plan.Segments.FirstOrDefault(s => s.Stages[^1] == stage.From);
+            SegmentPlan? producer = stage.From is null ? null : plan.Segments.FirstOrDefault(s => !s.FitOnly && s.Stages[^1] == stage.From);
             if (producer is not null && plan.IsMaterialized(producer))
             {
                 from = "mat" + producer.Index;

@@ -76,6 +76,20 @@ public sealed class CodeFixTests
     }
 
     [Fact]
+    public void AmbiguousFitInput_OffersOneFixPerCandidate_AndEachWiresIt()
+    {
+        string source = Header + "public sealed record Center(double Mean);\n"
+            + """[Pipeline("p")] public static partial class P { [Filter] static bool A(T t) => t.Id > 0; [Filter(From = nameof(A))] static bool B(T t, Center c) => t.Amount > c.Mean; [Fit] static Center C(FitData<T> d) => new(d.Mean(t => t.Amount)); }""";
+
+        Assert.Equal(
+            ["Read from 'A' (From = nameof(A))", "Read from 'B' (From = nameof(B))"],
+            CodeFixRunner.Titles(new FromCodeFix(), source, DiagnosticIds.StageInputAmbiguous));
+        AssertFix(new FromCodeFix(), DiagnosticIds.StageInputAmbiguous, source,
+            source.Replace("[Fit] static Center C", "[Fit(From = nameof(A))] static Center C", StringComparison.Ordinal),
+            "Read from 'A' (From = nameof(A))");
+    }
+
+    [Fact]
     public void NullableIntoNonNullable_MakesTheMemberNullable()
     {
         const string pipeline = """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => t.Id > 0; [Filter(From = nameof(F))] static bool Long(L l) => l.Session > 60; }""";

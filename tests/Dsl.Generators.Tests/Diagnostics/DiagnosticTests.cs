@@ -29,6 +29,9 @@ public sealed class DiagnosticTests
 
         """;
 
+    // A map taking the record a fit of the input computes: what every fit rule's fixed source is.
+    private const string FitFixed = """[Pipeline("p")] public static partial class P { [Map] static U M(T t, Scaling s) => new(t.Id, (t.Amount - s.Mean) / s.Std); [Fit] static Scaling S(FitData<T> d) => new(d.Mean(t => t.Amount), d.Std(t => t.Amount)); }""";
+
     public static TheoryData<string, string, string> Cases => new()
     {
         {
@@ -160,6 +163,46 @@ public sealed class DiagnosticTests
             Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => t.Amount > 0; }"""
         },
         {
+            DiagnosticIds.FitReturnTypeInvalid,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => true; [Fit] static [|Priced|] S(FitData<T> d) => new((decimal)d.Mean(t => t.Amount)); }""",
+            Header + FitFixed
+        },
+        {
+            DiagnosticIds.FitSelectorInvalid,
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U M(T t, Scaling s) => new(t.Id, (t.Amount - s.Mean) / s.Std); [Fit] static Scaling S(FitData<T> d) => new(d.Mean([|t => t.Amount * 2|]), d.Std(t => t.Amount)); }""",
+            Header + FitFixed
+        },
+        {
+            DiagnosticIds.FitArgumentNotConstant,
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U M(T t, Scaling s) => new(t.Id, (t.Amount - s.Mean) / s.Std); [Fit] static Scaling S(FitData<T> d) { double q = 0.5; return new(d.Quantile(t => t.Amount, [|q|]), d.Std(t => t.Amount)); } }""",
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U M(T t, Scaling s) => new(t.Id, (t.Amount - s.Mean) / s.Std); [Fit] static Scaling S(FitData<T> d) { const double q = 0.5; return new(d.Quantile(t => t.Amount, q), d.Std(t => t.Amount)); } }"""
+        },
+        {
+            DiagnosticIds.FitDataEscapes,
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U M(T t, Scaling s) => new(t.Id, (t.Amount - s.Mean) / s.Std); [Fit] static Scaling S(FitData<T> d) => Helper([|d|]); static Scaling Helper(FitData<T> d) => new(d.Mean(t => t.Amount), d.Std(t => t.Amount)); }""",
+            Header + FitFixed
+        },
+        {
+            DiagnosticIds.FitColumnTypeMismatch,
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U M(T t, Scaling s) => new(t.Id, (t.Amount - s.Mean) / s.Std); [Fit] static Scaling S(FitData<T> d) => new(d.Mean([|t => t.Name|]), d.Std(t => t.Amount)); }""",
+            Header + FitFixed
+        },
+        {
+            DiagnosticIds.FitNeedsItsOwnRecord,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool G(T t) => t.Id > 0; [Filter(From = nameof(G))] static bool F(T t, Scaling s) => t.Amount > s.Mean; [Fit(From = [|nameof(F)|])] static Scaling S(FitData<T> d) => new(d.Mean(t => t.Amount), d.Std(t => t.Amount)); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool G(T t) => t.Id > 0; [Filter(From = nameof(G))] static bool F(T t, Scaling s) => t.Amount > s.Mean; [Fit(From = nameof(G))] static Scaling S(FitData<T> d) => new(d.Mean(t => t.Amount), d.Std(t => t.Amount)); }"""
+        },
+        {
+            DiagnosticIds.FitRecordNotUnique,
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U M(T t, Scaling s) => new(t.Id, (t.Amount - s.Mean) / s.Std); [Fit] static Scaling S(FitData<T> d) => new(d.Mean(t => t.Amount), d.Std(t => t.Amount)); [Fit] static [|Scaling|] R(FitData<T> d) => new(d.Median(t => t.Amount), d.Std(t => t.Amount)); }""",
+            Header + FitFixed
+        },
+        {
+            DiagnosticIds.FitRecordUnused,
+            Header + """[Pipeline("p")] public static partial class P { [Map] static U M(T t) => new(t.Id, t.Amount); [Fit] static [|Scaling|] S(FitData<T> d) => new(d.Mean(t => t.Amount), d.Std(t => t.Amount)); }""",
+            Header + FitFixed
+        },
+        {
             DiagnosticIds.PipelineNotPartial,
             Header + """[Pipeline("p")] public static class [|P|] { [Filter] static bool F(T t) => true; }""",
             Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => true; }"""
@@ -252,7 +295,7 @@ public sealed class DiagnosticTests
         }
 
         Assert.Equal(
-            "Parameter 'scale' of stage 'M' of pipeline 'p' has type 'int', which is not a record; stage parameters are a record of double, float, int, long, bool, string or DateTime members, such as 'record AmountScaling(double Mean, double Std)'",
+            "Parameter 'scale' of stage 'M' of pipeline 'p' has type 'int', which is not a record; stage parameters are a record of double, float, int, long, bool, string, DateTime, double[] or string[] members, such as 'record AmountScaling(double Mean, double Std)'",
             Message(DiagnosticIds.StageParameterTypeUnsupported));
         Assert.Contains("has member 'Price' of type 'decimal'", Message(DiagnosticIds.StageParameterTypeUnsupported, 1), StringComparison.Ordinal);
         Assert.Equal(

@@ -340,4 +340,42 @@ internal static class ScenarioSources
             private static double Weight(double x, double factor = 3) => x * factor;
         }
         """;
+
+    /// <summary>
+    /// Two fit stages observing a filter (one first-pass segment, written only with the columns they read), a map
+    /// taking one fitted record and a filter taking the other (arrays: the filter calls its method per row).
+    /// </summary>
+    public const string Fitted = TestSources.Usings + """
+        namespace S;
+
+        [Schema]
+        public partial record Purchase(long UserId, string Country, [property: Range(0, 1e6)] double Amount, double? Session, int Items);
+
+        [Schema]
+        public partial record Scored(long UserId, double AmountZ, string Country, int Items);
+
+        public sealed record AmountScaling(double Mean, double Std, long Seen);
+
+        public sealed record Categories(string[] Countries, double[] ItemBounds);
+
+        [Pipeline("fitted")]
+        public static partial class Fitting
+        {
+            [Filter]
+            static bool Valid(Purchase p) => p.Session is not null;
+
+            [Map(From = nameof(Valid))]
+            static Scored Score(Purchase p, AmountScaling s) => new(p.UserId, (p.Amount - s.Mean) / s.Std, p.Country, p.Items);
+
+            [Filter(From = nameof(Score))]
+            static bool Known(Scored s, Categories c) => Array.IndexOf(c.Countries, s.Country) >= 0;
+
+            [Fit(From = nameof(Valid))]
+            static AmountScaling Scale(FitData<Purchase> d) => new(d.Mean(p => p.Amount), d.Std(p => p.Amount), d.Count());
+
+            [Fit(From = nameof(Valid))]
+            static Categories Categorize(FitData<Purchase> d) =>
+                new(d.Vocabulary(p => p.Country, maxSize: 50), d.QuantileBoundaries(p => p.Items, 4));
+        }
+        """;
 }

@@ -12,5 +12,7 @@ public sealed class KnownTypeNamesTests
         Assert.Equal(KnownTypeNames.PipelineAttribute, typeof(PipelineAttribute).FullName);
         Assert.Equal(KnownTypeNames.FilterAttribute, typeof(FilterAttribute).FullName);
         Assert.Equal(KnownTypeNames.MapAttribute, typeof(MapAttribute).FullName);
+        Assert.Equal(KnownTypeNames.FitAttribute, typeof(FitAttribute).FullName);
+        Assert.Equal(KnownTypeNames.FitData, typeof(FitData<>).FullName);
     }
 }
