@@ -96,6 +96,43 @@ public static class Bucketize
     }
 
     /// <summary>
+    /// The boundaries <c>KBinsDiscretizer(strategy="quantile")</c> keeps of <paramref name="boundaries"/>: it lays the
+    /// edges out as <c>[min, boundaries..., max]</c>, drops every edge less than 1e-8 above the edge before it
+    /// (<c>np.ediff1d(edges, to_begin=np.inf) &gt; 1e-8</c>, neighbours in that list), and buckets by the inner edges
+    /// that remain. So a boundary equal to the column's minimum or maximum (a value that fills more than one bucket)
+    /// goes, and the minimum stays in bucket 0. Call it in the fit, once, with <see cref="FitData{TRow}.QuantileBoundaries"/>,
+    /// <see cref="FitData{TRow}.Min"/> and <see cref="FitData{TRow}.Max"/> of the same column.
+    /// </summary>
+    /// <param name="boundaries">Ascending inner boundaries.</param>
+    /// <param name="min">The smallest value of the column.</param>
+    /// <param name="max">The largest value of the column.</param>
+    /// <exception cref="ArgumentException">The boundaries are not ascending, or <paramref name="min"/> or <paramref name="max"/> is NaN.</exception>
+    public static double[] DropNarrowBuckets(double[] boundaries, double min, double max)
+    {
+        ArgumentNullException.ThrowIfNull(boundaries);
+        if (FeatureArguments.BoundaryProblem(boundaries) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(boundaries));
+        }
+        if (double.IsNaN(min) || double.IsNaN(max))
+        {
+            throw new ArgumentException("The column's min and max must be numbers, but one is NaN (a fit over a column without values gives NaN).", nameof(min));
+        }
+        var edges = new List<double>(boundaries.Length + 2) { min };
+        edges.AddRange(boundaries);
+        edges.Add(max);
+        var kept = new List<double>(edges.Count) { min };
+        for (int i = 1; i < edges.Count; i++)
+        {
+            if (edges[i] - edges[i - 1] > 1e-8)
+            {
+                kept.Add(edges[i]);
+            }
+        }
+        return kept.Count <= 2 ? [] : [.. kept.GetRange(1, kept.Count - 2)];
+    }
+
+    /// <summary>
     /// The inner boundary <paramref name="i"/> (1 to buckets - 1) as <c>np.linspace</c> computes it: <c>i * step + min</c>,
     /// or <c>i / buckets * delta + min</c> where the step underflows to zero.
     /// </summary>
