@@ -67,50 +67,56 @@ public sealed class ScaleTests
         Assert.True(double.IsNaN(Scale.StandardScale(double.NaN)), "a column without values has no deviation");
     }
 
-    [Theory]
-    [InlineData(0.0, 1.0)]
-    [InlineData(-1.0, 3.0)]
-    [InlineData(-0.5, -0.25)]
-    public void MinMax_WithTheColumnsMinAndMax_IsMinMaxScalerBitForBit(double rangeMin, double rangeMax)
+    [Fact]
+    public void MinMax_WithTheColumnsMinAndMax_IsMinMaxScalerBitForBit()
     {
-        ScikitLearnOracle.Answers sk = new ScikitLearnOracle().With("fit", s_fit).With("test", s_test).With("range", [rangeMin, rangeMax]).Run("""
+        (double Min, double Max)[] ranges = [(0.0, 1.0), (-1.0, 3.0), (-0.5, -0.25)];
+        ScikitLearnOracle.Answers sk = new ScikitLearnOracle().With("fit", s_fit).With("test", s_test).Run("""
             from sklearn.preprocessing import MinMaxScaler
-            r = numbers("range")
-            s = MinMaxScaler(feature_range=(float(r[0]), float(r[1]))).fit(numbers("fit").reshape(-1, 1))
-            save("dmin", s.data_min_); save("dmax", s.data_max_); save("scale", s.scale_); save("min", s.min_)
-            save("out", s.transform(numbers("test").reshape(-1, 1)))
+            for i, r in enumerate([(0.0, 1.0), (-1.0, 3.0), (-0.5, -0.25)]):
+                s = MinMaxScaler(feature_range=r).fit(numbers("fit").reshape(-1, 1))
+                save(f"dmin{i}", s.data_min_); save(f"dmax{i}", s.data_max_); save(f"scale{i}", s.scale_); save(f"min{i}", s.min_)
+                save(f"out{i}", s.transform(numbers("test").reshape(-1, 1)))
             """);
         // FitData's Min and Max leave NaN out, as np.nanmin and np.nanmax do.
         double min = s_fit.Where(x => !double.IsNaN(x)).Min();
         double max = s_fit.Where(x => !double.IsNaN(x)).Max();
-        FeatureAssert.SameBits(sk.Doubles("dmin")[0], min, "data_min_");
-        FeatureAssert.SameBits(sk.Doubles("dmax")[0], max, "data_max_");
-        bool unit = rangeMin == 0 && rangeMax == 1;
-        FeatureAssert.SameBits(sk.Doubles("scale")[0], unit ? Scale.MinMaxScale(min, max) : Scale.MinMaxScale(min, max, rangeMin, rangeMax), "scale_");
-        FeatureAssert.SameBits(sk.Doubles("min")[0], unit ? Scale.MinMaxOffset(min, max) : Scale.MinMaxOffset(min, max, rangeMin, rangeMax), "min_");
-        double[] ours = [.. s_test.Select(x => unit ? Scale.MinMax(x, min, max) : Scale.MinMax(x, min, max, rangeMin, rangeMax))];
-        FeatureAssert.SameBits(sk.Doubles("out"), ours, "transform");
+        for (int i = 0; i < ranges.Length; i++)
+        {
+            (double rangeMin, double rangeMax) = ranges[i];
+            FeatureAssert.SameBits(sk.Doubles($"dmin{i}")[0], min, "data_min_");
+            FeatureAssert.SameBits(sk.Doubles($"dmax{i}")[0], max, "data_max_");
+            bool unit = i == 0;
+            FeatureAssert.SameBits(sk.Doubles($"scale{i}")[0], unit ? Scale.MinMaxScale(min, max) : Scale.MinMaxScale(min, max, rangeMin, rangeMax), "scale_");
+            FeatureAssert.SameBits(sk.Doubles($"min{i}")[0], unit ? Scale.MinMaxOffset(min, max) : Scale.MinMaxOffset(min, max, rangeMin, rangeMax), "min_");
+            double[] ours = [.. s_test.Select(x => unit ? Scale.MinMax(x, min, max) : Scale.MinMax(x, min, max, rangeMin, rangeMax))];
+            FeatureAssert.SameBits(sk.Doubles($"out{i}"), ours, $"transform to ({rangeMin}, {rangeMax})");
+        }
         // The general form with (0, 1) is the default form.
         Assert.All(s_test, x => FeatureAssert.SameBits(Scale.MinMax(x, min, max), Scale.MinMax(x, min, max, 0, 1), "MinMax(0, 1)"));
     }
 
-    [Theory]
-    [InlineData(5.0, 5.0)]
-    [InlineData(1.0, 1.0000000000000002)]
-    [InlineData(-3.0, -2.9999999999999987)]
-    public void MinMax_RangeBelowTenEpsilon_CountsAsZero_AsMinMaxScaler(double low, double high)
+    [Fact]
+    public void MinMax_RangeBelowTenEpsilon_CountsAsZero_AsMinMaxScaler()
     {
-        double[] fit = [low, high, low];
-        double[] test = [low, high, low + 1, double.NaN];
-        ScikitLearnOracle.Answers sk = new ScikitLearnOracle().With("fit", fit).With("test", test).Run("""
+        (double Low, double High)[] columns = [(5.0, 5.0), (1.0, 1.0000000000000002), (-3.0, -2.999999999999996)];
+        ScikitLearnOracle.Answers sk = new ScikitLearnOracle().With("bounds", [.. columns.SelectMany(c => new[] { c.Low, c.High })]).Run("""
             from sklearn.preprocessing import MinMaxScaler
-            s = MinMaxScaler().fit(numbers("fit").reshape(-1, 1))
-            save("scale", s.scale_); save("out", s.transform(numbers("test").reshape(-1, 1)))
+            b = numbers("bounds")
+            for i in range(len(b) // 2):
+                low, high = b[2 * i], b[2 * i + 1]
+                s = MinMaxScaler().fit(np.array([[low], [high], [low]]))
+                save(f"scale{i}", s.scale_); save(f"out{i}", s.transform(np.array([[low], [high], [low + 1], [np.nan]])))
             """);
-        bool tiny = high - low < Scale.ZeroScaleThreshold;
-        Assert.Equal(tiny, sk.Doubles("scale")[0] == 1.0);
-        FeatureAssert.SameBits(sk.Doubles("scale")[0], Scale.MinMaxScale(low, high), "scale_");
-        FeatureAssert.SameBits(sk.Doubles("out"), [.. test.Select(x => Scale.MinMax(x, low, high))], "transform");
+        for (int i = 0; i < columns.Length; i++)
+        {
+            (double low, double high) = columns[i];
+            bool tiny = high - low < Scale.ZeroScaleThreshold;
+            Assert.Equal(tiny, sk.Doubles($"scale{i}")[0] == 1.0);
+            FeatureAssert.SameBits(sk.Doubles($"scale{i}")[0], Scale.MinMaxScale(low, high), "scale_");
+            FeatureAssert.SameBits(sk.Doubles($"out{i}"), [.. new[] { low, high, low + 1, double.NaN }.Select(x => Scale.MinMax(x, low, high))], "transform");
+        }
+        Assert.True((1.0000000000000002 - 1.0) < Scale.ZeroScaleThreshold && (-2.999999999999996 + 3.0) > Scale.ZeroScaleThreshold);
     }
 
     [Theory]
@@ -144,32 +150,30 @@ public sealed class ScaleTests
         FeatureAssert.SameBits(sk.Doubles("zout"), [.. s_test.Select(x => Scale.MaxAbs(x, 0.0))], "transform by zeros");
     }
 
-    [Theory]
-    [InlineData(25.0, 75.0, 0)]
-    [InlineData(10.0, 90.0, 0)]
-    [InlineData(25.0, 75.0, 1)]
-    public void Robust_WithTheMedianAndQuantiles_IsRobustScalerBitForBit(double lower, double upper, int dataSet)
+    [Fact]
+    public void Robust_WithTheMedianAndQuantiles_IsRobustScalerBitForBit()
     {
-        // Data set 1 is mostly one value: its interquartile range is 0, which scikit-learn turns into 1.
-        double[] fit = dataSet == 0 ? s_fit : [3, 3, 3, 3, 3, 3, 3, 1, 9, double.NaN, 3, 3];
-        ScikitLearnOracle.Answers sk = new ScikitLearnOracle().With("fit", fit).With("test", s_test).With("range", [lower, upper]).Run("""
+        // The second column is mostly one value: its interquartile range is 0, which scikit-learn turns into 1.
+        double[] flat = [3, 3, 3, 3, 3, 3, 3, 1, 9, double.NaN, 3, 3];
+        (double Lower, double Upper, bool Flat)[] cases = [(25, 75, false), (10, 90, false), (25, 75, true)];
+        ScikitLearnOracle.Answers sk = new ScikitLearnOracle().With("fit", s_fit).With("flat", flat).With("test", s_test).Run("""
             from sklearn.preprocessing import RobustScaler
-            r = numbers("range"); x = numbers("fit")
-            s = RobustScaler(quantile_range=(float(r[0]), float(r[1]))).fit(x.reshape(-1, 1))
-            save("center", s.center_); save("scale", s.scale_); save("out", s.transform(numbers("test").reshape(-1, 1)))
-            v = x[~np.isnan(x)]
-            # FitData's Quantile: NumPy's linear method on the non-NaN values.
-            save("q", np.quantile(v, [r[0] / 100, 0.5, r[1] / 100], method="linear"))
+            for i, (lo, hi, name) in enumerate([(25.0, 75.0, "fit"), (10.0, 90.0, "fit"), (25.0, 75.0, "flat")]):
+                x = numbers(name)
+                s = RobustScaler(quantile_range=(lo, hi)).fit(x.reshape(-1, 1))
+                save(f"center{i}", s.center_); save(f"scale{i}", s.scale_); save(f"out{i}", s.transform(numbers("test").reshape(-1, 1)))
+                # FitData's Quantile: NumPy's linear method on the non-NaN values.
+                save(f"q{i}", np.quantile(x[~np.isnan(x)], [lo / 100, 0.5, hi / 100], method="linear"))
             """);
-        double[] q = sk.Doubles("q");
-        FeatureAssert.SameBits(sk.Doubles("scale")[0], Scale.RobustScale(q[0], q[2]), "scale_");
-        // np.nanmedian averages the middle two values; the linear quantile interpolates between them: at most 1 ulp apart.
-        Assert.True(FeatureAssert.Ulps(sk.Doubles("center")[0], q[1]) <= 1, $"center_ {sk.Doubles("center")[0]} against the 0.5 quantile {q[1]}");
-        double center = sk.Doubles("center")[0];
-        FeatureAssert.SameBits(sk.Doubles("out"), [.. s_test.Select(x => Scale.Robust(x, center, q[0], q[2]))], "transform");
-        if (dataSet == 1)
+        for (int i = 0; i < cases.Length; i++)
         {
-            Assert.Equal(1.0, Scale.RobustScale(q[0], q[2]));
+            double[] q = sk.Doubles($"q{i}");
+            double center = sk.Doubles($"center{i}")[0];
+            FeatureAssert.SameBits(sk.Doubles($"scale{i}")[0], Scale.RobustScale(q[0], q[2]), "scale_");
+            // np.nanmedian averages the middle two values; the linear quantile interpolates between them: at most 1 ulp apart.
+            Assert.True(FeatureAssert.Ulps(center, q[1]) <= 1, $"center_ {center} against the 0.5 quantile {q[1]}");
+            FeatureAssert.SameBits(sk.Doubles($"out{i}"), [.. s_test.Select(x => Scale.Robust(x, center, q[0], q[2]))], $"transform {i}");
+            Assert.Equal(cases[i].Flat, Scale.RobustScale(q[0], q[2]) == 1.0);
         }
     }
 
