@@ -638,7 +638,10 @@ internal sealed partial class KernelLowering
         return isChecked ? OverflowMode.Checked : OverflowMode.Unchecked;
     }
 
-    /// <summary>Types whose values and members kernels may use: primitives, strings, date/time values and enums.</summary>
+    /// <summary>
+    /// Types whose values and members kernels may use: primitives, strings, date/time values, enums, and the
+    /// <c>double[]</c> and <c>string[]</c> that feature operations take whole (boundaries, categories).
+    /// </summary>
     public static bool IsKernelValueType(ITypeSymbol type) =>
         TypeOf(type).Kind is not (KernelTypeKind.Other or KernelTypeKind.None or KernelTypeKind.Null);
 
@@ -668,6 +671,10 @@ internal sealed partial class KernelLowering
         else if (type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.Annotated)
         {
             nullable = true;
+        }
+        if (core is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Double or SpecialType.System_String } array)
+        {
+            return new KernelType(array.ElementType.SpecialType == SpecialType.System_Double ? KernelTypeKind.DoubleArray : KernelTypeKind.StringArray, nullable, name);
         }
         KernelTypeKind kind = core.SpecialType switch
         {

@@ -188,7 +188,8 @@ internal static class StageRules
 
     /// <summary>
     /// Why <paramref name="type"/> cannot be a stage's parameter object ("is not a record", ...), or null when it is
-    /// a positional record (class or struct) whose members are all double, float, int, long, bool, string or DateTime.
+    /// a positional record (class or struct) whose members are all double, float, int, long, bool, string, DateTime,
+    /// double[] or string[].
     /// </summary>
     public static string? ParameterTypeProblem(ITypeSymbol parameterType)
     {
@@ -228,6 +229,16 @@ internal static class StageRules
         if (type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.Annotated)
         {
             return null;
+        }
+        if (type is IArrayTypeSymbol { Rank: 1 } array && !(array.ElementType.IsReferenceType && array.ElementType.NullableAnnotation == NullableAnnotation.Annotated))
+        {
+            // Fitted boundaries and vocabularies (FitData.QuantileBoundaries, FitData.Vocabulary).
+            return array.ElementType.SpecialType switch
+            {
+                SpecialType.System_Double => "DoubleArray",
+                SpecialType.System_String => "StringArray",
+                _ => null,
+            };
         }
         return type.SpecialType switch
         {
