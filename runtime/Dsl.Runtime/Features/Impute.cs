@@ -17,8 +17,7 @@ public static class Impute
 {
     /// <summary>
     /// <paramref name="value"/>, or <paramref name="fill"/> where it is null or NaN (<c>SimpleImputer</c> with
-    /// <c>missing_values=np.nan</c>, which also treats pandas' nulls as missing; Spark's <c>Imputer</c> with its
-    /// default <c>missingValue=NaN</c>, which also imputes nulls).
+    /// <c>missing_values=np.nan</c>; Spark ML's <c>Imputer</c>).
     /// </summary>
     /// <param name="value">The value, possibly missing.</param>
     /// <param name="fill">What a missing value becomes.</param>

@@ -27,9 +27,8 @@ public static class Scale
     /// <summary>
     /// Standard scaling (z-score): <c>(x - mean) / StandardScale(std)</c>, scikit-learn's
     /// <c>StandardScaler.transform</c>. Use the population standard deviation (<see cref="FitData{TRow}.Std"/>, divided
-    /// by n) to get scikit-learn's <c>scale_</c>; <see cref="FitData{TRow}.SampleStd"/> gives Spark ML's
-    /// <c>StandardScaler</c> scale (divided by n - 1), though Spark maps a zero-deviation column to 0 rather than to
-    /// <c>x - mean</c>. <c>with_mean=False</c> is <paramref name="mean"/> 0 and <c>with_std=False</c> is <paramref name="std"/> 1.
+    /// by n) to get scikit-learn's <c>scale_</c>; <see cref="FitData{TRow}.SampleStd"/> (divided by n - 1) is
+    /// the deviation Spark ML's <c>StandardScaler</c> uses. <c>with_mean=False</c> is <paramref name="mean"/> 0 and <c>with_std=False</c> is <paramref name="std"/> 1.
     /// </summary>
     /// <param name="x">The value.</param>
     /// <param name="mean">The mean of the column (<c>mean_</c>).</param>
@@ -58,8 +57,6 @@ public static class Scale
     /// <summary>
     /// Min-max scaling to [<paramref name="rangeMin"/>, <paramref name="rangeMax"/>]:
     /// <c>x * MinMaxScale(...) + MinMaxOffset(...)</c>, scikit-learn's <c>MinMaxScaler(feature_range=(rangeMin, rangeMax))</c>.
-    /// Spark ML's <c>MinMaxScaler</c> computes <c>(x - min) / (max - min) * (rangeMax - rangeMin) + rangeMin</c>
-    /// instead (equal up to rounding) and maps a constant column to the middle of the range.
     /// </summary>
     /// <param name="x">The value.</param>
     /// <param name="min">The smallest value of the column.</param>
@@ -124,8 +121,7 @@ public static class Scale
     /// with <c>center_</c> = <paramref name="median"/> and <c>scale_</c> = the interquartile range. For the default
     /// <c>quantile_range=(25, 75)</c> pass <c>Quantile(c, 0.25)</c> and <c>Quantile(c, 0.75)</c> (NumPy's linear
     /// method, which <c>np.nanpercentile</c> uses); other ranges pass other quantiles. <c>with_centering=False</c>
-    /// is <paramref name="median"/> 0. Spark ML's <c>RobustScaler</c> uses approximate quantiles and does not center
-    /// by default.
+    /// is <paramref name="median"/> 0.
     /// </summary>
     /// <param name="x">The value.</param>
     /// <param name="median">The median of the column (<c>center_</c>).</param>

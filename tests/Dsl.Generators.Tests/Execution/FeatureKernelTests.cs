@@ -23,7 +23,7 @@ public sealed class FeatureKernelTests
             double AmountZ, double AmountZPerRow, double Unit, double Ranged, double AbsScaled, double RobustScaled, double SessionFilled,
             bool SessionMissing, int AmountBucket, int SessionBucket, int EqualWidth, int CountryCode, int CountryKeep, double CountryFr,
             double CountryOther, double DeviceSecond, int DeviceColumn, double Hashed, double HashedPair, int HashIndex, double Logged,
-            double BoxCoxed, double YeoJohnsoned, int DeviceCode, double BucketOrZero);
+            double BoxCoxed, double YeoJohnsoned, int DeviceCode, double BucketOrZero, double CountryRest);
 
         public sealed record FeatureStats(
             double Mean, double Std, double Min, double Max, double MaxAbs, double Median, double Q25, double Q75, double SessionFill,
@@ -62,7 +62,8 @@ public sealed class FeatureKernelTests
                 PowerTransform.BoxCox(t.Amount, s.Lambda),
                 PowerTransform.YeoJohnson(t.Amount, s.Lambda),
                 Encode.Ordinal(Impute.Fill(t.Device, "missing"), s.Devices),
-                t.Count > 3 ? Bucketize.Index(t.Ratio, s.Boundaries) : 0.0);
+                t.Count > 3 ? Bucketize.Index(t.Ratio, s.Boundaries) : 0.0,
+                Encode.Ordinal(t.Country, s.Countries) < 0 ? 1.0 : 0.0);
         }
         """;
 

@@ -73,6 +73,9 @@ public sealed class EncodeTests
             Assert.Equal(sk.Strings(key + "infrequent_if_exist-frequent"), frequent);
             Assert.Equal(sk.Strings(key + "ignore-frequent"), frequent);
             AssertColumns(sk, frequent.Length + 1, (v, c) => Encode.OneHotOrInfrequent(v, frequent, c), v => Encode.OneHotColumnOrInfrequent(v, frequent), key + "infrequent_if_exist-");
+            // The infrequent column as a schema with fixed columns writes it.
+            AssertColumns(sk, frequent.Length + 1, (v, c) => c < frequent.Length ? Encode.OneHotOrInfrequent(v, frequent, c) : Encode.Ordinal(v, frequent) < 0 ? 1.0 : 0.0,
+                v => Encode.OneHotColumnOrInfrequent(v, frequent), key + "infrequent_if_exist-");
             AssertColumns(sk, frequent.Length + 1, (v, c) => Encode.OneHot(v, frequent, seen, c), v => Encode.OneHotColumn(v, frequent, seen), key + "ignore-");
         }
     }
