@@ -242,7 +242,7 @@ internal sealed partial class KernelLowering
             // Boxing for string concatenation or an object parameter: the compiler boxes again in the same position.
             return LowerExpr(boxing.Operand);
         }
-        if (operation.Type is { } resultType && !IsKernelValueType(resultType) && operation is not IObjectCreationOperation)
+        if (operation.Type is { } resultType && !IsKernelValueType(resultType) && operation is not IObjectCreationOperation && !IsWholeArray(operation))
         {
             return Fail("a value of type '" + resultType.ToDisplayString() + "'", operation);
         }
@@ -640,7 +640,22 @@ internal sealed partial class KernelLowering
 
     /// <summary>Types whose values and members kernels may use: primitives, strings, date/time values and enums.</summary>
     public static bool IsKernelValueType(ITypeSymbol type) =>
-        TypeOf(type).Kind is not (KernelTypeKind.Other or KernelTypeKind.None or KernelTypeKind.Null);
+        TypeOf(type).Kind is not (KernelTypeKind.Other or KernelTypeKind.None or KernelTypeKind.Null or KernelTypeKind.DoubleArray or KernelTypeKind.StringArray);
+
+    /// <summary>
+    /// Whether <paramref name="operation"/> is a <c>double[]</c> or <c>string[]</c> that is the same for every row: a
+    /// member of the stage's parameter object or a static field or property. Kernels pass such arrays whole to the
+    /// feature operations (bucket boundaries, category lists); an array computed per row stays unsupported.
+    /// </summary>
+    private bool IsWholeArray(IOperation operation) =>
+        operation.Type is { } type && TypeOf(type).Kind is KernelTypeKind.DoubleArray or KernelTypeKind.StringArray
+        && operation switch
+        {
+            IPropertyReferenceOperation { Instance: IParameterReferenceOperation parameter } => SymbolEqualityComparer.Default.Equals(parameter.Parameter, _parameter),
+            IPropertyReferenceOperation { Instance: null } => true,
+            IFieldReferenceOperation { Field.IsStatic: true } => true,
+            _ => false,
+        };
 
     private static IOperation StripImplicit(IOperation operation)
     {
@@ -668,6 +683,10 @@ internal sealed partial class KernelLowering
         else if (type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.Annotated)
         {
             nullable = true;
+        }
+        if (core is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Double or SpecialType.System_String } array)
+        {
+            return new KernelType(array.ElementType.SpecialType == SpecialType.System_Double ? KernelTypeKind.DoubleArray : KernelTypeKind.StringArray, nullable, name);
         }
         KernelTypeKind kind = core.SpecialType switch
         {

@@ -36,6 +36,10 @@ internal sealed partial class VectorKernelEmitter
             case KernelMember.SingleIsNaN or KernelMember.SingleIsFinite or KernelMember.SingleIsInfinity or KernelMember.SingleIsPositiveInfinity or KernelMember.SingleIsNegativeInfinity:
                 return FloatingTest(e, VKind.Float);
         }
+        if (KernelMembers.IsFeature(e.Member))
+        {
+            return FeatureCall(e); // VectorKernelEmitter.Features.cs
+        }
         if (info.Shape != KernelMemberShape.StaticCall || info.Owners[0] != "System.Math")
         {
             // The string and hashing members run per dictionary entry (StringSubExpression), which did not apply here.

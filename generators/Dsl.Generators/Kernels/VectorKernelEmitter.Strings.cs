@@ -31,6 +31,10 @@ internal sealed partial class VectorKernelEmitter
         {
             return null;
         }
+        if (!EmitFeatureChecks(e))
+        {
+            return null;
+        }
         bool nullable = source.Valid is not null;
         string column = source.Code;
         string strings = "in" + column + "Strings";
@@ -186,7 +190,8 @@ internal sealed partial class VectorKernelEmitter
                         return e.Operands[0].Type.Kind == KernelTypeKind.String && e.Operands[1].Type.Kind == KernelTypeKind.String
                             && IsTotalOverString(e.Operands[0], ref member) && IsTotalOverString(e.Operands[1], ref member);
                     default:
-                        return false;
+                        // The feature operations on a string (Encode, FeatureHashing, Impute): VectorKernelEmitter.Features.cs.
+                        return IsTotalFeatureCall(e, ref member);
                 }
             default:
                 return false;

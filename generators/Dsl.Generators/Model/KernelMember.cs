@@ -109,6 +109,35 @@ internal enum KernelMember
     // Dsl.Kernels.RuleChecks
     /// <summary><c>RuleChecks.Matches(value, pattern)</c>: a <c>[Regex]</c> rule (null passes).</summary>
     RuleChecksMatches,
+
+    // The feature operations (runtime/Dsl.Runtime/Features): numbers in lanes, strings once per dictionary entry.
+    ScaleStandard,
+    ScaleStandardScale,
+    ScaleMinMax,
+    ScaleMinMaxScale,
+    ScaleMinMaxOffset,
+    ScaleMaxAbs,
+    ScaleMaxAbsScale,
+    ScaleRobust,
+    ScaleRobustScale,
+    ImputeFill,
+    ImputeIsMissing,
+    BucketizeIndex,
+    BucketizeUniform,
+    EncodeOrdinal,
+    EncodeOneHotColumn,
+    EncodeOneHotColumnOrInfrequent,
+    EncodeOneHot,
+    EncodeOneHotOrInfrequent,
+    FeatureHashingMurmur3,
+    FeatureHashingIndex,
+    FeatureHashingSign,
+    FeatureHashingValue,
+    FeatureHashingIndicator,
+    PowerTransformLog1p,
+    PowerTransformExpm1,
+    PowerTransformBoxCox,
+    PowerTransformYeoJohnson,
 }
 
 /// <summary>How a known member is used in C#.</summary>
@@ -166,6 +195,12 @@ internal static class KernelMembers
     private const string Nullable = "System.Nullable`1";
     private const string Hashing = "Dsl.Hashing";
     private const string RuleChecks = "Dsl.Kernels.RuleChecks";
+    private const string Scale = "Dsl.Scale";
+    private const string Impute = "Dsl.Impute";
+    private const string Bucketize = "Dsl.Bucketize";
+    private const string Encode = "Dsl.Encode";
+    private const string FeatureHashing = "Dsl.FeatureHashing";
+    private const string PowerTransform = "Dsl.PowerTransform";
 
     private const KernelBackends Both = KernelBackends.PerRow | KernelBackends.Vector;
 
@@ -263,7 +298,42 @@ internal static class KernelMembers
 
         // A [Regex] rule's check, like the string members once per dictionary entry.
         Static(KernelMember.RuleChecksMatches, "Matches", RuleChecks),
+
+        // Feature operations (one descriptor per method name: overloads differ in their operands, which the emitters
+        // check). Numbers: SIMD for the scalers with per-batch parameters, else the method once per lane; strings and
+        // the hashing and encoding of them: once per dictionary entry. Parameter checks (FeatureChecks) run once per
+        // batch and hand a batch with bad parameters to the per-row code, which throws like the method.
+        Static(KernelMember.ScaleStandard, "Standard", Scale),
+        Static(KernelMember.ScaleStandardScale, "StandardScale", Scale),
+        Static(KernelMember.ScaleMinMax, "MinMax", Scale),
+        Static(KernelMember.ScaleMinMaxScale, "MinMaxScale", Scale),
+        Static(KernelMember.ScaleMinMaxOffset, "MinMaxOffset", Scale),
+        Static(KernelMember.ScaleMaxAbs, "MaxAbs", Scale),
+        Static(KernelMember.ScaleMaxAbsScale, "MaxAbsScale", Scale),
+        Static(KernelMember.ScaleRobust, "Robust", Scale),
+        Static(KernelMember.ScaleRobustScale, "RobustScale", Scale),
+        Static(KernelMember.ImputeFill, "Fill", Impute),
+        Static(KernelMember.ImputeIsMissing, "IsMissing", Impute),
+        Static(KernelMember.BucketizeIndex, "Index", Bucketize),
+        Static(KernelMember.BucketizeUniform, "Uniform", Bucketize),
+        Static(KernelMember.EncodeOrdinal, "Ordinal", Encode),
+        Static(KernelMember.EncodeOneHotColumn, "OneHotColumn", Encode),
+        Static(KernelMember.EncodeOneHotColumnOrInfrequent, "OneHotColumnOrInfrequent", Encode),
+        Static(KernelMember.EncodeOneHot, "OneHot", Encode),
+        Static(KernelMember.EncodeOneHotOrInfrequent, "OneHotOrInfrequent", Encode),
+        Static(KernelMember.FeatureHashingMurmur3, "Murmur3", FeatureHashing),
+        Static(KernelMember.FeatureHashingIndex, "Index", FeatureHashing),
+        Static(KernelMember.FeatureHashingSign, "Sign", FeatureHashing),
+        Static(KernelMember.FeatureHashingValue, "Value", FeatureHashing),
+        Static(KernelMember.FeatureHashingIndicator, "Indicator", FeatureHashing),
+        Static(KernelMember.PowerTransformLog1p, "Log1p", PowerTransform),
+        Static(KernelMember.PowerTransformExpm1, "Expm1", PowerTransform),
+        Static(KernelMember.PowerTransformBoxCox, "BoxCox", PowerTransform),
+        Static(KernelMember.PowerTransformYeoJohnson, "YeoJohnson", PowerTransform),
     };
+
+    /// <summary>Whether <paramref name="member"/> is one of the feature operations (<c>Dsl.Scale</c>, <c>Dsl.Encode</c>, ...).</summary>
+    public static bool IsFeature(KernelMember member) => member >= KernelMember.ScaleStandard && member <= KernelMember.PowerTransformYeoJohnson;
 
     private static readonly Dictionary<(KernelMemberShape, string, string), KernelMemberInfo> ByOwnerAndName = Index();
 

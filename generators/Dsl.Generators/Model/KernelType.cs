@@ -32,6 +32,13 @@ internal enum KernelTypeKind
     StringComparison,
     /// <summary>Any other enum.</summary>
     Enum,
+    /// <summary>
+    /// <c>double[]</c>: bucket boundaries, read from a stage parameter or a static field and passed whole to a
+    /// feature operation (<c>Bucketize.Index</c>); kernels never index it.
+    /// </summary>
+    DoubleArray,
+    /// <summary><c>string[]</c>: a category list passed whole to a feature operation (<c>Encode.Ordinal</c>), like <see cref="DoubleArray"/>.</summary>
+    StringArray,
     /// <summary>A type the kernels only pass along (the result of an unknown call, a map's record, <c>void</c>).</summary>
     Other,
 }

@@ -32,11 +32,19 @@ public sealed class KernelMemberTableTests
             int DateYear, int DateMonth, int DateDay, int DateDayOfYear, int DateDayOfWeek, int DayNumber,
             double TotalMilliseconds, double TotalSeconds, double TotalMinutes, double TotalHours, double TotalDays,
             int Length, bool Lower, bool Upper, int Trim, int TrimStart, int TrimEnd, bool Starts, bool Ends, bool Contains, bool EqualsFr, int IndexOf,
-            bool IsNullOrEmpty, bool IsNullOrWhiteSpace, int Bucket, bool HashOdd, bool StaticEquals, bool Matches);
+            bool IsNullOrEmpty, bool IsNullOrWhiteSpace, int Bucket, bool HashOdd, bool StaticEquals, bool Matches,
+            double Standard, double StandardScale, double MinMax, double MinMaxRange, double MinMaxScale, double MinMaxOffset, double MaxAbs,
+            double MaxAbsScale, double Robust, double RobustScale, double Filled, bool Missing, int BucketIndex, int Uniform, int Ordinal,
+            int HotColumn, int OrInfrequent, double HotIndicator, double HotInfrequent, int Murmur, int HashIndex, double HashSign, double HashValue,
+            double HashIndicator, double Log1p, double Expm1, double BoxCox, double YeoJohnson);
 
         [Pipeline("members")]
         public static partial class Members
         {
+            static readonly double[] Edges = { -1.0, 0.0, 2.5, 100.0 };
+            static readonly string[] Tags = { "FR", "de", "a" };
+            static readonly string[] Seen = { "FR", "de", "a", "日本語", "" };
+
             [Map]
             static R Apply(M m) => new(
                 m.N.HasValue, m.N.HasValue ? m.N.Value : 0.0, m.K.GetValueOrDefault(7),
@@ -53,7 +61,14 @@ public sealed class KernelMemberTableTests
                 m.Tag.Length, m.Tag.ToLowerInvariant() == "fr", m.Tag.ToUpperInvariant() == "FR", m.Tag.Trim().Length, m.Tag.TrimStart().Length,
                 m.Tag.TrimEnd().Length, m.Tag.StartsWith("a"), m.Tag.EndsWith("e"), m.Tag.Contains("x"), m.Tag.Equals("FR"), m.Tag.IndexOf("a"),
                 string.IsNullOrEmpty(m.Tag), string.IsNullOrWhiteSpace(m.Tag), Hashing.Bucket(m.Tag, 64), (Hashing.Hash64(m.Tag) & 1UL) == 1UL,
-                string.Equals(m.Tag, "fr", StringComparison.OrdinalIgnoreCase), Dsl.Kernels.RuleChecks.Matches(m.Tag, "^F"));
+                string.Equals(m.Tag, "fr", StringComparison.OrdinalIgnoreCase), Dsl.Kernels.RuleChecks.Matches(m.Tag, "^F"),
+                Scale.Standard(m.A, 1.5, 2.0), Scale.StandardScale(m.B), Scale.MinMax(m.A, -3.0, 7.0), Scale.MinMax(m.A, -3.0, 7.0, -1.0, 1.0),
+                Scale.MinMaxScale(m.B, 7.0), Scale.MinMaxOffset(m.B, 7.0), Scale.MaxAbs(m.A, 4.0), Scale.MaxAbsScale(m.B), Scale.Robust(m.A, 0.5, -1.0, 2.0),
+                Scale.RobustScale(m.A, m.B), Impute.Fill(m.N, -1.0), Impute.IsMissing(m.N), Bucketize.Index(m.A, Edges), Bucketize.Uniform(m.A, -10.0, 10.0, 4),
+                Encode.Ordinal(m.Tag, Tags), Encode.OneHotColumn(m.Tag, Tags, Seen), Encode.OneHotColumnOrInfrequent(m.Tag, Tags), Encode.OneHot(m.Tag, Tags, 1),
+                Encode.OneHotOrInfrequent(m.Tag, Tags, 3), FeatureHashing.Murmur3(m.Tag), FeatureHashing.Index(m.Tag, 16), FeatureHashing.Sign(m.Tag),
+                FeatureHashing.Value(m.Tag, 8, 3), FeatureHashing.Indicator(m.Tag, 8, 5), PowerTransform.Log1p(m.A), PowerTransform.Expm1(m.A),
+                PowerTransform.BoxCox(m.A, 0.5), PowerTransform.YeoJohnson(m.A, 1.5));
         }
         """;
 
