@@ -8,6 +8,10 @@ namespace Dsl;
 /// buckets by a hash of the key, spilled to disk when they exceed the memory budget, and each bucket is merged on its
 /// own. Compute derived values (a ratio of two aggregates) in a <see cref="MapAttribute"/> stage after it.
 /// </summary>
+/// <remarks>
+/// Not compiled or run yet: this version's generator does not read this attribute, so a method carrying it does
+/// nothing. It is the declared form of work in progress (the barrier stages); do not rely on it.
+/// </remarks>
 public sealed class AggregateAttribute : StageAttribute
 {
     /// <summary>The grouping columns: members of the input schema (write <c>nameof(Row.Member)</c>).</summary>
@@ -40,6 +44,10 @@ public enum JoinKind
 /// by every task (a broadcast hash join); otherwise both sides are hash-partitioned to disk and joined bucket by
 /// bucket. The run decides from the table's size and reports which it chose.
 /// </summary>
+/// <remarks>
+/// Not compiled or run yet: this version's generator does not read this attribute, so a method carrying it does
+/// nothing. It is the declared form of work in progress (the barrier stages); do not rely on it.
+/// </remarks>
 public sealed class JoinAttribute : StageAttribute
 {
     /// <summary>The name of the right side's table.</summary>
@@ -62,6 +70,10 @@ public sealed class JoinAttribute : StageAttribute
 /// (one user) stay together. With <see cref="StratifyBy"/>, each value of that column is split in the asked proportions
 /// on its own. Put it on the stage whose output is written.
 /// </summary>
+/// <remarks>
+/// Not compiled or run yet: this version's generator does not read this attribute, so a method carrying it does
+/// nothing. It is the declared form of work in progress (the barrier stages); do not rely on it.
+/// </remarks>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class SplitAttribute : Attribute
 {
