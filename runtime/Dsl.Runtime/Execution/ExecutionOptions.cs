@@ -111,6 +111,25 @@ public sealed record ExecutionOptions
     /// </summary>
     public string? Fitted { get; init; }
 
+    /// <summary>
+    /// The tables join stages read, by the name their <see cref="JoinAttribute.Table"/> gives (<c>tables:</c> in
+    /// pipeline.yaml, <c>--table NAME=PATH</c>): a Parquet file or a folder of Parquet files.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Tables { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// A join whose table's files are at most this many bytes is a broadcast hash join (the table read once per
+    /// process and shared by every task); a larger one is hash-partitioned to disk with the left side and joined
+    /// bucket by bucket. Default 64 MiB.
+    /// </summary>
+    public long BroadcastThresholdBytes { get; init; } = 64L << 20;
+
+    /// <summary>
+    /// The buckets each aggregate and shuffle join spreads its rows over; 0 (the default) chooses from the input's
+    /// size: one per 64 MiB of input, at least twice the parallelism and at most 512.
+    /// </summary>
+    public int ShuffleBuckets { get; init; }
+
     /// <summary>Test hook: storage faults and commit-step delays (from DSL_TEST_* environment variables by default).</summary>
     internal FaultPlan Faults { get; init; } = FaultPlan.FromEnvironment;
 }

@@ -64,6 +64,9 @@ public sealed record JobResult(
 
     /// <summary>Problems that did not stop the commit, such as a leftover folder that could not be removed.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>What each aggregate and join did: its strategy, buckets, rows in and out and bytes spilled (empty without them).</summary>
+    public IReadOnlyList<BarrierResult> Barriers { get; init; } = [];
 }
 
 /// <summary>One committed output of a job.</summary>
@@ -108,3 +111,13 @@ public sealed record RunProgress(int PartitionsDone, int PartitionsTotal, long R
     /// <summary>The time left at the rate so far, once some rows are read.</summary>
     public TimeSpan? Remaining => RowsRead > 0 ? TimeSpan.FromSeconds(Elapsed.TotalSeconds * (RowsToRead - RowsRead) / RowsRead) : null;
 }
+
+/// <summary>What one aggregate or join stage did in a run.</summary>
+/// <param name="Stage">The stage.</param>
+/// <param name="Kind">"aggregate" or "join".</param>
+/// <param name="Strategy">"hash aggregate", "broadcast hash join" or "shuffle hash join".</param>
+/// <param name="Reason">Why a join took its strategy (the table's size against the threshold); null for aggregates.</param>
+/// <param name="Buckets">The buckets its rows were spread over (0 for a broadcast join).</param>
+/// <param name="SpilledRows">Rows (partial groups, for an aggregate) written to spill files by this run's tasks.</param>
+/// <param name="SpilledBytes">Bytes of those spill files.</param>
+public sealed record BarrierResult(string Stage, string Kind, string Strategy, string? Reason, int Buckets, long SpilledRows, long SpilledBytes);

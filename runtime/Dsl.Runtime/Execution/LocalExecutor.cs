@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dsl.Execution.Commit;
+using Dsl.Execution.Flow;
 using Dsl.Execution.Inputs;
 using Dsl.Fitting;
 using Dsl.Parquet;
@@ -83,7 +84,7 @@ public sealed class LocalExecutor
 
         var ignored = new List<string>();
         IReadOnlyList<InputFile> files = InputPlanner.ListFiles(input, ignored);
-        string[] readColumns = plan.Segments.Where(s => s.ReadsInput && !s.FitOnly).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
+        string[] readColumns = plan.Segments.Where(s => s.ReadsInput && !s.FitOnly).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Concat(BarrierSetup.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
         var fingerprints = new Dictionary<string, FileFingerprint>(StringComparer.Ordinal);
         var pruner = new RowGroupPruner(plan);
         (List<Partition> partitions, int filesSkipped) = InputPlanner.Plan(plan, files, readColumns, _options, pruner, fingerprints);
@@ -93,10 +94,12 @@ public sealed class LocalExecutor
             throw new PipelineExecutionException($"The input '{input}' ({files.Count} file(s)) holds no rows, so the run would replace '{output}' with an empty output. If an empty input is expected, pass --allow-empty.");
         }
 
-        SegmentPlan[] sinks = plan.Sinks.ToArray();
+        SinkNode[] sinks = [.. plan.SinkNodes()];
         ValidationLayout validation = ValidationLayout.For(plan, sinks.Length) with { Checks = checks };
         ValidationLayout.CheckColumns(plan, readColumns);
         ValidationLayout.CheckInputRulesRunOnce(plan);
+        // Aggregates and joins: the tables read, each join's strategy, the waves and their bucket tasks.
+        using BarrierSetup barriers = BarrierSetup.Prepare(plan, _options, partitions.Sum(p => p.Bytes), cancellationToken);
         // Quarantine outputs and unique rules' key hashes are committed as outputs numbered after the sinks.
         string[] sinkFolders = [.. SinkFolders(sinks), .. Enumerable.Range(sinks.Length, validation.Count).Select(validation.Folder)];
         ParquetWriteOptions write = _options.Write.WithRowGroupBytes(WriterRowGroupBytes(_options, sinks.Length));
@@ -104,9 +107,15 @@ public sealed class LocalExecutor
         // The rules and their actions decide which rows each output holds: a change recomputes every partition.
         string rules = string.Join(";", plan.Rules.Select(r => $"{r.Id}|{r.Kind}|{r.Action}|{r.Stage}|{r.Segment}|{r.Description}|{r.AcrossDataset}"));
         // So do the statistics the gates gather; the gates' bounds only decide whether the job commits.
-        string run = Fingerprints.Run(Fingerprints.Code(pipeline), PlanJson.ToJson(plan, pipeline.Parameters) + rules + "|" + checks.Fingerprint, WriteSettings(write) + LayoutSettings(layouts), sinkFolders);
+        string run = Fingerprints.Run(Fingerprints.Code(pipeline), PlanJson.ToJson(plan, pipeline.Parameters) + rules + "|" + checks.Fingerprint + barriers.Fingerprint, WriteSettings(write) + LayoutSettings(layouts), sinkFolders);
         long[] firstRows = FirstRowsInFile(partitions);
-        string[] keys = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p)).ToArray();
+        int inputPartitions = partitions.Count;
+        List<string> keyList = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p)).ToList();
+        // Each cut's buckets are tasks too, numbered after the input's partitions; a bucket's key covers every task
+        // whose rows reach it, so it is reused exactly when they all are.
+        barriers.AddBucketTasks(partitions, keyList);
+        string[] keys = [.. keyList];
+        int[] waveOf = partitions.Select(p => p.Bucket?.Wave ?? 0).ToArray();
         // The fitted state is in the output (_fitted.json): a state with equal values but other answers is a change.
         IEnumerable<string> jobParts = keys.Prepend(run).Append(GateSettings(checks));
         string jobFingerprint = Fingerprints.Job(fit is null ? jobParts : jobParts.Append("fitted:" + fit.State.Hash));
@@ -139,7 +148,10 @@ public sealed class LocalExecutor
         var outputs = new TaskOutput?[partitions.Count];
         for (int i = 0; i < partitions.Count; i++)
         {
-            outputs[i] = _options.Force ? null : previous?.Task(keys[i]) ?? committer.CommittedTask(keys[i], plan.Rules.Count);
+            // A task whose rows feed a cut is reused only with its spill files, which the committed tasks of a run that
+            // died keep and a published output does not.
+            TaskOutput? published = barriers.FeedsCut(waveOf[i]) ? null : previous?.Task(keys[i]);
+            outputs[i] = _options.Force ? null : published ?? committer.CommittedTask(keys[i], plan.Rules.Count);
             if (outputs[i] is { } reused && !HasState(reused, keepsState, checks))
             {
                 outputs[i] = null; // its rule counts or statistics are unknown: computed again, so the report stays exact
@@ -156,22 +168,32 @@ public sealed class LocalExecutor
 
         var stats = new SegmentCounters(plan.Segments.Count);
         var budget = new MemoryBudget(_options.MemoryBudget);
-        AttemptResult[] computed = AttemptScheduler.Run(
-            toRun.Length,
-            _options.MaxParallelism,
-            _options.Speculation,
-            (item, attempt, token) => RunWithRetries(pipeline, partitions[toRun[item]], keys[toRun[item]], attempt, readColumns, sinks, layouts, write, committer, pruner, budget, validation, firstRows[toRun[item]], token),
-            (item, accepted) =>
-            {
-                // Only the accepted attempt of a partition counts: a twin's or a retry's rows are not added twice.
-                stats.Add(accepted.Stats);
-                Partition partition = partitions[toRun[item]];
-                _options.Progress?.Report(new RunProgress(++done, partitions.Count, rowsDone += partition.Rows, rowsToRead, clock.Elapsed, bytesDone += partition.Bytes, bytesToRead));
-            },
-            cancellationToken);
-        for (int j = 0; j < toRun.Length; j++)
+        FlowRun flow = barriers.Flow(budget, _options.Faults);
+        // Wave by wave: a cut's buckets are read once every task feeding it has committed its spill files.
+        for (int wave = 0; wave <= barriers.Waves; wave++)
         {
-            outputs[toRun[j]] = computed[j].Output;
+            if (wave > 0)
+            {
+                barriers.BeginWave(wave, partitions, outputs!, cancellationToken);
+            }
+            int[] inWave = toRun.Where(i => waveOf[i] == wave).ToArray();
+            AttemptResult[] computed = AttemptScheduler.Run(
+                inWave.Length,
+                _options.MaxParallelism,
+                _options.Speculation,
+                (item, attempt, token) => RunWithRetries(pipeline, partitions[inWave[item]], keys[inWave[item]], attempt, readColumns, sinks, layouts, write, committer, pruner, budget, validation, firstRows.ElementAtOrDefault(inWave[item]), flow, token),
+                (item, accepted) =>
+                {
+                    // Only the accepted attempt of a partition counts: a twin's or a retry's rows are not added twice.
+                    stats.Add(accepted.Stats);
+                    Partition partition = partitions[inWave[item]];
+                    _options.Progress?.Report(new RunProgress(++done, partitions.Count, rowsDone += partition.Rows, rowsToRead, clock.Elapsed, bytesDone += partition.Bytes, bytesToRead));
+                },
+                cancellationToken);
+            for (int j = 0; j < inWave.Length; j++)
+            {
+                outputs[inWave[j]] = computed[j].Output;
+            }
         }
 
         var published = new List<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)>();
@@ -206,7 +228,7 @@ public sealed class LocalExecutor
             output,
             files.Count,
             partitions.Count,
-            toRun.Sum(i => partitions[i].Rows) - stats.RowsSkipped,
+            toRun.Where(i => i < inputPartitions).Sum(i => partitions[i].Rows) - stats.RowsSkipped,
             stats.RowGroupsSkipped,
             stats.RowsSkipped,
             sinkResults,
@@ -221,6 +243,7 @@ public sealed class LocalExecutor
             PeakWriterBytes = stats.PeakWriterBytes,
             Validation = report,
             Fit = fit?.Summary,
+            Barriers = barriers.Report(partitions, outputs!),
         };
         long publishing = Stopwatch.GetTimestamp();
         using Activity? commit = ExecutionTelemetry.Source.StartActivity("dsl.commit");
@@ -286,7 +309,7 @@ public sealed class LocalExecutor
         string[] readColumns = plan.Segments.Where(s => s.ReadsInput && !s.FitOnly).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
         var pruner = new RowGroupPruner(plan);
         (List<Partition> partitions, _) = InputPlanner.Plan(plan, files, readColumns, _options, pruner, new Dictionary<string, FileFingerprint>(StringComparer.Ordinal));
-        SegmentPlan[] sinks = plan.Sinks.ToArray();
+        SinkNode[] sinks = [.. plan.SinkNodes()];
         ValidationLayout validation = ValidationLayout.For(plan, sinks.Length) with { Checks = checks };
         ValidationLayout.CheckColumns(plan, readColumns);
         ValidationLayout.CheckInputRulesRunOnce(plan);
@@ -306,7 +329,7 @@ public sealed class LocalExecutor
                     string dir = Directory.CreateDirectory(Path.Combine(scratch, partition.Index.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
                     PartitionTask.TaskRun run = new PartitionTask(
                         pipeline, partition, readColumns, sinks, [], dir, _options.Write, new SegmentCounters(plan.Segments.Count), pruner, _options.Faults, budget,
-                        _options.MaxRecordBytes, validation, firstRows[item], validateOnly: true).Run(token);
+                        _options.MaxRecordBytes, validation, firstRows[item], validateOnly: true, flow: BarrierSetup.ValidateFlow(plan)).Run(token);
                     return new TaskOutput(partition.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), run.Parts) { Validation = run.Validation };
                 },
                 (_, _) => { },
@@ -323,8 +346,8 @@ public sealed class LocalExecutor
     private sealed record AttemptResult(TaskOutput Output, SegmentCounters Stats);
 
     private AttemptResult RunWithRetries(
-        CompiledPipeline pipeline, Partition partition, string key, int twin, string[] readColumns, SegmentPlan[] sinks, SinkLayout[] layouts, ParquetWriteOptions write,
-        OutputCommitter committer, RowGroupPruner pruner, MemoryBudget budget, ValidationLayout validation, long firstRowInFile, CancellationToken cancellationToken)
+        CompiledPipeline pipeline, Partition partition, string key, int twin, string[] readColumns, SinkNode[] sinks, SinkLayout[] layouts, ParquetWriteOptions write,
+        OutputCommitter committer, RowGroupPruner pruner, MemoryBudget budget, ValidationLayout validation, long firstRowInFile, FlowRun flow, CancellationToken cancellationToken)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -341,7 +364,7 @@ public sealed class LocalExecutor
             {
                 var attemptStats = new SegmentCounters(pipeline.Plan.Segments.Count);
                 PartitionTask.TaskRun run =
-                    new PartitionTask(pipeline, partition, readColumns, sinks, layouts, attemptDir, write, attemptStats, pruner, _options.Faults, budget, _options.MaxRecordBytes, validation, firstRowInFile).Run(cancellationToken);
+                    new PartitionTask(pipeline, partition, readColumns, sinks, layouts, attemptDir, write, attemptStats, pruner, _options.Faults, budget, _options.MaxRecordBytes, validation, firstRowInFile, flow: flow).Run(cancellationToken);
                 IReadOnlyList<PartFile> parts = run.Parts;
                 cancellationToken.ThrowIfCancellationRequested();
                 long committing = Stopwatch.GetTimestamp();
@@ -445,10 +468,10 @@ public sealed class LocalExecutor
     private static string WriteSettings(ParquetWriteOptions w) =>
         $"{w.Compression}|{w.RowGroupRows}|{w.RowGroupBytes}|{w.DataPageSize}|{w.DataPageRows}|{w.EnableDictionary}|{w.DictionaryPageSizeLimit}|{w.MaxStatisticsValueLength}|{w.DataPageVersion}|{w.WritePageChecksums}|{w.IntegerEncoding}|{w.FloatingPointEncoding}|{string.Join(';', w.KeyValueMetadata.Select(kv => kv.Key + "=" + kv.Value))}";
 
-    private string[] SinkFolders(SegmentPlan[] sinks)
+    private string[] SinkFolders(SinkNode[] sinks)
     {
         string[] folders = sinks.Select(s => OutputFolder(s, sinks.Length)).ToArray();
-        if (FolderConflict(sinks.Select(s => s.Stages[^1]).ToArray(), folders) is { } conflict)
+        if (FolderConflict(sinks.Select(s => s.Name).ToArray(), folders) is { } conflict)
         {
             throw new ArgumentException(conflict);
         }
@@ -484,9 +507,9 @@ public sealed class LocalExecutor
     }
 
     // One sink writes straight into the output folder, several into one sub-folder each; both can be overridden.
-    private string OutputFolder(SegmentPlan sink, int sinkCount)
+    private string OutputFolder(SinkNode sink, int sinkCount)
     {
-        string stage = sink.Stages[^1];
+        string stage = sink.Name;
         if (_options.OutputFolders.TryGetValue(stage, out string? folder))
         {
             if (Path.IsPathRooted(folder) || folder.Split('/', '\\').Any(part => part is ".." || part.StartsWith('_') || part.StartsWith('.')))
@@ -504,9 +527,9 @@ public sealed class LocalExecutor
     /// partitioned sink's open files may hold together: four times one writer's row group bytes, leased from the
     /// memory budget like an unpartitioned writer's.
     /// </summary>
-    private SinkLayout[] Layouts(PipelinePlan plan, SegmentPlan[] sinks, ParquetWriteOptions write)
+    private SinkLayout[] Layouts(PipelinePlan plan, SinkNode[] sinks, ParquetWriteOptions write)
     {
-        string[] names = sinks.Select(s => s.Stages[^1]).ToArray();
+        string[] names = sinks.Select(s => s.Name).ToArray();
         foreach (string stage in _options.PartitionBy.Keys.Where(k => !names.Contains(k, StringComparer.Ordinal)))
         {
             throw new ArgumentException($"Partition columns are given for '{stage}', which is not a sink of pipeline '{plan.Name}'. Sinks are {string.Join(", ", names.Select(n => $"'{n}'"))}.");

@@ -32,8 +32,14 @@ public sealed record Partition(int Index, string File, int FirstRowGroup, int Ro
     /// <summary>Columns filled from the file's hive partition folders rather than read from the file.</summary>
     public IReadOnlyList<PartitionValue> PartitionValues { get; init; } = [];
 
+    /// <summary>
+    /// For a bucket task (a later wave of a plan with aggregates or shuffle joins): the cut and bucket whose rows it
+    /// reads instead of an input file; <see cref="File"/> then describes it.
+    /// </summary>
+    public Flow.BucketInput? Bucket { get; init; }
+
     /// <summary>Where a row of this partition is, for messages: row groups of a Parquet file, or lines of a text file.</summary>
-    internal string Describe() => Format == InputFormat.Parquet
+    internal string Describe() => Bucket is not null ? File : Format == InputFormat.Parquet
         ? $"file '{File}', row groups {FirstRowGroup}-{FirstRowGroup + RowGroupCount - 1}"
         : $"file '{File}', from line {FirstLine}";
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dsl.Execution.Commit;
+using Dsl.Execution.Flow;
 using Dsl.Execution.Inputs;
 using Dsl.Parquet;
 using Dsl.Validation;
@@ -28,7 +29,10 @@ internal sealed class PartitionTask
     private readonly CompiledPipeline _pipeline;
     private readonly Partition _partition;
     private readonly string[] _readColumns;
-    private readonly SegmentPlan[] _sinks;
+    private readonly SinkNode[] _sinks;
+    private readonly FlowRun _flow;
+    private readonly int _wave;
+    private ICutWriter?[] _cuts = [];
     private readonly SinkLayout[] _layouts;
     private readonly string _attemptDir;
     private readonly ParquetWriteOptions _writeOptions;
@@ -51,10 +55,12 @@ internal sealed class PartitionTask
     public const int SliceRows = 8_192;
 
     public PartitionTask(
-        CompiledPipeline pipeline, Partition partition, string[] readColumns, SegmentPlan[] sinks, SinkLayout[] layouts,
+        CompiledPipeline pipeline, Partition partition, string[] readColumns, SinkNode[] sinks, SinkLayout[] layouts,
         string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters, RowGroupPruner pruner, FaultPlan faults, MemoryBudget budget,
-        int maxRecordBytes, ValidationLayout validation, long firstRowInFile = 0, bool validateOnly = false, Fitting.FitState? observe = null)
+        int maxRecordBytes, ValidationLayout validation, long firstRowInFile = 0, bool validateOnly = false, Fitting.FitState? observe = null, FlowRun? flow = null)
     {
+        _flow = flow ?? FlowRun.Plain(pipeline.Plan);
+        _wave = partition.Bucket?.Wave ?? 0;
         _observe = observe;
         _validation = validation;
         _validateOnly = validateOnly;
@@ -81,7 +87,7 @@ internal sealed class PartitionTask
     public TaskRun Run(CancellationToken cancellationToken)
     {
         PipelinePlan plan = _pipeline.Plan;
-        var writers = new SinkWriter[_validateOnly || _observe is not null ? 0 : _sinks.Length];
+        var writers = new SinkWriter?[_validateOnly || _observe is not null ? 0 : _sinks.Length];
         // Quarantine outputs are written like an unpartitioned sink, opened at their first row.
         var quarantineLayout = new SinkLayout([], 0, 0, 1, _writeOptions.RowGroupBytes);
         _rules = new RowValidation(plan, _partition, _validation, _validateOnly || _observe is not null ? null : (output, schema) =>
@@ -90,16 +96,29 @@ internal sealed class PartitionTask
         {
             for (int s = 0; s < writers.Length; s++)
             {
-                writers[s] = new SinkWriter(s, _sinks[s].Stages[^1], plan.Schemas[_sinks[s].OutputSchema], _layouts[s], _writeOptions, _attemptDir, _faults);
+                // A sink whose rows another wave produces gets no (empty) part from this task.
+                if (_flow.Graph.WaveOf(_sinks[s]) == _wave)
+                {
+                    writers[s] = new SinkWriter(s, _sinks[s].Name, plan.Schemas[_sinks[s].OutputSchema], _layouts[s], _writeOptions, _attemptDir, _faults);
+                }
+            }
+            if (_observe is null && !_validateOnly)
+            {
+                _cuts = _flow.Graph.Cuts.Select(c => c.Wave == _wave ? _flow.CutWriter(c, _attemptDir) : null).ToArray();
             }
 
-            _faults.Check(StorageOperation.Read, _partition.File);
-            if (_partition.Format == InputFormat.Parquet)
+            if (_partition.Bucket is { } bucket)
             {
+                RunBucket(bucket, writers, cancellationToken);
+            }
+            else if (_partition.Format == InputFormat.Parquet)
+            {
+                _faults.Check(StorageOperation.Read, _partition.File);
                 RunParquet(writers, cancellationToken);
             }
             else
             {
+                _faults.Check(StorageOperation.Read, _partition.File);
                 RunText(writers, cancellationToken);
             }
             if (_observe is not null)
@@ -108,20 +127,28 @@ internal sealed class PartitionTask
             }
             var parts = new List<PartFile>();
             long closing = Stopwatch.GetTimestamp();
-            foreach (SinkWriter writer in writers)
+            foreach (SinkWriter? writer in writers)
             {
-                parts.AddRange(writer.Finish()); // writes the last row groups and the footers, each file flushed to disk
+                parts.AddRange(writer?.Finish() ?? []); // writes the last row groups and the footers, each file flushed to disk
+            }
+            foreach (ICutWriter? cut in _cuts)
+            {
+                parts.AddRange(cut?.Finish() ?? []); // the rows handed to aggregates and shuffle joins, for the next wave
             }
             IReadOnlyList<PartFile> validationParts = _rules.Finish(_attemptDir, _faults);
             DurableFile.FlushAll(validationParts.Select(p => p.Path).ToArray(), _attemptDir, folders: false, _faults);
             parts.AddRange(validationParts);
             _counters.RecordWrite(Stopwatch.GetTimestamp() - closing);
-            _counters.RecordWriters(writers.Sum(w => w.PeakOpenFiles), writers.Sum(w => w.PeakHeldBytes));
+            _counters.RecordWriters(writers.Sum(w => w?.PeakOpenFiles ?? 0), writers.Sum(w => w?.PeakHeldBytes ?? 0));
             return new TaskRun(parts, _rules.State);
         }
         finally
         {
             _rules.Dispose();
+            foreach (ICutWriter? cut in _cuts)
+            {
+                cut?.Dispose();
+            }
             // On failure the half-written attempt folder is deleted by the caller; nothing outside it was touched.
             foreach (SinkWriter? writer in writers)
             {
@@ -137,7 +164,7 @@ internal sealed class PartitionTask
         ? 0
         : _layouts.Sum(l => l.IsPartitioned ? l.HeldBytes : _writeOptions.RowGroupBytes) + (_validation.QuarantineSchemas.Count * _writeOptions.RowGroupBytes);
 
-    private void RunParquet(SinkWriter[] writers, CancellationToken cancellationToken)
+    private void RunParquet(SinkWriter?[] writers, CancellationToken cancellationToken)
     {
         PipelinePlan plan = _pipeline.Plan;
         long opened = Stopwatch.GetTimestamp();
@@ -189,7 +216,7 @@ internal sealed class PartitionTask
 
     // A text partition is one stream of records: its batches are parsed, run and written one after another, holding
     // a batch of parsed columns, the kernels' output and the writers' row groups from the budget throughout.
-    private void RunText(SinkWriter[] writers, CancellationToken cancellationToken)
+    private void RunText(SinkWriter?[] writers, CancellationToken cancellationToken)
     {
         PipelinePlan plan = _pipeline.Plan;
         BatchSchema expected = plan.Schemas[plan.InputSchema];
@@ -219,7 +246,7 @@ internal sealed class PartitionTask
     }
 
     // Folder values appended, nulls checked, narrow columns widened, then every segment in plan order.
-    private void RunBatch(RecordBatch batch, string where, Func<int, string> rows, SinkWriter[] writers)
+    private void RunBatch(RecordBatch batch, string where, Func<int, string> rows, SinkWriter?[] writers)
     {
         PipelinePlan plan = _pipeline.Plan;
         var created = new List<Column>();
@@ -240,60 +267,111 @@ internal sealed class PartitionTask
         }
     }
 
-    private void RunSegments(RecordBatch input, Func<int, string> where, SinkWriter[] writers)
+    // A bucket task's batches are a cut's output (merged partial aggregates, or joined rows): they run through the
+    // nodes of its wave like input batches do, holding the merge's memory and the writers' from the budget.
+    private void RunBucket(BucketInput bucket, SinkWriter?[] writers, CancellationToken cancellationToken)
     {
+        using MemoryBudget.Lease lease = _budget.Acquire(BucketTaskBytes(_budget, _flow) + WriterBytes(), cancellationToken);
+        string scratch = Directory.CreateDirectory(Path.Combine(_attemptDir, "scratch")).FullName;
+        long firstRow = 0;
+        foreach (RecordBatch next in _flow.ReadBucket(bucket, scratch))
+        {
+            using RecordBatch batch = next;
+            cancellationToken.ThrowIfCancellationRequested();
+            string rows = $"rows {firstRow}-{firstRow + batch.RowCount - 1} of {_partition.File}";
+            _rules.BeginBatch(new BatchOrigin(null, firstRow, firstRow, null, rows), batch.RowCount);
+            firstRow += batch.RowCount;
+            RunSegments(batch, _ => rows, writers);
+        }
+        Directory.Delete(scratch, recursive: true);
+    }
+
+    /// <summary>What a bucket task may hold while it merges or joins its bucket: a share of the budget per parallel task.</summary>
+    internal static long BucketTaskBytes(MemoryBudget budget, FlowRun flow) => Math.Max(1L << 20, budget.Bytes / 4);
+
+    private void RunSegments(RecordBatch input, Func<int, string> where, SinkWriter?[] writers)
+    {
+        if (_observe is null)
+        {
+            RunNodes(input, where, writers);
+            return;
+        }
+        // The first pass of a plan with fits: only the segments that compute what the fits observe.
         PipelinePlan plan = _pipeline.Plan;
         var outputs = new RecordBatch?[plan.Segments.Count];
         try
         {
-            foreach (SegmentPlan segment in plan.Segments)
+            foreach (SegmentPlan segment in plan.Segments.Where(s => s.FitOnly))
             {
-                if (segment.FitOnly != (_observe is not null))
-                {
-                    continue; // first-pass segments run only while fitting, the others only after it
-                }
                 RecordBatch source = segment.InputSegment is int from ? outputs[from]! : input;
-                long start = Stopwatch.GetTimestamp();
-                RecordBatch result;
-                try
-                {
-                    result = _pipeline.Kernels[segment.Index](source, _rules.ForKernel());
-                }
-                catch (StageRowException e)
-                {
-                    throw _rules.StageFailed(e, segment, source);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    throw new PipelineExecutionException(
-                        $"Segment '{segment.Name}' of pipeline '{plan.Name}' failed on partition {_partition.Index} (file '{_partition.File}', {where(source.RowCount)}): {e.Message}", e);
-                }
-                outputs[segment.Index] = result;
-                _counters.Record(segment.Index, source.RowCount, result.RowCount, Stopwatch.GetElapsedTime(start).Ticks);
-                _rules.AfterKernel(segment, source); // a broken Fail rule throws here, before the batch is written
+                outputs[segment.Index] = RunKernel(segment, source, where);
             }
-            if (_observe is not null)
+            for (int f = 0; f < plan.Fits.Count; f++)
             {
-                for (int f = 0; f < plan.Fits.Count; f++)
-                {
-                    int? observed = plan.Fits[f].Segment;
-                    _observe.Observe(f, observed is int s ? outputs[s]! : input, observed is int i ? $"the output of segment '{plan.Segments[i].Name}'" : $"the input as read from '{_partition.File}'");
-                }
-                return;
+                int? observed = plan.Fits[f].Segment;
+                _observe.Observe(f, observed is int s ? outputs[s]! : input, observed is int i ? $"the output of segment '{plan.Segments[i].Name}'" : $"the input as read from '{_partition.File}'");
             }
+        }
+        finally
+        {
+            foreach (RecordBatch? batch in outputs)
+            {
+                batch?.Dispose();
+            }
+        }
+    }
+
+    // The nodes of this task's wave in order: kernels, broadcast joins probing their table, and cuts taking the rows
+    // they aggregate or bucket; then the sinks of this wave are written.
+    private void RunNodes(RecordBatch input, Func<int, string> where, SinkWriter?[] writers)
+    {
+        PipelinePlan plan = _pipeline.Plan;
+        var outputs = new RecordBatch?[plan.Segments.Count];
+        var joined = new Dictionary<string, RecordBatch>(StringComparer.Ordinal);
+        try
+        {
+            foreach (FlowNode node in _flow.Graph.InWave(_wave))
+            {
+                // In a bucket task, the nodes reading the wave's own cut read the batch it was given.
+                RecordBatch source = node.SourceSegment is int from ? outputs[from]!
+                    : node.SourceBarrier is string barrier && joined.TryGetValue(barrier, out RecordBatch? rows) ? rows
+                    : input;
+                switch (node.Kind)
+                {
+                    case FlowNodeKind.Segment:
+                        outputs[node.Segment!.Value] = RunKernel(plan.Segments[node.Segment.Value], source, where);
+                        break;
+                    case FlowNodeKind.Join when !node.Cuts:
+                        joined[node.Name] = _flow.Broadcasts[node.Name].Probe(source);
+                        break;
+                    default:
+                        // An aggregate or shuffle join: its rows come back in the wave of its buckets (validate and
+                        // the fit pass run no cut, so they check the rules before the first one only).
+                        if (_cuts.Length > 0)
+                        {
+                            _cuts[node.OutputWave - 1]!.Write(source);
+                        }
+                        break;
+                }
+            }
+            RecordBatch SinkRows(SinkNode sink) =>
+                sink.Segment is int s ? outputs[s]! : joined.TryGetValue(sink.Barrier!, out RecordBatch? rows) ? rows : input;
             // A sink's schema is measured on the rows it writes (the input's own schema only on the input).
             if (_rules.State.Statistics is { } statistics)
             {
-                foreach (SegmentPlan sink in _sinks.Where(s => s.OutputSchema != plan.InputSchema))
+                for (int s = 0; s < writers.Length; s++)
                 {
-                    statistics.Schema(sink.OutputSchema)?.Observe(outputs[sink.Index]!);
+                    if (writers[s] is not null && _sinks[s].OutputSchema != plan.InputSchema)
+                    {
+                        statistics.Schema(_sinks[s].OutputSchema)?.Observe(SinkRows(_sinks[s]));
+                    }
                 }
             }
-            // Written once every segment ran, so a batch that breaks a Fail rule in any segment writes nothing.
+            // Written once every node ran, so a batch that breaks a Fail rule in any segment writes nothing.
             long writing = Stopwatch.GetTimestamp();
             for (int s = 0; s < writers.Length; s++)
             {
-                writers[s].Write(outputs[_sinks[s].Index]!);
+                writers[s]?.Write(SinkRows(_sinks[s]));
             }
             _rules.Flush();
             _counters.RecordWrite(Stopwatch.GetTimestamp() - writing);
@@ -304,7 +382,42 @@ internal sealed class PartitionTask
             {
                 batch?.Dispose();
             }
+            foreach (RecordBatch batch in joined.Values)
+            {
+                batch.Dispose();
+            }
         }
+    }
+
+    private RecordBatch RunKernel(SegmentPlan segment, RecordBatch source, Func<int, string> where)
+    {
+        PipelinePlan plan = _pipeline.Plan;
+        long start = Stopwatch.GetTimestamp();
+        RecordBatch result;
+        try
+        {
+            result = _pipeline.Kernels[segment.Index](source, _rules.ForKernel());
+        }
+        catch (StageRowException e)
+        {
+            throw _rules.StageFailed(e, segment, source);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new PipelineExecutionException(
+                $"Segment '{segment.Name}' of pipeline '{plan.Name}' failed on partition {_partition.Index} ({(_partition.Bucket is null ? $"file '{_partition.File}'" : _partition.File)}, {where(source.RowCount)}): {e.Message}", e);
+        }
+        _counters.Record(segment.Index, source.RowCount, result.RowCount, Stopwatch.GetElapsedTime(start).Ticks);
+        try
+        {
+            _rules.AfterKernel(segment, source); // a broken Fail rule throws here, before the batch is written
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+        return result;
     }
 
     // Generated kernels read a non-nullable column's values without looking at validity, so nulls there would turn

@@ -49,6 +49,17 @@ public sealed record PipelinePlan(
     [JsonIgnore]
     public IEnumerable<SegmentPlan> Sinks => Segments.Where(s => s.IsSink && !s.FitOnly);
 
+    /// <summary>
+    /// Everything whose rows are written as a pipeline output: the sink segments (<see cref="Sinks"/>, in plan order),
+    /// then the aggregate and join stages nothing reads (<see cref="AggregatePlan.IsSink"/>, <see cref="JoinPlan.IsSink"/>).
+    /// </summary>
+    public IReadOnlyList<SinkNode> SinkNodes() =>
+        [
+            .. Sinks.Select(s => new SinkNode(s.Stages[^1], s.OutputSchema, s.Index, null)),
+            .. Aggregates.Where(a => a.IsSink).Select(a => new SinkNode(a.Stage, a.OutputSchema, null, a.Stage)),
+            .. Joins.Where(j => j.IsSink).Select(j => new SinkNode(j.Stage, j.OutputSchema, null, j.Stage)),
+        ];
+
     /// <summary>The segments that read the output of <paramref name="segment"/>, in plan order.</summary>
     public IReadOnlyList<SegmentPlan> ConsumersOf(SegmentPlan segment) =>
         Segments.Where(s => s.InputSegment == segment.Index).ToList();
@@ -192,3 +203,10 @@ public sealed record VectorDecline(string Stage, string Construct, string Reason
     /// <summary>"in STAGE, CONSTRUCT: REASON".</summary>
     public override string ToString() => $"in {Stage}, {Construct}: {Reason}";
 }
+
+/// <summary>One pipeline output: a sink segment's rows, or an aggregate's or join's that nothing else reads.</summary>
+/// <param name="Name">The stage whose rows are written (a segment's last stage, or the barrier stage): the output's name.</param>
+/// <param name="OutputSchema">The schema of those rows.</param>
+/// <param name="Segment">The sink segment's index, or null for a barrier.</param>
+/// <param name="Barrier">The aggregate or join stage, or null for a segment.</param>
+public sealed record SinkNode(string Name, string OutputSchema, int? Segment, string? Barrier);
