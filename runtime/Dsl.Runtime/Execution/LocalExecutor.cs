@@ -99,7 +99,7 @@ public sealed class LocalExecutor
         ValidationLayout.CheckColumns(plan, readColumns);
         ValidationLayout.CheckInputRulesRunOnce(plan);
         // Aggregates and joins: the tables read, each join's strategy, the waves and their bucket tasks.
-        using BarrierSetup barriers = BarrierSetup.Prepare(plan, _options, partitions.Sum(p => p.Bytes), cancellationToken);
+        using BarrierSetup barriers = BarrierSetup.Prepare(plan, _options, partitions.Sum(p => p.Bytes), OutputCommitter.WorkFolderOf(output), cancellationToken);
         // Quarantine outputs and unique rules' key hashes are committed as outputs numbered after the sinks.
         string[] sinkFolders = [.. SinkFolders(sinks), .. Enumerable.Range(sinks.Length, validation.Count).Select(validation.Folder)];
         ParquetWriteOptions write = _options.Write.WithRowGroupBytes(WriterRowGroupBytes(_options, sinks.Length));
@@ -541,6 +541,16 @@ public sealed class LocalExecutor
             if (_options.PartitionBy.ContainsKey(names[s]))
             {
                 problems.AddRange(HivePartitioning.Problems(names[s], plan.Schemas[sinks[s].OutputSchema], columns[s]));
+            }
+            if (plan.Splits.FirstOrDefault(p => p.Sink == names[s]) is { } split)
+            {
+                // A split sink's subsets are its outermost folders: split=train/, then any partition columns given.
+                if (split.StratifyBy is not null)
+                {
+                    problems.Add(Barriers.Splits.SplitColumn.StratifiedNotRun(split));
+                }
+                problems.AddRange(Barriers.Splits.SplitPlanValidation.Problems(split, plan.Schemas[sinks[s].OutputSchema]));
+                columns[s] = [Barriers.Splits.SplitPlanValidation.FolderColumn, .. columns[s]];
             }
         }
         if (problems.Count > 0)

@@ -33,6 +33,7 @@ internal sealed class PartitionTask
     private readonly FlowRun _flow;
     private readonly int _wave;
     private ICutWriter?[] _cuts = [];
+    private readonly Barriers.Splits.SplitColumn?[] _splits;
     private readonly SinkLayout[] _layouts;
     private readonly string _attemptDir;
     private readonly ParquetWriteOptions _writeOptions;
@@ -60,6 +61,7 @@ internal sealed class PartitionTask
         int maxRecordBytes, ValidationLayout validation, long firstRowInFile = 0, bool validateOnly = false, Fitting.FitState? observe = null, FlowRun? flow = null)
     {
         _flow = flow ?? FlowRun.Plain(pipeline.Plan);
+        _splits = sinks.Select(s => pipeline.Plan.Splits.FirstOrDefault(p => p.Sink == s.Name) is { } split ? new Barriers.Splits.SplitColumn(split, pipeline.Plan.Schemas[s.OutputSchema]) : null).ToArray();
         _wave = partition.Bucket?.Wave ?? 0;
         _observe = observe;
         _validation = validation;
@@ -99,7 +101,9 @@ internal sealed class PartitionTask
                 // A sink whose rows another wave produces gets no (empty) part from this task.
                 if (_flow.Graph.WaveOf(_sinks[s]) == _wave)
                 {
-                    writers[s] = new SinkWriter(s, _sinks[s].Name, plan.Schemas[_sinks[s].OutputSchema], _layouts[s], _writeOptions, _attemptDir, _faults);
+                    // A split sink's rows carry their subset as a last column, written as split=NAME/ folders.
+                    BatchSchema schema = _splits[s]?.Schema ?? plan.Schemas[_sinks[s].OutputSchema];
+                    writers[s] = new SinkWriter(s, _sinks[s].Name, schema, _layouts[s], _writeOptions, _attemptDir, _faults);
                 }
             }
             if (_observe is null && !_validateOnly)
@@ -369,9 +373,20 @@ internal sealed class PartitionTask
             }
             // Written once every node ran, so a batch that breaks a Fail rule in any segment writes nothing.
             long writing = Stopwatch.GetTimestamp();
-            for (int s = 0; s < writers.Length; s++)
+            var created = new List<Column>();
+            try
             {
-                writers[s]?.Write(SinkRows(_sinks[s]));
+                for (int s = 0; s < writers.Length; s++)
+                {
+                    if (writers[s] is { } writer)
+                    {
+                        writer.Write(_splits[s] is { } split ? split.Append(SinkRows(_sinks[s]), created) : SinkRows(_sinks[s]));
+                    }
+                }
+            }
+            finally
+            {
+                created.ForEach(c => c.Dispose());
             }
             _rules.Flush();
             _counters.RecordWrite(Stopwatch.GetTimestamp() - writing);

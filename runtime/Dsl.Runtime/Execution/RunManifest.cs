@@ -94,13 +94,25 @@ internal sealed class RunManifest(
             {
                 json.WriteStartObject();
                 json.WriteNumber("index", p.Index);
-                json.WriteString("file", p.File);
-                if (p.Format == InputFormat.Parquet)
+                if (p.Bucket is { } bucket)
+                {
+                    // A bucket task of an aggregate or shuffle join: it reads that stage's spill files, not an input file.
+                    json.WriteStartObject("bucket");
+                    json.WriteString("stage", bucket.Barrier);
+                    json.WriteNumber("bucket", bucket.Bucket);
+                    json.WriteNumber("wave", bucket.Wave);
+                    json.WriteEndObject();
+                }
+                else
+                {
+                    json.WriteString("file", p.File);
+                }
+                if (p.Bucket is null && p.Format == InputFormat.Parquet)
                 {
                     json.WriteNumber("firstRowGroup", p.FirstRowGroup);
                     json.WriteNumber("rowGroups", p.RowGroupCount);
                 }
-                else
+                else if (p.Bucket is null)
                 {
                     json.WriteString("format", p.Format == InputFormat.Csv ? "csv" : "jsonl");
                     json.WriteNumber("byteStart", p.ByteStart);
@@ -196,6 +208,26 @@ internal sealed class RunManifest(
             json.WriteNumber("taskCommits", Math.Round(result.Profile.TaskCommits.TotalSeconds, 4));
             json.WriteNumber("jobCommitBeforeManifest", Math.Round(result.Profile.JobCommit.TotalSeconds, 4));
             json.WriteEndObject();
+            if (result.Barriers.Count > 0)
+            {
+                json.WriteStartArray("barriers");
+                foreach (BarrierResult barrier in result.Barriers)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("stage", barrier.Stage);
+                    json.WriteString("kind", barrier.Kind);
+                    json.WriteString("strategy", barrier.Strategy);
+                    if (barrier.Reason is not null)
+                    {
+                        json.WriteString("reason", barrier.Reason);
+                    }
+                    json.WriteNumber("buckets", barrier.Buckets);
+                    json.WriteNumber("spilledRows", barrier.SpilledRows);
+                    json.WriteNumber("spilledBytes", barrier.SpilledBytes);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
             json.WriteStartArray("segments");
             foreach (SegmentStatistics segment in result.Segments)
             {

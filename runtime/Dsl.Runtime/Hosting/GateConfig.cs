@@ -216,9 +216,9 @@ internal static class GateConfig
             {
                 problems.Add(Problem(path, entry.At, $"{where}: a quarantine rate is a fraction from 0 to 1."));
             }
-            if (problems.Count == before && schema != plan.InputSchema && !plan.Sinks.Any(k => k.OutputSchema == schema))
+            if (problems.Count == before && schema != plan.InputSchema && !plan.SinkNodes().Any(k => k.OutputSchema == schema))
             {
-                problems.Add(Problem(path, entry.At, $"{where}: schema '{schema}' is neither the pipeline's input nor written by a sink, so the run counts none of its rows; gates measure {string.Join(" or ", new[] { plan.InputSchema }.Concat(plan.Sinks.Select(k => k.OutputSchema)).Distinct().Select(n => $"'{n}'"))}."));
+                problems.Add(Problem(path, entry.At, $"{where}: schema '{schema}' is neither the pipeline's input nor written by a sink, so the run counts none of its rows; gates measure {string.Join(" or ", new[] { plan.InputSchema }.Concat(plan.SinkNodes().Select(k => k.OutputSchema)).Distinct().Select(n => $"'{n}'"))}."));
             }
             if (problems.Count > before)
             {

@@ -39,6 +39,10 @@ namespace Dsl.Hosting;
 ///   Buckets:
 ///     Edges: [0.5, 1, 2.5]     # a double[] or string[] member: a YAML list, or values separated by commas
 /// fitted: models/fitted.json   # load a saved fitted state instead of fitting (--fitted FILE)
+/// tables:                      # the tables [Join] stages read, by name: a Parquet file or folder (--table NAME=PATH)
+///   users: data/users.parquet
+/// broadcastThreshold: 64MiB    # a join table up to this size is broadcast, a larger one shuffled
+/// shuffleBuckets: 64           # buckets per aggregate and shuffle join (default: from the input's size)
 /// gates:                       # dataset gates, checked before the commit (see GateConfig)
 ///   - metric: nullRate
 ///     column: SessionSeconds
@@ -55,7 +59,7 @@ namespace Dsl.Hosting;
 /// </example>
 internal sealed class PipelineConfig
 {
-    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "targetPartitionBytes", "maxRecordBytes", "memoryBudget", "otlpEndpoint", "outputs", "partitionBy", "maxRowsPerFile", "maxBytesPerFile", "maxOpenFiles", "parameters", "fitted", "gates", "drift"];
+    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "targetPartitionBytes", "maxRecordBytes", "memoryBudget", "otlpEndpoint", "outputs", "partitionBy", "maxRowsPerFile", "maxBytesPerFile", "maxOpenFiles", "parameters", "fitted", "tables", "broadcastThreshold", "shuffleBuckets", "gates", "drift"];
 
     private readonly Dictionary<string, Mark> _marks = new(StringComparer.Ordinal);
 
@@ -116,6 +120,15 @@ internal sealed class PipelineConfig
 
     /// <summary>The most part files one task keeps open at once.</summary>
     public int? MaxOpenFiles { get; private set; }
+
+    /// <summary>The join tables by name (<c>tables:</c>; <c>--table</c> adds or replaces entries), paths relative to the current directory.</summary>
+    public IReadOnlyDictionary<string, string> Tables { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The broadcast threshold in bytes (<c>broadcastThreshold:</c>), or null for the default.</summary>
+    public long? BroadcastThreshold { get; private set; }
+
+    /// <summary>The buckets per aggregate and shuffle join (<c>shuffleBuckets:</c>), or null to choose from the input.</summary>
+    public int? ShuffleBuckets { get; private set; }
 
     /// <summary>A saved fitted state to load instead of fitting (<c>fitted:</c>; <c>--fitted</c> overrides it), relative to the current directory.</summary>
     public string? Fitted { get; private set; }
@@ -187,6 +200,9 @@ internal sealed class PipelineConfig
                 case "maxOpenFiles": config.MaxOpenFiles = (int?)Number(config, key, value, 1, 100_000, problems); break;
                 case "parameters": ReadParameters(config, value, problems); break;
                 case "fitted": config.Fitted = Text(config, key, value, problems); break;
+                case "tables": config.Tables = Tables(config, value, problems); break;
+                case "broadcastThreshold": config.BroadcastThreshold = Size(config, key, value, problems); break;
+                case "shuffleBuckets": config.ShuffleBuckets = (int?)Number(config, key, value, 1, 65_536, problems); break;
                 case "gates": config._gates = GateConfig.ReadGates(path, value, problems); break;
                 case "drift": config.Drift = GateConfig.ReadDrift(path, value, problems); break;
                 default:
@@ -238,7 +254,12 @@ internal sealed class PipelineConfig
         {
             problems.Add(Problem(this, _marks["pipeline"], $"The file is for pipeline '{Pipeline}' but this program runs pipeline '{plan.Name}'. Correct the name or use the file with its own pipeline."));
         }
-        string[] sinks = plan.Sinks.Select(s => s.Stages[^1]).ToArray();
+        string[] sinks = plan.SinkNodes().Select(s => s.Name).ToArray();
+        foreach (string stage in Tables.Keys.Where(t => !plan.Joins.Any(j => j.Table == t)))
+        {
+            string joins = plan.Joins.Count == 0 ? $"pipeline '{plan.Name}' has no join stage" : $"its joins read {string.Join(", ", plan.Joins.Select(j => $"'{j.Table}'").Distinct())}";
+            problems.Add(Problem(this, _marks["tables." + stage], $"Table '{stage}' is read by no join stage: {joins}."));
+        }
         foreach (string stage in Outputs.Keys)
         {
             if (!sinks.Contains(stage, StringComparer.Ordinal))
@@ -248,7 +269,7 @@ internal sealed class PipelineConfig
         }
         foreach ((string stage, IReadOnlyList<string> columns) in PartitionBy)
         {
-            SegmentPlan? sink = plan.Sinks.FirstOrDefault(s => s.Stages[^1] == stage);
+            SinkNode? sink = plan.SinkNodes().FirstOrDefault(s => s.Name == stage);
             if (sink is null)
             {
                 problems.Add(Problem(this, _marks["partitionBy." + stage], $"'partitionBy' names '{stage}', which is not a sink: {NotASink(plan, stage)}. Sinks are {string.Join(", ", sinks.Select(s => $"'{s}'"))}."));
@@ -510,5 +531,25 @@ internal sealed class PipelineConfig
             }
         }
         return folders;
+    }
+
+    private static Dictionary<string, string> Tables(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)
+    {
+        var tables = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (value is not YamlMappingNode map)
+        {
+            problems.Add(Problem(config, value.Start, "Setting 'tables' must map table names to paths, one 'name: path' line each."));
+            return tables;
+        }
+        foreach ((YamlNode keyNode, YamlNode pathNode) in map.Children)
+        {
+            string name = (keyNode as YamlScalarNode)?.Value ?? keyNode.ToString();
+            config._marks["tables." + name] = keyNode.Start;
+            if (Text(config, "tables." + name, pathNode, problems) is { } path)
+            {
+                tables[name] = path;
+            }
+        }
+        return tables;
     }
 }

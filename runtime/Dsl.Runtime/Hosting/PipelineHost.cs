@@ -55,7 +55,8 @@ public static class PipelineHost
         var maxBytesPerFile = new Option<string?>("--max-bytes-per-file") { Description = "Start a new part file once one holds about this many bytes, e.g. 256MB. Default: no limit." };
         var maxOpenFiles = new Option<int?>("--max-open-files") { Description = $"Part files one task keeps open at once; a partitioned output finishes the least recently written file when a new value would pass it. Default: {new ExecutionOptions().MaxOpenFiles}." };
         var fitted = new Option<string?>("--fitted") { Description = $"Load this saved fitted state (a run's {FittedState.FileName}, or what 'fit --fitted-out' wrote) instead of fitting: a pipeline with fit stages skips its first pass, and any pipeline takes from it the parameter values it needs. Overrides the configuration file's 'fitted'.", HelpName = "FILE" };
-        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused. A pipeline with fit stages first fits them (a first pass over the input), unless --fitted loads a saved state.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted };
+        var table = new Option<string[]>("--table") { Description = "The files of a table a join stage reads: NAME=PATH, a Parquet file or folder (repeat for several). Adds to or replaces the configuration file's 'tables'.", HelpName = "NAME=PATH", AllowMultipleArgumentsPerToken = false };
+        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused. A pipeline with fit stages first fits them (a first pass over the input), unless --fitted loads a saved state.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted, table };
         run.SetAction(parse => Guard(stderr, () =>
         {
             (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(parse.GetValue(param) ?? [], plan);
@@ -109,9 +110,20 @@ public static class PipelineHost
                 IReadOnlyList<string> files = WriteSample(sample, inputPath, SampleDefaults.Rows, SampleDefaults.Files, SampleDefaults.Seed);
                 stdout.WriteLine($"No --input given: wrote {SampleDefaults.Rows.ToString("N0", CultureInfo.InvariantCulture)} sample rows in {files.Count} files to {Path.GetFullPath(inputPath)}");
             }
+            if (TablesOption(plan, settings, parse.GetValue(table) ?? [], out IReadOnlyList<string> tableProblems) is not { } tables)
+            {
+                foreach (string problem in tableProblems)
+                {
+                    stderr.WriteLine($"error: {problem}");
+                }
+                return 2;
+            }
             var defaults = new ExecutionOptions();
             var options = new ExecutionOptions
             {
+                Tables = tables,
+                BroadcastThresholdBytes = settings?.BroadcastThreshold ?? defaults.BroadcastThresholdBytes,
+                ShuffleBuckets = settings?.ShuffleBuckets ?? defaults.ShuffleBuckets,
                 MaxParallelism = parse.GetValue(parallelism) ?? settings?.Parallelism ?? defaults.MaxParallelism,
                 TargetPartitionRows = settings?.TargetPartitionRows ?? defaults.TargetPartitionRows,
                 TargetPartitionBytes = settings?.TargetPartitionBytes ?? defaults.TargetPartitionBytes,
@@ -305,25 +317,51 @@ public static class PipelineHost
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null });
     }
 
+    // The configuration file's tables with --table NAME=PATH entries added over them.
+    private static IReadOnlyDictionary<string, string>? TablesOption(PipelinePlan plan, PipelineConfig? settings, string[] given, out IReadOnlyList<string> problems)
+    {
+        var tables = new Dictionary<string, string>(settings?.Tables ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        var found = new List<string>();
+        foreach (string entry in given)
+        {
+            int equals = entry.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == entry.Length - 1)
+            {
+                found.Add($"--table '{entry}' must be NAME=PATH, for example --table users=data/users.parquet.");
+                continue;
+            }
+            string name = entry[..equals].Trim();
+            if (!plan.Joins.Any(j => j.Table == name))
+            {
+                string joins = plan.Joins.Count == 0 ? $"pipeline '{plan.Name}' has no join stage" : $"its joins read {string.Join(", ", plan.Joins.Select(j => $"'{j.Table}'").Distinct())}";
+                found.Add($"--table names '{name}', which no join stage reads: {joins}.");
+                continue;
+            }
+            tables[name] = entry[(equals + 1)..].Trim();
+        }
+        problems = found;
+        return found.Count > 0 ? null : tables;
+    }
+
     // --partition-by names the columns of the single sink; "" means not partitioned. Problems are checked here, before
     // any input is read, with the same rules as the configuration file's 'partitionBy'.
     private static IReadOnlyDictionary<string, IReadOnlyList<string>>? PartitionByOption(PipelinePlan plan, string text, out IReadOnlyList<string> problems)
     {
         IReadOnlyList<string> columns = PipelineConfig.SplitColumns(text);
-        SegmentPlan[] sinks = plan.Sinks.ToArray();
+        SinkNode[] sinks = [.. plan.SinkNodes()];
         if (sinks.Length != 1)
         {
-            problems = [$"--partition-by needs a pipeline with one sink, and pipeline '{plan.Name}' has {sinks.Length} ({string.Join(", ", sinks.Select(s => $"'{s.Stages[^1]}'"))}). Give each sink its columns under 'partitionBy:' in the configuration file."];
+            problems = [$"--partition-by needs a pipeline with one sink, and pipeline '{plan.Name}' has {sinks.Length} ({string.Join(", ", sinks.Select(s => $"'{s.Name}'"))}). Give each sink its columns under 'partitionBy:' in the configuration file."];
             return null;
         }
-        SegmentPlan sink = sinks[0];
+        SinkNode sink = sinks[0];
         if (columns.Count == 0)
         {
             problems = [];
             return new Dictionary<string, IReadOnlyList<string>>();
         }
-        problems = HivePartitioning.Problems(sink.Stages[^1], plan.Schemas[sink.OutputSchema], columns).Select(p => "--partition-by: " + p).ToArray();
-        return problems.Count > 0 ? null : new Dictionary<string, IReadOnlyList<string>> { [sink.Stages[^1]] = columns };
+        problems = HivePartitioning.Problems(sink.Name, plan.Schemas[sink.OutputSchema], columns).Select(p => "--partition-by: " + p).ToArray();
+        return problems.Count > 0 ? null : new Dictionary<string, IReadOnlyList<string>> { [sink.Name] = columns };
     }
 
     /// <summary>The exit code of <c>validate</c> when a rule whose action is Fail was broken.</summary>
@@ -419,6 +457,11 @@ public static class PipelineHost
         foreach (SegmentStatistics segment in result.Segments)
         {
             stdout.WriteLine($"  segment {segment.Segment}: {N(segment.RowsIn)} rows in, {N(segment.RowsOut)} rows out, kernel time {segment.KernelTime.TotalMilliseconds:0} ms");
+        }
+        foreach (BarrierResult barrier in result.Barriers)
+        {
+            string buckets = barrier.Buckets > 0 ? $", {barrier.Buckets} buckets, {N(barrier.SpilledRows)} rows spilled ({barrier.SpilledBytes / 1048576.0:0.0} MiB)" : "";
+            stdout.WriteLine($"  {barrier.Kind} {barrier.Stage}: {barrier.Strategy}{buckets}{(barrier.Reason is null ? "" : $" ({barrier.Reason})")}");
         }
         foreach (SinkResult sink in result.Sinks)
         {

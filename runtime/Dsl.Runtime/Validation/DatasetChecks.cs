@@ -165,7 +165,7 @@ internal sealed class DatasetChecks
 
     // The input, and the output schemas of sinks: the batches a task sees whole.
     private static HashSet<string> MeasuredSchemas(PipelinePlan plan) =>
-        [plan.InputSchema, .. plan.Sinks.Select(s => s.OutputSchema)];
+        [plan.InputSchema, .. plan.SinkNodes().Select(s => s.OutputSchema)];
 
     private static Dictionary<string, StatisticKinds> Columns(Dictionary<string, Dictionary<string, StatisticKinds>> requirements, string schema)
     {

@@ -1,0 +1,44 @@
+namespace Dsl.Barriers.Splits;
+
+/// <summary>
+/// A sink's split as a column: each row's subset name appended as a <c>split</c> column, which the sink's writer turns
+/// into <c>split=NAME/</c> folders (the first partition column, before any the user gives) and leaves out of the files.
+/// </summary>
+internal sealed class SplitColumn
+{
+    private readonly SplitAssigner _assigner;
+    private readonly Utf8Dictionary _names;
+
+    /// <summary>The split of rows of <paramref name="schema"/> (the sink's schema) by <paramref name="plan"/>.</summary>
+    /// <exception cref="ArgumentException">The plan does not fit the schema, or is stratified (<see cref="StratifiedNotRun"/>).</exception>
+    public SplitColumn(SplitPlan plan, BatchSchema schema)
+    {
+        if (plan.StratifyBy is not null)
+        {
+            throw new ArgumentException(StratifiedNotRun(plan));
+        }
+        _assigner = new SplitAssigner(plan, schema);
+        _names = Utf8Dictionary.FromStrings([.. plan.Names]);
+        Schema = new BatchSchema([.. schema.Fields, new ColumnField(SplitPlanValidation.FolderColumn, ColumnType.String, false)]);
+    }
+
+    /// <summary>Why a stratified split is refused by this version's executor.</summary>
+    public static string StratifiedNotRun(SplitPlan plan) =>
+        $"The split of sink '{plan.Sink}' is stratified by '{plan.StratifyBy}', which needs a counting pass over the sink's rows that this version's executor does not run yet. Leave out StratifyBy (a plain split keeps each subset's share within the bound docs/splits.md states).";
+
+    /// <summary>The sink's schema with the <c>split</c> column last.</summary>
+    public BatchSchema Schema { get; }
+
+    /// <summary>
+    /// <paramref name="batch"/> with each row's subset appended. The result shares the batch's columns, so it is not
+    /// disposed: the new column is added to <paramref name="created"/>, which the caller disposes once it is written.
+    /// </summary>
+    public RecordBatch Append(RecordBatch batch, List<Column> created)
+    {
+        int[] subsets = new int[batch.RowCount];
+        _assigner.Assign(batch, subsets);
+        var column = new StringColumn(ColumnType.String, _names, subsets, batch.RowCount, null);
+        created.Add(column);
+        return new RecordBatch(Schema, [.. batch.Columns, column], batch.RowCount);
+    }
+}
