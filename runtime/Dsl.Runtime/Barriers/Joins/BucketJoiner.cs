@@ -172,11 +172,14 @@ internal static class BucketJoiner
                 BroadcastHashTable table;
                 using (var builder = new BroadcastHashTable.Builder(layout))
                 {
-                    while (builder.Bytes < context.MemoryBytes && (more = rightBatches.MoveNext()))
+                    // At least one batch per chunk, however small the memory.
+                    int added = 0;
+                    while ((added == 0 || builder.Bytes < context.MemoryBytes) && (more = rightBatches.MoveNext()))
                     {
                         builder.Add(rightBatches.Current);
+                        added++;
                     }
-                    if (builder.Rows == 0)
+                    if (added == 0)
                     {
                         break;
                     }

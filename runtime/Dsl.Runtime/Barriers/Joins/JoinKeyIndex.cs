@@ -10,16 +10,16 @@ internal sealed class JoinKeyIndex
 {
     private const int NoKey = -1;
 
-    private byte[] _arena = new byte[1024];
+    private byte[] _arena = new byte[256];
     private int _arenaUsed;
-    private int[] _keyStart = new int[64];
-    private ulong[] _keyHash = new ulong[64];
-    private int[] _firstRow = new int[64];
-    private int[] _lastRow = new int[64];
+    private int[] _keyStart = new int[16];
+    private ulong[] _keyHash = new ulong[16];
+    private int[] _firstRow = new int[16];
+    private int[] _lastRow = new int[16];
     private int _keys;
-    private int[] _next = new int[1024];
+    private int[] _next = new int[64];
     private int _rows;
-    private int[] _slots = NewSlots(128);
+    private int[] _slots = NewSlots(32);
 
     /// <summary>The marker that ends a chain of rows.</summary>
     public const int End = -1;
