@@ -56,6 +56,23 @@ internal sealed class HyperLogLog
         }
     }
 
+    /// <summary>Merges registers written by <see cref="Registers"/>; false (and nothing changed) when they are not those of this sketch.</summary>
+    public bool TryMerge(ReadOnlySpan<byte> registers)
+    {
+        if (registers.Length != RegisterCount || registers.IndexOfAnyInRange((byte)(MaxRank + 1), byte.MaxValue) >= 0)
+        {
+            return false;
+        }
+        for (int i = 0; i < RegisterCount; i++)
+        {
+            if (registers[i] > _registers[i])
+            {
+                _registers[i] = registers[i];
+            }
+        }
+        return true;
+    }
+
     /// <summary>A copy that can be changed independently.</summary>
     public HyperLogLog Clone() => new((byte[])_registers.Clone());
 
