@@ -130,6 +130,12 @@ public sealed record ExecutionOptions
     /// </summary>
     public int ShuffleBuckets { get; init; }
 
+    /// <summary>
+    /// Test hook: what each task's partial aggregates and each bucket task may hold before they spill or re-partition
+    /// (0: from <see cref="MemoryBudget"/>), so tests reach the spill paths with small inputs.
+    /// </summary>
+    internal long BarrierSpillBytes { get; init; }
+
     /// <summary>Test hook: storage faults and commit-step delays (from DSL_TEST_* environment variables by default).</summary>
     internal FaultPlan Faults { get; init; } = FaultPlan.FromEnvironment;
 }

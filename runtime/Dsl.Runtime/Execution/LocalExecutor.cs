@@ -150,8 +150,8 @@ public sealed class LocalExecutor
         {
             // A task whose rows feed a cut is reused only with its spill files, which the committed tasks of a run that
             // died keep and a published output does not.
-            TaskOutput? published = barriers.FeedsCut(waveOf[i]) ? null : previous?.Task(keys[i]);
-            outputs[i] = _options.Force ? null : published ?? committer.CommittedTask(keys[i], plan.Rules.Count);
+            TaskOutput? inPrevious = barriers.FeedsCut(waveOf[i]) ? null : previous?.Task(keys[i]);
+            outputs[i] = _options.Force ? null : inPrevious ?? committer.CommittedTask(keys[i], plan.Rules.Count);
             if (outputs[i] is { } reused && !HasState(reused, keepsState, checks))
             {
                 outputs[i] = null; // its rule counts or statistics are unknown: computed again, so the report stays exact

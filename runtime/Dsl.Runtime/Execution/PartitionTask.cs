@@ -275,7 +275,7 @@ internal sealed class PartitionTask
     // nodes of its wave like input batches do, holding the merge's memory and the writers' from the budget.
     private void RunBucket(BucketInput bucket, SinkWriter?[] writers, CancellationToken cancellationToken)
     {
-        using MemoryBudget.Lease lease = _budget.Acquire(BucketTaskBytes(_budget, _flow) + WriterBytes(), cancellationToken);
+        using MemoryBudget.Lease lease = _budget.Acquire(BucketTaskBytes(_budget) + WriterBytes(), cancellationToken);
         string scratch = Directory.CreateDirectory(Path.Combine(_attemptDir, "scratch")).FullName;
         long firstRow = 0;
         foreach (RecordBatch next in _flow.ReadBucket(bucket, scratch))
@@ -290,8 +290,11 @@ internal sealed class PartitionTask
         Directory.Delete(scratch, recursive: true);
     }
 
-    /// <summary>What a bucket task may hold while it merges or joins its bucket: a share of the budget per parallel task.</summary>
-    internal static long BucketTaskBytes(MemoryBudget budget, FlowRun flow) => Math.Max(1L << 20, budget.Bytes / 4);
+    /// <summary>
+    /// What a bucket task may hold while it merges or joins its bucket (a quarter of the budget, leased for the task);
+    /// a bucket larger than that is re-partitioned on disk and merged piece by piece.
+    /// </summary>
+    internal static long BucketTaskBytes(MemoryBudget budget) => Math.Max(1L << 20, budget.Bytes / 4);
 
     private void RunSegments(RecordBatch input, Func<int, string> where, SinkWriter?[] writers)
     {

@@ -200,7 +200,7 @@ internal sealed class PipelineConfig
                 case "maxOpenFiles": config.MaxOpenFiles = (int?)Number(config, key, value, 1, 100_000, problems); break;
                 case "parameters": ReadParameters(config, value, problems); break;
                 case "fitted": config.Fitted = Text(config, key, value, problems); break;
-                case "tables": config.Tables = Tables(config, value, problems); break;
+                case "tables": config.Tables = ReadTables(config, value, problems); break;
                 case "broadcastThreshold": config.BroadcastThreshold = Size(config, key, value, problems); break;
                 case "shuffleBuckets": config.ShuffleBuckets = (int?)Number(config, key, value, 1, 65_536, problems); break;
                 case "gates": config._gates = GateConfig.ReadGates(path, value, problems); break;
@@ -533,7 +533,7 @@ internal sealed class PipelineConfig
         return folders;
     }
 
-    private static Dictionary<string, string> Tables(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)
+    private static Dictionary<string, string> ReadTables(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)
     {
         var tables = new Dictionary<string, string>(StringComparer.Ordinal);
         if (value is not YamlMappingNode map)

@@ -1,3 +1,5 @@
+using Dsl.Execution;
+
 namespace Dsl.Barriers.Splits;
 
 /// <summary>

@@ -95,7 +95,7 @@ internal sealed class BarrierSetup : IDisposable
             }
             path = Path.GetFullPath(path);
             long bytes = TableReader.SizeBytes(path);
-            JoinChoice choice = JoinStrategy.Choose(bytes, options.BroadcastThresholdBytes);
+            JoinChoice choice = JoinStrategy.Choose(bytes, options.BroadcastThresholdBytes, join.Table);
             if (choice.Broadcast)
             {
                 broadcast.Add(join.Stage);
@@ -191,8 +191,8 @@ internal sealed class BarrierSetup : IDisposable
     public FlowRun Flow(MemoryBudget budget, FaultPlan faults)
     {
         // Each task's partial aggregates or bucket writers hold at most this before they spill.
-        long cutBytes = Math.Max(1L << 20, budget.Bytes / (4L * _options.MaxParallelism * Math.Max(1, Graph.Cuts.Count)));
-        long bucketBytes = PartitionTask.BucketTaskBytes(budget, null!);
+        long cutBytes = _options.BarrierSpillBytes > 0 ? _options.BarrierSpillBytes : Math.Max(1L << 20, budget.Bytes / (4L * _options.MaxParallelism * Math.Max(1, Graph.Cuts.Count)));
+        long bucketBytes = _options.BarrierSpillBytes > 0 ? _options.BarrierSpillBytes : PartitionTask.BucketTaskBytes(budget);
         return new FlowRun(
             Graph,
             _tables.ToDictionary(t => t.Key, t => (IBroadcastJoin)new BroadcastProbe(t.Value), StringComparer.Ordinal),

@@ -41,7 +41,7 @@ public sealed class BarrierRunTests : IDisposable
     [Theory]
     [InlineData(1, 1, 0L)]
     [InlineData(2, 4, 0L)]
-    [InlineData(2, 3, 64L << 10)]
+    [InlineData(2, 3, 2_000L)]
     public void Aggregate_SinkEqualsDuckDbGroupBy(int parallelism, int buckets, long memoryBudget)
     {
         string input = Input();
@@ -49,7 +49,7 @@ public sealed class BarrierRunTests : IDisposable
         var options = new ExecutionOptions { MaxParallelism = parallelism, ShuffleBuckets = buckets, TargetPartitionRows = 1_500 };
         if (memoryBudget > 0)
         {
-            options = options with { MemoryBudget = memoryBudget };
+            options = options with { BarrierSpillBytes = memoryBudget };
         }
 
         JobResult result = new LocalExecutor(options).Run(BarrierPipelines.Aggregate(sinkAggregate: true), input, output);
@@ -86,7 +86,7 @@ public sealed class BarrierRunTests : IDisposable
         string b = Path.Combine(_root, "b");
 
         new LocalExecutor(new ExecutionOptions { MaxParallelism = 1, ShuffleBuckets = 4, TargetPartitionRows = 1_500 }).Run(BarrierPipelines.Aggregate(sinkAggregate: true), input, a);
-        new LocalExecutor(new ExecutionOptions { MaxParallelism = 2, ShuffleBuckets = 4, TargetPartitionRows = 1_500, MemoryBudget = 64L << 10 }).Run(BarrierPipelines.Aggregate(sinkAggregate: true), input, b);
+        new LocalExecutor(new ExecutionOptions { MaxParallelism = 2, ShuffleBuckets = 4, TargetPartitionRows = 1_500, BarrierSpillBytes = 2_000 }).Run(BarrierPipelines.Aggregate(sinkAggregate: true), input, b);
 
         string[] partsA = Directory.GetFiles(a, "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
         Assert.Equal(partsA, Directory.GetFiles(b, "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
