@@ -65,6 +65,12 @@ public sealed record JobResult(
     /// <summary>Problems that did not stop the commit, such as a leftover folder that could not be removed.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>The tasks that merged or joined a bucket of an aggregate or shuffle join (0 without them).</summary>
+    public int BucketTasks { get; init; }
+
+    /// <summary>Of <see cref="BucketTasks"/>, those reused from an earlier run (a previous output, or a run that died after committing them).</summary>
+    public int BucketTasksReused { get; init; }
+
     /// <summary>What each aggregate and join did: its strategy, buckets, rows in and out and bytes spilled (empty without them).</summary>
     public IReadOnlyList<BarrierResult> Barriers { get; init; } = [];
 }

@@ -134,7 +134,7 @@ public sealed class LocalExecutor
         {
             // A dead run may have swapped this output in and died before removing its committed tasks.
             committer.KeepOnlyTasks(new HashSet<string>());
-            return UpToDateResult(plan, output, files.Count, partitions.Count, previous, clock.Elapsed) with
+            return UpToDateResult(plan, output, files.Count, inputPartitions, previous, clock.Elapsed) with
             {
                 Warnings = InputWarnings(ignored),
                 FilesSkipped = filesSkipped,
@@ -227,7 +227,7 @@ public sealed class LocalExecutor
             plan.Name,
             output,
             files.Count,
-            partitions.Count,
+            inputPartitions,
             toRun.Where(i => i < inputPartitions).Sum(i => partitions[i].Rows) - stats.RowsSkipped,
             stats.RowGroupsSkipped,
             stats.RowsSkipped,
@@ -235,7 +235,9 @@ public sealed class LocalExecutor
             stats.ToStatistics(plan),
             clock.Elapsed)
         {
-            PartitionsReused = partitions.Count - toRun.Length,
+            PartitionsReused = inputPartitions - toRun.Count(i => i < inputPartitions),
+            BucketTasks = partitions.Count - inputPartitions,
+            BucketTasksReused = partitions.Count - inputPartitions - toRun.Count(i => i >= inputPartitions),
             FilesSkipped = filesSkipped,
             MemoryBudget = budget.Bytes,
             MemoryBudgetPeak = budget.PeakInUse,

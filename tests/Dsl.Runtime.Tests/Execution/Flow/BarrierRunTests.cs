@@ -113,6 +113,42 @@ public sealed class BarrierRunTests : IDisposable
         Assert.Equal("hash aggregate", barrier.GetProperty("strategy").GetString());
     }
 
+    [Fact]
+    public void Aggregate_CancelledInTheBucketWave_PublishesNothing_AndTheRerunReusesTheCommittedTasks()
+    {
+        string input = Input();
+        var options = new ExecutionOptions { MaxParallelism = 1, ShuffleBuckets = 4, TargetPartitionRows = 1_500 };
+        string reference = Path.Combine(_root, "reference");
+        JobResult clean = new LocalExecutor(options).Run(BarrierPipelines.Aggregate(), input, reference);
+        Assert.Equal(4, clean.BucketTasks);
+
+        // Cancelled once every input partition and one bucket task are done: nothing is published.
+        string output = Path.Combine(_root, "out");
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => new LocalExecutor(options with { Progress = new CancelAt(clean.Partitions + 1, stop) }).Run(BarrierPipelines.Aggregate(), input, output, stop.Token));
+        Assert.False(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
+
+        // The rerun takes the committed tasks, spill files included, computes the other buckets, and writes the same bytes.
+        JobResult rerun = new LocalExecutor(options).Run(BarrierPipelines.Aggregate(), input, output);
+        Assert.Equal(clean.Partitions, rerun.PartitionsReused);
+        Assert.Equal(1, rerun.BucketTasksReused);
+        string[] parts = Directory.GetFiles(reference, "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+        Assert.Equal(parts, Directory.GetFiles(output, "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
+        Assert.All(parts, p => Assert.Equal(File.ReadAllBytes(Path.Combine(reference, p)), File.ReadAllBytes(Path.Combine(output, p))));
+    }
+
+    // Cancels the run once the progress reports that many tasks done.
+    private sealed class CancelAt(int tasks, CancellationTokenSource stop) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value)
+        {
+            if (value.PartitionsDone >= tasks)
+            {
+                stop.Cancel();
+            }
+        }
+    }
+
     [Theory]
     [InlineData(JoinKind.Inner, true)]
     [InlineData(JoinKind.Inner, false)]
