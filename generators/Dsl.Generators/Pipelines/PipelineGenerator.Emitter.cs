@@ -350,7 +350,7 @@ public sealed partial class PipelineGenerator
                 }
                 if (extra.Count == 0)
                 {
-                    w.WriteLine("},");
+                    w.WriteLine("}),");
                     return;
                 }
                 w.WriteLine("})");
