@@ -353,7 +353,7 @@ internal static class BarrierReader
             }
             else if (column.Kind is not (ColumnKind.Boolean or ColumnKind.Int32 or ColumnKind.Int64 or ColumnKind.String))
             {
-                Problem("StratifyBy", "it is stratified by '" + stratify + "', a " + TypeText(column.Kind, false) + " column; strata are the values of a bool, int, long or string column, such as a label or a bucket a Map stage computes");
+                Problem("StratifyBy", "it is stratified by '" + stratify + "', " + WithArticle(TypeText(column.Kind, false)) + " column; strata are the values of a bool, int, long or string column, such as a label or a bucket a Map stage computes");
             }
             else
             {
@@ -428,7 +428,8 @@ internal static class BarrierReader
             }
         }
 
-        if (function == "Key" && !keys.Contains(column!))
+        // With a By column at fault (reported), which Key reads is no news.
+        if (function == "Key" && keys.Count == by.Length && !keys.Contains(column!))
         {
             problems.Add(new DeclarationProblem(DiagnosticDescriptors.AggregateKeyInvalid, location, stage, pipelineName,
                 "fills member '" + member.MemberName + "' with '" + text + "', but '" + column!.MemberName + "' is not one of its By columns (" + string.Join(", ", by) + "); add it to By, or use another function such as Max"));
@@ -442,7 +443,8 @@ internal static class BarrierReader
         (ColumnKind kind, bool nullable) = Result(function, column);
         if (member.IsList || member.Kind != kind || (nullable && !member.Nullable))
         {
-            string gives = (nullable ? "a nullable " : "a ") + TypeText(kind, false) + (nullable ? " (column '" + column!.MemberName + "' is nullable)" : string.Empty);
+            string type = TypeText(kind, false);
+            string gives = (nullable ? "a nullable " + type : WithArticle(type)) + (nullable ? " (column '" + column!.MemberName + "' is nullable)" : string.Empty);
             string declared = member.IsList ? member.ValueType.Replace("global::System.", string.Empty) : TypeText(member.Kind, member.Nullable);
             problems.Add(new DeclarationProblem(DiagnosticDescriptors.AggregateOutputTypeMismatch, location, stage, pipelineName, text, member.MemberName, output.Name,
                 "gives " + gives + ", but the member is '" + declared + "'; declare it '" + TypeText(kind, nullable || member.Nullable) + "'"));
@@ -463,7 +465,7 @@ internal static class BarrierReader
             case "Sum":
                 return IsInteger(column.Kind) && column.Kind != ColumnKind.UInt64 || column.Kind is ColumnKind.Float or ColumnKind.Double
                     ? null
-                    : "reads '" + column.MemberName + "', a " + TypeText(column.Kind, false) + " column, but Sum needs a number column that sums into a long or a double (sbyte, byte, short, ushort, int, uint, long, float or double); pick such a column or another function";
+                    : "reads '" + column.MemberName + "', " + WithArticle(TypeText(column.Kind, false)) + " column, but Sum needs a number column that sums into a long or a double (sbyte, byte, short, ushort, int, uint, long, float or double); pick such a column or another function";
             case "Mean":
             case "Variance":
             case "StdDev":
@@ -471,7 +473,7 @@ internal static class BarrierReader
             case "SampleStdDev":
                 return IsInteger(column.Kind) || column.Kind is ColumnKind.Float or ColumnKind.Double
                     ? null
-                    : "reads '" + column.MemberName + "', a " + TypeText(column.Kind, false) + " column, but " + function + " needs a number column (sbyte, byte, short, ushort, int, uint, long, ulong, float or double); pick such a column or another function";
+                    : "reads '" + column.MemberName + "', " + WithArticle(TypeText(column.Kind, false)) + " column, but " + function + " needs a number column (sbyte, byte, short, ushort, int, uint, long, ulong, float or double); pick such a column or another function";
             case "Count":
             case "CountValues":
                 return null;
@@ -536,13 +538,13 @@ internal static class BarrierReader
         if (member.Kind != column.Kind || member.IsList != column.IsList || (member.IsList && member.Element != column.Element))
         {
             problems.Add(new DeclarationProblem(DiagnosticDescriptors.JoinOutputInvalid, location, method.Name, pipelineName,
-                "fills member '" + member.MemberName + "' of '" + output.Name + "' (" + TypeText(member.Kind, member.Nullable) + ") with '" + text + "', a "
-                + TypeText(column.Kind, false) + " column; the join copies values unconverted, so declare the member '" + TypeText(column.Kind, mayBeNull) + "'"));
+                "fills member '" + member.MemberName + "' of '" + output.Name + "' (" + TypeText(member.Kind, member.Nullable) + ") with '" + text + "', "
+                + WithArticle(TypeText(column.Kind, false)) + " column; the join copies values unconverted, so declare the member '" + TypeText(column.Kind, mayBeNull) + "'"));
             return null;
         }
         if (mayBeNull && !member.Nullable)
         {
-            string why = column.Nullable ? "column '" + schema!.Name + "." + column.MemberName + "' is nullable" : "a left join's right side is missing where no row of table matches";
+            string why = column.Nullable ? "column '" + schema!.Name + "." + column.MemberName + "' is nullable" : "a left join has no right row where no row of the table matches";
             problems.Add(new DeclarationProblem(DiagnosticDescriptors.JoinOutputInvalid, location, method.Name, pipelineName,
                 "fills non-nullable member '" + member.MemberName + "' of '" + output.Name + "' with '" + text + "', which may be null (" + why + "); declare it '" + TypeText(column.Kind, true) + "'"));
             return null;
@@ -592,7 +594,7 @@ internal static class BarrierReader
             {
                 if (assignment is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property: var property } } set && output.FindMember(property.Name) is not null)
                 {
-                    members[property.Name] = (set.Value, set.Syntax.GetLocation());
+                    members[property.Name] = (set.Value, set.Value.Syntax.GetLocation());
                     continue;
                 }
                 Problem(assignment.Syntax, "has '" + Text(assignment.Syntax) + "' in its object initializer, which sets no member of '" + output.Name + "'", "set only members of the result");
@@ -729,6 +731,9 @@ internal static class BarrierReader
         };
         return nullable ? type + "?" : type;
     }
+
+    /// <summary>"a double", "an int".</summary>
+    private static string WithArticle(string type) => (type[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "an " : "a ") + type;
 
     /// <summary>"Why not": the reason <paramref name="name"/> is no folder name, as the runtime's split validation says, or null.</summary>
     private static string? WhyNotFolderName(string name)
