@@ -21,20 +21,22 @@ internal static class PlanPrinter
         text.AppendLine();
         text.AppendLine("Stages:");
         int nameWidth = plan.Stages.Max(s => s.Name.Length);
+        // "Aggregate" is the longest kind; without barriers the column stays 6 wide.
+        int kindWidth = Math.Max(6, plan.Stages.Max(s => s.Kind.ToString().Length));
         foreach (StagePlan stage in plan.Stages)
         {
             if (stage.Kind == StageKind.Fit && plan.Fits.FirstOrDefault(f => f.Stage == stage.Name) is { } fit)
             {
-                text.AppendLine($"  {stage.Name.PadRight(nameWidth)}  {stage.Kind,-6}  {stage.InputSchema} -> {fit.ParametersType}  from {stage.From ?? "<input>"}  [statistics gathered in pass 1]");
+                text.AppendLine($"  {stage.Name.PadRight(nameWidth)}  {stage.Kind.ToString().PadRight(kindWidth)}  {stage.InputSchema} -> {fit.ParametersType}  from {stage.From ?? "<input>"}  [statistics gathered in pass 1]");
                 continue;
             }
             if (stage.Kind is StageKind.Aggregate or StageKind.Join)
             {
-                text.AppendLine($"  {stage.Name.PadRight(nameWidth)}  {stage.Kind,-6}  {stage.InputSchema} -> {stage.OutputSchema}  from {stage.From ?? "<input>"}  [barrier]");
+                text.AppendLine($"  {stage.Name.PadRight(nameWidth)}  {stage.Kind.ToString().PadRight(kindWidth)}  {stage.InputSchema} -> {stage.OutputSchema}  from {stage.From ?? "<input>"}  [barrier]");
                 continue;
             }
             string kernel = stage.Vectorized ? "columnar kernel" : $"row-by-row fallback ({stage.FallbackReason})";
-            text.AppendLine($"  {stage.Name.PadRight(nameWidth)}  {stage.Kind,-6}  {stage.InputSchema} -> {stage.OutputSchema}  from {stage.From ?? "<input>"}  [{kernel}]");
+            text.AppendLine($"  {stage.Name.PadRight(nameWidth)}  {stage.Kind.ToString().PadRight(kindWidth)}  {stage.InputSchema} -> {stage.OutputSchema}  from {stage.From ?? "<input>"}  [{kernel}]");
             if (stage.Parameters is { } stageParameters)
             {
                 string? fittedBy = plan.Fits.FirstOrDefault(f => f.ParametersType == stageParameters.TypeName)?.Stage;
@@ -55,6 +57,10 @@ internal static class PlanPrinter
         foreach (SegmentPlan segment in plan.Segments.Where(s => !s.FitOnly))
         {
             AppendSegment(text, plan, segment);
+        }
+        if (!plan.Segments.Any(s => !s.FitOnly))
+        {
+            text.AppendLine("  none: every stage is an aggregate or join");
         }
         text.AppendLine();
         AppendBarriers(text, plan);
