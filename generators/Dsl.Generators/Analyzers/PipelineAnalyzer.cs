@@ -5,7 +5,6 @@ using Dsl.Generators.Diagnostics;
 using Dsl.Generators.Model;
 using Dsl.Generators.Pipelines;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -19,8 +18,8 @@ namespace Dsl.Generators.Analyzers;
 /// that returns no stage parameter record (DSL2011); the body and attribute of an aggregate (DSL2016-DSL2018) or join
 /// (DSL2019, DSL2020) stage, and a <c>[Split]</c> that does not fit its stage's output (DSL2021). The checks are
 /// <see cref="StageRules"/> and <see cref="BarrierReader"/>, shared with the pipeline parser, which declines such a
-/// pipeline without reporting it again. A symbol action per named type and one per method, and a syntax action per
-/// method declaration for the barrier bodies (which need its semantic model), so an edit re-checks only what it touched.
+/// pipeline without reporting it again. A symbol action per named type and one per method, and an operation block
+/// action per method body for the barrier bodies, so an edit re-checks only what it touched.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PipelineAnalyzer : DiagnosticAnalyzer
@@ -50,19 +49,20 @@ public sealed class PipelineAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
         context.RegisterSymbolAction(AnalyzeMethod, SymbolKind.Method);
-        context.RegisterSyntaxNodeAction(AnalyzeBarrierBody, SyntaxKind.MethodDeclaration);
+        context.RegisterOperationBlockAction(AnalyzeBarrierBody);
     }
 
-    /// <summary>DSL2016-DSL2020 for an aggregate or join stage whose declaration has no problem.</summary>
-    private static void AnalyzeBarrierBody(SyntaxNodeAnalysisContext context)
+    /// <summary>DSL2016-DSL2020 for an aggregate or join stage whose declaration has no problem, from its body's operations.</summary>
+    private static void AnalyzeBarrierBody(OperationBlockAnalysisContext context)
     {
-        var declaration = (MethodDeclarationSyntax)context.Node;
-        if (declaration.AttributeLists.Count == 0
-            || context.SemanticModel.GetDeclaredSymbol(declaration, context.CancellationToken) is not { } method
+        if (context.OwningSymbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary } method
             || method.ContainingType is not { } pipeline
             || !SymbolNames.HasAttribute(pipeline, KnownTypeNames.PipelineAttribute)
             || StageRules.StageAttribute(method, out StageKindSpec kind) is not { } attribute
-            || kind is not (StageKindSpec.Aggregate or StageKindSpec.Join))
+            || kind is not (StageKindSpec.Aggregate or StageKindSpec.Join)
+            || context.OperationBlocks.IsEmpty
+            || context.OperationBlocks[0].SemanticModel is not { } semanticModel
+            || context.OperationBlocks[0].Syntax.FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } declaration)
         {
             return;
         }
@@ -74,11 +74,11 @@ public sealed class PipelineAnalyzer : DiagnosticAnalyzer
         var problems = new List<DeclarationProblem>();
         if (kind == StageKindSpec.Aggregate)
         {
-            BarrierReader.ReadAggregate(method, attribute, declaration, context.SemanticModel, pipelineName, problems, context.CancellationToken);
+            BarrierReader.ReadAggregate(method, attribute, declaration, semanticModel, pipelineName, problems, context.CancellationToken);
         }
         else
         {
-            BarrierReader.ReadJoin(method, attribute, declaration, context.SemanticModel, pipelineName, problems, context.CancellationToken);
+            BarrierReader.ReadJoin(method, attribute, declaration, semanticModel, pipelineName, problems, context.CancellationToken);
         }
         foreach (DeclarationProblem problem in problems)
         {
