@@ -179,4 +179,17 @@ public sealed class BarrierRuleTests
             Pipeline("[Map] static O M(T t) => new(t.Id, t.Amount, null); [Aggregate(By = new[] { nameof(T.Id) }, From = [|nameof(M)|])] static S A(Group<T> g) => new(g.Key(t => t.Id), g.Count(), g.Sum(t => t.Amount));"),
             Pipeline("[Filter] static bool M(T t) => t.Amount > 0; [Aggregate(By = new[] { nameof(T.Id) }, From = nameof(M))] static S A(Group<T> g) => new(g.Key(t => t.Id), g.Count(), g.Sum(t => t.Amount));"));
     }
+
+    [Theory]
+    [InlineData("[[|Split(Key = new[] { nameof(S.Id) })|]] static S Helper(T t) => new(t.Id, 1, t.Amount); [Map] static S M(T t) => new(t.Id, 1, t.Amount);", "'Helper' is not a stage")]
+    [InlineData("[Map] static S M(T t, Scale k) => new(t.Id, 1, t.Amount / k.Mean); [Fit] [[|Split(Key = new[] { nameof(T.Id) })|]] static Scale F(FitData<T> d) => new(d.Mean(t => t.Amount));", "'F' is a fit stage, which computes a parameter record and writes no rows")]
+    [InlineData("[Aggregate(By = new[] { nameof(T.Id) })] [[|Split(Key = new[] { nameof(S.Id) })|]] static S A(Group<T> g) => new(g.Key(t => t.Id), g.Count(), g.Sum(t => t.Amount)); [Filter] static bool F(S s) => s.Rows > 1;", "its output is not written but read by 'F'")]
+    public void SplitOnAMethodWhoseRowsAreNotWritten_ReportsDSL3016(string members, string why)
+    {
+        (string source, Microsoft.CodeAnalysis.Text.TextSpan span) = Markup.Parse(Pipeline(members));
+        Diagnostic diagnostic = Assert.Single(AnalyzerRunner.Everything(source, out GeneratorRun run), d => d.Id == DiagnosticIds.SplitNotOnSink);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Contains("splits nothing: " + why + "; put it on", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.DoesNotContain(run.Result.Results.SelectMany(r => r.GeneratedSources), g => g.HintName.EndsWith(".P.Plan.g.cs", StringComparison.Ordinal));
+    }
 }
