@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using Dsl.Generators.Common;
 using Dsl.Generators.Diagnostics;
@@ -14,9 +15,11 @@ namespace Dsl.Generators.Analyzers;
 /// partial (DSL2004), two stages of one name (DSL2005), and per stage method not static (DSL2002), a wrong signature
 /// (DSL2003), a by-reference parameter (DSL2010), more than one parameter object (DSL2009), a parameter object
 /// without a configuration form (DSL2008), an input or output type that is not a schema (DSL2001) and a fit stage
-/// that returns no stage parameter record (DSL2011). The checks are
-/// <see cref="StageRules"/>, shared with the pipeline parser, which declines such a pipeline without reporting it
-/// again. A symbol action per named type and one per method, so an edit re-checks only what it touched.
+/// that returns no stage parameter record (DSL2011); the body and attribute of an aggregate (DSL2016-DSL2018) or join
+/// (DSL2019, DSL2020) stage, and a <c>[Split]</c> that does not fit its stage's output (DSL2021). The checks are
+/// <see cref="StageRules"/> and <see cref="BarrierReader"/>, shared with the pipeline parser, which declines such a
+/// pipeline without reporting it again. A symbol action per named type and one per method, and an operation block
+/// action per method body for the barrier bodies, so an edit re-checks only what it touched.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PipelineAnalyzer : DiagnosticAnalyzer
@@ -31,7 +34,13 @@ public sealed class PipelineAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.StageParameterTypeUnsupported,
         DiagnosticDescriptors.StageHasTooManyParameters,
         DiagnosticDescriptors.StageParameterByReference,
-        DiagnosticDescriptors.FitReturnTypeInvalid);
+        DiagnosticDescriptors.FitReturnTypeInvalid,
+        DiagnosticDescriptors.AggregateOutputInvalid,
+        DiagnosticDescriptors.AggregateOutputTypeMismatch,
+        DiagnosticDescriptors.AggregateKeyInvalid,
+        DiagnosticDescriptors.JoinOutputInvalid,
+        DiagnosticDescriptors.JoinKeyInvalid,
+        DiagnosticDescriptors.SplitInvalid);
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -40,6 +49,41 @@ public sealed class PipelineAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
         context.RegisterSymbolAction(AnalyzeMethod, SymbolKind.Method);
+        context.RegisterOperationBlockAction(AnalyzeBarrierBody);
+    }
+
+    /// <summary>DSL2016-DSL2020 for an aggregate or join stage whose declaration has no problem, from its body's operations.</summary>
+    private static void AnalyzeBarrierBody(OperationBlockAnalysisContext context)
+    {
+        if (context.OwningSymbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary } method
+            || method.ContainingType is not { } pipeline
+            || !SymbolNames.HasAttribute(pipeline, KnownTypeNames.PipelineAttribute)
+            || StageRules.StageAttribute(method, out StageKindSpec kind) is not { } attribute
+            || kind is not (StageKindSpec.Aggregate or StageKindSpec.Join)
+            || context.OperationBlocks.IsEmpty
+            || context.OperationBlocks[0].SemanticModel is not { } semanticModel
+            || context.OperationBlocks[0].Syntax.FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } declaration)
+        {
+            return;
+        }
+        string pipelineName = StageRules.PipelineName(pipeline);
+        if (StageRules.StageProblems(method, declaration, kind, pipelineName, context.CancellationToken).Count > 0)
+        {
+            return; // AnalyzeMethod reports those; the body cannot be read before they are fixed.
+        }
+        var problems = new List<DeclarationProblem>();
+        if (kind == StageKindSpec.Aggregate)
+        {
+            BarrierReader.ReadAggregate(method, attribute, declaration, semanticModel, pipelineName, problems, context.CancellationToken);
+        }
+        else
+        {
+            BarrierReader.ReadJoin(method, attribute, declaration, semanticModel, pipelineName, problems, context.CancellationToken);
+        }
+        foreach (DeclarationProblem problem in problems)
+        {
+            context.ReportDiagnostic(problem.ToDiagnostic());
+        }
     }
 
     private static void AnalyzeType(SymbolAnalysisContext context)
@@ -78,7 +122,13 @@ public sealed class PipelineAnalyzer : DiagnosticAnalyzer
         {
             if (reference.GetSyntax(context.CancellationToken) is MethodDeclarationSyntax declaration)
             {
-                foreach (DeclarationProblem problem in StageRules.StageProblems(method, declaration, kind, StageRules.PipelineName(pipeline), context.CancellationToken))
+                string pipelineName = StageRules.PipelineName(pipeline);
+                List<DeclarationProblem> problems = StageRules.StageProblems(method, declaration, kind, pipelineName, context.CancellationToken);
+                if (problems.Count == 0)
+                {
+                    BarrierReader.ReadSplit(method, kind, pipelineName, problems, context.CancellationToken);
+                }
+                foreach (DeclarationProblem problem in problems)
                 {
                     context.ReportDiagnostic(problem.ToDiagnostic());
                 }

@@ -25,6 +25,12 @@ internal static class KnownTypeNames
     public const string UniqueAttribute = "Dsl.UniqueAttribute";
     public const string GateAttribute = "Dsl.GateAttribute";
     public const string FitAttribute = "Dsl.FitAttribute";
+    public const string AggregateAttribute = "Dsl.AggregateAttribute";
+    public const string JoinAttribute = "Dsl.JoinAttribute";
+    public const string SplitAttribute = "Dsl.SplitAttribute";
+
+    /// <summary>The metadata name of <c>Dsl.Group&lt;TRow&gt;</c>, the parameter of an aggregate stage.</summary>
+    public const string Group = "Dsl.Group`1";
 
     /// <summary>The metadata name of <c>Dsl.FitData&lt;TRow&gt;</c>, the parameter of a fit stage.</summary>
     public const string FitData = "Dsl.FitData`1";

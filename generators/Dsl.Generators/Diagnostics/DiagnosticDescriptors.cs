@@ -209,6 +209,54 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "Numeric statistics (Sum, Mean, Variance, Std, Min, Max, MaxAbs, Quantile, Median, QuantileBoundaries, MostFrequent of a number) need a number column; Vocabulary and MostFrequent of a string need a string column; Distinct and ApproxDistinct need single values, not lists.");
 
+    public static readonly DiagnosticDescriptor AggregateOutputInvalid = Create(
+        DiagnosticIds.AggregateOutputInvalid,
+        "Aggregate member is not one call on the group",
+        "Aggregate stage '{0}' of pipeline '{1}': {2}; give every member of the result one call on the Group parameter ({3}) whose selectors return one member of the row, such as 'g.Sum(t => t.Amount)'",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "The build compiles an aggregate stage into a hash aggregation by reading its 'new TOut(...)': each member must be one Group call (Key, Count, CountValues, Sum, Mean, Variance, Std, SampleVariance, SampleStd, Min, Max, CountDistinct, ApproxCountDistinct, First, Last, ArgMax, ArgMin) whose selectors are lambdas returning a member of the row unchanged. Anything else has no column form; compute derived values in a Map stage after the aggregate.");
+
+    public static readonly DiagnosticDescriptor AggregateOutputTypeMismatch = Create(
+        DiagnosticIds.AggregateOutputTypeMismatch,
+        "Aggregate member does not fit its function",
+        "'{2}' for member '{3}' of '{4}' in aggregate stage '{0}' of pipeline '{1}' {5}",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "The compiled aggregation writes each function's own type: a long for the counts and the sum of whole numbers, a double for the sum of floating-point numbers and for the mean, variance and standard deviations, the column's own type for Key, Min, Max, First and Last (nullable when the column is). The output member must have that type, so no value is converted silently.");
+
+    public static readonly DiagnosticDescriptor AggregateKeyInvalid = Create(
+        DiagnosticIds.AggregateKeyInvalid,
+        "Aggregate grouping columns are not valid",
+        "Aggregate stage '{0}' of pipeline '{1}' {2}",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "An aggregate groups by the By columns, each named once and a member of the row holding single values; a Key call reads one of them, since only the grouping columns have one value per group.");
+
+    public static readonly DiagnosticDescriptor JoinOutputInvalid = Create(
+        DiagnosticIds.JoinOutputInvalid,
+        "Join member is not a column of one side",
+        "Join stage '{0}' of pipeline '{1}' {2}",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "The build compiles a join stage by reading its 'new TOut(...)': each member must copy one member of the left row or of the right row ('r?.Member' where a left join's right side may be missing), with the member's own type, nullable where the value may be null. A semi or anti join returns its left row itself.");
+
+    public static readonly DiagnosticDescriptor JoinKeyInvalid = Create(
+        DiagnosticIds.JoinKeyInvalid,
+        "Join keys or table are not valid",
+        "Join stage '{0}' of pipeline '{1}' {2}",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "A join names its table and pairs each left key column (On) with a right key column (RightOn, by default the same names); both must exist, hold single values and have the same type, or whole-number types of which one widens to the other.");
+
+    public static readonly DiagnosticDescriptor SplitInvalid = Create(
+        DiagnosticIds.SplitInvalid,
+        "Split is not valid",
+        "[Split] on stage '{0}' of pipeline '{1}': {2}",
+        DiagnosticCategories.Stage,
+        DiagnosticSeverity.Error,
+        "A split hashes key columns of the stage's output (hashable single values), writes one 'split=NAME/' folder per subset (distinct folder names, at least two, at most 64) and gives each subset a fraction above 0, the fractions summing to 1; a stratify column is a bool, int, long or string column.");
+
     public static readonly DiagnosticDescriptor FromStageNotFound = Create(
         DiagnosticIds.FromStageNotFound,
         "From names no stage of the pipeline",
@@ -329,6 +377,22 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Warning,
         "A fit costs a pass over the input; its record is only used by the stages that take it as their parameter object.");
 
+    public static readonly DiagnosticDescriptor SplitNotOnSink = Create(
+        DiagnosticIds.SplitNotOnSink,
+        "Split is not on a sink",
+        "[Split] on '{0}' of pipeline '{1}' splits nothing: {2}; put it on the stage whose output is written (the last stage of an output, or an aggregate or join that no stage reads)",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Error,
+        "A split decides which 'split=NAME/' folder of an output each row is written to, so it belongs on a stage whose rows are written: one that no other stage reads.");
+
+    public static readonly DiagnosticDescriptor FitAfterBarrier = Create(
+        DiagnosticIds.FitAfterBarrier,
+        "Fit observes rows after an aggregate or join",
+        "Fit stage '{0}' of pipeline '{1}' observes the rows of '{2}', {3}; fits over the output of an aggregate or join are not supported yet, so let the fit observe a stage before '{4}' (From = nameof(...))",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Error,
+        "The first pass of a pipeline with fits runs only row stages over the input; the output of an aggregate or join exists only after a barrier, which the first pass does not run.");
+
     public static readonly DiagnosticDescriptor KernelFallback = Create(
         DiagnosticIds.KernelFallback,
         "Stage runs as a scalar loop",
@@ -372,6 +436,12 @@ internal static class DiagnosticDescriptors
         [FitArgumentNotConstant.Id] = FitArgumentNotConstant,
         [FitDataEscapes.Id] = FitDataEscapes,
         [FitColumnTypeMismatch.Id] = FitColumnTypeMismatch,
+        [AggregateOutputInvalid.Id] = AggregateOutputInvalid,
+        [AggregateOutputTypeMismatch.Id] = AggregateOutputTypeMismatch,
+        [AggregateKeyInvalid.Id] = AggregateKeyInvalid,
+        [JoinOutputInvalid.Id] = JoinOutputInvalid,
+        [JoinKeyInvalid.Id] = JoinKeyInvalid,
+        [SplitInvalid.Id] = SplitInvalid,
         [FromStageNotFound.Id] = FromStageNotFound,
         [StageCycle.Id] = StageCycle,
         [StageInputAmbiguous.Id] = StageInputAmbiguous,
@@ -387,6 +457,8 @@ internal static class DiagnosticDescriptors
         [FitNeedsItsOwnRecord.Id] = FitNeedsItsOwnRecord,
         [FitRecordNotUnique.Id] = FitRecordNotUnique,
         [FitRecordUnused.Id] = FitRecordUnused,
+        [SplitNotOnSink.Id] = SplitNotOnSink,
+        [FitAfterBarrier.Id] = FitAfterBarrier,
         [KernelFallback.Id] = KernelFallback,
         [VectorBlockDeclined.Id] = VectorBlockDeclined,
     };

@@ -34,6 +34,12 @@ internal static class DiagnosticIds
     public const string FitArgumentNotConstant = "DSL2013";
     public const string FitDataEscapes = "DSL2014";
     public const string FitColumnTypeMismatch = "DSL2015";
+    public const string AggregateOutputInvalid = "DSL2016";
+    public const string AggregateOutputTypeMismatch = "DSL2017";
+    public const string AggregateKeyInvalid = "DSL2018";
+    public const string JoinOutputInvalid = "DSL2019";
+    public const string JoinKeyInvalid = "DSL2020";
+    public const string SplitInvalid = "DSL2021";
 
     // Graph
     public const string FromStageNotFound = "DSL3001";
@@ -51,6 +57,8 @@ internal static class DiagnosticIds
     public const string FitNeedsItsOwnRecord = "DSL3013";
     public const string FitRecordNotUnique = "DSL3014";
     public const string FitRecordUnused = "DSL3015";
+    public const string SplitNotOnSink = "DSL3016";
+    public const string FitAfterBarrier = "DSL3017";
 
     // Kernels
     public const string KernelFallback = "DSL4001";

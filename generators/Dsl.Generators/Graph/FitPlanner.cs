@@ -48,6 +48,7 @@ internal static class FitPlanner
         var byName = stages.ToDictionary(s => s.Name, System.StringComparer.Ordinal);
         string inputName = schemas.First(s => s.FullTypeName == inputSchema).Name;
         if (Wire(pipelineName, fits, inputSchema, inputName, stages, schemas, byName, declared, diagnostics) is not { } wired
+            || !BeforeBarriers(pipelineName, wired, byName, diagnostics)
             || !UniqueRecords(pipelineName, wired, diagnostics)
             || Order(pipelineName, wired, byName, diagnostics) is not { } order)
         {
@@ -154,6 +155,29 @@ internal static class FitPlanner
             }
         }
         return failed ? null : wired;
+    }
+
+    /// <summary>
+    /// DSL3017 for every fit observing the output of an aggregate or join, directly or through later stages: the first
+    /// pass runs only row stages over the input.
+    /// </summary>
+    private static bool BeforeBarriers(string pipelineName, List<(FitDraft Fit, StageSpec? Producer)> wired, Dictionary<string, StageSpec> byName, List<DiagnosticInfo> diagnostics)
+    {
+        bool valid = true;
+        foreach ((FitDraft fit, StageSpec? producer) in wired)
+        {
+            if (producer is null || Chain(producer, byName).LastOrDefault(s => s.Kind is StageKindSpec.Aggregate or StageKindSpec.Join) is not { } barrier)
+            {
+                continue;
+            }
+            string kind = barrier.Kind == StageKindSpec.Aggregate ? "aggregate" : "join";
+            string rows = barrier.Name == producer.Name
+                ? "the output of " + kind + " stage '" + barrier.Name + "'"
+                : "which come after " + kind + " stage '" + barrier.Name + "'";
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FitAfterBarrier, fit.FromLocation ?? fit.Location, fit.Name, pipelineName, producer.Name, rows, barrier.Name));
+            valid = false;
+        }
+        return valid;
     }
 
     /// <summary>DSL3014 for every fit after the first that returns a record type: stage parameter values are keyed by type.</summary>

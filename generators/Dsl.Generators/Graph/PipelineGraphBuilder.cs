@@ -8,7 +8,9 @@ namespace Dsl.Generators.Graph;
 
 /// <summary>
 /// Wires stages into a DAG (From, else the unique producer of the input schema, else the pipeline input),
-/// validates it and fuses single-consumer chains into segments.
+/// validates it and fuses single-consumer chains into segments. Aggregate and join stages are barriers: no segment
+/// holds them, a segment feeding one ends there, and a stage reading one starts a segment that reads the barrier's
+/// output (<see cref="SegmentSpec.InputBarrier"/>).
 /// </summary>
 internal static class PipelineGraphBuilder
 {
@@ -18,7 +20,7 @@ internal static class PipelineGraphBuilder
     /// <param name="declaredInput">The schema of <c>[Pipeline(Input = typeof(T))]</c>, or null to infer it.</param>
     /// <param name="pipelineLocation">Where pipeline-level diagnostics go.</param>
     /// <param name="diagnostics">Receives the graph diagnostics.</param>
-    public static (string InputSchema, List<StageSpec> Stages, List<SegmentSpec> Segments, List<SchemaSpec> Schemas, List<RulePlacementSpec> Rules)? Build(
+    public static (string InputSchema, List<StageSpec> Stages, List<SegmentSpec> Segments, List<SchemaSpec> Schemas, List<RulePlacementSpec> Rules, BarrierSpecs Barriers)? Build(
         string pipelineName,
         IReadOnlyList<StageDraft> drafts,
         SchemaSpec? declaredInput,
@@ -43,16 +45,82 @@ internal static class PipelineGraphBuilder
             return null;
         }
         (List<SegmentSpec> segments, int[] segmentOf, int[] consumers) = Fuse(drafts, producer, crossSchema, order);
-        if (!CheckCrossSchemaColumns(pipelineName, drafts, producer, crossSchema, segments, segmentOf, diagnostics))
+        if (!CheckCrossSchemaColumns(pipelineName, drafts, producer, crossSchema, segments, segmentOf, diagnostics)
+            || !CheckBarrierInputs(drafts, producer, crossSchema, diagnostics))
         {
             return null;
         }
         List<SchemaSpec> schemas = Schemas(drafts, order, input);
-        if (RulePlacement.Place(pipelineName, input, StageSpecs(drafts, producer, consumers, order), segments, schemas, drafts, diagnostics) is not { } placed)
+        if (RulePlacement.Place(pipelineName, input, StageSpecs(drafts, producer, consumers, order), segments, schemas, drafts, diagnostics) is not { } placed
+            || Barriers(pipelineName, drafts, producer, consumers, segmentOf, order, diagnostics) is not { } barriers)
         {
             return null;
         }
-        return (input.FullTypeName, placed.Stages, placed.Segments, schemas, placed.Rules);
+        return (input.FullTypeName, placed.Stages, placed.Segments, schemas, placed.Rules, barriers);
+    }
+
+    /// <summary>
+    /// 5b. An aggregate or join reads its producer's batch as it is: its input schema must be the one its From stage
+    /// produces (DSL3005 otherwise).
+    /// </summary>
+    private static bool CheckBarrierInputs(IReadOnlyList<StageDraft> drafts, int[] producer, bool[] crossSchema, List<DiagnosticInfo> diagnostics)
+    {
+        bool valid = true;
+        for (int i = 0; i < drafts.Count; i++)
+        {
+            if (drafts[i].IsBarrier && crossSchema[i])
+            {
+                StageDraft stage = drafts[i];
+                StageDraft source = drafts[producer[i]];
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FromSchemaMismatch, stage.FromLocation ?? stage.Location, stage.Name, stage.Input.Name, source.Name, source.Output.Name));
+                valid = false;
+            }
+        }
+        return valid;
+    }
+
+    /// <summary>
+    /// 8. The aggregate and join stages in topological order, each with what feeds it (a segment, another barrier or
+    /// the input) and whether its output is written (no stage reads it); and the splits, each on a stage no stage reads
+    /// (DSL3016 otherwise).
+    /// </summary>
+    private static BarrierSpecs? Barriers(string pipelineName, IReadOnlyList<StageDraft> drafts, int[] producer, int[] consumers, int[] segmentOf, List<int> order, List<DiagnosticInfo> diagnostics)
+    {
+        var aggregates = new List<AggregateSpec>();
+        var joins = new List<JoinSpec>();
+        var splits = new List<SplitSpec>();
+        bool valid = true;
+        foreach (int i in order)
+        {
+            StageDraft stage = drafts[i];
+            int p = producer[i];
+            string? from = p >= 0 ? drafts[p].Name : null;
+            int? inputSegment = p >= 0 && !drafts[p].IsBarrier ? segmentOf[p] : null;
+            string? inputBarrier = p >= 0 && drafts[p].IsBarrier ? drafts[p].Name : null;
+            bool sink = consumers[i] == 0;
+            if (stage.Aggregate is { } aggregate)
+            {
+                aggregates.Add(new AggregateSpec(stage.Name, stage.Input.FullTypeName, from, inputSegment, inputBarrier, stage.Output.FullTypeName, aggregate.Keys, aggregate.Outputs, sink));
+            }
+            if (stage.Join is { } join)
+            {
+                joins.Add(new JoinSpec(stage.Name, stage.Input.FullTypeName, join.Right.FullTypeName, join.Table, from, inputSegment, inputBarrier, stage.Output.FullTypeName,
+                    join.Kind, join.LeftKeys, join.RightKeys, join.Outputs, sink));
+            }
+            if (stage.Split is { Spec: { } split } draft)
+            {
+                if (sink)
+                {
+                    splits.Add(split);
+                    continue;
+                }
+                string readers = string.Join(", ", Enumerable.Range(0, drafts.Count).Where(c => producer[c] == i).Select(c => "'" + drafts[c].Name + "'"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SplitNotOnSink, draft.Location, stage.Name, pipelineName,
+                    "its output is not written but read by " + readers));
+                valid = false;
+            }
+        }
+        return valid ? new BarrierSpecs(aggregates, joins, splits) : null;
     }
 
     /// <summary>0. Stage names are unique: the index of each by name, or null with the duplicate reported.</summary>
@@ -224,7 +292,10 @@ internal static class PipelineGraphBuilder
         return failed ? null : input;
     }
 
-    /// <summary>4. Fusion: a stage joins its producer's segment when it is the producer's only consumer.</summary>
+    /// <summary>
+    /// 4. Fusion: a stage joins its producer's segment when it is the producer's only consumer and neither is a
+    /// barrier; barriers belong to no segment (<paramref name="drafts"/> index -1 in the returned map).
+    /// </summary>
     private static (List<SegmentSpec> Segments, int[] SegmentOf, int[] Consumers) Fuse(IReadOnlyList<StageDraft> drafts, int[] producer, bool[] crossSchema, List<int> order)
     {
         int count = drafts.Count;
@@ -240,7 +311,12 @@ internal static class PipelineGraphBuilder
         var segmentStages = new List<List<int>>();
         foreach (int i in order)
         {
-            if (producer[i] >= 0 && consumers[producer[i]] == 1 && !crossSchema[i])
+            if (drafts[i].IsBarrier)
+            {
+                segmentOf[i] = -1;
+                continue;
+            }
+            if (producer[i] >= 0 && !drafts[producer[i]].IsBarrier && consumers[producer[i]] == 1 && !crossSchema[i])
             {
                 segmentOf[i] = segmentOf[producer[i]];
                 segmentStages[segmentOf[i]].Add(i);
@@ -258,7 +334,9 @@ internal static class PipelineGraphBuilder
             List<int> members = segmentStages[s];
             StageDraft first = drafts[members[0]];
             StageDraft last = drafts[members[members.Count - 1]];
-            int? inputSegment = producer[members[0]] >= 0 ? segmentOf[producer[members[0]]] : null;
+            int source = producer[members[0]];
+            bool afterBarrier = source >= 0 && drafts[source].IsBarrier;
+            int? inputSegment = source >= 0 && !afterBarrier ? segmentOf[source] : null;
             segments.Add(new SegmentSpec(
                 s,
                 members.Select(m => drafts[m].Name).ToEquatableArray(),
@@ -266,7 +344,10 @@ internal static class PipelineGraphBuilder
                 first.Input.FullTypeName,
                 last.Output.FullTypeName,
                 consumers[members[members.Count - 1]] == 0,
-                ReadColumns(members.Select(m => drafts[m]).ToList())));
+                ReadColumns(members.Select(m => drafts[m]).ToList()))
+            {
+                InputBarrier = afterBarrier ? drafts[source].Name : null,
+            });
         }
         return (segments, segmentOf, consumers);
     }
@@ -282,9 +363,9 @@ internal static class PipelineGraphBuilder
         bool failed = false;
         for (int i = 0; i < count; i++)
         {
-            if (!crossSchema[i])
+            if (!crossSchema[i] || drafts[i].IsBarrier)
             {
-                continue;
+                continue; // A barrier reading another schema is DSL3005 (CheckBarrierInputs).
             }
             StageDraft stage = drafts[i];
             StageDraft source = drafts[producer[i]];
@@ -333,7 +414,8 @@ internal static class PipelineGraphBuilder
         var schemas = new List<SchemaSpec> { input };
         foreach (int i in order)
         {
-            foreach (SchemaSpec schema in new[] { drafts[i].Input, drafts[i].Output })
+            // A join's table schema too: the run reads the table's files with it.
+            foreach (SchemaSpec schema in drafts[i].Join is { } join ? new[] { drafts[i].Input, drafts[i].Output, join.Right } : new[] { drafts[i].Input, drafts[i].Output })
             {
                 if (!schemas.Any(s => s.FullTypeName == schema.FullTypeName))
                 {

@@ -39,7 +39,7 @@ internal static class RulePlacement
         {
             int first = rules.Count;
             var extraColumns = new HashSet<string>(System.StringComparer.Ordinal);
-            if (segment.InputSegment is null)
+            if (segment.ReadsInput)
             {
                 foreach (ColumnSpec column in input.Columns)
                 {

@@ -55,6 +55,18 @@ internal sealed class StageDraft
     /// <summary>What the stage's attribute says about row errors and checks.</summary>
     public StageValidation Validation { get; init; } = new(false, "Quarantine", null, string.Empty);
 
+    /// <summary>For an aggregate stage: its grouping columns and outputs.</summary>
+    public AggregateDraft? Aggregate { get; init; }
+
+    /// <summary>For a join stage: its table, keys and outputs.</summary>
+    public JoinDraft? Join { get; init; }
+
+    /// <summary>The stage's <c>[Split]</c>, when it has one.</summary>
+    public SplitDraft? Split { get; init; }
+
+    /// <summary>Whether the stage is an aggregate or join: a barrier that no segment fuses.</summary>
+    public bool IsBarrier => Kind is StageKindSpec.Aggregate or StageKindSpec.Join;
+
     /// <summary>Column-versus-constant conjuncts of a filter (kept in the plan only for source filters).</summary>
     public Common.EquatableArray<ScanPredicateSpec> ScanPredicates { get; }
 }

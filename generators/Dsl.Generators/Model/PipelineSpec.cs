@@ -26,6 +26,12 @@ internal sealed record SegmentSpec(
     /// </summary>
     public EquatableArray<string>? OutputColumns { get; init; }
 
+    /// <summary>The aggregate or join stage whose output the segment reads, or null (then <see cref="InputSegment"/> says).</summary>
+    public string? InputBarrier { get; init; }
+
+    /// <summary>Whether the segment reads the pipeline input as scanned (no segment's or barrier's output).</summary>
+    public bool ReadsInput => InputSegment is null && InputBarrier is null;
+
     /// <summary>
     /// The kernel method's name: <c>Kernel_</c> plus the stage names; <c>KernelFit_</c> plus the stage names for a
     /// first-pass segment, which may run the same stages as a segment of the second pass.
@@ -67,6 +73,15 @@ internal sealed record PipelineSpec(
     /// another fit's record comes after that fit).</summary>
     public EquatableArray<FitSpec> Fits { get; init; } = EquatableArray<FitSpec>.Empty;
 
+    /// <summary>The aggregate stages, in topological order.</summary>
+    public EquatableArray<AggregateSpec> Aggregates { get; init; } = EquatableArray<AggregateSpec>.Empty;
+
+    /// <summary>The join stages, in topological order.</summary>
+    public EquatableArray<JoinSpec> Joins { get; init; } = EquatableArray<JoinSpec>.Empty;
+
+    /// <summary>The splits of sink outputs, in stage order.</summary>
+    public EquatableArray<SplitSpec> Splits { get; init; } = EquatableArray<SplitSpec>.Empty;
+
     /// <summary>
     /// The rules the kernel of segment <paramref name="segment"/> checks, in the order it checks them. A first-pass
     /// segment (<see cref="SegmentSpec.FitOnly"/>) checks the rules the second pass checks on the same stages, under
@@ -103,11 +118,11 @@ internal sealed record PipelineSpec(
         string inputSchemaName)
     {
         int inputRulesAt = -1;
-        if (segment.InputSegment is null)
+        if (segment.ReadsInput)
         {
             foreach (SegmentSpec other in segments)
             {
-                if (!other.FitOnly && other.InputSegment is null && other.Stages.Contains(segment.Stages[0]))
+                if (!other.FitOnly && other.ReadsInput && other.Stages.Contains(segment.Stages[0]))
                 {
                     inputRulesAt = other.Index;
                 }

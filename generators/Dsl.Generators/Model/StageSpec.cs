@@ -11,6 +11,12 @@ internal enum StageKindSpec
 
     /// <summary>A <c>[Fit]</c>: no kernel; it runs once on the first pass's statistics (a <see cref="FitSpec"/>).</summary>
     Fit,
+
+    /// <summary>An <c>[Aggregate]</c>: a barrier with no kernel (an <see cref="AggregateSpec"/>); fusion stops at it.</summary>
+    Aggregate,
+
+    /// <summary>A <c>[Join]</c>: a barrier with no kernel (a <see cref="JoinSpec"/>); fusion stops at it.</summary>
+    Join,
 }
 
 /// <summary>A stage of a pipeline after wiring.</summary>

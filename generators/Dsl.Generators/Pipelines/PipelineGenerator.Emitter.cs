@@ -228,19 +228,32 @@ public sealed partial class PipelineGenerator
             w.WriteLine("IsSink: " + (segment.IsSink ? "true" : "false") + ",");
             w.WriteLine("ReadColumns: " + StringArray(segment.ReadColumns) + ",");
             System.Collections.Generic.IReadOnlyList<string> execution = ExecutionArguments(spec, segment);
-            for (int i = 0; i < execution.Count; i++)
-            {
-                w.WriteLine(execution[i] + (i < execution.Count - 1 ? "," : segment.FitOnly ? ")" : "),"));
-            }
-            w.Unindent();
+            var initializers = new System.Collections.Generic.List<string>();
             if (segment.FitOnly)
             {
-                // First pass only: the rows the fits observe, fused again so that the second pass's segments stay as they are.
-                w.OpenBrace();
-                w.WriteLine("FitOnly = true,");
+                initializers.Add("FitOnly = true,");
                 if (segment.OutputColumns is { } written)
                 {
-                    w.WriteLine("OutputColumns = " + StringArray(written) + ",");
+                    initializers.Add("OutputColumns = " + StringArray(written) + ",");
+                }
+            }
+            if (segment.InputBarrier is { } barrier)
+            {
+                initializers.Add("InputBarrier = " + SourceWriter.Literal(barrier) + ",");
+            }
+            for (int i = 0; i < execution.Count; i++)
+            {
+                w.WriteLine(execution[i] + (i < execution.Count - 1 ? "," : initializers.Count > 0 ? ")" : "),"));
+            }
+            w.Unindent();
+            if (initializers.Count > 0)
+            {
+                // FitOnly: first pass only, the rows the fits observe, fused again so that the second pass's segments
+                // stay as they are. InputBarrier: it runs on the output batches of that aggregate or join.
+                w.OpenBrace();
+                foreach (string line in initializers)
+                {
+                    w.WriteLine(line);
                 }
                 w.CloseBrace(",");
             }
@@ -314,7 +327,121 @@ public sealed partial class PipelineGenerator
                 }
                 w.CloseBrace(",");
             }
+            WriteBarriers(w, spec);
             w.CloseBrace(",");
+        }
+
+        /// <summary>The plan's aggregates, joins and splits, as members of its initializer.</summary>
+        private static void WriteBarriers(SourceWriter w, PipelineSpec spec)
+        {
+            const string Execution = "global::Dsl.Execution.";
+            string Nullable(string? text) => text is null ? "null" : SourceWriter.Literal(text);
+            string Index(int? index) => index is { } i ? i.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null";
+            void Tail(string? inputBarrier, bool isSink)
+            {
+                var extra = new System.Collections.Generic.List<string>();
+                if (inputBarrier is not null)
+                {
+                    extra.Add("InputBarrier = " + SourceWriter.Literal(inputBarrier) + ",");
+                }
+                if (isSink)
+                {
+                    extra.Add("IsSink = true,");
+                }
+                if (extra.Count == 0)
+                {
+                    w.WriteLine("}),");
+                    return;
+                }
+                w.WriteLine("})");
+                w.Unindent();
+                w.OpenBrace();
+                foreach (string line in extra)
+                {
+                    w.WriteLine(line);
+                }
+                w.CloseBrace(",");
+                w.Indent();
+            }
+
+            if (!spec.Aggregates.IsEmpty)
+            {
+                // The aggregate stages: partial aggregation per partition, then a merge by key hash.
+                w.WriteLine("Aggregates = new " + Execution + "AggregatePlan[]");
+                w.OpenBrace();
+                foreach (AggregateSpec aggregate in spec.Aggregates)
+                {
+                    w.WriteLine("new " + Execution + "AggregatePlan(");
+                    w.Indent();
+                    w.WriteLine("Stage: " + SourceWriter.Literal(aggregate.Name) + ",");
+                    w.WriteLine("InputSchema: " + SourceWriter.Literal(spec.Schema(aggregate.InputSchema).Name) + ",");
+                    w.WriteLine("From: " + Nullable(aggregate.From) + ",");
+                    w.WriteLine("InputSegment: " + Index(aggregate.InputSegment) + ",");
+                    w.WriteLine("OutputSchema: " + SourceWriter.Literal(spec.Schema(aggregate.OutputSchema).Name) + ",");
+                    w.WriteLine("Keys: " + StringArray(aggregate.Keys) + ",");
+                    w.WriteLine("Outputs: new " + Execution + "AggregateOutput[]");
+                    w.OpenBrace();
+                    foreach (AggregateOutputSpec output in aggregate.Outputs)
+                    {
+                        w.WriteLine("new " + Execution + "AggregateOutput(" + SourceWriter.Literal(output.Member) + ", " + Execution + "AggregateFunction." + output.Function
+                            + ", " + Nullable(output.Column) + (output.OrderColumn is null ? string.Empty : ", " + SourceWriter.Literal(output.OrderColumn)) + "),");
+                    }
+                    w.Unindent();
+                    Tail(aggregate.InputBarrier, aggregate.IsSink);
+                    w.Unindent();
+                }
+                w.CloseBrace(",");
+            }
+            if (!spec.Joins.IsEmpty)
+            {
+                // The join stages: broadcast or shuffled hash joins, chosen at run time from the table's size.
+                w.WriteLine("Joins = new " + Execution + "JoinPlan[]");
+                w.OpenBrace();
+                foreach (JoinSpec join in spec.Joins)
+                {
+                    w.WriteLine("new " + Execution + "JoinPlan(");
+                    w.Indent();
+                    w.WriteLine("Stage: " + SourceWriter.Literal(join.Name) + ",");
+                    w.WriteLine("LeftSchema: " + SourceWriter.Literal(spec.Schema(join.LeftSchema).Name) + ",");
+                    w.WriteLine("RightSchema: " + SourceWriter.Literal(spec.Schema(join.RightSchema).Name) + ",");
+                    w.WriteLine("Table: " + SourceWriter.Literal(join.Table) + ",");
+                    w.WriteLine("From: " + Nullable(join.From) + ",");
+                    w.WriteLine("InputSegment: " + Index(join.InputSegment) + ",");
+                    w.WriteLine("OutputSchema: " + SourceWriter.Literal(spec.Schema(join.OutputSchema).Name) + ",");
+                    w.WriteLine("Kind: global::Dsl.JoinKind." + join.Kind + ",");
+                    w.WriteLine("LeftKeys: " + StringArray(join.LeftKeys) + ",");
+                    w.WriteLine("RightKeys: " + StringArray(join.RightKeys) + ",");
+                    w.WriteLine("Outputs: new " + Execution + "JoinOutput[]");
+                    w.OpenBrace();
+                    foreach (JoinOutputSpec output in join.Outputs)
+                    {
+                        w.WriteLine("new " + Execution + "JoinOutput(" + SourceWriter.Literal(output.Member) + ", " + Execution + "JoinSide." + output.Side + ", " + SourceWriter.Literal(output.Column) + "),");
+                    }
+                    w.Unindent();
+                    Tail(join.InputBarrier, join.IsSink);
+                    w.Unindent();
+                }
+                w.CloseBrace(",");
+            }
+            if (!spec.Splits.IsEmpty)
+            {
+                // The splits of sink outputs into split=NAME/ folders.
+                w.WriteLine("Splits = new " + Execution + "SplitPlan[]");
+                w.OpenBrace();
+                foreach (SplitSpec split in spec.Splits)
+                {
+                    w.WriteLine("new " + Execution + "SplitPlan(");
+                    w.Indent();
+                    w.WriteLine("Sink: " + SourceWriter.Literal(split.Sink) + ",");
+                    w.WriteLine("Key: " + StringArray(split.Key) + ",");
+                    w.WriteLine("Names: " + StringArray(split.Names) + ",");
+                    w.WriteLine("Fractions: " + Numbers(split.Fractions) + ",");
+                    w.WriteLine("Seed: " + split.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture) + "L,");
+                    w.WriteLine("StratifyBy: " + Nullable(split.StratifyBy) + "),");
+                    w.Unindent();
+                }
+                w.CloseBrace(",");
+            }
         }
 
         /// <summary>One <c>FitPlan</c>, one named argument a line, its requests one a line.</summary>
@@ -520,7 +647,7 @@ public sealed partial class PipelineGenerator
             {
                 WriteSegment(w, spec, segment);
             }
-            if (spec.Rules.IsEmpty && spec.Gates.IsEmpty && spec.Fits.IsEmpty)
+            if (spec.Rules.IsEmpty && spec.Gates.IsEmpty && spec.Fits.IsEmpty && spec.Aggregates.IsEmpty && spec.Joins.IsEmpty && spec.Splits.IsEmpty)
             {
                 w.CloseBrace("),");
             }

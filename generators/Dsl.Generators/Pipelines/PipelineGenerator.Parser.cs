@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Dsl.Generators.Common;
 using Dsl.Generators.Diagnostics;
@@ -44,9 +45,19 @@ public sealed partial class PipelineGenerator
                     continue;
                 }
                 AttributeData? attribute = StageRules.StageAttribute(method, out StageKindSpec kind);
-                if (attribute is null)
+                if (attribute is null || kind == StageKindSpec.Fit)
                 {
-                    continue;
+                    // A split on a method whose rows are never written splits nothing.
+                    if (BarrierReader.SplitAttribute(method) is { } split)
+                    {
+                        string why = attribute is null ? "'" + method.Name + "' is not a stage" : "'" + method.Name + "' is a fit stage, which computes a parameter record and writes no rows";
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SplitNotOnSink,
+                            split.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? method.Locations[0], method.Name, pipelineName, why));
+                    }
+                    if (attribute is null)
+                    {
+                        continue;
+                    }
                 }
                 if (kind == StageKindSpec.Fit)
                 {
@@ -81,7 +92,8 @@ public sealed partial class PipelineGenerator
             SchemaSpec? declaredInput = DeclaredInput(context, cancellationToken);
             var graph = PipelineGraphBuilder.Build(pipelineName, drafts, declaredInput, type.Locations[0], diagnostics);
             if (graph is not { } g
-                || FitPlanner.Plan(pipelineName, fits, g.InputSchema, g.Stages, g.Segments, g.Schemas, g.Rules, drafts, diagnostics) is not { } fitted)
+                || FitPlanner.Plan(pipelineName, fits, g.InputSchema, g.Stages, g.Segments, g.Schemas, g.Rules, drafts, diagnostics) is not { } fitted
+                || diagnostics.Any(d => d.Id == DiagnosticIds.SplitNotOnSink))
             {
                 return new Result<PipelineSpec>(null, diagnostics.ToEquatableArray());
             }
@@ -100,6 +112,9 @@ public sealed partial class PipelineGenerator
             {
                 Rules = g.Rules.ToEquatableArray(),
                 Fits = fitted.Fits.ToEquatableArray(),
+                Aggregates = g.Barriers.Aggregates.ToEquatableArray(),
+                Joins = g.Barriers.Joins.ToEquatableArray(),
+                Splits = g.Barriers.Splits.ToEquatableArray(),
             };
             if (GateReader.Read(type, spec, diagnostics, cancellationToken) is not { } gates)
             {
@@ -169,6 +184,24 @@ public sealed partial class PipelineGenerator
             {
                 return null;
             }
+            // The split's problems, like the declaration's, are PipelineAnalyzer's to report.
+            var problems = new List<Analyzers.DeclarationProblem>();
+            SplitDraft? split = BarrierReader.ReadSplit(method, kind, pipelineName, problems, cancellationToken);
+            if (problems.Count > 0)
+            {
+                return null;
+            }
+            if (kind is StageKindSpec.Aggregate or StageKindSpec.Join)
+            {
+                return ParseBarrier(context, method, attribute, declaration, kind, pipelineName, cancellationToken) is { } barrier
+                    ? new StageDraft(barrier.Name, barrier.Kind, barrier.Input, barrier.Output, barrier.From, barrier.FromLocation, barrier.Location, barrier.InputTypeLocation, barrier.Kernel)
+                    {
+                        Aggregate = barrier.Aggregate,
+                        Join = barrier.Join,
+                        Split = split,
+                    }
+                    : null;
+            }
             StageParametersSpec? parameters = method.Parameters.Length == 2 ? Parameters((INamedTypeSymbol)method.Parameters[1].Type) : null;
 
             IParameterSymbol row = method.Parameters[0];
@@ -224,6 +257,85 @@ public sealed partial class PipelineGenerator
             return new StageDraft(method.Name, kind, input, output, from, fromLocation, location, inputTypeLocation, kernel, predicates, parameters)
             {
                 Validation = Validation(attribute, declaration),
+                Split = split,
+            };
+        }
+
+        /// <summary>
+        /// An aggregate or join stage (whose declaration <see cref="StageRules.StageProblems"/> accepted), or null when
+        /// its body or attribute has a problem (PipelineAnalyzer reports it) or does not compile. It has no kernel:
+        /// its <see cref="StageKernelSpec"/> only lists the input members it reads.
+        /// </summary>
+        private static StageDraft? ParseBarrier(
+            GeneratorAttributeSyntaxContext context,
+            IMethodSymbol method,
+            AttributeData attribute,
+            MethodDeclarationSyntax declaration,
+            StageKindSpec kind,
+            string pipelineName,
+            CancellationToken cancellationToken)
+        {
+            SemanticModel semanticModel = declaration.SyntaxTree == context.SemanticModel.SyntaxTree
+                ? context.SemanticModel
+                : context.SemanticModel.Compilation.GetSemanticModel(declaration.SyntaxTree);
+            var problems = new List<Analyzers.DeclarationProblem>();
+            AggregateDraft? aggregate = null;
+            JoinDraft? join = null;
+            ITypeSymbol inputType;
+            if (kind == StageKindSpec.Aggregate)
+            {
+                aggregate = BarrierReader.ReadAggregate(method, attribute, declaration, semanticModel, pipelineName, problems, cancellationToken);
+                inputType = StageRules.GroupRowType(method.Parameters[0].Type)!;
+            }
+            else
+            {
+                join = BarrierReader.ReadJoin(method, attribute, declaration, semanticModel, pipelineName, problems, cancellationToken);
+                inputType = StageRules.Unwrapped(method.Parameters[0].Type);
+            }
+            if ((aggregate is null && join is null) || problems.Count > 0)
+            {
+                return null;
+            }
+            SchemaSpec? input = SchemaGenerator.Parser.Parse((INamedTypeSymbol)inputType, cancellationToken).Spec;
+            SchemaSpec? output = join is not null && join.Kind is "Semi" or "Anti"
+                ? input
+                : SchemaGenerator.Parser.Parse((INamedTypeSymbol)method.ReturnType, cancellationToken).Spec;
+            if (input is null || output is null)
+            {
+                return null;
+            }
+            var read = new HashSet<string>(System.StringComparer.Ordinal);
+            if (aggregate is not null)
+            {
+                read.UnionWith(aggregate.Keys);
+                foreach (AggregateOutputSpec spec in aggregate.Outputs)
+                {
+                    read.UnionWith(new[] { spec.Column, spec.OrderColumn }.Where(c => c is not null)!);
+                }
+            }
+            else
+            {
+                read.UnionWith(join!.LeftKeys);
+                read.UnionWith(join.Outputs.Where(o => o.Side == "Left").Select(o => o.Column));
+            }
+            // Members, in schema order, as a kernel's ReadMembers lists them.
+            EquatableArray<string> members = input.Columns.Where(c => read.Contains(c.ColumnName)).Select(c => c.MemberName).ToEquatableArray();
+            var kernel = new StageKernelSpec(true, null, members, null, EquatableArray<KernelOutput>.Empty);
+            string? from = null;
+            Location? fromLocation = null;
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "From" && argument.Value.Value is string value)
+                {
+                    from = value;
+                    fromLocation = FromLocation(attribute, cancellationToken);
+                }
+            }
+            return new StageDraft(method.Name, kind, input, output, from, fromLocation, declaration.Identifier.GetLocation(),
+                declaration.ParameterList.Parameters[0].Type?.GetLocation(), kernel)
+            {
+                Aggregate = aggregate,
+                Join = join,
             };
         }
 

@@ -15,11 +15,13 @@ namespace Dsl.Generators.Pipelines;
 /// Declaration checks on pipelines and their stages, shared by the pipeline parser (which skips a declaration with a
 /// problem) and <see cref="PipelineAnalyzer"/> (which reports it while the user types), so the two never disagree
 /// and nothing is reported twice: DSL2004 (pipeline not partial), DSL2005 (stage names), and per stage DSL2002,
-/// DSL2003, DSL2010, DSL2009, DSL2008 and DSL2001 (for a fit stage: DSL2002, DSL2003, DSL2010, DSL2011 and DSL2001).
+/// DSL2003, DSL2010, DSL2009, DSL2008 and DSL2001 (for a fit stage: DSL2002, DSL2003, DSL2010, DSL2011 and DSL2001;
+/// for an aggregate or join stage: DSL2002, DSL2003, DSL2010 and DSL2001, then what <see cref="BarrierReader"/> finds in
+/// its body and attribute, DSL2016-DSL2020; for any stage with <c>[Split]</c>: DSL2021).
 /// </summary>
 internal static class StageRules
 {
-    /// <summary>The <c>[Filter]</c>, <c>[Map]</c>, <c>[Check]</c> or <c>[Fit]</c> attribute of <paramref name="method"/>, or null when it is no stage.</summary>
+    /// <summary>The <c>[Filter]</c>, <c>[Map]</c>, <c>[Check]</c>, <c>[Fit]</c>, <c>[Aggregate]</c> or <c>[Join]</c> attribute of <paramref name="method"/>, or null when it is no stage.</summary>
     public static AttributeData? StageAttribute(IMethodSymbol method, out StageKindSpec kind)
     {
         foreach (AttributeData attribute in method.GetAttributes())
@@ -43,6 +45,16 @@ internal static class StageRules
             if (name == KnownTypeNames.FitAttribute)
             {
                 kind = StageKindSpec.Fit;
+                return attribute;
+            }
+            if (name == KnownTypeNames.AggregateAttribute)
+            {
+                kind = StageKindSpec.Aggregate;
+                return attribute;
+            }
+            if (name == KnownTypeNames.JoinAttribute)
+            {
+                kind = StageKindSpec.Join;
                 return attribute;
             }
         }
@@ -128,6 +140,10 @@ internal static class StageRules
         if (kind == StageKindSpec.Fit)
         {
             return FitProblems(method, declaration, pipelineName, problems);
+        }
+        if (kind is StageKindSpec.Aggregate or StageKindSpec.Join)
+        {
+            return BarrierProblems(method, declaration, kind, pipelineName, problems);
         }
 
         bool returnsBool = method.ReturnType.SpecialType == SpecialType.System_Boolean;
@@ -233,6 +249,97 @@ internal static class StageRules
         AddIfNotSchema(problems, FitRowType(method.Parameters[0].Type)!, parameter.Type?.GetLocation() ?? location, method.Name, pipelineName, "input");
         return problems;
     }
+
+    /// <summary>
+    /// The signature problems of aggregate or join stage <paramref name="method"/> (already known to be static), in
+    /// the order a user fixes them: <c>static TOut Name(Group&lt;TRow&gt; g)</c> or <c>static TOut Name(TLeft l,
+    /// TRight r)</c>, returning <c>TLeft</c> for a semi or anti join (DSL2003), a by-reference parameter (DSL2010), and
+    /// a row, table or result type that is not a schema (DSL2001, once for each).
+    /// </summary>
+    private static List<DeclarationProblem> BarrierProblems(IMethodSymbol method, MethodDeclarationSyntax declaration, StageKindSpec kind, string pipelineName, List<DeclarationProblem> problems)
+    {
+        Location location = declaration.Identifier.GetLocation();
+        bool aggregate = kind == StageKindSpec.Aggregate;
+        bool filtering = !aggregate && JoinKeepsLeftRows(method);
+        bool shape = method.Parameters.Length == (aggregate ? 1 : 2)
+            && !method.IsGenericMethod
+            && !method.ReturnsVoid
+            && method.ReturnType is INamedTypeSymbol
+            && (!aggregate || GroupRowType(method.Parameters[0].Type) is not null)
+            && (!filtering || SymbolEqualityComparer.Default.Equals(Unwrapped(method.ReturnType), Unwrapped(method.Parameters[0].Type)));
+        if (!shape)
+        {
+            string expected = aggregate ? "static TOut " + method.Name + "(Group<TRow> g)"
+                : filtering ? "static TLeft " + method.Name + "(TLeft l, TRight r), returning l"
+                : "static TOut " + method.Name + "(TLeft l, TRight r)";
+            problems.Add(new DeclarationProblem(DiagnosticDescriptors.StageSignatureInvalid, location, method.Name, pipelineName, expected));
+            return problems;
+        }
+        SeparatedSyntaxList<ParameterSyntax> syntax = declaration.ParameterList.Parameters;
+        for (int p = 0; p < method.Parameters.Length; p++)
+        {
+            IParameterSymbol parameter = method.Parameters[p];
+            if (parameter.RefKind != RefKind.None)
+            {
+                string modifier = syntax[p].Modifiers.Count > 0 ? syntax[p].Modifiers.ToString() : parameter.RefKind.ToString().ToLowerInvariant();
+                problems.Add(new DeclarationProblem(DiagnosticDescriptors.StageParameterByReference, syntax[p].GetLocation(), method.Name, pipelineName, parameter.Name, modifier));
+                return problems;
+            }
+        }
+        if (aggregate)
+        {
+            AddIfNotSchema(problems, GroupRowType(method.Parameters[0].Type)!, syntax[0].Type?.GetLocation() ?? location, method.Name, pipelineName, "input");
+        }
+        else
+        {
+            AddIfNotSchema(problems, Unwrapped(method.Parameters[0].Type), syntax[0].Type?.GetLocation() ?? location, method.Name, pipelineName, "input");
+            AddIfNotSchema(problems, Unwrapped(method.Parameters[1].Type), syntax[1].Type?.GetLocation() ?? location, method.Name, pipelineName, "table");
+        }
+        if (!filtering)
+        {
+            AddIfNotSchema(problems, method.ReturnType, declaration.ReturnType.GetLocation(), method.Name, pipelineName, "output");
+        }
+        return problems;
+    }
+
+    /// <summary>Whether the <c>[Join]</c> of <paramref name="method"/> is a semi or anti join, which returns its left row.</summary>
+    public static bool JoinKeepsLeftRows(IMethodSymbol method) => JoinKind(method) is "Semi" or "Anti";
+
+    /// <summary>The <c>Dsl.JoinKind</c> member name the <c>[Join]</c> of <paramref name="method"/> asks for ("Inner" when left out).</summary>
+    public static string JoinKind(IMethodSymbol method)
+    {
+        foreach (AttributeData attribute in method.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() != KnownTypeNames.JoinAttribute)
+            {
+                continue;
+            }
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "Kind" && argument.Value.Value is int value && value >= 0 && value < JoinKinds.Length)
+                {
+                    return JoinKinds[value];
+                }
+            }
+        }
+        return "Inner";
+    }
+
+    // Dsl.JoinKind in declaration order.
+    private static readonly string[] JoinKinds = { "Inner", "Left", "Semi", "Anti" };
+
+    /// <summary><paramref name="type"/> without a <c>Nullable&lt;T&gt;</c> wrapper or a nullable annotation (<c>Users? r</c> of a left join).</summary>
+    public static ITypeSymbol Unwrapped(ITypeSymbol type) =>
+        type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T, TypeArguments.Length: 1 } nullable
+            ? nullable.TypeArguments[0]
+            : type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
+
+    /// <summary>The row type <c>TRow</c> of a <c>Group&lt;TRow&gt;</c> parameter type, or null for any other type.</summary>
+    public static ITypeSymbol? GroupRowType(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named
+            && named.OriginalDefinition.ContainingNamespace?.ToDisplayString() + "." + named.OriginalDefinition.MetadataName == KnownTypeNames.Group
+            ? named.TypeArguments[0]
+            : null;
 
     /// <summary>The row type <c>TRow</c> of a <c>FitData&lt;TRow&gt;</c> parameter type, or null for any other type.</summary>
     public static ITypeSymbol? FitRowType(ITypeSymbol type) =>

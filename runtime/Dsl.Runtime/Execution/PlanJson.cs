@@ -11,7 +11,9 @@ internal static class PlanJson
     /// <summary>
     /// Writes <paramref name="plan"/> as a JSON object; a stage that takes parameters lists its members with their
     /// values from <paramref name="parameters"/> (null where none is set). Each segment says whether it runs only in
-    /// the first pass of a plan with fit stages (<c>fitOnly</c>); <c>fits</c> lists the fit stages and their requests.
+    /// the first pass of a plan with fit stages (<c>fitOnly</c>) and which barrier's output it reads
+    /// (<c>inputBarrier</c>); <c>fits</c> lists the fit stages and their requests, <c>aggregates</c>, <c>joins</c> and
+    /// <c>splits</c> the barrier stages and the splits of outputs.
     /// </summary>
     public static void Write(Utf8JsonWriter json, PipelinePlan plan, StageParameterValues? parameters = null)
     {
@@ -83,6 +85,7 @@ internal static class PlanJson
             {
                 json.WriteNull("inputSegment");
             }
+            json.WriteString("inputBarrier", segment.InputBarrier);
             json.WriteString("inputSchema", segment.InputSchema);
             json.WriteString("outputSchema", segment.OutputSchema);
             json.WriteBoolean("isSink", segment.IsSink);
@@ -179,7 +182,123 @@ internal static class PlanJson
             WriteFit(json, fit);
         }
         json.WriteEndArray();
+        json.WriteStartArray("aggregates");
+        foreach (AggregatePlan aggregate in plan.Aggregates)
+        {
+            WriteAggregate(json, aggregate);
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("joins");
+        foreach (JoinPlan join in plan.Joins)
+        {
+            WriteJoin(json, join);
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("splits");
+        foreach (SplitPlan split in plan.Splits)
+        {
+            WriteSplit(json, split);
+        }
+        json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    /// <summary>An aggregate stage: what feeds it, its grouping columns and what each output column computes.</summary>
+    private static void WriteAggregate(Utf8JsonWriter json, AggregatePlan aggregate)
+    {
+        json.WriteStartObject();
+        json.WriteString("stage", aggregate.Stage);
+        json.WriteString("inputSchema", aggregate.InputSchema);
+        json.WriteString("from", aggregate.From);
+        WriteIndex(json, "inputSegment", aggregate.InputSegment);
+        json.WriteString("inputBarrier", aggregate.InputBarrier);
+        json.WriteString("outputSchema", aggregate.OutputSchema);
+        json.WriteBoolean("isSink", aggregate.IsSink);
+        WriteStrings(json, "keys", aggregate.Keys);
+        json.WriteStartArray("outputs");
+        foreach (AggregateOutput output in aggregate.Outputs)
+        {
+            json.WriteStartObject();
+            json.WriteString("member", output.Member);
+            json.WriteString("function", output.Function.ToString());
+            json.WriteString("column", output.Column);
+            if (output.OrderColumn is not null)
+            {
+                json.WriteString("orderColumn", output.OrderColumn);
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>A join stage: its sides, table, kind, keys and where each output column comes from.</summary>
+    private static void WriteJoin(Utf8JsonWriter json, JoinPlan join)
+    {
+        json.WriteStartObject();
+        json.WriteString("stage", join.Stage);
+        json.WriteString("leftSchema", join.LeftSchema);
+        json.WriteString("rightSchema", join.RightSchema);
+        json.WriteString("table", join.Table);
+        json.WriteString("kind", join.Kind.ToString());
+        json.WriteString("from", join.From);
+        WriteIndex(json, "inputSegment", join.InputSegment);
+        json.WriteString("inputBarrier", join.InputBarrier);
+        json.WriteString("outputSchema", join.OutputSchema);
+        json.WriteBoolean("isSink", join.IsSink);
+        WriteStrings(json, "leftKeys", join.LeftKeys);
+        WriteStrings(json, "rightKeys", join.RightKeys);
+        json.WriteStartArray("outputs");
+        foreach (JoinOutput output in join.Outputs)
+        {
+            json.WriteStartObject();
+            json.WriteString("member", output.Member);
+            json.WriteString("side", output.Side.ToString());
+            json.WriteString("column", output.Column);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>A split of a sink: the hashed columns, the subsets with their fractions, the seed and the stratify column.</summary>
+    private static void WriteSplit(Utf8JsonWriter json, SplitPlan split)
+    {
+        json.WriteStartObject();
+        json.WriteString("sink", split.Sink);
+        WriteStrings(json, "key", split.Key);
+        WriteStrings(json, "names", split.Names);
+        json.WriteStartArray("fractions");
+        foreach (double fraction in split.Fractions)
+        {
+            json.WriteNumberValue(fraction);
+        }
+        json.WriteEndArray();
+        json.WriteNumber("seed", split.Seed);
+        json.WriteString("stratifyBy", split.StratifyBy);
+        json.WriteEndObject();
+    }
+
+    private static void WriteIndex(Utf8JsonWriter json, string name, int? index)
+    {
+        if (index is int value)
+        {
+            json.WriteNumber(name, value);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IReadOnlyList<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            json.WriteStringValue(value);
+        }
+        json.WriteEndArray();
     }
 
     /// <summary>A fit stage: the rows it observes, the record it returns and each statistic it asks for.</summary>

@@ -10,7 +10,9 @@ internal static class PlanPrinter
     /// The plan as text: stages with their wiring and parameter values (from <paramref name="parameters"/>; "not set"
     /// where it has none, "fitted by" the fit stage that computes it), then the fused segments with the columns each
     /// reads. A plan with fit stages shows its two passes: pass 1, the segments only the fits observe and what each
-    /// fit asks of them, then pass 2, the segments that write the outputs.
+    /// fit asks of them, then pass 2, the segments that write the outputs. Aggregate and join stages follow the
+    /// segments, each with what feeds it, its keys, its outputs and how it moves rows (an aggregation shuffles partial
+    /// groups by key hash; a join broadcasts its table or shuffles both sides, chosen at run time), then the splits.
     /// </summary>
     public static string ToText(PipelinePlan plan, StageParameterValues? parameters = null)
     {
@@ -19,15 +21,22 @@ internal static class PlanPrinter
         text.AppendLine();
         text.AppendLine("Stages:");
         int nameWidth = plan.Stages.Max(s => s.Name.Length);
+        // "Aggregate" is the longest kind; without barriers the column stays 6 wide.
+        int kindWidth = Math.Max(6, plan.Stages.Max(s => s.Kind.ToString().Length));
         foreach (StagePlan stage in plan.Stages)
         {
             if (stage.Kind == StageKind.Fit && plan.Fits.FirstOrDefault(f => f.Stage == stage.Name) is { } fit)
             {
-                text.AppendLine($"  {stage.Name.PadRight(nameWidth)}  {stage.Kind,-6}  {stage.InputSchema} -> {fit.ParametersType}  from {stage.From ?? "<input>"}  [statistics gathered in pass 1]");
+                text.AppendLine($"  {stage.Name.PadRight(nameWidth)}  {stage.Kind.ToString().PadRight(kindWidth)}  {stage.InputSchema} -> {fit.ParametersType}  from {stage.From ?? "<input>"}  [statistics gathered in pass 1]");
+                continue;
+            }
+            if (stage.Kind is StageKind.Aggregate or StageKind.Join)
+            {
+                text.AppendLine($"  {stage.Name.PadRight(nameWidth)}  {stage.Kind.ToString().PadRight(kindWidth)}  {stage.InputSchema} -> {stage.OutputSchema}  from {stage.From ?? "<input>"}  [barrier]");
                 continue;
             }
             string kernel = stage.Vectorized ? "columnar kernel" : $"row-by-row fallback ({stage.FallbackReason})";
-            text.AppendLine($"  {stage.Name.PadRight(nameWidth)}  {stage.Kind,-6}  {stage.InputSchema} -> {stage.OutputSchema}  from {stage.From ?? "<input>"}  [{kernel}]");
+            text.AppendLine($"  {stage.Name.PadRight(nameWidth)}  {stage.Kind.ToString().PadRight(kindWidth)}  {stage.InputSchema} -> {stage.OutputSchema}  from {stage.From ?? "<input>"}  [{kernel}]");
             if (stage.Parameters is { } stageParameters)
             {
                 string? fittedBy = plan.Fits.FirstOrDefault(f => f.ParametersType == stageParameters.TypeName)?.Stage;
@@ -49,7 +58,12 @@ internal static class PlanPrinter
         {
             AppendSegment(text, plan, segment);
         }
+        if (!plan.Segments.Any(s => !s.FitOnly))
+        {
+            text.AppendLine("  none: every stage is an aggregate or join");
+        }
         text.AppendLine();
+        AppendBarriers(text, plan);
         if (plan.Gates.Count > 0)
         {
             text.AppendLine("Gates (checked on the whole run before anything is committed):");
@@ -68,10 +82,16 @@ internal static class PlanPrinter
         }
         var materialized = plan.Segments.Where(plan.IsMaterialized).ToList();
         string materializedText = $"materialized outputs: {string.Join(", ", materialized.Select(m => $"#{m.Index} {m.Name}"))}";
-        if (plan.Fits.Count > 0)
+        List<string> barriers =
+        [
+            .. plan.Fits.Select(f => $"fit {f.Stage} (its {f.ParametersType} is computed between the passes)"),
+            .. plan.Aggregates.Select(a => $"aggregate {a.Stage} (shuffle by {string.Join(", ", a.Keys)})"),
+            .. plan.Joins.Select(j => $"join {j.Stage} (table {j.Table})"),
+        ];
+        if (barriers.Count > 0)
         {
-            string fits = string.Join(", ", plan.Fits.Select(f => $"fit {f.Stage} (its {f.ParametersType} is computed between the passes)"));
-            text.AppendLine(materialized.Count == 0 ? $"Barriers: {fits}" : $"Barriers: {fits}; {materializedText}");
+            string all = string.Join(", ", barriers);
+            text.AppendLine(materialized.Count == 0 ? $"Barriers: {all}" : $"Barriers: {all}; {materializedText}");
             return text.ToString();
         }
         text.AppendLine(materialized.Count == 0
@@ -107,9 +127,78 @@ internal static class PlanPrinter
         text.AppendLine();
     }
 
+    /// <summary>
+    /// The aggregate and join stages, each with what feeds it and what reads it, then the splits of the outputs.
+    /// </summary>
+    private static void AppendBarriers(StringBuilder text, PipelinePlan plan)
+    {
+        if (plan.Aggregates.Count > 0)
+        {
+            text.AppendLine("Aggregates (barriers: every row of a group must be seen before its row is written):");
+            foreach (AggregatePlan aggregate in plan.Aggregates)
+            {
+                text.AppendLine($"  {aggregate.Stage}: {aggregate.InputSchema} -> {aggregate.OutputSchema}, from {BarrierSource(plan, aggregate.InputSegment, aggregate.InputBarrier)}{BarrierSink(plan, aggregate.Stage, aggregate.IsSink)}");
+                text.AppendLine($"      by: {string.Join(", ", aggregate.Keys)}");
+                IEnumerable<string> outputs = aggregate.Outputs.Select(o => o.Function switch
+                {
+                    AggregateFunction.Count => $"{o.Member} = Count()",
+                    AggregateFunction.First or AggregateFunction.Last => $"{o.Member} = {o.Function}({o.Column} by {o.OrderColumn})",
+                    _ => $"{o.Member} = {o.Function}({o.Column})",
+                });
+                text.AppendLine($"      outputs: {string.Join(", ", outputs)}");
+                text.AppendLine("      shuffle: partial aggregation per partition, then merge by key hash");
+            }
+            text.AppendLine();
+        }
+        if (plan.Joins.Count > 0)
+        {
+            text.AppendLine("Joins (barriers: the table is read before the rows it joins):");
+            foreach (JoinPlan join in plan.Joins)
+            {
+                text.AppendLine($"  {join.Stage}: {join.LeftSchema} {join.Kind.ToString().ToLowerInvariant()} join table '{join.Table}' ({join.RightSchema}) -> {join.OutputSchema}, from {BarrierSource(plan, join.InputSegment, join.InputBarrier)}{BarrierSink(plan, join.Stage, join.IsSink)}");
+                text.AppendLine($"      on: {string.Join(", ", join.LeftKeys.Zip(join.RightKeys, (l, r) => l == r ? l : $"{l} = {r}"))}");
+                text.AppendLine(join.Kind is JoinKind.Semi or JoinKind.Anti
+                    ? $"      outputs: the left rows {(join.Kind == JoinKind.Semi ? "with" : "without")} a match, unchanged"
+                    : $"      outputs: {string.Join(", ", join.Outputs.Select(o => $"{o.Member} = {(o.Side == JoinSide.Left ? "left" : "right")}.{o.Column}"))}");
+                text.AppendLine("      strategy: broadcast or shuffle, chosen at run time from the table's size");
+            }
+            text.AppendLine();
+        }
+        if (plan.Splits.Count > 0)
+        {
+            text.AppendLine("Splits (each output row goes to one split=NAME/ folder, by a hash of its key):");
+            foreach (SplitPlan split in plan.Splits)
+            {
+                string subsets = string.Join(", ", split.Names.Zip(split.Fractions, (n, f) => $"{n} {StageParameterValues.Format(f)}"));
+                string strata = split.StratifyBy is null ? "" : $", stratified by {split.StratifyBy}";
+                text.AppendLine($"  {split.Sink}: key {string.Join(", ", split.Key)} (seed {split.Seed}) into {subsets}{strata}");
+            }
+            text.AppendLine();
+        }
+    }
+
+    private static string BarrierSource(PipelinePlan plan, int? inputSegment, string? inputBarrier) =>
+        inputSegment is int from ? $"segment #{from} ({plan.Segments[from].Name})"
+        : inputBarrier is not null ? $"the output of {inputBarrier}"
+        : "the input scan";
+
+    private static string BarrierSink(PipelinePlan plan, string stage, bool isSink)
+    {
+        if (isSink)
+        {
+            return "  => output";
+        }
+        IEnumerable<string> readers = plan.Segments.Where(s => s.InputBarrier == stage).Select(s => $"segment #{s.Index}")
+            .Concat(plan.Aggregates.Where(a => a.InputBarrier == stage).Select(a => a.Stage))
+            .Concat(plan.Joins.Where(j => j.InputBarrier == stage).Select(j => j.Stage));
+        return $"  => {string.Join(", ", readers)}";
+    }
+
     private static void AppendSegment(StringBuilder text, PipelinePlan plan, SegmentPlan segment)
     {
-        string source = segment.InputSegment is int from ? $"segment #{from}" : "the input scan";
+        string source = segment.InputSegment is int from ? $"segment #{from}"
+            : segment.InputBarrier is { } barrier ? $"the output of {barrier}"
+            : "the input scan";
         string sink = segment.IsSink ? "  => output" : "";
         if (segment.FitOnly)
         {
@@ -208,6 +297,15 @@ internal static class PlanPrinter
                 text.AppendLine($"    {NodeId(fit.Stage)} -.->|{fit.ParametersType}| {NodeId(taker.Name)}");
             }
         }
+        foreach (StagePlan stage in plan.Stages.Where(s => s.Kind is StageKind.Aggregate or StageKind.Join))
+        {
+            // A barrier belongs to no segment: its own node, shaped as a stop in the flow.
+            text.AppendLine($"    {NodeId(stage.Name)}[/\"{stage.Kind}: {stage.Name}\"/]");
+        }
+        foreach (JoinPlan join in plan.Joins)
+        {
+            text.AppendLine($"    table_{join.Stage}[(\"table {Escape(join.Table)}\")] -->|{join.RightSchema}| {NodeId(join.Stage)}");
+        }
         foreach (StagePlan stage in plan.Stages.Where(s => s.Kind != StageKind.Fit))
         {
             string from = stage.From is null ? "input" : NodeId(stage.From);
@@ -226,6 +324,11 @@ internal static class PlanPrinter
         {
             string last = sink.Stages[^1];
             text.AppendLine($"    {NodeId(last)} -->|{sink.OutputSchema}| out{sink.Index}[(\"output {last}\")]");
+        }
+        foreach ((string stage, string schema) in plan.Aggregates.Where(a => a.IsSink).Select(a => (a.Stage, a.OutputSchema))
+            .Concat(plan.Joins.Where(j => j.IsSink).Select(j => (j.Stage, j.OutputSchema))))
+        {
+            text.AppendLine($"    {NodeId(stage)} -->|{schema}| out_{stage}[(\"output {stage}\")]");
         }
         return text.ToString();
     }

@@ -33,6 +33,12 @@ public sealed class DeclarationShapeTests
         DiagnosticIds.StageParameterTypeUnsupported,
         DiagnosticIds.StageHasTooManyParameters,
         DiagnosticIds.StageParameterByReference,
+        DiagnosticIds.AggregateOutputInvalid,
+        DiagnosticIds.AggregateOutputTypeMismatch,
+        DiagnosticIds.AggregateKeyInvalid,
+        DiagnosticIds.JoinOutputInvalid,
+        DiagnosticIds.JoinKeyInvalid,
+        DiagnosticIds.SplitInvalid,
     ];
 
     public static TheoryData<string, string> ShapeCases()

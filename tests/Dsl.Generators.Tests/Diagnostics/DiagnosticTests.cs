@@ -247,6 +247,46 @@ public sealed class DiagnosticTests
             Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => !ReferenceEquals([|t|], null); }""",
             Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => Check(t.Id); static bool Check(long id) => id > 0; }"""
         },
+        {
+            DiagnosticIds.AggregateOutputInvalid,
+            Header + """[Pipeline("p")] public static partial class P { [Aggregate(By = new[] { nameof(T.Id) })] static U A(Group<T> g) => new(g.Key(t => t.Id), [|g.Sum(t => t.Amount) / 2|]); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Aggregate(By = new[] { nameof(T.Id) })] static U A(Group<T> g) => new(g.Key(t => t.Id), g.Sum(t => t.Amount)); }"""
+        },
+        {
+            DiagnosticIds.AggregateOutputTypeMismatch,
+            Header + """[Pipeline("p")] public static partial class P { [Aggregate(By = new[] { nameof(T.Id) })] static U A(Group<T> g) => new(g.Key(t => t.Id), [|g.Count()|]); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Aggregate(By = new[] { nameof(T.Id) })] static U A(Group<T> g) => new(g.Key(t => t.Id), g.Mean(t => t.Amount)); }"""
+        },
+        {
+            DiagnosticIds.AggregateKeyInvalid,
+            Header + """[Pipeline("p")] public static partial class P { [Aggregate([|By = new[] { "Nope" }|])] static U A(Group<T> g) => new(g.Key(t => t.Id), g.Sum(t => t.Amount)); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Aggregate(By = new[] { nameof(T.Id) })] static U A(Group<T> g) => new(g.Key(t => t.Id), g.Sum(t => t.Amount)); }"""
+        },
+        {
+            DiagnosticIds.JoinOutputInvalid,
+            Header + """[Pipeline("p")] public static partial class P { [Join(Table = "u", On = new[] { nameof(T.Id) })] static U J(T l, U r) => new(l.Id, [|r.Score * 2|]); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Join(Table = "u", On = new[] { nameof(T.Id) })] static U J(T l, U r) => new(l.Id, r.Score); }"""
+        },
+        {
+            DiagnosticIds.JoinKeyInvalid,
+            Header + """[Pipeline("p")] public static partial class P { [Join(Table = "u", [|On = new[] { nameof(T.Name) }|])] static U J(T l, U r) => new(l.Id, r.Score); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Join(Table = "u", On = new[] { nameof(T.Id) })] static U J(T l, U r) => new(l.Id, r.Score); }"""
+        },
+        {
+            DiagnosticIds.SplitInvalid,
+            Header + """[Pipeline("p")] public static partial class P { [Map] [Split(Key = new[] { nameof(U.Id) }, [|StratifyBy = nameof(U.Score)|])] static U M(T t) => new(t.Id, t.Amount); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Map] [Split(Key = new[] { nameof(U.Id) })] static U M(T t) => new(t.Id, t.Amount); }"""
+        },
+        {
+            DiagnosticIds.SplitNotOnSink,
+            Header + """[Pipeline("p")] public static partial class P { [Filter] [[|Split(Key = new[] { nameof(T.Id) })|]] static bool F(T t) => t.Amount > 0; [Map(From = nameof(F))] static U M(T t) => new(t.Id, t.Amount); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => t.Amount > 0; [Map(From = nameof(F))] [Split(Key = new[] { nameof(U.Id) })] static U M(T t) => new(t.Id, t.Amount); }"""
+        },
+        {
+            DiagnosticIds.FitAfterBarrier,
+            Header + """[Pipeline("p")] public static partial class P { [Aggregate(By = new[] { nameof(T.Id) })] static U A(Group<T> g) => new(g.Key(t => t.Id), g.Sum(t => t.Amount)); [Map(From = nameof(A))] static U M(U u, Scaling s) => new(u.Id, (u.Score - s.Mean) / s.Std); [Fit(From = [|nameof(A)|])] static Scaling S(FitData<U> d) => new(d.Mean(u => u.Score), d.Std(u => u.Score)); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Aggregate(By = new[] { nameof(T.Id) })] static U A(Group<T> g) => new(g.Key(t => t.Id), g.Sum(t => t.Amount)); [Map(From = nameof(A))] static U M(U u, Scaling s) => new(u.Id, (u.Score - s.Mean) / s.Std); [Fit] static Scaling S(FitData<T> d) => new(d.Mean(t => t.Amount), d.Std(t => t.Amount)); }"""
+        },
     };
 
     [Theory]

@@ -14,5 +14,9 @@ public sealed class KnownTypeNamesTests
         Assert.Equal(KnownTypeNames.MapAttribute, typeof(MapAttribute).FullName);
         Assert.Equal(KnownTypeNames.FitAttribute, typeof(FitAttribute).FullName);
         Assert.Equal(KnownTypeNames.FitData, typeof(FitData<>).FullName);
+        Assert.Equal(KnownTypeNames.AggregateAttribute, typeof(AggregateAttribute).FullName);
+        Assert.Equal(KnownTypeNames.JoinAttribute, typeof(JoinAttribute).FullName);
+        Assert.Equal(KnownTypeNames.SplitAttribute, typeof(SplitAttribute).FullName);
+        Assert.Equal(KnownTypeNames.Group, typeof(Group<>).FullName);
     }
 }
