@@ -1,0 +1,152 @@
+using System.Globalization;
+using Dsl.Execution;
+using Dsl.Generators.Tests.Infrastructure;
+using Dsl.Testing;
+
+namespace Dsl.Generators.Tests.Barriers;
+
+/// <summary>
+/// A pipeline with an aggregate, a broadcast or shuffled join and a split, compiled by the generator and run by
+/// <see cref="LocalExecutor"/> over Parquet files DuckDB wrote; every output is checked against DuckDB computing the
+/// same thing in SQL over the same files.
+/// </summary>
+public sealed class BarrierRunTests : IDisposable
+{
+    private const string Source = TestSources.Usings + """
+        namespace G;
+
+        [Schema]
+        public partial record Purchase(long UserId, DateTime Ts, string Country, double Amount, int Items, double? Discount);
+
+        [Schema]
+        public partial record Priced(long UserId, DateTime Ts, string Country, double Net, int Items, double? Discount);
+
+        [Schema]
+        public partial record UserSpend(long UserId, long Orders, double Total, long Items, double? MaxDiscount, DateTime LastTs, double LastNet, long Countries);
+
+        [Schema]
+        public partial record UserFeatures(long UserId, long Orders, double Total, double AverageOrder, bool Frequent, long Items, double? MaxDiscount, DateTime LastTs, double LastNet, long Countries);
+
+        [Schema]
+        public partial record Region(string Code, string Name);
+
+        [Schema]
+        public partial record PricedRegion(long UserId, double Net, string Country, string Name);
+
+        [Pipeline("spend-run")]
+        public static partial class SpendRun
+        {
+            [Filter]
+            static bool Valid(Purchase p) => p.Amount > 0;
+
+            [Map(From = nameof(Valid))]
+            static Priced Price(Purchase p) => new(p.UserId, p.Ts, p.Country, p.Amount - (p.Discount ?? 0), p.Items, p.Discount);
+
+            [Aggregate(By = new[] { nameof(Priced.UserId) }, From = nameof(Price))]
+            static UserSpend PerUser(Group<Priced> g) => new(
+                g.Key(t => t.UserId),
+                g.Count(),
+                g.Sum(t => t.Net),
+                g.Sum(t => t.Items),
+                g.Max(t => t.Discount),
+                g.Max(t => t.Ts),
+                g.Last(t => t.Net, t => t.Ts),
+                g.CountDistinct(t => t.Country));
+
+            [Map(From = nameof(PerUser))]
+            [Split(Key = new[] { nameof(UserFeatures.UserId) }, Names = new[] { "train", "test" }, Fractions = new[] { 0.75, 0.25 }, Seed = 7)]
+            static UserFeatures Featurize(UserSpend s) => new(s.UserId, s.Orders, s.Total, s.Total / s.Orders, s.Orders >= 10, s.Items, s.MaxDiscount, s.LastTs, s.LastNet, s.Countries);
+
+            [Join(Table = "regions", On = new[] { nameof(Priced.Country) }, RightOn = new[] { nameof(Region.Code) }, From = nameof(Price))]
+            static PricedRegion WithRegion(Priced p, Region r) => new(p.UserId, p.Net, p.Country, r.Name);
+        }
+        """;
+
+    private readonly TempDirectory _temp = TempDirectory.Create("dsl-barrier-run");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [InlineData(1, 64L << 20)]
+    [InlineData(2, 0L)]
+    public void GeneratedPipeline_AggregateJoinAndSplit_EqualDuckDb(int parallelism, long broadcastThreshold)
+    {
+        using var snippet = LoadedSnippet.Compile(Source);
+        CompiledPipeline compiled = snippet.Pipeline("G.SpendRun");
+        string input = Path.Combine(_temp.Path, "in");
+        string regions = Path.Combine(_temp.Path, "regions.parquet");
+        using DuckDb db = DuckDb.Open();
+        Directory.CreateDirectory(input);
+        for (int f = 0; f < 3; f++)
+        {
+            // Users 0-299 (a few with many rows), amounts with some zero and negative, discounts with nulls, and
+            // timestamps with ties broken by Net in Last (the largest Net wins).
+            db.CopyToParquet($"""
+                SELECT (i * 7919 % 300)::BIGINT AS UserId,
+                       TIMESTAMP '2026-01-01' + INTERVAL (i % 977) MINUTE AS Ts,
+                       ['DE', 'FR', 'IT', 'ES', 'US'][1 + (i % 5)::INTEGER] AS Country,
+                       ((i * 31 % 1000) - 50) / 10.0 AS Amount,
+                       (i % 4)::INTEGER AS Items,
+                       CASE WHEN i % 6 = 0 THEN NULL ELSE (i % 9) / 10.0 END AS Discount
+                FROM range({f * 5000}, {(f + 1) * 5000}) t(i)
+                """, Path.Combine(input, $"part-{f}.parquet"), "ROW_GROUP_SIZE 2000");
+        }
+        db.CopyToParquet("SELECT * FROM (VALUES ('DE', 'Germany'), ('FR', 'France'), ('FR', 'Frankreich'), ('IT', 'Italy'), ('XX', 'None')) v(Code, Name)", regions);
+        string output = Path.Combine(_temp.Path, "out");
+
+        JobResult result = new LocalExecutor(new ExecutionOptions
+        {
+            MaxParallelism = parallelism,
+            TargetPartitionRows = 2_000,
+            ShuffleBuckets = 3,
+            Tables = new Dictionary<string, string> { ["regions"] = regions },
+            BroadcastThresholdBytes = broadcastThreshold,
+        }).Run(compiled, input, output);
+
+        Assert.Equal(2, result.Barriers.Count);
+        Assert.Equal(broadcastThreshold > 0 ? "broadcast hash join" : "shuffle hash join", result.Barriers.Single(b => b.Stage == "WithRegion").Strategy);
+        string priced = $"""
+            (SELECT UserId, Ts, Country, Amount - coalesce(Discount, 0) AS Net, Items, Discount
+             FROM read_parquet({DuckDb.Literal(Path.Combine(input, "*.parquet"))}) WHERE Amount > 0) p
+            """;
+        string features = Path.Combine(output, "Featurize", "**", "*.parquet");
+        Same(
+            db.QueryRows($"""
+                SELECT UserId, count(*), sum(Net), sum(Net) / count(*), count(*) >= 10, sum(Items), max(Discount), max(Ts), arg_max(Net, (Ts, Net)), count(DISTINCT Country)
+                FROM {priced} GROUP BY UserId ORDER BY UserId
+                """),
+            db.QueryRows($"""
+                SELECT UserId, Orders, Total, AverageOrder, Frequent, Items, MaxDiscount, LastTs, LastNet, Countries
+                FROM read_parquet({DuckDb.Literal(features)}, hive_partitioning = true) ORDER BY UserId
+                """));
+        // Every user is in exactly one subset, about three in four in train.
+        Assert.Equal(0, db.QueryScalarInt64($"SELECT count(*) - count(DISTINCT UserId) FROM read_parquet({DuckDb.Literal(features)}, hive_partitioning = true)"));
+        double train = db.QueryScalarDouble($"SELECT avg(CASE WHEN split = 'train' THEN 1 ELSE 0 END) FROM read_parquet({DuckDb.Literal(features)}, hive_partitioning = true)")!.Value;
+        Assert.InRange(train, 0.65, 0.85);
+        Same(
+            db.QueryRows($"SELECT p.UserId, p.Net, p.Country, r.Name FROM {priced} JOIN read_parquet({DuckDb.Literal(regions)}) r ON p.Country = r.Code ORDER BY ALL"),
+            db.QueryRows($"SELECT UserId, Net, Country, Name FROM read_parquet({DuckDb.Literal(Path.Combine(output, "WithRegion", "*.parquet"))}) ORDER BY ALL"));
+    }
+
+    // Rows equal value by value; numbers that print differently are compared with a relative tolerance of 1e-9 (sums
+    // added in another order).
+    private static void Same(IReadOnlyList<IReadOnlyList<string?>> expected, IReadOnlyList<IReadOnlyList<string?>> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.NotEmpty(expected);
+        for (int row = 0; row < expected.Count; row++)
+        {
+            for (int c = 0; c < expected[row].Count; c++)
+            {
+                string? e = expected[row][c];
+                string? a = actual[row][c];
+                if (e == a)
+                {
+                    continue;
+                }
+                bool numbers = double.TryParse(e, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) & double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out double y);
+                Assert.True(numbers && Math.Abs(x - y) <= 1e-9 * Math.Max(1, Math.Abs(x)), $"row {row}, column {c}: expected {e ?? "NULL"}, got {a ?? "NULL"}");
+            }
+        }
+    }
+}
