@@ -78,6 +78,34 @@ public sealed class AggregationTypesTests : IDisposable
         Assert.True(float.IsNegative((float)no[5]!), "Min of -0.0 and 0.0 is -0.0.");
     }
 
+    [Fact]
+    public void KeyValues_AreReadBackCanonical()
+    {
+        var input = new BatchSchema(new ColumnField("d", ColumnType.Double, true), new ColumnField("ns", ColumnType.TimestampNanos, false));
+        var plan = new AggregatePlan("Keys", "T", null, null, "O", ["d", "ns"],
+        [
+            new AggregateOutput("d", AggregateFunction.Key, "d"),
+            new AggregateOutput("ns", AggregateFunction.Key, "ns"),
+            new AggregateOutput("n", AggregateFunction.Count, null),
+        ]);
+        var output = new BatchSchema(input[0], input[1], new ColumnField("n", ColumnType.Int64, false));
+        AggregateLayout layout = AggregateLayout.For(plan, input, output);
+        double?[] d = [-0.0, 0.0, double.NaN, BitConverter.Int64BitsToDouble(unchecked((long)0xFFF8000000000001UL)), null];
+        long?[] ns = [1_234_567_899, 1_234_567_801, 5, 5, 5];
+        var batch = new RecordBatch(input, [Primitive(ColumnType.Double, d), Primitive(ColumnType.TimestampNanos, ns)], d.Length);
+
+        List<object?[]> rows = Run(layout, [[batch]], _root).Rows;
+
+        // -0.0 and 0.0 in one group whose ticks (100 ns) agree; both NaNs in one; null in its own.
+        Assert.Equal(3, rows.Count);
+        object?[] zero = Assert.Single(rows, r => r[0] is 0.0);
+        Assert.False(double.IsNegative((double)zero[0]!), "The key of -0.0 and 0.0 is 0.0.");
+        Assert.Equal(1_234_567_800L, zero[1]);
+        Assert.Equal(2L, zero[2]);
+        Assert.Equal(2L, Assert.Single(rows, r => r[0] is double x && double.IsNaN(x))[2]);
+        Assert.Equal(1L, Assert.Single(rows, r => r[0] is null)[2]);
+    }
+
     // Doubles rounded so that a decimal's sum compares exactly; binary shown as its last byte.
     private static object? Normalize(object? value) => value switch
     {
