@@ -106,6 +106,20 @@ public sealed class AggregationTypesTests : IDisposable
         Assert.Equal(1L, Assert.Single(rows, r => r[0] is null)[2]);
     }
 
+    [Fact]
+    public void UnsignedSum_AboveLongMaxValue_IsAnOverflowNamingTheMember()
+    {
+        var input = new BatchSchema(new ColumnField("g", ColumnType.Int32, false), new ColumnField("u", ColumnType.UInt64, false));
+        var plan = new AggregatePlan("Unsigned", "T", null, null, "O", ["g"], [new AggregateOutput("total", AggregateFunction.Sum, "u")]);
+        AggregateLayout layout = AggregateLayout.For(plan, input, new BatchSchema(new ColumnField("total", ColumnType.Int64, false)));
+        var batch = new RecordBatch(input, [Primitive(ColumnType.Int32, new int?[] { 1 }), Primitive(ColumnType.UInt64, new ulong?[] { (ulong)long.MaxValue + 1 })], 1);
+        using var partial = new PartialAggregator(layout, 1, Path.Combine(_root, "u"), 1L << 20);
+
+        OverflowException error = Assert.Throws<OverflowException>(() => partial.Add(batch));
+
+        Assert.Contains("'Unsigned': output member 'total' (Sum of 'u', UInt64)", error.Message, StringComparison.Ordinal);
+    }
+
     // Doubles rounded so that a decimal's sum compares exactly; binary shown as its last byte.
     private static object? Normalize(object? value) => value switch
     {
