@@ -71,13 +71,21 @@ public sealed class Group<TRow>
     public double SampleStd(Func<TRow, double?> column, [CallerArgumentExpression(nameof(column))] string expression = "") =>
         Math.Sqrt(Spread(column, 1));
 
-    /// <summary>The smallest non-null value (null, or the type's default, when there is none; NaN is skipped).</summary>
+    /// <summary>
+    /// The smallest non-null value (null, or the type's default, when there is none; NaN is skipped). Strings compare
+    /// by their UTF-8 bytes (code point order, as SQL engines do), not by culture.
+    /// </summary>
     public TValue Min<TValue>(Func<TRow, TValue> column, [CallerArgumentExpression(nameof(column))] string expression = "") =>
-        Values(column).DefaultIfEmpty().Min()!;
+        Values(column).DefaultIfEmpty().Min(Order<TValue?>())!;
 
-    /// <summary>The largest non-null value (null, or the type's default, when there is none; NaN is skipped).</summary>
+    /// <summary>The largest non-null value (null, or the type's default, when there is none; NaN is skipped). Strings compare by their UTF-8 bytes.</summary>
     public TValue Max<TValue>(Func<TRow, TValue> column, [CallerArgumentExpression(nameof(column))] string expression = "") =>
-        Values(column).DefaultIfEmpty().Max()!;
+        Values(column).DefaultIfEmpty().Max(Order<TValue?>())!;
+
+    // Code point order for strings (what comparing UTF-8 bytes gives); the type's own order otherwise.
+    private static IComparer<TValue> Order<TValue>() => typeof(TValue) == typeof(string)
+        ? (IComparer<TValue>)(object)Comparer<string>.Create(static (a, b) => a is null || b is null ? Comparer<string>.Default.Compare(a, b) : System.Text.Encoding.UTF8.GetBytes(a).AsSpan().SequenceCompareTo(System.Text.Encoding.UTF8.GetBytes(b)))
+        : Comparer<TValue>.Default;
 
     /// <summary>The exact number of distinct non-null values.</summary>
     public long CountDistinct<TValue>(Func<TRow, TValue> column, [CallerArgumentExpression(nameof(column))] string expression = "") =>
@@ -133,8 +141,8 @@ public sealed class Group<TRow>
             return default!;
         }
         IOrderedEnumerable<TRow> sorted = last
-            ? candidates.OrderByDescending(orderBy).ThenByDescending(value)
-            : candidates.OrderBy(orderBy).ThenBy(value);
+            ? candidates.OrderByDescending(orderBy, Order<TOrder>()).ThenByDescending(value, Order<TValue>())
+            : candidates.OrderBy(orderBy, Order<TOrder>()).ThenBy(value, Order<TValue>());
         return value(sorted.First());
     }
 
