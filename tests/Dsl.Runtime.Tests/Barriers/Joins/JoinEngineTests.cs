@@ -31,6 +31,17 @@ public sealed class JoinEngineTests : IDisposable
     }
 
     [Fact]
+    public void StringKeys_MatchByteForByte_EmptyAndTextualNullAreNotNull()
+    {
+        JoinLayout layout = Layout(StringKeys, JoinKind.Left);
+        using RecordBatch left = Keyed(layout.Left, Strings(["\u00e9", "e\u0301", "", "null", null, "日本"]));
+        using RecordBatch right = Keyed(layout.Right, Strings(["e\u0301", null, "null", "", "日本"]));
+        using BroadcastHashTable table = BroadcastHashTable.Build(layout, [right], "users", long.MaxValue);
+        using RecordBatch output = table.Probe(left);
+        Assert.Equal([(0L, -1L), (1L, 0L), (2L, 3L), (3L, 2L), (4L, -1L), (5L, 4L)], Pairs([output]));
+    }
+
+    [Fact]
     public void IntKeys_MatchLongKeys_AndLandInTheSameBucket()
     {
         JoinLayout layout = Layout(IntVsLongKeys, JoinKind.Inner);

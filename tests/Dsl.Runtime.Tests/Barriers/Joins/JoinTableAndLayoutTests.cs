@@ -95,6 +95,37 @@ public sealed class JoinTableAndLayoutTests : IDisposable
         Assert.Contains("left key column 'nope' is not a column of schema 'Events'", e.Message);
     }
 
+    [Theory]
+    [InlineData(ColumnType.String, false, ColumnType.Binary, false, "a string never equals a byte array")]
+    [InlineData(ColumnType.Timestamp, true, ColumnType.Timestamp, false, "one is a UTC instant and the other a local wall-clock value")]
+    [InlineData(ColumnType.Int32, false, ColumnType.UInt64, false, null)]
+    [InlineData(ColumnType.Timestamp, false, ColumnType.TimestampNanos, false, null)]
+    public void Layout_JoinsKeysOnlyWhenTheirValuesCanBeEqual(ColumnType leftType, bool leftUtc, ColumnType rightType, bool rightUtc, string? refusal)
+    {
+        var left = new BatchSchema(new ColumnField("k", leftType, false) { IsAdjustedToUtc = leftUtc });
+        var right = new BatchSchema(new ColumnField("k", rightType, false) { IsAdjustedToUtc = rightUtc });
+        JoinPlan plan = Plan(JoinKind.Semi, ["k"], [new JoinOutput("k", JoinSide.Left, "k")]);
+        if (refusal is null)
+        {
+            Assert.NotNull(JoinLayout.For(plan, left, right, left));
+        }
+        else
+        {
+            Assert.Contains(refusal, Assert.Throws<ArgumentException>(() => JoinLayout.For(plan, left, right, left)).Message);
+        }
+    }
+
+    [Fact]
+    public void Layout_RefusesNestedTableColumnsInTheOutput()
+    {
+        BatchSchema left = LeftSchema(LongKeys);
+        var tags = new ColumnField("tags", ColumnType.List, true) { Children = [new ColumnField("element", ColumnType.Int64, true)] };
+        var right = new BatchSchema([.. RightSchema(LongKeys).Fields, tags]);
+        var output = new BatchSchema(new ColumnField("lid", ColumnType.Int64, false), tags);
+        var e = Assert.Throws<ArgumentException>(() => JoinLayout.For(Plan(JoinKind.Inner, ["k"], [new JoinOutput("lid", JoinSide.Left, "lid"), new JoinOutput("tags", JoinSide.Right, "tags")]), left, right, output));
+        Assert.Contains("output member 'tags' copies the nested column 'tags'", e.Message);
+    }
+
     [Fact]
     public void Layout_RefusesOutputsOfTheWrongTypeOrNullability()
     {
