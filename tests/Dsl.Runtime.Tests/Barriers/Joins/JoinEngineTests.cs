@@ -59,6 +59,41 @@ public sealed class JoinEngineTests : IDisposable
     }
 
     [Fact]
+    public void LeftListColumn_IsCopied_ByBroadcastAndShuffle()
+    {
+        var tags = new ColumnField("tags", ColumnType.List, true) { Children = [new ColumnField("element", ColumnType.Int64, true)] };
+        var left = new BatchSchema(new ColumnField("k", ColumnType.Int64, true), tags);
+        var right = new BatchSchema(new ColumnField("k", ColumnType.Int64, true), new ColumnField("rid", ColumnType.Int64, false));
+        var output = new BatchSchema(tags, new ColumnField("rid", ColumnType.Int64, true));
+        var plan = new JoinPlan("Tag", "Events", "Users", "users", null, null, "Tagged", JoinKind.Left, ["k"], ["k"], [new JoinOutput("tags", JoinSide.Left, "tags"), new JoinOutput("rid", JoinSide.Right, "rid")]);
+        JoinLayout layout = JoinLayout.For(plan, left, right, output);
+        RecordBatch LeftRows() => new(left, [Longs([1, 2, null]), new ListColumn(ColumnType.List, [0, 2, 2, 3], 3, Longs([10, 11, 30]), null)], 3);
+        RecordBatch RightRows() => new(right, [Longs([1, 1, 3]), Longs([100, 101, 103])], 3);
+        string Render(RecordBatch batch) => string.Join("; ", Enumerable.Range(0, batch.RowCount).Select(r =>
+            $"[{string.Join(",", (object?[])batch["tags"].GetValue(r)!)}] {batch["rid"].GetValue(r)?.ToString() ?? "null"}"));
+
+        using RecordBatch probe = LeftRows();
+        using BroadcastHashTable table = BroadcastHashTable.Build(layout, [RightRows()], "users", long.MaxValue);
+        using RecordBatch broadcast = table.Probe(probe);
+        Assert.Equal("[10,11] 100; [10,11] 101; [] null; [30] null", Render(broadcast));
+
+        string folder = Path.Combine(_root, "lists");
+        using var l = new JoinBucketWriter(left, ["k"], 1, folder, "left", keepNullKeys: true);
+        using var r = new JoinBucketWriter(right, ["k"], 1, folder, "right", keepNullKeys: false);
+        using (RecordBatch rows = LeftRows())
+        {
+            l.Write(rows);
+        }
+        using (RecordBatch rows = RightRows())
+        {
+            r.Write(rows);
+        }
+        List<RecordBatch> shuffle = [.. BucketJoiner.Join(layout, [.. l.Finish().Select(f => f.Path)], [.. r.Finish().Select(f => f.Path)], 1 << 20, Path.Combine(folder, "scratch"))];
+        Assert.Equal("[10,11] 100; [10,11] 101; [] null; [30] null", string.Join("; ", shuffle.Select(Render)));
+        shuffle.ForEach(b => b.Dispose());
+    }
+
+    [Fact]
     public void Probe_FromManyThreadsAtOnce_GivesEachTheSameRows()
     {
         JoinLayout layout = Layout(TwoColumnKeys, JoinKind.Left);
