@@ -27,12 +27,18 @@ public static class ColumnGather
         return builder.Build(selection.Length);
     }
 
-    /// <summary>A list column holding rows <paramref name="selection"/> of <paramref name="source"/>, its elements copied.</summary>
+    /// <summary>A list column holding rows <paramref name="selection"/> of <paramref name="source"/> (rows may repeat), its elements copied.</summary>
     public static ListColumn Gather(ListColumn source, ReadOnlySpan<int> selection)
     {
         ArgumentNullException.ThrowIfNull(source);
         var offsets = new int[selection.Length + 1];
-        var elements = new int[source.Values.Length];
+        // A selection may repeat rows (a join's matches), so it can hold more elements than the source.
+        long total = 0;
+        foreach (int row in selection)
+        {
+            total += source.Count(row);
+        }
+        var elements = new int[checked((int)total)];
         int count = 0;
         ValidityBitmap? validity = source.NullCount > 0 ? new ValidityBitmap(selection.Length) : null;
         for (int i = 0; i < selection.Length; i++)

@@ -29,7 +29,7 @@ internal static class BucketJoiner
     /// <summary>
     /// The join of the rows in <paramref name="leftFiles"/> (the layout's left schema) with those in
     /// <paramref name="rightFiles"/> (its right schema): one bucket of each side as <see cref="JoinBucketWriter"/>
-    /// wrote it, from every task, in a fixed order. Batches of the output schema, which the caller disposes.
+    /// wrote it, from every task, in a fixed order. Batches of the output schema (none empty), which the caller disposes.
     /// </summary>
     /// <param name="layout">The join.</param>
     /// <param name="leftFiles">The left bucket's files, in order.</param>
@@ -89,6 +89,10 @@ internal static class BucketJoiner
                     using (batch)
                     {
                         output = table.Probe(batch);
+                    }
+                    if (Empty(output))
+                    {
+                        continue;
                     }
                     yield return output;
                 }
@@ -205,7 +209,7 @@ internal static class BucketJoiner
                             }
                             offset += batch.RowCount;
                         }
-                        if (output is not null)
+                        if (output is not null && !Empty(output))
                         {
                             yield return output;
                         }
@@ -236,8 +240,22 @@ internal static class BucketJoiner
                 at += batch.RowCount;
                 output = JoinOutputs.Assemble(layout, batch, rows.Span, null, default);
             }
-            yield return output;
+            if (!Empty(output))
+            {
+                yield return output;
+            }
         }
+    }
+
+    // An output batch without rows is disposed rather than passed on.
+    private static bool Empty(RecordBatch output)
+    {
+        if (output.RowCount > 0)
+        {
+            return false;
+        }
+        output.Dispose();
+        return true;
     }
 
     private static long RowCount(string file)

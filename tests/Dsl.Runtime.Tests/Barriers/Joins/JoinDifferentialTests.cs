@@ -33,7 +33,7 @@ public sealed class JoinDifferentialTests : IDisposable
     {
         KeyShape shape = Shape(shapeName);
         JoinLayout layout = Layout(shape, kind);
-        int domain = shape == Doubles ? 14 : 60;
+        int domain = shape == DoubleKeys ? 14 : 60;
         using RecordBatch left = Rows(layout.Left, 1500, seed: 11, domain);
         using RecordBatch right = Rows(layout.Right, 700, seed: 12, domain);
 
@@ -67,7 +67,7 @@ public sealed class JoinDifferentialTests : IDisposable
     [InlineData(JoinKind.Anti)]
     public void TinyMemory_SplitsBucketsAgain_AndStillMatchesDuckDb(JoinKind kind)
     {
-        JoinLayout layout = Layout(TwoColumns, kind);
+        JoinLayout layout = Layout(TwoColumnKeys, kind);
         using RecordBatch left = Rows(layout.Left, 3000, seed: 21, domain: 400);
         using RecordBatch right = Rows(layout.Right, 2000, seed: 22, domain: 400);
         var trace = new BucketJoiner.JoinTrace();
@@ -93,7 +93,7 @@ public sealed class JoinDifferentialTests : IDisposable
     [InlineData(JoinKind.Anti)]
     public void SkewedKey_WithTinyMemory_IsJoinedInChunks_AndMatchesDuckDb(JoinKind kind)
     {
-        JoinLayout layout = Layout(Longs, kind);
+        JoinLayout layout = Layout(LongKeys, kind);
         // Key 7 (stored as -43) on about 70% of the rows of both sides; the rest spread over 50 keys.
         static long Skewed(Random random, int row) => random.Next(10) < 7 ? 7 : random.Next(50);
         using RecordBatch left = Rows(layout.Left, 500, seed: 31, domain: 50, Skewed);
@@ -126,7 +126,7 @@ public sealed class JoinDifferentialTests : IDisposable
     [InlineData(JoinKind.Anti)]
     public void OneKeyBucket_IsChunkedWithoutSplitting_AndKeepsLeftOrder(JoinKind kind)
     {
-        JoinLayout layout = Layout(Longs, kind);
+        JoinLayout layout = Layout(LongKeys, kind);
         using RecordBatch left = Rows(layout.Left, 300, seed: 41, domain: 1, (_, _) => 7);
         using RecordBatch right = Rows(layout.Right, 300, seed: 42, domain: 1, (_, _) => 7);
         var trace = new BucketJoiner.JoinTrace();

@@ -14,13 +14,13 @@ internal static class JoinTestData
     /// <summary>The key columns' types: the left and right type of <c>k</c>, and whether <c>k2</c> is a key too.</summary>
     public sealed record KeyShape(string Name, ColumnType Left, ColumnType Right, bool TwoColumns);
 
-    public static readonly KeyShape Longs = new("long", ColumnType.Int64, ColumnType.Int64, false);
-    public static readonly KeyShape IntVsLong = new("int-vs-long", ColumnType.Int32, ColumnType.Int64, false);
-    public static readonly KeyShape TwoColumns = new("long+string", ColumnType.Int64, ColumnType.Int64, true);
-    public static readonly KeyShape Strings = new("string", ColumnType.String, ColumnType.String, false);
-    public static readonly KeyShape Doubles = new("double", ColumnType.Double, ColumnType.Double, false);
+    public static readonly KeyShape LongKeys = new("long", ColumnType.Int64, ColumnType.Int64, false);
+    public static readonly KeyShape IntVsLongKeys = new("int-vs-long", ColumnType.Int32, ColumnType.Int64, false);
+    public static readonly KeyShape TwoColumnKeys = new("long+string", ColumnType.Int64, ColumnType.Int64, true);
+    public static readonly KeyShape StringKeys = new("string", ColumnType.String, ColumnType.String, false);
+    public static readonly KeyShape DoubleKeys = new("double", ColumnType.Double, ColumnType.Double, false);
 
-    public static KeyShape Shape(string name) => new[] { Longs, IntVsLong, TwoColumns, Strings, Doubles }.Single(s => s.Name == name);
+    public static KeyShape Shape(string name) => new[] { LongKeys, IntVsLongKeys, TwoColumnKeys, StringKeys, DoubleKeys }.Single(s => s.Name == name);
 
     public static BatchSchema LeftSchema(KeyShape shape) => new(
         new ColumnField("lid", ColumnType.Int64, false),
@@ -89,13 +89,13 @@ internal static class JoinTestData
     private static readonly string[] Texts = ["", "a", "ü", "null", "日本", "e\u0301", "🙂x", "A"];
 
     // Several NaN payloads, both zeros: every NaN equals every NaN and -0.0 equals 0.0 (KeyEncoder).
-    private static readonly double[] DoubleKeys = [double.NaN, BitConverter.Int64BitsToDouble(0x7FF0000000000123), BitConverter.Int64BitsToDouble(unchecked((long)0xFFF8000000000000)), -0.0, 0.0, 1.5, -2.25, 1e300, double.PositiveInfinity];
+    private static readonly double[] DoubleKeyValues = [double.NaN, BitConverter.Int64BitsToDouble(0x7FF0000000000123), BitConverter.Int64BitsToDouble(unchecked((long)0xFFF8000000000000)), -0.0, 0.0, 1.5, -2.25, 1e300, double.PositiveInfinity];
 
     private static object KeyValue(ColumnType type, long k) => type switch
     {
         ColumnType.Int32 => (int)(k - 50),
         ColumnType.Int64 => k - 50,
-        ColumnType.Double => k < DoubleKeys.Length ? DoubleKeys[k] : k / 4.0,
+        ColumnType.Double => k < DoubleKeyValues.Length ? DoubleKeyValues[k] : k / 4.0,
         _ => k < Texts.Length ? Texts[k] : "k" + k.ToString(System.Globalization.CultureInfo.InvariantCulture) + "é",
     };
 
