@@ -56,8 +56,8 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.True(valid.Count > 25_000, $"only {valid.Count} rows passed the filter");
         // The first pass fitted AmountScaling on exactly the rows that pass the rules and Valid, and the second pass
         // wrote the stages' own results with those values, bit for bit.
-        AmountScaling fitted = FittedScaling(output, expectedSource: "computed", expectedRows: valid.Count);
-        AssertIsMeanAndPopulationStd(valid.Select(t => t.Amount).ToList(), fitted);
+        AmountScaling fitted = FittedAmountScaling.Read(output, expectedSource: "computed", expectedRows: valid.Count);
+        FittedAmountScaling.AssertIsMeanAndPopulationStd(valid.Select(t => t.Amount).ToList(), fitted);
         Assert.Contains($"  first pass: fitted on {rows.Count.ToString("N0", CultureInfo.InvariantCulture)} rows in ", stdout);
         Assert.DoesNotContain("segment Valid:", stdout);
         List<Features> actual = OutputRows.Read<Features>(output);
@@ -131,8 +131,8 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains($"Using settings from {config}", stdout);
         Assert.Contains("  first pass: fitted on 4,000 rows in ", stdout);
         List<Transaction> valid = OutputRows.Read<Transaction>(input).Where(SampleRules.Pass).Where(FraudFeatures.Valid).ToList();
-        AmountScaling fitted = FittedScaling(output, expectedSource: "computed", expectedRows: valid.Count);
-        AssertIsMeanAndPopulationStd(valid.Select(t => t.Amount).ToList(), fitted);
+        AmountScaling fitted = FittedAmountScaling.Read(output, expectedSource: "computed", expectedRows: valid.Count);
+        FittedAmountScaling.AssertIsMeanAndPopulationStd(valid.Select(t => t.Amount).ToList(), fitted);
         Assert.Equal(valid.Select(t => FraudFeatures.Featurize(t, fitted)).ToList(), OutputRows.Read<Features>(output));
     }
 
@@ -173,7 +173,7 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.DoesNotContain("first pass: fitted", loadedOut);
         // The same fitted values (the plain run's first pass computed what fit saved), so the same feature bytes.
         Assert.Equal(saved.Hash, FittedState.Load(Path.Combine(plainOutput, FittedState.FileName)).Hash);
-        FittedScaling(loadedOutput, expectedSource: "loaded", expectedRows: valid);
+        FittedAmountScaling.Read(loadedOutput, expectedSource: "loaded", expectedRows: valid);
         // Every part, the features' and the quarantine's, by its path inside the output.
         Dictionary<string, byte[]> plainParts = Parts(plainOutput);
         Dictionary<string, byte[]> loadedParts = Parts(loadedOutput);
@@ -224,7 +224,7 @@ public sealed class SamplePipelineTests : IDisposable
         // DuckDB fitting the amount's mean and population deviation itself over the rows that pass the rules and
         // Valid, then standardizing with the values of our _fitted.json (read as doubles from their exact text).
         string inputGlob = Path.Combine(input, "*.parquet").Replace("'", "''", StringComparison.Ordinal);
-        AmountScaling fitted = FittedScaling(output, expectedSource: "computed", expectedRows: ours.Count);
+        AmountScaling fitted = FittedAmountScaling.Read(output, expectedSource: "computed", expectedRows: ours.Count);
         string where = $"WHERE Amount >= 0 AND SessionSeconds IS NOT NULL AND Country <> '{SampleData.UnknownCountry}'";
         IReadOnlyList<string?> fit = duck.QueryRows($"SELECT count(*), avg(Amount), stddev_pop(Amount) FROM read_parquet('{inputGlob}') {where}")[0];
         Assert.Equal(ours.Count, long.Parse(fit[0]!, CultureInfo.InvariantCulture));
@@ -477,40 +477,6 @@ public sealed class SamplePipelineTests : IDisposable
 
     private static void AssertClose(double expected, double actual, double relative = 1e-9) =>
         Assert.True(Math.Abs(expected - actual) <= relative * Math.Max(1, Math.Abs(expected)), $"expected {expected:R}, DuckDB gave {actual:R}");
-
-    /// <summary>
-    /// The AmountScaling a run used, from its output's _fitted.json, after checking that the manifest records that
-    /// file's hash and where the state came from, and that the fit saw <paramref name="expectedRows"/> rows.
-    /// </summary>
-    private static AmountScaling FittedScaling(string output, string expectedSource, long expectedRows)
-    {
-        FittedState state = FittedState.Load(Path.Combine(output, FittedState.FileName));
-        using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, LocalExecutor.ManifestFile)));
-        System.Text.Json.JsonElement recorded = manifest.RootElement.GetProperty("fitted");
-        Assert.Equal(FittedState.FileName, recorded.GetProperty("file").GetString());
-        Assert.Equal(state.Hash, recorded.GetProperty("sha256").GetString());
-        Assert.Equal(expectedSource, recorded.GetProperty("source").GetString());
-        FittedStage fit = Assert.Single(state.Fits);
-        Assert.Equal((nameof(FraudFeatures.FitAmount), expectedRows), (fit.Stage, fit.Rows));
-        StageParameterValues values = state.ToParameterValues();
-        Assert.Equal([(nameof(AmountScaling), nameof(AmountScaling.Mean)), (nameof(AmountScaling), nameof(AmountScaling.Std))], values.Entries().Select(e => (e.TypeName, e.Member)).Order());
-        return new AmountScaling(values.Get<double>(nameof(AmountScaling), nameof(AmountScaling.Mean)), values.Get<double>(nameof(AmountScaling), nameof(AmountScaling.Std)));
-    }
-
-    /// <summary>
-    /// Checks <paramref name="fitted"/> against the mean and population standard deviation of <paramref name="amounts"/>,
-    /// computed here in two plain passes: equal up to the rounding of a different summation order.
-    /// </summary>
-    private static void AssertIsMeanAndPopulationStd(IReadOnlyList<double> amounts, AmountScaling fitted)
-    {
-        double mean = amounts.Sum() / amounts.Count;
-        double std = Math.Sqrt(amounts.Sum(a => (a - mean) * (a - mean)) / amounts.Count);
-        Assert.True(Math.Abs(fitted.Mean - mean) <= 1e-12 * mean, $"fitted mean {fitted.Mean:R}, computed {mean:R}");
-        Assert.True(Math.Abs(fitted.Std - std) <= 1e-12 * std, $"fitted std {fitted.Std:R}, computed {std:R}");
-        // Not the sample deviation (n - 1): that differs by far more than rounding at these counts.
-        double sampleStd = std * Math.Sqrt(amounts.Count / (amounts.Count - 1.0));
-        Assert.True(Math.Abs(fitted.Std - sampleStd) > 1e-9 * std, "the fit gave the sample standard deviation");
-    }
 
     // Every part file of an output, by its path inside it, with its bytes.
     private static Dictionary<string, byte[]> Parts(string output) =>
