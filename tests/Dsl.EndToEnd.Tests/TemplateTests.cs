@@ -128,7 +128,7 @@ public sealed class TemplateTests(TemplateFixture fixture)
         Assert.Contains($"  loaded the fitted state {Path.Combine(project, "models", "fitted.json")} (sha256 ", scored.Output);
         Assert.DoesNotContain("first pass: fitted", scored.Output);
         FittedAmountScaling.Read(Path.Combine(project, "scored"), expectedSource: "loaded", expectedRows: valid.Count);
-        string[] parts = Directory.GetFiles(output, "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        string[] parts = Directory.GetFiles(output, "part-*.parquet").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
         Assert.NotEmpty(parts);
         Assert.Equal(parts, Directory.GetFiles(Path.Combine(project, "scored"), "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.All(parts, part => Assert.Equal(File.ReadAllBytes(Path.Combine(output, part)), File.ReadAllBytes(Path.Combine(project, "scored", part))));
