@@ -19,11 +19,13 @@ trap 'rm -rf "$work"' EXIT
 dotnet "$app" generate-sample --rows "$rows" --files 4 --output "$work/in" >/dev/null
 in_bytes=$(du -sb "$work/in" | cut -f1)
 
-# The stage parameter values (AmountScaling in Stages.cs): both engines get the same ones, Dsl through --param
-# (overriding the template's pipeline.yaml, which holds the same values), DuckDB as literals in the SQL.
-mean=371.5
-std=645.5
-params=(--param "AmountScaling.Mean=$mean" --param "AmountScaling.Std=$std")
+# The stage parameter values (AmountScaling, which the template's fit stage FitAmount computes): fitted once, before
+# timing, so both engines make one pass with the same values: Dsl loads the state with --fitted (no first pass),
+# DuckDB gets the values as literals in the SQL.
+dotnet "$app" fit --input "$work/in" --fitted-out "$work/fitted.json" >/dev/null
+mean=$(jq -r '.parameters.AmountScaling.Mean.value' "$work/fitted.json")
+std=$(jq -r '.parameters.AmountScaling.Std.value' "$work/fitted.json")
+params=(--fitted "$work/fitted.json")
 
 # The same filter and features as Stages.cs. DuckDB has no FNV-1a, so the country bucket uses its own hash():
 # equal work, different bucket numbers. The template's rules (Schemas.cs) keep the rows of unknown countries out of

@@ -33,6 +33,14 @@ public sealed class CrashSafetyTests : IDisposable
 
     private string Work => _temp.Combine(".out.dsl");
 
+    // After a run, the output's work folder holds its lock and the state the first pass fitted (one file, kept for
+    // reruns): no staging folder, temporary file or older state is left behind.
+    private void AssertWorkHoldsOnlyTheLockAndTheFittedState()
+    {
+        Assert.Equal(["fitted", "lock"], Directory.GetFileSystemEntries(Work).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.EndsWith(".json", Path.GetFileName(Assert.Single(Directory.GetFileSystemEntries(Path.Combine(Work, "fitted")))), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void KillDuringRun_ReaderSeesPreviousOrNewOutput_RerunEqualsCleanRun()
     {
@@ -101,7 +109,7 @@ public sealed class CrashSafetyTests : IDisposable
             (int exit, _, string stderr) = PipelineProcess.Run(Plain, "run", "--input", inputs[y], "--output", Output, "-p", "2");
             Assert.True(exit == 0, $"rerun after kill {k} failed: {stderr}");
             Assert.True(Same(Visible(Output), clean[y]), $"rerun after kill {k} differs from a clean run");
-            Assert.Equal(["lock"], Directory.GetFileSystemEntries(Work).Select(Path.GetFileName));
+            AssertWorkHoldsOnlyTheLockAndTheFittedState();
             current = clean[y];
         }
         _log.WriteLine($"{points} kills (seed {seed}, runs of ~{runMs:0} ms); the new output was already visible after {sawNew}; last step before the kill: {string.Join(", ", lastSteps.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} x{kv.Value}"))}");
@@ -169,7 +177,7 @@ public sealed class CrashSafetyTests : IDisposable
             (int exit, _, string stderr) = PipelineProcess.Run(Plain, ["run", "--input", inputs[y], "--output", Output, .. partitioned]);
             Assert.True(exit == 0, $"rerun after kill {k} failed: {stderr}");
             Assert.True(Same(Visible(Output), clean[y]), $"rerun after kill {k} differs from a clean run");
-            Assert.Equal(["lock"], Directory.GetFileSystemEntries(Work).Select(Path.GetFileName));
+            AssertWorkHoldsOnlyTheLockAndTheFittedState();
             current = clean[y];
         }
         _log.WriteLine($"{clean[0].Count} and {clean[1].Count} part files; last step before each kill: {string.Join(", ", lastSteps)}");
@@ -227,7 +235,7 @@ public sealed class CrashSafetyTests : IDisposable
         (int exit, _, string stderr) = PipelineProcess.Run(fallback, "run", "--input", inputs[1], "--output", Output, "-p", "2");
         Assert.True(exit == 0, stderr);
         Assert.True(Same(Visible(Output), cleanNew), "the rerun differs from a clean run");
-        Assert.Equal(["lock"], Directory.GetFileSystemEntries(Work).Select(Path.GetFileName));
+        AssertWorkHoldsOnlyTheLockAndTheFittedState();
     }
 
     [Theory]
@@ -284,7 +292,7 @@ public sealed class CrashSafetyTests : IDisposable
         Assert.Equal(previous, Visible(Output));
         (int exit, _, string stderr) = PipelineProcess.Run(Plain, "run", "--input", inputs[1], "--output", Output);
         Assert.True(exit == 0, stderr);
-        Assert.Equal(["lock"], Directory.GetFileSystemEntries(Work).Select(Path.GetFileName));
+        AssertWorkHoldsOnlyTheLockAndTheFittedState();
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dsl.Execution;
+using Dsl.Fitting;
 using Dsl.Hosting;
 using Dsl.Parquet;
 using Dsl.Pipeline1;
@@ -15,31 +16,22 @@ public sealed class SamplePipelineTests : IDisposable
 {
     private readonly TempDirectory _temp = TempDirectory.Create("dsl-e2e");
 
-    /// <summary>The stage parameter values the template's pipeline.yaml ships with (checked below).</summary>
-    private static readonly AmountScaling Shipped = new(Mean: 371.5, Std: 645.5);
-
     /// <summary>The template's pipeline.yaml: a run without --config uses the copy beside the program.</summary>
     private static string TemplateConfig => Path.Combine(RepoPaths.RepoRoot, "templates", "Dsl.Templates", "content", "dsl-pipeline", PipelineHost.ConfigFileName);
-
-    /// <summary>The lines a configuration file needs for the sample's stage parameters.</summary>
-    private const string ParametersYaml = """
-        parameters:
-          AmountScaling:
-            Mean: 371.5
-            Std: 645.5
-        """;
 
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public void TemplateConfig_ShipsTheAmountScalingValues()
+    public void TemplateConfig_GivesNoAmountScalingValues_TheFitStageComputesThem()
     {
-        (PipelineConfig config, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.ReadAndCheck(TemplateConfig, FraudFeatures.Compiled.Plan);
+        PipelinePlan plan = FraudFeatures.Compiled.Plan;
+        (PipelineConfig config, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.ReadAndCheck(TemplateConfig, plan);
 
         Assert.Empty(problems);
-        StageParameterValues values = config.ParameterValues(FraudFeatures.Compiled.Plan);
-        Assert.Equal(Shipped.Mean, values.Get<double>(nameof(AmountScaling), nameof(AmountScaling.Mean)));
-        Assert.Equal(Shipped.Std, values.Get<double>(nameof(AmountScaling), nameof(AmountScaling.Std)));
+        Assert.Empty(config.ParameterValues(plan).Entries());
+        Assert.Null(config.Fitted);
+        FitPlan fit = Assert.Single(plan.Fits);
+        Assert.Equal((nameof(FraudFeatures.FitAmount), nameof(FraudFeatures.Valid), nameof(AmountScaling)), (fit.Stage, fit.From, fit.ParametersType));
         // Beside the program, where a run without --config finds it.
         Assert.Equal(File.ReadAllText(TemplateConfig), File.ReadAllText(Path.Combine(AppContext.BaseDirectory, PipelineHost.ConfigFileName)));
     }
@@ -60,15 +52,21 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.ManifestFile)));
         List<Transaction> rows = OutputRows.Read<Transaction>(input);
-        List<Features> expected = rows.Where(SampleRules.Pass).Where(FraudFeatures.Valid).Select(t => FraudFeatures.Featurize(t, Shipped)).ToList();
+        List<Transaction> valid = rows.Where(SampleRules.Pass).Where(FraudFeatures.Valid).ToList();
+        Assert.True(valid.Count > 25_000, $"only {valid.Count} rows passed the filter");
+        // The first pass fitted AmountScaling on exactly the rows that pass the rules and Valid, and the second pass
+        // wrote the stages' own results with those values, bit for bit.
+        AmountScaling fitted = FittedAmountScaling.Read(output, expectedSource: "computed", expectedRows: valid.Count);
+        FittedAmountScaling.AssertIsMeanAndPopulationStd(valid.Select(t => t.Amount).ToList(), fitted);
+        Assert.Contains($"  first pass: fitted on {rows.Count.ToString("N0", CultureInfo.InvariantCulture)} rows in ", stdout);
+        Assert.DoesNotContain("segment Valid:", stdout);
         List<Features> actual = OutputRows.Read<Features>(output);
-        Assert.True(expected.Count > 25_000, $"only {expected.Count} rows passed the filter");
-        Assert.Equal(expected, actual);
-        // The shipped values fit the sample data: the standardized amount has mean about 0 and deviation about 1.
+        Assert.Equal(valid.Select(t => FraudFeatures.Featurize(t, fitted)).ToList(), actual);
+        // Fitted on the very rows it standardizes, the amount has mean 0 and population deviation 1 up to rounding.
         double meanZ = actual.Average(f => f.AmountZ);
         double stdZ = Math.Sqrt(actual.Average(f => (f.AmountZ - meanZ) * (f.AmountZ - meanZ)));
-        Assert.InRange(meanZ, -0.05, 0.05);
-        Assert.InRange(stdZ, 0.95, 1.05);
+        Assert.InRange(meanZ, -1e-9, 1e-9);
+        Assert.InRange(stdZ, 1 - 1e-9, 1 + 1e-9);
 
         // One row in a thousand has an unknown country: those rows, and only those, are in the quarantine.
         List<Transaction> unknown = rows.Where(t => !SampleRules.Pass(t)).ToList();
@@ -107,31 +105,81 @@ public sealed class SamplePipelineTests : IDisposable
     }
 
     [Fact]
-    public void Run_ParamOverride_ReplacesThePipelineYamlValue()
+    public void Run_ParamForTheFittedType_IsRefusedNamingTheFitStageAndRunsNothing()
     {
         string input = GenerateSample(rows: 3_000, files: 1);
         string output = Path.Combine(_temp.Path, "out");
 
         (int exit, _, string stderr) = Host("run", "--input", input, "--output", output, "--param", "AmountScaling.Std=2");
 
-        Assert.True(exit == 0, stderr);
-        var scaling = Shipped with { Std = 2 };
-        List<Features> expected = OutputRows.Read<Transaction>(input).Where(SampleRules.Pass).Where(FraudFeatures.Valid).Select(t => FraudFeatures.Featurize(t, scaling)).ToList();
-        Assert.Equal(expected, OutputRows.Read<Features>(output));
+        Assert.Equal(2, exit);
+        Assert.Contains("error: --param 'AmountScaling.Std=2': fit stage 'FitAmount' computes 'AmountScaling' in the first pass, so it takes no value on the command line. To use saved values instead of fitting, pass --fitted FILE.", stderr);
+        Assert.False(Directory.Exists(output));
     }
 
     [Fact]
-    public void Run_ConfigWithoutParameterValues_FailsNamingTheMissingMembersAndRunsNothing()
+    public void Run_ConfigWithoutParameterValues_FitsAndRuns()
     {
+        string input = GenerateSample(rows: 4_000, files: 2);
         string config = Path.Combine(_temp.Path, "no-parameters.yaml");
         File.WriteAllText(config, "pipeline: fraud-features\n");
-        string output = Path.Combine(_temp.Path, "never");
+        string output = Path.Combine(_temp.Path, "out");
 
-        (int exit, _, string stderr) = Host("run", "--config", config, "--input", Path.Combine(_temp.Path, "nowhere"), "--output", output);
+        (int exit, string stdout, string stderr) = Host("run", "--config", config, "--input", input, "--output", output);
 
-        Assert.Equal(2, exit);
-        Assert.Contains($"{config}(1,1): error DSL5005: Stage 'Featurize' takes parameters 'AmountScaling' but 'Mean', 'Std' have no value.", stderr);
-        Assert.False(Directory.Exists(output));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains($"Using settings from {config}", stdout);
+        Assert.Contains("  first pass: fitted on 4,000 rows in ", stdout);
+        List<Transaction> valid = OutputRows.Read<Transaction>(input).Where(SampleRules.Pass).Where(FraudFeatures.Valid).ToList();
+        AmountScaling fitted = FittedAmountScaling.Read(output, expectedSource: "computed", expectedRows: valid.Count);
+        FittedAmountScaling.AssertIsMeanAndPopulationStd(valid.Select(t => t.Amount).ToList(), fitted);
+        Assert.Equal(valid.Select(t => FraudFeatures.Featurize(t, fitted)).ToList(), OutputRows.Read<Features>(output));
+    }
+
+    [Fact]
+    public void ConfigWithAmountScalingValues_IsAProblemAtItsLine()
+    {
+        string config = Path.Combine(_temp.Path, "hand-typed.yaml");
+        File.WriteAllText(config, "pipeline: fraud-features\nparameters:\n  AmountScaling:\n    Mean: 371.5\n    Std: 645.5\n");
+
+        (int exit, string stdout, _) = Host("check-config", config);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"{config}(3,3): error DSL5005: Parameters 'AmountScaling' are computed by fit stage 'FitAmount' in the first pass of every run, so they take no values here.", stdout);
+    }
+
+    [Fact]
+    public void FitThenRunWithFitted_WritesTheSameBytesAsAPlainRun_WithoutAFirstPass()
+    {
+        string input = GenerateSample(rows: 6_000, files: 2);
+        string fittedFile = Path.Combine(_temp.Path, "models", "fitted.json");
+        string plainOutput = Path.Combine(_temp.Path, "plain");
+        string loadedOutput = Path.Combine(_temp.Path, "loaded");
+
+        (int fitExit, string fitOut, string fitErr) = Host("fit", "--input", input, "--fitted-out", fittedFile);
+        Assert.True(fitExit == 0, fitErr);
+        int valid = OutputRows.Read<Transaction>(input).Where(SampleRules.Pass).Count(FraudFeatures.Valid);
+        FittedState saved = FittedState.Load(fittedFile);
+        Assert.Contains($"Pipeline 'fraud-features': fitted 1 fit stage(s) (FitAmount on {valid.ToString("N0", CultureInfo.InvariantCulture)} rows) in ", fitOut);
+        Assert.Contains($"; wrote {fittedFile} (sha256 {saved.Hash}).", fitOut);
+        Assert.False(Directory.Exists(Path.Combine(_temp.Path, "out")), "fit writes no output");
+
+        (int plainExit, _, string plainErr) = Host("run", "--input", input, "--output", plainOutput);
+        (int loadedExit, string loadedOut, string loadedErr) = Host("run", "--input", input, "--output", loadedOutput, "--fitted", fittedFile);
+
+        Assert.True(plainExit == 0, plainErr);
+        Assert.True(loadedExit == 0, loadedErr);
+        Assert.Contains($"  loaded the fitted state {fittedFile} (sha256 {saved.Hash}); no first pass", loadedOut);
+        Assert.DoesNotContain("first pass: fitted", loadedOut);
+        // The same fitted values (the plain run's first pass computed what fit saved), so the same feature bytes.
+        Assert.Equal(saved.Hash, FittedState.Load(Path.Combine(plainOutput, FittedState.FileName)).Hash);
+        FittedAmountScaling.Read(loadedOutput, expectedSource: "loaded", expectedRows: valid);
+        // Every part, the features' and the quarantine's, by its path inside the output.
+        Dictionary<string, byte[]> plainParts = Parts(plainOutput);
+        Dictionary<string, byte[]> loadedParts = Parts(loadedOutput);
+        Assert.Contains(plainParts.Keys, k => !k.StartsWith("_quarantine", StringComparison.Ordinal));
+        Assert.Equal(plainParts.Keys.Order(StringComparer.Ordinal), loadedParts.Keys.Order(StringComparer.Ordinal));
+        Assert.All(plainParts, part => Assert.Equal(part.Value, loadedParts[part.Key]));
     }
 
     [Fact]
@@ -171,16 +219,24 @@ public sealed class SamplePipelineTests : IDisposable
         // Floating sums depend on summation order, which differs between engines: compare to 1e-9 relative.
         AssertClose(ours.Sum(f => f.LogAmount), double.Parse(row[7]!, CultureInfo.InvariantCulture));
         AssertClose(ours.Sum(f => f.SessionMinutes), double.Parse(row[8]!, CultureInfo.InvariantCulture));
-        AssertClose(ours.Sum(f => f.AmountZ), double.Parse(row[9]!, CultureInfo.InvariantCulture));
+        Assert.True(Math.Abs(ours.Sum(f => f.AmountZ) - double.Parse(row[9]!, CultureInfo.InvariantCulture)) <= 1e-9 * ours.Count, $"ours {ours.Sum(f => f.AmountZ):R}, DuckDB {row[9]}");
 
-        // DuckDB computing the standardized amount itself from the input, with the values of pipeline.yaml.
+        // DuckDB fitting the amount's mean and population deviation itself over the rows that pass the rules and
+        // Valid, then standardizing with the values of our _fitted.json (read as doubles from their exact text).
         string inputGlob = Path.Combine(input, "*.parquet").Replace("'", "''", StringComparison.Ordinal);
-        string mean = Shipped.Mean.ToString("R", CultureInfo.InvariantCulture);
-        string std = Shipped.Std.ToString("R", CultureInfo.InvariantCulture);
+        AmountScaling fitted = FittedAmountScaling.Read(output, expectedSource: "computed", expectedRows: ours.Count);
+        string where = $"WHERE Amount >= 0 AND SessionSeconds IS NOT NULL AND Country <> '{SampleData.UnknownCountry}'";
+        IReadOnlyList<string?> fit = duck.QueryRows($"SELECT count(*), avg(Amount), stddev_pop(Amount) FROM read_parquet('{inputGlob}') {where}")[0];
+        Assert.Equal(ours.Count, long.Parse(fit[0]!, CultureInfo.InvariantCulture));
+        AssertClose(double.Parse(fit[1]!, CultureInfo.InvariantCulture), fitted.Mean, 1e-12);
+        AssertClose(double.Parse(fit[2]!, CultureInfo.InvariantCulture), fitted.Std, 1e-12);
+        string mean = fitted.Mean.ToString("R", CultureInfo.InvariantCulture);
+        string std = fitted.Std.ToString("R", CultureInfo.InvariantCulture);
         IReadOnlyList<string?> fromInput = duck.QueryRows(
-            $"SELECT count(*), sum((Amount - {mean}) / {std}) FROM read_parquet('{inputGlob}') WHERE Amount >= 0 AND SessionSeconds IS NOT NULL AND Country <> '{SampleData.UnknownCountry}'")[0];
+            $"SELECT count(*), sum((Amount - CAST('{mean}' AS DOUBLE)) / CAST('{std}' AS DOUBLE)) FROM read_parquet('{inputGlob}') {where}")[0];
         Assert.Equal(ours.Count, long.Parse(fromInput[0]!, CultureInfo.InvariantCulture));
-        AssertClose(ours.Sum(f => f.AmountZ), double.Parse(fromInput[1]!, CultureInfo.InvariantCulture));
+        // The standardized amounts sum to about 0, so compare them on the scale of the row count.
+        Assert.True(Math.Abs(ours.Sum(f => f.AmountZ) - double.Parse(fromInput[1]!, CultureInfo.InvariantCulture)) <= 1e-9 * ours.Count, $"ours {ours.Sum(f => f.AmountZ):R}, DuckDB {fromInput[1]}");
 
         // The quarantine, as DuckDB reads it: the input's rows with an unknown country, each with its rule and reason.
         string quarantine = Path.Combine(output, "_quarantine", nameof(Transaction), "*.parquet").Replace("'", "''", StringComparison.Ordinal);
@@ -205,7 +261,8 @@ public sealed class SamplePipelineTests : IDisposable
 
         Assert.Equal(firstRows, OutputRows.Read<Features>(output).Count);
         Assert.Equal(2, Directory.GetFiles(output, "part-*.parquet").Length);
-        Assert.Equal(["lock"], Directory.GetFileSystemEntries(Path.Combine(_temp.Path, ".out.dsl")).Select(Path.GetFileName));
+        // The work folder keeps the lock and the cached fitted state (a rerun on unchanged input reuses it).
+        Assert.Equal(["fitted", "lock"], Directory.GetFileSystemEntries(Path.Combine(_temp.Path, ".out.dsl")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -275,7 +332,7 @@ public sealed class SamplePipelineTests : IDisposable
             compression: gzip
             outputs:
               Featurize: features
-            """ + "\n" + ParametersYaml);
+            """);
 
         (int exit, string stdout, string stderr) = Host("run", "--config", config);
 
@@ -305,7 +362,7 @@ public sealed class SamplePipelineTests : IDisposable
     public void CheckConfig_ValidAndInvalidFiles_ExitCodeAndCanonicalLines()
     {
         string good = Path.Combine(_temp.Path, "good.yaml");
-        File.WriteAllText(good, "pipeline: fraud-features\noutputs:\n  Featurize: features\n" + ParametersYaml + "\n");
+        File.WriteAllText(good, "pipeline: fraud-features\noutputs:\n  Featurize: features\n");
         string bad = Path.Combine(_temp.Path, "bad.yaml");
         File.WriteAllText(bad, "pipeline: fraud-featurs\n");
 
@@ -327,7 +384,13 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains("Pipeline 'fraud-features'", stdout);
         Assert.Contains("#0 Valid+Featurize: Transaction -> Features", stdout);
         Assert.Contains("Featurize  Map", stdout);
-        Assert.Contains("parameters AmountScaling { Mean = 371.5, Std = 645.5 }, read once per batch", stdout);
+        Assert.Contains("             parameters AmountScaling { Mean = (fitted by FitAmount), Std = (fitted by FitAmount) }, read once per batch", stdout);
+        Assert.Contains("  FitAmount  Fit     Transaction -> AmountScaling  from Valid  [statistics gathered in pass 1]", stdout);
+        Assert.Contains("Pass 1 (fit): reads the input and runs only the segments below, gathering the statistics the fits ask for:", stdout);
+        Assert.Contains("  #1 Valid: Transaction -> Transaction, from the input scan  => fit FitAmount", stdout);
+        Assert.Contains("  fit FitAmount: observes the rows of segment #1 (Valid), returns AmountScaling\n      Mean(Amount)\n      StdDev(Amount)\n", stdout.ReplaceLineEndings("\n"));
+        Assert.Contains("Pass 2: runs every other segment, with AmountScaling bound from the fits.", stdout);
+        Assert.True(stdout.IndexOf("Pass 1 (fit)", StringComparison.Ordinal) < stdout.IndexOf("Pass 2", StringComparison.Ordinal), "pass 1 is described first");
         Assert.Contains("      writes columns: UserId, ", stdout);
         Assert.Contains("      scan predicates: none, the rules on Transaction must see every row (no row-group pruning)", stdout);
         Assert.Contains("        #0 Transaction.Country.OneOf (Quarantine, on the input): Country is one of \"US\", \"GB\", ", stdout);
@@ -335,7 +398,7 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains("        #2 Transaction.SessionSeconds.Range (Quarantine, on the input): SessionSeconds in [0, 3600]", stdout);
         Assert.Contains("  quarantineRate <= 0.01 (Fail, [Gate] on FraudFeatures)", stdout);
         Assert.Contains("  nullRate(SessionSeconds) <= 0.1 (Fail, [NullRate] on Transaction.SessionSeconds)", stdout);
-        Assert.Contains("Barriers: none", stdout);
+        Assert.Contains("Barriers: fit FitAmount (its AmountScaling is computed between the passes)", stdout);
         Assert.DoesNotContain("materialized:", stdout);
     }
 
@@ -364,9 +427,19 @@ public sealed class SamplePipelineTests : IDisposable
             doc.RootElement.GetProperty("gates").EnumerateArray().Select(g => (g.GetProperty("id").GetString(), g.GetProperty("max").GetDouble())));
         var parameters = doc.RootElement.GetProperty("stages")[1].GetProperty("parameters");
         Assert.Equal("AmountScaling", parameters.GetProperty("type").GetString());
+        // The fit computes the values, so the plan has none to show.
         Assert.Equal(
-            [("Mean", 371.5), ("Std", 645.5)],
-            parameters.GetProperty("members").EnumerateArray().Select(m => (m.GetProperty("name").GetString(), m.GetProperty("value").GetDouble())));
+            [("Mean", System.Text.Json.JsonValueKind.Null), ("Std", System.Text.Json.JsonValueKind.Null)],
+            parameters.GetProperty("members").EnumerateArray().Select(m => (m.GetProperty("name").GetString(), m.GetProperty("value").ValueKind)));
+        var fit = doc.RootElement.GetProperty("fits").EnumerateArray().Single();
+        Assert.Equal(("FitAmount", "Valid", "AmountScaling"), (fit.GetProperty("stage").GetString(), fit.GetProperty("from").GetString(), fit.GetProperty("parametersType").GetString()));
+        Assert.Equal(
+            [("Mean", "Amount"), ("StdDev", "Amount")],
+            fit.GetProperty("requests").EnumerateArray().Select(r => (r.GetProperty("statistic").GetString(), r.GetProperty("column").GetString())));
+        var fitSegment = doc.RootElement.GetProperty("segments")[fit.GetProperty("segment").GetInt32()];
+        Assert.Equal("Valid", fitSegment.GetProperty("name").GetString());
+        Assert.True(fitSegment.GetProperty("fitOnly").GetBoolean());
+        Assert.False(segment.GetProperty("fitOnly").GetBoolean());
     }
 
     [Fact]
@@ -379,6 +452,10 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains("input -->|Transaction| stage_Valid", stdout);
         Assert.Contains("stage_Valid -->|Transaction| stage_Featurize", stdout);
         Assert.Contains("stage_Featurize -->|Features| out0", stdout);
+        // The fit observes Valid's rows and hands its AmountScaling to Featurize (dotted: between the passes).
+        Assert.Contains("stage_FitAmount{{\"Fit: FitAmount\"}}", stdout);
+        Assert.Contains("stage_Valid -.->|Transaction| stage_FitAmount", stdout);
+        Assert.Contains("stage_FitAmount -.->|AmountScaling| stage_Featurize", stdout);
         Assert.Contains("<br/>writes: UserId, ", stdout);
     }
 
@@ -398,6 +475,10 @@ public sealed class SamplePipelineTests : IDisposable
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
-    private static void AssertClose(double expected, double actual) =>
-        Assert.True(Math.Abs(expected - actual) <= 1e-9 * Math.Max(1, Math.Abs(expected)), $"expected {expected:R}, DuckDB gave {actual:R}");
+    private static void AssertClose(double expected, double actual, double relative = 1e-9) =>
+        Assert.True(Math.Abs(expected - actual) <= relative * Math.Max(1, Math.Abs(expected)), $"expected {expected:R}, DuckDB gave {actual:R}");
+
+    // Every part file of an output, by its path inside it, with its bytes.
+    private static Dictionary<string, byte[]> Parts(string output) =>
+        Directory.GetFiles(output, "part-*.parquet", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(output, f), File.ReadAllBytes);
 }

@@ -100,21 +100,44 @@ public sealed class TemplateTests(TemplateFixture fixture)
         Assert.Contains($"Using settings from {Path.Combine(project, "pipeline.yaml")}", run.Output);
         Assert.Contains($"Committed: {Path.Combine(project, "out", "_SUCCESS")}", run.Output);
         Assert.True(File.Exists(Path.Combine(project, "out", "_SUCCESS")));
-        // The new project's output must be exactly what the in-repo sample pipeline computes from the same input,
-        // with the stage parameter values its pipeline.yaml ships with.
-        var scaling = new Pipeline1.AmountScaling(Mean: 371.5, Std: 645.5);
+        Assert.Contains("  first pass: fitted on 20,000 rows in ", run.Output);
+        // The new project's output must be exactly what the in-repo sample pipeline computes from the same input, with
+        // the AmountScaling its first pass fitted (from out/_fitted.json): the mean and population deviation of the
+        // amounts of the rows that pass the rules and Valid.
+        string output = Path.Combine(project, "out");
         List<Pipeline1.Transaction> input = OutputRows.Read<Pipeline1.Transaction>(Path.Combine(project, "data"));
-        List<Pipeline1.Features> expected = input
-            .Where(SampleRules.Pass).Where(Pipeline1.FraudFeatures.Valid).Select(t => Pipeline1.FraudFeatures.Featurize(t, scaling)).ToList();
-        Assert.Equal(expected, OutputRows.Read<Pipeline1.Features>(Path.Combine(project, "out")));
+        List<Pipeline1.Transaction> valid = input.Where(SampleRules.Pass).Where(Pipeline1.FraudFeatures.Valid).ToList();
+        Pipeline1.AmountScaling scaling = FittedAmountScaling.Read(output, expectedSource: "computed", expectedRows: valid.Count);
+        FittedAmountScaling.AssertIsMeanAndPopulationStd(valid.Select(t => t.Amount).ToList(), scaling);
+        List<Pipeline1.Features> expected = valid.Select(t => Pipeline1.FraudFeatures.Featurize(t, scaling)).ToList();
+        Assert.Equal(expected, OutputRows.Read<Pipeline1.Features>(output));
         using var duck = DuckDb.Open();
-        Assert.Equal(expected.Count, duck.CountParquetRows(Path.Combine(project, "out", "*.parquet")));
+        Assert.Equal(expected.Count, duck.CountParquetRows(Path.Combine(output, "*.parquet")));
         // The sample's unknown countries went to the quarantine, which DuckDB reads too, and the run printed its rules.
-        Assert.Equal(input.Count(t => !SampleRules.Pass(t)), duck.CountParquetRows(Path.Combine(project, "out", "_quarantine", "Transaction", "*.parquet")));
+        Assert.Equal(input.Count(t => !SampleRules.Pass(t)), duck.CountParquetRows(Path.Combine(output, "_quarantine", "Transaction", "*.parquet")));
         Assert.Contains("Transaction.Country.OneOf         Quarantine           20         0.1", run.Output);
 
+        // A scoring job fits once and loads the state: `fit --fitted-out`, then the `fitted:` line pipeline.yaml
+        // ships commented out. The features are the same bytes, and no first pass runs.
+        fixture.Dotnet(project, "run", "--no-build", "--", "fit", "--input", "data", "--fitted-out", "models/fitted.json").ShouldSucceed("fit");
+        string yaml = Path.Combine(project, "pipeline.yaml");
+        const string commented = "# fitted: models/fitted.json";
+        Assert.Contains(commented, File.ReadAllText(yaml));
+        File.WriteAllText(yaml, File.ReadAllText(yaml).Replace(commented, "fitted: models/fitted.json", StringComparison.Ordinal));
+        CommandRunner.Result scored = fixture.Dotnet(project, "run", "--no-build", "--", "run", "--input", "data", "--output", "scored").ShouldSucceed("run with fitted:");
+        Assert.Contains($"  loaded the fitted state {Path.Combine(project, "models", "fitted.json")} (sha256 ", scored.Output);
+        Assert.DoesNotContain("first pass: fitted", scored.Output);
+        FittedAmountScaling.Read(Path.Combine(project, "scored"), expectedSource: "loaded", expectedRows: valid.Count);
+        string[] parts = Directory.GetFiles(output, "part-*.parquet").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
+        Assert.NotEmpty(parts);
+        Assert.Equal(parts, Directory.GetFiles(Path.Combine(project, "scored"), "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.All(parts, part => Assert.Equal(File.ReadAllBytes(Path.Combine(output, part)), File.ReadAllBytes(Path.Combine(project, "scored", part))));
+
         CommandRunner.Result explain = fixture.Dotnet(project, "run", "--no-build", "--", "explain").ShouldSucceed("explain");
-        Assert.Contains("parameters AmountScaling { Mean = 371.5, Std = 645.5 }, read once per batch", explain.Output);
+        Assert.Contains("parameters AmountScaling { Mean = (fitted by FitAmount), Std = (fitted by FitAmount) }, read once per batch", explain.Output);
+        Assert.Contains("FitAmount  Fit     Transaction -> AmountScaling  from Valid  [statistics gathered in pass 1]", explain.Output);
+        Assert.Contains("Pass 1 (fit): ", explain.Output);
+        Assert.Contains("Pass 2: ", explain.Output);
     }
 
     [Fact]
@@ -125,7 +148,7 @@ public sealed class TemplateTests(TemplateFixture fixture)
         Assert.True(File.Exists(Path.Combine(project, "Tested.Tests", "Tested.Tests.csproj")));
         CommandRunner.Result test = fixture.Dotnet(project, "test", "Tested.Tests").ShouldSucceed("dotnet test Tested.Tests");
 
-        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+4,", test.Output);
+        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+5,", test.Output);
         // The pipeline project itself does not compile the tests' sources.
         fixture.Dotnet(project, "build").ShouldSucceed("dotnet build of the pipeline next to its tests");
     }
@@ -239,11 +262,14 @@ public sealed class TemplateTests(TemplateFixture fixture)
 
         fixture.Dotnet(project, "build").ShouldSucceed("dotnet build without pipeline.yaml");
         fixture.Dotnet(project, "run", "--no-build", "--", "generate-sample", "--rows", "5000", "--files", "1", "--output", "data").ShouldSucceed("generate-sample");
-        CommandRunner.Result run = fixture.Dotnet(project, "run", "--no-build", "--", "run", "--input", "data", "--output", "out", "--param", "AmountScaling.Mean=371.5", "--param", "AmountScaling.Std=645.5");
+        CommandRunner.Result run = fixture.Dotnet(project, "run", "--no-build", "--", "run", "--input", "data", "--output", "out");
 
+        // Nothing to configure: the fit stage computes AmountScaling.
         run.ShouldSucceed("run without pipeline.yaml");
         Assert.DoesNotContain("Using settings from", run.Output);
+        Assert.Contains("  first pass: fitted on 5,000 rows in ", run.Output);
         Assert.True(File.Exists(Path.Combine(project, "out", "_SUCCESS")));
+        Assert.True(File.Exists(Path.Combine(project, "out", "_fitted.json")));
     }
 
     [Fact]

@@ -9,7 +9,8 @@ namespace Dsl.Execution;
 /// <param name="RowGroupsSkipped">Row groups not read because their statistics prove no row passes the source filters.</param>
 /// <param name="RowsSkipped">Rows in those row groups.</param>
 /// <param name="Sinks">Rows and files written per output.</param>
-/// <param name="Segments">Rows into and out of each segment.</param>
+/// <param name="Segments">Rows into and out of each segment the run wrote through (a plan's first-pass
+/// <see cref="SegmentPlan.FitOnly"/> segments are not among them; <see cref="Fit"/> describes that pass).</param>
 /// <param name="Elapsed">Wall-clock time of the whole job.</param>
 public sealed record JobResult(
     string Pipeline,

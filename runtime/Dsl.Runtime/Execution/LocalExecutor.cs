@@ -459,7 +459,7 @@ public sealed class LocalExecutor
             0,
             0,
             previous.Sinks.Where(s => s.Kind == PreviousSink.SinkKind).Select(s => new SinkResult(s.Segment, s.Directory, s.Rows, s.Files.Select(f => f.Path).ToArray())).ToArray(),
-            plan.Segments.Select(s => new SegmentStatistics(s.Name, 0, 0, TimeSpan.Zero)).ToArray(),
+            plan.Segments.Where(s => !s.FitOnly).Select(s => new SegmentStatistics(s.Name, 0, 0, TimeSpan.Zero)).ToArray(),
             elapsed)
         {
             PartitionsReused = partitions,

@@ -100,6 +100,10 @@ internal sealed class SegmentCounters
         TimeSpan.FromSeconds(_commitTicks / (double)Stopwatch.Frequency),
         jobCommit);
 
+    /// <summary>
+    /// The rows through each segment a run's second pass runs: the first-pass (<see cref="SegmentPlan.FitOnly"/>)
+    /// segments are left out, since these counters never see them (a summary line "0 rows in" would misreport them).
+    /// </summary>
     public IReadOnlyList<SegmentStatistics> ToStatistics(PipelinePlan plan) =>
-        plan.Segments.Select(s => new SegmentStatistics(s.Name, _rowsIn[s.Index], _rowsOut[s.Index], TimeSpan.FromTicks(_ticks[s.Index]))).ToArray();
+        plan.Segments.Where(s => !s.FitOnly).Select(s => new SegmentStatistics(s.Name, _rowsIn[s.Index], _rowsOut[s.Index], TimeSpan.FromTicks(_ticks[s.Index]))).ToArray();
 }

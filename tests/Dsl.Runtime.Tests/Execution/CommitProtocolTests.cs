@@ -123,6 +123,30 @@ public sealed class CommitProtocolTests : IDisposable
     }
 
     [Fact]
+    public async Task SecondWriter_ThatLooksBeforeTheHolderWroteItsOwnerFile_WaitsForIt_AndNamesTheHolder()
+    {
+        // Two runs started together: the loser can find the lock taken before the winner has written owner.json.
+        Directory.CreateDirectory(Work);
+        string ownerPath = Path.Combine(Work, "owner.json");
+        Task written = Task.Run(async () =>
+        {
+            await Task.Delay(200);
+            File.WriteAllText(ownerPath, """{"pid": 4242, "host": "builder", "startedUtc": "2026-12-03T09:00:00Z", "command": "run"}""");
+        });
+
+        string holder = JobLock.DescribeOwner(ownerPath);
+
+        await written;
+        Assert.Equal("process 4242 on host 'builder', started 2026-12-03 09:00:00 UTC", holder);
+    }
+
+    [Fact]
+    public void SecondWriter_WhoseHolderNeverWritesAnOwnerFile_SaysSo()
+    {
+        Assert.Equal("another process (its owner file could not be read)", JobLock.DescribeOwner(Path.Combine(_root, "no-such-owner.json")));
+    }
+
+    [Fact]
     public async Task SecondWriter_FailsAtOnceNamingTheHolder_AndTheFirstCommits()
     {
         WriteFiles(2);

@@ -47,6 +47,9 @@ public sealed class FitRunTests : IDisposable
         double[] kept = rows.Where(r => Keeps(r.Id) && r.Amount is double a && !double.IsNaN(a)).Select(r => r.Amount!.Value).ToArray();
         Assert.Equal(kept.Average(), mean, 1e-9);
         Assert.Equal(rows.Count(r => Keeps(r.Id)), state.Fits[0].Rows);
+        // The statistics are the second pass's: the first-pass segment, which it does not run, is not listed at 0 rows.
+        SegmentStatistics scored = Assert.Single(result.Segments);
+        Assert.Equal(("Keep+Score", 12_000L), (scored.Segment, scored.RowsIn));
 
         // The second pass read the fitted values: every kept row's Z is (Amount - mean) / std.
         var z = new Dictionary<long, double?>();
@@ -75,6 +78,7 @@ public sealed class FitRunTests : IDisposable
         JsonElement fitted = manifest.RootElement.GetProperty("fitted");
         Assert.Equal(state.Hash, fitted.GetProperty("sha256").GetString());
         Assert.Equal("computed", fitted.GetProperty("source").GetString());
+        Assert.Equal(["Keep+Score"], manifest.RootElement.GetProperty("segments").EnumerateArray().Select(e => e.GetProperty("name").GetString()));
         Assert.False(fitted.GetProperty("loaded").GetBoolean());
         Assert.Equal(FittedState.FileName, fitted.GetProperty("file").GetString());
     }
@@ -125,6 +129,7 @@ public sealed class FitRunTests : IDisposable
         JobResult again = new LocalExecutor(Options).Run(Pipeline(calls), input, output);
 
         Assert.True(again.UpToDate);
+        Assert.Equal(["Keep+Score"], again.Segments.Select(s => s.Segment));
         Assert.Equal(0, calls.FirstPass);
         Assert.Equal(0, calls.Score);
         Assert.Equal(FitSource.Cached, again.Fit!.Source);

@@ -68,17 +68,29 @@ internal sealed class JobLock : IDisposable
     /// <summary>Releases the lock (the lock file itself stays: deleting it would let two later runs lock different files).</summary>
     public void Dispose() => _handle.Dispose();
 
-    private static string DescribeOwner(string ownerPath)
+    // The holder writes owner.json just after it takes the lock, so a second writer that lost the race by moments can
+    // look before the file exists (two runs started together): it reads again for a short while before giving up.
+    private const int OwnerReadAttempts = 40;
+    private static readonly TimeSpan OwnerReadPause = TimeSpan.FromMilliseconds(25);
+
+    internal static string DescribeOwner(string ownerPath)
     {
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            using JsonDocument owner = JsonDocument.Parse(File.ReadAllText(ownerPath));
-            JsonElement root = owner.RootElement;
-            return $"process {root.GetProperty("pid").GetInt32()} on host '{root.GetProperty("host").GetString()}', started {root.GetProperty("startedUtc").GetDateTime():yyyy-MM-dd HH:mm:ss} UTC";
-        }
-        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            return "another process (its owner file could not be read)";
+            try
+            {
+                using JsonDocument owner = JsonDocument.Parse(File.ReadAllText(ownerPath));
+                JsonElement root = owner.RootElement;
+                return $"process {root.GetProperty("pid").GetInt32()} on host '{root.GetProperty("host").GetString()}', started {root.GetProperty("startedUtc").GetDateTime():yyyy-MM-dd HH:mm:ss} UTC";
+            }
+            catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                if (attempt == OwnerReadAttempts)
+                {
+                    return "another process (its owner file could not be read)";
+                }
+                Thread.Sleep(OwnerReadPause);
+            }
         }
     }
 }

@@ -1,8 +1,9 @@
 namespace Dsl.Pipeline1;
 
 /// <summary>
-/// Values that are the same for every row of a run: a stage takes them after its row, and they come from the
-/// `parameters:` section of pipeline.yaml (or `--param AmountScaling.Mean=...`). The kernel reads them once per batch.
+/// Values that are the same for every row of a run: a stage takes them after its row. `FitAmount` computes these from
+/// the data in a first pass over the input (or a run loads them with `--fitted FILE`, as a scoring job would); the
+/// kernel reads them once per batch.
 /// </summary>
 public sealed record AmountScaling(double Mean, double Std);
 
@@ -18,6 +19,13 @@ public static partial class FraudFeatures
     /// <summary>Drops refunds (negative amounts) and transactions without a session.</summary>
     [Filter]
     public static bool Valid(Transaction t) => t.Amount >= 0 && t.SessionSeconds is not null;
+
+    /// <summary>
+    /// The amount's mean and population standard deviation over every valid transaction: a first pass computes them,
+    /// saves them in the output's `_fitted.json`, and `Featurize` takes them.
+    /// </summary>
+    [Fit(From = nameof(Valid))]
+    public static AmountScaling FitAmount(FitData<Transaction> d) => new(d.Mean(t => t.Amount), d.Std(t => t.Amount));
 
     /// <summary>Derives the features of one valid transaction; <paramref name="s"/> standardizes the amount.</summary>
     [Map(From = nameof(Valid))]

@@ -5,7 +5,7 @@ public class StagesTests
 {
     private static readonly DateTime Saturday = new(2026, 5, 2, 14, 30, 0);
 
-    // Test values for the stage parameters; a run takes them from pipeline.yaml.
+    // Test values for the stage parameters; a run takes them from FitAmount's first pass (or a --fitted file).
     private static readonly AmountScaling Scaling = new(Mean: 500, Std: 250);
 
     [Fact]
@@ -54,6 +54,43 @@ public class StagesTests
     }
 
     [Fact]
+    public void FitAmount_OnSampleRows_GivesTheMeanAndPopulationStdOfTheValidAmounts()
+    {
+        string folder = Directory.CreateTempSubdirectory("pipeline-fit-test-").FullName;
+        try
+        {
+            SampleData.Write(folder, rows: 4_000, files: 2, seed: 11);
+            // Only the first pass, as `dotnet run -- fit` runs it: the rules, Valid, then FitAmount on what is left.
+            Dsl.Fitting.FittedState state = new Dsl.Execution.LocalExecutor().Fit(FraudFeatures.Compiled, folder);
+
+            List<double> amounts = [];
+            foreach (string file in Directory.GetFiles(folder, "*.parquet"))
+            {
+                using var reader = new Dsl.Parquet.ParquetFileReader(file);
+                foreach (RecordBatch batch in reader.ReadBatches())
+                {
+                    using (batch)
+                    {
+                        amounts.AddRange(Transaction.ReadRows(batch).Where(t => t.Country != SampleData.UnknownCountry).Where(FraudFeatures.Valid).Select(t => t.Amount));
+                    }
+                }
+            }
+            double mean = amounts.Sum() / amounts.Count;
+            double std = Math.Sqrt(amounts.Sum(a => (a - mean) * (a - mean)) / amounts.Count);
+            Assert.Equal(amounts.Count, Assert.Single(state.Fits).Rows);
+            double fittedMean = (double)state.Values.Single(v => v.Member == nameof(AmountScaling.Mean)).Value;
+            double fittedStd = (double)state.Values.Single(v => v.Member == nameof(AmountScaling.Std)).Value;
+            // Equal up to the rounding of another summation order.
+            Assert.Equal(mean, fittedMean, mean * 1e-12);
+            Assert.Equal(std, fittedStd, std * 1e-12);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void CompiledKernel_GivesTheSameRowsAsTheStagesRowByRow()
     {
         string folder = Directory.CreateTempSubdirectory("pipeline-test-").FullName;
@@ -62,7 +99,7 @@ public class StagesTests
             // The project's own sample data: refunds, missing sessions, many countries and times, and a few unknown
             // countries, which the kernel reports to the quarantine instead of passing them to the stages.
             string file = Assert.Single(SampleData.Write(folder, rows: 5_000, files: 1, seed: 7));
-            // The kernel takes the parameter values bound once, as a run binds those of pipeline.yaml.
+            // The kernel takes the parameter values bound once, as a run binds those FitAmount computed.
             Dsl.Execution.CompiledPipeline pipeline = FraudFeatures.Compiled.WithParameters(new Dsl.Execution.StageParameterValues()
                 .Set(nameof(AmountScaling), nameof(AmountScaling.Mean), Scaling.Mean)
                 .Set(nameof(AmountScaling), nameof(AmountScaling.Std), Scaling.Std));
