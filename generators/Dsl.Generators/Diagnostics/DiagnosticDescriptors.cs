@@ -393,6 +393,14 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "The first pass of a pipeline with fits runs only row stages over the input; the output of an aggregate or join exists only after a barrier, which the first pass does not run.");
 
+    public static readonly DiagnosticDescriptor BarrierSkipsInputRules = Create(
+        DiagnosticIds.BarrierSkipsInputRules,
+        "Aggregate or join reads an input that has rules",
+        "{0} stage '{1}' of pipeline '{2}' reads the pipeline input directly, so the rules on its input schema '{3}' ({4}) would not be checked on the rows it reads; let it read a row stage instead, e.g. '[Filter] static bool Checked({3} row) => true' with From = nameof(Checked)",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Error,
+        "The input schema's member rules are checked by the kernel of the row stages that read the input; an aggregate or join that reads the input itself has no kernel, so rows that break a rule would reach it unchecked and unquarantined.");
+
     public static readonly DiagnosticDescriptor KernelFallback = Create(
         DiagnosticIds.KernelFallback,
         "Stage runs as a scalar loop",
@@ -459,6 +467,7 @@ internal static class DiagnosticDescriptors
         [FitRecordUnused.Id] = FitRecordUnused,
         [SplitNotOnSink.Id] = SplitNotOnSink,
         [FitAfterBarrier.Id] = FitAfterBarrier,
+        [BarrierSkipsInputRules.Id] = BarrierSkipsInputRules,
         [KernelFallback.Id] = KernelFallback,
         [VectorBlockDeclined.Id] = VectorBlockDeclined,
     };

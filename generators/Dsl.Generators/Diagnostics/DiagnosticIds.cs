@@ -59,6 +59,7 @@ internal static class DiagnosticIds
     public const string FitRecordUnused = "DSL3015";
     public const string SplitNotOnSink = "DSL3016";
     public const string FitAfterBarrier = "DSL3017";
+    public const string BarrierSkipsInputRules = "DSL3018";
 
     // Kernels
     public const string KernelFallback = "DSL4001";

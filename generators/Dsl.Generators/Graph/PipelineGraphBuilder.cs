@@ -46,7 +46,8 @@ internal static class PipelineGraphBuilder
         }
         (List<SegmentSpec> segments, int[] segmentOf, int[] consumers) = Fuse(drafts, producer, crossSchema, order);
         if (!CheckCrossSchemaColumns(pipelineName, drafts, producer, crossSchema, segments, segmentOf, diagnostics)
-            || !CheckBarrierInputs(drafts, producer, crossSchema, diagnostics))
+            || !CheckBarrierInputs(drafts, producer, crossSchema, diagnostics)
+            || !CheckBarrierInputRules(pipelineName, drafts, producer, input, diagnostics))
         {
             return null;
         }
@@ -57,6 +58,38 @@ internal static class PipelineGraphBuilder
             return null;
         }
         return (input.FullTypeName, placed.Stages, placed.Segments, schemas, placed.Rules, barriers);
+    }
+
+    /// <summary>
+    /// 5c. The input schema's rules run in the kernels of the row stages reading the input: an aggregate or join that
+    /// reads the input itself would see rows no rule checked (DSL3018).
+    /// </summary>
+    private static bool CheckBarrierInputRules(string pipelineName, IReadOnlyList<StageDraft> drafts, int[] producer, SchemaSpec input, List<DiagnosticInfo> diagnostics)
+    {
+        var rules = new List<string>();
+        foreach (ColumnSpec column in input.Columns)
+        {
+            foreach (RuleSpec rule in column.Rules)
+            {
+                rules.Add($"{column.MemberName}.{rule.Kind}");
+            }
+        }
+        if (rules.Count == 0)
+        {
+            return true;
+        }
+        bool valid = true;
+        for (int i = 0; i < drafts.Count; i++)
+        {
+            if (drafts[i].IsBarrier && producer[i] < 0)
+            {
+                StageDraft stage = drafts[i];
+                string kind = stage.Kind == StageKindSpec.Aggregate ? "Aggregate" : "Join";
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BarrierSkipsInputRules, stage.Location, kind, stage.Name, pipelineName, input.Name, string.Join(", ", rules)));
+                valid = false;
+            }
+        }
+        return valid;
     }
 
     /// <summary>

@@ -9,8 +9,8 @@ namespace Dsl;
 /// own. Compute derived values (a ratio of two aggregates) in a <see cref="MapAttribute"/> stage after it.
 /// </summary>
 /// <remarks>
-/// Not compiled or run yet: this version's generator does not read this attribute, so a method carrying it does
-/// nothing. It is the declared form of work in progress (the barrier stages); do not rely on it.
+/// How a run executes it (waves, buckets, spills, resume) is in docs/barriers.md; the functions and their null and
+/// NaN rules in docs/aggregate.md.
 /// </remarks>
 public sealed class AggregateAttribute : StageAttribute
 {
@@ -45,8 +45,8 @@ public enum JoinKind
 /// bucket. The run decides from the table's size and reports which it chose.
 /// </summary>
 /// <remarks>
-/// Not compiled or run yet: this version's generator does not read this attribute, so a method carrying it does
-/// nothing. It is the declared form of work in progress (the barrier stages); do not rely on it.
+/// The threshold is <c>broadcastThreshold:</c> in pipeline.yaml (default 64 MiB of table files); docs/join.md and
+/// docs/barriers.md describe both strategies.
 /// </remarks>
 public sealed class JoinAttribute : StageAttribute
 {
@@ -71,8 +71,9 @@ public sealed class JoinAttribute : StageAttribute
 /// on its own. Put it on the stage whose output is written.
 /// </summary>
 /// <remarks>
-/// Not compiled or run yet: this version's generator does not read this attribute, so a method carrying it does
-/// nothing. It is the declared form of work in progress (the barrier stages); do not rely on it.
+/// A stratified split (<see cref="StratifyBy"/>) is compiled and checked at build time, but this version's executor
+/// refuses to run it, before reading any input, because it needs a counting pass over the sink's rows that is not
+/// built yet; plain splits run.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class SplitAttribute : Attribute

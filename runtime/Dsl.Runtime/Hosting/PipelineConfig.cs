@@ -41,7 +41,7 @@ namespace Dsl.Hosting;
 /// fitted: models/fitted.json   # load a saved fitted state instead of fitting (--fitted FILE)
 /// tables:                      # the tables [Join] stages read, by name: a Parquet file or folder (--table NAME=PATH)
 ///   users: data/users.parquet
-/// broadcastThreshold: 64MiB    # a join table up to this size is broadcast, a larger one shuffled
+/// broadcastThreshold: 64MiB    # a join table up to this size is broadcast, a larger one shuffled (0: never broadcast)
 /// shuffleBuckets: 64           # buckets per aggregate and shuffle join (default: from the input's size)
 /// gates:                       # dataset gates, checked before the commit (see GateConfig)
 ///   - metric: nullRate
@@ -201,7 +201,7 @@ internal sealed class PipelineConfig
                 case "parameters": ReadParameters(config, value, problems); break;
                 case "fitted": config.Fitted = Text(config, key, value, problems); break;
                 case "tables": config.Tables = ReadTables(config, value, problems); break;
-                case "broadcastThreshold": config.BroadcastThreshold = Size(config, key, value, problems); break;
+                case "broadcastThreshold": config.BroadcastThreshold = value is YamlScalarNode { Value: "0" } ? 0 : Size(config, key, value, problems); break;
                 case "shuffleBuckets": config.ShuffleBuckets = (int?)Number(config, key, value, 1, 65_536, problems); break;
                 case "gates": config._gates = GateConfig.ReadGates(path, value, problems); break;
                 case "drift": config.Drift = GateConfig.ReadDrift(path, value, problems); break;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dsl.Execution;
+using Dsl.Hosting;
 using Dsl.Generators.Tests.Infrastructure;
 using Dsl.Testing;
 
@@ -73,25 +74,8 @@ public sealed class BarrierRunTests : IDisposable
     {
         using var snippet = LoadedSnippet.Compile(Source);
         CompiledPipeline compiled = snippet.Pipeline("G.SpendRun");
-        string input = Path.Combine(_temp.Path, "in");
-        string regions = Path.Combine(_temp.Path, "regions.parquet");
+        (string input, string regions) = WriteInput(rows: 15_000);
         using DuckDb db = DuckDb.Open();
-        Directory.CreateDirectory(input);
-        for (int f = 0; f < 3; f++)
-        {
-            // Users 0-299 (a few with many rows), amounts with some zero and negative, discounts with nulls, and
-            // timestamps with ties broken by Net in Last (the largest Net wins).
-            db.CopyToParquet($"""
-                SELECT (i * 7919 % 300)::BIGINT AS UserId,
-                       TIMESTAMP '2026-01-01' + INTERVAL (i % 977) MINUTE AS Ts,
-                       ['DE', 'FR', 'IT', 'ES', 'US'][1 + (i % 5)::INTEGER] AS Country,
-                       ((i * 31 % 1000) - 50) / 10.0 AS Amount,
-                       (i % 4)::INTEGER AS Items,
-                       CASE WHEN i % 6 = 0 THEN NULL ELSE (i % 9) / 10.0 END AS Discount
-                FROM range({f * 5000}, {(f + 1) * 5000}) t(i)
-                """, Path.Combine(input, $"part-{f}.parquet"), "ROW_GROUP_SIZE 2000");
-        }
-        db.CopyToParquet("SELECT * FROM (VALUES ('DE', 'Germany'), ('FR', 'France'), ('FR', 'Frankreich'), ('IT', 'Italy'), ('XX', 'None')) v(Code, Name)", regions);
         string output = Path.Combine(_temp.Path, "out");
 
         JobResult result = new LocalExecutor(new ExecutionOptions
@@ -126,6 +110,76 @@ public sealed class BarrierRunTests : IDisposable
         Same(
             db.QueryRows($"SELECT p.UserId, p.Net, p.Country, r.Name FROM {priced} JOIN read_parquet({DuckDb.Literal(regions)}) r ON p.Country = r.Code ORDER BY ALL"),
             db.QueryRows($"SELECT UserId, Net, Country, Name FROM read_parquet({DuckDb.Literal(Path.Combine(output, "WithRegion", "*.parquet"))}) ORDER BY ALL"));
+    }
+
+    [Fact]
+    public void CommandLine_TableOptionAndTablesSetting_RunTheJoin_AndTheSummaryNamesEachBarrier()
+    {
+        using var snippet = LoadedSnippet.Compile(Source);
+        CompiledPipeline compiled = snippet.Pipeline("G.SpendRun");
+        (string input, string regions) = WriteInput(rows: 3_000);
+        string output = Path.Combine(_temp.Path, "out");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        int code = PipelineHost.Run(compiled, ["run", "--input", input, "--output", output, "--table", $"regions={regions}"], stdout: stdout, stderr: stderr);
+
+        Assert.True(code == 0, stderr.ToString());
+        Assert.Contains("  aggregate PerUser: hash aggregate, ", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Contains("  join WithRegion: broadcast hash join (table 'regions' is ", stdout.ToString(), StringComparison.Ordinal);
+        Assert.True(Directory.Exists(Path.Combine(output, "Featurize", "split=train")));
+
+        // The same table from pipeline.yaml, with broadcasting off.
+        string config = Path.Combine(_temp.Path, "pipeline.yaml");
+        File.WriteAllText(config, $"pipeline: spend-run\ntables:\n  regions: {regions}\nbroadcastThreshold: 0\nshuffleBuckets: 2\n");
+        stdout = new StringWriter();
+        code = PipelineHost.Run(compiled, ["run", "--input", input, "--output", Path.Combine(_temp.Path, "out2"), "--config", config], stdout: stdout, stderr: stderr);
+        Assert.True(code == 0, stderr.ToString());
+        Assert.Contains("  join WithRegion: shuffle hash join, 2 buckets, ", stdout.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CommandLine_UnknownOrMalformedTable_IsRefusedBeforeAnythingRuns()
+    {
+        using var snippet = LoadedSnippet.Compile(Source);
+        CompiledPipeline compiled = snippet.Pipeline("G.SpendRun");
+        string output = Path.Combine(_temp.Path, "out");
+        var stderr = new StringWriter();
+
+        Assert.Equal(2, PipelineHost.Run(compiled, ["run", "--input", _temp.Path, "--output", output, "--table", "users=x.parquet"], stdout: new StringWriter(), stderr: stderr));
+        Assert.Contains("--table names 'users', which no join stage reads: its joins read 'regions'.", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, PipelineHost.Run(compiled, ["run", "--input", _temp.Path, "--output", output, "--table", "regions"], stdout: new StringWriter(), stderr: stderr));
+        Assert.Contains("--table 'regions' must be NAME=PATH", stderr.ToString(), StringComparison.Ordinal);
+        string config = Path.Combine(_temp.Path, "pipeline.yaml");
+        File.WriteAllText(config, "pipeline: spend-run\ntables:\n  users: u.parquet\n");
+        Assert.Equal(2, PipelineHost.Run(compiled, ["run", "--input", _temp.Path, "--output", output, "--config", config], stdout: new StringWriter(), stderr: stderr));
+        Assert.Contains("Table 'users' is read by no join stage: its joins read 'regions'.", stderr.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+    }
+
+    // Purchases over three files by DuckDB: users 0-299 (a few with many rows), amounts with some zero and negative,
+    // discounts with nulls, timestamps with ties broken by Net in Last (the largest Net wins); and the regions table.
+    private (string Input, string Regions) WriteInput(int rows)
+    {
+        string input = Path.Combine(_temp.Path, "in");
+        string regions = Path.Combine(_temp.Path, "regions.parquet");
+        using DuckDb db = DuckDb.Open();
+        Directory.CreateDirectory(input);
+        int perFile = rows / 3;
+        for (int f = 0; f < 3; f++)
+        {
+            db.CopyToParquet($"""
+                SELECT (i * 7919 % 300)::BIGINT AS UserId,
+                       TIMESTAMP '2026-01-01' + INTERVAL (i % 977) MINUTE AS Ts,
+                       ['DE', 'FR', 'IT', 'ES', 'US'][1 + (i % 5)::INTEGER] AS Country,
+                       ((i * 31 % 1000) - 50) / 10.0 AS Amount,
+                       (i % 4)::INTEGER AS Items,
+                       CASE WHEN i % 6 = 0 THEN NULL ELSE (i % 9) / 10.0 END AS Discount
+                FROM range({f * perFile}, {(f + 1) * perFile}) t(i)
+                """, Path.Combine(input, $"part-{f}.parquet"), "ROW_GROUP_SIZE 2000");
+        }
+        db.CopyToParquet("SELECT * FROM (VALUES ('DE', 'Germany'), ('FR', 'France'), ('FR', 'Frankreich'), ('IT', 'Italy'), ('XX', 'None')) v(Code, Name)", regions);
+        return (input, regions);
     }
 
     // Rows equal value by value; numbers that print differently are compared with a relative tolerance of 1e-9 (sums

@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 namespace Dsl.Generators.Tests.Diagnostics;
 
 /// <summary>
-/// The barrier rules (DSL2016-DSL2021, DSL3016, DSL3017) with their full messages, and the declaration rules an
+/// The barrier rules (DSL2016-DSL2021, DSL3016-DSL3018) with their full messages, and the declaration rules an
 /// aggregate or join shares with other stages (DSL2001, DSL2003, DSL2010) and the wiring rule DSL3005.
 /// </summary>
 public sealed class BarrierRuleTests
@@ -27,6 +27,9 @@ public sealed class BarrierRuleTests
 
         [Schema]
         public partial record N(long Id, string Country);
+
+        [Schema]
+        public partial record Q(long Id, [property: Range(0, 10)] double Amount, [property: NotNull] string? Name);
 
         public sealed record Scale(double Mean);
 
@@ -137,6 +140,12 @@ public sealed class BarrierRuleTests
             """[Filter] [[|Split(Key = new[] { nameof(T.Id) })|]] static bool F(T t) => t.Amount > 0; [Map(From = nameof(F))] static S M(T t) => new(t.Id, 1, t.Amount);""",
             "[Split] on 'F' of pipeline 'p' splits nothing: its output is not written but read by 'M'; put it on the stage whose output is written (the last stage of an output, or an aggregate or join that no stage reads)",
             """[Filter] static bool F(T t) => t.Amount > 0; [Map(From = nameof(F))] [Split(Key = new[] { nameof(S.Id) })] static S M(T t) => new(t.Id, 1, t.Amount);"""
+        },
+        {
+            DiagnosticIds.BarrierSkipsInputRules,
+            """[Aggregate(By = new[] { nameof(Q.Id) })] static S [|A|](Group<Q> g) => new(g.Key(q => q.Id), g.Count(), g.Sum(q => q.Amount));""",
+            "Aggregate stage 'A' of pipeline 'p' reads the pipeline input directly, so the rules on its input schema 'Q' (Amount.Range, Name.NotNull) would not be checked on the rows it reads; let it read a row stage instead, e.g. '[Filter] static bool Checked(Q row) => true' with From = nameof(Checked)",
+            """[Filter] static bool C(Q q) => true; [Aggregate(By = new[] { nameof(Q.Id) }, From = nameof(C))] static S A(Group<Q> g) => new(g.Key(q => q.Id), g.Count(), g.Sum(q => q.Amount));"""
         },
         {
             DiagnosticIds.FitAfterBarrier,

@@ -283,6 +283,11 @@ public sealed class DiagnosticTests
             Header + """[Pipeline("p")] public static partial class P { [Filter] static bool F(T t) => t.Amount > 0; [Map(From = nameof(F))] [Split(Key = new[] { nameof(U.Id) })] static U M(T t) => new(t.Id, t.Amount); }"""
         },
         {
+            DiagnosticIds.BarrierSkipsInputRules,
+            Header + """[Schema] public partial record Q(long Id, [property: Range(0, 10)] double Amount); [Pipeline("p")] public static partial class P { [Aggregate(By = new[] { nameof(Q.Id) })] static U [|A|](Group<Q> g) => new(g.Key(q => q.Id), g.Sum(q => q.Amount)); }""",
+            Header + """[Schema] public partial record Q(long Id, [property: Range(0, 10)] double Amount); [Pipeline("p")] public static partial class P { [Filter] static bool C(Q q) => true; [Aggregate(By = new[] { nameof(Q.Id) }, From = nameof(C))] static U A(Group<Q> g) => new(g.Key(q => q.Id), g.Sum(q => q.Amount)); }"""
+        },
+        {
             DiagnosticIds.FitAfterBarrier,
             Header + """[Pipeline("p")] public static partial class P { [Aggregate(By = new[] { nameof(T.Id) })] static U A(Group<T> g) => new(g.Key(t => t.Id), g.Sum(t => t.Amount)); [Map(From = nameof(A))] static U M(U u, Scaling s) => new(u.Id, (u.Score - s.Mean) / s.Std); [Fit(From = [|nameof(A)|])] static Scaling S(FitData<U> d) => new(d.Mean(u => u.Score), d.Std(u => u.Score)); }""",
             Header + """[Pipeline("p")] public static partial class P { [Aggregate(By = new[] { nameof(T.Id) })] static U A(Group<T> g) => new(g.Key(t => t.Id), g.Sum(t => t.Amount)); [Map(From = nameof(A))] static U M(U u, Scaling s) => new(u.Id, (u.Score - s.Mean) / s.Std); [Fit] static Scaling S(FitData<T> d) => new(d.Mean(t => t.Amount), d.Std(t => t.Amount)); }"""
