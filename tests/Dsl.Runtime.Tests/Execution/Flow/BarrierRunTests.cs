@@ -49,7 +49,8 @@ public sealed class BarrierRunTests : IDisposable
         var options = new ExecutionOptions { MaxParallelism = parallelism, ShuffleBuckets = buckets, TargetPartitionRows = 1_500 };
         if (memoryBudget > 0)
         {
-            options = options with { BarrierSpillBytes = memoryBudget };
+            // Whole files as partitions: four batches per task, each past the spill size.
+            options = options with { BarrierSpillBytes = memoryBudget, TargetPartitionRows = 4_000 };
         }
 
         JobResult result = new LocalExecutor(options).Run(BarrierPipelines.Aggregate(sinkAggregate: true), input, output);
