@@ -71,9 +71,9 @@ public sealed class JoinAttribute : StageAttribute
 /// on its own. Put it on the stage whose output is written.
 /// </summary>
 /// <remarks>
-/// A stratified split (<see cref="StratifyBy"/>) is compiled and checked at build time, but this version's executor
-/// refuses to run it, before reading any input, because it needs a counting pass over the sink's rows that is not
-/// built yet; plain splits run.
+/// A plain split is assigned as the sink's rows are written. A stratified one needs the counts of every row first: the
+/// sink's rows are bucketed to disk with each task's per-stratum counts and written by a later wave of tasks
+/// (docs/barriers.md).
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class SplitAttribute : Attribute

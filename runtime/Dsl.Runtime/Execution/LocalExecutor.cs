@@ -547,10 +547,6 @@ public sealed class LocalExecutor
             if (plan.Splits.FirstOrDefault(p => p.Sink == names[s]) is { } split)
             {
                 // A split sink's subsets are its outermost folders: split=train/, then any partition columns given.
-                if (split.StratifyBy is not null)
-                {
-                    problems.Add(Barriers.Splits.SplitColumn.StratifiedNotRun(split));
-                }
                 problems.AddRange(Barriers.Splits.SplitPlanValidation.Problems(split, plan.Schemas[sinks[s].OutputSchema]));
                 columns[s] = [Barriers.Splits.SplitPlanValidation.FolderColumn, .. columns[s]];
             }

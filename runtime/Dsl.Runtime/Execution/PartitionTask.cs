@@ -33,7 +33,7 @@ internal sealed class PartitionTask
     private readonly FlowRun _flow;
     private readonly int _wave;
     private ICutWriter?[] _cuts = [];
-    private readonly Barriers.Splits.SplitColumn?[] _splits;
+    private Barriers.Splits.SplitColumn?[] _splits = [];
     private readonly SinkLayout[] _layouts;
     private readonly string _attemptDir;
     private readonly ParquetWriteOptions _writeOptions;
@@ -61,7 +61,6 @@ internal sealed class PartitionTask
         int maxRecordBytes, ValidationLayout validation, long firstRowInFile = 0, bool validateOnly = false, Fitting.FitState? observe = null, FlowRun? flow = null)
     {
         _flow = flow ?? FlowRun.Plain(pipeline.Plan);
-        _splits = sinks.Select(s => pipeline.Plan.Splits.FirstOrDefault(p => p.Sink == s.Name) is { } split ? new Barriers.Splits.SplitColumn(split, pipeline.Plan.Schemas[s.OutputSchema]) : null).ToArray();
         _wave = partition.Bucket?.Wave ?? 0;
         _observe = observe;
         _validation = validation;
@@ -90,6 +89,7 @@ internal sealed class PartitionTask
     {
         PipelinePlan plan = _pipeline.Plan;
         var writers = new SinkWriter?[_validateOnly || _observe is not null ? 0 : _sinks.Length];
+        _splits = new Barriers.Splits.SplitColumn?[writers.Length];
         // Quarantine outputs are written like an unpartitioned sink, opened at their first row.
         var quarantineLayout = new SinkLayout([], 0, 0, 1, _writeOptions.RowGroupBytes);
         _rules = new RowValidation(plan, _partition, _validation, _validateOnly || _observe is not null ? null : (output, schema) =>
@@ -101,6 +101,11 @@ internal sealed class PartitionTask
                 // A sink whose rows another wave produces gets no (empty) part from this task.
                 if (_flow.Graph.WaveOf(_sinks[s]) == _wave)
                 {
+                    if (plan.Splits.FirstOrDefault(p => p.Sink == _sinks[s].Name) is { } split)
+                    {
+                        // A stratified split's cut points come from the counts of the wave before this one.
+                        _splits[s] = new Barriers.Splits.SplitColumn(split, plan.Schemas[_sinks[s].OutputSchema], split.StratifyBy is null ? null : _flow.SplitCuts(split.Sink));
+                    }
                     // A split sink's rows carry their subset as a last column, written as split=NAME/ folders.
                     BatchSchema schema = _splits[s]?.Schema ?? plan.Schemas[_sinks[s].OutputSchema];
                     writers[s] = new SinkWriter(s, _sinks[s].Name, schema, _layouts[s], _writeOptions, _attemptDir, _faults);
@@ -361,8 +366,10 @@ internal sealed class PartitionTask
                         break;
                 }
             }
+            // A stratified split's sink is written by the bucket tasks of its own wave, from the rows they read.
             RecordBatch SinkRows(SinkNode sink) =>
-                sink.Segment is int s ? outputs[s]! : joined.TryGetValue(sink.Barrier!, out RecordBatch? rows) ? rows : input;
+                _flow.Graph.StratifiedSplit(sink) is { } split && split.OutputWave == _wave ? input
+                : sink.Segment is int s ? outputs[s]! : joined.TryGetValue(sink.Barrier!, out RecordBatch? rows) ? rows : input;
             // A sink's schema is measured on the rows it writes (the input's own schema only on the input).
             if (_rules.State.Statistics is { } statistics)
             {

@@ -27,6 +27,7 @@ internal sealed class BarrierSetup : IDisposable
     // table's bucket files.
     private readonly List<string>[][] _spills;
     private readonly List<string>[]?[] _tableBuckets;
+    private readonly Dictionary<string, Barriers.Splits.SplitCuts> _splitCuts = new(StringComparer.Ordinal);
     private readonly string _tableFingerprint;
     private readonly List<string> _bucketedTables = [];
 
@@ -48,9 +49,12 @@ internal sealed class BarrierSetup : IDisposable
     /// <summary>The waves after the first: one per cut.</summary>
     public int Waves => Graph.Cuts.Count;
 
+    // Whether the plan has anything that moves rows between tasks: an aggregate, a join or a stratified split.
+    private static bool HasCuts(PipelinePlan plan) => plan.Aggregates.Count + plan.Joins.Count > 0 || plan.Splits.Any(s => s.StratifyBy is not null);
+
     /// <summary>What decides the barriers' output beyond the plan: the tables' files, each join's strategy and the bucket counts.</summary>
     public string Fingerprint =>
-        _plan.Aggregates.Count + _plan.Joins.Count == 0
+        !HasCuts(_plan)
             ? ""
             : $"|barriers:{_tableFingerprint}|{string.Join(',', _buckets)}|{string.Join(',', _choices.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value.Broadcast}"))}";
 
@@ -67,7 +71,7 @@ internal sealed class BarrierSetup : IDisposable
     /// a run). A plan without barriers gets its plain flow.
     /// </summary>
     public static FlowRun ValidateFlow(PipelinePlan plan) =>
-        plan.Aggregates.Count + plan.Joins.Count == 0
+        !HasCuts(plan)
             ? FlowRun.Plain(plan)
             : new FlowRun(
                 FlowGraph.For(plan, new HashSet<string>()),
@@ -196,18 +200,40 @@ internal sealed class BarrierSetup : IDisposable
         return new FlowRun(
             Graph,
             _tables.ToDictionary(t => t.Key, t => (IBroadcastJoin)new BroadcastProbe(t.Value), StringComparer.Ordinal),
-            (cut, attemptDir) => cut.Kind == FlowNodeKind.Aggregate
-                ? new AggregateCutWriter(_aggregates[cut.Name], _buckets[cut.OutputWave - 1], cut.OutputWave - 1, attemptDir, cutBytes)
-                : new JoinCutWriter(_plan.Schemas[_plan.Joins[cut.Barrier].LeftSchema], _plan.Joins[cut.Barrier], _buckets[cut.OutputWave - 1], cut.OutputWave - 1, attemptDir),
+            (cut, attemptDir) => cut.Kind switch
+            {
+                FlowNodeKind.Aggregate => new AggregateCutWriter(_aggregates[cut.Name], _buckets[cut.OutputWave - 1], cut.OutputWave - 1, attemptDir, cutBytes),
+                FlowNodeKind.Split => new SplitCutWriter(_plan.Splits[cut.Barrier], _plan.Schemas[SinkSchema(cut.Name)], _buckets[cut.OutputWave - 1], cut.OutputWave - 1, attemptDir),
+                _ => new JoinCutWriter(_plan.Schemas[_plan.Joins[cut.Barrier].LeftSchema], _plan.Joins[cut.Barrier], _buckets[cut.OutputWave - 1], cut.OutputWave - 1, attemptDir),
+            },
             (bucket, scratch) =>
             {
                 int c = bucket.Wave - 1;
                 FlowNode cut = Graph.Cuts[c];
                 IReadOnlyList<string> files = _spills[c][bucket.Bucket];
-                return cut.Kind == FlowNodeKind.Aggregate
-                    ? BucketMerger.Merge(_aggregates[cut.Name], files, bucketBytes, scratch, PartitionTask.SliceRows)
-                    : BucketJoiner.Join(_joins[cut.Name], files, _tableBuckets[c]![bucket.Bucket], bucketBytes, scratch, PartitionTask.SliceRows);
-            });
+                return cut.Kind switch
+                {
+                    FlowNodeKind.Aggregate => BucketMerger.Merge(_aggregates[cut.Name], files, bucketBytes, scratch, PartitionTask.SliceRows),
+                    FlowNodeKind.Split => SplitRows(files),
+                    _ => BucketJoiner.Join(_joins[cut.Name], files, _tableBuckets[c]![bucket.Bucket], bucketBytes, scratch, PartitionTask.SliceRows),
+                };
+            },
+            sink => _splitCuts[sink]);
+    }
+
+    private string SinkSchema(string sink) => _plan.SinkNodes().First(s => s.Name == sink).OutputSchema;
+
+    // A stratified split's bucket: its rows as the tasks before spilled them, file by file.
+    private static IEnumerable<RecordBatch> SplitRows(IReadOnlyList<string> files)
+    {
+        foreach (string file in files)
+        {
+            using var reader = new Parquet.ParquetFileReader(file);
+            foreach (RecordBatch batch in reader.ReadBatches())
+            {
+                yield return batch;
+            }
+        }
     }
 
     /// <summary>
@@ -229,10 +255,29 @@ internal sealed class BarrierSetup : IDisposable
                 continue;
             }
             TaskOutput task = outputs[i] ?? throw new InvalidOperationException($"Task {i} of wave {cut.Wave} has no output before wave {wave}.");
-            foreach (PartFile part in task.Parts.Where(p => p.Sink == FlowRun.SpillSink + c))
+            foreach (PartFile part in task.Parts.Where(p => p.Sink == FlowRun.SpillSink + c && p.Extension == "spill"))
             {
                 _spills[c][part.Sequence].Add(part.Path);
             }
+        }
+        if (cut.Kind == FlowNodeKind.Split)
+        {
+            // Every feeding task counted its rows per stratum: merged in task order, they give each stratum's cuts.
+            SplitPlan split = _plan.Splits[cut.Barrier];
+            BatchSchema schema = _plan.Schemas[SinkSchema(cut.Name)];
+            var all = new Barriers.Splits.StrataHistogram(split, schema);
+            for (int i = 0; i < partitions.Count; i++)
+            {
+                if ((partitions[i].Bucket?.Wave ?? 0) == cut.Wave)
+                {
+                    foreach (PartFile part in outputs[i]!.Parts.Where(p => p.Sink == FlowRun.SpillSink + c && p.Extension == SplitCutWriter.StrataExtension))
+                    {
+                        using FileStream stream = File.OpenRead(part.Path);
+                        all.Merge(Barriers.Splits.StrataHistogram.ReadFrom(stream, split, schema));
+                    }
+                }
+            }
+            _splitCuts[cut.Name] = all.ComputeCuts();
         }
         if (cut.Kind == FlowNodeKind.Join && _tableBuckets[c] is null)
         {
@@ -267,6 +312,11 @@ internal sealed class BarrierSetup : IDisposable
             (long rows, long bytes) = Spilled(node, outputs);
             results.Add(new BarrierResult(aggregate.Stage, "aggregate", "hash aggregate", null, _buckets[node.OutputWave - 1], rows, bytes));
         }
+        foreach (FlowNode split in Graph.Nodes.Where(n => n.Kind == FlowNodeKind.Split))
+        {
+            (long rows, long bytes) = Spilled(split, outputs);
+            results.Add(new BarrierResult(split.Name, "split", "stratified split", null, _buckets[split.OutputWave - 1], rows, bytes));
+        }
         foreach (JoinPlan join in _plan.Joins)
         {
             FlowNode node = Graph.Barrier(join.Stage);
@@ -279,7 +329,7 @@ internal sealed class BarrierSetup : IDisposable
 
     private static (long Rows, long Bytes) Spilled(FlowNode cut, IReadOnlyList<TaskOutput> outputs)
     {
-        IEnumerable<PartFile> parts = outputs.SelectMany(o => o.Parts).Where(p => p.Sink == FlowRun.SpillSink + cut.OutputWave - 1);
+        IEnumerable<PartFile> parts = outputs.SelectMany(o => o.Parts).Where(p => p.Sink == FlowRun.SpillSink + cut.OutputWave - 1 && p.Extension == "spill");
         return (parts.Sum(p => p.Rows), parts.Sum(p => p.Bytes));
     }
 
@@ -365,6 +415,47 @@ internal sealed class BarrierSetup : IDisposable
         {
             PartFile[] parts = _writer.Finish().Select(f => SpillPart(f.Path, _attemptDir, _cut, f.Bucket, f.Rows)).ToArray();
             Directory.Delete(Path.Combine(_attemptDir, $"cut{_cut}"), recursive: true);
+            return parts;
+        }
+
+        public void Dispose() => _writer.Dispose();
+    }
+
+    // A stratified split's rows leave the task bucketed by the split key's hash, with the task's per-stratum counts.
+    private sealed class SplitCutWriter : ICutWriter
+    {
+        public const string StrataExtension = "strata";
+
+        private readonly JoinBucketWriter _writer;
+        private readonly Barriers.Splits.StrataHistogram _counts;
+        private readonly int _cut;
+        private readonly string _attemptDir;
+
+        public SplitCutWriter(SplitPlan split, BatchSchema schema, int buckets, int cut, string attemptDir)
+        {
+            _cut = cut;
+            _attemptDir = attemptDir;
+            _counts = new Barriers.Splits.StrataHistogram(split, schema);
+            _writer = new JoinBucketWriter(schema, split.Key, buckets, Directory.CreateDirectory(Path.Combine(attemptDir, $"cut{cut}")).FullName, "split", keepNullKeys: true);
+        }
+
+        public void Write(RecordBatch batch)
+        {
+            _counts.Add(batch);
+            _writer.Write(batch);
+        }
+
+        public IReadOnlyList<PartFile> Finish()
+        {
+            var parts = _writer.Finish().Select(f => SpillPart(f.Path, _attemptDir, _cut, f.Bucket, f.Rows)).ToList();
+            Directory.Delete(Path.Combine(_attemptDir, $"cut{_cut}"), recursive: true);
+            string path = Path.Combine(_attemptDir, $"cut{_cut}-counts.{StrataExtension}");
+            using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+            {
+                _counts.WriteTo(file);
+                file.Flush(flushToDisk: true);
+            }
+            parts.Add(new PartFile(path, new FileInfo(path).Length, "", _counts.Rows) { Sink = FlowRun.SpillSink + _cut, Sequence = 0, Extension = StrataExtension });
             return parts;
         }
 

@@ -38,8 +38,10 @@ internal sealed class FlowRun
         FlowGraph graph,
         IReadOnlyDictionary<string, IBroadcastJoin> broadcasts,
         Func<FlowNode, string, ICutWriter> cutWriter,
-        Func<BucketInput, string, IEnumerable<RecordBatch>> readBucket)
+        Func<BucketInput, string, IEnumerable<RecordBatch>> readBucket,
+        Func<string, Barriers.Splits.SplitCuts>? splitCuts = null)
     {
+        SplitCuts = splitCuts ?? (sink => throw new InvalidOperationException($"The stratified split of '{sink}' has no cut points yet."));
         Graph = graph;
         Broadcasts = broadcasts;
         CutWriter = cutWriter;
@@ -58,12 +60,15 @@ internal sealed class FlowRun
     /// <summary>The output batches of a bucket (merged partials, or joined rows), using a scratch folder.</summary>
     public Func<BucketInput, string, IEnumerable<RecordBatch>> ReadBucket { get; }
 
-    /// <summary>The flow of a plan without aggregates or joins: its segments, all in wave 0.</summary>
+    /// <summary>A stratified split's cut points, by sink, once the wave that counted its rows is done.</summary>
+    public Func<string, Barriers.Splits.SplitCuts> SplitCuts { get; }
+
+    /// <summary>The flow of a plan without aggregates, joins or stratified splits: its segments, all in wave 0.</summary>
     public static FlowRun Plain(PipelinePlan plan)
     {
-        if (plan.Aggregates.Count > 0 || plan.Joins.Count > 0)
+        if (plan.Aggregates.Count > 0 || plan.Joins.Count > 0 || plan.Splits.Any(s => s.StratifyBy is not null))
         {
-            throw new InvalidOperationException($"Pipeline '{plan.Name}' has aggregate or join stages, which run only through LocalExecutor.Run.");
+            throw new InvalidOperationException($"Pipeline '{plan.Name}' has aggregate, join or stratified split stages, which run only through LocalExecutor.Run.");
         }
         return new FlowRun(
             FlowGraph.For(plan, new HashSet<string>()),

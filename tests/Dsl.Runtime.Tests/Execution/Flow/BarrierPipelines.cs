@@ -109,8 +109,8 @@ internal static class BarrierPipelines
         return new CompiledPipeline(plan, [KeepKernel]);
     }
 
-    /// <summary>Keep as the sink, split into train (0.8) and test (0.2) by a hash of Id with seed 7.</summary>
-    public static CompiledPipeline Split()
+    /// <summary>Keep as the sink, split into train (0.8) and test (0.2) by a hash of Id with seed 7 (stratified by <paramref name="stratifyBy"/> when given).</summary>
+    public static CompiledPipeline Split(string? stratifyBy = null)
     {
         var plan = new PipelinePlan(
             "split-kept",
@@ -119,7 +119,7 @@ internal static class BarrierPipelines
             [new StagePlan("Keep", StageKind.Filter, "T", "T", null, true, null)],
             [new SegmentPlan(0, ["Keep"], null, "T", "T", true, ["Id", "Amount", "Count", "Country", "Flag"])])
         {
-            Splits = [new SplitPlan("Keep", ["Id"], ["train", "test"], [0.8, 0.2], 7, null)],
+            Splits = [new SplitPlan("Keep", ["Id"], ["train", "test"], [0.8, 0.2], 7, stratifyBy)],
         };
         return new CompiledPipeline(plan, [KeepKernel]);
     }

@@ -239,6 +239,62 @@ public sealed class BarrierRunTests : IDisposable
         Assert.InRange(train, 0.77, 0.83);
     }
 
+    [Fact]
+    public void StratifiedSplit_AssignsEachRowAsTheSplitOverAllKeptRowsDoes_ForAnyParallelism()
+    {
+        string input = Input();
+        CompiledPipeline pipeline = BarrierPipelines.Split(stratifyBy: "Country");
+        string a = Path.Combine(_root, "a");
+        string b = Path.Combine(_root, "b");
+
+        JobResult first = new LocalExecutor(new ExecutionOptions { MaxParallelism = 1, TargetPartitionRows = 1_500, ShuffleBuckets = 3 }).Run(pipeline, input, a);
+        new LocalExecutor(new ExecutionOptions { MaxParallelism = 2, TargetPartitionRows = 4_000, ShuffleBuckets = 2 }).Run(pipeline, input, b);
+
+        Assert.Equal("stratified split", first.Barriers.Single().Strategy);
+        // The definition: one histogram over every kept row, its cuts, and each row's subset from them.
+        SplitPlan plan = pipeline.Plan.Splits[0];
+        var histogram = new Dsl.Barriers.Splits.StrataHistogram(plan, FitPipelines.T);
+        var kept = new List<RecordBatch>();
+        foreach (string file in Directory.GetFiles(input, "*.parquet").Order(StringComparer.Ordinal))
+        {
+            using var reader = new Dsl.Parquet.ParquetFileReader(file);
+            foreach (RecordBatch batch in reader.ReadBatches())
+            {
+                using (batch)
+                {
+                    int[] rows = Enumerable.Range(0, batch.RowCount).Where(r => FitPipelines.Keeps(batch.GetPrimitive<long>("Id", ColumnType.Int64).Values[r])).ToArray();
+                    kept.Add(new RecordBatch(batch.Schema, batch.Columns.Select(c => Dsl.Validation.RowGather.Gather(c, rows)).ToArray(), rows.Length));
+                    histogram.Add(kept[^1]);
+                }
+            }
+        }
+        var assigner = new Dsl.Barriers.Splits.SplitAssigner(plan, FitPipelines.T, histogram.ComputeCuts());
+        var expected = new SortedDictionary<long, string>();
+        foreach (RecordBatch batch in kept)
+        {
+            using (batch)
+            {
+                int[] subsets = new int[batch.RowCount];
+                assigner.Assign(batch, subsets);
+                for (int r = 0; r < batch.RowCount; r++)
+                {
+                    expected[batch.GetPrimitive<long>("Id", ColumnType.Int64).Values[r]] = plan.Names[subsets[r]];
+                }
+            }
+        }
+        using DuckDb db = DuckDb.Open();
+        foreach (string output in new[] { a, b })
+        {
+            IReadOnlyList<IReadOnlyList<string?>> actual = db.QueryRows($"SELECT Id, split FROM read_parquet({Glob(output)}, hive_partitioning = true) ORDER BY Id");
+            Assert.Equal(expected.Select(e => $"{e.Key}/{e.Value}"), actual.Select(r => $"{r[0]}/{r[1]}"));
+        }
+        // Each country (and the null country) is split 80/20 on its own.
+        foreach (IReadOnlyList<string?> share in db.QueryRows($"SELECT Country, avg(CASE WHEN split = 'train' THEN 1 ELSE 0 END) FROM read_parquet({Glob(a)}, hive_partitioning = true) GROUP BY Country"))
+        {
+            Assert.InRange(double.Parse(share[1]!, CultureInfo.InvariantCulture), 0.78, 0.82);
+        }
+    }
+
     // Rows equal column by column; numbers that print differently are compared with a relative tolerance of 1e-9
     // (sums added in another order).
     private static void AssertSameRows(IReadOnlyList<IReadOnlyList<string?>> expected, IReadOnlyList<IReadOnlyList<string?>> actual)
