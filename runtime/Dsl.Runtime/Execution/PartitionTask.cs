@@ -60,7 +60,8 @@ internal sealed class PartitionTask
         string attemptDir, ParquetWriteOptions writeOptions, SegmentCounters counters, RowGroupPruner pruner, FaultPlan faults, MemoryBudget budget,
         int maxRecordBytes, ValidationLayout validation, long firstRowInFile = 0, bool validateOnly = false, Fitting.FitState? observe = null, FlowRun? flow = null)
     {
-        _flow = flow ?? FlowRun.Plain(pipeline.Plan);
+        // The fit pass and validate run no cut: the flow they get only orders the nodes before the first one.
+        _flow = flow ?? (observe is not null ? BarrierSetup.ValidateFlow(pipeline.Plan) : FlowRun.Plain(pipeline.Plan));
         _wave = partition.Bucket?.Wave ?? 0;
         _observe = observe;
         _validation = validation;

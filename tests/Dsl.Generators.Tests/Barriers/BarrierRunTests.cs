@@ -157,6 +157,58 @@ public sealed class BarrierRunTests : IDisposable
         Assert.False(Directory.Exists(output));
     }
 
+    [Fact]
+    public void GeneratedPipeline_FitThenAggregate_FitsFirstAndAggregatesTheScoredRows()
+    {
+        using var snippet = LoadedSnippet.Compile(TestSources.Usings + """
+            namespace F;
+
+            [Schema]
+            public partial record Sale(long UserId, double Amount);
+
+            [Schema]
+            public partial record Scored(long UserId, double Z);
+
+            [Schema]
+            public partial record UserZ(long UserId, long N, double MeanZ);
+
+            public sealed record AmountStats(double Mean, double Std);
+
+            [Pipeline("fit-then-aggregate")]
+            public static partial class FitThenAggregate
+            {
+                [Filter]
+                static bool Valid(Sale s) => s.Amount > 0;
+
+                [Fit(From = nameof(Valid))]
+                static AmountStats Fit(FitData<Sale> d) => new(d.Mean(s => s.Amount), d.Std(s => s.Amount));
+
+                [Map(From = nameof(Valid))]
+                static Scored Score(Sale s, AmountStats a) => new(s.UserId, (s.Amount - a.Mean) / a.Std);
+
+                [Aggregate(By = new[] { nameof(Scored.UserId) }, From = nameof(Score))]
+                static UserZ PerUser(Group<Scored> g) => new(g.Key(t => t.UserId), g.Count(), g.Mean(t => t.Z));
+            }
+            """);
+        CompiledPipeline compiled = snippet.Pipeline("F.FitThenAggregate");
+        string input = Path.Combine(_temp.Path, "sales");
+        Directory.CreateDirectory(input);
+        using DuckDb db = DuckDb.Open();
+        db.CopyToParquet("SELECT (i % 97)::BIGINT AS UserId, ((i * 37 % 1000) - 100) / 7.0 AS Amount FROM range(0, 20000) t(i)", Path.Combine(input, "part-0.parquet"), "ROW_GROUP_SIZE 3000");
+        string output = Path.Combine(_temp.Path, "out");
+
+        JobResult result = new LocalExecutor(new ExecutionOptions { MaxParallelism = 2, TargetPartitionRows = 3_000, ShuffleBuckets = 2 }).Run(compiled, input, output);
+
+        Assert.NotNull(result.Fit);
+        Same(
+            db.QueryRows($"""
+                WITH v AS (SELECT * FROM read_parquet({DuckDb.Literal(Path.Combine(input, "*.parquet"))}) WHERE Amount > 0),
+                     st AS (SELECT avg(Amount) AS m, stddev_pop(Amount) AS s FROM v)
+                SELECT UserId, count(*), avg((Amount - m) / s) FROM v, st GROUP BY UserId ORDER BY UserId
+                """),
+            db.QueryRows($"SELECT UserId, N, MeanZ FROM read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))}) ORDER BY UserId"));
+    }
+
     // Purchases over three files by DuckDB: users 0-299 (a few with many rows), amounts with some zero and negative,
     // discounts with nulls, timestamps with ties broken by Net in Last (the largest Net wins); and the regions table.
     private (string Input, string Regions) WriteInput(int rows)
