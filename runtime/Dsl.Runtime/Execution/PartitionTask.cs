@@ -341,6 +341,7 @@ internal sealed class PartitionTask
         PipelinePlan plan = _pipeline.Plan;
         var outputs = new RecordBatch?[plan.Segments.Count];
         var joined = new Dictionary<string, RecordBatch>(StringComparer.Ordinal);
+        var views = new List<RecordBatch>();
         try
         {
             foreach (FlowNode node in _flow.Graph.InWave(_wave))
@@ -348,6 +349,7 @@ internal sealed class PartitionTask
                 // In a bucket task, the nodes reading the wave's own cut read the batch it was given.
                 RecordBatch source = node.SourceSegment is int from ? outputs[from]!
                     : node.SourceBarrier is string barrier && joined.TryGetValue(barrier, out RecordBatch? rows) ? rows
+                    : node.Kind != FlowNodeKind.Segment && _wave == 0 ? InSchemaOrder(input, views)
                     : input;
                 switch (node.Kind)
                 {
@@ -413,6 +415,18 @@ internal sealed class PartitionTask
                 batch.Dispose();
             }
         }
+    }
+
+    // An aggregate or join reading the pipeline input takes whole rows of the input schema, in its order: the batch as
+    // read holds the columns in the scan's order. A view sharing the batch's columns (never disposed itself).
+    private RecordBatch InSchemaOrder(RecordBatch input, List<RecordBatch> views)
+    {
+        BatchSchema schema = _pipeline.Plan.Schemas[_pipeline.Plan.InputSchema];
+        if (views.Count == 0)
+        {
+            views.Add(new RecordBatch(schema, schema.Fields.Select(f => input[f.Name]).ToArray(), input.RowCount));
+        }
+        return views[0];
     }
 
     private RecordBatch RunKernel(SegmentPlan segment, RecordBatch source, Func<int, string> where)

@@ -209,6 +209,88 @@ public sealed class BarrierRunTests : IDisposable
             db.QueryRows($"SELECT UserId, N, MeanZ FROM read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))}) ORDER BY UserId"));
     }
 
+    [Fact]
+    public void GeneratedAggregate_AMillionSkewedRows_EqualsDuckDb_ExactlyAndWithinTheSketchBound()
+    {
+        using var snippet = LoadedSnippet.Compile(TestSources.Usings + """
+            namespace W;
+
+            [Schema]
+            public partial record Tx(long UserId, long MerchantId, double? Amount);
+
+            [Schema]
+            public partial record UserStats(long UserId, long Transactions, double Total, double Mean, double? Max, long Merchants, long ApproxMerchants);
+
+            [Pipeline("per-user")]
+            public static partial class PerUserStats
+            {
+                [Aggregate(By = new[] { nameof(Tx.UserId) })]
+                static UserStats PerUser(Group<Tx> g) => new(
+                    g.Key(t => t.UserId), g.Count(), g.Sum(t => t.Amount), g.Mean(t => t.Amount), g.Max(t => t.Amount),
+                    g.CountDistinct(t => t.MerchantId), g.ApproxCountDistinct(t => t.MerchantId));
+            }
+            """);
+        string input = Path.Combine(_temp.Path, "tx");
+        Directory.CreateDirectory(input);
+        using DuckDb db = DuckDb.Open();
+        // A million rows over two files: user 1 holds 30% of them (a hot key), the rest spread over about 200,000
+        // users; 5,000 merchants; every 50th amount null.
+        for (int f = 0; f < 2; f++)
+        {
+            db.CopyToParquet($"""
+                SELECT (CASE WHEN i % 10 < 3 THEN 1 ELSE 2 + hash(i) % 200000 END)::BIGINT AS UserId,
+                       (hash(i * 7 + 1) % 5000)::BIGINT AS MerchantId,
+                       CASE WHEN i % 50 = 0 THEN NULL ELSE (hash(i * 13) % 100000) / 100.0 END AS Amount
+                FROM range({f * 500_000}, {(f + 1) * 500_000}) t(i)
+                """, Path.Combine(input, $"part-{f}.parquet"), "ROW_GROUP_SIZE 100000");
+        }
+        string output = Path.Combine(_temp.Path, "out");
+
+        JobResult result = new LocalExecutor(new ExecutionOptions { MaxParallelism = 2, ShuffleBuckets = 8, BarrierSpillBytes = 1L << 20 })
+            .Run(snippet.Pipeline("W.PerUserStats"), input, output);
+
+        Assert.True(result.Barriers[0].SpilledRows > 200_000, $"{result.Barriers[0].SpilledRows} partial groups spilled");
+        string expected = $"""
+            SELECT UserId, count(*), coalesce(sum(Amount), 0), coalesce(avg(Amount), 'NaN'::DOUBLE), max(Amount), count(DISTINCT MerchantId)
+            FROM read_parquet({DuckDb.Literal(Path.Combine(input, "*.parquet"))}) GROUP BY UserId ORDER BY UserId
+            """;
+        string actual = $"SELECT UserId, Transactions, Total, Mean, Max, Merchants FROM read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))}) ORDER BY UserId";
+        IReadOnlyList<IReadOnlyList<string?>> rows = db.QueryRows(expected);
+        Assert.True(rows.Count > 150_000, $"{rows.Count} users");
+        Same(rows, db.QueryRows(actual));
+        // HyperLogLog: exact up to 256 distinct values per group, then within three standard errors (3 × 0.81%).
+        double worst = db.QueryScalarDouble($"""
+            SELECT max(abs(o.ApproxMerchants - e.n) / e.n) FROM read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))}) o
+            JOIN (SELECT UserId, count(DISTINCT MerchantId) AS n FROM read_parquet({DuckDb.Literal(Path.Combine(input, "*.parquet"))}) GROUP BY UserId) e USING (UserId)
+            """)!.Value;
+        Assert.InRange(worst, 0, 3 * 0.0081);
+    }
+
+    [Theory]
+    [InlineData(64L << 20)]
+    [InlineData(0L)]
+    public void GeneratedLeftJoinOfTheInput_WithIntKeysAgainstLongKeys_EqualsDuckDb(long broadcastThreshold)
+    {
+        using var snippet = LoadedSnippet.Compile(BarrierSources.Enriched);
+        string input = Path.Combine(_temp.Path, "clicks");
+        string users = Path.Combine(_temp.Path, "users");
+        Directory.CreateDirectory(input);
+        Directory.CreateDirectory(users);
+        using DuckDb db = DuckDb.Open();
+        db.CopyToParquet("SELECT (i % 700)::BIGINT AS UserId, (i % 13)::INTEGER AS Page, TIMESTAMP '2026-02-01' + INTERVAL (i) SECOND AS At FROM range(0, 9000) t(i)", Path.Combine(input, "part-0.parquet"), "ROW_GROUP_SIZE 2000");
+        // Users 0-499 (ids as INT), user 7 twice, some without a score; users 500-699 have no row, so their clicks keep nulls.
+        db.CopyToParquet("SELECT i::INTEGER AS Id, ['FR', 'DE', 'JP'][1 + (i % 3)::INTEGER] AS Country, (2000 + i % 20)::INTEGER AS signup_year, CASE WHEN i % 4 = 0 THEN NULL ELSE i / 10.0 END AS Score FROM range(0, 500) t(i) UNION ALL SELECT 7, 'US', 2024, 1.5", Path.Combine(users, "users.parquet"));
+        string output = Path.Combine(_temp.Path, "out");
+
+        JobResult result = new LocalExecutor(new ExecutionOptions { MaxParallelism = 2, TargetPartitionRows = 2_000, ShuffleBuckets = 3, Tables = new Dictionary<string, string> { ["users"] = users }, BroadcastThresholdBytes = broadcastThreshold })
+            .Run(snippet.Pipeline("J.Enrich"), input, output);
+
+        Assert.Equal(broadcastThreshold > 0 ? "broadcast hash join" : "shuffle hash join", Assert.Single(result.Barriers).Strategy);
+        Same(
+            db.QueryRows($"SELECT c.UserId, c.Page, u.Country, u.signup_year, u.Score FROM read_parquet({DuckDb.Literal(Path.Combine(input, "*.parquet"))}) c LEFT JOIN read_parquet({DuckDb.Literal(Path.Combine(users, "*.parquet"))}) u ON c.UserId = u.Id ORDER BY ALL"),
+            db.QueryRows($"SELECT UserId, Page, Country, SignupYear, Score FROM read_parquet({DuckDb.Literal(Path.Combine(output, "*.parquet"))}) ORDER BY ALL"));
+    }
+
     // Purchases over three files by DuckDB: users 0-299 (a few with many rows), amounts with some zero and negative,
     // discounts with nulls, timestamps with ties broken by Net in Last (the largest Net wins); and the regions table.
     private (string Input, string Regions) WriteInput(int rows)
