@@ -284,15 +284,16 @@ public static class PipelineHost
         format.AcceptOnlyFromAmong("text", "json", "mermaid");
         var explainConfig = new Option<string?>("--config", "-c") { Description = $"The configuration file whose stage parameter values to show. Default: {ConfigFileName} in the current folder, else beside the program." };
         var explainParam = new Option<string[]>("--param") { Description = "A stage parameter value to show instead of the configuration file's, Type.Member=value; repeat for several." };
-        var explain = new Command("explain", "Print the compiled plan: stages with their parameter values, wiring, fused segments and the columns each reads.") { format, explainConfig, explainParam };
+        var explainTable = new Option<string[]>("--table") { Description = "A join's table, NAME=PATH, to show the strategy a run would choose from its size now (repeat for several); adds to the configuration file's 'tables'.", HelpName = "NAME=PATH" };
+        var explain = new Command("explain", "Print the compiled plan: stages with their parameter values, wiring, fused segments and the columns each reads; with the tables of join stages known, the strategy each join would take.") { format, explainConfig, explainParam, explainTable };
         explain.SetAction(parse => Guard(stderr, () =>
         {
-            StageParameterValues parameters = ExplainParameters(plan, parse.GetValue(explainConfig), parse.GetValue(explainParam) ?? [], stderr);
+            StageParameterValues parameters = ExplainParameters(plan, parse.GetValue(explainConfig), parse.GetValue(explainParam) ?? [], stderr, out PipelineConfig? settings);
             stdout.Write(parse.GetValue(format) switch
             {
                 "json" => PlanJson.ToJson(plan, parameters) + Environment.NewLine,
                 "mermaid" => PlanPrinter.ToMermaid(plan),
-                _ => PlanPrinter.ToText(plan, parameters) + $"Memory budget: {FormatBytes(MemoryBudget.DefaultBytes)} (half of the memory available; run --memory-budget to change it)" + Environment.NewLine,
+                _ => PlanPrinter.ToText(plan, parameters) + JoinStrategies(plan, settings, parse.GetValue(explainTable) ?? [], stderr) + $"Memory budget: {FormatBytes(MemoryBudget.DefaultBytes)} (half of the memory available; run --memory-budget to change it)" + Environment.NewLine,
             });
             return 0;
         }));
@@ -372,9 +373,38 @@ public static class PipelineHost
 
     // explain shows what a run would use; problems are reported on standard error and their values shown as not set,
     // so the plan prints even while the configuration is being written.
-    private static StageParameterValues ExplainParameters(PipelinePlan plan, string? configOption, string[] paramOption, TextWriter stderr)
+    // For each join whose table is known (tables: in the configuration, --table) and exists: the strategy a run would
+    // take now, from the table's size, with its reason. A run decides again from the sizes it finds.
+    private static string JoinStrategies(PipelinePlan plan, PipelineConfig? settings, string[] given, TextWriter stderr)
     {
-        if (plan.ParameterTypes().Count == 0)
+        if (plan.Joins.Count == 0)
+        {
+            return "";
+        }
+        if (TablesOption(plan, settings, given, out IReadOnlyList<string> problems) is not { } tables)
+        {
+            foreach (string problem in problems)
+            {
+                stderr.WriteLine($"warning: {problem}");
+            }
+            return "";
+        }
+        long threshold = settings?.BroadcastThreshold ?? new ExecutionOptions().BroadcastThresholdBytes;
+        var text = new System.Text.StringBuilder("Join strategies from the tables' sizes now (a run chooses again from the sizes it finds):").AppendLine();
+        foreach (JoinPlan join in plan.Joins)
+        {
+            string choice = !tables.TryGetValue(join.Table, out string? path) ? $"table '{join.Table}' not given (--table {join.Table}=PATH or 'tables:')"
+                : !File.Exists(path) && !Directory.Exists(path) ? $"table '{join.Table}' at '{path}' does not exist"
+                : Barriers.Joins.JoinStrategy.Choose(Barriers.Joins.TableReader.SizeBytes(path), threshold, join.Table).Reason;
+            text.Append("  ").Append(join.Stage).Append(": ").AppendLine(choice);
+        }
+        return text.ToString();
+    }
+
+    private static StageParameterValues ExplainParameters(PipelinePlan plan, string? configOption, string[] paramOption, TextWriter stderr, out PipelineConfig? settings)
+    {
+        settings = null;
+        if (plan.ParameterTypes().Count == 0 && plan.Joins.Count == 0)
         {
             return StageParameterValues.Empty;
         }
@@ -386,7 +416,7 @@ public static class PipelineHost
         var values = new StageParameterValues();
         if (FindConfig(configOption) is { } configPath)
         {
-            (PipelineConfig settings, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.ReadAndCheck(configPath, plan, overrides.Keys.ToList());
+            (settings, IReadOnlyList<ConfigProblem> problems) = PipelineConfig.ReadAndCheck(configPath, plan, overrides.Keys.ToList());
             foreach (ConfigProblem problem in problems)
             {
                 stderr.WriteLine(problem.ToString().Replace(": error ", ": warning ", StringComparison.Ordinal));

@@ -136,6 +136,17 @@ public sealed class BarrierRunTests : IDisposable
         code = PipelineHost.Run(compiled, ["run", "--input", input, "--output", Path.Combine(_temp.Path, "out2"), "--config", config], stdout: stdout, stderr: stderr);
         Assert.True(code == 0, stderr.ToString());
         Assert.Contains("  join WithRegion: shuffle hash join, 2 buckets, ", stdout.ToString(), StringComparison.Ordinal);
+
+        // explain shows the choice a run would make from the table's size now, from the file's tables or --table.
+        var explained = new StringWriter();
+        Assert.Equal(0, PipelineHost.Run(compiled, ["explain", "--config", config], stdout: explained, stderr: stderr));
+        Assert.Contains("  WithRegion: table 'regions' is ", explained.ToString(), StringComparison.Ordinal);
+        Assert.Contains("the broadcast threshold is 0 (broadcasting off)", explained.ToString(), StringComparison.Ordinal);
+        explained = new StringWriter();
+        string plain = Path.Combine(_temp.Path, "plain.yaml");
+        File.WriteAllText(plain, "pipeline: spend-run\n");
+        Assert.Equal(0, PipelineHost.Run(compiled, ["explain", "--config", plain, "--table", $"regions={regions}"], stdout: explained, stderr: stderr));
+        Assert.Contains("below the broadcast threshold of 64 MiB: broadcast hash join", explained.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
