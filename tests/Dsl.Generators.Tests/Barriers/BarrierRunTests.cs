@@ -137,6 +137,9 @@ public sealed class BarrierRunTests : IDisposable
         Assert.True(code == 0, stderr.ToString());
         Assert.Contains("  join WithRegion: shuffle hash join, 2 buckets, ", stdout.ToString(), StringComparison.Ordinal);
 
+        // validate runs the row stages before the first cut (this pipeline has no rules: nothing to report).
+        Assert.Equal(0, PipelineHost.Run(compiled, ["validate", "--input", input, "--config", config], stdout: new StringWriter(), stderr: stderr));
+
         // explain shows the choice a run would make from the table's size now, from the file's tables or --table.
         var explained = new StringWriter();
         Assert.Equal(0, PipelineHost.Run(compiled, ["explain", "--config", config], stdout: explained, stderr: stderr));
