@@ -349,7 +349,7 @@ internal sealed class PartitionTask
                 // In a bucket task, the nodes reading the wave's own cut read the batch it was given.
                 RecordBatch source = node.SourceSegment is int from ? outputs[from]!
                     : node.SourceBarrier is string barrier && joined.TryGetValue(barrier, out RecordBatch? rows) ? rows
-                    : node.Kind != FlowNodeKind.Segment && _wave == 0 ? InSchemaOrder(input, views)
+                    : node.Kind == FlowNodeKind.Join && _wave == 0 ? InSchemaOrder(input, views)
                     : input;
                 switch (node.Kind)
                 {
@@ -417,8 +417,9 @@ internal sealed class PartitionTask
         }
     }
 
-    // An aggregate or join reading the pipeline input takes whole rows of the input schema, in its order: the batch as
-    // read holds the columns in the scan's order. A view sharing the batch's columns (never disposed itself).
+    // A join reading the pipeline input takes whole rows of the input schema, in its order: the batch as read holds the
+    // columns in the scan's order. A view sharing the batch's columns (never disposed itself). An aggregate finds the
+    // columns it reads by name.
     private RecordBatch InSchemaOrder(RecordBatch input, List<RecordBatch> views)
     {
         BatchSchema schema = _pipeline.Plan.Schemas[_pipeline.Plan.InputSchema];

@@ -1,14 +1,19 @@
 namespace Dsl.Barriers.Aggregation;
 
-/// <summary>The batch being added, with each input column widened once however many outputs read it.</summary>
+/// <summary>
+/// The batch being added, with each input column widened once however many outputs read it. The batch's columns are
+/// found by name, so it may hold them in any order and other columns too (the pipeline input as scanned).
+/// </summary>
 internal sealed class BatchInput
 {
+    private readonly AggregateLayout _layout;
     private readonly ColumnValues?[] _values;
     private readonly int[] _loadedFor;
     private int _generation;
 
     public BatchInput(AggregateLayout layout)
     {
+        _layout = layout;
         _values = new ColumnValues?[layout.Input.Count];
         _loadedFor = new int[layout.Input.Count];
         foreach (AggregateColumn column in layout.Columns)
@@ -32,7 +37,7 @@ internal sealed class BatchInput
         ColumnValues values = _values[index] ?? throw new InvalidOperationException($"Input column {index} is not read as values.");
         if (_loadedFor[index] != _generation)
         {
-            values.Load(Batch[index]);
+            values.Load(Batch[_layout.Input[index].Name]);
             _loadedFor[index] = _generation;
         }
         return values;

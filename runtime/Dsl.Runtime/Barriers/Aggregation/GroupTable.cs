@@ -50,12 +50,12 @@ internal sealed class GroupTable
     public ulong Hash(int group) => _keys.Hash(group);
 
     /// <summary>Adds each row of <paramref name="batch"/> to its group.</summary>
-    /// <exception cref="InvalidOperationException">The batch's schema is not the layout's input schema.</exception>
+    /// <exception cref="InvalidOperationException">The batch lacks a column the aggregate reads, or holds it with another type.</exception>
     public void Add(RecordBatch batch)
     {
-        if (!SameColumns(batch.Schema, _layout.Input))
+        if (MissingColumn(batch.Schema) is { } missing)
         {
-            throw new InvalidOperationException($"The aggregate stage '{_layout.Stage}' reads rows of {_layout.Input} but was given a batch of {batch.Schema}.");
+            throw new InvalidOperationException($"The aggregate stage '{_layout.Stage}' reads column '{missing.Name}' ({missing.TypeName}) of {_layout.Input} but was given a batch of {batch.Schema}.");
         }
         int rows = batch.RowCount;
         if (rows == 0)
@@ -143,24 +143,25 @@ internal sealed class GroupTable
     }
 
     // Names, types and decimal scales: what the accumulators read by column index. Nullability may differ.
-    private static bool SameColumns(BatchSchema batch, BatchSchema input)
+    // The first column the aggregate reads (a key, a value or an order column) that the batch lacks or holds with
+    // another type or decimal scale; null when it holds them all. Nullability may differ: values are read with it.
+    private ColumnField? MissingColumn(BatchSchema batch)
     {
-        if (ReferenceEquals(batch, input))
+        if (ReferenceEquals(batch, _layout.Input))
         {
-            return true;
+            return null;
         }
-        if (batch.Count != input.Count)
+        IEnumerable<ColumnField> read = _layout.Keys.Fields
+            .Concat(_layout.Columns.SelectMany(c => new[] { c.InputField, c.OrderField }).OfType<ColumnField>());
+        foreach (ColumnField field in read)
         {
-            return false;
-        }
-        for (int i = 0; i < batch.Count; i++)
-        {
-            if (batch[i].Name != input[i].Name || batch[i].Type != input[i].Type || batch[i].Scale != input[i].Scale)
+            int index = batch.IndexOf(field.Name);
+            if (index < 0 || batch[index].Type != field.Type || batch[index].Scale != field.Scale)
             {
-                return false;
+                return field;
             }
         }
-        return true;
+        return null;
     }
 
     private int Compare(int a, int b)

@@ -59,14 +59,15 @@ internal sealed class BarrierSetup : IDisposable
             : $"|barriers:{_tableFingerprint}|{string.Join(',', _buckets)}|{string.Join(',', _choices.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value.Broadcast}"))}";
 
     /// <summary>
-    /// The input columns aggregates and joins that read the pipeline input directly need: every column of the input
-    /// schema, since both take whole rows of the schema they read (<see cref="PartitionTask"/> hands them the batch in
-    /// schema order).
+    /// The input columns aggregates and joins that read the pipeline input directly need: an aggregate its keys and
+    /// the columns its outputs read; a join every column of the input schema, since it buckets and copies whole rows
+    /// of it (<see cref="PartitionTask"/> hands it the batch in schema order).
     /// </summary>
     public static IEnumerable<string> InputColumns(PipelinePlan plan) =>
-        plan.Aggregates.Any(a => a.InputSegment is null && a.InputBarrier is null) || plan.Joins.Any(j => j.InputSegment is null && j.InputBarrier is null)
-            ? plan.Schemas[plan.InputSchema].Fields.Select(f => f.Name)
-            : [];
+        plan.Aggregates.Where(a => a.InputSegment is null && a.InputBarrier is null)
+            .SelectMany(a => a.Keys.Concat(a.Outputs.SelectMany(o => new[] { o.Column, o.OrderColumn })))
+            .OfType<string>()
+            .Concat(plan.Joins.Any(j => j.InputSegment is null && j.InputBarrier is null) ? plan.Schemas[plan.InputSchema].Fields.Select(f => f.Name) : []);
 
     /// <summary>
     /// The flow <c>validate</c> runs: up to the first cut, with broadcast joins not probed (their rules are checked by

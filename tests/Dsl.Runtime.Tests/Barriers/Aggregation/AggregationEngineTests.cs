@@ -14,6 +14,35 @@ public sealed class AggregationEngineTests : IDisposable
     private string Folder(string name) => Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
 
     [Fact]
+    public void Batches_WithTheColumnsReadInAnotherOrderAndOthers_GiveTheSameRows_AndAMissingColumnIsNamed()
+    {
+        List<RecordBatch> whole = ToBatches(Rows(3_000, seed: 5), batchRows: 700);
+        // The pipeline input as scanned: the columns the aggregate reads, last first, and one it does not know.
+        AggregateLayout layout = Layout();
+        string[] read = layout.Keys.Fields.Select(f => f.Name)
+            .Concat(layout.Columns.SelectMany(c => new[] { c.InputField?.Name, c.OrderField?.Name }).OfType<string>())
+            .Distinct().Reverse().ToArray();
+        List<RecordBatch> projected = whole.Select(b => new RecordBatch(
+            new BatchSchema([.. read.Select(n => b.Schema[b.Schema.IndexOf(n)]), new ColumnField("Other", ColumnType.Int64, false)]),
+            [.. read.Select(n => b[n]), PrimitiveColumn<long>.FromArray(ColumnType.Int64, new long[b.RowCount])],
+            b.RowCount)).ToList();
+
+        EngineRun expected = Run(layout, [whole], Folder("whole"));
+        EngineRun actual = Run(layout, [projected], Folder("projected"));
+
+        Assert.Equal(expected.Rows.Count, actual.Rows.Count);
+        for (int i = 0; i < expected.Rows.Count; i++)
+        {
+            AssertRow(expected.Rows[i], actual.Rows[i], $"row {i}");
+        }
+        using var partial = new PartialAggregator(layout, 2, Folder("missing"), 1L << 20);
+        using var lacking = new RecordBatch(new BatchSchema(read.Skip(1).Select(n => whole[0].Schema[whole[0].Schema.IndexOf(n)])), read.Skip(1).Select(n => whole[0][n]).ToArray(), whole[0].RowCount);
+        var e = Assert.Throws<InvalidOperationException>(() => partial.Add(lacking));
+        Assert.Contains($"reads column '{read[0]}'", e.Message);
+        whole.ForEach(b => b.Dispose());
+    }
+
+    [Fact]
     public void TinyBudgets_SpillAndRepartition_SameRowsInTheSameOrderAsInMemory()
     {
         List<AggRow> rows = Rows(20_000, seed: 11, keys: 40, uniqueOrder: true);
