@@ -396,7 +396,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor BarrierSkipsInputRules = Create(
         DiagnosticIds.BarrierSkipsInputRules,
         "Aggregate or join reads an input that has rules",
-        "{0} stage '{1}' of pipeline '{2}' reads the pipeline input directly, so the rules on its input schema '{3}' ({4}) would not be checked on the rows it reads; let it read a row stage instead, e.g. '[Filter] static bool Checked({3} row) => true' with From = nameof(Checked)",
+        "{0} stage '{1}' of pipeline '{2}' reads the pipeline input directly, so the rules on its input schema '{3}' ({4}) would not be checked on the rows it reads; let it read a row stage instead, for example '[Filter] static bool Checked({3} row) => true' with From = nameof(Checked)",
         DiagnosticCategories.Graph,
         DiagnosticSeverity.Error,
         "The input schema's member rules are checked by the kernel of the row stages that read the input; an aggregate or join that reads the input itself has no kernel, so rows that break a rule would reach it unchecked and unquarantined.");

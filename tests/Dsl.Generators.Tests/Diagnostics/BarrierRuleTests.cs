@@ -144,7 +144,7 @@ public sealed class BarrierRuleTests
         {
             DiagnosticIds.BarrierSkipsInputRules,
             """[Aggregate(By = new[] { nameof(Q.Id) })] static S [|A|](Group<Q> g) => new(g.Key(q => q.Id), g.Count(), g.Sum(q => q.Amount));""",
-            "Aggregate stage 'A' of pipeline 'p' reads the pipeline input directly, so the rules on its input schema 'Q' (Amount.Range, Name.NotNull) would not be checked on the rows it reads; let it read a row stage instead, e.g. '[Filter] static bool Checked(Q row) => true' with From = nameof(Checked)",
+            "Aggregate stage 'A' of pipeline 'p' reads the pipeline input directly, so the rules on its input schema 'Q' (Amount.Range, Name.NotNull) would not be checked on the rows it reads; let it read a row stage instead, for example '[Filter] static bool Checked(Q row) => true' with From = nameof(Checked)",
             """[Filter] static bool C(Q q) => true; [Aggregate(By = new[] { nameof(Q.Id) }, From = nameof(C))] static S A(Group<Q> g) => new(g.Key(q => q.Id), g.Count(), g.Sum(q => q.Amount));"""
         },
         {
