@@ -71,7 +71,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # The Dsl pipeline's command line for workload $1 over input folder $2 (the transaction files), dimension file $3
-# (W3's right side), output folder $4, $5 threads. THE HOOK: adjust here once the pipelines exist.
+# (W3's right side), output folder $4, $5 threads: the command line of workloads/pipelines/, all four started with `run`.
 dsl_args() {
   local w="$1" input="$2" countries="$3" out="$4" threads="$5"
   args=(run --input "$input" --output "$out" --parallelism "$threads" --compression snappy)

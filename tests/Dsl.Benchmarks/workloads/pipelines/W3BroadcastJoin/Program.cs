@@ -1,0 +1,3 @@
+using Dsl.Workloads;
+
+return PipelineHost.Run(W3BroadcastJoin.Compiled, args);
