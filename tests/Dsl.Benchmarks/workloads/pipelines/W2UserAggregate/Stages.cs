@@ -23,9 +23,8 @@ public partial record Spend(long UserId, long MerchantId, double? Amount);
 public static partial class W2UserAggregate
 {
     /// <summary>
-    /// The three columns the aggregate reads. An aggregate that reads the pipeline input itself is given a batch of
-    /// only the columns it reads and refuses it (GroupTable: "reads rows of (TxId: Int64, ...) but was given a batch
-    /// of (UserId: Int64, Amount: Double?, MerchantId: Int64)"), so a map narrows the rows first.
+    /// The three columns the aggregate reads: the rows it spills to disk hold only these (an aggregate reading the
+    /// input itself would also read only them, but a segment's output is spilled whole).
     /// </summary>
     [Map]
     public static Spend Narrow(Transaction t) => new(t.UserId, t.MerchantId, t.Amount);
