@@ -193,14 +193,14 @@ internal sealed class PipelineConfig
                 case "targetPartitionBytes": config.TargetPartitionBytes = Size(config, key, value, problems); break;
                 case "maxRecordBytes": config.MaxRecordBytes = RecordSize(config, key, value, problems); break;
                 case "otlpEndpoint": config.OtlpEndpoint = Url(config, key, value, problems); break;
-                case "outputs": config.Outputs = Folders(config, value, problems); break;
+                case "outputs": config.Outputs = NamedTexts(config, key, value, "sink stage names to folders, one 'Stage: folder'", problems); break;
                 case "partitionBy": config.PartitionBy = PartitionColumns(config, value, problems); break;
                 case "maxRowsPerFile": config.MaxRowsPerFile = Number(config, key, value, 1, long.MaxValue, problems); break;
                 case "maxBytesPerFile": config.MaxBytesPerFile = Size(config, key, value, problems); break;
                 case "maxOpenFiles": config.MaxOpenFiles = (int?)Number(config, key, value, 1, 100_000, problems); break;
                 case "parameters": ReadParameters(config, value, problems); break;
                 case "fitted": config.Fitted = Text(config, key, value, problems); break;
-                case "tables": config.Tables = ReadTables(config, value, problems); break;
+                case "tables": config.Tables = NamedTexts(config, key, value, "table names to paths, one 'name: path'", problems); break;
                 case "broadcastThreshold": config.BroadcastThreshold = value is YamlScalarNode { Value: "0" } ? 0 : Size(config, key, value, problems); break;
                 case "shuffleBuckets": config.ShuffleBuckets = (int?)Number(config, key, value, 1, 65_536, problems); break;
                 case "gates": config._gates = GateConfig.ReadGates(path, value, problems); break;
@@ -513,43 +513,25 @@ internal sealed class PipelineConfig
         return partitions;
     }
 
-    private static Dictionary<string, string> Folders(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)
+    // A mapping of names to text values (outputs: stage -> folder, tables: name -> path); each entry's line is kept
+    // under "setting.name" for later problems. A value that is not a mapping is reported with what it should be.
+    private static Dictionary<string, string> NamedTexts(PipelineConfig config, string setting, YamlNode value, string shape, List<ConfigProblem> problems)
     {
-        var folders = new Dictionary<string, string>(StringComparer.Ordinal);
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         if (value is not YamlMappingNode map)
         {
-            problems.Add(Problem(config, value.Start, "Setting 'outputs' must map sink stage names to folders, one 'Stage: folder' line each."));
-            return folders;
+            problems.Add(Problem(config, value.Start, $"Setting '{setting}' must map {shape} line each."));
+            return texts;
         }
-        foreach ((YamlNode keyNode, YamlNode folderNode) in map.Children)
-        {
-            string stage = (keyNode as YamlScalarNode)?.Value ?? keyNode.ToString();
-            config._marks["outputs." + stage] = keyNode.Start;
-            if (Text(config, "outputs." + stage, folderNode, problems) is { } folder)
-            {
-                folders[stage] = folder;
-            }
-        }
-        return folders;
-    }
-
-    private static Dictionary<string, string> ReadTables(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)
-    {
-        var tables = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (value is not YamlMappingNode map)
-        {
-            problems.Add(Problem(config, value.Start, "Setting 'tables' must map table names to paths, one 'name: path' line each."));
-            return tables;
-        }
-        foreach ((YamlNode keyNode, YamlNode pathNode) in map.Children)
+        foreach ((YamlNode keyNode, YamlNode textNode) in map.Children)
         {
             string name = (keyNode as YamlScalarNode)?.Value ?? keyNode.ToString();
-            config._marks["tables." + name] = keyNode.Start;
-            if (Text(config, "tables." + name, pathNode, problems) is { } path)
+            config._marks[setting + "." + name] = keyNode.Start;
+            if (Text(config, setting + "." + name, textNode, problems) is { } text)
             {
-                tables[name] = path;
+                texts[name] = text;
             }
         }
-        return tables;
+        return texts;
     }
 }
