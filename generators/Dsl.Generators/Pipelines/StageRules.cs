@@ -159,17 +159,12 @@ internal static class StageRules
             return problems;
         }
 
-        SeparatedSyntaxList<ParameterSyntax> syntax = declaration.ParameterList.Parameters;
-        for (int p = 0; p < method.Parameters.Length; p++)
+        if (ByReference(method, declaration, pipelineName) is { } byReference)
         {
-            IParameterSymbol parameter = method.Parameters[p];
-            if (parameter.RefKind != RefKind.None)
-            {
-                string modifier = syntax[p].Modifiers.Count > 0 ? syntax[p].Modifiers.ToString() : parameter.RefKind.ToString().ToLowerInvariant();
-                problems.Add(new DeclarationProblem(DiagnosticDescriptors.StageParameterByReference, syntax[p].GetLocation(), method.Name, pipelineName, parameter.Name, modifier));
-                return problems;
-            }
+            problems.Add(byReference);
+            return problems;
         }
+        SeparatedSyntaxList<ParameterSyntax> syntax = declaration.ParameterList.Parameters;
 
         if (method.Parameters.Length > 2)
         {
@@ -275,17 +270,12 @@ internal static class StageRules
             problems.Add(new DeclarationProblem(DiagnosticDescriptors.StageSignatureInvalid, location, method.Name, pipelineName, expected));
             return problems;
         }
-        SeparatedSyntaxList<ParameterSyntax> syntax = declaration.ParameterList.Parameters;
-        for (int p = 0; p < method.Parameters.Length; p++)
+        if (ByReference(method, declaration, pipelineName) is { } byReference)
         {
-            IParameterSymbol parameter = method.Parameters[p];
-            if (parameter.RefKind != RefKind.None)
-            {
-                string modifier = syntax[p].Modifiers.Count > 0 ? syntax[p].Modifiers.ToString() : parameter.RefKind.ToString().ToLowerInvariant();
-                problems.Add(new DeclarationProblem(DiagnosticDescriptors.StageParameterByReference, syntax[p].GetLocation(), method.Name, pipelineName, parameter.Name, modifier));
-                return problems;
-            }
+            problems.Add(byReference);
+            return problems;
         }
+        SeparatedSyntaxList<ParameterSyntax> syntax = declaration.ParameterList.Parameters;
         if (aggregate)
         {
             AddIfNotSchema(problems, GroupRowType(method.Parameters[0].Type)!, syntax[0].Type?.GetLocation() ?? location, method.Name, pipelineName, "input");
@@ -424,5 +414,21 @@ internal static class StageRules
                 type.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat),
                 role));
         }
+    }
+
+    /// <summary>DSL2010 at the first parameter taken by reference (<c>in</c>, <c>ref</c>, <c>out</c>), or null when none is.</summary>
+    private static DeclarationProblem? ByReference(IMethodSymbol method, MethodDeclarationSyntax declaration, string pipelineName)
+    {
+        SeparatedSyntaxList<ParameterSyntax> syntax = declaration.ParameterList.Parameters;
+        for (int p = 0; p < method.Parameters.Length; p++)
+        {
+            IParameterSymbol parameter = method.Parameters[p];
+            if (parameter.RefKind != RefKind.None)
+            {
+                string modifier = syntax[p].Modifiers.Count > 0 ? syntax[p].Modifiers.ToString() : parameter.RefKind.ToString().ToLowerInvariant();
+                return new DeclarationProblem(DiagnosticDescriptors.StageParameterByReference, syntax[p].GetLocation(), method.Name, pipelineName, parameter.Name, modifier);
+            }
+        }
+        return null;
     }
 }
