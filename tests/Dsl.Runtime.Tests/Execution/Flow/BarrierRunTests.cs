@@ -85,6 +85,15 @@ public sealed class BarrierRunTests : IDisposable
     }
 
     [Fact]
+    public void Buckets_ByDefault_AreTwiceTheParallelismForASmallInput()
+    {
+        JobResult result = new LocalExecutor(new ExecutionOptions { MaxParallelism = 3, TargetPartitionRows = 1_500 }).Run(BarrierPipelines.Aggregate(), Input(), Path.Combine(_root, "out"));
+
+        Assert.Equal(6, Assert.Single(result.Barriers).Buckets);
+        Assert.Equal(6, result.BucketTasks);
+    }
+
+    [Fact]
     public void Aggregate_OutputBytesDoNotDependOnParallelism()
     {
         string input = Input();
