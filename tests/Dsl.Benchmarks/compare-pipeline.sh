@@ -10,12 +10,16 @@ rows="${1:-5000000}"
 runs="${2:-3}"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo"
-dotnet build -c Release templates/Dsl.Templates/content/dsl-pipeline/Dsl.Pipeline1.csproj -v:q -nologo >/dev/null
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+project=templates/Dsl.Templates/content/dsl-pipeline/Dsl.Pipeline1.csproj
+dotnet build -c Release "$project" -v:q -nologo >/dev/null
 dotnet build -c Release tests/Dsl.Benchmarks/Dsl.Benchmarks.csproj -v:q -nologo >/dev/null
 app="$repo/artifacts/bin/Dsl.Pipeline1/release/Dsl.Pipeline1.dll"
 duck="$repo/artifacts/bin/Dsl.Benchmarks/release/Dsl.Benchmarks.dll"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# The same pipeline as the NativeAOT program a bundle ships (DslNativeAot=true), measured next to the JIT one.
+dotnet publish -c Release -r "$(dotnet --info | sed -n 's/^ *RID: *//p' | head -1)" -p:DslNativeAot=true -p:DslWritePlan=false -o "$work/native" "$project" -v:q -nologo >/dev/null
+native="$work/native/Dsl.Pipeline1"
 dotnet "$app" generate-sample --rows "$rows" --files 4 --output "$work/in" >/dev/null
 in_bytes=$(du -sb "$work/in" | cut -f1)
 
@@ -54,41 +58,48 @@ median_min() {
   echo "$(printf '%s\n' "$sorted" | sed -n "${mid}p") $(printf '%s\n' "$sorted" | head -1)"
 }
 
-# Runs the two engines alternately (ours, DuckDB, ours, ...) so that machine noise hits both alike. Prints
-# "ours_median_s ours_min_s ours_median_kb duck_median_s duck_min_s duck_median_kb duck_inproc_median_s duck_inproc_min_s".
-measure_pair() {
-  local threads="$1" ours="" duck_runs="" line
-  for ((r = 0; r < runs; r++)); do
-    rm -rf "$work/out" "$work/.out.dsl"
-    /usr/bin/time -f "%e %M" -o "$work/time" dotnet "$app" run --input "$work/in" --output "$work/out" --parallelism "$threads" --compression snappy "${params[@]}" >/dev/null
-    ours+="$(cat "$work/time")"$'\n'
-    rm -rf "$work/out"
-    line=$(run_duck "$(sql "$threads" "$work/out")")
-    duck_runs+="$line"$'\n'
-  done
-  ours="${ours%$'\n'}"
-  duck_runs="${duck_runs%$'\n'}"
-  local ours_kb duck_kb
-  ours_kb=$(median_min "$ours" 2 | cut -d' ' -f1)
-  duck_kb=$(median_min "$duck_runs" 2 | cut -d' ' -f1)
-  echo "$(median_min "$ours" 1) $ours_kb $(median_min "$duck_runs" 1) $duck_kb $(median_min "$duck_runs" 3)"
+# One timed run of our pipeline through $1 (the native program, or dotnet and the assembly) with $2 threads;
+# prints "wall_s peak_kb".
+run_ours() {
+  local threads="$1"
+  shift
+  rm -rf "$work/out" "$work/.out.dsl"
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" run --input "$work/in" --output "$work/out" --parallelism "$threads" --compression snappy "${params[@]}" >/dev/null
+  cat "$work/time"
 }
 
-echo "input: $rows rows in 4 Snappy files, $((in_bytes / 1024 / 1024)) MiB; $runs runs each, alternating engines; $(nproc) cores"
+# Runs the three (native Dsl, JIT Dsl, DuckDB) in turn, round after round, so that machine noise hits all alike.
+# Prints "native_median_s native_min_s native_median_kb jit_median_s jit_min_s jit_median_kb duck_median_s duck_min_s
+# duck_median_kb duck_inproc_median_s duck_inproc_min_s".
+measure_round() {
+  local threads="$1" native_runs="" jit_runs="" duck_runs=""
+  for ((r = 0; r < runs; r++)); do
+    native_runs+="$(run_ours "$threads" "$native")"$'\n'
+    jit_runs+="$(run_ours "$threads" dotnet "$app")"$'\n'
+    rm -rf "$work/out"
+    duck_runs+="$(run_duck "$(sql "$threads" "$work/out")")"$'\n'
+  done
+  native_runs="${native_runs%$'\n'}"
+  jit_runs="${jit_runs%$'\n'}"
+  duck_runs="${duck_runs%$'\n'}"
+  echo "$(median_min "$native_runs" 1) $(median_min "$native_runs" 2 | cut -d' ' -f1)" \
+    "$(median_min "$jit_runs" 1) $(median_min "$jit_runs" 2 | cut -d' ' -f1)" \
+    "$(median_min "$duck_runs" 1) $(median_min "$duck_runs" 2 | cut -d' ' -f1) $(median_min "$duck_runs" 3)"
+}
+
+echo "input: $rows rows in 4 Snappy files, $((in_bytes / 1024 / 1024)) MiB; $runs runs each, engines in turn; $(nproc) cores"
 echo
-echo "| threads | Dsl s (median / min) | DuckDB in-process s (median / min) | DuckDB process s (median / min) | DuckDB in-process / Dsl time | Dsl peak MiB | DuckDB peak MiB |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| threads | Dsl NativeAOT s (median / min) | Dsl JIT s (median / min) | DuckDB in-process s (median / min) | DuckDB process s (median / min) | DuckDB in-process / Dsl NativeAOT | DuckDB in-process / Dsl JIT | peak MiB NativeAOT / JIT / DuckDB |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 for threads in 1 2; do
-  read -r ours_s ours_min ours_kb duck_s duck_min duck_kb duck_in duck_in_min < <(measure_pair "$threads")
-  ratio=$(awk -v a="$duck_in" -v b="$ours_s" 'BEGIN { printf "%.2f", a / b }')
-  duck_in=$(printf '%.2f' "$duck_in")
-  duck_in_min=$(printf '%.2f' "$duck_in_min")
-  echo "| $threads | $ours_s / $ours_min | $duck_in / $duck_in_min | $duck_s / $duck_min | $ratio | $((ours_kb / 1024)) | $((duck_kb / 1024)) |"
+  read -r nat_s nat_min nat_kb jit_s jit_min jit_kb duck_s duck_min duck_kb duck_in duck_in_min < <(measure_round "$threads")
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+  echo "| $threads | $nat_s / $nat_min | $jit_s / $jit_min | $(printf '%.2f' "$duck_in") / $(printf '%.2f' "$duck_in_min") | $duck_s / $duck_min | $(ratio "$duck_in" "$nat_s") | $(ratio "$duck_in" "$jit_s") | $((nat_kb / 1024)) / $((jit_kb / 1024)) / $((duck_kb / 1024)) |"
 done
 
 # Same rows out of both engines (a check, not a timing).
 rm -rf "$work/out" "$work/.out.dsl" "$work/out-duck"
-dotnet "$app" run --input "$work/in" --output "$work/out" "${params[@]}" >/dev/null
+"$native" run --input "$work/in" --output "$work/out" "${params[@]}" >/dev/null
 duck_rows=$(dotnet "$duck" duckdb-sql "$(sql 2 "$work/out-duck")" 2> >(grep -v '^DUCKDB_SECONDS ' >&2))
 ours_rows=$(dotnet "$duck" duckdb-sql "SELECT count(*) FROM read_parquet('$work/out/*.parquet')" 2> >(grep -v '^DUCKDB_SECONDS ' >&2))
 echo

@@ -19,6 +19,8 @@
 #   --dsl W=PROJECT   the Dsl pipeline (.csproj) of workload W; repeat per workload. Without one, that workload's
 #                     Dsl columns stay empty. How the pipeline is started is dsl_args below: the one place to edit
 #                     when the pipelines' options settle.
+#   --host H          how the Dsl pipelines run: native (default: the NativeAOT program a bundle ships, published with
+#                     DslNativeAot=true) or jit (the Release build on the JIT, what `dotnet run` runs)
 # Example smoke run: tests/Dsl.Benchmarks/compare-workloads.sh --rows 1000000 --scales 1 --runs 1
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -32,6 +34,7 @@ thread_counts="1 2"
 workloads="W1 W2 W3 W4"
 data="$repo/obj/workload-data"
 seed=20261214
+host=native
 declare -A dsl_project=()
 while (($#)); do
   case "$1" in
@@ -42,6 +45,7 @@ while (($#)); do
     --threads) thread_counts="$2"; shift 2 ;;
     --workloads) workloads="$2"; shift 2 ;;
     --data) data="$2"; shift 2 ;;
+    --host) host="$2"; shift 2 ;;
     --dsl)
       [[ "$2" =~ ^(W[1-4])=(.+)$ ]] || { echo "--dsl takes W1=PROJECT ... W4=PROJECT, not '$2'." >&2; exit 2; }
       dsl_project[${BASH_REMATCH[1]}]="${BASH_REMATCH[2]}"
@@ -49,6 +53,7 @@ while (($#)); do
     *) echo "Unknown option '$1'; see the usage at the top of $0." >&2; exit 2 ;;
   esac
 done
+[[ "$host" == native || "$host" == jit ]] || { echo "--host takes native or jit, not '$host'." >&2; exit 2; }
 for w in $workloads; do
   [[ "$w" =~ ^W[1-4]$ ]] || { echo "Unknown workload '$w'; the workloads are W1 W2 W3 W4." >&2; exit 2; }
 done
@@ -58,17 +63,23 @@ sql_dir="$repo/tests/Dsl.Benchmarks/workloads"
 
 dotnet build -c Release tests/Dsl.Benchmarks/Dsl.Benchmarks.csproj -v:q -nologo >/dev/null
 bench="$repo/artifacts/bin/Dsl.Benchmarks/release/Dsl.Benchmarks.dll"
-declare -A dsl_dll=()
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# The command that starts workload W's pipeline: the native executable, or `dotnet` and the Release assembly.
+declare -A dsl_program=()
 for w in "${!dsl_project[@]}"; do
   project="${dsl_project[$w]}"
   [[ -f "$project" ]] || { echo "--dsl $w=$project: no such project file." >&2; exit 2; }
-  dotnet build -c Release "$project" -v:q -nologo >/dev/null
-  dsl_dll[$w]=$(dotnet msbuild "$project" -getProperty:TargetPath -p:Configuration=Release)
-  [[ -f "${dsl_dll[$w]}" ]] || { echo "--dsl $w: the build left no ${dsl_dll[$w]}." >&2; exit 1; }
+  if [[ "$host" == native ]]; then
+    dotnet publish -c Release -r "$(dotnet --info | sed -n 's/^ *RID: *//p' | head -1)" -p:DslNativeAot=true -p:DslWritePlan=false -o "$work/native-$w" "$project" -v:q -nologo >/dev/null
+    dsl_program[$w]="$work/native-$w/$(dotnet msbuild "$project" -getProperty:AssemblyName)"
+  else
+    dotnet build -c Release "$project" -v:q -nologo >/dev/null
+    dsl_program[$w]="dotnet $(dotnet msbuild "$project" -getProperty:TargetPath -p:Configuration=Release)"
+  fi
+  [[ -f "${dsl_program[$w]#dotnet }" ]] || { echo "--dsl $w: the build left no ${dsl_program[$w]#dotnet }." >&2; exit 1; }
 done
-
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
 
 # The Dsl pipeline's command line for workload $1 over input folder $2 (the transaction files), dimension file $3
 # (W3's right side), output folder $4, $5 threads: the command line of workloads/pipelines/, all four started with `run`.
@@ -125,7 +136,8 @@ run_dsl() {
   local w="$1" dir="$2" threads="$3" out="$work/out-dsl-$1"
   rm -rf "$out" "$work/.out-dsl-$1.dsl"
   dsl_args "$w" "$dir/transactions" "$dir/countries/countries.parquet" "$out" "$threads"
-  measure "$work/dsl" dotnet "${dsl_dll[$w]}" "${args[@]}"
+  # shellcheck disable=SC2086 # the program is one word (native) or two (dotnet and the assembly)
+  measure "$work/dsl" ${dsl_program[$w]} "${args[@]}"
 }
 rows_in() { dotnet "$bench" duckdb-sql "SELECT count(*) FROM read_parquet('$1/**/*.parquet')" 2>/dev/null; }
 
@@ -135,7 +147,7 @@ col() { cut -d' ' -f"$2" <<<"$1"; }
 f2() { printf '%.2f' "$1"; }
 mib() { echo $(($1 / 1024)); }
 
-echo "DuckDB $(dotnet "$bench" duckdb-sql "SELECT version()" 2>/dev/null); .NET $(dotnet --version); $(nproc) cores; $runs runs each, interleaved (order rotated each round); $(date -u +%F)"
+echo "DuckDB $(dotnet "$bench" duckdb-sql "SELECT version()" 2>/dev/null); .NET $(dotnet --version); Dsl host: $host; $(nproc) cores; $runs runs each, interleaved (order rotated each round); $(date -u +%F)"
 table="| input | workload | threads | DuckDB in-process s (median / min) | DuckDB process s (median / min) | DuckDB peak MiB | Dsl process s (median / min) | Dsl peak MiB | DuckDB in-process / Dsl | rows out DuckDB / Dsl |"$'\n'
 table+="| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"$'\n'
 for scale in $scales; do
@@ -147,7 +159,7 @@ for scale in $scales; do
     jobs=()
     for w in $workloads; do
       jobs+=("duck $w")
-      [[ -n "${dsl_dll[$w]:-}" ]] && jobs+=("dsl $w")
+      [[ -n "${dsl_program[$w]:-}" ]] && jobs+=("dsl $w")
     done
     declare -A results=()
     for ((r = 0; r < runs; r++)); do
@@ -165,7 +177,7 @@ for scale in $scales; do
       duck_rows=$(rows_in "$work/out-duck-$w")
       dsl_cells="| | | |"
       dsl_rows="-"
-      if [[ -n "${dsl_dll[$w]:-}" ]]; then
+      if [[ -n "${dsl_program[$w]:-}" ]]; then
         dsl="${results["dsl $w"]%$'\n'}"
         read -r s_wall s_wall_min < <(col "$dsl" 1 | median_min)
         s_kib=$(col "$dsl" 2 | median_min | cut -d' ' -f1)

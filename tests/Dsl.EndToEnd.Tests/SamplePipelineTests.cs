@@ -49,6 +49,7 @@ public sealed class SamplePipelineTests : IDisposable
         Assert.Contains("Valid+Featurize", stdout);
         Assert.Contains("Profile (task times summed): read+decode ", stdout);
         Assert.Contains("Memory: peak resident ", stdout);
+        Assert.Contains($"Program: JIT, .NET {Environment.Version}", stdout);
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.SuccessMarker)));
         Assert.True(File.Exists(Path.Combine(output, LocalExecutor.ManifestFile)));
         List<Transaction> rows = OutputRows.Read<Transaction>(input);

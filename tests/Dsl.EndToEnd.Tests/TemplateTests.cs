@@ -154,27 +154,71 @@ public sealed class TemplateTests(TemplateFixture fixture)
     }
 
     [Fact]
-    public void DslBundle_WritesARunnableFolderWithThePlan()
+    public void DslBundle_WritesARunnableNativeAotFolderWithThePlan_AndDslNativeAotRunsTheNativeProgram()
     {
-        string project = fixture.NewProject("Bundled");
+        string project = fixture.NewProject("Native");
         Directory.CreateDirectory(Path.Combine(project, "models"));
         File.WriteAllText(Path.Combine(project, "models", "scorer.json"), "{}");
+        string csprojPath = Path.Combine(project, "Native.csproj");
+        string csproj = File.ReadAllText(csprojPath);
+        Assert.Contains("</PropertyGroup>", csproj);
+        File.WriteAllText(csprojPath, csproj.Replace("</PropertyGroup>", "  <DslNativeAot>true</DslNativeAot>\n  </PropertyGroup>", StringComparison.Ordinal));
 
-        // Even from a Debug build, the bundle is Release: it is what runs in production.
+        // `dotnet run` runs the native program, published when the assembly changed.
+        fixture.Dotnet(project, "run", "--", "generate-sample", "--rows", "20000", "--files", "2", "--output", "data").ShouldSucceed("generate-sample");
+        Assert.True(IsElf(Path.Combine(project, "obj", "Release", "net10.0", "dsl-native", "Native")), "dotnet run published the native program");
+        CommandRunner.Result native = fixture.Dotnet(project, "run", "--", "run", "--input", "data", "--output", "native-out").ShouldSucceed("native run");
+        Assert.Contains("Program: NativeAOT, .NET ", native.Output);
+        // The same program on the JIT (a command-line property outranks the project file's) writes the same bytes.
+        CommandRunner.Result jit = fixture.Dotnet(project, "run", "-p:DslNativeAot=false", "--", "run", "--input", "data", "--output", "jit-out").ShouldSucceed("JIT run");
+        Assert.Contains("Program: JIT, .NET ", jit.Output);
+        AssertSameParts(Path.Combine(project, "jit-out"), Path.Combine(project, "native-out"));
+
+        // Even from a Debug build, the bundle is a Release NativeAOT program: one native executable, no .NET runtime.
         fixture.Dotnet(project, "build", "-t:DslBundle", "-c", "Debug").ShouldSucceed("dotnet build -t:DslBundle");
+        string bundle = Path.Combine(project, "bin", "bundle");
+        Assert.True(File.Exists(Path.Combine(bundle, "fraud-features.plan.json")));
+        Assert.True(IsElf(Path.Combine(bundle, "app", "Native")), "the bundled program is a native executable");
+        Assert.False(File.Exists(Path.Combine(bundle, "app", "Native.dll")));
+        Assert.False(File.Exists(Path.Combine(bundle, "app", "libcoreclr.so")));
+        Assert.True(File.Exists(Path.Combine(bundle, "app", "pipeline.yaml")));
+        Assert.True(File.Exists(Path.Combine(bundle, "app", "models", "scorer.json")));
+        CommandRunner.Result explain = CommandRunner.Run(bundle, fixture.Environment, TimeSpan.FromMinutes(2), Path.Combine(bundle, "run.sh"), "explain");
+        Assert.Equal(0, explain.ExitCode);
+        Assert.Contains("Pipeline 'fraud-features'", explain.Output);
+        CommandRunner.Result bundled = CommandRunner.Run(bundle, fixture.Environment, TimeSpan.FromMinutes(2), Path.Combine(bundle, "run.sh"), "run", "--input", Path.Combine(project, "data"), "--output", Path.Combine(project, "bundle-out"));
+        Assert.True(bundled.ExitCode == 0, bundled.Output);
+        Assert.Contains("Program: NativeAOT, .NET ", bundled.Output);
+        AssertSameParts(Path.Combine(project, "jit-out"), Path.Combine(project, "bundle-out"));
+    }
+
+    [Fact]
+    public void DslBundle_WithoutNativeAot_IsASelfContainedReleaseProgram()
+    {
+        string project = fixture.NewProject("Bundled");
+
+        fixture.Dotnet(project, "build", "-t:DslBundle", "-c", "Debug", "-p:DslBundleNativeAot=false").ShouldSucceed("dotnet build -t:DslBundle");
 
         string bundle = Path.Combine(project, "bin", "bundle");
         Assert.True(File.Exists(Path.Combine(bundle, "fraud-features.plan.json")));
-        Assert.True(File.Exists(Path.Combine(bundle, "app", "Bundled.dll")));
         Assert.True(IsDebugBuild(Path.Combine(project, "bin", "Debug", "net10.0", "Bundled.dll")), "the build itself was Debug");
         Assert.False(IsDebugBuild(Path.Combine(bundle, "app", "Bundled.dll")), "the bundled program must be a Release build");
-        Assert.True(File.Exists(Path.Combine(bundle, "app", "pipeline.yaml")));
-        Assert.True(File.Exists(Path.Combine(bundle, "app", "models", "scorer.json")));
         // Self-contained by default: the .NET runtime travels with the bundle.
         Assert.True(File.Exists(Path.Combine(bundle, "app", "libcoreclr.so")));
         CommandRunner.Result explain = CommandRunner.Run(bundle, fixture.Environment, TimeSpan.FromMinutes(2), Path.Combine(bundle, "run.sh"), "explain");
         Assert.Equal(0, explain.ExitCode);
         Assert.Contains("Pipeline 'fraud-features'", explain.Output);
+    }
+
+    private static bool IsElf(string path) =>
+        File.Exists(path) && File.ReadAllBytes(path).AsSpan(0, 4).SequenceEqual("\u007FELF"u8);
+
+    private static void AssertSameParts(string expectedFolder, string actualFolder)
+    {
+        string[] parts = Directory.GetFiles(expectedFolder, "part-*.parquet").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray();
+        Assert.NotEmpty(parts);
+        Assert.Equal(parts, Directory.GetFiles(actualFolder, "part-*.parquet").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.All(parts, part => Assert.Equal(File.ReadAllBytes(Path.Combine(expectedFolder, part)), File.ReadAllBytes(Path.Combine(actualFolder, part))));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Dsl.Execution;
 using Dsl.Fitting;
@@ -504,6 +505,8 @@ public static class PipelineHost
         RunProfile p = result.Profile;
         stdout.WriteLine($"Profile (task times summed): read+decode {p.ReadDecode.TotalSeconds:0.00} s, kernels {p.Kernels.TotalSeconds:0.00} s, encode+write {p.EncodeWrite.TotalSeconds:0.00} s, task commits {p.TaskCommits.TotalSeconds:0.00} s; job commit {p.JobCommit.TotalSeconds:0.00} s");
         stdout.WriteLine($"Memory: peak resident {FormatBytes(result.PeakRssBytes)}; tasks held at most {FormatBytes(result.MemoryBudgetPeak)} of the {FormatBytes(result.MemoryBudget)} budget.");
+        // Whether this is the NativeAOT program (DslNativeAot, bundles) or one on the JIT: they differ in start-up and memory.
+        stdout.WriteLine($"Program: {(RuntimeFeature.IsDynamicCodeSupported ? "JIT" : "NativeAOT")}, .NET {Environment.Version}");
         stdout.WriteLine($"Committed: {Path.Combine(result.OutputDirectory, LocalExecutor.SuccessMarker)}");
     }
 
