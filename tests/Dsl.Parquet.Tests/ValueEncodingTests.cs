@@ -146,6 +146,37 @@ public class ValueEncodingTests
     }
 
     [Fact]
+    public void Crc32_EqualsTheBitwiseDefinition_OnEveryLengthAndOffset()
+    {
+        // The folded implementation takes other paths for short inputs, 16/64-byte blocks and their tails.
+        var random = new Random(5);
+        byte[] data = new byte[5000];
+        random.NextBytes(data);
+        for (int length = 0; length < 300; length++)
+        {
+            int offset = random.Next(0, 16);
+            Assert.Equal(BitwiseCrc32(data.AsSpan(offset, length)), Crc32.Compute(data.AsSpan(offset, length)));
+        }
+        Assert.Equal(BitwiseCrc32(data), Crc32.Compute(data));
+        Assert.Equal(BitwiseCrc32(data), Crc32.Compute(data.AsSpan(0, 4093), data.AsSpan(4093)));
+    }
+
+    // One bit at a time, straight from the reflected polynomial 0xEDB88320.
+    private static uint BitwiseCrc32(ReadOnlySpan<byte> data)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in data)
+        {
+            crc ^= b;
+            for (int bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
+            }
+        }
+        return ~crc;
+    }
+
+    [Fact]
     public void DeltaLengthByteArray_Decodes()
     {
         string[] words = ["Hello", "World", "", "Foobar", "ABCDEF", "é"];
