@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Dsl.Parquet.Encodings;
 using Dsl.Parquet.Metadata;
 
@@ -280,15 +281,33 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
 
     private static T NegativeZero() => typeof(T) == typeof(float) ? (T)(object)(-0.0f) : typeof(T) == typeof(Half) ? (T)(object)Half.NegativeZero : (T)(object)(-0.0);
 
-    private static (TInt Min, TInt Max)? IntegerBounds<TInt>(ReadOnlySpan<TInt> values)
+    internal static (TInt Min, TInt Max)? IntegerBounds<TInt>(ReadOnlySpan<TInt> values)
         where TInt : unmanaged, System.Numerics.INumber<TInt>
     {
         TInt min = values[0];
         TInt max = values[0];
-        foreach (TInt v in values)
+        int i = 0;
+        if (typeof(TInt) != typeof(UInt128) && Vector256.IsHardwareAccelerated && values.Length >= Vector256<TInt>.Count)
         {
-            min = TInt.Min(min, v);
-            max = TInt.Max(max, v);
+            // Lane by lane, then the lanes folded: the statistics ran scalar at ~1 value per cycle.
+            ref TInt start = ref MemoryMarshal.GetReference(values);
+            Vector256<TInt> lowest = Vector256.Create(min), highest = lowest;
+            for (; i <= values.Length - Vector256<TInt>.Count; i += Vector256<TInt>.Count)
+            {
+                Vector256<TInt> v = Vector256.LoadUnsafe(ref start, (nuint)i);
+                lowest = Vector256.Min(lowest, v);
+                highest = Vector256.Max(highest, v);
+            }
+            for (int lane = 0; lane < Vector256<TInt>.Count; lane++)
+            {
+                min = TInt.Min(min, lowest[lane]);
+                max = TInt.Max(max, highest[lane]);
+            }
+        }
+        for (; i < values.Length; i++)
+        {
+            min = TInt.Min(min, values[i]);
+            max = TInt.Max(max, values[i]);
         }
         return (min, max);
     }
@@ -298,25 +317,40 @@ internal sealed class PrimitiveChunkBuffer<T> : ColumnChunkBuffer
         ((byte)(bools.IndexOf((byte)0) >= 0 ? 0 : 1), (byte)(bools.IndexOfAnyExcept((byte)0) >= 0 ? 1 : 0));
 
     // Min and max ignoring NaN (null when every value is NaN).
-    private static (TFloat Min, TFloat Max)? FloatingBounds<TFloat>(ReadOnlySpan<TFloat> values)
-        where TFloat : System.Numerics.IFloatingPointIeee754<TFloat>
+    internal static (TFloat Min, TFloat Max)? FloatingBounds<TFloat>(ReadOnlySpan<TFloat> values)
+        where TFloat : unmanaged, System.Numerics.IFloatingPointIeee754<TFloat>
     {
         TFloat min = TFloat.PositiveInfinity, max = TFloat.NegativeInfinity;
-        bool any = false;
-        foreach (TFloat v in values)
+        int i = 0;
+        if (typeof(TFloat) != typeof(Half) && Vector256.IsHardwareAccelerated && values.Length >= Vector256<TFloat>.Count)
         {
-            if (TFloat.IsNaN(v))
+            // Lane by lane, NaN lanes keeping what they had (v == v is false only for NaN), then the lanes folded.
+            // Which zero a lane keeps does not matter: BuildStatistics writes a zero minimum as -0.0, a maximum as +0.0.
+            ref TFloat start = ref MemoryMarshal.GetReference(values);
+            Vector256<TFloat> lowest = Vector256.Create(min), highest = Vector256.Create(max);
+            for (; i <= values.Length - Vector256<TFloat>.Count; i += Vector256<TFloat>.Count)
             {
-                continue;
+                Vector256<TFloat> v = Vector256.LoadUnsafe(ref start, (nuint)i);
+                Vector256<TFloat> number = Vector256.Equals(v, v);
+                lowest = Vector256.ConditionalSelect(number, Vector256.Min(lowest, v), lowest);
+                highest = Vector256.ConditionalSelect(number, Vector256.Max(highest, v), highest);
             }
-            any = true;
-            min = TFloat.Min(min, v);
-            max = TFloat.Max(max, v);
+            for (int lane = 0; lane < Vector256<TFloat>.Count; lane++)
+            {
+                min = TFloat.Min(min, lowest[lane]);
+                max = TFloat.Max(max, highest[lane]);
+            }
         }
-        if (!any)
+        for (; i < values.Length; i++)
         {
-            return null;
+            TFloat v = values[i];
+            if (!TFloat.IsNaN(v))
+            {
+                min = TFloat.Min(min, v);
+                max = TFloat.Max(max, v);
+            }
         }
-        return (min, max);
+        // Only a span of NaN leaves the starting infinities crossed.
+        return min <= max ? (min, max) : null;
     }
 }
