@@ -285,6 +285,62 @@ public class ValueEncodingTests
     }
 
     [Fact]
+    public void Snappy_HostileBlocks_DecodeOrFailWithAFormatError()
+    {
+        // Valid blocks of literal-heavy, copy-heavy and overlapping data, then mutated: bytes flipped (preamble
+        // included), cut short, or given trailing bytes. Each must decode into its buffer or throw
+        // ParquetFormatException, never another exception, and never write past the buffer (it is exactly sized).
+        var random = new Random(21);
+        byte[][] blocks =
+        [
+            .. new[] { 100, 5000, 70_000 }.Select(size =>
+            {
+                byte[] data = new byte[size];
+                for (int i = 0; i < size; i++)
+                {
+                    data[i] = i > 8 && random.Next(3) > 0 ? data[i - random.Next(1, 9)] : (byte)random.Next(256);
+                }
+                return data;
+            }),
+        ];
+        // A block cut short or with bytes after its last element cannot fill its buffer exactly: every element makes
+        // at least one byte. Flipped bytes may still decode (inside a literal, say).
+        int cutOrExtended = 0, refusedCutOrExtended = 0;
+        for (int round = 0; round < 20_000; round++)
+        {
+            byte[] data = blocks[round % blocks.Length];
+            byte[] compressed = IronSnappy.Snappy.Encode(data);
+            byte[] hostile = (round % 4) switch
+            {
+                0 => compressed[..random.Next(0, compressed.Length)],
+                1 => [.. compressed, .. Enumerable.Range(0, random.Next(1, 8)).Select(_ => (byte)random.Next(256))],
+                _ => Mutate(compressed, random),
+            };
+            byte[] back = new byte[data.Length];
+            cutOrExtended += round % 4 < 2 ? 1 : 0;
+            try
+            {
+                Snappy.Decode(hostile, back);
+            }
+            catch (ParquetFormatException)
+            {
+                refusedCutOrExtended += round % 4 < 2 ? 1 : 0;
+            }
+        }
+        Assert.Equal(cutOrExtended, refusedCutOrExtended);
+    }
+
+    private static byte[] Mutate(byte[] compressed, Random random)
+    {
+        byte[] copy = [.. compressed];
+        for (int k = random.Next(1, 5); k > 0; k--)
+        {
+            copy[random.Next(copy.Length)] ^= (byte)random.Next(1, 256);
+        }
+        return copy;
+    }
+
+    [Fact]
     public void Lz4Legacy_ReadsHadoopFramingAndBareBlocks()
     {
         byte[] first = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("hadoop framing ", 300)));
