@@ -4,7 +4,8 @@ namespace Dsl.Parquet;
 public enum IntegerEncoding
 {
     /// <summary>
-    /// Per page, DELTA_BINARY_PACKED where it is clearly smaller than PLAIN, PLAIN otherwise; timestamp, date and time
+    /// Per page, DELTA_BINARY_PACKED where it is clearly smaller than PLAIN, PLAIN otherwise (after a page where it was
+    /// no smaller at all, PLAIN for the rest of that column chunk without trying); timestamp, date and time
     /// columns always PLAIN, because Parquet.Net cannot read them delta-encoded (choose
     /// <see cref="DeltaBinaryPacked"/> to have them delta-encoded anyway).
     /// </summary>
