@@ -295,7 +295,7 @@ public sealed class AggregationEngineTests : IDisposable
             long exact = distinct[(int)row[0]!];
             Assert.Equal(exact, row[2]);
             long approx = (long)row[1]!;
-            if (exact <= DistinctSketch.ExactLimit)
+            if (exact <= ApproxDistinctAccumulator.ExactLimit)
             {
                 Assert.Equal(exact, approx);
             }
