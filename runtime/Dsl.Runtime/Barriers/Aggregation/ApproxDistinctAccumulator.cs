@@ -8,26 +8,28 @@ namespace Dsl.Barriers.Aggregation;
 /// values' <see cref="KeyEncoder"/> bytes: the set of the hashes while it holds at most <see cref="ExactLimit"/> of
 /// them (so a small group is counted exactly, barring hash collisions), then a <see cref="HyperLogLog"/> of 2^14
 /// registers (16 KiB; relative standard error 0.81%). Both forms depend only on the set of hashes added, not on their
-/// order or how the inputs were split. Every group's exact set is a small open-addressing table in one shared array,
-/// so a group costs no objects until it turns into registers.
+/// order or how the inputs were split. Every group's exact set is a list of <see cref="GroupLists"/>, so a group
+/// costs no object until it turns into registers.
 /// </summary>
 internal sealed class ApproxDistinctAccumulator(AggregateLayout layout, int column) : Accumulator
 {
     /// <summary>The most hashes kept exactly.</summary>
     public const int ExactLimit = 256;
 
-    private const int FirstCapacity = 8;
-
     private readonly bool _floating = ValueKinds.Of(layout.Columns[column].InputField!.Type) == ValueKind.Double;
-    private Sketch[] _sketches = [];
-    private ulong[] _pool = new ulong[1024];
-    private int _poolLength;
+    private readonly GroupLists _hashes = new(layout.Stage);
     private readonly List<HyperLogLog> _dense = [];
-    private ulong[] _sorted = new ulong[ExactLimit];
 
-    public override long EstimatedBytes => (_sketches.Length * 16L) + (_pool.Length * 8L) + ((long)_dense.Count << HyperLogLog.Precision);
+    // Per group: the index + 1 of its registers in _dense; 0 while its hashes are exact.
+    private int[] _denseIndex = [];
 
-    public override void Resize(int capacity) => Array.Resize(ref _sketches, capacity);
+    public override long EstimatedBytes => _hashes.EstimatedBytes + (_denseIndex.Length * 4L) + ((long)_dense.Count << HyperLogLog.Precision);
+
+    public override void Resize(int capacity)
+    {
+        _hashes.Resize(capacity);
+        Array.Resize(ref _denseIndex, capacity);
+    }
 
     public override void Add(BatchInput input, ReadOnlySpan<int> groups)
     {
@@ -46,26 +48,23 @@ internal sealed class ApproxDistinctAccumulator(AggregateLayout layout, int colu
     /// <summary>A flag (0: no value, 1: a sketch); then the sketch's form (0: hashes, 1: registers) and the sorted hashes with their count, or the registers.</summary>
     public override void Write(int group, SpillBuffer to)
     {
-        ref Sketch sketch = ref _sketches[group];
-        if (sketch.Dense >= 0)
+        if (Dense(group) is { } dense)
         {
             to.WriteByte(1);
             to.WriteByte(1);
-            to.WriteRaw(_dense[sketch.Dense].Registers);
+            to.WriteRaw(dense.Registers);
             return;
         }
-        if (sketch.Count == 0)
+        ReadOnlySpan<ulong> hashes = _hashes.Distinct(group);
+        if (hashes.Length == 0)
         {
             to.WriteByte(0);
             return;
         }
-        Span<ulong> sorted = _sorted.AsSpan(0, sketch.Count);
-        Hashes(sketch, sorted);
-        sorted.Sort();
         to.WriteByte(1);
         to.WriteByte(0);
-        to.WriteInt32(sorted.Length);
-        foreach (ulong hash in sorted)
+        to.WriteInt32(hashes.Length);
+        foreach (ulong hash in hashes)
         {
             to.WriteUInt64(hash);
         }
@@ -103,149 +102,49 @@ internal sealed class ApproxDistinctAccumulator(AggregateLayout layout, int colu
         }
     }
 
-    public override void Emit(int group, ReadOnlySpan<byte> key, OutputColumn output)
-    {
-        Sketch sketch = _sketches[group];
-        output.AppendLong(sketch.Dense >= 0 ? (long)Math.Round(_dense[sketch.Dense].Estimate()) : sketch.Count);
-    }
+    public override void Emit(int group, ReadOnlySpan<byte> key, OutputColumn output) =>
+        output.AppendLong(Dense(group) is { } dense ? (long)Math.Round(dense.Estimate()) : _hashes.Distinct(group).Length);
 
     private void AddHash(int group, ulong hash)
     {
-        ref Sketch sketch = ref _sketches[group];
-        if (sketch.Dense >= 0)
+        if (_denseIndex[group] != 0)
         {
-            _dense[sketch.Dense].Add(hash);
+            _dense[_denseIndex[group] - 1].Add(hash);
+            return;
         }
-        else if (AddExact(ref sketch, hash) && sketch.Count > ExactLimit)
+        _hashes.Append(group, hash);
+        // The list may repeat hashes: past the limit, count the distinct ones.
+        if (_hashes.Length(group) > ExactLimit && _hashes.Distinct(group).Length > ExactLimit)
         {
             Densify(group);
         }
     }
 
-    // Adds to the exact set; false when it held the hash. 0 marks an empty slot, so hash 0 is a flag.
-    private bool AddExact(ref Sketch sketch, ulong hash)
+    // The group's registers, or null while its hashes are exact and at most the limit.
+    private HyperLogLog? Dense(int group)
     {
-        if (hash == 0)
+        if (_denseIndex[group] != 0)
         {
-            if (sketch.HasZero)
-            {
-                return false;
-            }
-            sketch.HasZero = true;
-            sketch.Count++;
-            return true;
+            return _dense[_denseIndex[group] - 1];
         }
-        if (sketch.Capacity == 0)
-        {
-            sketch.Start = Allocate(FirstCapacity);
-            sketch.Capacity = FirstCapacity;
-        }
-        Span<ulong> slots = _pool.AsSpan(sketch.Start, sketch.Capacity);
-        int mask = slots.Length - 1;
-        int slot = (int)hash & mask;
-        while (slots[slot] != 0)
-        {
-            if (slots[slot] == hash)
-            {
-                return false;
-            }
-            slot = (slot + 1) & mask;
-        }
-        slots[slot] = hash;
-        sketch.Count++;
-        if (sketch.Count * 2 > sketch.Capacity && sketch.Count <= ExactLimit)
-        {
-            Grow(ref sketch);
-        }
-        return true;
-    }
-
-    // Moves the set to a region twice as large; the old region is left unused until the table is dropped.
-    private void Grow(ref Sketch sketch)
-    {
-        int capacity = sketch.Capacity * 2;
-        int start = Allocate(capacity);
-        Span<ulong> slots = _pool.AsSpan(start, capacity);
-        int mask = capacity - 1;
-        foreach (ulong hash in _pool.AsSpan(sketch.Start, sketch.Capacity))
-        {
-            if (hash == 0)
-            {
-                continue;
-            }
-            int slot = (int)hash & mask;
-            while (slots[slot] != 0)
-            {
-                slot = (slot + 1) & mask;
-            }
-            slots[slot] = hash;
-        }
-        sketch.Start = start;
-        sketch.Capacity = capacity;
-    }
-
-    private int Allocate(int slots)
-    {
-        if (_pool.Length - _poolLength < slots)
-        {
-            Array.Resize(ref _pool, checked(Math.Max(_pool.Length * 2, _poolLength + slots)));
-        }
-        int start = _poolLength;
-        _poolLength += slots;
-        return start;
+        return _hashes.Length(group) > ExactLimit && _hashes.Distinct(group).Length > ExactLimit ? Densify(group) : null;
     }
 
     // The group's registers, made from its exact hashes the first time.
     private HyperLogLog Densify(int group)
     {
-        ref Sketch sketch = ref _sketches[group];
-        if (sketch.Dense >= 0)
+        if (_denseIndex[group] != 0)
         {
-            return _dense[sketch.Dense];
+            return _dense[_denseIndex[group] - 1];
         }
         var dense = new HyperLogLog();
-        Span<ulong> hashes = sketch.Count <= _sorted.Length ? _sorted.AsSpan(0, sketch.Count) : new ulong[sketch.Count];
-        Hashes(sketch, hashes);
-        foreach (ulong hash in hashes)
+        foreach (ulong hash in _hashes.Distinct(group))
         {
             dense.Add(hash);
         }
-        sketch = new Sketch { Dense = _dense.Count };
+        _hashes.Drop(group);
         _dense.Add(dense);
+        _denseIndex[group] = _dense.Count;
         return dense;
-    }
-
-    private void Hashes(in Sketch sketch, Span<ulong> to)
-    {
-        int at = 0;
-        if (sketch.HasZero)
-        {
-            to[at++] = 0;
-        }
-        foreach (ulong hash in _pool.AsSpan(sketch.Start, sketch.Capacity))
-        {
-            if (hash != 0)
-            {
-                to[at++] = hash;
-            }
-        }
-    }
-
-    // One group's sketch: its exact set's region of the pool, or (Dense >= 0) the index of its registers. A group
-    // just added is all zeros, so Dense stores the index + 1.
-    private struct Sketch
-    {
-        private int _dense;
-
-        public int Start;
-        public int Capacity;
-        public ushort Count;
-        public bool HasZero;
-
-        public int Dense
-        {
-            readonly get => _dense - 1;
-            set => _dense = value + 1;
-        }
     }
 }
