@@ -2,12 +2,15 @@ namespace Dsl.Barriers.Aggregation;
 
 /// <summary>
 /// A list of 64-bit values per group, every list in one shared array: appended to as rows come, and made sorted and
-/// distinct when it fills up (it then moves to twice the room unless that freed half of it) and when
-/// <see cref="Distinct"/> is asked. So a set per group costs no object and no hash table: adding a value touches the
+/// distinct when <see cref="Distinct"/> is asked and when a list of <see cref="SortFrom"/> or more fills up (it then
+/// moves to twice the room unless that freed half of it; a shorter one just moves). So a set per group costs no object and no hash table: adding a value touches the
 /// group's list only, and merging spilled sets is appending them.
 /// </summary>
 internal sealed class GroupLists(string stage)
 {
+    /// <summary>The room from which a full list is made distinct before it grows: below it, sorting costs more than the room it could save.</summary>
+    public const int SortFrom = 64;
+
     private const int FirstCapacity = 4;
 
     private List[] _lists = [];
@@ -56,10 +59,13 @@ internal sealed class GroupLists(string stage)
             list.Capacity = FirstCapacity;
             return;
         }
-        SortDistinct(ref list);
-        if (list.Length * 2 <= list.Capacity)
+        if (list.Capacity >= SortFrom)
         {
-            return;
+            SortDistinct(ref list);
+            if (list.Length * 2 <= list.Capacity)
+            {
+                return;
+            }
         }
         int capacity = checked(list.Capacity * 2);
         int start = Allocate(capacity);
