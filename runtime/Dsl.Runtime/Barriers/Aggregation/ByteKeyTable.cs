@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace Dsl.Barriers.Aggregation;
 
@@ -52,7 +53,7 @@ internal sealed class ByteKeyTable
             {
                 break;
             }
-            if (at.Hash == hash && at.Length == key.Length && key.SequenceEqual(_arena.AsSpan(at.Record + 3, key.Length)))
+            if (at.Hash == hash && at.Length == key.Length && SameBytes(key, _arena.AsSpan(at.Record + 3, key.Length)))
             {
                 added = false;
                 return BinaryPrimitives.ReadInt32LittleEndian(_arena.AsSpan(at.Record - 1));
@@ -91,6 +92,17 @@ internal sealed class ByteKeyTable
             Rehash();
         }
         return index;
+    }
+
+    // Keys of one or two numbers (9 to 16 bytes) compare as two overlapping words, without a call.
+    private static bool SameBytes(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        if (a.Length is >= 8 and <= 16)
+        {
+            int last = a.Length - 8;
+            return MemoryMarshal.Read<ulong>(a) == MemoryMarshal.Read<ulong>(b) && MemoryMarshal.Read<ulong>(a[last..]) == MemoryMarshal.Read<ulong>(b[last..]);
+        }
+        return a.SequenceEqual(b);
     }
 
     private void Rehash()
