@@ -18,18 +18,13 @@ internal sealed class ApproxDistinctAccumulator(AggregateLayout layout, int colu
 
     private readonly bool _floating = ValueKinds.Of(layout.Columns[column].InputField!.Type) == ValueKind.Double;
     private readonly GroupLists _hashes = new(layout.Stage);
+
+    // The registers of the groups past the limit; such a group's list is closed with their index.
     private readonly List<HyperLogLog> _dense = [];
 
-    // Per group: the index + 1 of its registers in _dense; 0 while its hashes are exact.
-    private int[] _denseIndex = [];
+    public override long EstimatedBytes => _hashes.EstimatedBytes + ((long)_dense.Count << HyperLogLog.Precision);
 
-    public override long EstimatedBytes => _hashes.EstimatedBytes + (_denseIndex.Length * 4L) + ((long)_dense.Count << HyperLogLog.Precision);
-
-    public override void Resize(int capacity)
-    {
-        _hashes.Resize(capacity);
-        Array.Resize(ref _denseIndex, capacity);
-    }
+    public override void Resize(int capacity) => _hashes.Resize(capacity);
 
     public override void Add(BatchInput input, ReadOnlySpan<int> groups)
     {
@@ -107,9 +102,9 @@ internal sealed class ApproxDistinctAccumulator(AggregateLayout layout, int colu
 
     private void AddHash(int group, ulong hash)
     {
-        if (_denseIndex[group] != 0)
+        if (_hashes.IsClosed(group, out int dense))
         {
-            _dense[_denseIndex[group] - 1].Add(hash);
+            _dense[dense].Add(hash);
             return;
         }
         _hashes.Append(group, hash);
@@ -123,9 +118,9 @@ internal sealed class ApproxDistinctAccumulator(AggregateLayout layout, int colu
     // The group's registers, or null while its hashes are exact and at most the limit.
     private HyperLogLog? Dense(int group)
     {
-        if (_denseIndex[group] != 0)
+        if (_hashes.IsClosed(group, out int dense))
         {
-            return _dense[_denseIndex[group] - 1];
+            return _dense[dense];
         }
         return _hashes.Length(group) > ExactLimit && _hashes.Distinct(group).Length > ExactLimit ? Densify(group) : null;
     }
@@ -133,18 +128,17 @@ internal sealed class ApproxDistinctAccumulator(AggregateLayout layout, int colu
     // The group's registers, made from its exact hashes the first time.
     private HyperLogLog Densify(int group)
     {
-        if (_denseIndex[group] != 0)
+        if (_hashes.IsClosed(group, out int index))
         {
-            return _dense[_denseIndex[group] - 1];
+            return _dense[index];
         }
         var dense = new HyperLogLog();
         foreach (ulong hash in _hashes.Distinct(group))
         {
             dense.Add(hash);
         }
-        _hashes.Drop(group);
+        _hashes.Close(group, _dense.Count);
         _dense.Add(dense);
-        _denseIndex[group] = _dense.Count;
         return dense;
     }
 }

@@ -48,8 +48,19 @@ internal sealed class GroupLists(string stage)
         return _pool.AsSpan(list.Start, list.Length);
     }
 
-    /// <summary>Empties group <paramref name="group"/>'s list and gives up its room.</summary>
-    public void Drop(int group) => _lists[group] = default;
+    /// <summary>
+    /// Empties group <paramref name="group"/>'s list, gives up its room and marks it with <paramref name="mark"/>
+    /// (at least 0) for <see cref="IsClosed"/>: for a set that moved elsewhere, found with the list's own read.
+    /// </summary>
+    public void Close(int group, int mark) => _lists[group] = new List { Start = mark, Capacity = -1 };
+
+    /// <summary>Whether group <paramref name="group"/>'s list was closed, and its mark.</summary>
+    public bool IsClosed(int group, out int mark)
+    {
+        List list = _lists[group];
+        mark = list.Start;
+        return list.Capacity < 0;
+    }
 
     private void MakeRoom(ref List list)
     {
@@ -108,6 +119,7 @@ internal sealed class GroupLists(string stage)
     }
 
     // One group's values: pool[Start .. Start + Length), of room Capacity; sorted and distinct while Sorted == Length.
+    // A closed list has Capacity -1 and its mark in Start.
     private struct List
     {
         public int Start;
