@@ -23,6 +23,7 @@ internal static class Accumulators
             AggregateFunction.SampleStdDev => new MomentsAccumulator(column.InputIndex, ddof: 1, squareRoot: true),
             AggregateFunction.Min => new ExtremeAccumulator(column.InputIndex, Kind(column.InputField), max: false),
             AggregateFunction.Max => new ExtremeAccumulator(column.InputIndex, Kind(column.InputField), max: true),
+            AggregateFunction.CountDistinct when FixedDistinctAccumulator.Counts(column.InputField!.Type) => new FixedDistinctAccumulator(layout, index),
             AggregateFunction.CountDistinct => new DistinctAccumulator(layout, index),
             AggregateFunction.ApproxCountDistinct => new ApproxDistinctAccumulator(layout, index),
             AggregateFunction.First => new OrderedAccumulator(column.InputIndex, Kind(column.InputField), column.OrderIndex, Kind(column.OrderField), last: false),

@@ -7,7 +7,8 @@ namespace Dsl.Barriers.Aggregation;
 /// <summary>
 /// <see cref="Group{TRow}.CountDistinct{TValue}"/>: the exact number of distinct non-null, non-NaN values. Values are
 /// told apart by their <see cref="KeyEncoder"/> bytes (so -0.0 and 0.0 are one value); one table holds every
-/// (group, value) pair, each group's pairs linked so that they can be spilled with the group.
+/// (group, value) pair, each group's pairs linked so that they can be spilled with the group. Values of a fixed-width
+/// type are counted by <see cref="FixedDistinctAccumulator"/> instead.
 /// </summary>
 internal sealed class DistinctAccumulator(AggregateLayout layout, int column) : Accumulator
 {

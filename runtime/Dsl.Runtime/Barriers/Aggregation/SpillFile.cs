@@ -14,7 +14,7 @@ namespace Dsl.Barriers.Aggregation;
 internal static class SpillFile
 {
     /// <summary>The version this runtime writes and reads.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>Bytes of records gathered before a block is written.</summary>
     public const int BlockBytes = 1 << 16;

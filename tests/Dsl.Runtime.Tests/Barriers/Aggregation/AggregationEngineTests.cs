@@ -295,7 +295,7 @@ public sealed class AggregationEngineTests : IDisposable
             long exact = distinct[(int)row[0]!];
             Assert.Equal(exact, row[2]);
             long approx = (long)row[1]!;
-            if (exact <= DistinctSketch.ExactLimit)
+            if (exact <= ApproxDistinctAccumulator.ExactLimit)
             {
                 Assert.Equal(exact, approx);
             }
@@ -303,6 +303,80 @@ public sealed class AggregationEngineTests : IDisposable
             {
                 double bound = 3 * Dsl.Validation.Statistics.HyperLogLog.StandardError * exact;
                 Assert.True(Math.Abs(approx - exact) <= bound, $"{approx} distinct estimated for {exact}; bound ±{bound:F0}.");
+            }
+        }
+    }
+
+    [Fact]
+    public void CountDistinct_OfFixedWidthTypes_CountsEncodedValues_AcrossRepeatsSpillsAndRepartitions()
+    {
+        var plan = new AggregatePlan("Fixed", "R", null, null, "O", ["g"],
+        [
+            new AggregateOutput("g", AggregateFunction.Key, "g"),
+            new AggregateOutput("b", AggregateFunction.CountDistinct, "b"),
+            new AggregateOutput("u", AggregateFunction.CountDistinct, "u"),
+            new AggregateOutput("d", AggregateFunction.CountDistinct, "d"),
+        ]);
+        var input = new BatchSchema(
+            new ColumnField("g", ColumnType.Int32, false),
+            new ColumnField("b", ColumnType.Boolean, true),
+            new ColumnField("u", ColumnType.UInt64, true),
+            new ColumnField("d", ColumnType.Double, true));
+        var output = new BatchSchema(
+            new ColumnField("g", ColumnType.Int32, false),
+            new ColumnField("b", ColumnType.Int64, false),
+            new ColumnField("u", ColumnType.Int64, false),
+            new ColumnField("d", ColumnType.Int64, false));
+        AggregateLayout layout = AggregateLayout.For(plan, input, output);
+        // Per group, how many rows and how many values they draw from: 1, a few, past the 64 a list grows to
+        // unsorted, and many rows of a few values (a list that sorting keeps small).
+        (int Rows, int Values)[] groups = [(1, 1), (50, 3), (2_000, 300), (5_000, 5), (3_000, 3_000)];
+        var random = new Random(23);
+        var g = new List<int?>();
+        var b = new List<bool?>();
+        var u = new List<ulong?>();
+        var d = new List<double?>();
+        for (int group = 0; group < groups.Length; group++)
+        {
+            for (int row = 0; row < groups[group].Rows; row++)
+            {
+                int value = random.Next(groups[group].Values);
+                g.Add(group);
+                b.Add(value % 3 == 2 ? null : value % 2 == 0);
+                // Values on both sides of long.MaxValue, which are encoded with different tags.
+                u.Add(value % 7 == 6 ? null : value % 2 == 0 ? (ulong)value : ulong.MaxValue - (ulong)value);
+                // -0.0 and 0.0 are one value; NaN and null are not counted.
+                d.Add(value % 11 == 10 ? double.NaN : value == 0 ? (row % 2 == 0 ? -0.0 : 0.0) : value * 0.5);
+            }
+        }
+        var batches = new List<RecordBatch>();
+        for (int start = 0; start < g.Count; start += 700)
+        {
+            int rows = Math.Min(700, g.Count - start);
+            batches.Add(new RecordBatch(input,
+            [
+                Primitive(ColumnType.Int32, g.Skip(start).Take(rows)),
+                Primitive(ColumnType.Boolean, b.Skip(start).Take(rows)),
+                Primitive(ColumnType.UInt64, u.Skip(start).Take(rows)),
+                Primitive(ColumnType.Double, d.Skip(start).Take(rows)),
+            ], rows));
+        }
+        List<IReadOnlyList<RecordBatch>> tasks = Tasks(batches, 3);
+
+        EngineRun inMemory = Run(layout, tasks, Folder("memory"), buckets: 2);
+        EngineRun spilled = Run(layout, tasks, Folder("spilled"), buckets: 2, partialMemory: 2_000, mergeMemory: 3_000);
+
+        Assert.True(spilled.PartialSpills >= 10, $"Only {spilled.PartialSpills} spills.");
+        foreach (List<object?[]> rows in new[] { inMemory.Rows, spilled.Rows })
+        {
+            Assert.Equal(groups.Length, rows.Count);
+            foreach (object?[] row in rows)
+            {
+                int group = (int)row[0]!;
+                IEnumerable<int> members = Enumerable.Range(0, g.Count).Where(i => g[i] == group);
+                Assert.Equal((long)members.Where(i => b[i] is not null).Select(i => b[i]).Distinct().Count(), row[1]);
+                Assert.Equal((long)members.Where(i => u[i] is not null).Select(i => u[i]).Distinct().Count(), row[2]);
+                Assert.Equal((long)members.Where(i => d[i] is double x && !double.IsNaN(x)).Select(i => BitConverter.DoubleToInt64Bits(d[i]!.Value + 0.0)).Distinct().Count(), row[3]);
             }
         }
     }
