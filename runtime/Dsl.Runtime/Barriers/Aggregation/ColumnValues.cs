@@ -13,8 +13,14 @@ internal sealed class ColumnValues
     private double[] _doubles = [];
     private Int128[] _decimals = [];
     private StringColumn? _strings;
-    private ValidityBitmap? _validity;
     private double _decimalUnit = 1;
+
+    // One bit per row, copied from the column's validity and cleared for NaN: whether a row counts for a statistic.
+    // Null when every row does; kept in an array of our own so a row's check is one load and a shift.
+    private ulong[] _validWords = [];
+    private ulong[] _presentWords = [];
+    private bool _anyNull;
+    private bool _anyAbsent;
 
     public ColumnValues(ColumnField field)
     {
@@ -34,7 +40,17 @@ internal sealed class ColumnValues
     {
         int rows = column.Length;
         Length = rows;
-        _validity = column.NullCount == 0 ? null : column.Validity;
+        _anyNull = column.NullCount > 0;
+        int words = (rows + 63) >> 6;
+        if (_validWords.Length < words)
+        {
+            _validWords = new ulong[words];
+            _presentWords = new ulong[words];
+        }
+        if (_anyNull)
+        {
+            column.Validity!.Words[..words].CopyTo(_validWords);
+        }
         _strings = null;
         switch (column)
         {
@@ -99,13 +115,47 @@ internal sealed class ColumnValues
             default:
                 throw new InvalidOperationException($"The column '{Field.Name}' was declared {Field.TypeName} but the batch holds {column.Type}.");
         }
+        MarkPresent(words);
+    }
+
+    /// <summary>The rows' values as longs (Int64 and the bits of UInt64), nulls included as whatever they hold.</summary>
+    public ReadOnlySpan<long> LongValues => _longs.AsSpan(0, Length);
+
+    /// <summary>The rows' values as doubles (Double), nulls included as whatever they hold.</summary>
+    public ReadOnlySpan<double> DoubleValues => _doubles.AsSpan(0, Length);
+
+    // Present = valid and, for doubles, not NaN; _anyAbsent false means every row is present.
+    private void MarkPresent(int words)
+    {
+        Span<ulong> present = _presentWords.AsSpan(0, words);
+        if (_anyNull)
+        {
+            _validWords.AsSpan(0, words).CopyTo(present);
+        }
+        else
+        {
+            present.Fill(ulong.MaxValue);
+        }
+        _anyAbsent = _anyNull;
+        if (Kind == ValueKind.Double)
+        {
+            ReadOnlySpan<double> doubles = DoubleValues;
+            for (int row = 0; row < doubles.Length; row++)
+            {
+                if (double.IsNaN(doubles[row]))
+                {
+                    present[row >> 6] &= ~(1UL << row);
+                    _anyAbsent = true;
+                }
+            }
+        }
     }
 
     /// <summary>Whether row <paramref name="row"/> has a value (not null).</summary>
-    public bool IsValid(int row) => _validity is null || _validity.IsValid(row);
+    public bool IsValid(int row) => !_anyNull || (_validWords[row >> 6] & (1UL << row)) != 0;
 
     /// <summary>Whether row <paramref name="row"/> counts for a statistic: not null and not NaN.</summary>
-    public bool IsPresent(int row) => (_validity is null || _validity.IsValid(row)) && !(Kind == ValueKind.Double && double.IsNaN(_doubles[row]));
+    public bool IsPresent(int row) => !_anyAbsent || (_presentWords[row >> 6] & (1UL << row)) != 0;
 
     /// <summary>Row <paramref name="row"/>'s value.</summary>
     public ScalarValue At(int row)

@@ -12,6 +12,16 @@ internal sealed class ExtremeAccumulator(int inputIndex, ValueKind kind, bool ma
     public override void Add(BatchInput input, ReadOnlySpan<int> groups)
     {
         ColumnValues values = input.Values(inputIndex);
+        switch (kind)
+        {
+            // Numbers in typed loops (the same order as ValueKinds.Compare); strings and decimals through ScalarValue.
+            case ValueKind.Int64 or ValueKind.UInt64:
+                _slots.OfferLongs(values, groups, max);
+                return;
+            case ValueKind.Double:
+                _slots.OfferDoubles(values, groups, max);
+                return;
+        }
         for (int row = 0; row < groups.Length; row++)
         {
             if (values.IsPresent(row))

@@ -57,7 +57,7 @@ internal static class ValueKinds
         _ => a.Bytes.SequenceCompareTo(b.Bytes),
     };
 
-    private static int CompareDoubles(double a, double b)
+    internal static int CompareDoubles(double a, double b)
     {
         if (a < b)
         {

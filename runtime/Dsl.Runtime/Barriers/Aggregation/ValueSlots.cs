@@ -57,6 +57,62 @@ internal sealed class ValueSlots
             _ => new ScalarValue(_kind, false, bytes: _bytes[group].AsSpan(0, _lengths[group])),
         };
 
+    /// <summary>
+    /// Keeps in each row's group the smallest (or, with <paramref name="max"/>, largest) of its present longs, compared
+    /// signed for Int64 and unsigned for UInt64, as <see cref="ValueKinds.Compare"/> orders them.
+    /// </summary>
+    public void OfferLongs(ColumnValues values, ReadOnlySpan<int> groups, bool max)
+    {
+        ReadOnlySpan<long> longs = values.LongValues;
+        bool unsigned = _kind == ValueKind.UInt64;
+        for (int row = 0; row < groups.Length; row++)
+        {
+            if (!values.IsPresent(row))
+            {
+                continue;
+            }
+            int group = groups[row];
+            long value = longs[row];
+            if (!_has[group])
+            {
+                _has[group] = true;
+                _longs[group] = value;
+                continue;
+            }
+            int order = unsigned ? ((ulong)value).CompareTo((ulong)_longs[group]) : value.CompareTo(_longs[group]);
+            if (max ? order > 0 : order < 0)
+            {
+                _longs[group] = value;
+            }
+        }
+    }
+
+    /// <summary>The same for doubles (NaN is never present; -0.0 orders below 0.0, as in <see cref="ValueKinds.Compare"/>).</summary>
+    public void OfferDoubles(ColumnValues values, ReadOnlySpan<int> groups, bool max)
+    {
+        ReadOnlySpan<double> doubles = values.DoubleValues;
+        for (int row = 0; row < groups.Length; row++)
+        {
+            if (!values.IsPresent(row))
+            {
+                continue;
+            }
+            int group = groups[row];
+            double value = doubles[row];
+            if (!_has[group])
+            {
+                _has[group] = true;
+                _doubles[group] = value;
+                continue;
+            }
+            int order = ValueKinds.CompareDoubles(value, _doubles[group]);
+            if (max ? order > 0 : order < 0)
+            {
+                _doubles[group] = value;
+            }
+        }
+    }
+
     /// <summary>Sets group <paramref name="group"/>'s value (none when <paramref name="value"/> is null).</summary>
     public void Set(int group, in ScalarValue value)
     {
