@@ -13,8 +13,8 @@ namespace Dsl;
 internal readonly record struct ColumnPiece(Column Column, int Start, int Count, Utf8Dictionary? Dictionary = null);
 
 /// <summary>
-/// Copies runs of rows of flat columns of one type into a new column: values and indices by block copy, nulls row by
-/// row. String pieces over one dictionary keep it; pieces over different dictionaries get a merged one (their
+/// Copies runs of rows of flat columns of one type into a new column: values and indices by block copy, nulls 64 rows
+/// at a time. String pieces over one dictionary keep it; pieces over different dictionaries get a merged one (their
 /// entries one after the other), so every row keeps its exact bytes.
 /// </summary>
 internal static class ColumnConcat
@@ -133,18 +133,48 @@ internal static class ColumnConcat
         return new Utf8Dictionary(data, offsets);
     }
 
-    private static void CopyNulls(ColumnPiece piece, ValidityBitmap? target, int at)
+    // Clears the target's bits of the piece's null rows, 64 rows at a time (a row-by-row copy was 4% of a scan).
+    internal static void CopyNulls(ColumnPiece piece, ValidityBitmap? target, int at)
     {
         if (piece.Column.Validity is not { } source || target is null)
         {
             return;
         }
-        for (int i = 0; i < piece.Count; i++)
+        ReadOnlySpan<ulong> from = source.Words;
+        Span<ulong> to = target.Words;
+        for (int done = 0; done < piece.Count; done += 64)
         {
-            if (!source.IsValid(piece.Start + i))
+            int take = Math.Min(64, piece.Count - done);
+            ulong nulls = ~ReadBits(from, piece.Start + done, take) & (take == 64 ? ulong.MaxValue : (1UL << take) - 1);
+            if (nulls != 0)
             {
-                target.Set(at + i, false);
+                ClearBits(to, at + done, nulls);
             }
+        }
+    }
+
+    // Bits bit .. bit + count - 1 (count at most 64) as the low bits of a word; higher bits are whatever follows.
+    private static ulong ReadBits(ReadOnlySpan<ulong> words, int bit, int count)
+    {
+        int word = bit >> 6;
+        int shift = bit & 63;
+        ulong value = words[word] >> shift;
+        if (shift != 0 && shift + count > 64)
+        {
+            value |= words[word + 1] << (64 - shift);
+        }
+        return value;
+    }
+
+    // Clears the bits set in mask, shifted to start at bit.
+    private static void ClearBits(Span<ulong> words, int bit, ulong mask)
+    {
+        int word = bit >> 6;
+        int shift = bit & 63;
+        words[word] &= ~(mask << shift);
+        if (shift != 0 && mask >> (64 - shift) is var high and not 0)
+        {
+            words[word + 1] &= ~high;
         }
     }
 }

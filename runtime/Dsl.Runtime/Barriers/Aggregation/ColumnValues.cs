@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Dsl.Barriers.Aggregation;
 
@@ -152,9 +153,11 @@ internal sealed class ColumnValues
     }
 
     /// <summary>Whether row <paramref name="row"/> has a value (not null).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsValid(int row) => !_anyNull || (_validWords[row >> 6] & (1UL << row)) != 0;
 
     /// <summary>Whether row <paramref name="row"/> counts for a statistic: not null and not NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsPresent(int row) => !_anyAbsent || (_presentWords[row >> 6] & (1UL << row)) != 0;
 
     /// <summary>Row <paramref name="row"/>'s value.</summary>
