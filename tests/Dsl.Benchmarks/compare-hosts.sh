@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # How the sample pipeline's program is built, measured side by side: the Release build on the JIT (what `dotnet run`
-# runs), self-contained ReadyToRun, NativeAOT for the ILCompiler's default instruction set (an empty DslInstructionSet), and NativeAOT for x86-64-v3 (AVX2:
-# what DslNativeAot builds on x64). Same input, same fitted state (no first pass), Snappy out, 1 and 2 threads; the
-# programs run in turn, round after round; whole process timed by /usr/bin/time (wall clock, peak resident set).
+# runs), self-contained ReadyToRun, NativeAOT for the ILCompiler's default instruction set (an empty
+# DslInstructionSet), and NativeAOT for x86-64-v3 (AVX2: what DslNativeAot builds on x64). Same input, same fitted
+# state (no first pass), Snappy out, 1 and 2 threads; the programs run in turn, round after round; whole process timed
+# by /usr/bin/time (wall clock, peak resident set). Results: docs/benchmarks/native-aot.md.
 # Usage: tests/Dsl.Benchmarks/compare-hosts.sh [ROWS] [RUNS]     (defaults: 5000000 rows, 3 runs; median and min)
 set -euo pipefail
 rows="${1:-5000000}"

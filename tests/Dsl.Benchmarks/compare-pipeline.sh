@@ -64,7 +64,7 @@ run_ours() {
   local threads="$1"
   shift
   rm -rf "$work/out" "$work/.out.dsl"
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" run --input "$work/in" --output "$work/out" --parallelism "$threads" --compression snappy "${params[@]}" >/dev/null
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" run --input "$work/in" --output "$work/out" --parallelism "$threads" --compression snappy "${params[@]}" >/dev/null 2>"$work/ours-err" || { cat "$work/ours-err" >&2; exit 1; }
   cat "$work/time"
 }
 

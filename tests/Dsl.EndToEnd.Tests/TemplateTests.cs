@@ -167,6 +167,9 @@ public sealed class TemplateTests(TemplateFixture fixture)
         // `dotnet run` runs the native program, published when the assembly changed.
         fixture.Dotnet(project, "run", "--", "generate-sample", "--rows", "20000", "--files", "2", "--output", "data").ShouldSucceed("generate-sample");
         Assert.True(IsElf(Path.Combine(project, "obj", "Release", "net10.0", "dsl-native", "Native")), "dotnet run published the native program");
+        // x64 programs are compiled for x86-64-v3 unless DslInstructionSet says otherwise (empty: the compiler's own).
+        Assert.Equal("x86-64-v3", fixture.Dotnet(project, "msbuild", "-getProperty:IlcInstructionSet", "-p:RuntimeIdentifier=linux-x64").ShouldSucceed("msbuild -getProperty").Output.Trim());
+        Assert.Equal("", fixture.Dotnet(project, "msbuild", "-getProperty:IlcInstructionSet", "-p:RuntimeIdentifier=linux-x64", "-p:DslInstructionSet=").ShouldSucceed("msbuild -getProperty").Output.Trim());
         CommandRunner.Result native = fixture.Dotnet(project, "run", "--", "run", "--input", "data", "--output", "native-out").ShouldSucceed("native run");
         Assert.Contains("Program: NativeAOT, .NET ", native.Output);
         // The same program on the JIT (a command-line property outranks the project file's) writes the same bytes.
