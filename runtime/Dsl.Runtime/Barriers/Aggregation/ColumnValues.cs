@@ -16,9 +16,10 @@ internal sealed class ColumnValues
     private StringColumn? _strings;
     private double _decimalUnit = 1;
 
-    // One bit per row, copied from the column's validity and cleared for NaN: whether a row counts for a statistic.
-    // Null when every row does; kept in an array of our own so a row's check is one load and a shift.
+    // One bit per row, copied from the column's validity into an array of our own so a row's check is one load and a
+    // shift; only a double column with a NaN gets words of its own for presence (valid and not NaN).
     private ulong[] _validWords = [];
+    private ulong[] _doubleWords = [];
     private ulong[] _presentWords = [];
     private bool _anyNull;
     private bool _anyAbsent;
@@ -46,7 +47,6 @@ internal sealed class ColumnValues
         if (_validWords.Length < words)
         {
             _validWords = new ulong[words];
-            _presentWords = new ulong[words];
         }
         if (_anyNull)
         {
@@ -128,7 +128,27 @@ internal sealed class ColumnValues
     // Present = valid and, for doubles, not NaN; _anyAbsent false means every row is present.
     private void MarkPresent(int words)
     {
-        Span<ulong> present = _presentWords.AsSpan(0, words);
+        _presentWords = _validWords;
+        _anyAbsent = _anyNull;
+        if (Kind != ValueKind.Double)
+        {
+            return;
+        }
+        ReadOnlySpan<double> doubles = DoubleValues;
+        int row = 0;
+        while (row < doubles.Length && !double.IsNaN(doubles[row]))
+        {
+            row++;
+        }
+        if (row == doubles.Length)
+        {
+            return;
+        }
+        if (_doubleWords.Length < words)
+        {
+            _doubleWords = new ulong[words];
+        }
+        Span<ulong> present = _doubleWords.AsSpan(0, words);
         if (_anyNull)
         {
             _validWords.AsSpan(0, words).CopyTo(present);
@@ -137,19 +157,15 @@ internal sealed class ColumnValues
         {
             present.Fill(ulong.MaxValue);
         }
-        _anyAbsent = _anyNull;
-        if (Kind == ValueKind.Double)
+        for (; row < doubles.Length; row++)
         {
-            ReadOnlySpan<double> doubles = DoubleValues;
-            for (int row = 0; row < doubles.Length; row++)
+            if (double.IsNaN(doubles[row]))
             {
-                if (double.IsNaN(doubles[row]))
-                {
-                    present[row >> 6] &= ~(1UL << row);
-                    _anyAbsent = true;
-                }
+                present[row >> 6] &= ~(1UL << row);
             }
         }
+        _presentWords = _doubleWords;
+        _anyAbsent = true;
     }
 
     /// <summary>Whether row <paramref name="row"/> has a value (not null).</summary>
