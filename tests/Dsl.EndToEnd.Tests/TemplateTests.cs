@@ -176,6 +176,10 @@ public sealed class TemplateTests(TemplateFixture fixture)
         CommandRunner.Result jit = fixture.Dotnet(project, "run", "-p:DslNativeAot=false", "--", "run", "--input", "data", "--output", "jit-out").ShouldSucceed("JIT run");
         Assert.Contains("Program: JIT, .NET ", jit.Output);
         AssertSameParts(Path.Combine(project, "jit-out"), Path.Combine(project, "native-out"));
+        // With DslNativeAot in the project file, a plain `dotnet publish -r` publishes the native program too.
+        fixture.Dotnet(project, "publish", "-c", "Release", "-r", "linux-x64", "-o", "published").ShouldSucceed("dotnet publish -r linux-x64");
+        Assert.True(IsElf(Path.Combine(project, "published", "Native")), "dotnet publish wrote a native executable");
+        Assert.False(File.Exists(Path.Combine(project, "published", "Native.dll")));
 
         // Even from a Debug build, the bundle is a Release NativeAOT program: one native executable, no .NET runtime.
         fixture.Dotnet(project, "build", "-t:DslBundle", "-c", "Debug").ShouldSucceed("dotnet build -t:DslBundle");
