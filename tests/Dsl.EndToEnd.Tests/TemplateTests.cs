@@ -182,7 +182,8 @@ public sealed class TemplateTests(TemplateFixture fixture)
         Assert.False(File.Exists(Path.Combine(project, "published", "Native.dll")));
 
         // Even from a Debug build, the bundle is a Release NativeAOT program: one native executable, no .NET runtime.
-        fixture.Dotnet(project, "build", "-t:DslBundle", "-c", "Debug").ShouldSucceed("dotnet build -t:DslBundle");
+        CommandRunner.Result build = fixture.Dotnet(project, "build", "-t:DslBundle", "-c", "Debug").ShouldSucceed("dotnet build -t:DslBundle");
+        Assert.Contains("self-contained: true, NativeAOT: true)", build.Output);
         string bundle = Path.Combine(project, "bin", "bundle");
         Assert.True(File.Exists(Path.Combine(bundle, "fraud-features.plan.json")));
         Assert.True(IsElf(Path.Combine(bundle, "app", "Native")), "the bundled program is a native executable");
@@ -204,7 +205,8 @@ public sealed class TemplateTests(TemplateFixture fixture)
     {
         string project = fixture.NewProject("Bundled");
 
-        fixture.Dotnet(project, "build", "-t:DslBundle", "-c", "Debug", "-p:DslBundleNativeAot=false").ShouldSucceed("dotnet build -t:DslBundle");
+        CommandRunner.Result build = fixture.Dotnet(project, "build", "-t:DslBundle", "-c", "Debug", "-p:DslBundleNativeAot=false").ShouldSucceed("dotnet build -t:DslBundle");
+        Assert.Contains("self-contained: true, NativeAOT: false)", build.Output);
 
         string bundle = Path.Combine(project, "bin", "bundle");
         Assert.True(File.Exists(Path.Combine(bundle, "fraud-features.plan.json")));
