@@ -267,5 +267,6 @@ public sealed class StagePurityAnalyzer : DiagnosticAnalyzer
     private static string Name(ISymbol member) => member.ContainingType.Name + "." + member.Name;
 
     private static bool IsStage(IMethodSymbol method) =>
-        SymbolNames.HasAttribute(method, KnownTypeNames.FilterAttribute) || SymbolNames.HasAttribute(method, KnownTypeNames.MapAttribute);
+        SymbolNames.HasAttribute(method, KnownTypeNames.FilterAttribute) || SymbolNames.HasAttribute(method, KnownTypeNames.MapAttribute)
+        || SymbolNames.HasAttribute(method, KnownTypeNames.ScoreAttribute);
 }

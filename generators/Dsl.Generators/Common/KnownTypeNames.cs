@@ -28,6 +28,7 @@ internal static class KnownTypeNames
     public const string AggregateAttribute = "Dsl.AggregateAttribute";
     public const string JoinAttribute = "Dsl.JoinAttribute";
     public const string SplitAttribute = "Dsl.SplitAttribute";
+    public const string ScoreAttribute = "Dsl.ScoreAttribute";
 
     /// <summary>The metadata name of <c>Dsl.Group&lt;TRow&gt;</c>, the parameter of an aggregate stage.</summary>
     public const string Group = "Dsl.Group`1";

@@ -7,11 +7,13 @@ internal static class TrackingNames
     public const string SchemaSpecs = nameof(SchemaSpecs);
     public const string PipelineModels = nameof(PipelineModels);
     public const string PipelineSpecs = nameof(PipelineSpecs);
+    public const string PipelineModelFiles = nameof(PipelineModelFiles);
     public const string NameScope = nameof(NameScope);
     public const string VectorDeclines = nameof(VectorDeclines);
 
     // Diagnostics located in the current compilation's trees (the only steps that read the compilation).
     public const string SchemaDiagnostics = nameof(SchemaDiagnostics);
     public const string PipelineDiagnostics = nameof(PipelineDiagnostics);
+    public const string ModelFileDiagnostics = nameof(ModelFileDiagnostics);
     public const string VectorDiagnostics = nameof(VectorDiagnostics);
 }

@@ -385,6 +385,22 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         "A split decides which 'split=NAME/' folder of an output each row is written to, so it belongs on a stage whose rows are written: one that no other stage reads.");
 
+    public static readonly DiagnosticDescriptor ModelFileInvalid = Create(
+        DiagnosticIds.ModelFileInvalid,
+        "Model file cannot be compiled",
+        "Score stage '{0}' of pipeline '{1}' cannot compile model '{2}': {3}",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Error,
+        "A [Score] stage's model is compiled into the pipeline at build time, so the file must be given to the build and be an XGBoost JSON model (tree or linear booster) or a LightGBM text model with a supported objective.");
+
+    public static readonly DiagnosticDescriptor ModelDoesNotFitStage = Create(
+        DiagnosticIds.ModelDoesNotFitStage,
+        "Model does not fit the score stage",
+        "Model '{2}' does not fit score stage '{0}' of pipeline '{1}': {3}",
+        DiagnosticCategories.Graph,
+        DiagnosticSeverity.Error,
+        "A model's features must be members of the stage's input, numbers or bools, named by the model or listed in the attribute's Features in the model's order; and the method must take one float or double after its row per output of the model.");
+
     public static readonly DiagnosticDescriptor FitAfterBarrier = Create(
         DiagnosticIds.FitAfterBarrier,
         "Fit observes rows after an aggregate or join",
@@ -467,6 +483,8 @@ internal static class DiagnosticDescriptors
         [FitRecordUnused.Id] = FitRecordUnused,
         [SplitNotOnSink.Id] = SplitNotOnSink,
         [FitAfterBarrier.Id] = FitAfterBarrier,
+        [ModelFileInvalid.Id] = ModelFileInvalid,
+        [ModelDoesNotFitStage.Id] = ModelDoesNotFitStage,
         [BarrierSkipsInputRules.Id] = BarrierSkipsInputRules,
         [KernelFallback.Id] = KernelFallback,
         [VectorBlockDeclined.Id] = VectorBlockDeclined,

@@ -60,6 +60,8 @@ internal static class DiagnosticIds
     public const string SplitNotOnSink = "DSL3016";
     public const string FitAfterBarrier = "DSL3017";
     public const string BarrierSkipsInputRules = "DSL3018";
+    public const string ModelFileInvalid = "DSL3019";
+    public const string ModelDoesNotFitStage = "DSL3020";
 
     // Kernels
     public const string KernelFallback = "DSL4001";

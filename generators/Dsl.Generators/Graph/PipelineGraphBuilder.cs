@@ -433,6 +433,7 @@ internal static class PipelineGraphBuilder
                 d.Parameters)
             {
                 QuarantinesRowErrors = d.Validation.QuarantinesRowErrors,
+                Score = d.Score,
                 CheckAction = d.Validation.CheckAction,
                 CheckMessage = d.Validation.CheckMessage,
                 CheckText = d.Validation.ConditionText,

@@ -64,6 +64,9 @@ internal sealed class StageDraft
     /// <summary>The stage's <c>[Split]</c>, when it has one.</summary>
     public SplitDraft? Split { get; init; }
 
+    /// <summary>For a score stage: its model file and outputs (the model is read after parsing, see <c>ModelBinder</c>).</summary>
+    public ScoreSpec? Score { get; init; }
+
     /// <summary>Whether the stage is an aggregate or join: a barrier that no segment fuses.</summary>
     public bool IsBarrier => Kind is StageKindSpec.Aggregate or StageKindSpec.Join;
 

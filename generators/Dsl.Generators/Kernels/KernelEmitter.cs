@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Text;
 using Dsl.Generators.Common;
 using Dsl.Generators.Model;
+using Dsl.Generators.Scoring;
 
 namespace Dsl.Generators.Kernels;
 
@@ -21,6 +22,9 @@ internal sealed class KernelEmitter
     private Dictionary<string, string> _values = new(System.StringComparer.Ordinal);
     private readonly HashSet<string> _loaded = new(System.StringComparer.Ordinal);
     private bool _valuesAreInput = true;
+
+    // A score stage's outputs for the current row: parameter name -> local.
+    private readonly Dictionary<string, string> _scoreLocals = new(System.StringComparer.Ordinal);
     private bool _describe;
     private VectorDecline? _decline;
 
@@ -62,6 +66,7 @@ internal sealed class KernelEmitter
         IReadOnlyList<StageParametersSpec> parameterTypes = WriteSignature(output);
         WriteInputColumns();
         WriteStageParameters(stages, parameterTypes);
+        WriteScoreBuffers(stages);
         var gathered = new Dictionary<string, string>(System.StringComparer.Ordinal);
         if (hasMap)
         {
@@ -192,6 +197,89 @@ internal sealed class KernelEmitter
                 _w.WriteLine("global::Dsl.ValidityBitmap? " + local + "Validity = " + local + "Column.Validity;");
             }
         }
+    }
+
+    /// <summary>
+    /// For each score stage, the buffers its model call reads features from and writes outputs to: one row's features,
+    /// and the outputs of a block's four rows (the per-row code uses the first row's).
+    /// </summary>
+    private void WriteScoreBuffers(List<StageSpec> stages)
+    {
+        foreach (StageSpec stage in stages)
+        {
+            if (stage.Score is not { Model: { } model } score)
+            {
+                continue;
+            }
+            string t = model.ValueType;
+            string local = SourceWriter.Camel(stage.Name);
+            _w.WriteLine();
+            _w.WriteLine("// " + stage.Name + ": its model reads one row's features from here, and leaves four rows' outputs");
+            _w.WriteLine("global::System.Span<" + t + "> " + local + "Features = stackalloc " + t + "[" + ModelEmitter.QualifiedName(_pipeline, stage) + ".FeatureCount];");
+            _w.WriteLine("global::System.Span<" + t + "> " + local + "Outputs = stackalloc " + t + "[" + (4 * score.Outputs.Count) + "];");
+        }
+    }
+
+    /// <summary>
+    /// Calls the model of score stage <paramref name="stage"/> on the current row: its features copied into the buffer
+    /// (null as NaN, a bool as 1 or 0, in the model's type), then one local per output, which the stage's
+    /// <see cref="KernelExprKind.ModelOutput"/> nodes read.
+    /// </summary>
+    private void EmitScore(StageSpec stage)
+    {
+        ScoreSpec score = stage.Score!;
+        ModelSpec model = score.Model!;
+        string t = model.ValueType;
+        string local = SourceWriter.Camel(stage.Name);
+        SchemaSpec input = _pipeline.Schema(stage.InputSchema);
+        _w.WriteLine("// " + stage.Name + ": " + model.Path + " (" + model.Describe() + "), once per row");
+        for (int f = 0; f < score.FeatureMembers.Count; f++)
+        {
+            ColumnSpec column = FindMember(input, score.FeatureMembers[f]);
+            _w.WriteLine(local + "Features[" + f + "] = " + FeatureValue(column, _values[column.MemberName], t) + ";");
+        }
+        string scorer = ModelEmitter.QualifiedName(_pipeline, stage);
+        string method = score.Margin ? "Margin" : "Predict";
+        _scoreLocals.Clear();
+        if (model.Outputs(score.Margin) == 1)
+        {
+            ScoreOutputSpec output = score.Outputs[0];
+            string name = stage.Name + "_" + output.Name;
+            _w.WriteLine(output.ClrType + " " + name + " = " + Cast(t, output.ClrType) + scorer + "." + method + "(" + local + "Features);");
+            _scoreLocals[output.Name] = name;
+            return;
+        }
+        _w.WriteLine(scorer + "." + method + "(" + local + "Features, " + local + "Outputs.Slice(0, " + score.Outputs.Count + "));");
+        for (int k = 0; k < score.Outputs.Count; k++)
+        {
+            ScoreOutputSpec output = score.Outputs[k];
+            string name = stage.Name + "_" + output.Name;
+            _w.WriteLine(output.ClrType + " " + name + " = " + Cast(t, output.ClrType) + local + "Outputs[" + k + "];");
+            _scoreLocals[output.Name] = name;
+        }
+    }
+
+    /// <summary>A cast from a model's value type to an output's, or nothing when they are the same.</summary>
+    internal static string Cast(string from, string to) => from == to ? string.Empty : "(" + to + ")";
+
+    /// <summary>
+    /// The C# that turns a member's per-row value into a feature of type <paramref name="type"/>: null is NaN (the
+    /// libraries' missing value), a bool is 1 or 0, a number is converted as NumPy's <c>astype</c> would (rounded to nearest).
+    /// </summary>
+    internal static string FeatureValue(ColumnSpec column, string value, string type)
+    {
+        string nan = type + ".NaN";
+        string one = type == "float" ? "1f" : "1d";
+        string zero = type == "float" ? "0f" : "0d";
+        if (column.Kind == ColumnKind.Boolean)
+        {
+            return column.Nullable
+                ? value + ".HasValue ? (" + value + ".GetValueOrDefault() ? " + one + " : " + zero + ") : " + nan
+                : value + " ? " + one + " : " + zero;
+        }
+        return column.Nullable
+            ? value + ".HasValue ? (" + type + ")" + value + ".GetValueOrDefault() : " + nan
+            : "(" + type + ")" + value;
     }
 
     /// <summary>Stage parameters: the same for every row, so each member the expressions read is read once per batch.</summary>
@@ -568,6 +656,10 @@ internal sealed class KernelEmitter
             EnsureLoaded(member);
         }
         string method = _pipeline.FullTypeName + "." + stage.Name;
+        if (stage.Score is not null)
+        {
+            EmitScore(stage);
+        }
         if (!stage.Kernel.Vectorized)
         {
             var arguments = new List<string>();
@@ -579,6 +671,10 @@ internal sealed class KernelEmitter
             if (stage.Parameters is { } parameters)
             {
                 row += ", " + parameters.Local;
+            }
+            foreach (ScoreOutputSpec output in stage.Score?.Outputs ?? EquatableArray<ScoreOutputSpec>.Empty)
+            {
+                row += ", " + _scoreLocals[output.Name];
             }
             if (check is not null)
             {
@@ -763,6 +859,8 @@ internal sealed class KernelEmitter
                 return _describe ? e.Text : _values[e.Text];
             case KernelExprKind.Parameter:
                 return _describe ? e.Text : StageParametersSpec.MemberLocal(e.Text);
+            case KernelExprKind.ModelOutput:
+                return _describe ? e.Text : _scoreLocals[e.Text];
             case KernelExprKind.Default:
                 return "default(" + e.Type.CSharp + ")";
             case KernelExprKind.Binary:

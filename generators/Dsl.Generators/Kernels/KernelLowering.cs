@@ -21,6 +21,7 @@ internal sealed partial class KernelLowering
     private readonly StageParametersSpec? _parameters;
     private readonly CancellationToken _cancellationToken;
     private readonly SortedSet<string> _readMembers = new(System.StringComparer.Ordinal);
+    private IReadOnlyList<IParameterSymbol> _modelOutputs = System.Array.Empty<IParameterSymbol>();
 
     private KernelLowering(IParameterSymbol row, SchemaSpec input, IParameterSymbol? parameter, StageParametersSpec? parameters, CancellationToken cancellationToken)
     {
@@ -51,12 +52,14 @@ internal sealed partial class KernelLowering
         SchemaSpec? output,
         CancellationToken cancellationToken,
         out string? fallbackReason,
-        out Location? fallbackLocation)
+        out Location? fallbackLocation,
+        IReadOnlyList<IParameterSymbol>? modelOutputs = null)
     {
         var lowering = new KernelLowering(method.Parameters[0], input, parameters is null ? null : method.Parameters[1], parameters, cancellationToken)
         {
             _compilation = semanticModel.Compilation,
             _pipelineType = method.ContainingType,
+            _modelOutputs = modelOutputs ?? System.Array.Empty<IParameterSymbol>(),
         };
         StageKernelSpec? spec = lowering.LowerBody(declaration, semanticModel, output);
         if (spec is not null)
@@ -73,6 +76,18 @@ internal sealed partial class KernelLowering
             all.Add(column.MemberName);
         }
         return new StageKernelSpec(false, fallbackReason, all.ToEquatableArray(), null, EquatableArray<KernelOutput>.Empty);
+    }
+
+    private bool IsModelOutput(IParameterSymbol parameter)
+    {
+        foreach (IParameterSymbol output in _modelOutputs)
+        {
+            if (SymbolEqualityComparer.Default.Equals(output, parameter))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>
@@ -224,6 +239,10 @@ internal sealed partial class KernelLowering
         if (operation is IParameterReferenceOperation boundReference && TryBoundParameter(boundReference, out KernelExpr? bound))
         {
             return bound; // a parameter of a helper being inlined (HelperInlining.cs)
+        }
+        if (operation is IParameterReferenceOperation outputReference && IsModelOutput(outputReference.Parameter))
+        {
+            return KernelExpr.Leaf(KernelExprKind.ModelOutput, TypeOf(outputReference.Parameter.Type), outputReference.Parameter.Name);
         }
         if (!AccessibleFromPipeline(operation))
         {

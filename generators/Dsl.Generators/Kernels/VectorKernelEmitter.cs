@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using Dsl.Generators.Common;
 using Dsl.Generators.Model;
+using Dsl.Generators.Scoring;
 
 namespace Dsl.Generators.Kernels;
 
@@ -65,6 +66,9 @@ internal sealed partial class VectorKernelEmitter
     private bool _relaxedMath;
 
     private bool _hasFilter;
+
+    // A score stage's outputs for the block: parameter name -> vector.
+    private readonly Dictionary<string, VValue> _scores = new(System.StringComparer.Ordinal);
 
     // The rules the kernel checks (RulePlacement), and whether the block has reported broken lanes so far: a block
     // handed back to the per-row code then takes its reports back first, so that no row is reported twice.
@@ -279,6 +283,10 @@ internal sealed partial class VectorKernelEmitter
             return true;
         }
 
+        if (stage.Score is not null && !EmitScore(stage))
+        {
+            return false;
+        }
         SchemaSpec output = _pipeline.Schema(stage.OutputSchema);
         var next = new Dictionary<string, VValue>(System.StringComparer.Ordinal);
         foreach (KernelOutput o in kernel.Outputs)
@@ -314,6 +322,74 @@ internal sealed partial class VectorKernelEmitter
         }
         _values = next;
         _valuesAreInput = false;
+        return true;
+    }
+
+    /// <summary>
+    /// Scores the block's rows that are still kept with the model of score stage <paramref name="stage"/>, one call per
+    /// row (a tree walk has no lanes), and makes each output a vector the stage's expressions read.
+    /// </summary>
+    private bool EmitScore(StageSpec stage)
+    {
+        ScoreSpec score = stage.Score!;
+        ModelSpec model = score.Model!;
+        string t = model.ValueType;
+        string local = SourceWriter.Camel(stage.Name);
+        SchemaSpec input = _pipeline.Schema(stage.InputSchema);
+        var features = new List<(ColumnSpec Column, VValue Value)>();
+        foreach (string member in score.FeatureMembers)
+        {
+            ColumnSpec column = input.FindMember(member)!;
+            if (Load(member) is not { } value || value.Kind is not (VKind.Double or VKind.Float or VKind.Long or VKind.Int or VKind.Bool))
+            {
+                return Decline("the feature '" + member + "' of " + stage.Name + "'s model", "a member of type '" + column.ClrType + "' has no vector form");
+            }
+            features.Add((column, Materialize("feature" + member, value)));
+        }
+        int outputs = score.Outputs.Count;
+        string scorer = ModelEmitter.QualifiedName(_pipeline, stage);
+        string method = score.Margin ? "Margin" : "Predict";
+        Line("// " + stage.Name + ": " + model.Path + " (" + model.Describe() + "), row by row");
+        Line("for (int lane = 0; lane < 4; lane++)");
+        Open();
+        if (_hasFilter)
+        {
+            Line("if ((keep & (1u << lane)) == 0)");
+            Open();
+            Line("continue;");
+            Close();
+        }
+        for (int f = 0; f < features.Count; f++)
+        {
+            (ColumnSpec column, VValue value) = features[f];
+            string lane = value.Kind == VKind.Bool
+                ? value.Code + "[lane] != 0 ? " + (t == "float" ? "1f : 0f" : "1d : 0d")
+                : "(" + t + ")" + value.Code + "[lane]";
+            if (value.Valid is not null)
+            {
+                lane = value.Valid + "[lane] == 0 ? " + t + ".NaN : " + (value.Kind == VKind.Bool ? "(" + lane + ")" : lane);
+            }
+            Line(local + "Features[" + f + "] = " + lane + "; // " + column.MemberName);
+        }
+        Line(outputs == 1
+            ? local + "Outputs[lane] = " + scorer + "." + method + "(" + local + "Features);"
+            : scorer + "." + method + "(" + local + "Features, " + local + "Outputs.Slice(lane * " + outputs + ", " + outputs + "));");
+        Close();
+        _scores.Clear();
+        for (int k = 0; k < outputs; k++)
+        {
+            ScoreOutputSpec output = score.Outputs[k];
+            VKind kind = output.ClrType == "double" ? VKind.Double : VKind.Float;
+            string cast = KernelEmitter.Cast(t, output.ClrType);
+            var lanes = new List<string>();
+            for (int lane = 0; lane < 4; lane++)
+            {
+                lanes.Add(cast + local + "Outputs[" + (lane * outputs + k) + "]");
+            }
+            string name = Unique(stage.Name + "_" + output.Name);
+            Line("var " + name + " = " + VectorClass(kind) + ".Create(" + string.Join(", ", lanes) + ");");
+            _scores[output.Name] = new VValue(kind, name, null);
+        }
         return true;
     }
 
@@ -436,6 +512,8 @@ internal sealed partial class VectorKernelEmitter
             }
             case KernelExprKind.Column:
                 return Load(e.Text);
+            case KernelExprKind.ModelOutput:
+                return _scores.TryGetValue(e.Text, out VValue? score) ? score : null;
             case KernelExprKind.Binary:
                 return Binary(e);
             case KernelExprKind.Unary:

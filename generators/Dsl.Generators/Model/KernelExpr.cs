@@ -62,6 +62,11 @@ internal enum KernelExprKind
     ConditionalAccess,
     /// <summary>The receiver inside the access of a <see cref="ConditionalAccess"/>.</summary>
     ConditionalAccessReceiver,
+    /// <summary>
+    /// An output of a score stage's model for the row (a parameter after the row of a <c>[Score]</c> method);
+    /// <see cref="KernelExpr.Text"/> is the parameter name. Kernels compute the model once per row, before the stage.
+    /// </summary>
+    ModelOutput,
 }
 
 /// <summary>The overflow context of an integral operation or conversion, as it was in the user's code.</summary>

@@ -43,6 +43,9 @@ internal sealed record StageSpec(
     /// <summary>Whether a row the stage throws for goes to the quarantine (<c>OnRowError = Quarantine</c>) instead of failing the job.</summary>
     public bool QuarantinesRowErrors { get; init; }
 
+    /// <summary>For a <c>[Score]</c> stage (a map fed by a model's outputs): the model and the parameters receiving them.</summary>
+    public ScoreSpec? Score { get; init; }
+
     /// <summary>For a check: its <c>Dsl.RuleAction</c> member name.</summary>
     public string CheckAction { get; init; } = "Quarantine";
 

@@ -24,6 +24,9 @@ public sealed partial class PipelineGenerator
             return sb.Append(spec.ClassName).ToString();
         }
 
+        /// <summary>A score stage's compiled model: <c>Sample.FraudFeatures.PredictModel.g.cs</c>.</summary>
+        public static string ModelHintName(PipelineSpec spec, StageSpec stage) => HintPrefix(spec) + "." + Scoring.ModelEmitter.ClassName(stage) + ".g.cs";
+
         /// <summary>The plan's file: <c>Sample.FraudFeatures.Plan.g.cs</c>.</summary>
         public static string PlanHintName(PipelineSpec spec) => HintPrefix(spec) + ".Plan.g.cs";
 

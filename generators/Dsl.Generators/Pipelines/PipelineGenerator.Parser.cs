@@ -202,7 +202,8 @@ public sealed partial class PipelineGenerator
                     }
                     : null;
             }
-            StageParametersSpec? parameters = method.Parameters.Length == 2 ? Parameters((INamedTypeSymbol)method.Parameters[1].Type) : null;
+            ScoreSpec? score = StageRules.IsScore(method) ? ReadScore(method, attribute, cancellationToken) : null;
+            StageParametersSpec? parameters = score is null && method.Parameters.Length == 2 ? Parameters((INamedTypeSymbol)method.Parameters[1].Type) : null;
 
             IParameterSymbol row = method.Parameters[0];
             Location inputTypeLocation = declaration.ParameterList.Parameters[0].Type?.GetLocation() ?? location;
@@ -228,7 +229,12 @@ public sealed partial class PipelineGenerator
                 kind == StageKindSpec.Map ? output : null,
                 cancellationToken,
                 out string? fallbackReason,
-                out Location? fallbackLocation);
+                out Location? fallbackLocation,
+                score is null ? null : method.Parameters.Skip(1).ToList());
+            if (score is not null)
+            {
+                kernel = kernel with { ReadMembers = ScoreReads(kernel, score, input) };
+            }
             if (fallbackReason is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.KernelFallback, fallbackLocation, method.Name, fallbackReason, pipelineName));
@@ -258,7 +264,50 @@ public sealed partial class PipelineGenerator
             {
                 Validation = Validation(attribute, declaration),
                 Split = split,
+                Score = score,
             };
+        }
+
+        /// <summary>What a <c>[Score]</c> attribute says: the model file, the features it lists, margins or predictions.</summary>
+        private static ScoreSpec ReadScore(IMethodSymbol method, AttributeData attribute, CancellationToken cancellationToken)
+        {
+            string model = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string path ? path : string.Empty;
+            var features = new List<string>();
+            bool margin = false;
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "Features" && !argument.Value.IsNull)
+                {
+                    features.AddRange(argument.Value.Values.Select(v => v.Value as string ?? string.Empty));
+                }
+                else if (argument.Key == "Output" && argument.Value.Value is int output)
+                {
+                    margin = output == 1; // ScoreOutput.Margin
+                }
+            }
+            var outputs = method.Parameters.Skip(1)
+                .Select(p => new ScoreOutputSpec(p.Name, p.Type.SpecialType == SpecialType.System_Double ? "double" : "float"))
+                .ToEquatableArray();
+            Location? anchor = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? method.Locations[0];
+            return new ScoreSpec(model, features.ToEquatableArray(), margin, outputs, SourceSpot.Of(anchor));
+        }
+
+        /// <summary>
+        /// The input members a score stage reads: what its body reads and its features. Until the model is read (after
+        /// the pipeline is wired) its features are the members <c>Features</c> lists, or else every number and bool
+        /// member of the input, which a model without a list names among.
+        /// </summary>
+        private static EquatableArray<string> ScoreReads(StageKernelSpec kernel, ScoreSpec score, SchemaSpec input)
+        {
+            var read = new HashSet<string>(kernel.ReadMembers, System.StringComparer.Ordinal);
+            foreach (ColumnSpec column in input.Columns)
+            {
+                if (score.DeclaredFeatures.IsEmpty ? Scoring.ModelBinder.IsFeatureKind(column.Kind) : score.DeclaredFeatures.Contains(column.MemberName))
+                {
+                    read.Add(column.MemberName);
+                }
+            }
+            return input.Columns.Where(c => read.Contains(c.MemberName)).Select(c => c.MemberName).ToEquatableArray();
         }
 
         /// <summary>

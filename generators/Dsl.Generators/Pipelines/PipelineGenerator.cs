@@ -26,7 +26,16 @@ public sealed partial class PipelineGenerator : IIncrementalGenerator
                 static (ctx, ct) => Parser.Parse(ctx, ct))
             .WithTrackingName(TrackingNames.PipelineModels);
 
-        IncrementalValuesProvider<PipelineSpec> specs = models
+        // [Score] stages' model files are read here, after parsing (the parse cannot see additional files); a
+        // pipeline without score stages passes through unchanged.
+        IncrementalValueProvider<System.Collections.Immutable.ImmutableArray<AdditionalText>> files = context.AdditionalTextsProvider.Collect();
+        IncrementalValuesProvider<Result<PipelineSpec>> bound = models
+            .Where(static r => r.Spec is not null)
+            .Combine(files)
+            .Select(static (input, ct) => Scoring.ModelBinder.Bind(input.Left.Spec!, input.Right, ct))
+            .WithTrackingName(TrackingNames.PipelineModelFiles);
+
+        IncrementalValuesProvider<PipelineSpec> specs = bound
             .Where(static r => r.Spec is not null)
             .Select(static (r, _) => r.Spec!)
             .WithTrackingName(TrackingNames.PipelineSpecs);
@@ -41,6 +50,13 @@ public sealed partial class PipelineGenerator : IIncrementalGenerator
         {
             (PipelineSpec spec, NameScope scope) = input;
             spc.AddSource(Emitter.PlanHintName(spec), GeneratedCode.Finish(Emitter.EmitPlan(spec), spec.Namespace, scope));
+            foreach (StageSpec stage in spec.Stages)
+            {
+                if (stage.Score?.Model is not null)
+                {
+                    spc.AddSource(Emitter.ModelHintName(spec, stage), GeneratedCode.Finish(Scoring.ModelEmitter.Emit(spec, stage), spec.Namespace, scope));
+                }
+            }
             foreach (SegmentSpec segment in spec.Segments)
             {
                 spc.AddSource(
@@ -51,6 +67,7 @@ public sealed partial class PipelineGenerator : IIncrementalGenerator
 
         // What the parser found, located in the compilation's trees so that pragmas and .editorconfig apply.
         DiagnosticReporting.RegisterOutput(context, models.Select(static (r, _) => r.Diagnostics), TrackingNames.PipelineDiagnostics);
+        DiagnosticReporting.RegisterOutput(context, bound.Select(static (r, _) => r.Diagnostics), TrackingNames.ModelFileDiagnostics);
 
         // DSL4002: segments whose stages all lowered but whose vector block the emitter declined. The declines come
         // from the spec alone (re-computed only when it changes); only their locations need the compilation.
@@ -170,7 +187,7 @@ internal sealed record VectorDeclineReport(
             foreach (AttributeData attribute in method.GetAttributes())
             {
                 string? name = attribute.AttributeClass?.ToDisplayString();
-                if (name is KnownTypeNames.FilterAttribute or KnownTypeNames.MapAttribute or KnownTypeNames.CheckAttribute)
+                if (name is KnownTypeNames.FilterAttribute or KnownTypeNames.MapAttribute or KnownTypeNames.CheckAttribute or KnownTypeNames.ScoreAttribute)
                 {
                     return method.Locations[0];
                 }

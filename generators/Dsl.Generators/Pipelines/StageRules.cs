@@ -32,7 +32,7 @@ internal static class StageRules
                 kind = StageKindSpec.Filter;
                 return attribute;
             }
-            if (name == KnownTypeNames.MapAttribute)
+            if (name is KnownTypeNames.MapAttribute or KnownTypeNames.ScoreAttribute)
             {
                 kind = StageKindSpec.Map;
                 return attribute;
@@ -61,6 +61,9 @@ internal static class StageRules
         kind = default;
         return null;
     }
+
+    /// <summary>Whether <paramref name="method"/> is a <c>[Score]</c> stage: a map whose parameters after the row are a model's outputs.</summary>
+    public static bool IsScore(IMethodSymbol method) => SymbolNames.HasAttribute(method, KnownTypeNames.ScoreAttribute);
 
     /// <summary>The name given to <c>[Pipeline("name")]</c>, else the class name.</summary>
     public static string PipelineName(INamedTypeSymbol pipeline)
@@ -146,6 +149,11 @@ internal static class StageRules
             return BarrierProblems(method, declaration, kind, pipelineName, problems);
         }
 
+        if (kind == StageKindSpec.Map && IsScore(method))
+        {
+            return ScoreProblems(method, declaration, pipelineName, problems);
+        }
+
         bool returnsBool = method.ReturnType.SpecialType == SpecialType.System_Boolean;
         if (method.Parameters.Length == 0
             || method.IsGenericMethod
@@ -203,6 +211,40 @@ internal static class StageRules
         {
             AddIfNotSchema(problems, method.ReturnType, declaration.ReturnType.GetLocation(), method.Name, pipelineName, "output");
         }
+        return problems;
+    }
+
+    /// <summary>
+    /// The problems of score stage <paramref name="method"/> (already known to be static), in the order a user fixes
+    /// them: the signature <c>static TOut Name(TIn row, float prediction, ...)</c> with every parameter after the row a
+    /// <c>float</c> or <c>double</c> (DSL2003), a by-reference parameter (DSL2010), and an input or output type that is
+    /// not a schema (DSL2001). Whether the model gives that many outputs is checked when the model is read (DSL3020).
+    /// </summary>
+    private static List<DeclarationProblem> ScoreProblems(IMethodSymbol method, MethodDeclarationSyntax declaration, string pipelineName, List<DeclarationProblem> problems)
+    {
+        Location location = declaration.Identifier.GetLocation();
+        bool shape = method.Parameters.Length >= 2
+            && !method.IsGenericMethod
+            && !method.ReturnsVoid
+            && method.ReturnType is INamedTypeSymbol;
+        for (int p = 1; shape && p < method.Parameters.Length; p++)
+        {
+            shape = method.Parameters[p].Type.SpecialType is SpecialType.System_Single or SpecialType.System_Double;
+        }
+        if (!shape)
+        {
+            problems.Add(new DeclarationProblem(DiagnosticDescriptors.StageSignatureInvalid, location, method.Name, pipelineName,
+                "static TOutput " + method.Name + "(TInput row, float prediction), with one float or double per model output after the row"));
+            return problems;
+        }
+        if (ByReference(method, declaration, pipelineName) is { } byReference)
+        {
+            problems.Add(byReference);
+            return problems;
+        }
+        SeparatedSyntaxList<ParameterSyntax> syntax = declaration.ParameterList.Parameters;
+        AddIfNotSchema(problems, method.Parameters[0].Type, syntax[0].Type?.GetLocation() ?? location, method.Name, pipelineName, "input");
+        AddIfNotSchema(problems, method.ReturnType, declaration.ReturnType.GetLocation(), method.Name, pipelineName, "output");
         return problems;
     }
 

@@ -68,16 +68,19 @@ internal static class GeneratorHarness
                 checkOverflow: checkOverflow,
                 optimizationLevel: OptimizationLevel.Release));
 
-    public static GeneratorDriver CreateDriver() =>
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText>? additionalFiles = null) =>
         CSharpGeneratorDriver.Create(
             [new SchemaGenerator().AsSourceGenerator(), new PipelineGenerator().AsSourceGenerator()],
+            additionalTexts: additionalFiles,
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    public static GeneratorRun Run(string source, bool checkOverflow = false)
+    /// <summary>Runs the generators over <paramref name="source"/>, with <paramref name="files"/> (path, text) as the build's additional files.</summary>
+    public static GeneratorRun Run(string source, bool checkOverflow = false, IReadOnlyList<(string Path, string Text)>? files = null)
     {
         CSharpCompilation input = CreateCompilation(source, checkOverflow);
-        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        GeneratorDriver driver = CreateDriver(files?.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)))
+            .RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         return new GeneratorRun(input, output, diagnostics, driver.GetRunResult(), driver);
     }
 
@@ -93,4 +96,13 @@ internal static class GeneratorHarness
             .Select(g => (MetadataReference)MetadataReference.CreateFromFile(g.First()))
             .ToImmutableArray();
     }
+}
+
+/// <summary>An additional file of a test build (a model file of a score stage).</summary>
+internal sealed class InMemoryAdditionalText(string path, string text) : AdditionalText
+{
+    public override string Path { get; } = path;
+
+    public override Microsoft.CodeAnalysis.Text.SourceText GetText(CancellationToken cancellationToken = default) =>
+        Microsoft.CodeAnalysis.Text.SourceText.From(text, System.Text.Encoding.UTF8);
 }

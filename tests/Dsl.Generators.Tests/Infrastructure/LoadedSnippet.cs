@@ -25,9 +25,9 @@ internal sealed class LoadedSnippet : IDisposable
 
     public GeneratorRun Run { get; }
 
-    public static LoadedSnippet Compile(string source, bool checkOverflow = false)
+    public static LoadedSnippet Compile(string source, bool checkOverflow = false, IReadOnlyList<(string Path, string Text)>? files = null)
     {
-        GeneratorRun run = GeneratorHarness.Run(source, checkOverflow);
+        GeneratorRun run = GeneratorHarness.Run(source, checkOverflow, files);
         Assert.Empty(run.GeneratorProblems);
         Assert.Empty(run.CompilationProblems);
         using var stream = new MemoryStream();

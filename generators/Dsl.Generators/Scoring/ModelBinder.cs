@@ -1,0 +1,189 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using Dsl.Generators.Common;
+using Dsl.Generators.Diagnostics;
+using Dsl.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Dsl.Generators.Scoring;
+
+/// <summary>
+/// Reads the model file of every <c>[Score]</c> stage of a pipeline from the build's additional files and checks it
+/// against the stage: the features are members of the stage's input of a numeric or boolean type, and the stage takes
+/// as many outputs as the model gives. A file that is missing, unreadable or unsupported is DSL3019; a model that does
+/// not fit its stage is DSL3020; either leaves the pipeline uncompiled.
+/// </summary>
+internal static class ModelBinder
+{
+    /// <summary>The pipeline with its score stages' models read, or null with the diagnostics.</summary>
+    public static Result<PipelineSpec> Bind(PipelineSpec spec, ImmutableArray<AdditionalText> files, CancellationToken cancellationToken)
+    {
+        if (!spec.Stages.Any(s => s.Score is not null))
+        {
+            return new Result<PipelineSpec>(spec, EquatableArray<DiagnosticInfo>.Empty);
+        }
+        var diagnostics = new List<DiagnosticInfo>();
+        var stages = new List<StageSpec>(spec.Stages.Count);
+        foreach (StageSpec stage in spec.Stages)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (stage.Score is not { } score)
+            {
+                stages.Add(stage);
+                continue;
+            }
+            ScoreSpec? bound = BindStage(spec, stage, score, files, diagnostics, cancellationToken);
+            stages.Add(bound is null ? stage : stage with { Score = bound });
+        }
+        return diagnostics.Count > 0
+            ? new Result<PipelineSpec>(null, diagnostics.ToEquatableArray())
+            : new Result<PipelineSpec>(spec with { Stages = stages.ToEquatableArray() }, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private static ScoreSpec? BindStage(PipelineSpec pipeline, StageSpec stage, ScoreSpec score, ImmutableArray<AdditionalText> files, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        string name = pipeline.PipelineName;
+        AdditionalText? file = Find(files, score.ModelPath);
+        if (file?.GetText(cancellationToken)?.ToString() is not { } text)
+        {
+            diagnostics.Add(score.Anchor.At(DiagnosticDescriptors.ModelFileInvalid, stage.Name, name, score.ModelPath,
+                "no such file is given to the build (the SDK gives it every file under models/; elsewhere add it as <AdditionalFiles Include=\"" + score.ModelPath + "\" />)"));
+            return null;
+        }
+        if (Read(score.ModelPath, text, out string? error) is not { } model)
+        {
+            diagnostics.Add(score.Anchor.At(DiagnosticDescriptors.ModelFileInvalid, stage.Name, name, score.ModelPath, error!));
+            return null;
+        }
+        SchemaSpec input = pipeline.Schema(stage.InputSchema);
+        if (Features(model, score, input, out error) is not { } members)
+        {
+            diagnostics.Add(score.Anchor.At(DiagnosticDescriptors.ModelDoesNotFitStage, stage.Name, name, score.ModelPath, error!));
+            return null;
+        }
+        int outputs = model.Outputs(score.Margin);
+        if (outputs != score.Outputs.Count)
+        {
+            string what = score.Margin ? "margin" : "prediction";
+            string expected = outputs == 1
+                ? "one " + what + " (" + model.Describe() + ")"
+                : outputs + " " + what + "s, one per class (" + model.Describe() + ")";
+            diagnostics.Add(score.Anchor.At(DiagnosticDescriptors.ModelDoesNotFitStage, stage.Name, name, score.ModelPath,
+                "the model gives " + expected + " but the method takes " + score.Outputs.Count + " after its row"));
+            return null;
+        }
+        return score with { Model = model, FeatureMembers = members };
+    }
+
+    /// <summary>The additional file whose path ends with <paramref name="modelPath"/> (separators either way), or null.</summary>
+    private static AdditionalText? Find(ImmutableArray<AdditionalText> files, string modelPath)
+    {
+        string wanted = "/" + modelPath.Replace('\\', '/').TrimStart('.', '/');
+        AdditionalText? found = null;
+        foreach (AdditionalText file in files)
+        {
+            string path = file.Path.Replace('\\', '/');
+            if (path.EndsWith(wanted, System.StringComparison.Ordinal) && (found is null || path.Length < found.Path.Length))
+            {
+                found = file;
+            }
+        }
+        return found;
+    }
+
+    /// <summary>The model in <paramref name="text"/>, or null with <paramref name="error"/> saying why not.</summary>
+    internal static ModelSpec? Read(string path, string text, out string? error)
+    {
+        string sha256 = Sha256(text);
+        if (LightGbmModelReader.Recognizes(text))
+        {
+            return LightGbmModelReader.Read(path, sha256, text, out error);
+        }
+        if (ModelJson.Parse(text, out string? jsonError) is not { } document)
+        {
+            error = "it is neither a LightGBM text model nor JSON (" + jsonError + ")";
+            return null;
+        }
+        if (!XGBoostModelReader.Recognizes(document))
+        {
+            error = "it is JSON but not an XGBoost model (no 'learner' object)";
+            return null;
+        }
+        return XGBoostModelReader.Read(path, sha256, document, out error);
+    }
+
+    /// <summary>The SHA-256 of the text as UTF-8, which for a model file without a byte-order mark is the file's.</summary>
+    private static string Sha256(string text)
+    {
+        using var sha = System.Security.Cryptography.SHA256.Create();
+        byte[] hash = sha.ComputeHash(Encoding.UTF8.GetBytes(text));
+        var hex = new StringBuilder(64);
+        foreach (byte b in hash)
+        {
+            hex.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return hex.ToString();
+    }
+
+    /// <summary>The input members that are the model's features, in its order, or null with <paramref name="error"/>.</summary>
+    private static EquatableArray<string>? Features(ModelSpec model, ScoreSpec score, SchemaSpec input, out string? error)
+    {
+        IReadOnlyList<string> names;
+        if (!score.DeclaredFeatures.IsEmpty)
+        {
+            if (score.DeclaredFeatures.Count != model.FeatureCount)
+            {
+                error = "Features lists " + score.DeclaredFeatures.Count + " members but the model reads " + model.FeatureCount + " features";
+                return null;
+            }
+            if (!model.FeatureNames.IsEmpty)
+            {
+                for (int f = 0; f < model.FeatureCount; f++)
+                {
+                    if (model.FeatureNames[f] != score.DeclaredFeatures[f])
+                    {
+                        error = "feature " + f + " is '" + model.FeatureNames[f] + "' in the model but Features lists '" + score.DeclaredFeatures[f] + "' there";
+                        return null;
+                    }
+                }
+            }
+            names = score.DeclaredFeatures;
+        }
+        else if (!model.FeatureNames.IsEmpty)
+        {
+            names = model.FeatureNames;
+        }
+        else
+        {
+            error = "the model does not name its " + model.FeatureCount + " features; list the input members that are its features, in its order, in the attribute's Features";
+            return null;
+        }
+
+        for (int f = 0; f < names.Count; f++)
+        {
+            ColumnSpec? column = input.FindMember(names[f]);
+            if (column is null)
+            {
+                ColumnSpec? similar = input.Columns.FirstOrDefault(c => string.Equals(c.MemberName, names[f], System.StringComparison.OrdinalIgnoreCase));
+                error = "feature " + f + " '" + names[f] + "' is not a member of " + input.Name
+                    + (similar is null ? string.Empty : " (did you mean '" + similar.MemberName + "'?)");
+                return null;
+            }
+            if (!IsFeatureKind(column.Kind))
+            {
+                error = "feature " + f + " '" + names[f] + "' is a " + column.ClrType + " member of " + input.Name + "; a feature is a number or a bool";
+                return null;
+            }
+        }
+        error = null;
+        return names.ToEquatableArray();
+    }
+
+    /// <summary>Whether a member of <paramref name="kind"/> can be a feature: a number or a bool.</summary>
+    internal static bool IsFeatureKind(ColumnKind kind) => kind is ColumnKind.Int8 or ColumnKind.Int16 or ColumnKind.Int32 or ColumnKind.Int64
+        or ColumnKind.UInt8 or ColumnKind.UInt16 or ColumnKind.UInt32 or ColumnKind.UInt64
+        or ColumnKind.Float16 or ColumnKind.Float or ColumnKind.Double or ColumnKind.Boolean;
+}

@@ -1,0 +1,55 @@
+namespace Dsl;
+
+/// <summary>
+/// A scoring stage: <c>static TOut Name(TIn row, float prediction)</c>. The build reads the model file
+/// <see cref="Model"/> (an XGBoost JSON model, tree or linear booster, or a LightGBM text model), compiles it into C#
+/// in the same kernel as the stages before it, and calls the method once per row with the model's prediction for the
+/// row's features, so the method decides what to keep next to it (an id, the label, the features themselves).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Features are the input row's members named by the model (<c>feature_names</c> in XGBoost, <c>feature_names</c> in
+/// LightGBM), or, for a model without names (XGBoost trained from a NumPy array, LightGBM's <c>Column_0</c>...), the
+/// members listed in <see cref="Features"/> in the model's order. A member may be any integer or floating-point type
+/// or <c>bool</c> (1 or 0), nullable or not; null is the model's missing value, as NaN is.
+/// </para>
+/// <para>
+/// After the row come the model's outputs, each <c>float</c> or <c>double</c>: one for a regression or binary model,
+/// one per class for a multi-class model that gives probabilities (XGBoost's <c>multi:softprob</c>, LightGBM's
+/// <c>multiclass</c>), and one (the class, as XGBoost returns it) for <c>multi:softmax</c>.
+/// </para>
+/// </remarks>
+[System.AttributeUsage(System.AttributeTargets.Method, Inherited = false)]
+public sealed class ScoreAttribute : StageAttribute
+{
+    /// <param name="model">The model file, relative to the project folder (<c>models/fraud.json</c>).</param>
+    public ScoreAttribute(string model)
+    {
+        Model = model;
+    }
+
+    /// <summary>The model file, relative to the project folder; the SDK gives the build every file under <c>models/</c>.</summary>
+    public string Model { get; }
+
+    /// <summary>
+    /// The input members that are the model's features, in the model's order, when the model does not name them
+    /// (write <c>new[] { nameof(Features.Amount), ... }</c>). When the model names them too, the two must agree.
+    /// </summary>
+    public string[]? Features { get; set; }
+
+    /// <summary>What the outputs are: the model's prediction (default) or its raw margins before the link function.</summary>
+    public ScoreOutput Output { get; set; } = ScoreOutput.Prediction;
+}
+
+/// <summary>What a <see cref="ScoreAttribute"/> stage's outputs are.</summary>
+public enum ScoreOutput
+{
+    /// <summary>
+    /// The prediction in the model's output space: a probability for a logistic objective, the value for a
+    /// regression, class probabilities for <c>multi:softprob</c> and <c>multiclass</c>, the class for <c>multi:softmax</c>.
+    /// </summary>
+    Prediction,
+
+    /// <summary>The raw sum of the trees (and the base score) before the objective's link: XGBoost's <c>output_margin</c>, LightGBM's raw score.</summary>
+    Margin,
+}

@@ -1,0 +1,93 @@
+using System.Reflection;
+using Dsl.Execution;
+using Dsl.Generators.Tests.Infrastructure;
+
+namespace Dsl.Generators.Tests.ScoreStages;
+
+/// <summary>A pipeline scoring <c>models/m.json</c> twice (predictions and margins), its rows, and the comparison.</summary>
+internal static class ScoringSources
+{
+    /// <summary>
+    /// Input <c>Row(long Id, double? F0, ...)</c>; stage <c>Predict</c> writes <c>Scored(long Id, float P0, ...)</c> and
+    /// stage <c>Margin</c> writes <c>Margins(long Id, float M0, ...)</c>, both straight from the input.
+    /// </summary>
+    public static string Pipeline(int featureCount, int outputs, int margins, string[]? features)
+    {
+        string members = string.Join(", ", Enumerable.Range(0, featureCount).Select(f => "double? F" + f));
+        string list = features is null ? string.Empty : ", Features = new[] { " + string.Join(", ", features.Select(f => "\"" + f + "\"")) + " }";
+        string Params(string p, int n) => string.Join(", ", Enumerable.Range(0, n).Select(k => "float " + p.ToLowerInvariant() + k));
+        string Members(string p, int n) => string.Join(", ", Enumerable.Range(0, n).Select(k => "float " + p + k));
+        string Args(string p, int n) => string.Join(", ", Enumerable.Range(0, n).Select(k => p.ToLowerInvariant() + k));
+        return TestSources.Usings + $$"""
+            namespace S;
+
+            [Schema] public partial record Row(long Id, {{members}});
+            [Schema] public partial record Scored(long Id, {{Members("P", outputs)}});
+            [Schema] public partial record Margins(long Id, {{Members("M", margins)}});
+
+            [Pipeline("scoring")]
+            public static partial class Scoring
+            {
+                [Score("models/m.json"{{list}})]
+                static Scored Predict(Row r, {{Params("P", outputs)}}) => new(r.Id, {{Args("P", outputs)}});
+
+                [Score("models/m.json", Output = ScoreOutput.Margin{{list}})]
+                static Margins Margin(Row r, {{Params("M", margins)}}) => new(r.Id, {{Args("M", margins)}});
+            }
+            """;
+    }
+
+    /// <summary>Rows of <c>S.Row</c> from row-major features; a missing value is null in even rows and NaN in odd ones.</summary>
+    public static List<object> Rows(LoadedSnippet snippet, double[] x, int features)
+    {
+        Type row = snippet.Type("S.Row");
+        var rows = new List<object>();
+        for (int r = 0; r < x.Length / features; r++)
+        {
+            var arguments = new object?[features + 1];
+            arguments[0] = (long)r;
+            for (int f = 0; f < features; f++)
+            {
+                double v = x[r * features + f];
+                arguments[f + 1] = double.IsNaN(v) && r % 2 == 0 ? null : v;
+            }
+            rows.Add(Activator.CreateInstance(row, arguments)!);
+        }
+        return rows;
+    }
+
+    /// <summary>The predictions and margins the pipeline's kernels give for <paramref name="rows"/>, row-major.</summary>
+    public static (float[] Predictions, float[] Margins) Score(LoadedSnippet snippet, List<object> rows, int outputs, int margins, bool vectors)
+    {
+        CompiledPipeline compiled = snippet.Pipeline("S.Scoring");
+        using RecordBatch input = LoadedSnippet.ToBatch(snippet.Type("S.Row"), rows);
+        float[] Run(string stage, string type, string prefix, int n)
+        {
+            SegmentPlan segment = compiled.Plan.Segments.Single(s => s.Stages.SequenceEqual([stage]));
+            using IDisposable? scalar = vectors ? null : Dsl.Kernels.KernelDispatch.ScalarOnly();
+            using RecordBatch output = compiled.Kernels[segment.Index](input);
+            List<object> read = LoadedSnippet.ReadRows(snippet.Type(type), output);
+            Assert.Equal(rows.Count, read.Count);
+            var values = new float[rows.Count * n];
+            for (int r = 0; r < read.Count; r++)
+            {
+                Assert.Equal((long)r, (long)read[r].GetType().GetProperty("Id")!.GetValue(read[r])!);
+                for (int k = 0; k < n; k++)
+                {
+                    values[r * n + k] = (float)read[r].GetType().GetProperty(prefix + k, BindingFlags.Public | BindingFlags.Instance)!.GetValue(read[r])!;
+                }
+            }
+            return values;
+        }
+        return (Run("Predict", "S.Scored", "P", outputs), Run("Margin", "S.Margins", "M", margins));
+    }
+
+    /// <summary>Every value equal to the library's bit for bit; the first difference is named.</summary>
+    public static void AssertBits(float[] expected, float[] actual, string what, string model, bool vectors)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        int differ = Enumerable.Range(0, expected.Length).Count(i => BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]));
+        int first = Enumerable.Range(0, expected.Length).FirstOrDefault(i => BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]), -1);
+        Assert.True(differ == 0, $"{model} ({(vectors ? "vector blocks" : "per-row code")}): {differ} of {expected.Length} {what}s differ; the first at {first}: {(first < 0 ? 0 : expected[first]):R} expected, {(first < 0 ? 0 : actual[first]):R} computed");
+    }
+}

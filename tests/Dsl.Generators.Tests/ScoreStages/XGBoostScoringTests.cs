@@ -1,0 +1,63 @@
+using Dsl.Execution;
+using Dsl.Generators.Tests.Infrastructure;
+
+namespace Dsl.Generators.Tests.ScoreStages;
+
+/// <summary>
+/// <c>[Score]</c> stages over XGBoost JSON models that XGBoost trained in the test run: the compiled model's margins
+/// and predictions equal XGBoost's own <c>predict(output_margin=True)</c> and <c>predict()</c> bit for bit, on fresh
+/// rows with missing values given both as null and as NaN, through the vector blocks and the per-row code alike.
+/// </summary>
+public sealed class XGBoostScoringTests
+{
+    public static TheoryData<string, int> Models => new()
+    {
+        { "--objective binary:logistic --depth 4 --rounds 30 --names", 1 },
+        { "--objective binary:logistic --depth 8 --rounds 10 --missing 0.3 --names --seed 2", 1 },
+        { "--objective reg:squarederror --depth 6 --rounds 25 --names", 1 },
+        { "--objective binary:logitraw --depth 3 --rounds 10 --names", 1 },
+        { "--objective count:poisson --depth 3 --rounds 15 --names", 1 },
+        { "--objective multi:softprob --classes 3 --depth 4 --rounds 8 --names", 3 },
+        { "--objective multi:softmax --classes 4 --depth 3 --rounds 6 --names", 1 },
+        { "--objective binary:logistic --booster gblinear --rounds 20 --names", 1 },
+        { "--objective multi:softprob --classes 3 --booster gblinear --rounds 10 --names", 3 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void CompiledModel_EqualsXGBoostsOwnPredictions_BitForBit(string options, int outputs)
+    {
+        XGBoostReference reference = XGBoostReference.Train(options);
+        int margins = reference.Margins.Length / reference.Rows;
+        using var snippet = LoadedSnippet.Compile(ScoringSources.Pipeline(reference.Features, outputs, margins, features: null), files: [("/project/models/m.json", reference.ModelJson)]);
+        Assert.DoesNotContain(snippet.Run.GeneratorDiagnostics, d => d.Id is "DSL4001" or "DSL4002");
+
+        List<object> rows = ScoringSources.Rows(snippet, reference.X, reference.Features);
+        foreach (bool vectors in new[] { true, false })
+        {
+            (float[] predicted, float[] margin) = ScoringSources.Score(snippet, rows, outputs, margins, vectors);
+            ScoringSources.AssertBits(reference.Predictions, predicted, "prediction", options, vectors);
+            ScoringSources.AssertBits(reference.Margins, margin, "margin", options, vectors);
+        }
+    }
+
+    [Fact]
+    public void ModelWithoutFeatureNames_TakesTheMembersFeaturesLists_InTheModelsOrder()
+    {
+        XGBoostReference reference = XGBoostReference.Train("--objective binary:logistic --depth 3 --rounds 5 --features 4");
+        // The model's feature 0 is member F3, 1 is F2, ...: the list, not the schema order, decides.
+        string[] order = ["F3", "F2", "F1", "F0"];
+        using var snippet = LoadedSnippet.Compile(ScoringSources.Pipeline(4, 1, 1, features: order), files: [("/project/models/m.json", reference.ModelJson)]);
+        var reordered = new double[reference.X.Length];
+        for (int r = 0; r < reference.Rows; r++)
+        {
+            for (int f = 0; f < 4; f++)
+            {
+                reordered[r * 4 + (3 - f)] = reference.X[r * 4 + f];
+            }
+        }
+        List<object> rows = ScoringSources.Rows(snippet, reordered, 4);
+        (float[] predicted, _) = ScoringSources.Score(snippet, rows, 1, 1, vectors: true);
+        ScoringSources.AssertBits(reference.Predictions, predicted, "prediction", "reordered features", true);
+    }
+}
