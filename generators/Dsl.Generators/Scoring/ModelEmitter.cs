@@ -132,14 +132,6 @@ internal static class ModelEmitter
         {
             w.WriteLine("m" + model.Trees[i].Group + " += Tree" + i + "(x);");
         }
-        if (model.AverageTrees)
-        {
-            w.WriteLine("// A random forest: the margin is the mean of its trees.");
-            for (int g = 0; g < model.Groups; g++)
-            {
-                w.WriteLine("m" + g + " /= " + (model.Trees.Count / model.Groups) + ";");
-            }
-        }
         if (single)
         {
             w.WriteLine("return m0;");
@@ -160,19 +152,21 @@ internal static class ModelEmitter
         string t = model.ValueType;
         string math = t == "float" ? "global::System.MathF" : "global::System.Math";
         string one = t == "float" ? "1f" : "1d";
+        // A random forest predicts from the mean of its trees (its margin, like LightGBM's raw score, is their sum).
+        string margin = model.AverageTrees ? "(Margin(x) / " + (model.Trees.Count / model.Groups) + ")" : "Margin(x)";
         w.WriteLine("/// <summary>" + PredictSummary(model) + "</summary>");
         w.WriteLine("/// <param name=\"x\">The row's features in the model's order (<see cref=\"FeatureCount\"/> of them); NaN for a missing value.</param>");
         switch (model.Link)
         {
             case ModelLink.Identity:
-                w.WriteLine("public static " + t + " Predict(global::System.ReadOnlySpan<" + t + "> x) => Margin(x);");
+                w.WriteLine("public static " + t + " Predict(global::System.ReadOnlySpan<" + t + "> x) => " + margin + ";");
                 break;
             case ModelLink.Sigmoid:
-                string scaled = model.Format == ModelFormat.XGBoost ? "-Margin(x)" : "-" + model.LinkScale + " * Margin(x)";
+                string scaled = model.Format == ModelFormat.XGBoost ? "-" + margin : "-" + model.LinkScale + " * " + margin;
                 w.WriteLine("public static " + t + " Predict(global::System.ReadOnlySpan<" + t + "> x) => " + one + " / (" + one + " + " + math + ".Exp(" + scaled + "));");
                 break;
             case ModelLink.Exp:
-                w.WriteLine("public static " + t + " Predict(global::System.ReadOnlySpan<" + t + "> x) => " + math + ".Exp(Margin(x));");
+                w.WriteLine("public static " + t + " Predict(global::System.ReadOnlySpan<" + t + "> x) => " + math + ".Exp(" + margin + ");");
                 break;
             case ModelLink.ArgMax:
                 w.WriteLine("public static " + t + " Predict(global::System.ReadOnlySpan<" + t + "> x)");
@@ -195,6 +189,13 @@ internal static class ModelEmitter
                 w.WriteLine("public static void Predict(global::System.ReadOnlySpan<" + t + "> x, global::System.Span<" + t + "> probabilities)");
                 w.OpenBrace();
                 w.WriteLine("Margin(x, probabilities);");
+                if (model.AverageTrees)
+                {
+                    w.WriteLine("for (int k = 0; k < MarginCount; k++)");
+                    w.OpenBrace();
+                    w.WriteLine("probabilities[k] /= " + (model.Trees.Count / model.Groups) + ";");
+                    w.CloseBrace();
+                }
                 w.WriteLine(t + " max = probabilities[0];");
                 w.WriteLine("for (int k = 1; k < MarginCount; k++)");
                 w.OpenBrace();

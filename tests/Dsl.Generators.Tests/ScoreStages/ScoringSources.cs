@@ -11,12 +11,12 @@ internal static class ScoringSources
     /// Input <c>Row(long Id, double? F0, ...)</c>; stage <c>Predict</c> writes <c>Scored(long Id, float P0, ...)</c> and
     /// stage <c>Margin</c> writes <c>Margins(long Id, float M0, ...)</c>, both straight from the input.
     /// </summary>
-    public static string Pipeline(int featureCount, int outputs, int margins, string[]? features)
+    public static string Pipeline(int featureCount, int outputs, int margins, string[]? features, string type = "float")
     {
         string members = string.Join(", ", Enumerable.Range(0, featureCount).Select(f => "double? F" + f));
         string list = features is null ? string.Empty : ", Features = new[] { " + string.Join(", ", features.Select(f => "\"" + f + "\"")) + " }";
-        string Params(string p, int n) => string.Join(", ", Enumerable.Range(0, n).Select(k => "float " + p.ToLowerInvariant() + k));
-        string Members(string p, int n) => string.Join(", ", Enumerable.Range(0, n).Select(k => "float " + p + k));
+        string Params(string p, int n) => string.Join(", ", Enumerable.Range(0, n).Select(k => type + " " + p.ToLowerInvariant() + k));
+        string Members(string p, int n) => string.Join(", ", Enumerable.Range(0, n).Select(k => type + " " + p + k));
         string Args(string p, int n) => string.Join(", ", Enumerable.Range(0, n).Select(k => p.ToLowerInvariant() + k));
         return TestSources.Usings + $$"""
             namespace S;
@@ -59,27 +59,43 @@ internal static class ScoringSources
     /// <summary>The predictions and margins the pipeline's kernels give for <paramref name="rows"/>, row-major.</summary>
     public static (float[] Predictions, float[] Margins) Score(LoadedSnippet snippet, List<object> rows, int outputs, int margins, bool vectors)
     {
+        (double[] predictions, double[] margin) = Score<float>(snippet, rows, outputs, margins, vectors);
+        return (predictions.Select(v => (float)v).ToArray(), margin.Select(v => (float)v).ToArray());
+    }
+
+    /// <summary>The same for outputs of type <typeparamref name="T"/> (float or double), widened to double (exactly).</summary>
+    public static (double[] Predictions, double[] Margins) Score<T>(LoadedSnippet snippet, List<object> rows, int outputs, int margins, bool vectors)
+    {
         CompiledPipeline compiled = snippet.Pipeline("S.Scoring");
         using RecordBatch input = LoadedSnippet.ToBatch(snippet.Type("S.Row"), rows);
-        float[] Run(string stage, string type, string prefix, int n)
+        double[] Run(string stage, string type, string prefix, int n)
         {
             SegmentPlan segment = compiled.Plan.Segments.Single(s => s.Stages.SequenceEqual([stage]));
             using IDisposable? scalar = vectors ? null : Dsl.Kernels.KernelDispatch.ScalarOnly();
             using RecordBatch output = compiled.Kernels[segment.Index](input);
             List<object> read = LoadedSnippet.ReadRows(snippet.Type(type), output);
             Assert.Equal(rows.Count, read.Count);
-            var values = new float[rows.Count * n];
+            var values = new double[rows.Count * n];
             for (int r = 0; r < read.Count; r++)
             {
                 Assert.Equal((long)r, (long)read[r].GetType().GetProperty("Id")!.GetValue(read[r])!);
                 for (int k = 0; k < n; k++)
                 {
-                    values[r * n + k] = (float)read[r].GetType().GetProperty(prefix + k, BindingFlags.Public | BindingFlags.Instance)!.GetValue(read[r])!;
+                    values[r * n + k] = System.Convert.ToDouble((T)read[r].GetType().GetProperty(prefix + k, BindingFlags.Public | BindingFlags.Instance)!.GetValue(read[r])!, System.Globalization.CultureInfo.InvariantCulture);
                 }
             }
             return values;
         }
         return (Run("Predict", "S.Scored", "P", outputs), Run("Margin", "S.Margins", "M", margins));
+    }
+
+    /// <summary>Every value equal to the library's bit for bit; the first difference is named.</summary>
+    public static void AssertBits(double[] expected, double[] actual, string what, string model, bool vectors)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        int differ = Enumerable.Range(0, expected.Length).Count(i => BitConverter.DoubleToInt64Bits(expected[i]) != BitConverter.DoubleToInt64Bits(actual[i]));
+        int first = Enumerable.Range(0, expected.Length).FirstOrDefault(i => BitConverter.DoubleToInt64Bits(expected[i]) != BitConverter.DoubleToInt64Bits(actual[i]), -1);
+        Assert.True(differ == 0, $"{model} ({(vectors ? "vector blocks" : "per-row code")}): {differ} of {expected.Length} {what}s differ; the first at {first}: {(first < 0 ? 0 : expected[first]):R} expected, {(first < 0 ? 0 : actual[first]):R} computed");
     }
 
     /// <summary>Every value equal to the library's bit for bit; the first difference is named.</summary>
