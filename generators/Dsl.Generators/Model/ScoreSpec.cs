@@ -48,7 +48,7 @@ internal enum MissingKind
 /// has <see cref="Left"/> = -1 and its value in <see cref="Value"/>.
 /// </summary>
 /// <param name="Feature">The feature a split reads (its index in the model's feature order).</param>
-/// <param name="Value">The split's threshold or the leaf's value, as the model file writes it.</param>
+/// <param name="Value">The split's threshold or the leaf's value: a C# literal of the model's type, from the digits the file writes.</param>
 /// <param name="DefaultLeft">Whether a missing value goes left.</param>
 internal sealed record TreeNodeSpec(int Feature, string Value, int Left, int Right, bool DefaultLeft, MissingKind Missing)
 {
@@ -70,8 +70,8 @@ internal sealed record TreeSpec(int Group, EquatableArray<TreeNodeSpec> Nodes);
 /// <param name="BaseMargins">Per group, the C# expression of the margin every row starts from.</param>
 /// <param name="LinkScale">For a sigmoid: its scale as C# text (XGBoost: 1; LightGBM: the <c>sigmoid:</c> value).</param>
 /// <param name="Trees">The trees in the order the library sums them.</param>
-/// <param name="LinearWeights">For a linear booster: the weight of feature f for group g at <c>f * Groups + g</c>, as written.</param>
-/// <param name="LinearBias">For a linear booster: per group, its bias as written.</param>
+/// <param name="LinearWeights">For a linear booster: the weight of feature f for group g at <c>f * Groups + g</c>, as C# literals.</param>
+/// <param name="LinearBias">For a linear booster: per group, its bias as a C# literal.</param>
 /// <param name="AverageTrees">LightGBM random-forest models: the margin is the trees' mean, not their sum.</param>
 internal sealed record ModelSpec(
     string Path,

@@ -247,7 +247,7 @@ internal static class LightGbmModelReader
             case "-inf":
                 return "double.NegativeInfinity";
         }
-        return ModelJson.Parse(text, out _) is { Kind: JsonKind.Number } ? text + "d" : null;
+        return ModelJson.IsFiniteNumber(text) ? text + "d" : null;
     }
 
     private static string[] Values(Dictionary<string, string> block, string key) =>

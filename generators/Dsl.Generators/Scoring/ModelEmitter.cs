@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Dsl.Generators.Common;
 using Dsl.Generators.Model;
 
@@ -162,8 +163,15 @@ internal static class ModelEmitter
                 w.WriteLine("public static " + t + " Predict(global::System.ReadOnlySpan<" + t + "> x) => " + margin + ";");
                 break;
             case ModelLink.Sigmoid:
-                string scaled = model.Format == ModelFormat.XGBoost ? "-" + margin : "-" + model.LinkScale + " * " + margin;
-                w.WriteLine("public static " + t + " Predict(global::System.ReadOnlySpan<" + t + "> x) => " + one + " / (" + one + " + " + math + ".Exp(" + scaled + "));");
+                if (model.Format == ModelFormat.XGBoost)
+                {
+                    // XGBoost's Sigmoid: the exponent clamped at 88.7 (expf overflows above), and 1e-16f that no float >= 1 notices.
+                    w.WriteLine("public static float Predict(global::System.ReadOnlySpan<float> x) => 1f / (global::System.MathF.Exp(global::System.MathF.Min(-" + margin + ", 88.7f)) + 1f + 1e-16f);");
+                }
+                else
+                {
+                    w.WriteLine("public static double Predict(global::System.ReadOnlySpan<double> x) => 1d / (1d + global::System.Math.Exp(-" + model.LinkScale + " * " + margin + "));");
+                }
                 break;
             case ModelLink.Exp:
                 w.WriteLine("public static " + t + " Predict(global::System.ReadOnlySpan<" + t + "> x) => " + math + ".Exp(" + margin + ");");
@@ -234,10 +242,10 @@ internal static class ModelEmitter
             w.WriteLine("// Class " + g + ": bias, then weight times feature for each feature that is not missing, in feature order.");
             w.WriteLine("private static float Linear" + g + "(global::System.ReadOnlySpan<float> x, float m)");
             w.OpenBrace();
-            w.WriteLine("m += " + model.LinearBias[g] + "f;");
+            w.WriteLine("m += " + model.LinearBias[g] + ";");
             for (int f = 0; f < model.FeatureCount; f++)
             {
-                w.WriteLine("if (!float.IsNaN(x[" + f + "])) m += x[" + f + "] * " + model.LinearWeights[f * model.Groups + g] + "f;");
+                w.WriteLine("if (!float.IsNaN(x[" + f + "])) m += x[" + f + "] * " + model.LinearWeights[f * model.Groups + g] + ";");
             }
             w.WriteLine("return m;");
             w.CloseBrace();
@@ -261,7 +269,7 @@ internal static class ModelEmitter
         TreeNodeSpec n = tree.Nodes[node];
         if (n.IsLeaf)
         {
-            w.WriteLine("return " + Value(model, n.Value) + ";");
+            w.WriteLine("return " + n.Value + ";");
             return;
         }
         w.WriteLine("if (" + Condition(model, n) + ")");
@@ -274,21 +282,19 @@ internal static class ModelEmitter
         w.CloseBrace();
     }
 
-    /// <summary>The literal of a threshold or leaf value as the file wrote it, in the model's type.</summary>
-    private static string Value(ModelSpec model, string text) =>
-        model.Format == ModelFormat.XGBoost ? text + "f" : text;
-
     /// <summary>When a row goes left at split <paramref name="n"/>, written out for its missing-value rule.</summary>
     private static string Condition(ModelSpec model, TreeNodeSpec n)
     {
         string x = "x[" + n.Feature + "]";
-        string threshold = Value(model, n.Value);
+        string threshold = n.Value;
         if (model.Format == ModelFormat.XGBoost)
         {
             // NaN fails '<', so it goes right unless the default is left.
             return n.DefaultLeft ? x + " < " + threshold + " || float.IsNaN(" + x + ")" : x + " < " + threshold;
         }
-        string compare = x + " <= " + threshold;
+        // LightGBM's C API reads a value within ±1e-35 as 0 before the trees see it; that changes a comparison only
+        // with a threshold near 0, where the value is zeroed first (exact everywhere, so the band may be generous).
+        string compare = NearZero(n.Value) ? "Zeroed(" + x + ") <= " + threshold : x + " <= " + threshold;
         switch (n.Missing)
         {
             case MissingKind.AsZero:
@@ -302,6 +308,10 @@ internal static class ModelEmitter
                 return n.DefaultLeft ? compare + " || double.IsNaN(" + x + ")" : compare;
         }
     }
+
+    private static bool NearZero(string literal) =>
+        double.TryParse(literal.TrimEnd('d'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value)
+        && System.Math.Abs(value) <= 2e-35;
 
     private static void WriteCheck(SourceWriter w, ModelSpec model)
     {
@@ -317,6 +327,12 @@ internal static class ModelEmitter
             w.WriteLine();
             w.WriteLine("// LightGBM's kZeroThreshold (1e-35f as a double): a value this close to 0 is zero, missing for a split of missing type Zero.");
             w.WriteLine("private static bool IsZeroOrNaN(double v) => double.IsNaN(v) || (v >= -(double)1e-35f && v <= (double)1e-35f);");
+            if (model.Trees.Any(tree => tree.Nodes.Any(n => !n.IsLeaf && NearZero(n.Value))))
+            {
+                w.WriteLine();
+                w.WriteLine("// What LightGBM's C API passes its trees: a value within ±1e-35 as 0 (NaN stays NaN).");
+                w.WriteLine("private static double Zeroed(double v) => v >= -(double)1e-35f && v <= (double)1e-35f ? 0d : v;");
+            }
         }
     }
 

@@ -53,7 +53,8 @@ internal sealed class JsonValue
 
 /// <summary>
 /// A small JSON reader for model files (the generator targets netstandard2.0 and carries no JSON library). It reads
-/// what RFC 8259 allows and refuses anything else with the position, which the build error then names.
+/// what RFC 8259 allows, and the <c>NaN</c>, <c>Infinity</c> and <c>-Infinity</c> that XGBoost writes, and refuses
+/// anything else with the position, which the build error then names.
 /// </summary>
 internal sealed class ModelJson
 {
@@ -64,6 +65,10 @@ internal sealed class ModelJson
     {
         _text = text;
     }
+
+    /// <summary>Whether <paramref name="text"/> is one JSON number (digits, not NaN or an infinity): a valid C# literal with a suffix.</summary>
+    public static bool IsFiniteNumber(string text) =>
+        Parse(text, out _) is { Kind: JsonKind.Number } number && number.Text is not ("NaN" or "Infinity" or "-Infinity");
 
     /// <summary>The document, or null with <paramref name="error"/> saying what is wrong where.</summary>
     public static JsonValue? Parse(string text, out string? error)
@@ -149,7 +154,16 @@ internal sealed class ModelJson
                 return Word("false", JsonKind.False);
             case 'n':
                 return Word("null", JsonKind.Null);
+            // XGBoost writes these outside JSON's grammar (categorical nodes, infinite values); they are numbers here.
+            case 'N':
+                return Word("NaN", JsonKind.Number);
+            case 'I':
+                return Word("Infinity", JsonKind.Number);
             default:
+                if (c == '-' && string.CompareOrdinal(_text, _at, "-Infinity", 0, 9) == 0)
+                {
+                    return Word("-Infinity", JsonKind.Number);
+                }
                 if (c == '-' || (c >= '0' && c <= '9'))
                 {
                     return Number();

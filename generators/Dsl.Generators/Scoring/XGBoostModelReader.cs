@@ -112,11 +112,11 @@ internal static class XGBoostModelReader
             }
             for (int i = 0; i < features * groups; i++)
             {
-                weights.Add(all[i].Text);
+                weights.Add(Literal(all[i].Text));
             }
             for (int g = 0; g < groups; g++)
             {
-                bias.Add(all[features * groups + g].Text);
+                bias.Add(Literal(all[features * groups + g].Text));
             }
         }
         else
@@ -176,7 +176,7 @@ internal static class XGBoostModelReader
                 int l = left[i].AsInt(int.MinValue);
                 int r = right[i].AsInt(int.MinValue);
                 int f = split[i].AsInt(int.MinValue);
-                string value = condition[i].Text;
+                string value = Literal(condition[i].Text);
                 bool leaf = l == -1;
                 bool valid = condition[i].Kind == JsonKind.Number
                     && (leaf || (l >= 0 && l < n && r >= 0 && r < n && f >= 0 && f < features));
@@ -204,6 +204,17 @@ internal static class XGBoostModelReader
         return true;
     }
 
-    private static bool IsNumber(string text) =>
-        ModelJson.Parse(text, out _) is { Kind: JsonKind.Number };
+    /// <summary>
+    /// The float literal of a number XGBoost wrote: its digits with <c>f</c> (the C# compiler rounds them to float32
+    /// exactly, on any runtime), or the constant for the <c>NaN</c> and <c>Infinity</c> it writes outside JSON.
+    /// </summary>
+    private static string Literal(string text) => text switch
+    {
+        "NaN" or "-NaN" => "float.NaN",
+        "Infinity" => "float.PositiveInfinity",
+        "-Infinity" => "float.NegativeInfinity",
+        _ => text + "f",
+    };
+
+    private static bool IsNumber(string text) => ModelJson.IsFiniteNumber(text);
 }

@@ -288,6 +288,16 @@ public sealed class DiagnosticTests
             Header + """[Schema] public partial record Q(long Id, [property: Range(0, 10)] double Amount); [Pipeline("p")] public static partial class P { [Filter] static bool C(Q q) => true; [Aggregate(By = new[] { nameof(Q.Id) }, From = nameof(C))] static U A(Group<Q> g) => new(g.Key(q => q.Id), g.Sum(q => q.Amount)); }"""
         },
         {
+            DiagnosticIds.ModelFileInvalid,
+            Header + """[Pipeline("p")] public static partial class P { [[|Score("models/fraud.json")|]] static U S(T t, float p) => new(t.Id, p); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Score("models/tiny.json")] static U S(T t, float p) => new(t.Id, p); }"""
+        },
+        {
+            DiagnosticIds.ModelDoesNotFitStage,
+            Header + """[Pipeline("p")] public static partial class P { [[|Score("models/tiny.json", Output = ScoreOutput.Margin)|]] static U S(T t, float a, float b) => new(t.Id, a + b); }""",
+            Header + """[Pipeline("p")] public static partial class P { [Score("models/tiny.json", Output = ScoreOutput.Margin)] static U S(T t, float m) => new(t.Id, m); }"""
+        },
+        {
             DiagnosticIds.FitAfterBarrier,
             Header + """[Pipeline("p")] public static partial class P { [Aggregate(By = new[] { nameof(T.Id) })] static U A(Group<T> g) => new(g.Key(t => t.Id), g.Sum(t => t.Amount)); [Map(From = nameof(A))] static U M(U u, Scaling s) => new(u.Id, (u.Score - s.Mean) / s.Std); [Fit(From = [|nameof(A)|])] static Scaling S(FitData<U> d) => new(d.Mean(u => u.Score), d.Std(u => u.Score)); }""",
             Header + """[Pipeline("p")] public static partial class P { [Aggregate(By = new[] { nameof(T.Id) })] static U A(Group<T> g) => new(g.Key(t => t.Id), g.Sum(t => t.Amount)); [Map(From = nameof(A))] static U M(U u, Scaling s) => new(u.Id, (u.Score - s.Mean) / s.Std); [Fit] static Scaling S(FitData<T> d) => new(d.Mean(t => t.Amount), d.Std(t => t.Amount)); }"""

@@ -93,6 +93,8 @@ public sealed class SuppressionTests
         [DiagnosticIds.SplitNotOnSink] = P + "[Filter] [Split(Key = new[] { nameof(T.Id) })] static bool F(T t) => t.Amount > 0; [Map(From = nameof(F))] static U M(T t) => new(t.Id, t.Amount); }",
         [DiagnosticIds.BarrierSkipsInputRules] = "[Schema] public partial record Q(long Id, [property: Range(0, 10)] double Amount); " + P + "[Aggregate(By = new[] { nameof(Q.Id) })] static U A(Group<Q> g) => new(g.Key(q => q.Id), g.Sum(q => q.Amount)); }",
         [DiagnosticIds.FitAfterBarrier] = P + "[Aggregate(By = new[] { nameof(T.Id) })] static U A(Group<T> g) => new(g.Key(t => t.Id), g.Sum(t => t.Amount)); [Map(From = nameof(A))] static U M(U u, Scaling s) => new(u.Id, u.Score - s.Mean); [Fit(From = nameof(A))] static Scaling S(FitData<U> d) => new(d.Mean(u => u.Score), 1); }",
+        [DiagnosticIds.ModelFileInvalid] = P + "[Score(\"models/missing.json\")] static U S(T t, float p) => new(t.Id, p); }",
+        [DiagnosticIds.ModelDoesNotFitStage] = P + "[Score(\"models/tiny.json\")] static U S(T t, float a, float b) => new(t.Id, a + b); }",
         [DiagnosticIds.KernelFallback] = P + "[Filter] static bool F(T t) => Check(t); static bool Check(T t) { return t.Id > 0; } }",
         [DiagnosticIds.VectorBlockDeclined] = P + "[Map] static U M(T t) => new(t.Id, Math.Round(t.Amount, (int)t.Id)); }",
     };

@@ -22,9 +22,9 @@ internal static class AnalyzerRunner
     }
 
     /// <summary>Generator and analyzer diagnostics of a snippet together: what a build reports from Dsl.</summary>
-    public static ImmutableArray<Diagnostic> Everything(string source, out GeneratorRun run)
+    public static ImmutableArray<Diagnostic> Everything(string source, out GeneratorRun run, IReadOnlyList<(string Path, string Text)>? files = null)
     {
-        run = GeneratorHarness.Run(source);
+        run = GeneratorHarness.Run(source, files: files);
         return run.GeneratorDiagnostics.AddRange(Analyze(run.Output));
     }
 }

@@ -68,18 +68,19 @@ internal static class GeneratorHarness
                 checkOverflow: checkOverflow,
                 optimizationLevel: OptimizationLevel.Release));
 
-    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText>? additionalFiles = null) =>
+    /// <summary>A driver whose builds get <paramref name="files"/> (path, text) as additional files, <see cref="TestModels.Default"/> when null.</summary>
+    public static GeneratorDriver CreateDriver(IReadOnlyList<(string Path, string Text)>? files = null) =>
         CSharpGeneratorDriver.Create(
             [new SchemaGenerator().AsSourceGenerator(), new PipelineGenerator().AsSourceGenerator()],
-            additionalTexts: additionalFiles,
+            additionalTexts: (files ?? TestModels.Default).Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)),
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    /// <summary>Runs the generators over <paramref name="source"/>, with <paramref name="files"/> (path, text) as the build's additional files.</summary>
+    /// <summary>Runs the generators over <paramref name="source"/>, with <paramref name="files"/> (path, text) as the build's additional files (<see cref="TestModels.Default"/> when null).</summary>
     public static GeneratorRun Run(string source, bool checkOverflow = false, IReadOnlyList<(string Path, string Text)>? files = null)
     {
         CSharpCompilation input = CreateCompilation(source, checkOverflow);
-        GeneratorDriver driver = CreateDriver(files?.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)))
+        GeneratorDriver driver = CreateDriver(files)
             .RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         return new GeneratorRun(input, output, diagnostics, driver.GetRunResult(), driver);
     }

@@ -38,6 +38,15 @@ public sealed class LightGbmScoringTests
         {
             x[r * Features + 3] = double.NaN;
         }
+        if (parameters.Contains("zero_as_missing", StringComparison.Ordinal))
+        {
+            // decision_type's bits 2-3 are the missing type; 1 (Zero) is what this model is here to test.
+            IEnumerable<int> types = model.Split('\n')
+                .Where(l => l.StartsWith("decision_type=", StringComparison.Ordinal))
+                .SelectMany(l => l["decision_type=".Length..].Split(' '))
+                .Select(d => int.Parse(d, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Contains(types, d => ((d >> 2) & 3) == 1);
+        }
         double[] expected = LightGbm.Predict(model, x, 2000, Features, raw: false);
         double[] raw = LightGbm.Predict(model, x, 2000, Features, raw: true);
         int margins = raw.Length / 2000;
@@ -68,7 +77,8 @@ public sealed class LightGbmScoringTests
             double b = random.NextDouble() < 0.1 ? double.NaN : Normal(random) * 100;
             double c = random.Next(0, 8);
             double d = Normal(random) * 0.01;
-            double e = random.NextDouble() < 0.6 ? 0.0 : Normal(random);
+            // Mostly zeros, some within ±1e-35 of zero (which LightGBM's C API reads as 0), the rest spread out.
+            double e = random.NextDouble() switch { < 0.5 => 0.0, < 0.6 => (random.Next(2) * 2 - 1) * 1e-36 * random.NextDouble(), _ => Normal(random) };
             x[r * Features] = a;
             x[r * Features + 1] = b;
             x[r * Features + 2] = c;
