@@ -1,0 +1,144 @@
+using Dsl.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+
+namespace Dsl.Generators.Tests.ScoreStages;
+
+/// <summary>
+/// Damaged, hostile and unsupported model files, and models that do not fit their stage, are build errors (DSL3019,
+/// DSL3020) that name the stage, the file and what is wrong, never a crash of the generator or code that does not compile.
+/// </summary>
+public sealed class ModelFileTests
+{
+    private const string Source = TestSources.Usings + """
+        namespace M;
+
+        [Schema] public partial record Txn(long Id, double Amount, string Country, int? Count);
+        [Schema] public partial record Scored(long Id, float P);
+
+        [Pipeline("scoring")]
+        public static partial class Scoring
+        {
+            [Score("models/m.json")]
+            static Scored Predict(Txn t, float p) => new(t.Id, p);
+        }
+        """;
+
+    private const string LightGbmModel = """
+        tree
+        version=v4
+        num_class=1
+        num_tree_per_iteration=1
+        label_index=0
+        max_feature_idx=0
+        objective=binary sigmoid:1
+        feature_names=Amount
+        feature_infos=[-1:1]
+        tree_sizes=100
+
+        Tree=0
+        num_leaves=2
+        num_cat=0
+        split_feature=0
+        split_gain=1
+        threshold=0.5
+        decision_type=10
+        left_child=-1
+        right_child=-2
+        leaf_value=-0.25 0.25
+        leaf_weight=1 1
+        leaf_count=1 1
+        internal_value=0
+        internal_weight=0
+        internal_count=2
+        is_linear=0
+        shrinkage=1
+
+
+        end of trees
+        """;
+
+    public static TheoryData<string, string> BrokenFiles => new()
+    {
+        { TestModels.Tiny[..(TestModels.Tiny.Length / 2)], "is neither a LightGBM text model nor JSON (invalid JSON at line" },
+        { "{\"model\": {\"trees\": []}}", "it is JSON but not an XGBoost model (no 'learner' object)" },
+        { new string('[', 100) + new string(']', 100), "nesting deeper than 64 levels" },
+        { TestModels.Tiny.Replace("binary:logistic", "rank:ndcg", StringComparison.Ordinal), "objective 'rank:ndcg' is not one a compiled model supports (reg:squarederror" },
+        { TestModels.Tiny.Replace("\"gbtree\"", "\"dart\"", StringComparison.Ordinal), "booster 'dart' is not one a compiled model supports (gbtree, gblinear)" },
+        { TestModels.Tiny.Replace("\"feature_types\":[\"float\"]", "\"feature_types\":[\"c\"]", StringComparison.Ordinal), "categorical features" },
+        { TestModels.Tiny.Replace("\"split_type\":[0,0,0]", "\"split_type\":[1,0,0]", StringComparison.Ordinal), "node 0 of tree 0 is a categorical split" },
+        { TestModels.Tiny.Replace("\"left_children\":[1,-1,-1]", "\"left_children\":[1,-1]", StringComparison.Ordinal), "tree 0 is malformed (its node arrays differ in length" },
+        { TestModels.Tiny.Replace("\"left_children\":[1,-1,-1]", "\"left_children\":[7,-1,-1]", StringComparison.Ordinal), "node 0 of tree 0 is malformed (children 7 and 2" },
+        { TestModels.Tiny.Replace("\"left_children\":[1,-1,-1],\"right_children\":[2,-1,-1]", "\"left_children\":[1,0,-1],\"right_children\":[2,0,-1]", StringComparison.Ordinal), "tree 0 reaches node 0 twice" },
+        { TestModels.Tiny.Replace("\"split_indices\":[0,0,0]", "\"split_indices\":[3,0,0]", StringComparison.Ordinal), "node 0 of tree 0 is malformed (children 1 and 2, feature 3" },
+        { TestModels.Tiny.Replace("\"base_score\":\"5E-1\"", "\"base_score\":\"half\"", StringComparison.Ordinal), "learner_model_param needs num_feature, num_class and base_score" },
+        { TestModels.Tiny.Replace("\"num_class\":\"0\"", "\"num_class\":\"3\"", StringComparison.Ordinal), "objective 'binary:logistic' with num_class 3" },
+        { LightGbmModel[..LightGbmModel.IndexOf("end of trees", StringComparison.Ordinal)], "it has no trees or no 'end of trees' line (is the file cut short?)" },
+        { LightGbmModel.Replace("binary sigmoid:1", "multiclassova num_class:1 sigmoid:1", StringComparison.Ordinal), "objective 'multiclassova num_class:1 sigmoid:1' is not one a compiled model supports" },
+        { LightGbmModel.Replace("binary sigmoid:1", "regression sqrt", StringComparison.Ordinal), "predicts the square of its margin (sqrt)" },
+        { LightGbmModel.Replace("num_cat=0", "num_cat=1", StringComparison.Ordinal), "tree 0 has categorical splits" },
+        { LightGbmModel.Replace("is_linear=0", "is_linear=1", StringComparison.Ordinal), "tree 0 is a linear tree" },
+        { LightGbmModel.Replace("leaf_value=-0.25 0.25", "leaf_value=-0.25", StringComparison.Ordinal), "tree 0 has 1 leaf values for num_leaves 2" },
+        { LightGbmModel.Replace("threshold=0.5", "threshold=half", StringComparison.Ordinal), "tree 0 has a malformed split 0 (feature '0', threshold 'half'" },
+        { LightGbmModel.Replace("right_child=-2", "right_child=-9", StringComparison.Ordinal), "tree 0 has a malformed split 0" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenFiles))]
+    public void BrokenOrUnsupportedModel_IsDSL3019_NamingWhatIsWrong(string file, string expected)
+    {
+        string message = Single("DSL3019", file);
+        Assert.StartsWith("Score stage 'Predict' of pipeline 'scoring' cannot compile model 'models/m.json': ", message, StringComparison.Ordinal);
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingFile_IsDSL3019_SayingHowToGiveItToTheBuild()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Source, files: []);
+        string message = Assert.Single(run.GeneratorDiagnostics, d => d.Id == "DSL3019").GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("no such file is given to the build (the SDK gives it every file under models/", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LightGbmModel_OfTheSameStage_Compiles()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Source, files: [("/p/models/m.json", LightGbmModel)]);
+        Assert.Empty(run.GeneratorProblems);
+        Assert.Empty(run.CompilationProblems);
+    }
+
+    public static TheoryData<string, string, string> Misfits => new()
+    {
+        { TestModels.Tiny.Replace("[\"Amount\"]", "[\"amount\"]", StringComparison.Ordinal), "static Scored Predict(Txn t, float p) => new(t.Id, p);", "feature 0 'amount' is not a member of Txn (did you mean 'Amount'?)" },
+        { TestModels.Tiny.Replace("[\"Amount\"]", "[\"Country\"]", StringComparison.Ordinal), "static Scored Predict(Txn t, float p) => new(t.Id, p);", "feature 0 'Country' is a string member of Txn; a feature is a number or a bool" },
+        { TestModels.Tiny.Replace("\"feature_names\":[\"Amount\"],", string.Empty, StringComparison.Ordinal), "static Scored Predict(Txn t, float p) => new(t.Id, p);", "the model does not name its 1 features; list the input members" },
+        { TestModels.Tiny, "static Scored Predict(Txn t, float p, float q) => new(t.Id, p + q);", "the model gives one prediction (XGBoost binary:logistic, 1 tree, 1 feature) but the method takes 2 after its row" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Misfits))]
+    public void ModelThatDoesNotFitTheStage_IsDSL3020_NamingTheMismatch(string file, string stage, string expected)
+    {
+        string message = Single("DSL3020", file, Source.Replace("static Scored Predict(Txn t, float p) => new(t.Id, p);", stage, StringComparison.Ordinal));
+        Assert.StartsWith("Model 'models/m.json' does not fit score stage 'Predict' of pipeline 'scoring': ", message, StringComparison.Ordinal);
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FeaturesList_MustAgreeWithTheModelsNames_AndCount()
+    {
+        string wrongName = Source.Replace("[Score(\"models/m.json\")]", "[Score(\"models/m.json\", Features = new[] { nameof(Txn.Count) })]", StringComparison.Ordinal);
+        Assert.Contains("feature 0 is 'Amount' in the model but Features lists 'Count' there", Single("DSL3020", TestModels.Tiny, wrongName), StringComparison.Ordinal);
+        string tooMany = Source.Replace("[Score(\"models/m.json\")]", "[Score(\"models/m.json\", Features = new[] { \"Amount\", \"Count\" })]", StringComparison.Ordinal);
+        Assert.Contains("Features lists 2 members but the model reads 1 features", Single("DSL3020", TestModels.Tiny, tooMany), StringComparison.Ordinal);
+    }
+
+    private static string Single(string id, string file, string source = Source)
+    {
+        GeneratorRun run = GeneratorHarness.Run(source, files: [("/p/models/m.json", file)]);
+        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Id == id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.True(diagnostic.Location.IsInSource);
+        return diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
