@@ -157,6 +157,7 @@ public sealed partial class PipelineGenerator
         private static void WriteStage(SourceWriter w, PipelineSpec spec, StageSpec stage)
         {
             bool predicates = !stage.ScanPredicates.IsEmpty;
+            bool model = stage.Score?.Model is not null;
             bool parameters = stage.Parameters is not null;
             w.WriteLine("new global::Dsl.Execution.StagePlan(");
             w.Indent();
@@ -168,7 +169,7 @@ public sealed partial class PipelineGenerator
             w.WriteLine("Vectorized: " + (stage.Kernel.Vectorized ? "true" : "false") + ",");
             w.WriteLine("FallbackReason: "
                 + (stage.Kernel.FallbackReason is null ? "null" : SourceWriter.SplitLiteral(stage.Kernel.FallbackReason))
-                + (predicates || parameters ? "," : "),"));
+                + (predicates || parameters || model ? "," : "),"));
             if (predicates)
             {
                 // Conditions the scan may check against row-group statistics to skip whole groups.
@@ -178,7 +179,7 @@ public sealed partial class PipelineGenerator
                 {
                     w.WriteLine(predicate.Source() + ",");
                 }
-                w.CloseBrace(parameters ? "," : "),");
+                w.CloseBrace(parameters || model ? "," : "),");
             }
             if (stage.Parameters is { } type)
             {
@@ -193,6 +194,18 @@ public sealed partial class PipelineGenerator
                         + ", global::Dsl.Execution.ParameterType." + member.Kind + "),");
                 }
                 w.CloseBrace(")),");
+                w.Unindent();
+            }
+            if (stage.Score is { Model: { } compiled } score)
+            {
+                // The model compiled into the kernel, for explain and the run manifest.
+                w.WriteLine("Model: new global::Dsl.Execution.ModelPlan(");
+                w.Indent();
+                w.WriteLine("File: " + SourceWriter.Literal(compiled.Path) + ",");
+                w.WriteLine("Sha256: " + SourceWriter.Literal(compiled.Sha256) + ",");
+                w.WriteLine("Description: " + SourceWriter.Literal(compiled.Describe()) + ",");
+                w.WriteLine("Features: new string[] { " + string.Join(", ", System.Linq.Enumerable.Select(score.FeatureMembers, SourceWriter.Literal)) + " },");
+                w.WriteLine("Output: " + SourceWriter.Literal(score.Margin ? "margin" : "prediction") + ")),");
                 w.Unindent();
             }
             w.Unindent();

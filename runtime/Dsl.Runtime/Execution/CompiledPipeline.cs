@@ -91,6 +91,23 @@ public sealed class CompiledPipeline
     public IReadOnlyList<SegmentKernel> Kernels => _kernels ?? throw new InvalidOperationException(UnboundMessage());
 
     /// <summary>
+    /// The <typeparamref name="TOut"/> row the pipeline makes of <paramref name="row"/>, computed by the same generated
+    /// kernels a batch run uses (on a one-row batch), so a service scoring a request and the batch job scoring a file
+    /// give identical values: <c>FraudScoring.Compiled.ScoreOne&lt;Features, Scored&gt;(row)</c>. The segments from the
+    /// pipeline input (schema <typeparamref name="TIn"/>) to the one writing <typeparamref name="TOut"/> run in turn,
+    /// with the row rules they check. Null when a filter or a <see cref="RuleAction.Drop"/> rule leaves the row out.
+    /// </summary>
+    /// <exception cref="Validation.RowRejectedException">A <see cref="RuleAction.Quarantine"/> or <see cref="RuleAction.Fail"/>
+    /// rule, a check, or a row error the stage quarantines refuses the row (the batch job would not write it).</exception>
+    /// <exception cref="Validation.StageRowException">A stage throws for the row, naming the stage, as in a batch run.</exception>
+    /// <exception cref="InvalidOperationException">No chain of row stages leads from <typeparamref name="TIn"/> to
+    /// <typeparamref name="TOut"/> (an aggregate or join between them needs every row), or the parameters are unbound.</exception>
+    public TOut? ScoreOne<TIn, TOut>(TIn row)
+        where TIn : IRowSchema<TIn>
+        where TOut : class, IRowSchema<TOut> =>
+        Scoring.SingleRow.Run<TIn, TOut>(this, row);
+
+    /// <summary>
     /// This pipeline with its stages' parameter objects built from <paramref name="parameters"/> and bound into the
     /// kernels. A pipeline whose stages take no parameters returns itself. For a plan with fit stages the members of
     /// the parameter types the fits compute may be left out: the pipeline then holds <paramref name="parameters"/>

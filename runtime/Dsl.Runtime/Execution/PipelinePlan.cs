@@ -114,6 +114,7 @@ public sealed record PipelinePlan(
 /// the simple column-versus-constant conditions it requires, which a scan may use to prune row groups. Null or
 /// empty when there are none.</param>
 /// <param name="Parameters">The parameter object the stage takes after its row, or null when it takes none.</param>
+/// <param name="Model">For a <c>[Score]</c> stage (a map fed by a model compiled at build time): the model; else null.</param>
 public sealed record StagePlan(
     string Name,
     StageKind Kind,
@@ -123,7 +124,16 @@ public sealed record StagePlan(
     bool Vectorized,
     string? FallbackReason,
     IReadOnlyList<ScanPredicate>? ScanPredicates = null,
-    StageParametersPlan? Parameters = null);
+    StageParametersPlan? Parameters = null,
+    ModelPlan? Model = null);
+
+/// <summary>The model a score stage was compiled with, recorded in explain and in the run manifest.</summary>
+/// <param name="File">The model file as the stage names it (<c>models/fraud.json</c>).</param>
+/// <param name="Sha256">The SHA-256 of the file's text as UTF-8, lower-case hex (for a file without a byte-order mark, <c>sha256sum</c>'s).</param>
+/// <param name="Description">The library, objective, trees and features (<c>XGBoost binary:logistic, 200 trees, 30 features</c>).</param>
+/// <param name="Features">The input members that are its features, in the model's order.</param>
+/// <param name="Output"><c>prediction</c> or <c>margin</c>: what the stage receives.</param>
+public sealed record ModelPlan(string File, string Sha256, string Description, IReadOnlyList<string> Features, string Output);
 
 /// <summary>A fused run of stages executed as one pass over a batch.</summary>
 /// <param name="Index">Position in <see cref="PipelinePlan.Segments"/>; also the kernel's index.</param>

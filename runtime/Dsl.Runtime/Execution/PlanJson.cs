@@ -62,6 +62,21 @@ internal static class PlanJson
             {
                 WriteParameters(json, stageParameters, parameters ?? StageParameterValues.Empty);
             }
+            if (stage.Model is { } model)
+            {
+                json.WriteStartObject("model");
+                json.WriteString("file", model.File);
+                json.WriteString("sha256", model.Sha256);
+                json.WriteString("description", model.Description);
+                json.WriteString("output", model.Output);
+                json.WriteStartArray("features");
+                foreach (string feature in model.Features)
+                {
+                    json.WriteStringValue(feature);
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
             json.WriteEndObject();
         }
         json.WriteEndArray();

@@ -46,6 +46,10 @@ internal static class PlanPrinter
                         : fittedBy is not null ? $"{m.Name} = (fitted by {fittedBy})" : $"{m.Name} = (not set)");
                 text.AppendLine($"  {new string(' ', nameWidth)}  parameters {stageParameters.TypeName} {{ {string.Join(", ", members)} }}, read once per batch");
             }
+            if (stage.Model is { } model)
+            {
+                text.AppendLine($"  {new string(' ', nameWidth)}  model {model.File} ({model.Description}, sha256 {model.Sha256[..12]}), compiled into the kernel; {model.Output} from {string.Join(", ", model.Features)}");
+            }
         }
         text.AppendLine();
         if (plan.Fits.Count > 0)
