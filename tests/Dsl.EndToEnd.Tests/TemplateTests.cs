@@ -141,6 +141,58 @@ public sealed class TemplateTests(TemplateFixture fixture)
     }
 
     [Fact]
+    public void ScoreStage_WithAModelUnderModels_BuildsRunsAndScoresAsXGBoostDoes()
+    {
+        string project = fixture.NewProject("Scoring");
+        string[] features = ["LogAmount", "AmountZ", "Hour", "IsWeekend", "CountryBucket", "SessionMinutes", "IsHighValue"];
+        // XGBoost trains a model on random rows with the features' names; the project's models/ folder holds it.
+        XGBoostReference trained = XGBoostReference.Train("--objective binary:logistic --depth 5 --rounds 40 --feature-names " + string.Join(",", features));
+        Directory.CreateDirectory(Path.Combine(project, "models"));
+        File.WriteAllText(Path.Combine(project, "models", "fraud.json"), trained.ModelJson);
+        string stages = Path.Combine(project, "Stages.cs");
+        string source = File.ReadAllText(stages);
+        int end = source.LastIndexOf('}');
+        File.WriteAllText(stages, source[..end] + """
+
+                // The features' model, compiled at build time and run in the same pass as Featurize.
+                [Score("models/fraud.json", From = nameof(Featurize))]
+                public static Scored Predict(Features f, float probability) => new(
+                    f.UserId, f.LogAmount, f.AmountZ, f.Hour, f.IsWeekend, f.CountryBucket, f.SessionMinutes, f.IsHighValue, probability);
+            }
+
+            [Schema]
+            public partial record Scored(
+                long UserId, double LogAmount, double AmountZ, int Hour, bool IsWeekend, int CountryBucket, double SessionMinutes, bool IsHighValue,
+                float Probability);
+            """);
+
+        fixture.Dotnet(project, "build").ShouldSucceed("dotnet build with a score stage");
+        fixture.Dotnet(project, "run", "--no-build", "--", "generate-sample", "--rows", "20000", "--files", "2", "--output", "data").ShouldSucceed("generate-sample");
+        fixture.Dotnet(project, "run", "--no-build", "--", "run", "--input", "data", "--output", "out").ShouldSucceed("run");
+        CommandRunner.Result explain = fixture.Dotnet(project, "run", "--no-build", "--", "explain").ShouldSucceed("explain");
+        Assert.Contains("model models/fraud.json (XGBoost binary:logistic, 40 trees, 7 features, sha256 ", explain.Output);
+
+        // Two sinks: each writes its own folder. The scored rows carry their features, which XGBoost scores again here.
+        string scored = Path.Combine(project, "out", "Predict");
+        using var duck = DuckDb.Open();
+        IReadOnlyList<IReadOnlyList<string?>> rows = duck.QueryRows(
+            "SELECT LogAmount, AmountZ, Hour, IsWeekend::INT, CountryBucket, SessionMinutes, IsHighValue::INT, Probability::DOUBLE FROM read_parquet("
+            + DuckDb.Literal(Path.Combine(scored, "*.parquet")) + ")");
+        Assert.Equal(duck.CountParquetRows(Path.Combine(project, "out", "Featurize", "*.parquet")), rows.Count);
+        Assert.True(rows.Count > 15_000, $"only {rows.Count} rows scored");
+        double[] x = rows.SelectMany(r => r.Take(7).Select(v => double.Parse(v!, System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+        float[] ours = rows.Select(r => (float)double.Parse(r[7]!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        float[] theirs = XGBoostReference.Predict(trained.ModelJson, x, features).Predictions;
+        Assert.Equal(theirs.Select(BitConverter.SingleToInt32Bits), ours.Select(BitConverter.SingleToInt32Bits));
+
+        // The run manifest names the model and its hash: the file's SHA-256.
+        string manifest = File.ReadAllText(Path.Combine(project, "out", "_manifest.json"));
+        string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(project, "models", "fraud.json"))));
+        Assert.Contains("\"sha256\": \"" + sha + "\"", manifest);
+        Assert.Contains("\"file\": \"models/fraud.json\"", manifest);
+    }
+
+    [Fact]
     public void NewPipeline_WithTestsOption_AddsAPassingTestProject()
     {
         string project = fixture.NewProject("Tested", "--tests");

@@ -105,7 +105,7 @@ public sealed class CompiledPipeline
     public TOut? ScoreOne<TIn, TOut>(TIn row)
         where TIn : IRowSchema<TIn>
         where TOut : class, IRowSchema<TOut> =>
-        Scoring.SingleRow.Run<TIn, TOut>(this, row);
+        SingleRow.Run<TIn, TOut>(this, row);
 
     /// <summary>
     /// This pipeline with its stages' parameter objects built from <paramref name="parameters"/> and bound into the

@@ -1,5 +1,6 @@
 using Dsl.Execution;
 using Dsl.Generators.Tests.Infrastructure;
+using Dsl.Testing;
 
 namespace Dsl.Generators.Tests.ScoreStages;
 

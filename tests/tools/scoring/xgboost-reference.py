@@ -5,6 +5,8 @@ Run with Debian's /usr/bin/python3 (python3-xgboost, python3-numpy). Writes into
   features.f64     the rows' features, row-major little-endian float64, NaN where a value is missing
   margins.f32      Booster.predict(output_margin=True), row-major little-endian float32 (rows x margins)
   predictions.f32  Booster.predict(), row-major little-endian float32 (rows x outputs)
+With --predict FILE it trains nothing: it scores FILE's rows (features.f64's layout) with OUT/model.json and writes
+OUT/predictions.f32 and OUT/margins.f32.
 """
 import argparse
 import json
@@ -25,7 +27,21 @@ parser.add_argument("--classes", type=int, default=3)
 parser.add_argument("--missing", type=float, default=0.1, help="share of feature values left missing")
 parser.add_argument("--seed", type=int, default=1)
 parser.add_argument("--names", action="store_true", help="name the features F0, F1, ... in the model")
+parser.add_argument("--feature-names", help="comma-separated feature names (sets --features)")
+parser.add_argument("--predict", help="score these rows with OUT/model.json instead of training")
 args = parser.parse_args()
+names = args.feature_names.split(",") if args.feature_names else (["F%d" % i for i in range(args.features)] if args.names else None)
+if names is not None:
+    args.features = len(names)
+
+if args.predict:
+    booster = xgb.Booster(model_file=os.path.join(args.out, "model.json"))
+    rows = np.fromfile(args.predict, dtype="<f8").reshape(-1, args.features)
+    scored = xgb.DMatrix(rows, feature_names=names)
+    booster.predict(scored).astype("<f4").tofile(os.path.join(args.out, "predictions.f32"))
+    booster.predict(scored, output_margin=True).astype("<f4").tofile(os.path.join(args.out, "margins.f32"))
+    print(json.dumps({"rows": rows.shape[0], "features": args.features}))
+    raise SystemExit(0)
 
 rng = np.random.default_rng(args.seed)
 X = rng.normal(size=(args.rows, args.features)) * rng.choice([0.01, 1.0, 100.0], size=args.features)
@@ -50,7 +66,6 @@ elif objective in ("count:poisson", "reg:gamma", "reg:tweedie"):
 else:
     y = signal
 
-names = ["F%d" % i for i in range(args.features)] if args.names else None
 train = xgb.DMatrix(X, label=y, feature_names=names)
 booster = xgb.train(params, train, args.rounds)
 os.makedirs(args.out, exist_ok=True)

@@ -1,7 +1,6 @@
-using Dsl.Execution;
 using Dsl.Validation;
 
-namespace Dsl.Scoring;
+namespace Dsl.Execution;
 
 /// <summary>Runs one row through the kernels of a compiled pipeline (<see cref="CompiledPipeline.ScoreOne"/>).</summary>
 internal static class SingleRow
