@@ -172,14 +172,14 @@ public sealed class TemplateTests(TemplateFixture fixture)
         CommandRunner.Result explain = fixture.Dotnet(project, "run", "--no-build", "--", "explain").ShouldSucceed("explain");
         Assert.Contains("model models/fraud.json (XGBoost binary:logistic, 40 trees, 7 features, sha256 ", explain.Output);
 
-        // Two sinks: each writes its own folder. The scored rows carry their features, which XGBoost scores again here.
-        string scored = Path.Combine(project, "out", "Predict");
+        // Predict is the only sink now (it reads Featurize). Its rows carry their features, which XGBoost scores again here.
+        string scored = Path.Combine(project, "out");
         using var duck = DuckDb.Open();
         IReadOnlyList<IReadOnlyList<string?>> rows = duck.QueryRows(
             "SELECT LogAmount, AmountZ, Hour, IsWeekend::INT, CountryBucket, SessionMinutes, IsHighValue::INT, Probability::DOUBLE FROM read_parquet("
             + DuckDb.Literal(Path.Combine(scored, "*.parquet")) + ")");
-        Assert.Equal(duck.CountParquetRows(Path.Combine(project, "out", "Featurize", "*.parquet")), rows.Count);
-        Assert.True(rows.Count > 15_000, $"only {rows.Count} rows scored");
+        List<Pipeline1.Transaction> input = OutputRows.Read<Pipeline1.Transaction>(Path.Combine(project, "data"));
+        Assert.Equal(input.Where(SampleRules.Pass).Count(Pipeline1.FraudFeatures.Valid), rows.Count);
         double[] x = rows.SelectMany(r => r.Take(7).Select(v => double.Parse(v!, System.Globalization.CultureInfo.InvariantCulture))).ToArray();
         float[] ours = rows.Select(r => (float)double.Parse(r[7]!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         float[] theirs = XGBoostReference.Predict(trained.ModelJson, x, features).Predictions;
