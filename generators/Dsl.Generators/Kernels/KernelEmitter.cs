@@ -66,7 +66,6 @@ internal sealed class KernelEmitter
         IReadOnlyList<StageParametersSpec> parameterTypes = WriteSignature(output);
         WriteInputColumns();
         WriteStageParameters(stages, parameterTypes);
-        WriteScoreBuffers(stages);
         var gathered = new Dictionary<string, string>(System.StringComparer.Ordinal);
         if (hasMap)
         {
@@ -84,6 +83,7 @@ internal sealed class KernelEmitter
             _w.WriteLine("try");
             _w.OpenBrace();
         }
+        WritePreScoring(stages);
         WriteRowLoop(vector, stages, output, hasMap, gathered, needsSelection);
         _w.WriteLine();
         WriteResult(producerSchema, hasMap, gathered);
@@ -200,61 +200,94 @@ internal sealed class KernelEmitter
     }
 
     /// <summary>
-    /// For each score stage, the buffers its model call reads features from and writes outputs to: one row's features,
-    /// and the outputs of a block's four rows (the per-row code uses the first row's).
+    /// The score stages this kernel scores before its row loop: a score stage starts its segment (the graph builder
+    /// does not fuse one into its producer's), so its features are the kernel's input columns and every row reaches it.
     /// </summary>
-    private void WriteScoreBuffers(List<StageSpec> stages)
+    private IEnumerable<StageSpec> PreScored()
     {
-        foreach (StageSpec stage in stages)
+        if (_segment.Stages.Count > 0 && _pipeline.Stage(_segment.Stages[0]) is { Score.Model: not null } first)
         {
-            if (stage.Score is not { Model: { } model } score)
-            {
-                continue;
-            }
-            string t = model.ValueType;
-            string local = SourceWriter.Camel(stage.Name);
-            _w.WriteLine();
-            _w.WriteLine("// " + stage.Name + ": its model reads one row's features from here, and leaves four rows' outputs");
-            _w.WriteLine("global::System.Span<" + t + "> " + local + "Features = stackalloc " + t + "[" + ModelEmitter.QualifiedName(_pipeline, stage) + ".FeatureCount];");
-            _w.WriteLine("global::System.Span<" + t + "> " + local + "Outputs = stackalloc " + t + "[" + (4 * score.Outputs.Count) + "];");
+            yield return first;
         }
     }
 
     /// <summary>
-    /// Calls the model of score stage <paramref name="stage"/> on the current row: its features copied into the buffer
-    /// (null as NaN, a bool as 1 or 0, in the model's type), then one local per output, which the stage's
-    /// <see cref="KernelExprKind.ModelOutput"/> nodes read.
+    /// Scores the whole batch at once, before the row loop: the features gathered from the input columns row after row
+    /// (null as NaN, a bool as 1 or 0, in the model's type), then the model's batch method, whose trees walk eight rows
+    /// at a time; the row loop reads each row's outputs.
+    /// </summary>
+    private void WritePreScoring(List<StageSpec> stages)
+    {
+        foreach (StageSpec stage in PreScored())
+        {
+            ScoreSpec score = stage.Score!;
+            ModelSpec model = score.Model!;
+            string t = model.ValueType;
+            string local = SourceWriter.Camel(stage.Name);
+            string scorer = ModelEmitter.QualifiedName(_pipeline, stage);
+            int features = score.FeatureMembers.Count;
+            _w.WriteLine("// " + stage.Name + ": " + model.Path + " (" + model.Describe() + ") scores every row of the batch here");
+            for (int f = 0; f < features; f++)
+            {
+                ColumnSpec column = FindMember(_input, score.FeatureMembers[f]);
+                string inLocal = "in" + column.MemberName;
+                string value = FeatureValue(column with { Nullable = false }, column.FromStorage(inLocal + "Values[r]"), t);
+                if (column.Nullable)
+                {
+                    value = inLocal + "Validity is null || " + inLocal + "Validity.IsValid(r) ? " + value + " : " + t + ".NaN";
+                }
+                _w.WriteLine("for (int r = 0; r < rowCount; r++)");
+                _w.OpenBrace();
+                _w.WriteLine(local + "Features[r * " + features + " + " + f + "] = " + value + "; // " + column.MemberName);
+                _w.CloseBrace();
+            }
+            _w.WriteLine(scorer + "." + (score.Margin ? "MarginBatch" : "PredictBatch") + "(" + local + "Features.AsSpan(0, rowCount * " + features + "), rowCount, " + local + "Outputs);");
+        }
+    }
+
+    /// <summary>
+    /// The outputs of score stage <paramref name="stage"/> for the current row, one local per output, which the stage's
+    /// <see cref="KernelExprKind.ModelOutput"/> nodes read: from what the batch scoring left (<see cref="WritePreScoring"/>).
     /// </summary>
     private void EmitScore(StageSpec stage)
     {
         ScoreSpec score = stage.Score!;
         ModelSpec model = score.Model!;
-        string t = model.ValueType;
         string local = SourceWriter.Camel(stage.Name);
-        SchemaSpec input = _pipeline.Schema(stage.InputSchema);
-        _w.WriteLine("// " + stage.Name + ": " + model.Path + " (" + model.Describe() + "), once per row");
-        for (int f = 0; f < score.FeatureMembers.Count; f++)
-        {
-            ColumnSpec column = FindMember(input, score.FeatureMembers[f]);
-            _w.WriteLine(local + "Features[" + f + "] = " + FeatureValue(column, _values[column.MemberName], t) + ";");
-        }
-        string scorer = ModelEmitter.QualifiedName(_pipeline, stage);
-        string method = score.Margin ? "Margin" : "Predict";
+        int outputs = score.Outputs.Count;
         _scoreLocals.Clear();
-        if (model.Outputs(score.Margin) == 1)
+        if (stage.Name != _segment.Stages[0])
         {
-            ScoreOutputSpec output = score.Outputs[0];
-            string name = stage.Name + "_" + output.Name;
-            _w.WriteLine(output.ClrType + " " + name + " = " + Cast(t, output.ClrType) + scorer + "." + method + "(" + local + "Features);");
-            _scoreLocals[output.Name] = name;
+            // Fused after another stage (a first-pass segment refuses nothing): its features are this row's values,
+            // so the model scores the row here, through its one-row methods.
+            string t = model.ValueType;
+            string scorer = ModelEmitter.QualifiedName(_pipeline, stage);
+            SchemaSpec input = _pipeline.Schema(stage.InputSchema);
+            _w.WriteLine("// " + stage.Name + ": " + model.Path + " (" + model.Describe() + "), once per row");
+            _w.WriteLine("global::System.Span<" + t + "> " + local + "Row = new " + t + "[" + scorer + ".FeatureCount];");
+            _w.WriteLine("global::System.Span<" + t + "> " + local + "Scores = new " + t + "[" + scorer + ".MarginCount];");
+            for (int f = 0; f < score.FeatureMembers.Count; f++)
+            {
+                ColumnSpec column = FindMember(input, score.FeatureMembers[f]);
+                _w.WriteLine(local + "Row[" + f + "] = " + FeatureValue(column, _values[column.MemberName], t) + ";");
+            }
+            _w.WriteLine(score.Margin || model.Link == ModelLink.Softmax
+                ? scorer + "." + (score.Margin ? "Margin" : "Predict") + "(" + local + "Row, " + local + "Scores);"
+                : local + "Scores[0] = " + scorer + ".Predict(" + local + "Row);");
+            for (int k = 0; k < outputs; k++)
+            {
+                ScoreOutputSpec output = score.Outputs[k];
+                string name = stage.Name + "_" + output.Name;
+                _w.WriteLine(output.ClrType + " " + name + " = " + Cast(t, output.ClrType) + local + "Scores[" + k + "];");
+                _scoreLocals[output.Name] = name;
+            }
             return;
         }
-        _w.WriteLine(scorer + "." + method + "(" + local + "Features, " + local + "Outputs.Slice(0, " + score.Outputs.Count + "));");
-        for (int k = 0; k < score.Outputs.Count; k++)
+        for (int k = 0; k < outputs; k++)
         {
             ScoreOutputSpec output = score.Outputs[k];
             string name = stage.Name + "_" + output.Name;
-            _w.WriteLine(output.ClrType + " " + name + " = " + Cast(t, output.ClrType) + local + "Outputs[" + k + "];");
+            _w.WriteLine(output.ClrType + " " + name + " = " + Cast(model.ValueType, output.ClrType) + local + "Outputs[i" + (outputs == 1 ? string.Empty : " * " + outputs + " + " + k) + "];");
             _scoreLocals[output.Name] = name;
         }
     }
@@ -379,6 +412,17 @@ internal sealed class KernelEmitter
         if (vector is not null)
         {
             rented.AddRange(vector.Rented);
+        }
+        foreach (StageSpec stage in PreScored())
+        {
+            string t = stage.Score!.Model!.ValueType;
+            string local = SourceWriter.Camel(stage.Name);
+            string model = ModelEmitter.QualifiedName(_pipeline, stage);
+            _w.WriteLine("// " + stage.Name + ": every row's features, row after row, and its model's outputs for them");
+            _w.WriteLine(t + "[] " + local + "Features = " + ArrayPool(t) + ".Rent(rowCount * " + model + ".FeatureCount);");
+            _w.WriteLine(t + "[] " + local + "Outputs = " + ArrayPool(t) + ".Rent(rowCount * " + stage.Score.Outputs.Count + ");");
+            rented.Add((t, local + "Features"));
+            rented.Add((t, local + "Outputs"));
         }
         return rented;
     }

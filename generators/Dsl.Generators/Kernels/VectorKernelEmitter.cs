@@ -67,6 +67,9 @@ internal sealed partial class VectorKernelEmitter
 
     private bool _hasFilter;
 
+    // The segment's first stage: a score stage there was scored for the whole batch before the loop.
+    private string _firstStage = string.Empty;
+
     // A score stage's outputs for the block: parameter name -> vector.
     private readonly Dictionary<string, VValue> _scores = new(System.StringComparer.Ordinal);
 
@@ -116,7 +119,7 @@ internal sealed partial class VectorKernelEmitter
         System.Func<KernelExpr, string?, string?, bool, string> renderScalar,
         out VectorDecline? decline)
     {
-        var emitter = new VectorKernelEmitter(pipeline, input, renderScalar) { _rules = rules };
+        var emitter = new VectorKernelEmitter(pipeline, input, renderScalar) { _rules = rules, _firstStage = stages.Count > 0 ? stages[0].Name : string.Empty };
         if (emitter.EmitBlock(stages, output, gathered, needsSelection))
         {
             decline = null;
@@ -326,68 +329,32 @@ internal sealed partial class VectorKernelEmitter
     }
 
     /// <summary>
-    /// Scores the block's rows that are still kept with the model of score stage <paramref name="stage"/>, one call per
-    /// row (a tree walk has no lanes), and makes each output a vector the stage's expressions read.
+    /// The outputs of score stage <paramref name="stage"/> for the block's four rows, loaded from what the batch scoring
+    /// before the row loop left (a score stage starts its segment); as vectors of each output's type.
     /// </summary>
     private bool EmitScore(StageSpec stage)
     {
         ScoreSpec score = stage.Score!;
         ModelSpec model = score.Model!;
-        string t = model.ValueType;
+        if (stage.Name != _firstStage)
+        {
+            return Decline("score stage '" + stage.Name + "'", "it is fused after another stage, so its model scores row by row");
+        }
         string local = SourceWriter.Camel(stage.Name);
-        SchemaSpec input = _pipeline.Schema(stage.InputSchema);
-        var features = new List<(ColumnSpec Column, VValue Value)>();
-        foreach (string member in score.FeatureMembers)
-        {
-            ColumnSpec column = input.FindMember(member)!;
-            if (Load(member) is not { } value || value.Kind is not (VKind.Double or VKind.Float or VKind.Long or VKind.Int or VKind.Bool))
-            {
-                return Decline("the feature '" + member + "' of " + stage.Name + "'s model", "a member of type '" + column.ClrType + "' has no vector form");
-            }
-            features.Add((column, Materialize("feature" + member, value)));
-        }
         int outputs = score.Outputs.Count;
-        string scorer = ModelEmitter.QualifiedName(_pipeline, stage);
-        string method = score.Margin ? "Margin" : "Predict";
-        Line("// " + stage.Name + ": " + model.Path + " (" + model.Describe() + "), row by row");
-        Line("for (int lane = 0; lane < 4; lane++)");
-        Open();
-        if (_hasFilter)
-        {
-            Line("if ((keep & (1u << lane)) == 0)");
-            Open();
-            Line("continue;");
-            Close();
-        }
-        for (int f = 0; f < features.Count; f++)
-        {
-            (ColumnSpec column, VValue value) = features[f];
-            string lane = value.Kind == VKind.Bool
-                ? value.Code + "[lane] != 0 ? " + (t == "float" ? "1f : 0f" : "1d : 0d")
-                : "(" + t + ")" + value.Code + "[lane]";
-            if (value.Valid is not null)
-            {
-                lane = value.Valid + "[lane] == 0 ? " + t + ".NaN : " + (value.Kind == VKind.Bool ? "(" + lane + ")" : lane);
-            }
-            Line(local + "Features[" + f + "] = " + lane + "; // " + column.MemberName);
-        }
-        Line(outputs == 1
-            ? local + "Outputs[lane] = " + scorer + "." + method + "(" + local + "Features);"
-            : scorer + "." + method + "(" + local + "Features, " + local + "Outputs.Slice(lane * " + outputs + ", " + outputs + "));");
-        Close();
         _scores.Clear();
         for (int k = 0; k < outputs; k++)
         {
             ScoreOutputSpec output = score.Outputs[k];
             VKind kind = output.ClrType == "double" ? VKind.Double : VKind.Float;
-            string cast = KernelEmitter.Cast(t, output.ClrType);
+            string cast = KernelEmitter.Cast(model.ValueType, output.ClrType);
             var lanes = new List<string>();
             for (int lane = 0; lane < 4; lane++)
             {
-                lanes.Add(cast + local + "Outputs[" + (lane * outputs + k) + "]");
+                lanes.Add(cast + local + "Outputs[(i + " + lane + ")" + (outputs == 1 ? string.Empty : " * " + outputs + " + " + k) + "]");
             }
             string name = Unique(stage.Name + "_" + output.Name);
-            Line("var " + name + " = " + VectorClass(kind) + ".Create(" + string.Join(", ", lanes) + ");");
+            Line("var " + name + " = " + VectorClass(kind) + ".Create(" + string.Join(", ", lanes) + "); // " + stage.Name + "'s " + output.Name + ", scored before the loop");
             _scores[output.Name] = new VValue(kind, name, null);
         }
         return true;

@@ -65,9 +65,16 @@ internal static class ModelEmitter
         {
             WriteLinear(w, model);
         }
-        for (int i = 0; i < model.Trees.Count; i++)
+        if (IsComplete(model))
         {
-            WriteTree(w, model, i);
+            WriteCompleteTrees(w, model);
+        }
+        else
+        {
+            for (int i = 0; i < model.Trees.Count; i++)
+            {
+                WriteTree(w, model, i);
+            }
         }
         WriteCheck(w, model);
         w.CloseBrace();
@@ -101,48 +108,93 @@ internal static class ModelEmitter
         }
     }
 
+    /// <summary>
+    /// Whether the trees are written as complete trees in flat arrays, walked by <c>Dsl.Kernels.CompleteTrees32</c>
+    /// (eight rows at a time with vector gathers): XGBoost trees up to depth <see cref="MaxCompleteDepth"/>. Deeper or
+    /// LightGBM trees are nested <c>if</c>s, one method per tree.
+    /// </summary>
+    internal static bool IsComplete(ModelSpec model) =>
+        model.Format == ModelFormat.XGBoost && !model.IsLinear && Depth(model) <= MaxCompleteDepth;
+
+    /// <summary>The deepest trees written complete: 2^10 leaves a tree at most, whatever their real shape.</summary>
+    internal const int MaxCompleteDepth = 10;
+
+    private static int Depth(ModelSpec model) => model.Trees.Max(tree => Depth(tree, 0));
+
+    private static int Depth(TreeSpec tree, int node) =>
+        tree.Nodes[node].IsLeaf ? 0 : 1 + System.Math.Max(Depth(tree, tree.Nodes[node].Left), Depth(tree, tree.Nodes[node].Right));
+
     private static void WriteMargin(SourceWriter w, ModelSpec model)
     {
         string t = model.ValueType;
+        string span = "global::System.ReadOnlySpan<" + t + ">";
         bool single = model.Groups == 1;
         w.WriteLine("/// <summary>The raw " + (single ? "margin" : "margins, one per class,") + " of one row: the base score and the " + (model.IsLinear ? "linear terms" : "trees") + ", before the objective's link.</summary>");
         w.WriteLine("/// <param name=\"x\">The row's features in the model's order (<see cref=\"FeatureCount\"/> of them); NaN for a missing value.</param>");
         if (single)
         {
-            w.WriteLine("public static " + t + " Margin(global::System.ReadOnlySpan<" + t + "> x)");
+            w.WriteLine("public static " + t + " Margin(" + span + " x)");
+            w.OpenBrace();
+            w.WriteLine("global::System.Span<" + t + "> margin = stackalloc " + t + "[1];");
+            w.WriteLine("Margin(x, margin);");
+            w.WriteLine("return margin[0];");
+            w.CloseBrace();
+            w.WriteLine();
+            w.WriteLine("/// <summary>The raw margin of one row, into <paramref name=\"margins\"/>[0].</summary>");
         }
         else
         {
             w.WriteLine("/// <param name=\"margins\">Where the " + model.Groups + " margins go.</param>");
-            w.WriteLine("public static void Margin(global::System.ReadOnlySpan<" + t + "> x, global::System.Span<" + t + "> margins)");
         }
+        w.WriteLine("public static void Margin(" + span + " x, global::System.Span<" + t + "> margins)");
         w.OpenBrace();
-        w.WriteLine("CheckLengths(x.Length, " + (single ? "MarginCount" : "margins.Length") + ");");
+        w.WriteLine("CheckLengths(x.Length, margins.Length);");
         for (int g = 0; g < model.Groups; g++)
         {
-            w.WriteLine(t + " m" + g + " = BaseMargin" + g + ";");
+            w.WriteLine("margins[" + g + "] = BaseMargin" + g + ";");
         }
         if (model.IsLinear)
         {
             for (int g = 0; g < model.Groups; g++)
             {
-                w.WriteLine("m" + g + " = Linear" + g + "(x, m" + g + ");");
+                w.WriteLine("margins[" + g + "] = Linear" + g + "(x, margins[" + g + "]);");
             }
         }
-        for (int i = 0; i < model.Trees.Count; i++)
+        else if (IsComplete(model))
         {
-            w.WriteLine("m" + model.Trees[i].Group + " += Tree" + i + "(x);");
-        }
-        if (single)
-        {
-            w.WriteLine("return m0;");
+            w.WriteLine("Trees.AddMargins(x, margins);");
         }
         else
         {
+            for (int i = 0; i < model.Trees.Count; i++)
+            {
+                w.WriteLine("margins[" + model.Trees[i].Group + "] += Tree" + i + "(x);");
+            }
+        }
+        w.CloseBrace();
+        w.WriteLine();
+
+        w.WriteLine("/// <summary>The raw margins of <paramref name=\"rows\"/> rows, whose features <paramref name=\"x\"/> holds row after row, into <paramref name=\"margins\"/> (<see cref=\"MarginCount\"/> a row).</summary>");
+        w.WriteLine("public static void MarginBatch(" + span + " x, int rows, global::System.Span<" + t + "> margins)");
+        w.OpenBrace();
+        w.WriteLine("CheckLengths(x.Length, margins.Length, rows);");
+        if (IsComplete(model))
+        {
+            w.WriteLine("for (int r = 0; r < rows; r++)");
+            w.OpenBrace();
             for (int g = 0; g < model.Groups; g++)
             {
-                w.WriteLine("margins[" + g + "] = m" + g + ";");
+                w.WriteLine("margins[r * MarginCount + " + g + "] = BaseMargin" + g + ";");
             }
+            w.CloseBrace();
+            w.WriteLine("Trees.AddMargins(x, rows, margins);");
+        }
+        else
+        {
+            w.WriteLine("for (int r = 0; r < rows; r++)");
+            w.OpenBrace();
+            w.WriteLine("Margin(x.Slice(r * FeatureCount, FeatureCount), margins.Slice(r * MarginCount, MarginCount));");
+            w.CloseBrace();
         }
         w.CloseBrace();
         w.WriteLine();
@@ -151,36 +203,99 @@ internal static class ModelEmitter
     private static void WritePredict(SourceWriter w, ModelSpec model)
     {
         string t = model.ValueType;
+        string span = "global::System.ReadOnlySpan<" + t + ">";
         string math = t == "float" ? "global::System.MathF" : "global::System.Math";
-        string one = t == "float" ? "1f" : "1d";
-        // A random forest predicts from the mean of its trees (its margin, like LightGBM's raw score, is their sum).
-        string margin = model.AverageTrees ? "(Margin(x) / " + (model.Trees.Count / model.Groups) + ")" : "Margin(x)";
+        int outputs = model.Outputs(margin: false);
         w.WriteLine("/// <summary>" + PredictSummary(model) + "</summary>");
         w.WriteLine("/// <param name=\"x\">The row's features in the model's order (<see cref=\"FeatureCount\"/> of them); NaN for a missing value.</param>");
+        if (model.Link == ModelLink.Softmax)
+        {
+            w.WriteLine("/// <param name=\"probabilities\">Where the " + model.Groups + " class probabilities go.</param>");
+            w.WriteLine("public static void Predict(" + span + " x, global::System.Span<" + t + "> probabilities)");
+            w.OpenBrace();
+            w.WriteLine("Margin(x, probabilities);");
+            w.WriteLine("Softmax(probabilities);");
+            w.CloseBrace();
+        }
+        else if (model.Link == ModelLink.ArgMax)
+        {
+            w.WriteLine("public static " + t + " Predict(" + span + " x)");
+            w.OpenBrace();
+            w.WriteLine("global::System.Span<" + t + "> m = stackalloc " + t + "[MarginCount];");
+            w.WriteLine("Margin(x, m);");
+            w.WriteLine("return ArgMax(m);");
+            w.CloseBrace();
+        }
+        else
+        {
+            w.WriteLine("public static " + t + " Predict(" + span + " x) => Link(Margin(x));");
+        }
+        w.WriteLine();
+
+        w.WriteLine("/// <summary>The predictions of <paramref name=\"rows\"/> rows, whose features <paramref name=\"x\"/> holds row after row, into <paramref name=\"predictions\"/> (" + outputs + " a row).</summary>");
+        w.WriteLine("public static void PredictBatch(" + span + " x, int rows, global::System.Span<" + t + "> predictions)");
+        w.OpenBrace();
+        if (model.Link == ModelLink.ArgMax)
+        {
+            w.WriteLine("CheckLengths(x.Length, predictions.Length * MarginCount, rows);");
+            w.WriteLine(t + "[] margins = global::System.Buffers.ArrayPool<" + t + ">.Shared.Rent(rows * MarginCount);");
+            w.WriteLine("MarginBatch(x, rows, margins);");
+            w.WriteLine("for (int r = 0; r < rows; r++)");
+            w.OpenBrace();
+            w.WriteLine("predictions[r] = ArgMax(margins.AsSpan(r * MarginCount, MarginCount));");
+            w.CloseBrace();
+            w.WriteLine("global::System.Buffers.ArrayPool<" + t + ">.Shared.Return(margins);");
+        }
+        else
+        {
+            w.WriteLine("MarginBatch(x, rows, predictions);");
+            w.WriteLine("for (int r = 0; r < rows; r++)");
+            w.OpenBrace();
+            w.WriteLine(model.Link == ModelLink.Softmax
+                ? "Softmax(predictions.Slice(r * MarginCount, MarginCount));"
+                : "predictions[r] = Link(predictions[r]);");
+            w.CloseBrace();
+        }
+        w.CloseBrace();
+        w.WriteLine();
+
+        // The link, written once for one row and for a batch.
+        string average = model.AverageTrees ? " / " + (model.Trees.Count / model.Groups) : string.Empty;
         switch (model.Link)
         {
-            case ModelLink.Identity:
-                w.WriteLine("public static " + t + " Predict(global::System.ReadOnlySpan<" + t + "> x) => " + margin + ";");
-                break;
-            case ModelLink.Sigmoid:
-                if (model.Format == ModelFormat.XGBoost)
+            case ModelLink.Softmax:
+                w.WriteLine("// Probabilities from margins in place: exp(m - max) / sum, the sum in double, as the library computes them.");
+                w.WriteLine("private static void Softmax(global::System.Span<" + t + "> p)");
+                w.OpenBrace();
+                if (model.AverageTrees)
                 {
-                    // XGBoost's Sigmoid: the exponent clamped at 88.7 (expf overflows above), and 1e-16f that no float >= 1 notices.
-                    w.WriteLine("public static float Predict(global::System.ReadOnlySpan<float> x) => 1f / (global::System.MathF.Exp(global::System.MathF.Min(-" + margin + ", 88.7f)) + 1f + 1e-16f);");
+                    w.WriteLine("// A random forest: the mean of its trees.");
+                    w.WriteLine("for (int k = 0; k < MarginCount; k++)");
+                    w.OpenBrace();
+                    w.WriteLine("p[k] /= " + (model.Trees.Count / model.Groups) + ";");
+                    w.CloseBrace();
                 }
-                else
-                {
-                    w.WriteLine("public static double Predict(global::System.ReadOnlySpan<double> x) => 1d / (1d + global::System.Math.Exp(-" + model.LinkScale + " * " + margin + "));");
-                }
-                break;
-            case ModelLink.Exp:
-                w.WriteLine("public static " + t + " Predict(global::System.ReadOnlySpan<" + t + "> x) => " + math + ".Exp(" + margin + ");");
+                w.WriteLine(t + " max = p[0];");
+                w.WriteLine("for (int k = 1; k < MarginCount; k++)");
+                w.OpenBrace();
+                w.WriteLine("max = " + math + ".Max(p[k], max);");
+                w.CloseBrace();
+                w.WriteLine("double sum = 0;");
+                w.WriteLine("for (int k = 0; k < MarginCount; k++)");
+                w.OpenBrace();
+                w.WriteLine("p[k] = " + math + ".Exp(p[k] - max);");
+                w.WriteLine("sum += p[k];");
+                w.CloseBrace();
+                w.WriteLine("for (int k = 0; k < MarginCount; k++)");
+                w.OpenBrace();
+                w.WriteLine("p[k] /= (" + t + ")sum;");
+                w.CloseBrace();
+                w.CloseBrace();
                 break;
             case ModelLink.ArgMax:
-                w.WriteLine("public static " + t + " Predict(global::System.ReadOnlySpan<" + t + "> x)");
+                w.WriteLine("// The class with the largest margin, the first of equal ones.");
+                w.WriteLine("private static " + t + " ArgMax(global::System.ReadOnlySpan<" + t + "> m)");
                 w.OpenBrace();
-                w.WriteLine("global::System.Span<" + t + "> m = stackalloc " + t + "[MarginCount];");
-                w.WriteLine("Margin(x, m);");
                 w.WriteLine("int best = 0;");
                 w.WriteLine("for (int k = 1; k < m.Length; k++)");
                 w.OpenBrace();
@@ -192,35 +307,18 @@ internal static class ModelEmitter
                 w.WriteLine("return best;");
                 w.CloseBrace();
                 break;
-            case ModelLink.Softmax:
-                w.WriteLine("/// <param name=\"probabilities\">Where the " + model.Groups + " class probabilities go.</param>");
-                w.WriteLine("public static void Predict(global::System.ReadOnlySpan<" + t + "> x, global::System.Span<" + t + "> probabilities)");
-                w.OpenBrace();
-                w.WriteLine("Margin(x, probabilities);");
-                if (model.AverageTrees)
-                {
-                    w.WriteLine("for (int k = 0; k < MarginCount; k++)");
-                    w.OpenBrace();
-                    w.WriteLine("probabilities[k] /= " + (model.Trees.Count / model.Groups) + ";");
-                    w.CloseBrace();
-                }
-                w.WriteLine(t + " max = probabilities[0];");
-                w.WriteLine("for (int k = 1; k < MarginCount; k++)");
-                w.OpenBrace();
-                w.WriteLine("max = " + math + ".Max(probabilities[k], max);");
-                w.CloseBrace();
-                // XGBoost sums the exponentials in double, LightGBM too (its values are doubles already).
-                w.WriteLine("double sum = 0;");
-                w.WriteLine("for (int k = 0; k < MarginCount; k++)");
-                w.OpenBrace();
-                w.WriteLine("probabilities[k] = " + math + ".Exp(probabilities[k] - max);");
-                w.WriteLine("sum += probabilities[k];");
-                w.CloseBrace();
-                w.WriteLine("for (int k = 0; k < MarginCount; k++)");
-                w.OpenBrace();
-                w.WriteLine("probabilities[k] /= (" + t + ")sum;");
-                w.CloseBrace();
-                w.CloseBrace();
+            case ModelLink.Sigmoid when model.Format == ModelFormat.XGBoost:
+                w.WriteLine("// XGBoost's sigmoid: the exponent clamped at 88.7 (expf overflows above), and 1e-16f that no float >= 1 notices.");
+                w.WriteLine("private static float Link(float m) => 1f / (global::System.MathF.Exp(global::System.MathF.Min(-m" + average + ", 88.7f)) + 1f + 1e-16f);");
+                break;
+            case ModelLink.Sigmoid:
+                w.WriteLine("private static double Link(double m) => 1d / (1d + global::System.Math.Exp(-" + model.LinkScale + " * (m" + average + ")));");
+                break;
+            case ModelLink.Exp:
+                w.WriteLine("private static " + t + " Link(" + t + " m) => " + math + ".Exp(m" + average + ");");
+                break;
+            default:
+                w.WriteLine("private static " + t + " Link(" + t + " m) => m" + average + ";");
                 break;
         }
         w.WriteLine();
@@ -251,6 +349,77 @@ internal static class ModelEmitter
             w.CloseBrace();
             w.WriteLine();
         }
+    }
+
+    /// <summary>
+    /// The trees as complete trees of the model's depth: per tree, its splits level by level (node i's children are
+    /// 2i+1 and 2i+2; a leaf above the bottom is repeated below itself), then its bottom level's values.
+    /// </summary>
+    private static void WriteCompleteTrees(SourceWriter w, ModelSpec model)
+    {
+        int depth = Depth(model);
+        int splits = (1 << depth) - 1;
+        var group = new List<string>();
+        var feature = new List<string>();
+        var threshold = new List<string>();
+        var missingLeft = new List<string>();
+        var leaves = new List<string>();
+        foreach (TreeSpec tree in model.Trees)
+        {
+            group.Add(tree.Group.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var slots = new TreeNodeSpec?[splits + (1 << depth)];
+            void Place(int node, int slot, int level)
+            {
+                TreeNodeSpec n = tree.Nodes[node];
+                if (level == depth)
+                {
+                    slots[slot] = n;
+                    return;
+                }
+                slots[slot] = n.IsLeaf ? null : n;
+                Place(n.IsLeaf ? node : n.Left, 2 * slot + 1, level + 1);
+                Place(n.IsLeaf ? node : n.Right, 2 * slot + 2, level + 1);
+            }
+            Place(0, 0, 0);
+            for (int slot = 0; slot < splits; slot++)
+            {
+                // A padding split (a leaf above the bottom): feature 0 against 0, both sides the same leaf.
+                TreeNodeSpec? n = slots[slot];
+                feature.Add(n is null ? "0" : n.Feature.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                threshold.Add(n is null ? "0f" : n.Value);
+                missingLeft.Add(n is { DefaultLeft: true } ? "true" : "false");
+            }
+            for (int slot = splits; slot < slots.Length; slot++)
+            {
+                leaves.Add(slots[slot]!.Value);
+            }
+        }
+        w.WriteLine("// " + model.Trees.Count + " trees as complete trees of depth " + depth + " (" + splits + " splits and " + (splits + 1) + " leaves each): per tree, the");
+        w.WriteLine("// splits level by level (node i's children are 2i+1, left, and 2i+2), a leaf above the bottom repeated below itself.");
+        w.WriteLine("private static readonly global::Dsl.Kernels.CompleteTrees32 Trees = new(");
+        w.Indent();
+        w.WriteLine("depth: " + depth + ",");
+        w.WriteLine("features: FeatureCount,");
+        w.WriteLine("groups: MarginCount,");
+        WriteArray(w, "group", "int", group, ",");
+        WriteArray(w, "feature", "int", feature, ",");
+        WriteArray(w, "threshold", "float", threshold, ",");
+        WriteArray(w, "missingLeft", "bool", missingLeft, ",");
+        WriteArray(w, "leaves", "float", leaves, ");");
+        w.Unindent();
+        w.WriteLine();
+    }
+
+    private static void WriteArray(SourceWriter w, string name, string type, List<string> values, string end)
+    {
+        w.WriteLine(name + ": new " + type + "[]");
+        w.OpenBrace();
+        const int PerLine = 16;
+        for (int i = 0; i < values.Count; i += PerLine)
+        {
+            w.WriteLine(string.Join(", ", values.Skip(i).Take(PerLine)) + ",");
+        }
+        w.CloseBrace(end);
     }
 
     private static void WriteTree(SourceWriter w, ModelSpec model, int index)
@@ -315,11 +484,11 @@ internal static class ModelEmitter
 
     private static void WriteCheck(SourceWriter w, ModelSpec model)
     {
-        w.WriteLine("private static void CheckLengths(int features, int margins)");
+        w.WriteLine("private static void CheckLengths(int features, int margins, int rows = 1)");
         w.OpenBrace();
-        w.WriteLine("if (features < FeatureCount || margins < MarginCount)");
+        w.WriteLine("if (rows < 0 || features < rows * FeatureCount || margins < rows * MarginCount)");
         w.OpenBrace();
-        w.WriteLine("throw new global::System.ArgumentException(\"The model reads \" + FeatureCount + \" features and gives \" + MarginCount + \" margins; got room for \" + features + \" and \" + margins + \".\");");
+        w.WriteLine("throw new global::System.ArgumentException(\"The model reads \" + FeatureCount + \" features a row and gives \" + MarginCount + \" margins; \" + rows + \" rows got room for \" + features + \" and \" + margins + \".\");");
         w.CloseBrace();
         w.CloseBrace();
         if (model.Format == ModelFormat.LightGbm)

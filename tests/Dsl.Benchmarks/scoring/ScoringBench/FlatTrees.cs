@@ -194,5 +194,8 @@ internal sealed class FlatTrees
 
     private static int[] Ints(JsonElement tree, string name) => tree.GetProperty(name).EnumerateArray().Select(e => e.GetInt32()).ToArray();
 
-    private static double[] Doubles(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+    // LightGBM writes %.17g, and inf for an unbounded threshold.
+    private static double[] Doubles(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+        .Select(v => v switch { "inf" => double.PositiveInfinity, "-inf" => double.NegativeInfinity, _ => double.Parse(v, CultureInfo.InvariantCulture) })
+        .ToArray();
 }

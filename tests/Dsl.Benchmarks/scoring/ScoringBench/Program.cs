@@ -1,8 +1,10 @@
 // The Dsl side of compare-scoring.sh: times one way of scoring WORK/rows.f64 (1M x 30 doubles) with the benchmark's
 // models and prints one JSON line. Each variant runs the whole input once to warm up (tiered JIT), then once timed.
-//   kernel-xgb, kernel-lgb: the score stage's segment kernel over 8,192-row column batches (what a run executes)
-//   direct-xgb, direct-lgb: the generated model class's Predict over a row-major feature buffer (what a service calls)
-//   flat-xgb, flat-lgb:     the same trees as flat node arrays, walked tree by tree over blocks of rows
+//   kernel-xgb, kernel-lgb: the score stage's segment kernel over 8,192-row column batches (what a run executes): the
+//                           XGBoost model's trees are complete trees walked 8 rows at a time with AVX2 gathers
+//                           (Dsl.Kernels.CompleteTrees32), the LightGBM model's are nested ifs, one method per tree
+//   direct-xgb, direct-lgb: the generated model class's one-row Predict over a row-major buffer (what a service calls)
+//   flat-xgb, flat-lgb:     the trees as flat node arrays, walked node by node (branches), tree by tree over blocks of rows
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Dsl;
