@@ -110,11 +110,10 @@ internal static class ModelEmitter
 
     /// <summary>
     /// Whether the trees are written as complete trees in flat arrays, walked by <c>Dsl.Kernels.CompleteTrees32</c>
-    /// (eight rows at a time with vector gathers): XGBoost trees up to depth <see cref="MaxCompleteDepth"/>. Deeper or
-    /// LightGBM trees are nested <c>if</c>s, one method per tree.
+    /// (XGBoost, eight rows at a time with vector gathers) or <c>CompleteTrees64</c> (LightGBM, four rows at a time):
+    /// trees up to depth <see cref="MaxCompleteDepth"/>. Deeper trees are nested <c>if</c>s, one method per tree.
     /// </summary>
-    internal static bool IsComplete(ModelSpec model) =>
-        model.Format == ModelFormat.XGBoost && !model.IsLinear && Depth(model) <= MaxCompleteDepth;
+    internal static bool IsComplete(ModelSpec model) => !model.IsLinear && Depth(model) <= MaxCompleteDepth;
 
     /// <summary>The deepest trees written complete: 2^10 leaves a tree at most, whatever their real shape.</summary>
     internal const int MaxCompleteDepth = 10;
@@ -363,7 +362,9 @@ internal static class ModelEmitter
         var feature = new List<string>();
         var threshold = new List<string>();
         var missingLeft = new List<string>();
+        var missingType = new List<string>();
         var leaves = new List<string>();
+        bool lightGbm = model.Format == ModelFormat.LightGbm;
         foreach (TreeSpec tree in model.Trees)
         {
             group.Add(tree.Group.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -386,8 +387,10 @@ internal static class ModelEmitter
                 // A padding split (a leaf above the bottom): feature 0 against 0, both sides the same leaf.
                 TreeNodeSpec? n = slots[slot];
                 feature.Add(n is null ? "0" : n.Feature.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                threshold.Add(n is null ? "0f" : n.Value);
+                threshold.Add(n is null ? (lightGbm ? "0d" : "0f") : n.Value);
                 missingLeft.Add(n is { DefaultLeft: true } ? "true" : "false");
+                // LightGBM's missing types: 0 None (NaN is 0), 1 Zero, 2 NaN.
+                missingType.Add(n is null ? "0" : n.Missing switch { MissingKind.AsZero => "0", MissingKind.Zero => "1", _ => "2" });
             }
             for (int slot = splits; slot < slots.Length; slot++)
             {
@@ -396,16 +399,24 @@ internal static class ModelEmitter
         }
         w.WriteLine("// " + model.Trees.Count + " trees as complete trees of depth " + depth + " (" + splits + " splits and " + (splits + 1) + " leaves each): per tree, the");
         w.WriteLine("// splits level by level (node i's children are 2i+1, left, and 2i+2), a leaf above the bottom repeated below itself.");
-        w.WriteLine("private static readonly global::Dsl.Kernels.CompleteTrees32 Trees = new(");
+        if (lightGbm)
+        {
+            w.WriteLine("// A split's missing type (LightGBM's): 0 None (NaN is read as 0), 1 Zero (NaN and 0 go the default way), 2 NaN.");
+        }
+        w.WriteLine("private static readonly global::Dsl.Kernels." + (lightGbm ? "CompleteTrees64" : "CompleteTrees32") + " Trees = new(");
         w.Indent();
         w.WriteLine("depth: " + depth + ",");
         w.WriteLine("features: FeatureCount,");
         w.WriteLine("groups: MarginCount,");
         WriteArray(w, "group", "int", group, ",");
         WriteArray(w, "feature", "int", feature, ",");
-        WriteArray(w, "threshold", "float", threshold, ",");
+        WriteArray(w, "threshold", model.ValueType, threshold, ",");
+        if (lightGbm)
+        {
+            WriteArray(w, "missingType", "byte", missingType, ",");
+        }
         WriteArray(w, "missingLeft", "bool", missingLeft, ",");
-        WriteArray(w, "leaves", "float", leaves, ");");
+        WriteArray(w, "leaves", model.ValueType, leaves, ");");
         w.Unindent();
         w.WriteLine();
     }
@@ -491,7 +502,7 @@ internal static class ModelEmitter
         w.WriteLine("throw new global::System.ArgumentException(\"The model reads \" + FeatureCount + \" features a row and gives \" + MarginCount + \" margins; \" + rows + \" rows got room for \" + features + \" and \" + margins + \".\");");
         w.CloseBrace();
         w.CloseBrace();
-        if (model.Format == ModelFormat.LightGbm)
+        if (model.Format == ModelFormat.LightGbm && !IsComplete(model))
         {
             w.WriteLine();
             w.WriteLine("// LightGBM's kZeroThreshold (1e-35f as a double): a value this close to 0 is zero, missing for a split of missing type Zero.");

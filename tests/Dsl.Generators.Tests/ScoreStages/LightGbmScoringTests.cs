@@ -27,10 +27,23 @@ public sealed class LightGbmScoringTests
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void CompiledModel_EqualsLightGbmsOwnPredictions_BitForBit(string parameters, int outputs)
+    public void CompiledModel_EqualsLightGbmsOwnPredictions_BitForBit(string parameters, int outputs) => Check(parameters, outputs);
+
+    [Fact]
+    public void BothTreeForms_EqualLightGbm_CompleteTreesUpToDepth10_NestedIfsBelow()
+    {
+        // Small trees are complete trees walked with vector gathers; 255-leaf trees grown leaf by leaf go deeper than 10.
+        Assert.Contains("CompleteTrees64 Trees = new(", Check("objective=binary num_leaves=7", 1), StringComparison.Ordinal);
+        string deep = Check("objective=regression num_leaves=255 min_data_in_leaf=1 min_sum_hessian_in_leaf=0", 1);
+        Assert.DoesNotContain("CompleteTrees64", deep, StringComparison.Ordinal);
+        Assert.Contains("private static double Tree0(", deep, StringComparison.Ordinal);
+    }
+
+    /// <summary>Trains, scores both ways, compares; returns the generated model class.</summary>
+    private static string Check(string parameters, int outputs)
     {
         (double[] train, float[] labels) = Data(3000, seed: 1, parameters);
-        string model = LightGbm.Train(train, 3000, Features, labels, parameters + " min_data_in_leaf=5 verbose=-1 num_threads=1 deterministic=true seed=1", iterations: 25,
+        string model = LightGbm.Train(train, 3000, Features, labels, (parameters.Contains("min_data_in_leaf", StringComparison.Ordinal) ? parameters : parameters + " min_data_in_leaf=5") + " verbose=-1 num_threads=1 deterministic=true seed=1", iterations: 25,
             featureNames: Enumerable.Range(0, Features).Select(f => "F" + f).ToArray());
         (double[] x, _) = Data(2000, seed: 2, parameters);
         // NaN where training had none: the splits on feature 3 are of missing type None, which reads NaN as 0.
@@ -60,6 +73,7 @@ public sealed class LightGbmScoringTests
             ScoringSources.AssertBits(expected, predicted, "prediction", parameters, vectors);
             ScoringSources.AssertBits(raw, margin, "margin", parameters, vectors);
         }
+        return snippet.Run.GeneratedSource("S.Scoring.PredictModel.g.cs");
     }
 
     /// <summary>
