@@ -241,7 +241,7 @@ internal sealed class KernelEmitter
                 _w.WriteLine(local + "Features[r * " + features + " + " + f + "] = " + value + "; // " + column.MemberName);
                 _w.CloseBrace();
             }
-            _w.WriteLine(scorer + "." + (score.Margin ? "MarginBatch" : "PredictBatch") + "(" + local + "Features.AsSpan(0, rowCount * " + features + "), rowCount, " + local + "Outputs);");
+            _w.WriteLine(scorer + "." + (score.Margin ? "MarginBatch" : "PredictBatch") + "(new global::System.ReadOnlySpan<" + t + ">(" + local + "Features, 0, rowCount * " + features + "), rowCount, " + local + "Outputs);");
         }
     }
 

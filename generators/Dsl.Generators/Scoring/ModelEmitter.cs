@@ -241,7 +241,7 @@ internal static class ModelEmitter
             w.WriteLine("MarginBatch(x, rows, margins);");
             w.WriteLine("for (int r = 0; r < rows; r++)");
             w.OpenBrace();
-            w.WriteLine("predictions[r] = ArgMax(margins.AsSpan(r * MarginCount, MarginCount));");
+            w.WriteLine("predictions[r] = ArgMax(new global::System.ReadOnlySpan<" + t + ">(margins, r * MarginCount, MarginCount));");
             w.CloseBrace();
             w.WriteLine("global::System.Buffers.ArrayPool<" + t + ">.Shared.Return(margins);");
         }
