@@ -154,7 +154,7 @@ public sealed class TemplateTests(TemplateFixture fixture)
         int end = source.LastIndexOf('}');
         File.WriteAllText(stages, source[..end] + """
 
-                // The features' model, compiled at build time and run in the same pass as Featurize.
+                // The features' model, compiled at build time; it scores each batch Featurize makes, in the same pass.
                 [Score("models/fraud.json", From = nameof(Featurize))]
                 public static Scored Predict(Features f, float probability) => new(
                     f.UserId, f.LogAmount, f.AmountZ, f.Hour, f.IsWeekend, f.CountryBucket, f.SessionMinutes, f.IsHighValue, probability);

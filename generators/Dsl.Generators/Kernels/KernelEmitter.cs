@@ -226,7 +226,7 @@ internal sealed class KernelEmitter
             string local = SourceWriter.Camel(stage.Name);
             string scorer = ModelEmitter.QualifiedName(_pipeline, stage);
             int features = score.FeatureMembers.Count;
-            _w.WriteLine("// " + stage.Name + ": " + model.Path + " (" + model.Describe() + ") scores every row of the batch here");
+            _w.WriteLine("// " + stage.Name + ": " + ModelSpec.OneLine(model.Path) + " (" + model.Describe() + ") scores every row of the batch here");
             for (int f = 0; f < features; f++)
             {
                 ColumnSpec column = FindMember(_input, score.FeatureMembers[f]);
@@ -263,7 +263,7 @@ internal sealed class KernelEmitter
             string t = model.ValueType;
             string scorer = ModelEmitter.QualifiedName(_pipeline, stage);
             SchemaSpec input = _pipeline.Schema(stage.InputSchema);
-            _w.WriteLine("// " + stage.Name + ": " + model.Path + " (" + model.Describe() + "), once per row");
+            _w.WriteLine("// " + stage.Name + ": " + ModelSpec.OneLine(model.Path) + " (" + model.Describe() + "), once per row");
             _w.WriteLine("global::System.Span<" + t + "> " + local + "Row = new " + t + "[" + scorer + ".FeatureCount];");
             _w.WriteLine("global::System.Span<" + t + "> " + local + "Scores = new " + t + "[" + scorer + ".MarginCount];");
             for (int f = 0; f < score.FeatureMembers.Count; f++)
@@ -277,7 +277,7 @@ internal sealed class KernelEmitter
             for (int k = 0; k < outputs; k++)
             {
                 ScoreOutputSpec output = score.Outputs[k];
-                string name = stage.Name + "_" + output.Name;
+                string name = stage.Name + "_model_" + output.Name;
                 _w.WriteLine(output.ClrType + " " + name + " = " + Cast(t, output.ClrType) + local + "Scores[" + k + "];");
                 _scoreLocals[output.Name] = name;
             }
@@ -286,7 +286,8 @@ internal sealed class KernelEmitter
         for (int k = 0; k < outputs; k++)
         {
             ScoreOutputSpec output = score.Outputs[k];
-            string name = stage.Name + "_" + output.Name;
+            // Named apart from the map's output locals (Stage_Member), which a parameter may share a name with.
+            string name = stage.Name + "_model_" + output.Name;
             _w.WriteLine(output.ClrType + " " + name + " = " + Cast(model.ValueType, output.ClrType) + local + "Outputs[i" + (outputs == 1 ? string.Empty : " * " + outputs + " + " + k) + "];");
             _scoreLocals[output.Name] = name;
         }

@@ -353,7 +353,7 @@ internal sealed partial class VectorKernelEmitter
             {
                 lanes.Add(cast + local + "Outputs[(i + " + lane + ")" + (outputs == 1 ? string.Empty : " * " + outputs + " + " + k) + "]");
             }
-            string name = Unique(stage.Name + "_" + output.Name);
+            string name = Unique(stage.Name + "_model_" + output.Name);
             Line("var " + name + " = " + VectorClass(kind) + ".Create(" + string.Join(", ", lanes) + "); // " + stage.Name + "'s " + output.Name + ", scored before the loop");
             _scores[output.Name] = new VValue(kind, name, null);
         }

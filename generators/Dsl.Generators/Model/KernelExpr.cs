@@ -64,7 +64,8 @@ internal enum KernelExprKind
     ConditionalAccessReceiver,
     /// <summary>
     /// An output of a score stage's model for the row (a parameter after the row of a <c>[Score]</c> method);
-    /// <see cref="KernelExpr.Text"/> is the parameter name. Kernels compute the model once per row, before the stage.
+    /// <see cref="KernelExpr.Text"/> is the parameter name. Kernels score the whole batch before their row loop and read
+    /// the row's outputs here.
     /// </summary>
     ModelOutput,
 }

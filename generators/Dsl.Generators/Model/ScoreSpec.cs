@@ -98,9 +98,26 @@ internal sealed record ModelSpec(
     /// <summary>How many values a prediction has (one per class for probabilities, else one).</summary>
     public int Outputs(bool margin) => margin || Link == ModelLink.Softmax ? Groups : 1;
 
+    /// <summary>
+    /// <paramref name="text"/> (from a model file or an attribute) with every character that ends a C# line or is a
+    /// control character made a space, so it can go into a generated comment and stay one.
+    /// </summary>
+    public static string OneLine(string text)
+    {
+        var chars = text.ToCharArray();
+        for (int i = 0; i < chars.Length; i++)
+        {
+            if (char.IsControl(chars[i]) || chars[i] is '\u0085' or '\u2028' or '\u2029')
+            {
+                chars[i] = ' ';
+            }
+        }
+        return new string(chars);
+    }
+
     /// <summary>A one-line description for comments and <c>explain</c>.</summary>
     public string Describe() =>
-        (Format == ModelFormat.XGBoost ? "XGBoost" : "LightGBM") + " " + Objective + ", "
+        (Format == ModelFormat.XGBoost ? "XGBoost" : "LightGBM") + " " + OneLine(Objective) + ", "
         + (IsLinear ? "linear" : Trees.Count + " tree" + (Trees.Count == 1 ? string.Empty : "s"))
         + ", " + FeatureCount + " feature" + (FeatureCount == 1 ? string.Empty : "s")
         + (Groups > 1 ? ", " + Groups + " classes" : string.Empty);

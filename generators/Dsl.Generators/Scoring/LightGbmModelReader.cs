@@ -47,6 +47,11 @@ internal static class LightGbmModelReader
         }
 
         string objective = header.TryGetValue("objective", out string? o) ? o : string.Empty;
+        if (ModelSpec.OneLine(objective) != objective)
+        {
+            error = "its objective line holds control characters";
+            return null;
+        }
         if (Link(objective, out string scale, out error) is not { } link)
         {
             return null;
@@ -58,6 +63,11 @@ internal static class LightGbmModelReader
         {
             error = "the header's num_class (" + classes + "), num_tree_per_iteration (" + perIteration + ") and max_feature_idx ("
                 + maxFeature + ") do not describe a model with one tree per class and iteration";
+            return null;
+        }
+        if (maxFeature >= XGBoostModelReader.MaxFeatures || classes > XGBoostModelReader.MaxClasses)
+        {
+            error = "it has " + (maxFeature + 1) + " features and " + classes + " classes; a compiled model takes at most " + XGBoostModelReader.MaxFeatures + " and " + XGBoostModelReader.MaxClasses;
             return null;
         }
         int features = maxFeature + 1;
@@ -124,9 +134,10 @@ internal static class LightGbmModelReader
             if (part.StartsWith("sigmoid:", System.StringComparison.Ordinal))
             {
                 string value = part.Substring("sigmoid:".Length);
-                if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                if (!ModelJson.IsFiniteNumber(value) || !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double sigmoid)
+                    || !(sigmoid > 0) || double.IsInfinity(sigmoid))
                 {
-                    error = "objective '" + objective + "' has a sigmoid that is not a number";
+                    error = "objective '" + objective + "' has a sigmoid that is not a positive number";
                     return null;
                 }
                 scale = value + "d";
@@ -206,6 +217,11 @@ internal static class LightGbmModelReader
                 return null;
             }
             // decision_type: bit 0 categorical, bit 1 default left, bits 2-3 the missing type (0 None, 1 Zero, 2 NaN).
+            if ((type & 1) != 0 || ((type >> 2) & 3) == 3)
+            {
+                problem = "has split " + i + " of decision_type " + type + " (a categorical split, or no missing type LightGBM writes)";
+                return null;
+            }
             MissingKind missing = ((type >> 2) & 3) switch { 0 => MissingKind.AsZero, 1 => MissingKind.Zero, _ => MissingKind.NaN };
             nodes.Add(new TreeNodeSpec(f, value, l, r, (type & 2) != 0, missing));
         }
@@ -247,7 +263,10 @@ internal static class LightGbmModelReader
             case "-inf":
                 return "double.NegativeInfinity";
         }
-        return ModelJson.IsFiniteNumber(text) ? text + "d" : null;
+        // Digits beyond float64's range would not compile (CS0594).
+        return ModelJson.IsFiniteNumber(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && !double.IsInfinity(value)
+            ? text + "d"
+            : null;
     }
 
     private static string[] Values(Dictionary<string, string> block, string key) =>

@@ -97,6 +97,20 @@ internal static class ModelBinder
     /// <summary>The model in <paramref name="text"/>, or null with <paramref name="error"/> saying why not.</summary>
     internal static ModelSpec? Read(string path, string text, out string? error)
     {
+        try
+        {
+            return ReadFile(path, text, out error);
+        }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            // A file the readers did not foresee is still a build error about the file, not a failed generator.
+            error = "it could not be read (" + e.GetType().Name + ": " + e.Message + ")";
+            return null;
+        }
+    }
+
+    private static ModelSpec? ReadFile(string path, string text, out string? error)
+    {
         string sha256 = Sha256(text);
         if (LightGbmModelReader.Recognizes(text))
         {
@@ -139,17 +153,8 @@ internal static class ModelBinder
                 error = "Features lists " + score.DeclaredFeatures.Count + " members but the model reads " + model.FeatureCount + " features";
                 return null;
             }
-            if (!model.FeatureNames.IsEmpty)
-            {
-                for (int f = 0; f < model.FeatureCount; f++)
-                {
-                    if (model.FeatureNames[f] != score.DeclaredFeatures[f])
-                    {
-                        error = "feature " + f + " is '" + model.FeatureNames[f] + "' in the model but Features lists '" + score.DeclaredFeatures[f] + "' there";
-                        return null;
-                    }
-                }
-            }
+            // The list maps the model's features to members by position, whatever the model calls them (a DataFrame's
+            // "Amount (USD)" can be no member's name).
             names = score.DeclaredFeatures;
         }
         else if (!model.FeatureNames.IsEmpty)

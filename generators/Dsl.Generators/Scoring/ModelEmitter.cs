@@ -7,8 +7,9 @@ namespace Dsl.Generators.Scoring;
 
 /// <summary>
 /// Writes a score stage's model as C#: a static class nested in the pipeline class (<c>FraudFeatures.PredictModel</c>)
-/// with one method per tree as nested <c>if</c>s, and <c>Margin</c>/<c>Predict</c> methods that sum them the way the
-/// library does. Kernels call it once per row; a service can call it directly with the same features.
+/// holding its trees (complete trees in flat arrays for <c>Dsl.Kernels.CompleteTrees32/64</c>, or one method per tree
+/// as nested <c>if</c>s) and one-row and batch <c>Margin</c>/<c>Predict</c> methods that sum them the way the library
+/// does. The score stage's kernel calls the batch methods once a batch; a service can call either with the same features.
 /// </summary>
 internal static class ModelEmitter
 {
@@ -111,9 +112,10 @@ internal static class ModelEmitter
     /// <summary>
     /// Whether the trees are written as complete trees in flat arrays, walked by <c>Dsl.Kernels.CompleteTrees32</c>
     /// (XGBoost, eight rows at a time with vector gathers) or <c>CompleteTrees64</c> (LightGBM, four rows at a time):
-    /// trees up to depth <see cref="MaxCompleteDepth"/>. Deeper trees are nested <c>if</c>s, one method per tree.
+    /// trees up to depth <see cref="MaxCompleteDepth"/>. Deeper trees, and models of single leaves (depth 0), are
+    /// nested <c>if</c>s, one method per tree.
     /// </summary>
-    internal static bool IsComplete(ModelSpec model) => !model.IsLinear && Depth(model) <= MaxCompleteDepth;
+    internal static bool IsComplete(ModelSpec model) => !model.IsLinear && Depth(model) is >= 1 and <= MaxCompleteDepth;
 
     /// <summary>The deepest trees written complete: 2^10 leaves a tree at most, whatever their real shape.</summary>
     internal const int MaxCompleteDepth = 10;
@@ -238,12 +240,18 @@ internal static class ModelEmitter
         {
             w.WriteLine("CheckLengths(x.Length, predictions.Length * MarginCount, rows);");
             w.WriteLine(t + "[] margins = global::System.Buffers.ArrayPool<" + t + ">.Shared.Rent(rows * MarginCount);");
+            w.WriteLine("try");
+            w.OpenBrace();
             w.WriteLine("MarginBatch(x, rows, margins);");
             w.WriteLine("for (int r = 0; r < rows; r++)");
             w.OpenBrace();
             w.WriteLine("predictions[r] = ArgMax(new global::System.ReadOnlySpan<" + t + ">(margins, r * MarginCount, MarginCount));");
             w.CloseBrace();
+            w.CloseBrace();
+            w.WriteLine("finally");
+            w.OpenBrace();
             w.WriteLine("global::System.Buffers.ArrayPool<" + t + ">.Shared.Return(margins);");
+            w.CloseBrace();
         }
         else
         {
@@ -516,5 +524,5 @@ internal static class ModelEmitter
         }
     }
 
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    private static string Xml(string text) => ModelSpec.OneLine(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -28,6 +28,11 @@ internal static class XGBoostModelReader
         ["multi:softmax"] = (ModelLink.ArgMax, BaseScore.AsIs),
     };
 
+    /// <summary>Bounds that keep a hostile file from making the build (or a scoring thread's stack) run out of memory.</summary>
+    internal const int MaxFeatures = 100_000;
+
+    internal const int MaxClasses = 256;
+
     private enum BaseScore
     {
         AsIs,
@@ -55,6 +60,16 @@ internal static class XGBoostModelReader
         if (features <= 0 || classes < 0 || !IsNumber(baseScore))
         {
             error = "learner_model_param needs num_feature, num_class and base_score (found '" + features + "', '" + classes + "', '" + baseScore + "')";
+            return null;
+        }
+        if (features > MaxFeatures || classes > MaxClasses)
+        {
+            error = "it has " + features + " features and " + classes + " classes; a compiled model takes at most " + MaxFeatures + " and " + MaxClasses;
+            return null;
+        }
+        if (parameters?["num_target"]?.AsInt(1) is int targets && targets > 1)
+        {
+            error = "it predicts " + targets + " targets (num_target), which a compiled model does not support";
             return null;
         }
         int groups = classes > 1 ? classes : 1;
@@ -110,13 +125,14 @@ internal static class XGBoostModelReader
                 error = "the linear booster has " + all.Count + " weights where (num_feature + 1) * groups = " + ((features + 1) * groups) + " numbers were expected";
                 return null;
             }
-            for (int i = 0; i < features * groups; i++)
+            for (int i = 0; i < all.Count; i++)
             {
-                weights.Add(Literal(all[i].Text));
-            }
-            for (int g = 0; g < groups; g++)
-            {
-                bias.Add(Literal(all[features * groups + g].Text));
+                if (Literal(all[i].Text) is not { } weight)
+                {
+                    error = "linear weight " + i + " '" + all[i].Text + "' is no float32 number";
+                    return null;
+                }
+                (i < features * groups ? weights : bias).Add(weight);
             }
         }
         else
@@ -176,13 +192,13 @@ internal static class XGBoostModelReader
                 int l = left[i].AsInt(int.MinValue);
                 int r = right[i].AsInt(int.MinValue);
                 int f = split[i].AsInt(int.MinValue);
-                string value = Literal(condition[i].Text);
+                string? value = Literal(condition[i].Text);
                 bool leaf = l == -1;
-                bool valid = condition[i].Kind == JsonKind.Number
+                bool valid = value is not null && condition[i].Kind == JsonKind.Number
                     && (leaf || (l >= 0 && l < n && r >= 0 && r < n && f >= 0 && f < features));
                 if (!valid)
                 {
-                    error = "node " + i + " of tree " + t + " is malformed (children " + l + " and " + r + ", feature " + f + ", value '" + value + "')";
+                    error = "node " + i + " of tree " + t + " is malformed (children " + l + " and " + r + ", feature " + f + ", value '" + condition[i].Text + "')";
                     return false;
                 }
                 if (!leaf && i < splitType.Count && splitType[i].AsInt(0) != 0)
@@ -191,7 +207,7 @@ internal static class XGBoostModelReader
                     return false;
                 }
                 bool goesLeft = defaultLeft[i].Kind == JsonKind.True || defaultLeft[i].AsInt(0) == 1;
-                nodes.Add(new TreeNodeSpec(leaf ? -1 : f, value, leaf ? -1 : l, leaf ? -1 : r, goesLeft, MissingKind.NaN));
+                nodes.Add(new TreeNodeSpec(leaf ? -1 : f, value!, leaf ? -1 : l, leaf ? -1 : r, goesLeft, MissingKind.NaN));
             }
             if (TreeShape.Problem(nodes) is { } problem)
             {
@@ -206,14 +222,17 @@ internal static class XGBoostModelReader
 
     /// <summary>
     /// The float literal of a number XGBoost wrote: its digits with <c>f</c> (the C# compiler rounds them to float32
-    /// exactly, on any runtime), or the constant for the <c>NaN</c> and <c>Infinity</c> it writes outside JSON.
+    /// exactly, on any runtime), or the constant for the <c>NaN</c> and <c>Infinity</c> it writes outside JSON; null for
+    /// text that is no number within float32's range.
     /// </summary>
-    private static string Literal(string text) => text switch
+    private static string? Literal(string text) => text switch
     {
         "NaN" or "-NaN" => "float.NaN",
         "Infinity" => "float.PositiveInfinity",
         "-Infinity" => "float.NegativeInfinity",
-        _ => text + "f",
+        // Digits beyond float32's range would not compile (CS0594): such a file is no model XGBoost wrote.
+        _ => float.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float value)
+            && !float.IsInfinity(value) && ModelJson.IsFiniteNumber(text) ? text + "f" : null,
     };
 
     private static bool IsNumber(string text) => ModelJson.IsFiniteNumber(text);

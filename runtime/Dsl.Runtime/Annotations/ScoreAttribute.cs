@@ -2,15 +2,16 @@ namespace Dsl;
 
 /// <summary>
 /// A scoring stage: <c>static TOut Name(TIn row, float prediction)</c>. The build reads the model file
-/// <see cref="Model"/> (an XGBoost JSON model, tree or linear booster, or a LightGBM text model), compiles it into C#
-/// in the same kernel as the stages before it, and calls the method once per row with the model's prediction for the
-/// row's features, so the method decides what to keep next to it (an id, the label, the features themselves).
+/// <see cref="Model"/> (an XGBoost JSON model, tree or linear booster, or a LightGBM text model) and compiles it into
+/// C#; each batch, the stage's kernel scores all its rows at once, then calls the method once per row with the model's
+/// prediction for the row's features, so the method decides what to keep next to it (an id, the label, the features).
 /// </summary>
 /// <remarks>
 /// <para>
 /// Features are the input row's members named by the model (<c>feature_names</c> in XGBoost, <c>feature_names</c> in
-/// LightGBM), or, for a model without names (XGBoost trained from a NumPy array, LightGBM's <c>Column_0</c>...), the
-/// members listed in <see cref="Features"/> in the model's order. A member may be any integer or floating-point type
+/// LightGBM), or the members listed in <see cref="Features"/> in the model's order, which decide whatever the model
+/// calls its features (and are needed for a model without names: XGBoost trained from a NumPy array, LightGBM's
+/// <c>Column_0</c>...). A member may be any integer or floating-point type
 /// or <c>bool</c> (1 or 0), nullable or not; null is the model's missing value, as NaN is.
 /// </para>
 /// <para>
@@ -32,8 +33,8 @@ public sealed class ScoreAttribute : StageAttribute
     public string Model { get; }
 
     /// <summary>
-    /// The input members that are the model's features, in the model's order, when the model does not name them
-    /// (write <c>new[] { nameof(Features.Amount), ... }</c>). When the model names them too, the two must agree.
+    /// The input members that are the model's features, in the model's order (write
+    /// <c>new[] { nameof(Features.Amount), ... }</c>); when given, they decide, whatever names the model holds.
     /// </summary>
     public string[]? Features { get; set; }
 

@@ -14,7 +14,8 @@ namespace Dsl.Kernels;
 /// <remarks>
 /// XGBoost's arithmetic: features, thresholds and sums in float32, <c>x &lt; threshold</c> goes left, NaN goes the
 /// split's default way, and each row's margin adds the trees in their order, so the vector and scalar paths give the
-/// same bits (tests/Dsl.Runtime.Tests/Kernels/CompleteTreesTests.cs).
+/// same bits (tests/Dsl.Runtime.Tests/Kernels/CompleteTreesTests.cs). The batch walk uses vectors where
+/// <see cref="KernelDispatch.UseVectors"/> says kernels do, so a kernel's per-row path scores with the scalar walk.
 /// </remarks>
 public sealed class CompleteTrees32
 {
@@ -77,7 +78,7 @@ public sealed class CompleteTrees32
             throw new ArgumentException($"{rows} rows need {rows * _features} features and {rows * _groups} margins; got {x.Length} and {margins.Length}.");
         }
         int vectorRows = 0;
-        if (Avx2.IsSupported && Vector256.IsHardwareAccelerated)
+        if (Avx2.IsSupported && KernelDispatch.UseVectors)
         {
             vectorRows = rows - rows % 32;
             AddMarginsAvx2(x, vectorRows, margins);

@@ -85,7 +85,7 @@ public sealed class CompleteTrees64
             throw new ArgumentException($"{rows} rows need {rows * _features} features and {rows * _groups} margins; got {x.Length} and {margins.Length}.");
         }
         int vectorRows = 0;
-        if (Avx2.IsSupported && Vector256.IsHardwareAccelerated)
+        if (Avx2.IsSupported && KernelDispatch.UseVectors)
         {
             vectorRows = rows - rows % 16;
             AddMarginsAvx2(x, vectorRows, margins);

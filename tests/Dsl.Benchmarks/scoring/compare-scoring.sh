@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Batch scoring, side by side on this machine: the benchmark's models (200 trees of depth 6 over 30 features, one
 # XGBoost, one LightGBM) scoring ROWS rows with each library's own predict (XGBoost's inplace_predict, LightGBM's
-# LGBM_BoosterPredictForMat) and with Dsl's compiled models (the score stage's kernel, the model class called per row,
-# and the same trees as flat arrays), at 1 and 2 threads, RUNS rounds interleaved. Prints min and median seconds,
+# LGBM_BoosterPredictForMat), ONNX Runtime on the XGBoost trees as an ONNX tree ensemble, and Dsl's compiled models
+# (the score stage's kernel, the model class called per row, the same trees as flat arrays), at 1 and 2 threads, RUNS rounds interleaved. Prints min and median seconds,
 # rows/s and each Dsl variant's speed over its model's library. docs/benchmarks/scoring.md has the figures.
 #   tests/Dsl.Benchmarks/scoring/compare-scoring.sh [ROWS=1000000] [RUNS=3]
 #   VARIANTS="kernel-xgb kernel-lgb" tests/Dsl.Benchmarks/scoring/compare-scoring.sh   (a subset of ScoringBench's variants)
@@ -24,6 +24,8 @@ export LIB_LIGHTGBM="${NUGET_PACKAGES:-$HOME/.nuget/packages}/lightgbm/4.7.0/run
 export MODELS="$models"
 echo "compare-scoring: training the models (200k rows) and making $rows rows to score in $work" >&2
 /usr/bin/python3 "$here/libraries.py" train "$work" "$models" "$rows"
+# ONNX Runtime's row: the same XGBoost trees as an ONNX tree ensemble.
+/usr/bin/python3 "$repo/tests/tools/scoring/onnx-models.py" xgboost "$models/xgb.json" "$work/xgb.onnx" >/dev/null
 
 # The score stages compile the models at build time, so the models exist before the build.
 dotnet build -c Release "$repo/sdk/Dsl.Sdk.Tasks/Dsl.Sdk.Tasks.csproj" -v:q -nologo >/dev/null
@@ -55,7 +57,7 @@ for threads in (1, 2):
             continue
         s = [x["seconds"] for x in v]
         med = statistics.median(s)
-        own = library["xgboost" if lib.endswith("xgb") or lib == "xgboost" else "lightgbm"]
+        own = library["xgboost" if lib.endswith("xgb") or lib == "xgboost" else "lightgbm"]  # onnx-xgb: against XGBoost
         differ = v[0].get("differFromLibrary", "")
         print(f"| {lib} | {t} | {min(s):.3f} | {med:.3f} | {v[0]['rows'] / med:,.0f} | {own / med:.2f}x | {differ} |")
 PY

@@ -80,6 +80,15 @@ public sealed class ModelFileTests
         { LightGbmModel.Replace("leaf_value=-0.25 0.25", "leaf_value=-0.25", StringComparison.Ordinal), "tree 0 has 1 leaf values for num_leaves 2" },
         { LightGbmModel.Replace("threshold=0.5", "threshold=half", StringComparison.Ordinal), "tree 0 has a malformed split 0 (feature '0', threshold 'half'" },
         { LightGbmModel.Replace("right_child=-2", "right_child=-9", StringComparison.Ordinal), "tree 0 has a malformed split 0" },
+        { TestModels.Tiny.Replace("1E2", "1E39", StringComparison.Ordinal), "node 0 of tree 0 is malformed (children 1 and 2, feature 0, value '1E39')" },
+        { TestModels.Tiny.Replace("\"num_class\":\"0\"", "\"num_class\":\"300\"", StringComparison.Ordinal).Replace("binary:logistic", "multi:softprob", StringComparison.Ordinal), "a compiled model takes at most 100000 and 256" },
+        { TestModels.Tiny.Replace("\"num_feature\":\"1\"", "\"num_feature\":\"1\",\"num_target\":\"2\"", StringComparison.Ordinal), "it predicts 2 targets (num_target)" },
+        { LightGbmModel.Replace("binary sigmoid:1", "binary sigmoid:-1", StringComparison.Ordinal), "has a sigmoid that is not a positive number" },
+        { LightGbmModel.Replace("binary sigmoid:1", "binary sigmoid:1.", StringComparison.Ordinal), "has a sigmoid that is not a positive number" },
+        { LightGbmModel.Replace("binary sigmoid:1", "binary\rSystem.Console.WriteLine(); sigmoid:1", StringComparison.Ordinal), "its objective line holds control characters" },
+        { LightGbmModel.Replace("decision_type=10", "decision_type=11", StringComparison.Ordinal), "has split 0 of decision_type 11 (a categorical split" },
+        { LightGbmModel.Replace("decision_type=10", "decision_type=12", StringComparison.Ordinal), "has split 0 of decision_type 12" },
+        { LightGbmModel.Replace("threshold=0.5", "threshold=1e400", StringComparison.Ordinal), "tree 0 has a malformed split 0 (feature '0', threshold '1e400'" },
     };
 
     [Theory]
@@ -98,6 +107,30 @@ public sealed class ModelFileTests
         string message = Assert.Single(run.GeneratorDiagnostics, d => d.Id == "DSL3019").GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains("no such file is given to the build (the SDK gives it every file under models/", message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void OutputParameter_NamedLikeAnOutputMember_Compiles()
+    {
+        string source = Source.Replace("static Scored Predict(Txn t, float p) => new(t.Id, p);", "static Scored Predict(Txn t, float P) => new(t.Id, P);", StringComparison.Ordinal);
+        GeneratorRun run = GeneratorHarness.Run(source, files: [("/p/models/m.json", TestModels.Tiny)]);
+        Assert.Empty(run.GeneratorProblems);
+        Assert.Empty(run.CompilationProblems);
+    }
+
+    [Fact]
+    public void ModelOfSingleLeaves_IsNestedCode_AndScoresItsLeaf()
+    {
+        // Trees that are only a root leaf (XGBoost under a large gamma; LightGBM when no split helps): depth 0.
+        string stump = TestModels.Tiny
+            .Replace("\"default_left\":[1,0,0],\"left_children\":[1,-1,-1],\"right_children\":[2,-1,-1]", "\"default_left\":[0],\"left_children\":[-1],\"right_children\":[-1]", StringComparison.Ordinal)
+            .Replace("\"split_conditions\":[1E2,-5E-1,5E-1],\"split_indices\":[0,0,0],\"split_type\":[0,0,0]", "\"split_conditions\":[2.5E-1],\"split_indices\":[0],\"split_type\":[0]", StringComparison.Ordinal);
+        using var snippet = LoadedSnippet.Compile(Source, files: [("/p/models/m.json", stump)]);
+        Assert.DoesNotContain("CompleteTrees32", snippet.Run.GeneratedSource("M.Scoring.PredictModel.g.cs"), StringComparison.Ordinal);
+        MarginOf margin = snippet.Type("M.Scoring+PredictModel").GetMethod("Margin", [typeof(ReadOnlySpan<float>)])!.CreateDelegate<MarginOf>();
+        Assert.Equal(0.25f, margin([123f]));
+    }
+
+    private delegate float MarginOf(ReadOnlySpan<float> x);
 
     [Fact]
     public void LightGbmModel_OfTheSameStage_Compiles()
@@ -125,10 +158,15 @@ public sealed class ModelFileTests
     }
 
     [Fact]
-    public void FeaturesList_MustAgreeWithTheModelsNames_AndCount()
+    public void FeaturesList_MapsTheModelsFeaturesByPosition_WhateverTheModelCallsThem()
     {
-        string wrongName = Source.Replace("[Score(\"models/m.json\")]", "[Score(\"models/m.json\", Features = new[] { nameof(Txn.Count) })]", StringComparison.Ordinal);
-        Assert.Contains("feature 0 is 'Amount' in the model but Features lists 'Count' there", Single("DSL3020", TestModels.Tiny, wrongName), StringComparison.Ordinal);
+        // A DataFrame's column name that no member can have.
+        string named = TestModels.Tiny.Replace("[\"Amount\"]", "[\"Amount (USD)\"]", StringComparison.Ordinal);
+        string mapped = Source.Replace("[Score(\"models/m.json\")]", "[Score(\"models/m.json\", Features = new[] { nameof(Txn.Count) })]", StringComparison.Ordinal);
+        GeneratorRun run = GeneratorHarness.Run(mapped, files: [("/p/models/m.json", named)]);
+        Assert.Empty(run.GeneratorProblems);
+        Assert.Empty(run.CompilationProblems);
+        Assert.Contains("Features, in the model's order: 0 Count.", run.GeneratedSource("M.Scoring.PredictModel.g.cs"), StringComparison.Ordinal);
         string tooMany = Source.Replace("[Score(\"models/m.json\")]", "[Score(\"models/m.json\", Features = new[] { \"Amount\", \"Count\" })]", StringComparison.Ordinal);
         Assert.Contains("Features lists 2 members but the model reads 1 features", Single("DSL3020", TestModels.Tiny, tooMany), StringComparison.Ordinal);
     }

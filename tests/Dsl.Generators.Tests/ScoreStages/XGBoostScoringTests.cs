@@ -43,6 +43,23 @@ public sealed class XGBoostScoringTests
     }
 
     [Fact]
+    public void TreesDeeperThan10_AreNestedCode_AndEqualXGBoost()
+    {
+        XGBoostReference reference = XGBoostReference.Train("--objective binary:logistic --depth 16 --rounds 4 --names --rows 4000");
+        using var snippet = LoadedSnippet.Compile(ScoringSources.Pipeline(reference.Features, 1, 1, features: null), files: [("/project/models/m.json", reference.ModelJson)]);
+        string model = snippet.Run.GeneratedSource("S.Scoring.PredictModel.g.cs");
+        Assert.DoesNotContain("CompleteTrees32", model, StringComparison.Ordinal);
+        Assert.Contains("private static float Tree0(", model, StringComparison.Ordinal);
+        List<object> rows = ScoringSources.Rows(snippet, reference.X, reference.Features);
+        foreach (bool vectors in new[] { true, false })
+        {
+            (float[] predicted, float[] margin) = ScoringSources.Score(snippet, rows, 1, 1, vectors);
+            ScoringSources.AssertBits(reference.Predictions, predicted, "prediction", "depth 16", vectors);
+            ScoringSources.AssertBits(reference.Margins, margin, "margin", "depth 16", vectors);
+        }
+    }
+
+    [Fact]
     public void ModelWithoutFeatureNames_TakesTheMembersFeaturesLists_InTheModelsOrder()
     {
         XGBoostReference reference = XGBoostReference.Train("--objective binary:logistic --depth 3 --rounds 5 --features 4");

@@ -1,10 +1,12 @@
 // The Dsl side of compare-scoring.sh: times one way of scoring WORK/rows.f64 (1M x 30 doubles) with the benchmark's
 // models and prints one JSON line. Each variant runs the whole input once to warm up (tiered JIT), then once timed.
 //   kernel-xgb, kernel-lgb: the score stage's segment kernel over 8,192-row column batches (what a run executes): the
-//                           XGBoost model's trees are complete trees walked 8 rows at a time with AVX2 gathers
-//                           (Dsl.Kernels.CompleteTrees32), the LightGBM model's are nested ifs, one method per tree
+//                           models' trees are complete trees walked 8 (XGBoost) or 4 (LightGBM) rows at a time with
+//                           AVX2 gathers (Dsl.Kernels.CompleteTrees32/64)
 //   direct-xgb, direct-lgb: the generated model class's one-row Predict over a row-major buffer (what a service calls)
 //   flat-xgb, flat-lgb:     the trees as flat node arrays, walked node by node (branches), tree by tree over blocks of rows
+//   onnx-xgb:               ONNX Runtime (Dsl.Onnx's OnnxScorer) on the XGBoost model as an ONNX tree ensemble
+//                           (WORK/xgb.onnx), over 8,192-row row-major float buffers
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Dsl;
@@ -30,6 +32,7 @@ Action run = variant switch
     "direct-lgb" => DirectLgb(),
     "flat-xgb" => Flat(FlatTrees.FromXGBoost(File.ReadAllText(Path.Combine(models, "xgb.json")))),
     "flat-lgb" => Flat(FlatTrees.FromLightGbm(File.ReadAllText(Path.Combine(models, "lgb.txt")))),
+    "onnx-xgb" => Onnx(new Dsl.Onnx.OnnxScorer(Path.Combine(work, "xgb.onnx"))),
     _ => throw new ArgumentException("unknown variant " + variant),
 };
 run();
@@ -107,5 +110,26 @@ Action DirectLgb() => () => Split((start, end) =>
 // The rows in one contiguous range per thread.
 void Split(Action<int, int> range) => Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
     range((int)((long)rows * t / threads), (int)((long)rows * (t + 1) / threads)));
+
+// The rows in 8,192-row float buffers, as a pipeline would hand them over, scored in parallel.
+Action Onnx(Dsl.Onnx.OnnxScorer scorer)
+{
+    var chunks = new List<float[]>();
+    for (int start = 0; start < rows; start += BatchRows)
+    {
+        int n = Math.Min(BatchRows, rows - start);
+        chunks.Add(x.AsSpan(start * Features, n * Features).ToArray().Select(v => (float)v).ToArray());
+    }
+    return () => Parallel.For(0, chunks.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+    {
+        int n = chunks[c].Length / Features;
+        var p = new float[n];
+        scorer.Score(chunks[c], n, p);
+        for (int i = 0; i < n; i++)
+        {
+            output[c * BatchRows + i] = p[i];
+        }
+    });
+}
 
 Action Flat(FlatTrees trees) => () => Split((start, end) => trees.Predict(x, Features, start, end, output));
