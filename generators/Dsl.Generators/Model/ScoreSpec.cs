@@ -136,13 +136,11 @@ internal sealed record ScoreOutputSpec(string Name, string ClrType);
 /// <param name="DeclaredFeatures">The attribute's <c>Features</c>, or empty.</param>
 /// <param name="Margin">Whether the outputs are raw margins (<c>Output = ScoreOutput.Margin</c>).</param>
 /// <param name="Outputs">The method's parameters after the row.</param>
-/// <param name="Anchor">Where build errors about the model point (the attribute).</param>
 internal sealed record ScoreSpec(
     string ModelPath,
     EquatableArray<string> DeclaredFeatures,
     bool Margin,
-    EquatableArray<ScoreOutputSpec> Outputs,
-    SourceSpot Anchor)
+    EquatableArray<ScoreOutputSpec> Outputs)
 {
     /// <summary>The model, once read (null until then).</summary>
     public ModelSpec? Model { get; init; }

@@ -202,7 +202,7 @@ public sealed partial class PipelineGenerator
                     }
                     : null;
             }
-            ScoreSpec? score = StageRules.IsScore(method) ? ReadScore(method, attribute, cancellationToken) : null;
+            ScoreSpec? score = StageRules.IsScore(method) ? ReadScore(method, attribute) : null;
             StageParametersSpec? parameters = score is null && method.Parameters.Length == 2 ? Parameters((INamedTypeSymbol)method.Parameters[1].Type) : null;
 
             IParameterSymbol row = method.Parameters[0];
@@ -269,7 +269,7 @@ public sealed partial class PipelineGenerator
         }
 
         /// <summary>What a <c>[Score]</c> attribute says: the model file, the features it lists, margins or predictions.</summary>
-        private static ScoreSpec ReadScore(IMethodSymbol method, AttributeData attribute, CancellationToken cancellationToken)
+        private static ScoreSpec ReadScore(IMethodSymbol method, AttributeData attribute)
         {
             string model = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string path ? path : string.Empty;
             var features = new List<string>();
@@ -288,8 +288,7 @@ public sealed partial class PipelineGenerator
             var outputs = method.Parameters.Skip(1)
                 .Select(p => new ScoreOutputSpec(p.Name, p.Type.SpecialType == SpecialType.System_Double ? "double" : "float"))
                 .ToEquatableArray();
-            Location? anchor = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? method.Locations[0];
-            return new ScoreSpec(model, features.ToEquatableArray(), margin, outputs, SourceSpot.Of(anchor));
+            return new ScoreSpec(model, features.ToEquatableArray(), margin, outputs);
         }
 
         /// <summary>

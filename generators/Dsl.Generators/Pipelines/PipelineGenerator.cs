@@ -29,7 +29,7 @@ public sealed partial class PipelineGenerator : IIncrementalGenerator
         // [Score] stages' model files are read here, after parsing (the parse cannot see additional files); a
         // pipeline without score stages passes through unchanged.
         IncrementalValueProvider<System.Collections.Immutable.ImmutableArray<AdditionalText>> files = context.AdditionalTextsProvider.Collect();
-        IncrementalValuesProvider<Result<PipelineSpec>> bound = models
+        IncrementalValuesProvider<Scoring.ModelBinding> bound = models
             .Where(static r => r.Spec is not null)
             .Combine(files)
             .Select(static (input, ct) => Scoring.ModelBinder.Bind(input.Left.Spec!, input.Right, ct))
@@ -67,7 +67,11 @@ public sealed partial class PipelineGenerator : IIncrementalGenerator
 
         // What the parser found, located in the compilation's trees so that pragmas and .editorconfig apply.
         DiagnosticReporting.RegisterOutput(context, models.Select(static (r, _) => r.Diagnostics), TrackingNames.PipelineDiagnostics);
-        DiagnosticReporting.RegisterOutput(context, bound.Select(static (r, _) => r.Diagnostics), TrackingNames.ModelFileDiagnostics);
+        DiagnosticReporting.RegisterOutput(
+            context,
+            bound.Select(static (r, _) => r.Problems).Where(static p => !p.Problems.IsEmpty),
+            static (problems, compilation, ct) => problems.Locate(compilation, ct),
+            TrackingNames.ModelFileDiagnostics);
 
         // DSL4002: segments whose stages all lowered but whose vector block the emitter declined. The declines come
         // from the spec alone (re-computed only when it changes); only their locations need the compilation.

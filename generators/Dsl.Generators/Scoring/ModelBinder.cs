@@ -18,14 +18,17 @@ namespace Dsl.Generators.Scoring;
 /// </summary>
 internal static class ModelBinder
 {
-    /// <summary>The pipeline with its score stages' models read, or null with the diagnostics.</summary>
-    public static Result<PipelineSpec> Bind(PipelineSpec spec, ImmutableArray<AdditionalText> files, CancellationToken cancellationToken)
+    /// <summary>
+    /// The pipeline with its score stages' models read, or null with the problems. The problems carry no location (the
+    /// spec holds none, so moving code leaves this step cached); <see cref="ModelProblems.Locate"/> finds the attributes.
+    /// </summary>
+    public static ModelBinding Bind(PipelineSpec spec, ImmutableArray<AdditionalText> files, CancellationToken cancellationToken)
     {
         if (!spec.Stages.Any(s => s.Score is not null))
         {
-            return new Result<PipelineSpec>(spec, EquatableArray<DiagnosticInfo>.Empty);
+            return new ModelBinding(spec, ModelProblems.None(spec));
         }
-        var diagnostics = new List<DiagnosticInfo>();
+        var diagnostics = new List<ModelProblem>();
         var stages = new List<StageSpec>(spec.Stages.Count);
         foreach (StageSpec stage in spec.Stages)
         {
@@ -38,30 +41,36 @@ internal static class ModelBinder
             ScoreSpec? bound = BindStage(spec, stage, score, files, diagnostics, cancellationToken);
             stages.Add(bound is null ? stage : stage with { Score = bound });
         }
+        ModelProblems problems = ModelProblems.None(spec) with { Problems = diagnostics.ToEquatableArray() };
         return diagnostics.Count > 0
-            ? new Result<PipelineSpec>(null, diagnostics.ToEquatableArray())
-            : new Result<PipelineSpec>(spec with { Stages = stages.ToEquatableArray() }, EquatableArray<DiagnosticInfo>.Empty);
+            ? new ModelBinding(null, problems)
+            : new ModelBinding(spec with { Stages = stages.ToEquatableArray() }, problems);
     }
 
-    private static ScoreSpec? BindStage(PipelineSpec pipeline, StageSpec stage, ScoreSpec score, ImmutableArray<AdditionalText> files, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    private static ScoreSpec? BindStage(PipelineSpec pipeline, StageSpec stage, ScoreSpec score, ImmutableArray<AdditionalText> files, List<ModelProblem> diagnostics, CancellationToken cancellationToken)
     {
-        string name = pipeline.PipelineName;
-        AdditionalText? file = Find(files, score.ModelPath);
-        if (file?.GetText(cancellationToken)?.ToString() is not { } text)
+        List<AdditionalText> found = Find(files, score.ModelPath);
+        if (found.Count > 1)
         {
-            diagnostics.Add(score.Anchor.At(DiagnosticDescriptors.ModelFileInvalid, stage.Name, name, score.ModelPath,
+            diagnostics.Add(new ModelProblem(DiagnosticIds.ModelFileInvalid, stage.Name, score.ModelPath,
+                found.Count + " files given to the build end with that path (" + string.Join(", ", found.Select(f => f.Path)) + "); name one by more of its path"));
+            return null;
+        }
+        if (found.Count == 0 || found[0].GetText(cancellationToken)?.ToString() is not { } text)
+        {
+            diagnostics.Add(new ModelProblem(DiagnosticIds.ModelFileInvalid, stage.Name, score.ModelPath,
                 "no such file is given to the build (the SDK gives it every file under models/; elsewhere add it as <AdditionalFiles Include=\"" + score.ModelPath + "\" />)"));
             return null;
         }
         if (Read(score.ModelPath, text, out string? error) is not { } model)
         {
-            diagnostics.Add(score.Anchor.At(DiagnosticDescriptors.ModelFileInvalid, stage.Name, name, score.ModelPath, error!));
+            diagnostics.Add(new ModelProblem(DiagnosticIds.ModelFileInvalid, stage.Name, score.ModelPath, error!));
             return null;
         }
         SchemaSpec input = pipeline.Schema(stage.InputSchema);
         if (Features(model, score, input, out error) is not { } members)
         {
-            diagnostics.Add(score.Anchor.At(DiagnosticDescriptors.ModelDoesNotFitStage, stage.Name, name, score.ModelPath, error!));
+            diagnostics.Add(new ModelProblem(DiagnosticIds.ModelDoesNotFitStage, stage.Name, score.ModelPath, error!));
             return null;
         }
         int outputs = model.Outputs(score.Margin);
@@ -71,24 +80,27 @@ internal static class ModelBinder
             string expected = outputs == 1
                 ? "one " + what + " (" + model.Describe() + ")"
                 : outputs + " " + what + "s, one per class (" + model.Describe() + ")";
-            diagnostics.Add(score.Anchor.At(DiagnosticDescriptors.ModelDoesNotFitStage, stage.Name, name, score.ModelPath,
+            diagnostics.Add(new ModelProblem(DiagnosticIds.ModelDoesNotFitStage, stage.Name, score.ModelPath,
                 "the model gives " + expected + " but the method takes " + score.Outputs.Count + " after its row"));
             return null;
         }
         return score with { Model = model, FeatureMembers = members };
     }
 
-    /// <summary>The additional file whose path ends with <paramref name="modelPath"/> (separators either way), or null.</summary>
-    private static AdditionalText? Find(ImmutableArray<AdditionalText> files, string modelPath)
+    /// <summary>The additional files whose paths end with <paramref name="modelPath"/> (separators either way).</summary>
+    private static List<AdditionalText> Find(ImmutableArray<AdditionalText> files, string modelPath)
     {
-        string wanted = "/" + modelPath.Replace('\\', '/').TrimStart('.', '/');
-        AdditionalText? found = null;
+        string wanted = "/" + modelPath.Replace('\\', '/').TrimStart('/');
+        if (wanted.StartsWith("/./", System.StringComparison.Ordinal))
+        {
+            wanted = wanted.Substring(2);
+        }
+        var found = new List<AdditionalText>();
         foreach (AdditionalText file in files)
         {
-            string path = file.Path.Replace('\\', '/');
-            if (path.EndsWith(wanted, System.StringComparison.Ordinal) && (found is null || path.Length < found.Path.Length))
+            if (file.Path.Replace('\\', '/').EndsWith(wanted, System.StringComparison.Ordinal))
             {
-                found = file;
+                found.Add(file);
             }
         }
         return found;
@@ -191,4 +203,53 @@ internal static class ModelBinder
     internal static bool IsFeatureKind(ColumnKind kind) => kind is ColumnKind.Int8 or ColumnKind.Int16 or ColumnKind.Int32 or ColumnKind.Int64
         or ColumnKind.UInt8 or ColumnKind.UInt16 or ColumnKind.UInt32 or ColumnKind.UInt64
         or ColumnKind.Float16 or ColumnKind.Float or ColumnKind.Double or ColumnKind.Boolean;
+}
+
+/// <summary>What <see cref="ModelBinder.Bind"/> made of a pipeline: its spec with the models read (null when one could not be), and the problems.</summary>
+internal sealed record ModelBinding(PipelineSpec? Spec, ModelProblems Problems);
+
+/// <summary>One DSL3019 or DSL3020 of a score stage, as plain data: the id, the stage, the model file and what is wrong.</summary>
+internal sealed record ModelProblem(string Id, string Stage, string ModelPath, string What);
+
+/// <summary>The model problems of one pipeline and what it takes to find its stages' attributes again.</summary>
+internal sealed record ModelProblems(string PipelineName, string ClassName, string FullTypeName, EquatableArray<ModelProblem> Problems)
+{
+    public static ModelProblems None(PipelineSpec spec) => new(spec.PipelineName, spec.ClassName, spec.FullTypeName, EquatableArray<ModelProblem>.Empty);
+
+    /// <summary>Each problem at its stage's <c>[Score]</c> attribute in <paramref name="compilation"/>.</summary>
+    public EquatableArray<LocatedDiagnostic> Locate(Compilation compilation, CancellationToken cancellationToken)
+    {
+        INamedTypeSymbol? type = null;
+        foreach (ISymbol symbol in compilation.GetSymbolsWithName(ClassName, SymbolFilter.Type, cancellationToken))
+        {
+            if (symbol is INamedTypeSymbol named && SymbolNames.Qualified(named) == FullTypeName)
+            {
+                type = named;
+                break;
+            }
+        }
+        var located = new List<LocatedDiagnostic>(Problems.Count);
+        foreach (ModelProblem problem in Problems)
+        {
+            Location? location = type is null ? null : AttributeLocation(type, problem.Stage, cancellationToken);
+            DiagnosticInfo info = DiagnosticInfo.Create(DiagnosticDescriptors.ById(problem.Id), location, problem.Stage, PipelineName, problem.ModelPath, problem.What);
+            located.Add(new LocatedDiagnostic(info, location?.SourceTree));
+        }
+        return located.ToEquatableArray();
+    }
+
+    private static Location? AttributeLocation(INamedTypeSymbol type, string stage, CancellationToken cancellationToken)
+    {
+        foreach (ISymbol member in type.GetMembers(stage))
+        {
+            foreach (AttributeData attribute in member.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() == KnownTypeNames.ScoreAttribute)
+                {
+                    return attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? member.Locations[0];
+                }
+            }
+        }
+        return null;
+    }
 }

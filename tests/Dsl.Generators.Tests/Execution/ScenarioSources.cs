@@ -9,6 +9,32 @@ internal static class ScenarioSources
     /// <summary>Check stages, a rule on a map's output and a stage that quarantines its row errors.</summary>
     public const string Checks = Validation.RuleSources.Checks;
 
+    /// <summary>
+    /// A score stage over the snippet builds' tiny XGBoost model (<see cref="Infrastructure.TestModels.Tiny"/>), between a
+    /// feature map and a map after it: its own segment, the model class, and the batch scoring in its kernel.
+    /// </summary>
+    public const string ScoreStage = TestSources.Usings + """
+        namespace S;
+
+        [Schema] public partial record Txn(long Id, double Amount, bool Label);
+        [Schema] public partial record Feat(long Id, double Amount, bool Label);
+        [Schema] public partial record Scored(long Id, float Probability, bool Label);
+        [Schema] public partial record Flagged(long Id, bool Flag);
+
+        [Pipeline("scored")]
+        public static partial class Scoring
+        {
+            [Filter] static bool Valid(Txn t) => t.Amount >= 0;
+
+            [Map(From = nameof(Valid))] static Feat Featurize(Txn t) => new(t.Id, t.Amount * 2, t.Label);
+
+            [Score("models/tiny.json", From = nameof(Featurize))]
+            static Scored Predict(Feat f, float Probability) => new(f.Id, Probability, f.Label);
+
+            [Map(From = nameof(Predict))] static Flagged Flag(Scored s) => new(s.Id, s.Probability > 0.5f);
+        }
+        """;
+
     public const string FilterOnly = TestSources.Usings + """
         namespace S;
 

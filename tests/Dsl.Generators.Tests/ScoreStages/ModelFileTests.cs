@@ -109,6 +109,14 @@ public sealed class ModelFileTests
     }
 
     [Fact]
+    public void TwoFilesEndingWithTheModelPath_AreDSL3019_NotAGuess()
+    {
+        GeneratorRun run = GeneratorHarness.Run(Source, files: [("/p/models/m.json", TestModels.Tiny), ("/other/models/m.json", TestModels.Tiny)]);
+        string message = Assert.Single(run.GeneratorDiagnostics, d => d.Id == "DSL3019").GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("2 files given to the build end with that path (/p/models/m.json, /other/models/m.json)", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OutputParameter_NamedLikeAnOutputMember_Compiles()
     {
         string source = Source.Replace("static Scored Predict(Txn t, float p) => new(t.Id, p);", "static Scored Predict(Txn t, float P) => new(t.Id, P);", StringComparison.Ordinal);
