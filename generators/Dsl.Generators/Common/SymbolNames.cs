@@ -53,6 +53,22 @@ internal static class SymbolNames
         return false;
     }
 
+    /// <summary>
+    /// The type named <paramref name="name"/> whose qualified name is <paramref name="qualified"/> in
+    /// <paramref name="compilation"/>, or null: how diagnostics computed from a spec find their place again.
+    /// </summary>
+    public static INamedTypeSymbol? FindType(Compilation compilation, string name, string qualified, System.Threading.CancellationToken cancellationToken)
+    {
+        foreach (ISymbol symbol in compilation.GetSymbolsWithName(name, SymbolFilter.Type, cancellationToken))
+        {
+            if (symbol is INamedTypeSymbol named && Qualified(named) == qualified)
+            {
+                return named;
+            }
+        }
+        return null;
+    }
+
     public static bool HasAttribute(ISymbol symbol, string metadataName)
     {
         foreach (AttributeData attribute in symbol.GetAttributes())

@@ -160,15 +160,7 @@ internal sealed record VectorDeclineReport(
     /// <summary>One DSL4002 per decline, at the stage method's name in <paramref name="compilation"/>.</summary>
     public EquatableArray<LocatedDiagnostic> Locate(Compilation compilation, CancellationToken cancellationToken)
     {
-        INamedTypeSymbol? type = null;
-        foreach (ISymbol symbol in compilation.GetSymbolsWithName(ClassName, SymbolFilter.Type, cancellationToken))
-        {
-            if (symbol is INamedTypeSymbol named && SymbolNames.Qualified(named) == FullTypeName)
-            {
-                type = named;
-                break;
-            }
-        }
+        INamedTypeSymbol? type = SymbolNames.FindType(compilation, ClassName, FullTypeName, cancellationToken);
         var located = new List<LocatedDiagnostic>(Declines.Count);
         foreach (StageVectorDecline decline in Declines)
         {

@@ -219,15 +219,7 @@ internal sealed record ModelProblems(string PipelineName, string ClassName, stri
     /// <summary>Each problem at its stage's <c>[Score]</c> attribute in <paramref name="compilation"/>.</summary>
     public EquatableArray<LocatedDiagnostic> Locate(Compilation compilation, CancellationToken cancellationToken)
     {
-        INamedTypeSymbol? type = null;
-        foreach (ISymbol symbol in compilation.GetSymbolsWithName(ClassName, SymbolFilter.Type, cancellationToken))
-        {
-            if (symbol is INamedTypeSymbol named && SymbolNames.Qualified(named) == FullTypeName)
-            {
-                type = named;
-                break;
-            }
-        }
+        INamedTypeSymbol? type = SymbolNames.FindType(compilation, ClassName, FullTypeName, cancellationToken);
         var located = new List<LocatedDiagnostic>(Problems.Count);
         foreach (ModelProblem problem in Problems)
         {

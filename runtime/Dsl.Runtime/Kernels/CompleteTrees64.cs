@@ -42,29 +42,11 @@ public sealed class CompleteTrees64
     /// <param name="leaves">Per tree, its bottom level's values.</param>
     public CompleteTrees64(int depth, int features, int groups, int[] group, int[] feature, double[] threshold, byte[] missingType, bool[] missingLeft, double[] leaves)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(depth, 16);
+        _splits = CompleteTreeShape.Check(depth, features, groups, group, feature, leaves.Length, threshold.Length, missingType.Length, missingLeft.Length);
         _depth = depth;
-        _splits = (1 << depth) - 1;
         _features = features;
         _groups = groups;
         _group = group;
-        int trees = group.Length;
-        if (feature.Length != trees * _splits || threshold.Length != trees * _splits || missingType.Length != trees * _splits
-            || missingLeft.Length != trees * _splits || leaves.Length != trees * (_splits + 1))
-        {
-            throw new ArgumentException($"{trees} trees of depth {depth} need {trees * _splits} splits and {trees * (_splits + 1)} leaves.");
-        }
-        foreach (int f in feature)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(f);
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(f, features);
-        }
-        foreach (int g in group)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(g);
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(g, groups);
-        }
         foreach (byte m in missingType)
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThan(m, (byte)2);
@@ -80,10 +62,7 @@ public sealed class CompleteTrees64
     /// <summary>Adds every tree to the margins of <paramref name="rows"/> rows (features row after row; <c>groups</c> margins a row).</summary>
     public void AddMargins(ReadOnlySpan<double> x, int rows, Span<double> margins)
     {
-        if (x.Length < rows * _features || margins.Length < rows * _groups)
-        {
-            throw new ArgumentException($"{rows} rows need {rows * _features} features and {rows * _groups} margins; got {x.Length} and {margins.Length}.");
-        }
+        CompleteTreeShape.CheckRows(rows, x.Length, _features, margins.Length, _groups);
         int vectorRows = 0;
         if (Avx2.IsSupported && KernelDispatch.UseVectors)
         {

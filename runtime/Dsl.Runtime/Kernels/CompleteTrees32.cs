@@ -39,28 +39,11 @@ public sealed class CompleteTrees32
     /// <param name="leaves">Per tree, its bottom level's values.</param>
     public CompleteTrees32(int depth, int features, int groups, int[] group, int[] feature, float[] threshold, bool[] missingLeft, float[] leaves)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(depth, 16);
+        _splits = CompleteTreeShape.Check(depth, features, groups, group, feature, leaves.Length, threshold.Length, missingLeft.Length);
         _depth = depth;
-        _splits = (1 << depth) - 1;
         _features = features;
         _groups = groups;
         _group = group;
-        int trees = group.Length;
-        if (feature.Length != trees * _splits || threshold.Length != trees * _splits || missingLeft.Length != trees * _splits || leaves.Length != trees * (_splits + 1))
-        {
-            throw new ArgumentException($"{trees} trees of depth {depth} need {trees * _splits} splits and {trees * (_splits + 1)} leaves.");
-        }
-        foreach (int f in feature)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(f);
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(f, features);
-        }
-        foreach (int g in group)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(g);
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(g, groups);
-        }
         _feature = feature;
         _threshold = threshold;
         _missingLeft = missingLeft.Select(l => l ? -1 : 0).ToArray();
@@ -73,10 +56,7 @@ public sealed class CompleteTrees32
     /// </summary>
     public void AddMargins(ReadOnlySpan<float> x, int rows, Span<float> margins)
     {
-        if (x.Length < rows * _features || margins.Length < rows * _groups)
-        {
-            throw new ArgumentException($"{rows} rows need {rows * _features} features and {rows * _groups} margins; got {x.Length} and {margins.Length}.");
-        }
+        CompleteTreeShape.CheckRows(rows, x.Length, _features, margins.Length, _groups);
         int vectorRows = 0;
         if (Avx2.IsSupported && KernelDispatch.UseVectors)
         {
