@@ -69,12 +69,7 @@ internal static class PlanJson
                 json.WriteString("sha256", model.Sha256);
                 json.WriteString("description", model.Description);
                 json.WriteString("output", model.Output);
-                json.WriteStartArray("features");
-                foreach (string feature in model.Features)
-                {
-                    json.WriteStringValue(feature);
-                }
-                json.WriteEndArray();
+                WriteStrings(json, "features", model.Features);
                 json.WriteEndObject();
             }
             json.WriteEndObject();
@@ -86,12 +81,7 @@ internal static class PlanJson
             json.WriteStartObject();
             json.WriteNumber("index", segment.Index);
             json.WriteString("name", segment.Name);
-            json.WriteStartArray("stages");
-            foreach (string stage in segment.Stages)
-            {
-                json.WriteStringValue(stage);
-            }
-            json.WriteEndArray();
+            WriteStrings(json, "stages", segment.Stages);
             if (segment.InputSegment is int input)
             {
                 json.WriteNumber("inputSegment", input);
@@ -105,18 +95,8 @@ internal static class PlanJson
             json.WriteString("outputSchema", segment.OutputSchema);
             json.WriteBoolean("isSink", segment.IsSink);
             json.WriteBoolean("fitOnly", segment.FitOnly);
-            json.WriteStartArray("readColumns");
-            foreach (string column in segment.ReadColumns)
-            {
-                json.WriteStringValue(column);
-            }
-            json.WriteEndArray();
-            json.WriteStartArray("writtenColumns");
-            foreach (string column in plan.WrittenColumns(segment))
-            {
-                json.WriteStringValue(column);
-            }
-            json.WriteEndArray();
+            WriteStrings(json, "readColumns", segment.ReadColumns);
+            WriteStrings(json, "writtenColumns", plan.WrittenColumns(segment));
             if (segment.Execution != SegmentExecution.Unspecified)
             {
                 json.WriteString("execution", segment.Execution.ToString());
@@ -174,12 +154,7 @@ internal static class PlanJson
             json.WriteString("id", gate.Id);
             json.WriteString("metric", gate.Metric.ToString());
             json.WriteString("schema", gate.Schema);
-            json.WriteStartArray("columns");
-            foreach (string column in gate.Columns)
-            {
-                json.WriteStringValue(column);
-            }
-            json.WriteEndArray();
+            WriteStrings(json, "columns", gate.Columns);
             WriteBound(json, "min", gate.Min);
             WriteBound(json, "max", gate.Max);
             json.WriteString("severity", gate.Severity.ToString());
@@ -368,6 +343,16 @@ internal static class PlanJson
         {
             json.WriteNull(name);
         }
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            json.WriteStringValue(value);
+        }
+        json.WriteEndArray();
     }
 
     private static void WriteParameters(Utf8JsonWriter json, StageParametersPlan stageParameters, StageParameterValues values)
