@@ -43,6 +43,35 @@ public sealed class XGBoostScoringTests
     }
 
     [Fact]
+    public void MarginsFarBelowMinus88_GetXGBoostsClampedSigmoid()
+    {
+        // A model XGBoost trained, its leaves then set to -100.5 and +100.5: expf(100.5) overflows, so only the clamp at 88.7
+        // gives XGBoost's tiny denormal probability (an unclamped sigmoid gives 0).
+        XGBoostReference trained = XGBoostReference.Train("--objective binary:logistic --depth 2 --rounds 1 --names --rows 500");
+        var model = System.Text.Json.Nodes.JsonNode.Parse(trained.ModelJson)!;
+        var tree = model["learner"]!["gradient_booster"]!["model"]!["trees"]![0]!;
+        var conditions = tree["split_conditions"]!.AsArray();
+        var left = tree["left_children"]!.AsArray();
+        int leaf = 0;
+        for (int i = 0; i < left.Count; i++)
+        {
+            if ((int)left[i]! == -1)
+            {
+                conditions[i] = leaf++ % 2 == 0 ? -100.5 : 100.5; // not integral: XGBoost reads a JSON integer as no float
+            }
+        }
+        string json = model.ToJsonString();
+        XGBoostReference reference = XGBoostReference.Predict(json, trained.X, Enumerable.Range(0, trained.Features).Select(f => "F" + f).ToArray());
+        Assert.Contains(reference.Predictions, p => p > 0 && p < 1e-30f);
+
+        using var snippet = LoadedSnippet.Compile(ScoringSources.Pipeline(trained.Features, 1, 1, features: null), files: [("/project/models/m.json", json)]);
+        List<object> rows = ScoringSources.Rows(snippet, trained.X, trained.Features);
+        (float[] predicted, float[] margin) = ScoringSources.Score(snippet, rows, 1, 1, vectors: true);
+        ScoringSources.AssertBits(reference.Predictions, predicted, "prediction", "leaves of -100.5 and +100.5", true);
+        ScoringSources.AssertBits(reference.Margins, margin, "margin", "leaves of -100.5 and +100.5", true);
+    }
+
+    [Fact]
     public void TreesDeeperThan10_AreNestedCode_AndEqualXGBoost()
     {
         XGBoostReference reference = XGBoostReference.Train("--objective binary:logistic --depth 16 --rounds 4 --names --rows 4000");
