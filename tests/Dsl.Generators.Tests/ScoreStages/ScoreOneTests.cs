@@ -70,6 +70,15 @@ public sealed class ScoreOneTests
     }
 
     [Fact]
+    public void ScoreOne_OfARowADropRuleDrops_IsNull()
+    {
+        string dropping = Source.Replace("[property: Range(-1_000, 1_000)]", "[property: Range(-1_000, 1_000, Action = RuleAction.Drop)]", StringComparison.Ordinal);
+        using var snippet = LoadedSnippet.Compile(dropping);
+        Assert.Null(ScoreOne(snippet.Pipeline("O.One"), snippet, Activator.CreateInstance(snippet.Type("O.Txn"), 1L, 5_000.0)!));
+        Assert.NotNull(ScoreOne(snippet.Pipeline("O.One"), snippet, Activator.CreateInstance(snippet.Type("O.Txn"), 2L, 500.0)!));
+    }
+
+    [Fact]
     public void ScoreOne_ThroughAnAggregate_IsRefused_SayingWhy()
     {
         using var snippet = LoadedSnippet.Compile(Source);
