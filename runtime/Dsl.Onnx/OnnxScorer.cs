@@ -1,4 +1,4 @@
-using Dsl.Execution;
+using Dsl.Models;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Dsl.Onnx;
