@@ -22,7 +22,9 @@ public interface IModelLoader
 /// Predictions, or raw margins; a loader of a format without margins (ONNX, TorchScript: the graph decides its
 /// outputs) refuses <see cref="ScoreOutput.Margin"/>.
 /// </param>
-public sealed record ModelLoadOptions(ScoreOutput Output);
+/// <param name="FeatureCount">The features the stage gives a row (its <c>Features</c>); a loader whose format knows its shapes checks them.</param>
+/// <param name="OutputCount">The outputs the stage takes a row (its parameters after the row); checked likewise.</param>
+public sealed record ModelLoadOptions(ScoreOutput Output, int FeatureCount, int OutputCount);
 
 /// <summary>Names the <see cref="IModelLoader"/> (with a public parameterless constructor) an assembly brings.</summary>
 [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
