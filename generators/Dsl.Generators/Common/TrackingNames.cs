@@ -8,6 +8,7 @@ internal static class TrackingNames
     public const string PipelineModels = nameof(PipelineModels);
     public const string PipelineSpecs = nameof(PipelineSpecs);
     public const string PipelineModelFiles = nameof(PipelineModelFiles);
+    public const string ModelLoaders = nameof(ModelLoaders);
     public const string NameScope = nameof(NameScope);
     public const string VectorDeclines = nameof(VectorDeclines);
 

@@ -151,6 +151,10 @@ internal sealed class KernelEmitter
         {
             signature.Append(", ").Append(type.FullTypeName).Append(' ').Append(type.Local);
         }
+        foreach (StageSpec stage in Pipelines.PipelineGenerator.Emitter.RunTimeScored(_pipeline, _segment.Stages))
+        {
+            signature.Append(", global::Dsl.Models.IBatchScorer ").Append(ScorerLocal(stage));
+        }
         _w.WriteLine(signature.Append(')').ToString());
         _w.OpenBrace();
         if (_rules.Count > 0)
@@ -205,7 +209,7 @@ internal sealed class KernelEmitter
     /// </summary>
     private IEnumerable<StageSpec> PreScored()
     {
-        if (_segment.Stages.Count > 0 && _pipeline.Stage(_segment.Stages[0]) is { Score.Model: not null } first)
+        if (_segment.Stages.Count > 0 && _pipeline.Stage(_segment.Stages[0]) is { Score.IsBound: true } first)
         {
             yield return first;
         }
@@ -221,29 +225,76 @@ internal sealed class KernelEmitter
         foreach (StageSpec stage in PreScored())
         {
             ScoreSpec score = stage.Score!;
-            ModelSpec model = score.Model!;
-            string t = model.ValueType;
             string local = SourceWriter.Camel(stage.Name);
-            string scorer = ModelEmitter.QualifiedName(_pipeline, stage);
-            int features = score.FeatureMembers.Count;
-            _w.WriteLine("// " + stage.Name + ": " + ModelSpec.OneLine(model.Path) + " (" + model.Describe() + ") scores every row of the batch here");
-            for (int f = 0; f < features; f++)
+            if (score.Model is not { } model)
             {
-                ColumnSpec column = FindMember(_input, score.FeatureMembers[f]);
-                string inLocal = "in" + column.MemberName;
-                string value = FeatureValue(column with { Nullable = false }, column.FromStorage(inLocal + "Values[r]"), t);
-                if (column.Nullable)
-                {
-                    value = inLocal + "Validity is null || " + inLocal + "Validity.IsValid(r) ? " + value + " : " + t + ".NaN";
-                }
-                _w.WriteLine("for (int r = 0; r < rowCount; r++)");
-                _w.OpenBrace();
-                _w.WriteLine(local + "Features[r * " + features + " + " + f + "] = " + value + "; // " + column.MemberName);
-                _w.CloseBrace();
+                WriteRunTimeScoring(stage, score, local);
+                continue;
             }
-            _w.WriteLine(scorer + "." + (score.Margin ? "MarginBatch" : "PredictBatch") + "(new global::System.ReadOnlySpan<" + t + ">(" + local + "Features, 0, rowCount * " + features + "), rowCount, " + local + "Outputs);");
+            string t = model.ValueType;
+            string scorer = ModelEmitter.QualifiedName(_pipeline, stage);
+            _w.WriteLine("// " + stage.Name + ": " + ModelSpec.OneLine(model.Path) + " (" + model.Describe() + ") scores every row of the batch here");
+            WriteGather(score, local + "Features", t);
+            _w.WriteLine(scorer + "." + (score.Margin ? "MarginBatch" : "PredictBatch") + "(new global::System.ReadOnlySpan<" + t + ">(" + local + "Features, 0, rowCount * " + score.FeatureMembers.Count + "), rowCount, " + local + "Outputs);");
         }
     }
+
+    /// <summary>
+    /// Batch scoring through a model given at run time (an <c>IBatchScorer</c> the kernel takes): the features gathered
+    /// in the type the model computes in, so nothing is rounded twice, and its outputs kept as doubles, which hold a
+    /// float32 or float64 output exactly.
+    /// </summary>
+    private void WriteRunTimeScoring(StageSpec stage, ScoreSpec score, string local)
+    {
+        string model = ScorerLocal(stage);
+        string size = "rowCount * " + score.FeatureMembers.Count;
+        _w.WriteLine("// " + stage.Name + ": the model given at run time as " + SourceWriter.Literal(score.RunTimeName!) + " scores every row of the batch here, in float64 or float32 as it computes");
+        _w.WriteLine("if (" + model + ".ComputesInDouble)");
+        _w.OpenBrace();
+        WriteRunTimeGather(score, local, model, size, "double");
+        _w.CloseBrace();
+        _w.WriteLine("else");
+        _w.OpenBrace();
+        WriteRunTimeGather(score, local, model, size, "float");
+        _w.CloseBrace();
+    }
+
+    private void WriteRunTimeGather(ScoreSpec score, string local, string model, string size, string t)
+    {
+        _w.WriteLine(t + "[] " + local + "Features = " + ArrayPool(t) + ".Rent(" + size + ");");
+        _w.WriteLine("try");
+        _w.OpenBrace();
+        WriteGather(score, local + "Features", t);
+        _w.WriteLine("global::Dsl.Models.RunTimeScoring.Score(" + model + ", " + local + "Features, rowCount, " + local + "Outputs);");
+        _w.CloseBrace();
+        _w.WriteLine("finally");
+        _w.OpenBrace();
+        _w.WriteLine(ArrayPool(t) + ".Return(" + local + "Features);");
+        _w.CloseBrace();
+    }
+
+    /// <summary>Every row's features into <paramref name="buffer"/>, row after row, as <paramref name="t"/>: null as NaN, a bool as 1 or 0.</summary>
+    private void WriteGather(ScoreSpec score, string buffer, string t)
+    {
+        int features = score.FeatureMembers.Count;
+        for (int f = 0; f < features; f++)
+        {
+            ColumnSpec column = FindMember(_input, score.FeatureMembers[f]);
+            string inLocal = "in" + column.MemberName;
+            string value = FeatureValue(column with { Nullable = false }, column.FromStorage(inLocal + "Values[r]"), t);
+            if (column.Nullable)
+            {
+                value = inLocal + "Validity is null || " + inLocal + "Validity.IsValid(r) ? " + value + " : " + t + ".NaN";
+            }
+            _w.WriteLine("for (int r = 0; r < rowCount; r++)");
+            _w.OpenBrace();
+            _w.WriteLine(buffer + "[r * " + features + " + " + f + "] = " + value + "; // " + column.MemberName);
+            _w.CloseBrace();
+        }
+    }
+
+    /// <summary>The kernel parameter holding the run-time model of score stage <paramref name="stage"/> (<c>predictModel</c>).</summary>
+    internal static string ScorerLocal(StageSpec stage) => SourceWriter.Camel(stage.Name) + "Model";
 
     /// <summary>
     /// The outputs of score stage <paramref name="stage"/> for the current row, one local per output, which the stage's
@@ -252,12 +303,34 @@ internal sealed class KernelEmitter
     private void EmitScore(StageSpec stage)
     {
         ScoreSpec score = stage.Score!;
-        ModelSpec model = score.Model!;
         string local = SourceWriter.Camel(stage.Name);
         int outputs = score.Outputs.Count;
         _scoreLocals.Clear();
+        if (stage.Name != _segment.Stages[0] && score.Model is null)
+        {
+            // A run-time model fused after another stage: this row alone through its IBatchScorer.
+            SchemaSpec input = _pipeline.Schema(stage.InputSchema);
+            _w.WriteLine("// " + stage.Name + ": the model given at run time as " + SourceWriter.Literal(score.RunTimeName!) + ", once per row");
+            _w.WriteLine("double[] " + local + "Row = new double[" + score.FeatureMembers.Count + "];");
+            _w.WriteLine("double[] " + local + "Scores = new double[" + outputs + "];");
+            for (int f = 0; f < score.FeatureMembers.Count; f++)
+            {
+                ColumnSpec column = FindMember(input, score.FeatureMembers[f]);
+                _w.WriteLine(local + "Row[" + f + "] = " + FeatureValue(column, _values[column.MemberName], "double") + ";");
+            }
+            _w.WriteLine("global::Dsl.Models.RunTimeScoring.ScoreRow(" + ScorerLocal(stage) + ", " + local + "Row, " + local + "Scores);");
+            for (int k = 0; k < outputs; k++)
+            {
+                ScoreOutputSpec output = score.Outputs[k];
+                string name = stage.Name + "_model_" + output.Name;
+                _w.WriteLine(output.ClrType + " " + name + " = " + Cast("double", output.ClrType) + local + "Scores[" + k + "];");
+                _scoreLocals[output.Name] = name;
+            }
+            return;
+        }
         if (stage.Name != _segment.Stages[0])
         {
+            ModelSpec model = score.Model!;
             // Fused after another stage (a first-pass segment refuses nothing): its features are this row's values,
             // so the model scores the row here, through its one-row methods.
             string t = model.ValueType;
@@ -288,7 +361,7 @@ internal sealed class KernelEmitter
             ScoreOutputSpec output = score.Outputs[k];
             // Named apart from the map's output locals (Stage_Member), which a parameter may share a name with.
             string name = stage.Name + "_model_" + output.Name;
-            _w.WriteLine(output.ClrType + " " + name + " = " + Cast(model.ValueType, output.ClrType) + local + "Outputs[i" + (outputs == 1 ? string.Empty : " * " + outputs + " + " + k) + "];");
+            _w.WriteLine(output.ClrType + " " + name + " = " + Cast(score.OutputValueType, output.ClrType) + local + "Outputs[i" + (outputs == 1 ? string.Empty : " * " + outputs + " + " + k) + "];");
             _scoreLocals[output.Name] = name;
         }
     }
@@ -416,13 +489,21 @@ internal sealed class KernelEmitter
         }
         foreach (StageSpec stage in PreScored())
         {
-            string t = stage.Score!.Model!.ValueType;
+            ScoreSpec score = stage.Score!;
+            string t = score.OutputValueType;
             string local = SourceWriter.Camel(stage.Name);
-            string model = ModelEmitter.QualifiedName(_pipeline, stage);
-            _w.WriteLine("// " + stage.Name + ": every row's features, row after row, and its model's outputs for them");
-            _w.WriteLine(t + "[] " + local + "Features = " + ArrayPool(t) + ".Rent(rowCount * " + model + ".FeatureCount);");
-            _w.WriteLine(t + "[] " + local + "Outputs = " + ArrayPool(t) + ".Rent(rowCount * " + stage.Score.Outputs.Count + ");");
-            rented.Add((t, local + "Features"));
+            if (score.Model is not null)
+            {
+                string model = ModelEmitter.QualifiedName(_pipeline, stage);
+                _w.WriteLine("// " + stage.Name + ": every row's features, row after row, and its model's outputs for them");
+                _w.WriteLine(t + "[] " + local + "Features = " + ArrayPool(t) + ".Rent(rowCount * " + model + ".FeatureCount);");
+                rented.Add((t, local + "Features"));
+            }
+            else
+            {
+                _w.WriteLine("// " + stage.Name + ": its run-time model's outputs for every row (the features are gathered in the type it computes in)");
+            }
+            _w.WriteLine(t + "[] " + local + "Outputs = " + ArrayPool(t) + ".Rent(rowCount * " + score.Outputs.Count + ");");
             rented.Add((t, local + "Outputs"));
         }
         return rented;

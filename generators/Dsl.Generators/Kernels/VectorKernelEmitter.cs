@@ -335,7 +335,6 @@ internal sealed partial class VectorKernelEmitter
     private bool EmitScore(StageSpec stage)
     {
         ScoreSpec score = stage.Score!;
-        ModelSpec model = score.Model!;
         if (stage.Name != _firstStage)
         {
             return Decline("score stage '" + stage.Name + "'", "it is fused after another stage, so its model scores row by row");
@@ -347,7 +346,7 @@ internal sealed partial class VectorKernelEmitter
         {
             ScoreOutputSpec output = score.Outputs[k];
             VKind kind = output.ClrType == "double" ? VKind.Double : VKind.Float;
-            string cast = KernelEmitter.Cast(model.ValueType, output.ClrType);
+            string cast = KernelEmitter.Cast(score.OutputValueType, output.ClrType);
             var lanes = new List<string>();
             for (int lane = 0; lane < 4; lane++)
             {

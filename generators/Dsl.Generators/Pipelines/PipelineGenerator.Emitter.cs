@@ -47,12 +47,14 @@ public sealed partial class PipelineGenerator
         public const int MaxKernelHintLength = 120;
 
         /// <summary>The compiled plan (and the binder of stage parameters, when the stages take any).</summary>
-        public static string EmitPlan(PipelineSpec spec)
+        /// <param name="spec">The pipeline.</param>
+        /// <param name="loaders">The model loaders the referenced assemblies name (<see cref="Scoring.ModelLoaders"/>), for run-time models.</param>
+        public static string EmitPlan(PipelineSpec spec, EquatableArray<string> loaders = default)
         {
             var w = new SourceWriter();
             w.WriteHeader(spec.Namespace);
             int depth = TypeDeclarationWriter.Open(w, spec.ContainingTypes, "partial class " + spec.ClassName);
-            WriteCompiled(w, spec);
+            WriteCompiled(w, spec, loaders);
             TypeDeclarationWriter.Close(w, depth);
             return w.ToString();
         }
@@ -104,7 +106,9 @@ public sealed partial class PipelineGenerator
             {
                 names.Add(stage.Name);
             }
-            w.WriteLine("/// <summary>Builds each stage parameter object once from <paramref name=\"parameters\"/> and binds it into the kernels whose stages take it.</summary>");
+            w.WriteLine(RunTimeScored(spec, names).Count == 0
+                ? "/// <summary>Builds each stage parameter object once from <paramref name=\"parameters\"/> and binds it into the kernels whose stages take it.</summary>"
+                : "/// <summary>Builds each stage parameter object once from <paramref name=\"parameters\"/> and binds it, and each model the run gives, into the kernels whose stages take them.</summary>");
             w.WriteLine(SourceWriter.GeneratedCodeAttribute);
             w.WriteLine("private static global::System.Collections.Generic.IReadOnlyList<global::Dsl.Execution.SegmentKernel> BindKernels(global::Dsl.Execution.StageParameterValues parameters)");
             w.OpenBrace();
@@ -120,12 +124,17 @@ public sealed partial class PipelineGenerator
                 }
                 w.Unindent();
             }
+            foreach (StageSpec stage in RunTimeScored(spec, names))
+            {
+                w.WriteLine("global::Dsl.Models.IBatchScorer " + Kernels.KernelEmitter.ScorerLocal(stage) + " = parameters.Model(" + SourceWriter.Literal(stage.Score!.RunTimeName!) + ");");
+            }
             w.WriteLine("return new global::Dsl.Execution.SegmentKernel[]");
             w.OpenBrace();
             foreach (SegmentSpec segment in spec.Segments)
             {
                 var types = ParameterTypes(spec, segment.Stages);
-                if (types.Count == 0)
+                var scored = RunTimeScored(spec, segment.Stages);
+                if (types.Count == 0 && scored.Count == 0)
                 {
                     w.WriteLine(segment.KernelName + ",");
                     continue;
@@ -135,17 +144,22 @@ public sealed partial class PipelineGenerator
                 {
                     arguments.Add(type.Local);
                 }
+                foreach (StageSpec stage in scored)
+                {
+                    arguments.Add(Kernels.KernelEmitter.ScorerLocal(stage));
+                }
                 w.WriteLine("(input, violations) => " + segment.KernelName + "(" + string.Join(", ", arguments) + "),");
             }
             w.CloseBrace(";");
             w.CloseBrace();
         }
 
+        /// <summary>Whether the kernels need values bound at run time: stage parameter objects or run-time models.</summary>
         private static bool HasParameters(PipelineSpec spec)
         {
             foreach (StageSpec stage in spec.Stages)
             {
-                if (stage.Parameters is not null)
+                if (stage.Parameters is not null || stage.Score is { Model: null })
                 {
                     return true;
                 }
@@ -153,11 +167,25 @@ public sealed partial class PipelineGenerator
             return false;
         }
 
+        /// <summary>The score stages among <paramref name="stages"/> whose model is given at run time, in stage order.</summary>
+        public static System.Collections.Generic.List<StageSpec> RunTimeScored(PipelineSpec spec, System.Collections.Generic.IEnumerable<string> stages)
+        {
+            var scored = new System.Collections.Generic.List<StageSpec>();
+            foreach (string name in stages)
+            {
+                if (spec.Stage(name) is { Score: { Model: null, RunTimeName: not null } } stage)
+                {
+                    scored.Add(stage);
+                }
+            }
+            return scored;
+        }
+
         /// <summary>One <c>StagePlan</c>, one named argument a line.</summary>
         private static void WriteStage(SourceWriter w, PipelineSpec spec, StageSpec stage)
         {
             bool predicates = !stage.ScanPredicates.IsEmpty;
-            bool model = stage.Score?.Model is not null;
+            bool model = stage.Score is { IsBound: true };
             bool parameters = stage.Parameters is not null;
             w.WriteLine("new global::Dsl.Execution.StagePlan(");
             w.Indent();
@@ -206,6 +234,24 @@ public sealed partial class PipelineGenerator
                 w.WriteLine("Description: " + SourceWriter.Literal(compiled.Describe()) + ",");
                 w.WriteLine("Features: new string[] { " + string.Join(", ", System.Linq.Enumerable.Select(score.FeatureMembers, SourceWriter.Literal)) + " },");
                 w.WriteLine("Output: " + SourceWriter.Literal(score.Margin ? "margin" : "prediction") + ")),");
+                w.Unindent();
+            }
+            else if (stage.Score is { RunTimeName: { } name } runTime)
+            {
+                // A model the run gives (--model NAME=PATH): its file and hash are the run's, in its manifest.
+                w.WriteLine("Model: new global::Dsl.Execution.ModelPlan(");
+                w.Indent();
+                w.WriteLine("File: \"\",");
+                w.WriteLine("Sha256: \"\",");
+                w.WriteLine("Description: \"given at run time\",");
+                w.WriteLine("Features: new string[] { " + string.Join(", ", System.Linq.Enumerable.Select(runTime.FeatureMembers, SourceWriter.Literal)) + " },");
+                w.WriteLine("Output: " + SourceWriter.Literal(runTime.Margin ? "margin" : "prediction") + ")");
+                w.WriteLine("{");
+                w.Indent();
+                w.WriteLine("RunTimeName = " + SourceWriter.Literal(name) + ",");
+                w.WriteLine("Outputs = " + runTime.Outputs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",");
+                w.Unindent();
+                w.WriteLine("}),");
                 w.Unindent();
             }
             w.Unindent();
@@ -629,7 +675,7 @@ public sealed partial class PipelineGenerator
 
         private static string Number(double? value) => value is { } v ? KernelLowering.ConstantText(v) : "null";
 
-        private static void WriteCompiled(SourceWriter w, PipelineSpec spec)
+        private static void WriteCompiled(SourceWriter w, PipelineSpec spec, EquatableArray<string> loaders)
         {
             w.WriteLine("/// <summary>The compiled plan of pipeline " + SourceWriter.Literal(spec.PipelineName) + " and one kernel per fused segment.</summary>");
             w.WriteLine(SourceWriter.GeneratedCodeAttribute);
@@ -675,8 +721,19 @@ public sealed partial class PipelineGenerator
                 w.Indent();
             }
             w.Unindent();
-            // The fit stages' records become parameter values of the second pass: FitParameters computes them.
-            string fitter = spec.Fits.IsEmpty ? ";" : " { Fitter = FitParameters };";
+            // The fit stages' records become parameter values of the second pass: FitParameters computes them. Run-time
+            // models are opened by the loaders of Dsl.Runtime and of the referenced packages that name one.
+            var initializers = new System.Collections.Generic.List<string>();
+            if (!spec.Fits.IsEmpty)
+            {
+                initializers.Add("Fitter = FitParameters");
+            }
+            if (RunTimeScored(spec, System.Linq.Enumerable.Select(spec.Stages, s => s.Name)).Count > 0 && !loaders.IsEmpty)
+            {
+                initializers.Add("ModelLoaders = new global::Dsl.Models.IModelLoader[] { "
+                    + string.Join(", ", System.Linq.Enumerable.Select(loaders, l => "new global::" + l + "()")) + " }");
+            }
+            string fitter = initializers.Count == 0 ? ";" : " { " + string.Join(", ", initializers) + " };";
             if (HasParameters(spec))
             {
                 // The kernels need the stages' parameter objects: the runtime binds them (WithParameters) before a run.

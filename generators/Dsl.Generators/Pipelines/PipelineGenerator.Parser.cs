@@ -274,9 +274,14 @@ public sealed partial class PipelineGenerator
             string model = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string path ? path : string.Empty;
             var features = new List<string>();
             bool margin = false;
+            string? name = null;
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
-                if (argument.Key == "Features" && !argument.Value.IsNull)
+                if (argument.Key == "ModelName" && argument.Value.Value is string given)
+                {
+                    name = given;
+                }
+                else if (argument.Key == "Features" && !argument.Value.IsNull)
                 {
                     features.AddRange(argument.Value.Values.Select(v => v.Value as string ?? string.Empty));
                 }
@@ -288,7 +293,7 @@ public sealed partial class PipelineGenerator
             var outputs = method.Parameters.Skip(1)
                 .Select(p => new ScoreOutputSpec(p.Name, p.Type.SpecialType == SpecialType.System_Double ? "double" : "float"))
                 .ToEquatableArray();
-            return new ScoreSpec(model, features.ToEquatableArray(), margin, outputs);
+            return new ScoreSpec(model, features.ToEquatableArray(), margin, outputs) { RunTimeName = name };
         }
 
         /// <summary>

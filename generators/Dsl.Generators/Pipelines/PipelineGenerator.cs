@@ -46,10 +46,15 @@ public sealed partial class PipelineGenerator : IIncrementalGenerator
             .Select(static (c, ct) => NameScope.Compute(c, ct))
             .WithTrackingName(TrackingNames.NameScope);
 
-        context.RegisterSourceOutput(specs.Combine(names), static (spc, input) =>
+        // The model loaders referenced packages bring, for pipelines whose models are given at run time.
+        IncrementalValueProvider<EquatableArray<string>> loaders = context.CompilationProvider
+            .Select(static (c, ct) => Scoring.ModelLoaders.Find(c, ct))
+            .WithTrackingName(TrackingNames.ModelLoaders);
+
+        context.RegisterSourceOutput(specs.Combine(names).Combine(loaders), static (spc, input) =>
         {
-            (PipelineSpec spec, NameScope scope) = input;
-            spc.AddSource(Emitter.PlanHintName(spec), GeneratedCode.Finish(Emitter.EmitPlan(spec), spec.Namespace, scope));
+            ((PipelineSpec spec, NameScope scope), EquatableArray<string> modelLoaders) = input;
+            spc.AddSource(Emitter.PlanHintName(spec), GeneratedCode.Finish(Emitter.EmitPlan(spec, modelLoaders), spec.Namespace, scope));
             foreach (StageSpec stage in spec.Stages)
             {
                 if (stage.Score?.Model is not null)

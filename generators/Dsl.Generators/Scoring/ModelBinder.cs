@@ -49,6 +49,10 @@ internal static class ModelBinder
 
     private static ScoreSpec? BindStage(PipelineSpec pipeline, StageSpec stage, ScoreSpec score, ImmutableArray<AdditionalText> files, List<ModelProblem> diagnostics, CancellationToken cancellationToken)
     {
+        if (score.RunTimeName is not null || score.ModelPath.Length == 0)
+        {
+            return BindRunTime(pipeline, stage, score, diagnostics);
+        }
         List<AdditionalText> found = Find(files, score.ModelPath);
         if (found.Count > 1)
         {
@@ -85,6 +89,62 @@ internal static class ModelBinder
             return null;
         }
         return score with { Model = model, FeatureMembers = members };
+    }
+
+    /// <summary>
+    /// A stage whose model is given at run time (<c>ModelName</c>): no file to read, so the build checks what it can,
+    /// the name and the <c>Features</c> members; the run checks the file's feature and output counts when it loads it.
+    /// </summary>
+    private static ScoreSpec? BindRunTime(PipelineSpec pipeline, StageSpec stage, ScoreSpec score, List<ModelProblem> diagnostics)
+    {
+        string? name = score.RunTimeName;
+        if (name is null)
+        {
+            diagnostics.Add(new ModelProblem(DiagnosticIds.ModelFileInvalid, stage.Name, score.ModelPath,
+                "the attribute names no model: give a file ([Score(\"models/m.json\")]) or a ModelName the run gives the file of"));
+            return null;
+        }
+        if (score.ModelPath.Length != 0)
+        {
+            diagnostics.Add(new ModelProblem(DiagnosticIds.ModelFileInvalid, stage.Name, score.ModelPath,
+                "the attribute also names ModelName '" + name + "'; give the file (compiled in) or ModelName (given at run time), not both"));
+            return null;
+        }
+        if (!IsModelName(name))
+        {
+            diagnostics.Add(new ModelProblem(DiagnosticIds.ModelDoesNotFitStage, stage.Name, name,
+                "ModelName must be letters, digits, '_', '-' and '.', starting with a letter or '_', to be given as --model NAME=PATH"));
+            return null;
+        }
+        if (score.DeclaredFeatures.IsEmpty)
+        {
+            diagnostics.Add(new ModelProblem(DiagnosticIds.ModelDoesNotFitStage, stage.Name, name,
+                "a model given at run time needs the input members that are its features, in its order, in the attribute's Features (the build cannot read the names from the file)"));
+            return null;
+        }
+        if (Members(score.DeclaredFeatures, pipeline.Schema(stage.InputSchema), out string? error) is not { } members)
+        {
+            diagnostics.Add(new ModelProblem(DiagnosticIds.ModelDoesNotFitStage, stage.Name, name, error!));
+            return null;
+        }
+        return score with { FeatureMembers = members };
+    }
+
+    /// <summary>Whether <paramref name="name"/> can name a run-time model on the command line and in YAML.</summary>
+    internal static bool IsModelName(string name)
+    {
+        if (name.Length == 0 || !(char.IsLetter(name[0]) || name[0] == '_') || name[0] > 127)
+        {
+            return false;
+        }
+        foreach (char c in name)
+        {
+            if (c > 127 || !(char.IsLetterOrDigit(c) || c is '_' or '-' or '.'))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>The additional files whose paths end with <paramref name="modelPath"/> (separators either way).</summary>
@@ -178,7 +238,12 @@ internal static class ModelBinder
             error = "the model does not name its " + model.FeatureCount + " features; list the input members that are its features, in its order, in the attribute's Features";
             return null;
         }
+        return Members(names, input, out error);
+    }
 
+    /// <summary><paramref name="names"/> when each is a number or bool member of <paramref name="input"/>, else null with <paramref name="error"/>.</summary>
+    private static EquatableArray<string>? Members(IReadOnlyList<string> names, SchemaSpec input, out string? error)
+    {
         for (int f = 0; f < names.Count; f++)
         {
             ColumnSpec? column = input.FindMember(names[f]);

@@ -5,6 +5,9 @@ namespace Dsl;
 /// <see cref="Model"/> (an XGBoost JSON model, tree or linear booster, or a LightGBM text model) and compiles it into
 /// C#; each batch, the stage's kernel scores all its rows at once, then calls the method once per row with the model's
 /// prediction for the row's features, so the method decides what to keep next to it (an id, the label, the features).
+/// A model known only at run time is named instead (<c>[Score(ModelName = "fraud", Features = ...)]</c>), and the run
+/// gives its file (<c>--model fraud=PATH</c> or <c>models:</c> in <c>pipeline.yaml</c>): an XGBoost or LightGBM file,
+/// or an ONNX or TorchScript one when the project references <c>Dsl.Onnx</c> or <c>Dsl.Torch</c>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -29,8 +32,21 @@ public sealed class ScoreAttribute : StageAttribute
         Model = model;
     }
 
+    /// <summary>A stage whose model is given at run time: set <see cref="ModelName"/> and <see cref="Features"/>.</summary>
+    public ScoreAttribute()
+    {
+        Model = string.Empty;
+    }
+
     /// <summary>The model file, relative to the project folder; the SDK gives the build every file under <c>models/</c>.</summary>
     public string Model { get; }
+
+    /// <summary>
+    /// The name of a model given at run time instead of a file compiled in: <c>--model NAME=PATH</c>, or
+    /// <c>models: { NAME: PATH }</c> in <c>pipeline.yaml</c>. Letters, digits, <c>_</c>, <c>-</c> and <c>.</c>;
+    /// <see cref="Features"/> is then required, since the build does not see the model's feature names.
+    /// </summary>
+    public string? ModelName { get; set; }
 
     /// <summary>
     /// The input members that are the model's features, in the model's order (write

@@ -72,13 +72,19 @@ public sealed class CompiledPipeline
     /// The same kernels under <paramref name="plan"/>: a plan the runtime extended with rules only it checks (the key
     /// hashing of uniqueness gates), whose segments and kernel rule numbers are this one's.
     /// </summary>
-    internal CompiledPipeline WithPlan(PipelinePlan plan) => new(plan, this) { Fitter = Fitter };
+    internal CompiledPipeline WithPlan(PipelinePlan plan) => new(plan, this) { Fitter = Fitter, ModelLoaders = ModelLoaders };
 
     /// <summary>The plan.</summary>
     public PipelinePlan Plan { get; }
 
     /// <summary>The fit methods, for a plan with <see cref="PipelinePlan.Fits"/>; null otherwise.</summary>
     public FitEvaluator? Fitter { get; init; }
+
+    /// <summary>
+    /// The loaders of model formats the pipeline's references bring (<c>Dsl.Onnx</c>, <c>Dsl.Torch</c>), for its
+    /// run-time models (<see cref="Models.ModelCatalog"/>); the generator lists each <see cref="Models.ModelLoaderAttribute"/> it finds.
+    /// </summary>
+    public IReadOnlyList<Models.IModelLoader> ModelLoaders { get; init; } = [];
 
     /// <summary>Whether the kernels exist: always for a pipeline without stage parameters, else after <see cref="WithParameters"/>.</summary>
     public bool IsBound => _kernels is not null;
@@ -128,6 +134,7 @@ public sealed class CompiledPipeline
         {
             throw new ArgumentException($"Pipeline '{Plan.Name}' needs values for stage parameters {string.Join(", ", missing)}: add them under 'parameters:' in pipeline.yaml or pass --param Type.Member=VALUE.", nameof(parameters));
         }
+        ThrowIfModelsMissing(parameters);
         return WithGivenParameters(parameters);
     }
 
@@ -141,7 +148,8 @@ public sealed class CompiledPipeline
         {
             return this;
         }
-        return new CompiledPipeline(Plan, _binder, parameters, bind: parameters.Missing(Plan).Count == 0) { Fitter = Fitter };
+        bool complete = parameters.Missing(Plan).Count == 0 && parameters.MissingModels(Plan).Count == 0;
+        return new CompiledPipeline(Plan, _binder, parameters, bind: complete) { Fitter = Fitter, ModelLoaders = ModelLoaders };
     }
 
     /// <summary>
@@ -170,7 +178,18 @@ public sealed class CompiledPipeline
         {
             throw new ArgumentException($"Pipeline '{Plan.Name}' needs values for stage parameters {string.Join(", ", missing)}: add them under 'parameters:' in pipeline.yaml or pass --param Type.Member=VALUE.");
         }
-        return new CompiledPipeline(Plan, _binder, values) { Fitter = Fitter };
+        ThrowIfModelsMissing(values);
+        return new CompiledPipeline(Plan, _binder, values) { Fitter = Fitter, ModelLoaders = ModelLoaders };
+    }
+
+    /// <summary>Refuses values that leave a run-time model without a file (models are never fitted: they are given up front).</summary>
+    private void ThrowIfModelsMissing(StageParameterValues values)
+    {
+        IReadOnlyList<string> models = values.MissingModels(Plan);
+        if (models.Count > 0)
+        {
+            throw new ArgumentException($"Pipeline '{Plan.Name}' scores with models given at run time and has no file for {string.Join(", ", models.Select(m => "'" + m + "'"))}: pass {string.Join(" ", models.Select(m => "--model " + m + "=PATH"))} or add them under 'models:' in pipeline.yaml.");
+        }
     }
 
     private static object Placeholder(ParameterType type) => type switch
@@ -187,8 +206,10 @@ public sealed class CompiledPipeline
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Not a stage parameter type."),
     };
 
-    private string UnboundMessage() =>
-        $"Pipeline '{Plan.Name}' has stages that take parameters ({string.Join(", ", Plan.ParameterTypes().Select(p => p.TypeName))}); bind their values with WithParameters before running it.";
+    internal string UnboundMessage() =>
+        Plan.ParameterTypes().Count == 0
+            ? $"Pipeline '{Plan.Name}' scores with models given at run time ({string.Join(", ", Plan.RunTimeModelStages().Select(s => s.Model!.RunTimeName))}); load them with ModelCatalog.Load and bind them with WithParameters before running it."
+            : $"Pipeline '{Plan.Name}' has stages that take parameters ({string.Join(", ", Plan.ParameterTypes().Select(p => p.TypeName))}); bind their values with WithParameters before running it.";
 
     private static void CheckCount(PipelinePlan plan, IReadOnlyList<SegmentKernel> kernels)
     {

@@ -77,7 +77,7 @@ public sealed class LocalExecutor
         PipelinePlan plan = pipeline.Plan;
         if (!pipeline.IsBound)
         {
-            throw new ArgumentException($"Pipeline '{plan.Name}' has stages that take parameters ({string.Join(", ", plan.ParameterTypes().Select(p => p.TypeName))}) and no values were bound: call WithParameters first (the command line reads them from pipeline.yaml and --param).", nameof(pipeline));
+            throw new ArgumentException(pipeline.UnboundMessage() + " (The command line reads them from pipeline.yaml, --param and --model.)", nameof(pipeline));
         }
         output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
         CheckOutputNotInsideInput(Path.GetFullPath(input), output);
@@ -305,7 +305,7 @@ public sealed class LocalExecutor
         PipelinePlan plan = pipeline.Plan;
         if (!pipeline.IsBound)
         {
-            throw new ArgumentException($"Pipeline '{plan.Name}' has stages that take parameters and no values were bound: call WithParameters first.", nameof(pipeline));
+            throw new ArgumentException(pipeline.UnboundMessage(), nameof(pipeline));
         }
         IReadOnlyList<InputFile> files = InputPlanner.ListFiles(input, []);
         string[] readColumns = plan.Segments.Where(s => s.ReadsInput && !s.FitOnly).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();

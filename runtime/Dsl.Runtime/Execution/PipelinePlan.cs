@@ -100,6 +100,10 @@ public sealed record PipelinePlan(
             .Select(s => s.Parameters!)
             .DistinctBy(p => p.TypeName, StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>The score stages whose model the run gives (<see cref="ModelPlan.RunTimeName"/>), in stage order.</summary>
+    public IReadOnlyList<StagePlan> RunTimeModelStages() =>
+        Stages.Where(s => s.Model?.RunTimeName is not null).ToList();
 }
 
 /// <summary>One stage of a <see cref="PipelinePlan"/>.</summary>
@@ -127,13 +131,27 @@ public sealed record StagePlan(
     StageParametersPlan? Parameters = null,
     ModelPlan? Model = null);
 
-/// <summary>The model a score stage was compiled with, recorded in explain and in the run manifest.</summary>
-/// <param name="File">The model file as the stage names it (<c>models/fraud.json</c>).</param>
-/// <param name="Sha256">The SHA-256 of the file's text as UTF-8, lower-case hex (for a file without a byte-order mark, <c>sha256sum</c>'s).</param>
+/// <summary>
+/// The model of a score stage, recorded in explain and in the run manifest: the file it was compiled with, or, for a
+/// model given at run time (<see cref="RunTimeName"/>), only what the stage declares; the run's file and hash are then
+/// in <see cref="StageParameterValues.Models"/>.
+/// </summary>
+/// <param name="File">The model file as the stage names it (<c>models/fraud.json</c>); empty for a run-time model.</param>
+/// <param name="Sha256">The SHA-256 of the file's text as UTF-8, lower-case hex (for a file without a byte-order mark, <c>sha256sum</c>'s); empty for a run-time model.</param>
 /// <param name="Description">The library, objective, trees and features (<c>XGBoost binary:logistic, 200 trees, 30 features</c>).</param>
 /// <param name="Features">The input members that are its features, in the model's order.</param>
 /// <param name="Output"><c>prediction</c> or <c>margin</c>: what the stage receives.</param>
-public sealed record ModelPlan(string File, string Sha256, string Description, IReadOnlyList<string> Features, string Output);
+public sealed record ModelPlan(string File, string Sha256, string Description, IReadOnlyList<string> Features, string Output)
+{
+    /// <summary>For a model given at run time (<c>[Score(ModelName = ...)]</c>), its name: <c>--model NAME=PATH</c>.</summary>
+    public string? RunTimeName { get; init; }
+
+    /// <summary>For a model given at run time, the outputs a row the stage takes (its parameters after the row).</summary>
+    public int Outputs { get; init; }
+
+    /// <summary>What the stage asks of the model.</summary>
+    public ScoreOutput ScoreOutput => Output == "margin" ? Dsl.ScoreOutput.Margin : Dsl.ScoreOutput.Prediction;
+}
 
 /// <summary>A fused run of stages executed as one pass over a batch.</summary>
 /// <param name="Index">Position in <see cref="PipelinePlan.Segments"/>; also the kernel's index.</param>

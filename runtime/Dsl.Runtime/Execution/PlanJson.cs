@@ -62,7 +62,22 @@ internal static class PlanJson
             {
                 WriteParameters(json, stageParameters, parameters ?? StageParameterValues.Empty);
             }
-            if (stage.Model is { } model)
+            if (stage.Model is { RunTimeName: { } name } runTime)
+            {
+                // The run's file and hash: in the manifest, and in the run fingerprint, so a new model recomputes all.
+                Models.RunTimeModel? given = parameters?.FindModel(name);
+                json.WriteStartObject("model");
+                json.WriteString("name", name);
+                json.WriteString("file", given?.Path);
+                json.WriteString("sha256", given?.Sha256);
+                json.WriteString("format", given?.Format);
+                json.WriteString("description", given?.Describe() ?? runTime.Description);
+                json.WriteString("output", runTime.Output);
+                json.WriteNumber("outputs", runTime.Outputs);
+                WriteStrings(json, "features", runTime.Features);
+                json.WriteEndObject();
+            }
+            else if (stage.Model is { } model)
             {
                 json.WriteStartObject("model");
                 json.WriteString("file", model.File);

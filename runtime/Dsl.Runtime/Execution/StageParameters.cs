@@ -91,6 +91,36 @@ public sealed class StageParameterValues
             : throw new InvalidCastException($"Stage parameter '{typeName}.{member}' holds a {value.GetType().Name}, not a {typeof(T).Name}.");
     }
 
+    private readonly Dictionary<string, Models.RunTimeModel> _models = new(StringComparer.Ordinal);
+
+    /// <summary>Sets (or replaces) the model given at run time as <paramref name="model"/>'s name.</summary>
+    public StageParameterValues SetModel(Models.RunTimeModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (ReferenceEquals(this, Empty))
+        {
+            throw new InvalidOperationException("StageParameterValues.Empty is shared and cannot be changed; create a new instance.");
+        }
+        _models[model.Name] = model;
+        return this;
+    }
+
+    /// <summary>The models given at run time, by name (ordinal).</summary>
+    public IReadOnlyList<Models.RunTimeModel> Models => _models.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
+
+    /// <summary>The model given at run time as <paramref name="name"/>, or null.</summary>
+    public Models.RunTimeModel? FindModel(string name) => _models.GetValueOrDefault(name);
+
+    /// <summary>The scorer of the model given at run time as <paramref name="name"/> (generated binders call this).</summary>
+    public Models.IBatchScorer Model(string name) =>
+        _models.TryGetValue(name, out Models.RunTimeModel? model)
+            ? model.Scorer
+            : throw new KeyNotFoundException($"Model '{name}' is given at run time and has no file: pass --model {name}=PATH or add it under 'models:' in pipeline.yaml.");
+
+    /// <summary>The run-time models <paramref name="plan"/>'s score stages name that have no file here.</summary>
+    public IReadOnlyList<string> MissingModels(PipelinePlan plan) =>
+        plan.RunTimeModelStages().Select(s => s.Model!.RunTimeName!).Distinct(StringComparer.Ordinal).Where(n => !_models.ContainsKey(n)).ToList();
+
     /// <summary>Every value set, by type name then member (ordinal).</summary>
     internal IEnumerable<(string TypeName, string Member, object Value)> Entries() =>
         _values.OrderBy(t => t.Key, StringComparer.Ordinal)
@@ -103,6 +133,10 @@ public sealed class StageParameterValues
         foreach ((string type, string member, object value) in Entries())
         {
             copy.Set(type, member, value);
+        }
+        foreach (Models.RunTimeModel model in _models.Values)
+        {
+            copy.SetModel(model);
         }
         return copy;
     }

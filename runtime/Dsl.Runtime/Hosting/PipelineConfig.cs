@@ -59,7 +59,7 @@ namespace Dsl.Hosting;
 /// </example>
 internal sealed class PipelineConfig
 {
-    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "targetPartitionBytes", "maxRecordBytes", "memoryBudget", "otlpEndpoint", "outputs", "partitionBy", "maxRowsPerFile", "maxBytesPerFile", "maxOpenFiles", "parameters", "fitted", "tables", "broadcastThreshold", "shuffleBuckets", "gates", "drift"];
+    private static readonly string[] Keys = ["pipeline", "input", "output", "parallelism", "compression", "rowGroupRows", "targetPartitionRows", "targetPartitionBytes", "maxRecordBytes", "memoryBudget", "otlpEndpoint", "outputs", "partitionBy", "maxRowsPerFile", "maxBytesPerFile", "maxOpenFiles", "parameters", "fitted", "tables", "models", "broadcastThreshold", "shuffleBuckets", "gates", "drift"];
 
     private readonly Dictionary<string, Mark> _marks = new(StringComparer.Ordinal);
 
@@ -123,6 +123,9 @@ internal sealed class PipelineConfig
 
     /// <summary>The join tables by name (<c>tables:</c>; <c>--table</c> adds or replaces entries), paths relative to the current directory.</summary>
     public IReadOnlyDictionary<string, string> Tables { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The files of the models score stages take at run time, by name (<c>models: { fraud: models/fraud.onnx }</c>).</summary>
+    public IReadOnlyDictionary<string, string> Models { get; private set; } = new Dictionary<string, string>();
 
     /// <summary>The broadcast threshold in bytes (<c>broadcastThreshold:</c>), or null for the default.</summary>
     public long? BroadcastThreshold { get; private set; }
@@ -201,6 +204,7 @@ internal sealed class PipelineConfig
                 case "parameters": ReadParameters(config, value, problems); break;
                 case "fitted": config.Fitted = Text(config, key, value, problems); break;
                 case "tables": config.Tables = NamedTexts(config, key, value, "table names to paths, one 'name: path'", problems); break;
+                case "models": config.Models = NamedTexts(config, key, value, "model names to files, one 'name: path'", problems); break;
                 case "broadcastThreshold": config.BroadcastThreshold = value is YamlScalarNode { Value: "0" } ? 0 : Size(config, key, value, problems); break;
                 case "shuffleBuckets": config.ShuffleBuckets = (int?)Number(config, key, value, 1, 65_536, problems); break;
                 case "gates": config._gates = GateConfig.ReadGates(path, value, problems); break;
@@ -253,6 +257,12 @@ internal sealed class PipelineConfig
         if (Pipeline is not null && Pipeline != plan.Name)
         {
             problems.Add(Problem(this, _marks["pipeline"], $"The file is for pipeline '{Pipeline}' but this program runs pipeline '{plan.Name}'. Correct the name or use the file with its own pipeline."));
+        }
+        string[] runTimeModels = plan.RunTimeModelStages().Select(s => s.Model!.RunTimeName!).Distinct(StringComparer.Ordinal).ToArray();
+        foreach (string model in Models.Keys.Where(m => !runTimeModels.Contains(m, StringComparer.Ordinal)))
+        {
+            string takes = runTimeModels.Length == 0 ? $"no score stage of pipeline '{plan.Name}' takes a model at run time" : $"its score stages take {string.Join(", ", runTimeModels.Select(m => $"'{m}'"))}";
+            problems.Add(Problem(this, _marks["models." + model], $"Model '{model}' is taken by no score stage: {takes}."));
         }
         string[] sinks = plan.SinkNodes().Select(s => s.Name).ToArray();
         foreach (string stage in Tables.Keys.Where(t => !plan.Joins.Any(j => j.Table == t)))

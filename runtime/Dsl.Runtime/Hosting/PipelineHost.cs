@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Dsl.Execution;
 using Dsl.Fitting;
+using Dsl.Models;
 using Dsl.Parquet;
 using Dsl.Parquet.Metadata;
 using Dsl.Validation;
@@ -57,7 +58,8 @@ public static class PipelineHost
         var maxOpenFiles = new Option<int?>("--max-open-files") { Description = $"Part files one task keeps open at once; a partitioned output finishes the least recently written file when a new value would pass it. Default: {new ExecutionOptions().MaxOpenFiles}." };
         var fitted = new Option<string?>("--fitted") { Description = $"Load this saved fitted state (a run's {FittedState.FileName}, or what 'fit --fitted-out' wrote) instead of fitting: a pipeline with fit stages skips its first pass, and any pipeline takes from it the parameter values it needs. Overrides the configuration file's 'fitted'.", HelpName = "FILE" };
         var table = new Option<string[]>("--table") { Description = "The files of a table a join stage reads: NAME=PATH, a Parquet file or folder (repeat for several). Adds to or replaces the configuration file's 'tables'.", HelpName = "NAME=PATH", AllowMultipleArgumentsPerToken = false };
-        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused. A pipeline with fit stages first fits them (a first pass over the input), unless --fitted loads a saved state.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted, table };
+        var model = ModelOption();
+        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused. A pipeline with fit stages first fits them (a first pass over the input), unless --fitted loads a saved state.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted, table, model };
         run.SetAction(parse => Guard(stderr, () =>
         {
             (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(parse.GetValue(param) ?? [], plan);
@@ -102,7 +104,11 @@ public static class PipelineHost
             // Every parameter value is known and checked before anything is read or written.
             StageParameterValues parameters = ParameterOverrides.Apply(settings?.ParameterValues(plan) ?? new StageParameterValues(), overrides);
             fittedPath ??= settings?.Fitted is { } fromFile ? Path.GetFullPath(fromFile) : null;
-            CompiledPipeline bound = Given(pipeline, parameters, fittedPath);
+            if (ModelsOption(plan, settings, parse.GetValue(model) ?? [], stderr) is not { } models)
+            {
+                return 2;
+            }
+            CompiledPipeline bound = Given(pipeline, parameters, fittedPath, models);
 
             string? inputPath = parse.GetValue(input) ?? settings?.Input;
             if (inputPath is null)
@@ -173,7 +179,8 @@ public static class PipelineHost
         var fitConfig = new Option<string?>("--config", "-c") { Description = $"A pipeline configuration file. Default: {ConfigFileName} in the current folder, else beside the program." };
         var fitParam = new Option<string[]>("--param") { Description = "A stage parameter value, Type.Member=value; repeat for several." };
         var fitParallelism = new Option<int?>("--parallelism", "-p") { Description = "Partitions read at once. Default: the core count." };
-        var fit = new Command("fit", "Run only the first pass of a pipeline with fit stages and write the fitted state to --fitted-out, so training fits once and later runs (or a scoring pipeline) load it with --fitted. Writes no output.") { fitInput, fitOut, fitConfig, fitParam, fitParallelism };
+        var fitModel = ModelOption();
+        var fit = new Command("fit", "Run only the first pass of a pipeline with fit stages and write the fitted state to --fitted-out, so training fits once and later runs (or a scoring pipeline) load it with --fitted. Writes no output.") { fitInput, fitOut, fitConfig, fitParam, fitParallelism, fitModel };
         fit.SetAction(parse => Guard(stderr, () =>
         {
             if (plan.Fits.Count == 0)
@@ -181,7 +188,7 @@ public static class PipelineHost
                 stderr.WriteLine($"error: Pipeline '{plan.Name}' has no fit stages, so there is nothing to fit.");
                 return 2;
             }
-            if (PrepareCheck(pipeline, "fit", parse.GetValue(fitConfig), parse.GetValue(fitParam), parse.GetValue(fitInput), parse.GetValue(fitParallelism), stderr) is not { } check)
+            if (PrepareCheck(pipeline, "fit", parse.GetValue(fitConfig), parse.GetValue(fitParam), parse.GetValue(fitInput), parse.GetValue(fitParallelism), parse.GetValue(fitModel), stderr) is not { } check)
             {
                 return 2;
             }
@@ -201,10 +208,11 @@ public static class PipelineHost
         var validateParallelism = new Option<int?>("--parallelism", "-p") { Description = "Partitions checked at once. Default: the core count." };
         var report = new Option<string>("--report") { Description = $"Where to write the report. Default: {ValidationReport.FileName} in the current folder.", DefaultValueFactory = _ => ValidationReport.FileName };
         var html = new Option<string?>("--html") { Description = "Also write a one-page HTML report (rules, gates, drift, a histogram per input column) to this file." };
-        var validate = new Command("validate", $"Run the pipeline's row rules, gates and drift check over the input without writing any output or quarantine; write the report to --report and print the results. Exit code {FailRuleExitCode} when a rule whose action is Fail was broken or a gate or drift check of severity fail failed.") { validateInput, validateConfig, validateParam, validateParallelism, report, html };
+        var validateModel = ModelOption();
+        var validate = new Command("validate", $"Run the pipeline's row rules, gates and drift check over the input without writing any output or quarantine; write the report to --report and print the results. Exit code {FailRuleExitCode} when a rule whose action is Fail was broken or a gate or drift check of severity fail failed.") { validateInput, validateConfig, validateParam, validateParallelism, report, html, validateModel };
         validate.SetAction(parse => Guard(stderr, () =>
         {
-            if (PrepareCheck(pipeline, "validate", parse.GetValue(validateConfig), parse.GetValue(validateParam), parse.GetValue(validateInput), parse.GetValue(validateParallelism), stderr) is not { } check)
+            if (PrepareCheck(pipeline, "validate", parse.GetValue(validateConfig), parse.GetValue(validateParam), parse.GetValue(validateInput), parse.GetValue(validateParallelism), parse.GetValue(validateModel), stderr) is not { } check)
             {
                 return 2;
             }
@@ -244,10 +252,11 @@ public static class PipelineHost
         var profileFile = new Option<string>("--profile") { Description = "Where to write the profile (JSON, format dsl-profile/1).", Required = true };
         var profileParallelism = new Option<int?>("--parallelism", "-p") { Description = "Partitions read at once. Default: the core count." };
         var profileParam = new Option<string[]>("--param") { Description = "A stage parameter value, Type.Member=value; repeat for several." };
-        var profile = new Command("profile", "Profile every column of the pipeline's input (counts, nulls, min/max, mean/variance, quantiles, top values) into a file that a later run's drift check (drift: in pipeline.yaml) compares with. Writes nothing else.") { profileInput, profileConfig, profileFile, profileParallelism, profileParam };
+        var profileModel = ModelOption();
+        var profile = new Command("profile", "Profile every column of the pipeline's input (counts, nulls, min/max, mean/variance, quantiles, top values) into a file that a later run's drift check (drift: in pipeline.yaml) compares with. Writes nothing else.") { profileInput, profileConfig, profileFile, profileParallelism, profileParam, profileModel };
         profile.SetAction(parse => Guard(stderr, () =>
         {
-            if (PrepareCheck(pipeline, "profile", parse.GetValue(profileConfig), parse.GetValue(profileParam), parse.GetValue(profileInput), parse.GetValue(profileParallelism), stderr) is not { } check)
+            if (PrepareCheck(pipeline, "profile", parse.GetValue(profileConfig), parse.GetValue(profileParam), parse.GetValue(profileInput), parse.GetValue(profileParallelism), parse.GetValue(profileModel), stderr) is not { } check)
             {
                 return 2;
             }
@@ -286,10 +295,28 @@ public static class PipelineHost
         var explainConfig = new Option<string?>("--config", "-c") { Description = $"The configuration file whose stage parameter values to show. Default: {ConfigFileName} in the current folder, else beside the program." };
         var explainParam = new Option<string[]>("--param") { Description = "A stage parameter value to show instead of the configuration file's, Type.Member=value; repeat for several." };
         var explainTable = new Option<string[]>("--table") { Description = "A join's table, NAME=PATH, to show the strategy a run would choose from its size now (repeat for several); adds to the configuration file's 'tables'.", HelpName = "NAME=PATH" };
-        var explain = new Command("explain", "Print the compiled plan: stages with their parameter values, wiring, fused segments and the columns each reads; with the tables of join stages known, the strategy each join would take.") { format, explainConfig, explainParam, explainTable };
+        var explainModel = ModelOption();
+        var explain = new Command("explain", "Print the compiled plan: stages with their parameter values, wiring, fused segments and the columns each reads; with the tables of join stages known, the strategy each join would take; with the files of run-time models known, each model's format and hash.") { format, explainConfig, explainParam, explainTable, explainModel };
         explain.SetAction(parse => Guard(stderr, () =>
         {
             StageParameterValues parameters = ExplainParameters(plan, parse.GetValue(explainConfig), parse.GetValue(explainParam) ?? [], stderr, out PipelineConfig? settings);
+            var modelFiles = new Dictionary<string, string>(settings?.Models ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            foreach (string entry in parse.GetValue(explainModel) ?? [])
+            {
+                int equals = entry.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0 || equals == entry.Length - 1)
+                {
+                    stderr.WriteLine($"error: --model '{entry}' must be NAME=PATH, for example --model fraud=models/fraud.onnx.");
+                    return 2;
+                }
+                modelFiles[entry[..equals].Trim()] = entry[(equals + 1)..].Trim();
+            }
+            if (modelFiles.Count > 0)
+            {
+                // Loaded to show what a run would score with (format, counts, hash); a missing one shows as not given.
+                parameters = ModelCatalog.Load(pipeline, modelFiles, parameters);
+                (s_loaded ??= []).AddRange(parameters.Models.Select(m => m.Scorer));
+            }
             stdout.Write(parse.GetValue(format) switch
             {
                 "json" => PlanJson.ToJson(plan, parameters) + Environment.NewLine,
@@ -405,7 +432,7 @@ public static class PipelineHost
     private static StageParameterValues ExplainParameters(PipelinePlan plan, string? configOption, string[] paramOption, TextWriter stderr, out PipelineConfig? settings)
     {
         settings = null;
-        if (plan.ParameterTypes().Count == 0 && plan.Joins.Count == 0)
+        if (plan.ParameterTypes().Count == 0 && plan.Joins.Count == 0 && plan.RunTimeModelStages().Count == 0)
         {
             return StageParameterValues.Empty;
         }
@@ -512,7 +539,7 @@ public static class PipelineHost
 
     // What validate and profile run with: the configuration file (checked against the plan), --param values and the
     // input, read as run reads them. Null, after printing each problem, when one is missing or wrong.
-    private static CheckSetup? PrepareCheck(CompiledPipeline pipeline, string command, string? config, string[]? parameters, string? input, int? parallelism, TextWriter stderr)
+    private static CheckSetup? PrepareCheck(CompiledPipeline pipeline, string command, string? config, string[]? parameters, string? input, int? parallelism, string[]? models, TextWriter stderr)
     {
         PipelinePlan plan = pipeline.Plan;
         (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(parameters ?? [], plan);
@@ -542,7 +569,11 @@ public static class PipelineHost
         }
         // fit computes the state that 'fitted:' may name: it never loads one.
         string? fittedPath = command != "fit" && settings?.Fitted is { } fittedFile ? Path.GetFullPath(fittedFile) : null;
-        CompiledPipeline bound = Given(pipeline, ParameterOverrides.Apply(settings?.ParameterValues(plan) ?? new StageParameterValues(), overrides), fittedPath);
+        if (ModelsOption(plan, settings, models ?? [], stderr) is not { } modelFiles)
+        {
+            return null;
+        }
+        CompiledPipeline bound = Given(pipeline, ParameterOverrides.Apply(settings?.ParameterValues(plan) ?? new StageParameterValues(), overrides), fittedPath, modelFiles);
         var defaults = new ExecutionOptions();
         var options = new ExecutionOptions
         {
@@ -560,8 +591,61 @@ public static class PipelineHost
 
     // The given values bound where they are all there is; held unbound while fitted values are still to come (the
     // first pass's, or a fitted-state file's), for the executor to add.
-    private static CompiledPipeline Given(CompiledPipeline pipeline, StageParameterValues parameters, string? fittedPath) =>
-        pipeline.Plan.Fits.Count > 0 || fittedPath is not null ? pipeline.WithGivenParameters(parameters) : pipeline.WithParameters(parameters);
+    private static CompiledPipeline Given(CompiledPipeline pipeline, StageParameterValues parameters, string? fittedPath, IReadOnlyDictionary<string, string> models)
+    {
+        if (models.Count > 0)
+        {
+            // Loaded once for the whole command; Guard disposes them when it ends.
+            parameters = ModelCatalog.Load(pipeline, models, parameters);
+            (s_loaded ??= []).AddRange(parameters.Models.Select(m => m.Scorer));
+        }
+        return pipeline.Plan.Fits.Count > 0 || fittedPath is not null ? pipeline.WithGivenParameters(parameters) : pipeline.WithParameters(parameters);
+    }
+
+    // The models the current command loaded (a command runs on the thread that parses it).
+    [ThreadStatic]
+    private static List<IBatchScorer>? s_loaded;
+
+    private static Option<string[]> ModelOption() => new("--model")
+    {
+        Description = "The file of a model a score stage takes at run time ([Score(ModelName = ...)]): NAME=PATH, an XGBoost .json, LightGBM .txt, or a format a referenced package reads (Dsl.Onnx: .onnx; Dsl.Torch: .pt); repeat for several. Adds to or replaces the configuration file's 'models'.",
+        HelpName = "NAME=PATH",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    // The configuration file's models with --model NAME=PATH entries added over them; every run-time model needs one.
+    private static IReadOnlyDictionary<string, string>? ModelsOption(PipelinePlan plan, PipelineConfig? settings, string[] given, TextWriter stderr)
+    {
+        var models = new Dictionary<string, string>(settings?.Models ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        string[] names = plan.RunTimeModelStages().Select(s => s.Model!.RunTimeName!).Distinct(StringComparer.Ordinal).ToArray();
+        var problems = new List<string>();
+        foreach (string entry in given)
+        {
+            int equals = entry.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == entry.Length - 1)
+            {
+                problems.Add($"--model '{entry}' must be NAME=PATH, for example --model fraud=models/fraud.onnx.");
+                continue;
+            }
+            string name = entry[..equals].Trim();
+            if (!names.Contains(name, StringComparer.Ordinal))
+            {
+                string takes = names.Length == 0 ? $"no score stage of pipeline '{plan.Name}' takes a model at run time" : $"its score stages take {string.Join(", ", names.Select(n => $"'{n}'"))}";
+                problems.Add($"--model names '{name}', which no score stage takes: {takes}.");
+                continue;
+            }
+            models[name] = entry[(equals + 1)..].Trim();
+        }
+        foreach (string missing in names.Where(n => !models.ContainsKey(n)))
+        {
+            problems.Add($"score stage {string.Join(", ", plan.RunTimeModelStages().Where(s => s.Model!.RunTimeName == missing).Select(s => $"'{s.Name}'"))} takes model '{missing}' at run time: pass --model {missing}=PATH or add it under 'models:' in the configuration file.");
+        }
+        foreach (string problem in problems)
+        {
+            stderr.WriteLine($"error: {problem}");
+        }
+        return problems.Count > 0 ? null : models;
+    }
 
     private sealed record CheckSetup(CompiledPipeline Pipeline, string Input, ExecutionOptions Options);
 
@@ -617,6 +701,22 @@ public static class PipelineHost
     // Every failure ends in one line. Expected ones (bad input, bad data, a failing stage, storage errors) print their
     // message; anything else also names its type. DSL_DEBUG=1 adds the stack trace to either, for a bug report.
     private static int Guard(TextWriter stderr, Func<int> action)
+    {
+        try
+        {
+            return GuardErrors(stderr, action);
+        }
+        finally
+        {
+            foreach (IBatchScorer scorer in s_loaded ?? [])
+            {
+                scorer.Dispose();
+            }
+            s_loaded = null;
+        }
+    }
+
+    private static int GuardErrors(TextWriter stderr, Func<int> action)
     {
         try
         {

@@ -46,7 +46,14 @@ internal static class PlanPrinter
                         : fittedBy is not null ? $"{m.Name} = (fitted by {fittedBy})" : $"{m.Name} = (not set)");
                 text.AppendLine($"  {new string(' ', nameWidth)}  parameters {stageParameters.TypeName} {{ {string.Join(", ", members)} }}, read once per batch");
             }
-            if (stage.Model is { } model)
+            if (stage.Model is { RunTimeName: { } name } runTime)
+            {
+                string file = (parameters ?? StageParameterValues.Empty).FindModel(name) is { } given
+                    ? $"{given.Path} ({given.Describe()}, sha256 {given.Sha256[..12]})"
+                    : $"(no file: --model {name}=PATH)";
+                text.AppendLine($"  {new string(' ', nameWidth)}  model '{name}' given at run time: {file}; {runTime.Output} from {string.Join(", ", runTime.Features)}");
+            }
+            else if (stage.Model is { } model)
             {
                 text.AppendLine($"  {new string(' ', nameWidth)}  model {model.File} ({model.Description}, sha256 {model.Sha256[..12]}), compiled into the kernel; {model.Output} from {string.Join(", ", model.Features)}");
             }

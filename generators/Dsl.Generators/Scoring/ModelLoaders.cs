@@ -1,0 +1,36 @@
+using System.Collections.Generic;
+using System.Threading;
+using Dsl.Generators.Common;
+using Microsoft.CodeAnalysis;
+
+namespace Dsl.Generators.Scoring;
+
+/// <summary>
+/// The run-time model loaders a compilation's references bring: each <c>[assembly: Dsl.Models.ModelLoader(typeof(X))]</c>
+/// of a referenced package (<c>Dsl.Onnx</c>, <c>Dsl.Torch</c>). A pipeline with run-time models lists them in its plan,
+/// so referencing the package is all it takes to read its format, with no reflection at run time.
+/// </summary>
+internal static class ModelLoaders
+{
+    private const string AttributeName = "Dsl.Models.ModelLoaderAttribute";
+
+    /// <summary>The loader types' full names (without <c>global::</c>), ordinal order.</summary>
+    public static EquatableArray<string> Find(Compilation compilation, CancellationToken cancellationToken)
+    {
+        var loaders = new SortedSet<string>(System.StringComparer.Ordinal);
+        foreach (IAssemblySymbol assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (AttributeData attribute in assembly.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() == AttributeName
+                    && attribute.ConstructorArguments.Length == 1
+                    && attribute.ConstructorArguments[0].Value is INamedTypeSymbol { DeclaredAccessibility: Accessibility.Public } loader)
+                {
+                    loaders.Add(loader.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty));
+                }
+            }
+        }
+        return new EquatableArray<string>(loaders);
+    }
+}
