@@ -179,6 +179,41 @@ public sealed class ModelFileTests
         Assert.Contains("Features lists 2 members but the model reads 1 features", Single("DSL3020", TestModels.Tiny, tooMany), StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string, string> RunTimeMisfits => new()
+    {
+        { "[Score(ModelName = \"fraud\")]", "DSL3020", "Model 'fraud' does not fit score stage 'Predict' of pipeline 'scoring': a model given at run time needs the input members that are its features" },
+        { "[Score(ModelName = \"fraud\", Features = new[] { \"Amount\", \"Country\" })]", "DSL3020", "feature 1 'Country' is a string member of Txn; a feature is a number or a bool" },
+        { "[Score(ModelName = \"fraud\", Features = new[] { \"amount\" })]", "DSL3020", "feature 0 'amount' is not a member of Txn (did you mean 'Amount'?)" },
+        { "[Score(ModelName = \"fraud model\", Features = new[] { \"Amount\" })]", "DSL3020", "ModelName must be letters, digits, '_', '-' and '.'" },
+        { "[Score(ModelName = \"a=b\", Features = new[] { \"Amount\" })]", "DSL3020", "to be given as --model NAME=PATH" },
+        { "[Score(\"models/m.json\", ModelName = \"fraud\", Features = new[] { \"Amount\" })]", "DSL3019", "cannot compile model 'models/m.json': the attribute also names ModelName 'fraud'; give the file (compiled in) or ModelName (given at run time), not both" },
+        { "[Score]", "DSL3019", "cannot compile model '': the attribute names no model" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RunTimeMisfits))]
+    public void RunTimeModelStage_ThatTheBuildCanTellIsWrong_IsAnErrorNamingIt(string attribute, string id, string expected)
+    {
+        string source = Source.Replace("[Score(\"models/m.json\")]", attribute, StringComparison.Ordinal);
+        Assert.Contains(expected, Single(id, TestModels.Tiny, source), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RunTimeModelStage_Compiles_WithoutAFile_AndItsKernelTakesTheScorer()
+    {
+        string source = Source.Replace("[Score(\"models/m.json\")]", "[Score(ModelName = \"fraud\", Features = new[] { nameof(Txn.Amount), nameof(Txn.Count) })]", StringComparison.Ordinal);
+        GeneratorRun run = GeneratorHarness.Run(source, files: []);
+        Assert.Empty(run.GeneratorProblems);
+        Assert.Empty(run.CompilationProblems);
+        Assert.DoesNotContain(run.Result.Results.SelectMany(r => r.GeneratedSources), s => s.HintName.EndsWith("Model.g.cs", StringComparison.Ordinal));
+        string plan = run.GeneratedSource("M.Scoring.Plan.g.cs");
+        Assert.Contains("RunTimeName = \"fraud\"", plan, StringComparison.Ordinal);
+        Assert.Contains("global::Dsl.Models.IBatchScorer predictModel = parameters.Model(\"fraud\");", plan, StringComparison.Ordinal);
+        string kernel = run.GeneratedSource("M.Scoring.Pipeline.g.cs");
+        Assert.Contains("global::Dsl.Models.IBatchScorer predictModel)", kernel, StringComparison.Ordinal);
+        Assert.Contains("if (predictModel.ComputesInDouble)", kernel, StringComparison.Ordinal);
+    }
+
     private static string Single(string id, string file, string source = Source)
     {
         GeneratorRun run = GeneratorHarness.Run(source, files: [("/p/models/m.json", file)]);
