@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Dsl.Testing;
 using Microsoft.ML.OnnxRuntime;
@@ -20,7 +19,7 @@ public sealed class OnnxScorerTests : IDisposable
     public void LogisticRegression_GivesTheSigmoidOfTheLinearScore()
     {
         string path = _folder.Combine("linear.onnx");
-        JsonElement model = Build("linear \"" + path + "\" 4 1");
+        JsonElement model = OnnxModels.Build("linear \"" + path + "\" 4 1");
         float[] w = model.GetProperty("weights").EnumerateArray().Select(v => v.GetSingle()).ToArray();
         float b = model.GetProperty("bias").GetSingle();
         using var scorer = new OnnxScorer(path);
@@ -46,7 +45,7 @@ public sealed class OnnxScorerTests : IDisposable
         string json = _folder.Combine("model.json");
         File.WriteAllText(json, reference.ModelJson);
         string path = _folder.Combine("trees.onnx");
-        Build("xgboost \"" + json + "\" \"" + path + "\"");
+        OnnxModels.Build("xgboost \"" + json + "\" \"" + path + "\"");
         using var scorer = new OnnxScorer(path);
         float[] x = reference.X.Select(v => (float)v).ToArray();
         int rows = reference.Rows;
@@ -75,7 +74,7 @@ public sealed class OnnxScorerTests : IDisposable
     public void WrongModelsAndBuffers_AreRefused_SayingWhat()
     {
         string path = _folder.Combine("linear.onnx");
-        Build("linear \"" + path + "\" 4 2");
+        OnnxModels.Build("linear \"" + path + "\" 4 2");
         using var scorer = new OnnxScorer(path);
         var small = Assert.Throws<ArgumentException>(() => scorer.Score(new float[7], 2, new float[2]));
         Assert.Contains("2 rows need 8 features and 2 outputs; got 7 and 2", small.Message, StringComparison.Ordinal);
@@ -85,17 +84,5 @@ public sealed class OnnxScorerTests : IDisposable
         string garbage = _folder.Combine("garbage.onnx");
         File.WriteAllText(garbage, "not a model");
         Assert.ThrowsAny<OnnxRuntimeException>(() => new OnnxScorer(garbage));
-    }
-
-    private static JsonElement Build(string arguments)
-    {
-        string script = Path.Combine(RepoPaths.RepoRoot, "tests", "tools", "scoring", "onnx-models.py");
-        var start = new ProcessStartInfo("/usr/bin/python3", "\"" + script + "\" " + arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using Process process = Process.Start(start)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, "onnx-models.py " + arguments + " failed (tests/tools/install-python-deps.sh installs python3-onnx):\n" + stdout + stderr.Result);
-        return JsonDocument.Parse(stdout).RootElement.Clone();
     }
 }
