@@ -124,8 +124,11 @@ internal sealed class PipelineConfig
     /// <summary>The join tables by name (<c>tables:</c>; <c>--table</c> adds or replaces entries), paths relative to the current directory.</summary>
     public IReadOnlyDictionary<string, string> Tables { get; private set; } = new Dictionary<string, string>();
 
-    /// <summary>The files of the models score stages take at run time, by name (<c>models: { fraud: models/fraud.onnx }</c>).</summary>
-    public IReadOnlyDictionary<string, string> Models { get; private set; } = new Dictionary<string, string>();
+    /// <summary>
+    /// The files of the models score stages take at run time, by name: <c>credit: models/credit.onnx</c>, or
+    /// <c>credit: { path: models/credit.onnx, batchRows: 4096, concurrency: 1 }</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, Models.ModelFile> Models { get; private set; } = new Dictionary<string, Models.ModelFile>();
 
     /// <summary>The broadcast threshold in bytes (<c>broadcastThreshold:</c>), or null for the default.</summary>
     public long? BroadcastThreshold { get; private set; }
@@ -204,7 +207,7 @@ internal sealed class PipelineConfig
                 case "parameters": ReadParameters(config, value, problems); break;
                 case "fitted": config.Fitted = Text(config, key, value, problems); break;
                 case "tables": config.Tables = NamedTexts(config, key, value, "table names to paths, one 'name: path'", problems); break;
-                case "models": config.Models = NamedTexts(config, key, value, "model names to files, one 'name: path'", problems); break;
+                case "models": config.Models = ModelFiles(config, value, problems); break;
                 case "broadcastThreshold": config.BroadcastThreshold = value is YamlScalarNode { Value: "0" } ? 0 : Size(config, key, value, problems); break;
                 case "shuffleBuckets": config.ShuffleBuckets = (int?)Number(config, key, value, 1, 65_536, problems); break;
                 case "gates": config._gates = GateConfig.ReadGates(path, value, problems); break;
@@ -521,6 +524,53 @@ internal sealed class PipelineConfig
             }
         }
         return partitions;
+    }
+
+    // models: name -> path, or name -> { path, batchRows, concurrency }; each entry's line is kept under "models.name".
+    private static Dictionary<string, Models.ModelFile> ModelFiles(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)
+    {
+        var files = new Dictionary<string, Models.ModelFile>(StringComparer.Ordinal);
+        if (value is not YamlMappingNode map)
+        {
+            problems.Add(Problem(config, value.Start, "Setting 'models' must map model names to files, one 'name: path' (or 'name: { path: ..., batchRows: N, concurrency: N }') a line."));
+            return files;
+        }
+        foreach ((YamlNode keyNode, YamlNode entry) in map.Children)
+        {
+            string name = (keyNode as YamlScalarNode)?.Value ?? keyNode.ToString();
+            string setting = "models." + name;
+            config._marks[setting] = keyNode.Start;
+            if (entry is not YamlMappingNode options)
+            {
+                if (Text(config, setting, entry, problems) is { } path)
+                {
+                    files[name] = new Models.ModelFile(path);
+                }
+                continue;
+            }
+            string? file = null;
+            long? batchRows = null, concurrency = null;
+            foreach ((YamlNode optionNode, YamlNode optionValue) in options.Children)
+            {
+                string option = (optionNode as YamlScalarNode)?.Value ?? optionNode.ToString();
+                switch (option)
+                {
+                    case "path": file = Text(config, setting + ".path", optionValue, problems); break;
+                    case "batchRows": batchRows = Number(config, setting + ".batchRows", optionValue, 1, int.MaxValue, problems); break;
+                    case "concurrency": concurrency = Number(config, setting + ".concurrency", optionValue, 1, 4096, problems); break;
+                    default:
+                        problems.Add(Problem(config, optionNode.Start, $"Unknown setting '{setting}.{option}'. Known settings of a model are path, batchRows and concurrency."));
+                        break;
+                }
+            }
+            if (file is null)
+            {
+                problems.Add(Problem(config, keyNode.Start, $"Setting '{setting}' needs 'path', the model file."));
+                continue;
+            }
+            files[name] = new Models.ModelFile(file) { BatchRows = (int)(batchRows ?? 0), Concurrency = (int)(concurrency ?? 0) };
+        }
+        return files;
     }
 
     // A mapping of names to text values (outputs: stage -> folder, tables: name -> path); each entry's line is kept

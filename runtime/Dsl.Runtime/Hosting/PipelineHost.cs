@@ -300,7 +300,7 @@ public static class PipelineHost
         explain.SetAction(parse => Guard(stderr, () =>
         {
             StageParameterValues parameters = ExplainParameters(plan, parse.GetValue(explainConfig), parse.GetValue(explainParam) ?? [], stderr, out PipelineConfig? settings);
-            var modelFiles = new Dictionary<string, string>(settings?.Models ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            var modelFiles = new Dictionary<string, ModelFile>(settings?.Models ?? new Dictionary<string, ModelFile>(), StringComparer.Ordinal);
             foreach (string entry in parse.GetValue(explainModel) ?? [])
             {
                 int equals = entry.IndexOf('=', StringComparison.Ordinal);
@@ -309,7 +309,7 @@ public static class PipelineHost
                     stderr.WriteLine($"error: --model '{entry}' must be NAME=PATH, for example --model fraud=models/fraud.onnx.");
                     return 2;
                 }
-                modelFiles[entry[..equals].Trim()] = entry[(equals + 1)..].Trim();
+                modelFiles[entry[..equals].Trim()] = new ModelFile(entry[(equals + 1)..].Trim());
             }
             if (modelFiles.Count > 0)
             {
@@ -591,7 +591,7 @@ public static class PipelineHost
 
     // The given values bound where they are all there is; held unbound while fitted values are still to come (the
     // first pass's, or a fitted-state file's), for the executor to add.
-    private static CompiledPipeline Given(CompiledPipeline pipeline, StageParameterValues parameters, string? fittedPath, IReadOnlyDictionary<string, string> models)
+    private static CompiledPipeline Given(CompiledPipeline pipeline, StageParameterValues parameters, string? fittedPath, IReadOnlyDictionary<string, ModelFile> models)
     {
         if (models.Count > 0)
         {
@@ -614,9 +614,9 @@ public static class PipelineHost
     };
 
     // The configuration file's models with --model NAME=PATH entries added over them; every run-time model needs one.
-    private static IReadOnlyDictionary<string, string>? ModelsOption(PipelinePlan plan, PipelineConfig? settings, string[] given, TextWriter stderr)
+    private static IReadOnlyDictionary<string, ModelFile>? ModelsOption(PipelinePlan plan, PipelineConfig? settings, string[] given, TextWriter stderr)
     {
-        var models = new Dictionary<string, string>(settings?.Models ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        var models = new Dictionary<string, ModelFile>(settings?.Models ?? new Dictionary<string, ModelFile>(), StringComparer.Ordinal);
         string[] names = plan.RunTimeModelStages().Select(s => s.Model!.RunTimeName!).Distinct(StringComparer.Ordinal).ToArray();
         var problems = new List<string>();
         foreach (string entry in given)
@@ -634,7 +634,9 @@ public static class PipelineHost
                 problems.Add($"--model names '{name}', which no score stage takes: {takes}.");
                 continue;
             }
-            models[name] = entry[(equals + 1)..].Trim();
+            // A new file keeps the configuration's batchRows and concurrency for the model.
+            string file = entry[(equals + 1)..].Trim();
+            models[name] = models.TryGetValue(name, out ModelFile? configured) ? configured with { Path = file } : new ModelFile(file);
         }
         foreach (string missing in names.Where(n => !models.ContainsKey(n)))
         {

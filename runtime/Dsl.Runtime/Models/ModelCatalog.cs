@@ -21,7 +21,12 @@ public static class ModelCatalog
     /// </summary>
     /// <exception cref="ArgumentException">A name no stage gives, a file no loader reads, or a model that does not fit its stage (naming both).</exception>
     /// <exception cref="FileNotFoundException">A file that does not exist.</exception>
-    public static StageParameterValues Load(CompiledPipeline pipeline, IReadOnlyDictionary<string, string> files, StageParameterValues into)
+    public static StageParameterValues Load(CompiledPipeline pipeline, IReadOnlyDictionary<string, string> files, StageParameterValues into) =>
+        Load(pipeline, files.ToDictionary(f => f.Key, f => new ModelFile(f.Value), StringComparer.Ordinal), into);
+
+    /// <inheritdoc cref="Load(CompiledPipeline, IReadOnlyDictionary{string, string}, StageParameterValues)"/>
+    /// <remarks>Each file's <see cref="ModelFile.BatchRows"/> and <see cref="ModelFile.Concurrency"/> decide how the kernels call it.</remarks>
+    public static StageParameterValues Load(CompiledPipeline pipeline, IReadOnlyDictionary<string, ModelFile> files, StageParameterValues into)
     {
         IReadOnlyList<StagePlan> stages = pipeline.Plan.RunTimeModelStages();
         var names = stages.Select(s => s.Model!.RunTimeName!).Distinct(StringComparer.Ordinal).ToList();
@@ -39,7 +44,7 @@ public static class ModelCatalog
         var loaded = new List<IBatchScorer>();
         try
         {
-            foreach ((string name, string path) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
+            foreach ((string name, ModelFile file) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
             {
                 List<StagePlan> users = stages.Where(s => s.Model!.RunTimeName == name).ToList();
                 ModelPlan first = users[0].Model!;
@@ -50,8 +55,13 @@ public static class ModelCatalog
                         throw new ArgumentException($"Score stages '{users[0].Name}' and '{other.Name}' both take model '{name}' but ask it for different things ({first.Features.Count} features, {first.Outputs} {first.Output}s against {other.Model.Features.Count}, {other.Model.Outputs} {other.Model.Output}s); give them a model each.");
                     }
                 }
-                RunTimeModel model = Open(name, path, users[0], loaders);
+                RunTimeModel model = Open(name, file.Path, users[0], loaders);
                 loaded.Add(model.Scorer);
+                if (file.BatchRows > 0 || file.Concurrency > 0)
+                {
+                    model = model with { Scorer = new PacedScorer(model.Scorer, file.BatchRows, file.Concurrency) };
+                    loaded[^1] = model.Scorer;
+                }
                 values.SetModel(model);
             }
         }
