@@ -87,6 +87,12 @@ public sealed class RunTimeOnnxStageTests : IDisposable
         Assert.Contains("\"sha256\": \"" + Sha256(path) + "\"", manifest, StringComparison.Ordinal);
         Assert.Contains("5,000", ran, StringComparison.Ordinal);
 
+        // validate scores with it too (rules and gates see the scored rows); without it, it is refused the same way.
+        Assert.Equal(0, Host(["validate", "--input", input, "--model", "credit=" + path], sample, out string validated, out string validateErrors));
+        Assert.Contains("5,000", validated + validateErrors, StringComparison.Ordinal);
+        Assert.Equal(2, Host(["validate", "--input", input], sample, out _, out string validateMissing));
+        Assert.Contains("takes model 'credit' at run time", validateMissing, StringComparison.Ordinal);
+
         // The same model again reuses every partition; a new model file is a new run: nothing is reused.
         Assert.Equal(0, Host(["run", "--input", input, "--output", output, "--model", "credit=" + path], sample, out string same, out _));
         Assert.Contains("up to date", same, StringComparison.Ordinal);
@@ -121,7 +127,12 @@ public sealed class RunTimeOnnxStageTests : IDisposable
         var unknown = Assert.Throws<ArgumentException>(() => ModelCatalog.Load(OnnxDecisions.Compiled, new Dictionary<string, string> { ["credti"] = path }, new StageParameterValues()));
         Assert.Equal("Model 'credti' was given, but no score stage of pipeline 'onnx-decisions' is named by it; the stages take 'credit'.", unknown.Message);
 
-        var unbound = Assert.Throws<ArgumentException>(() => OnnxDecisions.Compiled.WithParameters(new StageParameterValues()));
+        string csv = _folder.Combine("credit.csv");
+        File.WriteAllText(csv, "not a model");
+        var format = Assert.Throws<ArgumentException>(() => ModelCatalog.Load(OnnxDecisions.Compiled, new Dictionary<string, string> { ["credit"] = csv }, new StageParameterValues()));
+        Assert.Equal("Model 'credit' of score stage 'Decide': no loader reads " + csv + "; this pipeline reads " + string.Join(", ", ModelCatalog.BuiltIn.Select(l => l.Format).Append("ONNX")) + " files (ONNX needs a reference to Dsl.Onnx, TorchScript to Dsl.Torch).", format.Message);
+
+                var unbound = Assert.Throws<ArgumentException>(() => OnnxDecisions.Compiled.WithParameters(new StageParameterValues()));
         Assert.Contains("has no file for 'credit': pass --model credit=PATH", unbound.Message, StringComparison.Ordinal);
     }
 
