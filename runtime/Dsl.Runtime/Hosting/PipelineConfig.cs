@@ -128,7 +128,7 @@ internal sealed class PipelineConfig
     /// The files of the models score stages take at run time, by name: <c>credit: models/credit.onnx</c>, or
     /// <c>credit: { path: models/credit.onnx, batchRows: 4096, concurrency: 1 }</c>.
     /// </summary>
-    public IReadOnlyDictionary<string, Models.ModelFile> Models { get; private set; } = new Dictionary<string, Models.ModelFile>();
+    public IReadOnlyDictionary<string, Models.ModelSource> Models { get; private set; } = new Dictionary<string, Models.ModelSource>();
 
     /// <summary>The broadcast threshold in bytes (<c>broadcastThreshold:</c>), or null for the default.</summary>
     public long? BroadcastThreshold { get; private set; }
@@ -527,9 +527,9 @@ internal sealed class PipelineConfig
     }
 
     // models: name -> path, or name -> { path, batchRows, concurrency }; each entry's line is kept under "models.name".
-    private static Dictionary<string, Models.ModelFile> ModelFiles(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)
+    private static Dictionary<string, Models.ModelSource> ModelFiles(PipelineConfig config, YamlNode value, List<ConfigProblem> problems)
     {
-        var files = new Dictionary<string, Models.ModelFile>(StringComparer.Ordinal);
+        var files = new Dictionary<string, Models.ModelSource>(StringComparer.Ordinal);
         if (value is not YamlMappingNode map)
         {
             problems.Add(Problem(config, value.Start, "Setting 'models' must map model names to files, one 'name: path' (or 'name: { path: ..., batchRows: N, concurrency: N }') a line."));
@@ -544,7 +544,7 @@ internal sealed class PipelineConfig
             {
                 if (Text(config, setting, entry, problems) is { } path)
                 {
-                    files[name] = new Models.ModelFile(path);
+                    files[name] = new Models.ModelSource(path);
                 }
                 continue;
             }
@@ -568,7 +568,7 @@ internal sealed class PipelineConfig
                 problems.Add(Problem(config, keyNode.Start, $"Setting '{setting}' needs 'path', the model file."));
                 continue;
             }
-            files[name] = new Models.ModelFile(file) { BatchRows = (int)(batchRows ?? 0), Concurrency = (int)(concurrency ?? 0) };
+            files[name] = new Models.ModelSource(file) { BatchRows = (int)(batchRows ?? 0), Concurrency = (int)(concurrency ?? 0) };
         }
         return files;
     }

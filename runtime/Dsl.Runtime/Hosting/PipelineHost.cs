@@ -300,7 +300,7 @@ public static class PipelineHost
         explain.SetAction(parse => Guard(stderr, () =>
         {
             StageParameterValues parameters = ExplainParameters(plan, parse.GetValue(explainConfig), parse.GetValue(explainParam) ?? [], stderr, out PipelineConfig? settings);
-            var modelFiles = new Dictionary<string, ModelFile>(settings?.Models ?? new Dictionary<string, ModelFile>(), StringComparer.Ordinal);
+            var modelFiles = new Dictionary<string, ModelSource>(settings?.Models ?? new Dictionary<string, ModelSource>(), StringComparer.Ordinal);
             foreach (string entry in parse.GetValue(explainModel) ?? [])
             {
                 int equals = entry.IndexOf('=', StringComparison.Ordinal);
@@ -309,7 +309,7 @@ public static class PipelineHost
                     stderr.WriteLine($"error: --model '{entry}' must be NAME=PATH, for example --model fraud=models/fraud.onnx.");
                     return 2;
                 }
-                modelFiles[entry[..equals].Trim()] = new ModelFile(entry[(equals + 1)..].Trim());
+                modelFiles[entry[..equals].Trim()] = new ModelSource(entry[(equals + 1)..].Trim());
             }
             if (modelFiles.Count > 0)
             {
@@ -591,7 +591,7 @@ public static class PipelineHost
 
     // The given values bound where they are all there is; held unbound while fitted values are still to come (the
     // first pass's, or a fitted-state file's), for the executor to add.
-    private static CompiledPipeline Given(CompiledPipeline pipeline, StageParameterValues parameters, string? fittedPath, IReadOnlyDictionary<string, ModelFile> models)
+    private static CompiledPipeline Given(CompiledPipeline pipeline, StageParameterValues parameters, string? fittedPath, IReadOnlyDictionary<string, ModelSource> models)
     {
         if (models.Count > 0)
         {
@@ -614,9 +614,9 @@ public static class PipelineHost
     };
 
     // The configuration file's models with --model NAME=PATH entries added over them; every run-time model needs one.
-    private static IReadOnlyDictionary<string, ModelFile>? ModelsOption(PipelinePlan plan, PipelineConfig? settings, string[] given, TextWriter stderr)
+    private static IReadOnlyDictionary<string, ModelSource>? ModelsOption(PipelinePlan plan, PipelineConfig? settings, string[] given, TextWriter stderr)
     {
-        var models = new Dictionary<string, ModelFile>(settings?.Models ?? new Dictionary<string, ModelFile>(), StringComparer.Ordinal);
+        var models = new Dictionary<string, ModelSource>(settings?.Models ?? new Dictionary<string, ModelSource>(), StringComparer.Ordinal);
         string[] names = plan.RunTimeModelStages().Select(s => s.Model!.RunTimeName!).Distinct(StringComparer.Ordinal).ToArray();
         var problems = new List<string>();
         foreach (string entry in given)
@@ -636,7 +636,7 @@ public static class PipelineHost
             }
             // A new file keeps the configuration's batchRows and concurrency for the model.
             string file = entry[(equals + 1)..].Trim();
-            models[name] = models.TryGetValue(name, out ModelFile? configured) ? configured with { Path = file } : new ModelFile(file);
+            models[name] = models.TryGetValue(name, out ModelSource? configured) ? configured with { Path = file } : new ModelSource(file);
         }
         foreach (string missing in names.Where(n => !models.ContainsKey(n)))
         {

@@ -22,11 +22,11 @@ public static class ModelCatalog
     /// <exception cref="ArgumentException">A name no stage gives, a file no loader reads, or a model that does not fit its stage (naming both).</exception>
     /// <exception cref="FileNotFoundException">A file that does not exist.</exception>
     public static StageParameterValues Load(CompiledPipeline pipeline, IReadOnlyDictionary<string, string> files, StageParameterValues into) =>
-        Load(pipeline, files.ToDictionary(f => f.Key, f => new ModelFile(f.Value), StringComparer.Ordinal), into);
+        Load(pipeline, files.ToDictionary(f => f.Key, f => new ModelSource(f.Value), StringComparer.Ordinal), into);
 
     /// <inheritdoc cref="Load(CompiledPipeline, IReadOnlyDictionary{string, string}, StageParameterValues)"/>
-    /// <remarks>Each file's <see cref="ModelFile.BatchRows"/> and <see cref="ModelFile.Concurrency"/> decide how the kernels call it.</remarks>
-    public static StageParameterValues Load(CompiledPipeline pipeline, IReadOnlyDictionary<string, ModelFile> files, StageParameterValues into)
+    /// <remarks>Each file's <see cref="ModelSource.BatchRows"/> and <see cref="ModelSource.Concurrency"/> decide how the kernels call it.</remarks>
+    public static StageParameterValues Load(CompiledPipeline pipeline, IReadOnlyDictionary<string, ModelSource> files, StageParameterValues into)
     {
         IReadOnlyList<StagePlan> stages = pipeline.Plan.RunTimeModelStages();
         var names = stages.Select(s => s.Model!.RunTimeName!).Distinct(StringComparer.Ordinal).ToList();
@@ -44,7 +44,7 @@ public static class ModelCatalog
         var loaded = new List<IBatchScorer>();
         try
         {
-            foreach ((string name, ModelFile file) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
+            foreach ((string name, ModelSource file) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
             {
                 List<StagePlan> users = stages.Where(s => s.Model!.RunTimeName == name).ToList();
                 ModelPlan first = users[0].Model!;

@@ -1,8 +1,8 @@
 namespace Dsl.Models;
 
 /// <summary>
-/// A scorer called in slices of at most <see cref="ModelFile.BatchRows"/> rows and by at most
-/// <see cref="ModelFile.Concurrency"/> tasks at once, as the run's <c>models:</c> settings ask. Rows are scored
+/// A scorer called in slices of at most <see cref="ModelSource.BatchRows"/> rows and by at most
+/// <see cref="ModelSource.Concurrency"/> tasks at once, as the run's <c>models:</c> settings ask. Rows are scored
 /// independently, so slicing changes no output.
 /// </summary>
 internal sealed class PacedScorer : IBatchScorer

@@ -34,12 +34,12 @@ public sealed class ModelsConfigTests : IDisposable
         File.WriteAllText(ConfigPath, "models:\n  credit: models/credit.onnx\n");
         (PipelineConfig plain, IReadOnlyList<ConfigProblem> none) = PipelineConfig.ReadAndCheck(ConfigPath, Plan);
         Assert.Empty(none);
-        Assert.Equal(new ModelFile("models/credit.onnx"), plain.Models["credit"]);
+        Assert.Equal(new ModelSource("models/credit.onnx"), plain.Models["credit"]);
 
         File.WriteAllText(ConfigPath, "models:\n  credit: { path: m.onnx, batchRows: 4_096, concurrency: 1 }\n");
         (PipelineConfig paced, IReadOnlyList<ConfigProblem> still) = PipelineConfig.ReadAndCheck(ConfigPath, Plan);
         Assert.Empty(still);
-        Assert.Equal(new ModelFile("m.onnx") { BatchRows = 4096, Concurrency = 1 }, paced.Models["credit"]);
+        Assert.Equal(new ModelSource("m.onnx") { BatchRows = 4096, Concurrency = 1 }, paced.Models["credit"]);
     }
 
     [Theory]

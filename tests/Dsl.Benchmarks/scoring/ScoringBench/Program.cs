@@ -9,6 +9,10 @@
 //                           (WORK/xgb.onnx), over 8,192-row row-major float buffers
 //   ort-direct-xgb:         the same session calls made directly (tensors over the same buffers made once, outside
 //                           the clock): what OnnxScorer adds over calling ONNX Runtime itself
+//   runtime-xgb, runtime-lgb: the score stage's kernel with the model given at run time (ModelCatalog: the runtime's
+//                           XGBoost and LightGBM loaders on the same files), over the same column batches as kernel-*
+//   stage-onnx-xgb:         the score stage's kernel with WORK/xgb.onnx given at run time (Dsl.Onnx's loader): the
+//                           gather from columns and the scorer call, against ort-direct-xgb
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Dsl;
@@ -29,7 +33,9 @@ var output = new double[rows];
 
 Action run = variant switch
 {
-    "kernel-xgb" or "kernel-lgb" => Kernel(xgb ? "Xgb" : "Lgb"),
+    "kernel-xgb" or "kernel-lgb" => Kernel(ScoringBench.Compiled, xgb ? "Xgb" : "Lgb"),
+    "runtime-xgb" or "runtime-lgb" => Kernel(RunTime(), xgb ? "Xgb" : "Lgb"),
+    "stage-onnx-xgb" => Kernel(RunTime(), "Onnx"),
     "direct-xgb" => DirectXgb(),
     "direct-lgb" => DirectLgb(),
     "flat-xgb" => Flat(FlatTrees.FromXGBoost(File.ReadAllText(Path.Combine(models, "xgb.json")))),
@@ -55,9 +61,8 @@ if (File.Exists(reference))
 Console.WriteLine($"{{\"library\": \"dsl-{variant}\", \"threads\": {threads}, \"rows\": {rows}, \"seconds\": {seconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, \"differFromLibrary\": {differ}}}");
 
 // The input as the pipeline reads it: batches of double columns, built once, outside the timing.
-Action Kernel(string stage)
+Action Kernel(CompiledPipeline compiled, string stage)
 {
-    CompiledPipeline compiled = ScoringBench.Compiled;
     SegmentKernel kernel = compiled.Kernels[compiled.Plan.Segments.Single(s => s.Stages.SequenceEqual([stage])).Index];
     var batches = new List<RecordBatch>();
     for (int start = 0; start < rows; start += BatchRows)
@@ -162,6 +167,18 @@ Action OrtDirect(string path)
             output[c * BatchRows + i] = p[i];
         }
     });
+}
+
+// The run-time pipeline bound to the three files, as `run --model xgb=... --model lgb=... --model onnx=...` binds it.
+CompiledPipeline RunTime()
+{
+    var files = new Dictionary<string, string>
+    {
+        ["xgb"] = Path.Combine(models, "xgb.json"),
+        ["lgb"] = Path.Combine(models, "lgb.txt"),
+        ["onnx"] = Path.Combine(work, "xgb.onnx"),
+    };
+    return RunTimeScoringBench.Compiled.WithParameters(Dsl.Models.ModelCatalog.Load(RunTimeScoringBench.Compiled, files, new StageParameterValues()));
 }
 
 Action Flat(FlatTrees trees) => () => Split((start, end) => trees.Predict(x, Features, start, end, output));

@@ -14,3 +14,20 @@ public static partial class ScoringBench
     [Score("models/lgb.txt")]
     public static LgbScore Lgb(Row r, double p) => new(r.Id, p);
 }
+
+/// <summary>
+/// The same scoring with the models given at run time (<c>--model</c>): the XGBoost and LightGBM files read by the
+/// runtime's loaders, and the XGBoost trees as ONNX through Dsl.Onnx, each behind the score stage's kernel.
+/// </summary>
+[Pipeline("scoring-bench-runtime")]
+public static partial class RunTimeScoringBench
+{
+    [Score(ModelName = "xgb", Features = new[] { nameof(Row.F0), nameof(Row.F1), nameof(Row.F2), nameof(Row.F3), nameof(Row.F4), nameof(Row.F5), nameof(Row.F6), nameof(Row.F7), nameof(Row.F8), nameof(Row.F9), nameof(Row.F10), nameof(Row.F11), nameof(Row.F12), nameof(Row.F13), nameof(Row.F14), nameof(Row.F15), nameof(Row.F16), nameof(Row.F17), nameof(Row.F18), nameof(Row.F19), nameof(Row.F20), nameof(Row.F21), nameof(Row.F22), nameof(Row.F23), nameof(Row.F24), nameof(Row.F25), nameof(Row.F26), nameof(Row.F27), nameof(Row.F28), nameof(Row.F29) })]
+    public static XgbScore Xgb(Row r, float p) => new(r.Id, p);
+
+    [Score(ModelName = "lgb", Features = new[] { nameof(Row.F0), nameof(Row.F1), nameof(Row.F2), nameof(Row.F3), nameof(Row.F4), nameof(Row.F5), nameof(Row.F6), nameof(Row.F7), nameof(Row.F8), nameof(Row.F9), nameof(Row.F10), nameof(Row.F11), nameof(Row.F12), nameof(Row.F13), nameof(Row.F14), nameof(Row.F15), nameof(Row.F16), nameof(Row.F17), nameof(Row.F18), nameof(Row.F19), nameof(Row.F20), nameof(Row.F21), nameof(Row.F22), nameof(Row.F23), nameof(Row.F24), nameof(Row.F25), nameof(Row.F26), nameof(Row.F27), nameof(Row.F28), nameof(Row.F29) })]
+    public static LgbScore Lgb(Row r, double p) => new(r.Id, p);
+
+    [Score(ModelName = "onnx", Features = new[] { nameof(Row.F0), nameof(Row.F1), nameof(Row.F2), nameof(Row.F3), nameof(Row.F4), nameof(Row.F5), nameof(Row.F6), nameof(Row.F7), nameof(Row.F8), nameof(Row.F9), nameof(Row.F10), nameof(Row.F11), nameof(Row.F12), nameof(Row.F13), nameof(Row.F14), nameof(Row.F15), nameof(Row.F16), nameof(Row.F17), nameof(Row.F18), nameof(Row.F19), nameof(Row.F20), nameof(Row.F21), nameof(Row.F22), nameof(Row.F23), nameof(Row.F24), nameof(Row.F25), nameof(Row.F26), nameof(Row.F27), nameof(Row.F28), nameof(Row.F29) })]
+    public static XgbScore Onnx(Row r, float p) => new(r.Id, p);
+}

@@ -4,7 +4,7 @@ namespace Dsl.Models;
 /// A run-time model's file and how the run calls it (<c>models:</c> in pipeline.yaml, <c>--model NAME=PATH</c>).
 /// </summary>
 /// <param name="Path">The model file.</param>
-public sealed record ModelFile(string Path)
+public sealed record ModelSource(string Path)
 {
     /// <summary>
     /// At most this many rows a call (a kernel batch is scored in slices of it), bounding what one call holds, such as a
