@@ -9,7 +9,7 @@ namespace Dsl.Generators.Tests.ScoreStages;
 /// </summary>
 public sealed class ModelFileTests
 {
-    private const string Source = TestSources.Usings + """
+    internal const string Source = TestSources.Usings + """
         namespace M;
 
         [Schema] public partial record Txn(long Id, double Amount, string Country, int? Count);
@@ -141,6 +141,11 @@ public sealed class ModelFileTests
         Assert.DoesNotContain("CompleteTrees32", snippet.Run.GeneratedSource("M.Scoring.PredictModel.g.cs"), StringComparison.Ordinal);
         MarginOf margin = snippet.Type("M.Scoring+PredictModel").GetMethod("Margin", [typeof(ReadOnlySpan<float>)])!.CreateDelegate<MarginOf>();
         Assert.Equal(0.25f, margin([123f]));
+        // Loaded at run time, the same single leaf, walked node by node.
+        using Dsl.Models.TreeModelScorer scorer = RunTimeScoring.Load(stump, ".json", ScoreOutput.Margin, 1, 1);
+        float[] margins = new float[2];
+        scorer.Score([123f, float.NaN], 2, margins);
+        Assert.Equal([0.25f, 0.25f], margins);
     }
 
     private delegate float MarginOf(ReadOnlySpan<float> x);
