@@ -166,53 +166,12 @@ internal static class ModelBinder
         return found;
     }
 
-    /// <summary>The model in <paramref name="text"/>, or null with <paramref name="error"/> saying why not.</summary>
-    internal static ModelSpec? Read(string path, string text, out string? error)
-    {
-        try
-        {
-            return ReadFile(path, text, out error);
-        }
-        catch (System.Exception e) when (e is not System.OperationCanceledException)
-        {
-            // A file the readers did not foresee is still a build error about the file, not a failed generator.
-            error = "it could not be read (" + e.GetType().Name + ": " + e.Message + ")";
-            return null;
-        }
-    }
-
-    private static ModelSpec? ReadFile(string path, string text, out string? error)
-    {
-        string sha256 = Sha256(text);
-        if (LightGbmModelReader.Recognizes(text))
-        {
-            return LightGbmModelReader.Read(path, sha256, text, out error);
-        }
-        if (ModelJson.Parse(text, out string? jsonError) is not { } document)
-        {
-            error = "it is neither a LightGBM text model nor JSON (" + jsonError + ")";
-            return null;
-        }
-        if (!XGBoostModelReader.Recognizes(document))
-        {
-            error = "it is JSON but not an XGBoost model (no 'learner' object)";
-            return null;
-        }
-        return XGBoostModelReader.Read(path, sha256, document, out error);
-    }
-
-    /// <summary>The SHA-256 of the text as UTF-8, which for a model file without a byte-order mark is the file's.</summary>
-    private static string Sha256(string text)
-    {
-        using var sha = System.Security.Cryptography.SHA256.Create();
-        byte[] hash = sha.ComputeHash(Encoding.UTF8.GetBytes(text));
-        var hex = new StringBuilder(64);
-        foreach (byte b in hash)
-        {
-            hex.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-        }
-        return hex.ToString();
-    }
+    /// <summary>
+    /// The model in <paramref name="text"/>, or null with <paramref name="error"/> saying why not; its SHA-256 is that of
+    /// the text as UTF-8, which for a model file without a byte-order mark is the file's.
+    /// </summary>
+    internal static ModelSpec? Read(string path, string text, out string? error) =>
+        ModelFile.Read(path, ModelFile.Sha256(Encoding.UTF8.GetBytes(text)), text, out error);
 
     /// <summary>The input members that are the model's features, in its order, or null with <paramref name="error"/>.</summary>
     private static EquatableArray<string>? Features(ModelSpec model, ScoreSpec score, SchemaSpec input, out string? error)

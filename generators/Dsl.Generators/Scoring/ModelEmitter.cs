@@ -112,18 +112,10 @@ internal static class ModelEmitter
     /// <summary>
     /// Whether the trees are written as complete trees in flat arrays, walked by <c>Dsl.Kernels.CompleteTrees32</c>
     /// (XGBoost, eight rows at a time with vector gathers) or <c>CompleteTrees64</c> (LightGBM, four rows at a time):
-    /// trees up to depth <see cref="MaxCompleteDepth"/>. Deeper trees, and models of single leaves (depth 0), are
-    /// nested <c>if</c>s, one method per tree.
+    /// trees up to depth <see cref="CompleteTreeLayout.MaxDepth"/>. Deeper trees, and models of single leaves (depth 0),
+    /// are nested <c>if</c>s, one method per tree.
     /// </summary>
-    internal static bool IsComplete(ModelSpec model) => !model.IsLinear && Depth(model) is >= 1 and <= MaxCompleteDepth;
-
-    /// <summary>The deepest trees written complete: 2^10 leaves a tree at most, whatever their real shape.</summary>
-    internal const int MaxCompleteDepth = 10;
-
-    private static int Depth(ModelSpec model) => model.Trees.Max(tree => Depth(tree, 0));
-
-    private static int Depth(TreeSpec tree, int node) =>
-        tree.Nodes[node].IsLeaf ? 0 : 1 + System.Math.Max(Depth(tree, tree.Nodes[node].Left), Depth(tree, tree.Nodes[node].Right));
+    internal static bool IsComplete(ModelSpec model) => CompleteTreeLayout.IsComplete(model);
 
     private static void WriteMargin(SourceWriter w, ModelSpec model)
     {
@@ -359,52 +351,17 @@ internal static class ModelEmitter
     }
 
     /// <summary>
-    /// The trees as complete trees of the model's depth: per tree, its splits level by level (node i's children are
-    /// 2i+1 and 2i+2; a leaf above the bottom is repeated below itself), then its bottom level's values.
+    /// The trees as complete trees of the model's depth (<see cref="CompleteTreeLayout"/>): per tree, its splits level by
+    /// level (node i's children are 2i+1 and 2i+2; a leaf above the bottom is repeated below itself), then its bottom
+    /// level's values.
     /// </summary>
     private static void WriteCompleteTrees(SourceWriter w, ModelSpec model)
     {
-        int depth = Depth(model);
-        int splits = (1 << depth) - 1;
-        var group = new List<string>();
-        var feature = new List<string>();
-        var threshold = new List<string>();
-        var missingLeft = new List<string>();
-        var missingType = new List<string>();
-        var leaves = new List<string>();
+        CompleteTreeLayout layout = CompleteTreeLayout.Of(model);
+        int depth = layout.Depth;
+        int splits = layout.Splits;
         bool lightGbm = model.Format == ModelFormat.LightGbm;
-        foreach (TreeSpec tree in model.Trees)
-        {
-            group.Add(tree.Group.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var slots = new TreeNodeSpec?[splits + (1 << depth)];
-            void Place(int node, int slot, int level)
-            {
-                TreeNodeSpec n = tree.Nodes[node];
-                if (level == depth)
-                {
-                    slots[slot] = n;
-                    return;
-                }
-                slots[slot] = n.IsLeaf ? null : n;
-                Place(n.IsLeaf ? node : n.Left, 2 * slot + 1, level + 1);
-                Place(n.IsLeaf ? node : n.Right, 2 * slot + 2, level + 1);
-            }
-            Place(0, 0, 0);
-            for (int slot = 0; slot < splits; slot++)
-            {
-                // A padding split (a leaf above the bottom): feature 0 against 0, both sides the same leaf.
-                TreeNodeSpec? n = slots[slot];
-                feature.Add(n is null ? "0" : n.Feature.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                threshold.Add(n is null ? (lightGbm ? "0d" : "0f") : n.Value);
-                missingLeft.Add(n is { DefaultLeft: true } ? "true" : "false");
-                // LightGBM's missing types: 0 None (NaN is 0), 1 Zero, 2 NaN.
-                missingType.Add(n is null ? "0" : n.Missing switch { MissingKind.AsZero => "0", MissingKind.Zero => "1", _ => "2" });
-            }
-            for (int slot = splits; slot < slots.Length; slot++)
-            {
-                leaves.Add(slots[slot]!.Value);
-            }
-        }
+        static string Int(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         w.WriteLine("// " + model.Trees.Count + " trees as complete trees of depth " + depth + " (" + splits + " splits and " + (splits + 1) + " leaves each): per tree, the");
         w.WriteLine("// splits level by level (node i's children are 2i+1, left, and 2i+2), a leaf above the bottom repeated below itself.");
         if (lightGbm)
@@ -416,15 +373,15 @@ internal static class ModelEmitter
         w.WriteLine("depth: " + depth + ",");
         w.WriteLine("features: FeatureCount,");
         w.WriteLine("groups: MarginCount,");
-        WriteArray(w, "group", "int", group, ",");
-        WriteArray(w, "feature", "int", feature, ",");
-        WriteArray(w, "threshold", model.ValueType, threshold, ",");
+        WriteArray(w, "group", "int", layout.Group.Select(Int).ToList(), ",");
+        WriteArray(w, "feature", "int", layout.Feature.Select(Int).ToList(), ",");
+        WriteArray(w, "threshold", model.ValueType, layout.Threshold.ToList(), ",");
         if (lightGbm)
         {
-            WriteArray(w, "missingType", "byte", missingType, ",");
+            WriteArray(w, "missingType", "byte", layout.MissingType.Select(m => Int(m)).ToList(), ",");
         }
-        WriteArray(w, "missingLeft", "bool", missingLeft, ",");
-        WriteArray(w, "leaves", model.ValueType, leaves, ");");
+        WriteArray(w, "missingLeft", "bool", layout.MissingLeft.Select(l => l ? "true" : "false").ToList(), ",");
+        WriteArray(w, "leaves", model.ValueType, layout.Leaves.ToList(), ");");
         w.Unindent();
         w.WriteLine();
     }
@@ -482,7 +439,7 @@ internal static class ModelEmitter
         }
         // LightGBM's C API reads a value within ±1e-35 as 0 before the trees see it; that changes a comparison only
         // with a threshold near 0, where the value is zeroed first (exact everywhere, so the band may be generous).
-        string compare = NearZero(n.Value) ? "Zeroed(" + x + ") <= " + threshold : x + " <= " + threshold;
+        string compare = n.NearZero ? "Zeroed(" + x + ") <= " + threshold : x + " <= " + threshold;
         switch (n.Missing)
         {
             case MissingKind.AsZero:
@@ -496,10 +453,6 @@ internal static class ModelEmitter
                 return n.DefaultLeft ? compare + " || double.IsNaN(" + x + ")" : compare;
         }
     }
-
-    private static bool NearZero(string literal) =>
-        double.TryParse(literal.TrimEnd('d'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value)
-        && System.Math.Abs(value) <= 2e-35;
 
     private static void WriteCheck(SourceWriter w, ModelSpec model)
     {
@@ -515,7 +468,7 @@ internal static class ModelEmitter
             w.WriteLine();
             w.WriteLine("// LightGBM's kZeroThreshold (1e-35f as a double): a value this close to 0 is zero, missing for a split of missing type Zero.");
             w.WriteLine("private static bool IsZeroOrNaN(double v) => double.IsNaN(v) || (v >= -(double)1e-35f && v <= (double)1e-35f);");
-            if (model.Trees.Any(tree => tree.Nodes.Any(n => !n.IsLeaf && NearZero(n.Value))))
+            if (model.Trees.Any(tree => tree.Nodes.Any(n => !n.IsLeaf && n.NearZero)))
             {
                 w.WriteLine();
                 w.WriteLine("// What LightGBM's C API passes its trees: a value within ±1e-35 as 0 (NaN stays NaN).");

@@ -66,9 +66,12 @@ internal sealed class ModelJson
         _text = text;
     }
 
-    /// <summary>Whether <paramref name="text"/> is one JSON number (digits, not NaN or an infinity): a valid C# literal with a suffix.</summary>
+    /// <summary>
+    /// Whether <paramref name="text"/> is one JSON number (digits, not NaN or an infinity), with nothing around it (a
+    /// document may have spaces around its value; a literal may not): a valid C# literal with a suffix.
+    /// </summary>
     public static bool IsFiniteNumber(string text) =>
-        Parse(text, out _) is { Kind: JsonKind.Number } number && number.Text is not ("NaN" or "Infinity" or "-Infinity");
+        Parse(text, out _) is { Kind: JsonKind.Number } number && number.Text == text && number.Text is not ("NaN" or "Infinity" or "-Infinity");
 
     /// <summary>The document, or null with <paramref name="error"/> saying what is wrong where.</summary>
     public static JsonValue? Parse(string text, out string? error)

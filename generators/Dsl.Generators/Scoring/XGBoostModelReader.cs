@@ -57,7 +57,8 @@ internal static class XGBoostModelReader
         int features = parameters?["num_feature"]?.AsInt() ?? -1;
         int classes = parameters?["num_class"]?.AsInt() ?? -1;
         string baseScore = parameters?["base_score"]?.Text ?? string.Empty;
-        if (features <= 0 || classes < 0 || !IsNumber(baseScore))
+        // A base score beyond float32's range would be a literal that does not compile (CS0594).
+        if (features <= 0 || classes < 0 || !IsNumber(baseScore) || Literal(baseScore) is null)
         {
             error = "learner_model_param needs num_feature, num_class and base_score (found '" + features + "', '" + classes + "', '" + baseScore + "')";
             return null;

@@ -11,7 +11,7 @@ namespace Dsl.Models;
 public static class ModelCatalog
 {
     /// <summary>The loaders Dsl.Runtime has itself.</summary>
-    public static IReadOnlyList<IModelLoader> BuiltIn { get; } = [];
+    public static IReadOnlyList<IModelLoader> BuiltIn { get; } = [new XGBoostModelLoader(), new LightGbmModelLoader()];
 
     /// <summary>
     /// Loads each of <paramref name="files"/> (name to path) for the stages of <paramref name="pipeline"/> that name it,

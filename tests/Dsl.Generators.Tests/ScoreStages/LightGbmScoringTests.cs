@@ -1,4 +1,5 @@
 using Dsl.Generators.Tests.Infrastructure;
+using Dsl.Models;
 using Dsl.Testing;
 
 namespace Dsl.Generators.Tests.ScoreStages;
@@ -7,7 +8,8 @@ namespace Dsl.Generators.Tests.ScoreStages;
 /// <c>[Score]</c> stages over LightGBM text models that LightGBM's own library (the LightGBM package's lib_lightgbm)
 /// trained in the test run: margins (raw scores) and predictions equal <c>LGBM_BoosterPredictForMat</c>'s bit for bit,
 /// for each missing-value type a split can have (NaN, None for a feature without missing values in training, Zero
-/// with <c>zero_as_missing</c>), on fresh rows with nulls and NaN, through the vector blocks and the per-row code.
+/// with <c>zero_as_missing</c>), on fresh rows with nulls and NaN, through the vector blocks and the per-row code; and the
+/// same file loaded at run time (<see cref="LightGbmModelLoader"/>) gives the same bits again.
 /// </summary>
 public sealed class LightGbmScoringTests
 {
@@ -39,12 +41,54 @@ public sealed class LightGbmScoringTests
         Assert.Contains("private static double Tree0(", deep, StringComparison.Ordinal);
     }
 
-    /// <summary>Trains, scores both ways, compares; returns the generated model class.</summary>
-    private static string Check(string parameters, int outputs)
+    [Fact]
+    public void ThresholdsInsideTheZeroBand_CompareTheValueAsZero_AsLightGbmDoes_InBothTreeForms()
+    {
+        // Splits on feature 4 (values within ±1e-36 in a tenth of the rows) moved to thresholds inside ±1e-35, where a
+        // tiny value and 0 fall on different sides: LightGBM's C API reads the value as 0 first, and so must the model.
+        foreach (string parameters in new[] { "objective=binary num_leaves=7", "objective=regression num_leaves=255 min_data_in_leaf=1 min_sum_hessian_in_leaf=0" })
+        {
+            string model = Train(parameters);
+            string[] near = ["1e-37", "-1e-37", "0", "5e-37"];
+            int moved = 0;
+            string[] lines = model.Split('\n');
+            for (int i = 0; i < lines.Length; i++)
+            {
+                if (!lines[i].StartsWith("split_feature=", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                string[] features = lines[i]["split_feature=".Length..].Split(' ');
+                int at = Array.FindIndex(lines, i, l => l.StartsWith("threshold=", StringComparison.Ordinal));
+                string[] thresholds = lines[at]["threshold=".Length..].Split(' ');
+                for (int k = 0; k < features.Length; k++)
+                {
+                    if (features[k] == "4")
+                    {
+                        thresholds[k] = near[moved++ % near.Length];
+                    }
+                }
+                lines[at] = "threshold=" + string.Join(' ', thresholds);
+            }
+            Assert.True(moved >= 4, parameters + ": " + moved + " splits on feature 4");
+            // tree_sizes gives each tree block's length in bytes, which the new thresholds change: without it LightGBM
+            // reads the blocks one after another.
+            string source = Check(parameters, 1, string.Join('\n', lines.Where(l => !l.StartsWith("tree_sizes=", StringComparison.Ordinal))));
+            Assert.Contains(parameters.Contains("255", StringComparison.Ordinal) ? "Zeroed(x[4]) <= 1e-37d" : "CompleteTrees64", source, StringComparison.Ordinal);
+        }
+    }
+
+    private static string Train(string parameters)
     {
         (double[] train, float[] labels) = Data(3000, seed: 1, parameters);
-        string model = LightGbm.Train(train, 3000, Features, labels, (parameters.Contains("min_data_in_leaf", StringComparison.Ordinal) ? parameters : parameters + " min_data_in_leaf=5") + " verbose=-1 num_threads=1 deterministic=true seed=1", iterations: 25,
+        return LightGbm.Train(train, 3000, Features, labels, (parameters.Contains("min_data_in_leaf", StringComparison.Ordinal) ? parameters : parameters + " min_data_in_leaf=5") + " verbose=-1 num_threads=1 deterministic=true seed=1", iterations: 25,
             featureNames: Enumerable.Range(0, Features).Select(f => "F" + f).ToArray());
+    }
+
+    /// <summary>Trains (or takes <paramref name="model"/>), scores both ways, compares; returns the generated model class.</summary>
+    private static string Check(string parameters, int outputs, string? model = null)
+    {
+        model ??= Train(parameters);
         (double[] x, _) = Data(2000, seed: 2, parameters);
         // NaN where training had none: the splits on feature 3 are of missing type None, which reads NaN as 0.
         for (int r = 0; r < 2000; r += 7)
@@ -67,11 +111,30 @@ public sealed class LightGbmScoringTests
         using var snippet = LoadedSnippet.Compile(ScoringSources.Pipeline(Features, outputs, margins, features: null, type: "double"), files: [("/project/models/m.json", model)]);
         Assert.DoesNotContain(snippet.Run.GeneratorDiagnostics, d => d.Id is "DSL4001" or "DSL4002");
         List<object> rows = ScoringSources.Rows(snippet, x, Features);
+        using TreeModelScorer predict = RunTimeScoring.Load(model, ".txt", ScoreOutput.Prediction, Features, outputs);
+        using TreeModelScorer margined = RunTimeScoring.Load(model, ".txt", ScoreOutput.Margin, Features, margins);
+        Assert.True(predict.ComputesInDouble);
+        Assert.Equal((string)snippet.Type("S.Scoring+PredictModel").GetField("Sha256")!.GetValue(null)!, predict.Sha256);
         foreach (bool vectors in new[] { true, false })
         {
             (double[] predicted, double[] margin) = ScoringSources.Score<double>(snippet, rows, outputs, margins, vectors);
             ScoringSources.AssertBits(expected, predicted, "prediction", parameters, vectors);
             ScoringSources.AssertBits(raw, margin, "margin", parameters, vectors);
+            // The run-time model, through its float64 form: the compiled model's bits, which are LightGBM's.
+            ScoringSources.AssertBits(predicted, RunTimeScoring.Score64(predict, x, vectors), "run-time prediction", parameters, vectors);
+            ScoringSources.AssertBits(margin, RunTimeScoring.Score64(margined, x, vectors), "run-time margin", parameters, vectors);
+        }
+        ScoringSources.AssertBits(raw, RunTimeScoring.ScoreRowByRow(margined, x), "run-time margin row by row", parameters, false);
+
+        // The float32 form scores the features rounded to float32, in float64, and rounds each output: LightGBM's own
+        // answer for those features, rounded.
+        double[] rounded = x.Select(v => (double)(float)v).ToArray();
+        float[] expected32 = LightGbm.Predict(model, rounded, 2000, Features, raw: false).Select(v => (float)v).ToArray();
+        float[] raw32 = LightGbm.Predict(model, rounded, 2000, Features, raw: true).Select(v => (float)v).ToArray();
+        foreach (bool vectors in new[] { true, false })
+        {
+            ScoringSources.AssertBits(expected32, RunTimeScoring.Score(predict, x, vectors), "run-time float32 prediction", parameters, vectors);
+            ScoringSources.AssertBits(raw32, RunTimeScoring.Score(margined, x, vectors), "run-time float32 margin", parameters, vectors);
         }
         return snippet.Run.GeneratedSource("S.Scoring.PredictModel.g.cs");
     }

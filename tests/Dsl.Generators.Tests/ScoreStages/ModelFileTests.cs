@@ -9,7 +9,7 @@ namespace Dsl.Generators.Tests.ScoreStages;
 /// </summary>
 public sealed class ModelFileTests
 {
-    private const string Source = TestSources.Usings + """
+    internal const string Source = TestSources.Usings + """
         namespace M;
 
         [Schema] public partial record Txn(long Id, double Amount, string Country, int? Count);
@@ -71,6 +71,8 @@ public sealed class ModelFileTests
         { TestModels.Tiny.Replace("\"left_children\":[1,-1,-1],\"right_children\":[2,-1,-1]", "\"left_children\":[1,0,-1],\"right_children\":[2,0,-1]", StringComparison.Ordinal), "tree 0 reaches node 0 twice" },
         { TestModels.Tiny.Replace("\"split_indices\":[0,0,0]", "\"split_indices\":[3,0,0]", StringComparison.Ordinal), "node 0 of tree 0 is malformed (children 1 and 2, feature 3" },
         { TestModels.Tiny.Replace("\"base_score\":\"5E-1\"", "\"base_score\":\"half\"", StringComparison.Ordinal), "learner_model_param needs num_feature, num_class and base_score" },
+        // Beyond float32's range: the literal would not compile (CS0594), so it is refused as the other numbers are.
+        { TestModels.Tiny.Replace("\"base_score\":\"5E-1\"", "\"base_score\":\"1E39\"", StringComparison.Ordinal), "learner_model_param needs num_feature, num_class and base_score (found '1', '0', '1E39')" },
         { TestModels.Tiny.Replace("\"num_class\":\"0\"", "\"num_class\":\"3\"", StringComparison.Ordinal), "objective 'binary:logistic' with num_class 3" },
         { LightGbmModel[..LightGbmModel.IndexOf("end of trees", StringComparison.Ordinal)], "it has no trees or no 'end of trees' line (is the file cut short?)" },
         { LightGbmModel.Replace("binary sigmoid:1", "multiclassova num_class:1 sigmoid:1", StringComparison.Ordinal), "objective 'multiclassova num_class:1 sigmoid:1' is not one a compiled model supports" },
@@ -89,6 +91,9 @@ public sealed class ModelFileTests
         { LightGbmModel.Replace("decision_type=10", "decision_type=11", StringComparison.Ordinal), "has split 0 of decision_type 11 (a categorical split" },
         { LightGbmModel.Replace("decision_type=10", "decision_type=12", StringComparison.Ordinal), "has split 0 of decision_type 12" },
         { LightGbmModel.Replace("threshold=0.5", "threshold=1e400", StringComparison.Ordinal), "tree 0 has a malformed split 0 (feature '0', threshold '1e400'" },
+        // Split on spaces only, so a tab stays in the value: no literal (it would not compile), so no number.
+        { LightGbmModel.Replace("leaf_value=-0.25 0.25", "leaf_value=-0.25 0.25\t", StringComparison.Ordinal), "tree 0 has a leaf value '0.25\t' that is not a number" },
+        { LightGbmModel.Replace("threshold=0.5", "threshold=\t0.5", StringComparison.Ordinal), "tree 0 has a malformed split 0 (feature '0', threshold '\t0.5'" },
     };
 
     [Theory]
@@ -136,6 +141,11 @@ public sealed class ModelFileTests
         Assert.DoesNotContain("CompleteTrees32", snippet.Run.GeneratedSource("M.Scoring.PredictModel.g.cs"), StringComparison.Ordinal);
         MarginOf margin = snippet.Type("M.Scoring+PredictModel").GetMethod("Margin", [typeof(ReadOnlySpan<float>)])!.CreateDelegate<MarginOf>();
         Assert.Equal(0.25f, margin([123f]));
+        // Loaded at run time, the same single leaf, walked node by node.
+        using Dsl.Models.TreeModelScorer scorer = RunTimeScoring.Load(stump, ".json", ScoreOutput.Margin, 1, 1);
+        float[] margins = new float[2];
+        scorer.Score([123f, float.NaN], 2, margins);
+        Assert.Equal([0.25f, 0.25f], margins);
     }
 
     private delegate float MarginOf(ReadOnlySpan<float> x);

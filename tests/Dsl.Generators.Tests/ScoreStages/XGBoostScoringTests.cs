@@ -1,5 +1,5 @@
-using Dsl.Execution;
 using Dsl.Generators.Tests.Infrastructure;
+using Dsl.Models;
 using Dsl.Testing;
 
 namespace Dsl.Generators.Tests.ScoreStages;
@@ -7,7 +7,8 @@ namespace Dsl.Generators.Tests.ScoreStages;
 /// <summary>
 /// <c>[Score]</c> stages over XGBoost JSON models that XGBoost trained in the test run: the compiled model's margins
 /// and predictions equal XGBoost's own <c>predict(output_margin=True)</c> and <c>predict()</c> bit for bit, on fresh
-/// rows with missing values given both as null and as NaN, through the vector blocks and the per-row code alike.
+/// rows with missing values given both as null and as NaN, through the vector blocks and the per-row code alike; and the
+/// same file loaded at run time (<see cref="XGBoostModelLoader"/>) gives the same bits again.
 /// </summary>
 public sealed class XGBoostScoringTests
 {
@@ -39,6 +40,36 @@ public sealed class XGBoostScoringTests
             (float[] predicted, float[] margin) = ScoringSources.Score(snippet, rows, outputs, margins, vectors);
             ScoringSources.AssertBits(reference.Predictions, predicted, "prediction", options, vectors);
             ScoringSources.AssertBits(reference.Margins, margin, "margin", options, vectors);
+            RunTimeEquals(reference.ModelJson, reference.X, predicted, margin, outputs, margins, options, vectors, snippet);
+        }
+    }
+
+    /// <summary>
+    /// The file loaded at run time scores <paramref name="x"/> to the compiled model's <paramref name="predicted"/> and
+    /// <paramref name="margin"/> (which equal XGBoost's) bit for bit: one call for all rows, in float32 and through the
+    /// float64 form, and row by row; and reports the compiled model's SHA-256 and description.
+    /// </summary>
+    internal static void RunTimeEquals(string json, double[] x, float[] predicted, float[] margin, int outputs, int margins, string model, bool vectors, LoadedSnippet snippet)
+    {
+        int features = x.Length / (predicted.Length / outputs);
+        using TreeModelScorer predict = RunTimeScoring.Load(json, ".json", ScoreOutput.Prediction, features, outputs);
+        using TreeModelScorer margined = RunTimeScoring.Load(json, ".json", ScoreOutput.Margin, features, margins);
+        Assert.False(((IBatchScorer)predict).ComputesInDouble);
+        Assert.Equal(features, predict.FeatureCount);
+        Assert.Equal(outputs, predict.OutputCount);
+        Assert.Equal(margins, margined.OutputCount);
+        Type compiled = snippet.Type("S.Scoring+PredictModel");
+        Assert.Equal((string)compiled.GetField("Sha256")!.GetValue(null)!, predict.Sha256);
+        // The model class's summary names it so (its comment lines joined where the writer wrapped them).
+        string summary = System.Text.RegularExpressions.Regex.Replace(snippet.Run.GeneratedSource("S.Scoring.PredictModel.g.cs"), @"\n\s*/// ", " ");
+        Assert.Contains(predict.Description, summary, StringComparison.Ordinal);
+        ScoringSources.AssertBits(predicted, RunTimeScoring.Score(predict, x, vectors), "run-time prediction", model, vectors);
+        ScoringSources.AssertBits(margin, RunTimeScoring.Score(margined, x, vectors), "run-time margin", model, vectors);
+        // The float64 form rounds the features to float32, as a compiled XGBoost stage does with double features.
+        ScoringSources.AssertBits(predicted, RunTimeScoring.Score64(predict, x, vectors).Select(v => (float)v).ToArray(), "run-time float64 prediction", model, vectors);
+        if (!vectors)
+        {
+            ScoringSources.AssertBits(margin, RunTimeScoring.ScoreRowByRow(margined, x).Select(v => (float)v).ToArray(), "run-time margin row by row", model, vectors);
         }
     }
 
@@ -69,6 +100,7 @@ public sealed class XGBoostScoringTests
         (float[] predicted, float[] margin) = ScoringSources.Score(snippet, rows, 1, 1, vectors: true);
         ScoringSources.AssertBits(reference.Predictions, predicted, "prediction", "leaves of -100.5 and +100.5", true);
         ScoringSources.AssertBits(reference.Margins, margin, "margin", "leaves of -100.5 and +100.5", true);
+        RunTimeEquals(json, trained.X, predicted, margin, 1, 1, "leaves of -100.5 and +100.5", vectors: true, snippet);
     }
 
     [Fact]
@@ -85,6 +117,7 @@ public sealed class XGBoostScoringTests
             (float[] predicted, float[] margin) = ScoringSources.Score(snippet, rows, 1, 1, vectors);
             ScoringSources.AssertBits(reference.Predictions, predicted, "prediction", "depth 16", vectors);
             ScoringSources.AssertBits(reference.Margins, margin, "margin", "depth 16", vectors);
+            RunTimeEquals(reference.ModelJson, reference.X, predicted, margin, 1, 1, "depth 16", vectors, snippet);
         }
     }
 
