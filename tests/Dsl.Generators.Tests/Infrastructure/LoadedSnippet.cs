@@ -14,12 +14,16 @@ internal sealed class LoadedSnippet : IDisposable
 {
     private readonly AssemblyLoadContext _context;
 
-    private LoadedSnippet(AssemblyLoadContext context, Assembly assembly, GeneratorRun run)
+    private LoadedSnippet(AssemblyLoadContext context, Assembly assembly, GeneratorRun run, IReadOnlyList<(string Path, string Text)> files)
     {
         _context = context;
         Assembly = assembly;
         Run = run;
+        Files = files;
     }
+
+    /// <summary>The additional files the build was given (model files of score stages).</summary>
+    public IReadOnlyList<(string Path, string Text)> Files { get; }
 
     public Assembly Assembly { get; }
 
@@ -35,7 +39,7 @@ internal sealed class LoadedSnippet : IDisposable
         Assert.True(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
         stream.Position = 0;
         var context = new AssemblyLoadContext("snippet-" + Guid.NewGuid().ToString("N"), isCollectible: true);
-        return new LoadedSnippet(context, context.LoadFromStream(stream), run);
+        return new LoadedSnippet(context, context.LoadFromStream(stream), run, files ?? []);
     }
 
     public Type Type(string fullName) => Assembly.GetType(fullName, throwOnError: true)!;

@@ -9,12 +9,16 @@ internal static class ScoringSources
 {
     /// <summary>
     /// Input <c>Row(long Id, double? F0, ...)</c>; stage <c>Predict</c> writes <c>Scored(long Id, float P0, ...)</c> and
-    /// stage <c>Margin</c> writes <c>Margins(long Id, float M0, ...)</c>, both straight from the input.
+    /// stage <c>Margin</c> writes <c>Margins(long Id, float M0, ...)</c>, both straight from the input; stages
+    /// <c>PredictAtRunTime</c> and <c>MarginAtRunTime</c> do the same with the file given at run time (as models <c>m</c>
+    /// and <c>m-margins</c>: one run-time model gives one kind of output).
     /// </summary>
     public static string Pipeline(int featureCount, int outputs, int margins, string[]? features, string type = "float")
     {
         string members = string.Join(", ", Enumerable.Range(0, featureCount).Select(f => "double? F" + f));
         string list = features is null ? string.Empty : ", Features = new[] { " + string.Join(", ", features.Select(f => "\"" + f + "\"")) + " }";
+        // A run-time model's features are always listed (the build cannot read its names): the model's own when it has them.
+        string runTimeList = ", Features = new[] { " + string.Join(", ", (features ?? Enumerable.Range(0, featureCount).Select(f => "F" + f)).Select(f => "\"" + f + "\"")) + " }";
         string Params(string p, int n) => string.Join(", ", Enumerable.Range(0, n).Select(k => type + " " + p.ToLowerInvariant() + k));
         string Members(string p, int n) => string.Join(", ", Enumerable.Range(0, n).Select(k => type + " " + p + k));
         string Args(string p, int n) => string.Join(", ", Enumerable.Range(0, n).Select(k => p.ToLowerInvariant() + k));
@@ -33,6 +37,13 @@ internal static class ScoringSources
 
                 [Score("models/m.json", Output = ScoreOutput.Margin{{list}})]
                 static Margins Margin(Row r, {{Params("M", margins)}}) => new(r.Id, {{Args("M", margins)}});
+
+                // The same file given at run time (ModelCatalog, as --model m=PATH does): the same bits, by every test.
+                [Score(ModelName = "m"{{runTimeList}})]
+                static Scored PredictAtRunTime(Row r, {{Params("P", outputs)}}) => new(r.Id, {{Args("P", outputs)}});
+
+                [Score(ModelName = "m-margins", Output = ScoreOutput.Margin{{runTimeList}})]
+                static Margins MarginAtRunTime(Row r, {{Params("M", margins)}}) => new(r.Id, {{Args("M", margins)}});
             }
             """;
     }
@@ -66,7 +77,7 @@ internal static class ScoringSources
     /// <summary>The same for outputs of type <typeparamref name="T"/> (float or double), widened to double (exactly).</summary>
     public static (double[] Predictions, double[] Margins) Score<T>(LoadedSnippet snippet, List<object> rows, int outputs, int margins, bool vectors)
     {
-        CompiledPipeline compiled = snippet.Pipeline("S.Scoring");
+        CompiledPipeline compiled = BindRunTimeModel(snippet);
         using RecordBatch input = LoadedSnippet.ToBatch(snippet.Type("S.Row"), rows);
         double[] Run(string stage, string type, string prefix, int n)
         {
@@ -86,7 +97,33 @@ internal static class ScoringSources
             }
             return values;
         }
-        return (Run("Predict", "S.Scored", "P", outputs), Run("Margin", "S.Margins", "M", margins));
+        (double[] Predictions, double[] Margins) compiledScores = (Run("Predict", "S.Scored", "P", outputs), Run("Margin", "S.Margins", "M", margins));
+        // The run-time stages' kernels gather the features in the model's own type and give the compiled stages' bits.
+        AssertBits(compiledScores.Predictions, Run("PredictAtRunTime", "S.Scored", "P", outputs), "run-time prediction", "the file given at run time", vectors);
+        AssertBits(compiledScores.Margins, Run("MarginAtRunTime", "S.Margins", "M", margins), "run-time margin", "the file given at run time", vectors);
+        foreach (Dsl.Models.RunTimeModel model in compiled.Parameters.Models)
+        {
+            model.Scorer.Dispose();
+        }
+        return compiledScores;
+    }
+
+    /// <summary>The pipeline with its model file (the build's) given at run time as models <c>m</c> and <c>m-margins</c>.</summary>
+    private static CompiledPipeline BindRunTimeModel(LoadedSnippet snippet)
+    {
+        (string _, string text) = snippet.Files.Single();
+        string path = Path.Combine(Path.GetTempPath(), "dsl-runtime-model-" + Guid.NewGuid().ToString("N") + (text.StartsWith("tree", StringComparison.Ordinal) ? ".txt" : ".json"));
+        File.WriteAllText(path, text);
+        try
+        {
+            CompiledPipeline compiled = snippet.Pipeline("S.Scoring");
+            var files = new Dictionary<string, string> { ["m"] = path, ["m-margins"] = path };
+            return compiled.WithParameters(Dsl.Models.ModelCatalog.Load(compiled, files, new StageParameterValues()));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     /// <summary>Every value equal to the library's bit for bit; the first difference is named.</summary>
