@@ -22,7 +22,12 @@ public interface IModelLoader
 /// Predictions, or raw margins; a loader of a format without margins (ONNX, TorchScript: the graph decides its
 /// outputs) refuses <see cref="ScoreOutput.Margin"/>.
 /// </param>
-public sealed record ModelLoadOptions(ScoreOutput Output);
+/// <param name="FeatureCount">
+/// The features a row the stage gives the model. A loader whose format records the model's shapes checks them
+/// against it; one whose format does not (TorchScript) takes it as the model's and checks it by running the model once.
+/// </param>
+/// <param name="OutputCount">The outputs a row the stage expects from the model, checked or taken the same way.</param>
+public sealed record ModelLoadOptions(ScoreOutput Output, int FeatureCount, int OutputCount);
 
 /// <summary>Names the <see cref="IModelLoader"/> (with a public parameterless constructor) an assembly brings.</summary>
 [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
