@@ -26,7 +26,20 @@ public sealed class TorchScorer : IBatchScorer
         {
             _ = SetEnvironment("MKL_CBWR", "AUTO", 0);
         }
-        torch.set_num_threads(1);
+        try
+        {
+            torch.set_num_threads(1);
+        }
+        catch (TypeInitializationException e) when (e.InnerException is NotSupportedException)
+        {
+            // TorchSharp then says that libtorch is not referenced, whatever the reason; on Debian 12 it is the patch.
+            throw new InvalidOperationException(
+                "TorchSharp's native library did not load. Where libstdc++ is older than GCC 13's (GLIBCXX_3.4.32; Debian 12 has 3.4.30), " +
+                "libLibTorchSharp.so in the output folder must be the copy that Dsl.Torch's build step (buildTransitive/Dsl.Torch.targets) patches: " +
+                "build the project that references Dsl.Torch (one that references Dsl.Torch.csproj imports that file itself) with DslTorchPatchGlibcxx " +
+                "not false. TorchSharp's message: " + e.InnerException.Message.Split('\n')[0],
+                e);
+        }
         return true;
     });
 
@@ -45,6 +58,7 @@ public sealed class TorchScorer : IBatchScorer
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">libtorch cannot load the file as TorchScript, or the model fails on the row of zeros (as one of another number of features does); the message names the file and libtorch's or the model's error.</exception>
     /// <exception cref="ArgumentException">The model's output for the row is not one float32 tensor of that shape; the message names the file and what it returns.</exception>
+    /// <exception cref="InvalidOperationException">TorchSharp's native library does not load, as where libstdc++ is older than GCC 13's and the output folder's libLibTorchSharp.so is not the copy Dsl.Torch's build step patches.</exception>
     public TorchScorer(string path, int featureCount, int outputCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(featureCount);

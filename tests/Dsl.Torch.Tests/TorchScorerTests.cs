@@ -138,6 +138,21 @@ public sealed class TorchScorerTests : IDisposable
     }
 
     [Fact]
+    public void EveryTensorOfACall_IsDisposedWithIt()
+    {
+        string path = TorchReference.Build(_folder.Combine("raises.pt"), "raises");
+        using var scorer = new TorchScorer(path, 3, 1);
+        float[] y = new float[2];
+        long live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 10; i++)
+        {
+            scorer.Score([1, 2, 3, 4, 5, 6], 2, y);
+            Assert.Throws<InvalidOperationException>(() => scorer.Score([1, 2, -3], 1, y));
+        }
+        Assert.Equal(live, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void OneTorchThread_ForEveryThread()
     {
         string path = TorchReference.Build(_folder.Combine("linear.pt"), "linear", 7);
