@@ -6,10 +6,10 @@ using static TorchSharp.torch;
 namespace Dsl.Torch;
 
 /// <summary>
-/// A TorchScript model (<c>torch.jit.script(m).save(path)</c>) scored with TorchSharp: one
-/// module for the process, in eval mode, run without autograd on the calling thread. The features are wrapped where
-/// they lie (<see cref="torch.from_array(Array, Device?)"/>, then a view of the first rows), never copied; the output
-/// is copied into the caller's buffer by libtorch. The first scorer of a process sets, for the whole process, libtorch's
+/// A TorchScript model (<c>torch.jit.script(m).save(path)</c>) scored with TorchSharp: one module for the process, in
+/// eval mode, run without autograd on the calling thread. The features are wrapped where they lie
+/// (<see cref="torch.from_array(Array, Device?)"/>, then a view of the first rows), never copied; the output is copied
+/// into the caller's buffer by libtorch. The first scorer of a process sets, for the whole process, libtorch's
 /// intra-op threads to 1 (<see cref="torch.set_num_threads(int)"/>: Dsl already runs one partition task per core) and,
 /// unless it is set, the environment variable <c>MKL_CBWR=AUTO</c>, so that the same rows score the same wherever their
 /// buffer lies. A process that runs libtorch before its first scorer sets <c>MKL_CBWR</c> itself.
@@ -18,10 +18,11 @@ public sealed class TorchScorer : IBatchScorer
 {
     private static readonly Lazy<bool> s_setUp = new(() =>
     {
-        // MKL's sgemm (libtorch's CPU matmul) otherwise takes other code paths, with other roundings, for an input 8
-        // bytes off a 16-byte boundary, as half of all .NET arrays are: the same rows would score differently from run
-        // to run. Its conditional numerical reproducibility mode (MKL_CBWR, which MKL reads when it starts; a value
-        // already set is kept) keeps the best path for the processor and leaves alignment out.
+        // MKL (libtorch's CPU matrix products) otherwise takes other code paths, with other roundings, for an input 8
+        // bytes off a 16-byte boundary, as half of all .NET arrays are (seen on a matrix times one column): the same
+        // rows would score differently from run to run. Its conditional numerical reproducibility mode (MKL_CBWR, which
+        // MKL reads when it starts; a value already set is kept) keeps the best path for the processor and leaves
+        // alignment out; on the AMD EPYC measured, MKL's default path for the MLP of compare-torch.sh was slower too.
         if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
         {
             _ = SetEnvironment("MKL_CBWR", "AUTO", 0);

@@ -14,7 +14,7 @@ public sealed class TorchScorerTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    // Tolerances: libtorch 2.10 (MKL's sgemm, with FMA) adds a row's float32 products in another order than Debian's
+    // Tolerances: libtorch 2.10 (MKL's sgemm) adds a row's float32 products in another order than Debian's
     // PyTorch 1.13 (its own generic BLAS), so the two round differently. Measured on 200,000 rows of the linear model
     // (7 features in [-3, 3], outputs up to 2.6): 24% differ, by at most 4.8e-7, one float32 step at the size of the
     // partial sums (4 to 8); on 100,000 rows of the MLP (30 features, two layers of 64, sigmoid outputs below 0.7): 11%
