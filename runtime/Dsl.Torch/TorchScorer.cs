@@ -37,8 +37,8 @@ public sealed class TorchScorer : IBatchScorer
             throw new InvalidOperationException(
                 "TorchSharp's native library did not load. Where libstdc++ is older than GCC 13's (GLIBCXX_3.4.32; Debian 12 has 3.4.30), " +
                 "libLibTorchSharp.so in the output folder must be the copy that Dsl.Torch's build step (buildTransitive/Dsl.Torch.targets) patches: " +
-                "build the project that references Dsl.Torch (one that references Dsl.Torch.csproj imports that file itself) with DslTorchPatchGlibcxx " +
-                "not false. TorchSharp's message: " + e.InnerException.Message.Split('\n')[0],
+                "rebuild the project that references Dsl.Torch (dotnet build --no-incremental; one that references Dsl.Torch.csproj imports that file " +
+                "itself) with DslTorchPatchGlibcxx not false. TorchSharp's message: " + e.InnerException.Message.Split('\n')[0],
                 e);
         }
         return true;
