@@ -22,8 +22,11 @@ public interface IModelLoader
 /// Predictions, or raw margins; a loader of a format without margins (ONNX, TorchScript: the graph decides its
 /// outputs) refuses <see cref="ScoreOutput.Margin"/>.
 /// </param>
-/// <param name="FeatureCount">The features the stage gives a row (its <c>Features</c>); a loader whose format knows its shapes checks them.</param>
-/// <param name="OutputCount">The outputs the stage takes a row (its parameters after the row); checked likewise.</param>
+/// <param name="FeatureCount">
+/// The features a row the stage gives the model. A loader whose format records the model's shapes checks them
+/// against it; one whose format does not (TorchScript) takes it as the model's and checks it by running the model once.
+/// </param>
+/// <param name="OutputCount">The outputs a row the stage expects from the model, checked or taken the same way.</param>
 public sealed record ModelLoadOptions(ScoreOutput Output, int FeatureCount, int OutputCount);
 
 /// <summary>Names the <see cref="IModelLoader"/> (with a public parameterless constructor) an assembly brings.</summary>

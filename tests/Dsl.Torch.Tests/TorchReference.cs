@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using Dsl.Testing;
+
+namespace Dsl.Torch.Tests;
+
+/// <summary>
+/// Debian's PyTorch 1.13 (/usr/bin/python3, python3-torch) through tests/tools/scoring/torch-models.py: it saves the
+/// TorchScript models the tests load, and scores inputs with torch itself, the answers TorchSharp's are compared with.
+/// </summary>
+internal static class TorchReference
+{
+    /// <summary>Saves a model of <paramref name="kind"/> (linear, mlp, raises, inplace, pair) to <paramref name="path"/>.</summary>
+    public static string Build(string path, string kind, params int[] sizes)
+    {
+        Run([kind, path, .. sizes.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        return path;
+    }
+
+    /// <summary>What torch itself gives for <paramref name="rows"/> rows of <paramref name="x"/> (row-major).</summary>
+    public static float[] Predict(string model, float[] x, int rows, int features, int outputs)
+    {
+        string input = model + ".in.f32", output = model + ".out.f32";
+        File.WriteAllBytes(input, System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.AsSpan(0, rows * features)).ToArray());
+        Run(["predict", model, input, rows.ToString(System.Globalization.CultureInfo.InvariantCulture), features.ToString(System.Globalization.CultureInfo.InvariantCulture), output]);
+        float[] y = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(output)).ToArray();
+        Assert.Equal(rows * outputs, y.Length);
+        return y;
+    }
+
+    private static void Run(string[] arguments)
+    {
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(RepoPaths.RepoRoot, "tests", "tools", "scoring", "torch-models.py"));
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using Process process = Process.Start(start)!;
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, "torch-models.py " + string.Join(' ', arguments) + " failed (tests/tools/install-python-deps.sh installs python3-torch):\n" + stdout + stderr.Result);
+    }
+}
