@@ -2,8 +2,9 @@ namespace Dsl.Models;
 
 /// <summary>
 /// A scorer called in slices of at most <see cref="ModelSource.BatchRows"/> rows and by at most
-/// <see cref="ModelSource.Concurrency"/> tasks at once, as the run's <c>models:</c> settings ask. Rows are scored
-/// independently, so slicing changes no output.
+/// <see cref="ModelSource.Concurrency"/> tasks at once, as the run's <c>models:</c> settings ask. A tree model scores
+/// each row on its own, so slicing changes none of its outputs; a neural model's matrix products may round a row
+/// differently in a batch of another size (libtorch's do), so slicing one can change last bits.
 /// </summary>
 internal sealed class PacedScorer : IBatchScorer
 {
