@@ -132,7 +132,7 @@ public sealed class RunTimeOnnxStageTests : IDisposable
         var format = Assert.Throws<ArgumentException>(() => ModelCatalog.Load(OnnxDecisions.Compiled, new Dictionary<string, string> { ["credit"] = csv }, new StageParameterValues()));
         Assert.Equal("Model 'credit' of score stage 'Decide': no loader reads " + csv + "; this pipeline reads " + string.Join(", ", ModelCatalog.BuiltIn.Select(l => l.Format).Append("ONNX")) + " files (ONNX needs a reference to Dsl.Onnx, TorchScript to Dsl.Torch).", format.Message);
 
-                var unbound = Assert.Throws<ArgumentException>(() => OnnxDecisions.Compiled.WithParameters(new StageParameterValues()));
+        var unbound = Assert.Throws<ArgumentException>(() => OnnxDecisions.Compiled.WithParameters(new StageParameterValues()));
         Assert.Contains("has no file for 'credit': pass --model credit=PATH", unbound.Message, StringComparison.Ordinal);
     }
 
