@@ -78,6 +78,10 @@ public sealed class RunTimeOnnxStageTests : IDisposable
         Assert.Contains("error: score stage 'Decide' takes model 'credit' at run time: pass --model credit=PATH or add it under 'models:' in the configuration file.", missing, StringComparison.Ordinal);
         Assert.False(Directory.Exists(output));
 
+        Assert.Equal(0, Host(["explain"], sample, out string unexplained, out _));
+        Assert.Contains("model 'credit' given at run time: (no file: --model credit=PATH)", unexplained, StringComparison.Ordinal);
+        Assert.Equal(2, Host(["explain", "--model", "credti=" + path], sample, out _, out string typo));
+        Assert.Contains("error: --model names 'credti', which no score stage takes: its score stages take 'credit'.", typo, StringComparison.Ordinal);
         Assert.Equal(0, Host(["explain", "--model", "credit=" + path], sample, out string explain, out _));
         Assert.Contains("model 'credit' given at run time: " + path + " (ONNX, 4 features, 1 output, float32, sha256 " + Sha256(path)[..12] + ")", explain, StringComparison.Ordinal);
 

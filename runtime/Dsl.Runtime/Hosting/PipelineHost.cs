@@ -300,16 +300,9 @@ public static class PipelineHost
         explain.SetAction(parse => Guard(stderr, () =>
         {
             StageParameterValues parameters = ExplainParameters(plan, parse.GetValue(explainConfig), parse.GetValue(explainParam) ?? [], stderr, out PipelineConfig? settings);
-            var modelFiles = new Dictionary<string, ModelSource>(settings?.Models ?? new Dictionary<string, ModelSource>(), StringComparer.Ordinal);
-            foreach (string entry in parse.GetValue(explainModel) ?? [])
+            if (ModelsOption(plan, settings, parse.GetValue(explainModel) ?? [], stderr, requireAll: false) is not { } modelFiles)
             {
-                int equals = entry.IndexOf('=', StringComparison.Ordinal);
-                if (equals <= 0 || equals == entry.Length - 1)
-                {
-                    stderr.WriteLine($"error: --model '{entry}' must be NAME=PATH, for example --model fraud=models/fraud.onnx.");
-                    return 2;
-                }
-                modelFiles[entry[..equals].Trim()] = new ModelSource(entry[(equals + 1)..].Trim());
+                return 2;
             }
             if (modelFiles.Count > 0)
             {
@@ -353,23 +346,28 @@ public static class PipelineHost
         var found = new List<string>();
         foreach (string entry in given)
         {
-            int equals = entry.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0 || equals == entry.Length - 1)
+            if (NameAndPath(entry) is not (string name, string path))
             {
                 found.Add($"--table '{entry}' must be NAME=PATH, for example --table users=data/users.parquet.");
                 continue;
             }
-            string name = entry[..equals].Trim();
             if (!plan.Joins.Any(j => j.Table == name))
             {
                 string joins = plan.Joins.Count == 0 ? $"pipeline '{plan.Name}' has no join stage" : $"its joins read {string.Join(", ", plan.Joins.Select(j => $"'{j.Table}'").Distinct())}";
                 found.Add($"--table names '{name}', which no join stage reads: {joins}.");
                 continue;
             }
-            tables[name] = entry[(equals + 1)..].Trim();
+            tables[name] = path;
         }
         problems = found;
         return found.Count > 0 ? null : tables;
+    }
+
+    // NAME=PATH of --table and --model, trimmed; null when either side is empty.
+    private static (string Name, string Path)? NameAndPath(string entry)
+    {
+        int equals = entry.IndexOf('=', StringComparison.Ordinal);
+        return equals <= 0 || equals == entry.Length - 1 ? null : (entry[..equals].Trim(), entry[(equals + 1)..].Trim());
     }
 
     // --partition-by names the columns of the single sink; "" means not partitioned. Problems are checked here, before
@@ -613,21 +611,20 @@ public static class PipelineHost
         AllowMultipleArgumentsPerToken = false,
     };
 
-    // The configuration file's models with --model NAME=PATH entries added over them; every run-time model needs one.
-    private static IReadOnlyDictionary<string, ModelSource>? ModelsOption(PipelinePlan plan, PipelineConfig? settings, string[] given, TextWriter stderr)
+    // The configuration file's models with --model NAME=PATH entries added over them; every run-time model needs one
+    // for a command that runs kernels (explain shows the ones given).
+    private static IReadOnlyDictionary<string, ModelSource>? ModelsOption(PipelinePlan plan, PipelineConfig? settings, string[] given, TextWriter stderr, bool requireAll = true)
     {
         var models = new Dictionary<string, ModelSource>(settings?.Models ?? new Dictionary<string, ModelSource>(), StringComparer.Ordinal);
         string[] names = plan.RunTimeModelStages().Select(s => s.Model!.RunTimeName!).Distinct(StringComparer.Ordinal).ToArray();
         var problems = new List<string>();
         foreach (string entry in given)
         {
-            int equals = entry.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0 || equals == entry.Length - 1)
+            if (NameAndPath(entry) is not (string name, string file))
             {
                 problems.Add($"--model '{entry}' must be NAME=PATH, for example --model fraud=models/fraud.onnx.");
                 continue;
             }
-            string name = entry[..equals].Trim();
             if (!names.Contains(name, StringComparer.Ordinal))
             {
                 string takes = names.Length == 0 ? $"no score stage of pipeline '{plan.Name}' takes a model at run time" : $"its score stages take {string.Join(", ", names.Select(n => $"'{n}'"))}";
@@ -635,10 +632,9 @@ public static class PipelineHost
                 continue;
             }
             // A new file keeps the configuration's batchRows and concurrency for the model.
-            string file = entry[(equals + 1)..].Trim();
             models[name] = models.TryGetValue(name, out ModelSource? configured) ? configured with { Path = file } : new ModelSource(file);
         }
-        foreach (string missing in names.Where(n => !models.ContainsKey(n)))
+        foreach (string missing in names.Where(n => requireAll && !models.ContainsKey(n)))
         {
             problems.Add($"score stage {string.Join(", ", plan.RunTimeModelStages().Where(s => s.Model!.RunTimeName == missing).Select(s => $"'{s.Name}'"))} takes model '{missing}' at run time: pass --model {missing}=PATH or add it under 'models:' in the configuration file.");
         }
