@@ -70,3 +70,71 @@ public sealed class RunTimeTorchStageTests : IDisposable
         Assert.StartsWith("Model 'net' of score stage 'Classify' (TorchScript file " + path + ") cannot be used: ", error.Message, StringComparison.Ordinal);
     }
 }
+
+[Schema] public partial record Signal(long Id, float A, float B);
+
+[Schema] public partial record Summed(long Id, float Sum);
+
+/// <summary>A model that refuses any batch with a negative feature, behind a stage that quarantines its row errors.</summary>
+[Pipeline("torch-guarded")]
+public static partial class TorchGuarded
+{
+    [Score(ModelName = "sum", Features = new[] { nameof(Signal.A), nameof(Signal.B) }, OnRowError = RowErrorAction.Quarantine)]
+    static Summed Add(Signal s, float sum) => new(s.Id, sum);
+}
+
+/// <summary>The same stage failing the job on a row error (the default).</summary>
+[Pipeline("torch-strict")]
+public static partial class TorchStrict
+{
+    [Score(ModelName = "sum", Features = new[] { nameof(Signal.A), nameof(Signal.B) })]
+    static Summed Add(Signal s, float sum) => new(s.Id, sum);
+}
+
+/// <summary>
+/// Per-record errors of a run-time model: a batch the model refuses is scored row by row, and each row it refuses is a
+/// row error of the stage, quarantined with the model's message or failing the job naming the row, as OnRowError says.
+/// </summary>
+public sealed class RunTimeModelRowErrorTests : IDisposable
+{
+    private readonly TempDirectory _folder = TempDirectory.Create("dsl-torch-errors");
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void RowsTheModelRefuses_AreQuarantined_AndTheOthersScored()
+    {
+        string path = TorchReference.Build(_folder.Combine("raises.pt"), "raises");
+        CompiledPipeline bound = TorchGuarded.Compiled.WithParameters(ModelCatalog.Load(TorchGuarded.Compiled, new Dictionary<string, string> { ["sum"] = path }, new StageParameterValues()));
+        List<Signal> rows = [.. Enumerable.Range(0, 50).Select(i => new Signal(i, i % 7 == 3 ? -1f : i, 0.5f))];
+        using RecordBatch input = Signal.ToBatch(rows);
+        var violations = new Validation.RowViolations();
+        using RecordBatch output = bound.Kernels[0](input, violations);
+
+        List<Summed> scored = [.. Summed.ReadRows(output)];
+        Assert.Equal(rows.Where(r => r.A >= 0).Select(r => new Summed(r.Id, r.A + 0.5f)), scored);
+        Assert.Equal(rows.Where(r => r.A < 0).Select(r => (int)r.Id), violations.Rows.ToArray());
+        Assert.Contains("model 'sum' refused the row:", violations.MessageOf(0), StringComparison.Ordinal);
+        Assert.Contains("negative feature", violations.MessageOf(0), StringComparison.Ordinal);
+        foreach (RunTimeModel model in bound.Parameters.Models)
+        {
+            model.Scorer.Dispose();
+        }
+    }
+
+    [Fact]
+    public void ARowTheModelRefuses_FailsAStrictStage_NamingTheRow()
+    {
+        string path = TorchReference.Build(_folder.Combine("raises.pt"), "raises");
+        CompiledPipeline bound = TorchStrict.Compiled.WithParameters(ModelCatalog.Load(TorchStrict.Compiled, new Dictionary<string, string> { ["sum"] = path }, new StageParameterValues()));
+        List<Signal> rows = [.. Enumerable.Range(0, 20).Select(i => new Signal(i, i == 13 ? -2f : i, 1f))];
+        using RecordBatch input = Signal.ToBatch(rows);
+        var error = Assert.Throws<Validation.StageRowException>(() => bound.Kernels[0](input));
+        Assert.Equal(("Add", 13), (error.Stage, error.Row));
+        Assert.IsType<ModelRowException>(error.InnerException);
+        foreach (RunTimeModel model in bound.Parameters.Models)
+        {
+            model.Scorer.Dispose();
+        }
+    }
+}

@@ -248,7 +248,9 @@ internal sealed class KernelEmitter
     {
         string model = ScorerLocal(stage);
         string size = "rowCount * " + score.FeatureMembers.Count;
-        _w.WriteLine("// " + stage.Name + ": the model given at run time as " + SourceWriter.Literal(score.RunTimeName!) + " scores every row of the batch here, in float64 or float32 as it computes");
+        _w.WriteLine("// " + stage.Name + ": the model given at run time as " + SourceWriter.Literal(score.RunTimeName!) + " scores every row of the batch here, in float64 or float32 as it computes;");
+        _w.WriteLine("// a batch it refuses is scored row by row, and each row it refuses is a row error of the stage (" + local + "Errors).");
+        _w.WriteLine("global::System.Exception?[]? " + local + "Errors;");
         _w.WriteLine("if (" + model + ".ComputesInDouble)");
         _w.OpenBrace();
         WriteRunTimeGather(score, local, model, size, "double");
@@ -265,7 +267,7 @@ internal sealed class KernelEmitter
         _w.WriteLine("try");
         _w.OpenBrace();
         WriteGather(score, local + "Features", t);
-        _w.WriteLine("global::Dsl.Models.RunTimeScoring.Score(" + model + ", " + local + "Features, rowCount, " + local + "Outputs);");
+        _w.WriteLine(local + "Errors = global::Dsl.Models.RunTimeScoring.Score(" + model + ", " + local + "Features, rowCount, " + local + "Outputs);");
         _w.CloseBrace();
         _w.WriteLine("finally");
         _w.OpenBrace();
@@ -355,6 +357,14 @@ internal sealed class KernelEmitter
                 _scoreLocals[output.Name] = name;
             }
             return;
+        }
+        if (score.Model is null)
+        {
+            // A row the run-time model refused: the stage's row error (quarantined or failing, as OnRowError says).
+            _w.WriteLine("if (" + local + "Errors?[i] is { } " + local + "Error)");
+            _w.OpenBrace();
+            _w.WriteLine("throw new global::Dsl.Models.ModelRowException(" + SourceWriter.Literal(score.RunTimeName!) + ", " + local + "Error);");
+            _w.CloseBrace();
         }
         for (int k = 0; k < outputs; k++)
         {

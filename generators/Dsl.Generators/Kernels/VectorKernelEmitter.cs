@@ -342,6 +342,13 @@ internal sealed partial class VectorKernelEmitter
         string local = SourceWriter.Camel(stage.Name);
         int outputs = score.Outputs.Count;
         _scores.Clear();
+        if (score.Model is null)
+        {
+            Line("if (" + local + "Errors is not null && global::Dsl.Models.RunTimeScoring.AnyRefused(" + local + "Errors, i, 4))");
+            Open();
+            HandBack("the run-time model refused a row of the block: the per-row code raises its row error");
+            Close();
+        }
         for (int k = 0; k < outputs; k++)
         {
             ScoreOutputSpec output = score.Outputs[k];

@@ -9,8 +9,66 @@ namespace Dsl.Models;
 /// </summary>
 public static class RunTimeScoring
 {
-    /// <summary>Scores <paramref name="rows"/> rows of float32 features; the model's float32 outputs are widened into <paramref name="outputs"/>.</summary>
-    public static void Score(IBatchScorer model, float[] features, int rows, double[] outputs)
+    /// <summary>
+    /// Scores <paramref name="rows"/> rows of float32 features; the model's float32 outputs are widened into
+    /// <paramref name="outputs"/>. When the model refuses the batch (throws), each row is scored alone: the result then
+    /// holds, per row, the exception the model threw for it (null for a row it scored), so the kernel raises one row
+    /// error per refused row, which the stage quarantines or fails on as its <c>OnRowError</c> says; null when the
+    /// batch scored.
+    /// </summary>
+    public static Exception?[]? Score(IBatchScorer model, float[] features, int rows, double[] outputs) =>
+        Guarded(model, features, rows, outputs, ScoreFloats);
+
+    /// <summary>The float64 form, for a model that <see cref="IBatchScorer.ComputesInDouble"/>; refusals as for float32.</summary>
+    public static Exception?[]? Score(IBatchScorer model, double[] features, int rows, double[] outputs) =>
+        Guarded(model, features, rows, outputs, static (m, x, n, y) => m.Score(x, n, y));
+
+    /// <summary>Whether any of rows <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 was refused.</summary>
+    public static bool AnyRefused(Exception?[] errors, int first, int count)
+    {
+        for (int r = first; r < first + count; r++)
+        {
+            if (errors[r] is not null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Exception?[]? Guarded<T>(IBatchScorer model, T[] features, int rows, double[] outputs, Action<IBatchScorer, T[], int, double[]> score)
+    {
+        try
+        {
+            score(model, features, rows, outputs);
+            return null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+        {
+            // Which rows: each alone (slow, and only for a batch the model refused).
+            var errors = new Exception?[rows];
+            int width = model.FeatureCount, outputCount = model.OutputCount;
+            var row = new T[width];
+            var scored = new double[outputCount];
+            for (int r = 0; r < rows; r++)
+            {
+                Array.Copy(features, r * width, row, 0, width);
+                try
+                {
+                    score(model, row, 1, scored);
+                    Array.Copy(scored, 0, outputs, r * outputCount, outputCount);
+                }
+                catch (Exception rowError) when (rowError is not OutOfMemoryException and not OperationCanceledException)
+                {
+                    errors[r] = rowError;
+                    Array.Clear(outputs, r * outputCount, outputCount);
+                }
+            }
+            return errors;
+        }
+    }
+
+    private static void ScoreFloats(IBatchScorer model, float[] features, int rows, double[] outputs)
     {
         int count = rows * model.OutputCount;
         float[] narrow = ArrayPool<float>.Shared.Rent(Math.Max(count, 1));
@@ -28,9 +86,6 @@ public static class RunTimeScoring
         }
     }
 
-    /// <summary>Scores <paramref name="rows"/> rows of float64 features (a model that <see cref="IBatchScorer.ComputesInDouble"/>).</summary>
-    public static void Score(IBatchScorer model, double[] features, int rows, double[] outputs) =>
-        model.Score(features, rows, outputs);
 
     /// <summary>
     /// Scores one row given as doubles (a score stage fused after another stage, in a first-pass segment): narrowed to
@@ -49,6 +104,6 @@ public static class RunTimeScoring
         {
             narrow[i] = (float)features[i];
         }
-        Score(model, narrow, 1, outputs);
+        ScoreFloats(model, narrow, 1, outputs);
     }
 }
