@@ -30,7 +30,7 @@ public sealed class OnnxModelLoader : IModelLoader
         {
             int features = scorer.FeatureCount, outputs = scorer.OutputCount;
             scorer.Dispose();
-            throw new ArgumentException($"the ONNX model reads {features} features and gives {outputs} outputs a row; the stage gives {options.FeatureCount} and takes {options.OutputCount}.", nameof(path));
+            throw new ArgumentException($"the ONNX model reads {features} features and gives {outputs} output(s) a row; the stage gives {options.FeatureCount} and takes {options.OutputCount}.", nameof(path));
         }
         return scorer;
     }

@@ -97,6 +97,14 @@ public sealed class RunTimeOnnxStageTests : IDisposable
         Assert.Equal(2, Host(["validate", "--input", input], sample, out _, out string validateMissing));
         Assert.Contains("takes model 'credit' at run time", validateMissing, StringComparison.Ordinal);
 
+        // models: in pipeline.yaml, with a batchRows that the plan (and so the run fingerprint) records.
+        string yaml = _folder.Combine("pipeline.yaml");
+        File.WriteAllText(yaml, "models:\n  credit: { path: '" + path + "', batchRows: 100, concurrency: 1 }\n");
+        Assert.Equal(0, Host(["explain", "--format", "json", "--config", yaml], sample, out string planJson, out string yamlErrors));
+        Assert.True(planJson.Contains("\"batchRows\": 100", StringComparison.Ordinal), planJson + yamlErrors);
+        Assert.Equal(0, Host(["run", "--input", input, "--output", _folder.Combine("paced"), "--config", yaml], sample, out _, out string pacedErrors));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(output, "part-00000.parquet")), File.ReadAllBytes(Path.Combine(_folder.Combine("paced"), "part-00000.parquet")));
+
         // The same model again reuses every partition; a new model file is a new run: nothing is reused.
         Assert.Equal(0, Host(["run", "--input", input, "--output", output, "--model", "credit=" + path], sample, out string same, out _));
         Assert.Contains("up to date", same, StringComparison.Ordinal);
@@ -123,7 +131,7 @@ public sealed class RunTimeOnnxStageTests : IDisposable
         OnnxModels.Build("linear \"" + path + "\" 5 1");
         var files = new Dictionary<string, string> { ["credit"] = path };
         var wide = Assert.Throws<ArgumentException>(() => ModelCatalog.Load(OnnxDecisions.Compiled, files, new StageParameterValues()));
-        Assert.Contains("Model 'credit' of score stage 'Decide' (ONNX file " + path + ") cannot be used: the ONNX model reads 5 features and gives 1 outputs a row; the stage gives 4 and takes 1.", wide.Message, StringComparison.Ordinal);
+        Assert.Contains("Model 'credit' of score stage 'Decide' (ONNX file " + path + ") cannot be used: the ONNX model reads 5 features and gives 1 output(s) a row; the stage gives 4 and takes 1.", wide.Message, StringComparison.Ordinal);
 
         var margins = Assert.Throws<ArgumentException>(() => new OnnxModelLoader().Load(path, new ModelLoadOptions(ScoreOutput.Margin, 5, 1)));
         Assert.Contains("raw margins, which only tree models have", margins.Message, StringComparison.Ordinal);

@@ -123,6 +123,21 @@ public sealed class RunTimeModelRowErrorTests : IDisposable
     }
 
     [Fact]
+    public void AModelThatRefusesEveryRow_FailsTheJob_EvenWhereRowErrorsAreQuarantined()
+    {
+        string path = TorchReference.Build(_folder.Combine("raises.pt"), "raises");
+        CompiledPipeline bound = TorchGuarded.Compiled.WithParameters(ModelCatalog.Load(TorchGuarded.Compiled, new Dictionary<string, string> { ["sum"] = path }, new StageParameterValues()));
+        using RecordBatch input = Signal.ToBatch([.. Enumerable.Range(0, 9).Select(i => new Signal(i, -1f - i, 0f))]);
+        var error = Assert.Throws<InvalidOperationException>(() => bound.Kernels[0](input, new Validation.RowViolations()));
+        Assert.StartsWith("The model refused every row of a batch of 9, alone as well as together, so the fault is the model's, not the rows': ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("negative feature", error.Message, StringComparison.Ordinal);
+        foreach (RunTimeModel model in bound.Parameters.Models)
+        {
+            model.Scorer.Dispose();
+        }
+    }
+
+    [Fact]
     public void ARowTheModelRefuses_FailsAStrictStage_NamingTheRow()
     {
         string path = TorchReference.Build(_folder.Combine("raises.pt"), "raises");

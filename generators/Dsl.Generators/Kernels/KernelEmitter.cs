@@ -295,8 +295,12 @@ internal sealed class KernelEmitter
         }
     }
 
-    /// <summary>The kernel parameter holding the run-time model of score stage <paramref name="stage"/> (<c>predictModel</c>).</summary>
-    internal static string ScorerLocal(StageSpec stage) => SourceWriter.Camel(stage.Name) + "Model";
+    /// <summary>
+    /// The kernel parameter holding the run-time model of score stage <paramref name="stage"/> (<c>scorer_Predict</c>):
+    /// with an underscore, so no parameter object's local (the camelCase of its type, <c>predictModel</c> for a record
+    /// <c>PredictModel</c>) can take the name.
+    /// </summary>
+    internal static string ScorerLocal(StageSpec stage) => "scorer_" + stage.Name;
 
     /// <summary>
     /// The outputs of score stage <paramref name="stage"/> for the current row, one local per output, which the stage's

@@ -27,7 +27,7 @@ internal sealed record ScoreSpec(
     /// <summary>The attribute's <c>ModelName</c>: the model is given at run time under that name, not compiled in.</summary>
     public string? RunTimeName { get; init; }
 
-    /// <summary>Whether the stage's model is known: compiled (<see cref="Model"/>) or named for the run (checked by the binder).</summary>
+    /// <summary>Whether the binder has bound the stage: its model compiled (<see cref="Model"/>), or named for the run with its feature members found.</summary>
     public bool IsBound => Model is not null || (RunTimeName is not null && !FeatureMembers.IsEmpty);
 
     /// <summary>

@@ -74,6 +74,10 @@ internal static class PlanJson
                 json.WriteString("description", given?.Describe() ?? runTime.Description);
                 json.WriteString("output", runTime.Output);
                 json.WriteNumber("outputs", runTime.Outputs);
+                if (given is { BatchRows: > 0 })
+                {
+                    json.WriteNumber("batchRows", given.BatchRows);
+                }
                 WriteStrings(json, "features", runTime.Features);
                 json.WriteEndObject();
             }

@@ -59,7 +59,7 @@ public static class ModelCatalog
                 loaded.Add(model.Scorer);
                 if (file.BatchRows > 0 || file.Concurrency > 0)
                 {
-                    model = model with { Scorer = new PacedScorer(model.Scorer, file.BatchRows, file.Concurrency) };
+                    model = model with { Scorer = new PacedScorer(model.Scorer, file.BatchRows, file.Concurrency), BatchRows = file.BatchRows };
                     loaded[^1] = model.Scorer;
                 }
                 values.SetModel(model);
@@ -105,7 +105,7 @@ public static class ModelCatalog
         {
             int features = scorer.FeatureCount, outputs = scorer.OutputCount;
             scorer.Dispose();
-            throw new ArgumentException($"Model '{name}' ({loader.Format} file {full}) does not fit score stage '{stage.Name}': the model reads {features} features and gives {outputs} outputs a row; the stage gives {plan.Features.Count} ({string.Join(", ", plan.Features)}) and takes {plan.Outputs}.");
+            throw new ArgumentException($"Model '{name}' ({loader.Format} file {full}) does not fit score stage '{stage.Name}': the model reads {features} features and gives {outputs} output(s) a row; the stage gives {plan.Features.Count} ({string.Join(", ", plan.Features)}) and takes {plan.Outputs}.");
         }
         return new RunTimeModel(name, full, sha256, loader.Format, scorer);
     }

@@ -12,6 +12,12 @@ namespace Dsl.Models;
 /// <param name="Scorer">The loaded model.</param>
 public sealed record RunTimeModel(string Name, string Path, string Sha256, string Format, IBatchScorer Scorer)
 {
+    /// <summary>
+    /// The most rows a call (<see cref="ModelSource.BatchRows"/>; 0: a kernel batch a call). In the run fingerprint, since
+    /// a neural model's products may round a row differently in a batch of another size.
+    /// </summary>
+    public int BatchRows { get; init; }
+
     /// <summary>A one-line description for explain and the run summary.</summary>
     public string Describe() =>
         $"{Format}, {Scorer.FeatureCount} feature{(Scorer.FeatureCount == 1 ? "" : "s")}, {Scorer.OutputCount} output{(Scorer.OutputCount == 1 ? "" : "s")}, float{(Scorer.ComputesInDouble ? 64 : 32)}";

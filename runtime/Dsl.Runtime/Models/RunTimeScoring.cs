@@ -14,7 +14,8 @@ public static class RunTimeScoring
     /// <paramref name="outputs"/>. When the model refuses the batch (throws), each row is scored alone: the result then
     /// holds, per row, the exception the model threw for it (null for a row it scored), so the kernel raises one row
     /// error per refused row, which the stage quarantines or fails on as its <c>OnRowError</c> says; null when the
-    /// batch scored.
+    /// batch scored. A model that refuses every row alone too throws <see cref="InvalidOperationException"/>: that is a
+    /// broken model, not bad rows, and fails the job whatever the stage's <c>OnRowError</c>.
     /// </summary>
     public static Exception?[]? Score(IBatchScorer model, float[] features, int rows, double[] outputs) =>
         Guarded(model, features, rows, outputs, ScoreFloats);
@@ -45,8 +46,10 @@ public static class RunTimeScoring
         }
         catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
-            // Which rows: each alone (slow, and only for a batch the model refused).
+            // Which rows: each alone (slow, and only for a batch the model refused). A model that refuses every row
+            // (a broken file, a disposed session, a wrong buffer) fails the job instead of quarantining the batch.
             var errors = new Exception?[rows];
+            int refused = 0;
             int width = model.FeatureCount, outputCount = model.OutputCount;
             var row = new T[width];
             var scored = new double[outputCount];
@@ -61,8 +64,13 @@ public static class RunTimeScoring
                 catch (Exception rowError) when (rowError is not OutOfMemoryException and not OperationCanceledException)
                 {
                     errors[r] = rowError;
+                    refused++;
                     Array.Clear(outputs, r * outputCount, outputCount);
                 }
+            }
+            if (refused == rows)
+            {
+                throw new InvalidOperationException($"The model refused every row of a batch of {rows}, alone as well as together, so the fault is the model's, not the rows': {e.Message}", e);
             }
             return errors;
         }

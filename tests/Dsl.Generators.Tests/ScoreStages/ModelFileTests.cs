@@ -218,10 +218,69 @@ public sealed class ModelFileTests
         Assert.DoesNotContain(run.Result.Results.SelectMany(r => r.GeneratedSources), s => s.HintName.EndsWith("Model.g.cs", StringComparison.Ordinal));
         string plan = run.GeneratedSource("M.Scoring.Plan.g.cs");
         Assert.Contains("RunTimeName = \"fraud\"", plan, StringComparison.Ordinal);
-        Assert.Contains("global::Dsl.Models.IBatchScorer predictModel = parameters.Model(\"fraud\");", plan, StringComparison.Ordinal);
+        Assert.Contains("global::Dsl.Models.IBatchScorer scorer_Predict = parameters.Model(\"fraud\");", plan, StringComparison.Ordinal);
         string kernel = run.GeneratedSource("M.Scoring.Pipeline.g.cs");
-        Assert.Contains("global::Dsl.Models.IBatchScorer predictModel)", kernel, StringComparison.Ordinal);
-        Assert.Contains("if (predictModel.ComputesInDouble)", kernel, StringComparison.Ordinal);
+        Assert.Contains("global::Dsl.Models.IBatchScorer scorer_Predict)", kernel, StringComparison.Ordinal);
+        Assert.Contains("if (scorer_Predict.ComputesInDouble)", kernel, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RunTimeModelStage_WithStageParameters_AndAFitObservingIt_CompilesAndScoresAsTheCompiledModel()
+    {
+        // A parameter record named like the stage's model (its local would be 'predictModel'), a filter before the
+        // score stage and a fit observing it: the first pass then scores row by row inside the filter's segment.
+        const string source = TestSources.Usings + """
+            namespace R;
+
+            [Schema] public partial record Txn(long Id, double Amount, int? Count);
+            [Schema] public partial record Scored(long Id, float P, double Amount);
+            public sealed record PredictModel(double Offset);
+            public sealed record Spread(double MeanP);
+
+            [Pipeline("runtime-fit")]
+            public static partial class RunTimeFit
+            {
+                [Filter] static bool Positive(Txn t) => t.Amount >= 0;
+
+                [Score(ModelName = "m", Features = new[] { nameof(Txn.Amount) }, From = nameof(Positive))]
+                static Scored Predict(Txn t, float p) => new(t.Id, p, t.Amount);
+
+                [Map(From = nameof(Predict))]
+                static Scored Shift(Scored s, PredictModel offset) => s with { Amount = s.Amount + offset.Offset };
+
+                [Fit(From = nameof(Predict))]
+                static Spread Observe(FitData<Scored> d) => new(d.Mean(s => s.P));
+
+                [Map(From = nameof(Shift))]
+                static Scored Center(Scored s, Spread spread) => s with { P = (float)(s.P - spread.MeanP) };
+            }
+            """;
+        using var snippet = LoadedSnippet.Compile(source, files: []);
+        Dsl.Execution.CompiledPipeline compiled = snippet.Pipeline("R.RunTimeFit");
+        Assert.Contains(compiled.Plan.Segments, s => s.FitOnly && s.Stages.SequenceEqual(["Positive", "Predict"]));
+        string path = Path.Combine(Path.GetTempPath(), "dsl-runtime-fit-" + Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(path, TestModels.Tiny);
+        try
+        {
+            Dsl.Execution.StageParameterValues values = Dsl.Models.ModelCatalog.Load(compiled, new Dictionary<string, string> { ["m"] = path }, new Dsl.Execution.StageParameterValues().Set("PredictModel", "Offset", 1.0));
+            Dsl.Execution.CompiledPipeline forFit = compiled.WithGivenParameters(values).ForFitPass();
+            Type txn = snippet.Type("R.Txn");
+            List<object> rows = [.. new[] { 10.0, 60.0, -1.0, 99.0 }.Select((a, i) => Activator.CreateInstance(txn, (long)i, a, (int?)null)!)];
+            using RecordBatch input = LoadedSnippet.ToBatch(txn, rows);
+            Dsl.Execution.SegmentPlan first = forFit.Plan.Segments.Single(s => s.FitOnly);
+            using RecordBatch observed = forFit.Kernels[first.Index](input, new Dsl.Validation.RowViolations());
+            // The tiny model: amounts below 100 score margin -0.5 (the one-row path gives the batch path's value).
+            float low = 1 / (1 + MathF.Exp(0.5f));
+            Assert.Equal([low, low, low], observed.GetPrimitive<float>("P", ColumnType.Float).Values.ToArray());
+            foreach (Dsl.Models.RunTimeModel model in values.Models)
+            {
+                model.Scorer.Dispose();
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private static string Single(string id, string file, string source = Source)
