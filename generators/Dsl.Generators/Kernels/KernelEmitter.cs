@@ -324,7 +324,7 @@ internal sealed class KernelEmitter
                 ColumnSpec column = FindMember(input, score.FeatureMembers[f]);
                 _w.WriteLine(local + "Row[" + f + "] = " + FeatureValue(column, _values[column.MemberName], "double") + ";");
             }
-            _w.WriteLine("global::Dsl.Models.RunTimeScoring.ScoreRow(" + ScorerLocal(stage) + ", " + local + "Row, " + local + "Scores);");
+            _w.WriteLine("global::Dsl.Models.RunTimeScoring.ScoreRow(" + ScorerLocal(stage) + ", " + SourceWriter.Literal(score.RunTimeName!) + ", " + local + "Row, " + local + "Scores);");
             for (int k = 0; k < outputs; k++)
             {
                 ScoreOutputSpec output = score.Outputs[k];

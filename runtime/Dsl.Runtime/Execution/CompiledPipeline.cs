@@ -86,7 +86,7 @@ public sealed class CompiledPipeline
     /// </summary>
     public IReadOnlyList<Models.IModelLoader> ModelLoaders { get; init; } = [];
 
-    /// <summary>Whether the kernels exist: always for a pipeline without stage parameters, else after <see cref="WithParameters"/>.</summary>
+    /// <summary>Whether the kernels exist: always for a pipeline without stage parameters or run-time models, else after <see cref="WithParameters"/>.</summary>
     public bool IsBound => _kernels is not null;
 
     /// <summary>The stage parameter values the kernels were bound with (empty when the stages take none).</summary>

@@ -100,18 +100,26 @@ public static class RunTimeScoring
     /// float32 first for a model that computes in float32. The batch path gathers each feature in the model's type
     /// directly; here a 64-bit integer feature beyond 2^53 is rounded twice (to double, then to float).
     /// </summary>
-    public static void ScoreRow(IBatchScorer model, double[] features, double[] outputs)
+    /// <exception cref="ModelRowException">The model refused the row, as the batch path reports a refused row.</exception>
+    public static void ScoreRow(IBatchScorer model, string name, double[] features, double[] outputs)
     {
-        if (model.ComputesInDouble)
+        try
         {
-            model.Score(features, 1, outputs);
-            return;
+            if (model.ComputesInDouble)
+            {
+                model.Score(features, 1, outputs);
+                return;
+            }
+            var narrow = new float[features.Length];
+            for (int i = 0; i < narrow.Length; i++)
+            {
+                narrow[i] = (float)features[i];
+            }
+            ScoreFloats(model, narrow, 1, outputs);
         }
-        var narrow = new float[features.Length];
-        for (int i = 0; i < narrow.Length; i++)
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
-            narrow[i] = (float)features[i];
+            throw new ModelRowException(name, e);
         }
-        ScoreFloats(model, narrow, 1, outputs);
     }
 }

@@ -225,6 +225,51 @@ public sealed class ModelFileTests
     }
 
     [Fact]
+    public void ModelLoaders_OfTheProjectItself_AreListed_WhenThePlanCanCreateThem()
+    {
+        string source = Source.Replace("[Score(\"models/m.json\")]", "[Score(ModelName = \"fraud\", Features = new[] { nameof(Txn.Amount) })]", StringComparison.Ordinal)
+            .Replace("namespace M;", """
+                [assembly: Dsl.Models.ModelLoader(typeof(M.CsvLoader))]
+                [assembly: Dsl.Models.ModelLoader(typeof(M.Hidden.Nested))]
+                [assembly: Dsl.Models.ModelLoader(typeof(M.NoDefault))]
+                namespace M;
+
+                public sealed class CsvLoader : Dsl.Models.IModelLoader
+                {
+                    public string Format => "CSV";
+                    public bool Reads(string path) => path.EndsWith(".csv");
+                    public Dsl.Models.IBatchScorer Load(string path, Dsl.Models.ModelLoadOptions options) => throw new NotSupportedException();
+                }
+
+                internal static class Hidden
+                {
+                    public sealed class Nested : Dsl.Models.IModelLoader
+                    {
+                        public string Format => "Nested";
+                        public bool Reads(string path) => false;
+                        public Dsl.Models.IBatchScorer Load(string path, Dsl.Models.ModelLoadOptions options) => throw new NotSupportedException();
+                    }
+                }
+
+                public sealed class NoDefault(int x) : Dsl.Models.IModelLoader
+                {
+                    public string Format => "X" + x;
+                    public bool Reads(string path) => false;
+                    public Dsl.Models.IBatchScorer Load(string path, Dsl.Models.ModelLoadOptions options) => throw new NotSupportedException();
+                }
+                """, StringComparison.Ordinal);
+        GeneratorRun run = GeneratorHarness.Run(source, files: []);
+        Assert.Empty(run.GeneratorProblems);
+        Assert.Empty(run.CompilationProblems);
+        string plan = run.GeneratedSource("M.Scoring.Plan.g.cs");
+        // The plan's one loader (written without the namespace the plan is in): the nested one and the one without a
+        // parameterless constructor would not compile there, so they are left out.
+        Assert.Contains("new CsvLoader() } };", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nested()", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("NoDefault()", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RunTimeModelStage_WithStageParameters_AndAFitObservingIt_CompilesAndScoresAsTheCompiledModel()
     {
         // A parameter record named like the stage's model (its local would be 'predictModel'), a filter before the
