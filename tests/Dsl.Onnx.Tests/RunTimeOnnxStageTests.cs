@@ -80,6 +80,9 @@ public sealed class RunTimeOnnxStageTests : IDisposable
 
         Assert.Equal(0, Host(["explain"], sample, out string unexplained, out _));
         Assert.Contains("model 'credit' given at run time: (no file: --model credit=PATH)", unexplained, StringComparison.Ordinal);
+        Assert.Equal(0, Host(["explain", "--model", "credit=" + _folder.Combine("absent.onnx")], sample, out string absent, out string absentWarning));
+        Assert.Contains("model 'credit' given at run time: (no file: --model credit=PATH)", absent, StringComparison.Ordinal);
+        Assert.Contains("warning: Model 'credit' of score stage 'Decide': no file " + _folder.Combine("absent.onnx") + ".", absentWarning, StringComparison.Ordinal);
         Assert.Equal(2, Host(["explain", "--model", "credti=" + path], sample, out _, out string typo));
         Assert.Contains("error: --model names 'credti', which no score stage takes: its score stages take 'credit'.", typo, StringComparison.Ordinal);
         Assert.Equal(0, Host(["explain", "--model", "credit=" + path], sample, out string explain, out _));

@@ -304,11 +304,19 @@ public static class PipelineHost
             {
                 return 2;
             }
-            if (modelFiles.Count > 0)
+            foreach ((string name, ModelSource file) in modelFiles.OrderBy(m => m.Key, StringComparer.Ordinal))
             {
-                // Loaded to show what a run would score with (format, counts, hash); a missing one shows as not given.
-                parameters = ModelCatalog.Load(pipeline, modelFiles, parameters);
-                (s_loaded ??= []).AddRange(parameters.Models.Select(m => m.Scorer));
+                // Loaded to show what a run would score with (format, counts, hash); one that cannot be loaded is shown
+                // as not given, with why on stderr, since explain describes the plan whatever the files are.
+                try
+                {
+                    parameters = ModelCatalog.Load(pipeline, new Dictionary<string, ModelSource> { [name] = file }, parameters);
+                    (s_loaded ??= []).Add(parameters.FindModel(name)!.Scorer);
+                }
+                catch (Exception e) when (e is ArgumentException or IOException)
+                {
+                    stderr.WriteLine($"warning: {OneLine(e.Message)}");
+                }
             }
             stdout.Write(parse.GetValue(format) switch
             {

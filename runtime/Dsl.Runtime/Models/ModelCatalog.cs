@@ -107,6 +107,7 @@ public static class ModelCatalog
             scorer.Dispose();
             throw new ArgumentException($"Model '{name}' ({loader.Format} file {full}) does not fit score stage '{stage.Name}': the model reads {features} features and gives {outputs} output(s) a row; the stage gives {plan.Features.Count} ({string.Join(", ", plan.Features)}) and takes {plan.Outputs}.");
         }
-        return new RunTimeModel(name, full, sha256, loader.Format, scorer);
+        // A tree file's format is its content's (a LightGBM text saved as .json reads as LightGBM, as at build time).
+        return new RunTimeModel(name, full, sha256, scorer is TreeModelScorer tree ? tree.Format : loader.Format, scorer);
     }
 }

@@ -56,6 +56,7 @@ public sealed class TreeModelScorer : IBatchScorer
         OutputCount = model.Outputs(_margin);
         Sha256 = model.Sha256;
         Description = model.Describe();
+        Format = _double ? "LightGBM" : "XGBoost";
         if (_double)
         {
             _base64 = model.BaseMargins.Select(ModelLiteral.Double).ToArray();
@@ -101,6 +102,9 @@ public sealed class TreeModelScorer : IBatchScorer
 
     /// <summary>The SHA-256 of the model file's bytes as lower-case hex (the compiled model's <c>Sha256</c> for the same file without a byte-order mark).</summary>
     public string Sha256 { get; }
+
+    /// <summary>The library the file is a model of, <c>XGBoost</c> or <c>LightGBM</c>, from its content (not its extension).</summary>
+    public string Format { get; }
 
     /// <summary>One line saying what the model is (<c>XGBoost binary:logistic, 30 trees, 6 features</c>), as a compiled model's comments say it.</summary>
     public string Description { get; }

@@ -112,13 +112,16 @@ internal static class ScoringSources
     private static CompiledPipeline BindRunTimeModel(LoadedSnippet snippet)
     {
         (string _, string text) = snippet.Files.Single();
-        string path = Path.Combine(Path.GetTempPath(), "dsl-runtime-model-" + Guid.NewGuid().ToString("N") + (text.StartsWith("tree", StringComparison.Ordinal) ? ".txt" : ".json"));
+        // Every file as .json, which the XGBoost loader takes: a LightGBM text in it still reads (and is recorded) as LightGBM.
+        string path = Path.Combine(Path.GetTempPath(), "dsl-runtime-model-" + Guid.NewGuid().ToString("N") + ".json");
         File.WriteAllText(path, text);
         try
         {
             CompiledPipeline compiled = snippet.Pipeline("S.Scoring");
             var files = new Dictionary<string, string> { ["m"] = path, ["m-margins"] = path };
-            return compiled.WithParameters(Dsl.Models.ModelCatalog.Load(compiled, files, new StageParameterValues()));
+            StageParameterValues values = Dsl.Models.ModelCatalog.Load(compiled, files, new StageParameterValues());
+            Assert.All(values.Models, m => Assert.Equal(text.StartsWith("tree", StringComparison.Ordinal) ? "LightGBM" : "XGBoost", m.Format));
+            return compiled.WithParameters(values);
         }
         finally
         {
