@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -10,8 +9,6 @@ namespace Dsl.Testing;
 /// </summary>
 public sealed record XGBoostReference(string ModelJson, int Rows, int Features, double[] X, float[] Margins, float[] Predictions)
 {
-    private const string Python = "/usr/bin/python3";
-
     /// <summary>Trains with the script's options (<c>--objective binary:logistic --depth 6 ...</c>) and reads what it wrote.</summary>
     /// <exception cref="InvalidOperationException">The script failed (its output is in the message).</exception>
     public static XGBoostReference Train(string options)
@@ -34,20 +31,7 @@ public sealed record XGBoostReference(string ModelJson, int Rows, int Features, 
 
     private static XGBoostReference Run(TempDirectory folder, string options)
     {
-        string script = Path.Combine(RepoPaths.RepoRoot, "tests", "tools", "scoring", "xgboost-reference.py");
-        var start = new ProcessStartInfo(Python, "\"" + script + "\" \"" + folder.Path + "\" " + options)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using Process process = Process.Start(start)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException("xgboost-reference.py " + options + " failed (tests/tools/install-python-deps.sh installs python3-xgboost):\n" + stdout + stderr.Result);
-        }
+        string stdout = Programs.Python("xgboost-reference.py", [folder.Path, .. Programs.Words(options)], "tests/tools/install-python-deps.sh installs python3-xgboost");
         JsonElement summary = JsonDocument.Parse(stdout).RootElement;
         int rows = summary.GetProperty("rows").GetInt32();
         string features = folder.Combine("features.f64");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using Dsl.Testing;
 
@@ -151,18 +150,5 @@ public sealed class GlibcxxPatchTests
     private static string Build(string folder, string property) =>
         Run("dotnet", "build", folder, "-nologo", "-v:n", property);
 
-    private static string Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using Process process = Process.Start(start)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, program + " " + string.Join(' ', arguments) + " failed:\n" + stdout + stderr.Result);
-        return stdout;
-    }
+    private static string Run(string program, params string[] arguments) => Programs.Run(program, arguments);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Dsl.Testing;
 
 namespace Dsl.Torch.Tests;
@@ -27,18 +26,6 @@ internal static class TorchReference
         return y;
     }
 
-    private static void Run(string[] arguments)
-    {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(RepoPaths.RepoRoot, "tests", "tools", "scoring", "torch-models.py"));
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using Process process = Process.Start(start)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, "torch-models.py " + string.Join(' ', arguments) + " failed (tests/tools/install-python-deps.sh installs python3-torch):\n" + stdout + stderr.Result);
-    }
+    private static void Run(string[] arguments) =>
+        Programs.Python("torch-models.py", arguments, "tests/tools/install-python-deps.sh installs python3-torch");
 }
