@@ -8,5 +8,5 @@ internal static class OnnxModels
 {
     /// <summary>Builds what <paramref name="arguments"/> ask for and returns what the script prints (weights, as JSON).</summary>
     public static JsonElement Build(string arguments) =>
-        JsonDocument.Parse(Programs.Python("onnx-models.py", Programs.Words(arguments), "tests/tools/install-python-deps.sh installs python3-onnx")).RootElement.Clone();
+        JsonDocument.Parse(Programs.Python("scoring/onnx-models.py", Programs.Words(arguments), "tests/tools/install-python-deps.sh installs python3-onnx")).RootElement.Clone();
 }

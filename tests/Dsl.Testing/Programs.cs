@@ -33,7 +33,7 @@ public static class Programs
     public static IEnumerable<string> Words(string arguments) =>
         System.Text.RegularExpressions.Regex.Matches(arguments, "\"([^\"]*)\"|(\\S+)").Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value);
 
-    /// <summary>Runs the test script <c>tests/tools/scoring/<paramref name="script"/></c> with Debian's <c>/usr/bin/python3</c>.</summary>
+    /// <summary>Runs the test script <c>tests/tools/<paramref name="script"/></c> (such as <c>scoring/onnx-models.py</c>) with Debian's <c>/usr/bin/python3</c>.</summary>
     public static string Python(string script, IEnumerable<string> arguments, string hint) =>
-        Run("/usr/bin/python3", [Path.Combine(RepoPaths.RepoRoot, "tests", "tools", "scoring", script), .. arguments], hint);
+        Run("/usr/bin/python3", [Path.Combine(RepoPaths.RepoRoot, "tests", "tools", script), .. arguments], hint);
 }

@@ -31,7 +31,7 @@ public sealed record XGBoostReference(string ModelJson, int Rows, int Features, 
 
     private static XGBoostReference Run(TempDirectory folder, string options)
     {
-        string stdout = Programs.Python("xgboost-reference.py", [folder.Path, .. Programs.Words(options)], "tests/tools/install-python-deps.sh installs python3-xgboost");
+        string stdout = Programs.Python("scoring/xgboost-reference.py", [folder.Path, .. Programs.Words(options)], "tests/tools/install-python-deps.sh installs python3-xgboost");
         JsonElement summary = JsonDocument.Parse(stdout).RootElement;
         int rows = summary.GetProperty("rows").GetInt32();
         string features = folder.Combine("features.f64");

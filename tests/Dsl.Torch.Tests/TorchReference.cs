@@ -27,5 +27,5 @@ internal static class TorchReference
     }
 
     private static void Run(string[] arguments) =>
-        Programs.Python("torch-models.py", arguments, "tests/tools/install-python-deps.sh installs python3-torch");
+        Programs.Python("scoring/torch-models.py", arguments, "tests/tools/install-python-deps.sh installs python3-torch");
 }
