@@ -10,37 +10,16 @@ namespace Dsl.Torch;
 /// eval mode, run without autograd on the calling thread. The features are wrapped where they lie
 /// (<see cref="torch.from_array(Array, Device?)"/>, then a view of the first rows), never copied; the output is copied
 /// into the caller's buffer by libtorch. The first scorer of a process sets, for the whole process, libtorch's
-/// intra-op threads to 1 (<see cref="torch.set_num_threads(int)"/>: Dsl already runs one partition task per core) and,
-/// unless it is set, the environment variable <c>MKL_CBWR=AUTO</c>, so that the same rows score the same wherever their
-/// buffer lies. A process that runs libtorch before its first scorer sets <c>MKL_CBWR</c> itself.
+/// intra-op threads to 1 (<see cref="torch.set_num_threads(int)"/>: Dsl already runs one partition task per core) through
+/// <see cref="TorchRuntime.Initialize"/>, which also sets <c>MKL_CBWR=AUTO</c> so that the same rows score the same
+/// wherever their buffer lies.
 /// </summary>
 public sealed class TorchScorer : IBatchScorer
 {
+    // Scoring runs one partition task per core already: one libtorch thread each.
     private static readonly Lazy<bool> s_setUp = new(() =>
     {
-        // MKL (libtorch's CPU matrix products) otherwise takes other code paths, with other roundings, for an input 8
-        // bytes off a 16-byte boundary, as half of all .NET arrays are (seen on a matrix times one column): the same
-        // rows would score differently from run to run. Its conditional numerical reproducibility mode (MKL_CBWR, which
-        // MKL reads when it starts; a value already set is kept) keeps the best path for the processor and leaves
-        // alignment out; on the AMD EPYC measured, MKL's default path for the MLP of compare-torch.sh was slower too.
-        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
-        {
-            _ = SetEnvironment("MKL_CBWR", "AUTO", 0);
-        }
-        try
-        {
-            torch.set_num_threads(1);
-        }
-        catch (TypeInitializationException e) when (e.InnerException is NotSupportedException)
-        {
-            // TorchSharp then says that libtorch is not referenced, whatever the reason; on Debian 12 it is the patch.
-            throw new InvalidOperationException(
-                "TorchSharp's native library did not load. Where libstdc++ is older than GCC 13's (GLIBCXX_3.4.32; Debian 12 has 3.4.30), " +
-                "libLibTorchSharp.so in the output folder must be the copy that Dsl.Torch's build step (buildTransitive/Dsl.Torch.targets) patches: " +
-                "rebuild the project that references Dsl.Torch (dotnet build --no-incremental; one that references Dsl.Torch.csproj imports that file " +
-                "itself) with DslTorchPatchGlibcxx not false. TorchSharp's message: " + e.InnerException.Message.Split('\n')[0],
-                e);
-        }
+        TorchRuntime.Initialize(threads: 1);
         return true;
     });
 
@@ -166,9 +145,6 @@ public sealed class TorchScorer : IBatchScorer
         _ => value.GetType().Name,
     };
 
-    // The C library's setenv: .NET's Environment.SetEnvironmentVariable changes only the managed copy on Unix.
-    [DllImport("libc", EntryPoint = "setenv")]
-    private static extern int SetEnvironment(string name, string value, int overwrite);
 
     // libtorch's messages end in the C++ frames that threw ("Exception raised from ..."), and the TorchScript
     // interpreter's are its traceback, code and all, with the error on the last line: keep what a pipeline's user reads.
