@@ -22,7 +22,7 @@ public sealed class TemplateFixture : IDisposable
             ["DOTNET_CLI_UI_LANGUAGE"] = "en",
         };
         string artifacts = Root.CreateSubdirectory("artifacts");
-        foreach (string project in new[] { "runtime/Dsl.Parquet/Dsl.Parquet.csproj", "runtime/Dsl.Runtime/Dsl.Runtime.csproj", "sdk/Dsl.Sdk/Dsl.Sdk.csproj", "templates/Dsl.Templates/Dsl.Templates.csproj", "runtime/Dsl.Cli/Dsl.Cli.csproj" })
+        foreach (string project in new[] { "runtime/Dsl.Parquet/Dsl.Parquet.csproj", "runtime/Dsl.Runtime/Dsl.Runtime.csproj", "sdk/Dsl.Sdk/Dsl.Sdk.csproj", "templates/Dsl.Templates/Dsl.Templates.csproj", "runtime/Dsl.Cli/Dsl.Cli.csproj", "runtime/Dsl.Torch/Dsl.Torch.csproj" })
         {
             // A separate ArtifactsPath keeps this build from touching the outputs the running tests came from.
             CommandRunner.Run(RepoPaths.RepoRoot, Environment, Slow, "dotnet", "pack", project, "-o", Feed, $"-p:Version={Version}", $"-p:ArtifactsPath={artifacts}/")
@@ -203,6 +203,34 @@ public sealed class TemplateTests(TemplateFixture fixture)
         Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+5,", test.Output);
         // The pipeline project itself does not compile the tests' sources.
         fixture.Dotnet(project, "build").ShouldSucceed("dotnet build of the pipeline next to its tests");
+    }
+
+    [Fact]
+    public void NewPipeline_WithTorchTrainer_TrainsAnMlpWhoseLossFallsAndRepeatsBitForBit()
+    {
+        string project = fixture.NewProject("Learner", "--trainer", "torch");
+
+        string trainer = Path.Combine(project, "Learner.Trainer");
+        Assert.Contains($"Include=\"Dsl.Torch\" Version=\"{fixture.Version}\"", File.ReadAllText(Path.Combine(trainer, "Learner.Trainer.csproj")));
+        Assert.False(Directory.Exists(Path.Combine(project, "Learner.Tests")), "the test project is its own option");
+        fixture.Dotnet(project, "build").ShouldSucceed("dotnet build of the pipeline next to its trainer");
+        fixture.Dotnet(project, "run", "--no-build", "--", "generate-sample", "--rows", "60000", "--files", "3", "--output", "data").ShouldSucceed("generate-sample");
+        fixture.Dotnet(project, "run", "--no-build", "--", "run", "--input", "data").ShouldSucceed("run");
+        fixture.Dotnet(trainer, "build").ShouldSucceed("dotnet build of the trainer (Dsl.Torch package, its GLIBCXX step)");
+
+        // Run from the pipeline's folder, as its Program.cs says: the default data is the pipeline's default output.
+        string[] Losses(int seed) => [.. fixture.Dotnet(project, "run", "--no-build", "--project", "Learner.Trainer", "--", "--epochs", "4", "--seed", $"{seed}")
+            .ShouldSucceed("the trainer").Output.Split('\n').Where(l => l.StartsWith("epoch ", StringComparison.Ordinal))
+            .Select(l => l.Split(' ')[3])];
+        string[] first = Losses(11);
+        string[] again = Losses(11);
+        string[] other = Losses(12);
+
+        Assert.Equal(4, first.Length);
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+        double[] values = [.. first.Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.True(values[^1] < values[0], $"the loss should fall over the epochs: {string.Join(", ", first)}");
     }
 
     [Fact]

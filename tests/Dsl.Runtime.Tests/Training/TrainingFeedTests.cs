@@ -156,6 +156,10 @@ public sealed class TrainingFeedTests : IDisposable
             Assert.True(all.Count - padded == own[r].Count);
         }
         Assert.Contains(ranks, r => r.Sum(b => b.Padded) > 0);
+        // The ranks' rows differ by at most one row group (256 rows here).
+        long[] rankRows = [.. Enumerable.Range(0, 3).Select(r => Open(batch: 50, change: o => o with { WorldSize = 3, Rank = r }).Epoch(4).RankRows)];
+        Assert.InRange(rankRows.Max() - rankRows.Min(), 0, 256);
+        Assert.Equal(3000, rankRows.Sum());
     }
 
     [Fact]
