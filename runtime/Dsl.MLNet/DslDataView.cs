@@ -6,8 +6,8 @@ namespace Dsl.MLNet;
 
 /// <summary>
 /// An ML.NET <see cref="IDataView"/> over a committed Dsl output: the Parquet parts its <c>_manifest.json</c> lists
-/// for one sink, read column by column in batches, so trainers such as FastTree and LightGBM train on a pipeline's
-/// features without a copy to text or to memory.
+/// for one sink, read column by column in batches, so ML.NET trainers such as FastTree train on a pipeline's features
+/// straight from its Parquet parts.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -25,8 +25,8 @@ namespace Dsl.MLNet;
 /// Reading: a cursor reads only the columns it is asked for, one batch of at most <see cref="BatchRows"/> rows at a
 /// time, so memory follows the batch, not the files. <see cref="GetRowCursorSet"/> splits the row groups into
 /// contiguous runs of about equal rows, one cursor each, so ML.NET's parallel consumers read in parallel. Row ids are
-/// each row's position in the serial order. The view cannot shuffle (<see cref="CanShuffle"/> is false): ML.NET
-/// shuffles it with a buffer where a trainer asks for it.
+/// each row's position in the serial order. The view cannot shuffle (<see cref="CanShuffle"/> is false); ML.NET's
+/// <c>ShuffleRows</c> shuffles it.
 /// </para>
 /// </remarks>
 public sealed class DslDataView : IDataView
@@ -188,7 +188,7 @@ public sealed class DslDataView : IDataView
         }
         catch (ParquetFormatException e)
         {
-            throw new InvalidDataException($"{path}: the part is damaged or not a Parquet file: {e.Message}", e);
+            throw new InvalidDataException($"{path}: the part is damaged or not a Parquet file: {e.Problem ?? e.Message}", e);
         }
     }
 

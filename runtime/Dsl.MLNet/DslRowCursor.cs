@@ -138,9 +138,13 @@ internal sealed class DslRowCursor : DataViewRowCursor
                 {
                     more = _batches.MoveNext();
                 }
+                catch (ParquetFormatException e) when (e.FilePath is not null)
+                {
+                    // Its message names the file, column, row group and page already.
+                    throw new InvalidDataException(e.Message, e);
+                }
                 catch (Exception e) when (e is not InvalidDataException)
                 {
-                    // A ParquetFormatException names the file already; the others (I/O) may not.
                     throw new InvalidDataException($"{current.Path}: row group {current.RowGroup} could not be read: {e.Message}", e);
                 }
                 if (more)

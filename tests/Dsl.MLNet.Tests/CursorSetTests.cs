@@ -106,6 +106,18 @@ public sealed class CursorSetTests : IDisposable
     }
 
     [Fact]
+    public void TheViewDoesNotShuffle_MLNetsShuffleRowsDoes()
+    {
+        var ml = new MLContext(seed: 3);
+        DslDataView view = DslDataView.FromParquet(_output, columns: ["Id"]);
+        Assert.False(view.CanShuffle);
+        List<long> ids = [.. ViewRows.Read(ml.Data.ShuffleRows(view, seed: 3), "Id").Select(r => (long)r[0]!)];
+        List<long> serial = [.. ViewRows.Read(view, "Id").Select(r => (long)r[0]!)];
+        Assert.Equal(serial.Order(), ids.Order());
+        Assert.NotEqual(serial, ids);
+    }
+
+    [Fact]
     public void Cursor_DecodesOnlyTheColumnsAskedFor()
     {
         // Damage the column chunk of S in the first row group of the first part (the last bytes of its last page, so
@@ -134,9 +146,8 @@ public sealed class CursorSetTests : IDisposable
         DslDataView reopened = DslDataView.FromParquet(_output);
         Assert.Equal(8000, ViewRows.Read(reopened, "Id", "F", "D", "B", "Ts").Count);
         var error = Assert.Throws<InvalidDataException>(() => ViewRows.Read(reopened, "Id", "S"));
-        Assert.StartsWith($"{part}: row group 0 could not be read:", error.Message);
-        Assert.Contains("checksum does not match", error.Message);
-        Assert.Contains("S", error.Message);
+        Assert.StartsWith($"File '{part}', column 'S', row group 0, page ", error.Message);
+        Assert.Contains("The page's CRC-32 checksum does not match", error.Message);
     }
 
     private static int Count(DataViewRowCursor cursor)

@@ -28,7 +28,7 @@ public partial record Nullables(long Id, float? F, double? D, Half? H, int? I32,
 
 /// <summary>Types the view refuses.</summary>
 [Schema]
-public partial record Unmapped(long Id, [property: Decimal(12, 2)] decimal Price, Guid Key, double X);
+public partial record Unmapped(long Id, [property: Decimal(12, 2)] decimal Price, Guid Key, double X, byte[] Blob, NanoTimestamp Ns, int[] Counts);
 
 /// <summary>Copies <see cref="Typed"/> rows: the output is what the input was, written by a real run.</summary>
 [Pipeline("typed-copy")]
