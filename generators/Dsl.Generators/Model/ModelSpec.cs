@@ -51,7 +51,10 @@ internal enum MissingKind
 /// </summary>
 /// <param name="Feature">The feature a split reads (its index in the model's feature order).</param>
 /// <param name="Value">The split's threshold or the leaf's value: a C# literal of the model's type, from the digits the file writes.</param>
+/// <param name="Left">The node a split sends a value to when its comparison with the threshold holds (XGBoost: below it; LightGBM: at or below it); -1 for a leaf.</param>
+/// <param name="Right">The node a split sends the other values to.</param>
 /// <param name="DefaultLeft">Whether a missing value goes left.</param>
+/// <param name="Missing">What the split counts as missing.</param>
 internal sealed record TreeNodeSpec(int Feature, string Value, int Left, int Right, bool DefaultLeft, MissingKind Missing)
 {
     public bool IsLeaf => Left < 0;
@@ -73,7 +76,9 @@ internal sealed record TreeSpec(int Group, EquatableArray<TreeNodeSpec> Nodes);
 /// </summary>
 /// <param name="Path">The file as the stage names it.</param>
 /// <param name="Sha256">The SHA-256 of the file's bytes (lower-case hex), recorded in the run manifest.</param>
+/// <param name="Format">The library that wrote the file.</param>
 /// <param name="Objective">The objective as the file names it (<c>binary:logistic</c>, <c>binary sigmoid:1</c>).</param>
+/// <param name="Link">The function from margins to predictions.</param>
 /// <param name="Groups">The number of margins (classes for a multi-class model, else 1).</param>
 /// <param name="FeatureCount">The number of features the model reads.</param>
 /// <param name="FeatureNames">The names the model gives its features, or empty.</param>

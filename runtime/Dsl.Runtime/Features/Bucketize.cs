@@ -4,7 +4,7 @@ namespace Dsl;
 /// Bucketizing (discretizing) numbers into ordinal bucket indices, as scikit-learn's <c>KBinsDiscretizer(encode="ordinal")</c>
 /// and Spark ML's <c>Bucketizer</c> / <c>QuantileDiscretizer</c> do: by given boundaries (from
 /// <see cref="FitData{TRow}.QuantileBoundaries"/> for equal-frequency buckets, or from configuration) or by
-/// <paramref name="buckets"/> equal widths between a fitted minimum and maximum.
+/// a given number of equal widths between a fitted minimum and maximum.
 /// </summary>
 /// <remarks>
 /// Bucket <c>i</c> holds the values <c>x</c> with <c>boundaries[i - 1] &lt;= x &lt; boundaries[i]</c>: bucket 0 is

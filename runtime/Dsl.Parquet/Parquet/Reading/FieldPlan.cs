@@ -124,7 +124,7 @@ internal sealed class StructPlan : FieldPlan
     public override LeafPlan FirstLeaf => Children[0].FirstLeaf;
 }
 
-/// <summary>A list or map: the repeated node's entries (<see cref="ElementDef"/>, <see cref="ElementRep"/>) are its elements.</summary>
+/// <summary>A list or map: the repeated node's entries (the element's <see cref="FieldPlan.SlotDef"/> and <see cref="FieldPlan.SlotRep"/>) are its elements.</summary>
 internal sealed class ListPlan : FieldPlan
 {
     public ListPlan(ColumnField field, string path, int valueDef, int slotDef, int slotRep, FieldPlan element)

@@ -121,8 +121,8 @@ internal sealed class LevelState : IDisposable
         return CommitNested(count, out nonNull, out slotCount);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <summary>Counts the levels equal to 1 (a flat column's maximum), after checking that none exceeds <paramref name="max"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CountValues(ReadOnlySpan<int> defs, int max)
     {
         // Levels are 0 or 1 here, so their sum is the number of values; any level above the maximum is corrupt data.

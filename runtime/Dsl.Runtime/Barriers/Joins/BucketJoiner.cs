@@ -48,7 +48,7 @@ internal static class BucketJoiner
         return JoinFiles(new Context(layout, memoryBytes, scratchFolder, batchRows, new JoinTrace()), leftFiles, rightFiles, depth: 0);
     }
 
-    /// <summary><see cref="Join"/>, counting what it did in <paramref name="trace"/>.</summary>
+    /// <summary><see cref="Join(JoinLayout, IReadOnlyList{string}, IReadOnlyList{string}, long, string, int)"/>, counting what it did in <paramref name="trace"/>.</summary>
     internal static IEnumerable<RecordBatch> Join(JoinLayout layout, IReadOnlyList<string> leftFiles, IReadOnlyList<string> rightFiles, long memoryBytes, string scratchFolder, int batchRows, JoinTrace trace) =>
         JoinFiles(new Context(layout, memoryBytes, scratchFolder, batchRows, trace), leftFiles, rightFiles, depth: 0);
 

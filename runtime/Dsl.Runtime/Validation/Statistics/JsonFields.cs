@@ -75,7 +75,7 @@ internal readonly struct JsonFields(JsonElement element, string source, string p
         return result;
     }
 
-    /// <summary>A required double, written by <see cref="WriteDouble"/> (a number, or "NaN", "Infinity", "-Infinity").</summary>
+    /// <summary>A required double, written by <see cref="WriteDouble(System.Text.Json.Utf8JsonWriter, string, double)"/> (a number, or "NaN", "Infinity", "-Infinity").</summary>
     public double Double(string name) => ToDouble(Required(name, "a number"), name);
 
     /// <summary>An optional double (null when absent or null).</summary>
