@@ -228,13 +228,18 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
             }
-            catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+            catch (AggregateException e) when (!_stop.IsCancellationRequested)
             {
-                _failure = e.InnerException;
+                // A decode on the prefetch task or in Parallel.For: the first row group's own error, with its file.
+                _failure = e.Flatten().InnerExceptions[0];
             }
-            catch (Exception e)
+            catch (Exception e) when (!_stop.IsCancellationRequested)
             {
                 _failure = e;
+            }
+            catch (Exception)
+            {
+                // Stopped by Dispose: whatever failed meanwhile is no one's to hear.
             }
             finally
             {

@@ -285,6 +285,26 @@ public sealed class TrainingFeedTests : IDisposable
         Assert.Contains("part-00000.parquet, row group 0, row 3: label 'a' is null", error.Message);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Epoch_DamagedPart_FailsTheTrainersNextBatchNamingTheFile(int decodeThreads)
+    {
+        // One byte of the second part's first page flipped: the page checksum no longer matches.
+        string part = Path.Combine(_output, "part-00001.parquet");
+        byte[] bytes = File.ReadAllBytes(part);
+        bytes[200] ^= 0x5A;
+        File.WriteAllBytes(part, bytes);
+        TrainingFeed feed = Open(change: o => o with { DecodeThreads = decodeThreads });
+
+        using FeedEpoch epoch = feed.Epoch(0);
+        var error = Assert.ThrowsAny<Exception>(() => epoch.ToList());
+
+        Assert.Contains(part, error.Message);
+        Assert.Contains("row group 0", error.Message);
+        Assert.IsNotType<AggregateException>(error);
+    }
+
     [Fact]
     public void Epoch_TrainerStopsEarly_DisposingStopsTheBackgroundWork()
     {
