@@ -29,9 +29,9 @@ public static class FeedTensors
 /// <summary>
 /// A <see cref="TrainingFeed"/> whose batches are tensors: features float32 [rows, features], labels float32 [rows].
 /// On the CPU they are views of the feed's own buffers (<c>torch.from_array</c>: no copy). On CUDA each batch is copied
-/// into one of two page-locked host buffers and from there to the device with a non-blocking copy, so the next
-/// batch's host work overlaps the transfer. Either way a batch's tensors are valid until the next batch is asked for:
-/// <c>clone()</c> what must live longer.
+/// into one of two page-locked host buffers and from there to the device with a non-blocking copy; before a host
+/// buffer is refilled the device is synchronized. Either way a batch's tensors are valid until the next batch is asked
+/// for: <c>clone()</c> what must live longer.
 /// </summary>
 public sealed class TensorFeed
 {
@@ -100,6 +100,13 @@ public sealed class TensorEpoch : IEnumerable<TensorBatch>, IDisposable
         }
     }
 
+    // A page-locked copy of a new host tensor (pin_memory copies), the unpinned one freed at once.
+    private static Tensor Pinned(long[] shape)
+    {
+        using Tensor plain = torch.empty(shape, ScalarType.Float32);
+        return plain.pin_memory();
+    }
+
     private IEnumerator<TensorBatch> OnDevice()
     {
         var pinned = new (Tensor Features, Tensor? Labels)[2];
@@ -113,12 +120,13 @@ public sealed class TensorEpoch : IEnumerable<TensorBatch>, IDisposable
                 if (pinned[slot].Features is null)
                 {
                     long rows = batch.FeatureArray.Length / batch.FeatureCount;
-                    pinned[slot] = (torch.empty([rows, batch.FeatureCount], ScalarType.Float32).pin_memory(), batch.LabelArray.Length == 0 ? null : torch.empty([rows], ScalarType.Float32).pin_memory());
+                    pinned[slot] = (Pinned([rows, batch.FeatureCount]), batch.LabelArray.Length == 0 ? null : Pinned([rows]));
                     onDevice[slot] = (torch.empty([rows, batch.FeatureCount], ScalarType.Float32, _device), batch.LabelArray.Length == 0 ? null : torch.empty([rows], ScalarType.Float32, _device));
                 }
                 else
                 {
-                    // This host buffer fed the copy of two batches ago: wait until the device has read it.
+                    // This host buffer fed the copy of two batches ago: wait until the device has read it. (TorchSharp has
+                    // no CUDA events to wait on that copy alone, so this waits for all queued work, the last step too.)
                     torch.cuda.synchronize(_device);
                 }
                 using (Tensor flat = torch.from_array(batch.FeatureArray))

@@ -145,7 +145,6 @@ public sealed class TorchScorer : IBatchScorer
         _ => value.GetType().Name,
     };
 
-
     // libtorch's messages end in the C++ frames that threw ("Exception raised from ..."), and the TorchScript
     // interpreter's are its traceback, code and all, with the error on the last line: keep what a pipeline's user reads.
     private static string Reason(ExternalException e)

@@ -93,6 +93,10 @@ public sealed class CommittedOutput
                 sinks.Add((output.GetProperty("folder").GetString()!, output.TryGetProperty("segment", out JsonElement s) ? s.GetString() ?? "" : "", output.GetProperty("files")));
             }
             (string Folder, string Segment, JsonElement Files) chosen = ChooseSink(manifest, sinks, sink);
+            if (chosen.Folder.Length > 0 && !HivePartitioning.IsContained(chosen.Folder))
+            {
+                throw new InvalidDataException($"{manifest}: sink folder '{chosen.Folder}' leaves the output folder; the manifest is not one a Dsl run wrote.");
+            }
             var parts = new List<OutputPart>();
             foreach (JsonElement file in chosen.Files.EnumerateArray())
             {

@@ -20,12 +20,11 @@ internal sealed record FeedWindow(int Index, FeedUnit[] Units, long FirstRow, in
 /// </summary>
 internal sealed class EpochPlan
 {
-    private EpochPlan(int epoch, FeedWindow[] windows, long rankRows, long[] rowsPerRank, int steps, int lastBatchRows)
+    private EpochPlan(int epoch, FeedWindow[] windows, long rankRows, int steps, int lastBatchRows)
     {
         Epoch = epoch;
         Windows = windows;
         RankRows = rankRows;
-        RowsPerRank = rowsPerRank;
         Steps = steps;
         LastBatchRows = lastBatchRows;
     }
@@ -37,9 +36,6 @@ internal sealed class EpochPlan
 
     /// <summary>This rank's rows this epoch (before padding or dropping).</summary>
     public long RankRows { get; }
-
-    /// <summary>Every rank's rows this epoch.</summary>
-    public long[] RowsPerRank { get; }
 
     /// <summary>Steps of every rank this epoch.</summary>
     public int Steps { get; }
@@ -97,12 +93,6 @@ internal sealed class EpochPlan
             FeedRemainder.Pad => ((rowsPerRank.Max() + b - 1) / b, options.BatchSize),
             _ => ((rankRows + b - 1) / b, rankRows % b == 0 ? options.BatchSize : (int)(rankRows % b)),
         };
-        if (options.Remainder == FeedRemainder.Pad && rowsPerRank.Min() == 0)
-        {
-            throw new InvalidDataException(
-                $"{units.Count} row groups cannot be shared by {options.WorldSize} ranks: a rank would get no rows to pad with. " +
-                "Write smaller row groups (rowGroupRows) or use fewer ranks.");
-        }
         if (steps == 0)
         {
             throw new InvalidDataException(
@@ -113,7 +103,7 @@ internal sealed class EpochPlan
         {
             throw new InvalidDataException($"Epoch {epoch} would take {steps} steps; use a larger batch size.");
         }
-        return new EpochPlan(epoch, windows.ToArray(), rankRows, rowsPerRank, (int)steps, last);
+        return new EpochPlan(epoch, windows.ToArray(), rankRows, (int)steps, last);
     }
 
     /// <summary>The window holding stream row <paramref name="row"/> (0 ≤ row &lt; <see cref="RankRows"/>).</summary>

@@ -9,6 +9,14 @@ namespace Dsl.Training;
 /// </summary>
 internal sealed record FeedColumn(string Name, ColumnType Type, bool IsLabel)
 {
+    /// <summary>The column types a feed reads: each has its case in <see cref="Write"/> (a test reads every one).</summary>
+    public static readonly IReadOnlySet<ColumnType> Accepted = new HashSet<ColumnType>
+    {
+        ColumnType.Float, ColumnType.Double, ColumnType.Float16, ColumnType.Boolean,
+        ColumnType.Int8, ColumnType.Int16, ColumnType.Int32, ColumnType.Int64,
+        ColumnType.UInt8, ColumnType.UInt16, ColumnType.UInt32, ColumnType.UInt64,
+    };
+
     public static FeedColumn Find(ParquetFileReader reader, string path, string name, bool isLabel)
     {
         int index = reader.Schema.IndexOf(name);
@@ -18,8 +26,7 @@ internal sealed record FeedColumn(string Name, ColumnType Type, bool IsLabel)
                 $"{path}: no column '{name}' for the {(isLabel ? "label" : "features")}; the part has {string.Join(", ", reader.Schema.Fields.Select(f => f.Name))}.");
         }
         ColumnType type = reader.Schema[index].Type;
-        if (type is not (ColumnType.Float or ColumnType.Double or ColumnType.Int8 or ColumnType.Int16 or ColumnType.Int32 or ColumnType.Int64
-            or ColumnType.UInt8 or ColumnType.UInt16 or ColumnType.UInt32 or ColumnType.UInt64 or ColumnType.Boolean or ColumnType.Float16))
+        if (!Accepted.Contains(type))
         {
             throw new InvalidDataException(
                 $"{path}: column '{name}' is {reader.Schema[index].TypeName}; a training feed takes numbers and bools. " +

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -9,9 +8,10 @@ namespace Dsl.Training;
 
 /// <summary>
 /// One rank's batches of one epoch, from a start step. Enumerating it starts the background work: a thread that
-/// assembles batches into the prefetch ring (<see cref="TrainingFeed.RingBatches"/> batches, bounded by
-/// <see cref="TrainingFeedOptions.PrefetchBytes"/>) while the next window's row groups are decoded on
-/// <see cref="TrainingFeedOptions.DecodeThreads"/> threads. Enumerate it once; disposing it stops the threads.
+/// assembles batches into the prefetch ring (at most <see cref="TrainingFeed.RingBatches"/> batches ahead of the
+/// trainer) while the next window's row groups are decoded on <see cref="TrainingFeedOptions.DecodeThreads"/> threads.
+/// Enumerate it once; disposing it (from any thread) stops the threads, and the trainer's next <c>MoveNext</c> then
+/// ends the enumeration.
 /// </summary>
 public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
 {
@@ -59,29 +59,22 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>Stops the background threads and returns the buffers.</summary>
+    /// <summary>Stops the background threads and gives the ring's batches back to the feed; safe from any thread.</summary>
     public void Dispose() => _enumerator?.Dispose();
 
-    /// <summary>A decoded window: its rows' features (row-major) and labels, and the order its rows are delivered in.</summary>
-    private sealed class DecodedWindow(FeedWindow window, float[] features, float[] labels, int[] order)
+    /// <summary>
+    /// A window's decoded rows: features row-major, labels, and the order the rows are delivered in. Each enumeration
+    /// owns two, sized to the plan's largest window, so what it holds is exact and nothing outlives it.
+    /// </summary>
+    private sealed class WindowBuffer(int rows, int width, bool hasLabel)
     {
-        public FeedWindow Window { get; } = window;
+        public float[] Features { get; } = new float[rows * width];
 
-        public float[] Features { get; } = features;
+        public float[] Labels { get; } = hasLabel ? new float[rows] : [];
 
-        public float[] Labels { get; } = labels;
+        public int[] Order { get; } = new int[rows];
 
-        public int[] Order { get; } = order;
-
-        public void Return()
-        {
-            ArrayPool<float>.Shared.Return(Features);
-            if (Labels.Length > 0)
-            {
-                ArrayPool<float>.Shared.Return(Labels);
-            }
-            ArrayPool<int>.Shared.Return(Order);
-        }
+        public FeedWindow Window { get; set; } = null!;
     }
 
     private sealed class Enumerator : IEnumerator<FeedBatch>
@@ -89,12 +82,15 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
         private readonly FeedEpoch _epoch;
         private readonly BlockingCollection<FeedBatch> _free = [];
         private readonly BlockingCollection<FeedBatch> _ready = [];
+        private readonly ConcurrentBag<WindowBuffer> _windows = [];
         private readonly CancellationTokenSource _stop = new();
         private readonly string[] _columns;
+        private readonly Lock _disposing = new();
+        private readonly List<FeedBatch> _slots = [];
         private Task? _producer;
         private Exception? _failure;
         private FeedBatch? _held;
-        private bool _disposed;
+        private volatile bool _disposed;
         private int _assembled;
 
         public Enumerator(FeedEpoch epoch)
@@ -102,11 +98,9 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
             _epoch = epoch;
             TrainingFeed feed = epoch._feed;
             _columns = [.. feed.Options.Features, .. feed.Options.Label is { } label ? [label] : Array.Empty<string>()];
-            // One slot more than the ring: the batch the trainer holds.
-            for (int i = 0; i <= feed.RingBatches; i++)
-            {
-                _free.Add(new FeedBatch(feed, feed.Options.BatchSize, feed.FeatureCount, feed.Options.Label is not null));
-            }
+            int largest = epoch._plan.Windows.Max(w => w.Rows);
+            _windows.Add(new WindowBuffer(largest, feed.FeatureCount, feed.LabelColumn is not null));
+            _windows.Add(new WindowBuffer(largest, feed.FeatureCount, feed.LabelColumn is not null));
         }
 
         public int Ready => _ready.Count;
@@ -119,23 +113,36 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
 
         public bool MoveNext()
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _producer ??= Task.Factory.StartNew(Produce, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            bool first = _held is null && _epoch.Statistics.Batches == 0;
-            if (_held is not null)
+            if (_disposed)
             {
-                _free.Add(_held);
-                _held = null;
+                return false; // disposed, perhaps from another thread: the epoch ends here
             }
+            _producer ??= Task.Factory.StartNew(Produce, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            bool first = _epoch.Statistics.Batches == 0;
+            if (_held is not null && !_free.IsAddingCompleted)
+            {
+                try
+                {
+                    _free.Add(_held);
+                }
+                catch (InvalidOperationException) when (_disposed)
+                {
+                    // Disposed meanwhile: the slot goes back to the feed with the others.
+                }
+            }
+            _held = null;
             if (!_ready.TryTake(out FeedBatch? batch))
             {
                 long started = Stopwatch.GetTimestamp();
                 _ready.TryTake(out batch, Timeout.Infinite);
-                _epoch.Statistics.AddWait(Stopwatch.GetTimestamp() - started, first);
+                if (batch is not null)
+                {
+                    _epoch.Statistics.AddWait(Stopwatch.GetTimestamp() - started, first);
+                }
             }
             if (batch is null)
             {
-                if (_failure is not null)
+                if (_failure is not null && !_disposed)
                 {
                     ExceptionDispatchInfo.Capture(_failure).Throw();
                 }
@@ -153,11 +160,14 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
 
         public void Dispose()
         {
-            if (_disposed)
+            lock (_disposing)
             {
-                return;
+                if (_disposed)
+                {
+                    return;
+                }
+                _disposed = true;
             }
-            _disposed = true;
             _stop.Cancel();
             _free.CompleteAdding();
             try
@@ -169,6 +179,24 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
                 // The producer's own failure was handed to MoveNext; nothing is left to report here.
             }
             _stop.Dispose();
+            _epoch._feed.ReturnSlots(_slots);
+        }
+
+        private FeedBatch? TakeSlot()
+        {
+            // Slots are made as the ring first fills (or taken from the feed's, left by an earlier epoch), up to the
+            // ring plus the batch the trainer holds; then the producer waits for the trainer to give one back.
+            if (_free.TryTake(out FeedBatch? slot))
+            {
+                return slot;
+            }
+            if (_slots.Count <= _epoch._feed.RingBatches)
+            {
+                slot = _epoch._feed.RentSlot();
+                _slots.Add(slot);
+                return slot;
+            }
+            return _free.TryTake(out slot, Timeout.Infinite, _stop.Token) ? slot : null;
         }
 
         private void Produce()
@@ -177,14 +205,14 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
             TrainingFeed feed = _epoch._feed;
             int batchSize = feed.Options.BatchSize;
             int width = feed.FeatureCount;
-            DecodedWindow? current = null;
-            Task<DecodedWindow>? next = null;
+            WindowBuffer? current = null;
+            Task<WindowBuffer>? next = null;
             long end = ((long)(plan.Steps - 1) * batchSize) + plan.LastBatchRows; // the stream position after the last row delivered
             try
             {
                 for (int step = _epoch.StartStep; step < plan.Steps; step++)
                 {
-                    if (!_free.TryTake(out FeedBatch? batch, Timeout.Infinite, _stop.Token))
+                    if (TakeSlot() is not { } batch)
                     {
                         return;
                     }
@@ -198,17 +226,25 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
                         if (current is null || q < current.Window.FirstRow || q >= current.Window.FirstRow + current.Window.Rows)
                         {
                             int index = plan.WindowOf(q);
-                            DecodedWindow? reuse = next is not null && next.Result.Window.Index == index ? next.Result : null;
-                            current?.Return();
+                            WindowBuffer? reuse = next?.Result is { } prefetched && prefetched.Window.Index == index ? prefetched : null;
+                            if (current is not null)
+                            {
+                                _windows.Add(current);
+                                current = null;
+                            }
                             if (reuse is null && next is not null)
                             {
-                                next.Result.Return();
+                                _windows.Add(next.Result);
                             }
+                            next = null;
                             current = reuse ?? Decode(plan.Windows[index]);
                             // Decode the following window meanwhile, if this epoch still reaches it (padding may wrap to window 0).
                             int following = (index + 1) % plan.Windows.Length;
                             long followingStart = p - q + (following == 0 ? plan.RankRows : plan.Windows[following].FirstRow);
-                            next = following != index && followingStart < end ? Task.Run(() => Decode(plan.Windows[following]), _stop.Token) : null;
+                            if (following != index && followingStart < end)
+                            {
+                                next = Task.Run(() => Decode(plan.Windows[following]), _stop.Token);
+                            }
                         }
                         // The rows of this window that go into this batch: contiguous in its delivery order.
                         int offset = (int)(q - current.Window.FirstRow);
@@ -225,38 +261,30 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
                     _ready.Add(batch);
                 }
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-            }
-            catch (AggregateException e) when (!_stop.IsCancellationRequested)
-            {
-                // A decode on the prefetch task or in Parallel.For: the first row group's own error, with its file.
-                _failure = e.Flatten().InnerExceptions[0];
-            }
             catch (Exception e) when (!_stop.IsCancellationRequested)
             {
-                _failure = e;
+                // A decode on the prefetch task or in Parallel.For arrives wrapped: hand on the row group's own error.
+                _failure = e is AggregateException wrapped ? wrapped.Flatten().InnerExceptions[0] : e;
             }
             catch (Exception)
             {
-                // Stopped by Dispose: whatever failed meanwhile is no one's to hear.
+                // Stopped by Dispose: whatever failed meanwhile has no one to tell.
             }
             finally
             {
-                current?.Return();
                 try
                 {
-                    next?.Result.Return();
+                    next?.Wait();
                 }
                 catch (AggregateException)
                 {
-                    // A prefetch that failed or was cancelled holds no buffers.
+                    // A prefetch that failed or was cancelled; its buffer is not needed any more.
                 }
                 _ready.CompleteAdding();
             }
         }
 
-        private static void Copy(DecodedWindow window, int offset, int run, FeedBatch batch, int at, int width)
+        private static void Copy(WindowBuffer window, int offset, int run, FeedBatch batch, int at, int width)
         {
             ReadOnlySpan<int> order = window.Order.AsSpan(offset, run);
             Span<float> features = batch.FeatureArray.AsSpan(at * width, run * width);
@@ -275,13 +303,15 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
             }
         }
 
-        private DecodedWindow Decode(FeedWindow window)
+        private WindowBuffer Decode(FeedWindow window)
         {
             TrainingFeed feed = _epoch._feed;
             int width = feed.FeatureCount;
-            float[] features = ArrayPool<float>.Shared.Rent(window.Rows * width);
-            float[] labels = feed.LabelColumn is null ? [] : ArrayPool<float>.Shared.Rent(window.Rows);
-            int[] order = ArrayPool<int>.Shared.Rent(window.Rows);
+            // Two buffers, and at most two windows held at a time (the current one and the prefetched next one).
+            if (!_windows.TryTake(out WindowBuffer? buffer))
+            {
+                throw new InvalidOperationException("The training feed needed a third window buffer; at most two windows are decoded at once.");
+            }
             try
             {
                 var starts = new int[window.Units.Length];
@@ -290,8 +320,9 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
                     starts[u] = starts[u - 1] + window.Units[u - 1].Rows;
                 }
                 Parallel.For(0, window.Units.Length, new ParallelOptions { MaxDegreeOfParallelism = feed.Options.DecodeThreads, CancellationToken = _stop.Token }, u =>
-                    DecodeUnit(window.Units[u], features.AsSpan(starts[u] * width, window.Units[u].Rows * width), labels.Length == 0 ? [] : labels.AsSpan(starts[u], window.Units[u].Rows)));
-                Span<int> rows = order.AsSpan(0, window.Rows);
+                    DecodeUnit(window.Units[u], buffer.Features.AsSpan(starts[u] * width, window.Units[u].Rows * width),
+                        buffer.Labels.Length == 0 ? [] : buffer.Labels.AsSpan(starts[u], window.Units[u].Rows)));
+                Span<int> rows = buffer.Order.AsSpan(0, window.Rows);
                 for (int r = 0; r < rows.Length; r++)
                 {
                     rows[r] = r;
@@ -300,11 +331,12 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
                 {
                     FeedRandom.For(feed.Options.Seed, (ulong)_epoch.Epoch, 1 + ((ulong)feed.Options.Rank << 32) + (ulong)window.Index).Shuffle(rows);
                 }
-                return new DecodedWindow(window, features, labels, order);
+                buffer.Window = window;
+                return buffer;
             }
             catch
             {
-                new DecodedWindow(window, features, labels, order).Return();
+                _windows.Add(buffer);
                 throw;
             }
         }
@@ -314,9 +346,10 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
             long started = Stopwatch.GetTimestamp();
             TrainingFeed feed = _epoch._feed;
             string path = feed.Output.Parts[unit.Part].Path;
-            using (var reader = new ParquetFileReader(path))
-            using (RecordBatch batch = reader.ReadRowGroup(unit.RowGroup, _columns))
+            try
             {
+                using var reader = new ParquetFileReader(path);
+                using RecordBatch batch = reader.ReadRowGroup(unit.RowGroup, _columns);
                 if (batch.RowCount != unit.Rows)
                 {
                     throw new InvalidDataException($"{path}, row group {unit.RowGroup}: {batch.RowCount} rows, but its footer said {unit.Rows} when the feed opened; the file changed.");
@@ -327,6 +360,11 @@ public sealed class FeedEpoch : IEnumerable<FeedBatch>, IDisposable
                     feed.FeatureColumns[f].Write(batch[f], features[f..], width, unit.Rows, path, unit.RowGroup);
                 }
                 feed.LabelColumn?.Write(batch[width], labels, 1, unit.Rows, path, unit.RowGroup);
+            }
+            catch (ParquetFormatException e)
+            {
+                // Its message names the file, column, row group and page; the feed's errors are all InvalidDataException.
+                throw new InvalidDataException(e.Message, e);
             }
             _epoch.Statistics.RowGroupDecoded();
             _epoch.Statistics.AddDecode(Stopwatch.GetTimestamp() - started);

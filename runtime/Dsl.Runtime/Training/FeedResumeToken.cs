@@ -39,7 +39,7 @@ public sealed record FeedResumeToken(ulong Seed, int Epoch, int Step, string Man
             || !ulong.TryParse(values.GetValueOrDefault("seed"), NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed)
             || !int.TryParse(values.GetValueOrDefault("epoch"), NumberStyles.None, CultureInfo.InvariantCulture, out int epoch)
             || !int.TryParse(values.GetValueOrDefault("step"), NumberStyles.None, CultureInfo.InvariantCulture, out int step)
-            || values.GetValueOrDefault("manifest") is not { Length: 64 } manifest
+            || values.GetValueOrDefault("manifest") is not { Length: 64 } manifest || !manifest.All(char.IsAsciiHexDigitLower)
             || values.GetValueOrDefault("options") is not { Length: > 0 } options)
         {
             throw Bad(text);
@@ -48,5 +48,5 @@ public sealed record FeedResumeToken(ulong Seed, int Epoch, int Step, string Man
     }
 
     private static FormatException Bad(string text) =>
-        new($"'{text}' is not a training feed resume token; expected {Prefix};seed=N;epoch=N;step=N;manifest=<64 hex digits>;options=<hash>.");
+        new($"'{text}' is not a training feed resume token; expected {Prefix};seed=N;epoch=N;step=N;manifest=<64 lowercase hex digits>;options=<hash>.");
 }

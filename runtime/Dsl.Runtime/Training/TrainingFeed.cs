@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Dsl.Parquet;
@@ -24,6 +25,7 @@ namespace Dsl.Training;
 public sealed class TrainingFeed
 {
     private readonly FeedUnit[] _units;
+    private readonly ConcurrentBag<FeedBatch> _slots = [];
 
     private TrainingFeed(CommittedOutput output, TrainingFeedOptions options, FeedUnit[] units, FeedColumn[] features, FeedColumn? label)
     {
@@ -53,7 +55,11 @@ public sealed class TrainingFeed
     /// <summary>The bytes of one assembled batch (features and labels, float32).</summary>
     public long BatchBytes => (long)Options.BatchSize * (FeatureCount + (Options.Label is null ? 0 : 1)) * sizeof(float);
 
-    /// <summary>Batches the prefetch ring holds ahead of the trainer: <see cref="TrainingFeedOptions.PrefetchBytes"/> / <see cref="BatchBytes"/>, at least 2.</summary>
+    /// <summary>
+    /// Batches the prefetch ring holds ahead of the trainer: <see cref="TrainingFeedOptions.PrefetchBytes"/> /
+    /// <see cref="BatchBytes"/>, at least 2 and at most 4,096. With the batch the trainer holds, an epoch has at most one
+    /// batch more than this.
+    /// </summary>
     public int RingBatches => (int)Math.Clamp(Options.PrefetchBytes / BatchBytes, 2, 4096);
 
     internal FeedColumn[] FeatureColumns { get; }
@@ -83,7 +89,11 @@ public sealed class TrainingFeed
         for (int p = 0; p < committed.Parts.Count; p++)
         {
             string path = committed.Parts[p].Path;
-            using var reader = new ParquetFileReader(path);
+            using ParquetFileReader reader = OpenPart(path);
+            if (reader.RowCount != committed.Parts[p].Rows)
+            {
+                throw new InvalidDataException($"{path}: {reader.RowCount} rows, but {committed.ManifestPath} lists {committed.Parts[p].Rows}; the output was changed after its run committed it.");
+            }
             features ??= [.. options.Features.Select(f => FeedColumn.Find(reader, path, f, isLabel: false))];
             label ??= options.Label is null ? null : FeedColumn.Find(reader, path, options.Label, isLabel: true);
             // Every part must have the first part's columns with the same types: a kernel never sees a mixed window.
@@ -103,6 +113,13 @@ public sealed class TrainingFeed
         if (units.Count == 0)
         {
             throw new InvalidDataException($"{committed.Folder}: the output has no rows to train on.");
+        }
+        if (units.Count < options.WorldSize)
+        {
+            // Row groups are the unit of sharding: a rank without one would have no rows to deliver or pad with.
+            throw new InvalidDataException(
+                $"{committed.Folder}: {units.Count} row groups cannot be shared by {options.WorldSize} ranks; every rank needs at least one. " +
+                "Write smaller row groups (rowGroupRows) or use fewer ranks.");
         }
         return new TrainingFeed(committed, options, [.. units], features!, label);
     }
@@ -155,7 +172,29 @@ public sealed class TrainingFeed
 
     internal FeedResumeToken TokenAt(int epoch, int step) => new(Options.Seed, epoch, step, Output.ManifestSha256, OptionsHash);
 
-    internal FeedUnit Unit(int index) => _units[index];
+    internal FeedBatch RentSlot() =>
+        _slots.TryTake(out FeedBatch? slot) ? slot : new FeedBatch(this, Options.BatchSize, FeatureCount, Options.Label is not null);
+
+    /// <summary>An epoch's ring batches, kept for the next epoch so the ring is not allocated again each epoch.</summary>
+    internal void ReturnSlots(IEnumerable<FeedBatch> slots)
+    {
+        foreach (FeedBatch slot in slots)
+        {
+            _slots.Add(slot);
+        }
+    }
+
+    private static ParquetFileReader OpenPart(string path)
+    {
+        try
+        {
+            return new ParquetFileReader(path);
+        }
+        catch (ParquetFormatException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
+    }
 
     private static void Check(TrainingFeedOptions o)
     {

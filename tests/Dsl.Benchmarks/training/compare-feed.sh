@@ -4,7 +4,8 @@
 #   1. rows/s delivered into row-major float32 batches to a consumer that touches one value per batch, RUNS rounds
 #      interleaved after a warm-up round that checksums every value: Dsl's feed (shuffled, 1 and 2 decode threads;
 #      also in the manifest's order; also as TorchSharp tensors) against ML.NET's binary IDV loader and TextLoader (CSV)
-#      over the same rows and DuckDB reading the same Parquet files (threads 1 and 2); batches of 4,096, and the feed
+#      over the same rows, ML.NET reading the Parquet output through Dsl.MLNet's DslDataView (1 and 2 cursors), and
+#      DuckDB reading the same Parquet files (threads 1 and 2); batches of 4,096, and the feed
 #      alone at 512;
 #   2. a TorchSharp MLP (6 → 64 → 64 → 1, Adam, BCEWithLogits, one torch thread) trained one epoch per round from the
 #      feed and from the same rows in memory, batches of 512 and 4,096, TRAIN_RUNS rounds after a warm-up epoch.
@@ -15,7 +16,7 @@ set -euo pipefail
 rows=${1:-4350000}
 runs=${2:-5}
 train_runs=${3:-3}
-read_variants=${READ_VARIANTS:-dsl-1 dsl-2 dsl-ordered-1 dsl-ordered-2 dsl-tensors-1 dsl-tensors-2 mlnet-binary-1 mlnet-binary-columns-1 mlnet-text-1 mlnet-text-2 duckdb-1 duckdb-2 duckdb-streaming-1 duckdb-streaming-2}
+read_variants=${READ_VARIANTS:-dsl-1 dsl-2 dsl-ordered-1 dsl-ordered-2 dsl-tensors-1 dsl-tensors-2 mlnet-binary-1 mlnet-binary-columns-1 mlnet-dslview-1 mlnet-dslview-2 mlnet-text-1 mlnet-text-2 duckdb-1 duckdb-2 duckdb-streaming-1 duckdb-streaming-2}
 small_variants=${SMALL_VARIANTS:-dsl-1 dsl-2 dsl-tensors-1 dsl-tensors-2}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)

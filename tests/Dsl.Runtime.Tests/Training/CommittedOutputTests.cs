@@ -72,10 +72,25 @@ public sealed class CommittedOutputTests : IDisposable
     }
 
     [Fact]
+    public void TrainingFeedOpen_APartsRowsDifferFromTheManifests_IsRefused()
+    {
+        string output = FeedOutputs.Write(_root.Path, _root.Combine("out"), [300, 200], rowGroupRows: 100);
+        string manifestPath = Path.Combine(output, LocalExecutor.ManifestFile);
+        JsonNode manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!;
+        manifest["outputs"]![0]!["files"]![0]!["rows"] = 299;
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+
+        var error = Assert.Throws<InvalidDataException>(() => TrainingFeed.Open(output, ["id"], "label", 8, 1));
+
+        Assert.Contains("part-00000.parquet: 300 rows, but", error.Message);
+        Assert.Contains("lists 299", error.Message);
+    }
+
+    [Fact]
     public void TrainingFeedOpen_PartsDisagreeOnAColumnsType_IsRefused()
     {
         string output = FeedOutputs.Write(_root.Path, _root.Combine("out"), [300, 200], rowGroupRows: 100);
-        // Rewrite the second part with column c as int64 and give the manifest its new size, as a foreign writer might.
+        // Rewrite the second part with column c as int64 and give the manifest its new size and rows, as a foreign writer might.
         string part = Path.Combine(output, "part-00001.parquet");
         var schema = new BatchSchema(new ColumnField("id", ColumnType.Int64, false), new ColumnField("c", ColumnType.Int64, false), new ColumnField("label", ColumnType.Boolean, false));
         using (var writer = new ParquetFileWriter(part, schema))
@@ -89,6 +104,7 @@ public sealed class CommittedOutputTests : IDisposable
         string manifestPath = Path.Combine(output, LocalExecutor.ManifestFile);
         JsonNode manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!;
         manifest["outputs"]![0]!["files"]![1]!["bytes"] = new FileInfo(part).Length;
+        manifest["outputs"]![0]!["files"]![1]!["rows"] = 2;
         File.WriteAllText(manifestPath, manifest.ToJsonString());
 
         var error = Assert.Throws<InvalidDataException>(() => TrainingFeed.Open(output, ["id", "c"], "label", 8, 1));

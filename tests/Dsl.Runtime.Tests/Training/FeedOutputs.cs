@@ -51,16 +51,76 @@ internal static class FeedOutputs
             id += fileRows[f];
             writer.WriteBatch(Batch(ids));
         }
+        return Copy(Rows, input, output, rowGroupRows);
+    }
+
+    /// <summary>Runs a pipeline that copies every row of <paramref name="input"/> (of <paramref name="schema"/>) into <paramref name="output"/>.</summary>
+    public static string Copy(BatchSchema schema, string input, string output, int rowGroupRows = 1 << 20)
+    {
         var pipeline = new CompiledPipeline(
             new PipelinePlan(
                 "feed-rows",
                 "R",
-                new Dictionary<string, BatchSchema> { ["R"] = Rows },
+                new Dictionary<string, BatchSchema> { ["R"] = schema },
                 [new StagePlan("Copy", StageKind.Map, "R", "R", null, true, null)],
-                [new SegmentPlan(0, ["Copy"], null, "R", "R", true, [.. Rows.Fields.Select(f => f.Name)])]),
-            [(batch, _) => Copy(batch)]);
+                [new SegmentPlan(0, ["Copy"], null, "R", "R", true, [.. schema.Fields.Select(f => f.Name)])]),
+            [(batch, _) => CopyRows(schema, batch)]);
         new LocalExecutor(new ExecutionOptions { Write = new ParquetWriteOptions { RowGroupRows = rowGroupRows } }).Run(pipeline, input, output);
         return output;
+    }
+
+    /// <summary>
+    /// Value <paramref name="row"/> of a column of <paramref name="type"/> in <see cref="Typed"/>, as C#'s (float) cast
+    /// makes it; null where the row is null.
+    /// </summary>
+    public static float? TypedValue(ColumnType type, int row) => row % 11 == 5 ? null : type switch
+    {
+        ColumnType.Float => (row * 0.37f) - 20,
+        ColumnType.Double => (float)((row * 1e-3) + (1 / 3.0)),
+        ColumnType.Float16 => (float)(Half)(row * 0.5),
+        ColumnType.Boolean => row % 2 == 0 ? 1f : 0f,
+        ColumnType.Int8 => (sbyte)((row % 256) - 128),
+        ColumnType.Int16 => (short)((row * 100) - 15_000),
+        ColumnType.Int32 => (row * 1_000_003) - 7,
+        ColumnType.Int64 => row * 123_456_789_012L,
+        ColumnType.UInt8 => (byte)(row % 256),
+        ColumnType.UInt16 => (ushort)(row * 211),
+        ColumnType.UInt32 => (uint)row * 14_000_000u,
+        ColumnType.UInt64 => ulong.MaxValue - ((ulong)row * 1_000_000_007UL),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    /// <summary><paramref name="rows"/> rows of <paramref name="schema"/>'s nullable number and bool columns, as <see cref="TypedValue"/> says.</summary>
+    public static RecordBatch Typed(BatchSchema schema, int rows) =>
+        new(schema, [.. schema.Fields.Select(f => TypedColumn(f.Type, rows))], rows);
+
+    private static Column TypedColumn(ColumnType type, int rows) => type switch
+    {
+        ColumnType.Float => Build(type, rows, r => (r * 0.37f) - 20),
+        ColumnType.Double => Build(type, rows, r => (r * 1e-3) + (1 / 3.0)),
+        ColumnType.Float16 => Build(type, rows, r => (Half)(r * 0.5)),
+        ColumnType.Boolean => Build(type, rows, r => r % 2 == 0),
+        ColumnType.Int8 => Build(type, rows, r => (sbyte)((r % 256) - 128)),
+        ColumnType.Int16 => Build(type, rows, r => (short)((r * 100) - 15_000)),
+        ColumnType.Int32 => Build(type, rows, r => (r * 1_000_003) - 7),
+        ColumnType.Int64 => Build(type, rows, r => r * 123_456_789_012L),
+        ColumnType.UInt8 => Build(type, rows, r => (byte)(r % 256)),
+        ColumnType.UInt16 => Build(type, rows, r => (ushort)(r * 211)),
+        ColumnType.UInt32 => Build(type, rows, r => (uint)r * 14_000_000u),
+        ColumnType.UInt64 => Build(type, rows, r => ulong.MaxValue - ((ulong)r * 1_000_000_007UL)),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    private static PrimitiveColumn<T> Build<T>(ColumnType type, int rows, Func<int, T> value)
+        where T : unmanaged
+    {
+        var builder = new ColumnBuilder<T>(type, rows, nullable: true);
+        for (int r = 0; r < rows; r++)
+        {
+            builder.Values[r] = value(r);
+            builder.Validity!.Set(r, r % 11 != 5);
+        }
+        return builder.Build(rows);
     }
 
     /// <summary>The rows with these ids.</summary>
@@ -94,17 +154,27 @@ internal static class FeedOutputs
         ], ids.Length);
     }
 
-    private static RecordBatch Copy(RecordBatch input)
+    private static RecordBatch CopyRows(BatchSchema schema, RecordBatch input)
     {
         int[] all = Enumerable.Range(0, input.RowCount).ToArray();
-        return new RecordBatch(Rows, [
-            ColumnGather.Gather((PrimitiveColumn<long>)input["id"], all),
-            ColumnGather.Gather((PrimitiveColumn<double>)input["a"], all),
-            ColumnGather.Gather((PrimitiveColumn<float>)input["b"], all),
-            ColumnGather.Gather((PrimitiveColumn<int>)input["c"], all),
-            ColumnGather.Gather((PrimitiveColumn<bool>)input["flag"], all),
-            ColumnGather.Gather((PrimitiveColumn<bool>)input["label"], all),
-            ColumnGather.Gather((StringColumn)input["name"], all),
-        ], input.RowCount);
+        return new RecordBatch(schema, [.. schema.Fields.Select(f => Gather(input[f.Name], all))], input.RowCount);
     }
+
+    private static Column Gather(Column column, int[] rows) => column switch
+    {
+        PrimitiveColumn<long> c => ColumnGather.Gather(c, rows),
+        PrimitiveColumn<int> c => ColumnGather.Gather(c, rows),
+        PrimitiveColumn<short> c => ColumnGather.Gather(c, rows),
+        PrimitiveColumn<sbyte> c => ColumnGather.Gather(c, rows),
+        PrimitiveColumn<ulong> c => ColumnGather.Gather(c, rows),
+        PrimitiveColumn<uint> c => ColumnGather.Gather(c, rows),
+        PrimitiveColumn<ushort> c => ColumnGather.Gather(c, rows),
+        PrimitiveColumn<byte> c => ColumnGather.Gather(c, rows),
+        PrimitiveColumn<double> c => ColumnGather.Gather(c, rows),
+        PrimitiveColumn<float> c => ColumnGather.Gather(c, rows),
+        PrimitiveColumn<Half> c => ColumnGather.Gather(c, rows),
+        PrimitiveColumn<bool> c => ColumnGather.Gather(c, rows),
+        StringColumn c => ColumnGather.Gather(c, rows),
+        _ => throw new NotSupportedException(column.Type.ToString()),
+    };
 }

@@ -29,6 +29,19 @@ public sealed class FeedRandomTests
     }
 
     [Fact]
+    public void NextBelow_ABoundJustOver2To63_RejectsHalfTheDrawsAsPythonsReferenceDoes()
+    {
+        // 2^64 mod (2^63 + 1) = 2^63 - 1: about half of all draws fall below it and are drawn again. The values are
+        // SplitMix64.below of tests/tools/training/feed-order.py from the generator of seed 5, epoch 0, stream 0.
+        var random = FeedRandom.For(seed: 5, epoch: 0, stream: 0);
+        ulong bound = (1UL << 63) + 1;
+
+        Assert.Equal(
+            [7839686169698900022UL, 4342191710178080174UL, 1550054024367591693UL, 7557928507962851218UL, 3956570681453406054UL, 7480443073382261905UL],
+            Enumerable.Range(0, 6).Select(_ => random.NextBelow(bound)));
+    }
+
+    [Fact]
     public void For_DifferentEpochsAndStreams_DrawDifferentSequences()
     {
         ulong[] First(ulong epoch, ulong stream)

@@ -97,9 +97,10 @@ public sealed class TrainingFeedTests : IDisposable
     {
         var cases = new[]
         {
-            (World: 1, Window: 500, Batch: 64, Remainder: FeedRemainder.Partial, Epoch: 0),
-            (World: 3, Window: 300, Batch: 50, Remainder: FeedRemainder.Pad, Epoch: 2),
-            (World: 4, Window: 1, Batch: 100, Remainder: FeedRemainder.Drop, Epoch: 1),
+            (World: 1, Window: 500, Batch: 64, Remainder: FeedRemainder.Partial, Epoch: 0, Shuffle: true),
+            (World: 3, Window: 300, Batch: 50, Remainder: FeedRemainder.Pad, Epoch: 2, Shuffle: true),
+            (World: 4, Window: 1, Batch: 100, Remainder: FeedRemainder.Drop, Epoch: 1, Shuffle: true),
+            (World: 2, Window: 300, Batch: 64, Remainder: FeedRemainder.Pad, Epoch: 3, Shuffle: false),
         };
         List<long[]> units = UnitIds();
         foreach (var c in cases)
@@ -113,13 +114,13 @@ public sealed class TrainingFeedTests : IDisposable
                 ["window"] = c.Window,
                 ["batch"] = c.Batch,
                 ["remainder"] = c.Remainder.ToString().ToLowerInvariant(),
-                ["shuffle"] = true,
+                ["shuffle"] = c.Shuffle,
             };
             JsonElement expected = JsonDocument.Parse(Programs.Run("/bin/sh", ["-c", $"/usr/bin/python3 '{Path.Combine(RepoPaths.RepoRoot, "tests", "tools", "training", "feed-order.py")}' < '{WriteRequest(request)}'"])).RootElement;
 
             for (int rank = 0; rank < c.World; rank++)
             {
-                TrainingFeed feed = Open(c.Batch, 12345678901234567890UL, o => o with { WorldSize = c.World, Rank = rank, ShuffleWindowRows = c.Window, Remainder = c.Remainder });
+                TrainingFeed feed = Open(c.Batch, 12345678901234567890UL, o => o with { WorldSize = c.World, Rank = rank, ShuffleWindowRows = c.Window, Remainder = c.Remainder, Shuffle = c.Shuffle });
                 Assert.Equal(expected.GetProperty("ranks")[rank].EnumerateArray().Select(e => e.GetInt64()), Ids(Read(feed.Epoch(c.Epoch))));
             }
         }
@@ -153,7 +154,6 @@ public sealed class TrainingFeedTests : IDisposable
             int padded = ranks[r].Sum(b => b.Padded);
             // Padding repeats the rank's own first rows, never another rank's.
             Assert.Equal(all.Take(padded), all.Skip(all.Count - padded));
-            Assert.True(all.Count - padded == own[r].Count);
         }
         Assert.Contains(ranks, r => r.Sum(b => b.Padded) > 0);
         // The ranks' rows differ by at most one row group (256 rows here).
@@ -174,15 +174,50 @@ public sealed class TrainingFeedTests : IDisposable
         Assert.True(ids.Count > 3000 - (3 * 128) - (3 * 256)); // at most a row group and a batch per rank left out
     }
 
+    [Theory]
+    [InlineData(FeedRemainder.Pad)]
+    [InlineData(FeedRemainder.Drop)]
+    public void Open_MoreRanksThanRowGroups_Refused(FeedRemainder remainder)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => Open(change: o => o with { WorldSize = 14, Remainder = remainder }));
+
+        Assert.Contains("13 row groups cannot be shared by 14 ranks", error.Message);
+        Assert.Contains("Write smaller row groups", error.Message);
+    }
+
     [Fact]
-    public void Open_PartialWithSeveralRanks_OrMoreRanksThanRowGroups_Refused()
+    public void Open_PartialWithSeveralRanks_Refused()
     {
         var partial = Assert.Throws<ArgumentException>(() => Open(change: o => o with { WorldSize = 2, Remainder = FeedRemainder.Partial }));
-        Assert.Contains("use Pad or Drop", partial.Message);
 
-        TrainingFeed wide = Open(change: o => o with { WorldSize = 14 });
-        var error = Assert.Throws<InvalidDataException>(() => wide.Epoch(0));
-        Assert.Contains("13 row groups cannot be shared by 14 ranks", error.Message);
+        Assert.Contains("use Pad or Drop", partial.Message);
+    }
+
+    [Theory]
+    [InlineData(3, 300, 50, FeedRemainder.Pad)]
+    [InlineData(4, 1, 100, FeedRemainder.Drop)]
+    [InlineData(1, 500, 64, FeedRemainder.Partial)]
+    [InlineData(1, 500, 64, FeedRemainder.Pad)]
+    [InlineData(13, 1, 7, FeedRemainder.Pad)] // a rank of about 230 rows: its padding wraps many times
+    [InlineData(6, 1, 33, FeedRemainder.Pad)]
+    public void Epoch_FromEveryKindOfStartStep_IsTheTailOfTheWholeEpoch(int world, int window, int batch, FeedRemainder remainder)
+    {
+        for (int rank = 0; rank < world; rank++)
+        {
+            TrainingFeed feed = Open(batch, change: o => o with { WorldSize = world, Rank = rank, ShuffleWindowRows = window, Remainder = remainder });
+            var whole = Read(feed.Epoch(1));
+            Assert.Equal(feed.StepsIn(1), whole.Count);
+            foreach (int start in new[] { 0, 1, whole.Count / 2, whole.Count - 2, whole.Count - 1, whole.Count }.Where(s => s >= 0).Distinct())
+            {
+                var tail = Read(feed.Epoch(1, start));
+                Assert.Equal(whole.Count - start, tail.Count);
+                for (int i = 0; i < tail.Count; i++)
+                {
+                    Assert.Equal(whole[start + i].Features, tail[i].Features);
+                    Assert.Equal(whole[start + i].Padded, tail[i].Padded);
+                }
+            }
+        }
     }
 
     [Fact]
@@ -298,24 +333,108 @@ public sealed class TrainingFeedTests : IDisposable
         TrainingFeed feed = Open(change: o => o with { DecodeThreads = decodeThreads });
 
         using FeedEpoch epoch = feed.Epoch(0);
-        var error = Assert.ThrowsAny<Exception>(() => epoch.ToList());
+        var error = Assert.Throws<InvalidDataException>(() => epoch.ToList());
 
         Assert.Contains(part, error.Message);
         Assert.Contains("row group 0", error.Message);
-        Assert.IsNotType<AggregateException>(error);
+        Assert.Contains("column '", error.Message);
     }
 
     [Fact]
-    public void Epoch_TrainerStopsEarly_DisposingStopsTheBackgroundWork()
+    public void Epoch_TheNextEpochReusesTheRingsBatchesInsteadOfAllocatingThem()
     {
-        TrainingFeed feed = Open(batch: 8);
+        TrainingFeed feed = Open(batch: 16, change: o => o with { PrefetchBytes = 16 * 6 * 4 * 4 });
+        var first = new HashSet<FeedBatch>(ReferenceEqualityComparer.Instance);
+        using (FeedEpoch epoch = feed.Epoch(0))
+        {
+            foreach (FeedBatch batch in epoch)
+            {
+                first.Add(batch);
+            }
+        }
+        var second = new HashSet<FeedBatch>(ReferenceEqualityComparer.Instance);
+        using (FeedEpoch epoch = feed.Epoch(1))
+        {
+            foreach (FeedBatch batch in epoch)
+            {
+                second.Add(batch);
+            }
+        }
+
+        Assert.InRange(first.Count, 2, feed.RingBatches + 1);
+        Assert.Subset(first, second);
+    }
+
+    [Fact]
+    public void Epoch_DisposedWhileTheTrainerHoldsABatch_StopsTheBackgroundWorkAndEndsTheEpoch()
+    {
+        TrainingFeed feed = Open(batch: 8, change: o => o with { PrefetchBytes = 8 * 6 * 4 * 3 });
         FeedEpoch epoch = feed.Epoch(0);
+        IEnumerator<FeedBatch> batches = epoch.GetEnumerator();
+        Assert.True(batches.MoveNext());
+        SpinWait.SpinUntil(() => epoch.BatchesReady == feed.RingBatches, TimeSpan.FromSeconds(30));
 
-        FeedBatch first = epoch.First();
         epoch.Dispose();
+        int assembled = epoch.BatchesAssembled;
+        long decoded = epoch.Statistics.RowGroupsDecoded;
+        Thread.Sleep(100);
 
-        Assert.Equal(0, first.Step);
+        Assert.False(batches.MoveNext());
+        Assert.Equal(assembled, epoch.BatchesAssembled);
+        Assert.Equal(decoded, epoch.Statistics.RowGroupsDecoded);
+        Assert.True(assembled < feed.StepsIn(0));
         Assert.Throws<InvalidOperationException>(() => epoch.GetEnumerator());
+    }
+
+    [Fact]
+    public async Task Epoch_DisposedFromAnotherThreadWhileTheTrainerLoops_EndsTheTrainersLoop()
+    {
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            FeedEpoch epoch = Open(batch: 8).Epoch(attempt);
+            using var started = new ManualResetEventSlim();
+            Task<int> trainer = Task.Run(() =>
+            {
+                int seen = 0;
+                foreach (FeedBatch batch in epoch)
+                {
+                    started.Set();
+                    seen++;
+                }
+                return seen;
+            });
+            started.Wait(TimeSpan.FromSeconds(30));
+
+            epoch.Dispose();
+
+            int seen = await trainer.WaitAsync(TimeSpan.FromSeconds(30)); // a TimeoutException if the loop never ends
+            Assert.InRange(seen, 1, Open(batch: 8).StepsIn(attempt));
+        }
+    }
+
+    [Fact]
+    public void Epoch_EveryAcceptedColumnType_BecomesFloat32AsTheCastDoes()
+    {
+        var types = FeedColumn.Accepted.Order().ToArray();
+        var schema = new BatchSchema([.. types.Select(t => new ColumnField(t.ToString(), t, true))]);
+        string input = _root.CreateSubdirectory("typed-in");
+        using (var writer = new ParquetFileWriter(Path.Combine(input, "t.parquet"), schema))
+        {
+            writer.WriteBatch(FeedOutputs.Typed(schema, rows: 300));
+        }
+        string output = FeedOutputs.Copy(schema, input, _root.Combine("typed"));
+
+        TrainingFeed feed = TrainingFeed.Open(output, new TrainingFeedOptions { Features = [.. types.Select(t => t.ToString())], BatchSize = 300, Shuffle = false, Remainder = FeedRemainder.Partial });
+        using FeedEpoch epoch = feed.Epoch(0);
+        FeedBatch batch = Assert.Single(epoch);
+
+        for (int r = 0; r < 300; r++)
+        {
+            for (int c = 0; c < types.Length; c++)
+            {
+                Assert.Equal(FeedOutputs.TypedValue(types[c], r) is { } v ? v : float.NaN, batch.Features[(r * types.Length) + c]);
+            }
+        }
     }
 
     /// <summary>Each row group's ids, in manifest order.</summary>

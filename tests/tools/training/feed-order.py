@@ -47,7 +47,7 @@ def generator(seed, epoch, stream):
 
 def main():
     q = json.load(sys.stdin)
-    units = [list(u) for u in q["units"]]
+    units = [list(u) for u in q["units"] if u]  # row groups without rows are no units
     seed, epoch, world, window, batch = q["seed"], q["epoch"], q["worldSize"], q["window"], q["batch"]
     order = list(range(len(units)))
     if q["shuffle"]:

@@ -15,6 +15,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using DuckDB.NET.Data;
+using Dsl.MLNet;
 using Dsl.Torch;
 using Dsl.Training;
 using Microsoft.ML;
@@ -187,6 +188,9 @@ void Read(string output, string work, int batch, int rounds, string[] variants)
                     extra = MlNetVector(view, variant[^1] - '0', sink);
                     break;
                 }
+                case "mlnet-dslview-1" or "mlnet-dslview-2":
+                    extra = MlNetDslView(DslDataView.FromParquet(output, columns: [.. features, LabelColumn]), variant[^1] - '0', sink);
+                    break;
                 case "duckdb-1" or "duckdb-2" or "duckdb-streaming-1" or "duckdb-streaming-2":
                     DuckDb(parts, variant[^1] - '0', variant.Contains("streaming", StringComparison.Ordinal), sink);
                     break;
@@ -240,6 +244,65 @@ static string MlNetVector(IDataView view, int threads, Sink sink)
         sink.Add(s);
     }
     return $", \"cursors\": {cursors.Length}";
+}
+
+// Dsl.MLNet's view over the Parquet output itself: the columns in their own types (double, int, bool), as ML.NET sees
+// them, each converted to float32 into the batch; a cursor set of `threads` cursors read on as many threads.
+static string MlNetDslView(IDataView view, int threads, Sink sink)
+{
+    DataViewSchema.Column[] columns = [.. view.Schema];
+    DataViewRowCursor[] cursors = threads == 1 ? [view.GetRowCursor(columns)] : view.GetRowCursorSet(columns, threads);
+    Sink[] sinks = [.. cursors.Select(_ => sink.Twin())];
+    Parallel.For(0, cursors.Length, new ParallelOptions { MaxDegreeOfParallelism = cursors.Length }, c =>
+    {
+        using DataViewRowCursor cursor = cursors[c];
+        Sink mine = sinks[c];
+        Func<float>[] read = [.. columns.Select(column => AsFloat(cursor, column))];
+        float[] batchFeatures = new float[mine.BatchSize * F], batchLabels = new float[mine.BatchSize];
+        int r = 0;
+        while (cursor.MoveNext())
+        {
+            for (int f = 0; f < F; f++)
+            {
+                batchFeatures[r * F + f] = read[f]();
+            }
+            batchLabels[r] = read[F]();
+            if (++r == mine.BatchSize)
+            {
+                mine.Take(batchFeatures, batchLabels, r);
+                r = 0;
+            }
+        }
+        if (r > 0)
+        {
+            mine.Take(batchFeatures, batchLabels, r);
+        }
+    });
+    foreach (Sink s in sinks)
+    {
+        sink.Add(s);
+    }
+    return $", \"cursors\": {cursors.Length}";
+}
+
+static Func<float> AsFloat(DataViewRowCursor cursor, DataViewSchema.Column column)
+{
+    if (column.Type == NumberDataViewType.Double)
+    {
+        ValueGetter<double> get = cursor.GetGetter<double>(column);
+        return () => { double v = 0; get(ref v); return (float)v; };
+    }
+    if (column.Type == NumberDataViewType.Int32)
+    {
+        ValueGetter<int> get = cursor.GetGetter<int>(column);
+        return () => { int v = 0; get(ref v); return v; };
+    }
+    if (column.Type == BooleanDataViewType.Instance)
+    {
+        ValueGetter<bool> get = cursor.GetGetter<bool>(column);
+        return () => { bool v = false; get(ref v); return v ? 1f : 0f; };
+    }
+    throw new NotSupportedException($"column {column.Name}: {column.Type}");
 }
 
 static void MlNetColumns(IDataView view, Sink sink)
