@@ -87,11 +87,8 @@ public sealed class DslDataView : IDataView
             throw new InvalidDataException($"{output.ManifestPath}: the sink has no parts, so there is no schema to read.");
         }
         ColumnBinding[]? bindings = null;
-        var chunks = new List<RowGroupChunk>();
-        long firstRow = 0;
-        foreach (OutputPart part in output.Parts)
+        IReadOnlyList<OutputRowGroup> groups = output.ReadRowGroups((part, reader) =>
         {
-            using ParquetFileReader reader = Open(part.Path);
             if (bindings is null)
             {
                 bindings = Bind(part.Path, reader.Columns, columns);
@@ -100,21 +97,9 @@ public sealed class DslDataView : IDataView
             {
                 CheckSameSchema(part.Path, output.Parts[0].Path, reader.Columns, bindings);
             }
-            for (int g = 0; g < reader.RowGroupCount; g++)
-            {
-                long rows = reader.Metadata.RowGroups[g].NumRows;
-                if (rows > 0)
-                {
-                    chunks.Add(new RowGroupChunk(part.Path, g, firstRow, rows, chunks.Count));
-                    firstRow += rows;
-                }
-            }
-        }
-        if (firstRow != output.Rows)
-        {
-            throw new InvalidDataException($"{output.ManifestPath}: the parts hold {firstRow} rows, but the manifest lists {output.Rows}; the output was changed after its run committed it.");
-        }
-        return new DslDataView(output, bindings!, [.. chunks], batchRows);
+        });
+        RowGroupChunk[] chunks = [.. groups.Select((g, i) => new RowGroupChunk(g.Path, g.RowGroup, g.FirstRow, g.Rows, i))];
+        return new DslDataView(output, bindings!, chunks, batchRows);
     }
 
     /// <summary>The rows of all parts (from the files' footers, which match the manifest).</summary>
@@ -178,18 +163,6 @@ public sealed class DslDataView : IDataView
             active[column.Index] = true;
         }
         return active;
-    }
-
-    private static ParquetFileReader Open(string path)
-    {
-        try
-        {
-            return new ParquetFileReader(path);
-        }
-        catch (ParquetFormatException e)
-        {
-            throw new InvalidDataException($"{path}: the part is damaged or not a Parquet file: {e.Problem ?? e.Message}", e);
-        }
     }
 
     private static ColumnBinding[] Bind(string path, IReadOnlyList<ParquetColumnInfo> files, IReadOnlyList<string>? names)

@@ -85,6 +85,24 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void AGetterAfterTheLastRow_OrAfterDispose_IsRefused()
+    {
+        DslDataView view = DslDataView.FromParquet(UnmappedOutput(), columns: ["Id", "X"]);
+        DataViewRowCursor cursor = view.GetRowCursor([view.Schema["X"]]);
+        ValueGetter<double> x = cursor.GetGetter<double>(view.Schema["X"]);
+        double value = 0;
+        while (cursor.MoveNext())
+        {
+            x(ref value);
+        }
+
+        Assert.Throws<InvalidOperationException>(() => x(ref value));
+        cursor.Dispose();
+        Assert.False(cursor.MoveNext());
+        Assert.Throws<InvalidOperationException>(() => x(ref value));
+    }
+
+    [Fact]
     public void AFolderWithoutACommittedOutput_IsRefusedByCommittedOutput()
     {
         string folder = _temp.CreateSubdirectory("not-an-output");
@@ -136,7 +154,8 @@ public sealed class ErrorTests : IDisposable
         manifest["outputs"]![0]!["files"]![0]!["rows"] = 11;
         File.WriteAllText(manifestPath, manifest.ToJsonString());
         var error = Assert.Throws<InvalidDataException>(() => DslDataView.FromParquet(output));
-        Assert.Equal($"{manifestPath}: the parts hold 10 rows, but the manifest lists 11; the output was changed after its run committed it.", error.Message);
+        string first = Path.Combine(output, "part-00000.parquet");
+        Assert.Equal($"{first}: 10 rows, but {manifestPath} lists 11; the output was changed after its run committed it.", error.Message);
 
         // A part of another size than its manifest entry: CommittedOutput refuses it before any footer is read.
         File.WriteAllText(manifestPath, original);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Dsl.Execution;
+using Dsl.Parquet;
 
 namespace Dsl.Training;
 
@@ -10,6 +11,14 @@ namespace Dsl.Training;
 /// <param name="Bytes">Its size in bytes.</param>
 /// <param name="Sha256">Its SHA-256, as the run recorded it.</param>
 public sealed record OutputPart(string Path, long Rows, long Bytes, string Sha256);
+
+/// <summary>One row group of a committed output that holds rows.</summary>
+/// <param name="Part">Its part's index in <see cref="CommittedOutput.Parts"/>.</param>
+/// <param name="Path">Its part's full path.</param>
+/// <param name="RowGroup">Its index in the part.</param>
+/// <param name="FirstRow">The rows of all row groups before it, in the manifest's order.</param>
+/// <param name="Rows">Its rows.</param>
+public sealed record OutputRowGroup(int Part, string Path, int RowGroup, long FirstRow, long Rows);
 
 /// <summary>
 /// A committed Dsl output read through its <c>_manifest.json</c>: the parts of one sink, in the manifest's order, and
@@ -45,6 +54,51 @@ public sealed class CommittedOutput
 
     /// <summary>The rows of all parts.</summary>
     public long Rows => Parts.Sum(p => p.Rows);
+
+    /// <summary>
+    /// Reads every part's footer, in the manifest's order, and lists the row groups that hold rows: the units the
+    /// training feed shuffles and the data view's cursors split. <paramref name="checkPart"/> sees each part's reader
+    /// (to check its columns against the first part's).
+    /// </summary>
+    /// <exception cref="InvalidDataException">
+    /// A part is damaged or not Parquet, or its footer's rows are not the manifest's; the message names the part.
+    /// </exception>
+    public IReadOnlyList<OutputRowGroup> ReadRowGroups(Action<OutputPart, ParquetFileReader>? checkPart = null)
+    {
+        var groups = new List<OutputRowGroup>();
+        long firstRow = 0;
+        for (int p = 0; p < Parts.Count; p++)
+        {
+            OutputPart part = Parts[p];
+            ParquetFileReader reader;
+            try
+            {
+                reader = new ParquetFileReader(part.Path);
+            }
+            catch (ParquetFormatException e)
+            {
+                throw new InvalidDataException($"{part.Path}: the part is damaged or not a Parquet file: {e.Problem ?? e.Message}", e);
+            }
+            using (reader)
+            {
+                if (reader.RowCount != part.Rows)
+                {
+                    throw new InvalidDataException($"{part.Path}: {reader.RowCount} rows, but {ManifestPath} lists {part.Rows}; the output was changed after its run committed it.");
+                }
+                checkPart?.Invoke(part, reader);
+                IReadOnlyList<ParquetRowGroupMetadata> footer = reader.Metadata.RowGroups;
+                for (int g = 0; g < footer.Count; g++)
+                {
+                    if (footer[g].NumRows > 0)
+                    {
+                        groups.Add(new OutputRowGroup(p, part.Path, g, firstRow, footer[g].NumRows));
+                        firstRow += footer[g].NumRows;
+                    }
+                }
+            }
+        }
+        return groups;
+    }
 
     /// <summary>
     /// Opens the committed output at <paramref name="path"/>: an output folder or its <c>_manifest.json</c>. A pipeline

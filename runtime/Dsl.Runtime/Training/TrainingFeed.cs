@@ -83,45 +83,31 @@ public sealed class TrainingFeed
         ArgumentNullException.ThrowIfNull(options);
         Check(options);
         CommittedOutput committed = CommittedOutput.Open(output, options.Sink);
-        var units = new List<FeedUnit>();
         FeedColumn[]? features = null;
         FeedColumn? label = null;
-        for (int p = 0; p < committed.Parts.Count; p++)
+        IReadOnlyList<OutputRowGroup> groups = committed.ReadRowGroups((part, reader) =>
         {
-            string path = committed.Parts[p].Path;
-            using ParquetFileReader reader = OpenPart(path);
-            if (reader.RowCount != committed.Parts[p].Rows)
-            {
-                throw new InvalidDataException($"{path}: {reader.RowCount} rows, but {committed.ManifestPath} lists {committed.Parts[p].Rows}; the output was changed after its run committed it.");
-            }
-            features ??= [.. options.Features.Select(f => FeedColumn.Find(reader, path, f, isLabel: false))];
-            label ??= options.Label is null ? null : FeedColumn.Find(reader, path, options.Label, isLabel: true);
-            // Every part must have the first part's columns with the same types: a kernel never sees a mixed window.
+            features ??= [.. options.Features.Select(f => FeedColumn.Find(reader, part.Path, f, isLabel: false))];
+            label ??= options.Label is null ? null : FeedColumn.Find(reader, part.Path, options.Label, isLabel: true);
+            // Every part must have the first part's columns with the same types: a window never mixes them.
             foreach (FeedColumn column in features.Append(label).OfType<FeedColumn>())
             {
-                FeedColumn.Find(reader, path, column.Name, column.IsLabel).SameTypeAs(column, path);
+                FeedColumn.Find(reader, part.Path, column.Name, column.IsLabel).SameTypeAs(column, part.Path);
             }
-            IReadOnlyList<ParquetRowGroupMetadata> groups = reader.Metadata.RowGroups;
-            for (int g = 0; g < groups.Count; g++)
-            {
-                if (groups[g].NumRows > 0)
-                {
-                    units.Add(new FeedUnit(p, g, checked((int)groups[g].NumRows)));
-                }
-            }
-        }
-        if (units.Count == 0)
+        });
+        FeedUnit[] units = [.. groups.Select(g => new FeedUnit(g.Part, g.RowGroup, checked((int)g.Rows)))];
+        if (units.Length == 0)
         {
             throw new InvalidDataException($"{committed.Folder}: the output has no rows to train on.");
         }
-        if (units.Count < options.WorldSize)
+        if (units.Length < options.WorldSize)
         {
             // Row groups are the unit of sharding: a rank without one would have no rows to deliver or pad with.
             throw new InvalidDataException(
-                $"{committed.Folder}: {units.Count} row groups cannot be shared by {options.WorldSize} ranks; every rank needs at least one. " +
+                $"{committed.Folder}: {units.Length} row groups cannot be shared by {options.WorldSize} ranks; every rank needs at least one. " +
                 "Write smaller row groups (rowGroupRows) or use fewer ranks.");
         }
-        return new TrainingFeed(committed, options, [.. units], features!, label);
+        return new TrainingFeed(committed, options, units, features!, label);
     }
 
     /// <summary>
@@ -181,18 +167,6 @@ public sealed class TrainingFeed
         foreach (FeedBatch slot in slots)
         {
             _slots.Add(slot);
-        }
-    }
-
-    private static ParquetFileReader OpenPart(string path)
-    {
-        try
-        {
-            return new ParquetFileReader(path);
-        }
-        catch (ParquetFormatException e)
-        {
-            throw new InvalidDataException(e.Message, e);
         }
     }
 
