@@ -207,27 +207,22 @@ void Read(string output, string work, int batch, int rounds, string[] variants)
 static string Stats(FeedStatistics s) =>
     $", \"waitMs\": {s.WaitTime.TotalMilliseconds:F1}, \"firstWaitMs\": {s.FirstBatchWait.TotalMilliseconds:F1}, \"decodeMs\": {s.DecodeTime.TotalMilliseconds:F1}, \"assembleMs\": {s.AssembleTime.TotalMilliseconds:F1}";
 
-// ML.NET's own way to read in parallel is a cursor set: each cursor on its own thread, each filling its own batches.
-static string MlNetVector(IDataView view, int threads, Sink sink)
+// ML.NET's own way to read in parallel is a cursor set: each cursor on its own thread, each filling its own batches
+// row by row with what `rowReader` makes for it (it copies the cursor's current row into row r of the batch arrays).
+static string ReadCursors(IDataView view, DataViewSchema.Column[] columns, int threads, Sink sink, Func<DataViewRowCursor, Action<float[], float[], int>> rowReader)
 {
-    DataViewSchema.Column featureColumn = view.Schema["Features"], labelColumn = view.Schema[LabelColumn];
-    DataViewRowCursor[] cursors = threads == 1 ? [view.GetRowCursor([featureColumn, labelColumn])] : view.GetRowCursorSet([featureColumn, labelColumn], threads);
+    DataViewRowCursor[] cursors = threads == 1 ? [view.GetRowCursor(columns)] : view.GetRowCursorSet(columns, threads);
     Sink[] sinks = [.. cursors.Select(_ => sink.Twin())];
     Parallel.For(0, cursors.Length, new ParallelOptions { MaxDegreeOfParallelism = cursors.Length }, c =>
     {
         using DataViewRowCursor cursor = cursors[c];
         Sink mine = sinks[c];
-        ValueGetter<VBuffer<float>> getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
-        ValueGetter<float> getLabel = cursor.GetGetter<float>(labelColumn);
-        VBuffer<float> x = default;
+        Action<float[], float[], int> readRow = rowReader(cursor);
         float[] batchFeatures = new float[mine.BatchSize * F], batchLabels = new float[mine.BatchSize];
         int r = 0;
         while (cursor.MoveNext())
         {
-            getFeatures(ref x);
-            // Both files hold dense vectors of 6: the values are the row's features.
-            x.GetValues().CopyTo(batchFeatures.AsSpan(r * F, F));
-            getLabel(ref batchLabels[r]);
+            readRow(batchFeatures, batchLabels, r);
             if (++r == mine.BatchSize)
             {
                 mine.Take(batchFeatures, batchLabels, r);
@@ -246,43 +241,42 @@ static string MlNetVector(IDataView view, int threads, Sink sink)
     return $", \"cursors\": {cursors.Length}";
 }
 
+// A Features vector and a float label (the binary file's vector layout, and TextLoader's columns).
+static string MlNetVector(IDataView view, int threads, Sink sink)
+{
+    DataViewSchema.Column featureColumn = view.Schema["Features"], labelColumn = view.Schema[LabelColumn];
+    return ReadCursors(view, [featureColumn, labelColumn], threads, sink, cursor =>
+    {
+        ValueGetter<VBuffer<float>> getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
+        ValueGetter<float> getLabel = cursor.GetGetter<float>(labelColumn);
+        VBuffer<float> x = default;
+        return (features, labels, r) =>
+        {
+            getFeatures(ref x);
+            // Both files hold dense vectors of 6: the values are the row's features.
+            x.GetValues().CopyTo(features.AsSpan(r * F, F));
+            getLabel(ref labels[r]);
+        };
+    });
+}
+
 // Dsl.MLNet's view over the Parquet output itself: the columns in their own types (double, int, bool), as ML.NET sees
-// them, each converted to float32 into the batch; a cursor set of `threads` cursors read on as many threads.
+// them, each converted to float32 into the batch.
 static string MlNetDslView(IDataView view, int threads, Sink sink)
 {
     DataViewSchema.Column[] columns = [.. view.Schema];
-    DataViewRowCursor[] cursors = threads == 1 ? [view.GetRowCursor(columns)] : view.GetRowCursorSet(columns, threads);
-    Sink[] sinks = [.. cursors.Select(_ => sink.Twin())];
-    Parallel.For(0, cursors.Length, new ParallelOptions { MaxDegreeOfParallelism = cursors.Length }, c =>
+    return ReadCursors(view, columns, threads, sink, cursor =>
     {
-        using DataViewRowCursor cursor = cursors[c];
-        Sink mine = sinks[c];
         Func<float>[] read = [.. columns.Select(column => AsFloat(cursor, column))];
-        float[] batchFeatures = new float[mine.BatchSize * F], batchLabels = new float[mine.BatchSize];
-        int r = 0;
-        while (cursor.MoveNext())
+        return (features, labels, r) =>
         {
             for (int f = 0; f < F; f++)
             {
-                batchFeatures[r * F + f] = read[f]();
+                features[r * F + f] = read[f]();
             }
-            batchLabels[r] = read[F]();
-            if (++r == mine.BatchSize)
-            {
-                mine.Take(batchFeatures, batchLabels, r);
-                r = 0;
-            }
-        }
-        if (r > 0)
-        {
-            mine.Take(batchFeatures, batchLabels, r);
-        }
+            labels[r] = read[F]();
+        };
     });
-    foreach (Sink s in sinks)
-    {
-        sink.Add(s);
-    }
-    return $", \"cursors\": {cursors.Length}";
 }
 
 static Func<float> AsFloat(DataViewRowCursor cursor, DataViewSchema.Column column)
