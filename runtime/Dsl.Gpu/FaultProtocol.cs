@@ -60,29 +60,57 @@ public static class FaultProtocol
         ArgumentNullException.ThrowIfNull(launch);
         ArgumentNullException.ThrowIfNull(cpuFallback);
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        if (rows == 0)
+        {
+            // ILGPU's views of no elements cannot even be cleared; no rows, no fault.
+            return new BatchOutcome(false, -1, FaultCodes.None);
+        }
 
-        var scan = accelerator.Kernels.GetOrLoad<FaultScanColumns, FaultScanParameters>(FirstFault);
         using var faults = accelerator.Buffers.Rent<int>(rows);
         using var summary = accelerator.Buffers.Rent<int>(1);
         faults.View.MemSetToZero(stream);
-        summary.View.MemSetToZero(stream);
         launch(faults.View);
-        scan.Launch(stream, new FaultScanColumns { Faults = faults.View, Summary = summary.View }, default, rows);
+        EnqueueFirstFault(accelerator, stream, faults.View, summary.View, rows);
         stream.Synchronize();
 
         var found = 0;
         summary.View.CopyToCPU(ref found, 1);
-        if (found == 0)
+        var row = FirstFaultRow(found, rows);
+        if (row < 0)
         {
             return new BatchOutcome(false, -1, FaultCodes.None);
         }
 
-        var row = rows - found;
         var code = 0;
         faults.View.SubView(row, 1).CopyToCPU(ref code, 1);
         cpuFallback();
         return new BatchOutcome(true, row, code);
     }
+
+    /// <summary>
+    /// Enqueues the search for the first faulting row of <paramref name="faults"/> (cleared before the kernel ran) into
+    /// <c>summary[0]</c>, for a caller that waits on the stream itself; read it with <see cref="FirstFaultRow"/>.
+    /// </summary>
+    public static void EnqueueFirstFault(GpuAccelerator accelerator, AcceleratorStream stream, ArrayView<int> faults, ArrayView<int> summary, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(accelerator);
+        if (summary.Length < 1)
+        {
+            throw new ArgumentException("the summary view needs one element", nameof(summary));
+        }
+
+        var scan = accelerator.Kernels.GetOrLoad<FaultScanColumns, FaultScanParameters>(FirstFault);
+        summary.SubView(0, 1).MemSetToZero(stream);
+        if (rows == 0)
+        {
+            return;
+        }
+
+        scan.Launch(stream, new FaultScanColumns { Faults = faults, Summary = summary }, default, rows);
+    }
+
+    /// <summary>The first faulting row from the summary <see cref="EnqueueFirstFault"/> wrote, or -1 when no row faulted.</summary>
+    public static int FirstFaultRow(int summary, int rows) => summary == 0 ? -1 : rows - summary;
 
     // Summary[0] = max(rows - i) over faulting rows i, so the first fault wins and 0 (the cleared value) means none.
     private static void FirstFault(FaultScanColumns columns, FaultScanParameters parameters, int rows)
@@ -97,7 +125,7 @@ public static class FaultProtocol
         }
     }
 
-    private struct FaultScanColumns
+    internal struct FaultScanColumns
     {
         public ArrayView<int> Faults;
 
@@ -105,7 +133,7 @@ public static class FaultProtocol
         public ArrayView<int> Summary;
     }
 
-    private struct FaultScanParameters
+    internal struct FaultScanParameters
     {
     }
 }

@@ -83,9 +83,10 @@ public sealed class KernelCache
                 throw new KernelCompileException(method, _owner.Runtime.RecordFailure(method, e), e);
             }
 
-            var loaded = new GridStrideKernel<TColumns, TParameters>(_owner, method, launcher, clock.Elapsed);
+            var elapsed = clock.Elapsed;
+            var loaded = new GridStrideKernel<TColumns, TParameters>(_owner, method, launcher, elapsed);
             _kernels.Add(method, loaded);
-            load = new KernelLoadInfo(false, clock.Elapsed);
+            load = new KernelLoadInfo(false, elapsed);
             return loaded;
         }
     }
