@@ -17,6 +17,27 @@ public sealed class BufferTests
     }
 
     [Fact]
+    public void An_accelerators_pool_keeps_at_most_four_per_class_and_256_MiB()
+    {
+        using var runtime = new GpuRuntime();
+        var pool = runtime.GetAccelerator(GpuDevice.CpuEmulator).Buffers;
+        Assert.Equal(4, pool.MaxPerClass);
+        Assert.Equal(256L << 20, pool.MaxRetainedBytes);
+    }
+
+    [Fact]
+    public void The_grid_stride_shape_is_warp_multiple_groups_of_at_most_256_and_no_more_groups_than_rows_need()
+    {
+        using var runtime = new GpuRuntime();
+        var accelerator = runtime.GetAccelerator(GpuDevice.CpuEmulator);
+        var large = accelerator.GridStrideConfig(1_000_000);
+        Assert.InRange(large.GroupDim.X, 1, 256);
+        Assert.Equal(0, large.GroupDim.X % accelerator.Accelerator.WarpSize);
+        Assert.Equal(1, accelerator.GridStrideConfig(10).GridDim.X);
+        Assert.Equal(1, accelerator.GridStrideConfig(0).GridDim.X);
+    }
+
+    [Fact]
     public void A_returned_buffer_is_rented_again_by_its_type_and_class()
     {
         using var runtime = new GpuRuntime();

@@ -48,6 +48,16 @@ public sealed class KernelCacheTests
     }
 
     [Fact]
+    public void Ilgpu_1_5_3_compiles_the_next_kernel_after_some_failed_compiles()
+    {
+        using var context = Context.Create(b => b.CPU(CPUDeviceKind.Default));
+        using var accelerator = context.GetCPUDevice(0).CreateAccelerator(context);
+        accelerator.LoadKernel<Doubling, Factor, int>(Kernels.Double);
+        Assert.ThrowsAny<Exception>(() => accelerator.LoadKernel<Doubling, Factor, int>(Kernels.FailsAlone));
+        accelerator.LoadKernel<Doubling, Factor, int>(Kernels.Triple);
+    }
+
+    [Fact]
     public void A_failed_compile_recreates_the_context_and_later_kernels_load_and_run()
     {
         using var runtime = new GpuRuntime();
@@ -116,6 +126,13 @@ internal static class Kernels
     public static void UsesString(Doubling c, Factor p, int rows)
     {
         var text = c.Output.Length.ToString();
+        c.Output[0] = text.Length;
+    }
+
+    // Also rejected, but leaves the context able to compile the next kernel.
+    public static void FailsAlone(Doubling c, Factor p, int rows)
+    {
+        var text = rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
         c.Output[0] = text.Length;
     }
 
