@@ -22,6 +22,9 @@ public static class FaultCodes
     /// <summary>An index outside a lookup table: <see cref="IndexOutOfRangeException"/>.</summary>
     public const int IndexOutOfRange = 3;
 
+    /// <summary><c>.Value</c> of a null <c>Nullable&lt;T&gt;</c>, or a cast of one to its value type: <see cref="InvalidOperationException"/>.</summary>
+    public const int NullValue = 4;
+
     /// <summary>The C# exception a code stands for, by name, for messages.</summary>
     public static string Describe(int code) => code switch
     {
@@ -29,6 +32,7 @@ public static class FaultCodes
         DivideByZero => nameof(DivideByZeroException),
         Overflow => nameof(OverflowException),
         IndexOutOfRange => nameof(IndexOutOfRangeException),
+        NullValue => nameof(InvalidOperationException),
         _ => $"fault code {code}",
     };
 }

@@ -9,6 +9,7 @@ internal static class TrackingNames
     public const string PipelineSpecs = nameof(PipelineSpecs);
     public const string PipelineModelFiles = nameof(PipelineModelFiles);
     public const string ModelLoaders = nameof(ModelLoaders);
+    public const string GpuReference = nameof(GpuReference);
     public const string NameScope = nameof(NameScope);
     public const string VectorDeclines = nameof(VectorDeclines);
 

@@ -16,6 +16,9 @@ namespace Dsl.Generators.Pipelines;
 [Generator(LanguageNames.CSharp)]
 public sealed partial class PipelineGenerator : IIncrementalGenerator
 {
+    /// <summary>A type of Dsl.Gpu: a compilation that can see it gets GPU kernels.</summary>
+    private const string GpuMarkerType = "Dsl.Gpu.DeviceKernels";
+
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -51,10 +54,31 @@ public sealed partial class PipelineGenerator : IIncrementalGenerator
             .Select(static (c, ct) => Scoring.ModelLoaders.Find(c, ct))
             .WithTrackingName(TrackingNames.ModelLoaders);
 
-        context.RegisterSourceOutput(specs.Combine(names).Combine(loaders), static (spc, input) =>
+        // A reference to Dsl.Gpu adds a GPU kernel beside each CPU kernel that can have one.
+        IncrementalValueProvider<bool> gpu = context.CompilationProvider
+            .Select(static (c, _) => c.GetTypeByMetadataName(GpuMarkerType) is not null)
+            .WithTrackingName(TrackingNames.GpuReference);
+
+        context.RegisterSourceOutput(specs.Combine(names).Combine(loaders).Combine(gpu), static (spc, input) =>
         {
-            ((PipelineSpec spec, NameScope scope), EquatableArray<string> modelLoaders) = input;
-            spc.AddSource(Emitter.PlanHintName(spec), GeneratedCode.Finish(Emitter.EmitPlan(spec, modelLoaders), spec.Namespace, scope));
+            (((PipelineSpec spec, NameScope scope), EquatableArray<string> modelLoaders), bool withGpu) = input;
+            var analyses = new System.Collections.Generic.List<Kernels.GpuSegmentAnalysis>();
+            if (withGpu)
+            {
+                foreach (SegmentSpec segment in spec.Segments)
+                {
+                    analyses.Add(Kernels.GpuSegmentAnalysis.Of(spec, segment));
+                }
+                spc.AddSource(Emitter.HintPrefix(spec) + ".Gpu.g.cs", Emitter.EmitGpuAccess());
+                foreach (SegmentSpec segment in spec.Segments)
+                {
+                    if (analyses[segment.Index].NotOnDevice is null)
+                    {
+                        spc.AddSource(Emitter.GpuKernelHintName(spec, segment), GeneratedCode.Finish(Emitter.EmitGpuKernel(spec, segment, analyses[segment.Index]), spec.Namespace, scope));
+                    }
+                }
+            }
+            spc.AddSource(Emitter.PlanHintName(spec), GeneratedCode.Finish(Emitter.EmitPlan(spec, modelLoaders, analyses), spec.Namespace, scope));
             foreach (StageSpec stage in spec.Stages)
             {
                 if (stage.Score?.Model is not null)

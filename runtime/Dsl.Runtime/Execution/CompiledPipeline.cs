@@ -72,7 +72,7 @@ public sealed class CompiledPipeline
     /// The same kernels under <paramref name="plan"/>: a plan the runtime extended with rules only it checks (the key
     /// hashing of uniqueness gates), whose segments and kernel rule numbers are this one's.
     /// </summary>
-    internal CompiledPipeline WithPlan(PipelinePlan plan) => new(plan, this) { Fitter = Fitter, ModelLoaders = ModelLoaders };
+    internal CompiledPipeline WithPlan(PipelinePlan plan) => new(plan, this) { Fitter = Fitter, ModelLoaders = ModelLoaders, Devices = Devices, Device = Device, DeviceWarning = DeviceWarning };
 
     /// <summary>The plan.</summary>
     public PipelinePlan Plan { get; }
@@ -92,9 +92,79 @@ public sealed class CompiledPipeline
     /// <summary>The stage parameter values the kernels were bound with (empty when the stages take none).</summary>
     public StageParameterValues Parameters { get; }
 
-    /// <summary>The kernel of each segment, indexed like <see cref="PipelinePlan.Segments"/>.</summary>
+    /// <summary>
+    /// The kernel of each segment, indexed like <see cref="PipelinePlan.Segments"/>: the CPU (SIMD) kernels, or on a
+    /// <see cref="Device"/> other than <c>simd</c> the GPU kernels <see cref="Devices"/> binds where the device runs them.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The stages take parameters and no values were bound.</exception>
-    public IReadOnlyList<SegmentKernel> Kernels => _kernels ?? throw new InvalidOperationException(UnboundMessage());
+    public IReadOnlyList<SegmentKernel> Kernels
+    {
+        get
+        {
+            IReadOnlyList<SegmentKernel> cpu = _kernels ?? throw new InvalidOperationException(UnboundMessage());
+            if (Device == SimdDevice || Devices is null)
+            {
+                return cpu;
+            }
+            lock (_deviceGate)
+            {
+                if (_deviceKernels is null)
+                {
+                    IReadOnlyList<SegmentKernel> bound = Devices.Bind(Device, Parameters, cpu, DeviceWarning ?? (_ => { }));
+                    CheckCount(Plan, bound);
+                    _deviceKernels = bound;
+                }
+                return _deviceKernels;
+            }
+        }
+    }
+
+    /// <summary>The CPU kernels, whatever the device (a GPU kernel's fallback, and the comparison of the differential tests).</summary>
+    public IReadOnlyList<SegmentKernel> CpuKernels => _kernels ?? throw new InvalidOperationException(UnboundMessage());
+
+    /// <summary>
+    /// The GPU kernels the generator emitted beside the CPU ones, for a project that references <c>Dsl.Gpu</c>;
+    /// null otherwise (every segment then runs on SIMD).
+    /// </summary>
+    public IDeviceKernels? Devices { get; init; }
+
+    /// <summary>The device the kernels run on: <c>simd</c> (the CPU kernels, the default), <c>cuda</c> or <c>cpu-emulator</c>.</summary>
+    public string Device { get; private init; } = SimdDevice;
+
+    /// <summary>Where the GPU kernels report a fallback to the CPU kernel (a kernel ILGPU cannot load).</summary>
+    internal Action<string>? DeviceWarning { get; private init; }
+
+    private const string SimdDevice = "simd";
+    private readonly object _deviceGate = new();
+    private IReadOnlyList<SegmentKernel>? _deviceKernels;
+
+    /// <summary>
+    /// This pipeline with its kernels on <paramref name="device"/>, a <c>run --device</c> value: <c>auto</c> (CUDA
+    /// where there is one, else SIMD), <c>cuda</c>, <c>cpu-emulator</c> (ILGPU's CPU accelerator, for tests) or
+    /// <c>simd</c>. The device is resolved now, so a missing one fails before anything is read; the kernels are bound
+    /// when the parameters are.
+    /// </summary>
+    /// <exception cref="ArgumentException">An unknown value; CUDA where there is none; a GPU device for a pipeline
+    /// whose project does not reference <c>Dsl.Gpu</c>.</exception>
+    public CompiledPipeline OnDevice(string device, Action<string>? warn = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        string resolved;
+        if (Devices is null)
+        {
+            resolved = device.Trim().ToLowerInvariant() switch
+            {
+                "simd" or "auto" => SimdDevice,
+                "cuda" or "cpu-emulator" => throw new ArgumentException($"--device {device}: pipeline '{Plan.Name}' has no GPU kernels, because its project does not reference Dsl.Gpu (add <PackageReference Include=\"Dsl.Gpu\" />, or run with --device simd).", nameof(device)),
+                _ => throw new ArgumentException($"--device must be one of auto|cuda|cpu-emulator|simd, not '{device}'.", nameof(device)),
+            };
+        }
+        else
+        {
+            resolved = Devices.Resolve(device);
+        }
+        return new CompiledPipeline(Plan, this) { Fitter = Fitter, ModelLoaders = ModelLoaders, Devices = Devices, Device = resolved, DeviceWarning = warn };
+    }
 
     /// <summary>
     /// The <typeparamref name="TOut"/> row the pipeline makes of <paramref name="row"/>, computed by the same generated
@@ -149,7 +219,7 @@ public sealed class CompiledPipeline
             return this;
         }
         bool complete = parameters.Missing(Plan).Count == 0 && parameters.MissingModels(Plan).Count == 0;
-        return new CompiledPipeline(Plan, _binder, parameters, bind: complete) { Fitter = Fitter, ModelLoaders = ModelLoaders };
+        return new CompiledPipeline(Plan, _binder, parameters, bind: complete) { Fitter = Fitter, ModelLoaders = ModelLoaders, Devices = Devices, Device = Device, DeviceWarning = DeviceWarning };
     }
 
     /// <summary>
@@ -179,7 +249,7 @@ public sealed class CompiledPipeline
             throw new ArgumentException($"Pipeline '{Plan.Name}' needs values for stage parameters {string.Join(", ", missing)}: add them under 'parameters:' in pipeline.yaml or pass --param Type.Member=VALUE.");
         }
         ThrowIfModelsMissing(values);
-        return new CompiledPipeline(Plan, _binder, values) { Fitter = Fitter, ModelLoaders = ModelLoaders };
+        return new CompiledPipeline(Plan, _binder, values) { Fitter = Fitter, ModelLoaders = ModelLoaders, Devices = Devices, Device = Device, DeviceWarning = DeviceWarning };
     }
 
     /// <summary>Refuses values that leave a run-time model without a file (models are never fitted: they are given up front).</summary>

@@ -59,7 +59,8 @@ public static class PipelineHost
         var fitted = new Option<string?>("--fitted") { Description = $"Load this saved fitted state (a run's {FittedState.FileName}, or what 'fit --fitted-out' wrote) instead of fitting: a pipeline with fit stages skips its first pass, and any pipeline takes from it the parameter values it needs. Overrides the configuration file's 'fitted'.", HelpName = "FILE" };
         var table = new Option<string[]>("--table") { Description = "The files of a table a join stage reads: NAME=PATH, a Parquet file or folder (repeat for several). Adds to or replaces the configuration file's 'tables'.", HelpName = "NAME=PATH", AllowMultipleArgumentsPerToken = false };
         var model = ModelOption();
-        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused. A pipeline with fit stages first fits them (a first pass over the input), unless --fitted loads a saved state.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted, table, model };
+        var device = new Option<string>("--device") { Description = "Where the segment kernels run: auto (CUDA where there is one, for the segments whose cost estimate prefers it; else SIMD), cuda, cpu-emulator (ILGPU's CPU accelerator: every segment with a GPU kernel, slowly; for tests) or simd (the CPU kernels). GPU kernels exist when the project references Dsl.Gpu; explain shows each segment's choice.", HelpName = "auto|cuda|cpu-emulator|simd", DefaultValueFactory = _ => "auto" };
+        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused. A pipeline with fit stages first fits them (a first pass over the input), unless --fitted loads a saved state.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted, table, model, device };
         run.SetAction(parse => Guard(stderr, () =>
         {
             (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(parse.GetValue(param) ?? [], plan);
@@ -108,7 +109,12 @@ public static class PipelineHost
             {
                 return 2;
             }
-            CompiledPipeline bound = Given(pipeline, parameters, fittedPath, models);
+            // The device is resolved before anything is read: --device cuda without one fails here.
+            CompiledPipeline bound = Given(pipeline, parameters, fittedPath, models).OnDevice(parse.GetValue(device)!, warning => stderr.WriteLine(warning));
+            if (bound.Device != "simd")
+            {
+                stdout.WriteLine(DeviceLine(bound));
+            }
 
             string? inputPath = parse.GetValue(input) ?? settings?.Input;
             if (inputPath is null)
@@ -322,7 +328,7 @@ public static class PipelineHost
             {
                 "json" => PlanJson.ToJson(plan, parameters) + Environment.NewLine,
                 "mermaid" => PlanPrinter.ToMermaid(plan),
-                _ => PlanPrinter.ToText(plan, parameters) + JoinStrategies(plan, settings, parse.GetValue(explainTable) ?? [], stderr) + $"Memory budget: {FormatBytes(MemoryBudget.DefaultBytes)} (half of the memory available; run --memory-budget to change it)" + Environment.NewLine,
+                _ => PlanPrinter.ToText(plan, parameters) + PlanPrinter.Devices(pipeline) + JoinStrategies(plan, settings, parse.GetValue(explainTable) ?? [], stderr) + $"Memory budget: {FormatBytes(MemoryBudget.DefaultBytes)} (half of the memory available; run --memory-budget to change it)" + Environment.NewLine,
             });
             return 0;
         }));
@@ -593,6 +599,28 @@ public static class PipelineHost
             Fitted = fittedPath,
         };
         return new CheckSetup(bound, inputPath, options);
+    }
+
+    // Which segments a device run puts on the device, and why the others stay on SIMD.
+    private static string DeviceLine(CompiledPipeline bound)
+    {
+        PipelinePlan plan = bound.Plan;
+        var on = new List<string>();
+        var off = new List<string>();
+        foreach (DeviceSegmentPlan segment in bound.Devices!.Segments)
+        {
+            string name = plan.Segments[segment.Segment].Name;
+            bool runs = segment.NotOnDevice is null && (bound.Device == "cpu-emulator" || (segment.Preferred && segment.InexactOnCuda is null));
+            if (runs)
+            {
+                on.Add(name);
+            }
+            else
+            {
+                off.Add($"{name} ({segment.NotOnDevice ?? (segment.InexactOnCuda is { } inexact ? "CUDA may not be exact: " + inexact : "the cost estimate prefers SIMD")})");
+            }
+        }
+        return $"Device {bound.Device}: {(on.Count == 0 ? "no segment" : "segment " + string.Join(", ", on))} on the device; {(off.Count == 0 ? "none" : string.Join("; ", off))} on SIMD.";
     }
 
     // The given values bound where they are all there is; held unbound while fitted values are still to come (the

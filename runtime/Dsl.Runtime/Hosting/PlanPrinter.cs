@@ -267,6 +267,30 @@ internal static class PlanPrinter
     }
 
     /// <summary>
+    /// Where each segment can run: for a pipeline with GPU kernels (its project references <c>Dsl.Gpu</c>), each
+    /// segment's GPU kernel and the cost estimate's choice, or why it has none; otherwise one line saying every
+    /// segment runs on SIMD.
+    /// </summary>
+    public static string Devices(CompiledPipeline pipeline)
+    {
+        var text = new StringBuilder();
+        if (pipeline.Devices is not { } devices)
+        {
+            text.AppendLine("Devices: every segment runs on SIMD (no GPU kernels: the project does not reference Dsl.Gpu).");
+            text.AppendLine();
+            return text.ToString();
+        }
+        text.AppendLine("Devices (run --device auto|cuda|cpu-emulator|simd):");
+        int width = pipeline.Plan.Segments.Max(s => s.Name.Length);
+        foreach (DeviceSegmentPlan segment in devices.Segments)
+        {
+            text.AppendLine($"  {pipeline.Plan.Segments[segment.Segment].Name.PadRight(width)}  {segment.Describe()}");
+        }
+        text.AppendLine();
+        return text.ToString();
+    }
+
+    /// <summary>
     /// The plan as a Mermaid flowchart for docs: one node per stage, grouped into one box per fused segment, with
     /// the pipeline input and each output as their own nodes. Each segment box names the columns it reads and
     /// writes; predicates pushed into the scan label the input; a materialized output gets its own node.

@@ -53,15 +53,21 @@ internal static class GeneratorHarness
 {
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest);
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(LoadReferences);
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() => LoadReferences(withGpu: false));
+    private static int s_gpuSnippets;
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_gpuReferences = new(() => LoadReferences(withGpu: true));
 
+    /// <summary>The references of a snippet: the framework and the Dsl runtime, without Dsl.Gpu (so no GPU kernels are generated).</summary>
     public static ImmutableArray<MetadataReference> References => s_references.Value;
 
-    public static CSharpCompilation CreateCompilation(string source, bool checkOverflow = false, string assemblyName = "Snippet") =>
+    /// <summary>The references of a snippet with GPU kernels: <see cref="References"/> and Dsl.Gpu with ILGPU.</summary>
+    public static ImmutableArray<MetadataReference> GpuReferences => s_gpuReferences.Value;
+
+    public static CSharpCompilation CreateCompilation(string source, bool checkOverflow = false, string assemblyName = "Snippet", bool withGpu = false) =>
         CSharpCompilation.Create(
             assemblyName,
             [CSharpSyntaxTree.ParseText(source, ParseOptions, path: "Snippet.cs")],
-            References,
+            withGpu ? GpuReferences : References,
             new CSharpCompilationOptions(
                 OutputKind.DynamicallyLinkedLibrary,
                 nullableContextOptions: NullableContextOptions.Enable,
@@ -77,22 +83,26 @@ internal static class GeneratorHarness
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generators over <paramref name="source"/>, with <paramref name="files"/> (path, text) as the build's additional files (<see cref="TestModels.Default"/> when null).</summary>
-    public static GeneratorRun Run(string source, bool checkOverflow = false, IReadOnlyList<(string Path, string Text)>? files = null)
+    public static GeneratorRun Run(string source, bool checkOverflow = false, IReadOnlyList<(string Path, string Text)>? files = null, bool withGpu = false)
     {
-        CSharpCompilation input = CreateCompilation(source, checkOverflow);
+        // ILGPU's CPU accelerator finds a kernel's types by assembly name: each GPU snippet needs its own.
+        string name = withGpu ? "GpuSnippet" + Interlocked.Increment(ref s_gpuSnippets).ToString(System.Globalization.CultureInfo.InvariantCulture) : "Snippet";
+        CSharpCompilation input = CreateCompilation(source, checkOverflow, name, withGpu);
         GeneratorDriver driver = CreateDriver(files)
             .RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         return new GeneratorRun(input, output, diagnostics, driver.GetRunResult(), driver);
     }
 
-    private static ImmutableArray<MetadataReference> LoadReferences()
+    private static ImmutableArray<MetadataReference> LoadReferences(bool withGpu)
     {
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .ToList();
         paths.Add(typeof(RecordBatch).Assembly.Location);
+        static bool IsGpu(string file) => file.StartsWith("Dsl.Gpu", StringComparison.Ordinal) || file.StartsWith("ILGPU", StringComparison.Ordinal);
         return paths
             .Where(p => !Path.GetFileName(p).StartsWith("Dsl.Generators", StringComparison.Ordinal) && !Path.GetFileName(p).StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal))
+            .Where(p => withGpu || !IsGpu(Path.GetFileName(p)))
             .GroupBy(Path.GetFileName, StringComparer.OrdinalIgnoreCase)
             .Select(g => (MetadataReference)MetadataReference.CreateFromFile(g.First()))
             .ToImmutableArray();

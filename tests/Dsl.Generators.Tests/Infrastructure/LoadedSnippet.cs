@@ -29,18 +29,38 @@ internal sealed class LoadedSnippet : IDisposable
 
     public GeneratorRun Run { get; }
 
-    public static LoadedSnippet Compile(string source, bool checkOverflow = false, IReadOnlyList<(string Path, string Text)>? files = null)
+    /// <summary>
+    /// Compiles <paramref name="source"/> with the generators and loads it. <paramref name="withGpu"/> adds Dsl.Gpu to the
+    /// references, so the generator writes GPU kernels too; such a snippet stays loaded for the process, in the default
+    /// context, where ILGPU's CPU accelerator looks its types up by name.
+    /// </summary>
+    public static LoadedSnippet Compile(string source, bool checkOverflow = false, IReadOnlyList<(string Path, string Text)>? files = null, bool withGpu = false)
     {
-        GeneratorRun run = GeneratorHarness.Run(source, checkOverflow, files);
+        GeneratorRun run = GeneratorHarness.Run(source, checkOverflow, files, withGpu);
         Assert.Empty(run.GeneratorProblems);
         Assert.Empty(run.CompilationProblems);
         using var stream = new MemoryStream();
         Microsoft.CodeAnalysis.Emit.EmitResult emitted = run.Output.Emit(stream);
         Assert.True(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
         stream.Position = 0;
-        var context = new AssemblyLoadContext("snippet-" + Guid.NewGuid().ToString("N"), isCollectible: true);
-        return new LoadedSnippet(context, context.LoadFromStream(stream), run, files ?? []);
+        // ILGPU's CPU accelerator resolves a kernel's types by name from the default context: GPU snippets load there.
+        AssemblyLoadContext context = withGpu ? AssemblyLoadContext.Default : new AssemblyLoadContext("snippet-" + Guid.NewGuid().ToString("N"), isCollectible: true);
+        return new LoadedSnippet(context, context.LoadFromStream(stream), run, files ?? []) { Source = source, CheckOverflow = checkOverflow, WithGpu = withGpu };
     }
+
+    /// <summary>The snippet's source.</summary>
+    public string Source { get; private init; } = "";
+
+    /// <summary>Whether it was compiled in a checked context.</summary>
+    public bool CheckOverflow { get; private init; }
+
+    /// <summary>Whether it was compiled with Dsl.Gpu, so with GPU kernels.</summary>
+    public bool WithGpu { get; private init; }
+
+    private LoadedSnippet? _gpu;
+
+    /// <summary>The same source compiled with Dsl.Gpu (this snippet when it already is), compiled once.</summary>
+    public LoadedSnippet WithGpuKernels() => WithGpu ? this : _gpu ??= Compile(Source, CheckOverflow, Files, withGpu: true);
 
     public Type Type(string fullName) => Assembly.GetType(fullName, throwOnError: true)!;
 
@@ -69,5 +89,12 @@ internal sealed class LoadedSnippet : IDisposable
         return ((IEnumerable)readRows.Invoke(null, [batch])!).Cast<object>().ToList();
     }
 
-    public void Dispose() => _context.Unload();
+    public void Dispose()
+    {
+        _gpu?.Dispose();
+        if (_context.IsCollectible)
+        {
+            _context.Unload();
+        }
+    }
 }

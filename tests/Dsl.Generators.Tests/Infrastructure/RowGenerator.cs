@@ -28,6 +28,24 @@ internal static class RowGenerator
         return rows;
     }
 
+    /// <summary>
+    /// <paramref name="row"/> as a row of <paramref name="target"/>, the same schema record compiled into another
+    /// snippet: its primary constructor called with the row's member values.
+    /// </summary>
+    public static object Convert(object row, Type target)
+    {
+        ConstructorInfo constructor = PrimaryConstructor(target);
+        object?[] values = constructor.GetParameters().Select(p => Same(row.GetType().GetProperty(p.Name!)!.GetValue(row), p.ParameterType)).ToArray();
+        return constructor.Invoke(values);
+    }
+
+    // A value of one snippet's enum as the other snippet's; other values are shared as they are.
+    private static object? Same(object? value, Type type)
+    {
+        Type target = Nullable.GetUnderlyingType(type) ?? type;
+        return value is not null && target.IsEnum && value.GetType() != target ? Enum.ToObject(target, System.Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)) : value;
+    }
+
     public static ConstructorInfo PrimaryConstructor(Type schemaType) =>
         schemaType.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First(c => c.GetParameters().All(p => p.ParameterType != schemaType));
 
