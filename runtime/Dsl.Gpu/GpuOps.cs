@@ -1060,7 +1060,8 @@ public static class GpuOps
     {
         if (a != b)
         {
-                    return double.IsNaN(a) ? a : (a < b ? a : b);
+            // Both NaN: .NET's optimized code returns the second (its unoptimized code the first), so its payload is not defined.
+            return double.IsNaN(a) ? (double.IsNaN(b) ? b : a) : (a < b ? a : b);
         }
         return IsNegative(a) ? a : b;
     }
@@ -1071,7 +1072,7 @@ public static class GpuOps
     {
         if (a != b)
         {
-            return double.IsNaN(a) ? a : (b < a ? a : b);
+            return double.IsNaN(a) ? (double.IsNaN(b) ? b : a) : (b < a ? a : b);
         }
         return IsNegative(b) ? a : b;
     }
@@ -1089,7 +1090,8 @@ public static class GpuOps
     {
         if (a != b)
         {
-                    return float.IsNaN(a) ? a : (a < b ? a : b);
+            // Both NaN: .NET's optimized code returns the second (its unoptimized code the first), so its payload is not defined.
+            return float.IsNaN(a) ? (float.IsNaN(b) ? b : a) : (a < b ? a : b);
         }
         return IsNegative(a) ? a : b;
     }
@@ -1100,7 +1102,7 @@ public static class GpuOps
     {
         if (a != b)
         {
-            return float.IsNaN(a) ? a : (b < a ? a : b);
+            return float.IsNaN(a) ? (float.IsNaN(b) ? b : a) : (b < a ? a : b);
         }
         return IsNegative(b) ? a : b;
     }

@@ -80,6 +80,33 @@ public sealed class GpuKernelTests
         Assert.Equal("cpu-emulator", compiled.OnDevice("cpu-emulator").Device);
     }
 
+    [Fact]
+    public void Explain_shows_each_segments_device_choice_and_run_device_cuda_without_one_fails_before_reading()
+    {
+        using LoadedSnippet snippet = LoadedSnippet.Compile(Numeric, withGpu: true);
+        CompiledPipeline compiled = snippet.Pipeline("Gp.P");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Assert.Equal(0, Dsl.Hosting.PipelineHost.Run(compiled, ["explain", "--param", "Scale.Factor=2"], stdout: stdout, stderr: stderr));
+        Assert.True(stdout.ToString().Contains("Devices (run --device auto|cuda|cpu-emulator|simd):"), stdout.ToString());
+        string expected = "GPU kernel; estimate 36 operations / 91 bytes a row = 0.4 per byte moved: stays on SIMD under --device cuda and auto (below 4)";
+        Assert.True(stdout.ToString().Contains(expected), stdout.ToString());
+
+        using LoadedSnippet plain = LoadedSnippet.Compile(Numeric);
+        var plainOut = new StringWriter();
+        Assert.Equal(0, Dsl.Hosting.PipelineHost.Run(plain.Pipeline("Gp.P"), ["explain", "--param", "Scale.Factor=2"], stdout: plainOut, stderr: new StringWriter()));
+        Assert.Contains("Devices: every segment runs on SIMD (no GPU kernels: the project does not reference Dsl.Gpu).", plainOut.ToString());
+
+        if (!GpuRuntime.Shared.HasCuda)
+        {
+            string missing = Path.Combine(Path.GetTempPath(), "dsl-no-such-input-" + Guid.NewGuid().ToString("N"));
+            var runErr = new StringWriter();
+            int code = Dsl.Hosting.PipelineHost.Run(compiled, ["run", "--device", "cuda", "--param", "Scale.Factor=2", "--input", missing], stdout: new StringWriter(), stderr: runErr);
+            Assert.NotEqual(0, code);
+            Assert.Contains("--device cuda: no CUDA device", runErr.ToString());
+        }
+    }
+
     [Theory]
     [InlineData("r.A / r.B", "DivideByZeroException", 0L, 0)]
     [InlineData("checked(r.A + r.A)", "OverflowException", long.MaxValue, 1)]
