@@ -28,6 +28,9 @@ public sealed class DeviceKernels : IDeviceKernels
     /// <inheritdoc/>
     public IReadOnlyList<DeviceSegmentPlan> Segments { get; }
 
+    /// <summary>The generated binder (for a tool that puts segments on a device whatever the estimate says, as the device check does).</summary>
+    public Binder SegmentBinder => _bind;
+
     /// <inheritdoc/>
     public string Resolve(string device)
     {

@@ -107,6 +107,40 @@ public sealed class GpuKernelTests
         }
     }
 
+    [Fact]
+    public void Run_device_cpu_emulator_publishes_the_same_output_as_simd()
+    {
+        using LoadedSnippet snippet = LoadedSnippet.Compile(Numeric, withGpu: true);
+        CompiledPipeline compiled = snippet.Pipeline("Gp.P");
+        using var temp = Dsl.Testing.TempDirectory.Create("dsl-gpu");
+        string input = Path.Combine(temp.Path, "input");
+        Assert.Equal(0, Dsl.Hosting.PipelineHost.Run(compiled, ["generate-sample", "--rows", "40000", "--files", "3", "--output", input], stdout: new StringWriter(), stderr: new StringWriter()));
+
+        var outputs = new Dictionary<string, string>();
+        foreach (string device in new[] { "simd", "cpu-emulator" })
+        {
+            string output = Path.Combine(temp.Path, device);
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            int code = Dsl.Hosting.PipelineHost.Run(compiled, ["run", "--device", device, "--param", "Scale.Factor=2", "--input", input, "--output", output], stdout: stdout, stderr: stderr);
+            Assert.True(code == 0, stderr.ToString());
+            Assert.DoesNotContain("warning", stderr.ToString());
+            if (device != "simd")
+            {
+                Assert.Contains("Device cpu-emulator: segment Keep+Go on the device; none on SIMD.", stdout.ToString());
+            }
+            outputs[device] = output;
+        }
+
+        using Dsl.Testing.DuckDb duck = Dsl.Testing.DuckDb.Open();
+        string Glob(string device) => Dsl.Testing.DuckDb.Literal(Path.Combine(outputs[device], "*.parquet"));
+        long rows = duck.QueryScalarInt64($"SELECT count(*) FROM read_parquet({Glob("simd")})");
+        Assert.True(rows > 10_000, $"only {rows} rows");
+        Assert.Equal(rows, duck.QueryScalarInt64($"SELECT count(*) FROM read_parquet({Glob("cpu-emulator")})"));
+        Assert.Equal(0, duck.QueryScalarInt64($"SELECT count(*) FROM (SELECT * FROM read_parquet({Glob("simd")}) EXCEPT ALL SELECT * FROM read_parquet({Glob("cpu-emulator")}))"));
+        Assert.Equal(0, duck.QueryScalarInt64($"SELECT count(*) FROM (SELECT * FROM read_parquet({Glob("cpu-emulator")}) EXCEPT ALL SELECT * FROM read_parquet({Glob("simd")}))"));
+    }
+
     [Theory]
     [InlineData("r.A / r.B", "DivideByZeroException", 0L, 0)]
     [InlineData("checked(r.A + r.A)", "OverflowException", long.MaxValue, 1)]

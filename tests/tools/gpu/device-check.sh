@@ -2,8 +2,10 @@
 # The GPU backend's device check, for a session that is lent a GPU machine (run from the repository root):
 # builds Dsl.Gpu.Tests and tests/tools/gpu/Dsl.Gpu.Check, runs every Dsl.Gpu test (the CUDA ones for real where
 # ILGPU finds a device) and prints one JSON line per figure: kernel load (first, cached), upload throughput
-# (page-locked, pinned pageable), rows/s of the hand-written sample kernel against the same C# loop, and how many
-# rows of each column differ from C# bit for bit. Without CUDA it says the CUDA figures are skipped.
+# (page-locked, pinned pageable), rows/s of the hand-written sample kernel against the same C# loop, how many
+# rows of each column differ from C# bit for bit, and for two generated GPU kernels (Dsl.Gpu.Check/CheckPipelines.cs:
+# an elementwise filter and map, and a degree-12 polynomial) rows/s on the device against their SIMD kernels on the
+# same batches and the values that differ. Without CUDA it says the CUDA figures are skipped.
 # Bounded to well under 5 minutes: build 180 s, tests 90 s, figures 60 s.
 #   tests/tools/gpu/device-check.sh [emulator-rows] [cuda-rows]
 set -uo pipefail

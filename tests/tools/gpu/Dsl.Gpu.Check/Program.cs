@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Dsl;
+using Dsl.Execution;
 using Dsl.Gpu;
+using Dsl.Gpu.Check;
 using Dsl.Gpu.Tests.Sample;
 
 // One JSON line per figure. Arguments: rows for the emulator, rows for CUDA (defaults keep the run short).
@@ -19,6 +22,102 @@ if (runtime.HasCuda)
 else
 {
     Emit(new { figure = "cuda", skipped = $"no CUDA device; ILGPU found: {runtime.DescribeDevices()}" });
+}
+
+MeasureGenerated("cpu-emulator", Math.Min(emulatorRows, 1 << 16));
+if (runtime.HasCuda)
+{
+    MeasureGenerated("cuda", cudaRows);
+}
+
+// Generated GPU kernels against their SIMD kernels on the same batches: the segment as run --device runs it (upload,
+// kernel, fault scan, download of the kept rows), in batches of the executor's 8,192 rows, and the values that differ.
+void MeasureGenerated(string device, int rows)
+{
+    var random = new Random(7);
+    var readings = new List<Reading>(rows);
+    for (var i = 0; i < rows; i++)
+    {
+        readings.Add(new Reading(i, (random.NextDouble() - 0.3) * 200, i % 7 == 0 ? null : random.NextDouble() * 4 - 2, random.Next(-1000, 1000), i % 3 == 0));
+    }
+
+    const int batchRows = 8192;
+    var batches = new List<RecordBatch>();
+    for (var start = 0; start < rows; start += batchRows)
+    {
+        batches.Add(Reading.ToBatch(readings.GetRange(start, Math.Min(batchRows, rows - start))));
+    }
+
+    foreach ((string name, CompiledPipeline pipeline) in new[] { ("features", FeatureCheck.Compiled), ("polynomial", PolynomialCheck.Compiled) })
+    {
+        var plan = pipeline.Devices!.Segments[0];
+        var simd = pipeline.Kernels[0];
+        var warnings = new List<string>();
+        var onDevice = pipeline.OnDevice(device, warnings.Add);
+        // Every segment with a GPU kernel, whatever the estimate prefers: the figures are the device's.
+        var kernel = device == "cuda" ? ForcedOnCuda(pipeline, warnings) : onDevice.Kernels[0];
+        var clock = Stopwatch.StartNew();
+        using (kernel(batches[0])) { }
+        var firstBatchMs = clock.Elapsed.TotalMilliseconds;
+        var deviceSeconds = Median(3, () => { foreach (var b in batches) { using (kernel(b)) { } } });
+        var simdSeconds = Median(3, () => { foreach (var b in batches) { using (simd(b)) { } } });
+        long differing = 0;
+        foreach (var b in batches)
+        {
+            using var expected = simd(b);
+            using var actual = kernel(b);
+            differing += DifferingValues(expected, actual);
+        }
+        Emit(new
+        {
+            figure = "generated_kernel",
+            pipeline = name,
+            device,
+            rows,
+            operations_per_byte = plan.OperationsPerByte,
+            preferred = plan.Preferred,
+            inexact_on_cuda = plan.InexactOnCuda,
+            first_batch_ms = firstBatchMs,
+            device_rows_per_s = rows / deviceSeconds,
+            simd_rows_per_s = rows / simdSeconds,
+            device_over_simd = simdSeconds / deviceSeconds,
+            differing_values = differing,
+            warnings,
+        });
+    }
+
+    foreach (var b in batches)
+    {
+        b.Dispose();
+    }
+}
+
+// The CUDA kernel of segment 0 even where the estimate or the FMA rule keeps it on SIMD under run --device cuda.
+static SegmentKernel ForcedOnCuda(CompiledPipeline pipeline, List<string> warnings)
+{
+    var devices = (DeviceKernels)pipeline.Devices!;
+    var forced = new DeviceKernels(devices.Segments.Select(s => s with { Preferred = true, InexactOnCuda = null }).ToArray(), devices.SegmentBinder);
+    return forced.Bind("cuda", pipeline.Parameters, pipeline.CpuKernels, warnings.Add)[0];
+}
+
+static long DifferingValues(RecordBatch expected, RecordBatch actual)
+{
+    if (expected.RowCount != actual.RowCount)
+    {
+        return Math.Max(expected.RowCount, actual.RowCount);
+    }
+    long differing = 0;
+    for (var c = 0; c < expected.Columns.Count; c++)
+    {
+        for (var r = 0; r < expected.RowCount; r++)
+        {
+            object? e = expected.Columns[c].GetValue(r);
+            object? a = actual.Columns[c].GetValue(r);
+            bool same = e is double de && a is double da ? BitConverter.DoubleToInt64Bits(de) == BitConverter.DoubleToInt64Bits(da) : Equals(e, a);
+            differing += same ? 0 : 1;
+        }
+    }
+    return differing;
 }
 
 void Measure(GpuDevice device, int rows)
