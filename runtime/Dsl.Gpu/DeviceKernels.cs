@@ -28,6 +28,9 @@ public sealed class DeviceKernels : IDeviceKernels
     /// <inheritdoc/>
     public IReadOnlyList<DeviceSegmentPlan> Segments { get; }
 
+    /// <summary>Batches whose tree-model margins a device added, in the process (for tests and diagnostics).</summary>
+    public static long TreeMarginBatches => GpuTreeMargins.ProcessDeviceBatches;
+
     /// <summary>The generated binder (for a tool that puts segments on a device whatever the estimate says, as the device check does).</summary>
     public Binder SegmentBinder => _bind;
 
@@ -57,6 +60,23 @@ public sealed class DeviceKernels : IDeviceKernels
             GpuDevice.Cuda => plan.Preferred && plan.InexactOnCuda is null,
             _ => false,
         };
+    }
+
+    /// <inheritdoc/>
+    public Models.IBatchScorer ScoreOn(string device, string name, Models.IBatchScorer scorer, Action<string> warn, out string? why)
+    {
+        GpuDevice resolved = GpuRuntime.Shared.Resolve(DeviceOption.Parse(device));
+        if (resolved == GpuDevice.Simd)
+        {
+            why = "--device simd";
+            return scorer;
+        }
+        if (scorer is not Models.TreeModelScorer trees)
+        {
+            why = "not an XGBoost or LightGBM model read by Dsl.Runtime (ONNX, TorchScript, or paced with batchRows)";
+            return scorer;
+        }
+        return GpuTreeMargins.OnDevice(trees, resolved, name, warn, out why) ?? (Models.IBatchScorer)scorer;
     }
 
     /// <inheritdoc/>

@@ -113,9 +113,11 @@ internal sealed record GpuSegmentAnalysis(string? NotOnDevice, string? InexactOn
                 {
                     return "stage " + stage.Name + " is a " + stage.Kind.ToString().ToLowerInvariant() + " stage";
                 }
-                if (stage.Score is not null)
+                if (stage.Score is { } score)
                 {
-                    return "stage " + stage.Name + " scores a model (model scoring on the GPU is not built yet)";
+                    return score.Model is null
+                        ? "stage " + stage.Name + " scores model '" + score.RunTimeName + "' given at run time: an XGBoost or LightGBM model adds its trees' margins on the GPU, the rest of the segment runs on SIMD"
+                        : "stage " + stage.Name + " scores a model compiled into C#, which runs on the CPU (a model given at run time, [Score(ModelName = ...)], adds its trees' margins on the GPU)";
                 }
                 if (!stage.Kernel.Vectorized)
                 {

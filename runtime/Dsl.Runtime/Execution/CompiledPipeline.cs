@@ -110,7 +110,18 @@ public sealed class CompiledPipeline
             {
                 if (_deviceKernels is null)
                 {
-                    IReadOnlyList<SegmentKernel> bound = Devices.Bind(Device, Parameters, cpu, DeviceWarning ?? (_ => { }));
+                    Action<string> warn = DeviceWarning ?? (_ => { });
+                    if (_binder is not null && Parameters.Models.Count > 0)
+                    {
+                        // Run-time tree models add their margins on the device: the CPU kernels bound again with those scorers.
+                        StageParameterValues onDevice = Parameters.Copy();
+                        foreach (Models.RunTimeModel model in Parameters.Models)
+                        {
+                            onDevice.SetModel(model with { Scorer = Devices.ScoreOn(Device, model.Name, model.Scorer, warn, out _) });
+                        }
+                        cpu = _binder(onDevice);
+                    }
+                    IReadOnlyList<SegmentKernel> bound = Devices.Bind(Device, Parameters, cpu, warn);
                     CheckCount(Plan, bound);
                     _deviceKernels = bound;
                 }
@@ -119,7 +130,7 @@ public sealed class CompiledPipeline
         }
     }
 
-    /// <summary>The CPU kernels, whatever the device (a GPU kernel's fallback, and the comparison of the differential tests).</summary>
+    /// <summary>The CPU kernels with the models as given, whatever the device (the comparison of the differential tests and the device check).</summary>
     public IReadOnlyList<SegmentKernel> CpuKernels => _kernels ?? throw new InvalidOperationException(UnboundMessage());
 
     /// <summary>

@@ -56,4 +56,11 @@ public interface IDeviceKernels
     /// and falls back to it, with one <paramref name="warn"/>ing, when ILGPU cannot load it.
     /// </summary>
     IReadOnlyList<SegmentKernel> Bind(string device, StageParameterValues parameters, IReadOnlyList<SegmentKernel> cpu, Action<string> warn);
+
+    /// <summary>
+    /// The scorer of run-time model <paramref name="name"/> on <paramref name="device"/> (a <see cref="Resolve"/>d
+    /// name): an XGBoost or LightGBM tree model with its margins added on the device (the link stays on the host), or
+    /// <paramref name="scorer"/> itself, with the reason in <paramref name="why"/>, for anything else.
+    /// </summary>
+    Models.IBatchScorer ScoreOn(string device, string name, Models.IBatchScorer scorer, Action<string> warn, out string? why);
 }

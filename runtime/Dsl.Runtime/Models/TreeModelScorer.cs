@@ -39,6 +39,10 @@ public sealed class TreeModelScorer : IBatchScorer
     private readonly CompleteTrees32? _complete32;
     private readonly CompleteTrees64? _complete64;
     private readonly Nodes? _nodes;
+
+    // The trees node by node for a device that adds the margins itself (Dsl.Gpu), and that device, if one is set.
+    private readonly Nodes? _deviceNodes;
+    private ITreeMarginDevice? _device;
     private readonly float[] _linearWeights = [];
     private readonly float[] _linearBias = [];
 
@@ -89,7 +93,34 @@ public sealed class TreeModelScorer : IBatchScorer
         {
             _nodes = new Nodes(model);
         }
+        if (!model.IsLinear)
+        {
+            _deviceNodes = _nodes ?? new Nodes(model);
+        }
     }
+
+    /// <summary>The trees as flat node arrays, for a device that adds the margins (null for a linear booster).</summary>
+    internal Nodes? TreeNodes => _deviceNodes;
+
+    /// <summary>The margins' starting values per group (float32 models).</summary>
+    internal ReadOnlySpan<float> BaseMargins32 => _base32;
+
+    /// <summary>The number of margins of a row.</summary>
+    internal int Groups => _groups;
+
+    /// <summary>
+    /// This scorer with its trees' margins added by <paramref name="device"/> (the base margins and the link stay on
+    /// the host, computed as here); where the device declines a batch, the trees are walked here as before.
+    /// </summary>
+    internal TreeModelScorer WithMarginDevice(ITreeMarginDevice device)
+    {
+        var copy = (TreeModelScorer)MemberwiseClone();
+        copy._device = device;
+        return copy;
+    }
+
+    /// <summary>The device that adds the margins, if <see cref="WithMarginDevice"/> set one.</summary>
+    internal ITreeMarginDevice? MarginDevice => _device;
 
     /// <inheritdoc />
     public int FeatureCount { get; }
@@ -193,7 +224,11 @@ public sealed class TreeModelScorer : IBatchScorer
             {
                 _base32.CopyTo(margins.Slice(r * _groups, _groups));
             }
-            if (_complete32 is not null)
+            if (_device is not null && _device.TryAddMargins(x, rows, margins))
+            {
+                // The device added every tree's leaf, in tree order.
+            }
+            else if (_complete32 is not null)
             {
                 _complete32.AddMargins(x, rows, margins);
             }
@@ -327,7 +362,11 @@ public sealed class TreeModelScorer : IBatchScorer
             {
                 _base64.CopyTo(margins.Slice(r * _groups, _groups));
             }
-            if (_complete64 is not null)
+            if (_device is not null && _device.TryAddMargins(x, rows, margins))
+            {
+                // The device added every tree's leaf, in tree order.
+            }
+            else if (_complete64 is not null)
             {
                 _complete64.AddMargins(x, rows, margins);
             }
@@ -420,12 +459,19 @@ public sealed class TreeModelScorer : IBatchScorer
     /// Trees walked node by node (deeper than complete trees go, or single leaves), each split's test the one the
     /// generated nested code writes (<c>ModelEmitter.Condition</c>).
     /// </summary>
-    private sealed class Nodes
+    internal sealed class Nodes
     {
-        private const byte DefaultLeft = 1;
-        private const byte AsZero = 2;
-        private const byte ZeroMissing = 4;
-        private const byte NearZero = 8;
+        /// <summary>Rule bit: a missing value goes left.</summary>
+        internal const byte DefaultLeft = 1;
+
+        /// <summary>Rule bit (LightGBM <c>None</c>): NaN is read as 0.</summary>
+        internal const byte AsZero = 2;
+
+        /// <summary>Rule bit (LightGBM <c>Zero</c>): NaN and values within ±1e-35 are missing.</summary>
+        internal const byte ZeroMissing = 4;
+
+        /// <summary>Rule bit (LightGBM): the threshold is within 2e-35 of 0, so a value within ±1e-35 is compared as 0.</summary>
+        internal const byte NearZero = 8;
 
         private readonly int[] _root;
         private readonly int[] _group;
@@ -435,6 +481,30 @@ public sealed class TreeModelScorer : IBatchScorer
         private readonly byte[] _rule;
         private readonly float[] _value32 = [];
         private readonly double[] _value64 = [];
+
+        /// <summary>Each tree's first node.</summary>
+        internal int[] Root => _root;
+
+        /// <summary>Each tree's margin (class).</summary>
+        internal int[] Group => _group;
+
+        /// <summary>Each split's feature.</summary>
+        internal int[] Feature => _feature;
+
+        /// <summary>Each split's left node (index into all nodes); -1 for a leaf.</summary>
+        internal int[] Left => _left;
+
+        /// <summary>Each split's right node; -1 for a leaf.</summary>
+        internal int[] Right => _right;
+
+        /// <summary>Each split's rule bits.</summary>
+        internal byte[] Rule => _rule;
+
+        /// <summary>Thresholds and leaf values of a float32 (XGBoost) model; empty otherwise.</summary>
+        internal float[] Value32 => _value32;
+
+        /// <summary>Thresholds and leaf values of a float64 (LightGBM) model; empty otherwise.</summary>
+        internal double[] Value64 => _value64;
 
         public Nodes(ModelSpec model)
         {
@@ -515,7 +585,8 @@ public sealed class TreeModelScorer : IBatchScorer
             }
         }
 
-        private static bool GoesLeft(double v, double threshold, byte rule)
+        /// <summary>Whether LightGBM sends <paramref name="v"/> left at a split (a GPU kernel computes the same).</summary>
+        internal static bool GoesLeft(double v, double threshold, byte rule)
         {
             // A value within ±1e-35 is 0 to LightGBM; that changes a comparison only with a threshold near 0.
             bool compare = (rule & NearZero) != 0 ? Zeroed(v) <= threshold : v <= threshold;

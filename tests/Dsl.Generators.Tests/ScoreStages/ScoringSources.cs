@@ -79,7 +79,8 @@ internal static class ScoringSources
     {
         CompiledPipeline compiled = BindRunTimeModel(snippet);
         using RecordBatch input = LoadedSnippet.ToBatch(snippet.Type("S.Row"), rows);
-        double[] Run(string stage, string type, string prefix, int n)
+        double[] Run(string stage, string type, string prefix, int n) => RunOn(snippet, compiled, input, stage, type, prefix, n);
+        double[] RunOn(LoadedSnippet snippet, CompiledPipeline compiled, RecordBatch input, string stage, string type, string prefix, int n)
         {
             SegmentPlan segment = compiled.Plan.Segments.Single(s => s.Stages.SequenceEqual([stage]));
             using IDisposable? scalar = vectors ? null : Dsl.Kernels.KernelDispatch.ScalarOnly();
@@ -101,7 +102,20 @@ internal static class ScoringSources
         // The run-time stages' kernels gather the features in the model's own type and give the compiled stages' bits.
         AssertBits(compiledScores.Predictions, Run("PredictAtRunTime", "S.Scored", "P", outputs), "run-time prediction", "the file given at run time", vectors);
         AssertBits(compiledScores.Margins, Run("MarginAtRunTime", "S.Margins", "M", margins), "run-time margin", "the file given at run time", vectors);
-        foreach (Dsl.Models.RunTimeModel model in compiled.Parameters.Models)
+
+        // The run-time model's trees on ILGPU's CPU accelerator (--device cpu-emulator): margins added on the device, the link on the host.
+        LoadedSnippet gpu = snippet.WithGpuKernels();
+        CompiledPipeline onDevice = BindRunTimeModel(gpu).OnDevice("cpu-emulator", warning => Assert.Fail(warning));
+        using RecordBatch gpuInput = LoadedSnippet.ToBatch(gpu.Type("S.Row"), rows.Select(r => RowGenerator.Convert(r, gpu.Type("S.Row"))).ToList());
+        bool trees = onDevice.Parameters.Models[0].Scorer is Dsl.Models.TreeModelScorer { TreeNodes: not null };
+        string? Reason(string stage) => onDevice.Devices!.Segments[onDevice.Plan.Segments.Single(s => s.Stages.SequenceEqual([stage])).Index].NotOnDevice;
+        Assert.Contains("scores model 'm' given at run time: an XGBoost or LightGBM model adds its trees' margins on the GPU", Reason("PredictAtRunTime"));
+        Assert.Contains("scores a model compiled into C#, which runs on the CPU", Reason("Predict"));
+        long before = Dsl.Gpu.DeviceKernels.TreeMarginBatches;
+        AssertBits(compiledScores.Predictions, RunOn(gpu, onDevice, gpuInput, "PredictAtRunTime", "S.Scored", "P", outputs), "device prediction", "the file given at run time, on the emulator", vectors);
+        AssertBits(compiledScores.Margins, RunOn(gpu, onDevice, gpuInput, "MarginAtRunTime", "S.Margins", "M", margins), "device margin", "the file given at run time, on the emulator", vectors);
+        Assert.True(!trees || rows.Count == 0 || Dsl.Gpu.DeviceKernels.TreeMarginBatches > before, "the tree model's margins were not added on the device");
+        foreach (Dsl.Models.RunTimeModel model in compiled.Parameters.Models.Concat(onDevice.Parameters.Models))
         {
             model.Scorer.Dispose();
         }

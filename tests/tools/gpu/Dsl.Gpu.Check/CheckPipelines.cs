@@ -33,3 +33,14 @@ public static partial class PolynomialCheck
         (((((((((((0.5 * r.X + 1.25) * r.X - 0.75) * r.X + 2.0) * r.X - 1.5) * r.X + 0.125) * r.X + 3.0) * r.X - 0.25) * r.X + 1.0) * r.X - 2.5) * r.X + 0.5) * r.X - 1.0)
         + (((((((((((0.25 * (r.Y ?? 0.0) - 1.0) * (r.Y ?? 0.0) + 0.5) * (r.Y ?? 0.0) - 2.0) * (r.Y ?? 0.0) + 1.5) * (r.Y ?? 0.0) - 0.125) * (r.Y ?? 0.0) + 3.0) * (r.Y ?? 0.0) - 0.25) * (r.Y ?? 0.0) + 1.0) * (r.Y ?? 0.0) - 2.5) * (r.Y ?? 0.0) + 0.5) * (r.Y ?? 0.0) - 1.0));
 }
+
+/// <summary>A run-time tree model's scorer with its margins on a device, as <c>run --device</c> makes it.</summary>
+internal static class TreeScoring
+{
+    public static Dsl.Models.IBatchScorer OnDevice(Dsl.Models.IBatchScorer scorer, GpuDevice device, List<string> warnings)
+    {
+        var devices = (DeviceKernels)FeatureCheck.Compiled.Devices!;
+        var onDevice = devices.ScoreOn(DeviceOption.Format(device), "check", scorer, warnings.Add, out string? why);
+        return ReferenceEquals(onDevice, scorer) ? throw new InvalidOperationException("the model stays on the CPU: " + why) : onDevice;
+    }
+}

@@ -25,9 +25,63 @@ else
 }
 
 MeasureGenerated("cpu-emulator", Math.Min(emulatorRows, 1 << 16));
+MeasureTrees(GpuDevice.CpuEmulator, Math.Min(emulatorRows, 1 << 14));
 if (runtime.HasCuda)
 {
     MeasureGenerated("cuda", cudaRows);
+    MeasureTrees(GpuDevice.Cuda, Math.Min(cudaRows, 1 << 20));
+}
+
+// A LightGBM model of 200 trees of up to 63 leaves over 20 features, loaded as a run-time model: its margins and
+// predictions on the device (margins there, the sigmoid on the host) against the CPU scorer on the same rows.
+void MeasureTrees(GpuDevice device, int rows)
+{
+    const int features = 20;
+    var random = new Random(11);
+    double[] train = new double[20000 * features];
+    var labels = new float[20000];
+    for (var r = 0; r < 20000; r++)
+    {
+        double sum = 0;
+        for (var f = 0; f < features; f++)
+        {
+            train[r * features + f] = random.Next(20) == 0 ? double.NaN : random.NextDouble() * 2 - 1;
+            sum += double.IsNaN(train[r * features + f]) ? 0 : train[r * features + f] * (f % 3 - 1);
+        }
+        labels[r] = sum > 0 ? 1 : 0;
+    }
+    string model = Dsl.Testing.LightGbm.Train(train, 20000, features, labels, "objective=binary num_leaves=63 min_data_in_leaf=5 verbose=-1 num_threads=2 deterministic=true seed=1", iterations: 200);
+    string path = Path.Combine(Path.GetTempPath(), $"dsl-gpu-check-{Environment.ProcessId}.txt");
+    File.WriteAllText(path, model);
+    using var cpu = new Dsl.Models.LightGbmModelLoader().Load(path, new Dsl.Models.ModelLoadOptions(ScoreOutput.Prediction, features, 1));
+    File.Delete(path);
+    var warnings = new List<string>();
+    using var onDevice = TreeScoring.OnDevice(cpu, device, warnings);
+    double[] x = new double[rows * features];
+    for (var i = 0; i < x.Length; i++)
+    {
+        x[i] = random.Next(20) == 0 ? double.NaN : random.NextDouble() * 2 - 1;
+    }
+    var expected = new double[rows];
+    var actual = new double[rows];
+    var clock = Stopwatch.StartNew();
+    onDevice.Score(x, rows, actual);
+    var firstMs = clock.Elapsed.TotalMilliseconds;
+    var deviceSeconds = Median(3, () => onDevice.Score(x, rows, actual));
+    var cpuSeconds = Median(3, () => cpu.Score(x, rows, expected));
+    Emit(new
+    {
+        figure = "tree_scoring",
+        device = DeviceOption.Format(device),
+        model = "LightGBM binary, 200 trees, 63 leaves, 20 features",
+        rows,
+        first_call_ms = firstMs,
+        device_rows_per_s = rows / deviceSeconds,
+        cpu_rows_per_s = rows / cpuSeconds,
+        device_over_cpu = cpuSeconds / deviceSeconds,
+        differing_values = Enumerable.Range(0, rows).Count(i => BitConverter.DoubleToInt64Bits(expected[i]) != BitConverter.DoubleToInt64Bits(actual[i])),
+        warnings,
+    });
 }
 
 // Generated GPU kernels against their SIMD kernels on the same batches: the segment as run --device runs it (upload,
