@@ -53,6 +53,18 @@ public sealed class DeviceBatch : IDisposable
         return buffer.View;
     }
 
+    /// <summary>A table indexed by value rather than by row (a string expression per dictionary entry), on the device.</summary>
+    public ArrayView<T> UploadTable<T>(ReadOnlySpan<T> values)
+        where T : unmanaged
+    {
+        DeviceBuffer<T> buffer = Rent<T>(values.Length);
+        if (values.Length > 0)
+        {
+            buffer.View.CopyFromCPU(values);
+        }
+        return buffer.View;
+    }
+
     /// <summary>A bool column's values on the device, one byte each (0 or 1).</summary>
     public ArrayView<byte> UploadBools(ReadOnlySpan<bool> values) => Upload(MemoryMarshal.Cast<bool, byte>(values));
 

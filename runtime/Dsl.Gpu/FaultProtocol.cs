@@ -25,6 +25,9 @@ public static class FaultCodes
     /// <summary><c>.Value</c> of a null <c>Nullable&lt;T&gt;</c>, or a cast of one to its value type: <see cref="InvalidOperationException"/>.</summary>
     public const int NullValue = 4;
 
+    /// <summary>The C# of a string sub-expression threw for the row's dictionary entry (found on the host, before the launch).</summary>
+    public const int Thrown = 5;
+
     /// <summary>The C# exception a code stands for, by name, for messages.</summary>
     public static string Describe(int code) => code switch
     {
@@ -33,6 +36,7 @@ public static class FaultCodes
         Overflow => nameof(OverflowException),
         IndexOutOfRange => nameof(IndexOutOfRangeException),
         NullValue => nameof(InvalidOperationException),
+        Thrown => "an exception of the row's string expression",
         _ => $"fault code {code}",
     };
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ILGPU;
 
 namespace Dsl.Gpu;
 
@@ -1172,5 +1173,43 @@ public static class GpuOps
             fault = FaultCodes.NullValue;
         }
         return v.GetValueOrDefault();
+    }
+
+    /// <summary>
+    /// The value a string sub-expression has for dictionary entry <paramref name="slot"/>, computed on the host: a slot
+    /// outside the table faults (IndexOutOfRangeException, as indexing the dictionary would), and so does an entry whose
+    /// C# threw (<paramref name="faults"/>).
+    /// </summary>
+    public static T Gather<T>(ArrayView<T> table, ArrayView<int> faults, int slot, ref int fault)
+        where T : unmanaged
+    {
+        if ((uint)slot >= (uint)table.IntLength)
+        {
+            fault = FaultCodes.IndexOutOfRange;
+            return default;
+        }
+        if (faults[slot] != FaultCodes.None)
+        {
+            fault = faults[slot];
+        }
+        return table[slot];
+    }
+
+    /// <summary>As <see cref="Gather{T}"/>, for a nullable value: <paramref name="valid"/> is 1 where it is not null.</summary>
+    public static T? GatherNullable<T>(ArrayView<T> table, ArrayView<byte> valid, ArrayView<int> faults, int slot, ref int fault)
+        where T : unmanaged
+    {
+        T value = Gather(table, faults, slot, ref fault);
+        return fault == FaultCodes.None && valid[slot] != 0 ? value : null;
+    }
+
+    /// <summary>As <see cref="Gather{T}"/>, for a bool held as a byte.</summary>
+    public static bool GatherBool(ArrayView<byte> table, ArrayView<int> faults, int slot, ref int fault) => Gather(table, faults, slot, ref fault) != 0;
+
+    /// <summary>As <see cref="GatherNullable{T}"/>, for a nullable bool held as a byte.</summary>
+    public static bool? GatherNullableBool(ArrayView<byte> table, ArrayView<byte> valid, ArrayView<int> faults, int slot, ref int fault)
+    {
+        byte value = Gather(table, faults, slot, ref fault);
+        return fault == FaultCodes.None && valid[slot] != 0 ? value != 0 : null;
     }
 }

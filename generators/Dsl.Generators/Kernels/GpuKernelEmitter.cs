@@ -21,10 +21,19 @@ internal sealed class GpuKernelEmitter
     private readonly PipelineSpec _pipeline;
     private readonly SegmentSpec _segment;
     private readonly GpuSegmentAnalysis _analysis;
-    private readonly SourceWriter _w;
+    private SourceWriter _w;
     private readonly SchemaSpec _input;
     private readonly List<StageSpec> _stages = new();
     private Dictionary<string, string> _values = new(System.StringComparer.Ordinal);
+
+    // The string sub-expressions the kernel gathers per dictionary entry, in the order it meets them.
+    private readonly List<StringTable> _tables = new();
+
+    // Whether the stage being rendered reads input values (so its string columns can be tables).
+    private bool _valuesAreInput = true;
+
+    // Rendering for the host's per-entry loop: parameters from the host's struct, the string column as 'entry'.
+    private bool _host;
 
     private GpuKernelEmitter(PipelineSpec pipeline, SegmentSpec segment, GpuSegmentAnalysis analysis, SourceWriter writer)
     {
@@ -107,14 +116,30 @@ internal sealed class GpuKernelEmitter
     private void EmitAll()
     {
         string stages = string.Join(" -> ", _segment.Stages);
+        // The kernel first: rendering it finds the string tables the structs and the host need.
+        var kernel = new SourceWriter();
+        EmitKernel(kernel, stages);
         EmitColumns(stages);
         _w.WriteLine();
         EmitParameters(stages);
         _w.WriteLine();
-        EmitKernel(stages);
+        _w.WriteLines(kernel);
         _w.WriteLine();
         EmitHost(stages);
     }
+
+    private IEnumerable<ColumnSpec> StringColumns()
+    {
+        foreach (ColumnSpec column in ReadColumns())
+        {
+            if (column.IsString)
+            {
+                yield return column;
+            }
+        }
+    }
+
+    private static string TableElement(KernelType type) => type.Kind == KernelTypeKind.Bool ? "byte" : type.CSharp.TrimEnd('?');
 
     private void EmitColumns(string stages)
     {
@@ -124,11 +149,31 @@ internal sealed class GpuKernelEmitter
         _w.OpenBrace();
         foreach (ColumnSpec column in ReadColumns())
         {
+            if (column.IsString)
+            {
+                _w.WriteLine("/// <summary>" + column.MemberName + ": each row's dictionary index.</summary>");
+            }
             _w.WriteLine("public " + View + "<" + Element(column) + "> " + column.MemberName + ";");
             if (column.Nullable)
             {
                 _w.WriteLine("[global::Dsl.Gpu.ValidityWords] public " + View + "<ulong> " + column.MemberName + "Validity;");
             }
+            if (column.IsString && column.Nullable)
+            {
+                _w.WriteLine("/// <summary>The table slot of a null " + column.MemberName + " (after the dictionary's entries).</summary>");
+                _w.WriteLine("public int " + column.MemberName + "NullSlot;");
+            }
+        }
+        for (int k = 0; k < _tables.Count; k++)
+        {
+            StringTable table = _tables[k];
+            _w.WriteLine("// Table" + k + ": " + Describe(table.Expression) + " per dictionary entry of " + table.Member + ", computed on the host.");
+            _w.WriteLine("[global::Dsl.Gpu.Lookup] public " + View + "<" + TableElement(table.Expression.Type) + "> Table" + k + ";");
+            if (table.Expression.Type.Nullable)
+            {
+                _w.WriteLine("[global::Dsl.Gpu.Lookup] public " + View + "<byte> Table" + k + "Valid;");
+            }
+            _w.WriteLine("[global::Dsl.Gpu.Lookup] public " + View + "<int> Table" + k + "Faults;");
         }
         if (HasMap)
         {
@@ -161,8 +206,10 @@ internal sealed class GpuKernelEmitter
         _w.CloseBrace();
     }
 
-    private void EmitKernel(string stages)
+    private void EmitKernel(SourceWriter kernel, string stages)
     {
+        SourceWriter outer = _w;
+        _w = kernel;
         _w.WriteLine("/// <summary>");
         _w.WriteLine("/// Segment " + _segment.Index + " (" + stages + ") as an ILGPU kernel: each thread takes rows i, i + stride, ... and runs");
         _w.WriteLine("/// the stages on them as the per-row C# does. Where that C# would throw, the row gets a fault code instead and the");
@@ -177,6 +224,15 @@ internal sealed class GpuKernelEmitter
         _w.WriteLine("int fault = 0;");
         foreach (ColumnSpec column in ReadColumns())
         {
+            if (column.IsString)
+            {
+                // A string is its dictionary index here; its values were computed per entry on the host.
+                string index = "c." + column.MemberName + "[i]";
+                _w.WriteLine("int slot_" + column.MemberName + " = " + (column.Nullable
+                    ? "(c." + column.MemberName + "Validity[i >> 6] & (1UL << (i & 63))) != 0 ? " + index + " : c." + column.MemberName + "NullSlot"
+                    : index) + ";");
+                continue;
+            }
             string value = column.Kind == ColumnKind.Boolean ? "c." + column.MemberName + "[i] != 0" : "c." + column.MemberName + "[i]";
             if (column.Nullable)
             {
@@ -200,6 +256,7 @@ internal sealed class GpuKernelEmitter
         _w.WriteLine("c.Keep[i] = 1;");
         _w.CloseBrace();
         _w.CloseBrace();
+        _w = outer;
     }
 
     private void EmitStage(StageSpec stage)
@@ -226,6 +283,7 @@ internal sealed class GpuKernelEmitter
         }
         EmitFaultCheck();
         _values = values;
+        _valuesAreInput = false;
     }
 
     private void EmitFaultCheck()
@@ -275,12 +333,29 @@ internal sealed class GpuKernelEmitter
         foreach (ColumnSpec column in ReadColumns())
         {
             string local = "in" + column.MemberName + "Column";
-            _w.WriteLine("global::Dsl.PrimitiveColumn<" + column.StorageType + "> " + local + " = input.GetPrimitive<" + column.StorageType + ">(" + SourceWriter.Literal(column.ColumnName) + ", " + column.ColumnTypeExpression + ");");
-            _w.WriteLine("columns." + column.MemberName + " = " + (column.Kind == ColumnKind.Boolean ? "batch.UploadBools(" : "batch.Upload(") + local + ".Values);");
+            if (column.IsString)
+            {
+                _w.WriteLine("global::Dsl.StringColumn " + local + " = input.GetString(" + SourceWriter.Literal(column.ColumnName) + ", " + column.ColumnTypeExpression + ");");
+                _w.WriteLine("string[] in" + column.MemberName + "Strings = " + local + ".Dictionary.Strings;");
+                _w.WriteLine("columns." + column.MemberName + " = batch.Upload(" + local + ".Indices);");
+            }
+            else
+            {
+                _w.WriteLine("global::Dsl.PrimitiveColumn<" + column.StorageType + "> " + local + " = input.GetPrimitive<" + column.StorageType + ">(" + SourceWriter.Literal(column.ColumnName) + ", " + column.ColumnTypeExpression + ");");
+                _w.WriteLine("columns." + column.MemberName + " = " + (column.Kind == ColumnKind.Boolean ? "batch.UploadBools(" : "batch.Upload(") + local + ".Values);");
+            }
             if (column.Nullable)
             {
                 _w.WriteLine("columns." + column.MemberName + "Validity = batch.UploadValidity(" + local + ".Validity);");
             }
+            if (column.IsString && column.Nullable)
+            {
+                _w.WriteLine("columns." + column.MemberName + "NullSlot = in" + column.MemberName + "Strings.Length;");
+            }
+        }
+        for (int k = 0; k < _tables.Count; k++)
+        {
+            EmitTable(k);
         }
         if (HasMap)
         {
@@ -332,6 +407,81 @@ internal sealed class GpuKernelEmitter
         }
         _w.WriteLine("return new global::Dsl.RecordBatch(" + Output.FullTypeName + ".BatchSchema, new global::Dsl.Column[] { " + string.Join(", ", built) + " }, count);");
         _w.CloseBrace();
+    }
+
+    // Table k: the string sub-expression for every dictionary entry (and null, for a nullable column), with the fault
+    // code of each entry whose C# throws; only the rows that index such an entry fault.
+    private void EmitTable(int k)
+    {
+        StringTable table = _tables[k];
+        ColumnSpec column = _input.FindMember(table.Member)!;
+        string strings = "in" + column.MemberName + "Strings";
+        string element = TableElement(table.Expression.Type);
+        bool nullable = table.Expression.Type.Nullable;
+        string t = "table" + k;
+        _w.WriteLine("// " + Describe(table.Expression) + ", once per dictionary entry of " + column.MemberName + (column.Nullable ? " and once for null (the last slot)" : string.Empty));
+        _w.WriteLine("int " + t + "Slots = " + strings + ".Length" + (column.Nullable ? " + 1" : string.Empty) + ";");
+        _w.WriteLine("var " + t + " = new " + element + "[" + t + "Slots];");
+        if (nullable)
+        {
+            _w.WriteLine("var " + t + "Valid = new byte[" + t + "Slots];");
+        }
+        _w.WriteLine("var " + t + "Faults = new int[" + t + "Slots];");
+        _w.WriteLine("for (int e = 0; e < " + t + "Slots; e++)");
+        _w.OpenBrace();
+        _w.WriteLine((column.Nullable ? "string? entry = e < " + strings + ".Length ? " + strings + "[e] : null;" : "string entry = " + strings + "[e];"));
+        _w.WriteLine("int fault = 0;");
+        _w.WriteLine("try");
+        _w.OpenBrace();
+        _host = true;
+        Dictionary<string, string> saved = _values;
+        _values = new Dictionary<string, string>(System.StringComparer.Ordinal) { [table.Member] = "entry" };
+        string value = Render(table.Expression);
+        _values = saved;
+        _host = false;
+        _w.WriteLine(table.Expression.Type.CSharp + " value = unchecked(" + value + ");");
+        if (nullable)
+        {
+            string get = "value.GetValueOrDefault()";
+            _w.WriteLine(t + "[e] = " + (table.Expression.Type.Kind == KernelTypeKind.Bool ? "(byte)(" + get + " ? 1 : 0)" : get) + ";");
+            _w.WriteLine(t + "Valid[e] = (byte)(value.HasValue ? 1 : 0);");
+        }
+        else
+        {
+            _w.WriteLine(t + "[e] = " + (table.Expression.Type.Kind == KernelTypeKind.Bool ? "(byte)(value ? 1 : 0)" : "value") + ";");
+        }
+        _w.WriteLine(t + "Faults[e] = fault;");
+        _w.CloseBrace();
+        _w.WriteLine("catch (global::System.Exception)");
+        _w.OpenBrace();
+        _w.WriteLine("// The CPU kernel throws it again, for the first row that reaches this entry.");
+        _w.WriteLine(t + "Faults[e] = global::Dsl.Gpu.FaultCodes.Thrown;");
+        _w.CloseBrace();
+        _w.CloseBrace();
+        _w.WriteLine("columns.Table" + k + " = batch.UploadTable<" + element + ">(" + t + ");");
+        if (nullable)
+        {
+            _w.WriteLine("columns.Table" + k + "Valid = batch.UploadTable<byte>(" + t + "Valid);");
+        }
+        _w.WriteLine("columns.Table" + k + "Faults = batch.UploadTable<int>(" + t + "Faults);");
+    }
+
+    // The expression for comments: C# with members by name (an unbound column renders as its name).
+    private string Describe(KernelExpr e)
+    {
+        Dictionary<string, string> saved = _values;
+        bool host = _host;
+        _values = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        _host = true;
+        try
+        {
+            return Render(e).Replace("*/", "* /");
+        }
+        finally
+        {
+            _values = saved;
+            _host = host;
+        }
     }
 
     /// <summary>
@@ -393,15 +543,35 @@ internal sealed class GpuKernelEmitter
 
     private string Render(KernelExpr e)
     {
+        if (!_host && _valuesAreInput && StringTable.Of(e, _input, GpuSegmentAnalysis.Analyzer.SupportedType) is { } table)
+        {
+            int k = _tables.IndexOf(table);
+            if (k < 0)
+            {
+                k = _tables.Count;
+                _tables.Add(table);
+            }
+            string slot = "slot_" + table.Member;
+            bool isBool = e.Type.Kind == KernelTypeKind.Bool;
+            return e.Type.Nullable
+                ? Ops + (isBool ? "GatherNullableBool(" : "GatherNullable(") + "c.Table" + k + ", c.Table" + k + "Valid, c.Table" + k + "Faults, " + slot + ", ref fault)"
+                : Ops + (isBool ? "GatherBool(" : "Gather(") + "c.Table" + k + ", c.Table" + k + "Faults, " + slot + ", ref fault)";
+        }
         switch (e.Kind)
         {
             case KernelExprKind.Literal:
             case KernelExprKind.StaticMember:
                 return e.Text;
             case KernelExprKind.Column:
-                return _values[e.Text];
+                return _values.TryGetValue(e.Text, out string? value) ? value : e.Text;
             case KernelExprKind.Parameter:
-                return "p." + StageParametersSpec.MemberLocal(e.Text);
+                return (_host ? "parameters." : "p.") + StageParametersSpec.MemberLocal(e.Text);
+            case KernelExprKind.New:
+                return "new " + e.Type.CSharp + "(" + Arguments(e, 0) + ")";
+            case KernelExprKind.ConditionalAccess:
+                return Operand(e.Operands[0]) + "?" + Render(e.Operands[1]);
+            case KernelExprKind.ConditionalAccessReceiver:
+                return string.Empty;
             case KernelExprKind.Default:
                 return "default(" + e.Type.CSharp + ")";
             case KernelExprKind.Binary:
@@ -516,15 +686,7 @@ internal sealed class GpuKernelEmitter
 
     private string RenderCall(KernelExpr e)
     {
-        var arguments = new StringBuilder();
-        for (int i = e.IsInstance ? 1 : 0; i < e.Operands.Count; i++)
-        {
-            if (arguments.Length > 0)
-            {
-                arguments.Append(", ");
-            }
-            arguments.Append(Render(e.Operands[i]));
-        }
+        string arguments = Arguments(e, e.IsInstance ? 1 : 0);
         switch (e.Member)
         {
             case KernelMember.Abs when e.Type.IsIntegral:
@@ -539,11 +701,30 @@ internal sealed class GpuKernelEmitter
             : e.Text + "(" + arguments + ")";
     }
 
+    private string Arguments(KernelExpr e, int start)
+    {
+        var arguments = new StringBuilder();
+        for (int i = start; i < e.Operands.Count; i++)
+        {
+            if (arguments.Length > 0)
+            {
+                arguments.Append(", ");
+            }
+            if (!e.ArgumentNames.IsEmpty)
+            {
+                arguments.Append(e.ArgumentNames[i - start]).Append(": ");
+            }
+            arguments.Append(Render(e.Operands[i]));
+        }
+        return arguments.ToString();
+    }
+
     // Every operand that is not a single token is parenthesized, so precedence never changes meaning.
     private string Operand(KernelExpr e)
     {
         string text = Render(e);
         bool simple = e.Kind is KernelExprKind.Column or KernelExprKind.StaticMember or KernelExprKind.Parameter or KernelExprKind.Default
+                or KernelExprKind.ConditionalAccessReceiver or KernelExprKind.ConditionalAccess or KernelExprKind.New
             || (e.Kind == KernelExprKind.Literal && !text.StartsWith("-", System.StringComparison.Ordinal));
         return simple ? text : "(" + text + ")";
     }

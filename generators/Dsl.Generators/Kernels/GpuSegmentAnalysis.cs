@@ -29,7 +29,7 @@ internal sealed record GpuSegmentAnalysis(string? NotOnDevice, string? InexactOn
     public static bool OnDevice(ColumnSpec column) => column.Kind is ColumnKind.Int8 or ColumnKind.UInt8 or ColumnKind.Int16 or ColumnKind.UInt16
         or ColumnKind.Int32 or ColumnKind.UInt32 or ColumnKind.Int64 or ColumnKind.UInt64 or ColumnKind.Float or ColumnKind.Double or ColumnKind.Boolean;
 
-    private sealed class Analyzer
+    internal sealed class Analyzer
     {
         private readonly PipelineSpec _pipeline;
         private readonly SegmentSpec _segment;
@@ -37,6 +37,9 @@ internal sealed record GpuSegmentAnalysis(string? NotOnDevice, string? InexactOn
         private string? _inexact;
         private int _operations;
         private bool _relaxed;
+
+        // The input schema while the stage reads input values (its string columns can be tables), else null.
+        private SchemaSpec? _inputStrings;
 
         public Analyzer(PipelineSpec pipeline, SegmentSpec segment)
         {
@@ -60,7 +63,7 @@ internal sealed record GpuSegmentAnalysis(string? NotOnDevice, string? InexactOn
                 if (read.Contains(column.MemberName))
                 {
                     ordered.Add(column.MemberName);
-                    bits += Width(column) + (column.Nullable ? 1 : 0);
+                    bits += (column.IsString ? 32 : Width(column)) + (column.Nullable ? 1 : 0);
                 }
             }
             if (HasMap())
@@ -124,14 +127,15 @@ internal sealed record GpuSegmentAnalysis(string? NotOnDevice, string? InexactOn
                     return "stage " + stage.Name + " calls its method per row (" + stage.Kernel.FallbackReason + ")";
                 }
                 _relaxed = stage.Kernel.RelaxedMath;
+                _inputStrings = valuesAreInput ? input : null;
                 if (valuesAreInput)
                 {
                     foreach (string member in stage.Kernel.ReadMembers)
                     {
                         ColumnSpec column = input.FindMember(member)!;
-                        if (!OnDevice(column))
+                        if (!OnDevice(column) && !column.IsString)
                         {
-                            return "stage " + stage.Name + " reads " + column.MemberName + ", a " + column.Kind + " column (strings, dates, decimals and lists stay on the CPU)";
+                            return "stage " + stage.Name + " reads " + column.MemberName + ", a " + column.Kind + " column (dates, decimals, bytes and lists stay on the CPU; strings only through values of one string computed per dictionary entry)";
                         }
                         if (!read.Contains(member))
                         {
@@ -176,6 +180,12 @@ internal sealed record GpuSegmentAnalysis(string? NotOnDevice, string? InexactOn
         // The first construct of e the GPU kernel cannot compute as the C# does, or null; counts the arithmetic.
         private string? Construct(KernelExpr e)
         {
+            if (_inputStrings is not null && StringTable.Of(e, _inputStrings, SupportedType) is not null)
+            {
+                // Computed per dictionary entry on the host; the kernel gathers it by the row's index.
+                _operations++;
+                return null;
+            }
             if (!SupportedType(e.Type))
             {
                 return "a value of type " + e.Type;
@@ -295,7 +305,7 @@ internal sealed record GpuSegmentAnalysis(string? NotOnDevice, string? InexactOn
             }
         }
 
-        private static bool SupportedType(KernelType type) => type.Kind is KernelTypeKind.None or KernelTypeKind.Null or KernelTypeKind.Bool
+        internal static bool SupportedType(KernelType type) => type.Kind is KernelTypeKind.None or KernelTypeKind.Null or KernelTypeKind.Bool
             or KernelTypeKind.SByte or KernelTypeKind.Byte or KernelTypeKind.Int16 or KernelTypeKind.UInt16 or KernelTypeKind.Int32
             or KernelTypeKind.UInt32 or KernelTypeKind.Int64 or KernelTypeKind.UInt64 or KernelTypeKind.Single or KernelTypeKind.Double
             or KernelTypeKind.Char;
@@ -312,5 +322,71 @@ internal sealed record GpuSegmentAnalysis(string? NotOnDevice, string? InexactOn
             KernelExprKind.Column => _productMembers.Contains(e.Text),
             _ => false,
         };
+    }
+}
+
+/// <summary>
+/// A sub-expression whose only row input is one string column, and whose value a GPU can hold (a number or a bool,
+/// nullable or not): the host evaluates it once per dictionary entry (and once for null, for a nullable column) with
+/// the per-row C#, and the kernel gathers it by the row's index, as the SIMD kernel does.
+/// </summary>
+/// <param name="Member">The string column.</param>
+/// <param name="Expression">The sub-expression.</param>
+internal sealed record StringTable(string Member, KernelExpr Expression)
+{
+    /// <summary>The table <paramref name="e"/> is, over a string column of <paramref name="input"/>, or null.</summary>
+    public static StringTable? Of(KernelExpr e, SchemaSpec input, System.Func<KernelType, bool> deviceType)
+    {
+        if (e.Type.Kind is KernelTypeKind.None or KernelTypeKind.Null || !deviceType(e.Type) || !ReadsString(e))
+        {
+            return null;
+        }
+        string? member = null;
+        return OnlyColumn(e, input, ref member) && member is not null ? new StringTable(member, e) : null;
+    }
+
+    // Whether e computes with a string anywhere (a table only pays where the CPU would touch a string).
+    private static bool ReadsString(KernelExpr e)
+    {
+        if (e.Type.Kind is KernelTypeKind.String or KernelTypeKind.StringArray || (e.Kind == KernelExprKind.Column && e.Type.Kind == KernelTypeKind.String))
+        {
+            return true;
+        }
+        foreach (KernelExpr operand in e.Operands)
+        {
+            if (ReadsString(operand))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // Whether every row input of e is the one string column recorded in member, and nothing needs the row otherwise.
+    private static bool OnlyColumn(KernelExpr e, SchemaSpec input, ref string? member)
+    {
+        switch (e.Kind)
+        {
+            case KernelExprKind.Column:
+                if (input.FindMember(e.Text) is not { IsString: true } || (member is not null && member != e.Text))
+                {
+                    return false;
+                }
+                member = e.Text;
+                return true;
+            case KernelExprKind.ModelOutput:
+                return false;
+            case KernelExprKind.Parameter:
+                // The host reads parameter members from the device parameters, which hold numbers and bools only.
+                return GpuSegmentAnalysis.Analyzer.SupportedType(e.Type);
+        }
+        foreach (KernelExpr operand in e.Operands)
+        {
+            if (!OnlyColumn(operand, input, ref member))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

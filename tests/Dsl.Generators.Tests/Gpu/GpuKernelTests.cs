@@ -188,9 +188,82 @@ public sealed class GpuKernelTests
         Assert.Equal(99, output.RowCount);
     }
 
+    private const string Strings = """
+        using System;
+        using Dsl;
+        namespace Gs;
+        [Schema] public partial record In(long Id, string Country, string? City, double X);
+        [Schema] public partial record Out(long Id, int Bucket, bool Home, int? CityLength, double Y);
+        [Pipeline("gs")]
+        public static partial class P
+        {
+            [Filter] public static bool Known(In r) => r.Country != "ZZ" && r.X > -100;
+            [Map(From = nameof(Known))] public static Out Go(In r) => new(
+                r.Id, Hashing.Bucket(r.Country, 64), r.Country.StartsWith("F", StringComparison.Ordinal) || r.Country == "US",
+                r.City?.Length, r.City is null ? r.X : r.X * 2 + r.City.Length);
+        }
+        """;
+
+    [Fact]
+    public void String_expressions_are_computed_per_dictionary_entry_and_gathered_by_index_on_the_device()
+    {
+        using LoadedSnippet snippet = LoadedSnippet.Compile(Strings, withGpu: true);
+        DeviceSegmentPlan segment = Assert.Single(snippet.Pipeline("Gs.P").Devices!.Segments);
+        Assert.Null(segment.NotOnDevice);
+        string kernel = snippet.Run.Output.SyntaxTrees.Single(t => t.FilePath.EndsWith("Kernel_Known_Go.Gpu.g.cs", StringComparison.Ordinal)).ToString();
+        if (Environment.GetEnvironmentVariable("DSL_SHOW_GPU_KERNEL") == "1") { Console.WriteLine(kernel); }
+        Assert.Contains("once per dictionary entry of Country", kernel);
+        Assert.Contains("once per dictionary entry of City and once for null (the last slot)", kernel);
+        Assert.DoesNotContain("string in_", kernel.Split("_Device(")[1].Split("_OnDevice(")[0]);
+
+        long before = DeviceSegment.ProcessDeviceBatches;
+        DifferentialRunner.Verify(snippet, "Gs.P", "Gs.In");
+        Assert.True(DeviceSegment.ProcessDeviceBatches > before, "no batch ran on the emulator");
+    }
+
+    [Fact]
+    public void A_string_expression_that_throws_for_an_entry_faults_only_the_rows_that_reach_it()
+    {
+        const string source = """
+            using System;
+            using Dsl;
+            namespace Gt;
+            [Schema] public partial record In(long Id, string Code);
+            [Schema] public partial record Out(long Id, int Digit);
+            [Pipeline("gt")]
+            public static partial class P
+            {
+                [Filter] public static bool Long(In r) => r.Id >= 0;
+                [Map(From = nameof(Long))] public static Out Go(In r) => new(r.Id, int.Parse(r.Code.Substring(2, 1)));
+            }
+            """;
+        using LoadedSnippet snippet = LoadedSnippet.Compile(source, withGpu: true);
+        CompiledPipeline compiled = snippet.Pipeline("Gt.P");
+        Assert.Null(compiled.Devices!.Segments[0].NotOnDevice);
+        Type row = snippet.Type("Gt.In");
+        SegmentKernel kernel = compiled.OnDevice("cpu-emulator").Kernels[0];
+
+        // "x" throws in Substring, but only a row with Id < 0 has it, and the filter drops that row first.
+        var rows = new List<object> { Activator.CreateInstance(row, 1L, "ab7")!, Activator.CreateInstance(row, -1L, "x")!, Activator.CreateInstance(row, 2L, "cd3")! };
+        using (RecordBatch input = LoadedSnippet.ToBatch(row, rows))
+        using (RecordBatch output = kernel(input))
+        {
+            Assert.Equal([7, 3], Enumerable.Range(0, 2).Select(i => (int)output.Columns[1].GetValue(i)!));
+        }
+
+        long faulted = DeviceSegment.ProcessFaultedBatches;
+        rows[1] = Activator.CreateInstance(row, 5L, "x")!;
+        using RecordBatch bad = LoadedSnippet.ToBatch(row, rows);
+        var error = Assert.IsType<Dsl.Validation.StageRowException>(Record.Exception(() => kernel(bad)));
+        Assert.Equal(("Go", 1), (error.Stage, error.Row));
+        Assert.IsType<ArgumentOutOfRangeException>(error.InnerException);
+        Assert.True(DeviceSegment.ProcessFaultedBatches > faulted);
+    }
+
     [Theory]
-    [InlineData("string Name", "r.Name.Length > 2", "reads Name, a String column")]
+    [InlineData("string Name, string Other", "r.Name == r.Other", "uses a value of type string")]
     [InlineData("DateTime Ts", "r.Ts.Hour > 2", "reads Ts, a Timestamp column")]
+    [InlineData("string Name", "r.K.ToString() == r.Name", "uses a value of type string")]
     [InlineData("double X", "Math.Log(r.X) > 2", "uses a call to")]
     public void A_segment_the_GPU_cannot_compute_exactly_stays_on_SIMD_and_says_why(string member, string predicate, string reason)
     {
