@@ -1061,7 +1061,7 @@ public static class GpuOps
     {
         if (a != b)
         {
-            // Both NaN: .NET's optimized code returns the second (its unoptimized code the first), so its payload is not defined.
+            // Both NaN: .NET's optimized code returns the second (its unoptimized code the first): the payload is not defined.
             return double.IsNaN(a) ? (double.IsNaN(b) ? b : a) : (a < b ? a : b);
         }
         return IsNegative(a) ? a : b;
@@ -1091,7 +1091,7 @@ public static class GpuOps
     {
         if (a != b)
         {
-            // Both NaN: .NET's optimized code returns the second (its unoptimized code the first), so its payload is not defined.
+            // Both NaN: .NET's optimized code returns the second (its unoptimized code the first): the payload is not defined.
             return float.IsNaN(a) ? (float.IsNaN(b) ? b : a) : (a < b ? a : b);
         }
         return IsNegative(a) ? a : b;

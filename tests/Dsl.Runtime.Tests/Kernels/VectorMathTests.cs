@@ -19,17 +19,18 @@ public sealed class VectorMathTests
         {
             foreach (double y in s_doubles)
             {
-                // Of two NaNs, Math.Min and Math.Max return the second in optimized code and the first before the
-                // method tiers up (measured on .NET 10): only NaN-ness is defined, so only it is compared.
-                bool bothNaN = double.IsNaN(x) && double.IsNaN(y);
+                // With a NaN operand only NaN-ness is defined: measured on .NET 10, Math.Min and Math.Max return the second
+                // of two NaNs in optimized code and the first before the method tiers up, and quiet a signaling NaN in
+                // optimized code only. So where either operand is NaN only NaN-ness is compared.
+                bool anyNaN = double.IsNaN(x) || double.IsNaN(y);
                 Vector256<double> vx = Vector256.Create(x);
                 Vector256<double> vy = Vector256.Create(y);
-                Assert.Equal(Bits(Math.Min(x, y), bothNaN), Bits(VectorMath.Min(vx, vy)[0], bothNaN));
-                Assert.Equal(Bits(Math.Max(x, y), bothNaN), Bits(VectorMath.Max(vx, vy)[0], bothNaN));
+                Assert.Equal(Bits(Math.Min(x, y), anyNaN), Bits(VectorMath.Min(vx, vy)[0], anyNaN));
+                Assert.Equal(Bits(Math.Max(x, y), anyNaN), Bits(VectorMath.Max(vx, vy)[0], anyNaN));
                 Vector128<float> fx = Vector128.Create((float)x);
                 Vector128<float> fy = Vector128.Create((float)y);
-                Assert.Equal(Bits(MathF.Min((float)x, (float)y), bothNaN), Bits(VectorMath.Min(fx, fy)[0], bothNaN));
-                Assert.Equal(Bits(MathF.Max((float)x, (float)y), bothNaN), Bits(VectorMath.Max(fx, fy)[0], bothNaN));
+                Assert.Equal(Bits(MathF.Min((float)x, (float)y), anyNaN), Bits(VectorMath.Min(fx, fy)[0], anyNaN));
+                Assert.Equal(Bits(MathF.Max((float)x, (float)y), anyNaN), Bits(VectorMath.Max(fx, fy)[0], anyNaN));
             }
         }
     }
