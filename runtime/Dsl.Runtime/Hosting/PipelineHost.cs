@@ -142,7 +142,7 @@ public static class PipelineHost
                 return 2;
             }
             // The device is resolved before anything is read: --device cuda without one fails here.
-            CompiledPipeline bound = Given(pipeline, parameters, fittedPath, models).OnDevice(parse.GetValue(device)!, warning => stderr.WriteLine(warning));
+            CompiledPipeline bound = Given(pipeline, parameters, fittedPath, models).OnDevice(committing ? "simd" : parse.GetValue(device)!, warning => stderr.WriteLine(warning));
             if (bound.Device != "simd")
             {
                 stdout.WriteLine(DeviceLine(bound));
