@@ -157,9 +157,26 @@ public sealed class ShardProcessTests : IDisposable
         Assert.Contains("already complete (attempt 1,", Succeed(Shard(input, 1, 2, "--attempt", "3")), StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(manifest));
         Assert.False(Directory.Exists(Path.Combine(Work, "shards", "shard-1-of-2", "attempt-3")));
+        Assert.Contains("computed 3 of its 3 partition(s), reused 0", Succeed(Shard(input, 1, 2, "--force")), StringComparison.Ordinal);
         // A changed input is another job: the shard computes the changed partitions only.
         File.Delete(Path.Combine(input, Directory.GetFiles(input, "*.parquet").Order(StringComparer.Ordinal).Select(Path.GetFileName).Last()!));
         Assert.Matches(@"computed 0 of its 2 partition\(s\), reused 2|computed 0 of its 3 partition\(s\), reused 3", Succeed(Shard(input, 1, 2)));
+    }
+
+    [Fact]
+    public void TwoProcessesRunningTheSameAttempt_TheSecondIsRefusedAtOnce()
+    {
+        string input = Sample("in", seed: 9);
+        var slow = new Dictionary<string, string> { ["DSL_TEST_TRACE"] = "1", ["DSL_TEST_STEP_DELAY_MS"] = "300" };
+        using PipelineProcess first = PipelineProcess.Start(slow, Shard(input, 0, 2));
+        Assert.True(first.WaitForStep("task-committed", TimeSpan.FromSeconds(60)), first.Stderr);
+        (int exit, _, string stderr) = PipelineProcess.Run(Plain, Shard(input, 0, 2));
+        Assert.Equal(1, exit);
+        Assert.Contains("error: Shard 0/2 attempt 1 of '", stderr, StringComparison.Ordinal);
+        Assert.Contains($"is being run by another process (process {first.Id} on host", stderr, StringComparison.Ordinal);
+        // Another attempt number runs beside it.
+        Assert.Contains("attempt 2: computed", Succeed(Shard(input, 0, 2, "--attempt", "2")), StringComparison.Ordinal);
+        Assert.Equal(0, first.WaitForExit(TimeSpan.FromMinutes(2)));
     }
 
     [Theory]
@@ -207,11 +224,14 @@ public sealed class ShardProcessTests : IDisposable
         (exit, stdout, stderr) = PipelineProcess.Run(new Dictionary<string, string> { ["AWS_BATCH_JOB_ARRAY_INDEX"] = "2", ["DSL_SHARD_COUNT"] = "3" }, auto);
         Assert.True(exit == 0, stderr);
         Assert.Contains("Shard 2/3 of pipeline 'fraud-features', attempt 1", stdout, StringComparison.Ordinal);
+        (exit, stdout, stderr) = PipelineProcess.Run(new Dictionary<string, string> { ["DSL_SHARD_INDEX"] = "0", ["DSL_SHARD_COUNT"] = "3", ["JOB_COMPLETION_INDEX"] = "2" }, auto);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Shard 0/3 of pipeline 'fraud-features', attempt 1", stdout, StringComparison.Ordinal);
         string config = _temp.Combine("resourceconfig.json");
         File.WriteAllText(config, """{"current_host": "algo-1", "hosts": ["algo-1", "algo-2", "algo-3"]}""");
         (exit, stdout, stderr) = PipelineProcess.Run(new Dictionary<string, string> { ["DSL_SAGEMAKER_RESOURCE_CONFIG"] = config }, auto);
         Assert.True(exit == 0, stderr);
-        Assert.Contains("Shard 0/3 of pipeline 'fraud-features', attempt 1", stdout, StringComparison.Ordinal);
+        Assert.Contains("Shard 0/3 of pipeline 'fraud-features': already complete (attempt 1", stdout, StringComparison.Ordinal);
         Succeed(Commit(input, 3));
         Assert.True(Same(LocalRun(input, "local"), Visible(Output)));
 

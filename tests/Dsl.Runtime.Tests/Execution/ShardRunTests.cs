@@ -130,6 +130,56 @@ public sealed class ShardRunTests : IDisposable
         Assert.False(Directory.Exists(Output));
     }
 
+    [Fact]
+    public void ACommit_RefusesAttemptsOfOtherSettings_AndDamagedOnes_NamingWhy()
+    {
+        RulePipelines.WriteInput(Input);
+        CompiledPipeline pipeline = RulePipelines.Pipeline(RuleAction.Quarantine);
+        // 16 MiB over 4 x 2 threads x 1 sink is under 8 MiB: another row group size, so other task keys.
+        RunShards(pipeline, Options() with { MemoryBudget = 16L << 20 }, 2, 0);
+        RunShards(pipeline, Options(), 2, 1);
+        string manifest = Path.Combine(Work, "shards", "shard-1-of-2", "attempt-1", LocalExecutor.ShardManifestFile);
+        using (var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(manifest)))
+        {
+            Assert.Equal(LocalExecutor.ShardManifestFormat, doc.RootElement.GetProperty("format").GetString());
+            Assert.Equal(1, doc.RootElement.GetProperty("shard").GetInt32());
+            Assert.Equal(2, doc.RootElement.GetProperty("shards").GetInt32());
+            Assert.Equal(1, doc.RootElement.GetProperty("attempt").GetInt32());
+            Assert.All(doc.RootElement.GetProperty("partitions").EnumerateArray(), p => Assert.Equal(1, p.GetProperty("index").GetInt32() % 2));
+        }
+
+        var error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor(Options()).CommitShards(pipeline, Input, Output, 2));
+        Assert.Contains("1 of 2 shard(s) have no complete attempt", error.Message, StringComparison.Ordinal);
+        Assert.Contains("shard 0/2: attempt 1 was computed for other input, code or settings", error.Message, StringComparison.Ordinal);
+
+        RunShards(pipeline, Options(), 2, 0);
+        string part = Directory.GetFiles(Path.Combine(Work, "shards", "shard-1-of-2", "attempt-1", "tasks"), "sink-*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
+        File.AppendAllText(part, "x");
+        error = Assert.Throws<PipelineExecutionException>(() => new LocalExecutor(Options()).CommitShards(pipeline, Input, Output, 2));
+        Assert.Contains("shard 1/2: attempt 1 is damaged: the parts of partition ", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Output));
+    }
+
+    [Fact]
+    public void APlainSplitAndABroadcastJoin_DoNotMoveRows_AndRunSharded()
+    {
+        FitPipelines.WriteInput(Input, 3, 2000, rowGroupRows: 500);
+        string regions = BarrierPipelines.WriteRegions(Path.Combine(_root, "regions.parquet"));
+        var options = new ExecutionOptions { TargetPartitionRows = 1000, MaxParallelism = 2, Tables = new Dictionary<string, string> { ["regions"] = regions } };
+        foreach ((string name, CompiledPipeline pipeline) in new[] { ("split", BarrierPipelines.Split()), ("join", BarrierPipelines.Join(JoinKind.Inner)) })
+        {
+            string local = Path.Combine(_root, "local-" + name);
+            new LocalExecutor(options).Run(pipeline, Input, local);
+            RunShards(pipeline, options, 3);
+            new LocalExecutor(options).CommitShards(pipeline, Input, Output, 3);
+            Dictionary<string, byte[]> want = Data(local);
+            Assert.True(want.Count > 3);
+            Assert.Equal(want.Keys.Order(), Data(Output).Keys.Order());
+            Assert.All(want, kv => Assert.Equal(kv.Value, Data(Output)[kv.Key]));
+            Directory.Delete(Output, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("5/4", "--shard 5/4: the shard index I counts from 0, so it must be below N (4)")]
     [InlineData("4/4", "--shard 4/4: the shard index I counts from 0")]
