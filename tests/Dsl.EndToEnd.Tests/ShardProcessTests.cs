@@ -167,16 +167,21 @@ public sealed class ShardProcessTests : IDisposable
     public void TwoProcessesRunningTheSameAttempt_TheSecondIsRefusedAtOnce()
     {
         string input = Sample("in", seed: 9);
-        var slow = new Dictionary<string, string> { ["DSL_TEST_TRACE"] = "1", ["DSL_TEST_STEP_DELAY_MS"] = "300" };
-        using PipelineProcess first = PipelineProcess.Start(slow, Shard(input, 0, 2));
-        Assert.True(first.WaitForStep("task-committed", TimeSpan.FromSeconds(60)), first.Stderr);
+        // The first holds after its first task commit until it is killed, so the others surely overlap it.
+        var holding = new Dictionary<string, string> { ["DSL_TEST_TRACE"] = "1", ["DSL_TEST_HOLD_AT"] = "task-committed" };
+        using PipelineProcess first = PipelineProcess.Start(holding, Shard(input, 0, 2));
+        Assert.True(first.WaitForStep("holding at task-committed", TimeSpan.FromSeconds(60)), first.Stderr);
         (int exit, _, string stderr) = PipelineProcess.Run(Plain, Shard(input, 0, 2));
         Assert.Equal(1, exit);
         Assert.Contains("error: Shard 0/2 attempt 1 of '", stderr, StringComparison.Ordinal);
         Assert.Contains($"is being run by another process (process {first.Id} on host", stderr, StringComparison.Ordinal);
-        // Another attempt number runs beside it.
-        Assert.Contains("attempt 2: computed", Succeed(Shard(input, 0, 2, "--attempt", "2")), StringComparison.Ordinal);
-        Assert.Equal(0, first.WaitForExit(TimeSpan.FromMinutes(2)));
+        // Another attempt number runs beside it, taking over the task the first committed.
+        Assert.Contains("attempt 2: computed 2 of its 3 partition(s), reused 1", Succeed(Shard(input, 0, 2, "--attempt", "2")), StringComparison.Ordinal);
+        Assert.True(first.Signal(PipelineProcess.SIGKILL));
+        first.WaitForExit(TimeSpan.FromSeconds(30));
+        Succeed(Shard(input, 1, 2));
+        Succeed(Commit(input, 2));
+        Assert.True(Same(LocalRun(input, "local"), Visible(Output)));
     }
 
     [Theory]
