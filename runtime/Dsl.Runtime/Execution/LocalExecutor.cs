@@ -16,7 +16,7 @@ namespace Dsl.Execution;
 /// (a second fails at once). A rerun reuses partitions whose input, code and settings are unchanged, and does no work
 /// at all when nothing changed. The protocol and its invariants are in docs/commit-protocol.md.
 /// </summary>
-public sealed class LocalExecutor
+public sealed partial class LocalExecutor
 {
     /// <summary>The marker file written last; readers should ignore an output folder without it.</summary>
     public const string SuccessMarker = "_SUCCESS";
@@ -72,54 +72,13 @@ public sealed class LocalExecutor
     // The second pass (the only one without fits): committer and fit are set when a first pass ran under the lock.
     private JobResult Run(CompiledPipeline pipeline, string input, string output, OutputCommitter? held, FitOutcome? fit, Stopwatch clock, CancellationToken cancellationToken)
     {
-        DatasetChecks checks = DatasetChecks.For(pipeline.Plan, _options.Gates, _options.Drift, profile: false);
-        pipeline = pipeline.WithPlan(checks.WithKeyRules(pipeline.Plan));
-        PipelinePlan plan = pipeline.Plan;
-        if (!pipeline.IsBound)
-        {
-            throw new ArgumentException(pipeline.UnboundMessage() + " (The command line reads them from pipeline.yaml, --param and --model.)", nameof(pipeline));
-        }
-        output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
-        CheckOutputNotInsideInput(Path.GetFullPath(input), output);
-
-        var ignored = new List<string>();
-        IReadOnlyList<InputFile> files = InputPlanner.ListFiles(input, ignored);
-        string[] readColumns = plan.Segments.Where(s => s.ReadsInput && !s.FitOnly).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Concat(BarrierSetup.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
-        var fingerprints = new Dictionary<string, FileFingerprint>(StringComparer.Ordinal);
-        var pruner = new RowGroupPruner(plan);
-        (List<Partition> partitions, int filesSkipped) = InputPlanner.Plan(plan, files, readColumns, _options, pruner, fingerprints);
-        // Files skipped by their folder values hold rows the filters would drop: the input is not empty then.
-        if (!_options.AllowEmptyInput && filesSkipped == 0 && partitions.Sum(p => p.Rows) == 0)
-        {
-            throw new PipelineExecutionException($"The input '{input}' ({files.Count} file(s)) holds no rows, so the run would replace '{output}' with an empty output. If an empty input is expected, pass --allow-empty.");
-        }
-
-        SinkNode[] sinks = [.. plan.SinkNodes()];
-        ValidationLayout validation = ValidationLayout.For(plan, sinks.Length) with { Checks = checks };
-        ValidationLayout.CheckColumns(plan, readColumns);
-        ValidationLayout.CheckInputRulesRunOnce(plan);
-        // Aggregates and joins: the tables read, each join's strategy, the waves and their bucket tasks.
-        using BarrierSetup barriers = BarrierSetup.Prepare(plan, _options, partitions.Sum(p => p.Bytes), OutputCommitter.WorkFolderOf(output), cancellationToken);
-        // Quarantine outputs and unique rules' key hashes are committed as outputs numbered after the sinks.
-        string[] sinkFolders = [.. SinkFolders(sinks), .. Enumerable.Range(sinks.Length, validation.Count).Select(validation.Folder)];
-        ParquetWriteOptions write = _options.Write.WithRowGroupBytes(WriterRowGroupBytes(_options, sinks.Length));
-        SinkLayout[] layouts = Layouts(plan, sinks, write);
-        // The rules and their actions decide which rows each output holds: a change recomputes every partition.
-        string rules = string.Join(";", plan.Rules.Select(r => $"{r.Id}|{r.Kind}|{r.Action}|{r.Stage}|{r.Segment}|{r.Description}|{r.AcrossDataset}"));
-        // So do the statistics the gates gather; the gates' bounds only decide whether the job commits.
-        string run = Fingerprints.Run(Fingerprints.Code(pipeline), PlanJson.ToJson(plan, pipeline.Parameters) + rules + "|" + checks.Fingerprint + barriers.Fingerprint, WriteSettings(write) + LayoutSettings(layouts), sinkFolders);
-        long[] firstRows = FirstRowsInFile(partitions);
-        int inputPartitions = partitions.Count;
-        List<string> keyList = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p)).ToList();
-        // Each cut's buckets are tasks too, numbered after the input's partitions; a bucket's key covers every task
-        // whose rows reach it, so it is reused exactly when they all are.
-        barriers.AddBucketTasks(partitions, keyList);
-        string[] keys = [.. keyList];
-        int[] waveOf = partitions.Select(p => p.Bucket?.Wave ?? 0).ToArray();
-        // The fitted state is in the output (_fitted.json): a state with equal values but other answers is a change.
-        IEnumerable<string> jobParts = keys.Prepend(run).Append(GateSettings(checks));
-        string jobFingerprint = Fingerprints.Job(fit is null ? jobParts : jobParts.Append("fitted:" + fit.State.Hash));
-        bool keepsState = plan.Rules.Count > 0 || checks.Gathers; // tasks carry rule counts or statistics
+        using JobSetup setup = Prepare(pipeline, input, output, fit, cancellationToken);
+        pipeline = setup.Pipeline;
+        output = setup.Output;
+        (PipelinePlan plan, DatasetChecks checks, List<string> ignored, IReadOnlyList<InputFile> files, List<Partition> partitions, int filesSkipped) = (setup.Plan, setup.Checks, setup.Ignored, setup.Files, setup.Partitions, setup.FilesSkipped);
+        (string[] readColumns, RowGroupPruner pruner, SinkNode[] sinks, ValidationLayout validation, BarrierSetup barriers) = (setup.ReadColumns, setup.Pruner, setup.Sinks, setup.Validation, setup.Barriers);
+        (string[] sinkFolders, ParquetWriteOptions write, SinkLayout[] layouts, long[] firstRows, string[] keys, int[] waveOf) = (setup.SinkFolders, setup.Write, setup.Layouts, setup.FirstRows, setup.Keys, setup.WaveOf);
+        (int inputPartitions, string jobFingerprint, bool keepsState) = (setup.InputPartitions, setup.JobFingerprint, setup.KeepsState);
 
         using Activity? job = ExecutionTelemetry.Source.StartActivity("dsl.job");
         job?.SetTag("dsl.pipeline", plan.Name);
@@ -129,18 +88,11 @@ public sealed class LocalExecutor
         using OutputCommitter? owned = held is null ? committer : null;
         File.Delete(Path.Combine(committer.Work, RejectedReport)); // an earlier run's refusal no longer applies
         PreviousOutput? previous = _options.Force ? null : PreviousOutput.Read(output, sinkFolders.Length, plan.Rules.Count);
-        if (previous is not null && previous.Fingerprint == jobFingerprint && previous.IsIntact(output)
-            && keys.Select(previous.Task).ToArray() is var kept && kept.All(t => t is not null && HasState(t, keepsState, checks)))
+        if (UpToDate(setup, previous, fit, clock) is { } upToDate)
         {
             // A dead run may have swapped this output in and died before removing its committed tasks.
             committer.KeepOnlyTasks(new HashSet<string>());
-            return UpToDateResult(plan, output, files.Count, inputPartitions, previous, clock.Elapsed) with
-            {
-                Warnings = InputWarnings(ignored),
-                FilesSkipped = filesSkipped,
-                Validation = keepsState ? Evaluate(plan, checks, validation, kept!) : null,
-                Fit = fit?.Summary,
-            };
+            return upToDate;
         }
         committer.KeepOnlyTasks(_options.Force ? new HashSet<string>() : keys.ToHashSet(StringComparer.Ordinal));
 
@@ -196,6 +148,33 @@ public sealed class LocalExecutor
             }
         }
 
+        return Publish(setup, outputs, toRun, stats, budget, committer, fit, clock, cancellationToken);
+    }
+
+    // The result of a job whose output is already published and intact: the same fingerprint, every task there.
+    private JobResult? UpToDate(JobSetup setup, PreviousOutput? previous, FitOutcome? fit, Stopwatch clock)
+    {
+        if (previous is not null && previous.Fingerprint == setup.JobFingerprint && previous.IsIntact(setup.Output)
+            && setup.Keys.Select(previous.Task).ToArray() is var kept && kept.All(t => t is not null && HasState(t, setup.KeepsState, setup.Checks)))
+        {
+            return UpToDateResult(setup.Plan, setup.Output, setup.Files.Count, setup.InputPartitions, previous, clock.Elapsed) with
+            {
+                Warnings = InputWarnings(setup.Ignored),
+                FilesSkipped = setup.FilesSkipped,
+                Validation = setup.KeepsState ? Evaluate(setup.Plan, setup.Checks, setup.Validation, kept!) : null,
+                Fit = fit?.Summary,
+            };
+        }
+        return null;
+    }
+
+    // The job commit of a run or of a shard commit: every task's parts, the report and its gates, the manifest, the swap.
+    private JobResult Publish(JobSetup setup, TaskOutput?[] outputs, int[] toRun, SegmentCounters stats, MemoryBudget budget, OutputCommitter committer, FitOutcome? fit, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        (CompiledPipeline pipeline, PipelinePlan plan, string output, DatasetChecks checks, List<string> ignored, IReadOnlyList<InputFile> files) = (setup.Pipeline, setup.Plan, setup.Output, setup.Checks, setup.Ignored, setup.Files);
+        (List<Partition> partitions, int filesSkipped, SinkNode[] sinks, ValidationLayout validation, BarrierSetup barriers, string[] sinkFolders) = (setup.Partitions, setup.FilesSkipped, setup.Sinks, setup.Validation, setup.Barriers, setup.SinkFolders);
+        (SinkLayout[] layouts, string[] keys, int inputPartitions, string jobFingerprint, bool keepsState) = (setup.Layouts, setup.Keys, setup.InputPartitions, setup.JobFingerprint, setup.KeepsState);
+        Dictionary<string, FileFingerprint> fingerprints = setup.Fingerprints;
         var published = new List<(string Folder, IReadOnlyList<(string Name, PartFile Source)> Parts)>();
         var sinkResults = new List<SinkResult>();
         for (int s = 0; s < sinkFolders.Length; s++)
@@ -257,6 +236,94 @@ public sealed class LocalExecutor
             report is null ? null : report.ToJson,
             fit is null ? null : fit.State.ToJson);
         return result with { Elapsed = clock.Elapsed, Warnings = [.. InputWarnings(ignored), .. report?.Warnings ?? [], .. warnings], PeakRssBytes = ProcessMemory.PeakRssBytes(), Profile = stats.ToProfile(Stopwatch.GetElapsedTime(publishing)) };
+    }
+
+    // What a run, a shard run and a shard commit plan alike: the bound plan, the partitions, their task keys and the
+    // job's fingerprint, so that all three agree on every key.
+    private JobSetup Prepare(CompiledPipeline pipeline, string input, string output, FitOutcome? fit, CancellationToken cancellationToken)
+    {
+        DatasetChecks checks = DatasetChecks.For(pipeline.Plan, _options.Gates, _options.Drift, profile: false);
+        pipeline = pipeline.WithPlan(checks.WithKeyRules(pipeline.Plan));
+        PipelinePlan plan = pipeline.Plan;
+        if (!pipeline.IsBound)
+        {
+            throw new ArgumentException(pipeline.UnboundMessage() + " (The command line reads them from pipeline.yaml, --param and --model.)", nameof(pipeline));
+        }
+        output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
+        CheckOutputNotInsideInput(Path.GetFullPath(input), output);
+
+        var ignored = new List<string>();
+        IReadOnlyList<InputFile> files = InputPlanner.ListFiles(input, ignored);
+        string[] readColumns = plan.Segments.Where(s => s.ReadsInput && !s.FitOnly).SelectMany(s => s.ReadColumns).Concat(checks.InputColumns(plan)).Concat(BarrierSetup.InputColumns(plan)).Distinct(StringComparer.Ordinal).ToArray();
+        var fingerprints = new Dictionary<string, FileFingerprint>(StringComparer.Ordinal);
+        var pruner = new RowGroupPruner(plan);
+        (List<Partition> partitions, int filesSkipped) = InputPlanner.Plan(plan, files, readColumns, _options, pruner, fingerprints);
+        // Files skipped by their folder values hold rows the filters would drop: the input is not empty then.
+        if (!_options.AllowEmptyInput && filesSkipped == 0 && partitions.Sum(p => p.Rows) == 0)
+        {
+            throw new PipelineExecutionException($"The input '{input}' ({files.Count} file(s)) holds no rows, so the run would replace '{output}' with an empty output. If an empty input is expected, pass --allow-empty.");
+        }
+
+        SinkNode[] sinks = [.. plan.SinkNodes()];
+        ValidationLayout validation = ValidationLayout.For(plan, sinks.Length) with { Checks = checks };
+        ValidationLayout.CheckColumns(plan, readColumns);
+        ValidationLayout.CheckInputRulesRunOnce(plan);
+        // Aggregates and joins: the tables read, each join's strategy, the waves and their bucket tasks.
+        BarrierSetup barriers = BarrierSetup.Prepare(plan, _options, partitions.Sum(p => p.Bytes), OutputCommitter.WorkFolderOf(output), cancellationToken);
+        try
+        {
+            // Quarantine outputs and unique rules' key hashes are committed as outputs numbered after the sinks.
+            string[] sinkFolders = [.. SinkFolders(sinks), .. Enumerable.Range(sinks.Length, validation.Count).Select(validation.Folder)];
+            ParquetWriteOptions write = _options.Write.WithRowGroupBytes(WriterRowGroupBytes(_options, sinks.Length));
+            SinkLayout[] layouts = Layouts(plan, sinks, write);
+            // The rules and their actions decide which rows each output holds: a change recomputes every partition.
+            string rules = string.Join(";", plan.Rules.Select(r => $"{r.Id}|{r.Kind}|{r.Action}|{r.Stage}|{r.Segment}|{r.Description}|{r.AcrossDataset}"));
+            // So do the statistics the gates gather; the gates' bounds only decide whether the job commits.
+            string run = Fingerprints.Run(Fingerprints.Code(pipeline), PlanJson.ToJson(plan, pipeline.Parameters) + rules + "|" + checks.Fingerprint + barriers.Fingerprint, WriteSettings(write) + LayoutSettings(layouts), sinkFolders);
+            long[] firstRows = FirstRowsInFile(partitions);
+            int inputPartitions = partitions.Count;
+            List<string> keyList = partitions.Select(p => Fingerprints.Task(run, fingerprints[p.File], p)).ToList();
+            // Each cut's buckets are tasks too, numbered after the input's partitions; a bucket's key covers every task
+            // whose rows reach it, so it is reused exactly when they all are.
+            barriers.AddBucketTasks(partitions, keyList);
+            string[] keys = [.. keyList];
+            int[] waveOf = partitions.Select(p => p.Bucket?.Wave ?? 0).ToArray();
+            // The fitted state is in the output (_fitted.json): a state with equal values but other answers is a change.
+            IEnumerable<string> jobParts = keys.Prepend(run).Append(GateSettings(checks));
+            string jobFingerprint = Fingerprints.Job(fit is null ? jobParts : jobParts.Append("fitted:" + fit.State.Hash));
+            bool keepsState = plan.Rules.Count > 0 || checks.Gathers; // tasks carry rule counts or statistics
+            return new JobSetup
+            {
+                Pipeline = pipeline,
+                Plan = plan,
+                Output = output,
+                Checks = checks,
+                Ignored = ignored,
+                Files = files,
+                ReadColumns = readColumns,
+                Fingerprints = fingerprints,
+                Pruner = pruner,
+                Partitions = partitions,
+                FilesSkipped = filesSkipped,
+                Sinks = sinks,
+                Validation = validation,
+                Barriers = barriers,
+                SinkFolders = sinkFolders,
+                Write = write,
+                Layouts = layouts,
+                FirstRows = firstRows,
+                InputPartitions = inputPartitions,
+                Keys = keys,
+                WaveOf = waveOf,
+                JobFingerprint = jobFingerprint,
+                KeepsState = keepsState,
+            };
+        }
+        catch
+        {
+            barriers.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The report of a run whose gates refused the commit, in the output's work folder (removed by the next run).</summary>

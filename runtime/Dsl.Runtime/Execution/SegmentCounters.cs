@@ -54,6 +54,12 @@ internal sealed class SegmentCounters
 
     public long RowsSkipped => _rowsSkipped;
 
+    public void RecordSkipped(long rowGroups, long rows)
+    {
+        _rowGroupsSkipped += rowGroups;
+        _rowsSkipped += rows;
+    }
+
     public void RecordSkipped(long rows)
     {
         _rowGroupsSkipped++;

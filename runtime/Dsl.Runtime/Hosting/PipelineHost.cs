@@ -13,7 +13,7 @@ using Dsl.Validation.Reports;
 namespace Dsl.Hosting;
 
 /// <summary>
-/// The command line every pipeline gets: <c>run</c>, <c>fit</c>, <c>validate</c>, <c>profile</c>, <c>explain</c>,
+/// The command line every pipeline gets: <c>run</c> (and <c>run --shard I/N</c>), <c>commit</c>, <c>fit</c>, <c>validate</c>, <c>profile</c>, <c>explain</c>,
 /// <c>check-config</c> and <c>generate-sample</c>. Call it from <c>Main</c>: <c>return PipelineHost.Run(MyPipeline.Compiled, args, Sample.Write);</c>
 /// </summary>
 public static class PipelineHost
@@ -60,9 +60,41 @@ public static class PipelineHost
         var table = new Option<string[]>("--table") { Description = "The files of a table a join stage reads: NAME=PATH, a Parquet file or folder (repeat for several). Adds to or replaces the configuration file's 'tables'.", HelpName = "NAME=PATH", AllowMultipleArgumentsPerToken = false };
         var model = ModelOption();
         var device = new Option<string>("--device") { Description = "Where the segment kernels run: auto (CUDA where there is one, for the segments whose cost estimate prefers it; else SIMD), cuda, cpu-emulator (ILGPU's CPU accelerator: every segment with a GPU kernel, slowly; for tests) or simd (the CPU kernels). GPU kernels exist when the project references Dsl.Gpu; explain shows each segment's choice.", HelpName = "auto|cuda|cpu-emulator|simd", DefaultValueFactory = _ => "auto" };
-        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused. A pipeline with fit stages first fits them (a first pass over the input), unless --fitted loads a saved state.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted, table, model, device };
-        run.SetAction(parse => Guard(stderr, () =>
+        var shard = new Option<string?>("--shard") { Description = "Run one shard of a job that N processes run together: I/N, I counted from 0 (e.g. --shard $JOB_COMPLETION_INDEX/8), or auto (from DSL_SHARD_INDEX, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX with DSL_SHARD_COUNT, or SageMaker's resourceconfig.json). The shard computes the partitions whose index modulo N is I into staging beside the output; 'commit --shards N' publishes them all (docs/sharding.md).", HelpName = "I/N|auto" };
+        var attempt = new Option<int?>("--attempt") { Description = "With --shard: this attempt's number, from 1 (default 1). A retry that may overlap a still-running attempt takes another number; the commit accepts the lowest-numbered complete attempt of each shard.", HelpName = "K" };
+        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused. A pipeline with fit stages first fits them (a first pass over the input), unless --fitted loads a saved state. With --shard I/N, compute one shard into staging for a later 'commit'.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted, table, model, device, shard, attempt };
+        var shards = new Option<int>("--shards") { Description = "The number of shards N the shards ran with ('run --shard I/N').", Required = true, HelpName = "N" };
+        var commit = new Command("commit", "Publish the output of a job run as N shards ('run --shard I/N'): checks that every shard has a complete attempt for this input, code and settings, evaluates the rules and gates over all of them and publishes atomically, or publishes nothing and names the shards that are missing. Give it the same input and options as the shards.") { input, output, parallelism, compression, config, param, allowEmpty, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted, table, model, shards };
+        Func<ParseResult, bool, int> runOrCommit = (parse, committing) => Guard(stderr, () =>
         {
+            ShardSpec? shardSpec = null;
+            if (!committing && parse.GetValue(shard) is { } shardText)
+            {
+                try
+                {
+                    shardSpec = shardText == "auto" ? ShardSpec.FromEnvironment(Environment.GetEnvironmentVariable) : ShardSpec.Parse(shardText);
+                }
+                catch (ArgumentException e)
+                {
+                    stderr.WriteLine($"error: {e.Message}");
+                    return 2;
+                }
+            }
+            if (!committing && shardSpec is null && parse.GetValue(attempt) is not null)
+            {
+                stderr.WriteLine("error: --attempt numbers the attempts of a shard; give --shard I/N with it.");
+                return 2;
+            }
+            if (!committing && parse.GetValue(attempt) is < 1)
+            {
+                stderr.WriteLine($"error: --attempt {parse.GetValue(attempt)}: attempts are numbered from 1.");
+                return 2;
+            }
+            if (committing && parse.GetValue(shards) is < 1 or > ShardSpec.MaxCount)
+            {
+                stderr.WriteLine($"error: --shards {parse.GetValue(shards)}: the number of shards must be between 1 and {ShardSpec.MaxCount}, the N the shards ran with.");
+                return 2;
+            }
             (IReadOnlyDictionary<string, object> overrides, IReadOnlyList<string> overrideProblems) = ParameterOverrides.Parse(parse.GetValue(param) ?? [], plan);
             if (overrideProblems.Count > 0)
             {
@@ -110,13 +142,19 @@ public static class PipelineHost
                 return 2;
             }
             // The device is resolved before anything is read: --device cuda without one fails here.
-            CompiledPipeline bound = Given(pipeline, parameters, fittedPath, models).OnDevice(parse.GetValue(device)!, warning => stderr.WriteLine(warning));
+            CompiledPipeline bound = Given(pipeline, parameters, fittedPath, models).OnDevice(committing ? "simd" : parse.GetValue(device)!, warning => stderr.WriteLine(warning));
             if (bound.Device != "simd")
             {
                 stdout.WriteLine(DeviceLine(bound));
             }
 
             string? inputPath = parse.GetValue(input) ?? settings?.Input;
+            if (inputPath is null && (committing || shardSpec is not null))
+            {
+                // Every shard and the commit must plan the same input; sample data written by each would race.
+                stderr.WriteLine($"error: {(committing ? "commit" : "--shard")} needs --input (or 'input:' in the configuration file): every shard and the commit must read the same input, at the same path.");
+                return 2;
+            }
             if (inputPath is null)
             {
                 inputPath = Path.Combine("data", plan.Name + "-sample");
@@ -166,7 +204,17 @@ public static class PipelineHost
             var progress = new ProgressPrinter(stderr, ProgressPrinter.IsTerminal(stderr));
             try
             {
-                JobResult result = new LocalExecutor(options with { Progress = progress }).Run(bound, inputPath, outputPath, stop.Token);
+                var executor = new LocalExecutor(options with { Progress = progress });
+                if (shardSpec is { } one)
+                {
+                    ShardResult staged = executor.RunShard(bound, inputPath, outputPath, one, parse.GetValue(attempt) ?? 1, stop.Token);
+                    progress.Finish();
+                    PrintShard(stdout, staged);
+                    return 0;
+                }
+                JobResult result = committing
+                    ? executor.CommitShards(bound, inputPath, outputPath, parse.GetValue(shards), stop.Token)
+                    : executor.Run(bound, inputPath, outputPath, stop.Token);
                 progress.Finish();
                 PrintSummary(stdout, stderr, result);
                 return 0;
@@ -177,8 +225,11 @@ public static class PipelineHost
                 stderr.WriteLine($"Cancelled by {(code == 143 ? "SIGTERM" : "SIGINT")}: nothing was published; the previous output, if any, is unchanged.");
                 return code;
             }
-        }));
+        });
+        run.SetAction(parse => runOrCommit(parse, false));
         root.Subcommands.Add(run);
+        commit.SetAction(parse => runOrCommit(parse, true));
+        root.Subcommands.Add(commit);
 
         var fitInput = new Option<string?>("--input", "-i") { Description = "The input to fit on, as for run. Default: the configuration file's input." };
         var fitOut = new Option<string>("--fitted-out") { Description = $"Where to write the fitted state (JSON, format {FittedState.FormatName}), replaced atomically; 'run --fitted FILE' loads it.", Required = true, HelpName = "FILE" };
@@ -488,6 +539,18 @@ public static class PipelineHost
             File.Delete(old);
         }
         return sample(directory, rows, files, seed);
+    }
+
+    private static void PrintShard(TextWriter stdout, ShardResult result)
+    {
+        string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+        if (result.UpToDate)
+        {
+            stdout.WriteLine($"Shard {result.Shard} of pipeline '{result.Pipeline}': already complete (attempt {result.CompleteAttempt}, {N(result.Rows)} rows staged at {result.Staging}) for the same input, code and settings; nothing to do.");
+            return;
+        }
+        stdout.WriteLine($"Shard {result.Shard} of pipeline '{result.Pipeline}', attempt {result.Attempt}: computed {result.PartitionsComputed} of its {result.Partitions} partition(s), reused {result.PartitionsReused}, read {N(result.RowsRead)} rows in {result.Elapsed.TotalSeconds:0.00} s; {N(result.Rows)} rows staged at {result.Staging}.");
+        stdout.WriteLine($"  nothing is published until 'commit --shards {result.Shard.Count}' runs with the same input and options.");
     }
 
     private static void PrintSummary(TextWriter stdout, TextWriter stderr, JobResult result)

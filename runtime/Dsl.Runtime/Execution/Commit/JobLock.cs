@@ -102,5 +102,9 @@ public sealed class OutputLockedException : IOException
     public OutputLockedException(string output, string holder)
         : base($"The output folder '{output}' is being written by another run ({holder}). Only one run may write an output at a time; wait for it to finish or stop it. The lock goes away when that process exits.")
     {
+        Holder = holder;
     }
+
+    /// <summary>The process holding the lock: its pid, host and start time.</summary>
+    public string Holder { get; }
 }

@@ -123,6 +123,54 @@ internal sealed class OutputCommitter : IDisposable
         }
     }
 
+    /// <summary>
+    /// The committer of one shard attempt's staging folder (<c>.&lt;output&gt;.dsl/shards/shard-I-of-N/attempt-K/</c>):
+    /// its own lock, so two processes never run the same attempt while different shards run at once, and its own
+    /// <c>attempts/</c> and <c>tasks/</c>. It is never published; the shard commit links its tasks into the output.
+    /// </summary>
+    public static OutputCommitter OpenStaging(string folder, FaultPlan faults)
+    {
+        JobLock jobLock = JobLock.Acquire(folder, folder);
+        var committer = new OutputCommitter(folder, folder, jobLock, faults);
+        try
+        {
+            DeleteTree(committer.Attempts); // a dead attempt's unfinished tasks; its committed ones stay for reuse
+            return committer;
+        }
+        catch
+        {
+            jobLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Commits <paramref name="source"/>'s parts again as task <paramref name="key"/> of this committer: hard links
+    /// (copies where there are none) in a new attempt folder, committed like a computed attempt. A shard takes parts
+    /// of the published output or of another attempt of itself this way, so its staging holds all its tasks.
+    /// </summary>
+    public TaskOutput AdoptTask(string key, TaskOutput source)
+    {
+        string attemptDir = CreateAttemptFolder(key, 0);
+        try
+        {
+            var parts = new List<PartFile>();
+            for (int i = 0; i < source.Parts.Count; i++)
+            {
+                PartFile part = source.Parts[i];
+                // Flat names: the parts of a hive-partitioned sink share file names across their folders.
+                string target = Path.Combine(attemptDir, $"adopted-{i}.{part.Extension}");
+                LinkOrCopy(part.Path, target);
+                parts.Add(part with { Path = target });
+            }
+            return CommitTask(attemptDir, key, parts, source.Validation).Output;
+        }
+        finally
+        {
+            DeleteAttempt(attemptDir);
+        }
+    }
+
     /// <summary>Removes committed tasks that this run does not need (a dead run's tasks of other inputs or code).</summary>
     public void KeepOnlyTasks(IReadOnlySet<string> keys)
     {
@@ -227,9 +275,12 @@ internal sealed class OutputCommitter : IDisposable
     }
 
     /// <summary>The committed output of task <paramref name="key"/>, if a run (this one or a dead one) committed it and its files are intact.</summary>
-    public TaskOutput? CommittedTask(string key, int rules = 0)
+    public TaskOutput? CommittedTask(string key, int rules = 0) => ReadCommittedTask(Tasks, key, rules);
+
+    /// <summary>The committed output of task <paramref name="key"/> in the committed-tasks folder <paramref name="tasks"/>, if it is there and intact.</summary>
+    public static TaskOutput? ReadCommittedTask(string tasks, string key, int rules = 0)
     {
-        string dir = Path.Combine(Tasks, key);
+        string dir = Path.Combine(tasks, key);
         string record = Path.Combine(dir, "task.json");
         if (!File.Exists(record))
         {
