@@ -33,6 +33,11 @@ public sealed partial class LocalExecutor
     /// <exception cref="ArgumentException">The plan cannot be sharded (a fit without a saved state, an aggregate, a shuffle join, a stratified split), or the shard or attempt is out of range.</exception>
     public ShardResult RunShard(CompiledPipeline pipeline, string input, string output, ShardSpec shard, int attempt = 1, CancellationToken cancellationToken = default)
     {
+        if (Environment.GetEnvironmentVariable(FailShardVariable) is { } injected && InjectedFailure(injected, shard, attempt))
+        {
+            // A test of an engine's retries (the Dask tests): this shard's attempt fails as a crashed task would.
+            throw new PipelineExecutionException($"shard {shard} attempt {attempt.ToString(CultureInfo.InvariantCulture)}: failed on purpose ({FailShardVariable}={injected})");
+        }
         var clock = Stopwatch.StartNew();
         CheckShard(shard);
         if (attempt < 1)
@@ -126,6 +131,33 @@ public sealed partial class LocalExecutor
         {
             RowsRead = rowsRead,
         };
+    }
+
+    /// <summary>
+    /// The environment variable that makes shard attempts fail, for tests of an engine's retries: <c>I/K</c> fails
+    /// attempt K of shard I, <c>I/*</c> every attempt of shard I.
+    /// </summary>
+    public const string FailShardVariable = "DSL_TEST_FAIL_SHARD";
+
+    private static bool InjectedFailure(string value, ShardSpec shard, int attempt)
+    {
+        string[] parts = value.Split('/');
+        return parts.Length == 2 && parts[0] == shard.Index.ToString(CultureInfo.InvariantCulture)
+            && (parts[1] == "*" || parts[1] == attempt.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// How many partitions this job plans over <paramref name="input"/>: the most shards that each get work, and the
+    /// tasks <c>run --engine dask</c> makes (one per partition). Refuses what cannot be sharded, as a shard would.
+    /// </summary>
+    /// <exception cref="ArgumentException">The plan cannot be sharded (see <see cref="RunShard"/>).</exception>
+    public int PlannedPartitions(CompiledPipeline pipeline, string input, string output, CancellationToken cancellationToken = default)
+    {
+        output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output));
+        FitOutcome? fit = ShardFit(pipeline, input, "run --engine dask", cancellationToken);
+        using JobSetup setup = Prepare(fit?.Pipeline ?? pipeline, input, output, fit, cancellationToken);
+        CheckShardable(setup, "run --engine dask");
+        return setup.InputPartitions;
     }
 
     /// <summary>

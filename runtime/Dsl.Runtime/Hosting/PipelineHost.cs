@@ -62,11 +62,37 @@ public static class PipelineHost
         var device = new Option<string>("--device") { Description = "Where the segment kernels run: auto (CUDA where there is one, for the segments whose cost estimate prefers it; else SIMD), cuda, cpu-emulator (ILGPU's CPU accelerator: every segment with a GPU kernel, slowly; for tests) or simd (the CPU kernels). GPU kernels exist when the project references Dsl.Gpu; explain shows each segment's choice.", HelpName = "auto|cuda|cpu-emulator|simd", DefaultValueFactory = _ => "auto" };
         var shard = new Option<string?>("--shard") { Description = "Run one shard of a job that N processes run together: I/N, I counted from 0 (e.g. --shard $JOB_COMPLETION_INDEX/8), or auto (from DSL_SHARD_INDEX, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX with DSL_SHARD_COUNT, or SageMaker's resourceconfig.json). The shard computes the partitions whose index modulo N is I into staging beside the output; 'commit --shards N' publishes them all (docs/sharding.md).", HelpName = "I/N|auto" };
         var attempt = new Option<int?>("--attempt") { Description = "With --shard: this attempt's number, from 1 (default 1). A retry that may overlap a still-running attempt takes another number; the commit accepts the lowest-numbered complete attempt of each shard.", HelpName = "K" };
-        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused. A pipeline with fit stages first fits them (a first pass over the input), unless --fitted loads a saved state. With --shard I/N, compute one shard into staging for a later 'commit'.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted, table, model, device, shard, attempt };
+        var engine = new Option<string>("--engine") { Description = "local (this process) or dask: one task per planned partition on a Dask distributed cluster (--scheduler), each this program's 'run --shard I/N' on a worker, then the commit here (docs/dask.md). Input and output must be on storage every worker sees.", HelpName = "local|dask", DefaultValueFactory = _ => "local" };
+        engine.AcceptOnlyFromAmong("local", "dask");
+        var scheduler = new Option<string?>("--scheduler") { Description = "With --engine dask: the Dask scheduler's address, e.g. tcp://10.0.0.5:8786 (runtime/Dsl.Runtime/Dask/dask-cluster.sh starts a local cluster).", HelpName = "ADDRESS" };
+        var tasks = new Option<int?>("--tasks") { Description = "With --engine dask: the number of tasks (shards). Default: one per planned partition.", HelpName = "N" };
+        var taskAttempts = new Option<int>("--task-attempts") { Description = "With --engine dask: the tries of a failing task, each with the next --attempt number (a task whose worker is lost is rerun by Dask and does not count).", HelpName = "K", DefaultValueFactory = _ => 3 };
+        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused. A pipeline with fit stages first fits them (a first pass over the input), unless --fitted loads a saved state. With --shard I/N, compute one shard into staging for a later 'commit'.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted, table, model, device, shard, attempt, engine, scheduler, tasks, taskAttempts };
         var shards = new Option<int>("--shards") { Description = "The number of shards N the shards ran with ('run --shard I/N').", Required = true, HelpName = "N" };
         var commit = new Command("commit", "Publish the output of a job run as N shards ('run --shard I/N'): checks that every shard has a complete attempt for this input, code and settings, evaluates the rules and gates over all of them and publishes atomically, or publishes nothing and names the shards that are missing. Give it the same input and options as the shards.") { input, output, parallelism, compression, config, param, allowEmpty, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted, table, model, shards };
         Func<ParseResult, bool, int> runOrCommit = (parse, committing) => Guard(stderr, () =>
         {
+            bool onDask = !committing && parse.GetValue(engine) == "dask";
+            if (onDask && (parse.GetValue(shard) is not null || parse.GetValue(attempt) is not null))
+            {
+                stderr.WriteLine("error: --engine dask runs the shards itself; leave out --shard and --attempt.");
+                return 2;
+            }
+            if (onDask && string.IsNullOrWhiteSpace(parse.GetValue(scheduler)))
+            {
+                stderr.WriteLine("error: --engine dask needs --scheduler tcp://HOST:PORT, the Dask scheduler's address (runtime/Dsl.Runtime/Dask/dask-cluster.sh start prints one).");
+                return 2;
+            }
+            if (!onDask && (parse.GetValue(scheduler) is not null || parse.GetValue(tasks) is not null))
+            {
+                stderr.WriteLine("error: --scheduler and --tasks are for --engine dask.");
+                return 2;
+            }
+            if (onDask && parse.GetValue(tasks) is < 1 or > ShardSpec.MaxCount)
+            {
+                stderr.WriteLine($"error: --tasks {parse.GetValue(tasks)}: the number of tasks must be between 1 and {ShardSpec.MaxCount}.");
+                return 2;
+            }
             ShardSpec? shardSpec = null;
             if (!committing && parse.GetValue(shard) is { } shardText)
             {
@@ -205,6 +231,24 @@ public static class PipelineHost
             try
             {
                 var executor = new LocalExecutor(options with { Progress = progress });
+                if (onDask)
+                {
+                    // One task per planned partition unless --tasks says otherwise; each is this program's 'run --shard I/N'.
+                    int count = parse.GetValue(tasks) ?? Math.Max(1, executor.PlannedPartitions(bound, inputPath, outputPath, stop.Token));
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    stdout.WriteLine($"Dask: {count.ToString(CultureInfo.InvariantCulture)} task(s) on {parse.GetValue(scheduler)}");
+                    int bridge = Dask.DaskEngine.RunTasks(parse.GetValue(scheduler)!, count, parse.GetValue(taskAttempts), DaskTaskArguments(args, inputPath, outputPath), stderr, stop.Token);
+                    if (bridge != 0)
+                    {
+                        progress.Finish();
+                        return 1;
+                    }
+                    stdout.WriteLine($"Dask: every task done in {clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s; committing");
+                    JobResult published = executor.CommitShards(bound, inputPath, outputPath, count, stop.Token);
+                    progress.Finish();
+                    PrintSummary(stdout, stderr, published);
+                    return 0;
+                }
                 if (shardSpec is { } one)
                 {
                     ShardResult staged = executor.RunShard(bound, inputPath, outputPath, one, parse.GetValue(attempt) ?? 1, stop.Token);
@@ -662,6 +706,34 @@ public static class PipelineHost
             Fitted = fittedPath,
         };
         return new CheckSetup(bound, inputPath, options);
+    }
+
+    // A Dask task's arguments: this run's own, without the engine's options and the command, with the input and the
+    // output as absolute paths (a sample generated here, or the configuration's, is then what every task reads).
+    private static List<string> DaskTaskArguments(string[] args, string inputPath, string outputPath)
+    {
+        string[] engineOptions = ["--engine", "--scheduler", "--tasks", "--task-attempts", "--input", "-i", "--output", "-o"];
+        var kept = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string token = args[i];
+            if (i == Array.IndexOf(args, "run"))
+            {
+                continue;
+            }
+            if (engineOptions.Contains(token))
+            {
+                i++; // and its value
+                continue;
+            }
+            if (engineOptions.Any(o => token.StartsWith(o + "=", StringComparison.Ordinal) || token.StartsWith(o + ":", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+            kept.Add(token);
+        }
+        kept.AddRange(["--input", Path.GetFullPath(inputPath), "--output", Path.GetFullPath(outputPath)]);
+        return kept;
     }
 
     // Which segments a device run puts on the device, and why the others stay on SIMD.
