@@ -242,17 +242,9 @@ public sealed class DaskProcessTests : IClassFixture<DaskCluster>, IDisposable
         return count;
     }
 
-    // The files a reader sees, with the validation report and the fitted state.
-    private static Dictionary<string, byte[]> Visible(string folder) =>
-        Directory.Exists(folder)
-            ? Directory.GetFiles(folder, "*.parquet", SearchOption.AllDirectories)
-                .Concat(Directory.GetFiles(folder, "_validation.json"))
-                .Concat(Directory.GetFiles(folder, "_fitted.json"))
-                .ToDictionary(f => Path.GetRelativePath(folder, f), File.ReadAllBytes)
-            : [];
+    private static Dictionary<string, byte[]> Visible(string folder) => ShardProcessTests.Visible(folder);
 
-    private static bool Same(Dictionary<string, byte[]> a, Dictionary<string, byte[]> b) =>
-        a.Count > 0 && a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out byte[]? other) && other.AsSpan().SequenceEqual(kv.Value));
+    private static bool Same(Dictionary<string, byte[]> a, Dictionary<string, byte[]> b) => ShardProcessTests.Same(a, b);
 }
 
 /// <summary>The Dask tests share one cluster: they run one at a time.</summary>

@@ -247,7 +247,7 @@ public sealed class ShardProcessTests : IDisposable
 
     // What a reader that globs out/**/*.parquet sees (parts and quarantine), with the validation report and the
     // fitted state: every such file with its bytes.
-    private static Dictionary<string, byte[]> Visible(string folder) =>
+    internal static Dictionary<string, byte[]> Visible(string folder) =>
         Directory.Exists(folder)
             ? Directory.GetFiles(folder, "*.parquet", SearchOption.AllDirectories)
                 .Concat(Directory.GetFiles(folder, "_validation.json"))
@@ -255,6 +255,6 @@ public sealed class ShardProcessTests : IDisposable
                 .ToDictionary(f => Path.GetRelativePath(folder, f), File.ReadAllBytes)
             : [];
 
-    private static bool Same(Dictionary<string, byte[]> a, Dictionary<string, byte[]> b) =>
+    internal static bool Same(Dictionary<string, byte[]> a, Dictionary<string, byte[]> b) =>
         a.Count > 0 && a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out byte[]? other) && other.AsSpan().SequenceEqual(kv.Value));
 }

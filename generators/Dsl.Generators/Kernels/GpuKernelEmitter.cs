@@ -68,10 +68,10 @@ internal sealed class GpuKernelEmitter
         foreach (string name in segment.Stages)
         {
             StageSpec stage = pipeline.Stage(name);
-            Collect(stage.Kernel.Predicate, reads);
+            KernelEmitter.CollectParameterReads(stage.Kernel.Predicate, reads);
             foreach (KernelOutput output in stage.Kernel.Outputs)
             {
-                Collect(output.Value, reads);
+                KernelEmitter.CollectParameterReads(output.Value, reads);
             }
         }
         var members = new List<(string, string, string)>();
@@ -81,22 +81,6 @@ internal sealed class GpuKernelEmitter
             members.Add((read.Text.Substring(0, dot), read.Text.Substring(dot + 1), read.Type.CSharp));
         }
         return members;
-    }
-
-    private static void Collect(KernelExpr? e, List<KernelExpr> reads)
-    {
-        if (e is null)
-        {
-            return;
-        }
-        if (e.Kind == KernelExprKind.Parameter && !reads.Exists(r => r.Text == e.Text))
-        {
-            reads.Add(e);
-        }
-        foreach (KernelExpr operand in e.Operands)
-        {
-            Collect(operand, reads);
-        }
     }
 
     private bool HasMap => _stages.Exists(s => s.Kind == StageKindSpec.Map);

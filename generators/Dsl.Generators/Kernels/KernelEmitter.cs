@@ -644,7 +644,8 @@ internal sealed class KernelEmitter
         _w.CloseBrace();
     }
 
-    private static void CollectParameterReads(KernelExpr? e, List<KernelExpr> reads)
+    /// <summary>Adds to <paramref name="reads"/> each parameter member <paramref name="e"/> reads, once, in the order met.</summary>
+    internal static void CollectParameterReads(KernelExpr? e, List<KernelExpr> reads)
     {
         if (e is null)
         {
