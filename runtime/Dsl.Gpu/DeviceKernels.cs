@@ -31,6 +31,9 @@ public sealed class DeviceKernels : IDeviceKernels
     /// <summary>Batches whose tree-model margins a device added, in the process (for tests and diagnostics).</summary>
     public static long TreeMarginBatches => GpuTreeMargins.ProcessDeviceBatches;
 
+    /// <summary>Batches whose tree-model margins a device added on the calling thread (for tests).</summary>
+    public static long ThreadTreeMarginBatches => GpuTreeMargins.ThreadDeviceBatches;
+
     /// <summary>The generated binder (for a tool that puts segments on a device whatever the estimate says, as the device check does).</summary>
     public Binder SegmentBinder => _bind;
 

@@ -11,7 +11,6 @@ namespace Dsl.Gpu;
 /// </summary>
 public sealed class DeviceSegment
 {
-    private static readonly object s_oneBatchAtATime = new();
     private readonly GpuDevice _device;
     private readonly string _name;
     private readonly SegmentKernel _cpu;
@@ -43,6 +42,18 @@ public sealed class DeviceSegment
     private static long s_deviceBatches;
     private static long s_faultedBatches;
 
+    [ThreadStatic]
+    private static long t_deviceBatches;
+
+    [ThreadStatic]
+    private static long t_faultedBatches;
+
+    /// <summary>Batches that ran on a device to the end on the calling thread (what a test that runs a kernel itself counts).</summary>
+    public static long ThreadDeviceBatches => t_deviceBatches;
+
+    /// <summary>Batches a faulting row sent to the CPU kernel on the calling thread.</summary>
+    public static long ThreadFaultedBatches => t_faultedBatches;
+
     /// <summary>Batches that ran on a device to the end, in every segment of the process (for tests and diagnostics).</summary>
     public static long ProcessDeviceBatches => Interlocked.Read(ref s_deviceBatches);
 
@@ -64,9 +75,8 @@ public sealed class DeviceSegment
         RecordBatch? result;
         try
         {
-            // One batch at a time in the process: the partitions share the device's default stream and pooled buffers,
-            // and a failed compile recreates the context (disposing every accelerator) only between batches.
-            lock (s_oneBatchAtATime)
+            // One batch at a time in the process (see GpuRuntime.BatchGate).
+            lock (GpuRuntime.BatchGate)
             {
                 GpuAccelerator accelerator = GpuRuntime.Shared.GetAccelerator(_device);
                 using var batch = new DeviceBatch(accelerator, input.RowCount);
@@ -79,7 +89,7 @@ public sealed class DeviceSegment
             _warn($"{e.Warning}; segment {_name} runs on the CPU kernel");
             return _cpu(input, violations);
         }
-        catch (AcceleratorException e)
+        catch (Exception e) when (e is AcceleratorException or ObjectDisposedException)
         {
             // Out of device memory, a lost device: this batch runs on the CPU, the next one tries the device again.
             _warn($"warning: segment {_name}: the {DeviceOption.Format(_device)} device failed ({e.Message}); this batch runs on the CPU kernel");
@@ -89,10 +99,12 @@ public sealed class DeviceSegment
         {
             Interlocked.Increment(ref _faultedBatches);
             Interlocked.Increment(ref s_faultedBatches);
+            t_faultedBatches++;
             return _cpu(input, violations);
         }
         Interlocked.Increment(ref _deviceBatches);
         Interlocked.Increment(ref s_deviceBatches);
+        t_deviceBatches++;
         return result;
     }
 }

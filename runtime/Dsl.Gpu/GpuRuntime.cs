@@ -29,6 +29,13 @@ public sealed class GpuRuntime : IDisposable
     {
     }
 
+    /// <summary>
+    /// Held for each batch on a device (a segment's kernel, a tree model's margins): the process's partitions share the
+    /// device's default stream and pooled buffers, and a failed compile, which recreates the context and disposes every
+    /// accelerator, must happen between batches, never under another's.
+    /// </summary>
+    internal static object BatchGate { get; } = new();
+
     /// <summary>The process's runtime. Getting it creates nothing of ILGPU yet.</summary>
     public static GpuRuntime Shared => s_shared.Value;
 

@@ -18,7 +18,6 @@ namespace Dsl.Gpu;
 /// </remarks>
 internal sealed class GpuTreeMargins : ITreeMarginDevice
 {
-    private static readonly object s_oneBatchAtATime = new();
 
     private readonly GpuDevice _device;
     private readonly Nodes _nodes;
@@ -27,7 +26,7 @@ internal sealed class GpuTreeMargins : ITreeMarginDevice
     private readonly string _name;
     private readonly Action<string> _warn;
     private volatile bool _onCpu;
-    private Uploaded? _uploaded;
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Nodes, Uploaded> s_uploads = new();
 
     private GpuTreeMargins(GpuDevice device, Nodes nodes, int features, int groups, string name, Action<string> warn)
     {
@@ -43,6 +42,12 @@ internal sealed class GpuTreeMargins : ITreeMarginDevice
     public static long ProcessDeviceBatches => Interlocked.Read(ref s_deviceBatches);
 
     private static long s_deviceBatches;
+
+    [ThreadStatic]
+    private static long t_deviceBatches;
+
+    /// <summary>Batches whose margins the device added on the calling thread (for tests).</summary>
+    public static long ThreadDeviceBatches => t_deviceBatches;
 
     /// <summary>
     /// <paramref name="scorer"/> with its margins added on <paramref name="device"/>, or null with the reason when the
@@ -97,7 +102,7 @@ internal sealed class GpuTreeMargins : ITreeMarginDevice
         }
         try
         {
-            lock (s_oneBatchAtATime)
+            lock (GpuRuntime.BatchGate)
             {
                 GpuAccelerator accelerator = GpuRuntime.Shared.GetAccelerator(_device);
                 Uploaded nodes = Upload(accelerator);
@@ -121,6 +126,7 @@ internal sealed class GpuTreeMargins : ITreeMarginDevice
                 m.View.CopyToCPU(margins[..(rows * _groups)]);
             }
             Interlocked.Increment(ref s_deviceBatches);
+            t_deviceBatches++;
             return true;
         }
         catch (KernelCompileException e)
@@ -129,21 +135,22 @@ internal sealed class GpuTreeMargins : ITreeMarginDevice
             _warn($"{e.Warning}; model '{_name}' scores its trees on the CPU");
             return false;
         }
-        catch (AcceleratorException e)
+        catch (Exception e) when (e is AcceleratorException or ObjectDisposedException)
         {
             _warn($"warning: model '{_name}': the {DeviceOption.Format(_device)} device failed ({e.Message}); this batch scores on the CPU");
             return false;
         }
     }
 
-    // The nodes on the current context's accelerator, uploaded again after the context was recreated.
+    // The nodes on the current context's accelerator: uploaded once per model and accelerator (every scorer bound for
+    // the same model shares them), again after the context was recreated. Called under the batch gate.
     private Uploaded Upload(GpuAccelerator accelerator)
     {
-        if (_uploaded is { } current && ReferenceEquals(current.Accelerator, accelerator) && !accelerator.IsDisposed)
+        if (s_uploads.TryGetValue(_nodes, out Uploaded? current) && ReferenceEquals(current.Accelerator, accelerator) && !accelerator.IsDisposed)
         {
             return current;
         }
-        _uploaded?.Dispose();
+        current?.Dispose();
         DeviceBuffer<int> Ints(int[] values)
         {
             DeviceBuffer<int> buffer = accelerator.Buffers.Rent<int>(values.Length);
@@ -164,8 +171,9 @@ internal sealed class GpuTreeMargins : ITreeMarginDevice
             value64 = accelerator.Buffers.Rent<double>(_nodes.Value64.Length);
             value64.View.CopyFromCPU(_nodes.Value64);
         }
-        _uploaded = new Uploaded(accelerator, Ints(_nodes.Root), Ints(_nodes.Group), Ints(_nodes.Feature), Ints(_nodes.Left), Ints(_nodes.Right), rule, value32, value64);
-        return _uploaded;
+        var uploaded = new Uploaded(accelerator, Ints(_nodes.Root), Ints(_nodes.Group), Ints(_nodes.Feature), Ints(_nodes.Left), Ints(_nodes.Right), rule, value32, value64);
+        s_uploads.AddOrUpdate(_nodes, uploaded);
+        return uploaded;
     }
 
     // XGBoost: x < threshold, NaN the default way; the leaf added to its tree's margin.

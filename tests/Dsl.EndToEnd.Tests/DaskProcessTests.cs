@@ -31,16 +31,42 @@ public sealed class DaskCluster : IDisposable
         return Address;
     }
 
+    /// <summary>The worker processes: each nanny's child that multiprocessing spawned (its other child is the resource tracker).</summary>
     public IReadOnlyList<int> WorkerPids()
     {
         var pids = new List<int>();
         foreach (string file in Directory.GetFiles(Folder, "worker-*.pid"))
         {
             string nanny = File.ReadAllText(file).Trim();
-            string children = Programs.Run("pgrep", ["-P", nanny]);
-            pids.AddRange(children.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture)));
+            foreach (string child in Programs.Run("pgrep", ["-P", nanny]).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (File.ReadAllText($"/proc/{child.Trim()}/cmdline").Contains("spawn_main", StringComparison.Ordinal))
+                {
+                    pids.Add(int.Parse(child, CultureInfo.InvariantCulture));
+                }
+            }
         }
         return pids;
+    }
+
+    /// <summary>Shard commands still running for <paramref name="output"/> (none should outlive their job).</summary>
+    public static int ShardProcessesFor(string output) =>
+        Directory.GetDirectories("/proc").Count(d => int.TryParse(Path.GetFileName(d), out _) && ReadCommandLine(d) is { } line && line.Contains("--shard", StringComparison.Ordinal) && line.Contains(output, StringComparison.Ordinal));
+
+    private static string? ReadCommandLine(string folder)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(folder, "cmdline")).Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     public void Dispose()
@@ -133,10 +159,14 @@ public sealed class DaskProcessTests : IClassFixture<DaskCluster>, IDisposable
         using (PipelineProcess run = PipelineProcess.Start(slow, OnDask(input)))
         {
             Assert.True(WaitFor(run, " started on ", TimeSpan.FromSeconds(60)), run.Stderr);
-            int worker = _cluster.WorkerPids()[0];
-            Process.GetProcessById(worker).Kill(); // SIGKILL
+            IReadOnlyList<int> workers = _cluster.WorkerPids();
+            Assert.Equal(2, workers.Count);
+            Process.GetProcessById(workers[0]).Kill(); // SIGKILL, mid-task: each worker has a task from the start
             Assert.True(run.WaitForExit(TimeSpan.FromMinutes(3)) == 0, run.Stdout + run.Stderr);
+            // The lost worker's task ran again elsewhere: more starts than tasks.
+            Assert.True(CountOf(run.Stderr, " started on ") > 6, run.Stderr);
         }
+        Assert.Equal(0, DaskCluster.ShardProcessesFor(Output));
         Dictionary<string, byte[]> local = Local(input);
         Dictionary<string, byte[]> dask = Visible(Output);
         Assert.True(Same(local, dask), "the output after a lost worker differs from a local run's");
@@ -161,7 +191,11 @@ public sealed class DaskProcessTests : IClassFixture<DaskCluster>, IDisposable
         Assert.NotEqual(0, exit);
         Assert.Contains("shard-2-of-6 attempt 2 failed", stderr, StringComparison.Ordinal);
         Assert.Contains("task shard-2-of-6 failed 2 times; nothing was published.", stderr, StringComparison.Ordinal);
+        Assert.Equal(1, exit);
         Assert.False(Directory.Exists(Output), stdout);
+        // The other tasks are stopped, not left running: each polls the job's stop event every second.
+        Thread.Sleep(2500);
+        Assert.Equal(0, DaskCluster.ShardProcessesFor(Output));
     }
 
     [Fact]
@@ -175,7 +209,9 @@ public sealed class DaskProcessTests : IClassFixture<DaskCluster>, IDisposable
             {
                 Assert.True(WaitFor(run, " done on ", TimeSpan.FromSeconds(90)), run.Stderr);
                 Process.GetProcessById(_cluster.SchedulerPid).Kill(); // SIGKILL
-                Assert.NotEqual(0, run.WaitForExit(TimeSpan.FromMinutes(2)));
+                var clock = Stopwatch.StartNew();
+                Assert.Equal(3, run.WaitForExit(TimeSpan.FromMinutes(2)));
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the job took {clock.Elapsed} to notice");
                 Assert.Contains("lost the Dask scheduler", run.Stderr, StringComparison.Ordinal);
                 Assert.Contains("the same command runs only the others", run.Stderr, StringComparison.Ordinal);
             }
@@ -197,6 +233,26 @@ public sealed class DaskProcessTests : IClassFixture<DaskCluster>, IDisposable
         Assert.Equal(30.0, double.Parse(ttl.Trim().Split('\n')[^1], CultureInfo.InvariantCulture));
     }
 
+    [Fact]
+    public void A_cluster_without_workers_fails_the_job_after_the_worker_timeout()
+    {
+        string input = Sample();
+        using TempDirectory folder = TempDirectory.Create("dsl-dask-empty");
+        string port = (19450 + (Environment.ProcessId % 400)).ToString(CultureInfo.InvariantCulture);
+        string address = Programs.Run("bash", [DaskCluster.Script, "start", "--workers", "0", "--port", port, "--dir", folder.Path]).Trim().Split('\n')[^1];
+        try
+        {
+            (int exit, _, string stderr) = PipelineProcess.Run(new Dictionary<string, string>(), ["run", "--engine", "dask", "--scheduler", address, "--worker-timeout", "3", "--input", input, "--output", Output, "--fitted", Fitted]);
+            Assert.Equal(4, exit);
+            Assert.Contains($"the cluster at {address} had no worker for 3 s; nothing was published.", stderr, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Output));
+        }
+        finally
+        {
+            Programs.Run("bash", [DaskCluster.Script, "stop", "--dir", folder.Path]);
+        }
+    }
+
     [Theory]
     [InlineData(new[] { "run", "--engine", "dask" }, "--engine dask needs --scheduler tcp://HOST:PORT")]
     [InlineData(new[] { "run", "--engine", "dask", "--scheduler", "tcp://127.0.0.1:1", "--shard", "0/2" }, "--engine dask runs the shards itself")]
@@ -206,14 +262,17 @@ public sealed class DaskProcessTests : IClassFixture<DaskCluster>, IDisposable
         (int exit, _, string stderr) = PipelineProcess.Run(new Dictionary<string, string>(), args);
         Assert.Equal(2, exit);
         Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
     }
 
     [Fact]
     public void An_unreachable_scheduler_fails_with_its_address_and_publishes_nothing()
     {
         string input = Sample();
+        var clock = Stopwatch.StartNew();
         (int exit, _, string stderr) = PipelineProcess.Run(new Dictionary<string, string>(), ["run", "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9", "--input", input, "--output", Output, "--fitted", Fitted]);
-        Assert.NotEqual(0, exit);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        Assert.Equal(2, exit);
         Assert.Contains("cannot reach the Dask scheduler at tcp://127.0.0.1:9", stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Output));
     }

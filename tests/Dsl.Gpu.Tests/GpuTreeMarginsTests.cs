@@ -63,10 +63,10 @@ public sealed class GpuTreeMarginsTests
             double[] x = Rows(rows, features, 2);
             var expected = new double[rows * cpu.OutputCount];
             var actual = new double[rows * cpu.OutputCount];
-            long before = GpuTreeMargins.ProcessDeviceBatches;
+            long before = GpuTreeMargins.ThreadDeviceBatches;
             cpu.Score(x, rows, expected);
             device.Score(x, rows, actual);
-            Assert.True(GpuTreeMargins.ProcessDeviceBatches > before, "the margins were not added on the device");
+            Assert.True(GpuTreeMargins.ThreadDeviceBatches > before, "the margins were not added on the device");
             for (int i = 0; i < expected.Length; i++)
             {
                 Assert.True(BitConverter.DoubleToInt64Bits(expected[i]) == BitConverter.DoubleToInt64Bits(actual[i]), $"{parameters} {output}: output {i}: {actual[i]:R}, the CPU gives {expected[i]:R}");
@@ -88,9 +88,9 @@ public sealed class GpuTreeMarginsTests
         IBatchScorer device = OnEmulator(cpu, warnings);
         float[] x = reference.X.Select(v => (float)v).ToArray();
         var actual = new float[reference.Rows * outputs];
-        long before = GpuTreeMargins.ProcessDeviceBatches;
+        long before = GpuTreeMargins.ThreadDeviceBatches;
         device.Score(x, reference.Rows, actual);
-        Assert.True(GpuTreeMargins.ProcessDeviceBatches > before, "the margins were not added on the device");
+        Assert.True(GpuTreeMargins.ThreadDeviceBatches > before, "the margins were not added on the device");
         for (int i = 0; i < actual.Length; i++)
         {
             Assert.True(BitConverter.SingleToInt32Bits(reference.Predictions[i]) == BitConverter.SingleToInt32Bits(actual[i]), $"{options}: output {i}: {actual[i]:R}, XGBoost gives {reference.Predictions[i]:R}");

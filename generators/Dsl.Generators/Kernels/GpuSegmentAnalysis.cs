@@ -206,6 +206,11 @@ internal sealed record GpuSegmentAnalysis(string? NotOnDevice, string? InexactOn
                     break;
                 case KernelExprKind.Binary:
                     _operations += e.Op is KernelOp.Divide or KernelOp.Remainder ? 4 : 1;
+                    if (e.Op == KernelOp.Remainder && e.Type.IsFloating)
+                    {
+                        // ILGPU compiles a floating % to x - trunc(x * rcp(y)) * y, not fmod: 10 % 3 gives 0.9999999999999991.
+                        _inexact ??= "a floating % (ILGPU's CUDA code multiplies by an approximate reciprocal instead of an exact remainder)";
+                    }
                     if (e.Op is KernelOp.Add or KernelOp.Subtract && e.Type.IsFloating && !_relaxed
                         && (IsProduct(e.Operands[0]) || IsProduct(e.Operands[1])))
                     {
@@ -305,6 +310,18 @@ internal sealed record GpuSegmentAnalysis(string? NotOnDevice, string? InexactOn
             }
         }
 
+        private bool SwitchArmIsProduct(KernelExpr e)
+        {
+            for (int a = 1; a < e.Operands.Count; a++)
+            {
+                if (IsProduct(e.Operands[a].Operands[1]))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         internal static bool SupportedType(KernelType type) => type.Kind is KernelTypeKind.None or KernelTypeKind.Null or KernelTypeKind.Bool
             or KernelTypeKind.SByte or KernelTypeKind.Byte or KernelTypeKind.Int16 or KernelTypeKind.UInt16 or KernelTypeKind.Int32
             or KernelTypeKind.UInt32 or KernelTypeKind.Int64 or KernelTypeKind.UInt64 or KernelTypeKind.Single or KernelTypeKind.Double
@@ -319,6 +336,7 @@ internal sealed record GpuSegmentAnalysis(string? NotOnDevice, string? InexactOn
             KernelExprKind.Conversion => e.Type.Kind == e.Operands[0].Type.Kind && IsProduct(e.Operands[0]),
             KernelExprKind.Conditional => IsProduct(e.Operands[1]) || IsProduct(e.Operands[2]),
             KernelExprKind.Coalesce => IsProduct(e.Operands[0]) || IsProduct(e.Operands[1]),
+            KernelExprKind.Switch => SwitchArmIsProduct(e),
             KernelExprKind.Column => _productMembers.Contains(e.Text),
             _ => false,
         };

@@ -15,6 +15,18 @@ namespace Dsl.Dask;
 /// </summary>
 internal static class DaskEngine
 {
+    /// <summary>The bridge's exit code when a task failed every try.</summary>
+    public const int TaskFailed = 1;
+
+    /// <summary>The bridge's exit code when the scheduler could not be reached.</summary>
+    public const int Unreachable = 2;
+
+    /// <summary>The bridge's exit code when the scheduler was lost mid-run.</summary>
+    public const int LostScheduler = 3;
+
+    /// <summary>The bridge's exit code when the cluster had no worker for the worker timeout.</summary>
+    public const int NoWorkers = 4;
+
     /// <summary>The Python that runs the bridge: Debian's, which has python3-distributed (the one first on PATH may not).</summary>
     public static string Python => Environment.GetEnvironmentVariable("DSL_DASK_PYTHON") ?? "/usr/bin/python3";
 
@@ -23,7 +35,7 @@ internal static class DaskEngine
     /// task succeeded). <paramref name="taskArguments"/> are the run's own arguments without the engine's; each task
     /// adds <c>--shard I/N</c> (the bridge adds <c>--attempt K</c>).
     /// </summary>
-    public static int RunTasks(string scheduler, int tasks, int attempts, IReadOnlyList<string> taskArguments, TextWriter stderr, CancellationToken cancellationToken)
+    public static int RunTasks(string scheduler, int tasks, int attempts, int workerTimeoutSeconds, IReadOnlyList<string> taskArguments, TextWriter stderr, CancellationToken cancellationToken)
     {
         string folder = Path.Combine(Path.GetTempPath(), "dsl-dask-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
@@ -39,8 +51,10 @@ internal static class DaskEngine
             string tasksFile = Path.Combine(folder, "tasks.json");
             File.WriteAllText(tasksFile, TasksJson(tasks, taskArguments));
 
-            var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string argument in new[] { bridge, "--scheduler", scheduler, "--tasks", tasksFile, "--attempts", attempts.ToString(CultureInfo.InvariantCulture) })
+            // The bridge's stdin stays open while this process runs: closing it (a cancel, or this process dying) makes the
+            // bridge stop the running tasks and exit.
+            var start = new ProcessStartInfo(Python) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string argument in new[] { bridge, "--scheduler", scheduler, "--tasks", tasksFile, "--attempts", attempts.ToString(CultureInfo.InvariantCulture), "--worker-timeout", workerTimeoutSeconds.ToString(CultureInfo.InvariantCulture) })
             {
                 start.ArgumentList.Add(argument);
             }
@@ -49,9 +63,13 @@ internal static class DaskEngine
             {
                 try
                 {
-                    process.Kill(entireProcessTree: true);
+                    process.StandardInput.Close();
+                    if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
+                    {
+                        process.Kill(entireProcessTree: true);
+                    }
                 }
-                catch (InvalidOperationException)
+                catch (Exception e) when (e is InvalidOperationException or IOException)
                 {
                 }
             });
@@ -86,7 +104,7 @@ internal static class DaskEngine
                     detail = bridgeErrors.ToString().Trim();
                 }
                 stderr.WriteLine($"error: the Dask run failed: {finishedError ?? "the bridge exited with code " + process.ExitCode.ToString(CultureInfo.InvariantCulture)}; nothing was published.{(detail.Length > 0 && finishedError is null ? " " + LastLine(detail) : string.Empty)}");
-                if (process.ExitCode == 2)
+                if (process.ExitCode is LostScheduler or NoWorkers)
                 {
                     stderr.WriteLine("Shards that completed are kept: once the cluster is back, the same command runs only the others.");
                 }

@@ -75,7 +75,8 @@ deadline = time.time() + 60
 while True:
     try:
         with Client(address, timeout=5) as c:
-            c.wait_for_workers(wanted, timeout=max(1, deadline - time.time()))
+            if wanted > 0:
+                c.wait_for_workers(wanted, timeout=max(1, deadline - time.time()))
             break
     except Exception as e:
         if time.time() > deadline:

@@ -66,8 +66,9 @@ public static class PipelineHost
         engine.AcceptOnlyFromAmong("local", "dask");
         var scheduler = new Option<string?>("--scheduler") { Description = "With --engine dask: the Dask scheduler's address, e.g. tcp://10.0.0.5:8786 (runtime/Dsl.Runtime/Dask/dask-cluster.sh starts a local cluster).", HelpName = "ADDRESS" };
         var tasks = new Option<int?>("--tasks") { Description = "With --engine dask: the number of tasks (shards). Default: one per planned partition.", HelpName = "N" };
+        var workerTimeout = new Option<int>("--worker-timeout") { Description = "With --engine dask: seconds the cluster may have no worker before the job fails (exit code 4).", HelpName = "SECONDS", DefaultValueFactory = _ => 120 };
         var taskAttempts = new Option<int>("--task-attempts") { Description = "With --engine dask: the tries of a failing task, each with the next --attempt number (a task whose worker is lost is rerun by Dask and does not count).", HelpName = "K", DefaultValueFactory = _ => 3 };
-        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused. A pipeline with fit stages first fits them (a first pass over the input), unless --fitted loads a saved state. With --shard I/N, compute one shard into staging for a later 'commit'.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted, table, model, device, shard, attempt, engine, scheduler, tasks, taskAttempts };
+        var run = new Command("run", "Run the pipeline over the input and publish the output atomically; unchanged partitions are reused. A pipeline with fit stages first fits them (a first pass over the input), unless --fitted loads a saved state. With --shard I/N, compute one shard into staging for a later 'commit'.") { input, output, parallelism, compression, config, param, allowEmpty, force, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted, table, model, device, shard, attempt, engine, scheduler, tasks, taskAttempts, workerTimeout };
         var shards = new Option<int>("--shards") { Description = "The number of shards N the shards ran with ('run --shard I/N').", Required = true, HelpName = "N" };
         var commit = new Command("commit", "Publish the output of a job run as N shards ('run --shard I/N'): checks that every shard has a complete attempt for this input, code and settings, evaluates the rules and gates over all of them and publishes atomically, or publishes nothing and names the shards that are missing. Give it the same input and options as the shards.") { input, output, parallelism, compression, config, param, allowEmpty, memoryBudget, partitionBy, maxRowsPerFile, maxBytesPerFile, maxOpenFiles, fitted, table, model, shards };
         Func<ParseResult, bool, int> runOrCommit = (parse, committing) => Guard(stderr, () =>
@@ -167,8 +168,9 @@ public static class PipelineHost
             {
                 return 2;
             }
-            // The device is resolved before anything is read: --device cuda without one fails here.
-            CompiledPipeline bound = Given(pipeline, parameters, fittedPath, models).OnDevice(committing ? "simd" : parse.GetValue(device)!, warning => stderr.WriteLine(warning));
+            // The device is resolved before anything is read: --device cuda without one fails here. A Dask driver plans on
+            // the CPU and passes --device on: each worker resolves its own.
+            CompiledPipeline bound = Given(pipeline, parameters, fittedPath, models).OnDevice(committing || onDask ? "simd" : parse.GetValue(device)!, warning => stderr.WriteLine(warning));
             if (bound.Device != "simd")
             {
                 stdout.WriteLine(DeviceLine(bound));
@@ -237,11 +239,12 @@ public static class PipelineHost
                     int count = parse.GetValue(tasks) ?? Math.Max(1, executor.PlannedPartitions(bound, inputPath, outputPath, stop.Token));
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     stdout.WriteLine($"Dask: {count.ToString(CultureInfo.InvariantCulture)} task(s) on {parse.GetValue(scheduler)}");
-                    int bridge = Dask.DaskEngine.RunTasks(parse.GetValue(scheduler)!, count, parse.GetValue(taskAttempts), DaskTaskArguments(args, inputPath, outputPath), stderr, stop.Token);
+                    int bridge = Dask.DaskEngine.RunTasks(parse.GetValue(scheduler)!, count, parse.GetValue(taskAttempts), parse.GetValue(workerTimeout), DaskTaskArguments(args, inputPath, outputPath), stderr, stop.Token);
                     if (bridge != 0)
                     {
+                        // The bridge's code: 1 a task failed, 2 no scheduler, 3 the scheduler lost, 4 no workers (docs/dask.md).
                         progress.Finish();
-                        return 1;
+                        return bridge;
                     }
                     stdout.WriteLine($"Dask: every task done in {clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s; committing");
                     JobResult published = executor.CommitShards(bound, inputPath, outputPath, count, stop.Token);
@@ -712,7 +715,9 @@ public static class PipelineHost
     // output as absolute paths (a sample generated here, or the configuration's, is then what every task reads).
     private static List<string> DaskTaskArguments(string[] args, string inputPath, string outputPath)
     {
-        string[] engineOptions = ["--engine", "--scheduler", "--tasks", "--task-attempts", "--input", "-i", "--output", "-o"];
+        string[] engineOptions = ["--engine", "--scheduler", "--tasks", "--task-attempts", "--worker-timeout", "--input", "-i", "--output", "-o"];
+        string[] pathOptions = ["--config", "-c", "--fitted"];
+        string[] namedPathOptions = ["--table", "--model"];
         var kept = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -724,6 +729,18 @@ public static class PipelineHost
             if (engineOptions.Contains(token))
             {
                 i++; // and its value
+                continue;
+            }
+            // Paths as absolute ones, so a task finds them whatever its folder.
+            if (pathOptions.Contains(token) && i + 1 < args.Length)
+            {
+                kept.AddRange([token, Path.GetFullPath(args[++i])]);
+                continue;
+            }
+            if (namedPathOptions.Contains(token) && i + 1 < args.Length && args[i + 1].IndexOf('=') is int eq and > 0)
+            {
+                string entry = args[++i];
+                kept.AddRange([token, entry[..(eq + 1)] + Path.GetFullPath(entry[(eq + 1)..])]);
                 continue;
             }
             if (engineOptions.Any(o => token.StartsWith(o + "=", StringComparison.Ordinal) || token.StartsWith(o + ":", StringComparison.Ordinal)))

@@ -47,9 +47,9 @@ public sealed class GpuKernelTests
         Assert.Null(segment.NotOnDevice);
         Assert.Null(segment.InexactOnCuda);
 
-        long before = DeviceSegment.ProcessDeviceBatches;
+        long before = DeviceSegment.ThreadDeviceBatches;
         DifferentialRunner.Verify(snippet, "Gp.P", "Gp.In", parameters: Factor(3.5));
-        Assert.True(DeviceSegment.ProcessDeviceBatches > before, "no batch ran on the emulator");
+        Assert.True(DeviceSegment.ThreadDeviceBatches > before, "no batch ran on the emulator");
     }
 
     [Fact]
@@ -174,12 +174,12 @@ public sealed class GpuKernelTests
         rows[37] = Activator.CreateInstance(row, a, b, (long?)null)!;
         using RecordBatch input = LoadedSnippet.ToBatch(row, rows);
 
-        long faulted = DeviceSegment.ProcessFaultedBatches;
+        long faulted = DeviceSegment.ThreadFaultedBatches;
         SegmentKernel kernel = compiled.OnDevice("cpu-emulator").Kernels[0];
         var error = Assert.IsType<Dsl.Validation.StageRowException>(Record.Exception(() => kernel(input)));
         Assert.Equal(("Compute", 37), (error.Stage, error.Row));
         Assert.Equal(exception, error.InnerException!.GetType().Name);
-        Assert.True(DeviceSegment.ProcessFaultedBatches > faulted, "the device did not report the fault");
+        Assert.True(DeviceSegment.ThreadFaultedBatches > faulted, "the device did not report the fault");
 
         // The rows without the bad one run on the device to the end.
         rows.RemoveAt(37);
@@ -216,9 +216,9 @@ public sealed class GpuKernelTests
         Assert.Contains("once per dictionary entry of City and once for null (the last slot)", kernel);
         Assert.DoesNotContain("string in_", kernel.Split("_Device(")[1].Split("_OnDevice(")[0]);
 
-        long before = DeviceSegment.ProcessDeviceBatches;
+        long before = DeviceSegment.ThreadDeviceBatches;
         DifferentialRunner.Verify(snippet, "Gs.P", "Gs.In");
-        Assert.True(DeviceSegment.ProcessDeviceBatches > before, "no batch ran on the emulator");
+        Assert.True(DeviceSegment.ThreadDeviceBatches > before, "no batch ran on the emulator");
     }
 
     [Fact]
@@ -251,13 +251,13 @@ public sealed class GpuKernelTests
             Assert.Equal([7, 3], Enumerable.Range(0, 2).Select(i => (int)output.Columns[1].GetValue(i)!));
         }
 
-        long faulted = DeviceSegment.ProcessFaultedBatches;
+        long faulted = DeviceSegment.ThreadFaultedBatches;
         rows[1] = Activator.CreateInstance(row, 5L, "x")!;
         using RecordBatch bad = LoadedSnippet.ToBatch(row, rows);
         var error = Assert.IsType<Dsl.Validation.StageRowException>(Record.Exception(() => kernel(bad)));
         Assert.Equal(("Go", 1), (error.Stage, error.Row));
         Assert.IsType<ArgumentOutOfRangeException>(error.InnerException);
-        Assert.True(DeviceSegment.ProcessFaultedBatches > faulted);
+        Assert.True(DeviceSegment.ThreadFaultedBatches > faulted);
     }
 
     [Theory]
@@ -310,6 +310,31 @@ public sealed class GpuKernelTests
         Assert.True(devices.Runs(GpuDevice.CpuEmulator, 0));
         Assert.False(devices.Runs(GpuDevice.Cuda, 0));
         DifferentialRunner.Verify(snippet, "Gm.P", "Gm.In", seeds: 1);
+    }
+
+    [Fact]
+    public void A_floating_remainder_is_marked_inexact_on_cuda()
+    {
+        const string source = """
+            using System;
+            using Dsl;
+            namespace Gr;
+            [Schema] public partial record In(double A, double B);
+            [Schema] public partial record Out(double R);
+            [Pipeline("gr")]
+            public static partial class P
+            {
+                [Map] public static Out Rem(In r) => new(r.A % r.B);
+            }
+            """;
+        using LoadedSnippet snippet = LoadedSnippet.Compile(source, withGpu: true);
+        DeviceSegmentPlan segment = Assert.Single(snippet.Pipeline("Gr.P").Devices!.Segments);
+        Assert.Null(segment.NotOnDevice);
+        Assert.Contains("floating %", segment.InexactOnCuda);
+        // What the rule rests on: ILGPU's PTX for a floating % multiplies by a reciprocal (rcp) rather than dividing.
+        string ptx = PtxCompiler.Compile(snippet.Type("Gr.P").GetMethod("Kernel_Rem_Device", BindingFlags.NonPublic | BindingFlags.Static)!);
+        Assert.Matches(new Regex(@"rcp\.rn\.f64"), ptx);
+        DifferentialRunner.Verify(snippet, "Gr.P", "Gr.In", seeds: 1);
     }
 
     [Fact]

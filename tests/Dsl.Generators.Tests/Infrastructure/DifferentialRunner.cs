@@ -41,6 +41,7 @@ internal static class DifferentialRunner
             VerifyRowsOnce(snippet, pipelineType, inputSchemaType, inputRows, parameters);
         }
         LoadedSnippet gpu = snippet.WithGpuKernels();
+        gpu.CompileGpuKernelsToPtx(pipelineType);
         Type gpuInput = gpu.Type(inputSchemaType);
         VerifyRowsOnce(gpu, pipelineType, inputSchemaType, inputRows.Select(r => RowGenerator.Convert(r, gpuInput)).ToList(), parameters, device: "cpu-emulator");
     }

@@ -58,6 +58,24 @@ internal sealed class LoadedSnippet : IDisposable
     public bool WithGpu { get; private init; }
 
     private LoadedSnippet? _gpu;
+    private readonly HashSet<string> _ptxChecked = [];
+
+    /// <summary>
+    /// Compiles each generated GPU kernel of <paramref name="pipelineType"/> (its <c>*_Device</c> methods) to PTX for
+    /// CUDA, once per snippet: what the emulator runs must also compile for a GPU. Throws with ILGPU's error otherwise.
+    /// </summary>
+    public void CompileGpuKernelsToPtx(string pipelineType)
+    {
+        if (!_ptxChecked.Add(pipelineType))
+        {
+            return;
+        }
+        foreach (MethodInfo kernel in Type(pipelineType).GetMethods(BindingFlags.NonPublic | BindingFlags.Static).Where(m => m.Name.EndsWith("_Device", StringComparison.Ordinal)))
+        {
+            string ptx = Dsl.Gpu.PtxCompiler.Compile(kernel);
+            Assert.Contains(".entry", ptx, StringComparison.Ordinal);
+        }
+    }
 
     /// <summary>The same source compiled with Dsl.Gpu (this snippet when it already is), compiled once.</summary>
     public LoadedSnippet WithGpuKernels() => WithGpu ? this : _gpu ??= Compile(Source, CheckOverflow, Files, withGpu: true);

@@ -111,10 +111,10 @@ internal static class ScoringSources
         string? Reason(string stage) => onDevice.Devices!.Segments[onDevice.Plan.Segments.Single(s => s.Stages.SequenceEqual([stage])).Index].NotOnDevice;
         Assert.Contains("scores model 'm' given at run time: an XGBoost or LightGBM model adds its trees' margins on the GPU", Reason("PredictAtRunTime"));
         Assert.Contains("scores a model compiled into C#, which runs on the CPU", Reason("Predict"));
-        long before = Dsl.Gpu.DeviceKernels.TreeMarginBatches;
+        long before = Dsl.Gpu.DeviceKernels.ThreadTreeMarginBatches;
         AssertBits(compiledScores.Predictions, RunOn(gpu, onDevice, gpuInput, "PredictAtRunTime", "S.Scored", "P", outputs), "device prediction", "the file given at run time, on the emulator", vectors);
         AssertBits(compiledScores.Margins, RunOn(gpu, onDevice, gpuInput, "MarginAtRunTime", "S.Margins", "M", margins), "device margin", "the file given at run time, on the emulator", vectors);
-        Assert.True(!trees || rows.Count == 0 || Dsl.Gpu.DeviceKernels.TreeMarginBatches > before, "the tree model's margins were not added on the device");
+        Assert.True(!trees || rows.Count == 0 || Dsl.Gpu.DeviceKernels.ThreadTreeMarginBatches > before, "the tree model's margins were not added on the device");
         foreach (Dsl.Models.RunTimeModel model in compiled.Parameters.Models.Concat(onDevice.Parameters.Models))
         {
             model.Scorer.Dispose();
