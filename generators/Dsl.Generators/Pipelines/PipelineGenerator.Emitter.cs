@@ -77,39 +77,43 @@ public sealed partial class PipelineGenerator
         }
 
         /// <summary>The GPU kernel of <paramref name="segment"/>: its structs, the ILGPU kernel and its host method, in the pipeline class.</summary>
-        public static string EmitGpuKernel(PipelineSpec spec, SegmentSpec segment, Kernels.GpuSegmentAnalysis analysis)
-        {
-            var w = new SourceWriter();
-            w.WriteHeader(spec.Namespace);
-            int depth = TypeDeclarationWriter.Open(w, spec.ContainingTypes, "partial class " + spec.ClassName);
-            w.WriteLine("// As in the CPU kernel: the stage expressions were checked for nullability in the stage methods, and");
-            w.WriteLine("// comparisons the user's compiler already warned about are not reported a second time here.");
-            w.WriteLine("#nullable disable warnings");
-            w.WriteLine("#pragma warning disable CS0162, CS0464, CS0472, CS0652, CS1718, CS8509, CS8510");
-            w.WriteLine();
-            Kernels.GpuKernelEmitter.Emit(spec, segment, analysis, w);
-            w.WriteLine("#pragma warning restore CS0162, CS0464, CS0472, CS0652, CS1718, CS8509, CS8510");
-            w.WriteLine("#nullable restore warnings");
-            TypeDeclarationWriter.Close(w, depth);
-            return w.ToString();
-        }
+        public static string EmitGpuKernel(PipelineSpec spec, SegmentSpec segment, Kernels.GpuSegmentAnalysis analysis) => KernelFile(spec,
+            [
+                "// As in the CPU kernel: the stage expressions were checked for nullability in the stage methods, and",
+                "// comparisons the user's compiler already warned about are not reported a second time here.",
+                "#nullable disable warnings",
+            ],
+            w => Kernels.GpuKernelEmitter.Emit(spec, segment, analysis, w));
 
         /// <summary>The kernel of <paramref name="segment"/>, as a private method of the pipeline class.</summary>
-        public static string EmitKernel(PipelineSpec spec, SegmentSpec segment)
+        public static string EmitKernel(PipelineSpec spec, SegmentSpec segment) => KernelFile(spec,
+            [
+                "// The stage expressions below were checked for nullability in the stage methods themselves, where",
+                "// null-forgiving operators (invisible to the kernel compiler) may have silenced warnings.",
+                "#nullable disable warnings",
+                "// A constant stage (e.g. a filter returning true) makes the skip unreachable; comparisons the user's",
+                "// compiler already warned about (or that they suppressed) are not reported a second time here.",
+            ],
+            w => KernelEmitter.Emit(spec, segment, w));
+
+        // The warnings a kernel's stage expressions would raise a second time (the user's compiler reported them).
+        private const string KernelWarnings = "CS0162, CS0464, CS0472, CS0652, CS1718, CS8509, CS8510";
+
+        // A kernel's file: the pipeline class with the preamble, the kernel and the warnings restored after it.
+        private static string KernelFile(PipelineSpec spec, string[] preamble, System.Action<SourceWriter> kernel)
         {
             var w = new SourceWriter();
             w.WriteHeader(spec.Namespace);
             int depth = TypeDeclarationWriter.Open(w, spec.ContainingTypes, "partial class " + spec.ClassName);
 
-            w.WriteLine("// The stage expressions below were checked for nullability in the stage methods themselves, where");
-            w.WriteLine("// null-forgiving operators (invisible to the kernel compiler) may have silenced warnings.");
-            w.WriteLine("#nullable disable warnings");
-            w.WriteLine("// A constant stage (e.g. a filter returning true) makes the skip unreachable; comparisons the user's");
-            w.WriteLine("// compiler already warned about (or that they suppressed) are not reported a second time here.");
-            w.WriteLine("#pragma warning disable CS0162, CS0464, CS0472, CS0652, CS1718, CS8509, CS8510");
+            foreach (string line in preamble)
+            {
+                w.WriteLine(line);
+            }
+            w.WriteLine("#pragma warning disable " + KernelWarnings);
             w.WriteLine();
-            KernelEmitter.Emit(spec, segment, w);
-            w.WriteLine("#pragma warning restore CS0162, CS0464, CS0472, CS0652, CS1718, CS8509, CS8510");
+            kernel(w);
+            w.WriteLine("#pragma warning restore " + KernelWarnings);
             w.WriteLine("#nullable restore warnings");
 
             TypeDeclarationWriter.Close(w, depth);
